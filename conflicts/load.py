@@ -1,0 +1,17 @@
+"""Reads what the conflict rules need beyond the closeness engine's data."""
+from relationships.models import Disclosure
+from scoring.engine.parameters import CLOSE_THRESHOLD
+from scoring.models import PairScore
+
+from .rules import DisclosureRecord
+
+
+def load_disclosures() -> list[DisclosureRecord]:
+    return [DisclosureRecord(*row) for row in Disclosure.objects.values_list("relationship_id", "disclosed_on")]
+
+
+def load_close_pairs() -> dict[tuple[int, int], float]:
+    rows = PairScore.objects.filter(valid_to__isnull=True, score__gte=CLOSE_THRESHOLD).values_list(
+        "entity_a_id", "entity_b_id", "score"
+    )
+    return {(a, b): float(score) for a, b, score in rows}

@@ -1,0 +1,354 @@
+"""Conflict-of-interest rules: pure functions over the scoring engine's plain data.
+
+Contract: `flags_for_all_rules(data) -> list[RaisedFlag]`, judged on `data.as_of`, with exactly one
+flag per (rule, subject, counterpart); several persons or relationships behind one situation are
+merged into that flag. Words (docs/conflict-rules.md explains each rule with an example):
+
+* in force on D: started on or before D (or undated) and not ended before D;
+* an overseer of X: an entity with an in-force `oversees`, `budget_authority` or `appoints` over X;
+* the overseen side of X: X, X's parent unit, any `police_union` that currently `represents` X, and
+  whoever currently `leads` or is `employed_by` X.
+
+Severity is the rule's; disclosure of every conflicting relationship on or before the reference
+date lowers it one level and sets `disclosed`. The two closeness rules have no conflicting
+relationship and are never disclosed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from entities.kinds import Kind
+from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
+from scoring.engine.data import EntityRecord, RelationshipRecord
+
+FUNDING_DEPENDENCE = "FUNDING_DEPENDENCE"
+REVOLVING_DOOR = "REVOLVING_DOOR"
+CONTRIBUTION_FROM_OVERSEEN = "CONTRIBUTION_FROM_OVERSEEN"
+PERSONAL_TIE = "PERSONAL_TIE"
+OVERSIGHT_TOO_CLOSE = "OVERSIGHT_TOO_CLOSE"
+POWER_IMBALANCE = "POWER_IMBALANCE"
+RULES = (
+    FUNDING_DEPENDENCE,
+    REVOLVING_DOOR,
+    CONTRIBUTION_FROM_OVERSEEN,
+    PERSONAL_TIE,
+    OVERSIGHT_TOO_CLOSE,
+    POWER_IMBALANCE,
+)
+SEVERITIES = ("low", "medium", "high")
+
+FUNDING_WINDOW_YEARS = 2
+REVOLVING_DOOR_WINDOW_YEARS = 5
+CONTRIBUTION_WINDOW_YEARS = 4
+CONTRIBUTION_HIGH_TOTAL = 10_000
+
+
+@dataclass(frozen=True)
+class DisclosureRecord:
+    relationship_id: int
+    disclosed_on: date
+
+
+@dataclass
+class RuleInput:
+    entities: dict[int, EntityRecord]
+    relationships: list[RelationshipRecord]
+    disclosures: list[DisclosureRecord]
+    # closeness score of each unordered pair (a < b) that is `close`; the rules need no other pairs
+    close_pairs: dict[tuple[int, int], float]
+    as_of: date
+
+
+@dataclass
+class RaisedFlag:
+    rule: str
+    subject: int
+    counterpart: int
+    severity: str
+    persons: tuple[int, ...]
+    evidence: tuple[int, ...]  # relationship ids (conflicting relationships, or the formal basis)
+    disclosed: bool
+    explanation: str
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.rule, self.subject, self.counterpart)
+
+
+@dataclass
+class _Draft:
+    rule: str
+    subject: int
+    counterpart: int
+    base_severity: str
+    persons: set[int] = field(default_factory=set)
+    evidence: dict[int, RelationshipRecord] = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+    can_be_disclosed: bool = True
+
+
+def _in_force(rel: RelationshipRecord, day: date) -> bool:
+    return (rel.start_date is None or rel.start_date <= day) and (rel.end_date is None or rel.end_date >= day)
+
+
+def _known(rel: RelationshipRecord, day: date) -> bool:
+    return rel.start_date is None or rel.start_date <= day
+
+
+def _lower(severity: str) -> str:
+    return SEVERITIES[max(0, SEVERITIES.index(severity) - 1)]
+
+
+def _money(amount: float | None) -> str:
+    return f"{amount:,.0f}" if amount is not None else "an undisclosed amount"
+
+
+def _years_between(earlier: date, later: date) -> str:
+    years = (later - earlier).days / 365.25
+    return f"{years:.1f} years"
+
+
+class _Context:
+    """Indexes over the relationships, all judged on the reference date."""
+
+    def __init__(self, data: RuleInput):
+        self.data = data
+        self.as_of = data.as_of
+        self.by_type: dict[str, list[RelationshipRecord]] = defaultdict(list)
+        for rel in data.relationships:
+            if _known(rel, data.as_of) and rel.source != rel.target:
+                self.by_type[rel.type].append(rel)
+        self.current = {t: [r for r in rels if _in_force(r, self.as_of)] for t, rels in self.by_type.items()}
+        # overseers[X][O] = the in-force relationships that make O an overseer of X
+        self.overseers: dict[int, dict[int, list[RelationshipRecord]]] = defaultdict(lambda: defaultdict(list))
+        for rel_type in OVERSIGHT_TYPES:
+            for rel in self.current.get(rel_type, []):
+                self.overseers[rel.target][rel.source].append(rel)
+        # current leads/member_of of a person in an organisation: (person, org) -> relationships
+        self.seats: dict[tuple[int, int], list[RelationshipRecord]] = defaultdict(list)
+        for rel_type in ("leads", "member_of"):
+            for rel in self.current.get(rel_type, []):
+                self.seats[(rel.source, rel.target)].append(rel)
+        self.seats_of_person: dict[int, set[int]] = defaultdict(set)
+        self.seats_in_org: dict[int, dict[int, list[RelationshipRecord]]] = defaultdict(dict)
+        for (person, org), seats in self.seats.items():
+            self.seats_of_person[person].add(org)
+            self.seats_in_org[org][person] = seats
+        self.staff: dict[int, set[int]] = defaultdict(set)  # X -> who currently leads or works for X
+        for rel_type in ("leads", "employed_by"):
+            for rel in self.current.get(rel_type, []):
+                self.staff[rel.target].add(rel.source)
+        self.unions: dict[int, set[int]] = defaultdict(set)
+        for rel in self.current.get("represents", []):
+            if self.kind(rel.source) == Kind.POLICE_UNION:
+                self.unions[rel.target].add(rel.source)
+
+    def kind(self, entity_id: int) -> str:
+        record = self.data.entities.get(entity_id)
+        return record.kind if record else ""
+
+    def name(self, entity_id: int) -> str:
+        record = self.data.entities.get(entity_id)
+        return (record.name or record.external_id) if record else str(entity_id)
+
+    def overseen_side(self, x: int) -> set[int]:
+        side = {x} | self.unions[x] | self.staff[x]
+        parent = self.data.entities.get(x).parent_id if x in self.data.entities else None
+        if parent is not None:
+            side.add(parent)
+        return side
+
+
+def _add(drafts: dict, rule: str, subject: int, counterpart: int, severity: str) -> _Draft:
+    key = (rule, subject, counterpart)
+    if key not in drafts:
+        drafts[key] = _Draft(rule, subject, counterpart, severity)
+    return drafts[key]
+
+
+def flags_for_funding_dependence(ctx: _Context, drafts: dict) -> None:
+    window_start = ctx.as_of - relativedelta(years=FUNDING_WINDOW_YEARS)
+    funds_to: dict[int, list[RelationshipRecord]] = defaultdict(list)
+    for rel in ctx.by_type.get("funds", []):
+        if rel.end_date is None or rel.end_date > window_start:
+            funds_to[rel.target].append(rel)
+    for x, overseers in ctx.overseers.items():
+        side = ctx.overseen_side(x)
+        for o in overseers:
+            for rel in funds_to.get(o, []):
+                if rel.source in side:
+                    draft = _add(drafts, FUNDING_DEPENDENCE, o, x, "high")
+                    draft.evidence[rel.id] = rel
+                    period = f"until {rel.end_date.isoformat()}" if rel.end_date and rel.end_date < ctx.as_of else "and still does"
+                    draft.sentences.append(
+                        f"{ctx.name(o)} oversees {ctx.name(x)} and received {_money(rel.amount)} "
+                        f"from {ctx.name(rel.source)} {period}"
+                    )
+
+
+def flags_for_revolving_door(ctx: _Context, drafts: dict) -> None:
+    past_jobs: dict[tuple[int, int], list[RelationshipRecord]] = defaultdict(list)
+    for rel_type in ("employed_by", "leads"):
+        for rel in ctx.by_type.get(rel_type, []):
+            past_jobs[(rel.source, rel.target)].append(rel)
+    for x, overseers in ctx.overseers.items():
+        for o in overseers:
+            for person, seats in ctx.seats_in_org.get(o, {}).items():
+                if (person, x) not in past_jobs:
+                    continue
+                for seat in seats:
+                    for job in past_jobs[(person, x)]:
+                        if seat.start_date is None or job.end_date is None:
+                            overlaps = True
+                        else:
+                            overlaps = job.end_date > seat.start_date - relativedelta(years=REVOLVING_DOOR_WINDOW_YEARS)
+                        if not overlaps:
+                            continue
+                        draft = _add(drafts, REVOLVING_DOOR, o, x, "high")
+                        draft.persons.add(person)
+                        draft.evidence[job.id] = job
+                        role = "led" if job.type == "leads" else "worked for"
+                        if job.end_date is None or seat.start_date is None or job.end_date >= seat.start_date:
+                            when = "while serving on it" if job.end_date is None or job.end_date >= ctx.as_of else (
+                                f"until {job.end_date.isoformat()}, overlapping the seat"
+                            )
+                            draft.sentences.append(
+                                f"{ctx.name(o)} member {ctx.name(person)} {role} {ctx.name(x)} {when}"
+                            )
+                        else:
+                            draft.sentences.append(
+                                f"{ctx.name(o)} member {ctx.name(person)} {role} {ctx.name(x)} until "
+                                f"{job.end_date.isoformat()}, {_years_between(job.end_date, seat.start_date)} "
+                                f"before joining on {seat.start_date.isoformat()}"
+                            )
+
+
+def flags_for_contribution_from_overseen(ctx: _Context, drafts: dict) -> None:
+    window_start = ctx.as_of - relativedelta(years=CONTRIBUTION_WINDOW_YEARS)
+    received: dict[int, list[RelationshipRecord]] = defaultdict(list)
+    for rel_type in ("contributes_to", "endorses"):
+        for rel in ctx.by_type.get(rel_type, []):
+            if rel.start_date is not None and rel.start_date > window_start:
+                received[rel.target].append(rel)
+    for x, overseers in ctx.overseers.items():
+        officials: dict[int, set[int]] = defaultdict(set)  # official -> bodies through which they oversee X
+        for o in overseers:
+            if ctx.kind(o) == Kind.ELECTED_OFFICIAL:
+                officials[o]
+            elif ctx.kind(o) == Kind.GOVERNMENT_BODY:
+                for person, seats in ctx.seats_in_org.get(o, {}).items():
+                    if ctx.kind(person) == Kind.ELECTED_OFFICIAL and any(s.type == "member_of" for s in seats):
+                        officials[person].add(o)
+        side = ctx.overseen_side(x)
+        for official, bodies in officials.items():
+            gifts = [rel for rel in received.get(official, []) if rel.source in side]
+            if not gifts:
+                continue
+            draft = _add(drafts, CONTRIBUTION_FROM_OVERSEEN, official, x, "medium")
+            for rel in gifts:
+                draft.evidence[rel.id] = rel
+            via = f" as a member of {', '.join(sorted(ctx.name(b) for b in bodies))}" if bodies else ""
+            draft.sentences.append(f"{ctx.name(official)} oversees {ctx.name(x)}{via}")
+
+
+def flags_for_personal_tie(ctx: _Context, drafts: dict) -> None:
+    ties = [rel for t in PERSONAL_TIE_TYPES for rel in ctx.current.get(t, [])]
+    for x, overseers in ctx.overseers.items():
+        staff = ctx.staff[x]
+        for tie in ties:
+            for insider, other in ((tie.source, tie.target), (tie.target, tie.source)):
+                if insider not in staff:
+                    continue
+                subjects = []
+                if other in overseers:
+                    subjects.append((other, ""))
+                for o in ctx.seats_of_person.get(other, ()):
+                    if o in overseers:
+                        subjects.append((o, f" of {ctx.name(o)}"))
+                for subject, seat in subjects:
+                    draft = _add(drafts, PERSONAL_TIE, subject, x, "high")
+                    draft.persons.update((insider, other))
+                    draft.evidence[tie.id] = tie
+                    draft.sentences.append(
+                        f"{ctx.name(other)}{seat} has a {tie.type} tie with {ctx.name(insider)}, "
+                        f"who is on the side of {ctx.name(x)}"
+                    )
+
+
+def flags_for_closeness(ctx: _Context, drafts: dict) -> None:
+    for x, overseers in ctx.overseers.items():
+        for o, rels in overseers.items():
+            score = ctx.data.close_pairs.get((min(o, x), max(o, x)))
+            if score is None:
+                continue
+            oversees = [r for r in rels if r.type == "oversees"]
+            if oversees:
+                draft = _add(drafts, OVERSIGHT_TOO_CLOSE, o, x, "medium")
+                basis = oversees
+                draft.sentences.append(f"{ctx.name(o)} oversees {ctx.name(x)} and their closeness is {score:.1f} (close)")
+            else:
+                draft = _add(drafts, POWER_IMBALANCE, o, x, "low")
+                basis = rels
+                powers = " and ".join(sorted({"appoints" if r.type == "appoints" else "has budget authority over" for r in rels}))
+                draft.sentences.append(
+                    f"{ctx.name(o)} {powers} {ctx.name(x)} without an oversight mandate, "
+                    f"and their closeness is {score:.1f} (close)"
+                )
+            draft.can_be_disclosed = False
+            for rel in basis:
+                draft.evidence[rel.id] = rel
+
+
+def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag:
+    severity = draft.base_severity
+    if draft.rule == CONTRIBUTION_FROM_OVERSEEN:
+        total = sum(r.amount or 0 for r in draft.evidence.values() if r.type == "contributes_to")
+        severity = "high" if total >= CONTRIBUTION_HIGH_TOTAL else "medium"
+        gifts = sorted(draft.evidence.values(), key=lambda r: (r.start_date, r.id))
+        donors = ", ".join(sorted({ctx.name(r.source) for r in gifts}))
+        n_contrib = sum(1 for r in gifts if r.type == "contributes_to")
+        n_endorse = len(gifts) - n_contrib
+        parts = []
+        if n_contrib:
+            parts.append(f"{n_contrib} contribution{'s' if n_contrib > 1 else ''} totalling {_money(total)}")
+        if n_endorse:
+            parts.append(f"{n_endorse} endorsement{'s' if n_endorse > 1 else ''}")
+        draft.sentences = [
+            f"{draft.sentences[0]} and received {' and '.join(parts)} from {donors} "
+            f"since {gifts[0].start_date.isoformat()}"
+        ]
+    disclosed = draft.can_be_disclosed and bool(draft.evidence) and all(rid in disclosed_ids for rid in draft.evidence)
+    if disclosed:
+        severity = _lower(severity)
+    sentences = sorted(set(draft.sentences))
+    explanation = sentences[0]
+    if len(sentences) > 1:
+        explanation += f" (and {len(sentences) - 1} more)"
+    explanation += "." + (" Disclosed." if disclosed else "")
+    return RaisedFlag(
+        rule=draft.rule,
+        subject=draft.subject,
+        counterpart=draft.counterpart,
+        severity=severity,
+        persons=tuple(sorted(draft.persons)),
+        evidence=tuple(sorted(draft.evidence)),
+        disclosed=disclosed,
+        explanation=explanation,
+    )
+
+
+def flags_for_all_rules(data: RuleInput) -> list[RaisedFlag]:
+    ctx = _Context(data)
+    drafts: dict[tuple[str, int, int], _Draft] = {}
+    flags_for_funding_dependence(ctx, drafts)
+    flags_for_revolving_door(ctx, drafts)
+    flags_for_contribution_from_overseen(ctx, drafts)
+    flags_for_personal_tie(ctx, drafts)
+    flags_for_closeness(ctx, drafts)
+    disclosed_ids = {d.relationship_id for d in data.disclosures if d.disclosed_on <= data.as_of}
+    flags = [_finish(draft, ctx, disclosed_ids) for draft in drafts.values()]
+    return sorted(flags, key=lambda f: (f.rule, f.subject, f.counterpart))

@@ -1,0 +1,145 @@
+"""Writes for flags: refreshing them after a recompute, and the review lifecycle."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from core.roles import can_review_flags
+from relationships.models import Relationship
+
+from .load import load_close_pairs, load_disclosures
+from .models import Flag, FlagStatusChange
+from .rules import RaisedFlag, RuleInput, flags_for_all_rules
+
+Status = Flag.Status
+
+# What a reviewer may do; the recompute itself only reopens and lapses flags (see flags_refresh).
+ALLOWED_TRANSITIONS = {
+    Status.OPEN: {Status.UNDER_REVIEW},
+    Status.UNDER_REVIEW: {Status.RESOLVED, Status.DISMISSED, Status.OPEN},
+    Status.RESOLVED: {Status.OPEN},
+    Status.DISMISSED: {Status.OPEN},
+}
+REVIEWED = {Status.UNDER_REVIEW, Status.RESOLVED, Status.DISMISSED}
+
+
+class FlagTransitionError(Exception):
+    """A status change the lifecycle or the user's role does not allow; the message says why."""
+
+
+def _record(flag: Flag, to_status: str, reason: str, *, from_status: str | None = None, user=None) -> None:
+    FlagStatusChange.objects.create(
+        flag=flag,
+        from_status=flag.status if from_status is None else from_status,
+        to_status=to_status,
+        changed_by=user,
+        reason=reason,
+    )
+
+
+def _external_ids(rel_ids) -> list[str]:
+    return sorted(Relationship.objects.filter(id__in=rel_ids).values_list("external_id", flat=True))
+
+
+def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list) -> int:
+    """Run every rule as of `as_of` and reconcile with the stored flags without losing history:
+    new situations open a flag; a reviewed flag keeps its status unless new evidence appears (then
+    it reopens, saying what is new); a flag whose evidence no longer holds is resolved as lapsed.
+    Returns the number of flags raised."""
+    raised = flags_for_all_rules(
+        RuleInput(
+            entities=entities,
+            relationships=relationships,
+            disclosures=load_disclosures(),
+            close_pairs=load_close_pairs(),
+            as_of=as_of,
+        )
+    )
+    stored = {
+        (f.rule, f.subject_id, f.counterpart_id): f
+        for f in Flag.objects.prefetch_related("evidence", "persons")
+    }
+    for item in raised:
+        flag = stored.pop(item.key, None)
+        if flag is None:
+            _flag_create(item, snapshot=snapshot, as_of=as_of)
+        else:
+            _flag_update(flag, item, snapshot=snapshot, as_of=as_of)
+    for flag in stored.values():
+        if not flag.holds:
+            continue
+        if flag.status in (Status.OPEN, Status.UNDER_REVIEW):
+            _record(flag, Status.RESOLVED, f"Evidence lapsed: the rule no longer holds as of {as_of.isoformat()}.")
+            flag.status = Status.RESOLVED
+        flag.holds = False
+        flag.last_evaluated_on = as_of
+        flag.snapshot = snapshot
+        flag.save(update_fields=["status", "holds", "last_evaluated_on", "snapshot", "updated_at"])
+    return len(raised)
+
+
+def _flag_create(item: RaisedFlag, *, snapshot, as_of: date) -> Flag:
+    flag = Flag(
+        rule=item.rule,
+        subject_id=item.subject,
+        counterpart_id=item.counterpart,
+        severity=item.severity,
+        disclosed=item.disclosed,
+        explanation=item.explanation,
+        holds=True,
+        first_raised_on=as_of,
+        last_evaluated_on=as_of,
+        snapshot=snapshot,
+    )
+    flag.save()
+    _record(flag, Status.OPEN, f"Raised by the recompute as of {as_of.isoformat()}.", from_status="")
+    flag.persons.set(item.persons)
+    flag.evidence.set(item.evidence)
+    return flag
+
+
+def _flag_update(flag: Flag, item: RaisedFlag, *, snapshot, as_of: date) -> None:
+    old_evidence = {r.id for r in flag.evidence.all()}
+    new_evidence = set(item.evidence) - old_evidence
+    if flag.status in REVIEWED and new_evidence:
+        _record(flag, Status.OPEN, f"Reopened: new evidence {', '.join(_external_ids(new_evidence))} as of {as_of.isoformat()}.")
+        flag.status = Status.OPEN
+    elif flag.status == Status.RESOLVED and not flag.holds:
+        _record(flag, Status.OPEN, f"Reopened: the evidence holds again as of {as_of.isoformat()}.")
+        flag.status = Status.OPEN
+    flag.severity = item.severity
+    flag.disclosed = item.disclosed
+    flag.explanation = item.explanation
+    flag.holds = True
+    flag.last_evaluated_on = as_of
+    flag.snapshot = snapshot
+    flag.save()
+    if set(item.evidence) != old_evidence:
+        flag.evidence.set(item.evidence)
+    if set(item.persons) != {p.id for p in flag.persons.all()}:
+        flag.persons.set(item.persons)
+
+
+def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:
+    """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed."""
+    if not can_review_flags(user):
+        raise FlagTransitionError("Only analysts and administrators can change a flag's status.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FlagTransitionError("A written reason is required to change a flag's status.")
+    if to_status not in Status.values:
+        raise FlagTransitionError(f"'{to_status}' is not a flag status.")
+    allowed = ALLOWED_TRANSITIONS[Status(flag.status)]
+    if to_status not in allowed:
+        options = ", ".join(sorted(allowed)) or "nothing"
+        raise FlagTransitionError(
+            f"A flag that is {flag.status} cannot become {to_status}; it can become: {options}."
+        )
+    with transaction.atomic():
+        # compare-and-set: refuse if someone else changed it since it was read
+        if not Flag.objects.filter(pk=flag.pk, status=flag.status).update(status=to_status):
+            raise FlagTransitionError("This flag was changed by someone else meanwhile; reload and try again.")
+        _record(flag, to_status, reason, user=user)
+        flag.status = to_status
+    return flag

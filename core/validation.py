@@ -1,0 +1,141 @@
+"""The validation rules of the interchange contract, in one place.
+
+Each function takes already-parsed values (dates as `date`, money as `Decimal`) and returns the
+problems it finds as `FieldProblem(field, message)`; an empty list means valid. Model `clean()`,
+the importer, forms and the API all call these functions, so a rule is written once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from engagement.types import AttendanceRole, MeetingType
+from entities.kinds import Kind
+from relationships.types import MONEY_TYPES, RelationshipType
+
+EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+EXTERNAL_ID_MAX_LENGTH = 100
+MAX_AMOUNT = Decimal("1e13")
+TEXT_LIMITS = {
+    "name": 300,
+    "title": 300,
+    "jurisdiction": 200,
+    "website": 1000,
+    "source_url": 1000,
+    "location": 300,
+    "neighborhood": 200,
+}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
+    if value in choices.values:
+        return []
+    allowed = ", ".join(choices.values)
+    return [FieldProblem(field, f"unknown {field} '{value}' (expected one of: {allowed})")]
+
+
+def external_id_problems(value: str, field: str = "external_id") -> list[FieldProblem]:
+    if not value:
+        return [FieldProblem(field, "is required")]
+    if len(value) > EXTERNAL_ID_MAX_LENGTH:
+        return [FieldProblem(field, f"is longer than {EXTERNAL_ID_MAX_LENGTH} characters")]
+    if not EXTERNAL_ID_PATTERN.match(value):
+        return [FieldProblem(field, f"'{value}' may hold only letters, digits, '-', '_' and '.'")]
+    return []
+
+
+def text_problems(field: str, value: str | None) -> list[FieldProblem]:
+    """Free text: no NUL characters (PostgreSQL refuses them) and within the column's length."""
+    if not value:
+        return []
+    if "\x00" in value:
+        return [FieldProblem(field, "contains a NUL character")]
+    limit = TEXT_LIMITS.get(field)
+    if limit and len(value) > limit:
+        return [FieldProblem(field, f"is longer than {limit} characters")]
+    return []
+
+
+def entity_problems(*, name: str, kind: str) -> list[FieldProblem]:
+    problems = []
+    if not name:
+        problems.append(FieldProblem("name", "is required"))
+    if not kind:
+        problems.append(FieldProblem("kind", "is required"))
+    else:
+        problems += _choice_problem("kind", kind, Kind)
+    return problems
+
+
+def parent_problems(*, external_id: str, parent: str | None) -> list[FieldProblem]:
+    if parent and parent == external_id:
+        return [FieldProblem("parent", "an entity cannot be its own parent")]
+    return []
+
+
+def relationship_problems(
+    *,
+    type: str,
+    source: str | None,
+    target: str | None,
+    start_date: date | None,
+    end_date: date | None,
+    amount: Decimal | None,
+    analyst_score: Decimal | None,
+) -> list[FieldProblem]:
+    problems = []
+    if not type:
+        problems.append(FieldProblem("type", "is required"))
+    else:
+        problems += _choice_problem("type", type, RelationshipType)
+    if source and target and source == target:
+        problems.append(FieldProblem("target", f"source and target are the same entity '{source}'"))
+    if start_date and end_date and end_date < start_date:
+        problems.append(FieldProblem("end_date", f"{end_date.isoformat()} is before start_date {start_date.isoformat()}"))
+    if type in MONEY_TYPES and amount is None:
+        problems.append(FieldProblem("amount", f"is required for {type}"))
+    if amount is not None:
+        if amount <= 0:
+            problems.append(FieldProblem("amount", f"must be greater than 0 (got {amount})"))
+        elif amount >= MAX_AMOUNT:
+            problems.append(FieldProblem("amount", f"is implausibly large ({amount})"))
+    if analyst_score is not None and not (0 <= analyst_score <= 10):
+        problems.append(FieldProblem("analyst_score", f"must be between 0 and 10 (got {analyst_score})"))
+    return problems
+
+
+def meeting_problems(*, type: str, title: str) -> list[FieldProblem]:
+    problems = []
+    if not type:
+        problems.append(FieldProblem("type", "is required"))
+    else:
+        problems += _choice_problem("type", type, MeetingType)
+    if not title:
+        problems.append(FieldProblem("title", "is required"))
+    return problems
+
+
+def attendance_problems(*, role: str) -> list[FieldProblem]:
+    if not role:
+        return []
+    return _choice_problem("role", role, AttendanceRole)
+
+
+def raise_for_problems(problems: list[FieldProblem]) -> None:
+    """Turn problems into a Django ValidationError keyed by field (for model.clean and forms)."""
+    if not problems:
+        return
+    from django.core.exceptions import ValidationError
+
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.field, []).append(problem.message)
+    raise ValidationError(by_field)

@@ -1,0 +1,64 @@
+from django.db import models
+from django.db.models import F, Q
+
+from core.models import TimeStampedModel
+from core.validation import entity_problems, external_id_problems, parent_problems, raise_for_problems
+
+from .kinds import Category, Kind, category_for_kind, is_person_kind
+
+
+class Entity(TimeStampedModel):
+    """An organisation or a person that can be close to law enforcement (a row of entities.csv)."""
+
+    external_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # Derived from kind on save; stored so dashboards can filter and count by it.
+    category = models.CharField(max_length=32, choices=Category.choices, editable=False)
+    jurisdiction = models.CharField(max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    website = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["kind"]),
+            models.Index(fields=["category"]),
+            models.Index(fields=["jurisdiction"]),
+            models.Index(fields=["name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="entity_kind_known"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="entity_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_person(self) -> bool:
+        return is_person_kind(self.kind)
+
+    def clean(self):
+        problems = external_id_problems(self.external_id) + entity_problems(name=self.name, kind=self.kind)
+        if self.parent_id:
+            problems += parent_problems(external_id=self.external_id, parent=self.parent.external_id)
+            ancestor, seen = self.parent, {self.pk}
+            while ancestor is not None:
+                if ancestor.pk in seen:
+                    from core.validation import FieldProblem
+
+                    problems.append(FieldProblem("parent", "this parent would create a cycle of parents"))
+                    break
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
+        raise_for_problems(problems)
+
+    def save(self, *args, **kwargs):
+        if self.kind in Kind.values:
+            self.category = category_for_kind(self.kind)
+        super().save(*args, **kwargs)

@@ -1,0 +1,36 @@
+"""The files of the interchange contract (../shared/spec/interchange.md): their columns in export order."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+ENTITIES = FileFormat("entities.csv", ("external_id", "name", "kind"), ("jurisdiction", "parent", "description", "website"))
+RELATIONSHIPS = FileFormat(
+    "relationships.csv",
+    ("external_id", "source", "target", "type"),
+    ("start_date", "end_date", "amount", "analyst_score", "source_url", "notes"),
+)
+MEETINGS = FileFormat("meetings.csv", ("external_id", "date", "type", "title"), ("location", "neighborhood", "summary"))
+ATTENDANCE = FileFormat("attendance.csv", ("meeting", "entity"), ("role",))
+DISCLOSURES = FileFormat(
+    "disclosures.csv", ("external_id", "discloser", "relationship", "disclosed_on"), ("statement",)
+)
+# In dependency order: a file only refers to files before it.
+INPUT_FILES = (ENTITIES, RELATIONSHIPS, MEETINGS, ATTENDANCE, DISCLOSURES)
+INPUT_FILE_NAMES = tuple(f.name for f in INPUT_FILES)
+
+CLOSENESS_COLUMNS = (
+    "entity_a", "entity_b", "score", "band", "as_of", "formal", "interaction", "financial", "analyst",
+)
+FLAG_COLUMNS = (
+    "rule", "severity", "status", "subject", "counterpart", "persons", "evidence", "disclosed", "explanation",
+)

@@ -1,0 +1,41 @@
+import os
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from interchange.reading import files_from_directory
+from interchange.services import dataset_import
+
+
+class Command(BaseCommand):
+    help = "Validate and import (upsert by external_id) the interchange CSV files in DIR."
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="validate and report without writing")
+
+    def handle(self, directory: Path, dry_run: bool, **options):
+        if not directory.is_dir():
+            raise CommandError(f"{directory}: not a directory")
+        result = dataset_import(files=files_from_directory(directory), dry_run=dry_run)
+        if not result.ok:
+            lines = [str(problem) for problem in result.problems]
+            lines.append(f"{len(result.problems)} problem(s) found; nothing was imported.")
+            # The report goes to stdout for scripts that read it; on a terminal it is not repeated.
+            for line in lines:
+                self.stdout.write(line)
+            if not _same_terminal():
+                for line in lines:
+                    self.stderr.write(line)
+            raise SystemExit(1)
+        for name, counts in result.counts.items():
+            self.stdout.write(f"{name}: {counts}")
+        self.stdout.write("Dry run: nothing was written." if dry_run else "Import complete.")
+
+
+def _same_terminal() -> bool:
+    try:
+        return os.isatty(sys.stdout.fileno()) and os.isatty(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,72 @@
+"""Turns uploaded or on-disk bytes into CSV rows with their line numbers, or a clear problem."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .format import INPUT_FILE_NAMES
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+MAX_CELL_CHARACTERS = 100_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+
+
+@dataclass
+class CsvTable:
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number where the record starts, cells)
+
+
+def read_csv(name: str, data: bytes) -> tuple[CsvTable | None, list[Problem]]:
+    """Decode and parse one file. A file that is not UTF-8 or not CSV is one problem, never a crash."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(name, line, "-", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded); save it as UTF-8 CSV")]
+    if not text.strip():
+        return None, [Problem(name, 1, "-", "the file is empty; a header row is required")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    start_line = 1
+    try:
+        for cells in reader:
+            line = start_line
+            start_line = reader.line_num + 1
+            if header is None:
+                header = [c.strip() for c in cells]
+                continue
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            rows.append((line, cells))
+    except csv.Error as exc:
+        return None, [Problem(name, start_line, "-", f"the file is not valid CSV ({exc})")]
+    header = header or []
+    for line, cells in rows:
+        if len(cells) != len(header):
+            problems.append(Problem(name, line, "-", f"the row has {len(cells)} cells but the header has {len(header)}"))
+        for column, cell in zip(header, cells):
+            if len(cell) > MAX_CELL_CHARACTERS:
+                problems.append(Problem(name, line, column, f"the cell is longer than {MAX_CELL_CHARACTERS} characters"))
+    return CsvTable(name, header, rows), problems
+
+
+def files_from_directory(directory: Path) -> dict[str, bytes]:
+    """The contract's files present in a directory (only entities.csv is required)."""
+    return {name: (directory / name).read_bytes() for name in INPUT_FILE_NAMES if (directory / name).is_file()}

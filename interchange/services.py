@@ -1,0 +1,380 @@
+"""Import and export of whole data sets (the interchange contract).
+
+`dataset_import` validates everything first and then upserts by external_id in one transaction,
+writing only rows whose values changed; `dataset_export` writes every file sorted, so two exports
+of the same data are byte-identical."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from conflicts.models import Flag
+from core.bulk import bulk_insert
+from engagement.models import Attendance, Meeting
+from entities.kinds import category_for_kind
+from entities.models import Entity
+from relationships.models import Disclosure, Relationship
+from scoring.engine.parameters import band_for_score
+from scoring.models import PairScore
+from scoring.services import current_snapshot
+
+from .format import (
+    ATTENDANCE,
+    CLOSENESS_COLUMNS,
+    DISCLOSURES,
+    ENTITIES,
+    FLAG_COLUMNS,
+    INPUT_FILE_NAMES,
+    MEETINGS,
+    RELATIONSHIPS,
+    FileFormat,
+)
+from .reading import Problem
+from .validation import KnownIds, ParsedFile, validate_dataset
+
+UPDATE_BATCH = 2000
+
+
+@dataclass
+class FileCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, FileCounts] = field(default_factory=dict)
+    dry_run: bool = False
+    # entities whose evidence changed, for the incremental recompute
+    touched_entity_ids: set[int] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def known_ids() -> KnownIds:
+    return KnownIds(
+        entities=set(Entity.objects.values_list("external_id", flat=True)),
+        relationships=set(Relationship.objects.values_list("external_id", flat=True)),
+        meetings=set(Meeting.objects.values_list("external_id", flat=True)),
+        entity_parents={ext: parent or "" for ext, parent in Entity.objects.values_list("external_id", "parent__external_id")},
+    )
+
+
+def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportResult:
+    """Validate all files, then (unless `dry_run` or invalid) upsert everything in one transaction."""
+    unexpected = sorted(set(files) - set(INPUT_FILE_NAMES))
+    problems = [Problem(name, 1, "-", f"unexpected file (expected: {', '.join(INPUT_FILE_NAMES)})") for name in unexpected]
+    files = {name: data for name, data in files.items() if name in INPUT_FILE_NAMES}
+    with transaction.atomic():
+        parsed, more = validate_dataset(files, known_ids())
+        result = ImportResult(problems=problems + more, dry_run=dry_run)
+        if not result.ok:
+            return result
+        result.counts = _upsert_all(parsed, result.touched_entity_ids)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+# --- upsert -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Changes:
+    new_rows: list[dict] = field(default_factory=list)
+    changed: list[tuple[int, dict]] = field(default_factory=list)  # (row id, {field: new value})
+
+
+def _plan(parsed: ParsedFile | None, key_of, existing: dict, to_fields, counts: FileCounts) -> _Changes:
+    """Compare the file's rows with what is stored (`existing`: key -> (id, {field: value}));
+    only the columns the file has are compared, so a file without a column leaves it alone."""
+    changes = _Changes()
+    if parsed is None:
+        return changes
+    for row in parsed.rows:
+        fields = to_fields(row.values)
+        current = existing.get(key_of(row.values))
+        if current is None:
+            changes.new_rows.append(fields)
+            continue
+        row_id, stored = current
+        diff = {name: value for name, value in fields.items() if stored.get(name) != value}
+        if diff:
+            changes.changed.append((row_id, diff))
+        else:
+            counts.unchanged += 1
+    counts.created += len(changes.new_rows)
+    counts.updated += len(changes.changed)
+    return changes
+
+
+def _apply(model, changes: _Changes, now) -> None:
+    """Insert the new rows in bulk (COPY on PostgreSQL) and update changed rows, grouped by the
+    fields that changed; `updated_at` moves only for rows that really changed."""
+    timestamps = any(f.name == "updated_at" for f in model._meta.fields)
+    if changes.new_rows:
+        columns = sorted({c for r in changes.new_rows for c in r})
+        extra = ["created_at", "updated_at"] if timestamps else []
+        bulk_insert(model, columns + extra, (tuple(r.get(c) for c in columns) + (now,) * len(extra) for r in changes.new_rows))
+    by_fields: dict[tuple, list] = {}
+    for row_id, diff in changes.changed:
+        by_fields.setdefault(tuple(sorted(diff)), []).append(model(pk=row_id, **diff))
+    for names, objects in by_fields.items():
+        if timestamps:
+            for obj in objects:
+                obj.updated_at = now
+        model.objects.bulk_update(objects, list(names) + (["updated_at"] if timestamps else []), batch_size=UPDATE_BATCH)
+
+
+def _present(values: dict, columns: Iterable[str]) -> dict:
+    """The file's columns that map one to one onto model fields."""
+    return {column: values[column] for column in columns if column in values}
+
+
+def _normalise_decimal(value: Decimal | None, places: int) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(1).scaleb(-places))
+
+
+def _stored(queryset, key: str, names: tuple[str, ...]) -> dict:
+    """key -> (id, {name: value}) for every stored row."""
+    rows = queryset.values_list("id", *names).iterator(chunk_size=50000)
+    out = {}
+    for row in rows:
+        values = dict(zip(names, row[1:]))
+        out[values[key]] = (row[0], values)
+    return out
+
+
+ENTITY_COLUMNS = ("external_id", "name", "kind", "jurisdiction", "description", "website")
+RELATIONSHIP_COLUMNS = ("external_id", "type", "start_date", "end_date", "source_url", "notes")
+MEETING_COLUMNS = ("external_id", "date", "type", "title", "location", "neighborhood", "summary")
+DISCLOSURE_COLUMNS = ("external_id", "disclosed_on", "statement")
+
+
+def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> dict[str, FileCounts]:
+    now = timezone.now()
+    counts = {name: FileCounts() for name in parsed}
+
+    # Entities. A parent may itself be new, so rows go in without parents and parents follow.
+    entity_file = parsed.get(ENTITIES.name)
+    stored = _stored(Entity.objects.all(), "external_id", (*ENTITY_COLUMNS, "category", "parent__external_id"))
+
+    def entity_fields(values):
+        fields = _present(values, ENTITY_COLUMNS)
+        fields["category"] = category_for_kind(values["kind"])
+        if "parent" in values:
+            fields["parent__external_id"] = values["parent"] or None
+        return fields
+
+    changes = _plan(entity_file, lambda v: v["external_id"], stored, entity_fields, counts.get(ENTITIES.name, FileCounts()))
+    ext_of = {row_id: ext for ext, (row_id, _) in stored.items()}
+    parents = {}  # external_id -> parent external_id, for rows whose parent is new or changed
+    for row in changes.new_rows:
+        parent = row.pop("parent__external_id", None)
+        if parent:
+            parents[row["external_id"]] = parent
+    for row_id, diff in changes.changed:
+        if "parent__external_id" in diff:
+            parents[ext_of[row_id]] = diff.pop("parent__external_id")
+    _apply(Entity, _Changes(changes.new_rows, [(row_id, diff) for row_id, diff in changes.changed if diff]), now)
+    entity_id = dict(Entity.objects.values_list("external_id", "id"))
+    Entity.objects.bulk_update(
+        [Entity(pk=entity_id[ext], parent_id=entity_id[parent] if parent else None, updated_at=now) for ext, parent in parents.items()],
+        ["parent_id", "updated_at"],
+        batch_size=UPDATE_BATCH,
+    )
+    touched_entities.update(row_id for row_id, _ in changes.changed)
+
+    # Relationships
+    stored = _stored(Relationship.objects.all(), "external_id", (*RELATIONSHIP_COLUMNS, "source_id", "target_id", "amount", "analyst_score"))
+
+    def relationship_fields(values):
+        fields = _present(values, RELATIONSHIP_COLUMNS)
+        fields["source_id"] = entity_id[values["source"]]
+        fields["target_id"] = entity_id[values["target"]]
+        if "amount" in values:
+            fields["amount"] = _normalise_decimal(values["amount"], 2)
+        if "analyst_score" in values:
+            fields["analyst_score"] = _normalise_decimal(values["analyst_score"], 1)
+        return fields
+
+    changes = _plan(parsed.get(RELATIONSHIPS.name), lambda v: v["external_id"], stored, relationship_fields, counts.get(RELATIONSHIPS.name, FileCounts()))
+    _apply(Relationship, changes, now)
+    by_id = {row_id: values for row_id, values in stored.values()}
+    for row in changes.new_rows:
+        touched_entities.update((row["source_id"], row["target_id"]))
+    for row_id, diff in changes.changed:
+        old = by_id[row_id]
+        touched_entities.update((old["source_id"], old["target_id"], diff.get("source_id", old["source_id"]), diff.get("target_id", old["target_id"])))
+
+    # Meetings
+    stored = _stored(Meeting.objects.all(), "external_id", MEETING_COLUMNS)
+    changes = _plan(parsed.get(MEETINGS.name), lambda v: v["external_id"], stored, lambda v: _present(v, MEETING_COLUMNS), counts.get(MEETINGS.name, FileCounts()))
+    _apply(Meeting, changes, now)
+    changed_meetings = {row_id for row_id, _ in changes.changed}
+    meeting_id = dict(Meeting.objects.values_list("external_id", "id"))
+
+    # Attendance, keyed by (meeting, entity)
+    attendance_file = parsed.get(ATTENDANCE.name)
+    if attendance_file is not None:
+        stored = {
+            (m, e): (pk, {"meeting_id": m, "entity_id": e, "role": role})
+            for pk, m, e, role in Attendance.objects.values_list("id", "meeting_id", "entity_id", "role").iterator(chunk_size=100000)
+        }
+
+        def attendance_fields(values):
+            fields = {"meeting_id": meeting_id[values["meeting"]], "entity_id": entity_id[values["entity"]]}
+            if "role" in values:
+                fields["role"] = values["role"] or "attendee"
+            return fields
+
+        changes = _plan(attendance_file, lambda v: (meeting_id[v["meeting"]], entity_id[v["entity"]]), stored, attendance_fields, counts[ATTENDANCE.name])
+        for row in changes.new_rows:
+            row.setdefault("role", "attendee")
+        _apply(Attendance, changes, now)
+        changed_meetings |= {row["meeting_id"] for row in changes.new_rows}
+    if changed_meetings:
+        touched_entities.update(Attendance.objects.filter(meeting_id__in=changed_meetings).values_list("entity_id", flat=True))
+
+    # Disclosures
+    relationship_id = dict(Relationship.objects.values_list("external_id", "id"))
+    stored = _stored(Disclosure.objects.all(), "external_id", (*DISCLOSURE_COLUMNS, "discloser_id", "relationship_id"))
+
+    def disclosure_fields(values):
+        fields = _present(values, DISCLOSURE_COLUMNS)
+        fields["discloser_id"] = entity_id[values["discloser"]]
+        fields["relationship_id"] = relationship_id[values["relationship"]]
+        return fields
+
+    changes = _plan(parsed.get(DISCLOSURES.name), lambda v: v["external_id"], stored, disclosure_fields, counts.get(DISCLOSURES.name, FileCounts()))
+    _apply(Disclosure, changes, now)
+    return counts
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+def _write(out: io.StringIO, columns: Iterable[str], rows: Iterable[Iterable]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+
+
+def dataset_export_files() -> dict[str, str]:
+    """Every file of the contract as text, sorted for byte-identical repeat exports."""
+    ext = dict(Entity.objects.values_list("id", "external_id"))
+    files: dict[str, str] = {}
+
+    def table(fmt: FileFormat, rows) -> None:
+        out = io.StringIO()
+        _write(out, fmt.columns, rows)
+        files[fmt.name] = out.getvalue()
+
+    entity_rows = [
+        (e, n, k, j, ext.get(p) if p else None, d, w)
+        for e, n, k, j, p, d, w in Entity.objects.values_list("external_id", "name", "kind", "jurisdiction", "parent_id", "description", "website")
+    ]
+    table(ENTITIES, sorted(entity_rows, key=lambda r: r[0]))
+    rel_rows = [
+        (e, ext[s], ext[t], ty, sd, ed, a, sc, url, notes)
+        for e, s, t, ty, sd, ed, a, sc, url, notes in Relationship.objects.values_list(
+            "external_id", "source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"
+        ).iterator(chunk_size=20000)
+    ]
+    table(RELATIONSHIPS, sorted(rel_rows, key=lambda r: r[0]))
+    meeting_rows = list(Meeting.objects.values_list("external_id", "date", "type", "title", "location", "neighborhood", "summary").iterator(chunk_size=20000))
+    table(MEETINGS, sorted(meeting_rows, key=lambda r: r[0]))
+    meeting_ext = {pk: e for e, pk in Meeting.objects.values_list("external_id", "id")}
+    attendance_rows = [
+        (meeting_ext[m], ext[e], role)
+        for m, e, role in Attendance.objects.values_list("meeting_id", "entity_id", "role").iterator(chunk_size=100000)
+    ]
+    attendance_rows.sort(key=lambda r: (r[0], r[1]))
+    table(ATTENDANCE, attendance_rows)
+    rel_ext = dict(Relationship.objects.values_list("id", "external_id"))
+    disclosure_rows = [
+        (e, ext[d], rel_ext[r], on, st)
+        for e, d, r, on, st in Disclosure.objects.values_list("external_id", "discloser_id", "relationship_id", "disclosed_on", "statement")
+    ]
+    table(DISCLOSURES, sorted(disclosure_rows, key=lambda r: r[0]))
+
+    snapshot = current_snapshot()
+    closeness_rows = []
+    if snapshot is not None:
+        for a, b, score, formal, interaction, financial, analyst in PairScore.objects.filter(valid_to__isnull=True).values_list(
+            "entity_a_id", "entity_b_id", "score", "formal", "interaction", "financial", "analyst"
+        ).iterator(chunk_size=50000):
+            first, second = sorted((ext[a], ext[b]))
+            closeness_rows.append((first, second, f"{score:.1f}", band_for_score(float(score)), snapshot.as_of,
+                                   f"{formal:.1f}", f"{interaction:.1f}", f"{financial:.1f}", f"{analyst:.1f}"))
+    closeness_rows.sort(key=lambda r: (r[0], r[1]))
+    out = io.StringIO()
+    _write(out, CLOSENESS_COLUMNS, closeness_rows)
+    files["closeness.csv"] = out.getvalue()
+
+    flag_rows = []
+    for flag in Flag.objects.filter(holds=True).prefetch_related("persons", "evidence"):
+        flag_rows.append((
+            flag.rule,
+            flag.severity,
+            flag.status,
+            ext[flag.subject_id],
+            ext[flag.counterpart_id],
+            ";".join(sorted(p.external_id for p in flag.persons.all())),
+            ";".join(sorted(r.external_id for r in flag.evidence.all())),
+            "yes" if flag.disclosed else "no",
+            flag.explanation,
+        ))
+    flag_rows.sort(key=lambda r: (r[0], r[3], r[4]))
+    out = io.StringIO()
+    _write(out, FLAG_COLUMNS, flag_rows)
+    files["flags.csv"] = out.getvalue()
+    return files
+
+
+def dataset_export(directory: Path) -> dict[str, int]:
+    """Write every file to `directory`; returns the number of data rows per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, text in dataset_export_files().items():
+        (directory / name).write_text(text, encoding="utf-8", newline="")
+        counts[name] = text.count("\n") - 1
+    return counts
+
+
+def dataset_export_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(dataset_export_files().items()):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # fixed time: identical zips
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()

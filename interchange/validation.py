@@ -1,0 +1,282 @@
+"""Validates a whole data set before anything is written, collecting every problem.
+
+Typed parsing (dates, numbers) and cross-file references live here; the contract's per-row rules
+come from core.validation, the single place they are written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from core.validation import (
+    FieldProblem,
+    attendance_problems,
+    entity_problems,
+    external_id_problems,
+    meeting_problems,
+    parent_problems,
+    relationship_problems,
+    text_problems,
+)
+
+from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILES, MEETINGS, RELATIONSHIPS, FileFormat
+from .reading import CsvTable, Problem, read_csv
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict  # typed values of the columns present in the file
+
+
+@dataclass
+class ParsedFile:
+    format: FileFormat
+    columns: set[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class KnownIds:
+    """External ids already in the database, so a delta import may refer to them."""
+
+    entities: set[str] = field(default_factory=set)
+    relationships: set[str] = field(default_factory=set)
+    meetings: set[str] = field(default_factory=set)
+    entity_parents: dict[str, str] = field(default_factory=dict)
+
+
+def parse_iso_date(cell: str) -> date:
+    if not _ISO_DATE.match(cell):
+        raise ValueError(f"'{cell}' is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:
+        raise ValueError(f"'{cell}' is not a real calendar date") from None
+
+
+def parse_decimal(cell: str, places: int) -> Decimal:
+    try:
+        value = Decimal(cell.replace(",", "") if re.fullmatch(r"[\d,]+(\.\d+)?", cell) else cell)
+    except InvalidOperation:
+        raise ValueError(f"'{cell}' is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"'{cell}' is not a number")
+    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ValueError(f"'{cell}' has more than {places} decimal place{'s' if places > 1 else ''}")
+    return value
+
+
+_DATE_COLUMNS = {"start_date", "end_date", "date", "disclosed_on"}
+_DECIMAL_PLACES = {"amount": 2, "analyst_score": 1}
+
+
+class _FileValidator:
+    def __init__(self, table: CsvTable, fmt: FileFormat, problems: list[Problem]):
+        self.table, self.fmt, self.problems = table, fmt, problems
+        self.index = {}
+        for position, column in enumerate(table.header):
+            if column not in fmt.columns:
+                problems.append(Problem(fmt.name, 1, column or "-", f"unknown column '{column}' (expected: {', '.join(fmt.columns)})"))
+            elif column in self.index:
+                problems.append(Problem(fmt.name, 1, column, "the column appears twice"))
+            else:
+                self.index[column] = position
+        for column in fmt.required:
+            if column not in self.index:
+                problems.append(Problem(fmt.name, 1, column, "required column is missing"))
+        self.parsed = ParsedFile(fmt, set(self.index))
+
+    def report(self, line: int, items: list[FieldProblem]) -> None:
+        for item in items:
+            self.problems.append(Problem(self.fmt.name, line, item.field, item.message))
+
+    def rows(self):
+        """Yield (line, typed values) with cells parsed; parse problems are reported on the way."""
+        for line, cells in self.table.rows:
+            values = {}
+            for column, position in self.index.items():
+                cell = cells[position].strip() if position < len(cells) else ""
+                if column in self.fmt.required and not cell:
+                    self.report(line, [FieldProblem(column, "is required")])
+                    values[column] = _MISSING
+                    continue
+                try:
+                    if not cell:
+                        values[column] = None if (column in _DATE_COLUMNS or column in _DECIMAL_PLACES) else ""
+                    elif column in _DATE_COLUMNS:
+                        values[column] = parse_iso_date(cell)
+                    elif column in _DECIMAL_PLACES:
+                        values[column] = parse_decimal(cell, _DECIMAL_PLACES[column])
+                    else:
+                        values[column] = cell
+                        self.report(line, text_problems(column, cell))
+                except ValueError as exc:
+                    self.report(line, [FieldProblem(column, str(exc))])
+                    values[column] = _INVALID
+            row = Row(line, values)
+            self.parsed.rows.append(row)
+            yield row
+
+
+_INVALID = object()  # a cell that failed to parse: reported once, skipped by later rules
+_MISSING = object()  # a required cell left empty: reported once, skipped by later rules
+
+
+def _ok(*values) -> bool:
+    return all(v is not None and v is not _INVALID and v is not _MISSING for v in values)
+
+
+def _plain(values: dict, column: str):
+    """The value for a domain rule: None where the cell is absent, empty, missing or invalid."""
+    value = values.get(column)
+    return value if _ok(value) else None
+
+
+def _report_rule(validator: "_FileValidator", row: Row, items: list[FieldProblem]) -> None:
+    """Report a domain rule's problems, except on cells already reported (missing or invalid)."""
+    fmt = validator.fmt
+    fresh = []
+    for item in items:
+        value = row.values.get(item.field)
+        if value is _INVALID or value is _MISSING:
+            continue
+        if item.field not in row.values and item.field in fmt.required:
+            continue  # the whole column is missing: reported once on the header
+        fresh.append(item)
+    validator.report(row.line, fresh)
+
+
+def _unique_ids(validator: _FileValidator, rows: list[Row], key: str = "external_id") -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        value = row.values.get(key)
+        if not _ok(value):
+            continue
+        validator.report(row.line, external_id_problems(value, key))
+        if value in first_line:
+            validator.report(row.line, [FieldProblem(key, f"duplicate external_id '{value}' (first on line {first_line[value]})")])
+        else:
+            first_line[value] = row.line
+
+
+def _check_reference(validator: _FileValidator, row: Row, column: str, known: set[str], what: str) -> None:
+    value = row.values.get(column)
+    if _ok(value) and value not in known:
+        validator.report(row.line, [FieldProblem(column, f"unknown {what} '{value}' (not in the files nor in the database)")])
+
+
+def _ids_in(table: CsvTable | None, column: str = "external_id") -> set[str]:
+    """Every id a file declares, valid row or not, so one bad row does not cascade into others."""
+    if table is None or column not in table.header:
+        return set()
+    position = table.header.index(column)
+    return {cells[position].strip() for _, cells in table.rows if position < len(cells) and cells[position].strip()}
+
+
+def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str, ParsedFile], list[Problem]]:
+    """Parse and check every file; returns the parsed files (meaningful only without problems)."""
+    problems: list[Problem] = []
+    tables: dict[str, CsvTable | None] = {}
+    for fmt in INPUT_FILES:
+        if fmt.name in files:
+            table, read_problems = read_csv(fmt.name, files[fmt.name])
+            tables[fmt.name] = table
+            problems += read_problems
+    if ENTITIES.name not in files:
+        problems.append(Problem(ENTITIES.name, 1, "-", "entities.csv is required"))
+
+    entity_ids = known.entities | _ids_in(tables.get(ENTITIES.name))
+    relationship_ids = known.relationships | _ids_in(tables.get(RELATIONSHIPS.name))
+    meeting_ids = known.meetings | _ids_in(tables.get(MEETINGS.name))
+    parsed: dict[str, ParsedFile] = {}
+
+    table = tables.get(ENTITIES.name)
+    if table is not None:
+        v = _FileValidator(table, ENTITIES, problems)
+        rows = list(v.rows())
+        _unique_ids(v, rows)
+        parents = dict(known.entity_parents)
+        for row in rows:
+            values = row.values
+            _report_rule(v, row, entity_problems(name=_plain(values, "name"), kind=_plain(values, "kind")))
+            if values.get("parent"):
+                _check_reference(v, row, "parent", entity_ids, "parent entity")
+                v.report(row.line, parent_problems(external_id=values.get("external_id"), parent=values["parent"]))
+            if _ok(values.get("external_id")) and "parent" in values:
+                parents[values["external_id"]] = values.get("parent") or ""
+        for row in rows:
+            start = row.values.get("external_id")
+            if not _ok(start) or not row.values.get("parent") or row.values.get("parent") == start:
+                continue
+            chain, current = [start], parents.get(start)
+            while current and current not in chain:
+                chain.append(current)
+                current = parents.get(current)
+            if current == start:
+                v.report(row.line, [FieldProblem("parent", f"the parents form a cycle: {' -> '.join(chain + [start])}")])
+        parsed[ENTITIES.name] = v.parsed
+
+    table = tables.get(RELATIONSHIPS.name)
+    if table is not None:
+        v = _FileValidator(table, RELATIONSHIPS, problems)
+        rows = list(v.rows())
+        _unique_ids(v, rows)
+        for row in rows:
+            values = row.values
+            _check_reference(v, row, "source", entity_ids, "entity")
+            _check_reference(v, row, "target", entity_ids, "entity")
+            _report_rule(
+                v,
+                row,
+                relationship_problems(**{c: _plain(values, c) for c in (
+                    "type", "source", "target", "start_date", "end_date", "amount", "analyst_score"
+                )}),
+            )
+        parsed[RELATIONSHIPS.name] = v.parsed
+
+    table = tables.get(MEETINGS.name)
+    if table is not None:
+        v = _FileValidator(table, MEETINGS, problems)
+        rows = list(v.rows())
+        _unique_ids(v, rows)
+        for row in rows:
+            _report_rule(v, row, meeting_problems(type=_plain(row.values, "type"), title=_plain(row.values, "title")))
+        parsed[MEETINGS.name] = v.parsed
+
+    table = tables.get(ATTENDANCE.name)
+    if table is not None:
+        v = _FileValidator(table, ATTENDANCE, problems)
+        rows = list(v.rows())
+        seen: dict[tuple[str, str], int] = {}
+        for row in rows:
+            _check_reference(v, row, "meeting", meeting_ids, "meeting")
+            _check_reference(v, row, "entity", entity_ids, "entity")
+            if row.values.get("role"):
+                v.report(row.line, attendance_problems(role=row.values["role"]))
+            key = (row.values.get("meeting"), row.values.get("entity"))
+            if _ok(*key):
+                if key in seen:
+                    v.report(row.line, [FieldProblem("entity", f"'{key[1]}' is already listed at meeting '{key[0]}' (line {seen[key]})")])
+                else:
+                    seen[key] = row.line
+        parsed[ATTENDANCE.name] = v.parsed
+
+    table = tables.get(DISCLOSURES.name)
+    if table is not None:
+        v = _FileValidator(table, DISCLOSURES, problems)
+        rows = list(v.rows())
+        _unique_ids(v, rows)
+        for row in rows:
+            _check_reference(v, row, "discloser", entity_ids, "entity")
+            _check_reference(v, row, "relationship", relationship_ids, "relationship")
+        parsed[DISCLOSURES.name] = v.parsed
+
+    order = {fmt.name: i for i, fmt in enumerate(INPUT_FILES)}
+    problems.sort(key=lambda p: (order.get(p.file, 99), p.line))
+    return parsed, problems
+

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Disclosure, Relationship
+
+
+class DisclosureInline(admin.TabularInline):
+    model = Disclosure
+    extra = 0
+    raw_id_fields = ("discloser",)
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "source", "type", "target", "start_date", "end_date", "amount", "analyst_score")
+    list_filter = ("type", "start_date")
+    search_fields = ("external_id", "source__name", "target__name", "source__external_id", "target__external_id", "notes")
+    raw_id_fields = ("source", "target")
+    date_hierarchy = "start_date"
+    inlines = [DisclosureInline]
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "discloser", "relationship", "disclosed_on")
+    list_filter = ("disclosed_on",)
+    search_fields = ("external_id", "discloser__name", "relationship__external_id", "statement")
+    raw_id_fields = ("discloser", "relationship")

@@ -1,0 +1,91 @@
+from django.db import models
+from django.db.models import F, Q
+
+from core.models import TimeStampedModel
+from core.validation import external_id_problems, raise_for_problems, relationship_problems
+
+from .types import MONEY_TYPES, RelationshipType, is_symmetric
+
+
+class Relationship(TimeStampedModel):
+    """A dated fact `source -> target` (a row of relationships.csv): oversight, money, jobs, ties."""
+
+    external_id = models.CharField(max_length=100, unique=True)
+    source = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="relationships_out")
+    target = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="relationships_in")
+    type = models.CharField(max_length=32, choices=RelationshipType.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Empty: still in force.")
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    analyst_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    source_url = models.CharField("source URL", max_length=1000, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        indexes = [
+            models.Index(fields=["source", "type"]),
+            models.Index(fields=["target", "type"]),
+            models.Index(fields=["type", "start_date"]),
+            models.Index(fields=["end_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=RelationshipType.values), name="relationship_type_known"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="relationship_source_not_target"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="relationship_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="relationship_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(type__in=sorted(MONEY_TYPES)) | Q(amount__isnull=False),
+                name="relationship_money_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(analyst_score__isnull=True) | Q(analyst_score__gte=0, analyst_score__lte=10),
+                name="relationship_analyst_score_0_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_type_display()} {self.target}"
+
+    @property
+    def symmetric(self) -> bool:
+        return is_symmetric(self.type)
+
+    def clean(self):
+        raise_for_problems(
+            external_id_problems(self.external_id)
+            + relationship_problems(
+                type=self.type,
+                source=self.source_id,
+                target=self.target_id,
+                start_date=self.start_date,
+                end_date=self.end_date,
+                amount=self.amount,
+                analyst_score=self.analyst_score,
+            )
+        )
+
+
+class Disclosure(TimeStampedModel):
+    """A declared relationship: someone told the public or their superiors about a tie."""
+
+    external_id = models.CharField(max_length=100, unique=True)
+    discloser = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="disclosures")
+    relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="disclosures")
+    disclosed_on = models.DateField()
+    statement = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        indexes = [models.Index(fields=["relationship", "disclosed_on"])]
+
+    def __str__(self):
+        return f"{self.discloser} disclosed {self.relationship.external_id} on {self.disclosed_on}"
+
+    def clean(self):
+        raise_for_problems(external_id_problems(self.external_id))

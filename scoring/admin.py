@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import ClosenessSnapshot, PairScore, ScoringSettings
+
+
+@admin.register(ScoringSettings)
+class ScoringSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "updated_at", "updated_by")
+    readonly_fields = ("updated_at", "updated_by")
+
+
+@admin.register(ClosenessSnapshot)
+class ClosenessSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("id", "as_of", "scope", "status", "started_at", "finished_at", "pairs_changed", "flags_raised")
+    list_filter = ("status", "scope")
+    readonly_fields = [f.name for f in ClosenessSnapshot._meta.fields]
+
+
+@admin.register(PairScore)
+class PairScoreAdmin(admin.ModelAdmin):
+    list_display = ("entity_a", "entity_b", "score", "formal", "interaction", "financial", "analyst", "valid_from", "valid_to")
+    search_fields = ("entity_a__name", "entity_b__name", "entity_a__external_id", "entity_b__external_id")
+    raw_id_fields = ("entity_a", "entity_b", "valid_from", "valid_to")

@@ -1,0 +1,267 @@
+"""Closeness of every pair of entities, from evidence, as of a reference date.
+
+Contract (see docs/scoring.md for the reasoning and a worked example):
+
+    closeness_scores(evidence, params, as_of, only_entities=None) -> PairScores
+
+* Evidence dated after `as_of` is ignored; decay is measured from `as_of` (property 8).
+* Four components, each in 0..10:
+  - formal: noisy-or over non-money relationships, 10 * (1 - prod(1 - w_type * t)),
+  - interaction: shared meetings, 10 * (1 - exp(-M / saturation)), M = sum over meetings of
+    w_meeting_type * min(1, small_size / attendees) * t,
+  - financial: money flowing either way, 10 * (1 - 1 / sqrt(1 + money * t / money_scale)),
+  - analyst: the highest analyst rating of the pair's relationships, times t,
+  where t = 0.5 ** (age / half_life) is the time factor: a relationship in force on `as_of` has
+  age 0, an ended one ages from its end date, a one-off event and a meeting from their date.
+* score = 10 * (1 - prod over components of (1 - w_component * component / 10)), one decimal.
+
+Guarantees, by construction: bounded (all terms in 0..1), symmetric (pairs are unordered),
+monotone in added meetings, relationships and money (every term only grows with evidence),
+no higher for older evidence (t falls with age), deterministic (no clock, no randomness),
+never lower when a component rises. With the default weights no single component reaches
+`close` (each weight < 0.8), so a formal tie alone or public forums alone never make a pair close.
+
+Roll-up (property 6): at a meeting, an attendee also stands for every organisation it `leads`,
+is a `member_of` or is `employed_by` on the meeting's date, so the chief's meeting with the board
+chair counts toward the department-board pair.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
+
+from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
+from .parameters import ScoringParameters
+
+_NO_START = -(10**9)
+_NO_END = 10**9
+_MAX_TIE_WEIGHT = 0.999  # keeps log(1 - w) finite
+
+
+def relationship_time_factor(rel: RelationshipRecord, ref_day: int, half_life_days: float) -> float | None:
+    """How much a relationship still counts on `ref_day` (1 when in force), or None if it is after it."""
+    start = rel.start_date.toordinal() if rel.start_date else None
+    if start is not None and start > ref_day:
+        return None
+    if rel.type in ONE_OFF_TYPES:
+        age = ref_day - start if start is not None else 0
+    elif rel.end_date is None or rel.end_date.toordinal() >= ref_day:
+        age = 0
+    else:
+        age = ref_day - rel.end_date.toordinal()
+    return 0.5 ** (age / half_life_days)
+
+
+def round_one_decimal(values: np.ndarray) -> np.ndarray:
+    """Half-up rounding to one decimal (numpy's round is half-even, which surprises people)."""
+    return np.floor(values * 10.0 + 0.5 + 1e-9) / 10.0
+
+
+def _affiliation_arrays(relationships: list[RelationshipRecord], ref_day: int):
+    rows = [
+        (
+            r.source,
+            r.target,
+            r.start_date.toordinal() if r.start_date else _NO_START,
+            r.end_date.toordinal() if r.end_date else _NO_END,
+        )
+        for r in relationships
+        if r.type in AFFILIATION_TYPES and (r.start_date is None or r.start_date.toordinal() <= ref_day)
+    ]
+    if not rows:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty
+    arr = np.array(rows, dtype=np.int64)
+    order = np.argsort(arr[:, 0], kind="stable")
+    arr = arr[order]
+    return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+
+
+def represented_rows(
+    meetings: MeetingTable, relationships: list[RelationshipRecord], ref_day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(meeting position, entity id) for every entity present at a meeting on or before `ref_day`,
+    in person or through one of its people (roll-up); each pair appears once."""
+    if len(meetings) == 0 or len(meetings.attendance_meeting) == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    att_m = meetings.attendance_meeting
+    att_e = meetings.attendance_entity
+    keep = meetings.meeting_day[att_m] <= ref_day
+    att_m, att_e = att_m[keep], att_e[keep]
+
+    src, tgt, start, end = _affiliation_arrays(relationships, ref_day)
+    lo = np.searchsorted(src, att_e, side="left")
+    hi = np.searchsorted(src, att_e, side="right")
+    counts = hi - lo
+    if counts.sum():
+        which_att = np.repeat(np.arange(len(att_e)), counts)
+        # position of each expanded row inside the affiliation arrays
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        aff = np.repeat(lo, counts) + offsets
+        day = meetings.meeting_day[att_m[which_att]]
+        valid = (start[aff] <= day) & (day <= end[aff])
+        rolled_m = att_m[which_att][valid]
+        rolled_e = tgt[aff][valid]
+        all_m = np.concatenate([att_m, rolled_m])
+        all_e = np.concatenate([att_e, rolled_e])
+    else:
+        all_m, all_e = att_m, att_e
+    pairs = np.unique(np.stack([all_m, all_e], axis=1), axis=0) if len(all_m) else np.zeros((0, 2), np.int64)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
+    """What one meeting says about two of its attendees: type x size discount x time factor."""
+    n = len(meetings)
+    if n == 0:
+        return np.zeros(0)
+    attendees = np.bincount(meetings.attendance_meeting, minlength=n).astype(float)
+    size_factor = np.minimum(1.0, params.small_meeting_size / np.maximum(attendees, 1.0))
+    type_weight = np.array([params.meeting_type_weights.get(t, 0.0) for t in meetings.meeting_type], dtype=float)
+    age = np.maximum(ref_day - meetings.meeting_day, 0).astype(float)
+    weights = type_weight * size_factor * 0.5 ** (age / params.half_life_days)
+    weights[meetings.meeting_day > ref_day] = 0.0
+    return weights
+
+
+def _interaction_mass(
+    evidence: Evidence, params: ScoringParameters, ref_day: int, only: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (a < b) and the summed weight of the meetings at which both were present.
+
+    With `only`, just the pairs that have at least one entity in `only`."""
+    rows_m, rows_e = represented_rows(evidence.meetings, evidence.relationships, ref_day)
+    weights = meeting_weights(evidence.meetings, params, ref_day)
+    empty = np.zeros(0, np.int64)
+    if len(rows_m) == 0:
+        return empty, empty, np.zeros(0)
+    ids, cols = np.unique(rows_e, return_inverse=True)
+    n_meetings = len(evidence.meetings)
+    weighted = sparse.csr_matrix((weights[rows_m], (rows_m, cols)), shape=(n_meetings, len(ids)))
+    present = sparse.csr_matrix((np.ones(len(rows_m)), (rows_m, cols)), shape=(n_meetings, len(ids)))
+    if only is None:
+        shared = sparse.triu(weighted.T @ present, k=1).tocoo()
+        keep = shared.data > 0
+        return ids[shared.row[keep]], ids[shared.col[keep]], shared.data[keep]
+    in_only = np.isin(ids, only)
+    shared = (weighted[:, in_only].T @ present).tocoo()
+    a, b, mass = ids[in_only][shared.row], ids[shared.col], shared.data
+    keep = (a != b) & (mass > 0)
+    lo, hi, mass = np.minimum(a, b)[keep], np.maximum(a, b)[keep], mass[keep]
+    # a pair with both ends in `only` was produced from each side; keep it once
+    _, first = np.unique(np.stack([lo, hi], axis=1), axis=0, return_index=True)
+    return lo[first], hi[first], mass[first]
+
+
+def closeness_scores(
+    evidence: Evidence,
+    params: ScoringParameters,
+    as_of: date,
+    only_entities: set[int] | None = None,
+) -> PairScores:
+    """Score every pair with evidence, or only the pairs with at least one entity in `only_entities`
+    (an incremental recompute: a change to an entity's evidence changes no pair without it)."""
+    ref_day = as_of.toordinal()
+    only = np.array(sorted(only_entities), dtype=np.int64) if only_entities is not None else None
+    half_life = params.half_life_days
+
+    formal_log: dict[tuple[int, int], float] = {}
+    money: dict[tuple[int, int], float] = {}
+    analyst: dict[tuple[int, int], float] = {}
+    rel_ids: dict[tuple[int, int], list[int]] = {}
+    for rel in evidence.relationships:
+        if rel.source == rel.target:
+            continue
+        if only_entities is not None and rel.source not in only_entities and rel.target not in only_entities:
+            continue
+        t = relationship_time_factor(rel, ref_day, half_life)
+        if t is None:
+            continue
+        key = (rel.source, rel.target) if rel.source < rel.target else (rel.target, rel.source)
+        counted = False
+        weight = min(params.relationship_type_weights.get(rel.type, 0.0), _MAX_TIE_WEIGHT)
+        if weight > 0 and rel.type not in MONEY_TYPES:
+            formal_log[key] = formal_log.get(key, 0.0) + np.log1p(-weight * t)
+            counted = True
+        if rel.type in MONEY_TYPES and rel.amount:
+            money[key] = money.get(key, 0.0) + float(rel.amount) * t
+            counted = True
+        if rel.analyst_score is not None:
+            analyst[key] = max(analyst.get(key, 0.0), float(rel.analyst_score) * t)
+            counted = True
+        if counted:
+            rel_ids.setdefault(key, []).append(rel.id)
+
+    ia, ib, mass = _interaction_mass(evidence, params, ref_day, only)
+
+    rel_keys = sorted(set(formal_log) | set(money) | set(analyst))
+    ra = np.array([k[0] for k in rel_keys], dtype=np.int64)
+    rb = np.array([k[1] for k in rel_keys], dtype=np.int64)
+    all_a = np.concatenate([ia, ra])
+    all_b = np.concatenate([ib, rb])
+    if len(all_a) == 0:
+        empty = np.zeros(0, np.int64)
+        zeros = np.zeros(0)
+        return PairScores(empty, empty, zeros, zeros, zeros, zeros, zeros, {})
+    pair_keys, inverse = np.unique(np.stack([all_a, all_b], axis=1), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n_pairs = len(pair_keys)
+    n_int = len(ia)
+
+    mass_per_pair = np.zeros(n_pairs)
+    np.add.at(mass_per_pair, inverse[:n_int], mass)
+    rel_pos = inverse[n_int:]
+    formal_log_arr = np.zeros(n_pairs)
+    money_arr = np.zeros(n_pairs)
+    analyst_arr = np.zeros(n_pairs)
+    formal_log_arr[rel_pos] = [formal_log.get(k, 0.0) for k in rel_keys]
+    money_arr[rel_pos] = [money.get(k, 0.0) for k in rel_keys]
+    analyst_arr[rel_pos] = [analyst.get(k, 0.0) for k in rel_keys]
+
+    formal = 10.0 * (1.0 - np.exp(formal_log_arr))
+    interaction = 10.0 * (1.0 - np.exp(-mass_per_pair / params.interaction_saturation))
+    financial = 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + money_arr / params.money_scale))
+    analyst_c = np.clip(analyst_arr, 0.0, 10.0)
+
+    w = params.component_weights
+    remaining = (
+        (1.0 - w["formal"] * formal / 10.0)
+        * (1.0 - w["interaction"] * interaction / 10.0)
+        * (1.0 - w["financial"] * financial / 10.0)
+        * (1.0 - w["analyst"] * analyst_c / 10.0)
+    )
+    score = round_one_decimal(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0))
+    keep = score > 0
+    evidence_ids = {
+        key: tuple(sorted(rel_ids[key]))
+        for key, kept in zip(rel_keys, keep[rel_pos].tolist())
+        if kept and key in rel_ids
+    }
+    return PairScores(
+        entity_a=pair_keys[keep, 0].copy(),
+        entity_b=pair_keys[keep, 1].copy(),
+        score=score[keep],
+        formal=round_one_decimal(formal[keep]),
+        interaction=round_one_decimal(interaction[keep]),
+        financial=round_one_decimal(financial[keep]),
+        analyst=round_one_decimal(analyst_c[keep]),
+        relationship_ids=evidence_ids,
+    )
+
+
+def shared_meetings_for_pair(
+    evidence: Evidence, params: ScoringParameters, as_of: date, a: int, b: int
+) -> list[tuple[int, float]]:
+    """The meetings behind a pair's interaction component: (meeting id, weight), newest first."""
+    ref_day = as_of.toordinal()
+    rows_m, rows_e = represented_rows(evidence.meetings, evidence.relationships, ref_day)
+    at_a = set(rows_m[rows_e == a].tolist())
+    at_b = set(rows_m[rows_e == b].tolist())
+    weights = meeting_weights(evidence.meetings, params, ref_day)
+    both = sorted(at_a & at_b, key=lambda m: (-evidence.meetings.meeting_day[m], evidence.meetings.meeting_id[m]))
+    return [(int(evidence.meetings.meeting_id[m]), float(weights[m])) for m in both if weights[m] > 0]

@@ -1,0 +1,87 @@
+"""Reads the database into the engine's plain data (queries in, dataclasses and arrays out)."""
+from __future__ import annotations
+
+import numpy as np
+from django.db import connection
+
+from core.bulk import read_int_columns
+from engagement.models import Attendance, Meeting
+from entities.models import Entity
+from relationships.models import Relationship
+from relationships.types import AFFILIATION_TYPES
+
+from .engine.data import EntityRecord, Evidence, MeetingTable, RelationshipRecord
+
+
+def load_entities() -> dict[int, EntityRecord]:
+    rows = Entity.objects.values_list("id", "kind", "parent_id", "external_id", "name")
+    return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
+
+
+def load_relationships() -> list[RelationshipRecord]:
+    rows = Relationship.objects.values_list(
+        "id", "source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score", "external_id"
+    ).order_by("id")
+    return [
+        RelationshipRecord(
+            id=r[0],
+            source=r[1],
+            target=r[2],
+            type=r[3],
+            start_date=r[4],
+            end_date=r[5],
+            amount=float(r[6]) if r[6] is not None else None,
+            analyst_score=float(r[7]) if r[7] is not None else None,
+            external_id=r[8],
+        )
+        for r in rows.iterator(chunk_size=20000)
+    ]
+
+
+def _meeting_ids_touching(entity_scope: set[int], relationships: list[RelationshipRecord]) -> list[int]:
+    """Meetings at which an entity of the scope was present, in person or through its people."""
+    people = {r.source for r in relationships if r.type in AFFILIATION_TYPES and r.target in entity_scope}
+    present = sorted(entity_scope | people)
+    return list(
+        Attendance.objects.filter(entity_id__in=present).values_list("meeting_id", flat=True).distinct()
+    )
+
+
+def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
+    meetings = Meeting.objects.order_by("id")
+    attendance_table = Attendance._meta.db_table
+    if meeting_ids is None:
+        att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table}")
+    else:
+        if not meeting_ids:
+            return MeetingTable.empty()
+        meetings = meetings.filter(id__in=meeting_ids)
+        att = np.array(
+            Attendance.objects.filter(meeting_id__in=meeting_ids).values_list("meeting_id", "entity_id"),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+    rows = list(meetings.values_list("id", "date", "type").iterator(chunk_size=50000))
+    if not rows:
+        return MeetingTable.empty()
+    meeting_id = np.array([r[0] for r in rows], dtype=np.int64)
+    meeting_day = np.array([r[1].toordinal() for r in rows], dtype=np.int64)
+    meeting_type = np.array([r[2] for r in rows], dtype=object)
+    position = np.searchsorted(meeting_id, att[:, 0])
+    return MeetingTable(meeting_id, meeting_day, meeting_type, position.astype(np.int64), att[:, 1].copy())
+
+
+def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
+    """Everything (a full recompute) or what pairs touching `entity_scope` need (an incremental one)."""
+    entities = load_entities()
+    relationships = load_relationships()
+    meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, relationships)
+    return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids))
+
+
+def database_read_seconds_probe() -> None:
+    """Read the engine's input rows and nothing else (the benchmark's baseline)."""
+    with connection.cursor() as cursor:
+        for table in ("entities_entity", "relationships_relationship", "engagement_meeting"):
+            cursor.execute(f"SELECT * FROM {table}")
+            cursor.fetchall()
+    read_int_columns(f"SELECT meeting_id, entity_id FROM {Attendance._meta.db_table}")

@@ -1,0 +1,24 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from scoring.services import recompute
+
+
+class Command(BaseCommand):
+    help = "Recompute every closeness score and conflict-of-interest flag, synchronously."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", dest="as_of", help="reference date YYYY-MM-DD (default: today)")
+
+    def handle(self, as_of: str | None, **options):
+        try:
+            reference = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--as-of: '{as_of}' is not a date in the form YYYY-MM-DD") from None
+        snapshot = recompute(as_of=reference, triggered_by="recompute command")
+        self.stdout.write(
+            f"Recomputed as of {snapshot.as_of}: {snapshot.pairs_current} pairs scored "
+            f"({snapshot.pairs_changed} changed), {snapshot.flags_raised} flags raised."
+        )

@@ -1,0 +1,31 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+LAKESIDE = SPEC / "examples" / "lakeside"
+if not LAKESIDE.exists():  # CI lays shared/ beside the clone; a developer may point elsewhere
+    import os
+
+    LAKESIDE = Path(os.environ.get("LAKESIDE_DIR", "/work/shared/spec/examples/lakeside"))
+
+
+@pytest.fixture
+def lakeside_dir() -> Path:
+    return LAKESIDE
+
+
+@pytest.fixture
+def lakeside(db, lakeside_dir):
+    """The lakeside example imported into the test database."""
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=open("/dev/null", "w"))
+    return lakeside_dir
+
+
+@pytest.fixture
+def copy_of_lakeside(tmp_path, lakeside_dir) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(lakeside_dir / "data", target)
+    return target

@@ -1,0 +1,252 @@
+"""import_dataset / export_dataset against the interchange contract."""
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from engagement.models import Attendance, Meeting
+from entities.models import Entity
+from interchange.reading import files_from_directory
+from interchange.services import dataset_export, dataset_import
+from relationships.models import Disclosure, Relationship
+
+MODELS = (Entity, Relationship, Meeting, Attendance, Disclosure)
+
+
+def run_import(directory: Path, *args) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("import_dataset", str(directory), *args, stdout=out, stderr=io.StringIO())
+        return 0, out.getvalue()
+    except SystemExit as exc:
+        return exc.code, out.getvalue()
+
+
+def row_counts() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in MODELS)
+
+
+def edit_line(path: Path, line: int, old: str, new: str) -> None:
+    """Replace `old` by `new` on one line; with `old` empty, append `new` as a new last line."""
+    lines = path.read_text().splitlines(keepends=True)
+    if not old:
+        path.write_text("".join(lines) + new + "\n")
+        assert line == len(lines) + 1
+        return
+    assert old in lines[line - 1], f"{old!r} not on line {line} of {path.name}"
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path.write_text("".join(lines))
+
+
+@pytest.mark.django_db
+def test_broken_lakeside_reports_every_planted_fault_and_writes_nothing(lakeside_dir):
+    code, output = run_import(lakeside_dir / "broken")
+
+    assert code == 1
+    reported = set(re.findall(r"^(\S+\.csv):(\d+): (\w+):", output, re.M))
+    with open(lakeside_dir / "expected" / "broken-errors.csv") as fh:
+        for row in csv.DictReader(fh):
+            columns = set(row["column"].split("|"))
+            assert any(f == row["file"] and int(n) == int(row["line"]) and c in columns for f, n, c in reported), row
+    assert len(reported) == 9
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_good_lakeside_imports_with_counts_per_file(lakeside_dir):
+    code, output = run_import(lakeside_dir / "data")
+
+    assert code == 0
+    assert "entities.csv: 191 created, 0 updated, 0 unchanged" in output
+    assert "attendance.csv: 2725 created" in output
+    assert row_counts() == (191, 55, 140, 2725, 3)
+    assert Entity.objects.get(external_id="lk-pd-east").parent.external_id == "lk-pd"
+    assert Entity.objects.get(external_id="lk-so").category == "law_enforcement"
+
+
+@pytest.mark.django_db
+def test_dry_run_validates_but_writes_nothing(lakeside_dir):
+    code, output = run_import(lakeside_dir / "data", "--dry-run")
+
+    assert code == 0
+    assert "Dry run" in output
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_files_changes_nothing(lakeside, lakeside_dir):
+    before = {e.external_id: e.updated_at for e in Entity.objects.all()}
+
+    code, output = run_import(lakeside_dir / "data")
+
+    assert code == 0
+    assert "entities.csv: 0 created, 0 updated, 191 unchanged" in output
+    assert "relationships.csv: 0 created, 0 updated, 55 unchanged" in output
+    assert "attendance.csv: 0 created, 0 updated, 2725 unchanged" in output
+    assert {e.external_id: e.updated_at for e in Entity.objects.all()} == before
+
+
+@pytest.mark.django_db
+def test_one_changed_cell_changes_exactly_that_row(lakeside, copy_of_lakeside):
+    edit_line(copy_of_lakeside / "relationships.csv", 34, "180000", "190000")
+    before = dict(Relationship.objects.values_list("external_id", "updated_at"))
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 0
+    assert "relationships.csv: 0 created, 1 updated, 54 unchanged" in output
+    after = dict(Relationship.objects.values_list("external_id", "updated_at"))
+    assert [k for k in after if after[k] != before[k]] == ["f-01"]
+    assert Relationship.objects.get(external_id="f-01").amount == 190000
+
+
+@pytest.mark.django_db
+def test_changing_a_parent_is_an_update(lakeside, copy_of_lakeside):
+    edit_line(copy_of_lakeside / "entities.csv", 3, "lk-pd,,", ",,")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 0
+    assert "entities.csv: 0 created, 1 updated, 190 unchanged" in output
+    assert Entity.objects.get(external_id="lk-pd-east").parent is None
+
+
+@pytest.mark.django_db
+def test_delta_import_may_refer_to_rows_already_in_the_database(lakeside, tmp_path):
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\np-new,New Officer,person\n")
+    (tmp_path / "relationships.csv").write_text(
+        "external_id,source,target,type,start_date\nr-new,p-new,lk-pd,employed_by,2026-01-01\n"
+    )
+    (tmp_path / "attendance.csv").write_text("meeting,entity,role\nm-biz-01,p-new,attendee\n")
+    (tmp_path / "disclosures.csv").write_text(
+        "external_id,discloser,relationship,disclosed_on\nd-new,p-chief,f-01,2026-01-02\n"
+    )
+
+    code, output = run_import(tmp_path)
+
+    assert code == 0, output
+    assert "entities.csv: 1 created, 0 updated, 0 unchanged" in output
+    assert Relationship.objects.get(external_id="r-new").target.external_id == "lk-pd"
+    assert Attendance.objects.filter(meeting__external_id="m-biz-01").count() == 3
+    # the delta's missing columns leave stored values alone
+    assert Entity.objects.get(external_id="lk-pd-east").parent.external_id == "lk-pd"
+
+
+PLANTED_FAULTS = [
+    # (file, line, old text, new text, expected "FILE:LINE: column")
+    ("entities.csv", 2, "police_department", "police", "entities.csv:2: kind"),
+    ("entities.csv", 3, "lk-pd,,", "lk-ghost,,", "entities.csv:3: parent"),
+    ("entities.csv", 193, "", "bad id!,Somebody,person,,,,", "entities.csv:193: external_id"),
+    ("entities.csv", 193, "", "lk-pd,Again,police_department,,,,", "entities.csv:193: external_id"),
+    ("entities.csv", 2, "Lakeside Police Department", "", "entities.csv:2: name"),
+    ("relationships.csv", 2, "2018-03-01", "2018-3-1", "relationships.csv:2: start_date"),
+    ("relationships.csv", 5, "2016-01-01,", "2016-01-01,2015-12-31", "relationships.csv:5: end_date"),
+    ("relationships.csv", 34, "180000", "", "relationships.csv:34: amount"),
+    ("relationships.csv", 41, "6000", "abc", "relationships.csv:41: amount"),
+    ("relationships.csv", 55, ",6,", ",10.5,", "relationships.csv:55: analyst_score"),
+    ("relationships.csv", 2, "oversees", "watches", "relationships.csv:2: type"),
+    ("relationships.csv", 2, "lk-ob,lk-pd", "lk-ob,lk-ob", "relationships.csv:2: target"),
+    ("relationships.csv", 3, "lk-ig,", "lk-nobody,", "relationships.csv:3: source"),
+    ("relationships.csv", 3, "s-02,", "s-01,", "relationships.csv:3: external_id"),
+    ("meetings.csv", 2, "2025-07-02", "2025-13-02", "meetings.csv:2: date"),
+    ("meetings.csv", 2, "private_meeting", "lunch", "meetings.csv:2: type"),
+    ("attendance.csv", 2, "m-chair-chief-01", "m-missing", "attendance.csv:2: meeting"),
+    ("attendance.csv", 2, "organizer", "host", "attendance.csv:2: role"),
+    ("attendance.csv", 3, "p-chief", "p-chair", "attendance.csv:3: entity"),
+    ("disclosures.csv", 2, "eo-c1", "eo-nobody", "disclosures.csv:2: discloser"),
+    ("disclosures.csv", 2, "2024-06-01", "June 2024", "disclosures.csv:2: disclosed_on"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,line,old,new,expected", PLANTED_FAULTS, ids=[f[4] for f in PLANTED_FAULTS])
+def test_each_planted_fault_is_reported_on_its_line_and_nothing_is_written(copy_of_lakeside, name, line, old, new, expected):
+    edit_line(copy_of_lakeside / name, line, old, new)
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1
+    problems = [l for l in output.splitlines() if re.match(r"^\S+\.csv:\d+: ", l)]
+    assert [p for p in problems if p.startswith(expected + ":")], output
+    assert len(problems) == 1, problems
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_cycle_of_parents_is_reported(tmp_path):
+    (tmp_path / "entities.csv").write_text(
+        "external_id,name,kind,parent\na,A,police_department,b\nb,B,police_department,c\nc,C,police_department,a\nd,D,police_department,d\n"
+    )
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1
+    assert "entities.csv:2: parent: the parents form a cycle: a -> b -> c -> a" in output
+    assert "entities.csv:5: parent: an entity cannot be its own parent" in output
+
+
+@pytest.mark.django_db
+def test_unknown_and_missing_columns_are_reported_on_the_header(tmp_path):
+    (tmp_path / "entities.csv").write_text("external_id,name,kinds\na,A,person\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1
+    assert "entities.csv:1: kinds: unknown column 'kinds'" in output
+    assert "entities.csv:1: kind: required column is missing" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (b"external_id,name,kind\n\xff\xfe,bad,person\n", "entities.csv:2: -: the file is not UTF-8 text"),
+        (b"external_id,name,kind\n\"a,A,person\n", "entities.csv:2: -: the file is not valid CSV"),
+        (b"external_id,name,kind\na,A\x00,person\n", "entities.csv:2: name: contains a NUL character"),
+        (b"", "entities.csv:1: -: the file is empty"),
+        (b"external_id,name,kind\na,A,person,extra\n", "entities.csv:2: -: the row has 4 cells but the header has 3"),
+    ],
+)
+def test_a_file_that_is_not_utf8_csv_is_one_clear_message(tmp_path, payload, message):
+    (tmp_path / "entities.csv").write_bytes(payload)
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1
+    assert message in output
+    assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_two_exports_are_byte_identical_and_a_round_trip_reproduces_the_data(lakeside, tmp_path):
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path / "first")
+    dataset_export(tmp_path / "second")
+    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert names == sorted(
+        ["entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv", "closeness.csv", "flags.csv"]
+    )
+    for name in names:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+
+    for model in (Disclosure, Attendance, Meeting):
+        model.objects.all().delete()
+    from conflicts.models import Flag
+    from scoring.models import ClosenessSnapshot, PairScore
+
+    Flag.objects.all().delete()
+    PairScore.objects.all().delete()
+    ClosenessSnapshot.objects.all().delete()
+    Relationship.objects.all().delete()
+    Entity.objects.update(parent=None)
+    Entity.objects.all().delete()
+
+    result = dataset_import(files=files_from_directory(tmp_path / "first"))
+    assert result.ok, result.problems
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path / "third")
+    for name in names:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "third" / name).read_bytes(), name
