@@ -1,0 +1,196 @@
+"""Each conflict rule: cases that must flag, and near misses one day outside each window."""
+from datetime import date, timedelta
+
+import pytest
+
+from conflicts.rules import DisclosureRecord, RuleInput, flags_for_all_rules
+from scoring.engine import EntityRecord, RelationshipRecord
+
+REF = date(2026, 6, 30)
+DAY = timedelta(days=1)
+
+# a small city: 1 department with a precinct, 2 board, 3 council, 4 union, 5 another department
+ENTITIES = {
+    1: EntityRecord(1, "police_department", None, "pd", "Police Department"),
+    2: EntityRecord(2, "oversight_body", None, "board", "Review Board"),
+    3: EntityRecord(3, "government_body", None, "council", "City Council"),
+    4: EntityRecord(4, "police_union", None, "union", "Police Union"),
+    5: EntityRecord(5, "police_department", None, "pd2", "Other Department"),
+    6: EntityRecord(6, "police_department", 1, "precinct", "North Precinct"),
+    10: EntityRecord(10, "person", None, "officer", "Officer A"),
+    11: EntityRecord(11, "person", None, "member", "Board Member B"),
+    12: EntityRecord(12, "elected_official", None, "councillor", "Councillor C"),
+    13: EntityRecord(13, "elected_official", None, "mayor", "Mayor D"),
+}
+BASE = [
+    RelationshipRecord(100, 2, 1, "oversees", date(2015, 1, 1)),
+    RelationshipRecord(101, 3, 1, "budget_authority", date(2015, 1, 1)),
+    RelationshipRecord(102, 4, 1, "represents", date(2000, 1, 1)),
+    RelationshipRecord(103, 12, 3, "member_of", date(2020, 1, 1)),
+    RelationshipRecord(104, 2, 6, "oversees", date(2015, 1, 1)),
+]
+
+
+def run(*extra, disclosures=(), close=None, as_of=REF, base=BASE):
+    return flags_for_all_rules(RuleInput(ENTITIES, list(base) + list(extra), list(disclosures), close or {}, as_of))
+
+
+def keys(flags):
+    return {(f.rule, f.subject, f.counterpart) for f in flags}
+
+
+def only(flags, rule):
+    return [f for f in flags if f.rule == rule]
+
+
+# FUNDING_DEPENDENCE
+def test_overseer_funded_by_the_department_is_flagged():
+    flags = only(run(RelationshipRecord(1, 1, 2, "funds", date(2024, 1, 1), None, 5000.0)), "FUNDING_DEPENDENCE")
+
+    # the board oversees the department and its precinct, whose parent is the department
+    assert keys(flags) == {("FUNDING_DEPENDENCE", 2, 1), ("FUNDING_DEPENDENCE", 2, 6)}
+    assert all(f.severity == "high" and f.evidence == (1,) and not f.disclosed for f in flags)
+
+
+@pytest.mark.parametrize("ended,flagged", [(date(2024, 7, 1), True), (date(2024, 6, 30), False)])
+def test_funding_that_ended_within_two_years_counts_one_day_more_does_not(ended, flagged):
+    flags = only(run(RelationshipRecord(1, 4, 2, "funds", date(2020, 1, 1), ended, 5000.0)), "FUNDING_DEPENDENCE")
+
+    assert bool(flags) is flagged
+
+
+def test_funding_from_a_parent_unit_counts_for_the_precinct_but_not_the_reverse():
+    from_parent = RelationshipRecord(1, 1, 2, "funds", date(2024, 1, 1), None, 5000.0)
+    from_precinct = RelationshipRecord(1, 6, 2, "funds", date(2024, 1, 1), None, 5000.0)
+
+    assert ("FUNDING_DEPENDENCE", 2, 6) in keys(run(from_parent))
+    assert keys(only(run(from_precinct), "FUNDING_DEPENDENCE")) == {("FUNDING_DEPENDENCE", 2, 6)}
+
+
+def test_funding_from_a_union_of_another_unit_does_not_count():
+    other_union = RelationshipRecord(105, 4, 5, "represents", date(2000, 1, 1))
+    base = [r for r in BASE if r.id != 102] + [other_union]
+
+    assert not only(run(RelationshipRecord(1, 4, 2, "funds", date(2024, 1, 1), None, 5000.0), base=base), "FUNDING_DEPENDENCE")
+
+
+def test_a_relationship_that_starts_on_the_reference_date_is_in_force():
+    assert only(run(RelationshipRecord(1, 1, 2, "funds", REF, None, 5000.0)), "FUNDING_DEPENDENCE")
+    assert not only(run(RelationshipRecord(1, 1, 2, "funds", REF + DAY, None, 5000.0)), "FUNDING_DEPENDENCE")
+
+
+# REVOLVING_DOOR
+@pytest.mark.parametrize(
+    "left_job,flagged",
+    [(date(2018, 1, 2), True), (date(2018, 1, 1), False), (None, True)],
+)
+def test_revolving_door_window_is_five_years_before_joining(left_job, flagged):
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1))
+    job = RelationshipRecord(2, 11, 1, "employed_by", date(2000, 1, 1), left_job)
+
+    flags = only(run(seat, job), "REVOLVING_DOOR")
+
+    assert bool(flags) is flagged
+    if flagged:
+        assert flags[0].persons == (11,) and flags[0].evidence == (2,)
+
+
+def test_an_ended_board_seat_is_no_revolving_door():
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1), REF - DAY)
+    job = RelationshipRecord(2, 11, 1, "employed_by", date(2000, 1, 1), date(2022, 1, 1))
+
+    assert not only(run(seat, job), "REVOLVING_DOOR")
+
+
+# CONTRIBUTION_FROM_OVERSEEN
+@pytest.mark.parametrize("given,flagged", [(date(2022, 7, 1), True), (date(2022, 6, 30), False)])
+def test_contribution_window_is_four_years(given, flagged):
+    gift = RelationshipRecord(1, 4, 12, "contributes_to", given, None, 500.0)
+
+    assert bool(only(run(gift), "CONTRIBUTION_FROM_OVERSEEN")) is flagged
+
+
+@pytest.mark.parametrize("amounts,severity", [((4000.0, 5999.0), "medium"), ((4000.0, 6000.0), "high")])
+def test_contributions_totalling_ten_thousand_are_high(amounts, severity):
+    gifts = [RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, a) for i, a in enumerate(amounts, 1)]
+
+    flags = only(run(*gifts), "CONTRIBUTION_FROM_OVERSEEN")
+
+    assert len(flags) == 1
+    assert flags[0].severity == severity and flags[0].evidence == (1, 2)
+
+
+def test_disclosure_lowers_severity_only_when_every_contribution_was_disclosed_in_time():
+    gifts = [RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, 6000.0) for i in (1, 2)]
+    one = [DisclosureRecord(1, date(2025, 2, 1))]
+    both = one + [DisclosureRecord(2, date(2025, 2, 1))]
+    late = one + [DisclosureRecord(2, REF + DAY)]
+
+    assert [(f.severity, f.disclosed) for f in only(run(*gifts, disclosures=one), "CONTRIBUTION_FROM_OVERSEEN")] == [("high", False)]
+    assert [(f.severity, f.disclosed) for f in only(run(*gifts, disclosures=both), "CONTRIBUTION_FROM_OVERSEEN")] == [("medium", True)]
+    assert [(f.severity, f.disclosed) for f in only(run(*gifts, disclosures=late), "CONTRIBUTION_FROM_OVERSEEN")] == [("high", False)]
+
+
+def test_leading_is_not_overseeing():
+    sheriff_leads = RelationshipRecord(1, 13, 1, "leads", date(2018, 1, 1))
+    endorsement = RelationshipRecord(2, 4, 13, "endorses", date(2025, 1, 1))
+
+    assert not only(run(sheriff_leads, endorsement), "CONTRIBUTION_FROM_OVERSEEN")
+
+
+def test_an_official_who_appoints_is_an_overseer():
+    appoints = RelationshipRecord(1, 13, 1, "appoints", date(2018, 1, 1))
+    gift = RelationshipRecord(2, 10, 13, "contributes_to", date(2025, 1, 1), None, 800.0)
+    employed = RelationshipRecord(3, 10, 1, "employed_by", date(2010, 1, 1))
+
+    assert keys(only(run(appoints, gift, employed), "CONTRIBUTION_FROM_OVERSEEN")) == {("CONTRIBUTION_FROM_OVERSEEN", 13, 1)}
+
+
+# PERSONAL_TIE
+def test_a_personal_tie_between_board_member_and_officer_is_flagged_with_both_persons():
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1))
+    job = RelationshipRecord(2, 10, 1, "employed_by", date(2010, 1, 1))
+    tie = RelationshipRecord(3, 10, 11, "family", date(1990, 1, 1))
+
+    flags = only(run(seat, job, tie), "PERSONAL_TIE")
+
+    assert keys(flags) == {("PERSONAL_TIE", 2, 1)}
+    assert flags[0].persons == (10, 11) and flags[0].evidence == (3,)
+
+
+@pytest.mark.parametrize("tie_end,job_end", [(REF - DAY, None), (None, REF - DAY)])
+def test_an_ended_tie_or_a_former_employee_is_not_flagged(tie_end, job_end):
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1))
+    job = RelationshipRecord(2, 10, 1, "employed_by", date(2010, 1, 1), job_end)
+    tie = RelationshipRecord(3, 10, 11, "personal", date(1990, 1, 1), tie_end)
+
+    assert not only(run(seat, job, tie), "PERSONAL_TIE")
+
+
+def test_several_ties_behind_one_situation_are_merged():
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1))
+    jobs = [RelationshipRecord(2, 10, 1, "employed_by", date(2010, 1, 1)), RelationshipRecord(4, 12, 1, "employed_by", date(2010, 1, 1))]
+    ties = [RelationshipRecord(3, 10, 11, "family", date(1990, 1, 1)), RelationshipRecord(5, 11, 12, "personal", date(2001, 1, 1))]
+
+    flags = only(run(seat, *jobs, *ties), "PERSONAL_TIE")
+
+    assert len([f for f in flags if (f.subject, f.counterpart) == (2, 1)]) == 1
+    merged = [f for f in flags if (f.subject, f.counterpart) == (2, 1)][0]
+    assert merged.persons == (10, 11, 12) and merged.evidence == (3, 5)
+
+
+# Closeness rules
+def test_an_overseer_close_to_what_it_oversees_is_flagged_and_never_disclosed():
+    flags = run(close={(1, 2): 8.5, (1, 3): 9.0}, disclosures=[DisclosureRecord(100, date(2016, 1, 1))])
+
+    assert {(f.rule, f.subject, f.counterpart, f.severity, f.disclosed) for f in flags} == {
+        ("OVERSIGHT_TOO_CLOSE", 2, 1, "medium", False),
+        ("POWER_IMBALANCE", 3, 1, "low", False),
+    }
+
+
+def test_budget_authority_with_oversight_is_not_a_power_imbalance():
+    both = RelationshipRecord(1, 3, 1, "oversees", date(2015, 1, 1))
+
+    assert not only(run(both, close={(1, 3): 9.0}), "POWER_IMBALANCE")
+    assert only(run(both, close={(1, 3): 9.0}), "OVERSIGHT_TOO_CLOSE")

@@ -1,0 +1,63 @@
+"""Hypothesis strategies: random evidence sets for the pure closeness engine."""
+from datetime import date, timedelta
+
+from hypothesis import strategies as st
+
+from entities.kinds import Kind
+from relationships.types import MONEY_TYPES, ONE_OFF_TYPES, RelationshipType
+from engagement.types import MeetingType
+from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord
+
+AS_OF = date(2026, 6, 30)
+EARLIEST = date(2010, 1, 1)
+N_ENTITIES = 12
+
+
+def dates(upto: date = AS_OF):
+    return st.integers(0, (upto - EARLIEST).days).map(lambda d: EARLIEST + timedelta(days=d))
+
+
+@st.composite
+def relationships(draw, first_id: int = 1, max_size: int = 15):
+    n = draw(st.integers(0, max_size))
+    out = []
+    for i in range(n):
+        source = draw(st.integers(1, N_ENTITIES))
+        target = draw(st.integers(1, N_ENTITIES).filter(lambda t: t != source))
+        rel_type = draw(st.sampled_from(RelationshipType.values))
+        start = draw(st.one_of(st.none(), dates()))
+        end = None
+        if rel_type not in ONE_OFF_TYPES and draw(st.booleans()):
+            end = draw(dates()) if start is None else start + timedelta(days=draw(st.integers(0, 3000)))
+        amount = float(draw(st.integers(1, 2_000_000))) if rel_type in MONEY_TYPES else None
+        analyst = draw(st.one_of(st.none(), st.integers(0, 10).map(float)))
+        out.append(RelationshipRecord(first_id + i, source, target, rel_type, start, end, amount, analyst))
+    return out
+
+
+@st.composite
+def meetings(draw, first_id: int = 1, max_size: int = 10):
+    n = draw(st.integers(0, max_size))
+    rows, attendance = [], []
+    for i in range(n):
+        mid = first_id + i
+        rows.append((mid, draw(dates()), draw(st.sampled_from(MeetingType.values))))
+        people = draw(st.sets(st.integers(1, N_ENTITIES), min_size=1, max_size=6))
+        attendance += [(mid, e) for e in sorted(people)]
+    return rows, attendance
+
+
+def entities():
+    kinds = [Kind.POLICE_DEPARTMENT, Kind.OVERSIGHT_BODY, Kind.GOVERNMENT_BODY, Kind.POLICE_UNION] + [Kind.PERSON] * 8
+    return [EntityRecord(i + 1, kinds[i].value) for i in range(N_ENTITIES)]
+
+
+@st.composite
+def evidence_sets(draw):
+    rels = draw(relationships())
+    meeting_rows, attendance = draw(meetings())
+    return Evidence(entities(), rels, MeetingTable.from_rows(meeting_rows, attendance)), meeting_rows, attendance
+
+
+def build(rels, meeting_rows, attendance) -> Evidence:
+    return Evidence(entities(), rels, MeetingTable.from_rows(meeting_rows, attendance))
