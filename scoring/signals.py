@@ -1,0 +1,35 @@
+"""Evidence edited through the ORM (admin, forms, API) queues an incremental recompute.
+
+The importer writes in bulk and queues its recompute itself (interchange.services)."""
+from django.db.models.signals import post_delete, post_save
+
+from engagement.models import Attendance, Meeting
+from relationships.models import Disclosure, Relationship
+
+from .triggers import entities_at_meeting, queue_recompute
+
+
+def _relationship_changed(sender, instance, **kwargs):
+    queue_recompute({instance.source_id, instance.target_id})
+
+
+def _meeting_changed(sender, instance, **kwargs):
+    if kwargs.get("signal") is post_delete:
+        return  # its attendance rows go with it and report themselves
+    queue_recompute(entities_at_meeting(instance.pk))
+
+
+def _attendance_changed(sender, instance, **kwargs):
+    queue_recompute(entities_at_meeting(instance.meeting_id) | {instance.entity_id})
+
+
+def _disclosure_changed(sender, instance, **kwargs):
+    queue_recompute({instance.discloser_id})
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_relationship_changed, sender=Relationship, dispatch_uid=f"rel-{signal}")
+        signal.connect(_meeting_changed, sender=Meeting, dispatch_uid=f"meeting-{signal}")
+        signal.connect(_attendance_changed, sender=Attendance, dispatch_uid=f"att-{signal}")
+        signal.connect(_disclosure_changed, sender=Disclosure, dispatch_uid=f"disc-{signal}")

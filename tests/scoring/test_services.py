@@ -1,0 +1,94 @@
+"""The recompute service: snapshots, history that grows with changes, atomic failure, incremental."""
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from engagement.models import Attendance, Meeting
+from entities.models import Entity
+from scoring.models import ClosenessSnapshot, PairScore, ScoringSettings
+from scoring.services import recompute
+
+
+def current_scores():
+    return set(PairScore.objects.filter(valid_to__isnull=True).values_list(
+        "entity_a", "entity_b", "score", "formal", "interaction", "financial", "analyst"))
+
+
+@pytest.mark.django_db
+def test_each_snapshot_records_its_settings_and_reference_date(lakeside):
+    settings_row = ScoringSettings.load()
+    settings_row.parameters = {**settings_row.parameters, "half_life_days": 200}
+    settings_row.save()
+
+    snapshot = recompute(as_of=date(2026, 6, 30))
+
+    assert snapshot.status == "complete"
+    assert snapshot.as_of == date(2026, 6, 30)
+    assert snapshot.parameters["half_life_days"] == 200
+
+
+@pytest.mark.django_db
+def test_history_grows_with_what_changed_not_with_recomputes(lakeside):
+    recompute(as_of=date(2026, 6, 30))
+    rows_after_first = PairScore.objects.count()
+
+    second = recompute(as_of=date(2026, 6, 30))
+
+    assert second.pairs_changed == 0
+    assert PairScore.objects.count() == rows_after_first
+
+
+@pytest.mark.django_db
+def test_a_pair_history_keeps_every_score_it_had(lakeside):
+    recompute(as_of=date(2025, 6, 30))
+    recompute(as_of=date(2026, 6, 30))
+    ob, pd = Entity.objects.get(external_id="lk-ob"), Entity.objects.get(external_id="lk-pd")
+    a, b = sorted((ob.pk, pd.pk))
+
+    history = list(PairScore.objects.filter(entity_a=a, entity_b=b).order_by("valid_from_id").values_list("score", "valid_to"))
+
+    assert len(history) == 2
+    assert history[0][1] is not None and history[1][1] is None
+    assert history[1][0] > history[0][0]
+
+
+@pytest.mark.django_db
+def test_a_recompute_that_fails_halfway_leaves_the_previous_scores(lakeside, monkeypatch):
+    recompute(as_of=date(2026, 6, 30))
+    before = current_scores()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("conflicts.services.flags_refresh", broken)
+    with pytest.raises(RuntimeError):
+        recompute(as_of=date(2025, 1, 1))
+
+    assert current_scores() == before
+    failed = ClosenessSnapshot.objects.latest()
+    assert failed.status == "failed" and "disk full" in failed.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_a_meeting_recomputes_the_affected_pairs_like_a_full_recompute(lakeside_dir):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    today = timezone.localdate()
+    recompute(as_of=today)
+    x_a2, x_b2 = Entity.objects.get(external_id="x-a2"), Entity.objects.get(external_id="x-b2")
+    before = ClosenessSnapshot.objects.count()
+
+    with transaction.atomic():
+        meeting = Meeting.objects.create(external_id="m-new", date=today, type="private_meeting", title="Coffee")
+        Attendance.objects.create(meeting=meeting, entity=x_a2)
+        Attendance.objects.create(meeting=meeting, entity=x_b2)
+
+    incremental = ClosenessSnapshot.objects.latest()
+    assert ClosenessSnapshot.objects.count() == before + 1  # one task for the whole transaction
+    assert incremental.scope == "incremental" and incremental.status == "complete"
+    after_incremental = current_scores()
+    recompute(as_of=today)
+    assert current_scores() == after_incremental
