@@ -1,0 +1,80 @@
+"""Sign-in, roles, health check, the demo data set and the admin."""
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from conflicts.models import Flag
+from core.management.commands.load_demo import DEMO_USERS
+from core.roles import ROLES, can_edit_data, can_log_meetings, can_manage_data_sets, can_review_flags
+from entities.models import Entity
+
+
+@pytest.mark.django_db
+def test_healthz_needs_no_sign_in(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/admin/"])
+def test_pages_require_sign_in(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_login_page_is_public_and_has_a_form(client):
+    response = client.get("/login/")
+
+    assert response.status_code == 200
+    assert b'name="username"' in response.content and b"csrfmiddlewaretoken" in response.content
+
+
+@pytest.mark.django_db
+def test_the_four_roles_exist_as_groups_with_a_ladder_of_rights():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+    users = {}
+    for role in ROLES:
+        users[role] = User.objects.create_user(role, password="x" * 12)
+        users[role].groups.add(Group.objects.get(name=role))
+
+    assert [can_log_meetings(users[r]) for r in ROLES] == [False, True, True, True]
+    assert [can_manage_data_sets(users[r]) for r in ROLES] == [False, False, True, True]
+    assert [can_review_flags(users[r]) for r in ROLES] == [False, False, True, True]
+    assert [can_edit_data(users[r]) for r in ROLES] == [False, False, False, True]
+    assert Group.objects.get(name="administrator").permissions.filter(codename="change_entity").exists()
+    assert not Group.objects.get(name="city_staff").permissions.filter(codename="change_entity").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert Entity.objects.filter(external_id="rv-pd").exists()
+    rules = set(Flag.objects.filter(holds=True).values_list("rule", flat=True))
+    assert rules == {"FUNDING_DEPENDENCE", "REVOLVING_DOOR", "CONTRIBUTION_FROM_OVERSEEN", "PERSONAL_TIE", "OVERSIGHT_TOO_CLOSE", "POWER_IMBALANCE"}
+    for role, (username, password) in DEMO_USERS.items():
+        assert client.login(username=username, password=password), role
+        assert client.get("/").status_code == 200
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
+    call_command("load_demo", stdout=io.StringIO())
+    username, password = DEMO_USERS["administrator"]
+    client.login(username=username, password=password)
+    from engagement.models import Meeting
+
+    meeting = Meeting.objects.first()
+    response = client.get(f"/admin/engagement/meeting/{meeting.pk}/change/")
+
+    assert response.status_code == 200
+    assert b"attendance" in response.content.lower()
+    assert client.get("/admin/entities/entity/?q=police").status_code == 200
