@@ -1,0 +1,29 @@
+# The web, worker and beat image (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY core ./core
+COPY entities ./entities
+COPY relationships ./relationships
+COPY engagement ./engagement
+COPY scoring ./scoring
+COPY conflicts ./conflicts
+COPY interchange ./interchange
+RUN pip install .
+
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+COPY demo ./demo
+# collectstatic needs settings that are valid without DEBUG; the real key comes from the environment
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-not-used-at-run-time-0123456789 \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --uid 1000 tracker && chown -R tracker /app
+USER tracker
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
