@@ -34,8 +34,8 @@ def worker_queue():
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=info", "-Q", queue, "-n", f"{queue}@localhost"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")}
-    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     try:
         yield queue
     finally:
@@ -46,6 +46,17 @@ def worker_queue():
         (ROOT / f".worker-{queue}.log").unlink(missing_ok=True)
 
 
+def wait_for_snapshot(*, after: int, timeout: float = 120) -> ClosenessSnapshot:
+    """The worker reports through the database, like the pages see it: a finished snapshot newer than `after`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = ClosenessSnapshot.objects.filter(pk__gt=after, status__in=["complete", "failed"]).first()
+        if done is not None:
+            return done
+        time.sleep(0.5)
+    raise AssertionError("the worker did not finish a recompute in time")
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_recomputes_with_the_same_result_as_the_command(lakeside_dir, worker_queue):
@@ -54,10 +65,11 @@ def test_a_real_worker_recomputes_with_the_same_result_as_the_command(lakeside_d
     by_command = set(PairScore.objects.filter(valid_to__isnull=True).values_list("entity_a", "entity_b", "score"))
     from scoring.tasks import recompute_all_task
 
-    result = recompute_all_task.apply_async(args=["2026-06-30"], queue=worker_queue)
-    snapshot_id = result.get(timeout=120)
+    before = ClosenessSnapshot.objects.order_by("-id").values_list("id", flat=True).first()
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        recompute_all_task.apply_async(args=["2026-06-30"], queue=worker_queue, connection=conn)
 
-    snapshot = ClosenessSnapshot.objects.get(pk=snapshot_id)
+    snapshot = wait_for_snapshot(after=before)
     assert snapshot.status == "complete" and snapshot.triggered_by == "background task"
     assert snapshot.pairs_changed == 0  # same data, same date: nothing to change
     assert set(PairScore.objects.filter(valid_to__isnull=True).values_list("entity_a", "entity_b", "score")) == by_command
