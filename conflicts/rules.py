@@ -256,13 +256,15 @@ def flags_for_contribution_from_overseen(ctx: _Context, drafts: dict) -> None:
 
 
 def flags_for_personal_tie(ctx: _Context, drafts: dict) -> None:
-    ties = [rel for t in PERSONAL_TIE_TYPES for rel in ctx.current.get(t, [])]
+    ties_of: dict[int, list[RelationshipRecord]] = defaultdict(list)
+    for rel_type in PERSONAL_TIE_TYPES:
+        for tie in ctx.current.get(rel_type, []):
+            ties_of[tie.source].append(tie)
+            ties_of[tie.target].append(tie)
     for x, overseers in ctx.overseers.items():
-        staff = ctx.staff[x]
-        for tie in ties:
-            for insider, other in ((tie.source, tie.target), (tie.target, tie.source)):
-                if insider not in staff:
-                    continue
+        for insider in ctx.staff[x]:
+            for tie in ties_of.get(insider, ()):
+                other = tie.target if tie.source == insider else tie.source
                 subjects = []
                 if other in overseers:
                     subjects.append((other, ""))

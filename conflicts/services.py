@@ -56,16 +56,16 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
             as_of=as_of,
         )
     )
-    stored = {
-        (f.rule, f.subject_id, f.counterpart_id): f
-        for f in Flag.objects.prefetch_related("evidence", "persons")
-    }
+    stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in Flag.objects.all()}
+    evidence_of = _links(Flag.evidence.through, "relationship_id")
+    persons_of = _links(Flag.persons.through, "entity_id")
+    changed: list[Flag] = []
     for item in raised:
         flag = stored.pop(item.key, None)
         if flag is None:
             _flag_create(item, snapshot=snapshot, as_of=as_of)
-        else:
-            _flag_update(flag, item, snapshot=snapshot, as_of=as_of)
+        elif _flag_update(flag, item, as_of=as_of, old_evidence=evidence_of.get(flag.pk, set()), old_persons=persons_of.get(flag.pk, set())):
+            changed.append(flag)
     for flag in stored.values():
         if not flag.holds:
             continue
@@ -73,10 +73,19 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
             _record(flag, Status.RESOLVED, f"Evidence lapsed: the rule no longer holds as of {as_of.isoformat()}.")
             flag.status = Status.RESOLVED
         flag.holds = False
-        flag.last_evaluated_on = as_of
-        flag.snapshot = snapshot
-        flag.save(update_fields=["status", "holds", "last_evaluated_on", "snapshot", "updated_at"])
+        changed.append(flag)
+    Flag.objects.bulk_update(changed, ["status", "severity", "disclosed", "explanation", "holds"], batch_size=1000)
+    # every flag was evaluated by this snapshot (one statement rather than one per flag)
+    Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
     return len(raised)
+
+
+def _links(through, column: str) -> dict[int, set[int]]:
+    """flag id -> the ids it links to, read from a many-to-many table in one query."""
+    links: dict[int, set[int]] = {}
+    for flag_id, other in through.objects.values_list("flag_id", column).iterator(chunk_size=50000):
+        links.setdefault(flag_id, set()).add(other)
+    return links
 
 
 def _flag_create(item: RaisedFlag, *, snapshot, as_of: date) -> Flag:
@@ -99,8 +108,9 @@ def _flag_create(item: RaisedFlag, *, snapshot, as_of: date) -> Flag:
     return flag
 
 
-def _flag_update(flag: Flag, item: RaisedFlag, *, snapshot, as_of: date) -> None:
-    old_evidence = {r.id for r in flag.evidence.all()}
+def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int]) -> bool:
+    """Reconcile one stored flag with what the rules raised now; True when it needs saving."""
+    before = (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds)
     new_evidence = set(item.evidence) - old_evidence
     if flag.status in REVIEWED and new_evidence:
         _record(flag, Status.OPEN, f"Reopened: new evidence {', '.join(_external_ids(new_evidence))} as of {as_of.isoformat()}.")
@@ -112,13 +122,11 @@ def _flag_update(flag: Flag, item: RaisedFlag, *, snapshot, as_of: date) -> None
     flag.disclosed = item.disclosed
     flag.explanation = item.explanation
     flag.holds = True
-    flag.last_evaluated_on = as_of
-    flag.snapshot = snapshot
-    flag.save()
     if set(item.evidence) != old_evidence:
         flag.evidence.set(item.evidence)
-    if set(item.persons) != {p.id for p in flag.persons.all()}:
+    if set(item.persons) != old_persons:
         flag.persons.set(item.persons)
+    return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds)
 
 
 def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:

@@ -329,12 +329,13 @@ def dataset_export_files() -> dict[str, str]:
     snapshot = current_snapshot()
     closeness_rows = []
     if snapshot is not None:
+        tenths = [f"{v // 10}.{v % 10}" for v in range(101)]
         for a, b, score, formal, interaction, financial, analyst in PairScore.objects.filter(valid_to__isnull=True).values_list(
-            "entity_a_id", "entity_b_id", "score", "formal", "interaction", "financial", "analyst"
+            "entity_a_id", "entity_b_id", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"
         ).iterator(chunk_size=50000):
             first, second = sorted((ext[a], ext[b]))
-            closeness_rows.append((first, second, f"{score:.1f}", band_for_score(float(score)), snapshot.as_of,
-                                   f"{formal:.1f}", f"{interaction:.1f}", f"{financial:.1f}", f"{analyst:.1f}"))
+            closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of,
+                                   tenths[formal], tenths[interaction], tenths[financial], tenths[analyst]))
     closeness_rows.sort(key=lambda r: (r[0], r[1]))
     out = io.StringIO()
     _write(out, CLOSENESS_COLUMNS, closeness_rows)

@@ -18,6 +18,6 @@ class ClosenessSnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(PairScore)
 class PairScoreAdmin(admin.ModelAdmin):
-    list_display = ("entity_a", "entity_b", "score", "formal", "interaction", "financial", "analyst", "valid_from", "valid_to")
+    list_display = ("entity_a", "entity_b", "score", "band", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_from", "valid_to")
     search_fields = ("entity_a__name", "entity_b__name", "entity_a__external_id", "entity_b__external_id")
     raw_id_fields = ("entity_a", "entity_b", "valid_from", "valid_to")

@@ -69,39 +69,77 @@ class ClosenessSnapshot(models.Model):
         return f"Snapshot {self.pk} as of {self.as_of} ({self.status})"
 
 
+# Pages list current pairs from this score up (the partial indexes cover them); weaker pairs stay
+# stored, exported and reachable by their pair page.
+LISTED_TENTHS = 10
+
+
 class PairScore(models.Model):
     """The closeness of one unordered pair (entity_a.id < entity_b.id) from snapshot `valid_from`
     until the snapshot that replaced it (`valid_to`; empty = current)."""
 
-    entity_a = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
-    entity_b = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
-    score = models.DecimalField(max_digits=3, decimal_places=1)
-    formal = models.DecimalField(max_digits=3, decimal_places=1)
-    interaction = models.DecimalField(max_digits=3, decimal_places=1)
-    financial = models.DecimalField(max_digits=3, decimal_places=1)
-    analyst = models.DecimalField(max_digits=3, decimal_places=1)
+    # Derived rows, written in bulk by the recompute alone from ids it just read: foreign keys
+    # without their own indexes (the composite and partial indexes below serve the queries) and
+    # without database constraints (per-row trigger checks made million-row writes 4x slower).
+    # Deleting an entity still deletes its pair scores, through the ORM's CASCADE.
+    entity_a = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    entity_b = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    # Scores in tenths (94 = 9.4): exact, compact, and writable with a fixed-width binary COPY.
+    score_tenths = models.SmallIntegerField()
+    formal_tenths = models.SmallIntegerField()
+    interaction_tenths = models.SmallIntegerField()
+    financial_tenths = models.SmallIntegerField()
+    analyst_tenths = models.SmallIntegerField()
     relationship_ids = models.JSONField(default=list)
-    valid_from = models.ForeignKey(ClosenessSnapshot, on_delete=models.CASCADE, related_name="+")
-    valid_to = models.ForeignKey(ClosenessSnapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A 56-bit digest of relationship_ids (0 when empty), so a recompute compares evidence as numbers.
+    relationship_digest = models.BigIntegerField(default=0)
+    valid_from = models.ForeignKey(
+        ClosenessSnapshot, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    valid_to = models.ForeignKey(
+        ClosenessSnapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
+        # Few indexes, because a full recompute may write millions of rows: the history index
+        # (sorted inserts, cheap) serves a pair and "pairs of entity a"; the two partial indexes
+        # cover only current pairs scoring 1.0 or more (the ones pages list), a small share.
+        # One current row per pair is guaranteed by the single writer (pair_scores_write, under
+        # the recompute lock) and checked by tests rather than by a unique index.
         indexes = [
-            models.Index(fields=["entity_a", "entity_b", "valid_from"]),
-            models.Index(fields=["entity_b"], condition=Q(valid_to__isnull=True), name="pairscore_current_b"),
-            models.Index(fields=["entity_a"], condition=Q(valid_to__isnull=True), name="pairscore_current_a"),
-            models.Index(fields=["-score"], condition=Q(valid_to__isnull=True), name="pairscore_current_score"),
+            models.Index(fields=["entity_a", "entity_b", "valid_from"], name="pairscore_history"),
+            models.Index(
+                fields=["entity_b"], condition=Q(valid_to__isnull=True, score_tenths__gte=LISTED_TENTHS), name="pairscore_current_b"
+            ),
+            models.Index(
+                fields=["-score_tenths"], condition=Q(valid_to__isnull=True, score_tenths__gte=LISTED_TENTHS), name="pairscore_current_score"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(entity_a__lt=models.F("entity_b")), name="pairscore_ordered"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=10), name="pairscore_bounded"),
-            models.UniqueConstraint(
-                fields=["entity_a", "entity_b"], condition=Q(valid_to__isnull=True), name="pairscore_one_current"
-            ),
+            models.CheckConstraint(condition=Q(score_tenths__gte=0, score_tenths__lte=100), name="pairscore_bounded"),
         ]
 
     def __str__(self):
-        return f"{self.entity_a_id}-{self.entity_b_id}: {self.score}"
+        return f"{self.entity_a_id}-{self.entity_b_id}: {self.score:.1f}"
+
+    @property
+    def score(self) -> float:
+        return self.score_tenths / 10
+
+    @property
+    def components(self) -> dict[str, float]:
+        return {
+            "formal": self.formal_tenths / 10,
+            "interaction": self.interaction_tenths / 10,
+            "financial": self.financial_tenths / 10,
+            "analyst": self.analyst_tenths / 10,
+        }
 
     @property
     def band(self) -> str:
-        return band_for_score(float(self.score))
+        return band_for_score(self.score)

@@ -2,14 +2,15 @@
 incremental task queued when evidence changes."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date
 
-from django.db import transaction
-from django.db.models import Q
+import numpy as np
+from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert, copy_fixed_width, is_postgres, read_int_columns
 
 from .engine import PairScores, closeness_scores
 from .load import load_entities, load_evidence
@@ -17,7 +18,6 @@ from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
 
 logger = logging.getLogger(__name__)
 
-_CLOSE_BATCH = 20000
 
 
 def current_snapshot() -> ClosenessSnapshot | None:
@@ -30,51 +30,125 @@ def _acquire_recompute_lock() -> None:
     RecomputeLock.objects.select_for_update().get(name="recompute")
 
 
-def _pair_values(scores: PairScores, i: int) -> tuple:
-    key = (int(scores.entity_a[i]), int(scores.entity_b[i]))
-    return (
-        float(scores.score[i]),
-        float(scores.formal[i]),
-        float(scores.interaction[i]),
-        float(scores.financial[i]),
-        float(scores.analyst[i]),
-        tuple(scores.relationship_ids.get(key, ())),
+def relationship_digest(ids: tuple[int, ...]) -> int:
+    """A stable 56-bit number for a pair's relationship evidence (0 for none)."""
+    if not ids:
+        return 0
+    return int.from_bytes(hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=7).digest(), "big")
+
+
+_CURRENT_COLUMNS = (
+    "id, entity_a_id, entity_b_id, score_tenths, formal_tenths, interaction_tenths, financial_tenths, "
+    "analyst_tenths, relationship_digest"
+)
+_TENTHS = ["score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"]
+
+
+def _current_rows(entity_scope: set[int] | None) -> np.ndarray:
+    """The current pair rows as an (n, 9) integer array: id, a, b, five components in tenths, digest."""
+    table = PairScore._meta.db_table
+    if entity_scope is None:
+        return read_int_columns(f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", n_columns=9)
+    ids = sorted(entity_scope)
+    marks = ", ".join(["%s"] * len(ids))
+    return read_int_columns(
+        f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL "
+        f"AND (entity_a_id IN ({marks}) OR entity_b_id IN ({marks}))",
+        ids + ids,
+        n_columns=9,
     )
 
 
-def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity_scope: set[int] | None) -> int:
-    """Store the new scores as of `snapshot`: close the intervals of pairs whose score changed or
-    vanished and open new ones. Unchanged pairs are not touched. Returns how many pairs changed."""
-    current = PairScore.objects.filter(valid_to__isnull=True)
-    if entity_scope is not None:
-        current = current.filter(Q(entity_a_id__in=entity_scope) | Q(entity_b_id__in=entity_scope))
-    old = {}
-    for row in current.values_list(
-        "id", "entity_a_id", "entity_b_id", "score", "formal", "interaction", "financial", "analyst", "relationship_ids"
-    ).iterator(chunk_size=50000):
-        old[(row[1], row[2])] = (row[0], (*(float(v) for v in row[3:8]), tuple(row[8])))
+def _tenths(values: np.ndarray) -> np.ndarray:
+    return np.rint(values * 10).astype(np.int64)
 
-    to_close: list[int] = []
-    to_insert: list[tuple] = []
-    for i in range(len(scores)):
-        key = (int(scores.entity_a[i]), int(scores.entity_b[i]))
-        values = _pair_values(scores, i)
-        previous = old.pop(key, None)
-        if previous is not None:
-            if previous[1] == values:
-                continue
-            to_close.append(previous[0])
-        to_insert.append((key[0], key[1], *values[:5], list(values[5]), snapshot.pk))
-    to_close.extend(row_id for row_id, _ in old.values())  # pairs whose evidence no longer scores
 
-    for start in range(0, len(to_close), _CLOSE_BATCH):
-        PairScore.objects.filter(id__in=to_close[start : start + _CLOSE_BATCH]).update(valid_to=snapshot)
+_EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
+
+
+def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, values: np.ndarray, evidence_of: dict) -> None:
+    """Insert the pair rows at positions `rows`. On PostgreSQL the rows without relationship
+    evidence (nearly all) go in one fixed-width binary COPY; the others through the ORM path."""
+    with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
+    plain = np.setdiff1d(rows, with_evidence, assume_unique=True) if is_postgres() else np.zeros(0, np.int64)
+    if len(plain):
+        copy_fixed_width(
+            PairScore,
+            [("entity_a_id", "int8", scores.entity_a[plain]), ("entity_b_id", "int8", scores.entity_b[plain])]
+            + [(name, "int2", values[plain, c]) for c, name in enumerate(_TENTHS)]
+            + [
+                ("relationship_ids", "bytes", _EMPTY_JSONB),
+                ("relationship_digest", "int8", 0),
+                ("valid_from_id", "int8", snapshot.pk),
+                ("valid_to_id", "null", None),
+            ],
+            len(plain),
+        )
+    rest = with_evidence if is_postgres() else rows
     bulk_insert(
         PairScore,
-        ["entity_a_id", "entity_b_id", "score", "formal", "interaction", "financial", "analyst", "relationship_ids", "valid_from_id"],
-        to_insert,
+        ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
+        (
+            (int(scores.entity_a[i]), int(scores.entity_b[i]), *values[i, :5].tolist(), evidence_of.get(i, []), int(values[i, 5]), snapshot.pk)
+            for i in rest.tolist()
+        ),
     )
-    return len(to_insert) + len(old)
+
+
+def _close_intervals(row_ids: list[int], snapshot: ClosenessSnapshot) -> None:
+    table = PairScore._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgres():
+            for start in range(0, len(row_ids), 200_000):
+                cursor.execute(f"UPDATE {table} SET valid_to_id = %s WHERE id = ANY(%s)", [snapshot.pk, row_ids[start : start + 200_000]])
+            return
+        for start in range(0, len(row_ids), 500):  # SQLite limits the number of parameters
+            batch = row_ids[start : start + 500]
+            cursor.execute(f"UPDATE {table} SET valid_to_id = %s WHERE id IN ({', '.join(['%s'] * len(batch))})", [snapshot.pk, *batch])
+
+
+def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity_scope: set[int] | None) -> tuple[int, int]:
+    """Store the new scores as of `snapshot`: close the intervals of pairs whose score or evidence
+    changed or vanished, and open new ones. Unchanged pairs are not touched, so history grows with
+    what changed. Vectorised: a full recompute compares millions of pairs.
+
+    Returns (pairs changed, net change in the number of current pairs)."""
+    old = _current_rows(entity_scope)
+    n_new = len(scores)
+    width = int(max(old[:, 1:3].max(initial=0), scores.entity_a.max(initial=0), scores.entity_b.max(initial=0))) + 1
+    new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
+    new_digest = np.zeros(n_new, np.int64)
+    evidence_of: dict[int, list[int]] = {}  # position in `scores` -> relationship ids
+    if scores.relationship_ids:
+        pairs = list(scores.relationship_ids)
+        positions = np.searchsorted(new_keys, np.array([a * width + b for a, b in pairs], dtype=np.int64))
+        for pair, position in zip(pairs, positions.tolist()):
+            ids = scores.relationship_ids[pair]
+            new_digest[position] = relationship_digest(ids)
+            evidence_of[position] = list(ids)
+    new_values = np.stack(
+        [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst), new_digest],
+        axis=1,
+    )
+
+    old_keys = old[:, 1] * width + old[:, 2]
+    if len(old_keys):
+        old_order = np.argsort(old_keys)
+        position = old_order[np.minimum(np.searchsorted(old_keys, new_keys, sorter=old_order), len(old_keys) - 1)]
+        matched = old_keys[position] == new_keys
+        same = matched & np.all(old[position, 3:9] == new_values, axis=1)
+        appeared = int((~matched).sum())
+        vanished = old[~np.isin(old_keys, new_keys), 0]
+        to_close = np.concatenate([old[position[matched & ~same], 0], vanished])
+    else:
+        same = np.zeros(n_new, bool)
+        appeared = n_new
+        vanished = to_close = np.zeros(0, np.int64)
+    insert = ~same
+    _close_intervals(to_close.tolist(), snapshot)
+    rows = np.flatnonzero(insert)
+    _insert_pairs(snapshot, scores, rows, new_values, evidence_of)
+    return int(insert.sum()) + len(vanished), appeared - len(vanished)
 
 
 def recompute(
@@ -99,12 +173,18 @@ def recompute(
             _acquire_recompute_lock()
             evidence = load_evidence(entity_scope)
             scores = closeness_scores(evidence, parameters, as_of, only_entities=entity_scope)
-            snapshot.pairs_changed = pair_scores_write(snapshot=snapshot, scores=scores, entity_scope=entity_scope)
+            previous = current_snapshot()
+            snapshot.pairs_changed, net = pair_scores_write(snapshot=snapshot, scores=scores, entity_scope=entity_scope)
+            if entity_scope is None:
+                snapshot.pairs_current = len(scores)
+            elif previous is not None:
+                snapshot.pairs_current = previous.pairs_current + net
+            else:
+                snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
             entities = {e.id: e for e in evidence.entities} if evidence.entities else load_entities()
             snapshot.flags_raised = flags_refresh(
                 snapshot=snapshot, as_of=as_of, entities=entities, relationships=evidence.relationships
             )
-            snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()
             snapshot.save()

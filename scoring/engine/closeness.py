@@ -111,8 +111,11 @@ def represented_rows(
         all_e = np.concatenate([att_e, rolled_e])
     else:
         all_m, all_e = att_m, att_e
-    pairs = np.unique(np.stack([all_m, all_e], axis=1), axis=0) if len(all_m) else np.zeros((0, 2), np.int64)
-    return pairs[:, 0], pairs[:, 1]
+    if not len(all_m):
+        return all_m, all_e
+    width = int(all_e.max()) + 1
+    keys = np.unique(all_m * width + all_e)  # one row per (meeting, entity), sorted
+    return keys // width, keys % width
 
 
 def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
@@ -129,33 +132,88 @@ def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: 
     return weights
 
 
-def _interaction_mass(
-    evidence: Evidence, params: ScoringParameters, ref_day: int, only: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (a < b) and the summed weight of the meetings at which both were present.
+def interaction_only_cutoff(params: ScoringParameters) -> float:
+    """The meeting mass below which a pair with no relationship scores 0.0 at one decimal.
 
-    With `only`, just the pairs that have at least one entity in `only`."""
+    Such pairs are dropped inside the sparse product, which keeps memory bounded on large data."""
+    weight = params.component_weights["interaction"]
+    if weight <= 0:
+        return np.inf
+    fraction = 0.05 / (10.0 * weight)  # interaction-only score = weight x interaction
+    if fraction >= 1:
+        return np.inf
+    return -params.interaction_saturation * np.log1p(-fraction) * 0.999
+
+
+_BLOCK_PRODUCTS = 20_000_000  # rows of the pair product built at once (memory bound)
+
+
+def _interaction_mass(
+    evidence: Evidence,
+    params: ScoringParameters,
+    ref_day: int,
+    only: np.ndarray | None,
+    keep_keys: np.ndarray,
+    width: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys (a * width + b, a < b) and the summed weight of the meetings at which both were
+    present. With `only`, just the pairs that have at least one entity in `only`. Pairs whose
+    mass is too small to score are dropped, unless their key is in `keep_keys` (they have
+    relationships too)."""
     rows_m, rows_e = represented_rows(evidence.meetings, evidence.relationships, ref_day)
     weights = meeting_weights(evidence.meetings, params, ref_day)
     empty = np.zeros(0, np.int64)
     if len(rows_m) == 0:
-        return empty, empty, np.zeros(0)
+        return empty, np.zeros(0)
+    keep_rows = weights[rows_m] > 0
+    rows_m, rows_e = rows_m[keep_rows], rows_e[keep_rows]
     ids, cols = np.unique(rows_e, return_inverse=True)
     n_meetings = len(evidence.meetings)
-    weighted = sparse.csr_matrix((weights[rows_m], (rows_m, cols)), shape=(n_meetings, len(ids)))
-    present = sparse.csr_matrix((np.ones(len(rows_m)), (rows_m, cols)), shape=(n_meetings, len(ids)))
-    if only is None:
-        shared = sparse.triu(weighted.T @ present, k=1).tocoo()
-        keep = shared.data > 0
-        return ids[shared.row[keep]], ids[shared.col[keep]], shared.data[keep]
-    in_only = np.isin(ids, only)
-    shared = (weighted[:, in_only].T @ present).tocoo()
-    a, b, mass = ids[in_only][shared.row], ids[shared.col], shared.data
-    keep = (a != b) & (mass > 0)
-    lo, hi, mass = np.minimum(a, b)[keep], np.maximum(a, b)[keep], mass[keep]
-    # a pair with both ends in `only` was produced from each side; keep it once
-    _, first = np.unique(np.stack([lo, hi], axis=1), axis=0, return_index=True)
-    return lo[first], hi[first], mass[first]
+    shape = (n_meetings, len(ids))
+    weighted_t = sparse.csr_matrix((weights[rows_m], (rows_m, cols)), shape=shape).T.tocsr()
+    present = sparse.csr_matrix((np.ones(len(rows_m)), (rows_m, cols)), shape=shape)
+    cutoff = interaction_only_cutoff(params)
+    if only is not None:
+        block_rows = np.flatnonzero(np.isin(ids, only))
+    else:
+        block_rows = np.arange(len(ids))
+    # products per entity row ~ sum over its meetings of their sizes: split rows into blocks
+    per_meeting = np.diff(present.indptr)
+    per_row = np.asarray(weighted_t.astype(bool).astype(np.int64) @ per_meeting).ravel()[block_rows]
+    cumulative = np.cumsum(per_row)
+    n_blocks = int(np.ceil(cumulative[-1] / _BLOCK_PRODUCTS)) if len(cumulative) else 0
+    inner = np.searchsorted(cumulative, np.arange(1, max(n_blocks, 1)) * _BLOCK_PRODUCTS)
+    edges = np.unique(np.concatenate([[0], inner, [len(block_rows)]]))
+    keys_out, mass_out = [], []
+    for start, stop in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        rows = block_rows[start:stop]
+        product = (weighted_t[rows] @ present).tocoo()
+        a, b, mass = ids[rows][product.row], ids[product.col], product.data
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        keys = lo * width + hi
+        keep = (a != b) & (mass > 0)
+        if only is None:
+            keep &= a < b  # the full product is symmetric: take each pair once
+        keep &= (mass >= cutoff) | np.isin(keys, keep_keys)
+        keys_out.append(keys[keep])
+        mass_out.append(mass[keep])
+    if not keys_out:
+        return empty, np.zeros(0)
+    keys, mass = np.concatenate(keys_out), np.concatenate(mass_out)
+    if only is not None:
+        # a pair with both ends in `only` was produced from each side; keep it once
+        keys, first = np.unique(keys, return_index=True)
+        mass = mass[first]
+    return keys, mass
+
+
+def _key_width(evidence: Evidence) -> int:
+    """One more than the largest entity id anywhere in the evidence."""
+    largest = max((e.id for e in evidence.entities), default=0)
+    largest = max(largest, max((max(r.source, r.target) for r in evidence.relationships), default=0))
+    if len(evidence.meetings.attendance_entity):
+        largest = max(largest, int(evidence.meetings.attendance_entity.max()))
+    return int(largest) + 1
 
 
 def closeness_scores(
@@ -197,21 +255,21 @@ def closeness_scores(
         if counted:
             rel_ids.setdefault(key, []).append(rel.id)
 
-    ia, ib, mass = _interaction_mass(evidence, params, ref_day, only)
+    # pairs are encoded as one integer, a * width + b, so sorting and joining stay 1-D and fast
+    width = _key_width(evidence)
+    rel_pairs = sorted(set(formal_log) | set(money) | set(analyst))
+    rel_keys = np.array([a * width + b for a, b in rel_pairs], dtype=np.int64)
+    int_keys, mass = _interaction_mass(evidence, params, ref_day, only, np.sort(rel_keys), width)
 
-    rel_keys = sorted(set(formal_log) | set(money) | set(analyst))
-    ra = np.array([k[0] for k in rel_keys], dtype=np.int64)
-    rb = np.array([k[1] for k in rel_keys], dtype=np.int64)
-    all_a = np.concatenate([ia, ra])
-    all_b = np.concatenate([ib, rb])
-    if len(all_a) == 0:
+    all_keys = np.concatenate([int_keys, rel_keys])
+    if len(all_keys) == 0:
         empty = np.zeros(0, np.int64)
         zeros = np.zeros(0)
         return PairScores(empty, empty, zeros, zeros, zeros, zeros, zeros, {})
-    pair_keys, inverse = np.unique(np.stack([all_a, all_b], axis=1), axis=0, return_inverse=True)
+    pair_keys, inverse = np.unique(all_keys, return_inverse=True)
     inverse = inverse.ravel()
     n_pairs = len(pair_keys)
-    n_int = len(ia)
+    n_int = len(int_keys)
 
     mass_per_pair = np.zeros(n_pairs)
     np.add.at(mass_per_pair, inverse[:n_int], mass)
@@ -219,9 +277,9 @@ def closeness_scores(
     formal_log_arr = np.zeros(n_pairs)
     money_arr = np.zeros(n_pairs)
     analyst_arr = np.zeros(n_pairs)
-    formal_log_arr[rel_pos] = [formal_log.get(k, 0.0) for k in rel_keys]
-    money_arr[rel_pos] = [money.get(k, 0.0) for k in rel_keys]
-    analyst_arr[rel_pos] = [analyst.get(k, 0.0) for k in rel_keys]
+    formal_log_arr[rel_pos] = [formal_log.get(k, 0.0) for k in rel_pairs]
+    money_arr[rel_pos] = [money.get(k, 0.0) for k in rel_pairs]
+    analyst_arr[rel_pos] = [analyst.get(k, 0.0) for k in rel_pairs]
 
     formal = 10.0 * (1.0 - np.exp(formal_log_arr))
     interaction = 10.0 * (1.0 - np.exp(-mass_per_pair / params.interaction_saturation))
@@ -239,12 +297,13 @@ def closeness_scores(
     keep = score > 0
     evidence_ids = {
         key: tuple(sorted(rel_ids[key]))
-        for key, kept in zip(rel_keys, keep[rel_pos].tolist())
+        for key, kept in zip(rel_pairs, keep[rel_pos].tolist())
         if kept and key in rel_ids
     }
+    kept_keys = pair_keys[keep]
     return PairScores(
-        entity_a=pair_keys[keep, 0].copy(),
-        entity_b=pair_keys[keep, 1].copy(),
+        entity_a=kept_keys // width,
+        entity_b=kept_keys % width,
         score=score[keep],
         formal=round_one_decimal(formal[keep]),
         interaction=round_one_decimal(interaction[keep]),

@@ -15,7 +15,7 @@ from scoring.services import recompute
 
 def current_scores():
     return set(PairScore.objects.filter(valid_to__isnull=True).values_list(
-        "entity_a", "entity_b", "score", "formal", "interaction", "financial", "analyst"))
+        "entity_a", "entity_b", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"))
 
 
 @pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_pair_history_keeps_every_score_it_had(lakeside):
     ob, pd = Entity.objects.get(external_id="lk-ob"), Entity.objects.get(external_id="lk-pd")
     a, b = sorted((ob.pk, pd.pk))
 
-    history = list(PairScore.objects.filter(entity_a=a, entity_b=b).order_by("valid_from_id").values_list("score", "valid_to"))
+    history = list(PairScore.objects.filter(entity_a=a, entity_b=b).order_by("valid_from_id").values_list("score_tenths", "valid_to"))
 
     assert len(history) == 2
     assert history[0][1] is not None and history[1][1] is None
@@ -89,6 +89,17 @@ def test_logging_a_meeting_recomputes_the_affected_pairs_like_a_full_recompute(l
     incremental = ClosenessSnapshot.objects.latest()
     assert ClosenessSnapshot.objects.count() == before + 1  # one task for the whole transaction
     assert incremental.scope == "incremental" and incremental.status == "complete"
+    assert incremental.pairs_current == PairScore.objects.filter(valid_to__isnull=True).count()
     after_incremental = current_scores()
     recompute(as_of=today)
     assert current_scores() == after_incremental
+
+
+@pytest.mark.django_db
+def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside):
+    for as_of in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 3, 1), date(2026, 6, 30)):
+        recompute(as_of=as_of)
+
+    current = PairScore.objects.filter(valid_to__isnull=True)
+    assert current.count() == current.values("entity_a", "entity_b").distinct().count()
+    assert ClosenessSnapshot.objects.latest().pairs_current == current.count()

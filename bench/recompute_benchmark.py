@@ -1,0 +1,110 @@
+"""Benchmark: import, full recompute, unchanged recompute and incremental recompute at scale.
+
+Prints figures; asserts nothing (targets belong in the issue notes, not in timed tests).
+
+    python bench/generate_dataset.py /tmp/bench-data
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench \\
+        python bench/recompute_benchmark.py /tmp/bench-data [--skip-import]
+
+The database named by DATABASE_URL is wiped (flushed) first: use a scratch database.
+"""
+import argparse
+import io
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from engagement.models import Attendance, Meeting  # noqa: E402
+from entities.models import Entity  # noqa: E402
+from interchange.reading import files_from_directory  # noqa: E402
+from interchange.services import dataset_export, dataset_import  # noqa: E402
+from scoring.engine import ScoringParameters, closeness_scores  # noqa: E402
+from scoring.load import load_evidence  # noqa: E402
+from scoring.services import recompute, recompute_for_entities  # noqa: E402
+from scoring.triggers import entities_at_meeting  # noqa: E402
+
+AS_OF = date(2026, 1, 1)
+
+
+def peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def timed(label: str, func, *args, **kwargs):
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    print(f"{label:48} {time.perf_counter() - start:8.2f} s   peak {peak_mb():6d} MB", flush=True)
+    return result
+
+
+def read_input_rows() -> None:
+    """What PostgreSQL takes to hand over the engine's input rows, and nothing else."""
+    with connection.cursor() as cursor:
+        for table in ("entities_entity", "relationships_relationship", "engagement_meeting", "engagement_attendance"):
+            buffer = io.BytesIO()
+            cursor.cursor.copy_expert(f"COPY {table} TO STDOUT", buffer)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if not args.skip_import:
+        call_command("flush", "--noinput", verbosity=0)
+        files = timed("read files", files_from_directory, args.data)
+        result = timed("import_dataset (validate + write)", dataset_import, files=files)
+        assert result.ok, result.problems[:5]
+        del files
+    print(f"rows: {Entity.objects.count()} entities, {Meeting.objects.count()} meetings, {Attendance.objects.count()} attendance")
+
+    read = timed("PostgreSQL reads the input rows (baseline)", read_input_rows)
+    start = time.perf_counter()
+    read_input_rows()
+    baseline = time.perf_counter() - start
+    evidence = timed("load evidence into arrays", load_evidence)
+    scores = timed("engine: closeness_scores", closeness_scores, evidence, ScoringParameters(), AS_OF)
+    print(f"pairs with a non-zero score: {len(scores)}")
+    del evidence, scores, read
+
+    start = time.perf_counter()
+    snapshot = timed("full recompute (scores + flags, written)", recompute, as_of=AS_OF)
+    full = time.perf_counter() - start
+    print(f"  {snapshot.pairs_current} pairs, {snapshot.flags_raised} flags")
+    print(f"  ratio full recompute / baseline read: {full / baseline:.1f} (baseline {baseline:.2f} s)")
+    timed("full recompute again (nothing changed)", recompute, as_of=AS_OF)
+
+    # an incremental recompute after logging one meeting, as of the same date
+    people = list(Entity.objects.filter(kind="person").values_list("id", flat=True)[:3])
+    with transaction.atomic():
+        meeting = Meeting.objects.create(external_id="bench-new", date=AS_OF - timedelta(days=1), type="private_meeting", title="Bench")
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, entity_id=p) for p in people])
+    affected = entities_at_meeting(meeting.pk)
+    from scoring import services
+
+    start = time.perf_counter()
+    snap = services.recompute(as_of=AS_OF, entity_scope=affected, triggered_by="bench")
+    print(f"{'incremental recompute after one meeting':48} {time.perf_counter() - start:8.2f} s   ({len(affected)} entities, {snap.pairs_changed} pairs changed)")
+    assert recompute_for_entities  # the path the task takes (full when the current date differs)
+
+    out = Path("/tmp/bench-export")
+    timed("export_dataset", dataset_export, out)
+    print(f"peak memory of this process: {peak_mb()} MB")
+
+
+if __name__ == "__main__":
+    main()
