@@ -91,7 +91,7 @@ def main():
     # an incremental recompute after logging one meeting, as of the same date
     people = list(Entity.objects.filter(kind="person").values_list("id", flat=True)[:3])
     with transaction.atomic():
-        meeting = Meeting.objects.create(external_id="bench-new", date=AS_OF - timedelta(days=1), type="private_meeting", title="Bench")
+        meeting = Meeting.objects.create(external_id=f"bench-{time.time_ns()}", date=AS_OF - timedelta(days=1), type="private_meeting", title="Bench")
         Attendance.objects.bulk_create([Attendance(meeting=meeting, entity_id=p) for p in people])
     affected = entities_at_meeting(meeting.pk)
     from scoring import services
