@@ -9,5 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("interchange.urls")),
+    path("", include("scoring.urls")),
     path("", include("core.urls")),
 ]

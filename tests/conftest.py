@@ -29,3 +29,27 @@ def copy_of_lakeside(tmp_path, lakeside_dir) -> Path:
     target = tmp_path / "data"
     shutil.copytree(lakeside_dir / "data", target)
     return target
+
+
+@pytest.fixture
+def user_with_role(db):
+    """Make a signed-in-able user with one role: user_with_role("analyst")."""
+    from django.contrib.auth.models import Group, User
+
+    def make(role: str) -> "User":
+        user = User.objects.create_user(f"{role}-{User.objects.count()}", password="a-long-test-password")
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, user_with_role):
+    """A test client signed in with one role: client_as("analyst")."""
+
+    def sign_in(role: str):
+        client.force_login(user_with_role(role))
+        return client
+
+    return sign_in

@@ -1,0 +1,47 @@
+"""Turns an upload (a zip or several CSV files) into the {file name: bytes} the importer takes."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from .format import INPUT_FILE_NAMES
+from .reading import Problem
+
+MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a zip that unpacks to more is refused (zip bombs)
+
+
+def files_from_upload(uploads) -> tuple[dict[str, bytes], list[Problem]]:
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for upload in uploads:
+        name = PurePosixPath(upload.name).name
+        if name.lower().endswith(".zip"):
+            found, more = _files_from_zip(name, upload.read())
+            files.update(found)
+            problems += more
+        elif name in INPUT_FILE_NAMES:
+            files[name] = upload.read()
+        else:
+            problems.append(Problem(name, 1, "-", f"unexpected file (expected a .zip or: {', '.join(INPUT_FILE_NAMES)})"))
+    if not files and not problems:
+        problems.append(Problem("upload", 1, "-", "no file was uploaded"))
+    return files, problems
+
+
+def _files_from_zip(name: str, data: bytes) -> tuple[dict[str, bytes], list[Problem]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return {}, [Problem(name, 1, "-", "the file is not a valid zip archive")]
+    members = [m for m in archive.infolist() if not m.is_dir() and not PurePosixPath(m.filename).name.startswith(".")]
+    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+        return {}, [Problem(name, 1, "-", f"the archive unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB")]
+    files, problems = {}, []
+    for member in members:
+        base = PurePosixPath(member.filename).name
+        if base in INPUT_FILE_NAMES:
+            files[base] = archive.read(member)
+        elif base not in ("closeness.csv", "flags.csv"):  # an export's computed files are skipped
+            problems.append(Problem(f"{name}/{member.filename}", 1, "-", "unexpected file in the archive"))
+    return files, problems

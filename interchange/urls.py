@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("data/", views.data_sets, name="data_sets"),
+    path("data/export.zip", views.data_set_download, name="data_set_download"),
+]

@@ -1,0 +1,40 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from core.permissions import role_required
+from core.roles import can_manage_data_sets
+from scoring.triggers import queue_recompute
+
+from .services import dataset_export_zip, dataset_import
+from .uploads import files_from_upload
+
+analysts_only = role_required(can_manage_data_sets, "Only analysts and administrators import and export data sets.")
+
+
+@analysts_only
+@require_http_methods(["GET", "POST"])
+def data_sets(request):
+    """Upload a data set (validate, then import or report) and download the current one."""
+    context = {}
+    if request.method == "POST":
+        files, problems = files_from_upload(request.FILES.getlist("files"))
+        dry_run = bool(request.POST.get("dry_run"))
+        if problems:
+            context.update(problems=problems, files=sorted(files))
+        else:
+            result = dataset_import(files=files, dry_run=dry_run)
+            context.update(problems=result.problems, counts=result.counts, dry_run=dry_run, files=sorted(files))
+            if result.ok and not dry_run:
+                queue_recompute(result.touched_entity_ids)
+        status = 400 if context.get("problems") else 200
+        return render(request, "interchange/data_sets.html", context, status=status)
+    return render(request, "interchange/data_sets.html", context)
+
+
+@analysts_only
+def data_set_download(request):
+    response = HttpResponse(dataset_export_zip(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="tracker-data-{timezone.localdate().isoformat()}.zip"'
+    return response

@@ -1,0 +1,59 @@
+from django import forms
+
+from engagement.types import MeetingType
+from relationships.types import RelationshipType
+
+from .engine.parameters import ScoringParameters
+
+COMPONENTS = ("formal", "interaction", "financial", "analyst")
+
+
+def _weight(label: str, help_text: str = "") -> forms.FloatField:
+    return forms.FloatField(label=label, min_value=0.0, max_value=1.0, help_text=help_text)
+
+
+class ScoringSettingsForm(forms.Form):
+    """The administrator's scoring settings; every weight is 0 to 1 (see docs/scoring.md)."""
+
+    half_life_days = forms.FloatField(label="Half-life (days)", min_value=1, max_value=36500,
+                                      help_text="Evidence this old counts half as much.")
+    interaction_saturation = forms.FloatField(label="Interaction saturation (meetings)", min_value=0.1, max_value=1000)
+    small_meeting_size = forms.IntegerField(label="Meetings counted in full up to (attendees)", min_value=2, max_value=1000)
+    money_scale = forms.FloatField(label="Money scale", min_value=1, max_value=1e9)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in COMPONENTS:
+            self.fields[f"component_{name}"] = _weight(
+                f"Component weight: {name}",
+                "Keep every component weight below 0.8 so that no single kind of evidence makes a pair close.",
+            )
+        for value, label in RelationshipType.choices:
+            self.fields[f"relationship_{value}"] = _weight(f"Relationship: {value}")
+        for value, label in MeetingType.choices:
+            self.fields[f"meeting_{value}"] = _weight(f"Meeting: {label}")
+
+    @classmethod
+    def from_parameters(cls, params: ScoringParameters) -> "ScoringSettingsForm":
+        initial = {
+            "half_life_days": params.half_life_days,
+            "interaction_saturation": params.interaction_saturation,
+            "small_meeting_size": params.small_meeting_size,
+            "money_scale": params.money_scale,
+        }
+        initial |= {f"component_{k}": v for k, v in params.component_weights.items()}
+        initial |= {f"relationship_{k}": v for k, v in params.relationship_type_weights.items()}
+        initial |= {f"meeting_{k}": v for k, v in params.meeting_type_weights.items()}
+        return cls(initial=initial)
+
+    def to_parameters(self) -> ScoringParameters:
+        data = self.cleaned_data
+        return ScoringParameters(
+            half_life_days=data["half_life_days"],
+            component_weights={k: data[f"component_{k}"] for k in COMPONENTS},
+            relationship_type_weights={k: data[f"relationship_{k}"] for k in RelationshipType.values},
+            meeting_type_weights={k: data[f"meeting_{k}"] for k in MeetingType.values},
+            interaction_saturation=data["interaction_saturation"],
+            small_meeting_size=data["small_meeting_size"],
+            money_scale=data["money_scale"],
+        )

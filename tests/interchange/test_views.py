@@ -1,0 +1,101 @@
+"""The data-set pages: upload with a validation report, import summary, download; analysts only."""
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from entities.models import Entity
+from relationships.models import Relationship
+
+
+def upload(client, *files, dry_run=False):
+    data = {"files": list(files)}
+    if dry_run:
+        data["dry_run"] = "1"
+    return client.post("/data/", data)
+
+
+def csv_file(path):
+    return SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+
+
+def zipped(directory, name="data.zip"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(directory.iterdir()):
+            archive.write(path, f"folder/{path.name}")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_shows_every_problem_and_writes_nothing(client_as, lakeside_dir):
+    client = client_as("analyst")
+
+    response = upload(client, zipped(lakeside_dir / "broken"))
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "9 problems found; nothing was imported" in page
+    assert "<td>entities.csv</td><td>4</td><td>kind</td>" in page
+    assert "<td>disclosures.csv</td><td>3</td><td>relationship</td>" in page
+    assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_good_zip_is_imported_with_a_summary(client_as, lakeside_dir):
+    client = client_as("analyst")
+
+    response = upload(client, zipped(lakeside_dir / "data"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<td>entities.csv</td><td>191</td><td>0</td><td>0</td>" in page
+    assert Relationship.objects.count() == 55
+
+
+@pytest.mark.django_db
+def test_separate_csv_files_can_be_uploaded_and_checked_without_writing(client_as, lakeside_dir):
+    client = client_as("administrator")
+
+    response = upload(client, csv_file(lakeside_dir / "data" / "entities.csv"), dry_run=True)
+
+    assert response.status_code == 200
+    assert "dry run, nothing written" in response.content.decode()
+    assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (SimpleUploadedFile("data.zip", b"not a zip"), "not a valid zip archive"),
+        (SimpleUploadedFile("notes.txt", b"hello"), "unexpected file"),
+    ],
+)
+def test_files_that_are_not_a_data_set_get_a_clear_message(client_as, payload, message):
+    response = upload(client_as("analyst"), payload)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_data_set_downloads_as_a_zip_of_seven_files(client_as, lakeside):
+    response = client_as("analyst").get("/data/export.zip")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(names) == sorted(
+        ["entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv", "closeness.csv", "flags.csv"]
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["city_staff", "board_member"])
+@pytest.mark.parametrize("method,url", [("get", "/data/"), ("post", "/data/"), ("get", "/data/export.zip")])
+def test_other_roles_are_refused(client_as, role, method, url):
+    response = getattr(client_as(role), method)(url)
+
+    assert response.status_code == 403

@@ -1,0 +1,58 @@
+"""The scoring settings page: administrators only, validated, can queue a recompute."""
+import pytest
+
+from scoring.models import ClosenessSnapshot, ScoringSettings
+from scoring.forms import ScoringSettingsForm
+from scoring.engine import ScoringParameters
+
+
+def form_data(**overrides):
+    form = ScoringSettingsForm.from_parameters(ScoringParameters())
+    data = {name: form.initial[name] for name in form.fields}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_an_administrator_changes_the_half_life(client_as):
+    client = client_as("administrator")
+
+    response = client.post("/scoring/settings/", form_data(half_life_days=200), follow=True)
+
+    assert response.status_code == 200
+    assert "Settings saved" in response.content.decode()
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 200
+
+
+@pytest.mark.django_db
+def test_a_weight_outside_0_and_1_is_refused_naming_the_field(client_as):
+    response = client_as("administrator").post("/scoring/settings/", form_data(component_formal=1.5))
+
+    assert response.status_code == 200
+    assert "less than or equal to 1.0" in response.content.decode()
+    assert ScoringSettings.load().scoring_parameters.component_weights["formal"] == 0.6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_save_and_recompute_runs_a_recompute_with_the_new_settings(client_as, lakeside_dir):
+    from django.core.management import call_command
+    import io
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    client = client_as("administrator")
+
+    client.post("/scoring/settings/", form_data(half_life_days=120, recompute="1"))
+
+    snapshot = ClosenessSnapshot.objects.latest()
+    assert snapshot.status == "complete"
+    assert snapshot.parameters["half_life_days"] == 120
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["city_staff", "board_member", "analyst"])
+def test_other_roles_cannot_open_or_change_the_settings(client_as, role):
+    client = client_as(role)
+
+    assert client.get("/scoring/settings/").status_code == 403
+    assert client.post("/scoring/settings/", form_data(half_life_days=10)).status_code == 403
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 365
