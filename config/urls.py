@@ -10,6 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("interchange.urls")),
+    path("", include("entities.urls")),
+    path("", include("conflicts.urls")),
+    path("", include("engagement.urls")),
     path("", include("scoring.urls")),
     path("", include("core.urls")),
 ]

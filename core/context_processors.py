@@ -9,3 +9,21 @@ def roles(request):
         "can_review_flags": role_rules.can_review_flags(user),
         "can_edit_data": role_rules.can_edit_data(user),
     }
+
+
+def recompute_banner(request):
+    """A banner on every page while a recompute is running (ignoring runs dead for over an hour)."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scoring.models import ClosenessSnapshot
+
+    running = ClosenessSnapshot.objects.filter(
+        status=ClosenessSnapshot.Status.RUNNING, started_at__gte=timezone.now() - timedelta(hours=1)
+    ).order_by("-id").first()
+    if running is None:
+        return {}
+    return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}

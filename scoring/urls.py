@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("scoring/settings/", views.scoring_settings, name="scoring_settings"),
+    path("closeness/", views.pair_list, name="pair_list"),
+    path("closeness/<str:a>/<str:b>/", views.pair_detail, name="pair_detail"),
 ]

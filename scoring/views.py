@@ -1,4 +1,16 @@
+
 from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_tables2 import RequestConfig
+
+from core.spreadsheet import csv_download
+from entities.models import Entity
+from relationships.models import Relationship
+
+from .filters import PairFilter
+from .selectors import listed_pairs, pair_for, pair_history, pair_meetings
+from .tables import PairTable
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,3 +47,41 @@ def scoring_settings(request):
     else:
         form = ScoringSettingsForm.from_parameters(record.scoring_parameters)
     return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot()})
+
+
+def pair_list(request):
+    """Current pairs scoring 1.0 or more, filterable; ?export=csv downloads the filtered rows."""
+    filterset = PairFilter(request.GET, queryset=listed_pairs())
+    rows = filterset.qs.order_by("-score_tenths", "entity_a__external_id", "entity_b__external_id")
+    if request.GET.get("export") == "csv":
+        return csv_download(
+            "closeness.csv",
+            ["entity_a", "entity_b", "score", "band", "formal", "interaction", "financial", "analyst"],
+            ([p.entity_a.external_id, p.entity_b.external_id, f"{p.score:.1f}", p.band,
+              *(f"{v:.1f}" for v in p.components.values())] for p in rows.iterator()),
+        )
+    table = PairTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "scoring/pair_list.html", {"filter": filterset, "table": table, "snapshot": current_snapshot()})
+
+
+def pair_detail(request, a: str, b: str):
+    """One pair: the score, its four components, the evidence behind them, and its history."""
+    first = get_object_or_404(Entity, external_id=a)
+    second = get_object_or_404(Entity, external_id=b)
+    if first.pk == second.pk:
+        raise Http404("A pair needs two entities.")
+    pair = pair_for(first, second)
+    snapshot = current_snapshot()
+    relationships = Relationship.objects.filter(pk__in=pair.relationship_ids if pair else []).select_related("source", "target").order_by("start_date")
+    meetings = pair_meetings(first, second, snapshot.as_of, ScoringSettings.load().scoring_parameters) if (pair and snapshot and pair.interaction_tenths) else []
+    history = pair_history(first, second)
+    return render(
+        request,
+        "scoring/pair_detail.html",
+        {
+            "a": first, "b": second, "pair": pair, "snapshot": snapshot,
+            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings),
+            "history": history,
+        },
+    )

@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from core.roles import can_review_flags
+from core.spreadsheet import csv_download
+
+from .filters import FlagFilter
+from .forms import FlagTransitionForm
+from .models import Flag
+from .services import ALLOWED_TRANSITIONS, FlagTransitionError, flag_change_status
+from .tables import FlagTable
+
+
+def flag_list(request):
+    """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
+    flags = Flag.objects.filter(holds=True).select_related("subject", "counterpart")
+    filterset = FlagFilter(request.GET, queryset=flags)
+    rows = filterset.qs.order_by("status", "-severity", "rule", "subject__name")
+    if request.GET.get("export") == "csv":
+        return csv_download(
+            "flags.csv",
+            ["rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation"],
+            ([f.rule, f.severity, f.status, f.subject.external_id, f.counterpart.external_id,
+              "yes" if f.disclosed else "no", f.explanation] for f in rows.iterator()),
+        )
+    table = FlagTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "conflicts/flag_list.html", {"filter": filterset, "table": table})
+
+
+def flag_detail(request, pk: int):
+    flag = get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk)
+    allowed = sorted(ALLOWED_TRANSITIONS[Flag.Status(flag.status)])
+    form = FlagTransitionForm()
+    form.fields["to_status"].choices = [(s, Flag.Status(s).label) for s in allowed]
+    return render(
+        request,
+        "conflicts/flag_detail.html",
+        {
+            "flag": flag,
+            "persons": flag.persons.order_by("name"),
+            "evidence": flag.evidence.select_related("source", "target").prefetch_related("disclosures").order_by("external_id"),
+            "history": flag.history.select_related("changed_by"),
+            "form": form,
+            "can_review": can_review_flags(request.user),
+        },
+    )
+
+
+@require_POST
+def flag_transition(request, pk: int):
+    if not can_review_flags(request.user):
+        raise PermissionDenied("Only analysts and administrators change a flag's status.")
+    flag = get_object_or_404(Flag, pk=pk)
+    form = FlagTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a new status and write a reason.")
+        return redirect("flag_detail", pk=pk)
+    try:
+        flag_change_status(flag=flag, to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"The flag is now {flag.get_status_display().lower()}.")
+    except FlagTransitionError as exc:
+        messages.error(request, str(exc))
+    return redirect("flag_detail", pk=pk)

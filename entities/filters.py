@@ -1,0 +1,27 @@
+import django_filters
+from django.db.models import Q
+
+from scoring.selectors import BAND_TENTHS, entities_in_band
+
+from .kinds import Category, Kind
+from .models import Entity
+
+BAND_CHOICES = [(b, b) for b in BAND_TENTHS]
+
+
+class EntityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    jurisdiction = django_filters.CharFilter(lookup_expr="icontains")
+    band = django_filters.ChoiceFilter(choices=BAND_CHOICES, method="in_band", label="Has a pair in band")
+
+    class Meta:
+        model = Entity
+        fields = ["q", "kind", "category", "jurisdiction", "band"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(external_id__icontains=value) | Q(description__icontains=value))
+
+    def in_band(self, queryset, name, value):
+        return entities_in_band(queryset, value)

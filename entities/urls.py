@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("entities/", views.entity_list, name="entity_list"),
+    path("entities/<str:external_id>/", views.entity_detail, name="entity_detail"),
+]

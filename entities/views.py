@@ -1,0 +1,66 @@
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
+
+from conflicts.models import Flag
+from core.spreadsheet import csv_download
+from engagement.models import Meeting
+from relationships.models import Relationship
+from relationships.types import AFFILIATION_TYPES
+from scoring.selectors import closest_counterparts, with_closest_score
+
+from .filters import EntityFilter
+from .models import Entity
+from .tables import EntityTable
+
+
+def entity_list(request):
+    """The directory: search, filters, sorting and pagination; ?export=csv downloads the filtered rows."""
+    entities = with_closest_score(Entity.objects.select_related("parent"))
+    filterset = EntityFilter(request.GET, queryset=entities)
+    rows = filterset.qs.order_by("name")
+    if request.GET.get("export") == "csv":
+        return csv_download(
+            "entities.csv",
+            ["external_id", "name", "kind", "category", "jurisdiction", "parent", "closest_score"],
+            ([e.external_id, e.name, e.kind, e.category, e.jurisdiction, e.parent.external_id if e.parent else "",
+              f"{e.closest_tenths / 10:.1f}" if e.closest_tenths is not None else ""] for e in rows.iterator()),
+        )
+    table = EntityTable(rows)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    template = "entities/partials/table.html" if request.htmx else "entities/list.html"
+    return render(request, template, {"filter": filterset, "table": table})
+
+
+def entity_detail(request, external_id: str):
+    entity = get_object_or_404(Entity.objects.select_related("parent"), external_id=external_id)
+    relationships = (
+        Relationship.objects.filter(Q(source=entity) | Q(target=entity))
+        .select_related("source", "target")
+        .order_by("start_date", "external_id")
+    )
+    people = (
+        Relationship.objects.filter(target=entity, type__in=AFFILIATION_TYPES, end_date__isnull=True)
+        .select_related("source")
+        .order_by("type", "source__name")
+    )
+    meetings = Meeting.objects.filter(attendance__entity=entity).order_by("-date")[:20]
+    flags = (
+        Flag.objects.filter(Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity), holds=True)
+        .select_related("subject", "counterpart")
+        .distinct()
+        .order_by("status", "rule")
+    )
+    return render(
+        request,
+        "entities/detail.html",
+        {
+            "entity": entity,
+            "relationships": relationships,
+            "people": people,
+            "children": entity.children.order_by("name"),
+            "meetings": meetings,
+            "closest": closest_counterparts(entity),
+            "flags": flags,
+        },
+    )

@@ -1,0 +1,34 @@
+import django_filters
+from django.db.models import Q
+
+from entities.kinds import Kind
+
+from .models import PairScore
+from .selectors import BAND_TENTHS
+
+
+class PairFilter(django_filters.FilterSet):
+    band = django_filters.ChoiceFilter(choices=[(b, b) for b in BAND_TENTHS], method="in_band")
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, method="with_kind", label="Either side is a")
+    min_score = django_filters.NumberFilter(method="at_least", label="Minimum score")
+    entity = django_filters.CharFilter(method="involving", label="Entity (id or name)")
+
+    class Meta:
+        model = PairScore
+        fields = ["band", "kind", "min_score", "entity"]
+
+    def in_band(self, queryset, name, value):
+        low, high = BAND_TENTHS[value]
+        return queryset.filter(score_tenths__gte=low, score_tenths__lte=high)
+
+    def with_kind(self, queryset, name, value):
+        return queryset.filter(Q(entity_a__kind=value) | Q(entity_b__kind=value))
+
+    def at_least(self, queryset, name, value):
+        return queryset.filter(score_tenths__gte=round(float(value) * 10))
+
+    def involving(self, queryset, name, value):
+        return queryset.filter(
+            Q(entity_a__external_id=value) | Q(entity_b__external_id=value)
+            | Q(entity_a__name__icontains=value) | Q(entity_b__name__icontains=value)
+        )

@@ -1,0 +1,30 @@
+"""The overview page."""
+import pytest
+from django.utils import timezone
+
+from scoring.models import ClosenessSnapshot
+from tests.dashboard_helpers import scored_lakeside
+
+
+@pytest.mark.django_db
+def test_overview_shows_counts_closest_pairs_flags_and_the_last_recompute(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    page = client_as("city_staff").get("/").content.decode()
+
+    assert "Scores and flags as of <strong>2026-06-30</strong>" in page
+    assert "Lakeside Police Oversight Board — Lakeside Police Department" in page or "Lakeside Police Department — Lakeside Police Oversight Board" in page
+    assert "FUNDING_DEPENDENCE" in page and ">high<" in page
+    assert ">person<" in page
+
+
+@pytest.mark.django_db
+def test_a_running_recompute_shows_a_banner_and_a_failed_one_an_error(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+    ClosenessSnapshot.objects.create(as_of=timezone.localdate(), parameters={}, status="failed", error="RuntimeError: disk full")
+    ClosenessSnapshot.objects.create(as_of=timezone.localdate(), parameters={}, status="running")
+
+    page = client_as("city_staff").get("/").content.decode()
+
+    assert "Scores are being recomputed" in page
+    assert "The last recompute failed" in page and "disk full" in page

@@ -1,0 +1,74 @@
+"""Board members log meetings; the affected scores update without anyone running a command."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from engagement.models import Meeting
+from scoring.models import PairScore
+from scoring.services import recompute
+
+
+def meeting_post(attendees, **overrides):
+    data = {
+        "type": "private_meeting", "date": timezone.localdate().isoformat(), "title": "Coffee", "location": "", "neighborhood": "", "summary": "",
+        "attendance-TOTAL_FORMS": "6", "attendance-INITIAL_FORMS": "0", "attendance-MIN_NUM_FORMS": "0", "attendance-MAX_NUM_FORMS": "200",
+    }
+    for i in range(6):
+        data[f"attendance-{i}-entity"] = attendees[i] if i < len(attendees) else ""
+        data[f"attendance-{i}-role"] = "attendee"
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_board_member_logs_a_meeting_and_the_pair_score_rises(lakeside_dir, client_as):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    from entities.models import Entity
+
+    a, b = sorted(Entity.objects.filter(external_id__in=["x-a2", "x-b2"]).values_list("id", flat=True))
+    before = PairScore.objects.filter(entity_a=a, entity_b=b, valid_to__isnull=True).first()
+
+    response = client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "Example Person B2"]), follow=True)
+
+    assert response.status_code == 200
+    assert "Logged" in response.content.decode()
+    after = PairScore.objects.get(entity_a=a, entity_b=b, valid_to__isnull=True)
+    assert after.score_tenths > (before.score_tenths if before else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "attendees,overrides,message",
+    [
+        (["nobody-here"], {}, "No entity &#x27;nobody-here&#x27;"),
+        (["x-a1", "x-a1"], {}, "is listed twice"),
+        ([], {}, "List at least one attendee"),
+        (["x-a1"], {"type": "press_conference"}, "Select a valid choice"),
+        (["x-a1"], {"date": "2026-02-30"}, "Enter a valid date"),
+        (["x-a1"], {"title": ""}, "This field is required"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_saves_nothing(lakeside, client_as, attendees, overrides, message):
+    response = client_as("board_member").post("/meetings/new/", meeting_post(attendees, **overrides))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Meeting.objects.filter(title="Coffee").exists()
+
+
+@pytest.mark.django_db
+def test_city_staff_cannot_log_meetings(client_as):
+    client = client_as("city_staff")
+
+    assert client.get("/meetings/new/").status_code == 403
+    assert client.post("/meetings/new/", meeting_post(["x"])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_entity_search_suggests_by_name(lakeside, client_as):
+    page = client_as("board_member").get("/search/entities/", {"q": "oversight"}).content.decode()
+
+    assert '<option value="lk-ob">Lakeside Police Oversight Board</option>' in page

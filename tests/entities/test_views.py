@@ -1,0 +1,81 @@
+"""The entity directory and entity pages."""
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.dashboard_helpers import scored_lakeside
+from tests.factories import EntityFactory
+
+
+@pytest.fixture
+def scored(db, lakeside_dir):
+    scored_lakeside(lakeside_dir)
+
+
+@pytest.mark.django_db
+def test_directory_filters_by_kind_and_band(scored, client_as):
+    client = client_as("city_staff")
+
+    response = client.get("/entities/", {"kind": "oversight_body", "band": "close"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Lakeside Police Oversight Board" in page
+    assert "Lake County Inspector General" not in page  # an overseer, but not close to anyone
+
+
+@pytest.mark.django_db
+def test_directory_search_finds_by_name(scored, client_as):
+    page = client_as("city_staff").get("/entities/", {"q": "inspector"}).content.decode()
+
+    assert "Lake County Inspector General" in page
+    assert "Lakeside Police Department" not in page
+
+
+@pytest.mark.django_db
+def test_directory_exports_the_filtered_rows_as_spreadsheet_safe_csv(scored, client_as):
+    EntityFactory(external_id="evil", name="=HYPERLINK(\"http://x\")", kind="person")
+
+    response = client_as("city_staff").get("/entities/", {"q": "HYPERLINK", "export": "csv"})
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["external_id", "name", "kind"]
+    assert rows[1][:2] == ["evil", "'=HYPERLINK(\"http://x\")"]
+
+
+@pytest.mark.django_db
+def test_entity_page_shows_closest_counterparts_flags_people_and_timeline(scored, client_as):
+    page = client_as("city_staff").get("/entities/lk-pd/").content.decode()
+
+    assert "Closest counterparts" in page
+    assert "Lakeside Police Oversight Board" in page and "9.4" in page
+    assert "FUNDING_DEPENDENCE" in page
+    assert "Chief Morgan Hill" in page  # leads the department
+    assert "East District" in page  # its unit
+    assert "https://lakeside.example.net/records/s-01" in page  # provenance
+
+
+@pytest.mark.django_db
+def test_unknown_entity_is_404(scored, client_as):
+    assert client_as("city_staff").get("/entities/nobody/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_directory_and_entity_pages_use_a_constant_number_of_queries(scored, client_as):
+    client = client_as("city_staff")
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (queries("/entities/"), queries("/entities/lk-pd/"))
+    for i in range(60):
+        EntityFactory(external_id=f"extra-{i}", kind="person")
+    after = (queries("/entities/"), queries("/entities/lk-pd/"))
+
+    assert after == before

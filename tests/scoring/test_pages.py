@@ -1,0 +1,63 @@
+"""The closeness list and the pair page (score, components, evidence, history)."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.dashboard_helpers import scored_lakeside
+
+
+@pytest.fixture
+def scored(db, lakeside_dir):
+    scored_lakeside(lakeside_dir)
+
+
+@pytest.mark.django_db
+def test_closeness_list_filters_by_band(scored, client_as):
+    page = client_as("city_staff").get("/closeness/", {"band": "close"}).content.decode()
+
+    assert "Lakeside Police Oversight Board" in page and "Lakeside Security Services" in page
+    assert "FBI Lakeside Field Office" not in page
+
+
+@pytest.mark.django_db
+def test_pair_page_explains_the_score(scored, client_as):
+    page = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
+
+    assert "9.4" in page and "(close)" in page
+    assert "<td>formal</td><td>8.0</td>" in page
+    assert "<td>financial</td><td>9.3</td>" in page
+    assert "s-01" in page and "f-01" in page  # the relationships behind it
+    assert "Meetings behind the interaction component (26)" in page  # chair and chief, rolled up
+    assert 'id="pair-history"' in page
+
+
+@pytest.mark.django_db
+def test_pair_page_charts_history_across_recomputes(scored, client_as):
+    call_command("recompute", "--as-of", "2025-06-30", stdout=io.StringIO())
+
+    page = client_as("city_staff").get("/closeness/lk-pd/lk-ob/").content.decode()
+
+    assert "2026-06-30" in page and "2025-06-30" in page
+
+
+@pytest.mark.django_db
+def test_pair_page_without_a_score_says_so(scored, client_as):
+    page = client_as("city_staff").get("/closeness/x-old1/lk-pd/").content.decode()
+
+    assert "No current score" in page
+
+
+@pytest.mark.django_db
+def test_closeness_pages_use_a_constant_number_of_queries(scored, client_as):
+    client = client_as("city_staff")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/closeness/")
+    small = len(ctx.captured_queries)
+    call_command("recompute", "--as-of", "2025-06-30", stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/closeness/")
+
+    assert len(ctx.captured_queries) == small
