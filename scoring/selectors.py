@@ -69,3 +69,46 @@ def pair_meetings(a: Entity, b: Entity, as_of, params) -> list[tuple]:
     weighted = shared_meetings_for_pair(load_pair_evidence(a.pk, b.pk), params, as_of, a.pk, b.pk)
     meetings = Meeting.objects.in_bulk([m for m, _ in weighted])
     return [(meetings[m], weight) for m, weight in weighted if m in meetings]
+
+
+CATEGORY_COLOURS = {
+    "law_enforcement": "#1f4e96",
+    "law_enforcement_affiliate": "#5b7fbf",
+    "oversight": "#b3261e",
+    "advocacy": "#2e7d32",
+    "government": "#7b3fa0",
+    "community": "#e08a00",
+    "person_of_influence": "#6d4c41",
+    "individual": "#757575",
+}
+NETWORK_MAX_EDGES = 300
+
+
+def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entity | None = None, limit: int = NETWORK_MAX_EDGES) -> dict:
+    """Nodes and edges for the network page: the closest pairs (optionally in a band, a
+    jurisdiction, or around one entity), at most `limit` edges so the graph stays readable."""
+    pairs = listed_pairs()
+    if band:
+        low, high = BAND_TENTHS[band]
+        pairs = pairs.filter(score_tenths__gte=max(low, LISTED_TENTHS), score_tenths__lte=high)
+    if jurisdiction:
+        pairs = pairs.filter(entity_a__jurisdiction=jurisdiction, entity_b__jurisdiction=jurisdiction)
+    if ego is not None:
+        pairs = pairs.filter(Q(entity_a=ego) | Q(entity_b=ego))
+    pairs = list(pairs.order_by("-score_tenths", "entity_a_id", "entity_b_id")[:limit])
+    nodes = {}
+    for pair in pairs:
+        for entity in (pair.entity_a, pair.entity_b):
+            nodes[entity.pk] = {
+                "id": entity.external_id,
+                "label": entity.name,
+                "category": entity.category,
+                "colour": CATEGORY_COLOURS.get(entity.category, "#999"),
+                "url": f"/entities/{entity.external_id}/",
+                "ego": ego is not None and entity.pk == ego.pk,
+            }
+    edges = [
+        {"source": p.entity_a.external_id, "target": p.entity_b.external_id, "score": p.score, "band": p.band}
+        for p in pairs
+    ]
+    return {"nodes": list(nodes.values()), "edges": edges}

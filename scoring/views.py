@@ -9,7 +9,7 @@ from entities.models import Entity
 from relationships.models import Relationship
 
 from .filters import PairFilter
-from .selectors import listed_pairs, pair_for, pair_history, pair_meetings
+from .selectors import BAND_TENTHS, CATEGORY_COLOURS, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
 from .tables import PairTable
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -84,4 +84,19 @@ def pair_detail(request, a: str, b: str):
             "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings),
             "history": history,
         },
+    )
+
+
+def network(request):
+    """An interactive graph of the closest pairs, a jurisdiction, or one entity's ego network."""
+    band = request.GET.get("band") if request.GET.get("band") in BAND_TENTHS else None
+    jurisdiction = request.GET.get("jurisdiction", "").strip()
+    ego = Entity.objects.filter(external_id=request.GET.get("entity", "")).first()
+    graph = network_graph(band=band, jurisdiction=jurisdiction, ego=ego)
+    jurisdictions = Entity.objects.exclude(jurisdiction="").values_list("jurisdiction", flat=True).distinct().order_by("jurisdiction")[:500]
+    return render(
+        request,
+        "scoring/network.html",
+        {"graph": graph, "band": band, "jurisdiction": jurisdiction, "ego": ego, "bands": list(BAND_TENTHS),
+         "jurisdictions": jurisdictions, "colours": CATEGORY_COLOURS.items()},
     )

@@ -1,0 +1,35 @@
+"""Vendored browser assets and the content security policy."""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+
+
+def test_every_vendored_asset_matches_its_manifest():
+    manifest = json.loads((VENDOR / "manifest.json").read_text())
+    listed = {entry["file"] for entry in manifest}
+
+    assert listed == {p.name for p in VENDOR.iterdir() if p.name != "manifest.json"}
+    for entry in manifest:
+        assert entry["name"] and re.fullmatch(r"\d+\.\d+\.\d+", entry["version"])
+        assert hashlib.sha256((VENDOR / entry["file"]).read_bytes()).hexdigest() == entry["sha256"], entry["file"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/entities/", "/closeness/", "/network/", "/flags/", "/meetings/", "/login/"])
+def test_pages_send_a_strict_content_security_policy_and_load_no_inline_or_remote_script(client_as, url):
+    response = client_as("city_staff").get(url)
+
+    assert response.status_code == 200
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    page = response.content.decode()
+    for tag in re.findall(r"<script\b[^>]*>", page):
+        assert 'type="application/json"' in tag or re.search(r'src="/static/', tag), tag
+    assert "http://" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', page)).replace("http://testserver", "")
+    assert "cdn" not in page.lower()

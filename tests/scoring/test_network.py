@@ -1,0 +1,45 @@
+"""The network page: closest pairs, a band, a jurisdiction, or one entity's ego network."""
+import json
+import re
+
+import pytest
+
+from tests.dashboard_helpers import scored_lakeside
+
+
+def graph_of(page: str) -> dict:
+    return json.loads(re.search(r'<script id="network-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+
+
+@pytest.mark.django_db
+def test_network_shows_the_closest_pairs_coloured_by_category(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    graph = graph_of(client_as("city_staff").get("/network/", {"band": "close"}).content.decode())
+
+    ids = {n["id"] for n in graph["nodes"]}
+    assert {"lk-ob", "lk-pd", "lk-biz", "lk-cc"} <= ids
+    assert all(e["band"] == "close" for e in graph["edges"])
+    assert {n["colour"] for n in graph["nodes"] if n["id"] == "lk-ob"} == {"#b3261e"}
+    assert len(graph["edges"]) <= 300
+
+
+@pytest.mark.django_db
+def test_network_ego_view_keeps_only_the_entity_ties(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    graph = graph_of(client_as("city_staff").get("/network/", {"entity": "lk-ob"}).content.decode())
+
+    assert graph["edges"]
+    assert all("lk-ob" in (e["source"], e["target"]) for e in graph["edges"])
+    assert [n["id"] for n in graph["nodes"] if n["ego"]] == ["lk-ob"]
+
+
+@pytest.mark.django_db
+def test_network_filters_by_jurisdiction(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    graph = graph_of(client_as("city_staff").get("/network/", {"jurisdiction": "Lake County"}).content.decode())
+
+    assert graph["nodes"]
+    assert "lk-pd" not in {n["id"] for n in graph["nodes"]}  # City of Lakeside
