@@ -1,0 +1,34 @@
+"""Takes the README's screenshots from a running demo (`make run`), with Debian's Chromium.
+
+    python docs/screenshots/take.py http://127.0.0.1:8000
+"""
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-crb/rv-pd/"), ("network.png", "/network/?band=close")]
+
+
+def main(base: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", "demo-city-staff")
+        page.fill("#id_password", "riverton-city-staff-demo")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        for name, url in SHOTS:
+            page.goto(f"{base}{url}")
+            page.wait_for_timeout(1500)  # let charts and the graph lay out
+            page.screenshot(path=str(HERE / name), full_page=name != "network.png")
+            print(f"wrote {HERE / name}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")

@@ -1,0 +1,58 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against pytest-django's live_server."""
+import io
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def scored_site(transactional_db, lakeside_dir, user_with_role):
+    """The lakeside example scored as of today, and one user per role (password: a-long-test-password)."""
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", timezone.localdate().isoformat(), stdout=io.StringIO())
+    return {role: user_with_role(role) for role in ("city_staff", "board_member", "analyst", "administrator")}
+
+
+@pytest.fixture
+def signed_in(browser, live_server, scored_site):
+    """A browser page signed in through the login form: signed_in("analyst")."""
+    pages = []
+
+    def sign_in(role: str):
+        context = browser.new_context(accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", scored_site[role].username)
+        page.fill("#id_password", "a-long-test-password")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        pages.append(context)
+        return page
+
+    yield sign_in
+    for context in pages:
+        context.close()
