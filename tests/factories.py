@@ -103,3 +103,20 @@ class FlagStatusChangeFactory(factory.django.DjangoModelFactory):
     flag = factory.SubFactory(FlagFactory)
     to_status = "open"
     reason = "Raised."
+
+
+class ScoringSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scoring.ScoringSettings"
+        django_get_or_create = ("id",)
+
+    id = 1
+    parameters = factory.LazyFunction(lambda: __import__("scoring.engine", fromlist=["ScoringParameters"]).ScoringParameters().to_dict())
+
+
+class RecomputeLockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scoring.RecomputeLock"
+        django_get_or_create = ("name",)
+
+    name = "recompute"

@@ -94,3 +94,15 @@ def test_city_staff_are_refused_what_they_may_not_do(signed_in, live_server):
         assert response.status == 403, url
     page.goto(f"{live_server.url}/")
     assert "Data sets" not in page.inner_text("nav")
+
+
+def test_administrator_changes_the_half_life_and_recomputes(signed_in, live_server):
+    page = signed_in("administrator")
+    page.click("nav >> text=Scoring settings")
+
+    page.fill("#id_half_life_days", "200")
+    page.click("text=Save and recompute now")
+
+    assert "A full recompute has been queued" in page.inner_text(".alert")
+    page.goto(f"{live_server.url}/")
+    assert "half-life 200 days" in page.inner_text(".recompute-status")

@@ -1,0 +1,38 @@
+"""Pages render with a constant number of queries, whatever the size of the data."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conflicts.models import Flag
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_pages_do_not_grow_queries_with_the_data(lakeside_dir, client_as, tmp_path):
+    # a smaller data set first: the lakeside example with a tenth of its attendance
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("entities.csv", "relationships.csv", "disclosures.csv", "meetings.csv"):
+        (small / name).write_bytes((lakeside_dir / "data" / name).read_bytes())
+    attendance = (lakeside_dir / "data" / "attendance.csv").read_text().splitlines(keepends=True)
+    (small / "attendance.csv").write_text("".join(attendance[:270]))
+    call_command("import_dataset", str(small), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    client = client_as("analyst")
+    flag = Flag.objects.filter(rule="FUNDING_DEPENDENCE", subject__external_id="lk-ob").get()
+    urls = ["/", "/flags/", f"/flags/{flag.pk}/", "/closeness/lk-ob/lk-pd/", "/meetings/", "/network/"]
+    before = {url: count_queries(client, url) for url in urls}
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    after = {url: count_queries(client, url) for url in urls}
+
+    assert after == before
