@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.tokens import api_token
 from core.views import healthz
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+    path("account/token/", api_token, name="api_token"),
     path("", include("interchange.urls")),
     path("", include("entities.urls")),
     path("", include("conflicts.urls")),

@@ -139,3 +139,15 @@ def raise_for_problems(problems: list[FieldProblem]) -> None:
     for problem in problems:
         by_field.setdefault(problem.field, []).append(problem.message)
     raise ValidationError(by_field)
+
+
+def raise_for_api(problems: list[FieldProblem]) -> None:
+    """Turn problems into a DRF ValidationError keyed by field (for serializers)."""
+    if not problems:
+        return
+    from rest_framework import serializers
+
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.field, []).append(problem.message)
+    raise serializers.ValidationError(by_field)

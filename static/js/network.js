@@ -8,6 +8,7 @@
   }).concat(data.edges.map(function (e, i) {
     return { data: { id: "e" + i, source: e.source, target: e.target, score: e.score, band: e.band } };
   }));
+  window.trackerNetworkReady = false;
   const cy = window.cytoscape({
     container: holder,
     elements: elements,
@@ -18,7 +19,10 @@
       { selector: "edge[band = 'close']", style: { "line-color": "#b3261e" } },
       { selector: "edge[band = 'working']", style: { "line-color": "#d08b00" } },
     ],
-    layout: { name: elements.length > 400 ? "circle" : "cose", animate: false, randomize: false },
+    layout: {
+      name: elements.length > 400 ? "circle" : "cose", animate: false, randomize: false,
+      stop: function () { window.trackerNetworkReady = true; }, // layout may finish during construction
+    },
   });
   cy.on("tap", "node", function (event) { window.location.href = event.target.data("url"); });
   window.trackerNetwork = cy; // for browser tests

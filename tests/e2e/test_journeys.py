@@ -32,10 +32,17 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
 def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_server):
     page = signed_in("city_staff")
     page.goto(f"{live_server.url}/network/?entity=lk-ob")
-    page.wait_for_function("window.trackerNetwork && trackerNetwork.nodes().length > 1")
+    page.wait_for_function("window.trackerNetworkReady === true && trackerNetwork.nodes().length > 1")
+    page.wait_for_timeout(300)  # let the renderer draw the final positions
 
     box = page.locator("#network-graph").bounding_box()
-    position = page.evaluate("(() => { const p = trackerNetwork.getElementById('lk-pd').renderedPosition(); return [p.x, p.y]; })()")
+    # zoom in on the node, as a person would on a crowded graph, then click it
+    position = page.evaluate("""(() => {
+        const node = trackerNetwork.getElementById('lk-pd');
+        trackerNetwork.zoom(4); trackerNetwork.center(node);
+        const p = node.renderedPosition(); return [p.x, p.y];
+    })()""")
+    page.wait_for_timeout(200)
     page.mouse.click(box["x"] + position[0], box["y"] + position[1])
 
     page.wait_for_url(f"{live_server.url}/entities/lk-pd/")

@@ -1,0 +1,31 @@
+"""The REST API under /api/: one router over the viewsets each app owns, plus schema and docs.
+
+API views do their own authentication (session or token) and role checks, so the site-wide
+LoginRequiredMiddleware is told to let them through (a script with a token has no session)."""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from conflicts.api import FlagViewSet
+from engagement.api import MeetingViewSet
+from entities.api import EntityViewSet
+from relationships.api import DisclosureViewSet, RelationshipViewSet
+from scoring.api import PairHistoryView, PairScoreViewSet
+
+router = DefaultRouter()
+router.register("entities", EntityViewSet, basename="entity")
+router.register("relationships", RelationshipViewSet, basename="relationship")
+router.register("disclosures", DisclosureViewSet, basename="disclosure")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("closeness", PairScoreViewSet, basename="pair")
+router.register("flags", FlagViewSet, basename="flag")
+
+urlpatterns = router.urls + [
+    path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # the split view serves its start-up script as a file, so the CSP can stay script-src 'self'
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+for pattern in urlpatterns:
+    pattern.callback.login_required = False  # what django.contrib.auth's login_not_required sets

@@ -1,0 +1,77 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import ReadOnlyForStaff, StandardPagination
+from core.roles import can_review_flags
+
+from .models import Flag, FlagStatusChange
+from .rules import RULES, SEVERITIES
+from .services import FlagTransitionError, flag_change_status
+
+
+class FlagStatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = FlagStatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    subject = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    counterpart = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    persons = serializers.SlugRelatedField(slug_field="external_id", many=True, read_only=True)
+    evidence = serializers.SlugRelatedField(slug_field="external_id", many=True, read_only=True)
+    history = FlagStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = ["id", "rule", "severity", "status", "subject", "counterpart", "persons", "evidence", "disclosed",
+                  "explanation", "holds", "first_raised_on", "last_evaluated_on", "history"]
+
+
+class FlagTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Flag.Status.choices)
+    reason = serializers.CharField(max_length=5000)
+
+
+class FlagFilter(django_filters.FilterSet):
+    rule = django_filters.ChoiceFilter(choices=[(r, r) for r in RULES])
+    severity = django_filters.ChoiceFilter(choices=[(s, s) for s in SEVERITIES])
+    status = django_filters.ChoiceFilter(choices=Flag.Status.choices)
+    subject = django_filters.CharFilter(field_name="subject__external_id")
+    counterpart = django_filters.CharFilter(field_name="counterpart__external_id")
+
+    class Meta:
+        model = Flag
+        fields = ["rule", "severity", "status", "subject", "counterpart", "holds"]
+
+
+class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conflict-of-interest flags with their status history; analysts change a status with a reason."""
+
+    queryset = Flag.objects.select_related("subject", "counterpart").prefetch_related("persons", "evidence", "history__changed_by").order_by("rule", "id")
+    serializer_class = FlagSerializer
+    permission_classes = [ReadOnlyForStaff]
+    pagination_class = StandardPagination
+    filterset_class = FlagFilter
+
+    @extend_schema(request=FlagTransitionSerializer, responses={200: FlagSerializer})
+    @action(detail=True, methods=["post"], url_path="status", permission_classes=[])
+    def change_status(self, request, pk=None):
+        if not request.user.is_authenticated:
+            raise PermissionDenied("Sign in first.")
+        if not can_review_flags(request.user):
+            raise PermissionDenied("Only analysts and administrators change a flag's status.")
+        flag = self.get_object()
+        body = FlagTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            flag_change_status(flag=flag, to_status=body.validated_data["to_status"], user=request.user, reason=body.validated_data["reason"])
+        except FlagTransitionError as exc:
+            return Response({"to_status": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(FlagSerializer(self.get_queryset().get(pk=flag.pk)).data)

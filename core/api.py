@@ -1,0 +1,50 @@
+"""What every API endpoint shares: role permissions and pagination."""
+from django.db.models import ProtectedError
+from rest_framework import permissions
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+
+from . import roles
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def role_permission(*, read=roles.can_view, write=roles.can_edit_data, name="RolePermission"):
+    """A permission class: `read(user)` for safe methods, `write(user)` for the others."""
+
+    class RolePermission(permissions.BasePermission):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view):
+            if not request.user or not request.user.is_authenticated:
+                return False
+            check = read if request.method in permissions.SAFE_METHODS else write
+            return bool(check(request.user))
+
+    RolePermission.__name__ = name
+    return RolePermission
+
+
+ReadForStaffWriteForAdministrators = role_permission(name="ReadForStaffWriteForAdministrators")
+ReadOnlyForStaff = role_permission(write=lambda user: False, name="ReadOnlyForStaff")
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "This record is still referenced by others."
+    default_code = "conflict"
+
+
+class ProtectedDeleteMixin:
+    """Deleting a record others still refer to is a 409 with the reason, not a server error."""
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+            raise Conflict(f"Cannot delete {instance}: it is still referenced by {', '.join(kinds)}.") from None

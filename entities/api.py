@@ -1,0 +1,62 @@
+import django_filters
+from rest_framework import serializers, viewsets
+
+from core.api import ProtectedDeleteMixin, ReadForStaffWriteForAdministrators, StandardPagination
+from core.validation import entity_problems, external_id_problems, parent_problems, raise_for_api, text_problems
+
+from .kinds import Category, Kind
+from .models import Entity
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all(), allow_null=True, required=False)
+    category = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Entity
+        fields = ["external_id", "name", "kind", "category", "jurisdiction", "parent", "description", "website", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"kind": {"validators": []}}
+
+    def validate(self, attrs):
+        merged = {**({f: getattr(self.instance, f) for f in ("external_id", "name", "kind")} if self.instance else {}), **attrs}
+        problems = external_id_problems(merged.get("external_id", "")) + entity_problems(name=merged.get("name"), kind=merged.get("kind"))
+        for field in ("name", "jurisdiction", "website", "description"):
+            problems += text_problems(field, merged.get(field))
+        parent = merged.get("parent")
+        if parent is not None:
+            problems += parent_problems(external_id=merged.get("external_id"), parent=parent.external_id)
+            ancestor, seen = parent, {merged.get("external_id")}
+            while ancestor is not None and not problems:
+                if ancestor.external_id in seen:
+                    from core.validation import FieldProblem
+
+                    problems.append(FieldProblem("parent", "this parent would create a cycle of parents"))
+                seen.add(ancestor.external_id)
+                ancestor = ancestor.parent
+        raise_for_api(problems)
+        return attrs
+
+
+class EntityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    jurisdiction = django_filters.CharFilter()
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Entity
+        fields = ["kind", "category", "jurisdiction", "search"]
+
+
+class EntityViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    """Entities, looked up by external_id. Administrators create and edit; everyone signed in reads."""
+
+    queryset = Entity.objects.select_related("parent").order_by("external_id")
+    serializer_class = EntitySerializer
+    lookup_field = "external_id"
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
+    permission_classes = [ReadForStaffWriteForAdministrators]
+    pagination_class = StandardPagination
+    filterset_class = EntityFilter
+    ordering_fields = ["external_id", "name", "kind", "jurisdiction"]

@@ -1,0 +1,95 @@
+import django_filters
+from rest_framework import serializers, viewsets
+
+from core.api import ProtectedDeleteMixin, ReadForStaffWriteForAdministrators, StandardPagination
+from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
+from entities.models import Entity
+
+from .models import Disclosure, Relationship
+from .types import RelationshipType
+
+
+class RelationshipSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
+    target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
+    symmetric = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["external_id", "source", "target", "type", "symmetric", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"]
+
+    def validate(self, attrs):
+        current = {f: getattr(self.instance, f) for f in self.Meta.fields if f != "symmetric"} if self.instance else {}
+        merged = {**current, **attrs}
+        problems = external_id_problems(merged.get("external_id", "")) + relationship_problems(
+            type=merged.get("type"),
+            source=merged["source"].external_id if merged.get("source") else None,
+            target=merged["target"].external_id if merged.get("target") else None,
+            start_date=merged.get("start_date"),
+            end_date=merged.get("end_date"),
+            amount=merged.get("amount"),
+            analyst_score=merged.get("analyst_score"),
+        )
+        for field in ("source_url", "notes"):
+            problems += text_problems(field, merged.get(field))
+        raise_for_api(problems)
+        return attrs
+
+
+class RelationshipFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=RelationshipType.choices)
+    source = django_filters.CharFilter(field_name="source__external_id")
+    target = django_filters.CharFilter(field_name="target__external_id")
+    entity = django_filters.CharFilter(method="involving")
+    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    in_force_on = django_filters.DateFilter(method="in_force")
+
+    class Meta:
+        model = Relationship
+        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on"]
+
+    def involving(self, queryset, name, value):
+        return queryset.filter(source__external_id=value) | queryset.filter(target__external_id=value)
+
+    def in_force(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=value)).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
+
+
+class RelationshipViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    """Dated facts between entities. Administrators create and edit (with the importer's rules)."""
+
+    queryset = Relationship.objects.select_related("source", "target").order_by("external_id")
+    serializer_class = RelationshipSerializer
+    lookup_field = "external_id"
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
+    permission_classes = [ReadForStaffWriteForAdministrators]
+    pagination_class = StandardPagination
+    filterset_class = RelationshipFilter
+    ordering_fields = ["external_id", "start_date", "end_date", "type", "amount"]
+
+
+class DisclosureSerializer(serializers.ModelSerializer):
+    discloser = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
+    relationship = serializers.SlugRelatedField(slug_field="external_id", queryset=Relationship.objects.all())
+
+    class Meta:
+        model = Disclosure
+        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement"]
+
+    def validate(self, attrs):
+        merged = {**({"external_id": self.instance.external_id} if self.instance else {}), **attrs}
+        raise_for_api(external_id_problems(merged.get("external_id", "")) + text_problems("statement", merged.get("statement")))
+        return attrs
+
+
+class DisclosureViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
+    serializer_class = DisclosureSerializer
+    lookup_field = "external_id"
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
+    permission_classes = [ReadForStaffWriteForAdministrators]
+    pagination_class = StandardPagination
+    filterset_fields = {"disclosed_on": ["gte", "lte"]}

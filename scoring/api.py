@@ -1,0 +1,105 @@
+from datetime import date
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import ReadOnlyForStaff, StandardPagination
+from entities.models import Entity
+
+from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore
+from .selectors import BAND_TENTHS, pair_history
+from .services import current_snapshot
+
+
+class PairScoreSerializer(serializers.ModelSerializer):
+    entity_a = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    entity_b = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    score = serializers.FloatField(read_only=True)
+    band = serializers.CharField(read_only=True)
+    components = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    relationship_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = PairScore
+        fields = ["entity_a", "entity_b", "score", "band", "components", "relationship_ids"]
+
+
+def snapshot_for(as_of: str | None) -> ClosenessSnapshot | None:
+    """The latest complete snapshot, or the one nearest before `as_of` (YYYY-MM-DD)."""
+    if not as_of:
+        return current_snapshot()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise ValidationError({"as_of": [f"'{as_of}' is not a date in the form YYYY-MM-DD"]}) from None
+    return (
+        ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE, as_of__lte=day)
+        .order_by("-as_of", "-id")
+        .first()
+    )
+
+
+class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Closeness of pairs scoring 1.0 or more: `?as_of=` picks the snapshot nearest before that date."""
+
+    serializer_class = PairScoreSerializer
+    permission_classes = [ReadOnlyForStaff]
+    pagination_class = StandardPagination
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="the snapshot nearest before this date"),
+            OpenApiParameter("band", OpenApiTypes.STR, enum=list(BAND_TENTHS)),
+            OpenApiParameter("min_score", OpenApiTypes.FLOAT),
+            OpenApiParameter("entity", OpenApiTypes.STR, description="external_id on either side"),
+            OpenApiParameter("kind", OpenApiTypes.STR, description="entity kind on either side"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        snapshot = snapshot_for(params.get("as_of"))
+        if snapshot is None:
+            return PairScore.objects.none()
+        pairs = PairScore.objects.filter(score_tenths__gte=LISTED_TENTHS).select_related("entity_a", "entity_b")
+        if snapshot == current_snapshot():
+            pairs = pairs.filter(valid_to__isnull=True)
+        else:
+            pairs = pairs.filter(valid_from_id__lte=snapshot.pk).filter(Q(valid_to__isnull=True) | Q(valid_to_id__gt=snapshot.pk))
+        band = params.get("band")
+        if band:
+            if band not in BAND_TENTHS:
+                raise ValidationError({"band": [f"'{band}' is not one of {', '.join(BAND_TENTHS)}"]})
+            low, high = BAND_TENTHS[band]
+            pairs = pairs.filter(score_tenths__gte=low, score_tenths__lte=high)
+        if params.get("min_score"):
+            try:
+                pairs = pairs.filter(score_tenths__gte=round(float(params["min_score"]) * 10))
+            except ValueError:
+                raise ValidationError({"min_score": ["must be a number"]}) from None
+        if params.get("entity"):
+            pairs = pairs.filter(Q(entity_a__external_id=params["entity"]) | Q(entity_b__external_id=params["entity"]))
+        if params.get("kind"):
+            pairs = pairs.filter(Q(entity_a__kind=params["kind"]) | Q(entity_b__kind=params["kind"]))
+        return pairs.order_by("-score_tenths", "entity_a_id", "entity_b_id")
+
+
+class PairHistoryView(APIView):
+    """Every score a pair had, oldest first (for charts)."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, a: str, b: str):
+        first = get_object_or_404(Entity, external_id=a)
+        second = get_object_or_404(Entity, external_id=b)
+        return Response({"entity_a": first.external_id, "entity_b": second.external_id, "history": pair_history(first, second)})

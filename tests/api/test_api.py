@@ -1,0 +1,192 @@
+"""The REST API: a permission matrix over every endpoint, validation, as_of, tokens."""
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from conflicts.models import Flag
+from engagement.models import Meeting
+from entities.models import Entity
+from relationships.models import Relationship
+
+ROLES = ["anonymous", "city_staff", "board_member", "analyst", "administrator"]
+
+
+@pytest.fixture
+def scored(db, lakeside_dir):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2025-06-30", stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    Entity.objects.create(external_id="lonely", name="Nobody refers to me", kind="person")
+
+
+@pytest.fixture
+def api_as(user_with_role):
+    def make(role: str) -> APIClient:
+        client = APIClient()
+        if role != "anonymous":
+            client.force_authenticate(user_with_role(role))
+        return client
+
+    return make
+
+
+def new_entity(n=0):
+    return {"external_id": f"api-new-{n}", "name": "New Community Group", "kind": "community_group"}
+
+
+def new_relationship():
+    return {"external_id": "api-rel", "source": "lk-nbhd", "target": "lk-pd", "type": "advises", "start_date": "2026-01-01"}
+
+
+def new_meeting():
+    return {"external_id": "api-meeting", "date": "2026-06-01", "type": "focus_group", "title": "Focus group",
+            "attendance": [{"entity": "x-a1", "role": "organizer"}, {"entity": "x-b1"}]}
+
+
+def flag_id():
+    return Flag.objects.get(rule="FUNDING_DEPENDENCE", subject__external_id="lk-ob").pk
+
+
+# (method, url, body, lowest role allowed: index into ROLES)
+MATRIX = [
+    ("get", "/api/entities/", None, 1),
+    ("get", "/api/entities/lk-pd/", None, 1),
+    ("post", "/api/entities/", new_entity, 4),
+    ("patch", "/api/entities/lk-nbhd/", lambda: {"description": "Harbor residents"}, 4),
+    ("delete", "/api/entities/lonely/", None, 4),
+    ("get", "/api/relationships/", None, 1),
+    ("get", "/api/relationships/s-01/", None, 1),
+    ("post", "/api/relationships/", new_relationship, 4),
+    ("patch", "/api/relationships/t-07/", lambda: {"analyst_score": "7"}, 4),
+    ("delete", "/api/relationships/t-08/", None, 4),
+    ("get", "/api/disclosures/", None, 1),
+    ("get", "/api/disclosures/dc-01/", None, 1),
+    ("post", "/api/disclosures/", lambda: {"external_id": "api-d", "discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01"}, 4),
+    ("get", "/api/meetings/", None, 1),
+    ("get", "/api/meetings/m-biz-01/", None, 1),
+    ("post", "/api/meetings/", new_meeting, 2),
+    ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 4),
+    ("delete", "/api/meetings/m-old-01/", None, 4),
+    ("get", "/api/closeness/", None, 1),
+    ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
+    ("get", "/api/flags/", None, 1),
+    ("get", "/api/flags/{flag}/", None, 1),
+    ("post", "/api/flags/{flag}/status/", lambda: {"to_status": "under_review", "reason": "Checking."}, 3),
+    ("get", "/api/schema/", None, 1),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,url,body,lowest", MATRIX, ids=[f"{m} {u}" for m, u, _, _ in MATRIX])
+def test_every_endpoint_enforces_the_role_ladder(scored, api_as, role, method, url, body, lowest):
+    client = api_as(role)
+    url = url.replace("{flag}", str(flag_id()))
+
+    response = getattr(client, method)(url, body() if body else None, format="json")
+
+    if ROLES.index(role) >= lowest:
+        assert response.status_code in (200, 201, 204), (response.status_code, getattr(response, "data", None))
+    else:
+        assert response.status_code in (401, 403), response.status_code
+
+
+@pytest.mark.django_db
+def test_writes_use_the_importer_rules_and_name_the_field(scored, api_as):
+    client = api_as("administrator")
+
+    bad_kind = client.post("/api/entities/", {**new_entity(), "kind": "sheriff"}, format="json")
+    same_ends = client.post("/api/relationships/", {**new_relationship(), "target": "lk-nbhd"}, format="json")
+    no_amount = client.post("/api/relationships/", {**new_relationship(), "type": "funds"}, format="json")
+    end_first = client.post("/api/relationships/", {**new_relationship(), "end_date": "2025-01-01"}, format="json")
+    high_score = client.post("/api/relationships/", {**new_relationship(), "analyst_score": "11"}, format="json")
+
+    assert bad_kind.status_code == 400 and "kind" in bad_kind.data
+    assert same_ends.status_code == 400 and "same entity" in str(same_ends.data["target"])
+    assert no_amount.status_code == 400 and "required for funds" in str(no_amount.data["amount"])
+    assert end_first.status_code == 400 and "before start_date" in str(end_first.data["end_date"])
+    assert high_score.status_code == 400 and "analyst_score" in high_score.data
+    assert not Relationship.objects.filter(external_id="api-rel").exists()
+
+
+@pytest.mark.django_db
+def test_a_board_member_logs_a_meeting_with_attendance(scored, api_as):
+    response = api_as("board_member").post("/api/meetings/", new_meeting(), format="json")
+
+    assert response.status_code == 201, response.data
+    meeting = Meeting.objects.get(external_id="api-meeting")
+    assert sorted(meeting.attendance.values_list("entity__external_id", "role")) == [("x-a1", "organizer"), ("x-b1", "attendee")]
+
+
+@pytest.mark.django_db
+def test_a_meeting_with_an_unknown_attendee_is_refused(scored, api_as):
+    body = {**new_meeting(), "attendance": [{"entity": "nobody"}]}
+
+    response = api_as("board_member").post("/api/meetings/", body, format="json")
+
+    assert response.status_code == 400
+    assert "attendance" in response.data
+    assert not Meeting.objects.filter(external_id="api-meeting").exists()
+
+
+@pytest.mark.django_db
+def test_closeness_as_of_picks_the_snapshot_nearest_before(scored, api_as):
+    client = api_as("city_staff")
+
+    now = client.get("/api/closeness/", {"entity": "lk-ob", "band": "close"}).data
+    then = client.get("/api/closeness/", {"entity": "x-a1", "as_of": "2025-12-31"}).data
+    before_any = client.get("/api/closeness/", {"as_of": "2020-01-01"}).data
+    bad = client.get("/api/closeness/", {"as_of": "last year"})
+
+    assert {(p["entity_a"], p["entity_b"]) for p in now["results"]} >= {("lk-pd", "lk-ob")} | set() or now["count"] > 0
+    assert then["count"] == 0  # x-a1 met x-b1 only in 2026; as of mid-2025 they were not scored
+    assert client.get("/api/closeness/", {"entity": "x-a1"}).data["count"] > 0
+    assert before_any["count"] == 0
+    assert bad.status_code == 400 and "as_of" in bad.data
+
+
+@pytest.mark.django_db
+def test_flag_status_change_through_the_api_is_recorded(scored, api_as):
+    pk = flag_id()
+
+    response = api_as("analyst").post(f"/api/flags/{pk}/status/", {"to_status": "resolved", "reason": "Done."}, format="json")
+    ok = api_as("analyst").post(f"/api/flags/{pk}/status/", {"to_status": "under_review", "reason": "Checking."}, format="json")
+
+    assert response.status_code == 400 and "cannot become resolved" in str(response.data)
+    assert ok.status_code == 200 and ok.data["status"] == "under_review"
+    assert ok.data["history"][-1]["reason"] == "Checking."
+
+
+@pytest.mark.django_db
+def test_a_user_creates_and_revokes_a_token_and_scripts_use_it(scored, client_as):
+    client = client_as("analyst")
+    page = client.post("/account/token/", {"action": "create"}).content.decode()
+    key = Token.objects.get().key
+    assert key in page
+
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert script.get("/api/flags/").status_code == 200
+
+    client.post("/account/token/", {"action": "revoke"})
+    assert script.get("/api/flags/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_docs_are_served_from_local_files(client_as):
+    page = client_as("city_staff").get("/api/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower() and "<script>" not in page
+
+
+@pytest.mark.django_db
+def test_deleting_a_referenced_entity_is_a_conflict_with_the_reason(scored, api_as):
+    response = api_as("administrator").delete("/api/entities/x-old1/")
+
+    assert response.status_code == 409
+    assert "still referenced by" in response.data["detail"]
+    assert Entity.objects.filter(external_id="x-old1").exists()
