@@ -24,3 +24,21 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query or form parameter is refused with 400: PostgreSQL cannot store or
+    compare it, so it would otherwise surface as a server error deep inside a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        params = list(request.GET.lists())
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            params += list(request.POST.lists())
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in params):
+            return HttpResponseBadRequest("NUL characters are not allowed in request parameters.")
+        return self.get_response(request)

@@ -83,9 +83,12 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             pairs = pairs.filter(score_tenths__gte=low, score_tenths__lte=high)
         if params.get("min_score"):
             try:
-                pairs = pairs.filter(score_tenths__gte=round(float(params["min_score"]) * 10))
+                minimum = float(params["min_score"])
             except ValueError:
-                raise ValidationError({"min_score": ["must be a number"]}) from None
+                minimum = float("nan")
+            if not 0 <= minimum <= 10:  # also refuses nan and infinities
+                raise ValidationError({"min_score": ["must be a number from 0 to 10"]})
+            pairs = pairs.filter(score_tenths__gte=round(minimum * 10))
         if params.get("entity"):
             pairs = pairs.filter(Q(entity_a__external_id=params["entity"]) | Q(entity_b__external_id=params["entity"]))
         if params.get("kind"):

@@ -190,3 +190,11 @@ def test_deleting_a_referenced_entity_is_a_conflict_with_the_reason(scored, api_
     assert response.status_code == 409
     assert "still referenced by" in response.data["detail"]
     assert Entity.objects.filter(external_id="x-old1").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"min_score": "inf"}, {"min_score": "1e400"}, {"min_score": "-1"}, {"min_score": "nan"}, {"entity": "a\x00b"}])
+def test_hostile_query_parameters_are_a_400_not_a_server_error(scored, api_as, query):
+    response = api_as("city_staff").get("/api/closeness/", query)
+
+    assert response.status_code == 400

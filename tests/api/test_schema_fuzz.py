@@ -48,7 +48,7 @@ def test_generated_requests_never_cause_a_server_error(lakeside_dir, user_with_r
     for operation in operations():
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             response = case.call(headers=headers)
