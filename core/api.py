@@ -1,6 +1,6 @@
 """What every API endpoint shares: role permissions and pagination."""
 from django.db.models import ProtectedError
-from rest_framework import permissions
+from rest_framework import permissions, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
@@ -48,3 +48,12 @@ class ProtectedDeleteMixin:
         except ProtectedError as exc:
             kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
             raise Conflict(f"Cannot delete {instance}: it is still referenced by {', '.join(kinds)}.") from None
+
+
+class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    """A model's endpoint looked up by external_id: staff read, administrators write."""
+
+    lookup_field = "external_id"
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
+    permission_classes = [ReadForStaffWriteForAdministrators]
+    pagination_class = StandardPagination

@@ -151,3 +151,19 @@ def raise_for_api(problems: list[FieldProblem]) -> None:
     for problem in problems:
         by_field.setdefault(problem.field, []).append(problem.message)
     raise serializers.ValidationError(by_field)
+
+
+def parent_cycle_problems(*, external_id: str, parent: str | None, parent_of) -> list[FieldProblem]:
+    """Following parents from `parent` must not lead back to `external_id`.
+
+    `parent_of(external_id)` gives an entity's parent external_id (or None), so the same rule
+    serves the importer (the files merged over the database) and single edits (the database)."""
+    if not parent or parent == external_id:
+        return []  # no parent, or the self-parent rule (parent_problems) already speaks
+    chain, current = [external_id, parent], parent_of(parent)
+    while current and current not in chain:
+        chain.append(current)
+        current = parent_of(current)
+    if current == external_id:
+        return [FieldProblem("parent", f"the parents form a cycle: {' -> '.join(chain + [external_id])}")]
+    return []

@@ -1,8 +1,8 @@
 import django_filters
 from django.db import transaction
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from core.api import StandardPagination, role_permission
+from core.api import ExternalIdModelViewSet, role_permission
 from core.roles import can_edit_data, can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
@@ -88,12 +88,9 @@ class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPer
         return request.method in ("GET", "HEAD", "OPTIONS", "POST") or can_edit_data(request.user)
 
 
-class MeetingViewSet(viewsets.ModelViewSet):
+class MeetingViewSet(ExternalIdModelViewSet):
     queryset = Meeting.objects.prefetch_related("attendance__entity").order_by("-date", "external_id")
     serializer_class = MeetingSerializer
-    lookup_field = "external_id"
-    lookup_value_regex = r"[A-Za-z0-9._-]+"
     permission_classes = [MeetingPermission]
-    pagination_class = StandardPagination
     filterset_class = MeetingFilter
     ordering_fields = ["date", "external_id", "type"]

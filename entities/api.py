@@ -1,11 +1,18 @@
 import django_filters
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from core.api import ProtectedDeleteMixin, ReadForStaffWriteForAdministrators, StandardPagination
-from core.validation import entity_problems, external_id_problems, parent_problems, raise_for_api, text_problems
+from core.api import ExternalIdModelViewSet
+from core.validation import (
+    entity_problems,
+    external_id_problems,
+    parent_cycle_problems,
+    parent_problems,
+    raise_for_api,
+    text_problems,
+)
 
 from .kinds import Category, Kind
-from .models import Entity
+from .models import Entity, stored_parent_of
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -26,14 +33,7 @@ class EntitySerializer(serializers.ModelSerializer):
         parent = merged.get("parent")
         if parent is not None:
             problems += parent_problems(external_id=merged.get("external_id"), parent=parent.external_id)
-            ancestor, seen = parent, {merged.get("external_id")}
-            while ancestor is not None and not problems:
-                if ancestor.external_id in seen:
-                    from core.validation import FieldProblem
-
-                    problems.append(FieldProblem("parent", "this parent would create a cycle of parents"))
-                seen.add(ancestor.external_id)
-                ancestor = ancestor.parent
+            problems += parent_cycle_problems(external_id=merged.get("external_id"), parent=parent.external_id, parent_of=stored_parent_of)
         raise_for_api(problems)
         return attrs
 
@@ -49,14 +49,10 @@ class EntityFilter(django_filters.FilterSet):
         fields = ["kind", "category", "jurisdiction", "search"]
 
 
-class EntityViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+class EntityViewSet(ExternalIdModelViewSet):
     """Entities, looked up by external_id. Administrators create and edit; everyone signed in reads."""
 
     queryset = Entity.objects.select_related("parent").order_by("external_id")
     serializer_class = EntitySerializer
-    lookup_field = "external_id"
-    lookup_value_regex = r"[A-Za-z0-9._-]+"
-    permission_classes = [ReadForStaffWriteForAdministrators]
-    pagination_class = StandardPagination
     filterset_class = EntityFilter
     ordering_fields = ["external_id", "name", "kind", "jurisdiction"]

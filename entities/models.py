@@ -2,7 +2,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
-from core.validation import entity_problems, external_id_problems, parent_problems, raise_for_problems
+from core.validation import (
+    entity_problems,
+    external_id_problems,
+    parent_cycle_problems,
+    parent_problems,
+    raise_for_problems,
+)
 
 from .kinds import Category, Kind, category_for_kind, is_person_kind
 
@@ -47,18 +53,15 @@ class Entity(TimeStampedModel):
         problems = external_id_problems(self.external_id) + entity_problems(name=self.name, kind=self.kind)
         if self.parent_id:
             problems += parent_problems(external_id=self.external_id, parent=self.parent.external_id)
-            ancestor, seen = self.parent, {self.pk}
-            while ancestor is not None:
-                if ancestor.pk in seen:
-                    from core.validation import FieldProblem
-
-                    problems.append(FieldProblem("parent", "this parent would create a cycle of parents"))
-                    break
-                seen.add(ancestor.pk)
-                ancestor = ancestor.parent
+            problems += parent_cycle_problems(external_id=self.external_id, parent=self.parent.external_id, parent_of=stored_parent_of)
         raise_for_problems(problems)
 
     def save(self, *args, **kwargs):
         if self.kind in Kind.values:
             self.category = category_for_kind(self.kind)
         super().save(*args, **kwargs)
+
+
+def stored_parent_of(external_id: str) -> str | None:
+    """The parent external_id of a stored entity (for the parent-cycle rule on single edits)."""
+    return Entity.objects.filter(external_id=external_id).values_list("parent__external_id", flat=True).first()

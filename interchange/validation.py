@@ -16,6 +16,7 @@ from core.validation import (
     entity_problems,
     external_id_problems,
     meeting_problems,
+    parent_cycle_problems,
     parent_problems,
     relationship_problems,
     text_problems,
@@ -210,15 +211,10 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
             if _ok(values.get("external_id")) and "parent" in values:
                 parents[values["external_id"]] = values.get("parent") or ""
         for row in rows:
-            start = row.values.get("external_id")
-            if not _ok(start) or not row.values.get("parent") or row.values.get("parent") == start:
-                continue
-            chain, current = [start], parents.get(start)
-            while current and current not in chain:
-                chain.append(current)
-                current = parents.get(current)
-            if current == start:
-                v.report(row.line, [FieldProblem("parent", f"the parents form a cycle: {' -> '.join(chain + [start])}")])
+            if _ok(row.values.get("external_id")):
+                v.report(row.line, parent_cycle_problems(
+                    external_id=row.values["external_id"], parent=row.values.get("parent"), parent_of=lambda e: parents.get(e) or None
+                ))
         parsed[ENTITIES.name] = v.parsed
 
     table = tables.get(RELATIONSHIPS.name)

@@ -1,7 +1,7 @@
 import django_filters
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from core.api import ProtectedDeleteMixin, ReadForStaffWriteForAdministrators, StandardPagination
+from core.api import ExternalIdModelViewSet
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
@@ -58,15 +58,11 @@ class RelationshipFilter(django_filters.FilterSet):
         return queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=value)).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
 
 
-class RelationshipViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+class RelationshipViewSet(ExternalIdModelViewSet):
     """Dated facts between entities. Administrators create and edit (with the importer's rules)."""
 
     queryset = Relationship.objects.select_related("source", "target").order_by("external_id")
     serializer_class = RelationshipSerializer
-    lookup_field = "external_id"
-    lookup_value_regex = r"[A-Za-z0-9._-]+"
-    permission_classes = [ReadForStaffWriteForAdministrators]
-    pagination_class = StandardPagination
     filterset_class = RelationshipFilter
     ordering_fields = ["external_id", "start_date", "end_date", "type", "amount"]
 
@@ -85,11 +81,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DisclosureViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+class DisclosureViewSet(ExternalIdModelViewSet):
     queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
     serializer_class = DisclosureSerializer
-    lookup_field = "external_id"
-    lookup_value_regex = r"[A-Za-z0-9._-]+"
-    permission_classes = [ReadForStaffWriteForAdministrators]
-    pagination_class = StandardPagination
     filterset_fields = {"disclosed_on": ["gte", "lte"]}

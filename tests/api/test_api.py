@@ -198,3 +198,11 @@ def test_hostile_query_parameters_are_a_400_not_a_server_error(scored, api_as, q
     response = api_as("city_staff").get("/api/closeness/", query)
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_edit_that_would_make_a_cycle_of_parents_is_refused(scored, api_as):
+    response = api_as("administrator").patch("/api/entities/lk-pd/", {"parent": "lk-pd-east"}, format="json")
+
+    assert response.status_code == 400
+    assert "the parents form a cycle: lk-pd -> lk-pd-east -> lk-pd" in str(response.data["parent"])
