@@ -60,10 +60,11 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
     evidence_of = _links(Flag.evidence.through, "relationship_id")
     persons_of = _links(Flag.persons.through, "entity_id")
     changed: list[Flag] = []
+    new_items: list[RaisedFlag] = []
     for item in raised:
         flag = stored.pop(item.key, None)
         if flag is None:
-            _flag_create(item, snapshot=snapshot, as_of=as_of)
+            new_items.append(item)
         elif _flag_update(flag, item, as_of=as_of, old_evidence=evidence_of.get(flag.pk, set()), old_persons=persons_of.get(flag.pk, set())):
             changed.append(flag)
     for flag in stored.values():
@@ -75,6 +76,7 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
         flag.holds = False
         changed.append(flag)
     Flag.objects.bulk_update(changed, ["status", "severity", "disclosed", "explanation", "holds"], batch_size=1000)
+    _flags_create(new_items, snapshot=snapshot, as_of=as_of)
     # every flag was evaluated by this snapshot (one statement rather than one per flag)
     Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
     return len(raised)
@@ -88,24 +90,35 @@ def _links(through, column: str) -> dict[int, set[int]]:
     return links
 
 
-def _flag_create(item: RaisedFlag, *, snapshot, as_of: date) -> Flag:
-    flag = Flag(
-        rule=item.rule,
-        subject_id=item.subject,
-        counterpart_id=item.counterpart,
-        severity=item.severity,
-        disclosed=item.disclosed,
-        explanation=item.explanation,
-        holds=True,
-        first_raised_on=as_of,
-        last_evaluated_on=as_of,
-        snapshot=snapshot,
+def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date) -> None:
+    """New situations: open flags, each with its first history entry, persons and evidence, in bulk
+    (a first recompute of a large data set raises thousands)."""
+    if not items:
+        return
+    flags = Flag.objects.bulk_create(
+        [
+            Flag(
+                rule=item.rule, subject_id=item.subject, counterpart_id=item.counterpart, severity=item.severity,
+                disclosed=item.disclosed, explanation=item.explanation, holds=True,
+                first_raised_on=as_of, last_evaluated_on=as_of, snapshot=snapshot,
+            )
+            for item in items
+        ],
+        batch_size=1000,
     )
-    flag.save()
-    _record(flag, Status.OPEN, f"Raised by the recompute as of {as_of.isoformat()}.", from_status="")
-    flag.persons.set(item.persons)
-    flag.evidence.set(item.evidence)
-    return flag
+    if any(flag.pk is None for flag in flags):  # databases that do not return ids from bulk inserts
+        by_key = {(f.rule, f.subject_id, f.counterpart_id): f for f in Flag.objects.filter(first_raised_on=as_of, snapshot=snapshot)}
+        flags = [by_key[item.key] for item in items]
+    reason = f"Raised by the recompute as of {as_of.isoformat()}."
+    FlagStatusChange.objects.bulk_create(
+        [FlagStatusChange(flag=flag, from_status="", to_status=Status.OPEN, reason=reason) for flag in flags], batch_size=1000
+    )
+    Flag.persons.through.objects.bulk_create(
+        [Flag.persons.through(flag_id=flag.pk, entity_id=p) for flag, item in zip(flags, items) for p in item.persons], batch_size=5000
+    )
+    Flag.evidence.through.objects.bulk_create(
+        [Flag.evidence.through(flag_id=flag.pk, relationship_id=r) for flag, item in zip(flags, items) for r in item.evidence], batch_size=5000
+    )
 
 
 def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int]) -> bool:
