@@ -10,7 +10,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bulk import bulk_insert, copy_fixed_width, is_postgres, read_int_columns
+from core.bulk import bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
 
 from .engine import PairScores, closeness_scores
 from .load import load_entities, load_evidence
@@ -48,7 +48,9 @@ def _current_rows(entity_scope: set[int] | None) -> np.ndarray:
     """The current pair rows as an (n, 9) integer array: id, a, b, five components in tenths, digest."""
     table = PairScore._meta.db_table
     if entity_scope is None:
-        return read_int_columns(f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", n_columns=9)
+        return read_fixed_width(
+            f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", ["int8"] * 3 + ["int2"] * 5 + ["int8"]
+        )
     ids = sorted(entity_scope)
     marks = ", ".join(["%s"] * len(ids))
     return read_int_columns(
