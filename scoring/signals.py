@@ -4,6 +4,7 @@ The importer writes in bulk and queues its recompute itself (interchange.service
 from django.db.models.signals import post_delete, post_save
 
 from engagement.models import Attendance, Meeting
+from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 
 from .triggers import entities_at_meeting, queue_recompute
@@ -23,6 +24,12 @@ def _attendance_changed(sender, instance, **kwargs):
     queue_recompute(entities_at_meeting(instance.meeting_id) | {instance.entity_id})
 
 
+def _entity_changed(sender, instance, created=False, **kwargs):
+    # a new entity has no evidence yet; a changed one (its parent, its kind) can change flags
+    if not created and kwargs.get("signal") is post_save:
+        queue_recompute({instance.pk})
+
+
 def _disclosure_changed(sender, instance, **kwargs):
     queue_recompute({instance.discloser_id})
 
@@ -33,3 +40,4 @@ def connect() -> None:
         signal.connect(_meeting_changed, sender=Meeting, dispatch_uid=f"meeting-{signal}")
         signal.connect(_attendance_changed, sender=Attendance, dispatch_uid=f"att-{signal}")
         signal.connect(_disclosure_changed, sender=Disclosure, dispatch_uid=f"disc-{signal}")
+    post_save.connect(_entity_changed, sender=Entity, dispatch_uid="entity-saved")

@@ -103,3 +103,19 @@ def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside
     current = PairScore.objects.filter(valid_to__isnull=True)
     assert current.count() == current.values("entity_a", "entity_b").distinct().count()
     assert ClosenessSnapshot.objects.latest().pairs_current == current.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editing_a_relationship_through_the_orm_queues_a_recompute(lakeside_dir):
+    from relationships.models import Relationship
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    before = ClosenessSnapshot.objects.count()
+
+    relationship = Relationship.objects.get(external_id="f-01")
+    relationship.amount = 1
+    relationship.save()
+
+    assert ClosenessSnapshot.objects.count() == before + 1
+    assert ClosenessSnapshot.objects.latest().scope == "incremental"
