@@ -129,28 +129,27 @@ def attendance_problems(*, role: str) -> list[FieldProblem]:
     return _choice_problem("role", role, AttendanceRole)
 
 
-def raise_for_problems(problems: list[FieldProblem]) -> None:
-    """Turn problems into a Django ValidationError keyed by field (for model.clean and forms)."""
-    if not problems:
-        return
-    from django.core.exceptions import ValidationError
-
+def problems_by_field(problems: list[FieldProblem]) -> dict[str, list[str]]:
     by_field: dict[str, list[str]] = {}
     for problem in problems:
         by_field.setdefault(problem.field, []).append(problem.message)
-    raise ValidationError(by_field)
+    return by_field
+
+
+def raise_for_problems(problems: list[FieldProblem]) -> None:
+    """Turn problems into a Django ValidationError keyed by field (for model.clean and forms)."""
+    if problems:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(problems_by_field(problems))
 
 
 def raise_for_api(problems: list[FieldProblem]) -> None:
     """Turn problems into a DRF ValidationError keyed by field (for serializers)."""
-    if not problems:
-        return
-    from rest_framework import serializers
+    if problems:
+        from rest_framework import serializers
 
-    by_field: dict[str, list[str]] = {}
-    for problem in problems:
-        by_field.setdefault(problem.field, []).append(problem.message)
-    raise serializers.ValidationError(by_field)
+        raise serializers.ValidationError(problems_by_field(problems))
 
 
 def parent_cycle_problems(*, external_id: str, parent: str | None, parent_of) -> list[FieldProblem]:
