@@ -28,7 +28,7 @@ class ScoringSettingsForm(forms.Form):
                 f"Component weight: {name}",
                 "Keep every component weight below 0.8 so that no single kind of evidence makes a pair close.",
             )
-        for value, label in RelationshipType.choices:
+        for value in RelationshipType.values:
             self.fields[f"relationship_{value}"] = _weight(f"Relationship: {value}")
         for value, label in MeetingType.choices:
             self.fields[f"meeting_{value}"] = _weight(f"Meeting: {label}")

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from django.db import connection
-
 from core.bulk import read_int_columns
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
@@ -77,32 +75,3 @@ def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
     meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, relationships)
     return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids))
 
-
-def database_read_seconds_probe() -> None:
-    """Read the engine's input rows and nothing else (the benchmark's baseline)."""
-    with connection.cursor() as cursor:
-        for table in ("entities_entity", "relationships_relationship", "engagement_meeting"):
-            cursor.execute(f"SELECT * FROM {table}")
-            cursor.fetchall()
-    read_int_columns(f"SELECT meeting_id, entity_id FROM {Attendance._meta.db_table}")
-
-
-def load_pair_evidence(a: int, b: int) -> Evidence:
-    """Just what the meetings behind one pair need: the meetings where either was present (in
-    person or through its people), their full attendance, and the attendees' affiliations."""
-    scope = {a, b}
-    people = set(
-        Relationship.objects.filter(target_id__in=scope, type__in=AFFILIATION_TYPES).values_list("source_id", flat=True)
-    )
-    meeting_ids = list(
-        Attendance.objects.filter(entity_id__in=scope | people).values_list("meeting_id", flat=True).distinct()
-    )
-    meetings = load_meetings(meeting_ids)
-    attendees = set(meetings.attendance_entity.tolist())
-    affiliations = [
-        RelationshipRecord(id=r[0], source=r[1], target=r[2], type=r[3], start_date=r[4], end_date=r[5])
-        for r in Relationship.objects.filter(source_id__in=attendees, type__in=AFFILIATION_TYPES).values_list(
-            "id", "source_id", "target_id", "type", "start_date", "end_date"
-        )
-    ]
-    return Evidence([], affiliations, meetings)

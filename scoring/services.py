@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.bulk import bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
 
 from .engine import PairScores, closeness_scores
-from .load import load_entities, load_evidence
+from .load import load_evidence
 from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def recompute(
                 snapshot.pairs_current = previous.pairs_current + net
             else:
                 snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
-            entities = {e.id: e for e in evidence.entities} if evidence.entities else load_entities()
+            entities = {e.id: e for e in evidence.entities}
             snapshot.flags_raised = flags_refresh(
                 snapshot=snapshot, as_of=as_of, entities=entities, relationships=evidence.relationships
             )

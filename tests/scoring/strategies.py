@@ -23,7 +23,7 @@ def relationships(draw, first_id: int = 1, max_size: int = 15):
     out = []
     for i in range(n):
         source = draw(st.integers(1, N_ENTITIES))
-        target = draw(st.integers(1, N_ENTITIES).filter(lambda t: t != source))
+        target = draw(st.integers(1, N_ENTITIES).filter(lambda t, source=source: t != source))
         rel_type = draw(st.sampled_from(RelationshipType.values))
         start = draw(st.one_of(st.none(), dates()))
         end = None

@@ -3,14 +3,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.closeness import round_one_decimal
 
-from .strategies import AS_OF, build, dates, evidence_sets, meetings, relationships
+from .strategies import AS_OF, build, evidence_sets, meetings, relationships
 
 PARAMS = ScoringParameters()
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
