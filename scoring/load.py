@@ -75,3 +75,24 @@ def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
     meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, relationships)
     return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids))
 
+
+
+def load_pair_evidence(a: int, b: int) -> Evidence:
+    """Just what the meetings behind one pair need: the meetings where either was present (in
+    person or through its people), their full attendance, and the attendees' affiliations."""
+    scope = {a, b}
+    people = set(
+        Relationship.objects.filter(target_id__in=scope, type__in=AFFILIATION_TYPES).values_list("source_id", flat=True)
+    )
+    meeting_ids = list(
+        Attendance.objects.filter(entity_id__in=scope | people).values_list("meeting_id", flat=True).distinct()
+    )
+    meetings = load_meetings(meeting_ids)
+    attendees = set(meetings.attendance_entity.tolist())
+    affiliations = [
+        RelationshipRecord(id=r[0], source=r[1], target=r[2], type=r[3], start_date=r[4], end_date=r[5])
+        for r in Relationship.objects.filter(source_id__in=attendees, type__in=AFFILIATION_TYPES).values_list(
+            "id", "source_id", "target_id", "type", "start_date", "end_date"
+        )
+    ]
+    return Evidence([], affiliations, meetings)
