@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "django_ratelimit",
     "core",
     "entities",
     "relationships",
@@ -116,6 +117,14 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Rate limits (survey answers, sign-in attempts) count in the cache: process memory in the embedded
+# set-up, Redis in production (CACHE_URL=redis://...) so every web process shares the counts.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+SURVEY_ANSWER_RATE = env.str("SURVEY_ANSWER_RATE", default="20/h")
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The embedded set-up serves from one process, where process memory is the shared cache.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Uploads of data sets can be large; the importer streams them from a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

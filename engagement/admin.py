@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attendance, Meeting
+from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurvey, Meeting
 
 
 class AttendanceInline(admin.TabularInline):
@@ -24,3 +24,30 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_filter = ("role", "meeting__type")
     search_fields = ("meeting__external_id", "meeting__title", "entity__name", "entity__external_id")
     raw_id_fields = ("meeting", "entity")
+
+
+@admin.register(FeedbackSurvey)
+class FeedbackSurveyAdmin(admin.ModelAdmin):
+    list_display = ("meeting", "created_at", "closed")
+    list_filter = ("closed",)
+    raw_id_fields = ("meeting",)
+    readonly_fields = ("token", "created_by", "created_at")
+
+
+@admin.register(ConflictReport)
+class ConflictReportAdmin(admin.ModelAdmin):
+    list_display = ("pk", "source", "type", "target", "status", "reported_at")
+    list_filter = ("status", "type")
+    raw_id_fields = ("source", "target", "relationship")
+    readonly_fields = ("reported_by", "reported_at", "decided_by", "decided_at")
+
+
+@admin.register(EngagementSettings)
+class EngagementSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "disclosure_register_public")
+
+    def has_add_permission(self, request):
+        return not EngagementSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

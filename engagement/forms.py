@@ -1,11 +1,12 @@
 import uuid
+from datetime import date
 
 from django import forms
 from django.forms import formset_factory
 
 from entities.models import Entity
 
-from .models import Meeting
+from .models import COMMENT_MAX_LENGTH, ConflictReport, FeedbackResponse, Meeting
 from .types import AttendanceRole
 
 
@@ -23,20 +24,30 @@ class MeetingForm(forms.ModelForm):
             self.instance.external_id = f"m-web-{uuid.uuid4().hex[:12]}"
 
 
-class AttendanceForm(forms.Form):
-    entity = forms.CharField(
-        label="Entity (id or name)",
-        max_length=300,
-        widget=forms.TextInput(attrs={"list": "entity-options", "autocomplete": "off", "class": "entity-search"}),
-    )
-    role = forms.ChoiceField(choices=AttendanceRole.choices, initial=AttendanceRole.ATTENDEE)
+class EntityField(forms.CharField):
+    """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js)."""
 
-    def clean_entity(self):
-        value = self.cleaned_data["entity"].strip()
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Entity (id or name)")
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "entity-options", "autocomplete": "off", "class": "entity-search"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
         entity = Entity.objects.filter(external_id=value).first() or Entity.objects.filter(name__iexact=value).first()
         if entity is None:
             raise forms.ValidationError(f"No entity '{value}': pick one from the suggestions.")
         return entity
+
+
+class AttendanceForm(forms.Form):
+    entity = EntityField()
+    role = forms.ChoiceField(choices=AttendanceRole.choices, initial=AttendanceRole.ATTENDEE)
 
 
 class BaseAttendanceFormSet(forms.BaseFormSet):
@@ -56,3 +67,77 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
 
 
 AttendanceFormSet = formset_factory(AttendanceForm, formset=BaseAttendanceFormSet, extra=6, max_num=200)
+
+
+class FeedbackAnswerForm(forms.Form):
+    """The three questions of an anonymous survey."""
+
+    trust = forms.TypedChoiceField(
+        label="How much do you trust the agency after this meeting?",
+        choices=FeedbackResponse.TRUST_CHOICES, coerce=int, widget=forms.RadioSelect,
+    )
+    felt_heard = forms.ChoiceField(
+        label="Did you feel heard?", choices=FeedbackResponse.Heard.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="Anything else? (optional; please do not write names or contact details)",
+        required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ConflictReportForm(forms.ModelForm):
+    """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean)."""
+
+    source = EntityField(label="Who (id or name)")
+    target = EntityField(label="With whom (id or name)")
+    source_url = forms.URLField(
+        label="Source URL", max_length=1000, assume_scheme="https",
+        help_text="Where this can be checked: an article, a filing, a public record.",
+    )
+
+    class Meta:
+        model = ConflictReport
+        fields = ["source", "type", "target", "start_date", "amount", "source_url", "details"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "details": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class ReportDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept as a relationship"), ("reject", "Reject")])
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def default_period_start(today: date) -> date:
+    """The first day of the month eleven months ago: twelve calendar months including this one."""
+    year, month = (today.year, today.month - 11) if today.month > 11 else (today.year - 1, today.month + 1)
+    return date(year, month, 1)
+
+
+class CoveragePeriodForm(forms.Form):
+    jurisdiction = forms.ChoiceField(required=False)
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    MAX_DAYS = 20 * 366
+
+    def __init__(self, *args, jurisdictions: list[str], today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["jurisdiction"].choices = [("", "All jurisdictions")] + [(j, j) for j in jurisdictions]
+
+    def clean(self):
+        """Fill in the default period (the last twelve months) for the dates left empty."""
+        data = super().clean()
+        if "start" in data and data["start"] is None:
+            data["start"] = default_period_start(self.today)
+        if "end" in data and data["end"] is None:
+            data["end"] = self.today
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "must be on or after the start date")
+            elif (end - start).days > self.MAX_DAYS:
+                self.add_error("start", "the period can be at most 20 years")
+        return data

@@ -1,10 +1,23 @@
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from core.models import TimeStampedModel
-from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_problems
+from core.validation import (
+    attendance_problems,
+    external_id_problems,
+    meeting_problems,
+    raise_for_problems,
+    relationship_problems,
+)
+from relationships.types import RelationshipType
 
 from .types import AttendanceRole, MeetingType
+
+COMMENT_MAX_LENGTH = 2000
 
 
 class Meeting(TimeStampedModel):
@@ -57,3 +70,121 @@ class Attendance(models.Model):
 
     def clean(self):
         raise_for_problems(attendance_problems(role=self.role))
+
+
+def new_survey_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedbackSurvey(models.Model):
+    """A link that lets anyone at a public meeting answer three questions without signing in."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="surveys")
+    token = models.CharField(max_length=64, unique=True, default=new_survey_token, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed = models.BooleanField(default=False, help_text="A closed survey takes no more answers.")
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self):
+        return f"Feedback on {self.meeting}"
+
+
+class FeedbackResponse(models.Model):
+    """One anonymous answer. It deliberately holds nothing about who answered: no user, no session,
+    no address, no time of day, and a random key so that the order of answers reveals nothing."""
+
+    class Heard(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    TRUST_CHOICES = [(1, "1 – no trust"), (2, "2"), (3, "3"), (4, "4"), (5, "5 – full trust")]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="responses")
+    trust = models.PositiveSmallIntegerField(choices=TRUST_CHOICES)
+    felt_heard = models.CharField(max_length=8, choices=Heard.choices)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    submitted_on = models.DateField()
+
+    class Meta:
+        ordering = ["submitted_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(trust__gte=1, trust__lte=5), name="feedback_trust_1_5"),
+            models.CheckConstraint(condition=Q(felt_heard__in=["yes", "partly", "no"]), name="feedback_heard_known"),
+        ]
+
+    def __str__(self):
+        return f"Answer to survey {self.survey_id} on {self.submitted_on}"
+
+
+class ConflictReport(models.Model):
+    """A tie a signed-in user reports; it enters the evidence only when an analyst accepts it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    source = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+", verbose_name="who")
+    target = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+", verbose_name="with whom")
+    type = models.CharField("kind of tie", max_length=32, choices=RelationshipType.choices)
+    start_date = models.DateField("since", null=True, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, help_text="For money: funds, contributions.")
+    source_url = models.CharField("source URL", max_length=1000, help_text="Where this can be checked: an article, a filing, a record.")
+    details = models.TextField(blank=True, max_length=4000)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    # The relationship an accepted report became; the report stays as its provenance.
+    relationship = models.OneToOneField(
+        "relationships.Relationship", null=True, blank=True, on_delete=models.SET_NULL, related_name="conflict_report"
+    )
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["status", "reported_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "rejected"]), name="report_status_known"),
+        ]
+
+    def __str__(self):
+        return f"Report #{self.pk}: {self.source} {self.get_type_display()} {self.target}"
+
+    def clean(self):
+        raise_for_problems(
+            relationship_problems(
+                type=self.type,
+                source=self.source_id,
+                target=self.target_id,
+                start_date=self.start_date,
+                end_date=None,
+                amount=self.amount,
+                analyst_score=None,
+            )
+        )
+
+
+class EngagementSettings(models.Model):
+    """Site-wide switches an administrator sets (one row)."""
+
+    disclosure_register_public = models.BooleanField(
+        default=False, help_text="Publish the disclosure register to everyone, without signing in."
+    )
+
+    class Meta:
+        verbose_name_plural = "engagement settings"
+
+    def __str__(self):
+        return "Engagement settings"
+
+    @classmethod
+    def load(cls) -> "EngagementSettings":
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

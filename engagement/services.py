@@ -1,6 +1,12 @@
-from django.db import transaction
+from datetime import date
 
-from .models import Attendance, Meeting
+from django.db import transaction
+from django.utils import timezone
+
+from relationships.models import Relationship
+
+from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
+from .types import is_public_meeting_type
 
 
 def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
@@ -15,3 +21,64 @@ def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
 
         queue_recompute(entities_at_meeting(meeting.pk))
     return meeting
+
+
+class EngagementError(Exception):
+    """A request the current state does not allow (shown to the user as is)."""
+
+
+def feedback_survey_create(*, meeting: Meeting, user) -> FeedbackSurvey:
+    if not is_public_meeting_type(meeting.type):
+        raise EngagementError("Surveys are for public meetings; this one was private.")
+    return FeedbackSurvey.objects.create(meeting=meeting, created_by=user)
+
+
+def feedback_answer_create(*, survey: FeedbackSurvey, trust: int, felt_heard: str, comment: str, on: date) -> None:
+    """Store one answer. Nothing that identifies the person answering is passed in or stored."""
+    if survey.closed:
+        raise EngagementError("This survey is closed.")
+    answer = FeedbackResponse(survey=survey, trust=trust, felt_heard=felt_heard, comment=comment.strip(), submitted_on=on)
+    answer.full_clean()
+    answer.save()
+
+
+def conflict_report_accept(*, report: ConflictReport, user, reason: str) -> Relationship:
+    """Turn a pending report into a relationship; the report stays linked as its provenance."""
+    with transaction.atomic():
+        report = ConflictReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ConflictReport.Status.PENDING:
+            raise EngagementError(f"Report #{report.pk} was already {report.get_status_display().lower()}.")
+        external_id = f"report-{report.pk}"
+        if Relationship.objects.filter(external_id=external_id).exists():
+            raise EngagementError(f"A relationship '{external_id}' already exists; edit it instead.")
+        reporter = report.reported_by.get_username() if report.reported_by else "a former user"
+        relationship = Relationship(
+            external_id=external_id,
+            source_id=report.source_id,
+            target_id=report.target_id,
+            type=report.type,
+            start_date=report.start_date,
+            amount=report.amount,
+            source_url=report.source_url,
+            notes=(f"From conflict report #{report.pk} by {reporter} on {report.reported_at.date().isoformat()}, "
+                   f"accepted by {user.get_username()}: {reason}\n{report.details}").strip(),
+        )
+        relationship.full_clean()
+        relationship.save()  # its post_save signal queues the recompute after commit
+        report.status = ConflictReport.Status.ACCEPTED
+        report.relationship = relationship
+        report.decided_by, report.decided_at, report.decision_reason = user, timezone.now(), reason
+        report.save()
+    return relationship
+
+
+def conflict_report_reject(*, report: ConflictReport, user, reason: str) -> None:
+    if not reason.strip():
+        raise EngagementError("Write why the report is rejected.")
+    with transaction.atomic():
+        report = ConflictReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ConflictReport.Status.PENDING:
+            raise EngagementError(f"Report #{report.pk} was already {report.get_status_display().lower()}.")
+        report.status = ConflictReport.Status.REJECTED
+        report.decided_by, report.decided_at, report.decision_reason = user, timezone.now(), reason.strip()
+        report.save()

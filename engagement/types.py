@@ -15,3 +15,17 @@ class AttendanceRole(models.TextChoices):
     ORGANIZER = "organizer", "Organizer"
     PRESENTER = "presenter", "Presenter"
     ATTENDEE = "attendee", "Attendee"
+
+
+# The meetings through which agencies engage the community (counted on the coverage page).
+ENGAGEMENT_TYPES = (
+    MeetingType.ADVISORY_BOARD,
+    MeetingType.FOCUS_GROUP,
+    MeetingType.COMMUNITY_POLICING,
+    MeetingType.COMMUNITY_FORUM,
+)
+PRIVATE_TYPES = frozenset({MeetingType.PRIVATE_MEETING.value})
+
+
+def is_public_meeting_type(meeting_type: str) -> bool:
+    return meeting_type not in PRIVATE_TYPES

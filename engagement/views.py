@@ -1,15 +1,46 @@
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
+from conflicts.models import Flag
 from core.permissions import role_required
-from core.roles import can_log_meetings
+from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
+from core.spreadsheet import csv_download
 from entities.models import Entity
+from relationships.models import Disclosure
 
-from .forms import AttendanceFormSet, MeetingForm
-from .models import Meeting
-from .services import meeting_log_create
+from .coverage import QUIET_DAYS, coverage_csv_rows, coverage_report, trust_trends
+from .forms import (
+    AttendanceFormSet,
+    ConflictReportForm,
+    CoveragePeriodForm,
+    FeedbackAnswerForm,
+    MeetingForm,
+    ReportDecisionForm,
+    default_period_start,
+)
+from .models import ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
+from .recusal import recusals_for_flags
+from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
+from .services import (
+    EngagementError,
+    conflict_report_accept,
+    conflict_report_reject,
+    feedback_answer_create,
+    feedback_survey_create,
+    meeting_log_create,
+)
+from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
 
 
 def meeting_list(request):
@@ -36,3 +67,237 @@ def entity_search(request):
     query = request.GET.get("q", "").strip()
     entities = Entity.objects.filter(name__icontains=query).order_by("name")[:15] if len(query) >= 2 else []
     return render(request, "engagement/partials/entity_options.html", {"entities": entities})
+
+
+# --- Meeting page and anonymous feedback ------------------------------------------------------
+
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    surveys = list(meeting.surveys.annotate(answers=Count("responses"), average_trust=Avg("responses__trust")))
+    answers = FeedbackResponse.objects.filter(survey__meeting=meeting)
+    heard = dict(answers.values_list("felt_heard").annotate(n=Count("id")).order_by())
+    return render(request, "engagement/meeting_detail.html", {
+        "meeting": meeting,
+        "attendance": meeting.attendance.select_related("entity").order_by("entity__name"),
+        "surveys": surveys,
+        "public": is_public_meeting_type(meeting.type),
+        "results": {
+            "answers": answers.count(),
+            "average_trust": answers.aggregate(a=Avg("trust"))["a"],
+            "heard": [(label, heard.get(value, 0)) for value, label in FeedbackResponse.Heard.choices],
+        },
+        # free text is for staff roles only: every role can see it, a respondent never does
+        "comments": answers.exclude(comment="").order_by("submitted_on", "comment").values_list("submitted_on", "comment")
+        if can_view(request.user) else [],
+    })
+
+
+@role_required(can_log_meetings, "Only board members, analysts and administrators create survey links.")
+@require_POST
+def survey_create(request, pk: int):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        survey = feedback_survey_create(meeting=meeting, user=request.user)
+        link = request.build_absolute_uri(reverse("survey_answer", args=[survey.token]))
+        messages.success(request, f"Survey link created: {link}")
+    except EngagementError as exc:
+        messages.error(request, str(exc))
+    return redirect("meeting_detail", pk=pk)
+
+
+@role_required(can_log_meetings, "Only board members, analysts and administrators close surveys.")
+@require_POST
+def survey_close(request, pk: int):
+    survey = get_object_or_404(FeedbackSurvey, pk=pk)
+    survey.closed = True
+    survey.save(update_fields=["closed"])
+    messages.success(request, "The survey is closed; it takes no more answers.")
+    return redirect("meeting_detail", pk=survey.meeting_id)
+
+
+ANSWERED_SESSION_KEY = "answered_surveys"
+
+
+@login_not_required
+@ratelimit(key="ip", rate=lambda group, request: settings.SURVEY_ANSWER_RATE, method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def survey_answer(request, token: str):
+    """The public survey: no sign-in. One answer per browser session; the session remembers which
+    surveys it answered, never the answer, and the answer remembers nothing of the session."""
+    if getattr(request, "limited", False):
+        return rate_limited(request)
+    survey = get_object_or_404(FeedbackSurvey.objects.select_related("meeting"), token=token)
+    context = {"survey": survey, "meeting": survey.meeting}
+    if survey.closed:
+        return render(request, "engagement/survey_closed.html", context, status=410)
+    answered = request.session.get(ANSWERED_SESSION_KEY, [])
+    if survey.pk in answered:
+        return render(request, "engagement/survey_thanks.html", {**context, "already": True})
+    form = FeedbackAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        feedback_answer_create(survey=survey, on=timezone.localdate(), **form.cleaned_data)
+        request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk]
+        return render(request, "engagement/survey_thanks.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "engagement/survey_answer.html", {**context, "form": form}, status=status)
+
+
+def rate_limited(request):
+    return render(request, "engagement/rate_limited.html", status=429)
+
+
+# --- Coverage and trust trends ----------------------------------------------------------------
+
+def _period_filter(request) -> tuple[CoveragePeriodForm, date, date, str]:
+    today = timezone.localdate()
+    form = CoveragePeriodForm(request.GET or None, jurisdictions=jurisdictions(), today=today)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["jurisdiction"]
+    return form, default_period_start(today), today, ""
+
+
+def coverage(request):
+    form, start, end, jurisdiction = _period_filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "engagement/coverage.html", {"form": form}, status=400)
+    facts = meeting_facts(jurisdiction=jurisdiction)
+    names = agency_names({a for f in facts for a in f.agencies})
+    if request.GET.get("export") == "csv":
+        return csv_download(
+            "coverage.csv",
+            ["scope", "name", "external_id", "month", "meeting_type", "meetings"],
+            coverage_csv_rows(facts, start=start, end=end, agency_names=names),
+        )
+    report = coverage_report(facts, start=start, end=end, agency_names=names)
+    chart = {"months": report.months,
+             "series": [{"label": MeetingType(t).label, "data": report.monthly[t.value]} for t in ENGAGEMENT_TYPES]}
+    return render(request, "engagement/coverage.html", {
+        "form": form, "report": report, "chart": chart, "types": [(t.value, t.label) for t in ENGAGEMENT_TYPES],
+        "quiet_days": QUIET_DAYS, "query": request.GET.urlencode(),
+    })
+
+
+def trust_trend(request):
+    form, start, end, jurisdiction = _period_filter(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "engagement/trust.html", {"form": form}, status=400)
+    answers = answer_facts(jurisdiction=jurisdiction, start=start, end=end)
+    names = agency_names({a for f in answers for a in f.agencies})
+    months, by_hood, by_agency = trust_trends(answers, agency_names=names)
+    return render(request, "engagement/trust.html", {
+        "form": form, "months": months, "by_hood": by_hood, "by_agency": by_agency, "answers": len(answers),
+    })
+
+
+# --- Conflict reports -------------------------------------------------------------------------
+
+def report_list(request):
+    """Analysts see the review queue; everyone else sees the reports they made."""
+    reports = ConflictReport.objects.select_related("source", "target", "reported_by", "relationship")
+    queue = can_review_flags(request.user)
+    if not queue:
+        reports = reports.filter(reported_by=request.user)
+    status = request.GET.get("status", ConflictReport.Status.PENDING if queue else "")
+    if status in ConflictReport.Status.values:
+        reports = reports.filter(status=status)
+    return render(request, "engagement/report_list.html", {
+        "reports": reports[:500], "queue": queue, "status": status, "statuses": ConflictReport.Status.choices,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    form = ConflictReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.reported_by = request.user
+        report = form.save()
+        messages.success(request, f"Thank you. Report #{report.pk} is waiting for an analyst's review; "
+                                  "nothing enters the evidence before that.")
+        return redirect("report_detail", pk=report.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "engagement/report_new.html", {"form": form}, status=status)
+
+
+def _visible_report(request, pk: int) -> ConflictReport:
+    report = get_object_or_404(ConflictReport.objects.select_related("source", "target", "reported_by", "decided_by"), pk=pk)
+    if not can_review_flags(request.user) and report.reported_by_id != request.user.pk:
+        raise PermissionDenied("Only analysts and the person who reported it see a report.")
+    return report
+
+
+def report_detail(request, pk: int):
+    report = _visible_report(request, pk)
+    return render(request, "engagement/report_detail.html", {
+        "report": report, "form": ReportDecisionForm(), "can_decide": can_review_flags(request.user),
+    })
+
+
+@role_required(can_review_flags, "Only analysts and administrators accept or reject reports.")
+@require_POST
+def report_decide(request, pk: int):
+    report = _visible_report(request, pk)
+    form = ReportDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject and write a reason.")
+        return redirect("report_detail", pk=pk)
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            relationship = conflict_report_accept(report=report, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Accepted: relationship {relationship.external_id} is now evidence; the scores are being updated.")
+        else:
+            conflict_report_reject(report=report, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "Rejected; the report stays on record with your reason.")
+    except EngagementError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "The report cannot become a relationship: " + "; ".join(exc.messages))
+    return redirect("report_detail", pk=pk)
+
+
+# --- Recusal guidance -------------------------------------------------------------------------
+
+def recusal_guidance(request):
+    recusals = recusals_for_flags(open_flag_facts())
+    if request.GET.get("export") == "csv":
+        return csv_download(
+            "recusals.csv",
+            ["body", "body_external_id", "who", "who_external_id", "duty", "counterpart", "counterpart_external_id",
+             "flag_ids", "rules", "guidance"],
+            ([r.body.name, r.body.external_id, r.who.name, r.who.external_id, r.duty, r.counterpart.name,
+              r.counterpart.external_id, ";".join(str(f.flag_id) for f in r.flags), ";".join(f.rule for f in r.flags), r.sentence]
+             for r in recusals),
+        )
+    groups: dict[int, dict] = {}
+    for recusal in recusals:
+        groups.setdefault(recusal.body.id, {"body": recusal.body, "recusals": []})["recusals"].append(recusal)
+    return render(request, "engagement/recusals.html", {"groups": list(groups.values()), "total": len(recusals)})
+
+
+# --- Public disclosure register ----------------------------------------------------------------
+
+@login_not_required
+def disclosure_register(request):
+    """Read-only and public when an administrator turned it on; otherwise only signed-in users see it."""
+    site = EngagementSettings.load()
+    if not site.disclosure_register_public and not request.user.is_authenticated:
+        raise Http404("The disclosure register is not public.")
+    disclosures = Disclosure.objects.select_related(
+        "discloser", "relationship__source", "relationship__target"
+    ).order_by("-disclosed_on", "external_id")
+    flags = Flag.objects.filter(holds=True, disclosed=True).select_related("subject", "counterpart").order_by("rule", "subject__name")
+    return render(request, "engagement/register.html", {
+        "public": site.disclosure_register_public,
+        "disclosures": disclosures[:2000],
+        "flags": flags,
+        "can_toggle": can_edit_data(request.user),
+    })
+
+
+@role_required(can_edit_data, "Only administrators publish or withdraw the register.")
+@require_POST
+def disclosure_register_toggle(request):
+    site = EngagementSettings.load()
+    site.disclosure_register_public = request.POST.get("public") == "1"
+    site.save()
+    messages.success(request, "The register is now public." if site.disclosure_register_public else "The register is no longer public.")
+    return redirect("disclosure_register")

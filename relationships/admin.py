@@ -22,7 +22,7 @@ class RelationshipAdmin(admin.ModelAdmin):
 
 @admin.register(Disclosure)
 class DisclosureAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "discloser", "relationship", "disclosed_on")
-    list_filter = ("disclosed_on",)
+    list_display = ("external_id", "discloser", "relationship", "disclosed_on", "statement_public")
+    list_filter = ("disclosed_on", "statement_public")
     search_fields = ("external_id", "discloser__name", "relationship__external_id", "statement")
     raw_id_fields = ("discloser", "relationship")

@@ -6,6 +6,7 @@ from core.validation import external_id_problems, raise_for_api, relationship_pr
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
+from .selectors import in_force_on
 from .types import RelationshipType
 
 
@@ -53,9 +54,7 @@ class RelationshipFilter(django_filters.FilterSet):
         return queryset.filter(source__external_id=value) | queryset.filter(target__external_id=value)
 
     def in_force(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=value)).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
+        return in_force_on(queryset, value)
 
 
 class RelationshipViewSet(ExternalIdModelViewSet):
@@ -73,7 +72,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Disclosure
-        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement"]
+        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public"]
 
     def validate(self, attrs):
         merged = {**({"external_id": self.instance.external_id} if self.instance else {}), **attrs}

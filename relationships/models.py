@@ -79,6 +79,12 @@ class Disclosure(TimeStampedModel):
     relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="disclosures")
     disclosed_on = models.DateField()
     statement = models.TextField(blank=True)
+    # Not part of disclosures.csv: set by an administrator when the discloser agreed to publish the
+    # statement on the public register (db_default so bulk imports that omit it read False).
+    statement_public = models.BooleanField(
+        "statement may be published", default=False, db_default=False,
+        help_text="The discloser allowed their statement on the public disclosure register.",
+    )
 
     class Meta:
         ordering = ["external_id"]

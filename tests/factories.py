@@ -4,7 +4,7 @@ from datetime import date
 import factory
 
 from conflicts.models import Flag, FlagStatusChange
-from engagement.models import Attendance, Meeting
+from engagement.models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from scoring.models import ClosenessSnapshot, PairScore
@@ -120,3 +120,30 @@ class RecomputeLockFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = "recompute"
+
+
+class FeedbackSurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackSurvey
+
+    meeting = factory.SubFactory(MeetingFactory, type="community_forum")
+
+
+class FeedbackResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackResponse
+
+    survey = factory.SubFactory(FeedbackSurveyFactory)
+    trust = 3
+    felt_heard = "partly"
+    submitted_on = date(2026, 1, 16)
+
+
+class ConflictReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConflictReport
+
+    source = factory.SubFactory(EntityFactory, kind="person")
+    target = factory.SubFactory(EntityFactory, kind="oversight_body")
+    type = "family"
+    source_url = "https://news.example.org/story"

@@ -113,3 +113,55 @@ def test_administrator_changes_the_half_life_and_recomputes(signed_in, live_serv
     assert "A full recompute has been queued" in page.inner_text(".alert")
     page.goto(f"{live_server.url}/")
     assert "half-life 200 days" in page.inner_text(".recompute-status")
+
+
+def test_a_resident_answers_a_survey_without_signing_in(browser, signed_in, live_server):
+    from engagement.models import FeedbackResponse, Meeting
+
+    meeting = Meeting.objects.exclude(type="private_meeting").order_by("date").first()
+    board = signed_in("board_member")
+    board.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    board.click("text=Create a survey link")
+    link = board.inner_text("a.survey-link")  # the absolute link a board member copies
+
+    resident = browser.new_context().new_page()  # no sign-in, no cookies
+    resident.goto(link)
+    assert "How much do you trust" in resident.content()
+    resident.check("input[name=trust][value='2']")
+    resident.check("input[name=felt_heard][value=partly]")
+    resident.fill("#id_comment", "Too little time for questions.")
+    resident.click("text=Send my answer")
+    assert "recorded anonymously" in resident.inner_text("#survey-thanks")
+    resident.goto(link)
+    assert "already answered" in resident.content()  # one answer per browser session
+    resident.context.close()
+
+    assert FeedbackResponse.objects.filter(survey__meeting=meeting).count() == 1
+    board.reload()
+    assert "1 answer" in board.inner_text("#survey-results") and "average trust 2.0" in board.inner_text("#survey-results")
+    assert "Too little time for questions." in board.inner_text("#survey-comments")
+
+
+def test_a_reported_conflict_becomes_evidence_only_when_an_analyst_accepts_it(signed_in, live_server):
+    from relationships.models import Relationship
+
+    staff = signed_in("city_staff")
+    staff.goto(f"{live_server.url}/reports/new/")
+    staff.fill("#id_source", "p-bma")
+    staff.select_option("#id_type", "personal")
+    staff.fill("#id_target", "lk-pd")
+    staff.fill("#id_source_url", "https://news.example.org/fox")
+    staff.click("text=Send the report")
+    assert "waiting for an analyst" in staff.inner_text(".alert")
+    report_url = staff.url
+    assert not Relationship.objects.filter(external_id__startswith="report-").exists()
+
+    analyst = signed_in("analyst")
+    analyst.goto(f"{live_server.url}/reports/")
+    analyst.click("#reports a")
+    analyst.select_option("#id_decision", "accept")
+    analyst.fill("#id_reason", "Confirmed with the clerk")
+    analyst.click("text=Record the decision")
+    assert "is now evidence" in analyst.inner_text(".alert")
+    assert analyst.url == report_url
+    assert Relationship.objects.get(external_id__startswith="report-").source_url == "https://news.example.org/fox"

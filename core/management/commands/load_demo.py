@@ -26,6 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: {counts}")
         snapshot = recompute(as_of=timezone.localdate(), triggered_by="load_demo")
         self.stdout.write(f"Scored {snapshot.pairs_current} pairs as of {snapshot.as_of}; {snapshot.flags_raised} flags raised.")
+        self.stdout.write(demo_feedback())
         self.stdout.write("\nDemo users (role: username / password):")
         for role, (username, password) in DEMO_USERS.items():
             user, _ = User.objects.get_or_create(username=username)
@@ -34,3 +35,27 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:14} {username} / {password}")
+
+
+def demo_feedback() -> str:
+    """Survey answers on the demo's public meetings, so the trust trend and results have something to
+    show (deterministic; only when no survey exists yet)."""
+    import random
+
+    from engagement.models import FeedbackResponse, FeedbackSurvey, Meeting
+
+    if FeedbackSurvey.objects.exists():
+        return "Demo surveys already present."
+    rng = random.Random(7)
+    meetings = list(Meeting.objects.exclude(type="private_meeting").order_by("date", "external_id"))
+    answers = []
+    for meeting in meetings[-40:]:
+        survey = FeedbackSurvey.objects.create(meeting=meeting)
+        for _ in range(rng.randint(2, 8)):
+            answers.append(FeedbackResponse(
+                survey=survey, trust=rng.choice([1, 2, 3, 3, 4, 4, 5]), felt_heard=rng.choice(["yes", "partly", "no"]),
+                comment=rng.choice(["", "", "More time for questions, please.", "Good to hear about the new patrol plan."]),
+                submitted_on=meeting.date,
+            ))
+    FeedbackResponse.objects.bulk_create(answers)
+    return f"Demo feedback: {len(answers)} anonymous answers on {min(len(meetings), 40)} public meetings."

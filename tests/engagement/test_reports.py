@@ -1,0 +1,91 @@
+"""Conflict reports: anyone signed in reports, an analyst accepts or rejects; nothing enters unreviewed."""
+import pytest
+
+from engagement.models import ConflictReport
+from relationships.models import Relationship
+from tests.factories import ConflictReportFactory, EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report_post(who, whom, **overrides):
+    data = {"source": who.external_id, "target": whom.name, "type": "family", "start_date": "2019-05-01",
+            "amount": "", "source_url": "https://news.example.org/2026/ties", "details": "Cousins."}
+    data.update(overrides)
+    return data
+
+
+def test_any_signed_in_user_reports_a_tie_and_it_waits_for_review(client_as):
+    a, b = EntityFactory(), EntityFactory(kind="oversight_body")
+    response = client_as("city_staff").post("/reports/new/", report_post(a, b), follow=True)
+    assert "waiting for an analyst" in response.content.decode()
+    report = ConflictReport.objects.get()
+    assert (report.source, report.target, report.status) == (a, b, "pending")
+    assert not Relationship.objects.exists()  # nothing enters the evidence without review
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"type": "funds"}, "amount", "is required for funds"),
+        ({"source_url": "not a url"}, "source_url", "Enter a valid URL"),
+        ({"target": "nobody-at-all"}, "target", "No entity"),
+    ],
+)
+def test_a_bad_report_names_the_field_and_saves_nothing(client_as, overrides, field, message):
+    a, b = EntityFactory(), EntityFactory()
+    response = client_as("board_member").post("/reports/new/", report_post(a, b, **overrides))
+    assert response.status_code == 400
+    assert message in response.context["form"].errors[field][0]
+    assert not ConflictReport.objects.exists()
+
+
+def test_reporting_a_tie_with_oneself_is_refused(client_as):
+    a = EntityFactory()
+    response = client_as("city_staff").post("/reports/new/", report_post(a, a))
+    assert "same entity" in str(response.context["form"].errors)
+
+
+def test_an_analyst_accepts_a_report_as_a_relationship_with_its_provenance(client_as, django_capture_on_commit_callbacks):
+    report = ConflictReportFactory(type="contributes_to", amount="2500.00", start_date="2025-03-01")
+    analyst = client_as("analyst")
+    assert "Record the decision" in analyst.get(f"/reports/{report.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        analyst.post(f"/reports/{report.pk}/decide/", {"decision": "accept", "reason": "Filing checked"})
+    report.refresh_from_db()
+    rel = Relationship.objects.get()
+    assert report.status == "accepted" and report.relationship == rel and report.decision_reason == "Filing checked"
+    assert (rel.source_id, rel.target_id, rel.type, str(rel.amount)) == (report.source_id, report.target_id, "contributes_to", "2500.00")
+    assert rel.source_url == report.source_url and f"conflict report #{report.pk}" in rel.notes
+    assert rel.conflict_report == report
+    assert callbacks, "accepting queues the incremental recompute"
+    # a second decision is refused
+    page = analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": "again"}, follow=True)
+    assert "already accepted" in page.content.decode()
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_report(client_as):
+    report = ConflictReportFactory()
+    analyst = client_as("analyst")
+    analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": ""})
+    report.refresh_from_db()
+    assert report.status == "pending"
+    analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": "No source supports it"})
+    report.refresh_from_db()
+    assert (report.status, report.decision_reason) == ("rejected", "No source supports it")
+    assert not Relationship.objects.exists()
+
+
+def test_only_analysts_decide_and_reporters_see_only_their_own(client_as, user_with_role, client):
+    mine = ConflictReportFactory()
+    theirs = ConflictReportFactory()
+    reporter = user_with_role("board_member")
+    ConflictReport.objects.filter(pk=mine.pk).update(reported_by=reporter)
+    client.force_login(reporter)
+    assert client.post(f"/reports/{mine.pk}/decide/", {"decision": "accept", "reason": "me"}).status_code == 403
+    assert client.get(f"/reports/{mine.pk}/").status_code == 200
+    assert client.get(f"/reports/{theirs.pk}/").status_code == 403
+    listing = client.get("/reports/").content.decode()
+    assert f"/reports/{mine.pk}/" in listing and f"/reports/{theirs.pk}/" not in listing
+    queue = client_as("analyst").get("/reports/").content.decode()
+    assert f"/reports/{mine.pk}/" in queue and f"/reports/{theirs.pk}/" in queue
