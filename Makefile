@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-test browser demo serve worker beat clean screenshots
+.PHONY: audit backup restore run test install install-test browser demo serve worker beat clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,15 @@ serve:
 ## make run: set up everything on the embedded default (SQLite, Celery eager) and serve the demo
 run: demo serve
 
+## make audit: bandit (fails on any high-severity finding) and pip-audit (fails on a known vulnerability)
+# pip-audit asks PyPI's vulnerability service; where that is unreachable it lists every package as
+# "could not be audited" and does not fail (docs/reliability.md).
+audit: install-test
+	$(BIN)/bandit -q -r config core entities relationships engagement scoring conflicts interchange -x '*/migrations/*' --severity-level high
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
 ## make test: install what the tests need and run them all (PostgreSQL + a real Celery worker on Redis)
-test: install-test
+test: install-test audit
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 
 worker: install

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from core.tokens import api_token
@@ -8,7 +9,8 @@ from core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # open to accounts without a role too (core.middleware.RoleRequiredMiddleware), so they can sign out
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("account/token/", api_token, name="api_token"),

@@ -42,3 +42,27 @@ class RejectNulCharactersMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in params):
             return HttpResponseBadRequest("NUL characters are not allowed in request parameters.")
         return self.get_response(request)
+
+
+class RoleRequiredMiddleware:
+    """A signed-in account without any role (a new account no administrator placed in a group yet)
+    sees nothing but the public pages: every other page is a 403. Views marked login_not_required
+    (sign-in, health check, public survey, public register) stay open; the API applies the same rule
+    through core.api.role_permission."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from core.roles import can_view
+
+        if not getattr(view_func, "login_required", True):
+            return None
+        if request.user.is_authenticated and not can_view(request.user):
+            raise PermissionDenied("Your account has no role yet: ask an administrator to give you one.")
+        return None

@@ -17,3 +17,19 @@ def role_required(check, message: str = "Your role does not allow this."):
         return wrapped
 
     return decorator
+
+
+class AnyRole:
+    """DRF's default permission (settings REST_FRAMEWORK and SPECTACULAR_SETTINGS): the API, its schema
+    and docs answer only accounts with a role. Kept free of DRF view imports: settings load it early.
+    Endpoints that need more use core.api.role_permission."""
+
+    message = "Your account has no role yet: ask an administrator to give you one."
+
+    def has_permission(self, request, view) -> bool:
+        from core.roles import can_view
+
+        return can_view(request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return True

@@ -277,9 +277,9 @@ def recusal_guidance(request):
 
 @login_not_required
 def disclosure_register(request):
-    """Read-only and public when an administrator turned it on; otherwise only signed-in users see it."""
+    """Read-only and public when an administrator turned it on; otherwise only users with a role see it."""
     site = EngagementSettings.load()
-    if not site.disclosure_register_public and not request.user.is_authenticated:
+    if not site.disclosure_register_public and not can_view(request.user):
         raise Http404("The disclosure register is not public.")
     disclosures = Disclosure.objects.select_related(
         "discloser", "relationship__source", "relationship__target"

@@ -75,11 +75,11 @@ class PairScoreFactory(factory.django.DjangoModelFactory):
 
     entity_a = factory.SubFactory(EntityFactory)
     entity_b = factory.SubFactory(EntityFactory)
-    score = 5
-    formal = 5
-    interaction = 0
-    financial = 0
-    analyst = 0
+    score_tenths = 50
+    formal_tenths = 50
+    interaction_tenths = 0
+    financial_tenths = 0
+    analyst_tenths = 0
     valid_from = factory.SubFactory(SnapshotFactory)
 
 

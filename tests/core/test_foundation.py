@@ -60,7 +60,8 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
     rules = set(Flag.objects.filter(holds=True).values_list("rule", flat=True))
     assert rules == {"FUNDING_DEPENDENCE", "REVOLVING_DOOR", "CONTRIBUTION_FROM_OVERSEEN", "PERSONAL_TIE", "OVERSIGHT_TOO_CLOSE", "POWER_IMBALANCE"}
     for role, (username, password) in DEMO_USERS.items():
-        assert client.login(username=username, password=password), role
+        signed_in = client.post("/login/", {"username": username, "password": password})
+        assert signed_in.status_code == 302, role
         assert client.get("/").status_code == 200
         client.logout()
 
@@ -69,7 +70,7 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
 def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     call_command("load_demo", stdout=io.StringIO())
     username, password = DEMO_USERS["administrator"]
-    client.login(username=username, password=password)
+    assert client.post("/login/", {"username": username, "password": password}).status_code == 302
     from engagement.models import Meeting
 
     meeting = Meeting.objects.first()

@@ -1,0 +1,218 @@
+"""Walk every URL and API route as anonymous, as a signed-in account without a role, and as every
+role: each sees exactly what its role allows, on pages, the API and downloads.
+
+The policy below is the single statement of who may do what. A URL added without a line here fails
+`test_every_route_has_a_policy`, so the walk always covers the whole site."""
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from engagement.models import EngagementSettings
+from tests.factories import (
+    ConflictReportFactory,
+    DisclosureFactory,
+    EntityFactory,
+    FeedbackSurveyFactory,
+    FlagFactory,
+    MeetingFactory,
+)
+
+PUBLIC, NO_ROLE, CITY_STAFF, BOARD_MEMBER, ANALYST, ADMINISTRATOR = range(-1, 5)
+WHO = {"anonymous": PUBLIC, "no_role": NO_ROLE, "city_staff": CITY_STAFF, "board_member": BOARD_MEMBER,
+       "analyst": ANALYST, "administrator": ADMINISTRATOR}
+
+# route name -> {method: the lowest rank allowed}; downloads are listed as their own lines below
+POLICY = {
+    "healthz": {"get": PUBLIC},
+    "login": {"get": PUBLIC},
+    "survey_answer": {"get": PUBLIC, "post": PUBLIC},
+    "overview": {"get": CITY_STAFF},
+    "entity_list": {"get": CITY_STAFF},
+    "entity_detail": {"get": CITY_STAFF},
+    "entity_search": {"get": CITY_STAFF},
+    "pair_list": {"get": CITY_STAFF},
+    "pair_detail": {"get": CITY_STAFF},
+    "network": {"get": CITY_STAFF},
+    "flag_list": {"get": CITY_STAFF},
+    "flag_detail": {"get": CITY_STAFF},
+    "flag_transition": {"post": ANALYST},
+    "meeting_list": {"get": CITY_STAFF},
+    "meeting_detail": {"get": CITY_STAFF},
+    "meeting_new": {"get": BOARD_MEMBER, "post": BOARD_MEMBER},
+    "survey_create": {"post": BOARD_MEMBER},
+    "survey_close": {"post": BOARD_MEMBER},
+    "coverage": {"get": CITY_STAFF},
+    "trust_trend": {"get": CITY_STAFF},
+    "recusals": {"get": CITY_STAFF},
+    "report_list": {"get": CITY_STAFF},
+    "report_new": {"get": CITY_STAFF, "post": CITY_STAFF},
+    "report_detail": {"get": ANALYST},  # someone else's report: analysts only (reporters see their own)
+    "report_decide": {"post": ANALYST},
+    "disclosure_register": {"get": CITY_STAFF},  # until an administrator publishes it
+    "disclosure_register_toggle": {"post": ADMINISTRATOR},
+    "scoring_settings": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
+    "data_sets": {"get": ANALYST, "post": ANALYST},
+    "data_set_download": {"get": ANALYST},
+    "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
+    "api-root": {"get": CITY_STAFF},
+    "api-schema": {"get": CITY_STAFF},
+    "api-docs": {"get": CITY_STAFF},
+    "entity-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
+    "entity-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "relationship-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
+    "relationship-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
+    "disclosure-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
+    "meeting-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "pair-list": {"get": CITY_STAFF},
+    "pair-history": {"get": CITY_STAFF},
+    "flag-list": {"get": CITY_STAFF},
+    "flag-detail": {"get": CITY_STAFF},
+    "flag-change-status": {"post": ANALYST},
+}
+# routes the walk does not request, and why
+NOT_WALKED = {"logout": "signs the client out (tested in test_foundation)", "admin": "Django admin: model permissions, tested below"}
+DOWNLOADS = {
+    "/entities/?export=csv": CITY_STAFF,
+    "/flags/?export=csv": CITY_STAFF,
+    "/engagement/coverage/?export=csv": CITY_STAFF,
+    "/recusals/?export=csv": CITY_STAFF,
+    "/data/export.zip": ANALYST,
+}
+
+
+def route_names(patterns=None, prefix=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                yield "admin"
+                continue
+            yield from route_names(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_route_has_a_policy():
+    assert set(route_names()) == set(POLICY) | set(NOT_WALKED)
+
+
+@pytest.fixture
+def site(db):
+    a, b = EntityFactory(external_id="walk-a"), EntityFactory(external_id="walk-b", kind="police_department")
+    owner = User.objects.create_user("report-owner", password="a-long-test-password")
+    report = ConflictReportFactory(reported_by=owner)
+    disclosure = DisclosureFactory(external_id="walk-d")
+    meeting = MeetingFactory(external_id="walk-m", type="community_forum")
+    survey = FeedbackSurveyFactory(meeting=meeting)
+    flag = FlagFactory()
+    EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
+    return {
+        "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
+        "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/", "entity_search": "/search/entities/?q=wa",
+        "pair_list": "/closeness/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
+        "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",
+        "survey_create": f"/meetings/{meeting.pk}/surveys/", "survey_close": f"/surveys/{survey.pk}/close/",
+        "coverage": "/engagement/coverage/", "trust_trend": "/engagement/trust/", "recusals": "/recusals/",
+        "report_list": "/reports/", "report_new": "/reports/new/", "report_detail": f"/reports/{report.pk}/",
+        "report_decide": f"/reports/{report.pk}/decide/", "disclosure_register": "/register/",
+        "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/",
+        "data_sets": "/data/", "data_set_download": "/data/export.zip", "api_token": "/account/token/",
+        "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
+        "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",
+        "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
+        "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
+        "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
+        "pair-list": "/api/closeness/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
+        "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
+    }
+
+
+def client_for(who: str, user_with_role) -> Client:
+    client = Client()
+    if who == "no_role":
+        client.force_login(User.objects.create_user("no-role", password="a-long-test-password"))
+    elif who != "anonymous":
+        client.force_login(user_with_role(who))
+    return client
+
+
+def refused(who: str, url: str, response) -> bool:
+    """How each kind of visitor is turned away: anonymous to the sign-in page (401/403 on the API),
+    a signed-in account whose role is too low with 403. The unpublished register is a 404 to anonymous."""
+    if who == "anonymous":
+        if url.startswith("/api/"):
+            return response.status_code in (401, 403)
+        if url == "/register/":
+            return response.status_code == 404
+        return response.status_code == 302 and response["Location"].startswith("/login/")
+    if url == "/register/":
+        return response.status_code == 404
+    return response.status_code == 403
+
+
+def allowed(response) -> bool:
+    # 400 (an empty form or body), 405 and redirects other than to sign-in still mean "got through"
+    return response.status_code not in (401, 403, 404, 500) and not (
+        response.status_code == 302 and response["Location"].startswith("/login/")
+    )
+
+
+@pytest.mark.parametrize("who", list(WHO))
+def test_each_visitor_sees_only_what_their_role_allows(who, site, user_with_role):
+    client = client_for(who, user_with_role)
+    rank = WHO[who]
+    wrong = []
+    requests = [(name, method, site[name], lowest) for name, methods in POLICY.items() for method, lowest in methods.items()]
+    requests += [(url, "get", url, lowest) for url, lowest in DOWNLOADS.items()]
+    # deletions last, and only where refused: an allowed delete would remove what later routes need
+    requests.sort(key=lambda r: r[1] == "delete")
+    for name, method, url, lowest in requests:
+        if method == "delete" and rank >= lowest:
+            continue
+        kwargs = {"content_type": "application/json", "data": "{}"} if url.startswith("/api/") and method != "get" else {}
+        response = getattr(client, method)(url, **kwargs)
+        expected_allowed = rank >= lowest
+        ok = allowed(response) if expected_allowed else refused(who, url, response)
+        if not ok:
+            wrong.append(f"{method.upper()} {url} ({name}): got {response.status_code}, expected {'allowed' if expected_allowed else 'refused'}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_published_register_is_public_and_read_only(site):
+    EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": True})
+    anonymous = Client()
+    assert anonymous.get("/register/").status_code == 200
+    assert anonymous.post("/register/publish/", {"public": "0"}).status_code == 302  # to sign-in
+    assert EngagementSettings.load().disclosure_register_public
+
+
+@pytest.mark.parametrize(("who", "status"), [("city_staff", 403), ("analyst", 403), ("administrator", 200)])
+def test_only_administrators_change_data_in_the_admin(who, status, user_with_role, site):
+    client = client_for(who, user_with_role)
+    if who == "administrator":
+        User.objects.filter(groups__name="administrator").update(is_staff=True)
+    response = client.get("/admin/entities/entity/add/")
+    assert response.status_code == status or (status == 403 and response.status_code == 302)
+
+
+def test_sign_in_is_locked_after_five_wrong_passwords_for_that_account_and_address(user_with_role):
+    user = user_with_role("city_staff")
+    guesser = Client(REMOTE_ADDR="192.0.2.10")
+    codes = [guesser.post("/login/", {"username": user.username, "password": "wrong-password-guess"}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 200, 429]  # the fifth failure locks
+    locked = guesser.post("/login/", {"username": user.username, "password": "a-long-test-password"})
+    assert locked.status_code == 429 and "Too many failed sign-in attempts" in locked.content.decode()
+    # the owner, from their own address, still signs in
+    owner = Client(REMOTE_ADDR="192.0.2.20")
+    assert owner.post("/login/", {"username": user.username, "password": "a-long-test-password"}).status_code == 302
+
+
+def test_an_account_without_a_role_can_still_sign_out(db):
+    client = Client()
+    client.force_login(User.objects.create_user("fresh", password="a-long-test-password"))
+    assert client.get("/").status_code == 403
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/")["Location"].startswith("/login/")
