@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from audit.selectors import audit_trail
 from core.roles import can_review_flags
 from core.spreadsheet import csv_download
 
@@ -46,6 +47,7 @@ def flag_detail(request, pk: int):
             "history": flag.history.select_related("changed_by"),
             "form": form,
             "can_review": can_review_flags(request.user),
+            "trail": audit_trail(request.user, objects={"conflicts.flag": [str(flag.pk)]}),
         },
     )
 

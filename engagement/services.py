@@ -3,6 +3,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_events_bulk_write
 from relationships.models import Relationship
 
 from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
@@ -16,6 +17,12 @@ def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
         meeting.full_clean()
         meeting.save()
         Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=entity, role=role) for entity, role in attendance])
+        # bulk_create sends no signals: write the attendance's audit events here
+        audit_events_bulk_write(
+            ("create", "engagement.attendance", f"{meeting.external_id}/{entity.external_id}",
+             {"meeting": [None, meeting.external_id], "entity": [None, entity.external_id], "role": [None, role]}, meeting.external_id)
+            for entity, role in attendance
+        )
         # bulk_create sends no signals: report the attendance as one change
         from scoring.triggers import entities_at_meeting, queue_recompute
 

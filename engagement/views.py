@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
@@ -87,6 +88,8 @@ def meeting_detail(request, pk: int):
             "heard": [(label, heard.get(value, 0)) for value, label in FeedbackResponse.Heard.choices],
         },
         # free text is for staff roles only: every role can see it, a respondent never does
+        "trail": audit_trail(request.user, objects={"engagement.meeting": [meeting.external_id]},
+                             contexts={"engagement.attendance": [meeting.external_id]}),
         "comments": answers.exclude(comment="").order_by("submitted_on", "comment").values_list("submitted_on", "comment")
         if can_view(request.user) else [],
     })
@@ -228,7 +231,8 @@ def _visible_report(request, pk: int) -> ConflictReport:
 def report_detail(request, pk: int):
     report = _visible_report(request, pk)
     return render(request, "engagement/report_detail.html", {
-        "report": report, "form": ReportDecisionForm(), "can_decide": can_review_flags(request.user),
+        "report": report,
+        "trail": audit_trail(request.user, objects={"engagement.conflictreport": [str(report.pk)]}), "form": ReportDecisionForm(), "can_decide": can_review_flags(request.user),
     })
 
 

@@ -2,10 +2,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
+from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.spreadsheet import csv_download
 from engagement.models import Meeting
-from relationships.models import Relationship
+from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, with_closest_score
 
@@ -62,5 +63,15 @@ def entity_detail(request, external_id: str):
             "meetings": meetings,
             "closest": closest_counterparts(entity),
             "flags": flags,
+            "trail": audit_trail(
+                request.user,
+                objects={
+                    "entities.entity": [entity.external_id],
+                    "relationships.relationship": [r.external_id for r in relationships],
+                    "relationships.disclosure": list(
+                        Disclosure.objects.filter(Q(relationship__source=entity) | Q(relationship__target=entity)).values_list("external_id", flat=True)
+                    ),
+                },
+            ),
         },
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_events_bulk_write
 from conflicts.models import Flag
 from core.bulk import bulk_insert
 from engagement.models import Attendance, Meeting
@@ -142,6 +143,32 @@ def _apply(model, changes: _Changes, now) -> None:
         model.objects.bulk_update(objects, list(names) + (["updated_at"] if timestamps else []), batch_size=UPDATE_BATCH)
 
 
+def _audit_events(object_type: str, changes: _Changes, old_by_id: dict, key_of_new, key_of_id, readable, context_of=lambda fields: ""):
+    """Audit events for one file's creates and updates (the importer sends no signals). `readable`
+    turns stored ids into external ids, so the trail names what a person would."""
+    for row in changes.new_rows:
+        fields = readable(row)
+        yield ("create", object_type, key_of_new(row), {k: [None, v] for k, v in fields.items() if v not in (None, "")}, context_of(row))
+    for row_id, diff in changes.changed:
+        old, new = readable(old_by_id[row_id]), readable(diff)
+        yield ("update", object_type, key_of_id(row_id), {k: [old.get(k), v] for k, v in new.items()}, context_of(old_by_id[row_id]))
+
+
+def _readable(id_maps: dict[str, dict]):
+    """Rename `<name>_id` / `<name>__external_id` fields to `<name>` with external ids."""
+    def convert(fields: dict) -> dict:
+        out = {}
+        for name, value in fields.items():
+            if name.endswith("__external_id"):
+                out[name[: -len("__external_id")]] = value
+            elif name in id_maps:
+                out[name[:-3]] = id_maps[name].get(value, value)
+            elif name != "category":
+                out[name] = value
+        return out
+    return convert
+
+
 def _present(values: dict, columns: Iterable[str]) -> dict:
     """The file's columns that map one to one onto model fields."""
     return {column: values[column] for column in columns if column in values}
@@ -184,6 +211,10 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
 
     changes = _plan(entity_file, lambda v: v["external_id"], stored, entity_fields, counts.get(ENTITIES.name, FileCounts()))
     ext_of = {row_id: ext for ext, (row_id, _) in stored.items()}
+    by_id = {row_id: values for row_id, values in stored.values()}
+    audit_events_bulk_write(_audit_events(
+        "entities.entity", changes, by_id, lambda row: row["external_id"], ext_of.get, _readable({}),
+    ))
     parents = {}  # external_id -> parent external_id, for rows whose parent is new or changed
     for row in changes.new_rows:
         parent = row.pop("parent__external_id", None)
@@ -217,6 +248,11 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
     changes = _plan(parsed.get(RELATIONSHIPS.name), lambda v: v["external_id"], stored, relationship_fields, counts.get(RELATIONSHIPS.name, FileCounts()))
     _apply(Relationship, changes, now)
     by_id = {row_id: values for row_id, values in stored.values()}
+    entity_ext = {pk: ext for ext, pk in entity_id.items()}
+    by_entity_id = _readable({"source_id": entity_ext, "target_id": entity_ext})
+    audit_events_bulk_write(_audit_events(
+        "relationships.relationship", changes, by_id, lambda row: row["external_id"], lambda pk: by_id[pk]["external_id"], by_entity_id,
+    ))
     for row in changes.new_rows:
         touched_entities.update((row["source_id"], row["target_id"]))
     for row_id, diff in changes.changed:
@@ -227,6 +263,10 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
     stored = _stored(Meeting.objects.all(), "external_id", MEETING_COLUMNS)
     changes = _plan(parsed.get(MEETINGS.name), lambda v: v["external_id"], stored, lambda v: _present(v, MEETING_COLUMNS), counts.get(MEETINGS.name, FileCounts()))
     _apply(Meeting, changes, now)
+    meetings_by_id = {row_id: values for row_id, values in stored.values()}
+    audit_events_bulk_write(_audit_events(
+        "engagement.meeting", changes, meetings_by_id, lambda row: row["external_id"], lambda pk: meetings_by_id[pk]["external_id"], _readable({}),
+    ))
     changed_meetings = {row_id for row_id, _ in changes.changed}
     meeting_id = dict(Meeting.objects.values_list("external_id", "id"))
 
@@ -248,6 +288,18 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         for row in changes.new_rows:
             row.setdefault("role", "attendee")
         _apply(Attendance, changes, now)
+        meeting_ext = {pk: ext for ext, pk in meeting_id.items()}
+        attendance_by_id = {pk: values for pk, values in stored.values()}
+        readable_attendance = _readable({"meeting_id": meeting_ext, "entity_id": entity_ext})
+
+        def attendance_key(values):
+            return f"{meeting_ext[values['meeting_id']]}/{entity_ext[values['entity_id']]}"
+
+        audit_events_bulk_write(_audit_events(
+            "engagement.attendance", changes, attendance_by_id, attendance_key,
+            lambda pk: attendance_key(attendance_by_id[pk]), readable_attendance,
+            context_of=lambda values: meeting_ext[values["meeting_id"]],
+        ))
         changed_meetings |= {row["meeting_id"] for row in changes.new_rows}
     if changed_meetings:
         touched_entities.update(Attendance.objects.filter(meeting_id__in=changed_meetings).values_list("entity_id", flat=True))
@@ -264,6 +316,12 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
 
     changes = _plan(parsed.get(DISCLOSURES.name), lambda v: v["external_id"], stored, disclosure_fields, counts.get(DISCLOSURES.name, FileCounts()))
     _apply(Disclosure, changes, now)
+    disclosures_by_id = {row_id: values for row_id, values in stored.values()}
+    relationship_ext = {pk: ext for ext, pk in relationship_id.items()}
+    audit_events_bulk_write(_audit_events(
+        "relationships.disclosure", changes, disclosures_by_id, lambda row: row["external_id"],
+        lambda pk: disclosures_by_id[pk]["external_id"], _readable({"discloser_id": entity_ext, "relationship_id": relationship_ext}),
+    ))
     return counts
 
 

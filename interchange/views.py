@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.context import acting_as, user_actor
 from core.permissions import role_required
 from core.roles import can_manage_data_sets
 from scoring.triggers import queue_recompute
@@ -24,7 +25,8 @@ def data_sets(request):
         if problems:
             context.update(problems=problems, files=sorted(files))
         else:
-            result = dataset_import(files=files, dry_run=dry_run)
+            with acting_as(user_actor(request.user, "import")):
+                result = dataset_import(files=files, dry_run=dry_run)
             context.update(problems=result.problems, counts=result.counts, dry_run=dry_run, files=sorted(files))
             if result.ok and not dry_run:
                 queue_recompute(result.touched_entity_ids)

@@ -1,27 +1,24 @@
-
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from audit.selectors import audit_trail
+from core.permissions import role_required
+from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from entities.models import Entity
 from relationships.models import Relationship
 
 from .filters import PairFilter
-from .selectors import BAND_TENTHS, CATEGORY_COLOURS, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
-from .tables import PairTable
-from django.db import transaction
-from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods
-
-from core.permissions import role_required
-from core.roles import can_edit_data
-
 from .forms import ScoringSettingsForm
 from .models import ScoringSettings
+from .selectors import BAND_TENTHS, CATEGORY_COLOURS, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
 from .services import current_snapshot
+from .tables import PairTable
 from .tasks import recompute_all_task
 
 administrators_only = role_required(can_edit_data, "Only administrators change the scoring settings.")
@@ -46,7 +43,8 @@ def scoring_settings(request):
             return redirect("scoring_settings")
     else:
         form = ScoringSettingsForm.from_parameters(record.scoring_parameters)
-    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot()})
+    trail = audit_trail(request.user, objects={"scoring.scoringsettings": [str(record.pk)]})
+    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail})
 
 
 def pair_list(request):

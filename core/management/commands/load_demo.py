@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audit.context import acting_as, command_actor
 from core.roles import ADMINISTRATOR, ROLES
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = "Load the Riverton demo data set, score it as of today, and create one demo user per role."
 
     def handle(self, **options):
-        result = dataset_import(files=files_from_directory(DEMO_DIR))
+        with acting_as(command_actor("load_demo")):
+            result = dataset_import(files=files_from_directory(DEMO_DIR))
         if not result.ok:
             raise CommandError("\n".join(str(p) for p in result.problems))
         for name, counts in result.counts.items():

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.context import acting_as, command_actor
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, directory: Path, dry_run: bool, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory}: not a directory")
-        result = dataset_import(files=files_from_directory(directory), dry_run=dry_run)
+        with acting_as(command_actor("import_dataset")):
+            result = dataset_import(files=files_from_directory(directory), dry_run=dry_run)
         if not result.ok:
             lines = [str(problem) for problem in result.problems]
             lines.append(f"{len(result.problems)} problem(s) found; nothing was imported.")

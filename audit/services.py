@@ -1,0 +1,44 @@
+"""Write audit events: one at a time (signals) or in bulk (the importer)."""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.bulk import bulk_insert
+
+from .context import Actor, current_actor
+from .models import AuditEvent
+
+
+def plain(value):
+    """A JSON-safe form of a field value."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def audit_event_new(*, action: str, object_type: str, object_key: str, changes: dict, context_key: str = "",
+                    actor: Actor | None = None) -> AuditEvent:
+    actor = actor or current_actor()
+    return AuditEvent(
+        at=timezone.now(), actor_id=actor.user_id, actor_label=actor.label, via=actor.via, action=action,
+        object_type=object_type, object_key=object_key, context_key=context_key,
+        changes={k: [plain(v[0]), plain(v[1])] for k, v in changes.items()},
+    )
+
+
+def audit_events_bulk_write(events: Iterable[tuple[str, str, str, dict, str]]) -> int:
+    """(action, object_type, object_key, changes, context_key) tuples, streamed into a COPY on
+    PostgreSQL; returns how many were written."""
+    actor, now = current_actor(), timezone.now()
+    rows = (
+        (now, actor.user_id, actor.label, actor.via, action, object_type, key,
+         context, {k: [plain(v[0]), plain(v[1])] for k, v in changes.items()})
+        for action, object_type, key, changes, context in events
+    )
+    return bulk_insert(AuditEvent, ["at", "actor_id", "actor_label", "via", "action", "object_type", "object_key", "context_key", "changes"], rows)

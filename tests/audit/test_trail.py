@@ -1,0 +1,116 @@
+"""Every create, update and delete of audited records lands in the trail, including the importer's
+bulk writes, on PostgreSQL (the test database) and on SQLite (a subprocess on the embedded default)."""
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from tests.factories import EntityFactory, FlagFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_rows(directory: Path) -> int:
+    return sum(len((directory / name).read_text().strip().splitlines()) - 1 for name in
+               ("entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv"))
+
+
+def test_an_import_records_every_created_row_and_every_change(copy_of_lakeside):
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    created = AuditEvent.objects.filter(action="create")
+    assert created.count() == data_rows(copy_of_lakeside)
+    assert set(created.values_list("via", flat=True)) == {"command"}
+    assert created.first().actor_label.startswith("import_dataset command")
+    pd = AuditEvent.objects.get(object_type="entities.entity", object_key="lk-pd-east")
+    assert pd.changes["parent"] == [None, "lk-pd"] and pd.changes["name"] == [None, "East District"]
+
+    entities = copy_of_lakeside / "entities.csv"
+    entities.write_text(entities.read_text().replace("Lakeside Police Department,", "Lakeside Police Service,", 1))
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    update = AuditEvent.objects.get(action="update")
+    assert (update.object_type, update.object_key) == ("entities.entity", "lk-pd")
+    assert update.changes == {"name": ["Lakeside Police Department", "Lakeside Police Service"]}
+
+
+def test_a_dry_run_leaves_no_trail(copy_of_lakeside):
+    call_command("import_dataset", str(copy_of_lakeside), "--dry-run", stdout=io.StringIO())
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_importer_writes_the_trail_on_sqlite_too(tmp_path, copy_of_lakeside):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", CELERY_BROKER_URL="")
+
+    def manage(*args):
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    manage("import_dataset", str(copy_of_lakeside))
+    out = manage("shell", "-c", (
+        "import json; from audit.models import AuditEvent as A; "
+        "print(json.dumps([A.objects.filter(action='create').count(), "
+        "A.objects.get(object_type='engagement.attendance', object_key='m-hearing-07/res-090').changes]))"
+    ))
+    count, attendance = json.loads(out.strip().splitlines()[-1])
+    assert count == data_rows(copy_of_lakeside)
+    assert attendance == {"meeting": [None, "m-hearing-07"], "entity": [None, "res-090"], "role": [None, "attendee"]}
+
+
+def test_api_edits_and_deletes_record_who_and_what(user_with_role):
+    admin = user_with_role("administrator")
+    api = APIClient()
+    api.force_authenticate(admin)
+    entity = EntityFactory(external_id="audit-me", name="Old name")
+    api.patch("/api/entities/audit-me/", {"name": "New name"}, format="json")
+    api.delete("/api/entities/audit-me/")
+    update, delete = AuditEvent.objects.filter(object_key="audit-me").exclude(action="create").order_by("id")
+    assert (update.action, update.actor, update.via, update.changes) == ("update", admin, "api", {"name": ["Old name", "New name"]})
+    assert delete.action == "delete" and delete.changes["name"] == ["New name", None]
+    assert not type(entity).objects.filter(external_id="audit-me").exists()
+
+
+def test_a_logged_meeting_records_its_attendance(client_as):
+    from tests.engagement.test_views import meeting_post
+
+    a, b = EntityFactory(), EntityFactory()
+    client_as("board_member").post("/meetings/new/", meeting_post([a.external_id, b.external_id]))
+    meeting = AuditEvent.objects.get(object_type="engagement.meeting")
+    attendance = AuditEvent.objects.filter(object_type="engagement.attendance", context_key=meeting.object_key)
+    assert sorted(e.changes["entity"][1] for e in attendance) == sorted([a.external_id, b.external_id])
+    assert {e.via for e in attendance} == {"web"} and meeting.actor_label.startswith("board_member")
+
+
+def test_settings_and_flag_status_changes_are_in_the_trail(client_as, user_with_role):
+    from conflicts.services import flag_change_status
+    from scoring.models import ScoringSettings
+
+    record = ScoringSettings.load()
+    record.parameters = {**record.parameters, "half_life_days": 200}
+    record.save()
+    assert AuditEvent.objects.filter(object_type="scoring.scoringsettings", action="update").exists()
+    analyst = user_with_role("analyst")
+    flag = FlagFactory()
+    flag_change_status(flag=flag, to_status="under_review", user=analyst, reason="Looking into it")
+    event = AuditEvent.objects.get(object_type="conflicts.flag", object_key=str(flag.pk))
+    assert event.actor == analyst and event.changes["status"] == ["open", "under_review"]
+
+
+def test_the_trail_shows_on_the_objects_page_to_analysts_only(client_as):
+    meeting = MeetingFactory(external_id="m-trail", title="Before")
+    meeting.title = "After"
+    meeting.save()
+    analyst_page = client_as("analyst").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Change history" in analyst_page and "Before → After" in analyst_page
+    staff_page = client_as("city_staff").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Change history" not in staff_page
