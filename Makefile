@@ -45,6 +45,21 @@ audit: install-test
 test: install-test audit
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 
+## make backup [DATABASE_URL=postgres://...] [BACKUP=file]: a compressed pg_dump of everything
+BACKUP ?= backups/tracker-$(shell date +%Y%m%d-%H%M%S).dump
+backup:
+	@case "$(DATABASE_URL)" in postgres*) ;; *) echo "make backup needs DATABASE_URL=postgres://... (on the embedded SQLite default, copy db.sqlite3)" >&2; exit 2;; esac
+	@mkdir -p $(dir $(BACKUP))
+	pg_dump --format=custom --no-owner --no-privileges --dbname="$(DATABASE_URL)" --file="$(BACKUP)"
+	@echo "Backup written to $(BACKUP)"
+
+## make restore FILE=backups/x.dump [DATABASE_URL=postgres://...]: replace that database's contents with the backup
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<file>.dump DATABASE_URL=postgres://..." >&2; exit 2; }
+	@case "$(DATABASE_URL)" in postgres*) ;; *) echo "make restore needs DATABASE_URL=postgres://..." >&2; exit 2;; esac
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(FILE)"
+	@echo "Restored $(FILE)"
+
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info --concurrency=1
 
