@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import islice
 
 from django.utils import timezone
 
@@ -11,6 +12,8 @@ from core.bulk import bulk_insert
 
 from .context import Actor, current_actor
 from .models import AuditEvent
+
+BULK_CHUNK = 50_000
 
 
 def plain(value):
@@ -41,4 +44,9 @@ def audit_events_bulk_write(events: Iterable[tuple[str, str, str, dict, str]]) -
          context, {k: [plain(v[0]), plain(v[1])] for k, v in changes.items()})
         for action, object_type, key, changes, context in events
     )
-    return bulk_insert(AuditEvent, ["at", "actor_id", "actor_label", "via", "action", "object_type", "object_key", "context_key", "changes"], rows)
+    columns = ["at", "actor_id", "actor_label", "via", "action", "object_type", "object_key", "context_key", "changes"]
+    written = 0
+    # in chunks: one COPY buffer for a million attendance events would cost about a gigabyte
+    while chunk := list(islice(rows, BULK_CHUNK)):
+        written += bulk_insert(AuditEvent, columns, chunk)
+    return written

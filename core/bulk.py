@@ -144,3 +144,14 @@ def read_fixed_width(sql: str, kinds: Sequence[str]) -> np.ndarray:
         out[:, i] = rows[f"val{i}"]
     del rows, body, view
     return out
+
+
+def analyze_tables(*models) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load. Without them the planner took a
+    freshly imported 50,000-meeting table for 2,600 rows and chose plans 80x slower (58 ms vs 0.7 ms
+    for an entity's meetings); autovacuum catches up only later."""
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

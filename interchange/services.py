@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.services import audit_events_bulk_write
 from conflicts.models import Flag
-from core.bulk import bulk_insert
+from core.bulk import analyze_tables, bulk_insert
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -90,6 +90,8 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportR
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
+    if not dry_run:
+        analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
 
 

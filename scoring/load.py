@@ -41,7 +41,7 @@ def _meeting_ids_touching(entity_scope: set[int], relationships: list[Relationsh
     people = {r.source for r in relationships if r.type in AFFILIATION_TYPES and r.target in entity_scope}
     present = sorted(entity_scope | people)
     return list(
-        Attendance.objects.filter(entity_id__in=present).values_list("meeting_id", flat=True).distinct()
+        Attendance.objects.filter(entity_id__in=present).order_by().values_list("meeting_id", flat=True).distinct()
     )
 
 
@@ -55,7 +55,8 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
             return MeetingTable.empty()
         meetings = meetings.filter(id__in=meeting_ids)
         att = np.array(
-            Attendance.objects.filter(meeting_id__in=meeting_ids).values_list("meeting_id", "entity_id"),
+            # order_by(): the model's default ordering would join meetings and entities to sort
+            Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id"),
             dtype=np.int64,
         ).reshape(-1, 2)
     rows = list(meetings.values_list("id", "date", "type").iterator(chunk_size=50000))
@@ -78,21 +79,20 @@ def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
 
 
 def load_pair_evidence(a: int, b: int) -> Evidence:
-    """Just what the meetings behind one pair need: the meetings where either was present (in
-    person or through its people), their full attendance, and the attendees' affiliations."""
-    scope = {a, b}
-    people = set(
-        Relationship.objects.filter(target_id__in=scope, type__in=AFFILIATION_TYPES).values_list("source_id", flat=True)
-    )
-    meeting_ids = list(
-        Attendance.objects.filter(entity_id__in=scope | people).values_list("meeting_id", flat=True).distinct()
-    )
-    meetings = load_meetings(meeting_ids)
-    attendees = set(meetings.attendance_entity.tolist())
+    """Just what the meetings behind one pair need: the meetings where both were present (in person
+    or through their people), with those meetings' full attendance (for their size) and the people's
+    affiliations to a and b (roll-up is one level, person to organisation)."""
     affiliations = [
         RelationshipRecord(id=r[0], source=r[1], target=r[2], type=r[3], start_date=r[4], end_date=r[5])
-        for r in Relationship.objects.filter(source_id__in=attendees, type__in=AFFILIATION_TYPES).values_list(
+        for r in Relationship.objects.filter(target_id__in=(a, b), type__in=AFFILIATION_TYPES).values_list(
             "id", "source_id", "target_id", "type", "start_date", "end_date"
         )
     ]
-    return Evidence([], affiliations, meetings)
+
+    def meetings_of(side: int) -> set[int]:
+        present = {side} | {r.source for r in affiliations if r.target == side}
+        return set(Attendance.objects.filter(entity_id__in=present).order_by().values_list("meeting_id", flat=True).distinct())
+
+    # the intersection: a meeting only one side attended says nothing about the pair
+    meeting_ids = sorted(meetings_of(a) & meetings_of(b))
+    return Evidence([], affiliations, load_meetings(meeting_ids))

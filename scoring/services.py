@@ -10,7 +10,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bulk import bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
+from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
 
 from .engine import PairScores, closeness_scores
 from .load import load_evidence
@@ -195,6 +195,8 @@ def recompute(
             status=ClosenessSnapshot.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
+    if entity_scope is None:
+        analyze_tables(PairScore)  # a full recompute can rewrite millions of rows
     logger.info("recompute %s as of %s: %s pairs changed, %s flags", snapshot.scope, as_of, snapshot.pairs_changed, snapshot.flags_raised)
     return snapshot
 

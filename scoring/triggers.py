@@ -40,6 +40,6 @@ def entities_at_meeting(meeting_id: int) -> set[int]:
     from engagement.models import Attendance
     from relationships.models import Relationship
 
-    people = set(Attendance.objects.filter(meeting_id=meeting_id).values_list("entity_id", flat=True))
+    people = set(Attendance.objects.filter(meeting_id=meeting_id).order_by().values_list("entity_id", flat=True))
     orgs = Relationship.objects.filter(source_id__in=people, type__in=AFFILIATION_TYPES).values_list("target_id", flat=True)
     return people | set(orgs)

@@ -176,6 +176,11 @@ def test_each_visitor_sees_only_what_their_role_allows(who, site, user_with_role
         response = getattr(client, method)(url, **kwargs)
         expected_allowed = rank >= lowest
         ok = allowed(response) if expected_allowed else refused(who, url, response)
+        # the security headers are on every response, refused or not, page or API
+        missing = [h for h in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+                   if not response.has_header(h)]
+        if missing:
+            wrong.append(f"{method.upper()} {url}: no {', '.join(missing)}")
         if not ok:
             wrong.append(f"{method.upper()} {url} ({name}): got {response.status_code}, expected {'allowed' if expected_allowed else 'refused'}")
     assert not wrong, "\n".join(wrong)
@@ -216,3 +221,14 @@ def test_an_account_without_a_role_can_still_sign_out(db):
     assert client.get("/").status_code == 403
     assert client.post("/logout/").status_code == 302
     assert client.get("/")["Location"].startswith("/login/")
+
+
+def test_every_form_post_needs_a_csrf_token(site, user_with_role):
+    """Pages (not the token-authenticated API) refuse a POST without the CSRF token, even from an
+    administrator's signed-in browser."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_with_role("administrator"))
+    posts = [name for name, methods in POLICY.items() if "post" in methods and not site[name].startswith("/api/")]
+    assert len(posts) >= 10
+    for name in posts:
+        assert client.post(site[name], {}).status_code == 403, name

@@ -73,3 +73,36 @@ def test_a_real_worker_recomputes_with_the_same_result_as_the_command(lakeside_d
     assert snapshot.status == "complete" and snapshot.triggered_by == "background task"
     assert snapshot.pairs_changed == 0  # same data, same date: nothing to change
     assert set(PairScore.objects.filter(valid_to__isnull=True).values_list("entity_a", "entity_b", "score_tenths")) == by_command
+
+
+@pytest.mark.django_db
+def test_a_failing_task_is_retried_then_its_failure_is_recorded(lakeside, monkeypatch, client_as):
+    from django.db import OperationalError
+
+    from scoring import tasks
+
+    calls = []
+    real_recompute = tasks.recompute
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_recompute(**kwargs)
+
+    monkeypatch.setattr(tasks, "recompute", flaky)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)  # report failures as results, as a worker does
+    result = tasks.recompute_all_task.apply(args=["2026-06-30"])
+    assert result.successful() and len(calls) == 3  # two retries, then success
+
+    def broken(**kwargs):
+        calls.append(kwargs)
+        snapshot = ClosenessSnapshot.objects.create(as_of=kwargs["as_of"], parameters={}, status="failed",
+                                                    error="OperationalError: database is down")
+        raise OperationalError(f"database is down (snapshot {snapshot.pk})")
+
+    calls.clear()
+    monkeypatch.setattr(tasks, "recompute", broken)
+    result = tasks.recompute_all_task.apply(args=["2026-06-30"])
+    assert result.failed() and len(calls) == 4  # the first try and three retries
+    assert "database is down" in client_as("city_staff").get("/").content.decode()
