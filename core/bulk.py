@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -123,27 +124,37 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
             cursor.cursor.copy_expert(sql, payload)
 
 
-def read_fixed_width(sql: str, kinds: Sequence[str]) -> np.ndarray:
-    """Run a query whose columns are all non-null integers of the given kinds ("int2", "int8")
-    and return an (n, len(kinds)) int64 array. On PostgreSQL the rows come as a binary COPY
-    read in place by numpy (no text, no Python objects per value)."""
+def read_fixed_width(sql: str, kinds: Sequence[str]) -> list[np.ndarray]:
+    """Run a query whose columns are all non-null integers of the given kinds ("int2", "int8") and
+    return one array per column, in its own width (int16 or int64).
+
+    On PostgreSQL the rows come as a binary COPY into a temporary file, parsed in fixed-size chunks
+    by numpy: every row has the same length, so no text, no Python object per value, and no second
+    in-memory copy of the whole result (a growing in-memory buffer peaked at twice its size)."""
+    out_types = {"int2": np.int16, "int8": np.int64}
     if not is_postgres():
-        return read_int_columns(sql, n_columns=len(kinds))
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
-    view = buffer.getbuffer()
+        table = read_int_columns(sql, n_columns=len(kinds))
+        return [table[:, i].astype(out_types[kind]) for i, kind in enumerate(kinds)]
     fields = [("count", ">i2")]
     for i, kind in enumerate(kinds):
         fields += [(f"len{i}", ">i4"), (f"val{i}", _BINARY_TYPES[kind])]
     dtype = np.dtype(fields)
-    body = view[len(_PG_BINARY_HEADER) : len(view) - 2]  # the header, and the trailer's -1
-    rows = np.frombuffer(body, dtype=dtype)
-    out = np.empty((len(rows), len(kinds)), dtype=np.int64)
-    for i in range(len(kinds)):
-        out[:, i] = rows[f"val{i}"]
-    del rows, body, view
-    return out
+    with tempfile.TemporaryFile() as spool:
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
+        size = spool.tell() - len(_PG_BINARY_HEADER) - 2  # the header, and the trailer's -1
+        n = size // dtype.itemsize
+        columns = [np.empty(n, dtype=out_types[kind]) for kind in kinds]
+        spool.seek(len(_PG_BINARY_HEADER))
+        chunk_rows = max(1, (32 << 20) // dtype.itemsize)
+        done = 0
+        while done < n:
+            take = min(chunk_rows, n - done)
+            rows = np.frombuffer(spool.read(take * dtype.itemsize), dtype=dtype)
+            for i, column in enumerate(columns):
+                column[done : done + take] = rows[f"val{i}"]
+            done += take
+    return columns
 
 
 def analyze_tables(*models) -> None:

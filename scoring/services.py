@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -44,31 +45,43 @@ _CURRENT_COLUMNS = (
 _TENTHS = ["score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"]
 
 
-def _current_rows(entity_scope: set[int] | None) -> np.ndarray:
-    """The current pair rows as an (n, 9) integer array: id, a, b, five components in tenths, digest."""
+@dataclass
+class CurrentRows:
+    """The current pair rows, one array per column in its own width (a full recompute reads millions)."""
+
+    id: np.ndarray  # int64
+    a: np.ndarray  # int64
+    b: np.ndarray  # int64
+    tenths: np.ndarray  # (n, 5) int16: score and the four components
+    digest: np.ndarray  # int64
+
+
+def _current_rows(entity_scope: set[int] | None) -> CurrentRows:
     table = PairScore._meta.db_table
     if entity_scope is None:
-        return read_fixed_width(
-            f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", ["int8"] * 3 + ["int2"] * 5 + ["int8"]
-        )
-    ids = sorted(entity_scope)
-    marks = ", ".join(["%s"] * len(ids))
-    return read_int_columns(
-        f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL "
-        f"AND (entity_a_id IN ({marks}) OR entity_b_id IN ({marks}))",
-        ids + ids,
-        n_columns=9,
-    )
+        sql, params = f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", []
+    else:
+        ids = sorted(entity_scope)
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL "
+               f"AND (entity_a_id IN ({marks}) OR entity_b_id IN ({marks}))")
+        params = ids + ids
+    if entity_scope is None:
+        columns = read_fixed_width(sql, ["int8"] * 3 + ["int2"] * 5 + ["int8"])
+    else:
+        table_rows = read_int_columns(sql, params, n_columns=9)
+        columns = [table_rows[:, i].astype(np.int16 if 3 <= i < 8 else np.int64) for i in range(9)]
+    return CurrentRows(id=columns[0], a=columns[1], b=columns[2], tenths=np.stack(columns[3:8], axis=1), digest=columns[8])
 
 
 def _tenths(values: np.ndarray) -> np.ndarray:
-    return np.rint(values * 10).astype(np.int64)
+    return np.rint(values * 10).astype(np.int16)
 
 
 _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
-def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, values: np.ndarray, evidence_of: dict) -> None:
+def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, digest: np.ndarray, evidence_of: dict) -> None:
     """Insert the pair rows at positions `rows`. On PostgreSQL the rows without relationship
     evidence (nearly all) go in one fixed-width binary COPY; the others through the ORM path."""
     with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
@@ -77,7 +90,7 @@ def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, values: np.nda
         copy_fixed_width(
             PairScore,
             [("entity_a_id", "int8", scores.entity_a[plain]), ("entity_b_id", "int8", scores.entity_b[plain])]
-            + [(name, "int2", values[plain, c]) for c, name in enumerate(_TENTHS)]
+            + [(name, "int2", tenths[plain, c]) for c, name in enumerate(_TENTHS)]
             + [
                 ("relationship_ids", "bytes", _EMPTY_JSONB),
                 ("relationship_digest", "int8", 0),
@@ -91,7 +104,7 @@ def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, values: np.nda
         PairScore,
         ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
         (
-            (int(scores.entity_a[i]), int(scores.entity_b[i]), *values[i, :5].tolist(), evidence_of.get(i, []), int(values[i, 5]), snapshot.pk)
+            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), evidence_of.get(i, []), int(digest[i]), snapshot.pk)
             for i in rest.tolist()
         ),
     )
@@ -117,7 +130,7 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
     Returns (pairs changed, net change in the number of current pairs)."""
     old = _current_rows(entity_scope)
     n_new = len(scores)
-    width = int(max(old[:, 1:3].max(initial=0), scores.entity_a.max(initial=0), scores.entity_b.max(initial=0))) + 1
+    width = int(max(old.a.max(initial=0), old.b.max(initial=0), scores.entity_a.max(initial=0), scores.entity_b.max(initial=0))) + 1
     new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
     new_digest = np.zeros(n_new, np.int64)
     evidence_of: dict[int, list[int]] = {}  # position in `scores` -> relationship ids
@@ -128,20 +141,22 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
             ids = scores.relationship_ids[pair]
             new_digest[position] = relationship_digest(ids)
             evidence_of[position] = list(ids)
-    new_values = np.stack(
-        [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst), new_digest],
+    new_tenths = np.stack(
+        [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst)],
         axis=1,
     )
 
-    old_keys = old[:, 1] * width + old[:, 2]
+    old_keys = old.a * width + old.b
+    del old.a, old.b
     if len(old_keys):
         old_order = np.argsort(old_keys)
         position = old_order[np.minimum(np.searchsorted(old_keys, new_keys, sorter=old_order), len(old_keys) - 1)]
+        del old_order
         matched = old_keys[position] == new_keys
-        same = matched & np.all(old[position, 3:9] == new_values, axis=1)
+        same = matched & (old.digest[position] == new_digest) & np.all(old.tenths[position] == new_tenths, axis=1)
         appeared = int((~matched).sum())
-        vanished = old[~np.isin(old_keys, new_keys), 0]
-        to_close = np.concatenate([old[position[matched & ~same], 0], vanished])
+        vanished = old.id[~np.isin(old_keys, new_keys)]
+        to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
     else:
         same = np.zeros(n_new, bool)
         appeared = n_new
@@ -149,7 +164,7 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
     insert = ~same
     _close_intervals(to_close.tolist(), snapshot)
     rows = np.flatnonzero(insert)
-    _insert_pairs(snapshot, scores, rows, new_values, evidence_of)
+    _insert_pairs(snapshot, scores, rows, new_tenths, new_digest, evidence_of)
     return int(insert.sum()) + len(vanished), appeared - len(vanished)
 
 
