@@ -82,6 +82,12 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
     return len(raised)
 
 
+def flags_keep(*, snapshot, as_of: date) -> int:
+    """The rules' inputs did not change: keep every flag, now evaluated by this snapshot."""
+    Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
+    return Flag.objects.filter(holds=True).count()
+
+
 def _links(through, column: str) -> dict[int, set[int]]:
     """flag id -> the ids it links to, read from a many-to-many table in one query."""
     links: dict[int, set[int]] = {}

@@ -15,6 +15,7 @@ from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres
 
 from .engine import PairScores, closeness_scores
 from .load import load_evidence
+from .engine.parameters import CLOSE_TENTHS
 from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,8 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
     changed or vanished, and open new ones. Unchanged pairs are not touched, so history grows with
     what changed. Vectorised: a full recompute compares millions of pairs.
 
-    Returns (pairs changed, net change in the number of current pairs)."""
+    Returns (pairs changed, net change in the number of current pairs, whether any pair entered or
+    left the `close` band)."""
     old = _current_rows(entity_scope)
     n_new = len(scores)
     width = int(max(old.a.max(initial=0), old.b.max(initial=0), scores.entity_a.max(initial=0), scores.entity_b.max(initial=0))) + 1
@@ -155,17 +157,37 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
         matched = old_keys[position] == new_keys
         same = matched & (old.digest[position] == new_digest) & np.all(old.tenths[position] == new_tenths, axis=1)
         appeared = int((~matched).sum())
-        vanished = old.id[~np.isin(old_keys, new_keys)]
+        gone = ~np.isin(old_keys, new_keys)
+        vanished = old.id[gone]
+        # a close pair's score is part of the closeness rules' flags (their explanation quotes it)
+        was_close = matched & (old.tenths[position, 0] >= CLOSE_TENTHS)
+        is_close = new_tenths[:, 0] >= CLOSE_TENTHS
+        close_changed = bool(np.any((was_close | is_close) & ~same) or np.any(old.tenths[gone, 0] >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
     else:
         same = np.zeros(n_new, bool)
         appeared = n_new
         vanished = to_close = np.zeros(0, np.int64)
+        close_changed = bool(np.any(new_tenths[:, 0] >= CLOSE_TENTHS))
     insert = ~same
     _close_intervals(to_close.tolist(), snapshot)
     rows = np.flatnonzero(insert)
     _insert_pairs(snapshot, scores, rows, new_tenths, new_digest, evidence_of)
-    return int(insert.sum()) + len(vanished), appeared - len(vanished)
+    return int(insert.sum()) + len(vanished), appeared - len(vanished), close_changed
+
+
+def rules_inputs_fingerprint() -> str:
+    """Changes when any entity, relationship or disclosure is added, edited (updated_at) or deleted."""
+    from django.db.models import Count, Max, Sum
+
+    from entities.models import Entity
+    from relationships.models import Disclosure, Relationship
+
+    parts = []
+    for model in (Entity, Relationship, Disclosure):
+        row = model.objects.order_by().aggregate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))
+        parts.append(f"{row['n']}:{row['ids'] or 0}:{row['last'].isoformat() if row['last'] else '-'}")
+    return "|".join(parts)
 
 
 def recompute(
@@ -176,7 +198,7 @@ def recompute(
     The snapshot row is committed first (so pages can show a recompute is running); the scores and
     flags are written in one transaction under a lock, so a failure leaves the previous ones in
     place and two recomputes never interleave."""
-    from conflicts.services import flags_refresh
+    from conflicts.services import flags_keep, flags_refresh
 
     parameters = ScoringSettings.load().scoring_parameters
     snapshot = ClosenessSnapshot.objects.create(
@@ -191,17 +213,24 @@ def recompute(
             evidence = load_evidence(entity_scope)
             scores = closeness_scores(evidence, parameters, as_of, only_entities=entity_scope)
             previous = current_snapshot()
-            snapshot.pairs_changed, net = pair_scores_write(snapshot=snapshot, scores=scores, entity_scope=entity_scope)
+            snapshot.rules_inputs = rules_inputs_fingerprint()
+            snapshot.pairs_changed, net, close_changed = pair_scores_write(snapshot=snapshot, scores=scores, entity_scope=entity_scope)
             if entity_scope is None:
                 snapshot.pairs_current = len(scores)
             elif previous is not None:
                 snapshot.pairs_current = previous.pairs_current + net
             else:
                 snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
-            entities = {e.id: e for e in evidence.entities}
-            snapshot.flags_raised = flags_refresh(
-                snapshot=snapshot, as_of=as_of, entities=entities, relationships=evidence.relationships
-            )
+            if (entity_scope is not None and previous is not None and previous.as_of == as_of
+                    and previous.rules_inputs == snapshot.rules_inputs and not close_changed):
+                # only meetings changed and no pair crossed the `close` line: every rule would give
+                # the same flags, so they stand (re-running them cost most of an incremental recompute)
+                snapshot.flags_raised = flags_keep(snapshot=snapshot, as_of=as_of)
+            else:
+                entities = {e.id: e for e in evidence.entities}
+                snapshot.flags_raised = flags_refresh(
+                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=evidence.relationships
+                )
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()
             snapshot.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 CLOSE_THRESHOLD = 8.0
+CLOSE_TENTHS = 80  # the same line, as stored (scores in tenths)
 WORKING_THRESHOLD = 4.0
 
 

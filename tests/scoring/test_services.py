@@ -119,3 +119,63 @@ def test_editing_a_relationship_through_the_orm_queues_a_recompute(lakeside_dir)
 
     assert ClosenessSnapshot.objects.count() == before + 1
     assert ClosenessSnapshot.objects.latest().scope == "incremental"
+
+
+@pytest.mark.django_db
+def test_an_incremental_recompute_keeps_the_flags_when_only_meetings_changed(lakeside, monkeypatch):
+    """Re-running every rule is skipped only when nothing the rules read changed."""
+    from datetime import date
+
+    from conflicts import services as conflict_services
+    from conflicts.models import Flag
+    from engagement.models import Attendance, Meeting
+    from entities.models import Entity
+    from relationships.models import Relationship
+    from scoring.services import recompute
+
+    as_of = date(2026, 6, 30)
+    recompute(as_of=as_of)
+    flags_before = set(Flag.objects.values_list("rule", "subject", "counterpart", "status", "severity", "explanation", "holds"))
+    runs = []
+    real_rules = conflict_services.flags_for_all_rules
+    monkeypatch.setattr(conflict_services, "flags_for_all_rules", lambda data: runs.append(1) or real_rules(data))
+
+    residents = list(Entity.objects.filter(external_id__startswith="res-").values_list("id", flat=True)[:2])
+    meeting = Meeting.objects.create(external_id="m-extra", date=date(2026, 6, 1), type="community_forum", title="Extra")
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, entity_id=e) for e in residents])
+    snapshot = recompute(as_of=as_of, entity_scope=set(residents))
+    assert runs == [] and snapshot.flags_raised == Flag.objects.filter(holds=True).count()
+    assert set(Flag.objects.values_list("rule", "subject", "counterpart", "status", "severity", "explanation", "holds")) == flags_before
+    assert set(Flag.objects.values_list("snapshot", flat=True)) == {snapshot.pk}
+
+    rel = Relationship.objects.get(external_id="t-08")
+    rel.notes = "edited"
+    rel.save()
+    recompute(as_of=as_of, entity_scope={rel.source_id, rel.target_id})
+    assert runs == [1]  # an edited relationship: the rules run
+
+    Relationship.objects.filter(external_id="t-08").delete()
+    recompute(as_of=as_of, entity_scope={rel.source_id, rel.target_id})
+    assert runs == [1, 1]  # a deleted one too
+
+
+@pytest.mark.django_db
+def test_a_pair_crossing_into_close_runs_the_rules_and_raises_its_flag(lakeside):
+    """An oversight body meeting privately and often enough with the police becomes close: the
+    incremental recompute must raise OVERSIGHT_TOO_CLOSE even though only meetings changed."""
+    from datetime import date, timedelta
+
+    from conflicts.models import Flag
+    from engagement.models import Attendance, Meeting
+    from entities.models import Entity
+    from scoring.services import recompute
+
+    as_of = date(2026, 6, 30)
+    recompute(as_of=as_of)
+    ig, so = Entity.objects.get(external_id="lk-ig"), Entity.objects.get(external_id="lk-so")
+    assert not Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()
+    for week in range(40):
+        meeting = Meeting.objects.create(external_id=f"m-ig-so-{week}", date=as_of - timedelta(days=7 * week), type="private_meeting", title="Private")
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=ig), Attendance(meeting=meeting, entity=so)])
+    recompute(as_of=as_of, entity_scope={ig.pk, so.pk})
+    assert Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()
