@@ -9,3 +9,19 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SingletonModel(models.Model):
+    """A table of one row (site-wide settings): `load()` reads it, creating it with defaults once."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def singleton_defaults(cls) -> dict:
+        return {}
+
+    @classmethod
+    def load(cls):
+        row, _ = cls.objects.get_or_create(pk=1, defaults=cls.singleton_defaults())
+        return row

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import TimeStampedModel
+from core.models import SingletonModel, TimeStampedModel
 from core.validation import (
     attendance_problems,
     external_id_problems,
@@ -171,7 +171,7 @@ class ConflictReport(models.Model):
         )
 
 
-class EngagementSettings(models.Model):
+class EngagementSettings(SingletonModel):
     """Site-wide switches an administrator sets (one row)."""
 
     disclosure_register_public = models.BooleanField(
@@ -183,8 +183,3 @@ class EngagementSettings(models.Model):
 
     def __str__(self):
         return "Engagement settings"
-
-    @classmethod
-    def load(cls) -> "EngagementSettings":
-        settings_row, _ = cls.objects.get_or_create(pk=1)
-        return settings_row

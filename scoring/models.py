@@ -2,10 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import SingletonModel
+
 from .engine.parameters import ScoringParameters, band_for_score
 
 
-class ScoringSettings(models.Model):
+class ScoringSettings(SingletonModel):
     """The administrator's scoring settings (one row): weights, type weights and the half-life."""
 
     parameters = models.JSONField(default=dict)
@@ -19,9 +21,8 @@ class ScoringSettings(models.Model):
         return "Scoring settings"
 
     @classmethod
-    def load(cls) -> "ScoringSettings":
-        obj, _ = cls.objects.get_or_create(pk=1, defaults={"parameters": ScoringParameters().to_dict()})
-        return obj
+    def singleton_defaults(cls) -> dict:
+        return {"parameters": ScoringParameters().to_dict()}
 
     @property
     def scoring_parameters(self) -> ScoringParameters:
