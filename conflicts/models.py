@@ -20,6 +20,9 @@ class Flag(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     persons = models.ManyToManyField("entities.Entity", blank=True, related_name="flags_as_person")
     evidence = models.ManyToManyField("relationships.Relationship", blank=True, related_name="flags")
+    # relationship id -> a short hash of what the rules read of it (ends, type, dates, amount), so a
+    # reviewed flag also reopens when its evidence itself changed (a contribution's amount, say)
+    evidence_digest = models.JSONField(default=dict, blank=True)
     disclosed = models.BooleanField(default=False)
     explanation = models.TextField()
     # Whether the latest recompute still raised it; a lapsed flag stays for its history.

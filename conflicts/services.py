@@ -1,6 +1,7 @@
 """Writes for flags: refreshing them after a recompute, and the review lifecycle."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.db import transaction
@@ -38,6 +39,17 @@ def _record(flag: Flag, to_status: str, reason: str, *, from_status: str | None 
     )
 
 
+def evidence_digest(rel_ids, relationships_by_id: dict) -> dict[str, str]:
+    """{relationship id: hash of the facts the rules read of it}; ids missing from the map are left out."""
+    digest = {}
+    for rel_id in rel_ids:
+        rel = relationships_by_id.get(rel_id)
+        if rel is not None:
+            facts = f"{rel.source}|{rel.target}|{rel.type}|{rel.start_date}|{rel.end_date}|{rel.amount}"
+            digest[str(rel_id)] = hashlib.blake2b(facts.encode(), digest_size=6).hexdigest()
+    return digest
+
+
 def _external_ids(rel_ids) -> list[str]:
     return sorted(Relationship.objects.filter(id__in=rel_ids).values_list("external_id", flat=True))
 
@@ -56,6 +68,7 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
             as_of=as_of,
         )
     )
+    relationships_by_id = {r.id: r for r in relationships}
     stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in Flag.objects.all()}
     evidence_of = _links(Flag.evidence.through, "relationship_id")
     persons_of = _links(Flag.persons.through, "entity_id")
@@ -65,7 +78,8 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
         flag = stored.pop(item.key, None)
         if flag is None:
             new_items.append(item)
-        elif _flag_update(flag, item, as_of=as_of, old_evidence=evidence_of.get(flag.pk, set()), old_persons=persons_of.get(flag.pk, set())):
+        elif _flag_update(flag, item, as_of=as_of, old_evidence=evidence_of.get(flag.pk, set()), old_persons=persons_of.get(flag.pk, set()),
+                          digest=evidence_digest(item.evidence, relationships_by_id)):
             changed.append(flag)
     for flag in stored.values():
         if not flag.holds:
@@ -75,8 +89,8 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
             flag.status = Status.RESOLVED
         flag.holds = False
         changed.append(flag)
-    Flag.objects.bulk_update(changed, ["status", "severity", "disclosed", "explanation", "holds"], batch_size=1000)
-    _flags_create(new_items, snapshot=snapshot, as_of=as_of)
+    Flag.objects.bulk_update(changed, ["status", "severity", "disclosed", "explanation", "holds", "evidence_digest"], batch_size=1000)
+    _flags_create(new_items, snapshot=snapshot, as_of=as_of, relationships_by_id=relationships_by_id)
     # every flag was evaluated by this snapshot (one statement rather than one per flag)
     Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
     return len(raised)
@@ -96,7 +110,7 @@ def _links(through, column: str) -> dict[int, set[int]]:
     return links
 
 
-def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date) -> None:
+def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date, relationships_by_id: dict) -> None:
     """New situations: open flags, each with its first history entry, persons and evidence, in bulk
     (a first recompute of a large data set raises thousands)."""
     if not items:
@@ -107,6 +121,7 @@ def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date) -> None:
                 rule=item.rule, subject_id=item.subject, counterpart_id=item.counterpart, severity=item.severity,
                 disclosed=item.disclosed, explanation=item.explanation, holds=True,
                 first_raised_on=as_of, last_evaluated_on=as_of, snapshot=snapshot,
+                evidence_digest=evidence_digest(item.evidence, relationships_by_id),
             )
             for item in items
         ],
@@ -127,25 +142,31 @@ def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date) -> None:
     )
 
 
-def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int]) -> bool:
+def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int], digest: dict) -> bool:
     """Reconcile one stored flag with what the rules raised now; True when it needs saving."""
-    before = (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds)
+    before = (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.evidence_digest)
     new_evidence = set(item.evidence) - old_evidence
+    # evidence kept but changed (an amount, a date); flags stored before digests existed have none
+    altered = {int(k) for k, v in digest.items() if flag.evidence_digest.get(k, v) != v} - new_evidence
     if flag.status in REVIEWED and new_evidence:
         _record(flag, Status.OPEN, f"Reopened: new evidence {', '.join(_external_ids(new_evidence))} as of {as_of.isoformat()}.")
         flag.status = Status.OPEN
     elif flag.status == Status.RESOLVED and not flag.holds:
         _record(flag, Status.OPEN, f"Reopened: the evidence holds again as of {as_of.isoformat()}.")
         flag.status = Status.OPEN
+    elif flag.status in REVIEWED and altered:
+        _record(flag, Status.OPEN, f"Reopened: evidence {', '.join(_external_ids(altered))} changed as of {as_of.isoformat()}.")
+        flag.status = Status.OPEN
     flag.severity = item.severity
     flag.disclosed = item.disclosed
     flag.explanation = item.explanation
     flag.holds = True
+    flag.evidence_digest = digest
     if set(item.evidence) != old_evidence:
         flag.evidence.set(item.evidence)
     if set(item.persons) != old_persons:
         flag.persons.set(item.persons)
-    return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds)
+    return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.evidence_digest)
 
 
 def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:

@@ -64,6 +64,27 @@ def test_new_evidence_reopens_a_reviewed_flag_saying_what_changed(lakeside, anal
 
 
 @pytest.mark.django_db
+def test_changed_evidence_reopens_a_reviewed_flag_but_a_changed_note_does_not(lakeside, analyst):
+    recompute()
+    flag = funding_flag()
+    flag_change_status(flag=flag, to_status="under_review", user=analyst, reason="Looking into it.")
+    flag_change_status(flag=flag, to_status="dismissed", user=analyst, reason="A small grant.")
+
+    Relationship.objects.filter(external_id="f-01").update(notes="re-checked", source_url="https://example.org/f-01")
+    recompute()
+    assert funding_flag().status == "dismissed"  # nothing the rules read changed
+
+    amount = Relationship.objects.get(external_id="f-01").amount
+    Relationship.objects.filter(external_id="f-01").update(amount=amount * 100)
+    recompute()
+    flag = funding_flag()
+    assert flag.status == "open"
+    assert "f-01 changed" in flag.history.last().reason
+    recompute()
+    assert funding_flag().status == "open" and funding_flag().history.count() == 4  # reopened once
+
+
+@pytest.mark.django_db
 def test_a_flag_whose_evidence_lapses_is_resolved_and_leaves_the_export(lakeside, analyst, tmp_path):
     recompute()
     flag_change_status(flag=funding_flag(), to_status="under_review", user=analyst, reason="Checking.")
