@@ -4,13 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
+from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
@@ -21,6 +23,7 @@ from entities.models import Entity
 from relationships.models import Disclosure
 
 from .coverage import QUIET_DAYS, coverage_csv_rows, coverage_report, trust_trends
+from .filters import MeetingFilter
 from .forms import (
     AttendanceFormSet,
     ConflictReportForm,
@@ -30,7 +33,7 @@ from .forms import (
     ReportDecisionForm,
     default_period_start,
 )
-from .models import ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
+from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
 from .recusal import recusals_for_flags
 from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
 from .services import (
@@ -41,12 +44,19 @@ from .services import (
     feedback_survey_create,
     meeting_log_create,
 )
+from .tables import MeetingTable
 from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
 
 
 def meeting_list(request):
-    meetings = Meeting.objects.annotate(attendees=Count("attendance")).order_by("-date", "external_id")[:200]
-    return render(request, "engagement/meeting_list.html", {"meetings": meetings})
+    """Every meeting, filterable and paged (50 a page), newest first."""
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.order_by("-date", "external_id"))
+    # a subquery: after the "attended by" filter, Count("attendance") would count only that attendee
+    attendees = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("id")).values("n")
+    rows = filterset.qs.annotate(attendees=Coalesce(Subquery(attendees), 0))
+    table = MeetingTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "engagement/meeting_list.html", {"filter": filterset, "table": table})
 
 
 @role_required(can_log_meetings, "Only board members, analysts and administrators log meetings.")

@@ -72,3 +72,23 @@ def test_entity_search_suggests_by_name(lakeside, client_as):
     page = client_as("board_member").get("/search/entities/", {"q": "oversight"}).content.decode()
 
     assert '<option value="lk-ob">Lakeside Police Oversight Board</option>' in page
+
+
+@pytest.mark.django_db
+def test_the_meeting_list_pages_filters_and_counts_every_attendee(client_as):
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    someone = EntityFactory(external_id="x-someone")
+    for n in range(120):
+        meeting = MeetingFactory(title=f"Forum {n}", type="community_forum", neighborhood="North" if n % 2 else "South")
+        AttendanceFactory(meeting=meeting, entity=someone)
+        AttendanceFactory(meeting=meeting)
+    staff = client_as("city_staff")
+    first = staff.get("/meetings/")
+    assert len(first.context["table"].page.object_list) == 50
+    assert first.context["table"].paginator.count == 120
+    assert staff.get("/meetings/?page=3").context["table"].page.object_list.data[0].title.startswith("Forum")
+    north = staff.get("/meetings/?neighborhood=nor&entity=x-someone")
+    rows = list(north.context["table"].paginator.object_list.data)
+    assert len(rows) == 60 and {r.neighborhood for r in rows} == {"North"}
+    assert {r.attendees for r in rows} == {2}  # both attendees, not only the one filtered on

@@ -1,0 +1,17 @@
+import django_filters
+
+from .models import Meeting
+from .types import MeetingType
+
+
+class MeetingFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=MeetingType.choices)
+    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighbourhood")
+    title = django_filters.CharFilter(lookup_expr="icontains")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To")
+    entity = django_filters.CharFilter(field_name="attendance__entity__external_id", label="Attended by (entity id)")
+
+    class Meta:
+        model = Meeting
+        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity"]
