@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -190,6 +191,10 @@ def coverage(request):
     })
 
 
+TRUST_CHART_SERIES = 8
+REGISTER_PAGE_SIZE = 100
+
+
 def trust_trend(request):
     form, start, end, jurisdiction = _period_filter(request)
     if form.is_bound and not form.is_valid():
@@ -197,8 +202,12 @@ def trust_trend(request):
     answers = answer_facts(jurisdiction=jurisdiction, start=start, end=end)
     names = agency_names({a for f in answers for a in f.agencies})
     months, by_hood, by_agency = trust_trends(answers, agency_names=names)
+    # the chart: the neighbourhoods with most answers (a line each; months without answers are gaps)
+    chart = {"months": months, "series": [
+        {"label": s.name, "data": [round(cell[0], 2) if cell else None for cell in s.cells]} for s in by_hood[:TRUST_CHART_SERIES]
+    ]}
     return render(request, "engagement/trust.html", {
-        "form": form, "months": months, "by_hood": by_hood, "by_agency": by_agency, "answers": len(answers),
+        "form": form, "months": months, "by_hood": by_hood, "by_agency": by_agency, "answers": len(answers), "chart": chart,
     })
 
 
@@ -299,9 +308,10 @@ def disclosure_register(request):
         "discloser", "relationship__source", "relationship__target"
     ).order_by("-disclosed_on", "external_id")
     flags = Flag.objects.filter(holds=True, disclosed=True).select_related("subject", "counterpart").order_by("rule", "subject__name")
+    page = Paginator(disclosures, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "engagement/register.html", {
         "public": site.disclosure_register_public,
-        "disclosures": disclosures[:2000],
+        "disclosures": page,
         "flags": flags,
         "can_toggle": can_edit_data(request.user),
     })

@@ -123,3 +123,4 @@ def test_trust_trend_per_neighbourhood_and_agency(client_as):
     page = client_as("city_staff").get("/engagement/trust/?start=2026-01-01&end=2026-12-31").content.decode()
     assert "3 answers" in page
     assert "Riverside" in page and "Riverton PD" in page and "2.0" in page
+    assert '"label": "Riverside", "data": [2.0]' in page  # the chart's data (json_script)

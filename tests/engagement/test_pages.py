@@ -93,3 +93,12 @@ def test_the_register_lists_flags_whose_conflicts_were_disclosed(client_as):
     hidden = FlagFactory(disclosed=False)
     html = Client().get("/register/").content.decode()
     assert shown.subject.name in html and hidden.subject.name not in html
+
+
+def test_the_register_pages_its_disclosures(client_as):
+    for _ in range(105):
+        DisclosureFactory()
+    staff = client_as("city_staff")
+    first, second = staff.get("/register/"), staff.get("/register/?page=2")
+    assert len(first.context["disclosures"]) == 100 and len(second.context["disclosures"]) == 5
+    assert "Page 1 of 2" in first.content.decode()
