@@ -19,16 +19,24 @@ from .recusal import FlagFacts, Party
 
 
 def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "") -> dict[int, tuple[int, ...]]:
-    """Law-enforcement attendees of each meeting (optionally only meetings in `meeting_ids`)."""
+    """Law-enforcement attendees of each meeting, and the law-enforcement units they belong to (a
+    district's meeting counts for its department too); optionally only meetings in `meeting_ids`."""
     rows = Attendance.objects.filter(entity__category=Category.LAW_ENFORCEMENT)
     if meeting_ids is not None:
         rows = rows.filter(meeting_id__in=meeting_ids)
     if jurisdiction:
         rows = rows.filter(entity__jurisdiction=jurisdiction)
-    agencies: dict[int, list[int]] = defaultdict(list)
-    for meeting_id, entity_id in rows.values_list("meeting_id", "entity_id").order_by("meeting_id", "entity_id"):
-        agencies[meeting_id].append(entity_id)
-    return {m: tuple(a) for m, a in agencies.items()}
+    parent_of = dict(
+        Entity.objects.filter(category=Category.LAW_ENFORCEMENT, parent__category=Category.LAW_ENFORCEMENT)
+        .values_list("id", "parent_id")
+    )
+    agencies: dict[int, set[int]] = defaultdict(set)
+    for meeting_id, entity_id in rows.order_by().values_list("meeting_id", "entity_id"):
+        unit = entity_id
+        while unit is not None and unit not in agencies[meeting_id]:
+            agencies[meeting_id].add(unit)
+            unit = parent_of.get(unit)
+    return {m: tuple(sorted(a)) for m, a in agencies.items()}
 
 
 def agency_names(ids) -> dict[int, tuple[str, str]]:

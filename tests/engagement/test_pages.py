@@ -102,3 +102,12 @@ def test_the_register_pages_its_disclosures(client_as):
     first, second = staff.get("/register/"), staff.get("/register/?page=2")
     assert len(first.context["disclosures"]) == 100 and len(second.context["disclosures"]) == 5
     assert "Page 1 of 2" in first.content.decode()
+
+
+def test_a_district_meeting_counts_for_its_department_too(client_as):
+    department = EntityFactory(kind="police_department", name="Riverton PD")
+    district = EntityFactory(kind="police_department", name="East District", parent=department)
+    AttendanceFactory(meeting=MeetingFactory(type="focus_group", date=date(2026, 3, 3), neighborhood="East"), entity=district)
+    report = client_as("city_staff").get("/engagement/coverage/?start=2026-01-01&end=2026-06-30").context["report"]
+    counts = {row.name: row.by_type["focus_group"] for row in report.agencies}
+    assert counts == {"Riverton PD": 1, "East District": 1}
