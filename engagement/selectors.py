@@ -11,7 +11,7 @@ from entities.kinds import Category, Kind
 from entities.models import Entity
 from relationships.models import Relationship
 from relationships.selectors import in_force_on
-from relationships.types import OVERSIGHT_TYPES
+from relationships.types import AFFILIATION_TYPES, OVERSIGHT_TYPES
 
 from .coverage import AnswerFact, MeetingFact
 from .models import Attendance, FeedbackResponse, Meeting
@@ -19,24 +19,33 @@ from .recusal import FlagFacts, Party
 
 
 def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "") -> dict[int, tuple[int, ...]]:
-    """Law-enforcement attendees of each meeting, and the law-enforcement units they belong to (a
-    district's meeting counts for its department too); optionally only meetings in `meeting_ids`."""
-    rows = Attendance.objects.filter(entity__category=Category.LAW_ENFORCEMENT)
+    """The law-enforcement agencies present at each meeting: those that attended, those whose people
+    attended (leads, member_of or employed_by in force on the meeting's date, as closeness rolls
+    people up), and the law-enforcement units above them (a district's meeting counts for its
+    department too). Optionally only meetings in `meeting_ids`, or agencies of one jurisdiction."""
+    agency_ids = Entity.objects.filter(category=Category.LAW_ENFORCEMENT)
+    if jurisdiction:
+        agency_ids = agency_ids.filter(jurisdiction=jurisdiction)
+    agency_ids = set(agency_ids.values_list("id", flat=True))
+    ties = Relationship.objects.filter(type__in=AFFILIATION_TYPES, target_id__in=agency_ids).order_by()
+    people: dict[int, list[tuple]] = defaultdict(list)
+    for source, target, start, end in ties.values_list("source_id", "target_id", "start_date", "end_date"):
+        people[source].append((target, start, end))
+    rows = Attendance.objects.filter(Q(entity_id__in=agency_ids) | Q(entity_id__in=list(people))).order_by()
     if meeting_ids is not None:
         rows = rows.filter(meeting_id__in=meeting_ids)
-    if jurisdiction:
-        rows = rows.filter(entity__jurisdiction=jurisdiction)
     parent_of = dict(
-        Entity.objects.filter(category=Category.LAW_ENFORCEMENT, parent__category=Category.LAW_ENFORCEMENT)
-        .values_list("id", "parent_id")
+        Entity.objects.filter(id__in=agency_ids, parent__category=Category.LAW_ENFORCEMENT).values_list("id", "parent_id")
     )
     agencies: dict[int, set[int]] = defaultdict(set)
-    for meeting_id, entity_id in rows.order_by().values_list("meeting_id", "entity_id"):
-        unit = entity_id
-        while unit is not None and unit not in agencies[meeting_id]:
-            agencies[meeting_id].add(unit)
-            unit = parent_of.get(unit)
-    return {m: tuple(sorted(a)) for m, a in agencies.items()}
+    for meeting_id, entity_id, day in rows.values_list("meeting_id", "entity_id", "meeting__date"):
+        present = [entity_id] if entity_id in agency_ids else []
+        present += [t for t, start, end in people.get(entity_id, ()) if (start is None or start <= day) and (end is None or day <= end)]
+        for unit in present:
+            while unit is not None and unit not in agencies[meeting_id]:
+                agencies[meeting_id].add(unit)
+                unit = parent_of.get(unit)
+    return {m: tuple(sorted(a)) for m, a in agencies.items() if a}
 
 
 def agency_names(ids) -> dict[int, tuple[str, str]]:

@@ -111,3 +111,15 @@ def test_a_district_meeting_counts_for_its_department_too(client_as):
     report = client_as("city_staff").get("/engagement/coverage/?start=2026-01-01&end=2026-06-30").context["report"]
     counts = {row.name: row.by_type["focus_group"] for row in report.agencies}
     assert counts == {"Riverton PD": 1, "East District": 1}
+
+
+def test_an_agency_is_present_through_its_people_on_the_meetings_date(client_as):
+    from tests.factories import RelationshipFactory
+
+    department = EntityFactory(kind="police_department", name="Riverton PD")
+    officer = EntityFactory(kind="person", name="Officer Lee")
+    RelationshipFactory(source=officer, target=department, type="employed_by", start_date=date(2026, 2, 1), end_date=None)
+    AttendanceFactory(meeting=MeetingFactory(type="community_policing", date=date(2026, 3, 3)), entity=officer)
+    AttendanceFactory(meeting=MeetingFactory(type="community_policing", date=date(2026, 1, 10)), entity=officer)  # before the job
+    report = client_as("city_staff").get("/engagement/coverage/?start=2026-01-01&end=2026-06-30").context["report"]
+    assert {row.name: row.by_type["community_policing"] for row in report.agencies} == {"Riverton PD": 1}
