@@ -82,7 +82,8 @@ def coverage_report(
     months = months_between(start, end)
     month_index = {m: i for i, m in enumerate(months)}
     monthly = {t.value: [0] * len(months) for t in ENGAGEMENT_TYPES}
-    engagement_types = {t.value for t in ENGAGEMENT_TYPES}
+    # a list, not a set: the tables print each row's counts in this order under one header
+    engagement_types = [t.value for t in ENGAGEMENT_TYPES]
     by_hood: dict[str, CoverageRow] = {}
     by_agency: dict[int, CoverageRow] = {}
     last_engagement: dict[str, date] = {}

@@ -48,6 +48,14 @@ def test_counts_per_month_neighbourhood_and_agency():
     assert agencies["lk-so"].private_share == 0.5
 
 
+def test_every_row_lists_its_counts_in_the_headers_order():
+    from engagement.types import ENGAGEMENT_TYPES
+
+    report = coverage_report([fact(date(2026, 1, 5), "focus_group")], start=date(2026, 1, 1), end=date(2026, 1, 31), agency_names=NAMES)
+    for row in report.neighborhoods + report.agencies:
+        assert list(row.by_type) == [t.value for t in ENGAGEMENT_TYPES]
+
+
 def test_quiet_neighbourhoods_had_no_engagement_meeting_in_the_last_90_days():
     end = date(2026, 6, 30)
     meetings = [
