@@ -36,7 +36,7 @@ def current_actor() -> Actor:
         user = getattr(request, "user", None)
         via = "api" if request.path.startswith("/api/") else "admin" if request.path.startswith("/admin/") else "web"
         if user is not None and user.is_authenticated:
-            return Actor(user.pk, user.get_username(), via)
+            return user_actor(user, via)
         return Actor(None, "anonymous visitor", via)
     return Actor(None, "system", "task")
 

@@ -25,13 +25,26 @@ def plain(value):
     return value
 
 
+def _plain_changes(changes: dict) -> dict:
+    return {k: [plain(v[0]), plain(v[1])] for k, v in changes.items()}
+
+
+def created_changes(values: dict) -> dict:
+    """{field: [None, value]} for a new record, leaving out empty fields."""
+    return {k: [None, v] for k, v in values.items() if v not in (None, "")}
+
+
+def attendance_key(meeting_external_id: str, entity_external_id: str) -> str:
+    """The trail's key of one attendance row (its meeting is the context key)."""
+    return f"{meeting_external_id}/{entity_external_id}"
+
+
 def audit_event_new(*, action: str, object_type: str, object_key: str, changes: dict, context_key: str = "",
                     actor: Actor | None = None) -> AuditEvent:
     actor = actor or current_actor()
     return AuditEvent(
         at=timezone.now(), actor_id=actor.user_id, actor_label=actor.label, via=actor.via, action=action,
-        object_type=object_type, object_key=object_key, context_key=context_key,
-        changes={k: [plain(v[0]), plain(v[1])] for k, v in changes.items()},
+        object_type=object_type, object_key=object_key, context_key=context_key, changes=_plain_changes(changes),
     )
 
 
@@ -40,8 +53,7 @@ def audit_events_bulk_write(events: Iterable[tuple[str, str, str, dict, str]]) -
     PostgreSQL; returns how many were written."""
     actor, now = current_actor(), timezone.now()
     rows = (
-        (now, actor.user_id, actor.label, actor.via, action, object_type, key,
-         context, {k: [plain(v[0]), plain(v[1])] for k, v in changes.items()})
+        (now, actor.user_id, actor.label, actor.via, action, object_type, key, context, _plain_changes(changes))
         for action, object_type, key, changes, context in events
     )
     columns = ["at", "actor_id", "actor_label", "via", "action", "object_type", "object_key", "context_key", "changes"]

@@ -8,9 +8,9 @@ from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from scoring.models import ScoringSettings
 
-from .context import Actor, current_actor
+from .context import current_actor, user_actor
 from .models import AuditEvent
-from .services import audit_event_new
+from .services import attendance_key, audit_event_new, created_changes
 
 AUDITED = (Entity, Relationship, Meeting, Attendance, Disclosure, ScoringSettings, EngagementSettings, ConflictReport)
 SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
@@ -25,7 +25,7 @@ def object_keys(instance) -> tuple[str, str]:
     if isinstance(instance, Attendance):
         meeting = Meeting.objects.filter(pk=instance.meeting_id).values_list("external_id", flat=True).first() or str(instance.meeting_id)
         entity = Entity.objects.filter(pk=instance.entity_id).values_list("external_id", flat=True).first() or str(instance.entity_id)
-        return f"{meeting}/{entity}", meeting
+        return attendance_key(meeting, entity), meeting
     return getattr(instance, "external_id", None) or str(instance.pk), ""
 
 
@@ -45,7 +45,7 @@ def record_save(sender, instance, created, **kwargs):
     old = getattr(instance, "_audit_old", None)
     new = field_values(instance)
     if created or old is None:
-        changes = {k: [None, v] for k, v in new.items() if v not in (None, "")}
+        changes = created_changes(new)
         action = AuditEvent.Action.CREATE
     else:
         changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
@@ -65,9 +65,8 @@ def record_delete(sender, instance, **kwargs):
 def record_flag_status(sender, instance, created, **kwargs):
     """A flag's status change is already its own record (FlagStatusChange); mirror it in the trail."""
     if created and instance.changed_by_id is not None:
-        request_actor = current_actor()
         audit_event_new(
-            actor=Actor(instance.changed_by_id, instance.changed_by.get_username(), request_actor.via),
+            actor=user_actor(instance.changed_by, current_actor().via),
             action=AuditEvent.Action.UPDATE, object_type="conflicts.flag", object_key=str(instance.flag_id),
             changes={"status": [instance.from_status, instance.to_status], "reason": [None, instance.reason]},
         ).save()

@@ -3,7 +3,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_events_bulk_write
+from audit.services import attendance_key, audit_events_bulk_write, created_changes
 from relationships.models import Relationship
 
 from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
@@ -17,13 +17,13 @@ def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
         meeting.full_clean()
         meeting.save()
         Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=entity, role=role) for entity, role in attendance])
-        # bulk_create sends no signals: write the attendance's audit events here
+        # bulk_create sends no signals: write the attendance's audit events here, and report the
+        # attendance to the recompute as one change
         audit_events_bulk_write(
-            ("create", "engagement.attendance", f"{meeting.external_id}/{entity.external_id}",
-             {"meeting": [None, meeting.external_id], "entity": [None, entity.external_id], "role": [None, role]}, meeting.external_id)
+            ("create", "engagement.attendance", attendance_key(meeting.external_id, entity.external_id),
+             created_changes({"meeting": meeting.external_id, "entity": entity.external_id, "role": role}), meeting.external_id)
             for entity, role in attendance
         )
-        # bulk_create sends no signals: report the attendance as one change
         from scoring.triggers import entities_at_meeting, queue_recompute
 
         queue_recompute(entities_at_meeting(meeting.pk))
@@ -49,12 +49,18 @@ def feedback_answer_create(*, survey: FeedbackSurvey, trust: int, felt_heard: st
     answer.save()
 
 
+def _pending_report_locked(report: ConflictReport) -> ConflictReport:
+    """The report, locked until the transaction ends; refused if someone already decided it."""
+    report = ConflictReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ConflictReport.Status.PENDING:
+        raise EngagementError(f"Report #{report.pk} was already {report.get_status_display().lower()}.")
+    return report
+
+
 def conflict_report_accept(*, report: ConflictReport, user, reason: str) -> Relationship:
     """Turn a pending report into a relationship; the report stays linked as its provenance."""
     with transaction.atomic():
-        report = ConflictReport.objects.select_for_update().get(pk=report.pk)
-        if report.status != ConflictReport.Status.PENDING:
-            raise EngagementError(f"Report #{report.pk} was already {report.get_status_display().lower()}.")
+        report = _pending_report_locked(report)
         external_id = f"report-{report.pk}"
         if Relationship.objects.filter(external_id=external_id).exists():
             raise EngagementError(f"A relationship '{external_id}' already exists; edit it instead.")
@@ -83,9 +89,7 @@ def conflict_report_reject(*, report: ConflictReport, user, reason: str) -> None
     if not reason.strip():
         raise EngagementError("Write why the report is rejected.")
     with transaction.atomic():
-        report = ConflictReport.objects.select_for_update().get(pk=report.pk)
-        if report.status != ConflictReport.Status.PENDING:
-            raise EngagementError(f"Report #{report.pk} was already {report.get_status_display().lower()}.")
+        report = _pending_report_locked(report)
         report.status = ConflictReport.Status.REJECTED
         report.decided_by, report.decided_at, report.decision_reason = user, timezone.now(), reason.strip()
         report.save()

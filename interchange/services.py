@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_events_bulk_write
+from audit.services import attendance_key, audit_events_bulk_write, created_changes
 from conflicts.models import Flag
 from core.bulk import analyze_tables, bulk_insert
 from engagement.models import Attendance, Meeting
@@ -150,7 +150,7 @@ def _audit_events(object_type: str, changes: _Changes, old_by_id: dict, key_of_n
     turns stored ids into external ids, so the trail names what a person would."""
     for row in changes.new_rows:
         fields = readable(row)
-        yield ("create", object_type, key_of_new(row), {k: [None, v] for k, v in fields.items() if v not in (None, "")}, context_of(row))
+        yield ("create", object_type, key_of_new(row), created_changes(fields), context_of(row))
     for row_id, diff in changes.changed:
         old, new = readable(old_by_id[row_id]), readable(diff)
         yield ("update", object_type, key_of_id(row_id), {k: [old.get(k), v] for k, v in new.items()}, context_of(old_by_id[row_id]))
@@ -294,12 +294,12 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         attendance_by_id = {pk: values for pk, values in stored.values()}
         readable_attendance = _readable({"meeting_id": meeting_ext, "entity_id": entity_ext})
 
-        def attendance_key(values):
-            return f"{meeting_ext[values['meeting_id']]}/{entity_ext[values['entity_id']]}"
+        def key_of(values):
+            return attendance_key(meeting_ext[values["meeting_id"]], entity_ext[values["entity_id"]])
 
         audit_events_bulk_write(_audit_events(
-            "engagement.attendance", changes, attendance_by_id, attendance_key,
-            lambda pk: attendance_key(attendance_by_id[pk]), readable_attendance,
+            "engagement.attendance", changes, attendance_by_id, key_of,
+            lambda pk: key_of(attendance_by_id[pk]), readable_attendance,
             context_of=lambda values: meeting_ext[values["meeting_id"]],
         ))
         changed_meetings |= {row["meeting_id"] for row in changes.new_rows}

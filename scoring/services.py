@@ -9,13 +9,16 @@ from datetime import date
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
+from entities.models import Entity
+from relationships.models import Disclosure, Relationship
 
 from .engine import PairScores, closeness_scores
-from .load import load_evidence
 from .engine.parameters import CLOSE_TENTHS
+from .load import load_evidence
 from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -59,18 +62,14 @@ class CurrentRows:
 
 def _current_rows(entity_scope: set[int] | None) -> CurrentRows:
     table = PairScore._meta.db_table
-    if entity_scope is None:
-        sql, params = f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL", []
-    else:
-        ids = sorted(entity_scope)
-        marks = ", ".join(["%s"] * len(ids))
-        sql = (f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL "
-               f"AND (entity_a_id IN ({marks}) OR entity_b_id IN ({marks}))")
-        params = ids + ids
+    sql = f"SELECT {_CURRENT_COLUMNS} FROM {table} WHERE valid_to_id IS NULL"
     if entity_scope is None:
         columns = read_fixed_width(sql, ["int8"] * 3 + ["int2"] * 5 + ["int8"])
     else:
-        table_rows = read_int_columns(sql, params, n_columns=9)
+        ids = sorted(entity_scope)
+        marks = ", ".join(["%s"] * len(ids))
+        sql += f" AND (entity_a_id IN ({marks}) OR entity_b_id IN ({marks}))"
+        table_rows = read_int_columns(sql, ids + ids, n_columns=9)
         columns = [table_rows[:, i].astype(np.int16 if 3 <= i < 8 else np.int64) for i in range(9)]
     return CurrentRows(id=columns[0], a=columns[1], b=columns[2], tenths=np.stack(columns[3:8], axis=1), digest=columns[8])
 
@@ -178,11 +177,6 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
 
 def rules_inputs_fingerprint() -> str:
     """Changes when any entity, relationship or disclosure is added, edited (updated_at) or deleted."""
-    from django.db.models import Count, Max, Sum
-
-    from entities.models import Entity
-    from relationships.models import Disclosure, Relationship
-
     parts = []
     for model in (Entity, Relationship, Disclosure):
         row = model.objects.order_by().aggregate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 CLOSE_THRESHOLD = 8.0
-CLOSE_TENTHS = 80  # the same line, as stored (scores in tenths)
+CLOSE_TENTHS = round(CLOSE_THRESHOLD * 10)  # the same line, as stored (scores in tenths)
 WORKING_THRESHOLD = 4.0
 
 
