@@ -16,7 +16,7 @@ from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 
-from .engine import PairScores, closeness_scores
+from .engine import PairScores, closeness_scores, in_sorted
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence
 from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
@@ -156,7 +156,7 @@ def pair_scores_write(*, snapshot: ClosenessSnapshot, scores: PairScores, entity
         matched = old_keys[position] == new_keys
         same = matched & (old.digest[position] == new_digest) & np.all(old.tenths[position] == new_tenths, axis=1)
         appeared = int((~matched).sum())
-        gone = ~np.isin(old_keys, new_keys)
+        gone = ~in_sorted(old_keys, new_keys)  # new_keys are sorted
         vanished = old.id[gone]
         # a close pair's score is part of the closeness rules' flags (their explanation quotes it)
         was_close = matched & (old.tenths[position, 0] >= CLOSE_TENTHS)

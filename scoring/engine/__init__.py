@@ -1,5 +1,5 @@
 """Pure closeness computation: plain data in, scores out. No ORM, no clock, no settings lookups."""
-from .closeness import closeness_scores, shared_meetings_for_pair
+from .closeness import closeness_scores, in_sorted, shared_meetings_for_pair
 from .data import Evidence, EntityRecord, MeetingTable, PairScores, RelationshipRecord
 from .parameters import ScoringParameters, band_for_score
 
@@ -12,5 +12,6 @@ __all__ = [
     "ScoringParameters",
     "band_for_score",
     "closeness_scores",
+    "in_sorted",
     "shared_meetings_for_pair",
 ]
