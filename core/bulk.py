@@ -68,7 +68,9 @@ def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
 def read_int_columns(sql: str, params: Sequence = (), n_columns: int = 2) -> np.ndarray:
     """Run a query returning integer columns (no NULLs) and give an (n, n_columns) int64 array."""
     with connection.cursor() as cursor:
-        if is_postgres() and not params:
+        if is_postgres():
+            if params:  # COPY takes no parameters: psycopg2 quotes them into the text
+                sql = cursor.cursor.mogrify(sql, params).decode()
             buffer = io.BytesIO()
             cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT", buffer)
             data = buffer.getvalue()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
+from django.db import connection
+
 from core.bulk import read_int_columns
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
@@ -16,24 +18,27 @@ def load_entities() -> dict[int, EntityRecord]:
     return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
 
 
-def load_relationships() -> list[RelationshipRecord]:
-    rows = Relationship.objects.values_list(
-        "id", "source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score", "external_id"
-    ).order_by("id")
-    return [
-        RelationshipRecord(
-            id=r[0],
-            source=r[1],
-            target=r[2],
-            type=r[3],
-            start_date=r[4],
-            end_date=r[5],
-            amount=float(r[6]) if r[6] is not None else None,
-            analyst_score=float(r[7]) if r[7] is not None else None,
-            external_id=r[8],
-        )
-        for r in rows.iterator(chunk_size=20000)
-    ]
+def load_relationships(entity_scope: set[int] | None = None) -> list[RelationshipRecord]:
+    """All relationships, or what scoring pairs that touch `entity_scope` needs: the scope's own
+    relationships and every affiliation (the roll-up of people at the meetings it attended)."""
+    # one plain query: the ORM's chunked server-side cursor and Decimal values tripled the time
+    table = Relationship._meta.db_table
+    sql = (
+        "SELECT id, source_id, target_id, type, start_date, end_date, CAST(amount AS double precision), "
+        f"CAST(analyst_score AS double precision), external_id FROM {table}"
+    )
+    params: list = []
+    if entity_scope is not None:
+        scope = sorted(entity_scope)
+        marks = ", ".join(["%s"] * len(scope)) or "NULL"
+        affiliations = ", ".join(["%s"] * len(AFFILIATION_TYPES))
+        sql += f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})"
+        params = scope + scope + sorted(AFFILIATION_TYPES)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY id", params)
+        rows = cursor.fetchall()
+    # columns in RelationshipRecord's field order (positional: a third faster than keywords)
+    return [RelationshipRecord(*row) for row in rows]
 
 
 def _meeting_ids_touching(entity_scope: set[int], relationships: list[RelationshipRecord]) -> list[int]:
@@ -54,11 +59,7 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
         if not meeting_ids:
             return MeetingTable.empty()
         meetings = meetings.filter(id__in=meeting_ids)
-        att = np.array(
-            # order_by(): the model's default ordering would join meetings and entities to sort
-            Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id"),
-            dtype=np.int64,
-        ).reshape(-1, 2)
+        att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s)", [meeting_ids])
     rows = list(meetings.values_list("id", "date", "type").iterator(chunk_size=50000))
     if not rows:
         return MeetingTable.empty()
@@ -70,9 +71,10 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
 
 
 def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
-    """Everything (a full recompute) or what pairs touching `entity_scope` need (an incremental one)."""
+    """Everything (a full recompute) or what pairs touching `entity_scope` need (an incremental one;
+    the rules then need `load_relationships()` for all relationships)."""
     entities = load_entities()
-    relationships = load_relationships()
+    relationships = load_relationships(entity_scope)
     meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, relationships)
     return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids))
 

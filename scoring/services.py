@@ -18,7 +18,7 @@ from relationships.models import Disclosure, Relationship
 
 from .engine import PairScores, closeness_scores, in_sorted
 from .engine.parameters import CLOSE_TENTHS
-from .load import load_evidence
+from .load import load_evidence, load_relationships
 from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -204,10 +204,10 @@ def recompute(
     try:
         with transaction.atomic():
             _acquire_recompute_lock()
-            evidence = load_evidence(entity_scope)
-            scores = closeness_scores(evidence, parameters, as_of, only_entities=entity_scope)
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
+            evidence = load_evidence(entity_scope)
+            scores = closeness_scores(evidence, parameters, as_of, only_entities=entity_scope)
             snapshot.pairs_changed, net, close_changed = pair_scores_write(snapshot=snapshot, scores=scores, entity_scope=entity_scope)
             if entity_scope is None:
                 snapshot.pairs_current = len(scores)
@@ -222,8 +222,9 @@ def recompute(
                 snapshot.flags_raised = flags_keep(snapshot=snapshot, as_of=as_of)
             else:
                 entities = {e.id: e for e in evidence.entities}
+                relationships = evidence.relationships if entity_scope is None else load_relationships()
                 snapshot.flags_raised = flags_refresh(
-                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=evidence.relationships
+                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships
                 )
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()

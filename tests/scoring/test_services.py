@@ -179,3 +179,35 @@ def test_a_pair_crossing_into_close_runs_the_rules_and_raises_its_flag(lakeside)
         Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=ig), Attendance(meeting=meeting, entity=so)])
     recompute(as_of=as_of, entity_scope={ig.pk, so.pk})
     assert Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()
+
+
+@pytest.mark.django_db
+def test_incremental_recomputes_after_relationship_edits_equal_a_full_recompute(lakeside):
+    """The incremental path reads only the scope's relationships and the affiliations for scoring,
+    and every relationship for the rules: scores and flags must match a full recompute's."""
+    from conflicts.models import Flag
+    from relationships.models import Relationship
+
+    def flags():
+        return set(Flag.objects.filter(holds=True).values_list("rule", "subject", "counterpart", "severity", "disclosed"))
+
+    as_of = date(2026, 6, 30)
+    recompute(as_of=as_of)
+    board, chief = Entity.objects.get(external_id="lk-ob"), Entity.objects.get(external_id="p-chief")
+    edits = [
+        # money from a person on the overseen side to the overseer: scores and a new flag
+        lambda: Relationship.objects.create(external_id="x-funds", source=chief, target=board, type="funds", amount=50_000,
+                                            start_date=date(2025, 1, 1)),
+        # an existing tie ended long ago: its pair decays, its flags may lapse
+        lambda: Relationship.objects.filter(external_id="s-01").update(end_date=date(2019, 1, 1)),
+        lambda: Relationship.objects.filter(external_id="x-funds").delete(),
+    ]
+    for edit in edits:
+        touched = set(Relationship.objects.filter(external_id__in=["x-funds", "s-01"]).values_list("source_id", "target_id"))
+        edit()
+        touched |= set(Relationship.objects.filter(external_id__in=["x-funds", "s-01"]).values_list("source_id", "target_id"))
+        scope = {entity for pair in touched for entity in pair} | {board.pk, chief.pk}
+        recompute(as_of=as_of, entity_scope=scope)
+        incremental = (current_scores(), flags())
+        recompute(as_of=as_of)
+        assert (current_scores(), flags()) == incremental
