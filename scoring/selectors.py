@@ -11,7 +11,16 @@ from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
 
 
+def scores_exist() -> bool:
+    """Whether a recompute has completed. Before that there are no pairs to read, and the first
+    full recompute holds the pair table locked while it builds its indexes (services): pages
+    must not queue behind it."""
+    return ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).exists()
+
+
 def current_pairs() -> QuerySet[PairScore]:
+    if not scores_exist():
+        return PairScore.objects.none()
     return PairScore.objects.filter(valid_to__isnull=True)
 
 
@@ -27,6 +36,8 @@ def pair_for(a: Entity, b: Entity) -> PairScore | None:
 
 def pair_history(a: Entity, b: Entity) -> list[dict]:
     """Every score the pair had, oldest first, with the snapshot that produced it."""
+    if not scores_exist():
+        return []
     first, second = sorted((a.pk, b.pk))
     rows = PairScore.objects.filter(entity_a_id=first, entity_b_id=second).order_by("valid_from_id")
     snapshots = {s.pk: s for s in ClosenessSnapshot.objects.filter(pk__in=rows.values("valid_from_id"))}

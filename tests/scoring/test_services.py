@@ -211,3 +211,55 @@ def test_incremental_recomputes_after_relationship_edits_equal_a_full_recompute(
         incremental = (current_scores(), flags())
         recompute(as_of=as_of)
         assert (current_scores(), flags()) == incremental
+
+
+def _pair_indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [PairScore._meta.db_table])
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_the_first_recompute_builds_the_pair_indexes_after_its_rows_with_the_same_result(lakeside):
+    """Into an empty pair table the indexes are dropped and rebuilt around the write; they come
+    back exactly as the migrations made them, and the scores are those of an ordinary write."""
+    declared = _pair_indexes()
+    assert {name for name, _ in declared} >= {index.name for index in PairScore._meta.indexes}
+
+    recompute(as_of=date(2026, 6, 30))
+    assert _pair_indexes() == declared
+    first = current_scores()
+
+    recompute(as_of=date(2024, 1, 1))  # rows exist now: the ordinary path
+    recompute(as_of=date(2026, 6, 30))
+    assert current_scores() == first and first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_do_not_wait_for_the_first_recompute_that_holds_the_pair_table(lakeside_dir, client_as):
+    """While the first full recompute rebuilds the indexes it holds the pair table locked: pages
+    must answer at once (there are no scores yet), not queue behind it."""
+    import psycopg2
+    from django.db import connection
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    ClosenessSnapshot.objects.create(as_of=date(2026, 6, 30), parameters={})  # running, as during the recompute
+    settings = connection.settings_dict
+    locker = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432)
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {PairScore._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # a page that waits fails instead of hanging the test
+        client = client_as("city_staff")
+        entity = Entity.objects.get(external_id="lk-pd")
+        other = Entity.objects.get(external_id="lk-ob")
+        for url in ["/", "/entities/", "/entities/?band=close", f"/entities/{entity.external_id}/",
+                    "/closeness/", f"/closeness/{entity.external_id}/{other.external_id}/", "/network/",
+                    "/api/closeness/", f"/api/closeness/{entity.external_id}/{other.external_id}/history/"]:
+            assert client.get(url).status_code == 200, url
+    finally:
+        locker.rollback()
+        locker.close()
