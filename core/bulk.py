@@ -126,13 +126,16 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
             cursor.cursor.copy_expert(sql, payload)
 
 
-def read_fixed_width(sql: str, kinds: Sequence[str]) -> list[np.ndarray]:
+def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np.ndarray]:
     """Run a query whose columns are all non-null integers of the given kinds ("int2", "int8") and
     return one array per column, in its own width (int16 or int64).
 
     On PostgreSQL the rows come as a binary COPY into a temporary file, parsed in fixed-size chunks
     by numpy: every row has the same length, so no text, no Python object per value, and no second
-    in-memory copy of the whole result (a growing in-memory buffer peaked at twice its size)."""
+    in-memory copy of the whole result (a growing in-memory buffer peaked at twice its size).
+
+    `raw_cursor` (a psycopg2 cursor of this thread's connection) lets another thread run the read
+    inside the caller's transaction while the caller does other work (scoring.services)."""
     out_types = {"int2": np.int16, "int8": np.int64}
     if not is_postgres():
         table = read_int_columns(sql, n_columns=len(kinds))
@@ -142,8 +145,11 @@ def read_fixed_width(sql: str, kinds: Sequence[str]) -> list[np.ndarray]:
         fields += [(f"len{i}", ">i4"), (f"val{i}", _BINARY_TYPES[kind])]
     dtype = np.dtype(fields)
     with tempfile.TemporaryFile() as spool:
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
+        if raw_cursor is not None:
+            raw_cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
+        else:
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
         size = spool.tell() - len(_PG_BINARY_HEADER) - 2  # the header, and the trailer's -1
         n = size // dtype.itemsize
         columns = [np.empty(n, dtype=out_types[kind]) for kind in kinds]

@@ -263,3 +263,25 @@ def test_pages_do_not_wait_for_the_first_recompute_that_holds_the_pair_table(lak
     finally:
         locker.rollback()
         locker.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("failing", ["scoring.services._current_rows", "scoring.services.closeness_scores"])
+def test_a_failure_while_scoring_and_reading_side_by_side_leaves_the_previous_scores(lakeside, monkeypatch, failing):
+    """A full recompute reads the current rows in a helper thread while it scores: a failure on
+    either side fails the recompute cleanly, and the connection is usable afterwards."""
+    recompute(as_of=date(2026, 6, 30))
+    before = current_scores()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("read failed")
+
+    monkeypatch.setattr(failing, broken)
+    with pytest.raises(RuntimeError, match="read failed"):
+        recompute(as_of=date(2025, 1, 1))
+    monkeypatch.undo()
+
+    assert current_scores() == before
+    assert ClosenessSnapshot.objects.latest().status == "failed"
+    recompute(as_of=date(2025, 1, 1))
+    assert ClosenessSnapshot.objects.latest().status == "complete"
