@@ -343,13 +343,19 @@ def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag
     )
 
 
-def flags_for_all_rules(data: RuleInput) -> list[RaisedFlag]:
+CLOSENESS_RULES = (OVERSIGHT_TOO_CLOSE, POWER_IMBALANCE)
+
+
+def flags_for_all_rules(data: RuleInput, *, closeness_only: bool = False) -> list[RaisedFlag]:
+    """Every rule's flags; with `closeness_only`, just the two rules that read closeness (they need
+    only the oversight relationships: `OVERSIGHT_TYPES`)."""
     ctx = _Context(data)
     drafts: dict[tuple[str, int, int], _Draft] = {}
-    flags_for_funding_dependence(ctx, drafts)
-    flags_for_revolving_door(ctx, drafts)
-    flags_for_contribution_from_overseen(ctx, drafts)
-    flags_for_personal_tie(ctx, drafts)
+    if not closeness_only:
+        flags_for_funding_dependence(ctx, drafts)
+        flags_for_revolving_door(ctx, drafts)
+        flags_for_contribution_from_overseen(ctx, drafts)
+        flags_for_personal_tie(ctx, drafts)
     flags_for_closeness(ctx, drafts)
     disclosed_ids = {d.relationship_id for d in data.disclosures if d.disclosed_on <= data.as_of}
     flags = [_finish(draft, ctx, disclosed_ids) for draft in drafts.values()]

@@ -11,7 +11,7 @@ from relationships.models import Relationship
 
 from .load import load_close_pairs, load_disclosures
 from .models import Flag, FlagStatusChange
-from .rules import RaisedFlag, RuleInput, flags_for_all_rules
+from .rules import CLOSENESS_RULES, RaisedFlag, RuleInput, flags_for_all_rules
 
 Status = Flag.Status
 
@@ -54,10 +54,13 @@ def _external_ids(rel_ids) -> list[str]:
     return sorted(Relationship.objects.filter(id__in=rel_ids).values_list("external_id", flat=True))
 
 
-def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list) -> int:
+def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list, closeness_only: bool = False) -> int:
     """Run every rule as of `as_of` and reconcile with the stored flags without losing history:
     new situations open a flag; a reviewed flag keeps its status unless new evidence appears (then
     it reopens, saying what is new); a flag whose evidence no longer holds is resolved as lapsed.
+
+    With `closeness_only` (only closeness changed, as of the same date) just the two closeness
+    rules run, over the oversight relationships; the other rules' flags stand as they are.
     Returns the number of flags raised."""
     raised = flags_for_all_rules(
         RuleInput(
@@ -66,10 +69,12 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
             disclosures=load_disclosures(),
             close_pairs=load_close_pairs(),
             as_of=as_of,
-        )
+        ),
+        closeness_only=closeness_only,
     )
     relationships_by_id = {r.id: r for r in relationships}
-    stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in Flag.objects.all()}
+    flags = Flag.objects.filter(rule__in=CLOSENESS_RULES) if closeness_only else Flag.objects.all()
+    stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in flags}
     evidence_of = _links(Flag.evidence.through, "relationship_id")
     persons_of = _links(Flag.persons.through, "entity_id")
     changed: list[Flag] = []
@@ -93,6 +98,8 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list)
     _flags_create(new_items, snapshot=snapshot, as_of=as_of, relationships_by_id=relationships_by_id)
     # every flag was evaluated by this snapshot (one statement rather than one per flag)
     Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
+    if closeness_only:
+        return len(raised) + Flag.objects.filter(holds=True).exclude(rule__in=CLOSENESS_RULES).count()
     return len(raised)
 
 

@@ -18,9 +18,10 @@ def load_entities() -> dict[int, EntityRecord]:
     return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
 
 
-def load_relationships(entity_scope: set[int] | None = None) -> list[RelationshipRecord]:
+def load_relationships(entity_scope: set[int] | None = None, types: frozenset[str] | None = None) -> list[RelationshipRecord]:
     """All relationships, or what scoring pairs that touch `entity_scope` needs: the scope's own
-    relationships and every affiliation (the roll-up of people at the meetings it attended)."""
+    relationships and every affiliation (the roll-up of people at the meetings it attended), or
+    those of the given `types`."""
     # one plain query: the ORM's chunked server-side cursor and Decimal values tripled the time
     table = Relationship._meta.db_table
     sql = (
@@ -34,6 +35,9 @@ def load_relationships(entity_scope: set[int] | None = None) -> list[Relationshi
         affiliations = ", ".join(["%s"] * len(AFFILIATION_TYPES))
         sql += f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})"
         params = scope + scope + sorted(AFFILIATION_TYPES)
+    elif types is not None:
+        sql += f" WHERE type IN ({', '.join(['%s'] * len(types))})"
+        params = sorted(types)
     with connection.cursor() as cursor:
         cursor.execute(sql + " ORDER BY id", params)
         rows = cursor.fetchall()

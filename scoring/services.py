@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
+from relationships.types import OVERSIGHT_TYPES
 
 from .engine import PairScores, closeness_scores, in_sorted
 from .engine.parameters import CLOSE_TENTHS
@@ -216,7 +217,8 @@ def pair_scores_write(
 
 
 def rules_inputs_fingerprint() -> str:
-    """Changes when any entity, relationship or disclosure is added, edited (updated_at) or deleted."""
+    """Changes when any entity, relationship or disclosure is added, edited (updated_at) or deleted.
+    Edits must move updated_at (save(), forms, API, admin and importer all do)."""
     parts = []
     for model in (Entity, Relationship, Disclosure):
         row = model.objects.order_by().aggregate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))
@@ -257,13 +259,20 @@ def recompute(
                 snapshot.pairs_current = previous.pairs_current + net
             else:
                 snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
-            if (entity_scope is not None and previous is not None and previous.as_of == as_of
-                    and previous.rules_inputs == snapshot.rules_inputs and not close_changed):
-                # only meetings changed and no pair crossed the `close` line: every rule would give
-                # the same flags, so they stand (re-running them cost most of an incremental recompute)
+            rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
+                                 and previous.rules_inputs == snapshot.rules_inputs)
+            entities = {e.id: e for e in evidence.entities}
+            if rules_inputs_same and not close_changed:
+                # only meetings changed and no close pair moved: every rule would give the same
+                # flags, so they stand (re-running them cost most of an incremental recompute)
                 snapshot.flags_raised = flags_keep(snapshot=snapshot, as_of=as_of)
+            elif rules_inputs_same:
+                # only closeness changed: only the two rules that read it can change their flags
+                snapshot.flags_raised = flags_refresh(
+                    snapshot=snapshot, as_of=as_of, entities=entities,
+                    relationships=load_relationships(types=OVERSIGHT_TYPES), closeness_only=True,
+                )
             else:
-                entities = {e.id: e for e in evidence.entities}
                 relationships = evidence.relationships if entity_scope is None else load_relationships()
                 snapshot.flags_raised = flags_refresh(
                     snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships

@@ -138,7 +138,8 @@ def test_an_incremental_recompute_keeps_the_flags_when_only_meetings_changed(lak
     flags_before = set(Flag.objects.values_list("rule", "subject", "counterpart", "status", "severity", "explanation", "holds"))
     runs = []
     real_rules = conflict_services.flags_for_all_rules
-    monkeypatch.setattr(conflict_services, "flags_for_all_rules", lambda data: runs.append(1) or real_rules(data))
+    monkeypatch.setattr(conflict_services, "flags_for_all_rules",
+                        lambda data, closeness_only=False: runs.append(1) or real_rules(data, closeness_only=closeness_only))
 
     residents = list(Entity.objects.filter(external_id__startswith="res-").values_list("id", flat=True)[:2])
     meeting = Meeting.objects.create(external_id="m-extra", date=date(2026, 6, 1), type="community_forum", title="Extra")
@@ -181,6 +182,13 @@ def test_a_pair_crossing_into_close_runs_the_rules_and_raises_its_flag(lakeside)
     assert Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()
 
 
+def _save(instance, **changes):
+    """An edit as the app makes it (save() moves updated_at, which the rules' fingerprint reads)."""
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.save()
+
+
 @pytest.mark.django_db
 def test_incremental_recomputes_after_relationship_edits_equal_a_full_recompute(lakeside):
     """The incremental path reads only the scope's relationships and the affiliations for scoring,
@@ -199,7 +207,7 @@ def test_incremental_recomputes_after_relationship_edits_equal_a_full_recompute(
         lambda: Relationship.objects.create(external_id="x-funds", source=chief, target=board, type="funds", amount=50_000,
                                             start_date=date(2025, 1, 1)),
         # an existing tie ended long ago: its pair decays, its flags may lapse
-        lambda: Relationship.objects.filter(external_id="s-01").update(end_date=date(2019, 1, 1)),
+        lambda: _save(Relationship.objects.get(external_id="s-01"), end_date=date(2019, 1, 1)),
         lambda: Relationship.objects.filter(external_id="x-funds").delete(),
     ]
     for edit in edits:
@@ -285,3 +293,33 @@ def test_a_failure_while_scoring_and_reading_side_by_side_leaves_the_previous_sc
     assert ClosenessSnapshot.objects.latest().status == "failed"
     recompute(as_of=date(2025, 1, 1))
     assert ClosenessSnapshot.objects.latest().status == "complete"
+
+
+@pytest.mark.django_db
+def test_when_only_closeness_moved_only_the_closeness_rules_run_with_a_full_recomputes_flags(lakeside, monkeypatch):
+    from datetime import timedelta
+
+    from conflicts import services as conflict_services
+    from conflicts.models import Flag
+
+    def flags():
+        return set(Flag.objects.values_list("rule", "subject", "counterpart", "severity", "disclosed", "explanation", "holds", "status"))
+
+    as_of = date(2026, 6, 30)
+    recompute(as_of=as_of)
+    runs = []
+    real_rules = conflict_services.flags_for_all_rules
+    monkeypatch.setattr(conflict_services, "flags_for_all_rules",
+                        lambda data, closeness_only=False: runs.append(closeness_only) or real_rules(data, closeness_only=closeness_only))
+    ig, so = Entity.objects.get(external_id="lk-ig"), Entity.objects.get(external_id="lk-so")
+    for week in range(40):
+        meeting = Meeting.objects.create(external_id=f"m-ig-so-{week}", date=as_of - timedelta(days=7 * week), type="private_meeting", title="Private")
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=ig), Attendance(meeting=meeting, entity=so)])
+    snapshot = recompute(as_of=as_of, entity_scope={ig.pk, so.pk})
+
+    assert runs == [True]
+    assert Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()
+    assert snapshot.flags_raised == Flag.objects.filter(holds=True).count()
+    incremental = flags()
+    recompute(as_of=as_of)
+    assert runs == [True, False] and flags() == incremental
