@@ -75,8 +75,8 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list,
     relationships_by_id = {r.id: r for r in relationships}
     flags = Flag.objects.filter(rule__in=CLOSENESS_RULES) if closeness_only else Flag.objects.all()
     stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in flags}
-    evidence_of = _links(Flag.evidence.through, "relationship_id")
-    persons_of = _links(Flag.persons.through, "entity_id")
+    evidence_of = _links(Flag.evidence.through, "relationship_id", closeness_only)
+    persons_of = _links(Flag.persons.through, "entity_id", closeness_only)
     changed: list[Flag] = []
     new_items: list[RaisedFlag] = []
     for item in raised:
@@ -109,10 +109,13 @@ def flags_keep(*, snapshot, as_of: date) -> int:
     return Flag.objects.filter(holds=True).count()
 
 
-def _links(through, column: str) -> dict[int, set[int]]:
+def _links(through, column: str, closeness_only: bool = False) -> dict[int, set[int]]:
     """flag id -> the ids it links to, read from a many-to-many table in one query."""
     links: dict[int, set[int]] = {}
-    for flag_id, other in through.objects.values_list("flag_id", column).iterator(chunk_size=50000):
+    rows = through.objects.all()
+    if closeness_only:
+        rows = rows.filter(flag__rule__in=CLOSENESS_RULES)
+    for flag_id, other in rows.values_list("flag_id", column).iterator(chunk_size=50000):
         links.setdefault(flag_id, set()).add(other)
     return links
 
