@@ -43,7 +43,7 @@ audit: install-test
 
 ## make test: install what the tests need and run them all (PostgreSQL + a real Celery worker on Redis)
 test: install-test audit
-	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -n auto --maxprocesses=4
 
 ## make backup [DATABASE_URL=postgres://...] [BACKUP=file]: a compressed pg_dump of everything
 BACKUP ?= backups/tracker-$(shell date +%Y%m%d-%H%M%S).dump

@@ -1,4 +1,5 @@
-"""Benchmark: import, full recompute, unchanged recompute and incremental recompute at scale.
+"""Benchmark: import, full recompute (from empty, unchanged, a day and a month later) and
+incremental recompute at scale.
 
 Prints figures; asserts nothing (targets belong in the issue notes, not in timed tests).
 
@@ -100,6 +101,11 @@ def main():
     snap = services.recompute(as_of=AS_OF, entity_scope=affected, triggered_by="bench")
     print(f"{'incremental recompute after one meeting':48} {time.perf_counter() - start:8.2f} s   ({len(affected)} entities, {snap.pairs_changed} pairs changed)")
     assert recompute_for_entities  # the path the task takes (full when the current date differs)
+
+    # the nightly full recompute (decay moves a day), and one after a month without any
+    for label, days in (("full recompute a day later (nightly)", 1), ("full recompute a month later", 32)):
+        snap = timed(label, recompute, as_of=AS_OF + timedelta(days=days))
+        print(f"  {snap.pairs_changed} pairs changed")
 
     out = Path("/tmp/bench-export")
     timed("export_dataset", dataset_export, out)
