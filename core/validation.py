@@ -6,6 +6,7 @@ the importer, forms and the API all call these functions, so a rule is written o
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,8 +36,15 @@ class FieldProblem:
     message: str
 
 
+@functools.cache
+def _allowed(choices) -> frozenset[str]:
+    # Django rebuilds `Choices.values` as a list on every access: at a million attendance rows
+    # that alone took 10 s of an import
+    return frozenset(choices.values)
+
+
 def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
-    if value in choices.values:
+    if value in _allowed(choices):
         return []
     allowed = ", ".join(choices.values)
     return [FieldProblem(field, f"unknown {field} '{value}' (expected one of: {allowed})")]
