@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from core.bulk import read_int_columns
+from core.bulk import is_postgres, read_int_columns
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from relationships.models import Relationship
@@ -63,7 +63,12 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
         if not meeting_ids:
             return MeetingTable.empty()
         meetings = meetings.filter(id__in=meeting_ids)
-        att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s)", [meeting_ids])
+        if is_postgres():  # one array parameter, read by COPY
+            att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s)", [meeting_ids])
+        else:
+            # order_by(): the model's default ordering would join meetings and entities to sort
+            rows = Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id")
+            att = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
     rows = list(meetings.values_list("id", "date", "type").iterator(chunk_size=50000))
     if not rows:
         return MeetingTable.empty()
