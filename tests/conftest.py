@@ -53,3 +53,23 @@ def client_as(client, user_with_role):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def embedded_manage(tmp_path):
+    """Run manage.py in a subprocess on the embedded default (a SQLite file, Celery eager), as
+    `make run` does: embedded_manage("migrate", "--noinput") returns its output, failing on an error."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", CELERY_BROKER_URL="")
+
+    def manage(*args) -> str:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    return manage

@@ -2,10 +2,6 @@
 bulk writes, on PostgreSQL (the test database) and on SQLite (a subprocess on the embedded default)."""
 import io
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,6 @@ from audit.models import AuditEvent
 from tests.factories import EntityFactory, FlagFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_rows(directory: Path) -> int:
@@ -46,15 +41,8 @@ def test_a_dry_run_leaves_no_trail(copy_of_lakeside):
     assert not AuditEvent.objects.exists()
 
 
-def test_the_importer_writes_the_trail_on_sqlite_too(tmp_path, copy_of_lakeside):
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", CELERY_BROKER_URL="")
-
-    def manage(*args):
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
+def test_the_importer_writes_the_trail_on_sqlite_too(embedded_manage, copy_of_lakeside):
+    manage = embedded_manage
     manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(copy_of_lakeside))
     out = manage("shell", "-c", (

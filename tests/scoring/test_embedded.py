@@ -1,12 +1,6 @@
 """The recompute paths on the embedded default (SQLite, Celery eager), as `make run` uses them:
 the PostgreSQL-only shortcuts (COPY, array parameters, the reading thread) must have a twin there."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 LOG_MEETINGS = """
 import json
@@ -31,15 +25,8 @@ print(json.dumps([latest.scope, latest.status, pair.score_tenths,
 """
 
 
-def test_full_and_incremental_recomputes_run_on_sqlite(tmp_path, lakeside_dir):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", CELERY_BROKER_URL="")
-
-    def manage(*args):
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
+def test_full_and_incremental_recomputes_run_on_sqlite(embedded_manage, lakeside_dir):
+    manage = embedded_manage
     manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(lakeside_dir / "data"))
     assert "Recomputed as of" in manage("recompute")
