@@ -88,7 +88,6 @@ def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
     return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids))
 
 
-
 def load_pair_evidence(a: int, b: int) -> Evidence:
     """Just what the meetings behind one pair need: the meetings where both were present (in person
     or through their people), with those meetings' full attendance (for their size) and the people's

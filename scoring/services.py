@@ -164,8 +164,9 @@ def pair_scores_write(
     *, snapshot: ClosenessSnapshot, scores: PairScores, old: CurrentRows, entity_scope: set[int] | None
 ) -> tuple[int, int, bool]:
     """Store the new scores as of `snapshot` over the `old` current rows: close the intervals of
-    pairs whose score or evidence changed or vanished, and open new ones. Unchanged pairs are not touched, so history grows with
-    what changed. Vectorised: a full recompute compares millions of pairs.
+    pairs whose score or evidence changed or vanished, and open new ones. Unchanged pairs are not
+    touched, so history grows with what changed. Vectorised: a full recompute compares millions
+    of pairs.
 
     Returns (pairs changed, net change in the number of current pairs, whether any pair entered or
     left the `close` band)."""
