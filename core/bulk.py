@@ -12,6 +12,9 @@ from django.db import connection
 
 BATCH = 5000
 _AS_IS = frozenset({str, int, float})
+# How copy_csv_rows spells NULL: a number, so the writer leaves it unquoted (`nan`), while every
+# text value is quoted. With a text marker such as \N, a cell holding that text would read as NULL.
+NULL = float("nan")
 
 
 def is_postgres() -> bool:
@@ -22,12 +25,32 @@ def _copy_value(value):
     if type(value) in _AS_IS:  # most values: checked first (called once per value of millions of rows)
         return value
     if value is None:
-        return r"\N"
+        return NULL
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     return value
+
+
+def copy_csv_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """COPY rows already in COPY's terms (text, numbers, NULL for null) into `model`'s `columns`
+    (attnames); returns the count. PostgreSQL only."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    if not count:
+        return 0
+    buffer.seek(0)
+    # get_field accepts attnames (`entity_id`) as well as names
+    db_columns = [model._meta.get_field(c).column for c in columns]
+    sql = f'COPY "{model._meta.db_table}" ({", ".join(db_columns)}) FROM STDIN WITH (FORMAT csv, NULL \'nan\')'
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer)
+    return count
 
 
 def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -45,24 +68,7 @@ def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         columns = list(columns) + [f.attname for f in missing]
         rows = (tuple(row) + defaults for row in rows)
     if is_postgres():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        count = 0
-        for row in rows:
-            writer.writerow([_copy_value(v) for v in row])
-            count += 1
-        if not count:
-            return 0
-        buffer.seek(0)
-        # get_field accepts attnames (`entity_id`) as well as names
-        db_columns = [model._meta.get_field(c).column for c in columns]
-        sql = (
-            f'COPY "{model._meta.db_table}" ({", ".join(db_columns)}) FROM STDIN '
-            f"WITH (FORMAT csv, NULL '\\N')"
-        )
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)
-        return count
+        return copy_csv_rows(model, columns, ([_copy_value(v) for v in row] for row in rows))
     objects = [model(**dict(zip(columns, row))) for row in rows]
     model.objects.bulk_create(objects, batch_size=BATCH)
     return len(objects)

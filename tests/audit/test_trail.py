@@ -1,5 +1,6 @@
 """Every create, update and delete of audited records lands in the trail, including the importer's
 bulk writes, on PostgreSQL (the test database) and on SQLite (a subprocess on the embedded default)."""
+import csv
 import io
 import json
 from pathlib import Path
@@ -14,15 +15,24 @@ from tests.factories import EntityFactory, FlagFactory, MeetingFactory
 pytestmark = pytest.mark.django_db
 
 
-def data_rows(directory: Path) -> int:
-    return sum(len((directory / name).read_text().strip().splitlines()) - 1 for name in
-               ("entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv"))
+def data_rows(directory: Path, name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((directory / name).read_text())))[1:]
+
+
+def expected_creations(directory: Path) -> int:
+    """An event per imported row; attendance rows are grouped into one event per meeting."""
+    rows = sum(len(data_rows(directory, name)) for name in ("entities.csv", "relationships.csv", "meetings.csv", "disclosures.csv"))
+    return rows + len({row[0] for row in data_rows(directory, "attendance.csv")})
 
 
 def test_an_import_records_every_created_row_and_every_change(copy_of_lakeside):
     call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
     created = AuditEvent.objects.filter(action="create")
-    assert created.count() == data_rows(copy_of_lakeside)
+    assert created.count() == expected_creations(copy_of_lakeside)
+    # every attendance row is in its meeting's event, with its role
+    attendance = {(e.object_key, entity): roles for e in created.filter(object_type="engagement.attendance")
+                  for entity, roles in e.changes.items()}
+    assert attendance == {(m, entity): [None, role or "attendee"] for m, entity, role in data_rows(copy_of_lakeside, "attendance.csv")}
     assert set(created.values_list("via", flat=True)) == {"command"}
     assert created.first().actor_label.startswith("import_dataset command")
     pd = AuditEvent.objects.get(object_type="entities.entity", object_key="lk-pd-east")
@@ -48,11 +58,11 @@ def test_the_importer_writes_the_trail_on_sqlite_too(embedded_manage, copy_of_la
     out = manage("shell", "-c", (
         "import json; from audit.models import AuditEvent as A; "
         "print(json.dumps([A.objects.filter(action='create').count(), "
-        "A.objects.get(object_type='engagement.attendance', object_key='m-hearing-07/res-090').changes]))"
+        "A.objects.get(object_type='engagement.attendance', object_key='m-hearing-07').changes]))"
     ))
     count, attendance = json.loads(out.strip().splitlines()[-1])
-    assert count == data_rows(copy_of_lakeside)
-    assert attendance == {"meeting": [None, "m-hearing-07"], "entity": [None, "res-090"], "role": [None, "attendee"]}
+    assert count == expected_creations(copy_of_lakeside)
+    assert attendance["res-090"] == [None, "attendee"]
 
 
 def test_api_edits_and_deletes_record_who_and_what(user_with_role):
@@ -102,3 +112,17 @@ def test_the_trail_shows_on_the_objects_page_to_analysts_only(client_as):
     assert "Change history" in analyst_page and "Before → After" in analyst_page
     staff_page = client_as("city_staff").get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Change history" not in staff_page
+
+
+def test_an_imported_role_change_is_an_update_of_its_meetings_attendance(copy_of_lakeside):
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    path = copy_of_lakeside / "attendance.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    meeting, entity, role = rows[1]
+    rows[1][2] = "organizer" if role != "organizer" else "attendee"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    update = AuditEvent.objects.get(action="update")
+    assert (update.object_type, update.object_key, update.context_key) == ("engagement.attendance", meeting, meeting)
+    assert update.changes == {entity: [role or "attendee", rows[1][2]]}

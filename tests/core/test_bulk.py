@@ -1,0 +1,30 @@
+"""The bulk writer's COPY stores every text exactly, including texts that look like a NULL marker."""
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_events_bulk_write
+from core.bulk import bulk_insert
+from entities.models import Entity
+
+pytestmark = pytest.mark.django_db
+
+LOOKALIKES = ["\\N", "nan", "NULL", "", '"quoted", with comma', "line\nbreak"]
+
+
+def test_texts_that_look_like_null_are_stored_as_text():
+    now = timezone.now()
+    rows = [(f"bulk-{i}", text, "person", "people", text, None, now, now) for i, text in enumerate(LOOKALIKES)]
+    columns = ["external_id", "name", "kind", "category", "description", "parent_id", "created_at", "updated_at"]
+    assert bulk_insert(Entity, columns, rows) == len(rows)
+    stored = dict(Entity.objects.filter(external_id__startswith="bulk-").values_list("name", "description"))
+    assert stored == {text: text for text in LOOKALIKES}
+    assert not Entity.objects.filter(external_id__startswith="bulk-", parent__isnull=False).exists()
+
+
+def test_audit_events_keep_lookalike_keys_and_a_missing_actor_is_null():
+    audit_events_bulk_write(("create", "x.y", text, {"v": [None, text]}, text) for text in LOOKALIKES)
+    events = AuditEvent.objects.filter(object_type="x.y")
+    assert sorted(e.object_key for e in events) == sorted(LOOKALIKES)
+    assert all(e.changes == {"v": [None, e.object_key]} and e.context_key == e.object_key for e in events)
+    assert all(e.actor_id is None for e in events)
