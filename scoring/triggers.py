@@ -11,12 +11,16 @@ from relationships.types import AFFILIATION_TYPES
 _pending = threading.local()
 
 
-def _flush() -> None:
+def _queue(ids: set[int]) -> None:
     from .tasks import recompute_entities_task
 
+    recompute_entities_task.delay(sorted(ids))
+
+
+def _flush() -> None:
     ids, _pending.ids = getattr(_pending, "ids", None), None
     if ids:
-        recompute_entities_task.delay(sorted(ids))
+        _queue(ids)
 
 
 def _flush_registered() -> bool:
@@ -26,12 +30,15 @@ def _flush_registered() -> bool:
 def queue_recompute(entity_ids: Iterable[int]) -> None:
     """Collect the entities whose evidence changed; one task is queued when the transaction commits
     (immediately outside a transaction). A rolled-back transaction queues nothing."""
-    ids = getattr(_pending, "ids", None)
-    if ids is None or (connection.in_atomic_block and not _flush_registered()):
-        ids = _pending.ids = set()
-        ids.update(entity_ids)
-        transaction.on_commit(_flush)
+    if not connection.in_atomic_block:  # autocommit: the change is already committed
+        _queue(set(entity_ids))
         return
+    ids = getattr(_pending, "ids", None)
+    if ids is None or not _flush_registered():
+        # the first change of this transaction (ids a rolled-back one left behind were never queued,
+        # and its rollback dropped its callback: start afresh)
+        ids = _pending.ids = set()
+        transaction.on_commit(_flush)
     ids.update(entity_ids)
 
 

@@ -323,3 +323,24 @@ def test_when_only_closeness_moved_only_the_closeness_rules_run_with_a_full_reco
     incremental = flags()
     recompute(as_of=as_of)
     assert runs == [True, False] and flags() == incremental
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_does_not_stop_the_next_one_from_queueing_a_recompute(lakeside_dir):
+    """A rolled-back transaction left its pending entities behind, and the next change saved
+    outside a transaction was added to them and never queued."""
+    from relationships.models import Relationship
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    relationship = Relationship.objects.get(external_id="f-01")
+    before = ClosenessSnapshot.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        relationship.amount = 2
+        relationship.save()
+        raise RuntimeError("the form failed after saving")
+    assert ClosenessSnapshot.objects.count() == before  # nothing committed, nothing queued
+
+    relationship.amount = 3
+    relationship.save()  # autocommit
+    assert ClosenessSnapshot.objects.count() == before + 1
