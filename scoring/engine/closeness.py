@@ -27,6 +27,7 @@ chair counts toward the department-board pair.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -42,18 +43,80 @@ _NO_END = 10**9
 _MAX_TIE_WEIGHT = 0.999  # keeps log(1 - w) finite
 
 
-def relationship_time_factor(rel: RelationshipRecord, ref_day: int, half_life_days: float) -> float | None:
-    """How much a relationship still counts on `ref_day` (1 when in force), or None if it is after it."""
-    start = rel.start_date.toordinal() if rel.start_date else None
-    if start is not None and start > ref_day:
-        return None
-    if rel.type in ONE_OFF_TYPES:
-        age = ref_day - start if start is not None else 0
-    elif rel.end_date is None or rel.end_date.toordinal() >= ref_day:
-        age = 0
-    else:
-        age = ref_day - rel.end_date.toordinal()
-    return 0.5 ** (age / half_life_days)
+@dataclass
+class RelationshipTerms:
+    """Per pair with relationships (sorted keys a * width + b): the sums behind the formal, financial
+    and analyst components, and the relationship ids behind them."""
+
+    keys: np.ndarray  # int64, sorted
+    formal_log: np.ndarray  # sum of log(1 - w_type * t) over non-money ties
+    money: np.ndarray  # sum of amount * t over money flowing either way
+    analyst: np.ndarray  # max of analyst_score * t
+    ids: np.ndarray  # relationship ids, grouped by pair (ids[bounds[i]:bounds[i + 1]] are pair i's)
+    bounds: np.ndarray
+
+    def ids_of(self, position: int) -> tuple[int, ...]:
+        return tuple(sorted(self.ids[self.bounds[position] : self.bounds[position + 1]].tolist()))
+
+
+def relationship_terms(
+    relationships: list[RelationshipRecord], params: ScoringParameters, ref_day: int, only: set[int] | None, width: int
+) -> RelationshipTerms:
+    """The relationship side of every pair, vectorised (a hundred thousand relationships).
+
+    Time factor t = 0.5 ** (age / half_life): a relationship in force on `ref_day` has age 0, an
+    ended one ages from its end date, a one-off event (`contributes_to`, `endorses`) from its date;
+    one that starts after `ref_day` does not count. A relationship counts toward formal (a non-money
+    type with a weight), financial (a money type with an amount) and analyst (a rating)."""
+    rows = [
+        (
+            r.id, r.source, r.target,
+            r.start_date.toordinal() if r.start_date else _NO_START,
+            r.end_date.toordinal() if r.end_date else _NO_END,
+            r.amount or 0.0,
+            -1.0 if r.analyst_score is None else r.analyst_score,
+            r.type,
+        )
+        for r in relationships
+        if r.source != r.target and (only is None or r.source in only or r.target in only)
+    ]
+    if not rows:
+        empty, zeros = np.zeros(0, np.int64), np.zeros(0)
+        return RelationshipTerms(empty, zeros, zeros, zeros, empty, np.zeros(1, np.int64))
+    ids, source, target, start, end = (np.array([row[i] for row in rows], dtype=np.int64) for i in range(5))
+    amount = np.array([row[5] for row in rows], dtype=float)
+    rating = np.array([row[6] for row in rows], dtype=float)
+    types = [row[7] for row in rows]
+    weight = np.array([min(params.relationship_type_weights.get(t, 0.0), _MAX_TIE_WEIGHT) for t in types])
+    is_money = np.array([t in MONEY_TYPES for t in types])
+    one_off = np.array([t in ONE_OFF_TYPES for t in types])
+
+    started = start <= ref_day
+    known_start = start != _NO_START
+    age = np.where(one_off, np.where(known_start, ref_day - start, 0), np.where(end >= ref_day, 0, ref_day - end))
+    t = 0.5 ** (np.maximum(age, 0) / params.half_life_days)  # age < 0 only before a start: not counted
+    formal = started & (weight > 0) & ~is_money
+    money = started & is_money & (amount != 0)
+    rated = started & (rating >= 0)
+    counted = formal | money | rated
+
+    keys = np.minimum(source, target) * width + np.maximum(source, target)
+    order = np.flatnonzero(counted)
+    order = order[np.argsort(keys[order], kind="stable")]  # grouped by pair, in input order within
+    keys = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
+
+    def per_pair(values: np.ndarray, reduce) -> np.ndarray:
+        return reduce.reduceat(values[order], starts) if len(starts) else np.zeros(0)
+
+    return RelationshipTerms(
+        keys=keys[starts],
+        formal_log=per_pair(np.where(formal, np.log1p(-weight * t), 0.0), np.add),
+        money=per_pair(np.where(money, amount * t, 0.0), np.add),
+        analyst=per_pair(np.where(rated, rating * t, 0.0), np.maximum),
+        ids=ids[order],
+        bounds=np.append(starts, len(order)),
+    )
 
 
 def in_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -298,39 +361,11 @@ def closeness_scores(
     (an incremental recompute: a change to an entity's evidence changes no pair without it)."""
     ref_day = as_of.toordinal()
     only = np.array(sorted(only_entities), dtype=np.int64) if only_entities is not None else None
-    half_life = params.half_life_days
-
-    formal_log: dict[tuple[int, int], float] = {}
-    money: dict[tuple[int, int], float] = {}
-    analyst: dict[tuple[int, int], float] = {}
-    rel_ids: dict[tuple[int, int], list[int]] = {}
-    for rel in evidence.relationships:
-        if rel.source == rel.target:
-            continue
-        if only_entities is not None and rel.source not in only_entities and rel.target not in only_entities:
-            continue
-        t = relationship_time_factor(rel, ref_day, half_life)
-        if t is None:
-            continue
-        key = (rel.source, rel.target) if rel.source < rel.target else (rel.target, rel.source)
-        counted = False
-        weight = min(params.relationship_type_weights.get(rel.type, 0.0), _MAX_TIE_WEIGHT)
-        if weight > 0 and rel.type not in MONEY_TYPES:
-            formal_log[key] = formal_log.get(key, 0.0) + np.log1p(-weight * t)
-            counted = True
-        if rel.type in MONEY_TYPES and rel.amount:
-            money[key] = money.get(key, 0.0) + float(rel.amount) * t
-            counted = True
-        if rel.analyst_score is not None:
-            analyst[key] = max(analyst.get(key, 0.0), float(rel.analyst_score) * t)
-            counted = True
-        if counted:
-            rel_ids.setdefault(key, []).append(rel.id)
 
     # pairs are encoded as one integer, a * width + b, so sorting and joining stay 1-D and fast
     width = _key_width(evidence)
-    rel_pairs = sorted(set(formal_log) | set(money) | set(analyst))
-    rel_keys = np.array([a * width + b for a, b in rel_pairs], dtype=np.int64)
+    terms = relationship_terms(evidence.relationships, params, ref_day, only_entities, width)
+    rel_keys = terms.keys
     int_keys, mass = _interaction_mass(evidence, params, ref_day, only, rel_keys, width)
     # pairs with relationships but no meeting that counts join the meeting pairs (both sorted)
     met = in_sorted(rel_keys, int_keys)
@@ -347,9 +382,9 @@ def closeness_scores(
     # 1.0, and the score reduces to the interaction factor. The pairs with relationships get all
     # four factors, multiplied in the same order, so both give the same floating-point result.
     remaining = 1.0 - w["interaction"] * interaction / 10.0
-    formal = 10.0 * (1.0 - np.exp(np.array([formal_log.get(k, 0.0) for k in rel_pairs])))
-    financial = 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + np.array([money.get(k, 0.0) for k in rel_pairs]) / params.money_scale))
-    analyst_c = np.clip(np.array([analyst.get(k, 0.0) for k in rel_pairs]), 0.0, 10.0)
+    formal = 10.0 * (1.0 - np.exp(terms.formal_log))
+    financial = 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale))
+    analyst_c = np.clip(terms.analyst, 0.0, 10.0)
     remaining[rel_pos] = (
         (1.0 - w["formal"] * formal / 10.0)
         * remaining[rel_pos]
@@ -360,7 +395,7 @@ def closeness_scores(
     keep = score > 0
     rel_kept = keep[rel_pos]
     evidence_ids = {
-        key: tuple(sorted(rel_ids[key])) for key, kept in zip(rel_pairs, rel_kept.tolist()) if kept and key in rel_ids
+        (int(key // width), int(key % width)): terms.ids_of(i) for i, key in zip(np.flatnonzero(rel_kept).tolist(), rel_keys[rel_kept].tolist())
     }
     kept_keys = pair_keys[keep]
     # the relationship pairs' places among the kept pairs

@@ -1,16 +1,19 @@
 """The engine's array helpers agree with the numpy functions they stand in for, and its blocked
 sparse product with computing everything at once."""
+import math
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import closeness
-from scoring.engine.closeness import in_sorted, merge_sorted, unique_ints
+from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
+from scoring.engine.closeness import in_sorted, merge_sorted, relationship_terms, unique_ints
 
-from .strategies import AS_OF, N_ENTITIES, evidence_sets
+from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
 
 int_lists = st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=200)
 
@@ -62,3 +65,45 @@ def test_scoring_a_scope_gives_the_full_scores_of_the_pairs_touching_it(data, sc
     full = closeness_scores(evidence, ScoringParameters(), AS_OF).as_dict()
     scoped = closeness_scores(evidence, ScoringParameters(), AS_OF, only_entities=scope).as_dict()
     assert scoped == {pair: values for pair, values in full.items() if set(pair) & scope}
+
+
+def _terms_one_by_one(relationships, params, ref_day, width):
+    """The relationship rule of docs/scoring.md, one relationship at a time (the oracle)."""
+    out = {}
+    for rel in relationships:
+        start = rel.start_date.toordinal() if rel.start_date else None
+        if rel.source == rel.target or (start is not None and start > ref_day):
+            continue
+        if rel.type in ONE_OFF_TYPES:
+            age = ref_day - start if start is not None else 0
+        elif rel.end_date is None or rel.end_date.toordinal() >= ref_day:
+            age = 0
+        else:
+            age = ref_day - rel.end_date.toordinal()
+        t = 0.5 ** (age / params.half_life_days)
+        weight = min(params.relationship_type_weights.get(rel.type, 0.0), 0.999)
+        formal = weight > 0 and rel.type not in MONEY_TYPES
+        money = rel.type in MONEY_TYPES and bool(rel.amount)
+        if not (formal or money or rel.analyst_score is not None):
+            continue
+        key = min(rel.source, rel.target) * width + max(rel.source, rel.target)
+        pair = out.setdefault(key, {"formal_log": 0.0, "money": 0.0, "analyst": 0.0, "ids": []})
+        pair["formal_log"] += math.log1p(-weight * t) if formal else 0.0
+        pair["money"] += rel.amount * t if money else 0.0
+        pair["analyst"] = max(pair["analyst"], rel.analyst_score * t if rel.analyst_score is not None else 0.0)
+        pair["ids"].append(rel.id)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(rels=relationships(max_size=25), shift=st.integers(-4000, 4000))
+def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, shift):
+    params, ref_day, width = ScoringParameters(), AS_OF.toordinal() + shift, N_ENTITIES + 1
+    terms = relationship_terms(rels, params, ref_day, None, width)
+    expected = _terms_one_by_one(rels, params, ref_day, width)
+    assert terms.keys.tolist() == sorted(expected)
+    for i, key in enumerate(terms.keys.tolist()):
+        assert terms.formal_log[i] == pytest.approx(expected[key]["formal_log"], rel=1e-12, abs=1e-15)
+        assert terms.money[i] == pytest.approx(expected[key]["money"], rel=1e-12)
+        assert terms.analyst[i] == pytest.approx(expected[key]["analyst"], rel=1e-12)
+        assert terms.ids_of(i) == tuple(sorted(expected[key]["ids"]))
