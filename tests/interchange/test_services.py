@@ -250,3 +250,21 @@ def test_two_exports_are_byte_identical_and_a_round_trip_reproduces_the_data(lak
     dataset_export(tmp_path / "third")
     for name in names:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "third" / name).read_bytes(), name
+
+
+@pytest.mark.django_db
+def test_cells_that_look_like_null_import_and_export_as_their_text(copy_of_lakeside, tmp_path):
+    """COPY read an unquoted \\N as NULL: such a cell failed the whole import."""
+    path = copy_of_lakeside / "entities.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    rows[1][1], rows[1][5], rows[2][5] = "\\N", "nan", "NULL"  # name, description
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    code, _ = run_import(copy_of_lakeside)
+    assert code == 0
+    assert Entity.objects.get(external_id=rows[1][0]).name == "\\N"
+    assert Entity.objects.get(external_id=rows[1][0]).description == "nan"
+    assert Entity.objects.get(external_id=rows[2][0]).description == "NULL"
+    call_command("export_dataset", str(tmp_path / "out"), stdout=io.StringIO())
+    exported = set((tmp_path / "out" / "entities.csv").read_text().splitlines())
+    assert {"lk-pd,\\N,police_department,City of Lakeside,,nan,", "lk-pd-east,East District,police_department,City of Lakeside,lk-pd,NULL,"} <= exported
