@@ -60,15 +60,15 @@ def audit_events_bulk_write(events: Iterable[tuple[str, str, str, dict, str]]) -
             for action, object_type, key, changes, context in events
         )
         return bulk_insert(AuditEvent, columns, rows)
-    # An import writes an event per row (a million for a large attendance file): each line is
-    # formatted here in one step, with the columns every event shares formatted once.
+    # An import writes an event per row of most files (a hundred thousand relationships): each line
+    # is formatted here in one step, with the columns every event shares formatted once.
     shared = (now.isoformat(), NULL if actor.user_id is None else actor.user_id, actor.label, actor.via)
     lines = (
         (*shared, action, object_type, key, context, json.dumps(changes, default=plain))
         for action, object_type, key, changes, context in events
     )
     written = 0
-    # in chunks: one COPY buffer for a million attendance events would cost about a gigabyte
+    # in chunks: one COPY buffer for hundreds of thousands of events would cost hundreds of megabytes
     while chunk := list(islice(lines, BULK_CHUNK)):
         written += copy_csv_rows(AuditEvent, columns, chunk)
     return written

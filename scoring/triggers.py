@@ -31,7 +31,9 @@ def queue_recompute(entity_ids: Iterable[int]) -> None:
     """Collect the entities whose evidence changed; one task is queued when the transaction commits
     (immediately outside a transaction). A rolled-back transaction queues nothing."""
     if not connection.in_atomic_block:  # autocommit: the change is already committed
-        _queue(set(entity_ids))
+        ids = set(entity_ids)
+        if ids:  # e.g. a meeting without attendance: no pair changed
+            _queue(ids)
         return
     ids = getattr(_pending, "ids", None)
     if ids is None or not _flush_registered():

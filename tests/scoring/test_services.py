@@ -344,3 +344,12 @@ def test_a_rolled_back_change_does_not_stop_the_next_one_from_queueing_a_recompu
     relationship.amount = 3
     relationship.save()  # autocommit
     assert ClosenessSnapshot.objects.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_meeting_saved_without_attendance_outside_a_transaction_queues_nothing(lakeside_dir):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    before = ClosenessSnapshot.objects.count()
+    Meeting.objects.create(external_id="m-empty", date=timezone.localdate(), type="community_forum", title="Nobody came")
+    assert ClosenessSnapshot.objects.count() == before
