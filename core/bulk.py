@@ -135,6 +135,45 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
             cursor.cursor.copy_expert(sql, payload)
 
 
+def execute_for_ids(sql: str, ids: Sequence[int], params: Sequence = ()) -> None:
+    """Run `sql` (ending in a column name, e.g. "DELETE FROM t WHERE id") for every id in `ids`,
+    in batches: one array parameter on PostgreSQL, IN lists within SQLite's parameter limit."""
+    with connection.cursor() as cursor:
+        if is_postgres():
+            for start in range(0, len(ids), 200_000):
+                cursor.execute(f"{sql} = ANY(%s)", [*params, list(ids[start : start + 200_000])])
+            return
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start : start + 500])
+            cursor.execute(f"{sql} IN ({', '.join(['%s'] * len(batch))})", [*params, *batch])
+
+
+def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> int:
+    """Insert rows of "int8" and "bytes" columns (attname, kind); returns the count. On PostgreSQL
+    one binary COPY (a bytea value goes as it is, where the text forms double it in hex)."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    if not is_postgres():
+        return bulk_insert(model, [name for name, _ in columns], rows)
+    buffer = io.BytesIO()
+    buffer.write(_PG_BINARY_HEADER)
+    field_count = len(columns).to_bytes(2, "big")
+    kinds = [kind for _, kind in columns]
+    for row in rows:
+        buffer.write(field_count)
+        for kind, value in zip(kinds, row):
+            data = int(value).to_bytes(8, "big", signed=True) if kind == "int8" else bytes(value)
+            buffer.write(len(data).to_bytes(4, "big"))
+            buffer.write(data)
+    buffer.write((-1).to_bytes(2, "big", signed=True))
+    buffer.seek(0)
+    db_columns = ", ".join(model._meta.get_field(name).column for name, _ in columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({db_columns}) FROM STDIN WITH (FORMAT binary)', buffer)
+    return len(rows)
+
+
 def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np.ndarray]:
     """Run a query whose columns are all non-null integers of the given kinds ("int2", "int8") and
     return one array per column, in its own width (int16 or int64).

@@ -151,3 +151,32 @@ class PairScore(models.Model):
     @property
     def band(self) -> str:
         return band_for_score(self.score)
+
+
+class WeakPairBlock(models.Model):
+    """The current weak pairs of one entity: pairs (entity_a, b) with b > entity_a that score under
+    1.0 on shared meetings alone (no relationship evidence, so formal, financial and analyst are 0).
+
+    They are most pairs at scale (6.1M of 6.7M on the benchmark set) and no page lists them, so they
+    are stored as one packed array per entity (`weak_pairs.WEAK_PAIR`: b, score and interaction in
+    tenths) instead of a row per pair: writing and reading millions of rows was most of a recompute.
+    Every other pair has a `PairScore` row."""
+
+    entity_a = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    pairs = models.BinaryField()
+
+
+class WeakPairChange(models.Model):
+    """What one recompute changed among the weak pairs of one entity (same packing; a score of 0
+    means the pair left the weak pairs: it scores 1.0 or more now, gained relationships, or is
+    gone). With `PairScore`'s intervals this is the history of every pair, growing with what
+    changed."""
+
+    snapshot = models.ForeignKey(ClosenessSnapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    entity_a = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    pairs = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_a", "snapshot"], name="weakpairchange_history")]

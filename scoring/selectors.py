@@ -7,6 +7,7 @@ from django.db.models.functions import Greatest
 from entities.models import Entity
 
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore
+from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
 
@@ -30,22 +31,44 @@ def listed_pairs() -> QuerySet[PairScore]:
 
 
 def pair_for(a: Entity, b: Entity) -> PairScore | None:
+    """The pair's current score: its row, or (unsaved, built from its block) a weak pair's."""
     first, second = sorted((a.pk, b.pk))
-    return current_pairs().filter(entity_a_id=first, entity_b_id=second).first()
+    row = current_pairs().filter(entity_a_id=first, entity_b_id=second).first()
+    if row is not None or not scores_exist():
+        return row
+    weak = weak_pair(first, second)
+    if weak is None:
+        return None
+    score, interaction = weak
+    return PairScore(
+        entity_a_id=first, entity_b_id=second, score_tenths=score, interaction_tenths=interaction,
+        formal_tenths=0, financial_tenths=0, analyst_tenths=0, relationship_ids=[],
+    )
 
 
 def pair_history(a: Entity, b: Entity) -> list[dict]:
-    """Every score the pair had, oldest first, with the snapshot that produced it."""
+    """Every score the pair had, oldest first, with the snapshot that produced it: its rows'
+    intervals and its changes while it was a weak pair (weak_pairs), merged."""
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
     rows = PairScore.objects.filter(entity_a_id=first, entity_b_id=second).order_by("valid_from_id")
-    snapshots = {s.pk: s for s in ClosenessSnapshot.objects.filter(pk__in=rows.values("valid_from_id"))}
+    scores_from = {r.valid_from_id: r.score_tenths for r in rows}
+    row_intervals = [(r.valid_from_id, r.valid_to_id) for r in rows]
+    for snapshot_id, tenths in weak_pair_history(first, second):
+        # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)
+        if tenths and snapshot_id not in scores_from:
+            scores_from[snapshot_id] = tenths
+    snapshots = ClosenessSnapshot.objects.in_bulk(list(scores_from))
+    current_from = max(scores_from, default=None)
+    still_current = current_from is not None and (
+        any(start == current_from and end is None for start, end in row_intervals) or pair_for(a, b) is not None
+    )
     return [
-        {"as_of": snapshots[r.valid_from_id].as_of.isoformat(), "computed": snapshots[r.valid_from_id].started_at.isoformat(),
-         "score": r.score, "current": r.valid_to_id is None}
-        for r in rows
-        if r.valid_from_id in snapshots
+        {"as_of": snapshots[s].as_of.isoformat(), "computed": snapshots[s].started_at.isoformat(),
+         "score": scores_from[s] / 10, "current": s == current_from and still_current}
+        for s in sorted(scores_from)
+        if s in snapshots
     ]
 
 
@@ -129,3 +152,15 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
         for p in pairs
     ]
     return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def current_pair_scores() -> dict[tuple[int, int], tuple[int, int, int, int, int]]:
+    """{(entity a, entity b): (score, formal, interaction, financial, analyst) in tenths} of every
+    current pair, rows and weak pairs alike (small data sets: tests and checks)."""
+    tenths = ("score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths")
+    out = {(row[0], row[1]): row[2:] for row in current_pairs().values_list("entity_a_id", "entity_b_id", *tenths)}
+    if scores_exist():
+        weak = current_weak_pairs()
+        for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
+            out[(a, b)] = (score, 0, interaction, 0, 0)
+    return out

@@ -12,9 +12,12 @@ from datetime import date
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from core.bulk import analyze_tables, bulk_insert, copy_fixed_width, is_postgres, read_fixed_width, read_int_columns
+from core.bulk import (
+    analyze_tables, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
+)
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from relationships.types import OVERSIGHT_TYPES
@@ -22,7 +25,8 @@ from relationships.types import OVERSIGHT_TYPES
 from .engine import PairScores, closeness_scores, in_sorted
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
-from .models import ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings
+from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings, WeakPairBlock
+from .weak_pairs import WEAK_PAIR, WeakPairs, current_weak_pairs, weak_pairs_write
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ def _tenths(values: np.ndarray) -> np.ndarray:
 _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
-def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, digest: np.ndarray, evidence_of: dict) -> None:
+def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, evidence_of: dict) -> None:
     """Insert the pair rows at positions `rows`. On PostgreSQL the rows without relationship
     evidence (nearly all) go in one fixed-width binary COPY; the others through the ORM path."""
     with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
@@ -127,22 +131,15 @@ def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.nda
         PairScore,
         ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
         (
-            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), evidence_of.get(i, []), int(digest[i]), snapshot.pk)
+            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), evidence_of.get(i, []),
+             relationship_digest(tuple(evidence_of.get(i, ()))), snapshot.pk)
             for i in rest.tolist()
         ),
     )
 
 
 def _close_intervals(row_ids: list[int], snapshot: ClosenessSnapshot) -> None:
-    table = PairScore._meta.db_table
-    with connection.cursor() as cursor:
-        if is_postgres():
-            for start in range(0, len(row_ids), 200_000):
-                cursor.execute(f"UPDATE {table} SET valid_to_id = %s WHERE id = ANY(%s)", [snapshot.pk, row_ids[start : start + 200_000]])
-            return
-        for start in range(0, len(row_ids), 500):  # SQLite limits the number of parameters
-            batch = row_ids[start : start + 500]
-            cursor.execute(f"UPDATE {table} SET valid_to_id = %s WHERE id IN ({', '.join(['%s'] * len(batch))})", [snapshot.pk, *batch])
+    execute_for_ids(f"UPDATE {PairScore._meta.db_table} SET valid_to_id = %s WHERE id", row_ids, [snapshot.pk])
 
 
 @contextmanager
@@ -183,18 +180,20 @@ def scores_with_current_rows(
 
 
 def pair_scores_write(
-    *, snapshot: ClosenessSnapshot, scores: PairScores, old: CurrentRows, entity_scope: set[int] | None, width: int
+    *, snapshot: ClosenessSnapshot, scores: PairScores, old: CurrentRows, old_weak: WeakPairs,
+    entity_scope: set[int] | None, width: int,
 ) -> tuple[int, int, bool]:
-    """Store the new scores as of `snapshot` over the `old` current rows: close the intervals of
-    pairs whose score or evidence changed or vanished, and open new ones. Unchanged pairs are not
-    touched, so history grows with what changed. Vectorised: a full recompute compares millions
-    of pairs.
+    """Store the new scores as of `snapshot` over the `old` current rows and `old_weak` pairs.
+
+    Weak pairs (under 1.0, no relationship evidence) go to the packed blocks (weak_pairs); every
+    other pair has a row: the intervals of rows whose score or evidence changed or vanished are
+    closed and new ones opened. Unchanged pairs are not touched, so history grows with what
+    changed. Vectorised: a full recompute compares millions of pairs.
 
     Returns (pairs changed, net change in the number of current pairs, whether any pair entered or
     left the `close` band)."""
-    n_new = len(scores)
     new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
-    new_digest = np.zeros(n_new, np.int64)
+    new_digest = np.zeros(len(scores), np.int64)
     evidence_of: dict[int, list[int]] = {}  # position in `scores` -> relationship ids
     if scores.relationship_ids:
         pairs = list(scores.relationship_ids)
@@ -207,13 +206,25 @@ def pair_scores_write(
         [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst)],
         axis=1,
     )
+    weak = (new_tenths[:, 0] < LISTED_TENTHS) & (new_digest == 0)
+    scope = None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64)
+    weak_changed, weak_net = weak_pairs_write(
+        snapshot=snapshot,
+        old=old_weak,
+        new=WeakPairs(scores.entity_a[weak], scores.entity_b[weak], new_tenths[weak, 0], new_tenths[weak, 2]),
+        scope=scope,
+        width=width,
+    )
 
-    new_packed = packed_tenths(new_tenths)
+    # the pairs with rows: positions in `scores`, and their keys, tenths and digests
+    rows = np.flatnonzero(~weak)
+    new_keys, new_tenths_rows, new_digest = new_keys[rows], new_tenths[rows], new_digest[rows]
+    new_packed = packed_tenths(new_tenths_rows)
     old_keys = old.key
     if len(old_keys):
         # each old row's place among the new pairs (sorted), rather than sorting the old rows
         kept = in_sorted(old_keys, new_keys)
-        position = np.full(n_new, -1, np.int64)  # the old row of each new pair; -1 when it is new
+        position = np.full(len(rows), -1, np.int64)  # the old row of each new pair; -1 when it is new
         position[np.searchsorted(new_keys, old_keys[kept])] = np.flatnonzero(kept)
         matched = position >= 0
         same = matched & (old.digest[position] == new_digest) & (old.tenths[position] == new_packed)
@@ -222,21 +233,27 @@ def pair_scores_write(
         vanished = old.id[gone]
         # a close pair's score is part of the closeness rules' flags (their explanation quotes it)
         was_close = matched & ((old.tenths[position] & _SCORE_MASK) >= CLOSE_TENTHS)
-        is_close = new_tenths[:, 0] >= CLOSE_TENTHS
+        is_close = new_tenths_rows[:, 0] >= CLOSE_TENTHS
         close_changed = bool(np.any((was_close | is_close) & ~same) or np.any((old.tenths[gone] & _SCORE_MASK) >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
     else:
-        same = np.zeros(n_new, bool)
-        appeared = n_new
+        same = np.zeros(len(rows), bool)
+        appeared = len(rows)
         vanished = to_close = np.zeros(0, np.int64)
-        close_changed = bool(np.any(new_tenths[:, 0] >= CLOSE_TENTHS))
-    insert = ~same
+        close_changed = bool(np.any(new_tenths_rows[:, 0] >= CLOSE_TENTHS))
     _close_intervals(to_close.tolist(), snapshot)
-    rows = np.flatnonzero(insert)
     rebuild = entity_scope is None and is_postgres() and len(old_keys) == 0 and not PairScore.objects.exists()
     with _indexes_built_after(rebuild):
-        _insert_pairs(snapshot, scores, rows, new_tenths, new_digest, evidence_of)
-    return int(insert.sum()) + len(vanished), appeared - len(vanished), close_changed
+        _insert_pairs(snapshot, scores, rows[~same], new_tenths, evidence_of)
+    changed = int((~same).sum()) + len(vanished) + weak_changed
+    return changed, appeared - len(vanished) + weak_net, close_changed
+
+
+def current_pair_count() -> int:
+    """Current pairs: the rows, and the weak pairs packed in blocks."""
+    rows = PairScore.objects.filter(valid_to__isnull=True).count()
+    weak_bytes = WeakPairBlock.objects.aggregate(total=Sum(Length("pairs")))["total"] or 0
+    return rows + weak_bytes // WEAK_PAIR.itemsize
 
 
 def rules_inputs_fingerprint() -> str:
@@ -272,17 +289,18 @@ def recompute(
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
             evidence = load_evidence(entity_scope)
-            width = pair_key_width()
+            old_weak = current_weak_pairs()
+            width = max(pair_key_width(), int(old_weak.b.max()) + 1 if len(old_weak) else 0)
             scores, old = scores_with_current_rows(evidence, parameters, as_of, entity_scope, width)
             snapshot.pairs_changed, net, close_changed = pair_scores_write(
-                snapshot=snapshot, scores=scores, old=old, entity_scope=entity_scope, width=width
+                snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
             )
             if entity_scope is None:
                 snapshot.pairs_current = len(scores)
             elif previous is not None:
                 snapshot.pairs_current = previous.pairs_current + net
             else:
-                snapshot.pairs_current = PairScore.objects.filter(valid_to__isnull=True).count()
+                snapshot.pairs_current = current_pair_count()
             rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
                                  and previous.rules_inputs == snapshot.rules_inputs)
             entities = {e.id: e for e in evidence.entities}

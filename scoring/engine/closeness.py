@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import sparse
 
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
+from .pair_product import pair_masses
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -216,7 +216,7 @@ def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: 
 def interaction_only_cutoff(params: ScoringParameters) -> float:
     """The meeting mass below which a pair with no relationship scores 0.0 at one decimal.
 
-    Such pairs are dropped inside the sparse product, which keeps memory bounded on large data."""
+    Such pairs are dropped inside the pair product, which keeps memory bounded on large data."""
     weight = params.component_weights["interaction"]
     if weight <= 0:
         return np.inf
@@ -226,9 +226,6 @@ def interaction_only_cutoff(params: ScoringParameters) -> float:
     return -params.interaction_saturation * np.log1p(-fraction) * 0.999
 
 
-_BLOCK_PRODUCTS = 10_000_000  # entries of the pair product built at once (memory bound)
-
-
 def merge_sorted(keys: np.ndarray, values: np.ndarray, extra_keys: np.ndarray, extra_values: np.ndarray):
     """Insert sorted `extra_keys` (none of them in `keys`) with their values into sorted `keys`:
     one pass, where sorting the union again would cost a sort of millions."""
@@ -236,31 +233,6 @@ def merge_sorted(keys: np.ndarray, values: np.ndarray, extra_keys: np.ndarray, e
         return keys, values
     at = np.searchsorted(keys, extra_keys)
     return np.insert(keys, at, extra_keys), np.insert(values, at, extra_values)
-
-
-def _pair_mask(pair_keys: np.ndarray, ids: np.ndarray, width: int) -> sparse.csr_matrix:
-    """The pairs in `pair_keys` (a * width + b) as a symmetric 0/1 matrix over positions in `ids`;
-    pairs with an entity absent from `ids` are left out (they met at no meeting)."""
-    a, b = pair_keys // width, pair_keys % width
-    both = in_sorted(a, ids) & in_sorted(b, ids)
-    i, j = np.searchsorted(ids, a[both]), np.searchsorted(ids, b[both])
-    n = len(ids)
-    ones = np.ones(2 * len(i))
-    return sparse.csr_matrix((ones, (np.concatenate([i, j]), np.concatenate([j, i]))), shape=(n, n))
-
-
-def _row_blocks(weighted_t: sparse.csr_matrix, present: sparse.csr_matrix, block_rows: np.ndarray) -> list[np.ndarray]:
-    """Split `block_rows` so that each block's product has about _BLOCK_PRODUCTS entries at most
-    (a row's products: the sizes of the meetings it was at)."""
-    if len(block_rows) == 0:
-        return []
-    per_meeting = np.diff(present.indptr)
-    per_row = np.asarray(weighted_t.astype(bool).astype(np.int64) @ per_meeting).ravel()[block_rows]
-    cumulative = np.cumsum(per_row)
-    n_blocks = int(np.ceil(cumulative[-1] / _BLOCK_PRODUCTS))
-    inner = np.searchsorted(cumulative, np.arange(1, max(n_blocks, 1)) * _BLOCK_PRODUCTS)
-    edges = unique_ints(np.concatenate([[0], inner, [len(block_rows)]]))
-    return [block_rows[start:stop] for start, stop in zip(edges[:-1].tolist(), edges[1:].tolist())]
 
 
 def _interaction_mass(
@@ -276,70 +248,27 @@ def _interaction_mass(
     whose mass is too small to score are dropped, unless their key is in `keep_keys` (sorted: the
     pairs that have relationships too).
 
-    The product (entities x meetings) @ (meetings x entities) runs in blocks of entity rows. A full
-    recompute multiplies each block only with the entities from its first row on, so the lower
-    triangle (the same pairs again) is mostly never computed; 43M products at 20,000 entities, of
-    which the 6.7M that can score are kept."""
+    The product (entities x meetings) @ (meetings x entities) is computed row by row in compiled
+    code (`pair_product.pair_masses`), over the upper triangle only: 21M products at 20,000
+    entities, of which the 6.7M pairs that can score are kept, already in order."""
     rows_m, rows_e = represented_rows(evidence.meetings, evidence.relationships, ref_day)
     weights = meeting_weights(evidence.meetings, params, ref_day)
     empty = np.zeros(0, np.int64)
-    if len(rows_m) == 0:
-        return empty, np.zeros(0)
-    keep_rows = weights[rows_m] > 0
+    keep_rows = weights[rows_m] > 0 if len(rows_m) else np.zeros(0, bool)
     rows_m, rows_e = rows_m[keep_rows], rows_e[keep_rows]
     if len(rows_m) == 0:
         return empty, np.zeros(0)
-    ids, cols = np.unique(rows_e, return_inverse=True)
-    n_ids = len(ids)
-    shape = (len(evidence.meetings), n_ids)
-    weighted_t = sparse.csr_matrix((weights[rows_m], (rows_m, cols)), shape=shape).T.tocsr()
-    present_by_entity = sparse.csc_matrix((np.ones(len(rows_m)), (rows_m, cols)), shape=shape)
-    present = present_by_entity.tocsr()
-    relationship_pairs = _pair_mask(keep_keys, ids, width)
-    cutoff = interaction_only_cutoff(params)
-    if only is None:
-        block_rows = np.arange(n_ids)
-        in_scope = None
-    else:
-        in_scope = in_sorted(ids, only)
-        block_rows = np.flatnonzero(in_scope)
-    keys_out, mass_out, extra_keys, extra_mass = [], [], [], []
-    for rows in _row_blocks(weighted_t, present, block_rows):
-        if only is None:
-            # rows are consecutive: pairs with an entity before the block's first row were
-            # produced by an earlier block
-            first = int(rows[0])
-            product = weighted_t[first : int(rows[-1]) + 1] @ present_by_entity[:, first:].tocsr()
-        else:
-            first = 0
-            product = weighted_t[rows] @ present
-        mask = relationship_pairs[rows][:, first:]
-        with_relationships = product.multiply(mask).tocsr()
-        for part, strong in ((product, True), (with_relationships, False)):
-            # positions relative to `first`, in the product's own 32-bit indices (tens of millions)
-            row_of = np.repeat((rows - first).astype(part.indices.dtype), np.diff(part.indptr))
-            col = part.indices
-            mass = part.data
-            if only is None:
-                pair = col > row_of
-            else:
-                # each pair once: from the row of its lower entity when both are in the scope
-                pair = (col != row_of) & ((col > row_of) | ~in_scope[col])
-            # a pair keeps its meetings when they can score alone; below that only if it has
-            # relationships (the second part, the product masked by those pairs)
-            pair &= (mass >= cutoff) if strong else (mass < cutoff) & (mass > 0)
-            a, b = ids[row_of[pair] + first], ids[col[pair] + first]
-            keys = np.minimum(a, b) * width + np.maximum(a, b)
-            (keys_out if strong else extra_keys).append(keys)
-            (mass_out if strong else extra_mass).append(mass[pair])
-    if not keys_out:
-        return empty, np.zeros(0)
-    keys, mass = np.concatenate(keys_out), np.concatenate(mass_out)
-    order = np.argsort(keys)
-    keys, mass = keys[order], mass[order]
-    extra = np.concatenate(extra_keys)
-    order = np.argsort(extra)
-    return merge_sorted(keys, mass, extra[order], np.concatenate(extra_mass)[order])
+    ids = unique_ints(rows_e)
+    # the relationship pairs between entities that were present somewhere, as positions in `ids`
+    a, b = keep_keys // width, keep_keys % width
+    both = in_sorted(a, ids) & in_sorted(b, ids)
+    partners = (np.searchsorted(ids, a[both]), np.searchsorted(ids, b[both]))
+    scope = None if only is None else in_sorted(ids, only)
+    first, second, mass = pair_masses(
+        rows_m, np.searchsorted(ids, rows_e), weights, len(ids), partners, interaction_only_cutoff(params), scope
+    )
+    # positions follow the ids' order, so (first, second) sorted gives the keys sorted
+    return ids[first] * width + ids[second], mass
 
 
 def _key_width(evidence: Evidence) -> int:

@@ -5,15 +5,14 @@ import pytest
 from django.utils import timezone
 
 from entities.models import Entity
-from scoring.models import PairScore
+from scoring.selectors import pair_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def current_tenths(a: str, b: str) -> int:
-    ids = sorted(Entity.objects.filter(external_id__in=[a, b]).values_list("id", flat=True))
-    row = PairScore.objects.filter(entity_a_id=ids[0], entity_b_id=ids[1], valid_to__isnull=True).first()
-    return row.score_tenths if row else 0
+    pair = pair_for(*Entity.objects.filter(external_id__in=[a, b]))  # a row or a weak pair
+    return pair.score_tenths if pair else 0
 
 
 def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, live_server):

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from engagement.models import EngagementSettings
 from scoring.services import recompute

@@ -6,7 +6,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from engagement.models import Meeting
+from entities.models import Entity
 from scoring.models import PairScore
+from scoring.selectors import pair_for
 from scoring.services import recompute
 
 
@@ -26,10 +28,9 @@ def meeting_post(attendees, **overrides):
 def test_a_board_member_logs_a_meeting_and_the_pair_score_rises(lakeside_dir, client_as):
     call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
     recompute(as_of=timezone.localdate())
-    from entities.models import Entity
 
     a, b = sorted(Entity.objects.filter(external_id__in=["x-a2", "x-b2"]).values_list("id", flat=True))
-    before = PairScore.objects.filter(entity_a=a, entity_b=b, valid_to__isnull=True).first()
+    before = pair_for(*Entity.objects.filter(pk__in=[a, b]))  # a weak pair: no row of its own
 
     response = client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "Example Person B2"]), follow=True)
 

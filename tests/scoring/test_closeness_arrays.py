@@ -1,15 +1,16 @@
-"""The engine's array helpers agree with the numpy functions they stand in for, and its blocked
-sparse product with computing everything at once."""
+"""The engine's array helpers agree with the numpy functions they stand in for, and its compiled
+pair product with the plain sparse product."""
 import math
 from unittest.mock import patch
 
 import numpy as np
 import pytest
+from scipy import sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import ScoringParameters, closeness_scores
-from scoring.engine import closeness
+from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
 from scoring.engine.closeness import in_sorted, merge_sorted, relationship_terms, unique_ints
 
@@ -50,12 +51,51 @@ def _same_scores(left, right) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(data=evidence_sets())
-def test_scores_do_not_depend_on_how_the_pair_product_is_split_into_blocks(data):
+def test_scores_do_not_depend_on_how_the_rows_are_split_between_threads(data):
     evidence = data[0]
-    whole = closeness_scores(evidence, ScoringParameters(), AS_OF)
-    with patch.object(closeness, "_BLOCK_PRODUCTS", 1):  # one entity row per block
-        row_by_row = closeness_scores(evidence, ScoringParameters(), AS_OF)
-    _same_scores(whole, row_by_row)
+    with patch.object(pair_product, "THREADS", 1):
+        one = closeness_scores(evidence, ScoringParameters(), AS_OF)
+    with patch.object(pair_product, "THREADS", 5):  # more parts than the rows of some examples
+        many = closeness_scores(evidence, ScoringParameters(), AS_OF)
+    _same_scores(one, many)
+
+
+presence = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9)), max_size=40)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    present=presence,
+    weights=st.lists(st.floats(0.01, 2.0), min_size=8, max_size=8),
+    partners=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=6),
+    cutoff=st.floats(0.0, 3.0),
+    scope=st.one_of(st.none(), st.lists(st.booleans(), min_size=10, max_size=10)),
+)
+def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, weights, partners, cutoff, scope):
+    """The compiled kernel against the plain matrix product (the oracle), pair by pair."""
+    present = sorted(set(present))
+    meeting = np.array([m for m, _ in present], dtype=np.int64)
+    entity = np.array([e for _, e in present], dtype=np.int64)
+    weights = np.array(weights)
+    shape = (8, 10)
+    weighted = sparse.csr_matrix((weights[meeting], (meeting, entity)), shape=shape).toarray()
+    ones = sparse.csr_matrix((np.ones(len(meeting)), (meeting, entity)), shape=shape).toarray()
+    product = weighted.T @ ones  # mass of (i, j): the summed weights of the meetings both were at
+    partner_set = {(min(i, j), max(i, j)) for i, j in partners if i != j}
+    expected = {
+        (i, j): product[i, j]
+        for i in range(10)
+        for j in range(i + 1, 10)
+        if product[i, j] > 0
+        and (product[i, j] >= cutoff or (i, j) in partner_set)
+        and (scope is None or scope[i] or scope[j])
+    }
+    pairs = (np.array([i for i, _ in partners], dtype=np.int64), np.array([j for _, j in partners], dtype=np.int64))
+    first, second, mass = pair_product.pair_masses(
+        meeting, entity, weights, 10, pairs, cutoff, None if scope is None else np.array(scope)
+    )
+    assert list(zip(first.tolist(), second.tolist())) == sorted(expected)  # each pair once, in order
+    assert mass.tolist() == pytest.approx([expected[pair] for pair in sorted(expected)])
 
 
 @settings(max_examples=60, deadline=None)

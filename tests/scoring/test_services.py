@@ -10,12 +10,13 @@ from django.utils import timezone
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot, PairScore, ScoringSettings
+from scoring.selectors import current_pair_scores
 from scoring.services import recompute
+from scoring.weak_pairs import current_weak_pairs
 
 
 def current_scores():
-    return set(PairScore.objects.filter(valid_to__isnull=True).values_list(
-        "entity_a", "entity_b", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"))
+    return {(a, b, *tenths) for (a, b), tenths in current_pair_scores().items()}
 
 
 @pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_logging_a_meeting_recomputes_the_affected_pairs_like_a_full_recompute(l
     incremental = ClosenessSnapshot.objects.latest()
     assert ClosenessSnapshot.objects.count() == before + 1  # one task for the whole transaction
     assert incremental.scope == "incremental" and incremental.status == "complete"
-    assert incremental.pairs_current == PairScore.objects.filter(valid_to__isnull=True).count()
+    assert incremental.pairs_current == len(current_pair_scores())
     after_incremental = current_scores()
     recompute(as_of=today)
     assert current_scores() == after_incremental
@@ -102,7 +103,11 @@ def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside
 
     current = PairScore.objects.filter(valid_to__isnull=True)
     assert current.count() == current.values("entity_a", "entity_b").distinct().count()
-    assert ClosenessSnapshot.objects.latest().pairs_current == current.count()
+    weak = current_weak_pairs()
+    weak_pairs = set(zip(weak.a.tolist(), weak.b.tolist()))
+    assert len(weak_pairs) == len(weak)  # each weak pair once
+    assert not weak_pairs & set(current.values_list("entity_a", "entity_b"))  # a row or a weak pair, never both
+    assert ClosenessSnapshot.objects.latest().pairs_current == current.count() + len(weak) > 0
 
 
 @pytest.mark.django_db(transaction=True)

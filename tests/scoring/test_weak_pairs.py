@@ -1,0 +1,78 @@
+"""Weak pairs (under 1.0 on meetings alone) live in packed blocks; every other pair has a row."""
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from entities.models import Entity
+from scoring.engine import ScoringParameters, closeness_scores
+from scoring.load import load_evidence
+from scoring.models import LISTED_TENTHS, PairScore, WeakPairChange
+from scoring.selectors import current_pair_scores, pair_for, pair_history
+from scoring.services import recompute
+from scoring.weak_pairs import WeakPairs, _decode, _encode_by_entity, current_weak_pairs
+
+AS_OF = date(2026, 6, 30)
+
+
+@given(st.lists(st.tuples(st.integers(1, 50), st.integers(51, 2**31 - 1), st.integers(0, 9), st.integers(0, 100)), max_size=60,
+                unique_by=lambda p: (p[0], p[1])))
+def test_blocks_give_back_the_pairs_they_were_made_of(pairs):
+    pairs = sorted(pairs)
+    weak = WeakPairs(*(np.array([p[i] for p in pairs], dtype=np.int64 if i < 2 else np.int16) for i in range(4)))
+    blocks = _encode_by_entity(weak)
+    assert len({a for a, _ in blocks}) == len(blocks)  # one block per entity
+    back = _decode([a for a, _ in blocks], [blob for _, blob in blocks])
+    for field in ("a", "b", "score", "interaction"):
+        assert getattr(back, field).tolist() == getattr(weak, field).tolist()
+
+
+@pytest.mark.django_db
+def test_every_pair_is_a_row_or_a_weak_pair_with_the_engines_scores(lakeside):
+    recompute(as_of=AS_OF)
+    scores = closeness_scores(load_evidence(), ScoringParameters(), AS_OF)
+    engine = {
+        pair: tuple(round(values[c] * 10) for c in ("score", "formal", "interaction", "financial", "analyst"))
+        for pair, values in scores.as_dict().items()
+    }
+
+    assert current_pair_scores() == engine
+    weak = current_weak_pairs()
+    assert len(weak) > 0 and (weak.score < LISTED_TENTHS).all()
+    rows = PairScore.objects.filter(valid_to__isnull=True)
+    # a row scores 1.0 or more, or has relationship evidence
+    assert not rows.filter(score_tenths__lt=LISTED_TENTHS, relationship_digest=0).exists()
+    assert not any(scores.relationship_ids.get((a, b)) for a, b in zip(weak.a.tolist(), weak.b.tolist()))
+
+
+@pytest.mark.django_db
+def test_a_weak_pair_has_a_score_a_page_and_a_history(lakeside, client_as):
+    recompute(as_of=date(2026, 5, 1))
+    recompute(as_of=AS_OF)
+    weak = current_weak_pairs()
+    a, b = Entity.objects.get(pk=weak.a[0]), Entity.objects.get(pk=weak.b[0])
+
+    pair = pair_for(a, b)
+    assert pair.score_tenths == weak.score[0] and pair.formal_tenths == 0 and pair.relationship_ids == []
+    history = pair_history(a, b)
+    assert history[-1]["current"] and history[-1]["score"] == weak.score[0] / 10
+    assert [h["as_of"] for h in history] == sorted(h["as_of"] for h in history)
+    page = client_as("city_staff").get(f"/closeness/{a.external_id}/{b.external_id}/")
+    assert page.status_code == 200 and f"{weak.score[0] / 10:.1f}" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_weak_pair_history_grows_with_what_changed(lakeside):
+    recompute(as_of=AS_OF)
+    first = WeakPairChange.objects.count()
+    assert first > 0
+
+    again = recompute(as_of=AS_OF)
+
+    assert again.pairs_changed == 0
+    assert WeakPairChange.objects.count() == first  # nothing changed, nothing recorded
+    later = recompute(as_of=date(2030, 1, 1))  # years of decay: weak pairs fade or vanish
+    assert later.pairs_changed > 0
+    assert WeakPairChange.objects.filter(snapshot=later).exists()
