@@ -5,7 +5,9 @@ import hashlib
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
+from core.bulk import bulk_insert, reserve_ids
 from core.roles import can_review_flags
 from relationships.models import Relationship
 
@@ -122,34 +124,35 @@ def _links(through, column: str, closeness_only: bool = False) -> dict[int, set[
 
 def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date, relationships_by_id: dict) -> None:
     """New situations: open flags, each with its first history entry, persons and evidence, in bulk
-    (a first recompute of a large data set raises thousands)."""
+    (a first recompute of a large data set raises thousands: through the ORM's bulk_create that
+    took 2.5 s for 5,000 flags and their 18,000 links, by COPY a tenth of that)."""
     if not items:
         return
-    flags = Flag.objects.bulk_create(
-        [
-            Flag(
-                rule=item.rule, subject_id=item.subject, counterpart_id=item.counterpart, severity=item.severity,
-                disclosed=item.disclosed, explanation=item.explanation, holds=True,
-                first_raised_on=as_of, last_evaluated_on=as_of, snapshot=snapshot,
-                evidence_digest=evidence_digest(item.evidence, relationships_by_id),
-            )
-            for item in items
-        ],
-        batch_size=1000,
-    )
-    if any(flag.pk is None for flag in flags):  # databases that do not return ids from bulk inserts
-        by_key = {(f.rule, f.subject_id, f.counterpart_id): f for f in Flag.objects.filter(first_raised_on=as_of, snapshot=snapshot)}
-        flags = [by_key[item.key] for item in items]
+    now = timezone.now()
+    columns = ["rule", "subject_id", "counterpart_id", "severity", "status", "disclosed", "explanation", "holds",
+               "first_raised_on", "last_evaluated_on", "snapshot_id", "evidence_digest", "updated_at"]
+    rows = [
+        (item.rule, item.subject, item.counterpart, item.severity, Status.OPEN, item.disclosed, item.explanation, True,
+         as_of, as_of, snapshot.pk, evidence_digest(item.evidence, relationships_by_id), now)
+        for item in items
+    ]
+    flag_ids = reserve_ids(Flag, len(items))
+    if flag_ids is not None:
+        bulk_insert(Flag, ["id", *columns], ((flag_id, *row) for flag_id, row in zip(flag_ids, rows)))
+    else:
+        flags = Flag.objects.bulk_create([Flag(**dict(zip(columns, row))) for row in rows], batch_size=1000)
+        if any(flag.pk is None for flag in flags):  # databases that do not return ids from bulk inserts
+            by_key = {(f.rule, f.subject_id, f.counterpart_id): f.pk for f in Flag.objects.filter(first_raised_on=as_of, snapshot=snapshot)}
+            flag_ids = [by_key[item.key] for item in items]
+        else:
+            flag_ids = [flag.pk for flag in flags]
     reason = f"Raised by the recompute as of {as_of.isoformat()}."
-    FlagStatusChange.objects.bulk_create(
-        [FlagStatusChange(flag=flag, from_status="", to_status=Status.OPEN, reason=reason) for flag in flags], batch_size=1000
-    )
-    Flag.persons.through.objects.bulk_create(
-        [Flag.persons.through(flag_id=flag.pk, entity_id=p) for flag, item in zip(flags, items) for p in item.persons], batch_size=5000
-    )
-    Flag.evidence.through.objects.bulk_create(
-        [Flag.evidence.through(flag_id=flag.pk, relationship_id=r) for flag, item in zip(flags, items) for r in item.evidence], batch_size=5000
-    )
+    bulk_insert(FlagStatusChange, ["flag_id", "from_status", "to_status", "reason", "changed_at"],
+                ((flag_id, "", Status.OPEN, reason, now) for flag_id in flag_ids))
+    bulk_insert(Flag.persons.through, ["flag_id", "entity_id"],
+                ((flag_id, p) for flag_id, item in zip(flag_ids, items) for p in item.persons))
+    bulk_insert(Flag.evidence.through, ["flag_id", "relationship_id"],
+                ((flag_id, r) for flag_id, item in zip(flag_ids, items) for r in item.evidence))
 
 
 def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int], digest: dict) -> bool:

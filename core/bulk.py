@@ -74,6 +74,17 @@ def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     return len(objects)
 
 
+def reserve_ids(model, n: int) -> list[int] | None:
+    """`n` new primary keys from the model's sequence (PostgreSQL), so rows written by COPY can be
+    referred to at once; None elsewhere (the ORM's bulk_create returns them there)."""
+    if not is_postgres() or n == 0:
+        return None
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, n])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def read_int_columns(sql: str, params: Sequence = (), n_columns: int = 2) -> np.ndarray:
     """Run a query returning integer columns (no NULLs) and give an (n, n_columns) int64 array."""
     with connection.cursor() as cursor:
@@ -149,29 +160,61 @@ def execute_for_ids(sql: str, ids: Sequence[int], params: Sequence = ()) -> None
 
 
 def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> int:
-    """Insert rows of "int8" and "bytes" columns (attname, kind); returns the count. On PostgreSQL
-    one binary COPY (a bytea value goes as it is, where the text forms double it in hex)."""
-    rows = list(rows)
-    if not rows:
-        return 0
-    if not is_postgres():
-        return bulk_insert(model, [name for name, _ in columns], rows)
+    """Insert rows of "int2", "int8" and "bytes" columns (attname, kind; None is NULL) by one
+    binary COPY; returns the count. PostgreSQL only: a bytea or jsonb value goes as its bytes,
+    where the text forms double a bytea in hex and the CSV writer quoted every value."""
     buffer = io.BytesIO()
     buffer.write(_PG_BINARY_HEADER)
     field_count = len(columns).to_bytes(2, "big")
-    kinds = [kind for _, kind in columns]
+    widths = [{"int2": 2, "int8": 8}.get(kind, 0) for _, kind in columns]
+    null = (-1).to_bytes(4, "big", signed=True)
+    count = 0
     for row in rows:
         buffer.write(field_count)
-        for kind, value in zip(kinds, row):
-            data = int(value).to_bytes(8, "big", signed=True) if kind == "int8" else bytes(value)
+        for width, value in zip(widths, row):
+            if value is None:
+                buffer.write(null)
+                continue
+            data = int(value).to_bytes(width, "big", signed=True) if width else bytes(value)
             buffer.write(len(data).to_bytes(4, "big"))
             buffer.write(data)
+        count += 1
+    if not count:
+        return 0
     buffer.write((-1).to_bytes(2, "big", signed=True))
     buffer.seek(0)
     db_columns = ", ".join(model._meta.get_field(name).column for name, _ in columns)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({db_columns}) FROM STDIN WITH (FORMAT binary)', buffer)
-    return len(rows)
+    return count
+
+
+def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = ()) -> list[tuple]:
+    """Rows of non-null columns of the given kinds ("int8" or "bytes"), as ints and bytes. On
+    PostgreSQL one binary COPY: bytea through the ORM comes as hex text, and decoding it took as
+    long again as the read itself (20,000 blocks of weak pairs)."""
+    with connection.cursor() as cursor:
+        if not is_postgres():
+            cursor.execute(sql, params)
+            return [
+                tuple(int(v) if kind == "int8" else bytes(v) for kind, v in zip(kinds, row)) for row in cursor.fetchall()
+            ]
+        if params:
+            sql = cursor.cursor.mogrify(sql, params).decode()
+        buffer = io.BytesIO()
+        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
+    data = memoryview(buffer.getvalue())
+    rows, at = [], len(_PG_BINARY_HEADER)
+    while int.from_bytes(data[at : at + 2], "big", signed=True) == len(kinds):  # the trailer is -1
+        at += 2
+        row = []
+        for kind in kinds:
+            size = int.from_bytes(data[at : at + 4], "big")
+            value = data[at + 4 : at + 4 + size]
+            row.append(int.from_bytes(value, "big", signed=True) if kind == "int8" else bytes(value))
+            at += 4 + size
+        rows.append(tuple(row))
+    return rows
 
 
 def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np.ndarray]:

@@ -2,7 +2,8 @@
 incremental task queued when evidence changes."""
 from __future__ import annotations
 
-import hashlib
+import itertools
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.bulk import (
-    analyze_tables, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
+    analyze_tables, bulk_insert, copy_binary_rows, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
 )
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
@@ -42,11 +43,29 @@ def _acquire_recompute_lock() -> None:
     RecomputeLock.objects.select_for_update().get(name="recompute")
 
 
-def relationship_digest(ids: tuple[int, ...]) -> int:
-    """A stable 56-bit number for a pair's relationship evidence (0 for none)."""
-    if not ids:
-        return 0
-    return int.from_bytes(hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=7).digest(), "big")
+def _mixed(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: each 64-bit value to a well-spread one (uint64 arithmetic wraps)."""
+    z = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def relationship_digests(id_groups: list[tuple[int, ...]]) -> np.ndarray:
+    """A stable 56-bit number per group of relationship ids (0 for an empty group), computed for
+    all groups at once: the sum of the mixed ids (the ids of a pair are distinct), folded to 55
+    bits with the 56th set so that evidence never digests to 0. One hash call per pair cost 0.4 s
+    at 85,000 pairs."""
+    sizes = np.fromiter((len(ids) for ids in id_groups), np.int64, len(id_groups))
+    digests = np.zeros(len(id_groups), np.int64)
+    if sizes.sum() == 0:
+        return digests
+    flat = np.fromiter(itertools.chain.from_iterable(id_groups), np.int64, int(sizes.sum()))
+    groups = np.repeat(np.arange(len(id_groups)), sizes)
+    sums = np.zeros(len(id_groups), np.uint64)
+    np.add.at(sums, groups, _mixed(flat))
+    folded = ((sums >> np.uint64(9)) | np.uint64(1 << 55)).astype(np.int64)
+    return np.where(sizes > 0, folded, 0)
 
 
 _TENTHS = ["score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"]
@@ -108,9 +127,10 @@ def _tenths(values: np.ndarray) -> np.ndarray:
 _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
-def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, evidence_of: dict) -> None:
+def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, digest: np.ndarray, evidence_of: dict) -> None:
     """Insert the pair rows at positions `rows`. On PostgreSQL the rows without relationship
-    evidence (nearly all) go in one fixed-width binary COPY; the others through the ORM path."""
+    evidence (nearly all) go in one fixed-width binary COPY, the others in a second one; elsewhere
+    through the ORM."""
     with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
     plain = np.setdiff1d(rows, with_evidence, assume_unique=True) if is_postgres() else np.zeros(0, np.int64)
     if len(plain):
@@ -126,14 +146,26 @@ def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.nda
             ],
             len(plain),
         )
-    rest = with_evidence if is_postgres() else rows
+    columns = ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"]
+    if is_postgres():
+        # a few per cent of the rows, but each with its own evidence: binary COPY, jsonb as its text
+        copy_binary_rows(
+            PairScore,
+            list(zip(columns, ["int8", "int8", *["int2"] * len(_TENTHS), "bytes", "int8", "int8"])),
+            (
+                (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(),
+                 b"\x01" + json.dumps(list(evidence_of[i])).encode(), int(digest[i]), snapshot.pk)
+                for i in with_evidence.tolist()
+            ),
+        )
+        return
     bulk_insert(
         PairScore,
-        ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
+        columns,
         (
-            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), evidence_of.get(i, []),
-             relationship_digest(tuple(evidence_of.get(i, ()))), snapshot.pk)
-            for i in rest.tolist()
+            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), list(evidence_of.get(i, ())),
+             int(digest[i]), snapshot.pk)
+            for i in rows.tolist()
         ),
     )
 
@@ -194,14 +226,13 @@ def pair_scores_write(
     left the `close` band)."""
     new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
     new_digest = np.zeros(len(scores), np.int64)
-    evidence_of: dict[int, list[int]] = {}  # position in `scores` -> relationship ids
+    evidence_of: dict[int, tuple[int, ...]] = {}  # position in `scores` -> relationship ids
     if scores.relationship_ids:
         pairs = list(scores.relationship_ids)
         positions = np.searchsorted(new_keys, np.array([a * width + b for a, b in pairs], dtype=np.int64))
-        for pair, position in zip(pairs, positions.tolist()):
-            ids = scores.relationship_ids[pair]
-            new_digest[position] = relationship_digest(ids)
-            evidence_of[position] = list(ids)
+        groups = list(scores.relationship_ids.values())
+        new_digest[positions] = relationship_digests(groups)
+        evidence_of = dict(zip(positions.tolist(), groups))
     new_tenths = np.stack(
         [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst)],
         axis=1,
@@ -218,6 +249,7 @@ def pair_scores_write(
 
     # the pairs with rows: positions in `scores`, and their keys, tenths and digests
     rows = np.flatnonzero(~weak)
+    digest = new_digest
     new_keys, new_tenths_rows, new_digest = new_keys[rows], new_tenths[rows], new_digest[rows]
     new_packed = packed_tenths(new_tenths_rows)
     old_keys = old.key
@@ -244,7 +276,7 @@ def pair_scores_write(
     _close_intervals(to_close.tolist(), snapshot)
     rebuild = entity_scope is None and is_postgres() and len(old_keys) == 0 and not PairScore.objects.exists()
     with _indexes_built_after(rebuild):
-        _insert_pairs(snapshot, scores, rows[~same], new_tenths, evidence_of)
+        _insert_pairs(snapshot, scores, rows[~same], new_tenths, digest, evidence_of)
     changed = int((~same).sum()) + len(vanished) + weak_changed
     return changed, appeared - len(vanished) + weak_net, close_changed
 

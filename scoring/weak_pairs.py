@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.bulk import copy_binary_rows, execute_for_ids
+from core.bulk import bulk_insert, copy_binary_rows, execute_for_ids, is_postgres, read_binary_rows
 
 from .engine import in_sorted
+from .engine.pair_product import positions_in_sorted
 from .models import WeakPairBlock, WeakPairChange
 
 # One weak pair in a block: the other entity, the score and the interaction component in tenths
@@ -82,12 +83,10 @@ def _encode_by_entity(pairs: WeakPairs) -> list[tuple[int, bytes]]:
 
 
 def current_weak_pairs() -> WeakPairs:
-    rows = WeakPairBlock.objects.order_by("entity_a_id").values_list("entity_a_id", "pairs")
-    entity_ids, blobs = [], []
-    for entity_id, blob in rows.iterator(chunk_size=5000):
-        entity_ids.append(entity_id)
-        blobs.append(bytes(blob))
-    return _decode(entity_ids, blobs)
+    rows = read_binary_rows(
+        f"SELECT entity_a_id, pairs FROM {WeakPairBlock._meta.db_table} ORDER BY entity_a_id", ("int8", "bytes")
+    )
+    return _decode([a for a, _ in rows], [blob for _, blob in rows])
 
 
 def weak_pair(a: int, b: int) -> tuple[int, int] | None:
@@ -126,8 +125,9 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     recomputed = np.ones(len(old), bool) if scope is None else touching(old, scope)
     before = old.take(recomputed)
     before_keys, new_keys = before.keys(width), new.keys(width)
-    found = in_sorted(before_keys, new_keys)
-    at = np.searchsorted(new_keys, before_keys[found])
+    position = positions_in_sorted(before_keys, new_keys)  # both sorted
+    found = position >= 0
+    at = position[found]
     unchanged_new = np.zeros(len(new), bool)
     unchanged_new[at[new.values()[at] == before.values()[found]]] = True
     gone = before.take(~found)
@@ -140,13 +140,18 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     # the blocks of those entities as they are now: the pairs not recomputed, and the new ones
     state = _sorted_union(old.take(~recomputed & in_sorted(old.a, entities)), new.take(in_sorted(new.a, entities)), width)
     execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE entity_a_id", entities.tolist())
-    copy_binary_rows(WeakPairBlock, [("entity_a_id", "int8"), ("pairs", "bytes")], _encode_by_entity(state))
-    copy_binary_rows(
+    insert = copy_binary_rows if is_postgres() else _bulk_insert_named
+    insert(WeakPairBlock, [("entity_a_id", "int8"), ("pairs", "bytes")], _encode_by_entity(state))
+    insert(
         WeakPairChange,
         [("snapshot_id", "int8"), ("entity_a_id", "int8"), ("pairs", "bytes")],
         ((snapshot.pk, a, blob) for a, blob in _encode_by_entity(changes)),
     )
     return len(changes), len(new) - len(before)
+
+
+def _bulk_insert_named(model, columns, rows) -> None:
+    bulk_insert(model, [name for name, _ in columns], rows)
 
 
 def _sorted_union(first: WeakPairs, second: WeakPairs, width: int) -> WeakPairs:

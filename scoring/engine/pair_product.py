@@ -168,3 +168,17 @@ def pair_masses(
         order = np.lexsort((high, low))
         return low[order], high[order], out_mass[order]
     return out_i, out_j, out_mass
+
+
+@njit(cache=True, nogil=True)
+def positions_in_sorted(values, sorted_keys):
+    """For each of `values` (sorted, distinct), its position in `sorted_keys` (sorted, distinct),
+    or -1: one merge pass, where a binary search per value over millions took 0.4 s."""
+    out = np.full(len(values), -1, np.int64)
+    k = 0
+    for v in range(len(values)):
+        while k < len(sorted_keys) and sorted_keys[k] < values[v]:
+            k += 1
+        if k < len(sorted_keys) and sorted_keys[k] == values[v]:
+            out[v] = k
+    return out

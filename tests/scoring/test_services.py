@@ -6,12 +6,14 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot, PairScore, ScoringSettings
 from scoring.selectors import current_pair_scores
-from scoring.services import recompute
+from scoring.services import recompute, relationship_digests
 from scoring.weak_pairs import current_weak_pairs
 
 
@@ -358,3 +360,13 @@ def test_a_meeting_saved_without_attendance_outside_a_transaction_queues_nothing
     before = ClosenessSnapshot.objects.count()
     Meeting.objects.create(external_id="m-empty", date=timezone.localdate(), type="community_forum", title="Nobody came")
     assert ClosenessSnapshot.objects.count() == before
+
+
+@given(groups=st.lists(st.sets(st.integers(1, 10**9), max_size=6).map(lambda ids: tuple(sorted(ids))), max_size=30))
+def test_relationship_digests_are_zero_only_without_evidence_and_stable(groups):
+    digests = relationship_digests(groups)
+    assert [d == 0 for d in digests.tolist()] == [not ids for ids in groups]
+    assert all(0 <= d < 2**56 for d in digests.tolist())
+    assert relationship_digests(list(reversed(groups))).tolist() == list(reversed(digests.tolist()))  # per group, not per list
+    distinct = {ids: d for ids, d in zip(groups, digests.tolist())}
+    assert len(set(distinct.values())) == len(distinct)  # different evidence, different digests
