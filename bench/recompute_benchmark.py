@@ -7,7 +7,9 @@ Prints figures; asserts nothing (targets belong in the issue notes, not in timed
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench \\
         python bench/recompute_benchmark.py /tmp/bench-data [--skip-import]
 
-The database named by DATABASE_URL is wiped (flushed) first: use a scratch database.
+The database named by DATABASE_URL is wiped (flushed) first: use a scratch database. With
+--skip-import the data set already there is kept and only the scores and flags are wiped, so the
+first recompute still starts from empty.
 """
 import argparse
 import io
@@ -59,6 +61,16 @@ def read_input_rows() -> None:
             cursor.cursor.copy_expert(f"COPY {table} TO STDOUT", buffer)
 
 
+def clear_scores() -> None:
+    """Every score, snapshot and flag, so that the first recompute starts from empty."""
+    from conflicts.models import Flag, FlagStatusChange
+    from scoring.models import ClosenessSnapshot, PairScore, WeakPairBlock, WeakPairChange
+
+    models = [PairScore, WeakPairBlock, WeakPairChange, FlagStatusChange, Flag.persons.through, Flag.evidence.through, Flag, ClosenessSnapshot]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(model._meta.db_table for model in models)}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("data", type=Path)
@@ -71,6 +83,8 @@ def main():
         result = timed("import_dataset (validate + write)", dataset_import, files=files)
         assert result.ok, result.problems[:5]
         del files
+    else:
+        clear_scores()
     print(f"rows: {Entity.objects.count()} entities, {Meeting.objects.count()} meetings, {Attendance.objects.count()} attendance")
 
     read = timed("PostgreSQL reads the input rows (baseline)", read_input_rows)

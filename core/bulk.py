@@ -160,13 +160,13 @@ def execute_for_ids(sql: str, ids: Sequence[int], params: Sequence = ()) -> None
 
 
 def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> int:
-    """Insert rows of "int2", "int8" and "bytes" columns (attname, kind; None is NULL) by one
+    """Insert rows of "int2", "int4", "int8" and "bytes" columns (attname, kind; None is NULL) by one
     binary COPY; returns the count. PostgreSQL only: a bytea or jsonb value goes as its bytes,
     where the text forms double a bytea in hex and the CSV writer quoted every value."""
     buffer = io.BytesIO()
     buffer.write(_PG_BINARY_HEADER)
     field_count = len(columns).to_bytes(2, "big")
-    widths = [{"int2": 2, "int8": 8}.get(kind, 0) for _, kind in columns]
+    widths = [{"int2": 2, "int4": 4, "int8": 8}.get(kind, 0) for _, kind in columns]
     null = (-1).to_bytes(4, "big", signed=True)
     count = 0
     for row in rows:
@@ -190,7 +190,7 @@ def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[S
 
 
 def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = ()) -> list[tuple]:
-    """Rows of non-null columns of the given kinds ("int8" or "bytes"), as ints and bytes. On
+    """Rows of non-null columns of the given kinds ("int8" for any integer, or "bytes"), as ints and bytes. On
     PostgreSQL one binary COPY: bytea through the ORM comes as hex text, and decoding it took as
     long again as the read itself (20,000 blocks of weak pairs)."""
     with connection.cursor() as cursor:

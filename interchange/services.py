@@ -408,6 +408,8 @@ def dataset_export_files() -> dict[str, str]:
                                    tenths[formal], tenths[interaction], tenths[financial], tenths[analyst]))
         weak = current_weak_pairs()  # under 1.0 on meetings alone: distant, no other component
         for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
+            if a not in ext or b not in ext:
+                continue  # an entity deleted since the last recompute (its queued recompute drops the pair)
             first, second = sorted((ext[a], ext[b]))
             closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of, "0.0", tenths[interaction], "0.0", "0.0"))
     closeness_rows.sort(key=lambda r: (r[0], r[1]))

@@ -154,29 +154,27 @@ class PairScore(models.Model):
 
 
 class WeakPairBlock(models.Model):
-    """The current weak pairs of one entity: pairs (entity_a, b) with b > entity_a that score under
-    1.0 on shared meetings alone (no relationship evidence, so formal, financial and analyst are 0).
+    """The current weak pairs of a bucket of 256 entities (by the pair's lower id): pairs scoring
+    under 1.0 on shared meetings alone (no relationship evidence, so formal, financial and analyst
+    are 0).
 
     They are most pairs at scale (6.1M of 6.7M on the benchmark set) and no page lists them, so they
-    are stored as one packed array per entity (`weak_pairs.WEAK_PAIR`: b, score and interaction in
-    tenths) instead of a row per pair: writing and reading millions of rows was most of a recompute.
-    Every other pair has a `PairScore` row."""
+    are stored packed (`weak_pairs.WEAK_PAIR`: 7 bytes a pair) instead of a row per pair: writing
+    and reading millions of rows was most of a recompute. Every other pair has a `PairScore` row."""
 
-    entity_a = models.OneToOneField(
-        "entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
-    )
+    bucket = models.IntegerField(primary_key=True)  # the lower entity id >> weak_pairs.BUCKET_BITS
     pairs = models.BinaryField()
 
 
 class WeakPairChange(models.Model):
-    """What one recompute changed among the weak pairs of one entity (same packing; a score of 0
+    """What one recompute changed among the weak pairs of one bucket (same packing; a score of 0
     means the pair left the weak pairs: it scores 1.0 or more now, gained relationships, or is
     gone). With `PairScore`'s intervals this is the history of every pair, growing with what
     changed."""
 
     snapshot = models.ForeignKey(ClosenessSnapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
-    entity_a = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    bucket = models.IntegerField()
     pairs = models.BinaryField()
 
     class Meta:
-        indexes = [models.Index(fields=["entity_a", "snapshot"], name="weakpairchange_history")]
+        indexes = [models.Index(fields=["bucket", "snapshot"], name="weakpairchange_history")]

@@ -321,7 +321,7 @@ def recompute(
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
             evidence = load_evidence(entity_scope)
-            old_weak = current_weak_pairs()
+            old_weak = current_weak_pairs(None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64))
             width = max(pair_key_width(), int(old_weak.b.max()) + 1 if len(old_weak) else 0)
             scores, old = scores_with_current_rows(evidence, parameters, as_of, entity_scope, width)
             snapshot.pairs_changed, net, close_changed = pair_scores_write(

@@ -35,7 +35,7 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
-from .pair_product import pair_masses
+from .pair_product import pair_masses, present_rows
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -55,8 +55,17 @@ class RelationshipTerms:
     ids: np.ndarray  # relationship ids, grouped by pair (ids[bounds[i]:bounds[i + 1]] are pair i's)
     bounds: np.ndarray
 
-    def ids_of(self, position: int) -> tuple[int, ...]:
-        return tuple(sorted(self.ids[self.bounds[position] : self.bounds[position + 1]].tolist()))
+    def ids_by_pair(self, positions: np.ndarray, width: int) -> dict[tuple[int, int], tuple[int, ...]]:
+        """{(a, b): its relationship ids, ascending} for the pairs at `positions`: the ids sorted
+        within their pairs in one step, then sliced (a sort per pair cost 0.3 s at 85,000 pairs)."""
+        pair_of = np.repeat(np.arange(len(self.keys)), np.diff(self.bounds))
+        ids = self.ids[np.lexsort((self.ids, pair_of))].tolist()
+        bounds = self.bounds.tolist()
+        keys = self.keys[positions].tolist()
+        return {
+            (key // width, key % width): tuple(ids[bounds[p] : bounds[p + 1]])
+            for key, p in zip(keys, positions.tolist())
+        }
 
 
 def relationship_terms(
@@ -157,8 +166,6 @@ def _affiliation_arrays(relationships: list[RelationshipRecord], ref_day: int):
         empty = np.zeros(0, np.int64)
         return empty, empty, empty, empty
     arr = np.array(rows, dtype=np.int64)
-    order = np.argsort(arr[:, 0], kind="stable")
-    arr = arr[order]
     return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
 
 
@@ -170,33 +177,10 @@ def represented_rows(
     if len(meetings) == 0 or len(meetings.attendance_meeting) == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty
-    att_m = meetings.attendance_meeting
-    att_e = meetings.attendance_entity
-    keep = meetings.meeting_day[att_m] <= ref_day
-    att_m, att_e = att_m[keep], att_e[keep]
-
-    src, tgt, start, end = _affiliation_arrays(relationships, ref_day)
-    lo = np.searchsorted(src, att_e, side="left")
-    hi = np.searchsorted(src, att_e, side="right")
-    counts = hi - lo
-    if counts.sum():
-        which_att = np.repeat(np.arange(len(att_e)), counts)
-        # position of each expanded row inside the affiliation arrays
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        aff = np.repeat(lo, counts) + offsets
-        day = meetings.meeting_day[att_m[which_att]]
-        valid = (start[aff] <= day) & (day <= end[aff])
-        rolled_m = att_m[which_att][valid]
-        rolled_e = tgt[aff][valid]
-        all_m = np.concatenate([att_m, rolled_m])
-        all_e = np.concatenate([att_e, rolled_e])
-    else:
-        all_m, all_e = att_m, att_e
-    if not len(all_m):
-        return all_m, all_e
-    width = int(all_e.max()) + 1
-    keys = unique_ints(all_m * width + all_e)  # one row per (meeting, entity), sorted
-    return keys // width, keys % width
+    return present_rows(
+        meetings.attendance_meeting, meetings.attendance_entity, meetings.meeting_day, ref_day,
+        _affiliation_arrays(relationships, ref_day),
+    )
 
 
 def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
@@ -323,9 +307,7 @@ def closeness_scores(
     score = round_one_decimal(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0))
     keep = score > 0
     rel_kept = keep[rel_pos]
-    evidence_ids = {
-        (int(key // width), int(key % width)): terms.ids_of(i) for i, key in zip(np.flatnonzero(rel_kept).tolist(), rel_keys[rel_kept].tolist())
-    }
+    evidence_ids = terms.ids_by_pair(np.flatnonzero(rel_kept), width)
     kept_keys = pair_keys[keep]
     # the relationship pairs' places among the kept pairs
     kept_rel_pos = (np.cumsum(keep) - 1)[rel_pos[rel_kept]]

@@ -142,15 +142,9 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
     terms = relationship_terms(rels, params, ref_day, None, width)
     expected = _terms_one_by_one(rels, params, ref_day, width)
     assert terms.keys.tolist() == sorted(expected)
+    ids_by_pair = terms.ids_by_pair(np.arange(len(terms.keys)), width)
     for i, key in enumerate(terms.keys.tolist()):
         assert terms.formal_log[i] == pytest.approx(expected[key]["formal_log"], rel=1e-12, abs=1e-15)
         assert terms.money[i] == pytest.approx(expected[key]["money"], rel=1e-12)
         assert terms.analyst[i] == pytest.approx(expected[key]["analyst"], rel=1e-12)
-        assert terms.ids_of(i) == tuple(sorted(expected[key]["ids"]))
-
-
-@given(values=int_lists, keys=int_lists)
-def test_positions_in_sorted_find_each_value_or_minus_one(values, keys):
-    values, keys = np.unique(np.array(values, dtype=np.int64)), np.unique(np.array(keys, dtype=np.int64))
-    expected = [int(np.searchsorted(keys, v)) if v in set(keys.tolist()) else -1 for v in values.tolist()]
-    assert pair_product.positions_in_sorted(values, keys).tolist() == expected
+        assert ids_by_pair[(key // width, key % width)] == tuple(sorted(expected[key]["ids"]))

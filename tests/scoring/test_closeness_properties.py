@@ -1,5 +1,4 @@
 """The ten closeness properties of ../shared/spec/scoring.md, as property tests on the pure engine."""
-from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -41,7 +40,7 @@ def test_bands_follow_the_thresholds():
 @given(evidence_sets())
 def test_reversing_every_relationship_and_reordering_attendance_changes_no_score(data):
     evidence, meeting_rows, attendance = data
-    reversed_rels = [replace(r, source=r.target, target=r.source) for r in evidence.relationships
+    reversed_rels = [r._replace(source=r.target, target=r.source) for r in evidence.relationships
                      if r.type in ("partners_with", "family", "personal")] + [
                      r for r in evidence.relationships if r.type not in ("partners_with", "family", "personal")]
     mirrored = build(reversed_rels, meeting_rows, list(reversed(attendance)))
@@ -69,7 +68,7 @@ def test_adding_evidence_never_lowers_any_score(data, extra_rels, extra_meetings
 def _shift(evidence_rows, days):
     rels, meeting_rows, attendance = evidence_rows
     back = timedelta(days=days)
-    moved = [replace(r, start_date=r.start_date - back if r.start_date else None,
+    moved = [r._replace(start_date=r.start_date - back if r.start_date else None,
                      end_date=r.end_date - back if r.end_date else None) for r in rels]
     return build(moved, [(m, d - back, t) for m, d, t in meeting_rows], attendance)
 
@@ -91,10 +90,10 @@ def test_the_same_evidence_dated_earlier_scores_no_higher(data, days):
 def test_ten_year_old_ended_evidence_is_distant(data):
     evidence, meeting_rows, attendance = data
     old = AS_OF - timedelta(days=3653)
-    rels = [replace(r, start_date=min(r.start_date or old, old) - timedelta(days=400),
+    rels = [r._replace(start_date=min(r.start_date or old, old) - timedelta(days=400),
                     end_date=(min(r.start_date or old, old) - timedelta(days=400)) if r.type in ("contributes_to", "endorses") else old)
             for r in evidence.relationships]
-    rels = [replace(r, end_date=None) if r.type in ("contributes_to", "endorses") else r for r in rels]
+    rels = [r._replace(end_date=None) if r.type in ("contributes_to", "endorses") else r for r in rels]
     ancient = build(rels, [(m, min(d, old), t) for m, d, t in meeting_rows], attendance)
 
     for values in scores(ancient).values():
@@ -189,7 +188,7 @@ def test_evidence_dated_after_the_reference_date_is_ignored(data, later_rels, la
     base_ids = {m[0] for m in base_rows}
     base = build(base_rels, base_rows, [a for a in attendance if a[0] in base_ids])
     future = timedelta(days=days + 1)
-    later = [replace(r, start_date=as_of + timedelta(days=1 + i), end_date=None) for i, r in enumerate(later_rels)]
+    later = [r._replace(start_date=as_of + timedelta(days=1 + i), end_date=None) for i, r in enumerate(later_rels)]
     later_rows = [(m, as_of + future, t) for m, _, t in later_meetings[0]]
     with_future = build(base_rels + later, base_rows + later_rows, [a for a in attendance if a[0] in base_ids] + later_meetings[1])
 

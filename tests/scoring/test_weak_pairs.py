@@ -12,21 +12,28 @@ from scoring.load import load_evidence
 from scoring.models import LISTED_TENTHS, PairScore, WeakPairChange
 from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
-from scoring.weak_pairs import WeakPairs, _decode, _encode_by_entity, current_weak_pairs
+from scoring.engine.pair_product import changed_pairs
+from scoring.weak_pairs import BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs
+from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 AS_OF = date(2026, 6, 30)
 
 
-@given(st.lists(st.tuples(st.integers(1, 50), st.integers(51, 2**31 - 1), st.integers(0, 9), st.integers(0, 100)), max_size=60,
+@given(st.lists(st.tuples(st.integers(1, 2000), st.integers(2001, 2**31 - 1), st.integers(0, 9), st.integers(0, 100)), max_size=60,
                 unique_by=lambda p: (p[0], p[1])))
-def test_blocks_give_back_the_pairs_they_were_made_of(pairs):
+def test_buckets_give_back_the_pairs_they_were_made_of(pairs):
     pairs = sorted(pairs)
     weak = WeakPairs(*(np.array([p[i] for p in pairs], dtype=np.int64 if i < 2 else np.int16) for i in range(4)))
-    blocks = _encode_by_entity(weak)
-    assert len({a for a, _ in blocks}) == len(blocks)  # one block per entity
-    back = _decode([a for a, _ in blocks], [blob for _, blob in blocks])
+    blocks = _encode_by_bucket(weak)
+    assert len({bucket for bucket, _ in blocks}) == len(blocks)  # one block per bucket
+    back = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks])
     for field in ("a", "b", "score", "interaction"):
         assert getattr(back, field).tolist() == getattr(weak, field).tolist()
+    scope = np.array(sorted({pairs[0][1]} if pairs else {1}), dtype=np.int64)
+    touched = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks], scope)
+    # whole buckets, those with a pair touching the scope
+    buckets = {a >> 8 for a, b, _, _ in pairs if a in scope or b in scope}
+    assert sorted(zip(touched.a.tolist(), touched.b.tolist())) == [(a, b) for a, b, _, _ in pairs if a >> 8 in buckets]
 
 
 @pytest.mark.django_db
@@ -76,3 +83,51 @@ def test_weak_pair_history_grows_with_what_changed(lakeside):
     later = recompute(as_of=date(2030, 1, 1))  # years of decay: weak pairs fade or vanish
     assert later.pairs_changed > 0
     assert WeakPairChange.objects.filter(snapshot=later).exists()
+
+
+@pytest.mark.django_db
+def test_an_incremental_recompute_keeps_the_other_weak_pairs_of_a_block_it_adds_to():
+    """A person joins an organisation: the organisation now meets, through them, an entity outside
+    the recompute's scope, whose bucket held no pair touching the scope until then."""
+    a = EntityFactory()
+    EntityFactory.create_batch(256 - (a.pk & 255))  # the others fall in the next bucket of ids
+    organisation = EntityFactory(kind="police_department")
+    member, other = EntityFactory(), EntityFactory()
+    assert a.pk >> BUCKET_BITS != organisation.pk >> BUCKET_BITS
+    RelationshipFactory(source=a, target=member, type="personal")  # (a, member) is a row, not weak
+
+    def forum(*present):
+        meeting = MeetingFactory(type="community_forum", date=date(2026, 5, 1))
+        for entity in [*present, *EntityFactory.create_batch(10)]:
+            AttendanceFactory(meeting=meeting, entity=entity)
+
+    forum(a, other)
+    forum(a, member)
+    recompute(as_of=AS_OF)
+    assert (a.pk, other.pk) in current_pair_scores() and (a.pk, organisation.pk) not in current_pair_scores()
+
+    RelationshipFactory(source=member, target=organisation, type="member_of")
+    recompute(as_of=AS_OF, entity_scope={member.pk, organisation.pk})
+    after_incremental = current_pair_scores()
+    recompute(as_of=AS_OF)
+
+    assert (a.pk, organisation.pk) in after_incremental  # the new weak pair, in a's block
+    assert (a.pk, other.pk) in after_incremental  # and a's other weak pairs stayed
+    assert after_incremental == current_pair_scores()
+
+
+pair_sets = st.dictionaries(st.tuples(st.integers(1, 30), st.integers(31, 60)), st.tuples(st.integers(1, 9), st.integers(1, 100)), max_size=40)
+
+
+@given(old=pair_sets, new=pair_sets)
+def test_changed_pairs_are_the_new_or_different_ones_and_the_vanished_with_zeros(old, new):
+    def arrays(pairs):
+        keys = sorted(pairs)
+        return (np.array([a for a, _ in keys], np.int64), np.array([b for _, b in keys], np.int64),
+                np.array([pairs[k][0] for k in keys], np.int16), np.array([pairs[k][1] for k in keys], np.int16))
+
+    a, b, score, interaction = changed_pairs(*arrays(old), *arrays(new))
+    expected = {key: values for key, values in new.items() if old.get(key) != values}
+    expected.update({key: (0, 0) for key in old if key not in new})
+    assert list(zip(a.tolist(), b.tolist())) == sorted(expected)
+    assert list(zip(score.tolist(), interaction.tolist())) == [expected[key] for key in sorted(expected)]
