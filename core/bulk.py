@@ -112,11 +112,14 @@ _BINARY_TYPES = {"int2": ">i2", "int8": ">i8"}
 _BINARY_CHUNK = 500_000  # rows per COPY: bounds the memory of the binary buffer
 
 
-def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: int) -> None:
+def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: int, variable: tuple[str, Sequence[bytes]] | None = None) -> None:
     """COPY rows of fixed-width columns in PostgreSQL's binary format, built by numpy (no Python
     work per row), in chunks. Each column is (attname, kind, values) where kind is "int2" or
     "int8" with a numpy array or a scalar, "null" (values ignored), or "bytes" with the exact
-    binary value shared by every row (e.g. b"\\x01[]", an empty jsonb array)."""
+    binary value shared by every row (e.g. b"\\x01[]", an empty jsonb array).
+
+    `variable` (attname, one binary value per row) adds a last column whose values differ in
+    length: each row's fixed part still comes from numpy, and only the joining is per row."""
     fields = [("count", ">i2")]
     for i, (_, kind, value) in enumerate(columns):
         fields.append((f"len{i}", ">i4"))
@@ -125,12 +128,13 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
         elif kind == "bytes":
             fields.append((f"val{i}", f"S{len(value)}"))
     dtype = np.dtype(fields)
-    db_columns = ", ".join(model._meta.get_field(name).column for name, _, _ in columns)
+    names = [name for name, _, _ in columns] + ([variable[0]] if variable else [])
+    db_columns = ", ".join(model._meta.get_field(name).column for name in names)
     sql = f'COPY "{model._meta.db_table}" ({db_columns}) FROM STDIN WITH (FORMAT binary)'
     for start in range(0, n_rows, _BINARY_CHUNK):
         stop = min(n_rows, start + _BINARY_CHUNK)
         rows = np.zeros(stop - start, dtype=dtype)
-        rows["count"] = len(columns)
+        rows["count"] = len(names)
         for i, (_, kind, value) in enumerate(columns):
             if kind == "null":
                 rows[f"len{i}"] = -1
@@ -140,8 +144,14 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
             else:
                 rows[f"len{i}"] = np.dtype(_BINARY_TYPES[kind]).itemsize
                 rows[f"val{i}"] = value[start:stop] if isinstance(value, np.ndarray) else value
-        payload = io.BytesIO(_PG_BINARY_HEADER + rows.tobytes() + (-1).to_bytes(2, "big", signed=True))
+        body = rows.tobytes()
         del rows
+        if variable is not None:
+            size, parts = dtype.itemsize, []
+            for i, value in enumerate(variable[1][start:stop]):
+                parts += [body[i * size : (i + 1) * size], len(value).to_bytes(4, "big"), value]
+            body = b"".join(parts)
+        payload = io.BytesIO(_PG_BINARY_HEADER + body + (-1).to_bytes(2, "big", signed=True))
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(sql, payload)
 

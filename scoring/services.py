@@ -3,7 +3,6 @@ incremental task queued when evidence changes."""
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.bulk import (
-    analyze_tables, bulk_insert, copy_binary_rows, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
+    analyze_tables, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
 )
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
@@ -128,46 +127,36 @@ _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
 def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, digest: np.ndarray, evidence_of: dict) -> None:
-    """Insert the pair rows at positions `rows`. On PostgreSQL the rows without relationship
-    evidence (nearly all) go in one fixed-width binary COPY, the others in a second one; elsewhere
-    through the ORM."""
-    with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
-    plain = np.setdiff1d(rows, with_evidence, assume_unique=True) if is_postgres() else np.zeros(0, np.int64)
-    if len(plain):
-        copy_fixed_width(
+    """Insert the pair rows at positions `rows`. On PostgreSQL in two fixed-width binary COPYs
+    built by numpy: the rows without relationship evidence (most), and those with it, each with
+    its ids as a last, variable column; elsewhere through the ORM."""
+    if not is_postgres():
+        bulk_insert(
             PairScore,
-            [("entity_a_id", "int8", scores.entity_a[plain]), ("entity_b_id", "int8", scores.entity_b[plain])]
-            + [(name, "int2", tenths[plain, c]) for c, name in enumerate(_TENTHS)]
-            + [
-                ("relationship_ids", "bytes", _EMPTY_JSONB),
-                ("relationship_digest", "int8", 0),
-                ("valid_from_id", "int8", snapshot.pk),
-                ("valid_to_id", "null", None),
-            ],
-            len(plain),
-        )
-    columns = ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"]
-    if is_postgres():
-        # a few per cent of the rows, but each with its own evidence: binary COPY, jsonb as its text
-        copy_binary_rows(
-            PairScore,
-            list(zip(columns, ["int8", "int8", *["int2"] * len(_TENTHS), "bytes", "int8", "int8"])),
+            ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
             (
-                (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(),
-                 b"\x01" + json.dumps(list(evidence_of[i])).encode(), int(digest[i]), snapshot.pk)
-                for i in with_evidence.tolist()
+                (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), list(evidence_of.get(i, ())),
+                 int(digest[i]), snapshot.pk)
+                for i in rows.tolist()
             ),
         )
         return
-    bulk_insert(
-        PairScore,
-        columns,
-        (
-            (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), list(evidence_of.get(i, ())),
-             int(digest[i]), snapshot.pk)
-            for i in rows.tolist()
-        ),
-    )
+    with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
+    plain = np.setdiff1d(rows, with_evidence, assume_unique=True)
+    for part, ids in ((plain, None), (with_evidence, "relationship_ids")):
+        if not len(part):
+            continue
+        columns = (
+            [("entity_a_id", "int8", scores.entity_a[part]), ("entity_b_id", "int8", scores.entity_b[part])]
+            + [(name, "int2", tenths[part, c]) for c, name in enumerate(_TENTHS)]
+            + [("relationship_digest", "int8", digest[part]), ("valid_from_id", "int8", snapshot.pk), ("valid_to_id", "null", None)]
+        )
+        if ids is None:
+            copy_fixed_width(PairScore, [*columns, ("relationship_ids", "bytes", _EMPTY_JSONB)], len(part))
+        else:
+            # jsonb's binary form: version 1, then the JSON text (a list of ids)
+            texts = [b"\x01[" + ",".join(map(str, evidence_of[i])).encode() + b"]" for i in part.tolist()]
+            copy_fixed_width(PairScore, columns, len(part), variable=("relationship_ids", texts))
 
 
 def _close_intervals(row_ids: list[int], snapshot: ClosenessSnapshot) -> None:

@@ -35,7 +35,7 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
-from .pair_product import pair_masses, present_rows
+from .pair_product import pair_masses, present_rows, score_tenths
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -290,22 +290,21 @@ def closeness_scores(
     rel_pos = np.searchsorted(pair_keys, rel_keys)
 
     w = params.component_weights
-    interaction = 10.0 * (1.0 - np.exp(-mass / params.interaction_saturation))
-    # Nearly every pair has meetings only: its other three components are 0, their factors exactly
-    # 1.0, and the score reduces to the interaction factor. The pairs with relationships get all
-    # four factors, multiplied in the same order, so both give the same floating-point result.
-    remaining = 1.0 - w["interaction"] * interaction / 10.0
     formal = 10.0 * (1.0 - np.exp(terms.formal_log))
     financial = 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale))
     analyst_c = np.clip(terms.analyst, 0.0, 10.0)
-    remaining[rel_pos] = (
-        (1.0 - w["formal"] * formal / 10.0)
-        * remaining[rel_pos]
-        * (1.0 - w["financial"] * financial / 10.0)
-        * (1.0 - w["analyst"] * analyst_c / 10.0)
+    # Nearly every pair has meetings only: its other three components are 0, their factors exactly
+    # 1.0, and the score reduces to the interaction factor. The pairs with relationships take all
+    # four factors, multiplied in the same order, so both give the same floating-point result.
+    decay = np.negative(mass)
+    np.divide(decay, params.interaction_saturation, out=decay)
+    np.exp(decay, out=decay)
+    score_t, interaction_t = score_tenths(
+        decay, float(w["interaction"]), rel_pos,
+        1.0 - w["formal"] * formal / 10.0, 1.0 - w["financial"] * financial / 10.0, 1.0 - w["analyst"] * analyst_c / 10.0,
     )
-    score = round_one_decimal(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0))
-    keep = score > 0
+    del decay
+    keep = score_t > 0
     rel_kept = keep[rel_pos]
     evidence_ids = terms.ids_by_pair(np.flatnonzero(rel_kept), width)
     kept_keys = pair_keys[keep]
@@ -320,9 +319,9 @@ def closeness_scores(
     return PairScores(
         entity_a=kept_keys // width,
         entity_b=kept_keys % width,
-        score=score[keep],
+        score=score_t[keep] / 10.0,
         formal=with_relationship_values(formal),
-        interaction=round_one_decimal(interaction[keep]),
+        interaction=interaction_t[keep] / 10.0,
         financial=with_relationship_values(financial),
         analyst=with_relationship_values(analyst_c),
         relationship_ids=evidence_ids,

@@ -148,3 +148,24 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
         assert terms.money[i] == pytest.approx(expected[key]["money"], rel=1e-12)
         assert terms.analyst[i] == pytest.approx(expected[key]["analyst"], rel=1e-12)
         assert ids_by_pair[(key // width, key % width)] == tuple(sorted(expected[key]["ids"]))
+
+
+@given(
+    masses=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=40),
+    weight=st.floats(0.0, 1.0),
+    factors=st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0)), max_size=40),
+)
+def test_score_tenths_follow_the_array_formula(masses, weight, factors):
+    """The compiled pass against the formula of docs/scoring.md written as numpy arrays."""
+    mass = np.array(masses)
+    positions = np.arange(min(len(factors), len(mass)), dtype=np.int64)
+    f1, f2, f3 = (np.array([f[i] for f in factors[: len(positions)]]) for i in range(3))
+    decay = np.exp(-mass / 3.0)
+    score, interaction = pair_product.score_tenths(decay, weight, positions, f1, f2, f3)
+
+    expected_interaction = 10.0 * (1.0 - decay)
+    remaining = 1.0 - weight * expected_interaction / 10.0
+    remaining[positions] = f1 * remaining[positions] * f2 * f3
+    expected_score = np.floor(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0) * 10.0 + 0.5 + 1e-9)
+    assert score.tolist() == expected_score.astype(int).tolist()
+    assert interaction.tolist() == np.floor(expected_interaction * 10.0 + 0.5 + 1e-9).astype(int).tolist()
