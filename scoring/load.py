@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from core.bulk import is_postgres, read_int_columns
+from core.bulk import is_postgres, read_fixed_width, read_int_columns
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from relationships.models import Relationship
@@ -58,7 +58,8 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
     meetings = Meeting.objects.order_by("id")
     attendance_table = Attendance._meta.db_table
     if meeting_ids is None:
-        att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table}")
+        # binary COPY: the text form of a million rows took three times as long to read and parse
+        att = np.stack(read_fixed_width(f"SELECT meeting_id, entity_id FROM {attendance_table}", ["int8", "int8"]), axis=1)
     else:
         if not meeting_ids:
             return MeetingTable.empty()

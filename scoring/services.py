@@ -215,6 +215,9 @@ def pair_scores_write(
     left the `close` band)."""
     new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
     new_digest = np.zeros(len(scores), np.int64)
+    new_tenths = np.zeros((len(scores), len(_TENTHS)), np.int16)
+    new_tenths[:, 0] = _tenths(scores.score)
+    new_tenths[:, 2] = _tenths(scores.interaction)
     evidence_of: dict[int, tuple[int, ...]] = {}  # position in `scores` -> relationship ids
     if scores.relationship_ids:
         pairs = list(scores.relationship_ids)
@@ -222,10 +225,9 @@ def pair_scores_write(
         groups = list(scores.relationship_ids.values())
         new_digest[positions] = relationship_digests(groups)
         evidence_of = dict(zip(positions.tolist(), groups))
-    new_tenths = np.stack(
-        [_tenths(scores.score), _tenths(scores.formal), _tenths(scores.interaction), _tenths(scores.financial), _tenths(scores.analyst)],
-        axis=1,
-    )
+        # formal, financial and analyst come from relationships alone: 0 for every other pair
+        for column, values in ((1, scores.formal), (3, scores.financial), (4, scores.analyst)):
+            new_tenths[positions, column] = _tenths(values[positions])
     weak = (new_tenths[:, 0] < LISTED_TENTHS) & (new_digest == 0)
     scope = None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64)
     weak_changed, weak_net = weak_pairs_write(
