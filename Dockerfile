@@ -23,6 +23,9 @@ COPY demo ./demo
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput
 
+# compile the engine's numba kernels into their on-disk cache now, not at the first recompute
+RUN python -c "from scoring.engine.pair_product import warm_up; warm_up()"
+
 RUN useradd --system --uid 1000 tracker && chown -R tracker /app
 USER tracker
 EXPOSE 8000

@@ -277,3 +277,15 @@ def score_tenths(decay, interaction_weight, relationship_positions, formal_facto
         score_out[p] = np.floor(score * 10.0 + 0.5 + 1e-9)
         interaction_out[p] = np.floor(interaction * 10.0 + 0.5 + 1e-9)
     return score_out, interaction_out
+
+
+def warm_up() -> None:
+    """Compile every kernel on a tiny example, so that numba's on-disk cache is filled (an image
+    build runs this; otherwise the first recompute of each new installation compiles them)."""
+    present = (np.array([0, 0, 1], np.int64), np.array([0, 1, 1], np.int64))
+    pair_masses(*present, np.ones(2), 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0)
+    pair_masses(*present, np.ones(2), 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]))
+    present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
+    pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
+    changed_pairs(*pairs, *pairs)
+    score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))

@@ -169,3 +169,8 @@ def test_score_tenths_follow_the_array_formula(masses, weight, factors):
     expected_score = np.floor(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0) * 10.0 + 0.5 + 1e-9)
     assert score.tolist() == expected_score.astype(int).tolist()
     assert interaction.tolist() == np.floor(expected_interaction * 10.0 + 0.5 + 1e-9).astype(int).tolist()
+
+
+def test_warm_up_runs_every_kernel_on_a_tiny_example():
+    pair_product.warm_up()  # what the image build runs: it must not fail on any kernel
+    assert pair_product.score_tenths.signatures and pair_product.changed_pairs.signatures
