@@ -26,7 +26,7 @@ from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from scoring.engine.parameters import band_for_score
 from scoring.models import PairScore
-from scoring.weak_pairs import current_weak_pairs
+from scoring.weak_pairs import weak_pairs_by_bucket
 from scoring.services import current_snapshot
 
 from .format import (
@@ -406,12 +406,13 @@ def dataset_export_files() -> dict[str, str]:
             first, second = sorted((ext[a], ext[b]))
             closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of,
                                    tenths[formal], tenths[interaction], tenths[financial], tenths[analyst]))
-        weak = current_weak_pairs()  # under 1.0 on meetings alone: distant, no other component
-        for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
-            if a not in ext or b not in ext:
-                continue  # an entity deleted since the last recompute (its queued recompute drops the pair)
-            first, second = sorted((ext[a], ext[b]))
-            closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of, "0.0", tenths[interaction], "0.0", "0.0"))
+        for weak in weak_pairs_by_bucket():  # under 1.0 on meetings alone: no other component
+            for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
+                if a not in ext or b not in ext:
+                    continue  # an entity deleted since the last recompute (its queued recompute drops the pair)
+                first, second = sorted((ext[a], ext[b]))
+                closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of,
+                                       "0.0", tenths[interaction], "0.0", "0.0"))
     closeness_rows.sort(key=lambda r: (r[0], r[1]))
     out = io.StringIO()
     _write(out, CLOSENESS_COLUMNS, closeness_rows)

@@ -1,13 +1,14 @@
 """Storage of the weak pairs: those scoring under 1.0 on shared meetings alone.
 
 At scale they are nearly all pairs (6.1M of 6.7M on the benchmark set) and no page lists them, so
-instead of a `PairScore` row each they are kept packed, one array per bucket of 256 entities (by
+instead of a `PairScore` row each they are kept packed, one array per bucket of 32 entities (by
 the pair's lower entity): `WeakPairBlock` holds the current ones, `WeakPairChange` what each
 recompute changed in each bucket, so history grows with what changed. A recompute rewrites only
 the buckets whose weak pairs changed. Writing and reading a row per pair was most of a full
 recompute's time (6.66M rows: 30 s to write from empty, 3.6 s to read back); a block per entity
 (20,000 rows) still spent a second deleting and inserting rows each night, when decay touches
-nearly every entity; 80 buckets move the same bytes in a few rows.
+nearly every entity; buckets of 256 made an incremental recompute rewrite half the data (a
+meeting's pairs fall in buckets all over). 625 buckets of 32 do both well.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from core.bulk import bulk_insert, copy_binary_rows, execute_for_ids, is_postgre
 from .engine.pair_product import changed_pairs
 from .models import WeakPairBlock, WeakPairChange
 
-BUCKET_BITS = 8  # 256 entities (by id) a bucket
+BUCKET_BITS = 5  # 32 entities (by id) a bucket
 # One weak pair in a bucket: its lower entity (the id's low bits; the high ones are the bucket's),
 # the other entity, the score and the interaction component in tenths (under 10 and at most 100).
 WEAK_PAIR = np.dtype([("a", "u1"), ("b", "<i4"), ("score", "u1"), ("interaction", "u1")])
@@ -51,17 +52,14 @@ class WeakPairs:
 
 
 def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = None) -> WeakPairs:
-    """The pairs of the buckets; with `scope` (sorted ids), only the buckets holding a pair that
-    touches it (whole buckets: a recompute rewrites a bucket whole)."""
+    """The pairs of the buckets; with `scope` (sorted ids), only those touching it."""
     if not blobs:
         return WeakPairs.empty()
     packed = np.frombuffer(b"".join(blobs), WEAK_PAIR)
     bucket = np.repeat(np.array(buckets, np.int64), [len(blob) // WEAK_PAIR.itemsize for blob in blobs])
     a = (bucket << BUCKET_BITS) | packed["a"]
     if scope is not None:
-        touched = np.zeros(int(bucket.max()) + 1, bool)
-        touched[bucket[touching_ids(a, packed["b"], scope)]] = True
-        keep = touched[bucket]
+        keep = touching_ids(a, packed["b"], scope)
         a, packed = a[keep], packed[keep]
     return WeakPairs(
         a=a,
@@ -89,8 +87,15 @@ def _encode_by_bucket(pairs: WeakPairs) -> list[tuple[int, bytes]]:
 
 
 def current_weak_pairs(scope: np.ndarray | None = None) -> WeakPairs:
-    """Every current weak pair, or with `scope` (sorted ids) the buckets holding one that touches it."""
+    """Every current weak pair, or with `scope` (sorted ids) those touching it."""
     return _decode(*_read_blocks(), scope)
+
+
+def weak_pairs_by_bucket():
+    """Every current weak pair, a bucket at a time (an export: the whole as Python values would
+    take gigabytes)."""
+    for bucket, blob in zip(*_read_blocks()):
+        yield _decode([bucket], [blob])
 
 
 def _read_blocks(buckets: list[int] | None = None) -> tuple[list[int], list[bytes]]:
@@ -152,25 +157,20 @@ def touching(pairs: WeakPairs, scope: np.ndarray) -> np.ndarray:
 
 def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndarray | None, width: int) -> tuple[int, int]:
     """Store `new` as the weak pairs (all of them, or with `scope` those touching it) over `old`
-    (all of them, or at least the buckets holding a pair touching `scope`): rewrite the buckets
-    whose weak pairs changed and record the changes.
-    Returns (pairs changed, net change in the number of weak pairs)."""
-    recomputed = None if scope is None else touching(old, scope)
-    before = old if recomputed is None else old.take(recomputed)
-    changes = WeakPairs(*changed_pairs(before.a, before.b, before.score, before.interaction, new.a, new.b, new.score, new.interaction))
+    (the same set as stored: all, or those touching `scope`): rewrite the buckets whose weak pairs
+    changed and record the changes. Returns (pairs changed, net change in the number of weak pairs)."""
+    changes = WeakPairs(*changed_pairs(old.a, old.b, old.score, old.interaction, new.a, new.b, new.score, new.interaction))
     if len(changes) == 0:
         return 0, 0
     buckets = np.unique(changes.a >> BUCKET_BITS)
-    in_buckets = np.zeros(int(max(old.a.max(initial=0), new.a.max(initial=0)) >> BUCKET_BITS) + 1, bool)
+    in_buckets = np.zeros(int(max(changes.a.max(), new.a.max(initial=0)) >> BUCKET_BITS) + 1, bool)
     in_buckets[buckets] = True
-    # those buckets as they are now: the new pairs, and with a scope the pairs not recomputed. `old`
-    # then holds only the buckets that had a pair touching the scope: the others (a pair touching
-    # the scope appears in them) are read now, whole
+    # those buckets as they are now: the new pairs, and with a scope the stored pairs that do not
+    # touch it (read now, those buckets whole: a meeting's pairs fall in buckets all over)
     state = new.take(in_buckets[new.a >> BUCKET_BITS])
-    if recomputed is not None:
-        unread = np.setdiff1d(buckets, old.a >> BUCKET_BITS).tolist()
-        kept = _sorted_union(old.take(~recomputed & in_buckets[old.a >> BUCKET_BITS]), _decode(*_read_blocks(unread)), width)
-        state = _sorted_union(kept, state, width)
+    if scope is not None:
+        stored = _decode(*_read_blocks(buckets.tolist()))
+        state = _sorted_union(stored.take(~touching(stored, scope)), state, width)
     execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE bucket", buckets.tolist())
     insert = copy_binary_rows if is_postgres() else _bulk_insert_named
     insert(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], _encode_by_bucket(state))
@@ -179,7 +179,7 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
         [("snapshot_id", "int8"), ("bucket", "int4"), ("pairs", "bytes")],
         ((snapshot.pk, bucket, blob) for bucket, blob in _encode_by_bucket(changes)),
     )
-    return len(changes), len(new) - len(before)
+    return len(changes), len(new) - len(old)
 
 
 def _bulk_insert_named(model, columns, rows) -> None:
