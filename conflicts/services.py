@@ -105,9 +105,12 @@ def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list,
     return len(raised)
 
 
-def flags_keep(*, snapshot, as_of: date) -> int:
-    """The rules' inputs did not change: keep every flag, now evaluated by this snapshot."""
-    Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
+def flags_keep(*, as_of: date) -> int:
+    """The rules' inputs did not change: keep every flag as it is. The rules did not run, so each
+    flag still names the snapshot that last evaluated it (rewriting every flag's row only to point
+    at this one took 0.3 s of an incremental recompute); its date is already `as_of`, as this
+    shortcut is taken only on the same reference date."""
+    Flag.objects.exclude(last_evaluated_on=as_of).update(last_evaluated_on=as_of)
     return Flag.objects.filter(holds=True).count()
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -358,6 +359,46 @@ def _write(out: io.StringIO, columns: Iterable[str], rows: Iterable[Iterable]) -
         writer.writerow([_cell(v) for v in row])
 
 
+def _closeness_rows(snapshot, ext: dict[int, str]):
+    """closeness.csv's rows, sorted by the pair's external ids, made one at a time: millions of
+    pairs as Python tuples, sorted as such, took gigabytes. The pairs are sorted as arrays of
+    the entities' ranks by external id instead."""
+    if snapshot is None:
+        return
+    by_external_id = sorted(ext, key=ext.get)
+    rank = np.full(max(ext, default=0) + 1, -1, np.int64)
+    rank[by_external_id] = np.arange(len(by_external_id))
+    components = ("score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths")
+    rows = np.array(
+        list(PairScore.objects.filter(valid_to__isnull=True).values_list("entity_a_id", "entity_b_id", *components).iterator(chunk_size=50000)),
+        dtype=np.int64,
+    ).reshape(-1, 2 + len(components))
+    parts = [rows]
+    for weak in weak_pairs_by_bucket():  # under 1.0 on meetings alone: no other component
+        zero = np.zeros(len(weak), np.int64)
+        parts.append(np.stack([weak.a, weak.b, weak.score, zero, weak.interaction, zero, zero], axis=1))
+    pairs = np.concatenate(parts)
+    del rows, parts
+    # an entity deleted since the last recompute (its queued recompute drops its pairs) has no rank
+    pairs = pairs[(pairs[:, 0] < len(rank)) & (pairs[:, 1] < len(rank))]
+    first, second = rank[pairs[:, 0]], rank[pairs[:, 1]]
+    known = (first >= 0) & (second >= 0)
+    pairs, first, second = pairs[known], first[known], second[known]
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    order = np.lexsort((high, low))
+    tenths = [f"{v // 10}.{v % 10}" for v in range(101)]
+    bands = [band_for_score(v / 10) for v in range(101)]
+    as_of = snapshot.as_of
+    names = [ext[pk] for pk in by_external_id]
+    for start in range(0, len(order), 100_000):
+        chunk = order[start : start + 100_000]
+        for a, b, score, formal, interaction, financial, analyst in zip(
+            low[chunk].tolist(), high[chunk].tolist(), *(pairs[chunk, 2 + c].tolist() for c in range(len(components)))
+        ):
+            yield (names[a], names[b], tenths[score], bands[score], as_of,
+                   tenths[formal], tenths[interaction], tenths[financial], tenths[analyst])
+
+
 def dataset_export_files() -> dict[str, str]:
     """Every file of the contract as text, sorted for byte-identical repeat exports."""
     ext = dict(Entity.objects.values_list("id", "external_id"))
@@ -396,26 +437,8 @@ def dataset_export_files() -> dict[str, str]:
     ]
     table(DISCLOSURES, sorted(disclosure_rows, key=lambda r: r[0]))
 
-    snapshot = current_snapshot()
-    closeness_rows = []
-    if snapshot is not None:
-        tenths = [f"{v // 10}.{v % 10}" for v in range(101)]
-        for a, b, score, formal, interaction, financial, analyst in PairScore.objects.filter(valid_to__isnull=True).values_list(
-            "entity_a_id", "entity_b_id", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths"
-        ).iterator(chunk_size=50000):
-            first, second = sorted((ext[a], ext[b]))
-            closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of,
-                                   tenths[formal], tenths[interaction], tenths[financial], tenths[analyst]))
-        for weak in weak_pairs_by_bucket():  # under 1.0 on meetings alone: no other component
-            for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
-                if a not in ext or b not in ext:
-                    continue  # an entity deleted since the last recompute (its queued recompute drops the pair)
-                first, second = sorted((ext[a], ext[b]))
-                closeness_rows.append((first, second, tenths[score], band_for_score(score / 10), snapshot.as_of,
-                                       "0.0", tenths[interaction], "0.0", "0.0"))
-    closeness_rows.sort(key=lambda r: (r[0], r[1]))
     out = io.StringIO()
-    _write(out, CLOSENESS_COLUMNS, closeness_rows)
+    _write(out, CLOSENESS_COLUMNS, _closeness_rows(current_snapshot(), ext))
     files["closeness.csv"] = out.getvalue()
 
     flag_rows = []

@@ -154,7 +154,7 @@ class PairScore(models.Model):
 
 
 class WeakPairBlock(models.Model):
-    """The current weak pairs of a bucket of 256 entities (by the pair's lower id): pairs scoring
+    """The current weak pairs of a bucket of 32 entities (by the pair's lower id): pairs scoring
     under 1.0 on shared meetings alone (no relationship evidence, so formal, financial and analyst
     are 0).
 

@@ -330,7 +330,7 @@ def recompute(
             if rules_inputs_same and not close_changed:
                 # only meetings changed and no close pair moved: every rule would give the same
                 # flags, so they stand (re-running them cost most of an incremental recompute)
-                snapshot.flags_raised = flags_keep(snapshot=snapshot, as_of=as_of)
+                snapshot.flags_raised = flags_keep(as_of=as_of)
             elif rules_inputs_same:
                 # only closeness changed: only the two rules that read it can change their flags
                 snapshot.flags_raised = flags_refresh(
