@@ -170,21 +170,19 @@ def execute_for_ids(sql: str, ids: Sequence[int], params: Sequence = ()) -> None
 
 
 def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> int:
-    """Insert rows of "int2", "int4", "int8" and "bytes" columns (attname, kind; None is NULL) by one
-    binary COPY; returns the count. PostgreSQL only: a bytea or jsonb value goes as its bytes,
-    where the text forms double a bytea in hex and the CSV writer quoted every value."""
+    """Insert rows of "int4", "int8" and "bytes" columns (attname, kind); returns the count. On
+    PostgreSQL one binary COPY (a bytea goes as its bytes, where the text forms double it in hex);
+    elsewhere `bulk_insert`."""
+    if not is_postgres():
+        return bulk_insert(model, [name for name, _ in columns], rows)
     buffer = io.BytesIO()
     buffer.write(_PG_BINARY_HEADER)
     field_count = len(columns).to_bytes(2, "big")
-    widths = [{"int2": 2, "int4": 4, "int8": 8}.get(kind, 0) for _, kind in columns]
-    null = (-1).to_bytes(4, "big", signed=True)
+    widths = [{"int4": 4, "int8": 8}.get(kind, 0) for _, kind in columns]
     count = 0
     for row in rows:
         buffer.write(field_count)
         for width, value in zip(widths, row):
-            if value is None:
-                buffer.write(null)
-                continue
             data = int(value).to_bytes(width, "big", signed=True) if width else bytes(value)
             buffer.write(len(data).to_bytes(4, "big"))
             buffer.write(data)

@@ -52,21 +52,20 @@ def pair_history(a: Entity, b: Entity) -> list[dict]:
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
-    rows = PairScore.objects.filter(entity_a_id=first, entity_b_id=second).order_by("valid_from_id")
+    rows = list(PairScore.objects.filter(entity_a_id=first, entity_b_id=second).order_by("valid_from_id"))
     scores_from = {r.valid_from_id: r.score_tenths for r in rows}
-    row_intervals = [(r.valid_from_id, r.valid_to_id) for r in rows]
-    for snapshot_id, tenths in weak_pair_history(first, second):
+    current_from = next((r.valid_from_id for r in rows if r.valid_to_id is None), None)
+    weak_changes = weak_pair_history(first, second)
+    for snapshot_id, tenths in weak_changes:
         # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)
         if tenths and snapshot_id not in scores_from:
             scores_from[snapshot_id] = tenths
+    if weak_changes and weak_changes[-1][1]:  # a weak pair now (a pair is a row or weak, never both)
+        current_from = weak_changes[-1][0]
     snapshots = ClosenessSnapshot.objects.in_bulk(list(scores_from))
-    current_from = max(scores_from, default=None)
-    still_current = current_from is not None and (
-        any(start == current_from and end is None for start, end in row_intervals) or pair_for(a, b) is not None
-    )
     return [
         {"as_of": snapshots[s].as_of.isoformat(), "computed": snapshots[s].started_at.isoformat(),
-         "score": scores_from[s] / 10, "current": s == current_from and still_current}
+         "score": scores_from[s] / 10, "current": s == current_from}
         for s in sorted(scores_from)
         if s in snapshots
     ]

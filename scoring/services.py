@@ -235,39 +235,37 @@ def pair_scores_write(
         old=old_weak,
         new=WeakPairs(scores.entity_a[weak], scores.entity_b[weak], new_tenths[weak, 0], new_tenths[weak, 2]),
         scope=scope,
-        width=width,
     )
 
     # the pairs with rows: positions in `scores`, and their keys, tenths and digests
     rows = np.flatnonzero(~weak)
-    digest = new_digest
-    new_keys, new_tenths_rows, new_digest = new_keys[rows], new_tenths[rows], new_digest[rows]
-    new_packed = packed_tenths(new_tenths_rows)
+    row_keys, row_tenths, row_digest = new_keys[rows], new_tenths[rows], new_digest[rows]
+    row_packed = packed_tenths(row_tenths)
     old_keys = old.key
     if len(old_keys):
         # each old row's place among the new pairs (sorted), rather than sorting the old rows
-        kept = in_sorted(old_keys, new_keys)
+        kept = in_sorted(old_keys, row_keys)
         position = np.full(len(rows), -1, np.int64)  # the old row of each new pair; -1 when it is new
-        position[np.searchsorted(new_keys, old_keys[kept])] = np.flatnonzero(kept)
+        position[np.searchsorted(row_keys, old_keys[kept])] = np.flatnonzero(kept)
         matched = position >= 0
-        same = matched & (old.digest[position] == new_digest) & (old.tenths[position] == new_packed)
+        same = matched & (old.digest[position] == row_digest) & (old.tenths[position] == row_packed)
         appeared = int((~matched).sum())
         gone = ~kept
         vanished = old.id[gone]
         # a close pair's score is part of the closeness rules' flags (their explanation quotes it)
         was_close = matched & ((old.tenths[position] & _SCORE_MASK) >= CLOSE_TENTHS)
-        is_close = new_tenths_rows[:, 0] >= CLOSE_TENTHS
+        is_close = row_tenths[:, 0] >= CLOSE_TENTHS
         close_changed = bool(np.any((was_close | is_close) & ~same) or np.any((old.tenths[gone] & _SCORE_MASK) >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
     else:
         same = np.zeros(len(rows), bool)
         appeared = len(rows)
         vanished = to_close = np.zeros(0, np.int64)
-        close_changed = bool(np.any(new_tenths_rows[:, 0] >= CLOSE_TENTHS))
+        close_changed = bool(np.any(row_tenths[:, 0] >= CLOSE_TENTHS))
     _close_intervals(to_close.tolist(), snapshot)
     rebuild = entity_scope is None and is_postgres() and len(old_keys) == 0 and not PairScore.objects.exists()
     with _indexes_built_after(rebuild):
-        _insert_pairs(snapshot, scores, rows[~same], new_tenths, digest, evidence_of)
+        _insert_pairs(snapshot, scores, rows[~same], new_tenths, new_digest, evidence_of)
     changed = int((~same).sum()) + len(vanished) + weak_changed
     return changed, appeared - len(vanished) + weak_net, close_changed
 
@@ -313,7 +311,7 @@ def recompute(
             snapshot.rules_inputs = rules_inputs_fingerprint()
             evidence = load_evidence(entity_scope)
             old_weak = current_weak_pairs(None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64))
-            width = max(pair_key_width(), int(old_weak.b.max()) + 1 if len(old_weak) else 0)
+            width = pair_key_width()
             scores, old = scores_with_current_rows(evidence, parameters, as_of, entity_scope, width)
             snapshot.pairs_changed, net, close_changed = pair_scores_write(
                 snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width

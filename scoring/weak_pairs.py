@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.bulk import bulk_insert, copy_binary_rows, execute_for_ids, is_postgres, read_binary_rows
+from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
 from .engine.pair_product import changed_pairs
 from .models import WeakPairBlock, WeakPairChange
@@ -43,9 +43,6 @@ class WeakPairs:
 
     def __len__(self) -> int:
         return len(self.a)
-
-    def keys(self, width: int) -> np.ndarray:
-        return self.a * width + self.b
 
     def take(self, where: np.ndarray) -> WeakPairs:
         return WeakPairs(self.a[where], self.b[where], self.score[where], self.interaction[where])
@@ -155,7 +152,7 @@ def touching(pairs: WeakPairs, scope: np.ndarray) -> np.ndarray:
     return touching_ids(pairs.a, pairs.b, scope)
 
 
-def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndarray | None, width: int) -> tuple[int, int]:
+def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndarray | None) -> tuple[int, int]:
     """Store `new` as the weak pairs (all of them, or with `scope` those touching it) over `old`
     (the same set as stored: all, or those touching `scope`): rewrite the buckets whose weak pairs
     changed and record the changes. Returns (pairs changed, net change in the number of weak pairs)."""
@@ -170,11 +167,10 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     state = new.take(in_buckets[new.a >> BUCKET_BITS])
     if scope is not None:
         stored = _decode(*_read_blocks(buckets.tolist()))
-        state = _sorted_union(stored.take(~touching(stored, scope)), state, width)
+        state = _sorted_union(stored.take(~touching(stored, scope)), state)
     execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE bucket", buckets.tolist())
-    insert = copy_binary_rows if is_postgres() else _bulk_insert_named
-    insert(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], _encode_by_bucket(state))
-    insert(
+    copy_binary_rows(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], _encode_by_bucket(state))
+    copy_binary_rows(
         WeakPairChange,
         [("snapshot_id", "int8"), ("bucket", "int4"), ("pairs", "bytes")],
         ((snapshot.pk, bucket, blob) for bucket, blob in _encode_by_bucket(changes)),
@@ -182,15 +178,11 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     return len(changes), len(new) - len(old)
 
 
-def _bulk_insert_named(model, columns, rows) -> None:
-    bulk_insert(model, [name for name, _ in columns], rows)
-
-
-def _sorted_union(first: WeakPairs, second: WeakPairs, width: int) -> WeakPairs:
+def _sorted_union(first: WeakPairs, second: WeakPairs) -> WeakPairs:
     """Two sets of distinct pairs as one, sorted by (a, b)."""
     if len(second) == 0:
         return first
     if len(first) == 0:
         return second
     both = WeakPairs(*(np.concatenate([getattr(first, f), getattr(second, f)]) for f in ("a", "b", "score", "interaction")))
-    return both.take(np.argsort(both.keys(width), kind="stable"))
+    return both.take(np.lexsort((both.b, both.a)))
