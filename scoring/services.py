@@ -119,10 +119,6 @@ def _current_rows(entity_scope: set[int] | None, width: int, raw_cursor=None) ->
     return CurrentRows(id=columns[0], key=columns[1], tenths=columns[2], digest=columns[3])
 
 
-def _tenths(values: np.ndarray) -> np.ndarray:
-    return np.rint(values * 10).astype(np.int16)
-
-
 _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
@@ -214,20 +210,15 @@ def pair_scores_write(
     Returns (pairs changed, net change in the number of current pairs, whether any pair entered or
     left the `close` band)."""
     new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
+    positions = scores.relationship_positions
     new_digest = np.zeros(len(scores), np.int64)
+    new_digest[positions] = relationship_digests(scores.relationship_evidence)
+    evidence_of = dict(zip(positions.tolist(), scores.relationship_evidence))  # position -> relationship ids
     new_tenths = np.zeros((len(scores), len(_TENTHS)), np.int16)
-    new_tenths[:, 0] = _tenths(scores.score)
-    new_tenths[:, 2] = _tenths(scores.interaction)
-    evidence_of: dict[int, tuple[int, ...]] = {}  # position in `scores` -> relationship ids
-    if scores.relationship_ids:
-        pairs = list(scores.relationship_ids)
-        positions = np.searchsorted(new_keys, np.array([a * width + b for a, b in pairs], dtype=np.int64))
-        groups = list(scores.relationship_ids.values())
-        new_digest[positions] = relationship_digests(groups)
-        evidence_of = dict(zip(positions.tolist(), groups))
-        # formal, financial and analyst come from relationships alone: 0 for every other pair
-        for column, values in ((1, scores.formal), (3, scores.financial), (4, scores.analyst)):
-            new_tenths[positions, column] = _tenths(values[positions])
+    new_tenths[:, 0] = scores.score_tenths
+    new_tenths[:, 2] = scores.interaction_tenths
+    # formal, financial and analyst come from relationships alone: 0 for every other pair
+    new_tenths[positions[:, None], [1, 3, 4]] = scores.relationship_tenths
     weak = (new_tenths[:, 0] < LISTED_TENTHS) & (new_digest == 0)
     scope = None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64)
     weak_changed, weak_net = weak_pairs_write(

@@ -55,17 +55,13 @@ class RelationshipTerms:
     ids: np.ndarray  # relationship ids, grouped by pair (ids[bounds[i]:bounds[i + 1]] are pair i's)
     bounds: np.ndarray
 
-    def ids_by_pair(self, positions: np.ndarray, width: int) -> dict[tuple[int, int], tuple[int, ...]]:
-        """{(a, b): its relationship ids, ascending} for the pairs at `positions`: the ids sorted
-        within their pairs in one step, then sliced (a sort per pair cost 0.3 s at 85,000 pairs)."""
+    def ids_by_pair(self, positions: np.ndarray) -> list[tuple[int, ...]]:
+        """The relationship ids (ascending) of the pairs at `positions`: sorted within their pairs
+        in one step, then sliced (a sort per pair cost 0.3 s at 85,000 pairs)."""
         pair_of = np.repeat(np.arange(len(self.keys)), np.diff(self.bounds))
         ids = self.ids[np.lexsort((self.ids, pair_of))].tolist()
         bounds = self.bounds.tolist()
-        keys = self.keys[positions].tolist()
-        return {
-            (key // width, key % width): tuple(ids[bounds[p] : bounds[p + 1]])
-            for key, p in zip(keys, positions.tolist())
-        }
+        return [tuple(ids[bounds[p] : bounds[p + 1]]) for p in positions.tolist()]
 
 
 def relationship_terms(
@@ -146,9 +142,10 @@ def unique_ints(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def round_one_decimal(values: np.ndarray) -> np.ndarray:
-    """Half-up rounding to one decimal (numpy's round is half-even, which surprises people)."""
-    return np.floor(values * 10.0 + 0.5 + 1e-9) / 10.0
+def tenths_half_up(values: np.ndarray) -> np.ndarray:
+    """Values 0..10 in tenths, rounded half up (numpy's round is half-even, which surprises people),
+    as int16: the form scores are stored in."""
+    return np.floor(values * 10.0 + 0.5 + 1e-9).astype(np.int16)
 
 
 def _affiliation_arrays(relationships: list[RelationshipRecord], ref_day: int):
@@ -284,9 +281,7 @@ def closeness_scores(
     met = in_sorted(rel_keys, int_keys)
     pair_keys, mass = merge_sorted(int_keys, mass, rel_keys[~met], np.zeros(len(rel_keys) - int(met.sum())))
     if len(pair_keys) == 0:
-        empty = np.zeros(0, np.int64)
-        zeros = np.zeros(0)
-        return PairScores(empty, empty, zeros, zeros, zeros, zeros, zeros, {})
+        return PairScores.empty()
     rel_pos = np.searchsorted(pair_keys, rel_keys)
 
     w = params.component_weights
@@ -304,27 +299,26 @@ def closeness_scores(
         1.0 - w["formal"] * formal / 10.0, 1.0 - w["financial"] * financial / 10.0, 1.0 - w["analyst"] * analyst_c / 10.0,
     )
     del decay
-    keep = score_t > 0
-    rel_kept = keep[rel_pos]
-    evidence_ids = terms.ids_by_pair(np.flatnonzero(rel_kept), width)
-    kept_keys = pair_keys[keep]
-    # the relationship pairs' places among the kept pairs
-    kept_rel_pos = (np.cumsum(keep) - 1)[rel_pos[rel_kept]]
-
-    def with_relationship_values(values: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(kept_keys))
-        out[kept_rel_pos] = round_one_decimal(values[rel_kept])
-        return out
-
+    # pairs scoring 0.0 are dropped: few (the pair product already left out those that cannot
+    # score on meetings alone), so positions shift by the dropped ones before them
+    dropped = np.flatnonzero(score_t == 0)
+    rel_kept = np.flatnonzero(score_t[rel_pos] > 0)
+    kept_rel_pos = rel_pos[rel_kept] - np.searchsorted(dropped, rel_pos[rel_kept])
+    if len(dropped):
+        keep = np.ones(len(pair_keys), bool)
+        keep[dropped] = False
+        pair_keys, score_t, interaction_t = pair_keys[keep], score_t[keep], interaction_t[keep]
+    relationship_tenths = np.stack(
+        [tenths_half_up(values[rel_kept]) for values in (formal, financial, analyst_c)], axis=1
+    ).reshape(len(rel_kept), 3)
     return PairScores(
-        entity_a=kept_keys // width,
-        entity_b=kept_keys % width,
-        score=score_t[keep] / 10.0,
-        formal=with_relationship_values(formal),
-        interaction=interaction_t[keep] / 10.0,
-        financial=with_relationship_values(financial),
-        analyst=with_relationship_values(analyst_c),
-        relationship_ids=evidence_ids,
+        entity_a=pair_keys // width,
+        entity_b=pair_keys % width,
+        score_tenths=score_t,
+        interaction_tenths=interaction_t,
+        relationship_positions=kept_rel_pos,
+        relationship_tenths=relationship_tenths,
+        relationship_evidence=terms.ids_by_pair(rel_kept),
     )
 
 

@@ -84,33 +84,73 @@ class Evidence:
 
 @dataclass
 class PairScores:
-    """Scores of unordered pairs (a < b by id), one decimal, with components and relationship evidence."""
+    """Scores of unordered pairs (a < b by id), sorted by (a, b), in tenths (one decimal as an
+    integer), with components and relationship evidence.
 
-    entity_a: np.ndarray
-    entity_b: np.ndarray
-    score: np.ndarray
-    formal: np.ndarray
-    interaction: np.ndarray
-    financial: np.ndarray
-    analyst: np.ndarray
-    # relationship ids behind each pair's formal, financial and analyst components
-    relationship_ids: dict[tuple[int, int], tuple[int, ...]]
+    Millions of pairs have meetings only: their formal, financial and analyst components are 0, so
+    those three are kept just for the pairs with relationship evidence (`relationship_positions`),
+    and scores stay in int16 tenths (the form they are stored in); dense float arrays of 6.66M
+    pairs cost the engine a second in allocation alone. The float properties are for tests and
+    small data."""
+
+    entity_a: np.ndarray  # int64
+    entity_b: np.ndarray  # int64
+    score_tenths: np.ndarray  # int16
+    interaction_tenths: np.ndarray  # int16
+    relationship_positions: np.ndarray  # int64, ascending: the pairs with relationship evidence
+    relationship_tenths: np.ndarray  # int16 (n, 3): their formal, financial and analyst components
+    relationship_evidence: list[tuple[int, ...]]  # their relationship ids, ascending
+
+    @classmethod
+    def empty(cls) -> PairScores:
+        none, tenths = np.zeros(0, np.int64), np.zeros(0, np.int16)
+        return cls(none, none, tenths, tenths, none, np.zeros((0, 3), np.int16), [])
 
     def __len__(self) -> int:
         return len(self.entity_a)
 
+    def _relationship_component(self, column: int) -> np.ndarray:
+        out = np.zeros(len(self))
+        out[self.relationship_positions] = self.relationship_tenths[:, column] / 10.0
+        return out
+
+    @property
+    def score(self) -> np.ndarray:
+        return self.score_tenths / 10.0
+
+    @property
+    def interaction(self) -> np.ndarray:
+        return self.interaction_tenths / 10.0
+
+    @property
+    def formal(self) -> np.ndarray:
+        return self._relationship_component(0)
+
+    @property
+    def financial(self) -> np.ndarray:
+        return self._relationship_component(1)
+
+    @property
+    def analyst(self) -> np.ndarray:
+        return self._relationship_component(2)
+
+    @property
+    def relationship_ids(self) -> dict[tuple[int, int], tuple[int, ...]]:
+        """(a, b) -> the relationship ids behind its formal, financial and analyst components."""
+        positions = self.relationship_positions
+        pairs = zip(self.entity_a[positions].tolist(), self.entity_b[positions].tolist())
+        return dict(zip(pairs, self.relationship_evidence))
+
     def as_dict(self) -> dict[tuple[int, int], dict]:
         """Pair -> {score, formal, interaction, financial, analyst}: convenient for tests and small data."""
+        columns = {
+            "score": self.score, "formal": self.formal, "interaction": self.interaction,
+            "financial": self.financial, "analyst": self.analyst,
+        }
         out = {}
         for i in range(len(self)):
             key = (int(self.entity_a[i]), int(self.entity_b[i]))
-            out[key] = {
-                "score": float(self.score[i]),
-                "formal": float(self.formal[i]),
-                "interaction": float(self.interaction[i]),
-                "financial": float(self.financial[i]),
-                "analyst": float(self.analyst[i]),
-            }
+            out[key] = {name: float(values[i]) for name, values in columns.items()}
         return out
 
     def score_of(self, a: int, b: int) -> float:

@@ -142,12 +142,12 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
     terms = relationship_terms(rels, params, ref_day, None, width)
     expected = _terms_one_by_one(rels, params, ref_day, width)
     assert terms.keys.tolist() == sorted(expected)
-    ids_by_pair = terms.ids_by_pair(np.arange(len(terms.keys)), width)
+    ids_by_pair = terms.ids_by_pair(np.arange(len(terms.keys)))
     for i, key in enumerate(terms.keys.tolist()):
         assert terms.formal_log[i] == pytest.approx(expected[key]["formal_log"], rel=1e-12, abs=1e-15)
         assert terms.money[i] == pytest.approx(expected[key]["money"], rel=1e-12)
         assert terms.analyst[i] == pytest.approx(expected[key]["analyst"], rel=1e-12)
-        assert ids_by_pair[(key // width, key % width)] == tuple(sorted(expected[key]["ids"]))
+        assert ids_by_pair[i] == tuple(sorted(expected[key]["ids"]))
 
 
 @given(

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
-from scoring.engine.closeness import round_one_decimal
+from scoring.engine.closeness import tenths_half_up
 
 from .strategies import AS_OF, build, evidence_sets, meetings, relationships
 
@@ -231,7 +231,7 @@ def test_the_score_never_decreases_when_a_component_rises(components, which, ris
 
     def combine(values):
         remaining = np.prod([1 - w[n] * v / 10 for n, v in zip(names, values)])
-        return float(round_one_decimal(np.array([10 * (1 - remaining)]))[0])
+        return int(tenths_half_up(np.array([10 * (1 - remaining)]))[0])
 
     higher = list(components)
     higher[which] = min(10.0, higher[which] + rise)
