@@ -6,6 +6,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from django.db import connection
@@ -197,20 +198,33 @@ def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[S
     return count
 
 
-def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = ()) -> list[tuple]:
+@contextmanager
+def _raw_cursor(given=None):
+    """The psycopg2 cursor to read with: `given` (another thread's, see `read_fixed_width`) or one
+    of this thread's connection."""
+    if given is not None:
+        yield given
+        return
+    with connection.cursor() as cursor:
+        yield cursor.cursor
+
+
+def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = (), raw_cursor=None) -> list[tuple]:
     """Rows of non-null columns of the given kinds ("int8" for any integer, or "bytes"), as ints and bytes. On
     PostgreSQL one binary COPY: bytea through the ORM comes as hex text, and decoding it took as
-    long again as the read itself (20,000 blocks of weak pairs)."""
-    with connection.cursor() as cursor:
-        if not is_postgres():
+    long again as the read itself (20,000 blocks of weak pairs). `raw_cursor`: as in
+    `read_fixed_width`."""
+    if not is_postgres():
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [
                 tuple(int(v) if kind == "int8" else bytes(v) for kind, v in zip(kinds, row)) for row in cursor.fetchall()
             ]
+    with _raw_cursor(raw_cursor) as cursor:
         if params:
-            sql = cursor.cursor.mogrify(sql, params).decode()
+            sql = cursor.mogrify(sql, params).decode()
         buffer = io.BytesIO()
-        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
+        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buffer)
     data = memoryview(buffer.getvalue())
     rows, at = [], len(_PG_BINARY_HEADER)
     while int.from_bytes(data[at : at + 2], "big", signed=True) == len(kinds):  # the trailer is -1
@@ -244,11 +258,8 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
         fields += [(f"len{i}", ">i4"), (f"val{i}", _BINARY_TYPES[kind])]
     dtype = np.dtype(fields)
     with tempfile.TemporaryFile() as spool:
-        if raw_cursor is not None:
-            raw_cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
-        else:
-            with connection.cursor() as cursor:
-                cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
+        with _raw_cursor(raw_cursor) as cursor:
+            cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
         size = spool.tell() - len(_PG_BINARY_HEADER) - 2  # the header, and the trailer's -1
         n = size // dtype.itemsize
         columns = [np.empty(n, dtype=out_types[kind]) for kind in kinds]

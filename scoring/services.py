@@ -26,7 +26,10 @@ from .engine import PairScores, closeness_scores, in_sorted
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings, WeakPairBlock
-from .weak_pairs import WEAK_PAIR, WeakPairs, current_weak_pairs, weak_pairs_write
+from .weak_pairs import (
+    WEAK_PAIR, PackedWeakPairs, WeakPairs, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
+    weak_pairs_write,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -122,28 +125,32 @@ def _current_rows(entity_scope: set[int] | None, width: int, raw_cursor=None) ->
 _EMPTY_JSONB = b"\x01[]"  # jsonb's binary form: version 1, then the JSON text
 
 
-def _insert_pairs(snapshot, scores: PairScores, rows: np.ndarray, tenths: np.ndarray, digest: np.ndarray, evidence_of: dict) -> None:
-    """Insert the pair rows at positions `rows`. On PostgreSQL in two fixed-width binary COPYs
+def _insert_pairs(
+    snapshot, scores: PairScores, rows: np.ndarray, which: np.ndarray, tenths: np.ndarray, digest: np.ndarray,
+    evidence_of: dict,
+) -> None:
+    """Insert the rows `which` (indexes into `rows`, the positions in `scores` of the pairs that have
+    rows, and into their `tenths` and `digest`). On PostgreSQL in two fixed-width binary COPYs
     built by numpy: the rows without relationship evidence (most), and those with it, each with
     its ids as a last, variable column; elsewhere through the ORM."""
+    a, b = scores.entity_a[rows], scores.entity_b[rows]
     if not is_postgres():
         bulk_insert(
             PairScore,
             ["entity_a_id", "entity_b_id", *_TENTHS, "relationship_ids", "relationship_digest", "valid_from_id"],
             (
-                (int(scores.entity_a[i]), int(scores.entity_b[i]), *tenths[i].tolist(), list(evidence_of.get(i, ())),
-                 int(digest[i]), snapshot.pk)
-                for i in rows.tolist()
+                (int(a[i]), int(b[i]), *tenths[i].tolist(), list(evidence_of.get(i, ())), int(digest[i]), snapshot.pk)
+                for i in which.tolist()
             ),
         )
         return
-    with_evidence = np.array(sorted(set(rows.tolist()) & set(evidence_of)), dtype=np.int64)
-    plain = np.setdiff1d(rows, with_evidence, assume_unique=True)
+    with_evidence = np.array(sorted(set(which.tolist()) & set(evidence_of)), dtype=np.int64)
+    plain = np.setdiff1d(which, with_evidence, assume_unique=True)
     for part, ids in ((plain, None), (with_evidence, "relationship_ids")):
         if not len(part):
             continue
         columns = (
-            [("entity_a_id", "int8", scores.entity_a[part]), ("entity_b_id", "int8", scores.entity_b[part])]
+            [("entity_a_id", "int8", a[part]), ("entity_b_id", "int8", b[part])]
             + [(name, "int2", tenths[part, c]) for c, name in enumerate(_TENTHS)]
             + [("relationship_digest", "int8", digest[part]), ("valid_from_id", "int8", snapshot.pk), ("valid_to_id", "null", None)]
         )
@@ -178,29 +185,39 @@ def _indexes_built_after(rebuild: bool):
             editor.add_index(PairScore, index)
 
 
-def scores_with_current_rows(
+def _stored_pairs(entity_scope: set[int] | None, width: int, raw_cursor=None) -> tuple[CurrentRows, PackedWeakPairs | WeakPairs]:
+    """The current pair rows and weak pairs: all of them, the weak ones packed as stored (a full
+    recompute), or those touching `entity_scope`."""
+    if entity_scope is None:
+        return _current_rows(None, width, raw_cursor), read_packed_weak_pairs(raw_cursor)
+    return _current_rows(entity_scope, width), current_weak_pairs(np.array(sorted(entity_scope), dtype=np.int64))
+
+
+def scores_with_stored_pairs(
     evidence, parameters, as_of: date, entity_scope: set[int] | None, width: int
-) -> tuple[PairScores, CurrentRows]:
-    """Score, and read the current pair rows to compare with. For a full recompute on PostgreSQL
-    the read (millions of rows, the database's work) runs on this transaction's connection in a
-    helper thread while this one scores (numpy's work): the two took 9 s each, one after the
-    other, on two idle cores. The engine touches no database, so the connection has one user."""
+) -> tuple[PairScores, CurrentRows, PackedWeakPairs | WeakPairs]:
+    """Score, and read the stored pairs to compare with. For a full recompute on PostgreSQL the
+    read (half a million rows and 40 MB of weak pairs, the database's work) runs on this
+    transaction's connection in a helper thread while this one scores: the two took 9 s each, one
+    after the other, on two idle cores. The engine touches no database, so the connection has one
+    user."""
     if entity_scope is not None or not is_postgres():
-        return closeness_scores(evidence, parameters, as_of, only_entities=entity_scope), _current_rows(entity_scope, width)
+        return closeness_scores(evidence, parameters, as_of, only_entities=entity_scope), *_stored_pairs(entity_scope, width)
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(_current_rows, None, width, cursor.cursor)
+        reading = pool.submit(_stored_pairs, None, width, cursor.cursor)
         try:
             scores = closeness_scores(evidence, parameters, as_of)
         finally:
             reading.exception()  # wait for the read before anyone else uses the connection
-        return scores, reading.result()
+        return scores, *reading.result()
 
 
 def pair_scores_write(
-    *, snapshot: ClosenessSnapshot, scores: PairScores, old: CurrentRows, old_weak: WeakPairs,
+    *, snapshot: ClosenessSnapshot, scores: PairScores, old: CurrentRows, old_weak: PackedWeakPairs | WeakPairs,
     entity_scope: set[int] | None, width: int,
 ) -> tuple[int, int, bool]:
-    """Store the new scores as of `snapshot` over the `old` current rows and `old_weak` pairs.
+    """Store the new scores as of `snapshot` over the `old` current rows and `old_weak` pairs (all
+    of them packed, or with `entity_scope` those touching it).
 
     Weak pairs (under 1.0, no relationship evidence) go to the packed blocks (weak_pairs); every
     other pair has a row: the intervals of rows whose score or evidence changed or vanished are
@@ -209,28 +226,29 @@ def pair_scores_write(
 
     Returns (pairs changed, net change in the number of current pairs, whether any pair entered or
     left the `close` band)."""
-    new_keys = scores.entity_a * width + scores.entity_b  # sorted: the engine returns pairs in order
     positions = scores.relationship_positions
-    new_digest = np.zeros(len(scores), np.int64)
-    new_digest[positions] = relationship_digests(scores.relationship_evidence)
-    evidence_of = dict(zip(positions.tolist(), scores.relationship_evidence))  # position -> relationship ids
-    new_tenths = np.zeros((len(scores), len(_TENTHS)), np.int16)
-    new_tenths[:, 0] = scores.score_tenths
-    new_tenths[:, 2] = scores.interaction_tenths
-    # formal, financial and analyst come from relationships alone: 0 for every other pair
-    new_tenths[positions[:, None], [1, 3, 4]] = scores.relationship_tenths
-    weak = (new_tenths[:, 0] < LISTED_TENTHS) & (new_digest == 0)
-    scope = None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64)
-    weak_changed, weak_net = weak_pairs_write(
-        snapshot=snapshot,
-        old=old_weak,
-        new=WeakPairs(scores.entity_a[weak], scores.entity_b[weak], new_tenths[weak, 0], new_tenths[weak, 2]),
-        scope=scope,
-    )
+    weak = scores.score_tenths < LISTED_TENTHS
+    weak[positions] = False  # a pair with relationship evidence has a row
+    if entity_scope is None:
+        new_weak = packed(scores.entity_a, scores.entity_b, scores.score_tenths, scores.interaction_tenths, weak)
+        weak_changed, weak_net = weak_pairs_replace(snapshot=snapshot, old=old_weak, new=new_weak)
+    else:
+        new_weak = WeakPairs(scores.entity_a[weak], scores.entity_b[weak], scores.score_tenths[weak], scores.interaction_tenths[weak])
+        scope = np.array(sorted(entity_scope), dtype=np.int64)
+        weak_changed, weak_net = weak_pairs_write(snapshot=snapshot, old=old_weak, new=new_weak, scope=scope)
 
-    # the pairs with rows: positions in `scores`, and their keys, tenths and digests
+    # the pairs with rows: their positions in `scores`, keys, tenths and digests
     rows = np.flatnonzero(~weak)
-    row_keys, row_tenths, row_digest = new_keys[rows], new_tenths[rows], new_digest[rows]
+    row_keys = scores.entity_a[rows] * width + scores.entity_b[rows]  # sorted: the engine returns pairs in order
+    row_tenths = np.zeros((len(rows), len(_TENTHS)), np.int16)
+    row_tenths[:, 0] = scores.score_tenths[rows]
+    row_tenths[:, 2] = scores.interaction_tenths[rows]
+    # formal, financial and analyst come from relationships alone: 0 for every other pair
+    evidence_rows = np.searchsorted(rows, positions)
+    row_tenths[evidence_rows[:, None], [1, 3, 4]] = scores.relationship_tenths
+    row_digest = np.zeros(len(rows), np.int64)
+    row_digest[evidence_rows] = relationship_digests(scores.relationship_evidence)
+    evidence_of = dict(zip(evidence_rows.tolist(), scores.relationship_evidence))  # row -> relationship ids
     row_packed = packed_tenths(row_tenths)
     old_keys = old.key
     if len(old_keys):
@@ -256,7 +274,7 @@ def pair_scores_write(
     _close_intervals(to_close.tolist(), snapshot)
     rebuild = entity_scope is None and is_postgres() and len(old_keys) == 0 and not PairScore.objects.exists()
     with _indexes_built_after(rebuild):
-        _insert_pairs(snapshot, scores, rows[~same], new_tenths, new_digest, evidence_of)
+        _insert_pairs(snapshot, scores, rows, np.flatnonzero(~same), row_tenths, row_digest, evidence_of)
     changed = int((~same).sum()) + len(vanished) + weak_changed
     return changed, appeared - len(vanished) + weak_net, close_changed
 
@@ -301,9 +319,8 @@ def recompute(
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
             evidence = load_evidence(entity_scope)
-            old_weak = current_weak_pairs(None if entity_scope is None else np.array(sorted(entity_scope), dtype=np.int64))
             width = pair_key_width()
-            scores, old = scores_with_current_rows(evidence, parameters, as_of, entity_scope, width)
+            scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
             snapshot.pairs_changed, net, close_changed = pair_scores_write(
                 snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
             )

@@ -18,7 +18,7 @@ import numpy as np
 
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
-from .engine.pair_product import changed_pairs
+from .engine.pair_product import changed_pairs, pack_by_bucket
 from .models import WeakPairBlock, WeakPairChange
 
 BUCKET_BITS = 5  # 32 entities (by id) a bucket
@@ -66,21 +66,39 @@ def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = N
     )
 
 
+@dataclass
+class PackedWeakPairs:
+    """Weak pairs as the blocks store them: one packed byte string per bucket, in bucket order.
+    A full recompute compares them as they are (a bucket whose bytes are equal did not change)
+    and decodes only the buckets that differ."""
+
+    buckets: list[int]
+    blobs: list[bytes]
+
+    def __len__(self) -> int:
+        return sum(len(blob) for blob in self.blobs) // WEAK_PAIR.itemsize
+
+
+def packed(a: np.ndarray, b: np.ndarray, score: np.ndarray, interaction: np.ndarray, selected: np.ndarray) -> PackedWeakPairs:
+    """The `selected` pairs of (a, b, score, interaction) (sorted by a, then b) packed by bucket."""
+    if len(a) and max(a.max(), b.max()) >= 2**31:
+        raise ValueError("entity ids of 2**31 and over do not fit a weak pair block")
+    data, buckets, bounds = pack_by_bucket(a, b, score, interaction, selected, BUCKET_BITS)
+    data = data.tobytes()
+    size = WEAK_PAIR.itemsize
+    bounds = bounds.tolist()
+    return PackedWeakPairs(buckets.tolist(), [data[bounds[k] * size : bounds[k + 1] * size] for k in range(len(buckets))])
+
+
 def _encode_by_bucket(pairs: WeakPairs) -> list[tuple[int, bytes]]:
     """(bucket, its pairs packed) for each bucket in `pairs` (sorted by a)."""
-    if len(pairs) == 0:
-        return []
-    if max(pairs.a.max(), pairs.b.max()) >= 2**31:
-        raise ValueError("entity ids of 2**31 and over do not fit a weak pair block")
-    packed = np.empty(len(pairs), WEAK_PAIR)
-    packed["a"] = pairs.a & ((1 << BUCKET_BITS) - 1)
-    packed["b"], packed["score"], packed["interaction"] = pairs.b, pairs.score, pairs.interaction
-    data = packed.tobytes()
-    bucket = pairs.a >> BUCKET_BITS
-    starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-    stops = np.append(starts[1:], len(pairs))
-    size = WEAK_PAIR.itemsize
-    return [(int(bucket[start]), data[start * size : stop * size]) for start, stop in zip(starts.tolist(), stops.tolist())]
+    blocks = packed(pairs.a, pairs.b, pairs.score, pairs.interaction, np.ones(len(pairs), bool))
+    return list(zip(blocks.buckets, blocks.blobs))
+
+
+def read_packed_weak_pairs(raw_cursor=None) -> PackedWeakPairs:
+    """Every block as stored. `raw_cursor`: see core.bulk.read_binary_rows."""
+    return PackedWeakPairs(*_read_blocks(raw_cursor=raw_cursor))
 
 
 def current_weak_pairs(scope: np.ndarray | None = None) -> WeakPairs:
@@ -95,11 +113,11 @@ def weak_pairs_by_bucket():
         yield _decode([bucket], [blob])
 
 
-def _read_blocks(buckets: list[int] | None = None) -> tuple[list[int], list[bytes]]:
+def _read_blocks(buckets: list[int] | None = None, raw_cursor=None) -> tuple[list[int], list[bytes]]:
     """(buckets, blocks) of every block, or of those buckets, in bucket order."""
     table = WeakPairBlock._meta.db_table
     if buckets is None:
-        rows = read_binary_rows(f"SELECT bucket, pairs FROM {table} ORDER BY bucket", ("int8", "bytes"))
+        rows = read_binary_rows(f"SELECT bucket, pairs FROM {table} ORDER BY bucket", ("int8", "bytes"), raw_cursor=raw_cursor)
     else:
         rows = []
         for start in range(0, len(buckets), 500):  # sorted, in batches within SQLite's parameter limit
@@ -152,30 +170,50 @@ def touching(pairs: WeakPairs, scope: np.ndarray) -> np.ndarray:
     return touching_ids(pairs.a, pairs.b, scope)
 
 
-def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndarray | None) -> tuple[int, int]:
-    """Store `new` as the weak pairs (all of them, or with `scope` those touching it) over `old`
-    (the same set as stored: all, or those touching `scope`): rewrite the buckets whose weak pairs
-    changed and record the changes. Returns (pairs changed, net change in the number of weak pairs)."""
+def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndarray) -> tuple[int, int]:
+    """Store `new` as the weak pairs touching `scope` over `old` (those stored): rewrite the buckets
+    whose weak pairs changed and record the changes (an incremental recompute). Returns (pairs
+    changed, net change in the number of weak pairs)."""
     changes = WeakPairs(*changed_pairs(old.a, old.b, old.score, old.interaction, new.a, new.b, new.score, new.interaction))
     if len(changes) == 0:
         return 0, 0
     buckets = np.unique(changes.a >> BUCKET_BITS)
     in_buckets = np.zeros(int(max(changes.a.max(), new.a.max(initial=0)) >> BUCKET_BITS) + 1, bool)
     in_buckets[buckets] = True
-    # those buckets as they are now: the new pairs, and with a scope the stored pairs that do not
-    # touch it (read now, those buckets whole: a meeting's pairs fall in buckets all over)
-    state = new.take(in_buckets[new.a >> BUCKET_BITS])
-    if scope is not None:
-        stored = _decode(*_read_blocks(buckets.tolist()))
-        state = _sorted_union(stored.take(~touching(stored, scope)), state)
-    execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE bucket", buckets.tolist())
-    copy_binary_rows(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], _encode_by_bucket(state))
+    # those buckets as they are now: the new pairs and the stored ones that do not touch the scope
+    # (read now, those buckets whole: a meeting's pairs fall in buckets all over)
+    stored = _decode(*_read_blocks(buckets.tolist()))
+    state = _sorted_union(stored.take(~touching(stored, scope)), new.take(in_buckets[new.a >> BUCKET_BITS]))
+    _buckets_write(snapshot, buckets.tolist(), _encode_by_bucket(state), changes)
+    return len(changes), len(new) - len(old)
+
+
+def weak_pairs_replace(*, snapshot, old: PackedWeakPairs, new: PackedWeakPairs) -> tuple[int, int]:
+    """Store `new` as every weak pair over `old` (every block as stored; a full recompute): only
+    the buckets whose bytes differ are decoded, compared pair by pair and rewritten. Returns (pairs
+    changed, net change in the number of weak pairs)."""
+    old_of, new_of = dict(zip(old.buckets, old.blobs)), dict(zip(new.buckets, new.blobs))
+    buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
+    if not buckets:
+        return 0, 0
+    before = _decode([b for b in buckets if b in old_of], [old_of[b] for b in buckets if b in old_of])
+    after = _decode([b for b in buckets if b in new_of], [new_of[b] for b in buckets if b in new_of])
+    changes = WeakPairs(*changed_pairs(
+        before.a, before.b, before.score, before.interaction, after.a, after.b, after.score, after.interaction
+    ))
+    _buckets_write(snapshot, buckets, [(b, new_of[b]) for b in buckets if b in new_of], changes)
+    return len(changes), len(new) - len(old)
+
+
+def _buckets_write(snapshot, buckets: list[int], blocks: list[tuple[int, bytes]], changes: WeakPairs) -> None:
+    """Replace the blocks of `buckets` with `blocks` and record `changes` as of `snapshot`."""
+    execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE bucket", buckets)
+    copy_binary_rows(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], blocks)
     copy_binary_rows(
         WeakPairChange,
         [("snapshot_id", "int8"), ("bucket", "int4"), ("pairs", "bytes")],
         ((snapshot.pk, bucket, blob) for bucket, blob in _encode_by_bucket(changes)),
     )
-    return len(changes), len(new) - len(old)
 
 
 def _sorted_union(first: WeakPairs, second: WeakPairs) -> WeakPairs:

@@ -200,6 +200,44 @@ def changed_pairs(old_a, old_b, old_score, old_interaction, new_a, new_b, new_sc
 
 
 @njit(cache=True, nogil=True)
+def pack_by_bucket(a, b, score, interaction, selected, bucket_bits):
+    """The `selected` pairs (sorted by a) packed 7 bytes each, as the weak-pair blocks store them:
+    a's low `bucket_bits` bits (u1), b (little-endian int32), score and interaction (u1 each).
+    Returns (bytes, the buckets a >> bucket_bits present, each bucket's first pair and one past the
+    last): one pass over millions of pairs, where numpy made a copy of every column first."""
+    n = 0
+    for i in range(len(a)):
+        if selected[i]:
+            n += 1
+    data = np.empty(n * 7, np.uint8)
+    buckets = np.empty(n, np.int64)
+    bounds = np.empty(n + 1, np.int64)
+    low = (1 << bucket_bits) - 1
+    k = 0
+    n_buckets = 0
+    for i in range(len(a)):
+        if not selected[i]:
+            continue
+        bucket = a[i] >> bucket_bits
+        if n_buckets == 0 or buckets[n_buckets - 1] != bucket:
+            buckets[n_buckets] = bucket
+            bounds[n_buckets] = k
+            n_buckets += 1
+        at = 7 * k
+        data[at] = a[i] & low
+        value = b[i]
+        data[at + 1] = value & 0xFF
+        data[at + 2] = (value >> 8) & 0xFF
+        data[at + 3] = (value >> 16) & 0xFF
+        data[at + 4] = (value >> 24) & 0xFF
+        data[at + 5] = score[i]
+        data[at + 6] = interaction[i]
+        k += 1
+    bounds[n_buckets] = k
+    return data, buckets[:n_buckets].copy(), bounds[: n_buckets + 1].copy()
+
+
+@njit(cache=True, nogil=True)
 def _present_rows(meeting_ptr, attendees, meeting_day, ref_day, affiliation_ptr, affiliation_target, affiliation_start,
                   affiliation_end, n_ids):
     """(meeting, entity) for every entity present at each meeting up to `ref_day`: its attendees
@@ -288,4 +326,5 @@ def warm_up() -> None:
     present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     changed_pairs(*pairs, *pairs)
+    pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
     score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))

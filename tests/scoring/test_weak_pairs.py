@@ -3,17 +3,18 @@ from datetime import date
 
 import numpy as np
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
 from entities.models import Entity
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.load import load_evidence
-from scoring.models import LISTED_TENTHS, PairScore, WeakPairChange
+from scoring.models import LISTED_TENTHS, PairScore, WeakPairBlock, WeakPairChange
 from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
 from scoring.engine.pair_product import changed_pairs
-from scoring.weak_pairs import BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs
+from scoring.weak_pairs import BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs, packed
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 AS_OF = date(2026, 6, 30)
@@ -32,6 +33,18 @@ def test_buckets_give_back_the_pairs_they_were_made_of(pairs):
     scope = np.array(sorted({pairs[0][1]} if pairs else {1}), dtype=np.int64)
     touched = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks], scope)
     assert list(zip(touched.a.tolist(), touched.b.tolist())) == [(a, b) for a, b, _, _ in pairs if a in scope or b in scope]
+
+
+@given(st.lists(st.tuples(st.integers(1, 300), st.integers(301, 2**31 - 1), st.integers(0, 9), st.integers(0, 100), st.booleans()),
+                max_size=60, unique_by=lambda p: (p[0], p[1])))
+def test_packing_a_selection_packs_just_those_pairs(pairs):
+    pairs = sorted(pairs)
+    a, b, score, interaction = (np.array([p[i] for p in pairs], dtype=np.int64 if i < 2 else np.int16) for i in range(4))
+    selected = np.array([p[4] for p in pairs], dtype=bool)
+    blocks = packed(a, b, score, interaction, selected)
+    alone = WeakPairs(a[selected], b[selected], score[selected], interaction[selected])
+    assert list(zip(blocks.buckets, blocks.blobs)) == _encode_by_bucket(alone)
+    assert len(blocks) == int(selected.sum())
 
 
 @pytest.mark.django_db
@@ -81,6 +94,42 @@ def test_weak_pair_history_grows_with_what_changed(lakeside):
     later = recompute(as_of=date(2030, 1, 1))  # years of decay: weak pairs fade or vanish
     assert later.pairs_changed > 0
     assert WeakPairChange.objects.filter(snapshot=later).exists()
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_rewrites_only_the_buckets_whose_weak_pairs_changed():
+    bucket_size = 1 << BUCKET_BITS
+    first = EntityFactory.create_batch(bucket_size * 2)  # at least one whole bucket of ids
+    quiet = [e for e in first if e.pk >> BUCKET_BITS == first[-1].pk >> BUCKET_BITS]
+    EntityFactory.create_batch(bucket_size - (first[-1].pk % bucket_size))
+    busy = EntityFactory.create_batch(12)  # a later bucket
+    assert {e.pk >> BUCKET_BITS for e in quiet}.isdisjoint({e.pk >> BUCKET_BITS for e in busy})
+
+    def forum(present, day):
+        meeting = MeetingFactory(type="community_forum", date=day)
+        for entity in present:
+            AttendanceFactory(meeting=meeting, entity=entity)
+
+    def blocks():  # bucket -> where its row lies: a rewritten row moves
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT bucket, ctid::text FROM {WeakPairBlock._meta.db_table}")
+            return dict(cursor.fetchall())
+
+    forum(quiet + busy[:2], date(2026, 1, 10))
+    recompute(as_of=AS_OF)
+    blocks_before = blocks()
+    quiet_bucket = quiet[0].pk >> BUCKET_BITS
+    assert quiet_bucket in blocks_before
+
+    forum(busy, date(2026, 2, 10))  # only pairs in the busy entities' buckets change
+    later = recompute(as_of=AS_OF)
+
+    blocks_after = blocks()
+    assert later.pairs_changed > 0
+    assert blocks_after[quiet_bucket] == blocks_before[quiet_bucket]  # the same row: not rewritten
+    changed_buckets = set(WeakPairChange.objects.filter(snapshot=later).values_list("bucket", flat=True))
+    assert changed_buckets and quiet_bucket not in changed_buckets
+    assert changed_buckets == {b for b in blocks_after if blocks_after[b] != blocks_before.get(b)}
 
 
 @pytest.mark.django_db
