@@ -35,7 +35,7 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
-from .pair_product import pair_masses, present_rows, score_tenths
+from .pair_product import pair_keys, pair_masses, present_rows, score_tenths
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -249,7 +249,7 @@ def _interaction_mass(
         rows_m, np.searchsorted(ids, rows_e), weights, len(ids), partners, interaction_only_cutoff(params), scope
     )
     # positions follow the ids' order, so (first, second) sorted gives the keys sorted
-    return ids[first] * width + ids[second], mass
+    return pair_keys(ids, first, second, width), mass
 
 
 def _key_width(evidence: Evidence) -> int:
