@@ -371,3 +371,16 @@ def test_relationship_digests_are_zero_only_without_evidence_and_stable(groups):
     assert relationship_digests(list(reversed(groups))).tolist() == list(reversed(digests.tolist()))  # per group, not per list
     distinct = {ids: d for ids, d in zip(groups, digests.tolist())}
     assert len(set(distinct.values())) == len(distinct)  # different evidence, different digests
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_refreshes_the_planner_statistics_only_after_many_row_changes(lakeside, monkeypatch):
+    analyzed = []
+    monkeypatch.setattr("scoring.services.analyze_tables", lambda *models: analyzed.append(models))
+
+    recompute(as_of=date(2026, 6, 30))  # from empty: every row is new
+    assert len(analyzed) == 1
+    recompute(as_of=date(2026, 6, 30))  # nothing changed
+    assert len(analyzed) == 1
+    recompute(as_of=date(2036, 6, 30))  # ten years of decay move most rows
+    assert len(analyzed) == 2
