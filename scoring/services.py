@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.bulk import (
     analyze_tables, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
 )
+from core.memory import collector_paused
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from relationships.types import OVERSIGHT_TYPES
@@ -330,7 +331,7 @@ def recompute(
         triggered_by=triggered_by[:200],
     )
     try:
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             _acquire_recompute_lock()
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()

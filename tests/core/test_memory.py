@@ -1,0 +1,47 @@
+"""The garbage collector pause around batch jobs."""
+import gc
+from datetime import date
+
+import pytest
+
+from core.memory import collector_paused
+from scoring import services
+
+
+@pytest.fixture
+def collector_state():
+    was_enabled = gc.isenabled()
+    yield
+    gc.enable() if was_enabled else gc.disable()
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_collector_is_paused_inside_and_restored_as_it_was(collector_state, enabled_before):
+    gc.enable() if enabled_before else gc.disable()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled() == enabled_before
+
+
+def test_the_collector_resumes_when_the_job_fails(collector_state):
+    gc.enable()
+    with pytest.raises(RuntimeError):
+        with collector_paused():
+            raise RuntimeError("the job failed")
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_a_recompute_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_state, monkeypatch):
+    gc.enable()
+    seen = []
+    scoring = services.closeness_scores
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return scoring(*args, **kwargs)
+
+    monkeypatch.setattr(services, "closeness_scores", watched)
+    services.recompute(as_of=date(2026, 6, 30))
+    assert seen == [False]
+    assert gc.isenabled()
