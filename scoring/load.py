@@ -6,6 +6,7 @@ from django.db import connection
 
 from core.bulk import is_postgres, read_fixed_width, read_int_columns
 from engagement.models import Attendance, Meeting
+from engagement.types import MeetingType
 from entities.models import Entity
 from relationships.models import Relationship
 from relationships.types import AFFILIATION_TYPES
@@ -54,8 +55,25 @@ def _meeting_ids_touching(entity_scope: set[int], relationships: list[Relationsh
     )
 
 
+def _meeting_columns(meeting_ids: list[int] | None) -> np.ndarray:
+    """(id, day as date.toordinal(), type as its index in MeetingType.values) of every meeting, or
+    of those ids, by id: integers computed by the database and read in one go (model instances
+    with their dates took 0.15 s for 50,000 meetings)."""
+    table = Meeting._meta.db_table
+    if is_postgres():
+        day = "(date - DATE '0001-01-01') + 1"
+    else:
+        day = "CAST(julianday(date) - julianday('0001-01-01') AS INTEGER) + 1"
+    code = "CASE type " + " ".join(f"WHEN %s THEN {i}" for i in range(len(MeetingType.values))) + " END"
+    sql, params = f"SELECT id, {day}, {code} FROM {table}", list(MeetingType.values)
+    if meeting_ids is not None and is_postgres():
+        sql, params = sql + " WHERE id = ANY(%s)", [*params, meeting_ids]
+    elif meeting_ids is not None:
+        sql, params = sql + f" WHERE id IN ({', '.join(['%s'] * len(meeting_ids))})", [*params, *meeting_ids]
+    return read_int_columns(sql + " ORDER BY id", params, n_columns=3)
+
+
 def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
-    meetings = Meeting.objects.order_by("id")
     attendance_table = Attendance._meta.db_table
     if meeting_ids is None:
         # binary COPY: the text form of a million rows took three times as long to read and parse
@@ -63,21 +81,18 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
     else:
         if not meeting_ids:
             return MeetingTable.empty()
-        meetings = meetings.filter(id__in=meeting_ids)
         if is_postgres():  # one array parameter, read by COPY
             att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s)", [meeting_ids])
         else:
             # order_by(): the model's default ordering would join meetings and entities to sort
             rows = Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id")
             att = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
-    rows = list(meetings.values_list("id", "date", "type").iterator(chunk_size=50000))
-    if not rows:
+    meetings = _meeting_columns(meeting_ids)
+    if not len(meetings):
         return MeetingTable.empty()
-    meeting_id = np.array([r[0] for r in rows], dtype=np.int64)
-    meeting_day = np.array([r[1].toordinal() for r in rows], dtype=np.int64)
-    meeting_type = np.array([r[2] for r in rows], dtype=object)
-    position = np.searchsorted(meeting_id, att[:, 0])
-    return MeetingTable(meeting_id, meeting_day, meeting_type, position.astype(np.int64), att[:, 1].copy())
+    meeting_type = np.array(MeetingType.values, dtype=object)[meetings[:, 2]]
+    position = np.searchsorted(meetings[:, 0], att[:, 0])
+    return MeetingTable(meetings[:, 0].copy(), meetings[:, 1].copy(), meeting_type, position.astype(np.int64), att[:, 1].copy())
 
 
 def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
