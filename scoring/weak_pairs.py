@@ -184,35 +184,50 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     # (read now, those buckets whole: a meeting's pairs fall in buckets all over)
     stored = _decode(*_read_blocks(buckets.tolist()))
     state = _sorted_union(stored.take(~touching(stored, scope)), new.take(in_buckets[new.a >> BUCKET_BITS]))
-    _buckets_write(snapshot, buckets.tolist(), _encode_by_bucket(state), changes)
+    _buckets_write(snapshot, buckets.tolist(), _encode_by_bucket(state), _encode_by_bucket(changes))
     return len(changes), len(new) - len(old)
 
 
 def weak_pairs_replace(*, snapshot, old: PackedWeakPairs, new: PackedWeakPairs) -> tuple[int, int]:
     """Store `new` as every weak pair over `old` (every block as stored; a full recompute): only
-    the buckets whose bytes differ are decoded, compared pair by pair and rewritten. Returns (pairs
-    changed, net change in the number of weak pairs)."""
+    the buckets whose bytes differ are rewritten, and only those present on both sides are decoded
+    and compared pair by pair (a bucket new or gone changed whole: the first recompute stores 6M
+    pairs without decoding any). Returns (pairs changed, net change in the number of weak pairs)."""
     old_of, new_of = dict(zip(old.buckets, old.blobs)), dict(zip(new.buckets, new.blobs))
     buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
     if not buckets:
         return 0, 0
-    before = _decode([b for b in buckets if b in old_of], [old_of[b] for b in buckets if b in old_of])
-    after = _decode([b for b in buckets if b in new_of], [new_of[b] for b in buckets if b in new_of])
-    changes = WeakPairs(*changed_pairs(
+    both = [b for b in buckets if b in old_of and b in new_of]
+    before, after = _decode(both, [old_of[b] for b in both]), _decode(both, [new_of[b] for b in both])
+    compared = WeakPairs(*changed_pairs(
         before.a, before.b, before.score, before.interaction, after.a, after.b, after.score, after.interaction
     ))
-    _buckets_write(snapshot, buckets, [(b, new_of[b]) for b in buckets if b in new_of], changes)
-    return len(changes), len(new) - len(old)
+    changes = dict(_encode_by_bucket(compared))
+    for b in buckets:
+        if b not in new_of:
+            changes[b] = _vanished(old_of[b])
+        elif b not in old_of:
+            changes[b] = new_of[b]
+    _buckets_write(snapshot, buckets, [(b, new_of[b]) for b in buckets if b in new_of], sorted(changes.items()))
+    return sum(len(blob) for blob in changes.values()) // WEAK_PAIR.itemsize, len(new) - len(old)
 
 
-def _buckets_write(snapshot, buckets: list[int], blocks: list[tuple[int, bytes]], changes: WeakPairs) -> None:
-    """Replace the blocks of `buckets` with `blocks` and record `changes` as of `snapshot`."""
+def _vanished(blob: bytes) -> bytes:
+    """A bucket's pairs as a change record of their vanishing: scores and interactions 0."""
+    pairs = np.frombuffer(blob, WEAK_PAIR).copy()
+    pairs["score"] = pairs["interaction"] = 0
+    return pairs.tobytes()
+
+
+def _buckets_write(snapshot, buckets: list[int], blocks: list[tuple[int, bytes]], changes: list[tuple[int, bytes]]) -> None:
+    """Replace the blocks of `buckets` with `blocks` and record `changes` (packed by bucket) as of
+    `snapshot`."""
     execute_for_ids(f"DELETE FROM {WeakPairBlock._meta.db_table} WHERE bucket", buckets)
     copy_binary_rows(WeakPairBlock, [("bucket", "int4"), ("pairs", "bytes")], blocks)
     copy_binary_rows(
         WeakPairChange,
         [("snapshot_id", "int8"), ("bucket", "int4"), ("pairs", "bytes")],
-        ((snapshot.pk, bucket, blob) for bucket, blob in _encode_by_bucket(changes)),
+        ((snapshot.pk, bucket, blob) for bucket, blob in changes),
     )
 
 

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from entities.models import Entity
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.load import load_evidence
-from scoring.models import LISTED_TENTHS, PairScore, WeakPairBlock, WeakPairChange
+from scoring.models import LISTED_TENTHS, ClosenessSnapshot, PairScore, WeakPairBlock, WeakPairChange
 from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
 from scoring.engine.pair_product import changed_pairs
-from scoring.weak_pairs import BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs, packed
+from scoring.weak_pairs import (
+    BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
+)
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 AS_OF = date(2026, 6, 30)
@@ -130,6 +132,38 @@ def test_a_full_recompute_rewrites_only_the_buckets_whose_weak_pairs_changed():
     changed_buckets = set(WeakPairChange.objects.filter(snapshot=later).values_list("bucket", flat=True))
     assert changed_buckets and quiet_bucket not in changed_buckets
     assert changed_buckets == {b for b in blocks_after if blocks_after[b] != blocks_before.get(b)}
+
+
+@pytest.mark.django_db
+def test_replacing_the_weak_pairs_records_exactly_what_changed_in_buckets_kept_new_and_gone():
+    size = 1 << BUCKET_BITS
+
+    def pairs(*rows):  # (a, b, score, interaction), sorted
+        rows = sorted(rows)
+        return WeakPairs(*(np.array([r[i] for r in rows], dtype=np.int64 if i < 2 else np.int16) for i in range(4)))
+
+    def stored(weak):
+        return packed(weak.a, weak.b, weak.score, weak.interaction, np.ones(len(weak), bool))
+
+    kept, gone, new, same = 0, size, 2 * size, 3 * size  # the first entity of four buckets
+    first = pairs((kept + 1, 900, 5, 6), (kept + 2, 901, 3, 4), (gone + 1, 902, 2, 2), (same + 1, 903, 7, 9))
+    second = pairs((kept + 1, 900, 6, 8), (kept + 3, 904, 1, 1), (new + 5, 905, 4, 5), (same + 1, 903, 7, 9))
+    snapshots = [ClosenessSnapshot.objects.create(as_of=AS_OF, parameters={}) for _ in range(2)]
+    weak_pairs_replace(snapshot=snapshots[0], old=read_packed_weak_pairs(), new=stored(first))
+
+    changed, net = weak_pairs_replace(snapshot=snapshots[1], old=read_packed_weak_pairs(), new=stored(second))
+
+    now = current_weak_pairs()
+    assert list(zip(now.a.tolist(), now.b.tolist(), now.score.tolist(), now.interaction.tolist())) == [
+        (kept + 1, 900, 6, 8), (kept + 3, 904, 1, 1), (new + 5, 905, 4, 5), (same + 1, 903, 7, 9)
+    ]
+    records = WeakPairChange.objects.filter(snapshot=snapshots[1]).order_by("bucket")
+    recorded = _decode([r.bucket for r in records], [bytes(r.pairs) for r in records])
+    assert list(zip(recorded.a.tolist(), recorded.b.tolist(), recorded.score.tolist(), recorded.interaction.tolist())) == [
+        (kept + 1, 900, 6, 8), (kept + 2, 901, 0, 0), (kept + 3, 904, 1, 1), (gone + 1, 902, 0, 0), (new + 5, 905, 4, 5)
+    ]
+    assert (changed, net) == (5, 0)
+    assert same >> BUCKET_BITS not in {r.bucket for r in records}
 
 
 @pytest.mark.django_db
