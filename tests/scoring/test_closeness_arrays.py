@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import in_sorted, merge_sorted, relationship_terms, unique_ints
+from scoring.engine.closeness import RelationshipColumns, in_sorted, merge_sorted, relationship_terms, unique_ints
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
 
@@ -139,7 +139,7 @@ def _terms_one_by_one(relationships, params, ref_day, width):
 @given(rels=relationships(max_size=25), shift=st.integers(-4000, 4000))
 def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, shift):
     params, ref_day, width = ScoringParameters(), AS_OF.toordinal() + shift, N_ENTITIES + 1
-    terms = relationship_terms(rels, params, ref_day, None, width)
+    terms = relationship_terms(RelationshipColumns.of(rels), params, ref_day, None, width)
     expected = _terms_one_by_one(rels, params, ref_day, width)
     assert terms.keys.tolist() == sorted(expected)
     ids_by_pair = terms.ids_by_pair(np.arange(len(terms.keys)))
