@@ -77,7 +77,7 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
     attendance_table = Attendance._meta.db_table
     if meeting_ids is None:
         # binary COPY: the text form of a million rows took three times as long to read and parse
-        att = np.stack(read_fixed_width(f"SELECT meeting_id, entity_id FROM {attendance_table}", ["int8", "int8"]), axis=1)
+        att_meeting, att_entity = read_fixed_width(f"SELECT meeting_id, entity_id FROM {attendance_table}", ["int8", "int8"])
     else:
         if not meeting_ids:
             return MeetingTable.empty()
@@ -87,12 +87,13 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
             # order_by(): the model's default ordering would join meetings and entities to sort
             rows = Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id")
             att = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
+        att_meeting, att_entity = att[:, 0], att[:, 1].copy()
     meetings = _meeting_columns(meeting_ids)
     if not len(meetings):
         return MeetingTable.empty()
     meeting_type = np.array(MeetingType.values, dtype=object)[meetings[:, 2]]
-    position = np.searchsorted(meetings[:, 0], att[:, 0])
-    return MeetingTable(meetings[:, 0].copy(), meetings[:, 1].copy(), meeting_type, position.astype(np.int64), att[:, 1].copy())
+    position = np.searchsorted(meetings[:, 0], att_meeting)
+    return MeetingTable(meetings[:, 0].copy(), meetings[:, 1].copy(), meeting_type, position.astype(np.int64), att_entity)
 
 
 def load_evidence(entity_scope: set[int] | None = None) -> Evidence:

@@ -271,8 +271,10 @@ def _interaction_mass(
     both = in_sorted(a, ids) & in_sorted(b, ids)
     partners = (np.searchsorted(ids, a[both]), np.searchsorted(ids, b[both]))
     scope = None if only is None else in_sorted(ids, only)
+    position_of = np.zeros(int(ids[-1]) + 1, np.int64)  # entity id -> its place in `ids` (a gather, not a search)
+    position_of[ids] = np.arange(len(ids))
     first, second, mass = pair_masses(
-        rows_m, np.searchsorted(ids, rows_e), weights, len(ids), partners, interaction_only_cutoff(params), scope
+        rows_m, position_of[rows_e], weights, len(ids), partners, interaction_only_cutoff(params), scope
     )
     # positions follow the ids' order, so (first, second) sorted gives the keys sorted
     return pair_keys(ids, first, second, width), mass
