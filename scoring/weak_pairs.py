@@ -18,7 +18,7 @@ import numpy as np
 
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
-from .engine.pair_product import changed_pairs, pack_by_bucket
+from .engine.pair_product import changed_packed, changed_pairs, pack_by_bucket
 from .models import WeakPairBlock, WeakPairChange
 
 BUCKET_BITS = 5  # 32 entities (by id) a bucket
@@ -190,19 +190,15 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
 
 def weak_pairs_replace(*, snapshot, old: PackedWeakPairs, new: PackedWeakPairs) -> tuple[int, int]:
     """Store `new` as every weak pair over `old` (every block as stored; a full recompute): only
-    the buckets whose bytes differ are rewritten, and only those present on both sides are decoded
-    and compared pair by pair (a bucket new or gone changed whole: the first recompute stores 6M
-    pairs without decoding any). Returns (pairs changed, net change in the number of weak pairs)."""
+    the buckets whose bytes differ are rewritten and compared pair by pair, as packed (decoding
+    6M pairs to compare them took 0.5 s a night); a bucket new or gone changed whole. Returns
+    (pairs changed, net change in the number of weak pairs)."""
     old_of, new_of = dict(zip(old.buckets, old.blobs)), dict(zip(new.buckets, new.blobs))
     buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
     if not buckets:
         return 0, 0
     both = [b for b in buckets if b in old_of and b in new_of]
-    before, after = _decode(both, [old_of[b] for b in both]), _decode(both, [new_of[b] for b in both])
-    compared = WeakPairs(*changed_pairs(
-        before.a, before.b, before.score, before.interaction, after.a, after.b, after.score, after.interaction
-    ))
-    changes = dict(_encode_by_bucket(compared))
+    changes = _changed_by_bucket(both, [old_of[b] for b in both], [new_of[b] for b in both])
     for b in buckets:
         if b not in new_of:
             changes[b] = _vanished(old_of[b])
@@ -210,6 +206,18 @@ def weak_pairs_replace(*, snapshot, old: PackedWeakPairs, new: PackedWeakPairs) 
             changes[b] = new_of[b]
     _buckets_write(snapshot, buckets, [(b, new_of[b]) for b in buckets if b in new_of], sorted(changes.items()))
     return sum(len(blob) for blob in changes.values()) // WEAK_PAIR.itemsize, len(new) - len(old)
+
+
+def _changed_by_bucket(buckets: list[int], old: list[bytes], new: list[bytes]) -> dict[int, bytes]:
+    """bucket -> its change records, comparing the packed pairs of each bucket as they are."""
+    def joined(blobs):  # one buffer, and each bucket's first record and one past its last
+        size = WEAK_PAIR.itemsize
+        bounds = np.cumsum([0] + [len(blob) // size for blob in blobs])
+        return np.frombuffer(b"".join(blobs), np.uint8), bounds
+
+    data, bounds = changed_packed(*joined(old), *joined(new))
+    data, bounds, size = data.tobytes(), bounds.tolist(), WEAK_PAIR.itemsize
+    return {b: data[bounds[k] * size : bounds[k + 1] * size] for k, b in enumerate(buckets) if bounds[k + 1] > bounds[k]}
 
 
 def _vanished(blob: bytes) -> bytes:

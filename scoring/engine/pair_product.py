@@ -271,6 +271,55 @@ def pack_by_bucket(a, b, score, interaction, selected, bucket_bits):
 
 
 @njit(cache=True, nogil=True)
+def _packed_key(data, record):
+    """(a's low bits, b) of a packed record as one ordered integer."""
+    at = 7 * record
+    b = np.int64(data[at + 1]) | (np.int64(data[at + 2]) << 8) | (np.int64(data[at + 3]) << 16) | (np.int64(data[at + 4]) << 24)
+    return (np.int64(data[at]) << 32) | b
+
+
+@njit(cache=True, nogil=True)
+def changed_packed(old, old_bounds, new, new_bounds):
+    """`changed_pairs` for pairs packed as `pack_by_bucket` makes them, bucket by bucket, without
+    decoding: records `old_bounds[k]:old_bounds[k + 1]` of `old` and those of `new` are bucket k's
+    (each sorted). Returns the change records packed the same way (a vanished pair with score and
+    interaction 0) and each bucket's first change record and one past the last."""
+    out = np.empty(len(old) + len(new), np.uint8)
+    out_bounds = np.empty(len(old_bounds), np.int64)
+    n = 0
+    for k in range(len(old_bounds) - 1):
+        out_bounds[k] = n
+        i, i_end = old_bounds[k], old_bounds[k + 1]
+        j, j_end = new_bounds[k], new_bounds[k + 1]
+        while i < i_end or j < j_end:
+            if j == j_end:
+                take_old, take_new = True, False
+            elif i == i_end:
+                take_old, take_new = False, True
+            else:
+                old_key, new_key = _packed_key(old, i), _packed_key(new, j)
+                take_old, take_new = old_key <= new_key, new_key <= old_key
+            if take_old and take_new:  # the same pair: a change if its values differ
+                if old[7 * i + 5] != new[7 * j + 5] or old[7 * i + 6] != new[7 * j + 6]:
+                    out[7 * n : 7 * n + 7] = new[7 * j : 7 * j + 7]
+                    n += 1
+                i += 1
+                j += 1
+            elif take_new:
+                out[7 * n : 7 * n + 7] = new[7 * j : 7 * j + 7]
+                n += 1
+                j += 1
+            else:  # vanished: the pair with zeros
+                out[7 * n : 7 * n + 5] = old[7 * i : 7 * i + 5]
+                out[7 * n + 5] = 0
+                out[7 * n + 6] = 0
+                n += 1
+                i += 1
+    out_bounds[len(old_bounds) - 1] = n
+    return out[: 7 * n].copy(), out_bounds
+
+
+@njit(cache=True, nogil=True)
 def _present_rows(meeting_ptr, attendees, meeting_day, ref_day, affiliation_ptr, affiliation_target, affiliation_start,
                   affiliation_end, n_ids):
     """(meeting, entity) for every entity present at each meeting up to `ref_day`: its attendees
@@ -360,5 +409,7 @@ def warm_up() -> None:
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     changed_pairs(*pairs, *pairs)
     pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
+    one = pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
+    changed_packed(one[0], one[2], one[0], one[2])
     score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))
     pair_keys(np.arange(2, dtype=np.int64), np.zeros(1, np.int64), np.ones(1, np.int64), 3)
