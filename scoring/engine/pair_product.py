@@ -321,16 +321,17 @@ def changed_packed(old, old_bounds, new, new_bounds):
 
 @njit(cache=True, nogil=True)
 def _present_rows(meeting_ptr, attendees, meeting_day, ref_day, affiliation_ptr, affiliation_target, affiliation_start,
-                  affiliation_end, n_ids):
-    """(meeting, entity) for every entity present at each meeting up to `ref_day`: its attendees
-    and the organisations they were affiliated with on the meeting's day, once each, sorted."""
+                  affiliation_end, n_ids, first_meeting, stop_meeting):
+    """(meeting, entity) for every entity present at each meeting from `first_meeting` up to
+    `stop_meeting` held by `ref_day`: its attendees and the organisations they were affiliated with
+    on the meeting's day, once each, sorted."""
     seen = np.zeros(n_ids, np.int64)  # the meeting (+1) that last listed an entity
-    capacity = 2 * len(attendees) + 16
+    capacity = 2 * (meeting_ptr[stop_meeting] - meeting_ptr[first_meeting]) + 16
     out_m = np.empty(capacity, np.int64)
     out_e = np.empty(capacity, np.int64)
     here = np.empty(n_ids, np.int64)
     total = 0
-    for m in range(len(meeting_ptr) - 1):
+    for m in range(first_meeting, stop_meeting):
         day = meeting_day[m]
         if day > ref_day:
             continue
@@ -370,10 +371,16 @@ def present_rows(
     n_ids = int(max(attendance_entity.max(initial=-1), target.max(initial=-1), source.max(initial=-1))) + 1
     meeting_ptr, attendees = _grouped(attendance_meeting.astype(np.int64), attendance_entity.astype(np.int64), len(meeting_day))
     affiliation_ptr, by_person = _grouped(source, np.arange(len(source), dtype=np.int64), n_ids)
-    return _present_rows(
-        meeting_ptr, attendees, meeting_day.astype(np.int64), ref_day, affiliation_ptr, target[by_person],
-        start[by_person], end[by_person], n_ids,
-    )
+    arrays = (meeting_ptr, attendees, meeting_day.astype(np.int64), ref_day, affiliation_ptr, target[by_person],
+              start[by_person], end[by_person], n_ids)
+    # meetings are independent: one run of them per thread, of about equal attendance
+    n_meetings = len(meeting_day)
+    bounds = np.unique(np.concatenate([[0], np.searchsorted(meeting_ptr, meeting_ptr[-1] * np.arange(1, THREADS) / THREADS), [n_meetings]]))
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        parts = list(pool.map(lambda run: _present_rows(*arrays, *run), zip(bounds[:-1].tolist(), bounds[1:].tolist())))
+    if len(parts) <= 1:
+        return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    return np.concatenate([m for m, _ in parts]), np.concatenate([e for _, e in parts])
 
 
 @njit(cache=True, nogil=True)
