@@ -27,6 +27,14 @@ THREADS = 2
 PARTS_PER_THREAD = 8
 
 
+# The index of a 64-bit word's only set bit: multiplied by a de Bruijn constant, its top six bits
+# are distinct for each of the 64 positions.
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_BIT_INDEX = np.zeros(64, np.int64)
+for _position in range(64):
+    _BIT_INDEX[(((1 << _position) * int(_DE_BRUIJN)) % (1 << 64)) >> 58] = _position
+
+
 @njit(cache=True, nogil=True)
 def _pairs_of_rows(
     rows, entity_ptr, entity_meetings, meeting_weight, meeting_ptr, meeting_entities,
@@ -42,6 +50,7 @@ def _pairs_of_rows(
     accumulated = np.zeros(n)
     touched = np.empty(n, np.int64)
     is_partner = np.zeros(n, np.bool_)
+    bits = np.zeros((n >> 6) + 1, np.uint64)
     counts = np.zeros(len(rows), np.int64)
     out_j = np.empty(capacity, np.int64)
     out_mass = np.empty(capacity)
@@ -64,7 +73,7 @@ def _pairs_of_rows(
                     touched[n_touched] = j
                     n_touched += 1
                 accumulated[j] += weight
-        # keep what can score, then sort just those (sorting every touched entity cost 1.5 s)
+        # keep what can score (sorting every touched entity cost 1.5 s)
         for q in range(partner_ptr[i], partner_ptr[i + 1]):
             is_partner[partners[q]] = True
         n_kept = 0
@@ -81,12 +90,27 @@ def _pairs_of_rows(
             grown = max(2 * len(out_j), total + n_kept)
             out_j = np.concatenate((out_j[:total], np.empty(grown - total, np.int64)))
             out_mass = np.concatenate((out_mass[:total], np.empty(grown - total)))
-        kept = np.sort(touched[:n_kept])
+        # emit the kept entities in ascending order through a bitset over the entities rather
+        # than a sort per row (sorting was a third of this kernel's time): set their bits, then
+        # walk the words between the lowest and the highest, lowest set bit first
+        low_word, high_word = len(bits), -1
         for t in range(n_kept):
-            j = kept[t]
-            out_j[total + t] = j
-            out_mass[total + t] = accumulated[j]
-            accumulated[j] = 0.0
+            word = touched[t] >> 6
+            bits[word] |= np.uint64(1) << np.uint64(touched[t] & 63)
+            low_word = min(low_word, word)
+            high_word = max(high_word, word)
+        at = total
+        for word in range(low_word, high_word + 1):
+            remaining = bits[word]
+            while remaining:
+                lowest = remaining & (~remaining + np.uint64(1))
+                j = (word << 6) + _BIT_INDEX[(lowest * _DE_BRUIJN) >> np.uint64(58)]
+                out_j[at] = j
+                out_mass[at] = accumulated[j]
+                accumulated[j] = 0.0
+                at += 1
+                remaining ^= lowest
+            bits[word] = 0
         total += n_kept
         counts[r] = n_kept
     return counts, out_j[:total], out_mass[:total]  # views: the caller copies them out once
