@@ -36,7 +36,7 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
-from .pair_product import pair_keys, pair_masses, present_rows, score_tenths
+from .pair_product import pair_masses, present_rows, score_tenths
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -273,11 +273,7 @@ def _interaction_mass(
     scope = None if only is None else in_sorted(ids, only)
     position_of = np.zeros(int(ids[-1]) + 1, np.int64)  # entity id -> its place in `ids` (a gather, not a search)
     position_of[ids] = np.arange(len(ids))
-    first, second, mass = pair_masses(
-        rows_m, position_of[rows_e], weights, len(ids), partners, interaction_only_cutoff(params), scope
-    )
-    # positions follow the ids' order, so (first, second) sorted gives the keys sorted
-    return pair_keys(ids, first, second, width), mass
+    return pair_masses(rows_m, position_of[rows_e], weights, ids, width, partners, interaction_only_cutoff(params), scope)
 
 
 def _key_width(evidence: Evidence, relationships: RelationshipColumns) -> int:
@@ -320,7 +316,7 @@ def closeness_scores(
     # Nearly every pair has meetings only: its other three components are 0, their factors exactly
     # 1.0, and the score reduces to the interaction factor. The pairs with relationships take all
     # four factors, multiplied in the same order, so both give the same floating-point result.
-    decay = np.negative(mass)
+    decay = np.negative(mass, out=mass)  # in place: the masses are not needed after (53 MB at scale)
     np.divide(decay, params.interaction_saturation, out=decay)
     np.exp(decay, out=decay)
     score_t, interaction_t = score_tenths(

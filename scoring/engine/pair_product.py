@@ -133,25 +133,21 @@ def _grouped(groups, members, n_groups):
 
 
 @njit(cache=True, nogil=True)
-def _pairs_copied(out_i, out_j, out_mass, at, rows, counts, j, mass):
-    """Copy one part's pairs into the outputs from `at`: each row repeated by its count, with its
-    partners and masses (one pass, where np.repeat and np.concatenate made three)."""
+def _pair_keys_copied(out_key, out_mass, at, rows, counts, j, mass, ids, width, ordered):
+    """Copy one part's pairs into the outputs from `at`: each row's pairs as keys
+    ids[low] * width + ids[high] (`ordered`: the row is always the lower), with their masses. One
+    pass, writing two arrays where positions and then keys made three and a temporary."""
     k = at
     for r in range(len(rows)):
+        i = rows[r]
         for _ in range(counts[r]):
-            out_i[k] = rows[r]
+            other = j[k - at]
+            if ordered or i < other:
+                out_key[k] = ids[i] * width + ids[other]
+            else:
+                out_key[k] = ids[other] * width + ids[i]
             k += 1
-    out_j[at : at + len(j)] = j
     out_mass[at : at + len(mass)] = mass
-
-
-@njit(cache=True, nogil=True)
-def pair_keys(ids, first, second, width):
-    """ids[first] * width + ids[second], in one pass without temporaries."""
-    out = np.empty(len(first), np.int64)
-    for k in range(len(first)):
-        out[k] = ids[first[k]] * width + ids[second[k]]
-    return out
 
 
 def _split_by_work(rows: np.ndarray, work: np.ndarray, parts: int) -> list[np.ndarray]:
@@ -168,18 +164,21 @@ def pair_masses(
     present_meeting: np.ndarray,
     present_entity: np.ndarray,
     meeting_weight: np.ndarray,
-    n_entities: int,
+    ids: np.ndarray,
+    width: int,
     partner_pairs: tuple[np.ndarray, np.ndarray],
     cutoff: float,
     scope: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (i < j, entity positions 0..n_entities-1) that were present together at a meeting,
-    with the summed weight of those meetings, sorted by (i, j).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of entities present together at a meeting, with the summed weight of those
+    meetings: (keys, masses), each pair (a, b), a < b, as the key a * width + b, sorted.
 
-    `present_meeting`/`present_entity`: one row per (meeting, entity) present, no duplicates, and
-    every meeting weight above 0. `partner_pairs`: positions (i, j) of the pairs with relationships,
-    kept even when their mass is below `cutoff`. With `scope` (a bool per position), only the pairs
-    with at least one entity in it."""
+    Entities are positions into `ids` (ascending entity ids): `present_meeting`/`present_entity`
+    have one row per (meeting, entity position) present, no duplicates, and every meeting weight
+    above 0. `partner_pairs`: positions (i, j) of the pairs with relationships, kept even when their
+    mass is below `cutoff`. With `scope` (a bool per position), only the pairs with at least one
+    entity in it."""
+    n_entities = len(ids)
     n_meetings = len(meeting_weight)
     present_meeting = present_meeting.astype(np.int64, copy=False)
     present_entity = present_entity.astype(np.int64, copy=False)
@@ -214,17 +213,17 @@ def pair_masses(
     with ThreadPoolExecutor(max_workers=max(1, min(THREADS, len(parts)))) as pool:
         results = list(pool.map(pairs_of, parts))
     total = sum(len(j) for _, j, _ in results)
-    out_i, out_j, out_mass = np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total)
+    out_key, out_mass = np.empty(total, np.int64), np.empty(total)
     done = 0
+    ids = ids.astype(np.int64, copy=False)
     for part, (counts, j, mass) in zip(parts, results):
-        _pairs_copied(out_i, out_j, out_mass, done, part, counts, j, mass)
+        _pair_keys_copied(out_key, out_mass, done, part, counts, j, mass, ids, int(width), not scoped)
         done += len(j)
     del results
-    if scoped:
-        low, high = np.minimum(out_i, out_j), np.maximum(out_i, out_j)
-        order = np.lexsort((high, low))
-        return low[order], high[order], out_mass[order]
-    return out_i, out_j, out_mass
+    if scoped:  # a row in the scope may be the higher entity of its pairs: sort them
+        order = np.argsort(out_key, kind="stable")
+        return out_key[order], out_mass[order]
+    return out_key, out_mass
 
 
 @njit(cache=True, nogil=True)
@@ -434,8 +433,9 @@ def warm_up() -> None:
     """Compile every kernel on a tiny example, so that numba's on-disk cache is filled (an image
     build runs this; otherwise the first recompute of each new installation compiles them)."""
     present = (np.array([0, 0, 1], np.int64), np.array([0, 1, 1], np.int64))
-    pair_masses(*present, np.ones(2), 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0)
-    pair_masses(*present, np.ones(2), 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]))
+    ids = np.arange(2, dtype=np.int64)
+    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0)
+    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]))
     present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     changed_pairs(*pairs, *pairs)
@@ -443,4 +443,3 @@ def warm_up() -> None:
     one = pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
     changed_packed(one[0], one[2], one[0], one[2])
     score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))
-    pair_keys(np.arange(2, dtype=np.int64), np.zeros(1, np.int64), np.ones(1, np.int64), 3)

@@ -91,10 +91,13 @@ def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, w
         and (scope is None or scope[i] or scope[j])
     }
     pairs = (np.array([i for i, _ in partners], dtype=np.int64), np.array([j for _, j in partners], dtype=np.int64))
-    first, second, mass = pair_product.pair_masses(
-        meeting, entity, weights, 10, pairs, cutoff, None if scope is None else np.array(scope)
+    ids = np.arange(10, dtype=np.int64) * 3 + 7  # entity ids, ascending; the kernel works on their positions
+    keys, mass = pair_product.pair_masses(
+        meeting, entity, weights, ids, 100, pairs, cutoff, None if scope is None else np.array(scope)
     )
-    assert list(zip(first.tolist(), second.tolist())) == sorted(expected)  # each pair once, in order
+    position = {entity_id: p for p, entity_id in enumerate(ids.tolist())}
+    found = [(position[key // 100], position[key % 100]) for key in keys.tolist()]
+    assert found == sorted(expected)  # each pair once, in order
     assert mass.tolist() == pytest.approx([expected[pair] for pair in sorted(expected)])
 
 
