@@ -17,7 +17,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.bulk import (
-    analyze_tables, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
+    analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
 )
 from core.memory import collector_paused
 from entities.models import Entity
@@ -35,12 +35,6 @@ from .weak_pairs import (
 
 logger = logging.getLogger(__name__)
 
-
-
-# After a full recompute, refresh the planner's statistics of the pair table when it wrote more than
-# this fraction of the current rows (PostgreSQL's autovacuum default): a night that moves a few
-# thousand of half a million rows leaves them as good as they were, and ANALYZE costs 0.2 s.
-ANALYZE_AFTER_FRACTION = 0.1
 
 
 def current_snapshot() -> ClosenessSnapshot | None:
@@ -374,8 +368,7 @@ def recompute(
             status=ClosenessSnapshot.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
-    if entity_scope is None and written.rows_written > ANALYZE_AFTER_FRACTION * len(old.id):
-        analyze_tables(PairScore)  # a full recompute can rewrite millions of rows
+    analyze_if_changed(PairScore, written.rows_written)  # a full recompute can rewrite half a million rows
     logger.info("recompute %s as of %s: %s pairs changed, %s flags", snapshot.scope, as_of, snapshot.pairs_changed, snapshot.flags_raised)
     return snapshot
 

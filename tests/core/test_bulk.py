@@ -1,11 +1,14 @@
-"""The bulk writer's COPY stores every text exactly, including texts that look like a NULL marker."""
+"""The bulk writer's COPY stores every text exactly, including texts that look like a NULL marker;
+planner statistics are refreshed when enough of a table changed."""
 import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_events_bulk_write
+from core import bulk
 from core.bulk import bulk_insert
 from entities.models import Entity
+from scoring.models import PairScore
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +31,26 @@ def test_audit_events_keep_lookalike_keys_and_a_missing_actor_is_null():
     assert sorted(e.object_key for e in events) == sorted(LOOKALIKES)
     assert all(e.changes == {"v": [None, e.object_key]} and e.context_key == e.object_key for e in events)
     assert all(e.actor_id is None for e in events)
+
+
+@pytest.mark.parametrize(
+    "reltuples, modified, written, analysed",
+    [
+        (-1, 0, 0, True),  # never analysed (a new or truncated table)
+        (1_000_000, 0, 36_000, False),  # a night's changes to a large table
+        (1_000_000, 80_000, 36_000, True),  # nights add up
+        (1_000_000, 0, 450_000, True),  # a month's changes at once
+    ],
+)
+def test_statistics_are_refreshed_once_a_tenth_of_the_table_changed(monkeypatch, reltuples, modified, written, analysed):
+    calls = []
+    monkeypatch.setattr(bulk, "is_postgres", lambda: True)
+    monkeypatch.setattr(bulk, "rows_since_analyze", lambda model: (reltuples, modified))
+    monkeypatch.setattr(bulk, "analyze_tables", lambda *models: calls.append(models))
+    assert bulk.analyze_if_changed(PairScore, written) is analysed
+    assert calls == ([(PairScore,)] if analysed else [])
+
+
+def test_the_statistics_count_is_read_from_postgresql():
+    reltuples, modified = bulk.rows_since_analyze(PairScore)
+    assert isinstance(reltuples, float) and modified >= 0

@@ -374,13 +374,12 @@ def test_relationship_digests_are_zero_only_without_evidence_and_stable(groups):
 
 
 @pytest.mark.django_db
-def test_a_full_recompute_refreshes_the_planner_statistics_only_after_many_row_changes(lakeside, monkeypatch):
-    analyzed = []
-    monkeypatch.setattr("scoring.services.analyze_tables", lambda *models: analyzed.append(models))
+def test_a_recompute_hands_the_rows_it_wrote_to_the_statistics_refresh(lakeside, monkeypatch):
+    written = []
+    monkeypatch.setattr("scoring.services.analyze_if_changed", lambda model, rows: written.append((model, rows)))
 
-    recompute(as_of=date(2026, 6, 30))  # from empty: every row is new
-    assert len(analyzed) == 1
+    first = recompute(as_of=date(2026, 6, 30))
     recompute(as_of=date(2026, 6, 30))  # nothing changed
-    assert len(analyzed) == 1
-    recompute(as_of=date(2036, 6, 30))  # ten years of decay move most rows
-    assert len(analyzed) == 2
+
+    rows = PairScore.objects.filter(valid_from=first).count()
+    assert written == [(PairScore, rows), (PairScore, 0)] and rows > 0
