@@ -341,17 +341,31 @@ def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag
 CLOSENESS_RULES = (OVERSIGHT_TOO_CLOSE, POWER_IMBALANCE)
 
 
+class RulesRun:
+    """The rules in two steps: first every rule that reads no closeness (relationships, entities and
+    disclosures are all they need, so a recompute runs them while its scores are being written),
+    then, given the close pairs, the two closeness rules and the finished flags."""
+
+    def __init__(self, data: RuleInput, *, closeness_only: bool = False):
+        self.data = data
+        self.ctx = _Context(data)
+        self.drafts: dict[tuple[str, int, int], _Draft] = {}
+        if not closeness_only:
+            flags_for_funding_dependence(self.ctx, self.drafts)
+            flags_for_revolving_door(self.ctx, self.drafts)
+            flags_for_contribution_from_overseen(self.ctx, self.drafts)
+            flags_for_personal_tie(self.ctx, self.drafts)
+
+    def flags(self, close_pairs: dict[tuple[int, int], float]) -> list[RaisedFlag]:
+        """Every flag, once the closeness rules have read `close_pairs`. Call once."""
+        self.data.close_pairs = close_pairs
+        flags_for_closeness(self.ctx, self.drafts)
+        disclosed_ids = {d.relationship_id for d in self.data.disclosures if d.disclosed_on <= self.data.as_of}
+        flags = [_finish(draft, self.ctx, disclosed_ids) for draft in self.drafts.values()]
+        return sorted(flags, key=lambda f: (f.rule, f.subject, f.counterpart))
+
+
 def flags_for_all_rules(data: RuleInput, *, closeness_only: bool = False) -> list[RaisedFlag]:
     """Every rule's flags; with `closeness_only`, just the two rules that read closeness (they need
     only the oversight relationships: `OVERSIGHT_TYPES`)."""
-    ctx = _Context(data)
-    drafts: dict[tuple[str, int, int], _Draft] = {}
-    if not closeness_only:
-        flags_for_funding_dependence(ctx, drafts)
-        flags_for_revolving_door(ctx, drafts)
-        flags_for_contribution_from_overseen(ctx, drafts)
-        flags_for_personal_tie(ctx, drafts)
-    flags_for_closeness(ctx, drafts)
-    disclosed_ids = {d.relationship_id for d in data.disclosures if d.disclosed_on <= data.as_of}
-    flags = [_finish(draft, ctx, disclosed_ids) for draft in drafts.values()]
-    return sorted(flags, key=lambda f: (f.rule, f.subject, f.counterpart))
+    return RulesRun(data, closeness_only=closeness_only).flags(data.close_pairs)

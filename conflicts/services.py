@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +15,7 @@ from relationships.models import Relationship
 
 from .load import load_close_pairs, load_disclosures
 from .models import Flag, FlagStatusChange
-from .rules import CLOSENESS_RULES, RaisedFlag, RuleInput, flags_for_all_rules
+from .rules import CLOSENESS_RULES, RaisedFlag, RuleInput, RulesRun
 
 Status = Flag.Status
 
@@ -56,24 +58,27 @@ def _external_ids(rel_ids) -> list[str]:
     return sorted(Relationship.objects.filter(id__in=rel_ids).values_list("external_id", flat=True))
 
 
-def flags_refresh(*, snapshot, as_of: date, entities: dict, relationships: list, closeness_only: bool = False) -> int:
+def rules_start(*, as_of: date, entities: dict, relationships: list, closeness_only: bool = False) -> Callable[[], RulesRun]:
+    """Read the disclosures (the database) and return the rules' first step, still to run
+    (`RulesRun(...)`: pure, so it may run in another thread while the scores are written)."""
+    data = RuleInput(entities=entities, relationships=relationships, disclosures=load_disclosures(), close_pairs={}, as_of=as_of)
+    return partial(RulesRun, data, closeness_only=closeness_only)
+
+
+def flags_refresh(
+    *, snapshot, as_of: date, entities: dict, relationships: list, closeness_only: bool = False, rules: RulesRun | None = None,
+) -> int:
     """Run every rule as of `as_of` and reconcile with the stored flags without losing history:
     new situations open a flag; a reviewed flag keeps its status unless new evidence appears (then
     it reopens, saying what is new); a flag whose evidence no longer holds is resolved as lapsed.
 
     With `closeness_only` (only closeness changed, as of the same date) just the two closeness
     rules run, over the oversight relationships; the other rules' flags stand as they are.
+    `rules`: their first step already run (`rules_start`) over the same inputs.
     Returns the number of flags raised."""
-    raised = flags_for_all_rules(
-        RuleInput(
-            entities=entities,
-            relationships=relationships,
-            disclosures=load_disclosures(),
-            close_pairs=load_close_pairs(),
-            as_of=as_of,
-        ),
-        closeness_only=closeness_only,
-    )
+    if rules is None:
+        rules = rules_start(as_of=as_of, entities=entities, relationships=relationships, closeness_only=closeness_only)()
+    raised = rules.flags(load_close_pairs())
     relationships_by_id = {r.id: r for r in relationships}
     flags = Flag.objects.filter(rule__in=CLOSENESS_RULES) if closeness_only else Flag.objects.all()
     stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in flags}

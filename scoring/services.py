@@ -315,7 +315,7 @@ def recompute(
     The snapshot row is committed first (so pages can show a recompute is running); the scores and
     flags are written in one transaction under a lock, so a failure leaves the previous ones in
     place and two recomputes never interleave."""
-    from conflicts.services import flags_keep, flags_refresh
+    from conflicts.services import flags_keep, flags_refresh, rules_start
 
     parameters = ScoringSettings.load().scoring_parameters
     snapshot = ClosenessSnapshot.objects.create(
@@ -332,9 +332,19 @@ def recompute(
             evidence = load_evidence(entity_scope)
             width = pair_key_width()
             scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
-            written = pair_scores_write(
-                snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
-            )
+            rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
+                                 and previous.rules_inputs == snapshot.rules_inputs)
+            entities = {e.id: e for e in evidence.entities}
+            rules = None
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                if not rules_inputs_same:
+                    # every rule must run: those that read no closeness run in a helper thread
+                    # while the scores are written (mostly the database's work)
+                    relationships = evidence.relationships if entity_scope is None else load_relationships()
+                    rules = pool.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
+                written = pair_scores_write(
+                    snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
+                )
             snapshot.pairs_changed, net, close_changed = written.changed, written.net, written.close_changed
             if entity_scope is None:
                 snapshot.pairs_current = len(scores)
@@ -342,23 +352,19 @@ def recompute(
                 snapshot.pairs_current = previous.pairs_current + net
             else:
                 snapshot.pairs_current = current_pair_count()
-            rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
-                                 and previous.rules_inputs == snapshot.rules_inputs)
-            entities = {e.id: e for e in evidence.entities}
-            if rules_inputs_same and not close_changed:
+            if rules is not None:
+                snapshot.flags_raised = flags_refresh(
+                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships, rules=rules.result()
+                )
+            elif not close_changed:
                 # only meetings changed and no close pair moved: every rule would give the same
                 # flags, so they stand (re-running them cost most of an incremental recompute)
                 snapshot.flags_raised = flags_keep(as_of=as_of)
-            elif rules_inputs_same:
+            else:
                 # only closeness changed: only the two rules that read it can change their flags
                 snapshot.flags_raised = flags_refresh(
                     snapshot=snapshot, as_of=as_of, entities=entities,
                     relationships=load_relationships(types=OVERSIGHT_TYPES), closeness_only=True,
-                )
-            else:
-                relationships = evidence.relationships if entity_scope is None else load_relationships()
-                snapshot.flags_raised = flags_refresh(
-                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships
                 )
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()

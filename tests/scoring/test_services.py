@@ -76,6 +76,24 @@ def test_a_recompute_that_fails_halfway_leaves_the_previous_scores(lakeside, mon
     assert failed.status == "failed" and "disk full" in failed.error
 
 
+@pytest.mark.django_db
+def test_rules_failing_while_the_scores_are_written_leave_the_previous_scores(lakeside, monkeypatch):
+    """The rules that read no closeness run in a helper thread beside the pair writes: their
+    failure fails the whole recompute, and nothing it wrote stays."""
+    recompute(as_of=date(2026, 6, 30))
+    before = current_scores()
+
+    def broken(data, closeness_only=False):
+        raise RuntimeError("rules broke")
+
+    monkeypatch.setattr("conflicts.services.RulesRun", broken)
+    with pytest.raises(RuntimeError, match="rules broke"):
+        recompute(as_of=date(2025, 1, 1))
+
+    assert current_scores() == before
+    assert ClosenessSnapshot.objects.latest().status == "failed"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_logging_a_meeting_recomputes_the_affected_pairs_like_a_full_recompute(lakeside_dir):
     call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
@@ -144,8 +162,8 @@ def test_an_incremental_recompute_keeps_the_flags_when_only_meetings_changed(lak
     evaluated_by = recompute(as_of=as_of)
     flags_before = set(Flag.objects.values_list("rule", "subject", "counterpart", "status", "severity", "explanation", "holds"))
     runs = []
-    real_rules = conflict_services.flags_for_all_rules
-    monkeypatch.setattr(conflict_services, "flags_for_all_rules",
+    real_rules = conflict_services.RulesRun
+    monkeypatch.setattr(conflict_services, "RulesRun",
                         lambda data, closeness_only=False: runs.append(1) or real_rules(data, closeness_only=closeness_only))
 
     residents = list(Entity.objects.filter(external_id__startswith="res-").values_list("id", flat=True)[:2])
@@ -316,8 +334,8 @@ def test_when_only_closeness_moved_only_the_closeness_rules_run_with_a_full_reco
     as_of = date(2026, 6, 30)
     recompute(as_of=as_of)
     runs = []
-    real_rules = conflict_services.flags_for_all_rules
-    monkeypatch.setattr(conflict_services, "flags_for_all_rules",
+    real_rules = conflict_services.RulesRun
+    monkeypatch.setattr(conflict_services, "RulesRun",
                         lambda data, closeness_only=False: runs.append(closeness_only) or real_rules(data, closeness_only=closeness_only))
     ig, so = Entity.objects.get(external_id="lk-ig"), Entity.objects.get(external_id="lk-so")
     for week in range(40):
