@@ -331,7 +331,6 @@ def recompute(
             snapshot.rules_inputs = rules_inputs_fingerprint()
             evidence = load_evidence(entity_scope)
             width = pair_key_width()
-            scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
             rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
                                  and previous.rules_inputs == snapshot.rules_inputs)
             entities = {e.id: e for e in evidence.entities}
@@ -339,9 +338,11 @@ def recompute(
             with ThreadPoolExecutor(max_workers=1) as pool:
                 if not rules_inputs_same:
                     # every rule must run: those that read no closeness run in a helper thread
-                    # while the scores are written (mostly the database's work)
+                    # while the pairs are scored and written (their inputs are read first: the
+                    # connection is busy after)
                     relationships = evidence.relationships if entity_scope is None else load_relationships()
                     rules = pool.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
+                scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
                 written = pair_scores_write(
                     snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
                 )
