@@ -8,6 +8,9 @@ from scoring.services import recompute
 
 class Command(BaseCommand):
     help = "Recompute every closeness score and conflict-of-interest flag, synchronously."
+    # Django's system checks (0.2 s, every start) guard the web process; this batch command, like the
+    # nightly and incremental tasks that call the same service, does not run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", dest="as_of", help="reference date YYYY-MM-DD (default: today)")
