@@ -232,48 +232,41 @@ def interaction_only_cutoff(params: ScoringParameters) -> float:
     return -params.interaction_saturation * np.log1p(-fraction) * 0.999
 
 
-def merge_sorted(keys: np.ndarray, values: np.ndarray, extra_keys: np.ndarray, extra_values: np.ndarray):
-    """Insert sorted `extra_keys` (none of them in `keys`) with their values into sorted `keys`:
-    one pass, where sorting the union again would cost a sort of millions."""
-    if len(extra_keys) == 0:
-        return keys, values
-    at = np.searchsorted(keys, extra_keys)
-    return np.insert(keys, at, extra_keys), np.insert(values, at, extra_values)
-
-
 def _interaction_mass(
     evidence: Evidence,
     relationships: RelationshipColumns,
     params: ScoringParameters,
     ref_day: int,
     only: np.ndarray | None,
-    keep_keys: np.ndarray,
+    rel_keys: np.ndarray,
     width: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair keys (a * width + b, a < b), sorted, and the summed weight of the meetings at which
-    both were present. With `only`, just the pairs that have at least one entity in `only`. Pairs
-    whose mass is too small to score are dropped, unless their key is in `keep_keys` (sorted: the
-    pairs that have relationships too).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair that met or has relationships: (entity a, entity b, the summed weight of the
+    meetings at which both were present, where each of `rel_keys` is), a < b, sorted. With `only`,
+    just the pairs that have at least one entity in `only`. Pairs whose mass is too small to score
+    are dropped, unless their key is in `rel_keys` (sorted: the pairs that have relationships,
+    which are all kept, with mass 0 if they never met).
 
     The product (entities x meetings) @ (meetings x entities) is computed row by row in compiled
     code (`pair_product.pair_masses`), over the upper triangle only: 83M products on the
     benchmark set, of which the 6.7M pairs that can score are kept, already in order."""
     rows_m, rows_e = represented_rows(evidence.meetings, relationships, ref_day)
     weights = meeting_weights(evidence.meetings, params, ref_day)
-    empty = np.zeros(0, np.int64)
     keep_rows = weights[rows_m] > 0 if len(rows_m) else np.zeros(0, bool)
     rows_m, rows_e = rows_m[keep_rows], rows_e[keep_rows]
     if len(rows_m) == 0:
-        return empty, np.zeros(0)
+        return rel_keys // width, rel_keys % width, np.zeros(len(rel_keys)), np.arange(len(rel_keys))
     ids = unique_ints(rows_e)
     # the relationship pairs between entities that were present somewhere, as positions in `ids`
-    a, b = keep_keys // width, keep_keys % width
+    a, b = rel_keys // width, rel_keys % width
     both = in_sorted(a, ids) & in_sorted(b, ids)
     partners = (np.searchsorted(ids, a[both]), np.searchsorted(ids, b[both]))
     scope = None if only is None else in_sorted(ids, only)
     position_of = np.zeros(int(ids[-1]) + 1, np.int64)  # entity id -> its place in `ids` (a gather, not a search)
     position_of[ids] = np.arange(len(ids))
-    return pair_masses(rows_m, position_of[rows_e], weights, ids, width, partners, interaction_only_cutoff(params), scope)
+    return pair_masses(
+        rows_m, position_of[rows_e], weights, ids, width, partners, interaction_only_cutoff(params), scope, rel_keys
+    )
 
 
 def _key_width(evidence: Evidence, relationships: RelationshipColumns) -> int:
@@ -300,14 +293,9 @@ def closeness_scores(
     relationships = RelationshipColumns.of(evidence.relationships)
     width = _key_width(evidence, relationships)
     terms = relationship_terms(relationships, params, ref_day, only_entities, width)
-    rel_keys = terms.keys
-    int_keys, mass = _interaction_mass(evidence, relationships, params, ref_day, only, rel_keys, width)
-    # pairs with relationships but no meeting that counts join the meeting pairs (both sorted)
-    met = in_sorted(rel_keys, int_keys)
-    pair_keys, mass = merge_sorted(int_keys, mass, rel_keys[~met], np.zeros(len(rel_keys) - int(met.sum())))
-    if len(pair_keys) == 0:
+    entity_a, entity_b, mass, rel_pos = _interaction_mass(evidence, relationships, params, ref_day, only, terms.keys, width)
+    if len(entity_a) == 0:
         return PairScores.empty()
-    rel_pos = np.searchsorted(pair_keys, rel_keys)
 
     w = params.component_weights
     formal = 10.0 * (1.0 - np.exp(terms.formal_log))
@@ -330,15 +318,15 @@ def closeness_scores(
     rel_kept = np.flatnonzero(score_t[rel_pos] > 0)
     kept_rel_pos = rel_pos[rel_kept] - np.searchsorted(dropped, rel_pos[rel_kept])
     if len(dropped):
-        keep = np.ones(len(pair_keys), bool)
+        keep = np.ones(len(entity_a), bool)
         keep[dropped] = False
-        pair_keys, score_t, interaction_t = pair_keys[keep], score_t[keep], interaction_t[keep]
+        entity_a, entity_b, score_t, interaction_t = entity_a[keep], entity_b[keep], score_t[keep], interaction_t[keep]
     relationship_tenths = np.stack(
         [tenths_half_up(values[rel_kept]) for values in (formal, financial, analyst_c)], axis=1
     ).reshape(len(rel_kept), 3)
     return PairScores(
-        entity_a=pair_keys // width,
-        entity_b=pair_keys % width,
+        entity_a=entity_a,
+        entity_b=entity_b,
         score_tenths=score_t,
         interaction_tenths=interaction_t,
         relationship_positions=kept_rel_pos,

@@ -133,21 +133,47 @@ def _grouped(groups, members, n_groups):
 
 
 @njit(cache=True, nogil=True)
-def _pair_keys_copied(out_key, out_mass, at, rows, counts, j, mass, ids, width, ordered):
-    """Copy one part's pairs into the outputs from `at`: each row's pairs as keys
-    ids[low] * width + ids[high] (`ordered`: the row is always the lower), with their masses. One
-    pass, writing two arrays where positions and then keys made three and a temporary."""
-    k = at
+def _part_keys(rows, counts, j, ids, width, ordered):
+    """One part's pairs as keys ids[low] * width + ids[high] (`ordered`: the row is always the lower)."""
+    keys = np.empty(len(j), np.int64)
+    k = 0
     for r in range(len(rows)):
         i = rows[r]
         for _ in range(counts[r]):
-            other = j[k - at]
+            other = j[k]
             if ordered or i < other:
-                out_key[k] = ids[i] * width + ids[other]
+                keys[k] = ids[i] * width + ids[other]
             else:
-                out_key[k] = ids[other] * width + ids[i]
+                keys[k] = ids[other] * width + ids[i]
             k += 1
-    out_mass[at : at + len(mass)] = mass
+    return keys
+
+
+@njit(cache=True, nogil=True)
+def _emit_merged(out_a, out_b, out_mass, at, keys, mass, width, extra, e, extra_at, last):
+    """Write the pairs of `keys` (sorted, after those already written) from `at` as entity a,
+    entity b and mass, merging in the `extra` keys (sorted) from `e` that come before each, and with
+    `last` all that remain: an extra key not among them with mass 0, and each extra key's position
+    noted in `extra_at`. Returns the next output position and the next extra key. One pass, where
+    inserting the extra keys and then splitting every key into its two entities made three copies
+    of millions of pairs."""
+    for k in range(len(keys) + 1):
+        if k == len(keys) and not last:
+            break
+        key = keys[k] if k < len(keys) else np.iinfo(np.int64).max
+        while e < len(extra) and extra[e] < key:
+            out_a[at], out_b[at], out_mass[at] = extra[e] // width, extra[e] % width, 0.0
+            extra_at[e] = at
+            at += 1
+            e += 1
+        if k == len(keys):
+            break
+        if e < len(extra) and extra[e] == key:
+            extra_at[e] = at
+            e += 1
+        out_a[at], out_b[at], out_mass[at] = key // width, key % width, mass[k]
+        at += 1
+    return at, e
 
 
 def _split_by_work(rows: np.ndarray, work: np.ndarray, parts: int) -> list[np.ndarray]:
@@ -169,15 +195,18 @@ def pair_masses(
     partner_pairs: tuple[np.ndarray, np.ndarray],
     cutoff: float,
     scope: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of entities present together at a meeting, with the summed weight of those
-    meetings: (keys, masses), each pair (a, b), a < b, as the key a * width + b, sorted.
+    extra_keys: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of entities present together at a meeting, with the summed weight of those meetings:
+    (entity a, entity b, mass, where each extra key is), a < b, sorted by (a, b).
 
     Entities are positions into `ids` (ascending entity ids): `present_meeting`/`present_entity`
     have one row per (meeting, entity position) present, no duplicates, and every meeting weight
     above 0. `partner_pairs`: positions (i, j) of the pairs with relationships, kept even when their
     mass is below `cutoff`. With `scope` (a bool per position), only the pairs with at least one
-    entity in it."""
+    entity in it. `extra_keys` (sorted keys a * width + b, e.g. every pair with relationships) are
+    pairs to include whether or not they met (with mass 0 when they did not); the last array gives
+    each one's position in the output."""
     n_entities = len(ids)
     n_meetings = len(meeting_weight)
     present_meeting = present_meeting.astype(np.int64, copy=False)
@@ -212,18 +241,24 @@ def pair_masses(
 
     with ThreadPoolExecutor(max_workers=max(1, min(THREADS, len(parts)))) as pool:
         results = list(pool.map(pairs_of, parts))
-    total = sum(len(j) for _, j, _ in results)
-    out_key, out_mass = np.empty(total, np.int64), np.empty(total)
-    done = 0
-    ids = ids.astype(np.int64, copy=False)
-    for part, (counts, j, mass) in zip(parts, results):
-        _pair_keys_copied(out_key, out_mass, done, part, counts, j, mass, ids, int(width), not scoped)
-        done += len(j)
+    ids, width = ids.astype(np.int64, copy=False), int(width)
+    extra = np.zeros(0, np.int64) if extra_keys is None else extra_keys.astype(np.int64, copy=False)
+    size = sum(len(j) for _, j, _ in results) + len(extra)  # at most: an extra key may be a meeting pair
+    out_a, out_b, out_mass = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size)
+    extra_at = np.empty(len(extra), np.int64)
+    done = e = 0
+    if scoped:  # a row in the scope may be the higher entity of its pairs: sort them first
+        keys = np.concatenate([_part_keys(part, counts, j, ids, width, False) for part, (counts, j, _) in zip(parts, results)] or [np.zeros(0, np.int64)])
+        mass = np.concatenate([mass for _, _, mass in results] or [np.zeros(0)])
+        order = np.argsort(keys, kind="stable")
+        runs = [(keys[order], mass[order])]
+    else:  # in row order the pairs are sorted already: part by part
+        runs = ((_part_keys(part, counts, j, ids, width, True), mass) for part, (counts, j, mass) in zip(parts, results))
+    for keys, mass in runs:
+        done, e = _emit_merged(out_a, out_b, out_mass, done, keys, mass, width, extra, e, extra_at, False)
+    done, e = _emit_merged(out_a, out_b, out_mass, done, np.zeros(0, np.int64), np.zeros(0), width, extra, e, extra_at, True)
     del results
-    if scoped:  # a row in the scope may be the higher entity of its pairs: sort them
-        order = np.argsort(out_key, kind="stable")
-        return out_key[order], out_mass[order]
-    return out_key, out_mass
+    return out_a[:done], out_b[:done], out_mass[:done], extra_at
 
 
 @njit(cache=True, nogil=True)
@@ -433,9 +468,9 @@ def warm_up() -> None:
     """Compile every kernel on a tiny example, so that numba's on-disk cache is filled (an image
     build runs this; otherwise the first recompute of each new installation compiles them)."""
     present = (np.array([0, 0, 1], np.int64), np.array([0, 1, 1], np.int64))
-    ids = np.arange(2, dtype=np.int64)
-    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0)
-    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]))
+    ids, extra = np.arange(2, dtype=np.int64), np.array([1], np.int64)
+    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, None, extra)
+    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]), extra)
     present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     changed_pairs(*pairs, *pairs)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import RelationshipColumns, in_sorted, merge_sorted, relationship_terms, unique_ints
+from scoring.engine.closeness import RelationshipColumns, in_sorted, relationship_terms, unique_ints
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
 
@@ -33,15 +33,6 @@ def test_unique_ints_is_sorted_unique(values):
 
 def test_in_sorted_with_no_keys_finds_nothing():
     assert in_sorted(np.array([1, 2], dtype=np.int64), np.zeros(0, np.int64)).tolist() == [False, False]
-
-
-@given(keys=int_lists, extra=int_lists)
-def test_merge_sorted_inserts_new_keys_in_order(keys, extra):
-    keys = np.unique(np.array(keys, dtype=np.int64))
-    extra = np.setdiff1d(np.array(extra, dtype=np.int64), keys)
-    merged, values = merge_sorted(keys, keys * 2, extra, extra * 2)
-    assert np.array_equal(merged, np.union1d(keys, extra))
-    assert np.array_equal(values, merged * 2)  # each value travelled with its key
 
 
 def _same_scores(left, right) -> None:
@@ -70,8 +61,9 @@ presence = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9)), max_size=40
     partners=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=6),
     cutoff=st.floats(0.0, 3.0),
     scope=st.one_of(st.none(), st.lists(st.booleans(), min_size=10, max_size=10)),
+    extra_pairs=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=6),
 )
-def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, weights, partners, cutoff, scope):
+def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, weights, partners, cutoff, scope, extra_pairs):
     """The compiled kernel against the plain matrix product (the oracle), pair by pair."""
     present = sorted(set(present))
     meeting = np.array([m for m, _ in present], dtype=np.int64)
@@ -81,6 +73,9 @@ def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, w
     weighted = sparse.csr_matrix((weights[meeting], (meeting, entity)), shape=shape).toarray()
     ones = sparse.csr_matrix((np.ones(len(meeting)), (meeting, entity)), shape=shape).toarray()
     product = weighted.T @ ones  # mass of (i, j): the summed weights of the meetings both were at
+    # extra pairs (as the engine passes every relationship pair): partners too, touching the scope
+    extra = sorted({(min(i, j), max(i, j)) for i, j in extra_pairs if i != j and (scope is None or scope[i] or scope[j])})
+    partners = partners + extra
     partner_set = {(min(i, j), max(i, j)) for i, j in partners if i != j}
     expected = {
         (i, j): product[i, j]
@@ -92,13 +87,16 @@ def test_pair_masses_are_the_sparse_product_of_attendance_with_itself(present, w
     }
     pairs = (np.array([i for i, _ in partners], dtype=np.int64), np.array([j for _, j in partners], dtype=np.int64))
     ids = np.arange(10, dtype=np.int64) * 3 + 7  # entity ids, ascending; the kernel works on their positions
-    keys, mass = pair_product.pair_masses(
-        meeting, entity, weights, ids, 100, pairs, cutoff, None if scope is None else np.array(scope)
-    )
     position = {entity_id: p for p, entity_id in enumerate(ids.tolist())}
-    found = [(position[key // 100], position[key % 100]) for key in keys.tolist()]
+    a, b, mass, extra_at = pair_product.pair_masses(
+        meeting, entity, weights, ids, 100, pairs, cutoff, None if scope is None else np.array(scope),
+        np.array([ids[i] * 100 + ids[j] for i, j in extra], dtype=np.int64),
+    )
+    found = [(position[x], position[y]) for x, y in zip(a.tolist(), b.tolist())]
+    expected.update({pair: product[pair] for pair in extra if pair not in expected})  # 0.0 when they never met
     assert found == sorted(expected)  # each pair once, in order
     assert mass.tolist() == pytest.approx([expected[pair] for pair in sorted(expected)])
+    assert [found[at] for at in extra_at.tolist()] == extra  # where each extra pair is
 
 
 @settings(max_examples=60, deadline=None)
