@@ -74,7 +74,8 @@ class RelationshipColumns:
     id: np.ndarray  # int64
     source: np.ndarray  # int64
     target: np.ndarray  # int64
-    type: np.ndarray  # object: type codes
+    type_code: np.ndarray  # int64: each relationship's type, as an index into type_names
+    type_names: tuple[str, ...]
     start_day: np.ndarray  # int64, _NO_START when undated
     end_day: np.ndarray  # int64, _NO_END when undated (in force)
     amount: np.ndarray  # float, 0 when none
@@ -93,20 +94,27 @@ class RelationshipColumns:
         def days(field: str, undated: int) -> np.ndarray:
             return np.fromiter((undated if d is None else d.toordinal() for d in map(attrgetter(field), relationships)), np.int64, n)
 
+        code_of: dict[str, int] = {}
+        type_code = np.fromiter((code_of.setdefault(r.type, len(code_of)) for r in relationships), np.int64, n)
         return cls(
             id=column("id", np.int64),
             source=column("source", np.int64),
             target=column("target", np.int64),
-            type=np.array([r.type for r in relationships], dtype=object),
+            type_code=type_code,
+            type_names=tuple(code_of),
             start_day=days("start_date", _NO_START),
             end_day=days("end_date", _NO_END),
             amount=column("amount", float, 0.0),
             rating=column("analyst_score", float, -1.0),
         )
 
+    def by_type(self, value_of, dtype, where=slice(None)) -> np.ndarray:
+        """`value_of(type)` for each relationship (of those `where` selects): computed once a type."""
+        return np.array([value_of(name) for name in self.type_names], dtype=dtype).reshape(-1)[self.type_code[where]]
+
     def of_types(self, types: frozenset[str]) -> np.ndarray:
         """Which relationships are of one of `types`."""
-        return np.fromiter((t in types for t in self.type), bool, len(self.type))
+        return self.by_type(lambda name: name in types, bool)
 
 
 def relationship_terms(
@@ -127,11 +135,10 @@ def relationship_terms(
         empty, zeros = np.zeros(0, np.int64), np.zeros(0)
         return RelationshipTerms(empty, zeros, zeros, zeros, empty, np.zeros(1, np.int64))
     ids, source, target, start, end = r.id[taken], r.source[taken], r.target[taken], r.start_day[taken], r.end_day[taken]
-    amount, rating, types = r.amount[taken], r.rating[taken], r.type[taken]
-    type_weight = {t: min(params.relationship_type_weights.get(t, 0.0), _MAX_TIE_WEIGHT) for t in set(types.tolist())}
-    weight = np.fromiter((type_weight[t] for t in types), float, len(types))
-    is_money = np.fromiter((t in MONEY_TYPES for t in types), bool, len(types))
-    one_off = np.fromiter((t in ONE_OFF_TYPES for t in types), bool, len(types))
+    amount, rating = r.amount[taken], r.rating[taken]
+    weight = r.by_type(lambda t: min(params.relationship_type_weights.get(t, 0.0), _MAX_TIE_WEIGHT), float, taken)
+    is_money = r.by_type(lambda t: t in MONEY_TYPES, bool, taken)
+    one_off = r.by_type(lambda t: t in ONE_OFF_TYPES, bool, taken)
 
     started = start <= ref_day
     known_start = start != _NO_START
