@@ -29,7 +29,13 @@ class Flag(models.Model):
     holds = models.BooleanField(default=True)
     first_raised_on = models.DateField()
     last_evaluated_on = models.DateField()
-    snapshot = models.ForeignKey("scoring.ClosenessSnapshot", null=True, on_delete=models.SET_NULL, related_name="+")
+    # The snapshot whose rules last evaluated it: rewritten on every flag by every recompute that
+    # runs the rules, so neither indexed nor checked by the database (an index on it made each of
+    # those updates write every index of the row, and the deferred key check ran once per flag at
+    # commit: 0.15 s for 5,000 flags where an update in place takes 0.01 s; see migration 0004).
+    snapshot = models.ForeignKey(
+        "scoring.ClosenessSnapshot", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
