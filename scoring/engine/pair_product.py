@@ -3,10 +3,11 @@ computed row by row in compiled code (numba) instead of as sparse matrices.
 
 For each entity row i the kernel adds each of its meetings' weight to every other entity present
 (a dense accumulator of one float per entity, and the list of entities it touched), then emits the
-touched entities in order. A full product visits only the entities after i in each meeting (the
-upper triangle: 21M products at 20,000 entities instead of 43M), so pairs come out already sorted by
-(a, b) and need no sort of millions afterwards; the masses are summed meeting by meeting in
-ascending meeting order, as the sparse product did, so the floating-point results are the same.
+touched entities that can score, in order (through a bitset). A full product visits only the
+entities after i in each meeting (the upper triangle: 83M products on the benchmark set), so pairs
+come out already sorted by (a, b) and need no sort of millions afterwards; the masses are summed
+meeting by meeting in ascending meeting order, as the sparse product did, so the floating-point
+results are the same. Rows run on two threads; the roll-up of attendance (`present_rows`) too.
 
 Pure: arrays in, arrays out; no database, clock or settings. Compiled on first use and cached on
 disk (`cache=True`) next to this file.
