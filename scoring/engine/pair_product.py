@@ -49,7 +49,7 @@ def _pairs_of_rows(
     once: from the row of its lower entity when both are in the scope."""
     n = len(entity_ptr) - 1
     accumulated = np.zeros(n)
-    touched = np.empty(n, np.int64)
+    touched = np.empty(n + 1, np.int64)  # + 1: j is written before it is counted
     is_partner = np.zeros(n, np.bool_)
     bits = np.zeros((n >> 6) + 1, np.uint64)
     counts = np.zeros(len(rows), np.int64)
@@ -70,9 +70,10 @@ def _pairs_of_rows(
                 j = meeting_entities[p]
                 if scoped and (j == i or (j < i and in_scope[j])):
                     continue
-                if accumulated[j] == 0.0:
-                    touched[n_touched] = j
-                    n_touched += 1
+                # without a branch: always note j, count it only on its first touch (a branch on
+                # that was often mispredicted: the kernel took 10-20% longer)
+                touched[n_touched] = j
+                n_touched += accumulated[j] == 0.0
                 accumulated[j] += weight
         # keep what can score (sorting every touched entity cost 1.5 s)
         for q in range(partner_ptr[i], partner_ptr[i + 1]):
