@@ -18,7 +18,7 @@ import numpy as np
 
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
-from .engine.pair_product import changed_packed, changed_pairs, pack_by_bucket
+from .engine.pair_product import changed_packed, pack_by_bucket
 from .models import WeakPairBlock, WeakPairChange
 
 BUCKET_BITS = 5  # 32 entities (by id) a bucket
@@ -69,14 +69,13 @@ def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = N
 @dataclass
 class PackedWeakPairs:
     """Weak pairs as the blocks store them: one packed byte string per bucket, in bucket order.
-    A full recompute compares them as they are (a bucket whose bytes are equal did not change)
-    and decodes only the buckets that differ."""
+    A full recompute compares them as they are (a bucket whose bytes are equal did not change)."""
 
     buckets: list[int]
     blobs: list[bytes]
 
     def __len__(self) -> int:
-        return sum(len(blob) for blob in self.blobs) // WEAK_PAIR.itemsize
+        return _count(self.blobs)
 
 
 def packed(a: np.ndarray, b: np.ndarray, score: np.ndarray, interaction: np.ndarray, selected: np.ndarray) -> PackedWeakPairs:
@@ -84,10 +83,7 @@ def packed(a: np.ndarray, b: np.ndarray, score: np.ndarray, interaction: np.ndar
     if len(a) and max(a.max(), b.max()) >= 2**31:
         raise ValueError("entity ids of 2**31 and over do not fit a weak pair block")
     data, buckets, bounds = pack_by_bucket(a, b, score, interaction, selected, BUCKET_BITS)
-    data = data.tobytes()
-    size = WEAK_PAIR.itemsize
-    bounds = bounds.tolist()
-    return PackedWeakPairs(buckets.tolist(), [data[bounds[k] * size : bounds[k + 1] * size] for k in range(len(buckets))])
+    return PackedWeakPairs(buckets.tolist(), _split(data, bounds))
 
 
 def _encode_by_bucket(pairs: WeakPairs) -> list[tuple[int, bytes]]:
@@ -174,57 +170,56 @@ def weak_pairs_write(*, snapshot, old: WeakPairs, new: WeakPairs, scope: np.ndar
     """Store `new` as the weak pairs touching `scope` over `old` (those stored): rewrite the buckets
     whose weak pairs changed and record the changes (an incremental recompute). Returns (pairs
     changed, net change in the number of weak pairs)."""
-    changes = WeakPairs(*changed_pairs(old.a, old.b, old.score, old.interaction, new.a, new.b, new.score, new.interaction))
-    if len(changes) == 0:
+    changes = _changes_by_bucket(dict(_encode_by_bucket(old)), dict(_encode_by_bucket(new)))
+    if not changes:
         return 0, 0
-    buckets = np.unique(changes.a >> BUCKET_BITS)
-    in_buckets = np.zeros(int(max(changes.a.max(), new.a.max(initial=0)) >> BUCKET_BITS) + 1, bool)
+    buckets = sorted(changes)
+    in_buckets = np.zeros(max(buckets[-1], int(new.a.max(initial=0)) >> BUCKET_BITS) + 1, bool)
     in_buckets[buckets] = True
     # those buckets as they are now: the new pairs and the stored ones that do not touch the scope
     # (read now, those buckets whole: a meeting's pairs fall in buckets all over)
-    stored = _decode(*_read_blocks(buckets.tolist()))
+    stored = _decode(*_read_blocks(buckets))
     state = _sorted_union(stored.take(~touching(stored, scope)), new.take(in_buckets[new.a >> BUCKET_BITS]))
-    _buckets_write(snapshot, buckets.tolist(), _encode_by_bucket(state), _encode_by_bucket(changes))
-    return len(changes), len(new) - len(old)
+    _buckets_write(snapshot, buckets, _encode_by_bucket(state), sorted(changes.items()))
+    return _count(changes.values()), len(new) - len(old)
 
 
 def weak_pairs_replace(*, snapshot, old: PackedWeakPairs, new: PackedWeakPairs) -> tuple[int, int]:
     """Store `new` as every weak pair over `old` (every block as stored; a full recompute): only
-    the buckets whose bytes differ are rewritten and compared pair by pair, as packed (decoding
-    6M pairs to compare them took 0.5 s a night); a bucket new or gone changed whole. Returns
-    (pairs changed, net change in the number of weak pairs)."""
-    old_of, new_of = dict(zip(old.buckets, old.blobs)), dict(zip(new.buckets, new.blobs))
-    buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
-    if not buckets:
+    the buckets whose bytes differ are compared pair by pair, as packed (decoding 6M pairs to
+    compare them took 0.5 s a night), and rewritten. Returns (pairs changed, net change in the
+    number of weak pairs)."""
+    new_of = dict(zip(new.buckets, new.blobs))
+    changes = _changes_by_bucket(dict(zip(old.buckets, old.blobs)), new_of)
+    if not changes:
         return 0, 0
-    both = [b for b in buckets if b in old_of and b in new_of]
-    changes = _changed_by_bucket(both, [old_of[b] for b in both], [new_of[b] for b in both])
-    for b in buckets:
-        if b not in new_of:
-            changes[b] = _vanished(old_of[b])
-        elif b not in old_of:
-            changes[b] = new_of[b]
+    buckets = sorted(changes)
     _buckets_write(snapshot, buckets, [(b, new_of[b]) for b in buckets if b in new_of], sorted(changes.items()))
-    return sum(len(blob) for blob in changes.values()) // WEAK_PAIR.itemsize, len(new) - len(old)
+    return _count(changes.values()), len(new) - len(old)
 
 
-def _changed_by_bucket(buckets: list[int], old: list[bytes], new: list[bytes]) -> dict[int, bytes]:
-    """bucket -> its change records, comparing the packed pairs of each bucket as they are."""
-    def joined(blobs):  # one buffer, and each bucket's first record and one past its last
-        size = WEAK_PAIR.itemsize
-        bounds = np.cumsum([0] + [len(blob) // size for blob in blobs])
+def _count(blobs) -> int:
+    return sum(len(blob) for blob in blobs) // WEAK_PAIR.itemsize
+
+
+def _changes_by_bucket(old_of: dict[int, bytes], new_of: dict[int, bytes]) -> dict[int, bytes]:
+    """bucket -> its change records (a vanished pair with zeros), for every bucket whose packed
+    pairs differ, comparing them as they are (a bucket on one side only is compared with none)."""
+    buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
+
+    def joined(of):  # one buffer, and each bucket's first record and one past its last
+        blobs = [of.get(b, b"") for b in buckets]
+        bounds = np.cumsum([0] + [len(blob) // WEAK_PAIR.itemsize for blob in blobs])
         return np.frombuffer(b"".join(blobs), np.uint8), bounds
 
-    data, bounds = changed_packed(*joined(old), *joined(new))
+    data, bounds = changed_packed(*joined(old_of), *joined(new_of))
+    return dict(zip(buckets, _split(data, bounds)))
+
+
+def _split(data: np.ndarray, bounds: np.ndarray) -> list[bytes]:
+    """Packed records (bytes) cut at record `bounds`: one byte string per bucket."""
     data, bounds, size = data.tobytes(), bounds.tolist(), WEAK_PAIR.itemsize
-    return {b: data[bounds[k] * size : bounds[k + 1] * size] for k, b in enumerate(buckets) if bounds[k + 1] > bounds[k]}
-
-
-def _vanished(blob: bytes) -> bytes:
-    """A bucket's pairs as a change record of their vanishing: scores and interactions 0."""
-    pairs = np.frombuffer(blob, WEAK_PAIR).copy()
-    pairs["score"] = pairs["interaction"] = 0
-    return pairs.tobytes()
+    return [data[bounds[k] * size : bounds[k + 1] * size] for k in range(len(bounds) - 1)]
 
 
 def _buckets_write(snapshot, buckets: list[int], blocks: list[tuple[int, bytes]], changes: list[tuple[int, bytes]]) -> None:

@@ -264,35 +264,6 @@ def pair_masses(
 
 
 @njit(cache=True, nogil=True)
-def changed_pairs(old_a, old_b, old_score, old_interaction, new_a, new_b, new_score, new_interaction):
-    """The pairs that differ between two sorted sets of pairs with two values each, in one merge
-    pass: (a, b, score, interaction) of each new or changed pair, and of each vanished one with
-    zeros, sorted by (a, b). Comparing through keys and binary searches took a second at 6M pairs."""
-    n_old, n_new = len(old_a), len(new_a)
-    out_a = np.empty(n_old + n_new, np.int64)
-    out_b = np.empty(n_old + n_new, np.int64)
-    out_score = np.zeros(n_old + n_new, np.int16)
-    out_interaction = np.zeros(n_old + n_new, np.int16)
-    i = j = n = 0
-    while i < n_old or j < n_new:
-        if j == n_new or (i < n_old and (old_a[i] < new_a[j] or (old_a[i] == new_a[j] and old_b[i] < new_b[j]))):
-            out_a[n], out_b[n] = old_a[i], old_b[i]  # vanished: zeros
-            n += 1
-            i += 1
-        elif i == n_old or old_a[i] != new_a[j] or old_b[i] != new_b[j]:
-            out_a[n], out_b[n], out_score[n], out_interaction[n] = new_a[j], new_b[j], new_score[j], new_interaction[j]
-            n += 1
-            j += 1
-        else:
-            if old_score[i] != new_score[j] or old_interaction[i] != new_interaction[j]:
-                out_a[n], out_b[n], out_score[n], out_interaction[n] = new_a[j], new_b[j], new_score[j], new_interaction[j]
-                n += 1
-            i += 1
-            j += 1
-    return out_a[:n].copy(), out_b[:n].copy(), out_score[:n].copy(), out_interaction[:n].copy()
-
-
-@njit(cache=True, nogil=True)
 def pack_by_bucket(a, b, score, interaction, selected, bucket_bits):
     """The `selected` pairs (sorted by a) packed 7 bytes each, as the weak-pair blocks store them:
     a's low `bucket_bits` bits (u1), b (little-endian int32), score and interaction (u1 each).
@@ -340,10 +311,11 @@ def _packed_key(data, record):
 
 @njit(cache=True, nogil=True)
 def changed_packed(old, old_bounds, new, new_bounds):
-    """`changed_pairs` for pairs packed as `pack_by_bucket` makes them, bucket by bucket, without
-    decoding: records `old_bounds[k]:old_bounds[k + 1]` of `old` and those of `new` are bucket k's
-    (each sorted). Returns the change records packed the same way (a vanished pair with score and
-    interaction 0) and each bucket's first change record and one past the last."""
+    """The pairs that differ between two sets of pairs packed as `pack_by_bucket` makes them, in
+    one merge pass bucket by bucket, without decoding them: records `old_bounds[k]:old_bounds[k + 1]`
+    of `old` and those of `new` are bucket k's (each sorted by (a, b)). Returns the record of each
+    new or changed pair, and of each vanished one with score and interaction 0, packed the same
+    way, and each bucket's first change record and one past the last."""
     out = np.empty(len(old) + len(new), np.uint8)
     out_bounds = np.empty(len(old_bounds), np.int64)
     n = 0
@@ -475,8 +447,6 @@ def warm_up() -> None:
     pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]), extra)
     present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
-    changed_pairs(*pairs, *pairs)
-    pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
     one = pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
     changed_packed(one[0], one[2], one[0], one[2])
     score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))

@@ -174,4 +174,4 @@ def test_score_tenths_follow_the_array_formula(masses, weight, factors):
 
 def test_warm_up_runs_every_kernel_on_a_tiny_example():
     pair_product.warm_up()  # what the image build runs: it must not fail on any kernel
-    assert pair_product.score_tenths.signatures and pair_product.changed_pairs.signatures
+    assert pair_product.score_tenths.signatures and pair_product.changed_packed.signatures

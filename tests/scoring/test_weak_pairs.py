@@ -13,7 +13,7 @@ from scoring.load import load_evidence
 from scoring.models import LISTED_TENTHS, ClosenessSnapshot, PairScore, WeakPairBlock, WeakPairChange
 from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
-from scoring.engine.pair_product import changed_packed, changed_pairs
+from scoring.engine.pair_product import changed_packed
 from scoring.weak_pairs import (
     BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
 )
@@ -198,31 +198,14 @@ def test_an_incremental_recompute_keeps_the_other_weak_pairs_of_a_block_it_adds_
     assert after_incremental == current_pair_scores()
 
 
-pair_sets = st.dictionaries(st.tuples(st.integers(1, 30), st.integers(31, 60)), st.tuples(st.integers(1, 9), st.integers(1, 100)), max_size=40)
-
-
-@given(old=pair_sets, new=pair_sets)
-def test_changed_pairs_are_the_new_or_different_ones_and_the_vanished_with_zeros(old, new):
-    def arrays(pairs):
-        keys = sorted(pairs)
-        return (np.array([a for a, _ in keys], np.int64), np.array([b for _, b in keys], np.int64),
-                np.array([pairs[k][0] for k in keys], np.int16), np.array([pairs[k][1] for k in keys], np.int16))
-
-    a, b, score, interaction = changed_pairs(*arrays(old), *arrays(new))
-    expected = {key: values for key, values in new.items() if old.get(key) != values}
-    expected.update({key: (0, 0) for key in old if key not in new})
-    assert list(zip(a.tolist(), b.tolist())) == sorted(expected)
-    assert list(zip(score.tolist(), interaction.tolist())) == [expected[key] for key in sorted(expected)]
-
-
 bucketed_pair_sets = st.dictionaries(
     st.tuples(st.integers(0, 95), st.integers(96, 2**31 - 1)), st.tuples(st.integers(1, 9), st.integers(1, 100)), max_size=40
 )
 
 
 @given(old=bucketed_pair_sets, new=bucketed_pair_sets)
-def test_comparing_packed_buckets_finds_what_decoding_them_finds(old, new):
-    """Three buckets of 32 entities; the packed comparison agrees with `changed_pairs`."""
+def test_changed_pairs_are_the_new_or_different_ones_and_the_vanished_with_zeros(old, new):
+    """Three buckets of 32 entities, compared as packed."""
     def weak(pairs):
         keys = sorted(pairs)
         return WeakPairs(np.array([a for a, _ in keys], np.int64), np.array([b for _, b in keys], np.int64),
@@ -237,6 +220,7 @@ def test_comparing_packed_buckets_finds_what_decoding_them_finds(old, new):
     data, bounds = changed_packed(*by_bucket(old), *by_bucket(new))
     buckets = [b for b in range(3) if bounds[b + 1] > bounds[b]]
     found = _decode(buckets, [data[bounds[b] * 7 : bounds[b + 1] * 7].tobytes() for b in buckets])
-    o, n = weak(old), weak(new)
-    expected = changed_pairs(o.a, o.b, o.score, o.interaction, n.a, n.b, n.score, n.interaction)
-    assert [x.tolist() for x in (found.a, found.b, found.score, found.interaction)] == [x.tolist() for x in expected]
+    expected = {key: values for key, values in new.items() if old.get(key) != values}
+    expected.update({key: (0, 0) for key in old if key not in new})
+    assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(expected)
+    assert list(zip(found.score.tolist(), found.interaction.tolist())) == [expected[key] for key in sorted(expected)]
