@@ -36,7 +36,7 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
-from .pair_product import pair_masses, present_rows, score_tenths
+from .pair_product import pair_masses, present_rows, scored_pairs
 from .parameters import ScoringParameters
 
 _NO_START = -(10**9)
@@ -314,20 +314,14 @@ def closeness_scores(
     decay = np.negative(mass, out=mass)  # in place: the masses are not needed after (53 MB at scale)
     np.divide(decay, params.interaction_saturation, out=decay)
     np.exp(decay, out=decay)
-    score_t, interaction_t = score_tenths(
-        decay, float(w["interaction"]), rel_pos,
+    # pairs scoring 0.0 are dropped: few (the pair product already left out those that cannot
+    # score on meetings alone)
+    kept, score_t, interaction_t, kept_rel_pos, rel_kept = scored_pairs(
+        entity_a, entity_b, decay, float(w["interaction"]), rel_pos,
         1.0 - w["formal"] * formal / 10.0, 1.0 - w["financial"] * financial / 10.0, 1.0 - w["analyst"] * analyst_c / 10.0,
     )
     del decay
-    # pairs scoring 0.0 are dropped: few (the pair product already left out those that cannot
-    # score on meetings alone), so positions shift by the dropped ones before them
-    dropped = np.flatnonzero(score_t == 0)
-    rel_kept = np.flatnonzero(score_t[rel_pos] > 0)
-    kept_rel_pos = rel_pos[rel_kept] - np.searchsorted(dropped, rel_pos[rel_kept])
-    if len(dropped):
-        keep = np.ones(len(entity_a), bool)
-        keep[dropped] = False
-        entity_a, entity_b, score_t, interaction_t = entity_a[keep], entity_b[keep], score_t[keep], interaction_t[keep]
+    entity_a, entity_b = entity_a[:kept], entity_b[:kept]
     relationship_tenths = np.stack(
         [tenths_half_up(values[rel_kept]) for values in (formal, financial, analyst_c)], axis=1
     ).reshape(len(rel_kept), 3)

@@ -416,26 +416,47 @@ def present_rows(
 
 
 @njit(cache=True, nogil=True)
-def score_tenths(decay, interaction_weight, relationship_positions, formal_factor, financial_factor, analyst_factor):
+def scored_pairs(entity_a, entity_b, decay, interaction_weight, relationship_positions, formal_factor, financial_factor, analyst_factor):
     """Each pair's score and interaction component in tenths (rounded half up), in one pass over
-    millions of pairs where numpy made a dozen. `decay` is exp(-mass / saturation) per pair (numpy's
-    exp, so the results are those of the array code it replaced, bit for bit); the pairs at
-    `relationship_positions` (ascending) also take their other three factors, multiplied in the
-    same order as before."""
+    millions of pairs where numpy made a dozen, dropping the pairs that score 0.0 as it goes.
+
+    `decay` is exp(-mass / saturation) per pair (numpy's exp, so the results are those of the array
+    code it replaced, bit for bit); the pairs at `relationship_positions` (ascending) also take
+    their other three factors, multiplied in the same order as before. `entity_a` and `entity_b`
+    are compacted in place (a separate masked copy of the arrays cost more than the scoring).
+
+    Returns the number of pairs kept (the first ones of `entity_a` and `entity_b` now), their
+    scores and interaction components, and of the relationship pairs kept, their new positions and
+    their indexes into `relationship_positions`."""
     n = len(decay)
+    n_rel = len(relationship_positions)
     score_out = np.empty(n, np.int16)
     interaction_out = np.empty(n, np.int16)
+    rel_moved_to = np.empty(n_rel, np.int64)
+    rel_kept = np.empty(n_rel, np.int64)
     r = 0
+    kept = 0
+    kept_rel = 0
     for p in range(n):
         interaction = 10.0 * (1.0 - decay[p])
         remaining = 1.0 - interaction_weight * interaction / 10.0
-        if r < len(relationship_positions) and relationship_positions[r] == p:
+        has_relationships = r < n_rel and relationship_positions[r] == p
+        if has_relationships:
             remaining = formal_factor[r] * remaining * financial_factor[r] * analyst_factor[r]
+        score = np.floor(min(max(10.0 * (1.0 - remaining), 0.0), 10.0) * 10.0 + 0.5 + 1e-9)
+        if score > 0:
+            if has_relationships:
+                rel_moved_to[kept_rel] = kept
+                rel_kept[kept_rel] = r
+                kept_rel += 1
+            entity_a[kept] = entity_a[p]
+            entity_b[kept] = entity_b[p]
+            score_out[kept] = score
+            interaction_out[kept] = np.floor(interaction * 10.0 + 0.5 + 1e-9)
+            kept += 1
+        if has_relationships:
             r += 1
-        score = min(max(10.0 * (1.0 - remaining), 0.0), 10.0)
-        score_out[p] = np.floor(score * 10.0 + 0.5 + 1e-9)
-        interaction_out[p] = np.floor(interaction * 10.0 + 0.5 + 1e-9)
-    return score_out, interaction_out
+    return kept, score_out[:kept], interaction_out[:kept], rel_moved_to[:kept_rel], rel_kept[:kept_rel]
 
 
 def warm_up() -> None:
@@ -449,4 +470,4 @@ def warm_up() -> None:
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     one = pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
     changed_packed(one[0], one[2], one[0], one[2])
-    score_tenths(np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))
+    scored_pairs(np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))

@@ -155,23 +155,36 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
     masses=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=40),
     weight=st.floats(0.0, 1.0),
     factors=st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0)), max_size=40),
+    data=st.data(),
 )
-def test_score_tenths_follow_the_array_formula(masses, weight, factors):
-    """The compiled pass against the formula of docs/scoring.md written as numpy arrays."""
+def test_scored_pairs_follow_the_array_formula_and_drop_zeros(masses, weight, factors, data):
+    """The compiled pass against the formula of docs/scoring.md written as numpy arrays, and its
+    in-place dropping of the pairs that score 0.0 against a boolean mask."""
     mass = np.array(masses)
-    positions = np.arange(min(len(factors), len(mass)), dtype=np.int64)
-    f1, f2, f3 = (np.array([f[i] for f in factors[: len(positions)]]) for i in range(3))
+    n_rel = min(len(factors), len(mass))
+    positions = np.array(sorted(data.draw(st.sets(st.integers(0, len(mass) - 1), min_size=n_rel, max_size=n_rel))), np.int64)
+    f1, f2, f3 = (np.array([f[i] for f in factors[:n_rel]]) for i in range(3))
     decay = np.exp(-mass / 3.0)
-    score, interaction = pair_product.score_tenths(decay, weight, positions, f1, f2, f3)
+    entity_a, entity_b = np.arange(len(mass), dtype=np.int64), np.arange(len(mass), dtype=np.int64) + 100
+    kept, score, interaction, moved_to, rel_kept = pair_product.scored_pairs(
+        entity_a, entity_b, decay, weight, positions, f1, f2, f3
+    )
 
     expected_interaction = 10.0 * (1.0 - decay)
     remaining = 1.0 - weight * expected_interaction / 10.0
     remaining[positions] = f1 * remaining[positions] * f2 * f3
-    expected_score = np.floor(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0) * 10.0 + 0.5 + 1e-9)
-    assert score.tolist() == expected_score.astype(int).tolist()
-    assert interaction.tolist() == np.floor(expected_interaction * 10.0 + 0.5 + 1e-9).astype(int).tolist()
+    expected_score = np.floor(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0) * 10.0 + 0.5 + 1e-9).astype(int)
+    scoring = expected_score > 0
+    assert kept == int(scoring.sum())
+    assert score.tolist() == expected_score[scoring].tolist()
+    assert interaction.tolist() == np.floor(expected_interaction * 10.0 + 0.5 + 1e-9).astype(int)[scoring].tolist()
+    assert entity_a[:kept].tolist() == np.flatnonzero(scoring).tolist()
+    assert entity_b[:kept].tolist() == (np.flatnonzero(scoring) + 100).tolist()
+    # the relationship pairs kept: where they moved, and which they were
+    assert rel_kept.tolist() == np.flatnonzero(scoring[positions]).tolist()
+    assert entity_a[moved_to].tolist() == positions[rel_kept].tolist()
 
 
 def test_warm_up_runs_every_kernel_on_a_tiny_example():
     pair_product.warm_up()  # what the image build runs: it must not fail on any kernel
-    assert pair_product.score_tenths.signatures and pair_product.changed_packed.signatures
+    assert pair_product.scored_pairs.signatures and pair_product.changed_packed.signatures
