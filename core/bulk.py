@@ -107,7 +107,7 @@ def read_int_columns(sql: str, params: Sequence = (), n_columns: int = 2) -> np.
 
 
 _PG_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-_BINARY_TYPES = {"int2": ">i2", "int8": ">i8"}
+_BINARY_TYPES = {"int2": ">i2", "int8": ">i8", "float8": ">f8"}
 
 
 _BINARY_CHUNK = 500_000  # rows per COPY: bounds the memory of the binary buffer
@@ -240,8 +240,8 @@ def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = (), raw_
 
 
 def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np.ndarray]:
-    """Run a query whose columns are all non-null integers of the given kinds ("int2", "int8") and
-    return one array per column, in its own width (int16 or int64).
+    """Run a query whose columns are all non-null numbers of the given kinds ("int2", "int8",
+    "float8") and return one array per column, in its own type (int16, int64 or float64).
 
     On PostgreSQL the rows come as a binary COPY into a temporary file, parsed in fixed-size chunks
     by numpy: every row has the same length, so no text, no Python object per value, and no second
@@ -249,10 +249,12 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
 
     `raw_cursor` (a psycopg2 cursor of this thread's connection) lets another thread run the read
     inside the caller's transaction while the caller does other work (scoring.services)."""
-    out_types = {"int2": np.int16, "int8": np.int64}
+    out_types = {"int2": np.int16, "int8": np.int64, "float8": np.float64}
     if not is_postgres():
-        table = read_int_columns(sql, n_columns=len(kinds))
-        return [table[:, i].astype(out_types[kind]) for i, kind in enumerate(kinds)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        return [np.array([row[i] for row in rows], dtype=out_types[kind]) for i, kind in enumerate(kinds)]
     fields = [("count", ">i2")]
     for i, kind in enumerate(kinds):
         fields += [(f"len{i}", ">i4"), (f"val{i}", _BINARY_TYPES[kind])]
@@ -261,7 +263,9 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
         with _raw_cursor(raw_cursor) as cursor:
             cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
         size = spool.tell() - len(_PG_BINARY_HEADER) - 2  # the header, and the trailer's -1
-        n = size // dtype.itemsize
+        n, rest = divmod(size, dtype.itemsize)
+        if rest:
+            raise ValueError(f"the query's columns are not non-null {', '.join(kinds)}: {sql[:200]}")
         columns = [np.empty(n, dtype=out_types[kind]) for kind in kinds]
         spool.seek(len(_PG_BINARY_HEADER))
         chunk_rows = max(1, (32 << 20) // dtype.itemsize)
@@ -270,6 +274,10 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
             take = min(chunk_rows, n - done)
             rows = np.frombuffer(spool.read(take * dtype.itemsize), dtype=dtype)
             for i, column in enumerate(columns):
+                # a column of another width (an int4 for an int8) or a NULL would shift every
+                # value after it: fail rather than return garbage
+                if np.any(rows[f"len{i}"] != dtype[f"val{i}"].itemsize):
+                    raise ValueError(f"column {i + 1} of the query is not a non-null {kinds[i]}: {sql[:200]}")
                 column[done : done + take] = rows[f"val{i}"]
             done += take
     return columns

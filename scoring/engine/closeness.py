@@ -29,18 +29,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
 
 import numpy as np
 
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
-from .data import Evidence, MeetingTable, PairScores, RelationshipRecord
+from .data import NO_START, Evidence, MeetingTable, PairScores, RelationshipColumns
 from .pair_product import pair_masses, present_rows, scored_pairs
 from .parameters import ScoringParameters
 
-_NO_START = -(10**9)
-_NO_END = 10**9
 _MAX_TIE_WEIGHT = 0.999  # keeps log(1 - w) finite
 
 
@@ -63,58 +60,6 @@ class RelationshipTerms:
         ids = self.ids[np.lexsort((self.ids, pair_of))].tolist()
         bounds = self.bounds.tolist()
         return [tuple(ids[bounds[p] : bounds[p + 1]]) for p in positions.tolist()]
-
-
-@dataclass
-class RelationshipColumns:
-    """The relationships as arrays, built once per scoring: the relationship terms, the roll-up
-    and the key width all read them (a list comprehension over the records in each cost 0.3 s at
-    100,000 relationships). Days are date.toordinal(); undated starts and ends are sentinels."""
-
-    id: np.ndarray  # int64
-    source: np.ndarray  # int64
-    target: np.ndarray  # int64
-    type_code: np.ndarray  # int64: each relationship's type, as an index into type_names
-    type_names: tuple[str, ...]
-    start_day: np.ndarray  # int64, _NO_START when undated
-    end_day: np.ndarray  # int64, _NO_END when undated (in force)
-    amount: np.ndarray  # float, 0 when none
-    rating: np.ndarray  # float, -1 when none
-
-    @classmethod
-    def of(cls, relationships: list[RelationshipRecord]) -> RelationshipColumns:
-        n = len(relationships)
-
-        def column(field: str, dtype, missing=None) -> np.ndarray:
-            values = map(attrgetter(field), relationships)
-            if missing is not None:
-                values = (missing if v is None else v for v in values)
-            return np.fromiter(values, dtype, n)
-
-        def days(field: str, undated: int) -> np.ndarray:
-            return np.fromiter((undated if d is None else d.toordinal() for d in map(attrgetter(field), relationships)), np.int64, n)
-
-        code_of: dict[str, int] = {}
-        type_code = np.fromiter((code_of.setdefault(r.type, len(code_of)) for r in relationships), np.int64, n)
-        return cls(
-            id=column("id", np.int64),
-            source=column("source", np.int64),
-            target=column("target", np.int64),
-            type_code=type_code,
-            type_names=tuple(code_of),
-            start_day=days("start_date", _NO_START),
-            end_day=days("end_date", _NO_END),
-            amount=column("amount", float, 0.0),
-            rating=column("analyst_score", float, -1.0),
-        )
-
-    def by_type(self, value_of, dtype, where=slice(None)) -> np.ndarray:
-        """`value_of(type)` for each relationship (of those `where` selects): computed once a type."""
-        return np.array([value_of(name) for name in self.type_names], dtype=dtype).reshape(-1)[self.type_code[where]]
-
-    def of_types(self, types: frozenset[str]) -> np.ndarray:
-        """Which relationships are of one of `types`."""
-        return self.by_type(lambda name: name in types, bool)
 
 
 def relationship_terms(
@@ -141,7 +86,7 @@ def relationship_terms(
     one_off = r.by_type(lambda t: t in ONE_OFF_TYPES, bool, taken)
 
     started = start <= ref_day
-    known_start = start != _NO_START
+    known_start = start != NO_START
     age = np.where(one_off, np.where(known_start, ref_day - start, 0), np.where(end >= ref_day, 0, ref_day - end))
     t = 0.5 ** (np.maximum(age, 0) / params.half_life_days)  # age < 0 only before a start: not counted
     formal = started & (weight > 0) & ~is_money
@@ -297,7 +242,7 @@ def closeness_scores(
     only = np.array(sorted(only_entities), dtype=np.int64) if only_entities is not None else None
 
     # pairs are encoded as one integer, a * width + b, so sorting and joining stay 1-D and fast
-    relationships = RelationshipColumns.of(evidence.relationships)
+    relationships = evidence.relationship_table()
     width = _key_width(evidence, relationships)
     terms = relationship_terms(relationships, params, ref_day, only_entities, width)
     entity_a, entity_b, mass, rel_pos = _interaction_mass(evidence, relationships, params, ref_day, only, terms.keys, width)
@@ -341,7 +286,7 @@ def shared_meetings_for_pair(
 ) -> list[tuple[int, float]]:
     """The meetings behind a pair's interaction component: (meeting id, weight), newest first."""
     ref_day = as_of.toordinal()
-    rows_m, rows_e = represented_rows(evidence.meetings, RelationshipColumns.of(evidence.relationships), ref_day)
+    rows_m, rows_e = represented_rows(evidence.meetings, evidence.relationship_table(), ref_day)
     at_a = set(rows_m[rows_e == a].tolist())
     at_b = set(rows_m[rows_e == b].tolist())
     weights = meeting_weights(evidence.meetings, params, ref_day)

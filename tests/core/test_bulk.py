@@ -54,3 +54,17 @@ def test_statistics_are_refreshed_once_a_tenth_of_the_table_changed(monkeypatch,
 def test_the_statistics_count_is_read_from_postgresql():
     reltuples, modified = bulk.rows_since_analyze(PairScore)
     assert isinstance(reltuples, float) and modified >= 0
+
+
+def test_fixed_width_reads_return_each_column_in_its_type():
+    int8, int2, float8 = bulk.read_fixed_width("SELECT CAST(7 AS BIGINT), CAST(-3 AS SMALLINT), CAST(0.25 AS double precision)", ["int8", "int2", "float8"])
+    assert (int8.tolist(), int2.tolist(), float8.tolist()) == ([7], [-3], [0.25])
+    assert (int8.dtype.name, int2.dtype.name, float8.dtype.name) == ("int64", "int16", "float64")
+
+
+@pytest.mark.skipif("not bulk.is_postgres()")
+@pytest.mark.parametrize("column", ["CAST(7 AS INTEGER)", "CAST(NULL AS BIGINT)"])
+@pytest.mark.parametrize("n_rows", [1, 13])  # 13 int4 rows are as long as 11 int8 ones
+def test_a_fixed_width_read_of_a_column_of_another_width_fails_rather_than_misreads(column, n_rows):
+    with pytest.raises(ValueError, match="not (a )?non-null int8"):
+        bulk.read_fixed_width(f"SELECT {column}, CAST(1 AS BIGINT) FROM generate_series(1, {n_rows})", ["int8", "int8"])

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import RelationshipColumns, in_sorted, relationship_terms, unique_ints
+from scoring.engine.closeness import in_sorted, relationship_terms, unique_ints
+from scoring.engine.data import RelationshipColumns
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
 

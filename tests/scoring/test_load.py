@@ -5,8 +5,10 @@ import pytest
 
 from engagement.models import Attendance, Meeting
 from engagement.types import MeetingType
-from scoring.load import load_meetings
-from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+from relationships.types import MONEY_TYPES, RelationshipType
+from scoring.engine.data import RelationshipColumns
+from scoring.load import load_evidence, load_meetings, load_relationship_columns, load_relationships
+from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 
 @pytest.mark.django_db
@@ -28,3 +30,25 @@ def test_meetings_load_with_their_day_type_and_attendance():
     some = sorted(Meeting.objects.values_list("id", flat=True))[::2]
     assert as_rows(load_meetings(some)) == [row for row in expected if row[0] in some]
     assert len(load_meetings([])) == 0
+
+
+@pytest.mark.django_db
+def test_relationship_columns_read_by_the_database_are_those_of_the_records():
+    """The engine's arrays as the database computes them (days, type codes, missing amounts,
+    ratings and dates) against the same arrays built from the records in Python."""
+    for i, rel_type in enumerate(RelationshipType.values):
+        RelationshipFactory(
+            type=rel_type,
+            start_date=None if i % 3 == 0 else date(2000 + 4 * i, 2, 28 + i % 2),
+            end_date=date(2070, 12, 31) if i % 2 else None,
+            amount="1234.56" if rel_type in MONEY_TYPES else (None if i % 2 else "0.05"),
+            analyst_score=None if i % 4 == 0 else f"{i % 11}.5" if i % 11 < 10 else "10.0",
+        )
+    from_records = RelationshipColumns.of(load_relationships())
+    read = load_relationship_columns()
+
+    for column in ("id", "source", "target", "start_day", "end_day", "amount", "rating"):
+        assert getattr(read, column).tolist() == getattr(from_records, column).tolist(), column
+    types = [read.type_names[code] for code in read.type_code]
+    assert types == [from_records.type_names[code] for code in from_records.type_code]
+    assert load_evidence().relationship_table().id.tolist() == read.id.tolist()
