@@ -102,13 +102,6 @@ def current_weak_pairs(scope: np.ndarray | None = None) -> WeakPairs:
     return _decode(*_read_blocks(), scope)
 
 
-def weak_pairs_by_bucket():
-    """Every current weak pair, a bucket at a time (an export: the whole as Python values would
-    take gigabytes)."""
-    for bucket, blob in zip(*_read_blocks()):
-        yield _decode([bucket], [blob])
-
-
 def _read_blocks(buckets: list[int] | None = None, raw_cursor=None) -> tuple[list[int], list[bytes]]:
     """(buckets, blocks) of every block, or of those buckets, in bucket order."""
     table = WeakPairBlock._meta.db_table

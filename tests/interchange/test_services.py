@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from interchange.reading import files_from_directory
-from interchange.services import dataset_export, dataset_import
+from interchange.services import dataset_export, dataset_export_zip, dataset_import
 from relationships.models import Disclosure, Relationship
 
 MODELS = (Entity, Relationship, Meeting, Attendance, Disclosure)
@@ -250,6 +251,33 @@ def test_two_exports_are_byte_identical_and_a_round_trip_reproduces_the_data(lak
     dataset_export(tmp_path / "third")
     for name in names:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "third" / name).read_bytes(), name
+
+
+@pytest.mark.django_db
+def test_export_is_the_same_whatever_its_chunk_size(lakeside, tmp_path, monkeypatch):
+    """Files are written a chunk of rows at a time: chunk boundaries change nothing."""
+    import interchange.services as services
+
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    whole = dataset_export(tmp_path / "whole")
+    monkeypatch.setattr(services, "_CHUNK_ROWS", 7)
+    chunked = dataset_export(tmp_path / "chunked")
+    assert chunked == whole and whole["closeness.csv"] > 7 and whole["attendance.csv"] > 7
+    for name in whole:
+        assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "chunked" / name).read_bytes(), name
+        lines = (tmp_path / "whole" / name).read_text().count("\n")
+        assert lines == whole[name] + 1, name  # the header, then one line a row
+
+
+@pytest.mark.django_db
+def test_the_zip_holds_the_same_files_as_the_directory_export(lakeside, tmp_path):
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path)
+    archive = zipfile.ZipFile(io.BytesIO(dataset_export_zip()))
+    assert sorted(archive.namelist()) == sorted(p.name for p in tmp_path.iterdir())
+    for name in archive.namelist():
+        assert archive.read(name) == (tmp_path / name).read_bytes(), name
+    assert dataset_export_zip() == dataset_export_zip()  # fixed times: identical downloads
 
 
 @pytest.mark.django_db
