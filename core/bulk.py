@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 BATCH = 5000
 _AS_IS = frozenset({str, int, float})
@@ -20,6 +20,21 @@ NULL = float("nan")
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def one_snapshot():
+    """Every query inside sees the database as it was at the first one (PostgreSQL's REPEATABLE
+    READ, read-only), so reads spread over many queries agree with each other while imports and
+    recomputes commit beside them. Inside an enclosing transaction that transaction's isolation
+    applies (the level can only be set by a transaction's first statement); SQLite's transaction
+    is already one snapshot."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _copy_value(value):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from audit.services import audit_events_bulk_write, created_changes
 from conflicts.models import Flag
-from core.bulk import analyze_tables, bulk_insert, read_fixed_width
+from core.bulk import analyze_tables, bulk_insert, one_snapshot, read_fixed_width
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -485,22 +485,41 @@ def _export_files() -> list[_ExportFile]:
 
 
 def _export_to(open_text: Callable[[str], TextIO]) -> dict[str, int]:
-    """Write every file to the stream `open_text(name)` gives; returns the data rows per file."""
+    """Write every file to the stream `open_text(name)` gives; returns the data rows per file. All
+    files are read from one snapshot of the database, so they agree with each other even while an
+    import or a recompute commits during the export."""
     counts = {}
-    for file in _export_files():
-        with open_text(file.name) as stream:
-            stream.write(_csv_text([file.columns]))
-            counts[file.name] = 0
-            for n_rows, text in file.chunks():
-                stream.write(text)
-                counts[file.name] += n_rows
+    with one_snapshot():
+        for file in _export_files():
+            with open_text(file.name) as stream:
+                stream.write(_csv_text([file.columns]))
+                counts[file.name] = 0
+                for n_rows, text in file.chunks():
+                    stream.write(text)
+                    counts[file.name] += n_rows
     return counts
 
 
 def dataset_export(directory: Path) -> dict[str, int]:
-    """Write every file to `directory`; returns the number of data rows per file."""
+    """Write every file to `directory`; returns the number of data rows per file. The files are
+    written under temporary names and take their own once all are complete: an export that fails
+    leaves the directory as it was."""
     directory.mkdir(parents=True, exist_ok=True)
-    return _export_to(lambda name: (directory / name).open("w", encoding="utf-8", newline=""))
+    partial: dict[str, Path] = {}
+
+    def open_text(name: str) -> TextIO:
+        partial[name] = directory / f".{name}.partial"
+        return partial[name].open("w", encoding="utf-8", newline="")
+
+    try:
+        counts = _export_to(open_text)
+    except BaseException:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
+        raise
+    for name, path in partial.items():
+        path.replace(directory / name)
+    return counts
 
 
 def dataset_export_files() -> dict[str, str]:

@@ -68,3 +68,28 @@ def test_fixed_width_reads_return_each_column_in_its_type():
 def test_a_fixed_width_read_of_a_column_of_another_width_fails_rather_than_misreads(column, n_rows):
     with pytest.raises(ValueError, match="not (a )?non-null int8"):
         bulk.read_fixed_width(f"SELECT {column}, CAST(1 AS BIGINT) FROM generate_series(1, {n_rows})", ["int8", "int8"])
+
+
+@pytest.mark.skipif("not bulk.is_postgres()")
+@pytest.mark.django_db(transaction=True)
+def test_reads_in_one_snapshot_do_not_see_what_commits_beside_them():
+    """An export reads a dozen queries in one snapshot: rows another connection commits meanwhile
+    stay out of all of them."""
+    import psycopg2
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with bulk.one_snapshot():
+        before = Entity.objects.count()
+        other = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"])
+        try:
+            with other, other.cursor() as cursor:  # commits on leaving
+                cursor.execute(
+                    "INSERT INTO entities_entity (external_id, name, kind, category, jurisdiction, description, website, created_at, updated_at) "
+                    "VALUES ('beside', 'Committed beside', 'person', 'individual', '', '', '', now(), now())"
+                )
+        finally:
+            other.close()
+        assert Entity.objects.count() == before
+        assert not Entity.objects.filter(external_id="beside").exists()
+    assert Entity.objects.filter(external_id="beside").exists()  # visible once the snapshot ends

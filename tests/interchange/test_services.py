@@ -270,6 +270,25 @@ def test_export_is_the_same_whatever_its_chunk_size(lakeside, tmp_path, monkeypa
 
 
 @pytest.mark.django_db
+def test_an_export_that_fails_leaves_the_directory_as_it_was(lakeside, tmp_path, monkeypatch):
+    import interchange.services as services
+
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    Entity.objects.filter(external_id=Entity.objects.order_by("external_id").first().external_id).update(name="Renamed")
+
+    def failing(snapshot, ext):
+        yield 1, "half a file\n"
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_closeness_chunks", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        dataset_export(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no new entities.csv, no partial files
+
+
+@pytest.mark.django_db
 def test_the_zip_holds_the_same_files_as_the_directory_export(lakeside, tmp_path):
     call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
     dataset_export(tmp_path)
