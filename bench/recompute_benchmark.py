@@ -36,7 +36,8 @@ from django.db import connection, transaction  # noqa: E402
 from engagement.models import Attendance, Meeting  # noqa: E402
 from entities.models import Entity  # noqa: E402
 from interchange.reading import files_from_directory  # noqa: E402
-from interchange.services import dataset_export, dataset_import  # noqa: E402
+from interchange.export import dataset_export  # noqa: E402
+from interchange.services import dataset_import  # noqa: E402
 from scoring.engine import ScoringParameters, closeness_scores  # noqa: E402
 from scoring.load import load_evidence  # noqa: E402
 from scoring.services import recompute, recompute_for_entities  # noqa: E402

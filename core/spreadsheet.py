@@ -1,6 +1,6 @@
 """CSV downloads meant for spreadsheets: UTF-8 with a BOM (Excel detects it) and formula-safe cells.
 
-The interchange export (interchange.services) stays exact for round trips and does not use this."""
+The interchange export (interchange.export) stays exact for round trips and does not use this."""
 import csv
 
 from django.http import StreamingHttpResponse

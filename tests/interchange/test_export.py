@@ -1,0 +1,92 @@
+"""export_dataset and the zip download against the interchange contract: sorted, byte-identical
+repeat exports, a round trip through import, chunked writing, one snapshot, no half-written files."""
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from engagement.models import Attendance, Meeting
+from entities.models import Entity
+from interchange.export import dataset_export, dataset_export_zip
+from interchange.reading import files_from_directory
+from interchange.services import dataset_import
+from relationships.models import Disclosure, Relationship
+
+
+@pytest.mark.django_db
+def test_two_exports_are_byte_identical_and_a_round_trip_reproduces_the_data(lakeside, tmp_path):
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path / "first")
+    dataset_export(tmp_path / "second")
+    names = sorted(p.name for p in (tmp_path / "first").iterdir())
+    assert names == sorted(
+        ["entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv", "closeness.csv", "flags.csv"]
+    )
+    for name in names:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+
+    for model in (Disclosure, Attendance, Meeting):
+        model.objects.all().delete()
+    from conflicts.models import Flag
+    from scoring.models import ClosenessSnapshot, PairScore
+
+    Flag.objects.all().delete()
+    PairScore.objects.all().delete()
+    ClosenessSnapshot.objects.all().delete()
+    Relationship.objects.all().delete()
+    Entity.objects.update(parent=None)
+    Entity.objects.all().delete()
+
+    result = dataset_import(files=files_from_directory(tmp_path / "first"))
+    assert result.ok, result.problems
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path / "third")
+    for name in names:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "third" / name).read_bytes(), name
+
+
+@pytest.mark.django_db
+def test_export_is_the_same_whatever_its_chunk_size(lakeside, tmp_path, monkeypatch):
+    """Files are written a chunk of rows at a time: chunk boundaries change nothing."""
+    import interchange.export as export
+
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    whole = dataset_export(tmp_path / "whole")
+    monkeypatch.setattr(export, "_CHUNK_ROWS", 7)
+    chunked = dataset_export(tmp_path / "chunked")
+    assert chunked == whole and whole["closeness.csv"] > 7 and whole["attendance.csv"] > 7
+    for name in whole:
+        assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "chunked" / name).read_bytes(), name
+        lines = (tmp_path / "whole" / name).read_text().count("\n")
+        assert lines == whole[name] + 1, name  # the header, then one line a row
+
+
+@pytest.mark.django_db
+def test_an_export_that_fails_leaves_the_directory_as_it_was(lakeside, tmp_path, monkeypatch):
+    import interchange.export as export
+
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    Entity.objects.filter(external_id=Entity.objects.order_by("external_id").first().external_id).update(name="Renamed")
+
+    def failing(snapshot, ext):
+        yield 1, "half a file\n"
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(export, "_closeness_chunks", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        dataset_export(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no new entities.csv, no partial files
+
+
+@pytest.mark.django_db
+def test_the_zip_holds_the_same_files_as_the_directory_export(lakeside, tmp_path):
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    dataset_export(tmp_path)
+    archive = zipfile.ZipFile(io.BytesIO(dataset_export_zip()))
+    assert sorted(archive.namelist()) == sorted(p.name for p in tmp_path.iterdir())
+    for name in archive.namelist():
+        assert archive.read(name) == (tmp_path / name).read_bytes(), name
+    assert dataset_export_zip() == dataset_export_zip()  # fixed times: identical downloads
