@@ -28,7 +28,7 @@ from .reading import CsvTable, Problem, read_csv
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     values: dict  # typed values of the columns present in the file
