@@ -25,6 +25,7 @@ from relationships.models import Disclosure, Relationship
 from relationships.types import OVERSIGHT_TYPES
 
 from .engine import PairScores, closeness_scores, in_sorted
+from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, RecomputeLock, ScoringSettings, WeakPairBlock
@@ -325,7 +326,10 @@ def recompute(
         triggered_by=triggered_by[:200],
     )
     try:
-        with collector_paused(), transaction.atomic():
+        with collector_paused(), transaction.atomic(), ThreadPoolExecutor(max_workers=1) as kernels:
+            # numba's first dispatch in a new process (the `recompute` command, a worker's first
+            # task) costs 0.3-0.5 s: the kernels load beside the database reads, not after them
+            kernels_loaded = kernels.submit(warm_up)
             _acquire_recompute_lock()
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
@@ -342,6 +346,7 @@ def recompute(
                     # connection is busy after)
                     relationships = evidence.relationships if entity_scope is None else load_relationships()
                     rules = pool.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
+                kernels_loaded.result()
                 scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
                 written = pair_scores_write(
                     snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
