@@ -197,8 +197,12 @@ def _count(blobs) -> int:
 
 def _changes_by_bucket(old_of: dict[int, bytes], new_of: dict[int, bytes]) -> dict[int, bytes]:
     """bucket -> its change records (a vanished pair with zeros), for every bucket whose packed
-    pairs differ, comparing them as they are (a bucket on one side only is compared with none)."""
-    buckets = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
+    pairs differ, comparing them as they are (a bucket gone is compared with none). In a bucket
+    that is new, every pair appeared: its records are its block, as it is (a first recompute
+    compared 6M pairs with none for them, 0.2 s)."""
+    differ = sorted(b for b in old_of.keys() | new_of.keys() if old_of.get(b) != new_of.get(b))
+    new_buckets = {b: new_of[b] for b in differ if b not in old_of}
+    buckets = [b for b in differ if b in old_of]
 
     def joined(of):  # one buffer, and each bucket's first record and one past its last
         blobs = [of.get(b, b"") for b in buckets]
@@ -206,7 +210,7 @@ def _changes_by_bucket(old_of: dict[int, bytes], new_of: dict[int, bytes]) -> di
         return np.frombuffer(b"".join(blobs), np.uint8), bounds
 
     data, bounds = changed_packed(*joined(old_of), *joined(new_of))
-    return dict(zip(buckets, _split(data, bounds)))
+    return {**dict(zip(buckets, _split(data, bounds))), **new_buckets}
 
 
 def _split(data: np.ndarray, bounds: np.ndarray) -> list[bytes]:

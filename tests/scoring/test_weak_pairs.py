@@ -15,7 +15,7 @@ from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
 from scoring.engine.pair_product import changed_packed
 from scoring.weak_pairs import (
-    BUCKET_BITS, WeakPairs, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
+    BUCKET_BITS, WeakPairs, _changes_by_bucket, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
 )
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
@@ -203,13 +203,22 @@ bucketed_pair_sets = st.dictionaries(
 )
 
 
+def _weak(pairs: dict) -> WeakPairs:
+    keys = sorted(pairs)
+    return WeakPairs(np.array([a for a, _ in keys], np.int64), np.array([b for _, b in keys], np.int64),
+                     np.array([pairs[k][0] for k in keys], np.int16), np.array([pairs[k][1] for k in keys], np.int16))
+
+
+def _expected_changes(old: dict, new: dict) -> dict:
+    expected = {key: values for key, values in new.items() if old.get(key) != values}
+    expected.update({key: (0, 0) for key in old if key not in new})
+    return expected
+
+
 @given(old=bucketed_pair_sets, new=bucketed_pair_sets)
 def test_changed_pairs_are_the_new_or_different_ones_and_the_vanished_with_zeros(old, new):
     """Three buckets of 32 entities, compared as packed."""
-    def weak(pairs):
-        keys = sorted(pairs)
-        return WeakPairs(np.array([a for a, _ in keys], np.int64), np.array([b for _, b in keys], np.int64),
-                         np.array([pairs[k][0] for k in keys], np.int16), np.array([pairs[k][1] for k in keys], np.int16))
+    weak = _weak
 
     def by_bucket(pairs):  # every bucket 0..2, empty or not
         blocks = dict(_encode_by_bucket(weak(pairs)))
@@ -220,7 +229,18 @@ def test_changed_pairs_are_the_new_or_different_ones_and_the_vanished_with_zeros
     data, bounds = changed_packed(*by_bucket(old), *by_bucket(new))
     buckets = [b for b in range(3) if bounds[b + 1] > bounds[b]]
     found = _decode(buckets, [data[bounds[b] * 7 : bounds[b + 1] * 7].tobytes() for b in buckets])
-    expected = {key: values for key, values in new.items() if old.get(key) != values}
-    expected.update({key: (0, 0) for key in old if key not in new})
+    expected = _expected_changes(old, new)
     assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(expected)
     assert list(zip(found.score.tolist(), found.interaction.tolist())) == [expected[key] for key in sorted(expected)]
+
+
+@given(old=bucketed_pair_sets, new=bucketed_pair_sets)
+def test_change_records_by_bucket_are_the_pairs_that_differ_in_buckets_kept_new_and_gone(old, new):
+    """The records a recompute stores, bucket by bucket, as the blocks give them (a bucket with no
+    weak pairs has no block): a new bucket's records are its block as it is."""
+    changes = _changes_by_bucket(dict(_encode_by_bucket(_weak(old))), dict(_encode_by_bucket(_weak(new))))
+    found = _decode(sorted(changes), [changes[b] for b in sorted(changes)])
+    expected = _expected_changes(old, new)
+    assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(expected)
+    assert list(zip(found.score.tolist(), found.interaction.tolist())) == [expected[key] for key in sorted(expected)]
+    assert sorted(changes) == sorted({a >> BUCKET_BITS for a, _ in expected})  # just the buckets that changed
