@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_events_bulk_write, created_changes
-from core.bulk import analyze_tables, bulk_insert
+from core.bulk import BULK_LOAD_ROWS, analyze_tables, bulk_insert, foreign_keys_checked_once
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -114,7 +114,10 @@ def _apply(model, changes: _Changes, now) -> None:
     if changes.new_rows:
         columns = sorted({c for r in changes.new_rows for c in r})
         extra = ["created_at", "updated_at"] if timestamps else []
-        bulk_insert(model, columns + extra, (tuple(r.get(c) for c in columns) + (now,) * len(extra) for r in changes.new_rows))
+        # a load into an empty table (a first import) checks its references once, after the rows
+        loading = len(changes.new_rows) >= BULK_LOAD_ROWS and not model.objects.exists()
+        with foreign_keys_checked_once(model, enabled=loading):
+            bulk_insert(model, columns + extra, (tuple(r.get(c) for c in columns) + (now,) * len(extra) for r in changes.new_rows))
     by_fields: dict[tuple, list] = {}
     for row_id, diff in changes.changed:
         by_fields.setdefault(tuple(sorted(diff)), []).append(model(pk=row_id, **diff))

@@ -1,6 +1,7 @@
 """The bulk writer's COPY stores every text exactly, including texts that look like a NULL marker;
 planner statistics are refreshed when enough of a table changed."""
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -76,7 +77,6 @@ def test_reads_in_one_snapshot_do_not_see_what_commits_beside_them():
     """An export reads a dozen queries in one snapshot: rows another connection commits meanwhile
     stay out of all of them."""
     import psycopg2
-    from django.db import connection
 
     settings = connection.settings_dict
     with bulk.one_snapshot():
@@ -93,3 +93,34 @@ def test_reads_in_one_snapshot_do_not_see_what_commits_beside_them():
         assert Entity.objects.count() == before
         assert not Entity.objects.filter(external_id="beside").exists()
     assert Entity.objects.filter(external_id="beside").exists()  # visible once the snapshot ends
+
+
+def _foreign_keys(model) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1",
+            [model._meta.db_table],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif("not bulk.is_postgres()")
+def test_a_bulk_load_gets_its_foreign_keys_back_as_they_were_and_checked():
+    from engagement.models import Attendance, Meeting
+    from tests.factories import EntityFactory, MeetingFactory
+
+    keys = _foreign_keys(Attendance)
+    assert len(keys) == 2 and all("DEFERRABLE INITIALLY DEFERRED" in definition for _, definition in keys)
+    person, meeting = EntityFactory(), MeetingFactory()
+    with bulk.foreign_keys_checked_once(Attendance):
+        assert _foreign_keys(Attendance) == []
+        bulk_insert(Attendance, ["meeting_id", "entity_id", "role"], [(meeting.pk, person.pk, "attendee")])
+    assert _foreign_keys(Attendance) == keys
+    assert Attendance.objects.filter(meeting=meeting, entity=person).exists()
+
+    # a reference to nothing fails when the keys come back, and the rollback keeps them
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with bulk.foreign_keys_checked_once(Attendance):
+            bulk_insert(Attendance, ["meeting_id", "entity_id", "role"], [(meeting.pk, person.pk + 10_000, "attendee")])
+    assert _foreign_keys(Attendance) == keys
+    assert Meeting.objects.filter(pk=meeting.pk).exists()

@@ -66,6 +66,42 @@ def test_good_lakeside_imports_with_counts_per_file(lakeside_dir):
 
 
 @pytest.mark.django_db
+def test_a_first_import_loaded_with_its_keys_checked_once_stores_the_same(lakeside_dir, tmp_path, monkeypatch):
+    """Loads into empty tables drop and re-add their foreign keys (core.bulk.foreign_keys_checked_once):
+    forced here for every file, the data and the keys come out as in an ordinary import."""
+    import interchange.services as services
+    from core.bulk import is_postgres
+    from interchange.export import dataset_export
+
+    if not is_postgres():
+        pytest.skip("foreign keys are dropped and re-added on PostgreSQL only")
+    run_import(lakeside_dir / "data")
+    dataset_export(tmp_path / "ordinary")
+    keys = _all_foreign_keys()
+    for model in (Disclosure, Attendance, Meeting, Relationship):
+        model.objects.all().delete()
+    Entity.objects.update(parent=None)
+    Entity.objects.all().delete()
+
+    monkeypatch.setattr(services, "BULK_LOAD_ROWS", 1)
+    code, output = run_import(lakeside_dir / "data")
+
+    assert code == 0 and row_counts() == (191, 55, 140, 2725, 3)
+    assert _all_foreign_keys() == keys
+    dataset_export(tmp_path / "loaded")
+    for name in ("entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv"):
+        assert (tmp_path / "loaded" / name).read_bytes() == (tmp_path / "ordinary" / name).read_bytes(), name
+
+
+def _all_foreign_keys() -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2")
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
 def test_dry_run_validates_but_writes_nothing(lakeside_dir):
     code, output = run_import(lakeside_dir / "data", "--dry-run")
 
