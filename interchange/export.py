@@ -172,11 +172,11 @@ def _export_files() -> list[_ExportFile]:
     ]
 
 
-def _export_to(open_text: Callable[[str], TextIO]) -> dict[str, int]:
-    """Write every file to the stream `open_text(name)` gives; returns the data rows per file. All
+def _export_steps(open_text: Callable[[str], TextIO], counts: dict[str, int]) -> Iterator[None]:
+    """Write every file to the stream `open_text(name)` gives, pausing (yielding) after each chunk
+    so that a download can send what is written so far; `counts` gets the data rows per file. All
     files are read from one snapshot of the database, so they agree with each other even while an
     import or a recompute commits during the export."""
-    counts = {}
     with one_snapshot():
         for file in _export_files():
             with open_text(file.name) as stream:
@@ -185,6 +185,14 @@ def _export_to(open_text: Callable[[str], TextIO]) -> dict[str, int]:
                 for n_rows, text in file.chunks():
                     stream.write(text)
                     counts[file.name] += n_rows
+                    yield
+
+
+def _export_to(open_text: Callable[[str], TextIO]) -> dict[str, int]:
+    """Write every file at once (`_export_steps` without pauses); returns the data rows per file."""
+    counts: dict[str, int] = {}
+    for _ in _export_steps(open_text, counts):
+        pass
     return counts
 
 
@@ -223,15 +231,38 @@ def dataset_export_files() -> dict[str, str]:
     return {name: out.getvalue() for name, out in files.items()}
 
 
-def dataset_export_zip() -> bytes:
-    """Every file in one zip (the download), each compressed as it is written."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+class _Sent(io.RawIOBase):
+    """A write-only stream that keeps what is written until it is taken (sent to the client)."""
+
+    def __init__(self):
+        super().__init__()
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
+
+
+def dataset_export_zip() -> Iterator[bytes]:
+    """Every file in one zip (the download), as bytes to send while it is being made: each file is
+    compressed as it is written and the zip is streamed (sizes after each file's data, as zip
+    allows), so the download starts at once and no whole file or zip is held in memory."""
+    sent = _Sent()
+    with zipfile.ZipFile(sent, "w", zipfile.ZIP_DEFLATED) as archive:
 
         def entry(name: str):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # fixed time: identical zips
             info.compress_type = zipfile.ZIP_DEFLATED
             return io.TextIOWrapper(archive.open(info, "w", force_zip64=True), encoding="utf-8", newline="")
 
-        _export_to(entry)
-    return buffer.getvalue()
+        for _ in _export_steps(entry, {}):
+            if data := sent.take():
+                yield data
+    yield sent.take()  # the rest of the last file and the zip's central directory

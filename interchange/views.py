@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -38,6 +38,6 @@ def data_sets(request):
 
 @analysts_only
 def data_set_download(request):
-    response = HttpResponse(dataset_export_zip(), content_type="application/zip")
+    response = StreamingHttpResponse(dataset_export_zip(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="tracker-data-{timezone.localdate().isoformat()}.zip"'
     return response
