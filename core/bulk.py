@@ -4,12 +4,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+
+logger = logging.getLogger(__name__)
 
 BATCH = 5000
 _AS_IS = frozenset({str, int, float})
@@ -52,7 +55,8 @@ def foreign_keys_checked_once(model, enabled: bool = True):
     The drop locks the table against reads (and its referenced tables against writes) until the
     transaction ends: meant for loads into an empty table, with nothing yet to read. A row whose
     reference does not exist fails the re-adding (IntegrityError), so the transaction rolls back
-    with the keys in place."""
+    with the keys in place. Where the keys cannot be dropped (a database role that does not own
+    the table), the rows go in with the keys as they are, checked at COMMIT."""
     if not (enabled and is_postgres()):
         yield
         return
@@ -63,11 +67,19 @@ def foreign_keys_checked_once(model, enabled: bool = True):
             [table],
         )
         keys = cursor.fetchall()
-        # a key's drop alters the referenced table too, which PostgreSQL refuses while checks of
-        # earlier writes wait for COMMIT: run those now (they would have run at COMMIT)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name, _ in keys:
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal leaves the transaction usable
+            # a key's drop alters the referenced table too, which PostgreSQL refuses while checks
+            # of earlier writes wait for COMMIT: run those now (they would have run at COMMIT)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, _ in keys:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    except DatabaseError as exc:
+        logger.warning("foreign keys of %s kept during the load (%s): checked row by row at COMMIT", table, exc)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        yield
+        return
     yield
     with connection.cursor() as cursor:
         for name, definition in keys:

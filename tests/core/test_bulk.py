@@ -124,3 +124,29 @@ def test_a_bulk_load_gets_its_foreign_keys_back_as_they_were_and_checked():
             bulk_insert(Attendance, ["meeting_id", "entity_id", "role"], [(meeting.pk, person.pk + 10_000, "attendee")])
     assert _foreign_keys(Attendance) == keys
     assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+@pytest.mark.skipif("not bulk.is_postgres()")
+def test_a_role_that_may_not_drop_the_keys_loads_with_them_kept(caplog):
+    """A database role that does not own the table cannot drop its keys: the rows still go in,
+    checked as usual, and the transaction stays usable."""
+    import os
+
+    from engagement.models import Attendance
+    from tests.factories import EntityFactory, MeetingFactory
+
+    keys = _foreign_keys(Attendance)
+    person, meeting = EntityFactory(), MeetingFactory()
+    role = f"tracker_not_owner_{os.getpid()}"
+    with connection.cursor() as cursor:  # inside the test's transaction: rolled back with it
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+    with bulk.foreign_keys_checked_once(Attendance):
+        bulk_insert(Attendance, ["meeting_id", "entity_id", "role"], [(meeting.pk, person.pk, "attendee")])
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    assert "kept during the load" in caplog.text
+    assert _foreign_keys(Attendance) == keys
+    assert Attendance.objects.filter(meeting=meeting, entity=person).exists()
