@@ -19,18 +19,6 @@ def load_entities() -> dict[int, EntityRecord]:
     return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
 
 
-def _relationships_where(entity_scope: set[int] | None, types: frozenset[str] | None) -> tuple[str, list]:
-    """The WHERE clause (and its parameters) of `load_relationships`' selection."""
-    if entity_scope is not None:
-        scope = sorted(entity_scope)
-        marks = ", ".join(["%s"] * len(scope)) or "NULL"
-        affiliations = ", ".join(["%s"] * len(AFFILIATION_TYPES))
-        return f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})", scope + scope + sorted(AFFILIATION_TYPES)
-    if types is not None:
-        return f" WHERE type IN ({', '.join(['%s'] * len(types))})", sorted(types)
-    return "", []
-
-
 def load_relationships(entity_scope: set[int] | None = None, types: frozenset[str] | None = None) -> list[RelationshipRecord]:
     """All relationships, or what scoring pairs that touch `entity_scope` needs: the scope's own
     relationships and every affiliation (the roll-up of people at the meetings it attended), or
@@ -41,9 +29,18 @@ def load_relationships(entity_scope: set[int] | None = None, types: frozenset[st
         "SELECT id, source_id, target_id, type, start_date, end_date, CAST(amount AS double precision), "
         f"CAST(analyst_score AS double precision), external_id FROM {table}"
     )
-    where, params = _relationships_where(entity_scope, types)
+    params: list = []
+    if entity_scope is not None:
+        scope = sorted(entity_scope)
+        marks = ", ".join(["%s"] * len(scope)) or "NULL"
+        affiliations = ", ".join(["%s"] * len(AFFILIATION_TYPES))
+        sql += f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})"
+        params = scope + scope + sorted(AFFILIATION_TYPES)
+    elif types is not None:
+        sql += f" WHERE type IN ({', '.join(['%s'] * len(types))})"
+        params = sorted(types)
     with connection.cursor() as cursor:
-        cursor.execute(sql + where + " ORDER BY id", params)
+        cursor.execute(sql + " ORDER BY id", params)
         rows = cursor.fetchall()
     # columns in RelationshipRecord's field order (positional: a third faster than keywords)
     return [RelationshipRecord(*row) for row in rows]
@@ -60,10 +57,10 @@ def load_relationship_columns() -> RelationshipColumns:
     """Every relationship (as `load_relationships()` reads them) as the engine's arrays, computed
     by the database and read in one binary COPY: the records turned into arrays in Python cost
     0.1-0.25 s of a full recompute at 100,000 relationships."""
-    type_names = (*RelationshipType.values, "")  # "": a type this version does not know (weighs nothing)
-    code = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(RelationshipType.values))
+    type_names = tuple(RelationshipType.values)  # the table's constraint admits no other type
+    code = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(type_names))
     sql = (
-        f"SELECT id, source_id, target_id, CAST(CASE type {code} ELSE {len(type_names) - 1} END AS BIGINT), "
+        f"SELECT id, source_id, target_id, CAST(CASE type {code} END AS BIGINT), "
         f"CAST(COALESCE({_day_number('start_date')}, {NO_START}) AS BIGINT), "
         f"CAST(COALESCE({_day_number('end_date')}, {NO_END}) AS BIGINT), "
         "COALESCE(CAST(amount AS double precision), 0.0), COALESCE(CAST(analyst_score AS double precision), -1.0) "

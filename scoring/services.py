@@ -326,10 +326,10 @@ def recompute(
         triggered_by=triggered_by[:200],
     )
     try:
-        with collector_paused(), transaction.atomic(), ThreadPoolExecutor(max_workers=1) as kernels:
+        with collector_paused(), transaction.atomic(), ThreadPoolExecutor(max_workers=2) as helpers:
             # numba's first dispatch in a new process (the `recompute` command, a worker's first
             # task) costs 0.3-0.5 s: the kernels load beside the database reads, not after them
-            kernels_loaded = kernels.submit(warm_up)
+            kernels_loaded = helpers.submit(warm_up)
             _acquire_recompute_lock()
             previous = current_snapshot()
             snapshot.rules_inputs = rules_inputs_fingerprint()
@@ -339,18 +339,17 @@ def recompute(
                                  and previous.rules_inputs == snapshot.rules_inputs)
             entities = {e.id: e for e in evidence.entities}
             rules = None
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                if not rules_inputs_same:
-                    # every rule must run: those that read no closeness run in a helper thread
-                    # while the pairs are scored and written (their inputs are read first: the
-                    # connection is busy after)
-                    relationships = evidence.relationships if entity_scope is None else load_relationships()
-                    rules = pool.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
-                kernels_loaded.result()
-                scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
-                written = pair_scores_write(
-                    snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
-                )
+            if not rules_inputs_same:
+                # every rule must run: those that read no closeness run in a helper thread while
+                # the pairs are scored and written (their inputs are read first: the connection is
+                # busy after)
+                relationships = evidence.relationships if entity_scope is None else load_relationships()
+                rules = helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
+            kernels_loaded.result()
+            scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
+            written = pair_scores_write(
+                snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
+            )
             snapshot.pairs_changed, net, close_changed = written.changed, written.net, written.close_changed
             if entity_scope is None:
                 snapshot.pairs_current = len(scores)
