@@ -77,6 +77,17 @@ def settle() -> None:
         print(f"  (no CHECKPOINT: {exc})")
 
 
+def fetch_input_rows() -> int:
+    """The same rows the ordinary way, for context only: a plain cursor's SELECT * and fetchall
+    (what reading them into Python costs without COPY; the ratios use `read_input_rows`)."""
+    rows = 0
+    with connection.cursor() as cursor:
+        for table in ("entities_entity", "relationships_relationship", "engagement_meeting", "engagement_attendance"):
+            cursor.execute(f"SELECT * FROM {table}")
+            rows += len(cursor.fetchall())
+    return rows
+
+
 def baseline_read() -> float:
     """The median of three reads of the input rows, taken just before the recompute it is compared
     with (both after `settle`): this machine's speed drifts within a run, and one read now and then
@@ -118,6 +129,7 @@ def main():
     print(f"rows: {Entity.objects.count()} entities, {Meeting.objects.count()} meetings, {Attendance.objects.count()} attendance")
 
     read = timed("PostgreSQL reads the input rows (baseline)", read_input_rows)
+    timed("  (context: the same rows by SELECT * + fetchall)", fetch_input_rows)
     evidence = timed("load evidence into arrays", load_evidence)
     scores = timed("engine: closeness_scores", closeness_scores, evidence, ScoringParameters(), AS_OF)
     print(f"pairs with a non-zero score: {len(scores)}")

@@ -80,7 +80,8 @@ def flags_refresh(
         rules = rules_start(as_of=as_of, entities=entities, relationships=relationships, closeness_only=closeness_only)()
     raised = rules.flags(load_close_pairs())
     relationships_by_id = {r.id: r for r in relationships}
-    flags = Flag.objects.filter(rule__in=CLOSENESS_RULES) if closeness_only else Flag.objects.all()
+    # order_by(): the model's default ordering joins the entities twice to sort, for a dict
+    flags = (Flag.objects.filter(rule__in=CLOSENESS_RULES) if closeness_only else Flag.objects.all()).order_by()
     stored = {(f.rule, f.subject_id, f.counterpart_id): f for f in flags}
     evidence_of = _links(Flag.evidence.through, "relationship_id", closeness_only)
     persons_of = _links(Flag.persons.through, "entity_id", closeness_only)

@@ -304,7 +304,7 @@ def read_binary_rows(sql: str, kinds: Sequence[str], params: Sequence = (), raw_
     return rows
 
 
-def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np.ndarray]:
+def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None, params: Sequence = ()) -> list[np.ndarray]:
     """Run a query whose columns are all non-null numbers of the given kinds ("int2", "int8",
     "float8") and return one array per column, in its own type (int16, int64 or float64).
 
@@ -313,11 +313,12 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
     in-memory copy of the whole result (a growing in-memory buffer peaked at twice its size).
 
     `raw_cursor` (a psycopg2 cursor of this thread's connection) lets another thread run the read
-    inside the caller's transaction while the caller does other work (scoring.services)."""
+    inside the caller's transaction while the caller does other work (scoring.services). `params`
+    fill the query's %s placeholders."""
     out_types = {"int2": np.int16, "int8": np.int64, "float8": np.float64}
     if not is_postgres():
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [np.array([row[i] for row in rows], dtype=out_types[kind]) for i, kind in enumerate(kinds)]
     fields = [("count", ">i2")]
@@ -326,6 +327,8 @@ def read_fixed_width(sql: str, kinds: Sequence[str], raw_cursor=None) -> list[np
     dtype = np.dtype(fields)
     with tempfile.TemporaryFile() as spool:
         with _raw_cursor(raw_cursor) as cursor:
+            if params:  # COPY takes no parameters: psycopg2 quotes them into the text
+                sql = cursor.mogrify(sql, params).decode()
             cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", spool)
         size = spool.tell() - len(_PG_BINARY_HEADER) - 2  # the header, and the trailer's -1
         n, rest = divmod(size, dtype.itemsize)

@@ -19,28 +19,31 @@ def load_entities() -> dict[int, EntityRecord]:
     return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
 
 
-def load_relationships(entity_scope: set[int] | None = None, types: frozenset[str] | None = None) -> list[RelationshipRecord]:
-    """All relationships, or what scoring pairs that touch `entity_scope` needs: the scope's own
-    relationships and every affiliation (the roll-up of people at the meetings it attended), or
-    those of the given `types`."""
-    # one plain query: the ORM's chunked server-side cursor and Decimal values tripled the time
-    table = Relationship._meta.db_table
-    sql = (
-        "SELECT id, source_id, target_id, type, start_date, end_date, CAST(amount AS double precision), "
-        f"CAST(analyst_score AS double precision), external_id FROM {table}"
-    )
-    params: list = []
+def _relationship_selection(entity_scope: set[int] | None, types: frozenset[str] | None) -> tuple[str, list]:
+    """The WHERE clause (or none) and its parameters for the relationships a loader reads: all, or
+    what scoring pairs that touch `entity_scope` needs (the scope's own relationships and every
+    affiliation, for the roll-up of people at the meetings it attended), or those of `types`."""
     if entity_scope is not None:
         scope = sorted(entity_scope)
         marks = ", ".join(["%s"] * len(scope)) or "NULL"
         affiliations = ", ".join(["%s"] * len(AFFILIATION_TYPES))
-        sql += f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})"
-        params = scope + scope + sorted(AFFILIATION_TYPES)
-    elif types is not None:
-        sql += f" WHERE type IN ({', '.join(['%s'] * len(types))})"
-        params = sorted(types)
+        return (f" WHERE source_id IN ({marks}) OR target_id IN ({marks}) OR type IN ({affiliations})",
+                scope + scope + sorted(AFFILIATION_TYPES))
+    if types is not None:
+        return f" WHERE type IN ({', '.join(['%s'] * len(types))})", sorted(types)
+    return "", []
+
+
+def load_relationships(entity_scope: set[int] | None = None, types: frozenset[str] | None = None) -> list[RelationshipRecord]:
+    """All relationships as records (the rules' input), or those `_relationship_selection` picks."""
+    # one plain query: the ORM's chunked server-side cursor and Decimal values tripled the time
+    where, params = _relationship_selection(entity_scope, types)
+    sql = (
+        "SELECT id, source_id, target_id, type, start_date, end_date, CAST(amount AS double precision), "
+        f"CAST(analyst_score AS double precision), external_id FROM {Relationship._meta.db_table}{where} ORDER BY id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY id", params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     # columns in RelationshipRecord's field order (positional: a third faster than keywords)
     return [RelationshipRecord(*row) for row in rows]
@@ -53,27 +56,29 @@ def _day_number(column: str) -> str:
     return f"CAST(julianday({column}) - julianday('0001-01-01') AS INTEGER) + 1"
 
 
-def load_relationship_columns() -> RelationshipColumns:
-    """Every relationship (as `load_relationships()` reads them) as the engine's arrays, computed
+def load_relationship_columns(entity_scope: set[int] | None = None) -> RelationshipColumns:
+    """The relationships `load_relationships(entity_scope)` reads, as the engine's arrays computed
     by the database and read in one binary COPY: the records turned into arrays in Python cost
-    0.1-0.25 s of a full recompute at 100,000 relationships."""
+    0.1-0.25 s of a full recompute at 100,000 relationships, and as much of an incremental one."""
     type_names = tuple(RelationshipType.values)  # the table's constraint admits no other type
     code = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(type_names))
+    where, params = _relationship_selection(entity_scope, None)
     sql = (
         f"SELECT id, source_id, target_id, CAST(CASE type {code} END AS BIGINT), "
         f"CAST(COALESCE({_day_number('start_date')}, {NO_START}) AS BIGINT), "
         f"CAST(COALESCE({_day_number('end_date')}, {NO_END}) AS BIGINT), "
         "COALESCE(CAST(amount AS double precision), 0.0), COALESCE(CAST(analyst_score AS double precision), -1.0) "
-        f"FROM {Relationship._meta.db_table} ORDER BY id"
+        f"FROM {Relationship._meta.db_table}{where} ORDER BY id"
     )
-    ids, source, target, type_code, start_day, end_day, amount, rating = read_fixed_width(sql, ["int8"] * 6 + ["float8"] * 2)
+    ids, source, target, type_code, start_day, end_day, amount, rating = read_fixed_width(sql, ["int8"] * 6 + ["float8"] * 2, params=params)
     return RelationshipColumns(ids, source, target, type_code, type_names, start_day, end_day, amount, rating)
 
 
-def _meeting_ids_touching(entity_scope: set[int], relationships: list[RelationshipRecord]) -> list[int]:
+def _meeting_ids_touching(entity_scope: set[int], relationships: RelationshipColumns) -> list[int]:
     """Meetings at which an entity of the scope was present, in person or through its people."""
-    people = {r.source for r in relationships if r.type in AFFILIATION_TYPES and r.target in entity_scope}
-    present = sorted(entity_scope | people)
+    scope = np.array(sorted(entity_scope), dtype=np.int64)
+    of_scope = relationships.of_types(AFFILIATION_TYPES) & np.isin(relationships.target, scope)
+    present = np.union1d(scope, relationships.source[of_scope]).tolist()
     return list(
         Attendance.objects.filter(entity_id__in=present).order_by().values_list("meeting_id", flat=True).distinct()
     )
@@ -118,13 +123,14 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
 
 
 def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
-    """Everything (a full recompute) or what pairs touching `entity_scope` need (an incremental one;
-    the rules then need `load_relationships()` for all relationships)."""
+    """Everything (a full recompute: the relationships as records for the rules, and as columns
+    for the engine) or what pairs touching `entity_scope` need (an incremental one: columns only;
+    the rules then read `load_relationships()` for all relationships)."""
     entities = load_entities()
-    relationships = load_relationships(entity_scope)
-    meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, relationships)
-    columns = load_relationship_columns() if entity_scope is None else None
-    return Evidence(list(entities.values()), relationships, load_meetings(meeting_ids), relationship_columns=columns)
+    columns = load_relationship_columns(entity_scope)
+    records = load_relationships() if entity_scope is None else []
+    meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, columns)
+    return Evidence(list(entities.values()), records, load_meetings(meeting_ids), relationship_columns=columns)
 
 
 def load_pair_evidence(a: int, b: int) -> Evidence:

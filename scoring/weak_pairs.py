@@ -18,7 +18,7 @@ import numpy as np
 
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
-from .engine.pair_product import changed_packed, pack_by_bucket
+from .engine.pair_product import changed_packed, pack_by_bucket, unpack_touching
 from .models import WeakPairBlock, WeakPairChange
 
 BUCKET_BITS = 5  # 32 entities (by id) a bucket
@@ -52,12 +52,15 @@ def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = N
     """The pairs of the buckets; with `scope` (sorted ids), only those touching it."""
     if not blobs:
         return WeakPairs.empty()
+    if scope is not None:  # select as packed, in compiled code, and decode only those
+        marked = np.zeros(int(scope.max(initial=0)) + 1, bool)
+        marked[scope] = True
+        bounds = np.cumsum([0] + [len(blob) // WEAK_PAIR.itemsize for blob in blobs])
+        data = np.frombuffer(b"".join(blobs), np.uint8)
+        return WeakPairs(*unpack_touching(data, np.array(buckets, np.int64), bounds, marked, BUCKET_BITS))
     packed = np.frombuffer(b"".join(blobs), WEAK_PAIR)
     bucket = np.repeat(np.array(buckets, np.int64), [len(blob) // WEAK_PAIR.itemsize for blob in blobs])
     a = (bucket << BUCKET_BITS) | packed["a"]
-    if scope is not None:
-        keep = touching_ids(a, packed["b"], scope)
-        a, packed = a[keep], packed[keep]
     return WeakPairs(
         a=a,
         b=packed["b"].astype(np.int64),

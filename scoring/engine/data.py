@@ -136,10 +136,12 @@ class RelationshipColumns:
 @dataclass
 class Evidence:
     entities: list[EntityRecord]
+    # The records (what the rules read); the loader of an incremental recompute reads the columns
+    # alone and leaves this empty.
     relationships: list[RelationshipRecord]
     meetings: MeetingTable = field(default_factory=MeetingTable.empty)
-    # The same relationships as arrays, when the loader read them so (a hundred thousand records
-    # turned into arrays cost 0.1-0.25 s of a full recompute); built from `relationships` otherwise.
+    # The relationships as arrays, when the loader read them so (a hundred thousand records turned
+    # into arrays cost 0.1-0.25 s of a recompute); built from `relationships` otherwise.
     relationship_columns: RelationshipColumns | None = None
 
     def relationship_table(self) -> RelationshipColumns:

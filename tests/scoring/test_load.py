@@ -52,3 +52,28 @@ def test_relationship_columns_read_by_the_database_are_those_of_the_records():
     types = [read.type_names[code] for code in read.type_code]
     assert types == [from_records.type_names[code] for code in from_records.type_code]
     assert load_evidence().relationship_table().id.tolist() == read.id.tolist()
+
+
+@pytest.mark.django_db
+def test_an_incremental_recompute_reads_the_columns_of_its_scope_and_the_meetings_of_its_people():
+    """Scoped, the loader reads the scope's relationships and every affiliation as columns (the same
+    ones the records would give), and the meetings the scope attended in person or through its
+    people."""
+    chief, board, outsider, other = EntityFactory.create_batch(4)
+    RelationshipFactory(source=chief, target=board, type=RelationshipType.LEADS)
+    RelationshipFactory(source=outsider, target=other, type=RelationshipType.MEMBER_OF)  # an affiliation: kept
+    RelationshipFactory(source=outsider, target=other, type=RelationshipType.CONTRIBUTES_TO, amount="50.00")  # neither: left out
+    RelationshipFactory(source=other, target=board, type=RelationshipType.CONTRIBUTES_TO, amount="75.00")
+    through_chief, with_outsider = MeetingFactory(), MeetingFactory()
+    AttendanceFactory(meeting=through_chief, entity=chief)
+    AttendanceFactory(meeting=with_outsider, entity=outsider)
+
+    scope = {board.pk}
+    read = load_relationship_columns(scope)
+    from_records = RelationshipColumns.of(load_relationships(scope))
+    assert len(read.id) == 3
+    for column in ("id", "source", "target", "start_day", "end_day", "amount", "rating"):
+        assert getattr(read, column).tolist() == getattr(from_records, column).tolist(), column
+    evidence = load_evidence(scope)
+    assert evidence.relationship_table().id.tolist() == read.id.tolist()
+    assert evidence.meetings.meeting_id.tolist() == [through_chief.pk]

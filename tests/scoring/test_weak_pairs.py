@@ -13,6 +13,7 @@ from scoring.load import load_evidence
 from scoring.models import LISTED_TENTHS, ClosenessSnapshot, PairScore, WeakPairBlock, WeakPairChange
 from scoring.selectors import current_pair_scores, pair_for, pair_history
 from scoring.services import recompute
+from scoring.engine import pair_product
 from scoring.engine.pair_product import changed_packed
 from scoring.weak_pairs import (
     BUCKET_BITS, WeakPairs, _changes_by_bucket, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
@@ -23,8 +24,8 @@ AS_OF = date(2026, 6, 30)
 
 
 @given(st.lists(st.tuples(st.integers(1, 2000), st.integers(2001, 2**31 - 1), st.integers(0, 9), st.integers(0, 100)), max_size=60,
-                unique_by=lambda p: (p[0], p[1])))
-def test_buckets_give_back_the_pairs_they_were_made_of(pairs):
+                unique_by=lambda p: (p[0], p[1])), st.data())
+def test_buckets_give_back_the_pairs_they_were_made_of(pairs, data):
     pairs = sorted(pairs)
     weak = WeakPairs(*(np.array([p[i] for p in pairs], dtype=np.int64 if i < 2 else np.int16) for i in range(4)))
     blocks = _encode_by_bucket(weak)
@@ -32,9 +33,13 @@ def test_buckets_give_back_the_pairs_they_were_made_of(pairs):
     back = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks])
     for field in ("a", "b", "score", "interaction"):
         assert getattr(back, field).tolist() == getattr(weak, field).tolist()
-    scope = np.array(sorted({pairs[0][1]} if pairs else {1}), dtype=np.int64)
-    touched = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks], scope)
-    assert list(zip(touched.a.tolist(), touched.b.tolist())) == [(a, b) for a, b, _, _ in pairs if a in scope or b in scope]
+    # a scope of some of the pairs' entities, on either side, and ids of no pair
+    ids = sorted({p[0] for p in pairs} | {p[1] for p in pairs} | {1, 2000, 3000})
+    scope = set(data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=5)))
+    touched = _decode([bucket for bucket, _ in blocks], [blob for _, blob in blocks], np.array(sorted(scope), dtype=np.int64))
+    assert list(zip(touched.a.tolist(), touched.b.tolist(), touched.score.tolist(), touched.interaction.tolist())) == [
+        p for p in pairs if p[0] in scope or p[1] in scope
+    ]
 
 
 @given(st.lists(st.tuples(st.integers(1, 300), st.integers(301, 2**31 - 1), st.integers(0, 9), st.integers(0, 100), st.booleans()),
@@ -244,3 +249,35 @@ def test_change_records_by_bucket_are_the_pairs_that_differ_in_buckets_kept_new_
     assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(expected)
     assert list(zip(found.score.tolist(), found.interaction.tolist())) == [expected[key] for key in sorted(expected)]
     assert sorted(changes) == sorted({a >> BUCKET_BITS for a, _ in expected})  # just the buckets that changed
+
+
+@pytest.mark.django_db
+def test_recomputes_after_the_warm_up_compile_no_kernel():
+    """`warm_up` (what `make install` and the image build run) covers every argument type the
+    recomputes pass the kernels, the read-only stored blocks included: otherwise the first
+    recompute on a new installation compiles the missing ones (seconds each). With compiling
+    switched off, a call needing a new one fails."""
+    from numba.core.registry import CPUDispatcher
+
+    people = EntityFactory.create_batch(14)
+    RelationshipFactory(source=people[0], target=people[1], type="personal")
+    forum = MeetingFactory(type="community_forum", date=date(2026, 5, 1))
+    for person in people:
+        AttendanceFactory(meeting=forum, entity=person)
+    # (those only called from other kernels, compiled into them, have no signatures of their own)
+    kernels = [k for k in vars(pair_product).values() if isinstance(k, CPUDispatcher) and k.signatures]
+    assert len(kernels) >= 9
+    for kernel in kernels:
+        kernel.disable_compile()
+    try:
+        recompute(as_of=AS_OF)  # from empty
+        assert WeakPairBlock.objects.exists()
+        private = MeetingFactory(type="private_meeting", date=date(2026, 6, 1))
+        for person in people[2:4]:
+            AttendanceFactory(meeting=private, entity=person)
+        recompute(as_of=AS_OF, entity_scope={people[2].pk, people[3].pk})  # reads the blocks touching them
+        recompute(as_of=date(2027, 6, 30))  # a year on: every weak pair's score changes, compared as stored
+    finally:
+        for kernel in kernels:
+            kernel.disable_compile(False)
+    assert WeakPairChange.objects.values("snapshot").distinct().count() == 3
