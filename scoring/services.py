@@ -308,6 +308,27 @@ def rules_inputs_fingerprint() -> str:
     return "|".join(parts)
 
 
+# How many times a recompute reads its inputs again when the rules' inputs moved while it read them.
+READ_ATTEMPTS = 3
+
+
+def _read_consistently(read):
+    """`read(fingerprint)` between two readings of `rules_inputs_fingerprint`, again while they
+    differ; returns (the fingerprint, what `read` returned). The loader reads in several statements,
+    each seeing what had committed by then: an edit committed in between would give the engine and
+    the rules different relationships, and the snapshot the fingerprint of neither. After
+    READ_ATTEMPTS moving reads the last one stands: the recompute that those edits queued follows."""
+    fingerprint = rules_inputs_fingerprint()
+    for _ in range(READ_ATTEMPTS):
+        result = read(fingerprint)
+        after = rules_inputs_fingerprint()
+        if after == fingerprint:
+            break
+        logger.info("the evidence changed while the recompute read it: reading it again")
+        fingerprint = after
+    return fingerprint, result
+
+
 def recompute(
     *, as_of: date, entity_scope: set[int] | None = None, triggered_by: str = ""
 ) -> ClosenessSnapshot:
@@ -332,18 +353,24 @@ def recompute(
             kernels_loaded = helpers.submit(warm_up)
             _acquire_recompute_lock()
             previous = current_snapshot()
-            snapshot.rules_inputs = rules_inputs_fingerprint()
-            evidence = load_evidence(entity_scope)
+
+            def read(fingerprint: str):
+                """The engine's evidence and, when every rule must run again, the rules' relationships."""
+                evidence = load_evidence(entity_scope)
+                rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
+                                     and previous.rules_inputs == fingerprint)
+                if rules_inputs_same:
+                    return evidence, None
+                return evidence, evidence.relationships if entity_scope is None else load_relationships()
+
+            snapshot.rules_inputs, (evidence, relationships) = _read_consistently(read)
             width = pair_key_width()
-            rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
-                                 and previous.rules_inputs == snapshot.rules_inputs)
             entities = {e.id: e for e in evidence.entities}
             rules = None
-            if not rules_inputs_same:
+            if relationships is not None:
                 # every rule must run: those that read no closeness run in a helper thread while
                 # the pairs are scored and written (their inputs are read first: the connection is
                 # busy after)
-                relationships = evidence.relationships if entity_scope is None else load_relationships()
                 rules = helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
             kernels_loaded.result()
             scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)

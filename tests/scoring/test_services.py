@@ -401,3 +401,50 @@ def test_a_recompute_hands_the_rows_it_wrote_to_the_statistics_refresh(lakeside,
 
     rows = PairScore.objects.filter(valid_from=first).count()
     assert written == [(PairScore, rows), (PairScore, 0)] and rows > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_committed_while_a_recompute_reads_is_read_again_so_engine_and_rules_agree(lakeside, monkeypatch):
+    """A relationship committed between the loader's reads (after the engine's columns, before the
+    rules' records): the recompute notices the rules' inputs moved and reads everything again, so
+    the scores hold the relationship too and the snapshot's fingerprint is that of what it read."""
+    import threading
+
+    from django.db import connection
+
+    from scoring import load
+    from scoring.services import rules_inputs_fingerprint
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    a, b = EntityFactory(kind="person"), EntityFactory(kind="person")
+    added, reads = [], []
+    read_columns = load.load_relationship_columns
+
+    def commit_a_tie():  # another connection, as another user's edit
+        try:
+            added.append(RelationshipFactory(source=a, target=b, type="personal"))
+        finally:
+            connection.close()
+
+    def columns_then_an_edit(*args, **kwargs):
+        columns = read_columns(*args, **kwargs)
+        reads.append(len(columns.id))
+        if len(reads) == 1:
+            editor = threading.Thread(target=commit_a_tie)
+            editor.start()
+            editor.join()
+        return columns
+
+    monkeypatch.setattr(load, "load_relationship_columns", columns_then_an_edit)
+    # the edit queues its own recompute, which would wait for this one's lock: noted, not run
+    from scoring import triggers
+
+    queued = []
+    monkeypatch.setattr(triggers, "_queue", queued.append)
+    snapshot = recompute(as_of=date(2026, 6, 30))
+
+    assert len(reads) == 2 and reads[1] == reads[0] + 1  # read again, with the new relationship
+    assert queued and {a.pk, b.pk} <= set(queued[0])
+    assert snapshot.rules_inputs == rules_inputs_fingerprint()
+    row = PairScore.objects.get(entity_a=min(a.pk, b.pk), entity_b=max(a.pk, b.pk), valid_to__isnull=True)
+    assert row.relationship_ids == [added[0].pk] and row.formal_tenths > 0
