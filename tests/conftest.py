@@ -12,6 +12,14 @@ if not LAKESIDE.exists():  # CI lays shared/ beside the clone; a developer may p
     LAKESIDE = Path(os.environ.get("LAKESIDE_DIR", "/work/shared/spec/examples/lakeside"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make hundreds of users and sign-ins: with production's PBKDF2 (a million iterations)
+    each took 0.3-0.5 s, most of the form fuzz tests' time. Hashing itself is Django's, untested
+    here; the subprocess tests (`make run`'s commands) still use production's hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def lakeside_dir() -> Path:
     return LAKESIDE
