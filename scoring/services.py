@@ -355,23 +355,28 @@ def recompute(
             previous = current_snapshot()
 
             def read(fingerprint: str):
-                """The engine's evidence and, when every rule must run again, the rules' relationships."""
-                evidence = load_evidence(entity_scope)
+                """The engine's evidence and, when every rule must run again, the rules'
+                relationships and their first step, started in a helper thread."""
                 rules_inputs_same = (entity_scope is not None and previous is not None and previous.as_of == as_of
                                      and previous.rules_inputs == fingerprint)
-                if rules_inputs_same:
-                    return evidence, None
-                return evidence, evidence.relationships if entity_scope is None else load_relationships()
+                started = []
 
-            snapshot.rules_inputs, (evidence, relationships) = _read_consistently(read)
+                def start_rules(entity_records, records):
+                    # the rules that read no closeness run while the meetings are read and the
+                    # pairs scored and written (their own inputs are read first: the connection
+                    # is busy after); started here, they run mostly while this thread waits for
+                    # PostgreSQL, not for the GIL beside the engine
+                    if not rules_inputs_same:
+                        relationships = records if entity_scope is None else load_relationships()
+                        entities = {e.id: e for e in entity_records}
+                        started.append((relationships, helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))))
+
+                evidence = load_evidence(entity_scope, before_meetings=start_rules)
+                return evidence, (started[0] if started else (None, None))
+
+            snapshot.rules_inputs, (evidence, (relationships, rules)) = _read_consistently(read)
             width = pair_key_width()
             entities = {e.id: e for e in evidence.entities}
-            rules = None
-            if relationships is not None:
-                # every rule must run: those that read no closeness run in a helper thread while
-                # the pairs are scored and written (their inputs are read first: the connection is
-                # busy after)
-                rules = helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))
             kernels_loaded.result()
             scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
             written = pair_scores_write(
