@@ -121,30 +121,31 @@ def _closeness_chunks(snapshot, ext: dict[int, str]) -> Iterator[tuple[int, str]
 
 def _export_files() -> list[_ExportFile]:
     """Every file of the contract, sorted for byte-identical repeat exports; each made when written."""
-    ext = dict(Entity.objects.values_list("id", "external_id"))
+    ext = dict(Entity.objects.order_by().values_list("id", "external_id"))
 
     def entities():
-        rows = Entity.objects.values_list("external_id", "name", "kind", "jurisdiction", "parent_id", "description", "website")
+        rows = Entity.objects.order_by().values_list("external_id", "name", "kind", "jurisdiction", "parent_id", "description", "website")
         return _csv_chunks(sorted(((e, n, k, j, ext.get(p) if p else None, d, w) for e, n, k, j, p, d, w in rows), key=lambda r: r[0]))
 
     def relationships():
-        rows = Relationship.objects.values_list(
+        rows = Relationship.objects.order_by().values_list(  # sorted here: no ORDER BY
             "external_id", "source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"
         ).iterator(chunk_size=20000)
         return _csv_chunks(sorted(((e, ext[s], ext[t], *rest) for e, s, t, *rest in rows), key=lambda r: r[0]))
 
     def meetings():
-        rows = Meeting.objects.values_list("external_id", "date", "type", "title", "location", "neighborhood", "summary").iterator(chunk_size=20000)
+        rows = Meeting.objects.order_by().values_list("external_id", "date", "type", "title", "location", "neighborhood", "summary").iterator(chunk_size=20000)
         return _csv_chunks(sorted(rows, key=lambda r: r[0]))
 
     def attendance():
         meeting_ext = {pk: e for e, pk in Meeting.objects.values_list("external_id", "id")}
-        rows = Attendance.objects.values_list("meeting_id", "entity_id", "role").iterator(chunk_size=100000)
+        # order_by(): the default ordering joins meetings and entities to sort a million rows
+        rows = Attendance.objects.order_by().values_list("meeting_id", "entity_id", "role").iterator(chunk_size=100000)
         return _csv_chunks(sorted((meeting_ext[m], ext[e], role) for m, e, role in rows), all_text=True)
 
     def disclosures():
         rel_ext = dict(Relationship.objects.values_list("id", "external_id"))
-        rows = Disclosure.objects.values_list("external_id", "discloser_id", "relationship_id", "disclosed_on", "statement")
+        rows = Disclosure.objects.order_by().values_list("external_id", "discloser_id", "relationship_id", "disclosed_on", "statement")
         return _csv_chunks(sorted(((e, ext[d], rel_ext[r], on, st) for e, d, r, on, st in rows), key=lambda r: r[0]))
 
     def flags():
