@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from core.validation import (
     FieldProblem,
@@ -96,31 +97,49 @@ class _FileValidator:
         for item in items:
             self.problems.append(Problem(self.fmt.name, line, item.field, item.message))
 
+    def _cell_plan(self) -> list[tuple]:
+        """Per column present: (column, position, required, parser or None for free text, the value
+        of an empty cell), worked out once rather than for each of a million rows."""
+        plan = []
+        for column, position in self.index.items():
+            if column in _DATE_COLUMNS:
+                parser = parse_iso_date
+            elif column in _DECIMAL_PLACES:
+                parser = partial(parse_decimal, places=_DECIMAL_PLACES[column])
+            else:
+                parser = None
+            empty = None if parser is not None else ""
+            plan.append((column, position, column in self.fmt.required, parser, empty))
+        return plan
+
     def rows(self):
         """Yield (line, typed values) with cells parsed; parse problems are reported on the way."""
+        plan = self._cell_plan()
+        parsed_rows = self.parsed.rows
         for line, cells in self.table.rows:
             values = {}
-            for column, position in self.index.items():
-                cell = cells[position].strip() if position < len(cells) else ""
-                if column in self.fmt.required and not cell:
-                    self.report(line, [FieldProblem(column, "is required")])
-                    values[column] = _MISSING
-                    continue
-                try:
-                    if not cell:
-                        values[column] = None if (column in _DATE_COLUMNS or column in _DECIMAL_PLACES) else ""
-                    elif column in _DATE_COLUMNS:
-                        values[column] = parse_iso_date(cell)
-                    elif column in _DECIMAL_PLACES:
-                        values[column] = parse_decimal(cell, _DECIMAL_PLACES[column])
+            n_cells = len(cells)
+            for column, position, required, parser, empty in plan:
+                cell = cells[position].strip() if position < n_cells else ""
+                if not cell:
+                    if required:
+                        self.report(line, [FieldProblem(column, "is required")])
+                        values[column] = _MISSING
                     else:
-                        values[column] = cell
-                        self.report(line, text_problems(column, cell))
-                except ValueError as exc:
-                    self.report(line, [FieldProblem(column, str(exc))])
-                    values[column] = _INVALID
+                        values[column] = empty
+                elif parser is None:
+                    values[column] = cell
+                    problems = text_problems(column, cell)
+                    if problems:
+                        self.report(line, problems)
+                else:
+                    try:
+                        values[column] = parser(cell)
+                    except ValueError as exc:
+                        self.report(line, [FieldProblem(column, str(exc))])
+                        values[column] = _INVALID
             row = Row(line, values)
-            self.parsed.rows.append(row)
+            parsed_rows.append(row)
             yield row
 
 

@@ -1,0 +1,39 @@
+"""Reading CSV bytes into rows with their line numbers, or problems naming file, line and column."""
+import csv
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interchange.reading import MAX_CELL_CHARACTERS, read_csv
+
+
+def test_blank_rows_are_skipped_and_lines_keep_their_numbers():
+    data = b"external_id,name,kind\n\n,,\n  , \t ,\n,Ann,person\np-1,Bob,person\n"
+    table, problems = read_csv("entities.csv", data)
+    assert problems == []
+    assert table.header == ["external_id", "name", "kind"]
+    # an empty line, one of empty cells and one of spaces are blank; a row whose first cell alone is empty is not
+    assert table.rows == [(5, ["", "Ann", "person"]), (6, ["p-1", "Bob", "person"])]
+
+
+def test_a_cell_too_long_and_a_row_of_the_wrong_width_are_problems_at_their_line_and_column():
+    long_cell = "x" * (MAX_CELL_CHARACTERS + 1)
+    data = f"external_id,name,kind\np-1,{long_cell},person\np-2,Bob\n".encode()
+    _, problems = read_csv("entities.csv", data)
+    assert [(p.file, p.line, p.column) for p in problems] == [("entities.csv", 2, "name"), ("entities.csv", 3, "-")]
+    assert "longer than" in problems[0].message and "2 cells but the header has 3" in problems[1].message
+
+
+cells = st.lists(st.sampled_from(["a", " ", "\t", "", "b,", '"']), max_size=3).map("".join)
+
+
+@given(st.lists(st.lists(cells, min_size=1, max_size=4), max_size=8))
+def test_exactly_the_rows_with_a_non_blank_cell_are_kept(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["a", "b", "c", "d"])
+    writer.writerows(rows)
+    table, _ = read_csv("attendance.csv", buffer.getvalue().encode())
+    expected = [row for row in rows if any(cell.strip() for cell in row)]
+    assert [cells for _, cells in table.rows] == expected
