@@ -148,7 +148,11 @@ _MISSING = object()  # a required cell left empty: reported once, skipped by lat
 
 
 def _ok(*values) -> bool:
-    return all(v is not None and v is not _INVALID and v is not _MISSING for v in values)
+    # a plain loop: all() over a generator cost a second at a million attendance rows (three calls each)
+    for v in values:
+        if v is None or v is _INVALID or v is _MISSING:
+            return False
+    return True
 
 
 def _plain(values: dict, column: str):
@@ -185,9 +189,17 @@ def _unique_ids(validator: _FileValidator, rows: list[Row], key: str = "external
 
 
 def _check_reference(validator: _FileValidator, row: Row, column: str, known: set[str], what: str) -> None:
-    value = row.values.get(column)
-    if _ok(value) and value not in known:
-        validator.report(row.line, [FieldProblem(column, f"unknown {what} '{value}' (not in the files nor in the database)")])
+    _check_references(validator, [row], column, known, what)
+
+
+def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str) -> None:
+    """Report each row whose `column` names an id in neither the files nor the database. One call
+    a column (one a row cost a second at a million attendance rows); the membership test first, as
+    nearly every value is known."""
+    for row in rows:
+        value = row.values.get(column)
+        if value not in known and _ok(value):
+            validator.report(row.line, [FieldProblem(column, f"unknown {what} '{value}' (not in the files nor in the database)")])
 
 
 def _ids_in(table: CsvTable | None, column: str = "external_id") -> set[str]:
@@ -241,10 +253,10 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         v = _FileValidator(table, RELATIONSHIPS, problems)
         rows = list(v.rows())
         _unique_ids(v, rows)
+        _check_references(v, rows, "source", entity_ids, "entity")
+        _check_references(v, rows, "target", entity_ids, "entity")
         for row in rows:
             values = row.values
-            _check_reference(v, row, "source", entity_ids, "entity")
-            _check_reference(v, row, "target", entity_ids, "entity")
             _report_rule(
                 v,
                 row,
@@ -268,9 +280,9 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         v = _FileValidator(table, ATTENDANCE, problems)
         rows = list(v.rows())
         seen: dict[tuple[str, str], int] = {}
+        _check_references(v, rows, "meeting", meeting_ids, "meeting")
+        _check_references(v, rows, "entity", entity_ids, "entity")
         for row in rows:
-            _check_reference(v, row, "meeting", meeting_ids, "meeting")
-            _check_reference(v, row, "entity", entity_ids, "entity")
             if row.values.get("role"):
                 v.report(row.line, attendance_problems(role=row.values["role"]))
             key = (row.values.get("meeting"), row.values.get("entity"))
@@ -286,9 +298,8 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         v = _FileValidator(table, DISCLOSURES, problems)
         rows = list(v.rows())
         _unique_ids(v, rows)
-        for row in rows:
-            _check_reference(v, row, "discloser", entity_ids, "entity")
-            _check_reference(v, row, "relationship", relationship_ids, "relationship")
+        _check_references(v, rows, "discloser", entity_ids, "entity")
+        _check_references(v, rows, "relationship", relationship_ids, "relationship")
         parsed[DISCLOSURES.name] = v.parsed
 
     order = {fmt.name: i for i, fmt in enumerate(INPUT_FILES)}
