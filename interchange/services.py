@@ -97,6 +97,9 @@ def _plan(parsed: ParsedFile | None, key_of, existing: dict, to_fields, counts: 
             changes.new_rows.append(fields)
             continue
         row_id, stored = current
+        if fields == stored:  # the common case of a re-import, compared in C (same columns, same values)
+            counts.unchanged += 1
+            continue
         diff = {name: value for name, value in fields.items() if stored.get(name) != value}
         if diff:
             changes.changed.append((row_id, diff))
