@@ -17,8 +17,10 @@ from .engine.data import NO_END, NO_START, EntityRecord, Evidence, MeetingTable,
 
 
 def load_entities() -> dict[int, EntityRecord]:
-    rows = Entity.objects.values_list("id", "kind", "parent_id", "external_id", "name")
-    return {row[0]: EntityRecord(*row) for row in rows.iterator(chunk_size=20000)}
+    # one plain query, as for the relationships (the ORM's chunked server-side cursor took twice as long)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, kind, parent_id, external_id, name FROM {Entity._meta.db_table} ORDER BY id")
+        return {row[0]: EntityRecord(*row) for row in cursor.fetchall()}
 
 
 def _relationship_selection(entity_scope: set[int] | None, types: frozenset[str] | None) -> tuple[str, list]:

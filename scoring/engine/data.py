@@ -10,8 +10,10 @@ from typing import NamedTuple
 import numpy as np
 
 
-@dataclass(frozen=True)
-class EntityRecord:
+class EntityRecord(NamedTuple):
+    """One entity. A named tuple, as RelationshipRecord: a recompute builds one per entity (a frozen
+    dataclass costs several times as much to make)."""
+
     id: int
     kind: str
     parent_id: int | None = None
