@@ -188,10 +188,6 @@ def _unique_ids(validator: _FileValidator, rows: list[Row], key: str = "external
             first_line[value] = row.line
 
 
-def _check_reference(validator: _FileValidator, row: Row, column: str, known: set[str], what: str) -> None:
-    _check_references(validator, [row], column, known, what)
-
-
 def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str) -> None:
     """Report each row whose `column` names an id in neither the files nor the database. One call
     a column (one a row cost a second at a million attendance rows); the membership test first, as
@@ -237,7 +233,7 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
             values = row.values
             _report_rule(v, row, entity_problems(name=_plain(values, "name"), kind=_plain(values, "kind")))
             if values.get("parent"):
-                _check_reference(v, row, "parent", entity_ids, "parent entity")
+                _check_references(v, [row], "parent", entity_ids, "parent entity")
                 v.report(row.line, parent_problems(external_id=values.get("external_id"), parent=values["parent"]))
             if _ok(values.get("external_id")) and "parent" in values:
                 parents[values["external_id"]] = values.get("parent") or ""

@@ -128,7 +128,7 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
 
 def load_evidence(
     entity_scope: set[int] | None = None,
-    before_meetings: Callable[[list[EntityRecord], list[RelationshipRecord]], None] | None = None,
+    before_meetings: Callable[[dict[int, EntityRecord], list[RelationshipRecord]], None] | None = None,
 ) -> Evidence:
     """Everything (a full recompute: the relationships as records for the rules, and as columns
     for the engine) or what pairs touching `entity_scope` need (an incremental one: columns only;
@@ -141,7 +141,7 @@ def load_evidence(
     columns = load_relationship_columns(entity_scope)
     records = load_relationships() if entity_scope is None else []
     if before_meetings is not None:
-        before_meetings(list(entities.values()), records)
+        before_meetings(entities, records)
     meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, columns)
     return Evidence(list(entities.values()), records, load_meetings(meeting_ids), relationship_columns=columns)
 

@@ -361,14 +361,13 @@ def recompute(
                                      and previous.rules_inputs == fingerprint)
                 started = []
 
-                def start_rules(entity_records, records):
+                def start_rules(entities, records):
                     # the rules that read no closeness run while the meetings are read and the
                     # pairs scored and written (their own inputs are read first: the connection
                     # is busy after); started here, they run mostly while this thread waits for
                     # PostgreSQL, not for the GIL beside the engine
                     if not rules_inputs_same:
                         relationships = records if entity_scope is None else load_relationships()
-                        entities = {e.id: e for e in entity_records}
                         started.append((relationships, helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships))))
 
                 evidence = load_evidence(entity_scope, before_meetings=start_rules)
