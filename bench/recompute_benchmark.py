@@ -105,9 +105,9 @@ def baseline_read() -> float:
 def clear_scores() -> None:
     """Every score, snapshot and flag, so that the first recompute starts from empty."""
     from conflicts.models import Flag, FlagStatusChange
-    from scoring.models import ClosenessSnapshot, PairScore, WeakPairBlock, WeakPairChange
+    from scoring.models import ClosenessSnapshot, PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange
 
-    models = [PairScore, WeakPairBlock, WeakPairChange, FlagStatusChange, Flag.persons.through, Flag.evidence.through, Flag, ClosenessSnapshot]
+    models = [PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange, FlagStatusChange, Flag.persons.through, Flag.evidence.through, Flag, ClosenessSnapshot]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(model._meta.db_table for model in models)}")
 

@@ -11,7 +11,7 @@ def load_disclosures() -> list[DisclosureRecord]:
 
 
 def load_close_pairs() -> dict[tuple[int, int], float]:
-    rows = PairScore.objects.filter(valid_to__isnull=True, score_tenths__gte=CLOSE_TENTHS).values_list(
+    rows = PairScore.objects.filter(score_tenths__gte=CLOSE_TENTHS).values_list(
         "entity_a_id", "entity_b_id", "score_tenths"
     )
     return {(a, b): tenths / 10 for a, b, tenths in rows}

@@ -71,7 +71,7 @@ def _current_pairs_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     components = ("score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths")
     table = PairScore._meta.db_table
     a, b, *tenths = read_fixed_width(
-        f"SELECT entity_a_id, entity_b_id, {', '.join(components)} FROM {table} WHERE valid_to_id IS NULL",
+        f"SELECT entity_a_id, entity_b_id, {', '.join(components)} FROM {table}",
         ["int8", "int8"] + ["int2"] * len(components),
     )
     weak = current_weak_pairs()  # under 1.0 on meetings alone: no other component

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ClosenessSnapshot, PairScore, ScoringSettings
+from .models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings
 
 
 @admin.register(ScoringSettings)
@@ -16,8 +16,19 @@ class ClosenessSnapshotAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ClosenessSnapshot._meta.fields]
 
 
+_PAIR_COLUMNS = ("entity_a", "entity_b", "score", "band", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_from")
+_PAIR_SEARCH = ("entity_a__name", "entity_b__name", "entity_a__external_id", "entity_b__external_id")
+
+
 @admin.register(PairScore)
 class PairScoreAdmin(admin.ModelAdmin):
-    list_display = ("entity_a", "entity_b", "score", "band", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_from", "valid_to")
-    search_fields = ("entity_a__name", "entity_b__name", "entity_a__external_id", "entity_b__external_id")
+    list_display = _PAIR_COLUMNS
+    search_fields = _PAIR_SEARCH
+    raw_id_fields = ("entity_a", "entity_b", "valid_from")
+
+
+@admin.register(PairScoreHistory)
+class PairScoreHistoryAdmin(admin.ModelAdmin):
+    list_display = (*_PAIR_COLUMNS, "valid_to")
+    search_fields = _PAIR_SEARCH
     raw_id_fields = ("entity_a", "entity_b", "valid_from", "valid_to")

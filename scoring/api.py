@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from core.api import ReadOnlyForStaff, StandardPagination
 from entities.models import Entity
 
-from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore
+from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import BAND_TENTHS, pair_history
 from .services import current_snapshot
 
@@ -70,11 +70,13 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         snapshot = snapshot_for(params.get("as_of"))
         if snapshot is None:
             return PairScore.objects.none()
-        pairs = PairScore.objects.filter(score_tenths__gte=LISTED_TENTHS).select_related("entity_a", "entity_b")
         if snapshot == current_snapshot():
-            pairs = pairs.filter(valid_to__isnull=True)
-        else:
-            pairs = pairs.filter(valid_from_id__lte=snapshot.pk).filter(Q(valid_to__isnull=True) | Q(valid_to_id__gt=snapshot.pk))
+            pairs = PairScore.objects.all()
+        else:  # the rows in force at that snapshot, current or since replaced
+            pairs = PairScoreVersion.objects.filter(valid_from_id__lte=snapshot.pk).filter(
+                Q(valid_to__isnull=True) | Q(valid_to_id__gt=snapshot.pk)
+            )
+        pairs = pairs.filter(score_tenths__gte=LISTED_TENTHS).select_related("entity_a", "entity_b")
         band = params.get("band")
         if band:
             if band not in BAND_TENTHS:

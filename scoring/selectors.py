@@ -6,7 +6,7 @@ from django.db.models.functions import Greatest
 
 from entities.models import Entity
 
-from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore
+from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreHistory
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
@@ -22,7 +22,7 @@ def scores_exist() -> bool:
 def current_pairs() -> QuerySet[PairScore]:
     if not scores_exist():
         return PairScore.objects.none()
-    return PairScore.objects.filter(valid_to__isnull=True)
+    return PairScore.objects.all()
 
 
 def listed_pairs() -> QuerySet[PairScore]:
@@ -47,14 +47,18 @@ def pair_for(a: Entity, b: Entity) -> PairScore | None:
 
 
 def pair_history(a: Entity, b: Entity) -> list[dict]:
-    """Every score the pair had, oldest first, with the snapshot that produced it: its rows'
-    intervals and its changes while it was a weak pair (weak_pairs), merged."""
+    """Every score the pair had, oldest first, with the snapshot that produced it: its earlier rows
+    (history), its current row, and its changes while it was a weak pair (weak_pairs), merged."""
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
-    rows = list(PairScore.objects.filter(entity_a_id=first, entity_b_id=second).order_by("valid_from_id"))
-    scores_from = {r.valid_from_id: r.score_tenths for r in rows}
-    current_from = next((r.valid_from_id for r in rows if r.valid_to_id is None), None)
+    pair = {"entity_a_id": first, "entity_b_id": second}
+    rows = PairScoreHistory.objects.filter(**pair).order_by("valid_from_id").values_list("valid_from_id", "score_tenths")
+    scores_from = dict(rows)
+    current = PairScore.objects.filter(**pair).values_list("valid_from_id", "score_tenths").first()
+    current_from = None
+    if current is not None:
+        current_from, scores_from[current_from] = current
     weak_changes = weak_pair_history(first, second)
     for snapshot_id, tenths in weak_changes:
         # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)

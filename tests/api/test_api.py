@@ -148,6 +148,29 @@ def test_closeness_as_of_picks_the_snapshot_nearest_before(scored, api_as):
     assert bad.status_code == 400 and "as_of" in bad.data
 
 
+def _listing(client, **params) -> set[tuple]:
+    """Every pair the closeness listing returns, across its pages."""
+    pairs, page = set(), 1
+    while True:
+        data = client.get("/api/closeness/", {**params, "page": page}).data
+        pairs |= {(p["entity_a"], p["entity_b"], p["score"], tuple(sorted(p["components"].items())), tuple(p["relationship_ids"])) for p in data["results"]}
+        if not data["next"]:
+            return pairs
+        page += 1
+
+
+@pytest.mark.django_db
+def test_closeness_as_of_an_earlier_snapshot_lists_the_scores_it_wrote(lakeside, api_as):
+    client = api_as("city_staff")
+    call_command("recompute", "--as-of", "2025-06-30", stdout=io.StringIO())
+    then = _listing(client)
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+
+    # the earlier scores now come partly from history (changed since) and partly from current rows
+    assert _listing(client, as_of="2025-12-31") == then
+    assert _listing(client) != then
+
+
 @pytest.mark.django_db
 def test_flag_status_change_through_the_api_is_recorded(scored, api_as):
     pk = flag_id()

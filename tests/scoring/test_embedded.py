@@ -19,7 +19,7 @@ with transaction.atomic():  # one incremental recompute, queued on commit, run e
         Attendance.objects.create(meeting=meeting, entity=ig)
         Attendance.objects.create(meeting=meeting, entity=so)
 latest = ClosenessSnapshot.objects.latest()
-pair = PairScore.objects.get(entity_a=min(ig.pk, so.pk), entity_b=max(ig.pk, so.pk), valid_to__isnull=True)
+pair = PairScore.objects.get(entity_a=min(ig.pk, so.pk), entity_b=max(ig.pk, so.pk))
 print(json.dumps([latest.scope, latest.status, pair.score_tenths,
                   Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=ig, counterpart=so, holds=True).exists()]))
 """

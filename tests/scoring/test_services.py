@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
-from scoring.models import ClosenessSnapshot, PairScore, ScoringSettings
+from scoring.models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings, WeakPairBlock, WeakPairChange
 from scoring.selectors import current_pair_scores
 from scoring.services import recompute, relationship_digests
 from scoring.weak_pairs import current_weak_pairs
@@ -43,20 +43,23 @@ def test_history_grows_with_what_changed_not_with_recomputes(lakeside):
 
     assert second.pairs_changed == 0
     assert PairScore.objects.count() == rows_after_first
+    assert not PairScoreHistory.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_pair_history_keeps_every_score_it_had(lakeside):
-    recompute(as_of=date(2025, 6, 30))
-    recompute(as_of=date(2026, 6, 30))
+    first = recompute(as_of=date(2025, 6, 30))
+    second = recompute(as_of=date(2026, 6, 30))
     ob, pd = Entity.objects.get(external_id="lk-ob"), Entity.objects.get(external_id="lk-pd")
     a, b = sorted((ob.pk, pd.pk))
 
-    history = list(PairScore.objects.filter(entity_a=a, entity_b=b).order_by("valid_from_id").values_list("score_tenths", "valid_to"))
+    earlier = list(PairScoreHistory.objects.filter(entity_a=a, entity_b=b).values_list("score_tenths", "valid_from", "valid_to"))
+    current = PairScore.objects.get(entity_a=a, entity_b=b)
 
-    assert len(history) == 2
-    assert history[0][1] is not None and history[1][1] is None
-    assert history[1][0] > history[0][0]
+    assert len(earlier) == 1
+    score, valid_from, valid_to = earlier[0]
+    assert (valid_from, valid_to) == (first.pk, second.pk) == (valid_from, current.valid_from_id)
+    assert current.score_tenths > score
 
 
 @pytest.mark.django_db
@@ -121,7 +124,7 @@ def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside
     for as_of in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 3, 1), date(2026, 6, 30)):
         recompute(as_of=as_of)
 
-    current = PairScore.objects.filter(valid_to__isnull=True)
+    current = PairScore.objects.all()
     assert current.count() == current.values("entity_a", "entity_b").distinct().count()
     weak = current_weak_pairs()
     weak_pairs = set(zip(weak.a.tolist(), weak.b.tolist()))
@@ -255,20 +258,38 @@ def _pair_indexes():
         return cursor.fetchall()
 
 
+def _scores_and_history():
+    """The current rows, the history rows (snapshots named by their reference dates) and every
+    current score, weak pairs included."""
+    as_of = dict(ClosenessSnapshot.objects.values_list("pk", "as_of"))
+    fields = ("entity_a", "entity_b", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths",
+              "analyst_tenths", "relationship_digest", "valid_from")
+    current = {(*row[:-1], as_of[row[-1]]) for row in PairScore.objects.values_list(*fields)}
+    history = sorted((*row[:-2], as_of[row[-2]], as_of[row[-1]]) for row in PairScoreHistory.objects.values_list(*fields, "valid_to"))
+    return current, history, current_scores()
+
+
 @pytest.mark.django_db
-def test_the_first_recompute_builds_the_pair_indexes_after_its_rows_with_the_same_result(lakeside):
-    """Into an empty pair table the indexes are dropped and rebuilt around the write; they come
-    back exactly as the migrations made them, and the scores are those of an ordinary write."""
+def test_recomputes_that_rewrite_most_pairs_rebuild_the_indexes_with_the_same_result(lakeside, monkeypatch):
+    """A full recompute that writes most pairs anew (from empty, years of decay) drops the pair
+    table's indexes and builds them after the rows are in: they come back exactly as the
+    migrations made them, and the rows and history are those of maintaining them row by row."""
     declared = _pair_indexes()
-    assert {name for name, _ in declared} >= {index.name for index in PairScore._meta.indexes}
+    assert {name for name, _ in declared} >= {index.name for index in PairScore._meta.indexes} | {"pairscore_one_per_pair"}
+    days = [date(2026, 6, 30), date(2024, 1, 1), date(2024, 1, 2), date(2026, 6, 30)]
+    results = {}
+    for path, share in (("rebuilt every time", -1.0), ("maintained every time", float("inf"))):
+        monkeypatch.setattr("scoring.services.REBUILD_SHARE", share)
+        for model in (PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange):
+            model.objects.all().delete()
+        for day in days:
+            recompute(as_of=day)
+            assert _pair_indexes() == declared
+        results[path] = _scores_and_history()
 
-    recompute(as_of=date(2026, 6, 30))
-    assert _pair_indexes() == declared
-    first = current_scores()
-
-    recompute(as_of=date(2024, 1, 1))  # rows exist now: the ordinary path
-    recompute(as_of=date(2026, 6, 30))
-    assert current_scores() == first and first
+    assert results["rebuilt every time"] == results["maintained every time"]
+    current, history, _ = results["rebuilt every time"]
+    assert current and len(history) > len(current)  # years apart: most rows changed twice
 
 
 @pytest.mark.django_db(transaction=True)
@@ -446,5 +467,5 @@ def test_evidence_committed_while_a_recompute_reads_is_read_again_so_engine_and_
     assert len(reads) == 2 and reads[1] == reads[0] + 1  # read again, with the new relationship
     assert queued and {a.pk, b.pk} <= set(queued[0])
     assert snapshot.rules_inputs == rules_inputs_fingerprint()
-    row = PairScore.objects.get(entity_a=min(a.pk, b.pk), entity_b=max(a.pk, b.pk), valid_to__isnull=True)
+    row = PairScore.objects.get(entity_a=min(a.pk, b.pk), entity_b=max(a.pk, b.pk))
     assert row.relationship_ids == [added[0].pk] and row.formal_tenths > 0
