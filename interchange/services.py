@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_events_bulk_write, created_changes
-from core.bulk import BULK_LOAD_ROWS, analyze_tables, bulk_insert, foreign_keys_checked_once
+from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -71,7 +71,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportR
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run:
-        analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
+        vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
 
 

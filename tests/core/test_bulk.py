@@ -150,3 +150,11 @@ def test_a_role_that_may_not_drop_the_keys_loads_with_them_kept(caplog):
     assert "kept during the load" in caplog.text
     assert _foreign_keys(Attendance) == keys
     assert Attendance.objects.filter(meeting=meeting, entity=person).exists()
+
+
+def test_vacuum_inside_a_transaction_only_analyses(monkeypatch):
+    calls = []
+    monkeypatch.setattr(bulk, "analyze_tables", lambda *models: calls.append(models))
+    with transaction.atomic():  # VACUUM would fail here ("cannot run inside a transaction block")
+        bulk.vacuum_analyze_tables(Entity)
+    assert calls == ([(Entity,)] if bulk.is_postgres() else [])

@@ -270,3 +270,28 @@ def test_cells_that_look_like_null_import_and_export_as_their_text(copy_of_lakes
     call_command("export_dataset", str(tmp_path / "out"), stdout=io.StringIO())
     exported = set((tmp_path / "out" / "entities.csv").read_text().splitlines())
     assert {"lk-pd,\\N,police_department,City of Lakeside,,nan,", "lk-pd-east,East District,police_department,City of Lakeside,lk-pd,NULL,"} <= exported
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_an_entitys_meetings_readable_from_the_index_alone(lakeside_dir):
+    """The import vacuums what it loaded, so an entity's meetings come from the attendance index
+    without reading the table (what an incremental recompute looks up first)."""
+    from django.db import connection
+
+    run_import(lakeside_dir / "data")
+    entity = Attendance.objects.order_by().values_list("entity_id", flat=True).first()
+    table = Attendance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [table])
+        pages, all_visible = cursor.fetchone()
+        try:
+            cursor.execute("SET enable_seqscan = off")  # a table this small would be read whole
+            cursor.execute("SET enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT meeting_id FROM {table} WHERE entity_id = %s", [entity])
+            plan = cursor.fetchone()[0][0]["Plan"]
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+
+    assert pages > 0 and all_visible == pages
+    assert (plan["Node Type"], plan["Index Name"], plan["Heap Fetches"]) == ("Index Only Scan", "attendance_entity_meeting", 0)
