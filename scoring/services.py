@@ -303,6 +303,7 @@ def pair_scores_write(
         close_changed = bool(np.any((was_close | is_close) & ~same) or np.any((old.tenths[gone] & _SCORE_MASK) >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
     else:
+        position = np.full(len(rows), -1, np.int64)
         same = np.zeros(len(rows), bool)
         appeared = len(rows)
         vanished = to_close = np.zeros(0, np.int64)
@@ -312,7 +313,7 @@ def pair_scores_write(
     _retire_rows(to_close.tolist(), snapshot, delete=not rebuild)
     # each row's snapshot: the one that set an unchanged row, this one for the others
     valid_from = np.full(len(rows), snapshot.pk, np.int64)
-    valid_from[same] = old.valid_from[position[same]] if len(old_keys) else 0
+    valid_from[same] = old.valid_from[position[same]]
     with _rewritten_whole(rebuild):
         # rewritten whole: every row (the table was emptied), else those that changed or are new
         _insert_pairs(valid_from, scores, rows, np.arange(len(rows)) if rebuild else np.flatnonzero(~same), row_tenths, row_digest, evidence_of)
