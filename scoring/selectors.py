@@ -6,7 +6,7 @@ from django.db.models.functions import Greatest
 
 from entities.models import Entity
 
-from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreHistory
+from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
@@ -52,13 +52,10 @@ def pair_history(a: Entity, b: Entity) -> list[dict]:
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
-    pair = {"entity_a_id": first, "entity_b_id": second}
-    rows = PairScoreHistory.objects.filter(**pair).order_by("valid_from_id").values_list("valid_from_id", "score_tenths")
-    scores_from = dict(rows)
-    current = PairScore.objects.filter(**pair).values_list("valid_from_id", "score_tenths").first()
-    current_from = None
-    if current is not None:
-        current_from, scores_from[current_from] = current
+    # its current row and earlier ones, through the view over both tables (valid_to empty: current)
+    rows = list(PairScoreVersion.objects.filter(entity_a_id=first, entity_b_id=second).values_list("valid_from_id", "score_tenths", "valid_to_id"))
+    scores_from = {snapshot_id: tenths for snapshot_id, tenths, _ in rows}
+    current_from = next((snapshot_id for snapshot_id, _, valid_to in rows if valid_to is None), None)
     weak_changes = weak_pair_history(first, second)
     for snapshot_id, tenths in weak_changes:
         # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)
