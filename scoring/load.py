@@ -1,8 +1,6 @@
 """Reads the database into the engine's plain data (queries in, dataclasses and arrays out)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from django.db import connection
 
@@ -126,22 +124,13 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
     return MeetingTable(meetings[:, 0].copy(), meetings[:, 1].copy(), meeting_type, position.astype(np.int64), att_entity)
 
 
-def load_evidence(
-    entity_scope: set[int] | None = None,
-    before_meetings: Callable[[dict[int, EntityRecord], list[RelationshipRecord]], None] | None = None,
-) -> Evidence:
+def load_evidence(entity_scope: set[int] | None = None) -> Evidence:
     """Everything (a full recompute: the relationships as records for the rules, and as columns
     for the engine) or what pairs touching `entity_scope` need (an incremental one: columns only;
-    the rules then read `load_relationships()` for all relationships).
-
-    `before_meetings(entities, records)` is called once those are read, before the meetings and
-    their attendance (most of the rows): the recompute starts the rules there, so that they run
-    while this thread waits for PostgreSQL rather than beside the scoring."""
+    the rules then read `load_relationships()` for all relationships)."""
     entities = load_entities()
     columns = load_relationship_columns(entity_scope)
     records = load_relationships() if entity_scope is None else []
-    if before_meetings is not None:
-        before_meetings(entities, records)
     meeting_ids = None if entity_scope is None else _meeting_ids_touching(entity_scope, columns)
     return Evidence(list(entities.values()), records, load_meetings(meeting_ids), relationship_columns=columns)
 
