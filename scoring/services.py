@@ -250,6 +250,7 @@ class PairsWritten(NamedTuple):
     net: int  # change in the number of current pairs
     close_changed: bool  # whether any pair entered, left or moved within the `close` band
     rows_written: int  # pair rows inserted or retired (weak pairs are not rows)
+    rows_retired: int  # of those, the rows moved to the history
 
 
 def pair_scores_write(
@@ -323,6 +324,7 @@ def pair_scores_write(
         net=appeared - len(vanished) + weak_net,
         close_changed=close_changed,
         rows_written=inserted + len(to_close),
+        rows_retired=len(to_close),
     )
 
 
@@ -440,7 +442,10 @@ def recompute(
             status=ClosenessSnapshot.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
-    analyze_if_changed(PairScore, written.rows_written)  # a full recompute can rewrite half a million rows
+    # a full recompute can rewrite half a million rows, and move as many to the history (whose
+    # statistics nothing else refreshes where autovacuum is off)
+    analyze_if_changed(PairScore, written.rows_written)
+    analyze_if_changed(PairScoreHistory, written.rows_retired)
     logger.info("recompute %s as of %s: %s pairs changed, %s flags", snapshot.scope, as_of, snapshot.pairs_changed, snapshot.flags_raised)
     return snapshot
 
