@@ -41,3 +41,17 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_sessions_expire_after_a_working_day_and_cookies_are_http_only(settings):
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+@pytest.mark.parametrize("setting, expected", [(None, "False"), ("1", "True")])
+def test_numpy_leaves_huge_pages_alone_unless_the_operator_asks(setting, expected):
+    """config turns numpy's huge-page advice off before numpy loads (every entry point imports
+    config first: manage.py through the settings, Celery and WSGI directly); an operator's own
+    NUMPY_MADVISE_HUGEPAGE wins."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if setting is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = setting
+    code = "import config, numpy._core.multiarray as m; print(m._get_madvise_hugepage())"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.stdout.strip() == expected, result.stderr
