@@ -173,9 +173,18 @@ _PAIR_COLUMNS = (
 
 def _retire_rows(row_ids: list[int], snapshot: ClosenessSnapshot, *, delete: bool = True) -> None:
     """Move the current rows `row_ids` (changed or gone as of `snapshot`) to the history, closed by
-    `snapshot`: copied there by the database, then (with `delete`) deleted (a delete maintains no
-    index)."""
+    `snapshot`: copied there by the database, and (with `delete`) deleted. On PostgreSQL one
+    statement does both (DELETE ... RETURNING into the INSERT), finding each row once."""
     current, history = PairScore._meta.db_table, PairScoreHistory._meta.db_table
+    if delete and is_postgres():
+        with connection.cursor() as cursor:
+            for start in range(0, len(row_ids), 200_000):
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {current} WHERE id = ANY(%s) RETURNING {_PAIR_COLUMNS}) "
+                    f"INSERT INTO {history} ({_PAIR_COLUMNS}, valid_to_id) SELECT {_PAIR_COLUMNS}, %s FROM moved",
+                    [row_ids[start : start + 200_000], snapshot.pk],
+                )
+        return
     execute_for_ids(
         f"INSERT INTO {history} ({_PAIR_COLUMNS}, valid_to_id) SELECT {_PAIR_COLUMNS}, %s FROM {current} WHERE id",
         row_ids, [snapshot.pk],
