@@ -401,24 +401,26 @@ def recompute(
             previous = current_snapshot()
 
             def read(fingerprint: str):
-                """The engine's evidence and, when every rule must run again, the rules'
-                relationships and their first step, started in a helper thread."""
+                """The engine's evidence (and its entities by id) and, when every rule must run
+                again, the rules' relationships and their first step, to run later: the rules'
+                own inputs are read here, in the consistent-read window."""
                 evidence = load_evidence(entity_scope)
-                if entity_scope is not None and previous is not None and previous.as_of == as_of and previous.rules_inputs == fingerprint:
-                    return evidence, (None, None)  # the rules' inputs are as the last recompute left them
-                relationships = evidence.relationships if entity_scope is None else load_relationships()
-                # the rules that read no closeness run beside the scoring and the writes (their own
-                # inputs are read here, in the consistent-read window). Started before the
-                # attendance read instead, they took the GIL from it (the read's rows are handed
-                # over one by one) and a full recompute took 0.1-0.6 s longer (five runs each).
                 entities = {e.id: e for e in evidence.entities}
-                return evidence, (relationships, helpers.submit(rules_start(as_of=as_of, entities=entities, relationships=relationships)))
+                if entity_scope is not None and previous is not None and previous.as_of == as_of and previous.rules_inputs == fingerprint:
+                    return evidence, entities, None, None  # the rules' inputs are as the last recompute left them
+                relationships = evidence.relationships if entity_scope is None else load_relationships()
+                return evidence, entities, relationships, rules_start(as_of=as_of, entities=entities, relationships=relationships)
 
-            snapshot.rules_inputs, (evidence, (relationships, rules)) = _read_consistently(read)
+            snapshot.rules_inputs, (evidence, entities, relationships, rules) = _read_consistently(read)
             width = pair_key_width()
-            entities = {e.id: e for e in evidence.entities}
             kernels_loaded.result()
             scores, old, old_weak = scores_with_stored_pairs(evidence, parameters, as_of, entity_scope, width)
+            if rules is not None:
+                # the rules that read no closeness run in a helper thread beside the writes, which
+                # are PostgreSQL's work. Beside the scoring they slowed it by 0.2-0.5 s (pure
+                # Python, holding the GIL the engine's glue needs), and beside the attendance read
+                # they took the GIL from its row-by-row hand-over (0.1-0.6 s).
+                rules = helpers.submit(rules)
             written = pair_scores_write(
                 snapshot=snapshot, scores=scores, old=old, old_weak=old_weak, entity_scope=entity_scope, width=width
             )
