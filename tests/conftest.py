@@ -66,7 +66,8 @@ def client_as(client, user_with_role):
 @pytest.fixture
 def embedded_manage(tmp_path):
     """Run manage.py in a subprocess on the embedded default (a SQLite file, Celery eager), as
-    `make run` does: embedded_manage("migrate", "--noinput") returns its output, failing on an error."""
+    `make run` does: embedded_manage("migrate", "--noinput") returns its output, failing on an error;
+    with `check=False` it returns the finished process, whatever its exit status."""
     import os
     import subprocess
     import sys
@@ -75,8 +76,10 @@ def embedded_manage(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", CELERY_BROKER_URL="")
 
-    def manage(*args) -> str:
+    def manage(*args, check: bool = True):
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        if not check:
+            return result
         assert result.returncode == 0, result.stderr
         return result.stdout
 

@@ -1,6 +1,10 @@
+import logging
+import os
+import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django.utils import timezone
 
 from scoring.services import recompute
@@ -25,3 +29,20 @@ class Command(BaseCommand):
             f"Recomputed as of {snapshot.as_of}: {snapshot.pairs_current} pairs scored "
             f"({snapshot.pairs_changed} changed), {snapshot.flags_raised} flags raised."
         )
+
+    def run_from_argv(self, argv):
+        """Run from the command line (manage.py; `call_command` does not come here), then leave
+        without the interpreter's teardown: with the engine's compiled kernels loaded, Python's
+        exit took 0.4-0.5 s of the command's 4 s (numba's and LLVM's clean-up, with nothing left
+        to save). Whatever is buffered is written and the database connections closed first; the
+        exit status is the one Django set (1 after a CommandError's message)."""
+        status = 0
+        try:
+            super().run_from_argv(argv)
+        except SystemExit as leaving:
+            status = leaving.code if isinstance(leaving.code, int) else 1
+        connections.close_all()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
