@@ -1,11 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from core.commands import LeavesWithoutTeardown
 from interchange.export import dataset_export
 
 
-class Command(BaseCommand):
+class Command(LeavesWithoutTeardown):
     help = "Write the data set, closeness.csv and flags.csv to DIR."
 
     def add_arguments(self, parser):

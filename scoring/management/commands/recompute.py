@@ -1,16 +1,13 @@
-import logging
-import os
-import sys
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.commands import LeavesWithoutTeardown
 from scoring.services import recompute
 
 
-class Command(BaseCommand):
+class Command(LeavesWithoutTeardown):
     help = "Recompute every closeness score and conflict-of-interest flag, synchronously."
     # Django's system checks (0.2 s, every start) guard the web process; this batch command, like the
     # nightly and incremental tasks that call the same service, does not run them.
@@ -29,20 +26,3 @@ class Command(BaseCommand):
             f"Recomputed as of {snapshot.as_of}: {snapshot.pairs_current} pairs scored "
             f"({snapshot.pairs_changed} changed), {snapshot.flags_raised} flags raised."
         )
-
-    def run_from_argv(self, argv):
-        """Run from the command line (manage.py; `call_command` does not come here), then leave
-        without the interpreter's teardown: with the engine's compiled kernels loaded, Python's
-        exit took 0.4-0.5 s of the command's 4 s (numba's and LLVM's clean-up, with nothing left
-        to save). Whatever is buffered is written and the database connections closed first; the
-        exit status is the one Django set (1 after a CommandError's message)."""
-        status = 0
-        try:
-            super().run_from_argv(argv)
-        except SystemExit as leaving:
-            status = leaving.code if isinstance(leaving.code, int) else 1
-        connections.close_all()
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
