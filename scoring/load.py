@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from core.bulk import is_postgres, read_fixed_width, read_int_columns
+from core.bulk import id_array, is_postgres, read_fixed_width, read_int_columns
 from engagement.models import Attendance, Meeting
 from engagement.types import MeetingType
 from entities.models import Entity
@@ -95,7 +95,7 @@ def _meeting_columns(meeting_ids: list[int] | None) -> np.ndarray:
     code = "CASE type " + " ".join(f"WHEN %s THEN {i}" for i in range(len(MeetingType.values))) + " END"
     sql, params = f"SELECT id, {day}, {code} FROM {table}", list(MeetingType.values)
     if meeting_ids is not None and is_postgres():
-        sql, params = sql + " WHERE id = ANY(%s)", [*params, meeting_ids]
+        sql, params = sql + " WHERE id = ANY(%s::bigint[])", [*params, id_array(meeting_ids)]
     elif meeting_ids is not None:
         sql, params = sql + f" WHERE id IN ({', '.join(['%s'] * len(meeting_ids))})", [*params, *meeting_ids]
     return read_int_columns(sql + " ORDER BY id", params, n_columns=3)
@@ -110,7 +110,7 @@ def load_meetings(meeting_ids: list[int] | None = None) -> MeetingTable:
         if not meeting_ids:
             return MeetingTable.empty()
         if is_postgres():  # one array parameter, read by COPY
-            att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s)", [meeting_ids])
+            att = read_int_columns(f"SELECT meeting_id, entity_id FROM {attendance_table} WHERE meeting_id = ANY(%s::bigint[])", [id_array(meeting_ids)])
         else:
             # order_by(): the model's default ordering would join meetings and entities to sort
             rows = Attendance.objects.filter(meeting_id__in=meeting_ids).order_by().values_list("meeting_id", "entity_id")

@@ -17,7 +17,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.bulk import (
-    analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, is_postgres, read_fixed_width, read_int_columns,
+    analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, id_array, is_postgres, read_fixed_width, read_int_columns,
 )
 from core.memory import collector_paused
 from entities.models import Entity
@@ -180,9 +180,9 @@ def _retire_rows(row_ids: list[int], snapshot: ClosenessSnapshot, *, delete: boo
         with connection.cursor() as cursor:
             for start in range(0, len(row_ids), 200_000):
                 cursor.execute(
-                    f"WITH moved AS (DELETE FROM {current} WHERE id = ANY(%s) RETURNING {_PAIR_COLUMNS}) "
+                    f"WITH moved AS (DELETE FROM {current} WHERE id = ANY(%s::bigint[]) RETURNING {_PAIR_COLUMNS}) "
                     f"INSERT INTO {history} ({_PAIR_COLUMNS}, valid_to_id) SELECT {_PAIR_COLUMNS}, %s FROM moved",
-                    [row_ids[start : start + 200_000], snapshot.pk],
+                    [id_array(row_ids[start : start + 200_000]), snapshot.pk],
                 )
         return
     execute_for_ids(

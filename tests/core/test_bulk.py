@@ -158,3 +158,15 @@ def test_vacuum_inside_a_transaction_only_analyses(monkeypatch):
     with transaction.atomic():  # VACUUM would fail here ("cannot run inside a transaction block")
         bulk.vacuum_analyze_tables(Entity)
     assert calls == ([(Entity,)] if bulk.is_postgres() else [])
+
+
+@pytest.mark.parametrize("ids", [[], [7], [3, -1, 2**62, 3], list(range(1000))])
+def test_an_id_array_binds_as_the_same_integers_from_a_list_or_numpy(ids):
+    import numpy as np
+
+    if connection.vendor != "postgresql":
+        pytest.skip("arrays are PostgreSQL's")
+    with connection.cursor() as cursor:
+        for given in (ids, np.array(ids, dtype=np.int64)):
+            cursor.execute("SELECT unnest(%s::bigint[])", [bulk.id_array(given)])
+            assert [row[0] for row in cursor.fetchall()] == ids
