@@ -251,11 +251,15 @@ def test_incremental_recomputes_after_relationship_edits_equal_a_full_recompute(
 
 
 def _pair_indexes():
+    """The pair table's indexes and its constraints (primary key, unique, checks), as defined."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [PairScore._meta.db_table])
-        return cursor.fetchall()
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY conname",
+                       [PairScore._meta.db_table])
+        return indexes + cursor.fetchall()
 
 
 def _scores_and_history():
@@ -276,6 +280,7 @@ def test_recomputes_that_rewrite_most_pairs_rebuild_the_indexes_with_the_same_re
     migrations made them, and the rows and history are those of maintaining them row by row."""
     declared = _pair_indexes()
     assert {name for name, _ in declared} >= {index.name for index in PairScore._meta.indexes} | {"pairscore_one_per_pair"}
+    assert ("scoring_pairscore_pkey", "PRIMARY KEY (id)") in declared
     days = [date(2026, 6, 30), date(2024, 1, 1), date(2024, 1, 2), date(2026, 6, 30)]
     results = {}
     for path, share in (("rebuilt every time", -1.0), ("maintained every time", float("inf"))):
