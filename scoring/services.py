@@ -412,7 +412,10 @@ def recompute(
                 evidence = load_evidence(entity_scope)
                 entities = {e.id: e for e in evidence.entities}
                 if entity_scope is not None and previous is not None and previous.as_of == as_of and previous.rules_inputs == fingerprint:
-                    return evidence, entities, None, None  # the rules' inputs are as the last recompute left them
+                    # the rules' inputs are as the last recompute left them: only the two closeness
+                    # rules may have to run again, over the oversight relationships, read here with
+                    # the rest (a few thousand rows) rather than after the window
+                    return evidence, entities, load_relationships(types=OVERSIGHT_TYPES), None
                 relationships = evidence.relationships if entity_scope is None else load_relationships()
                 return evidence, entities, relationships, rules_start(as_of=as_of, entities=entities, relationships=relationships)
 
@@ -447,8 +450,7 @@ def recompute(
             else:
                 # only closeness changed: only the two rules that read it can change their flags
                 snapshot.flags_raised = flags_refresh(
-                    snapshot=snapshot, as_of=as_of, entities=entities,
-                    relationships=load_relationships(types=OVERSIGHT_TYPES), closeness_only=True,
+                    snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships, closeness_only=True,
                 )
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()

@@ -478,3 +478,58 @@ def test_evidence_committed_while_a_recompute_reads_is_read_again_so_engine_and_
     assert snapshot.rules_inputs == rules_inputs_fingerprint()
     row = PairScore.objects.get(entity_a=min(a.pk, b.pk), entity_b=max(a.pk, b.pk))
     assert row.relationship_ids == [added[0].pk] and row.formal_tenths > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_incremental_recompute_judges_closeness_on_the_relationships_it_read(lakeside, monkeypatch):
+    """Only meetings changed, and a pair became close: the two closeness rules run again over the
+    oversight relationships read with the rest of the evidence. An oversight mandate committed
+    later (while the scores are written) is left to the recompute that edit queues, so the flags
+    match the snapshot's fingerprint of what it read."""
+    import threading
+    from datetime import timedelta
+
+    from django.db import connection
+
+    from conflicts.models import Flag
+    from scoring import services, triggers
+    from scoring.services import rules_inputs_fingerprint
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
+
+    queued = []
+    monkeypatch.setattr(triggers, "_queue", queued.append)  # the edits' own recomputes: noted, not run
+    day = date(2026, 6, 30)
+    board, office = EntityFactory(kind="oversight_body"), EntityFactory(kind="police_department")
+    RelationshipFactory(source=office, target=board, type="advises")  # a formal tie and money,
+    RelationshipFactory(source=office, target=board, type="funds", amount=50_000)  # not yet close
+    recompute(as_of=day)
+    assert PairScore.objects.get(entity_a=min(board.pk, office.pk), entity_b=max(board.pk, office.pk)).score_tenths < 80
+    with transaction.atomic():
+        for week in range(40):
+            meeting = MeetingFactory(date=day - timedelta(days=7 * week), type="private_meeting")
+            AttendanceFactory(meeting=meeting, entity=board)
+            AttendanceFactory(meeting=meeting, entity=office)
+
+    write = services.pair_scores_write
+
+    def a_mandate_committed_while_writing(**kwargs):
+        def commit():  # another connection, as another user's edit
+            try:
+                RelationshipFactory(source=board, target=office, type="oversees")
+            finally:
+                connection.close()
+
+        editor = threading.Thread(target=commit)
+        editor.start()
+        editor.join()
+        return write(**kwargs)
+
+    monkeypatch.setattr(services, "pair_scores_write", a_mandate_committed_while_writing)
+    snapshot = recompute(as_of=day, entity_scope={board.pk, office.pk})
+
+    assert snapshot.scope == "incremental"
+    pair = PairScore.objects.get(entity_a=min(board.pk, office.pk), entity_b=max(board.pk, office.pk))
+    assert pair.score_tenths >= 80  # close: the closeness rules ran again
+    assert not Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=board, counterpart=office).exists()
+    assert snapshot.rules_inputs != rules_inputs_fingerprint()  # the edit's own recompute follows
+    assert {board.pk, office.pk} <= set(queued[-1])
