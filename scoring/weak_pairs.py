@@ -239,10 +239,22 @@ def _buckets_write(snapshot, buckets: list[int], blocks: list[tuple[int, bytes]]
 
 
 def _sorted_union(first: WeakPairs, second: WeakPairs) -> WeakPairs:
-    """Two sets of distinct pairs as one, sorted by (a, b)."""
+    """Two sets of distinct pairs, each sorted by (a, b), as one, sorted: merged in one linear pass
+    (each of `second`'s pairs goes where a binary search in `first` puts it), where sorting the
+    concatenation took 0.3-0.4 s of an incremental recompute (millions of pairs in the buckets a
+    meeting's entities touch)."""
     if len(second) == 0:
         return first
     if len(first) == 0:
         return second
-    both = WeakPairs(*(np.concatenate([getattr(first, f), getattr(second, f)]) for f in ("a", "b", "score", "interaction")))
-    return both.take(np.lexsort((both.b, both.a)))
+    # a pair as one ordered integer (ids fit 31 bits: `packed` refuses larger ones)
+    at = np.searchsorted((first.a << 32) | first.b, (second.a << 32) | second.b) + np.arange(len(second))
+    from_second = np.zeros(len(first) + len(second), bool)
+    from_second[at] = True
+    merged = []
+    for name in ("a", "b", "score", "interaction"):
+        column = np.empty(len(from_second), getattr(first, name).dtype)
+        column[at] = getattr(second, name)
+        column[~from_second] = getattr(first, name)
+        merged.append(column)
+    return WeakPairs(*merged)

@@ -432,6 +432,11 @@ def test_a_recompute_hands_the_rows_it_wrote_to_the_statistics_refresh(lakeside,
     retired = PairScoreHistory.objects.count()
     assert written == [(PairScore, retired + PairScore.objects.exclude(valid_from=first).count())] and retired > 0
 
+    written.clear()
+    ig = Entity.objects.get(external_id="lk-ig")
+    recompute(as_of=date(2027, 6, 30), entity_scope={ig.pk})  # an incremental one leaves it to the next full one
+    assert written == []
+
 
 @pytest.mark.django_db(transaction=True)
 def test_evidence_committed_while_a_recompute_reads_is_read_again_so_engine_and_rules_agree(lakeside, monkeypatch):

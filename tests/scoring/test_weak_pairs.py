@@ -16,7 +16,7 @@ from scoring.services import recompute
 from scoring.engine import pair_product
 from scoring.engine.pair_product import changed_packed
 from scoring.weak_pairs import (
-    BUCKET_BITS, WeakPairs, _changes_by_bucket, _decode, _encode_by_bucket, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
+    BUCKET_BITS, WeakPairs, _changes_by_bucket, _decode, _encode_by_bucket, _sorted_union, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
 )
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
@@ -52,6 +52,19 @@ def test_packing_a_selection_packs_just_those_pairs(pairs):
     alone = WeakPairs(a[selected], b[selected], score[selected], interaction[selected])
     assert list(zip(blocks.buckets, blocks.blobs)) == _encode_by_bucket(alone)
     assert len(blocks) == int(selected.sum())
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1), st.integers(0, 9), st.integers(0, 100), st.booleans()),
+                max_size=80, unique_by=lambda p: (p[0], p[1])))
+def test_the_union_of_two_sorted_sets_of_pairs_is_sorted_and_keeps_every_pair(pairs):
+    def weak(selection):
+        selection = sorted(p[:4] for p in selection)
+        return WeakPairs(*(np.array([p[i] for p in selection], dtype=np.int64 if i < 2 else np.int16) for i in range(4)))
+
+    union = _sorted_union(weak([p for p in pairs if p[4]]), weak([p for p in pairs if not p[4]]))
+
+    assert list(zip(union.a.tolist(), union.b.tolist(), union.score.tolist(), union.interaction.tolist())) == sorted(p[:4] for p in pairs)
+    assert union.score.dtype == np.int16 and union.a.dtype == np.int64
 
 
 @pytest.mark.django_db
