@@ -230,13 +230,19 @@ def id_array(ids: Sequence[int] | np.ndarray) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
+def id_arrays(ids: Sequence[int] | np.ndarray, batch: int = 200_000):
+    """`ids` as `id_array` texts of at most `batch` ids each (a statement's text stays bounded)."""
+    for start in range(0, len(ids), batch):
+        yield id_array(ids[start : start + batch])
+
+
 def execute_for_ids(sql: str, ids: Sequence[int], params: Sequence = ()) -> None:
     """Run `sql` (ending in a column name, e.g. "DELETE FROM t WHERE id") for every id in `ids`,
     in batches: one array parameter on PostgreSQL, IN lists within SQLite's parameter limit."""
     with connection.cursor() as cursor:
         if is_postgres():
-            for start in range(0, len(ids), 200_000):
-                cursor.execute(f"{sql} = ANY(%s::bigint[])", [*params, id_array(ids[start : start + 200_000])])
+            for array in id_arrays(ids):
+                cursor.execute(f"{sql} = ANY(%s::bigint[])", [*params, array])
             return
         for start in range(0, len(ids), 500):
             batch = list(ids[start : start + 500])

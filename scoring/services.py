@@ -17,7 +17,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.bulk import (
-    analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, id_array, is_postgres, read_fixed_width, read_int_columns,
+    analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, id_arrays, is_postgres, read_fixed_width, read_int_columns,
 )
 from core.memory import collector_paused
 from entities.models import Entity
@@ -178,11 +178,11 @@ def _retire_rows(row_ids: list[int], snapshot: ClosenessSnapshot, *, delete: boo
     current, history = PairScore._meta.db_table, PairScoreHistory._meta.db_table
     if delete and is_postgres():
         with connection.cursor() as cursor:
-            for start in range(0, len(row_ids), 200_000):
+            for array in id_arrays(row_ids):
                 cursor.execute(
                     f"WITH moved AS (DELETE FROM {current} WHERE id = ANY(%s::bigint[]) RETURNING {_PAIR_COLUMNS}) "
                     f"INSERT INTO {history} ({_PAIR_COLUMNS}, valid_to_id) SELECT {_PAIR_COLUMNS}, %s FROM moved",
-                    [id_array(row_ids[start : start + 200_000]), snapshot.pk],
+                    [array, snapshot.pk],
                 )
         return
     execute_for_ids(

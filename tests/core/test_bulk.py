@@ -170,3 +170,8 @@ def test_an_id_array_binds_as_the_same_integers_from_a_list_or_numpy(ids):
         for given in (ids, np.array(ids, dtype=np.int64)):
             cursor.execute("SELECT unnest(%s::bigint[])", [bulk.id_array(given)])
             assert [row[0] for row in cursor.fetchall()] == ids
+
+
+def test_id_arrays_cut_the_ids_into_batches_in_order():
+    assert list(bulk.id_arrays(list(range(5)), batch=2)) == ["{0,1}", "{2,3}", "{4}"]
+    assert list(bulk.id_arrays([])) == []
