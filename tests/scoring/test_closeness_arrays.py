@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import in_sorted, relationship_terms, unique_ints
+from scoring.engine.closeness import in_sorted, relationship_terms
 from scoring.engine.data import RelationshipColumns
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
@@ -23,12 +23,6 @@ int_lists = st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=
 def test_in_sorted_is_isin_for_sorted_keys(values, keys):
     values, keys = np.array(values, dtype=np.int64), np.sort(np.array(keys, dtype=np.int64))
     assert np.array_equal(in_sorted(values, keys), np.isin(values, keys))
-
-
-@given(values=int_lists)
-def test_unique_ints_is_sorted_unique(values):
-    values = np.array(values, dtype=np.int64)
-    assert np.array_equal(unique_ints(values), np.unique(values))
 
 
 def test_in_sorted_with_no_keys_finds_nothing():
