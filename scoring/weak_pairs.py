@@ -18,6 +18,7 @@ import numpy as np
 
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
+from .engine.closeness import marked_ids
 from .engine.pair_product import changed_packed, pack_by_bucket, unpack_touching
 from .models import WeakPairBlock, WeakPairChange
 
@@ -56,7 +57,7 @@ def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = N
     joined = b"".join(blobs)
     if scope is not None:  # select as packed, in compiled code, and decode only those
         data, bounds = np.frombuffer(joined, np.uint8), np.cumsum([0] + counts)
-        return WeakPairs(*unpack_touching(data, np.array(buckets, np.int64), bounds, _marked(scope, 0), BUCKET_BITS))
+        return WeakPairs(*unpack_touching(data, np.array(buckets, np.int64), bounds, marked_ids(scope), BUCKET_BITS))
     packed = np.frombuffer(joined, WEAK_PAIR)
     a = (np.repeat(np.array(buckets, np.int64), counts) << BUCKET_BITS) | packed["a"]
     return WeakPairs(
@@ -151,15 +152,8 @@ def weak_pair_history(a: int, b: int) -> list[tuple[int, int]]:
 def touching_ids(a: np.ndarray, b: np.ndarray, scope: np.ndarray) -> np.ndarray:
     """Which pairs (a, b) have an entity in `scope`: a lookup table by id, two gathers (a binary
     search per pair cost 0.3 s at 6M pairs)."""
-    marked = _marked(scope, int(max(a.max(initial=0), b.max(initial=0))))
+    marked = marked_ids(scope, int(max(a.max(initial=0), b.max(initial=0))))
     return marked[a] | marked[b]
-
-
-def _marked(scope: np.ndarray, largest: int) -> np.ndarray:
-    """A lookup table by entity id, up to `largest` at least: True for the ids in `scope`."""
-    marked = np.zeros(max(largest, int(scope.max(initial=0))) + 1, bool)
-    marked[scope] = True
-    return marked
 
 
 def touching(pairs: WeakPairs, scope: np.ndarray) -> np.ndarray:

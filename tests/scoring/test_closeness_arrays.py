@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scoring.engine import ScoringParameters, closeness_scores
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import in_sorted, relationship_terms
+from scoring.engine.closeness import in_sorted, marked_ids, relationship_terms
 from scoring.engine.data import RelationshipColumns
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
@@ -23,6 +23,13 @@ int_lists = st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=
 def test_in_sorted_is_isin_for_sorted_keys(values, keys):
     values, keys = np.array(values, dtype=np.int64), np.sort(np.array(keys, dtype=np.int64))
     assert np.array_equal(in_sorted(values, keys), np.isin(values, keys))
+
+
+@given(ids=st.lists(st.integers(0, 5000), max_size=40), largest=st.integers(0, 6000))
+def test_marked_ids_mark_exactly_the_ids_and_reach_largest(ids, largest):
+    marked = marked_ids(np.array(ids, dtype=np.int64), largest)
+    assert len(marked) == max([largest, *ids]) + 1
+    assert np.flatnonzero(marked).tolist() == sorted(set(ids))
 
 
 def test_in_sorted_with_no_keys_finds_nothing():
