@@ -383,7 +383,8 @@ def _read_consistently(read):
 def recompute(
     *, as_of: date, entity_scope: set[int] | None = None, triggered_by: str = ""
 ) -> ClosenessSnapshot:
-    """Recompute closeness (all pairs, or those touching `entity_scope`) and then every flag.
+    """Recompute closeness (all pairs, or those touching `entity_scope`) and then every flag. With a
+    scope, all pairs all the same when the current scores are not as of `as_of` (or there are none).
 
     The snapshot row is committed first (so pages can show a recompute is running); the scores and
     flags are written in one transaction under a lock, so a failure leaves the previous ones in
@@ -404,6 +405,13 @@ def recompute(
             kernels_loaded = helpers.submit(warm_up)
             _acquire_recompute_lock()
             previous = current_snapshot()
+            if entity_scope is not None and (previous is None or previous.as_of != as_of):
+                # every current pair shares one reference date: an incremental recompute as of
+                # another date than the current scores' would leave the pairs outside its scope
+                # at the old one, so it recomputes them all. Checked here, under the lock, as a
+                # full recompute of another date may have committed since the caller looked
+                entity_scope = None
+                snapshot.scope = ClosenessSnapshot.Scope.FULL
 
             def read(fingerprint: str):
                 """The engine's evidence (and its entities by id) and, when every rule must run
@@ -473,8 +481,6 @@ def recompute(
 
 def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: str = "") -> ClosenessSnapshot:
     """After evidence about these entities changed: recompute the pairs touching them, or everything
-    when the current scores are not as of `today` (so all pairs always share one reference date)."""
-    latest = current_snapshot()
-    if latest is None or latest.as_of != today or not entity_ids:
-        return recompute(as_of=today, triggered_by=triggered_by or "evidence changed")
-    return recompute(as_of=today, entity_scope=set(entity_ids), triggered_by=triggered_by or "evidence changed")
+    when the current scores are not as of `today` (`recompute` decides that under its lock, so all
+    pairs always share one reference date) or no entity is named."""
+    return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")

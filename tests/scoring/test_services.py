@@ -120,6 +120,24 @@ def test_logging_a_meeting_recomputes_the_affected_pairs_like_a_full_recompute(l
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("earlier", [None, date(2025, 6, 30)], ids=["no scores yet", "scores of another date"])
+def test_an_incremental_recompute_of_another_date_recomputes_every_pair(lakeside, earlier):
+    """All current pairs share one reference date: a scope is honoured only when the current scores
+    are of the same date, whoever calls the service."""
+    if earlier is not None:
+        recompute(as_of=earlier)
+    scope = {Entity.objects.get(external_id="x-a2").pk}
+
+    snapshot = recompute(as_of=date(2026, 6, 30), entity_scope=scope)
+
+    assert snapshot.scope == "full"
+    assert snapshot.pairs_current == len(current_pair_scores())
+    after = current_scores()
+    assert recompute(as_of=date(2026, 6, 30)).pairs_changed == 0
+    assert current_scores() == after
+
+
+@pytest.mark.django_db
 def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside):
     for as_of in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 3, 1), date(2026, 6, 30)):
         recompute(as_of=as_of)
