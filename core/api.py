@@ -5,12 +5,13 @@ from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 from . import roles
+from .tables import MAX_PER_PAGE
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 500
+    max_page_size = MAX_PER_PAGE
 
 
 def role_permission(*, read=roles.can_view, write=roles.can_edit_data, name="RolePermission"):

@@ -1,10 +1,12 @@
 import django_tables2 as tables
 from django.urls import reverse
 
+from core.tables import PagedTable
+
 from .models import Meeting
 
 
-class MeetingTable(tables.Table):
+class MeetingTable(PagedTable):
     title = tables.Column(linkify=lambda record: reverse("meeting_detail", args=[record.pk]))
     attendees = tables.Column(verbose_name="Attendees", orderable=True)
 

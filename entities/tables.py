@@ -2,12 +2,13 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.tables import PagedTable
 from scoring.engine.parameters import band_for_score
 
 from .models import Entity
 
 
-class EntityTable(tables.Table):
+class EntityTable(PagedTable):
     name = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.external_id]))
     closest_tenths = tables.Column(verbose_name="Closest score", order_by=("-closest_tenths",))
 

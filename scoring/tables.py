@@ -2,10 +2,12 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.tables import PagedTable
+
 from .models import PairScore
 
 
-class PairTable(tables.Table):
+class PairTable(PagedTable):
     entity_a = tables.Column(verbose_name="Entity", linkify=lambda record: reverse("entity_detail", args=[record.entity_a.external_id]))
     entity_b = tables.Column(verbose_name="Entity", linkify=lambda record: reverse("entity_detail", args=[record.entity_b.external_id]))
     score_tenths = tables.Column(verbose_name="Score")
