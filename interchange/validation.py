@@ -198,10 +198,27 @@ def _check_references(validator: _FileValidator, rows: list[Row], column: str, k
             validator.report(row.line, [FieldProblem(column, f"unknown {what} '{value}' (not in the files nor in the database)")])
 
 
-def _ids_in(table: CsvTable | None, column: str = "external_id") -> set[str]:
-    """Every id a file declares, valid row or not, so one bad row does not cascade into others."""
+class _EveryId:
+    """The ids of a file that was given but whose ids cannot be read (not UTF-8, empty, no id
+    column): any id may be in it, so no reference to it is reported unknown. Thousands of rows
+    naming entities of an unreadable entities.csv were each reported "not in the files nor in the
+    database", which was not so, and buried the one problem to fix."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+    def __or__(self, other):
+        return self
+
+    __ror__ = __or__
+
+
+def _ids_in(table: CsvTable | None, column: str = "external_id", given: bool = False) -> set[str] | _EveryId:
+    """Every id a file declares, valid row or not, so one bad row does not cascade into others;
+    every id at all when the file was `given` but its ids cannot be read (the file unreadable, or
+    its id column missing: that problem is reported on its own)."""
     if table is None or column not in table.header:
-        return set()
+        return _EveryId() if given else set()
     position = table.header.index(column)
     return {cells[position].strip() for _, cells in table.rows if position < len(cells) and cells[position].strip()}
 
@@ -218,9 +235,9 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
     if ENTITIES.name not in files:
         problems.append(Problem(ENTITIES.name, 1, "-", "entities.csv is required"))
 
-    entity_ids = known.entities | _ids_in(tables.get(ENTITIES.name))
-    relationship_ids = known.relationships | _ids_in(tables.get(RELATIONSHIPS.name))
-    meeting_ids = known.meetings | _ids_in(tables.get(MEETINGS.name))
+    entity_ids = known.entities | _ids_in(tables.get(ENTITIES.name), given=ENTITIES.name in files)
+    relationship_ids = known.relationships | _ids_in(tables.get(RELATIONSHIPS.name), given=RELATIONSHIPS.name in files)
+    meeting_ids = known.meetings | _ids_in(tables.get(MEETINGS.name), given=MEETINGS.name in files)
     parsed: dict[str, ParsedFile] = {}
 
     table = tables.get(ENTITIES.name)

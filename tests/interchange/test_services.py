@@ -255,6 +255,42 @@ def test_a_file_that_is_not_utf8_csv_is_one_clear_message(tmp_path, payload, mes
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "broken,problem",
+    [
+        ("latin-1", "entities.csv:2: -: the file is not UTF-8 text"),
+        ("no id column", "entities.csv:1: external_id: required column is missing"),
+    ],
+)
+def test_an_unreadable_entities_file_is_reported_once_not_in_every_reference_to_it(copy_of_lakeside, broken, problem):
+    """The other files name its entities; whether they exist cannot be known, so they are not
+    reported unknown (the lakeside set has thousands of such references)."""
+    entities = copy_of_lakeside / "entities.csv"
+    text = entities.read_text(encoding="utf-8")
+    if broken == "latin-1":
+        entities.write_bytes(text.replace("Lakeside Police Department", "Lakesidé Police Départment", 1).encode("latin-1"))
+    else:
+        entities.write_text(text.replace("external_id,", "external_ref,", 1), encoding="utf-8")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1
+    assert problem in output
+    assert "unknown entity" not in output and "unknown parent entity" not in output
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_reference_to_an_entity_in_no_file_is_still_reported(copy_of_lakeside):
+    edit_line(copy_of_lakeside / "relationships.csv", 2, "lk-ob", "lk-nowhere")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1
+    assert "relationships.csv:2: source: unknown entity 'lk-nowhere' (not in the files nor in the database)" in output
+
+
+@pytest.mark.django_db
 def test_cells_that_look_like_null_import_and_export_as_their_text(copy_of_lakeside, tmp_path):
     """COPY read an unquoted \\N as NULL: such a cell failed the whole import."""
     path = copy_of_lakeside / "entities.csv"
