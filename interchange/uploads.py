@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from .format import INPUT_FILE_NAMES
@@ -41,7 +42,24 @@ def _files_from_zip(name: str, data: bytes) -> tuple[dict[str, bytes], list[Prob
     for member in members:
         base = PurePosixPath(member.filename).name
         if base in INPUT_FILE_NAMES:
-            files[base] = archive.read(member)
+            data, problem = _member_bytes(archive, member)
+            if problem:
+                problems.append(Problem(f"{name}/{member.filename}", 1, "-", problem))
+            else:
+                files[base] = data
         elif base not in ("closeness.csv", "flags.csv"):  # an export's computed files are skipped
             problems.append(Problem(f"{name}/{member.filename}", 1, "-", "unexpected file in the archive"))
     return files, problems
+
+
+def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[bytes, str]:
+    """A member's bytes, or why they cannot be read (a damaged, encrypted or oddly compressed
+    archive raised from deep in zipfile, a server error on the upload page)."""
+    if member.flag_bits & 0x1:
+        return b"", "the file is encrypted: zip the data set again without a password"
+    try:
+        return archive.read(member), ""
+    except NotImplementedError:
+        return b"", "the file is compressed with a method this importer cannot read: zip it again with the usual (deflate) method"
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        return b"", f"the archive is damaged ({exc}): zip the data set again"

@@ -80,6 +80,62 @@ def test_files_that_are_not_a_data_set_get_a_clear_message(client_as, payload, m
     assert message in response.content.decode()
 
 
+def damaged(directory, damage) -> SimpleUploadedFile:
+    """The data set zipped, then `damage(archive bytes, where entities.csv's local header starts,
+    where its central directory entry starts)` done to it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.iterdir()):
+            archive.write(path, path.name)
+    data = bytearray(buffer.getvalue())
+    local = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("entities.csv").header_offset
+    # a central directory entry: its signature, then the name 46 bytes in
+    central = next(
+        at for at in range(len(data)) if data[at : at + 4] == b"PK\x01\x02" and data[at + 46 : at + 58] == b"entities.csv"
+    )
+    damage(data, local, central)
+    return SimpleUploadedFile("data.zip", bytes(data), content_type="application/zip")
+
+
+def _bad_checksum(data, local, central):
+    data[local + 14] ^= 0xFF
+    data[central + 16] ^= 0xFF
+
+
+def _scrambled_bytes(data, local, central):
+    start = local + 30 + len("entities.csv") + 20
+    data[start : start + 20] = bytes(b ^ 0x55 for b in data[start : start + 20])
+
+
+def _encrypted(data, local, central):
+    data[local + 6] |= 1
+    data[central + 8] |= 1
+
+
+def _unknown_method(data, local, central):
+    data[local + 8] = 99
+    data[central + 10] = 99
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (_bad_checksum, "data.zip/entities.csv</td><td>1</td><td>-</td><td>the archive is damaged (Bad CRC-32"),
+        (_scrambled_bytes, "data.zip/entities.csv</td><td>1</td><td>-</td><td>the archive is damaged"),
+        (_encrypted, "the file is encrypted: zip the data set again without a password"),
+        (_unknown_method, "compressed with a method this importer cannot read"),
+    ],
+    ids=["bad checksum", "scrambled bytes", "encrypted", "unknown compression"],
+)
+def test_a_damaged_zip_names_the_file_at_fault_and_writes_nothing(client_as, lakeside_dir, damage, message):
+    response = upload(client_as("analyst"), damaged(lakeside_dir / "data", damage))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Entity.objects.count() == 0
+
+
 @pytest.mark.django_db
 def test_the_data_set_downloads_as_a_zip_of_seven_files(client_as, lakeside):
     response = client_as("analyst").get("/data/export.zip")
