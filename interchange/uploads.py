@@ -39,9 +39,14 @@ def _files_from_zip(name: str, data: bytes) -> tuple[dict[str, bytes], list[Prob
     if sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
         return {}, [Problem(name, 1, "-", f"the archive unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB")]
     files, problems = {}, []
+    seen: dict[str, str] = {}  # file name -> the member that held it
     for member in members:
         base = PurePosixPath(member.filename).name
-        if base in INPUT_FILE_NAMES:
+        if base in INPUT_FILE_NAMES and base in seen:
+            # two data sets in one archive: importing either silently would lose the other
+            problems.append(Problem(f"{name}/{member.filename}", 1, "-", f"a second {base} in the archive (the first is {seen[base]})"))
+        elif base in INPUT_FILE_NAMES:
+            seen[base] = member.filename
             data, problem = _member_bytes(archive, member)
             if problem:
                 problems.append(Problem(f"{name}/{member.filename}", 1, "-", problem))

@@ -137,6 +137,21 @@ def test_a_damaged_zip_names_the_file_at_fault_and_writes_nothing(client_as, lak
 
 
 @pytest.mark.django_db
+def test_a_zip_holding_two_data_sets_is_refused_naming_both(client_as, lakeside_dir):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for folder in ("2025", "2026"):
+            for path in sorted((lakeside_dir / "data").iterdir()):
+                archive.write(path, f"{folder}/{path.name}")
+
+    response = upload(client_as("analyst"), SimpleUploadedFile("both.zip", buffer.getvalue()))
+
+    assert response.status_code == 400
+    assert "a second entities.csv in the archive (the first is 2025/entities.csv)" in response.content.decode()
+    assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_the_data_set_downloads_as_a_zip_of_seven_files(client_as, lakeside):
     response = client_as("analyst").get("/data/export.zip")
 
