@@ -4,7 +4,7 @@ import io
 import zipfile
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
@@ -79,6 +79,16 @@ def test_an_export_that_fails_leaves_the_directory_as_it_was(lakeside, tmp_path,
     with pytest.raises(RuntimeError, match="went away"):
         dataset_export(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no new entities.csv, no partial files
+
+
+@pytest.mark.django_db
+def test_an_export_to_a_place_it_cannot_write_is_one_clear_message(lakeside, tmp_path):
+    taken = tmp_path / "report.txt"
+    taken.write_text("not a directory")
+
+    with pytest.raises(CommandError, match=r"report.txt: cannot write the export there \(File exists\)"):
+        call_command("export_dataset", str(taken), stdout=io.StringIO())
+    assert taken.read_text() == "not a directory"
 
 
 @pytest.mark.django_db

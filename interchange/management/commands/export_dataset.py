@@ -1,5 +1,7 @@
 from pathlib import Path
 
+from django.core.management.base import CommandError
+
 from core.commands import LeavesWithoutTeardown
 from interchange.export import dataset_export
 
@@ -11,5 +13,9 @@ class Command(LeavesWithoutTeardown):
         parser.add_argument("directory", type=Path)
 
     def handle(self, directory: Path, **options):
-        for name, rows in dataset_export(directory).items():
+        try:
+            counts = dataset_export(directory)
+        except OSError as exc:  # not a directory, no permission, disk full: the export left nothing
+            raise CommandError(f"{directory}: cannot write the export there ({exc.strerror or exc})") from exc
+        for name, rows in counts.items():
             self.stdout.write(f"{name}: {rows} rows")
