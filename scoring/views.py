@@ -44,7 +44,9 @@ def scoring_settings(request):
     else:
         form = ScoringSettingsForm.from_parameters(record.scoring_parameters)
     trail = audit_trail(request.user, objects={"scoring.scoringsettings": [str(record.pk)]})
-    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail})
+    # a refused form is a 400, as on every other form page
+    status = 400 if request.method == "POST" else 200
+    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail}, status=status)
 
 
 def pair_list(request):

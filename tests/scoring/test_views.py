@@ -28,7 +28,7 @@ def test_an_administrator_changes_the_half_life(client_as):
 def test_a_weight_outside_0_and_1_is_refused_naming_the_field(client_as):
     response = client_as("administrator").post("/scoring/settings/", form_data(component_formal=1.5))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "less than or equal to 1.0" in response.content.decode()
     assert ScoringSettings.load().scoring_parameters.component_weights["formal"] == 0.6
 
