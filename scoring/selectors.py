@@ -148,7 +148,8 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
                 "ego": ego is not None and entity.pk == ego.pk,
             }
     edges = [
-        {"source": p.entity_a.external_id, "target": p.entity_b.external_id, "score": p.score, "band": p.band}
+        {"source": p.entity_a.external_id, "target": p.entity_b.external_id, "score": p.score, "band": p.band,
+         "source_label": p.entity_a.name, "target_label": p.entity_b.name}
         for p in pairs
     ]
     return {"nodes": list(nodes.values()), "edges": edges}

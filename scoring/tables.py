@@ -16,7 +16,7 @@ class PairTable(PagedTable):
     interaction_tenths = tables.Column(verbose_name="Interaction")
     financial_tenths = tables.Column(verbose_name="Financial")
     analyst_tenths = tables.Column(verbose_name="Analyst")
-    why = tables.Column(empty_values=(), orderable=False, verbose_name="")
+    why = tables.Column(empty_values=(), orderable=False, verbose_name="Evidence")
 
     class Meta:
         model = PairScore

@@ -43,3 +43,16 @@ def test_network_filters_by_jurisdiction(lakeside_dir, client_as):
 
     assert graph["nodes"]
     assert "lk-pd" not in {n["id"] for n in graph["nodes"]}  # City of Lakeside
+
+
+@pytest.mark.django_db
+def test_the_graph_is_also_a_list_of_its_ties_for_keyboards_and_screen_readers(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    page = client_as("city_staff").get("/network/", {"entity": "lk-ob"}).content.decode()
+
+    graph = graph_of(page)
+    listed = re.findall(r'<a href="/closeness/([^/]+)/([^/]+)/" class="band-(\w+)">([\d.]+)</a>', page)
+    assert listed == [(e["source"], e["target"], e["band"], f"{e['score']:.1f}") for e in graph["edges"]]
+    assert 'role="img"' in page and "The same ties as a list" in page
+    assert ">Lakeside Police Oversight Board</a>" in page

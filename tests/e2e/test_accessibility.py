@@ -1,0 +1,57 @@
+"""Every page passes axe-core's checks (WCAG 2.x A and AA, and its best practices) in Chromium:
+labels on every form control, names on every table header, contrast of the band colours, no
+ARIA where it is not allowed. Residents answer surveys and read the disclosure register without
+an account, and staff with screen readers use the rest."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conflicts.models import Flag
+from engagement.models import EngagementSettings, Meeting
+from entities.models import Entity
+from scoring.selectors import listed_pairs
+from tests.factories import ConflictReportFactory, FeedbackSurveyFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def violations(page) -> list[str]:
+    """axe-core's violations on the page as loaded, one line each with the first nodes at fault."""
+    page.wait_for_load_state("networkidle")
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {[n['html'][:120] for n in v['nodes'][:3]]}" for v in found]
+
+
+def test_every_page_a_signed_in_user_opens_passes_axe(signed_in, live_server):
+    entity = Entity.objects.get(external_id="lk-pd")
+    pair = listed_pairs().order_by("-score_tenths").first()
+    meeting = Meeting.objects.order_by("date").first()
+    report = ConflictReportFactory()
+    paths = [
+        "/", "/entities/", f"/entities/{entity.external_id}/", "/closeness/",
+        f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/", "/network/", f"/network/?entity={entity.external_id}",
+        "/flags/", f"/flags/{Flag.objects.order_by('pk').first().pk}/", "/meetings/", "/meetings/new/", f"/meetings/{meeting.pk}/",
+        "/engagement/coverage/", "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{report.pk}/", "/recusals/",
+        "/register/", "/data/", "/scoring/settings/",
+    ]
+    page = signed_in("administrator")
+    found = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        found[path] = violations(page)
+
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_the_pages_open_to_anyone_pass_axe(browser, live_server, scored_site):
+    survey = FeedbackSurveyFactory(meeting=Meeting.objects.exclude(type="private_meeting").first())
+    site = EngagementSettings.load()
+    site.disclosure_register_public = True
+    site.save()
+    page = browser.new_context().new_page()  # no account, no cookies
+    found = {}
+    for path in ("/login/", f"/feedback/{survey.token}/", "/register/"):
+        page.goto(f"{live_server.url}{path}")
+        found[path] = violations(page)
+    page.context.close()
+
+    assert {path: v for path, v in found.items() if v} == {}
