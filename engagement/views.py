@@ -193,6 +193,7 @@ def coverage(request):
 
 TRUST_CHART_SERIES = 8
 REGISTER_PAGE_SIZE = 100
+RECUSAL_BODIES_PER_PAGE = 50
 
 
 def trust_trend(request):
@@ -290,10 +291,15 @@ def recusal_guidance(request):
               r.counterpart.external_id, ";".join(str(f.flag_id) for f in r.flags), ";".join(f.rule for f in r.flags), r.sentence]
              for r in recusals),
         )
+    body = request.GET.get("body", "").strip()
+    if body:  # one overseeing body or official (its entity page links here)
+        recusals = [r for r in recusals if r.body.external_id == body]
     groups: dict[int, dict] = {}
     for recusal in recusals:
         groups.setdefault(recusal.body.id, {"body": recusal.body, "recusals": []})["recusals"].append(recusal)
-    return render(request, "engagement/recusals.html", {"groups": list(groups.values()), "total": len(recusals)})
+    # a page of bodies: thousands of open flags made one page of megabytes
+    page = Paginator(list(groups.values()), RECUSAL_BODIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "engagement/recusals.html", {"groups": page, "total": len(recusals), "body": body})
 
 
 # --- Public disclosure register ----------------------------------------------------------------

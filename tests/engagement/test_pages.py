@@ -122,3 +122,24 @@ def test_an_agency_is_present_through_its_people_on_the_meetings_date(client_as)
     AttendanceFactory(meeting=MeetingFactory(type="community_policing", date=date(2026, 1, 10)), entity=officer)  # before the job
     report = client_as("city_staff").get("/engagement/coverage/?start=2026-01-01&end=2026-06-30").context["report"]
     assert {row.name: row.by_type["community_policing"] for row in report.agencies} == {"Riverton PD": 1}
+
+
+def test_recusal_guidance_pages_through_bodies_and_shows_one_body(lakeside, client_as, monkeypatch):
+    from engagement import views
+
+    recompute(as_of=date(2026, 6, 30))
+    staff = client_as("city_staff")
+    every = staff.get("/recusals/").context["groups"]
+    bodies = [g["body"].external_id for g in every]
+    assert len(bodies) >= 2
+
+    monkeypatch.setattr(views, "RECUSAL_BODIES_PER_PAGE", 1)
+    first, second = staff.get("/recusals/"), staff.get("/recusals/", {"page": 2})
+    assert [g["body"].external_id for g in first.context["groups"]] == bodies[:1]
+    assert [g["body"].external_id for g in second.context["groups"]] == bodies[1:2]
+    assert f"Page 1 of {len(bodies)}" in first.content.decode() and 'href="?page=2"' in first.content.decode()
+
+    one = staff.get("/recusals/", {"body": "lk-ob"})
+    assert [g["body"].external_id for g in one.context["groups"]] == ["lk-ob"]
+    assert "Only <strong>lk-ob</strong>" in one.content.decode()
+    assert 'href="/recusals/?body=lk-ob"' in staff.get("/entities/lk-ob/").content.decode()
