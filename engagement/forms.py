@@ -66,7 +66,18 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
             raise forms.ValidationError("List at least one attendee.")
 
 
-AttendanceFormSet = formset_factory(AttendanceForm, formset=BaseAttendanceFormSet, extra=6, max_num=200)
+ATTENDANCE_ROWS, ATTENDANCE_MAX = 6, 200  # empty rows shown at first; attendees a meeting may list
+
+
+def attendance_formset(rows: str | None = None):
+    """The attendance formset with `rows` empty rows (from `?rows=`, for a page without JavaScript;
+    the "Add an attendee" button adds them in the browser otherwise), within 6..200."""
+    try:
+        extra = min(max(int(rows), ATTENDANCE_ROWS), ATTENDANCE_MAX)
+    except (TypeError, ValueError):
+        extra = ATTENDANCE_ROWS
+    return formset_factory(AttendanceForm, formset=BaseAttendanceFormSet, extra=extra, max_num=ATTENDANCE_MAX, validate_max=True)
+
 
 
 class FeedbackAnswerForm(forms.Form):

@@ -26,7 +26,7 @@ from relationships.models import Disclosure
 from .coverage import QUIET_DAYS, coverage_csv_rows, coverage_report, trust_trends
 from .filters import MeetingFilter
 from .forms import (
-    AttendanceFormSet,
+    attendance_formset,
     ConflictReportForm,
     CoveragePeriodForm,
     FeedbackAnswerForm,
@@ -64,7 +64,7 @@ def meeting_list(request):
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
     form = MeetingForm(request.POST or None)
-    formset = AttendanceFormSet(request.POST or None, prefix="attendance")
+    formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = [(f.cleaned_data["entity"], f.cleaned_data["role"]) for f in formset.forms if f.cleaned_data.get("entity")]
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)

@@ -66,6 +66,31 @@ def test_board_member_logs_a_meeting_and_sees_the_pair_score_change(signed_in, l
     assert round(shown * 10) == current_tenths("x-a2", "x-b2") > before
 
 
+def test_board_member_adds_attendee_rows_for_a_larger_meeting(signed_in, live_server):
+    from engagement.models import Meeting
+
+    people = list(Entity.objects.filter(kind="person").order_by("external_id").values_list("external_id", flat=True)[:8])
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    page.select_option("#id_type", "focus_group")
+    page.fill("#id_date", timezone.localdate().isoformat())
+    page.fill("#id_title", "Youth focus group")
+
+    page.click("text=Add an attendee")
+    page.click("text=Add an attendee")
+    assert page.input_value("#id_attendance-TOTAL_FORMS") == "8"
+    assert page.locator("label[for=id_attendance-7-role]").inner_text() == "Role of attendee 8"
+    for i, person in enumerate(people):
+        page.fill(f"#id_attendance-{i}-entity", person)
+    page.select_option("#id_attendance-7-role", "presenter")
+    page.click("text=Save meeting")
+
+    page.wait_for_url(f"{live_server.url}/meetings/")
+    attendance = Meeting.objects.get(title="Youth focus group").attendance
+    assert sorted(attendance.values_list("entity__external_id", flat=True)) == sorted(people)
+    assert attendance.get(entity__external_id=people[7]).role == "presenter"
+
+
 def test_analyst_reviews_a_flag(signed_in, live_server):
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/flags/?rule=REVOLVING_DOOR")

@@ -93,3 +93,31 @@ def test_the_meeting_list_pages_filters_and_counts_every_attendee(client_as):
     rows = list(north.context["table"].paginator.object_list.data)
     assert len(rows) == 60 and {r.neighborhood for r in rows} == {"North"}
     assert {r.attendees for r in rows} == {2}  # both attendees, not only the one filtered on
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("asked", "rows"), [(None, 6), ("20", 20), ("abc", 6), ("-3", 6), ("100000", 200)])
+def test_the_meeting_form_shows_more_rows_on_request_within_bounds(client_as, asked, rows):
+    response = client_as("board_member").get("/meetings/new/", {"rows": asked} if asked else {})
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == rows
+    assert f'name="attendance-{rows - 1}-entity"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_meeting_with_more_attendees_than_the_first_rows_is_logged_and_more_than_200_is_refused(lakeside, client_as):
+    people = list(Entity.objects.filter(kind="person").order_by("external_id").values_list("external_id", flat=True)[:9])
+    data = meeting_post([], **{"attendance-TOTAL_FORMS": str(len(people))})
+    for i, person in enumerate(people):
+        data[f"attendance-{i}-entity"], data[f"attendance-{i}-role"] = person, "attendee"
+    client = client_as("board_member")
+
+    assert client.post("/meetings/new/", data).status_code == 302
+    assert Meeting.objects.get(title="Coffee").attendance.count() == 9
+
+    too_many = meeting_post(["x-a1"], title="Town hall", **{"attendance-TOTAL_FORMS": "201"})
+    response = client.post("/meetings/new/", too_many)
+    assert response.status_code == 400
+    assert "Please submit at most 200 forms" in response.content.decode()
+    assert not Meeting.objects.filter(title="Town hall").exists()
