@@ -229,4 +229,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# tables scroll inside their own box on a phone rather than widening the page
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

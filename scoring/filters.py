@@ -8,7 +8,7 @@ from .selectors import BAND_TENTHS
 
 
 class PairFilter(django_filters.FilterSet):
-    band = django_filters.ChoiceFilter(choices=[(b, b) for b in BAND_TENTHS], method="in_band")
+    band = django_filters.ChoiceFilter(choices=[(b, b) for b in BAND_TENTHS], method="in_band", label="Band")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, method="with_kind", label="Either side is a")
     min_score = django_filters.NumberFilter(method="at_least", label="Minimum score", min_value=0, max_value=10)
     entity = django_filters.CharFilter(method="involving", label="Entity (id or name)")

@@ -35,3 +35,14 @@ def test_a_page_size_of_two_pages_through_every_row(lakeside_dir, client_as):
     assert first.paginator.num_pages == (first.paginator.count + 1) // 2 > 1
     assert len(first.page.object_list) == 2
     assert 1 <= len(last.page.object_list) <= 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(LIST_PAGES))
+def test_every_filter_of_a_list_page_has_a_label(lakeside_dir, client_as, path):
+    """django-filter labels a filter without a model field of its name "[invalid name]"."""
+    scored_lakeside(lakeside_dir)
+
+    page = client_as("city_staff").get(path).content.decode()
+
+    assert "[invalid name]" not in page

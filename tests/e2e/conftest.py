@@ -56,3 +56,21 @@ def signed_in(browser, live_server, scored_site):
     yield sign_in
     for context in pages:
         context.close()
+
+
+@pytest.fixture
+def every_page(scored_site) -> list[str]:
+    """A path of each page a signed-in administrator can open, on the scored lakeside example."""
+    from conflicts.models import Flag
+    from engagement.models import Meeting
+    from scoring.selectors import listed_pairs
+    from tests.factories import ConflictReportFactory
+
+    pair = listed_pairs().order_by("-score_tenths").first()
+    return [
+        "/", "/entities/", "/entities/lk-pd/", "/closeness/", f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/",
+        "/network/", "/network/?entity=lk-pd", "/flags/", f"/flags/{Flag.objects.order_by('pk').first().pk}/", "/meetings/",
+        "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/", "/engagement/coverage/",
+        "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
+        "/register/", "/data/", "/scoring/settings/",
+    ]
