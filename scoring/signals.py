@@ -7,7 +7,7 @@ from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 
-from .triggers import entities_at_meeting, queue_recompute
+from .triggers import entities_at_meeting, queue_recompute, with_organisations
 
 
 def _relationship_changed(sender, instance, **kwargs):
@@ -21,7 +21,8 @@ def _meeting_changed(sender, instance, **kwargs):
 
 
 def _attendance_changed(sender, instance, **kwargs):
-    queue_recompute(entities_at_meeting(instance.meeting_id) | {instance.entity_id})
+    # the attendee's organisations too: once a row is deleted, the meeting no longer names them
+    queue_recompute(entities_at_meeting(instance.meeting_id) | with_organisations({instance.entity_id}))
 
 
 def _entity_changed(sender, instance, created=False, **kwargs):

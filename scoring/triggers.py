@@ -47,8 +47,15 @@ def queue_recompute(entity_ids: Iterable[int]) -> None:
 def entities_at_meeting(meeting_id: int) -> set[int]:
     """Who was at a meeting, and the organisations they stand for (the pairs a change there touches)."""
     from engagement.models import Attendance
+
+    return with_organisations(Attendance.objects.filter(meeting_id=meeting_id).order_by().values_list("entity_id", flat=True))
+
+
+def with_organisations(entity_ids: Iterable[int]) -> set[int]:
+    """The entities and every organisation they lead, sit on or work for (at any time: the meetings'
+    dates decide which counted), as a meeting's attendee stands for them too."""
     from relationships.models import Relationship
 
-    people = set(Attendance.objects.filter(meeting_id=meeting_id).order_by().values_list("entity_id", flat=True))
-    orgs = Relationship.objects.filter(source_id__in=people, type__in=AFFILIATION_TYPES).values_list("target_id", flat=True)
-    return people | set(orgs)
+    entities = set(entity_ids)
+    organisations = Relationship.objects.filter(source_id__in=entities, type__in=AFFILIATION_TYPES).values_list("target_id", flat=True)
+    return entities | set(organisations)

@@ -137,6 +137,35 @@ def test_an_incremental_recompute_of_another_date_recomputes_every_pair(lakeside
     assert current_scores() == after
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("removed", ["the attendee", "the meeting"])
+def test_removing_attendance_recomputes_the_pairs_of_the_organisations_it_stood_for(removed):
+    """A person at a meeting also stands for the organisations they lead, sit on or work for: the
+    chief's private meeting makes the department and the board she sits on a pair. When her
+    attendance goes (or the whole meeting), that pair changes too, though nobody left at the
+    meeting names either organisation."""
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
+
+    today = timezone.localdate()
+    chief = EntityFactory(kind="person", name="Chief")
+    department = EntityFactory(kind="police_department", name="Department")
+    board = EntityFactory(kind="advisory_board", name="Board")
+    RelationshipFactory(source=chief, target=department, type="leads", start_date=date(2020, 1, 1), end_date=None)
+    RelationshipFactory(source=chief, target=board, type="member_of", start_date=date(2020, 1, 1), end_date=None)
+    meetings = [MeetingFactory(type="private_meeting", date=today.replace(day=1)) for _ in range(3)]
+    rows = [AttendanceFactory(meeting=meeting, entity=chief) for meeting in meetings]
+    recompute(as_of=today)
+    a, b = sorted((department.pk, board.pk))
+    assert (a, b) in current_pair_scores()
+
+    (rows[0].delete if removed == "the attendee" else meetings[0].delete)()
+
+    assert ClosenessSnapshot.objects.latest().scope == "incremental"
+    after_incremental = current_scores()
+    assert recompute(as_of=today).pairs_changed == 0
+    assert current_scores() == after_incremental
+
+
 @pytest.mark.django_db
 def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside):
     for as_of in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 3, 1), date(2026, 6, 30)):
