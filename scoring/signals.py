@@ -1,7 +1,7 @@
 """Evidence edited through the ORM (admin, forms, API) queues an incremental recompute.
 
 The importer writes in bulk and queues its recompute itself (interchange.services)."""
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
@@ -10,8 +10,20 @@ from relationships.models import Disclosure, Relationship
 from .triggers import entities_at_meeting, queue_recompute, with_organisations
 
 
+def _remember_stored(sender, instance, **kwargs):
+    """Before an edit is saved, note what the row joined until now: a relationship or attendance
+    row moved to other entities (the admin, the API) changes the pairs it left as well."""
+    if instance.pk is None:
+        return
+    fields = ("source_id", "target_id") if sender is Relationship else ("meeting_id", "entity_id")
+    instance._stored = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+
+
 def _relationship_changed(sender, instance, **kwargs):
-    queue_recompute({instance.source_id, instance.target_id})
+    # its endpoints until now too; the pair it joined, and (for an affiliation) the organisation
+    # the source stood for at its meetings, change as well
+    stored = getattr(instance, "_stored", None) or ()
+    queue_recompute({instance.source_id, instance.target_id, *stored})
 
 
 def _meeting_changed(sender, instance, **kwargs):
@@ -21,8 +33,13 @@ def _meeting_changed(sender, instance, **kwargs):
 
 
 def _attendance_changed(sender, instance, **kwargs):
-    # the attendee's organisations too: once a row is deleted, the meeting no longer names them
-    queue_recompute(entities_at_meeting(instance.meeting_id) | with_organisations({instance.entity_id}))
+    # the attendee's organisations too: once a row is deleted, the meeting no longer names them;
+    # and a row moved to another meeting or entity changes the pairs it left
+    affected = entities_at_meeting(instance.meeting_id) | with_organisations({instance.entity_id})
+    stored = getattr(instance, "_stored", None)
+    if stored and stored != (instance.meeting_id, instance.entity_id):
+        affected |= entities_at_meeting(stored[0]) | with_organisations({stored[1]})
+    queue_recompute(affected)
 
 
 def _entity_changed(sender, instance, created=False, **kwargs):
@@ -36,6 +53,8 @@ def _disclosure_changed(sender, instance, **kwargs):
 
 
 def connect() -> None:
+    pre_save.connect(_remember_stored, sender=Relationship, dispatch_uid="rel-stored")
+    pre_save.connect(_remember_stored, sender=Attendance, dispatch_uid="att-stored")
     for signal in (post_save, post_delete):
         signal.connect(_relationship_changed, sender=Relationship, dispatch_uid=f"rel-{signal}")
         signal.connect(_meeting_changed, sender=Meeting, dispatch_uid=f"meeting-{signal}")

@@ -166,6 +166,38 @@ def test_removing_attendance_recomputes_the_pairs_of_the_organisations_it_stood_
     assert current_scores() == after_incremental
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moved", ["relationship", "attendance"])
+def test_a_row_moved_to_other_entities_recomputes_the_pairs_it_left(moved):
+    """An edit in the admin or the API may point a relationship (or an attendance row) at other
+    entities: the pair it joined until then changes as much as the one it joins now."""
+    from engagement.models import Attendance
+    from relationships.models import Relationship
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
+
+    today = timezone.localdate()
+    chief, board, mayor, council = (EntityFactory(kind=kind) for kind in ("person", "advisory_board", "elected_official", "government_body"))
+    tie = RelationshipFactory(source=chief, target=board, type="member_of", start_date=date(2020, 1, 1), end_date=None)
+    meeting = MeetingFactory(type="private_meeting", date=today.replace(day=1))
+    row = AttendanceFactory(meeting=meeting, entity=chief)
+    AttendanceFactory(meeting=meeting, entity=EntityFactory(kind="person"))
+    recompute(as_of=today)
+
+    if moved == "relationship":
+        tie = Relationship.objects.get(pk=tie.pk)
+        tie.source, tie.target = mayor, council  # both ends elsewhere
+        tie.save()
+    else:
+        row = Attendance.objects.get(pk=row.pk)
+        row.entity = mayor
+        row.save()
+
+    assert ClosenessSnapshot.objects.latest().scope == "incremental"
+    after_incremental = current_scores()
+    assert recompute(as_of=today).pairs_changed == 0
+    assert current_scores() == after_incremental
+
+
 @pytest.mark.django_db
 def test_every_pair_has_at_most_one_current_score_after_many_recomputes(lakeside):
     for as_of in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 3, 1), date(2026, 6, 30)):
