@@ -46,7 +46,8 @@ class EntityField(forms.CharField):
 
 
 class AttendanceForm(forms.Form):
-    entity = EntityField()
+    # a row left empty is skipped (and one emptied when correcting a meeting removes that attendee)
+    entity = EntityField(required=False)
     role = forms.ChoiceField(choices=AttendanceRole.choices, initial=AttendanceRole.ATTENDEE)
 
 
@@ -69,14 +70,18 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
 ATTENDANCE_ROWS, ATTENDANCE_MAX = 6, 200  # empty rows shown at first; attendees a meeting may list
 
 
-def attendance_formset(rows: str | None = None):
-    """The attendance formset with `rows` empty rows (from `?rows=`, for a page without JavaScript;
-    the "Add an attendee" button adds them in the browser otherwise), within 6..200."""
+def attendance_formset(rows: str | None = None, listed: int = 0):
+    """The attendance formset: `listed` rows already filled (correcting a meeting), then empty ones,
+    `rows` in all (from `?rows=`, for a page without JavaScript; the "Add an attendee" button adds
+    them in the browser otherwise): at least 6 and three empty, at most 200."""
     try:
-        extra = min(max(int(rows), ATTENDANCE_ROWS), ATTENDANCE_MAX)
+        wanted = int(rows)
     except (TypeError, ValueError):
-        extra = ATTENDANCE_ROWS
-    return formset_factory(AttendanceForm, formset=BaseAttendanceFormSet, extra=extra, max_num=ATTENDANCE_MAX, validate_max=True)
+        wanted = 0
+    total = min(max(wanted, ATTENDANCE_ROWS, listed + 3), ATTENDANCE_MAX)
+    return formset_factory(
+        AttendanceForm, formset=BaseAttendanceFormSet, extra=max(total - listed, 0), max_num=ATTENDANCE_MAX, validate_max=True
+    )
 
 
 

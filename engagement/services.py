@@ -30,6 +30,28 @@ def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
     return meeting
 
 
+def meeting_log_update(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
+    """Save a logged meeting's corrections and its attendance as listed now, in one transaction:
+    rows of entities no longer listed are deleted, changed roles saved, new entities added. Row by
+    row through the ORM (a meeting lists at most 200), so each change is in the audit trail and
+    reports the pairs it touches to the incremental recompute, queued once when it commits."""
+    with transaction.atomic():
+        meeting.full_clean()
+        meeting.save()
+        stored = {row.entity_id: row for row in meeting.attendance.select_for_update()}
+        listed = {entity.pk: (entity, role) for entity, role in attendance}
+        for entity_id, row in stored.items():
+            if entity_id not in listed:
+                row.delete()
+            elif row.role != listed[entity_id][1]:
+                row.role = listed[entity_id][1]
+                row.save()
+        for entity_id, (entity, role) in listed.items():
+            if entity_id not in stored:
+                Attendance.objects.create(meeting=meeting, entity=entity, role=role)
+    return meeting
+
+
 class EngagementError(Exception):
     """A request the current state does not allow (shown to the user as is)."""
 

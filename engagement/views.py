@@ -44,6 +44,7 @@ from .services import (
     feedback_answer_create,
     feedback_survey_create,
     meeting_log_create,
+    meeting_log_update,
 )
 from .tables import MeetingTable
 from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
@@ -72,6 +73,24 @@ def meeting_new(request):
         return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
+
+
+@role_required(can_log_meetings, "Only board members, analysts and administrators correct meetings.")
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int):
+    """Correct a logged meeting: its details and who attended (the same form as logging one)."""
+    meeting = get_object_or_404(Meeting, pk=pk)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    stored = [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
+    formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
+    formset = formset_class(request.POST or None, prefix="attendance", initial=stored)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        attendance = [(f.cleaned_data["entity"], f.cleaned_data["role"]) for f in formset.forms if f.cleaned_data.get("entity")]
+        meeting_log_update(meeting=form.instance, attendance=attendance)
+        messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
+        return redirect("meeting_detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)
 
 
 def entity_search(request):

@@ -70,7 +70,8 @@ def every_page(scored_site) -> list[str]:
     return [
         "/", "/entities/", "/entities/lk-pd/", "/closeness/", f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/",
         "/network/", "/network/?entity=lk-pd", "/flags/", f"/flags/{Flag.objects.order_by('pk').first().pk}/", "/meetings/",
-        "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/", "/engagement/coverage/",
+        "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
+        f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
         "/register/", "/data/", "/scoring/settings/",
     ]

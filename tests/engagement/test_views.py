@@ -8,7 +8,7 @@ from django.utils import timezone
 from engagement.models import Meeting
 from entities.models import Entity
 from scoring.models import PairScore
-from scoring.selectors import pair_for
+from scoring.selectors import current_pair_scores, pair_for
 from scoring.services import recompute
 
 
@@ -121,3 +121,74 @@ def test_a_meeting_with_more_attendees_than_the_first_rows_is_logged_and_more_th
     assert response.status_code == 400
     assert "Please submit at most 200 forms" in response.content.decode()
     assert not Meeting.objects.filter(title="Town hall").exists()
+
+
+def correction_post(meeting, attendees: list[tuple[str, str]], **overrides):
+    """The edit form as posted: the meeting's fields, then one row per (entity, role)."""
+    data = {
+        "type": meeting.type, "date": meeting.date.isoformat(), "title": meeting.title, "location": meeting.location,
+        "neighborhood": meeting.neighborhood, "summary": meeting.summary,
+        "attendance-TOTAL_FORMS": str(len(attendees)), "attendance-INITIAL_FORMS": "0",
+        "attendance-MIN_NUM_FORMS": "0", "attendance-MAX_NUM_FORMS": "200",
+    }
+    for i, (entity, role) in enumerate(attendees):
+        data[f"attendance-{i}-entity"], data[f"attendance-{i}-role"] = entity, role
+    data.update(overrides)
+    return data
+
+
+def attendance_of(meeting) -> dict[str, str]:
+    return dict(meeting.attendance.values_list("entity__external_id", "role"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_board_member_corrects_a_meeting_and_the_scores_follow(lakeside_dir, client_as):
+    from scoring.models import ClosenessSnapshot
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    today = timezone.localdate()
+    recompute(as_of=today)
+    client = client_as("board_member")
+    client.post("/meetings/new/", meeting_post(["x-a2", "x-b2", "x-a1"]))
+    meeting = Meeting.objects.get(title="Coffee")
+    page = client.get(f"/meetings/{meeting.pk}/edit/")
+    assert page.status_code == 200 and 'value="x-a2"' in page.content.decode()
+    assert f'href="/meetings/{meeting.pk}/edit/"' in client.get(f"/meetings/{meeting.pk}/").content.decode()
+
+    # x-a1 emptied (removed), x-b2 now the organizer, lk-pd added, the title fixed
+    rows = [("x-a2", "attendee"), ("", "attendee"), ("x-b2", "organizer"), ("lk-pd", "attendee")]
+    response = client.post(f"/meetings/{meeting.pk}/edit/", correction_post(meeting, rows, title="Coffee with the chief"))
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.title == "Coffee with the chief"
+    assert attendance_of(meeting) == {"x-a2": "attendee", "x-b2": "organizer", "lk-pd": "attendee"}
+    # each change is in the meeting's change history, with who made it
+    from audit.models import AuditEvent
+    from audit.services import attendance_key
+
+    changes = AuditEvent.objects.filter(object_type="engagement.attendance", context_key=meeting.external_id).exclude(action="create")
+    assert sorted((e.action, e.object_key) for e in changes) == [
+        ("delete", attendance_key(meeting.external_id, "x-a1")), ("update", attendance_key(meeting.external_id, "x-b2")),
+    ]
+    assert {e.actor_id for e in changes} == {response.wsgi_request.user.pk}
+    assert ClosenessSnapshot.objects.latest().scope == "incremental"
+    after_incremental = current_pair_scores()
+    assert recompute(as_of=today).pairs_changed == 0
+    assert current_pair_scores() == after_incremental
+
+
+@pytest.mark.django_db
+def test_a_refused_correction_changes_nothing(lakeside, client_as):
+    client = client_as("board_member")
+    client.post("/meetings/new/", meeting_post(["x-a2", "x-b2"]))
+    meeting = Meeting.objects.get(title="Coffee")
+    before = attendance_of(meeting)
+
+    response = client.post(f"/meetings/{meeting.pk}/edit/", correction_post(meeting, [("x-a2", "attendee"), ("nobody-here", "attendee")], title="Renamed"))
+
+    assert response.status_code == 400
+    assert "No entity &#x27;nobody-here&#x27;" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.title == "Coffee" and attendance_of(meeting) == before
+    assert client_as("city_staff").get(f"/meetings/{meeting.pk}/edit/").status_code == 403
