@@ -33,9 +33,13 @@ def flag_list(request):
 
 
 def flag_detail(request, pk: int):
-    flag = get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk)
+    return _flag_page(request, get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk))
+
+
+def _flag_page(request, flag: Flag, form: FlagTransitionForm | None = None, status: int = 200):
+    """A flag's page; `form`: a refused status change, shown with its errors beside the fields."""
     allowed = sorted(ALLOWED_TRANSITIONS[Flag.Status(flag.status)])
-    form = FlagTransitionForm()
+    form = form or FlagTransitionForm()
     form.fields["to_status"].choices = [(s, Flag.Status(s).label) for s in allowed]
     return render(
         request,
@@ -49,6 +53,7 @@ def flag_detail(request, pk: int):
             "can_review": can_review_flags(request.user),
             "trail": audit_trail(request.user, objects={"conflicts.flag": [str(flag.pk)]}),
         },
+        status=status,
     )
 
 
@@ -56,11 +61,11 @@ def flag_detail(request, pk: int):
 def flag_transition(request, pk: int):
     if not can_review_flags(request.user):
         raise PermissionDenied("Only analysts and administrators change a flag's status.")
-    flag = get_object_or_404(Flag, pk=pk)
+    flag = get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk)
     form = FlagTransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a new status and write a reason.")
-        return redirect("flag_detail", pk=pk)
+        # the page again, the reviewer's text kept and each field's problem beside it
+        return _flag_page(request, flag, form, status=400)
     try:
         flag_change_status(flag=flag, to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"The flag is now {flag.get_status_display().lower()}.")

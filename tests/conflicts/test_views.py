@@ -57,6 +57,29 @@ def test_a_refused_transition_says_why(scored, client_as):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "posted,field_error",
+    [
+        ({"to_status": "under_review", "reason": ""}, ("reason", "This field is required.")),
+        ({"to_status": "", "reason": "Asking the board."}, ("to_status", "This field is required.")),
+        ({"to_status": "closed_forever", "reason": "Asking the board."}, ("to_status", "Select a valid choice.")),
+    ],
+    ids=["no reason", "no status", "unknown status"],
+)
+def test_an_incomplete_status_change_shows_the_field_at_fault_and_keeps_the_text(scored, client_as, posted, field_error):
+    flag = funding_flag()
+
+    response = client_as("analyst").post(f"/flags/{flag.pk}/status/", posted)
+
+    assert response.status_code == 400
+    field, message = field_error
+    assert message in response.context["form"].errors[field][0]
+    if posted["reason"]:
+        assert posted["reason"] in response.content.decode()  # what the reviewer wrote is not lost
+    assert funding_flag().status == "open"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["city_staff", "board_member"])
 def test_other_roles_get_403_on_status_changes(scored, client_as, role):
     flag = funding_flag()
