@@ -268,11 +268,16 @@ def _visible_report(request, pk: int) -> ConflictReport:
 
 
 def report_detail(request, pk: int):
-    report = _visible_report(request, pk)
+    return _report_page(request, _visible_report(request, pk))
+
+
+def _report_page(request, report: ConflictReport, form: ReportDecisionForm | None = None, status: int = 200):
+    """A report's page; `form`: a refused decision, shown with its errors beside the fields."""
     return render(request, "engagement/report_detail.html", {
         "report": report,
-        "trail": audit_trail(request.user, objects={"engagement.conflictreport": [str(report.pk)]}), "form": ReportDecisionForm(), "can_decide": can_review_flags(request.user),
-    })
+        "trail": audit_trail(request.user, objects={"engagement.conflictreport": [str(report.pk)]}),
+        "form": form or ReportDecisionForm(), "can_decide": can_review_flags(request.user),
+    }, status=status)
 
 
 @role_required(can_review_flags, "Only analysts and administrators accept or reject reports.")
@@ -281,8 +286,8 @@ def report_decide(request, pk: int):
     report = _visible_report(request, pk)
     form = ReportDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose accept or reject and write a reason.")
-        return redirect("report_detail", pk=pk)
+        # the page again, the analyst's text kept and each field's problem beside it
+        return _report_page(request, report, form, status=400)
     try:
         if form.cleaned_data["decision"] == "accept":
             relationship = conflict_report_accept(report=report, user=request.user, reason=form.cleaned_data["reason"])

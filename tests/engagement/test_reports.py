@@ -67,7 +67,9 @@ def test_an_analyst_accepts_a_report_as_a_relationship_with_its_provenance(clien
 def test_rejecting_needs_a_reason_and_keeps_the_report(client_as):
     report = ConflictReportFactory()
     analyst = client_as("analyst")
-    analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": ""})
+    refused = analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": ""})
+    assert refused.status_code == 400
+    assert "This field is required." in refused.context["form"].errors["reason"][0]  # beside the field at fault
     report.refresh_from_db()
     assert report.status == "pending"
     analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": "No source supports it"})
