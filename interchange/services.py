@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
+from core.locks import job_lock
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -63,6 +64,10 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportR
     problems = [Problem(name, 1, "-", f"unexpected file (expected: {', '.join(INPUT_FILE_NAMES)})") for name in unexpected]
     files = {name: data for name, data in files.items() if name in INPUT_FILE_NAMES}
     with transaction.atomic():
+        # one import at a time: two at once both planned to create the same new rows, and the
+        # second failed on the unique external_id. Waiting here, the second reads what the first
+        # committed and finds those rows unchanged
+        job_lock("import_dataset")
         parsed, more = validate_dataset(files, known_ids())
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:

@@ -331,3 +331,39 @@ def test_an_import_leaves_an_entitys_meetings_readable_from_the_index_alone(lake
 
     assert pages > 0 and all_visible == pages
     assert (plan["Node Type"], plan["Index Name"], plan["Heap Fetches"]) == ("Index Only Scan", "attendance_entity_meeting", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_take_turns(lakeside_dir):
+    """Two analysts importing the same new data set at the same moment: without a lock both planned
+    to create every row and the second failed on a unique external_id (a server error)."""
+    import threading
+
+    from django.db import connection
+
+    from interchange.reading import files_from_directory
+    from interchange.services import dataset_import
+
+    files = files_from_directory(lakeside_dir / "data")
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(dataset_import(files=files))
+        except Exception as exc:  # noqa: BLE001 - the test reports what failed
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(r.counts["entities.csv"].created for r in results) == [0, 191]
+    assert sorted(r.counts["entities.csv"].unchanged for r in results) == [0, 191]
+    assert Entity.objects.count() == 191
