@@ -1,5 +1,4 @@
 import django_filters
-from django.db import transaction
 from rest_framework import serializers
 
 from core.api import ExternalIdModelViewSet, role_permission
@@ -8,7 +7,7 @@ from core.validation import attendance_problems, external_id_problems, meeting_p
 from entities.models import Entity
 
 from .models import Attendance, Meeting
-from .services import meeting_log_create
+from .services import meeting_log_create, meeting_log_update
 from .types import AttendanceRole, MeetingType
 
 
@@ -54,16 +53,17 @@ class MeetingSerializer(serializers.ModelSerializer):
         return meeting_log_create(meeting=meeting, attendance=[(row["entity"], row["role"]) for row in rows])
 
     def update(self, instance, validated_data):
+        """As the page's correction does (`meeting_log_update`): only the rows that changed are
+        written, each in the audit trail; a PATCH without `attendance` keeps it as it is."""
         rows = validated_data.pop("attendance", None)
-        with transaction.atomic():
-            for field, value in validated_data.items():
-                setattr(instance, field, value)
-            instance.save()
-            if rows is not None:
-                instance.attendance.all().delete()
-                for row in rows:
-                    Attendance.objects.create(meeting=instance, entity=row["entity"], role=row["role"])
-        return instance
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        if rows is None:
+            attendance = [(row.entity, row.role) for row in instance.attendance.select_related("entity")]
+        else:
+            # a PATCH applies no field defaults, so a row without a role has none
+            attendance = [(row["entity"], row.get("role", AttendanceRole.ATTENDEE)) for row in rows]
+        return meeting_log_update(meeting=instance, attendance=attendance)
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -80,12 +80,13 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):
-    """Board members (and up) log meetings; changing or deleting one is for administrators."""
+    """Board members (and up) log meetings and correct them, as on the pages; deleting one is for
+    administrators."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return request.method in ("GET", "HEAD", "OPTIONS", "POST") or can_edit_data(request.user)
+        return request.method != "DELETE" or can_edit_data(request.user)
 
 
 class MeetingViewSet(ExternalIdModelViewSet):

@@ -68,7 +68,7 @@ MATRIX = [
     ("get", "/api/meetings/", None, 1),
     ("get", "/api/meetings/m-biz-01/", None, 1),
     ("post", "/api/meetings/", new_meeting, 2),
-    ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 4),
+    ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 2),  # board members correct meetings, as on the page
     ("delete", "/api/meetings/m-old-01/", None, 4),
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
@@ -119,6 +119,25 @@ def test_a_board_member_logs_a_meeting_with_attendance(scored, api_as):
     assert response.status_code == 201, response.data
     meeting = Meeting.objects.get(external_id="api-meeting")
     assert sorted(meeting.attendance.values_list("entity__external_id", "role")) == [("x-a1", "organizer"), ("x-b1", "attendee")]
+
+
+@pytest.mark.django_db
+def test_correcting_a_meetings_attendance_writes_only_the_rows_that_changed(scored, api_as):
+    from audit.models import AuditEvent
+
+    client = api_as("board_member")
+    client.post("/api/meetings/", new_meeting(), format="json")
+    before = AuditEvent.objects.filter(object_type="engagement.attendance", context_key="api-meeting").count()
+
+    # x-a1 stays the organizer, x-b1 goes, x-a2 comes
+    body = {"attendance": [{"entity": "x-a1", "role": "organizer"}, {"entity": "x-a2"}]}
+    response = client.patch("/api/meetings/api-meeting/", body, format="json")
+
+    assert response.status_code == 200, response.data
+    meeting = Meeting.objects.get(external_id="api-meeting")
+    assert sorted(meeting.attendance.values_list("entity__external_id", "role")) == [("x-a1", "organizer"), ("x-a2", "attendee")]
+    changes = AuditEvent.objects.filter(object_type="engagement.attendance", context_key="api-meeting").order_by("id")[before:]
+    assert sorted((e.action, e.object_key.rsplit("/", 1)[-1]) for e in changes) == [("create", "x-a2"), ("delete", "x-b1")]
 
 
 @pytest.mark.django_db
