@@ -78,7 +78,6 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["type", "date_after", "date_before", "neighborhood", "entity"]
 
 
-
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):
     """Board members (and up) log meetings and correct them, as on the pages; deleting one is for
     administrators."""

@@ -84,7 +84,6 @@ def attendance_formset(rows: str | None = None, listed: int = 0):
     )
 
 
-
 class FeedbackAnswerForm(forms.Form):
     """The three questions of an anonymous survey."""
 

@@ -318,4 +318,3 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
     order = {fmt.name: i for i, fmt in enumerate(INPUT_FILES)}
     problems.sort(key=lambda p: (order.get(p.file, 99), p.line))
     return parsed, problems
-

@@ -39,7 +39,6 @@ from .weak_pairs import (
 logger = logging.getLogger(__name__)
 
 
-
 def current_snapshot() -> ClosenessSnapshot | None:
     return ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("-id").first()
 
