@@ -9,12 +9,15 @@ from pathlib import PurePosixPath
 from .format import INPUT_FILE_NAMES
 from .reading import Problem
 
-MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a zip that unpacks to more is refused (zip bombs)
+MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a file, or a zip unpacked, larger than this is refused (zip bombs)
 
 
 def files_from_upload(uploads) -> tuple[dict[str, bytes], list[Problem]]:
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
+    uploads = list(uploads)
+    if sum(upload.size for upload in uploads) > MAX_UNCOMPRESSED:  # refused before any is read into memory
+        return {}, [Problem("upload", 1, "-", f"the files are larger than {MAX_UNCOMPRESSED // 2**20} MB together")]
     for upload in uploads:
         name = PurePosixPath(upload.name).name
         if name.lower().endswith(".zip"):

@@ -137,6 +137,19 @@ def test_a_damaged_zip_names_the_file_at_fault_and_writes_nothing(client_as, lak
 
 
 @pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client_as, monkeypatch):
+    from interchange import uploads
+
+    monkeypatch.setattr(uploads, "MAX_UNCOMPRESSED", 2**20)
+    half = b"external_id,name,kind\n" + b"x" * 2**19
+    response = upload(client_as("analyst"), SimpleUploadedFile("entities.csv", half), SimpleUploadedFile("meetings.csv", half))
+
+    assert response.status_code == 400
+    assert "upload</td><td>1</td><td>-</td><td>the files are larger than 1 MB together" in response.content.decode()
+    assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_zip_holding_two_data_sets_is_refused_naming_both(client_as, lakeside_dir):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
