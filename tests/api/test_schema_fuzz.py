@@ -36,6 +36,29 @@ def keep_connection_open():
     request_finished.connect(close_old_connections)
 
 
+# ids that exist in the lakeside example, by the path's first segment: generated ids almost never
+# exist, so without these most reads and writes of one object ended in a 404 before any view code
+KNOWN_IDS = {"entities": "lk-nbhd", "relationships": "t-07", "disclosures": "dc-01", "meetings": "m-biz-01", "flags": None}
+_seeded = {"count": 0}
+
+
+def seed_known_ids(case) -> None:
+    """Every other example of an operation on one object names an object that exists."""
+    _seeded["count"] += 1
+    if _seeded["count"] % 2 or not case.path_parameters:
+        return
+    resource = case.operation.path.strip("/").split("/")[1] if case.operation.path.startswith("/api/") else ""
+    if resource == "flags":
+        from conflicts.models import Flag
+
+        flag = Flag.objects.order_by("pk").first()
+        case.path_parameters = {name: flag.pk for name in case.path_parameters}
+    elif resource == "closeness":
+        case.path_parameters = {"a": "lk-ob", "b": "lk-pd"} if {"a", "b"} <= set(case.path_parameters) else case.path_parameters
+    elif KNOWN_IDS.get(resource):
+        case.path_parameters = {name: KNOWN_IDS[resource] for name in case.path_parameters}
+
+
 @pytest.mark.django_db
 def test_generated_requests_never_cause_a_server_error(lakeside_dir, user_with_role, keep_connection_open):
     call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
@@ -51,6 +74,7 @@ def test_generated_requests_never_cause_a_server_error(lakeside_dir, user_with_r
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def check(case):
+            seed_known_ids(case)
             response = case.call(headers=headers)
             statuses.append(response.status_code)
             if response.status_code >= 500:
