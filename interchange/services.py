@@ -18,6 +18,7 @@ from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
+from scoring.triggers import with_organisations
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS
 from .reading import Problem
@@ -306,7 +307,11 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         audit_events_bulk_write(_attendance_events(changes, attendance_by_id, meeting_ext, entity_ext))
         changed_meetings |= {row["meeting_id"] for row in changes.new_rows}
     if changed_meetings:
-        touched_entities.update(Attendance.objects.filter(meeting_id__in=changed_meetings).order_by().values_list("entity_id", flat=True))
+        # everyone at those meetings and the organisations they stand for there (the pair of two
+        # organisations whose people met changes too)
+        touched_entities.update(with_organisations(
+            Attendance.objects.filter(meeting_id__in=changed_meetings).order_by().values_list("entity_id", flat=True)
+        ))
 
     # Disclosures
     relationship_id = dict(Relationship.objects.values_list("external_id", "id"))

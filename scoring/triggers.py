@@ -57,5 +57,8 @@ def with_organisations(entity_ids: Iterable[int]) -> set[int]:
     from relationships.models import Relationship
 
     entities = set(entity_ids)
-    organisations = Relationship.objects.filter(source_id__in=entities, type__in=AFFILIATION_TYPES).values_list("target_id", flat=True)
-    return entities | set(organisations)
+    ids, organisations = sorted(entities), set()
+    for start in range(0, len(ids), 5000):  # a first import names every entity: SQLite bounds the parameters
+        chunk = ids[start : start + 5000]
+        organisations.update(Relationship.objects.filter(source_id__in=chunk, type__in=AFFILIATION_TYPES).values_list("target_id", flat=True))
+    return entities | organisations

@@ -54,6 +54,43 @@ def test_a_good_zip_is_imported_with_a_summary(client_as, lakeside_dir):
     assert Relationship.objects.count() == 55
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_uploaded_meeting_updates_the_pairs_of_the_organisations_its_people_stand_for(client_as):
+    """The chief (who leads the department) and the board chair (who leads the board) meet: the
+    department-board pair changes too, though neither organisation is in the uploaded rows."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from scoring.models import ClosenessSnapshot
+    from scoring.selectors import current_pair_scores
+    from scoring.services import recompute
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    department, board = EntityFactory(kind="police_department"), EntityFactory(kind="oversight_body")
+    chief, chair = EntityFactory(kind="person"), EntityFactory(kind="person")
+    RelationshipFactory(source=chief, target=department, type="leads", start_date=date(2020, 1, 1), end_date=None)
+    RelationshipFactory(source=chair, target=board, type="leads", start_date=date(2020, 1, 1), end_date=None)
+    today = timezone.localdate()
+    recompute(as_of=today)
+    pair = tuple(sorted((department.pk, board.pk)))
+    assert pair not in current_pair_scores()  # they have never met
+    meetings = SimpleUploadedFile(
+        "meetings.csv", f"external_id,date,type,title\nm-upload,{today.isoformat()},private_meeting,Chair and chief\n".encode()
+    )
+    attendance = SimpleUploadedFile("attendance.csv", f"meeting,entity\nm-upload,{chair.external_id}\nm-upload,{chief.external_id}\n".encode())
+    entities = SimpleUploadedFile("entities.csv", b"external_id,name,kind\n")
+
+    response = upload(client_as("analyst"), entities, meetings, attendance)
+
+    assert response.status_code == 200, response.content.decode()
+    assert ClosenessSnapshot.objects.latest().scope == "incremental"
+    assert pair in current_pair_scores()
+    after_incremental = current_pair_scores()
+    assert recompute(as_of=today).pairs_changed == 0
+    assert current_pair_scores() == after_incremental
+
+
 @pytest.mark.django_db
 def test_separate_csv_files_can_be_uploaded_and_checked_without_writing(client_as, lakeside_dir):
     client = client_as("administrator")
