@@ -1,8 +1,8 @@
 """Property: whatever evidence edits follow a full recompute, the incremental recomputes they queue
 leave the same scores as a full recompute would. Edits of every kind the pages, the API and the
 admin make: attendance added, removed or moved, meetings re-dated, retyped or deleted,
-relationships added, re-dated, moved to other entities or deleted. (Each missed pair this found
-once kept a stale score until the nightly run.)"""
+relationships added, re-dated, moved to other entities or deleted; and the flags the same as a
+full recompute's. (Each missed pair this found once kept a stale score until the nightly run.)"""
 from datetime import date, timedelta
 
 import pytest
@@ -95,6 +95,13 @@ def test_incremental_recomputes_after_any_edits_equal_a_full_recompute(data):
         elif edit == "delete relationship" and ties:
             data.draw(st.sampled_from(ties)).delete()
 
-    after_incremental = current_pair_scores()
+    after_incremental, flags_after_incremental = current_pair_scores(), flag_states()
     full = recompute(as_of=today)
     assert current_pair_scores() == after_incremental, f"a full recompute changed {full.pairs_changed} pairs"
+    assert flag_states() == flags_after_incremental  # the flags too (the closeness rules read the scores)
+
+
+def flag_states() -> set[tuple]:
+    from conflicts.models import Flag
+
+    return set(Flag.objects.values_list("rule", "subject_id", "counterpart_id", "status", "severity", "disclosed", "holds", "explanation"))
