@@ -52,14 +52,15 @@ class AttendanceForm(forms.Form):
 
 
 class BaseAttendanceFormSet(forms.BaseFormSet):
+    def attendance(self) -> list[tuple]:
+        """(entity, role) of each filled row, once the formset is valid (empty rows are skipped)."""
+        return [(form.cleaned_data["entity"], form.cleaned_data["role"]) for form in self.forms if form.cleaned_data.get("entity")]
+
     def clean(self):
         if any(self.errors):
             return
         seen = set()
-        for form in self.forms:
-            entity = form.cleaned_data.get("entity")
-            if entity is None:
-                continue
+        for entity, _ in self.attendance():
             if entity.pk in seen:
                 raise forms.ValidationError(f"{entity.name} is listed twice.")
             seen.add(entity.pk)

@@ -67,7 +67,7 @@ def meeting_new(request):
     form = MeetingForm(request.POST or None)
     formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        attendance = [(f.cleaned_data["entity"], f.cleaned_data["role"]) for f in formset.forms if f.cleaned_data.get("entity")]
+        attendance = formset.attendance()
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
         messages.success(request, f"Logged “{meeting.title}” with {len(attendance)} attendees; the scores are being updated.")
         return redirect("meeting_list")
@@ -85,8 +85,7 @@ def meeting_edit(request, pk: int):
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
     formset = formset_class(request.POST or None, prefix="attendance", initial=stored)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        attendance = [(f.cleaned_data["entity"], f.cleaned_data["role"]) for f in formset.forms if f.cleaned_data.get("entity")]
-        meeting_log_update(meeting=form.instance, attendance=attendance)
+        meeting_log_update(meeting=form.instance, attendance=formset.attendance())
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
