@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -322,7 +323,9 @@ def recusal_guidance(request):
         groups.setdefault(recusal.body.id, {"body": recusal.body, "recusals": []})["recusals"].append(recusal)
     # a page of bodies: thousands of open flags made one page of megabytes
     page = Paginator(list(groups.values()), RECUSAL_BODIES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "engagement/recusals.html", {"groups": page, "total": len(recusals), "body": body})
+    return render(request, "engagement/recusals.html", {
+        "groups": page, "total": len(recusals), "body": body, "body_query": urlencode({"body": body}) if body else "",
+    })
 
 
 # --- Public disclosure register ----------------------------------------------------------------

@@ -139,6 +139,8 @@ def test_recusal_guidance_pages_through_bodies_and_shows_one_body(lakeside, clie
     assert [g["body"].external_id for g in second.context["groups"]] == bodies[1:2]
     assert f"Page 1 of {len(bodies)}" in first.content.decode() and 'href="?page=2"' in first.content.decode()
 
+    with_body = staff.get("/recusals/", {"body": bodies[1]}).content.decode()
+    assert "Page 1 of" not in with_body  # one body: one page
     one = staff.get("/recusals/", {"body": "lk-ob"})
     assert [g["body"].external_id for g in one.context["groups"]] == ["lk-ob"]
     assert "Only <strong>lk-ob</strong>" in one.content.decode()
