@@ -13,6 +13,9 @@ Contract (see docs/scoring.md for the reasoning and a worked example):
   - analyst: the highest analyst rating of the pair's relationships, times t,
   where t = 0.5 ** (age / half_life) is the time factor: a relationship in force on `as_of` has
   age 0, an ended one ages from its end date, a one-off event and a meeting from their date.
+  Formal and financial are at most 10 * sqrt(t) of their freshest relationship: money is
+  unbounded, so without it a large enough sum that stopped ten years ago (t ~ 0.001) would still
+  make a pair `working` (property 4).
 * score = 10 * (1 - prod over components of (1 - w_component * component / 10)), one decimal.
 
 Guarantees, by construction: bounded (all terms in 0..1), symmetric (pairs are unordered),
@@ -48,7 +51,9 @@ class RelationshipTerms:
 
     keys: np.ndarray  # int64, sorted
     formal_log: np.ndarray  # sum of log(1 - w_type * t) over non-money ties
+    formal_fresh: np.ndarray  # max of t over the same ties (0 without any)
     money: np.ndarray  # sum of amount * t over money flowing either way
+    money_fresh: np.ndarray  # max of t over the same payments (0 without any)
     analyst: np.ndarray  # max of analyst_score * t
     ids: np.ndarray  # relationship ids, grouped by pair (ids[bounds[i]:bounds[i + 1]] are pair i's)
     bounds: np.ndarray
@@ -78,7 +83,7 @@ def relationship_terms(
         taken &= in_sorted(r.source, scope) | in_sorted(r.target, scope)
     if not taken.any():
         empty, zeros = np.zeros(0, np.int64), np.zeros(0)
-        return RelationshipTerms(empty, zeros, zeros, zeros, empty, np.zeros(1, np.int64))
+        return RelationshipTerms(empty, zeros, zeros, zeros, zeros, zeros, empty, np.zeros(1, np.int64))
     ids, source, target, start, end = r.id[taken], r.source[taken], r.target[taken], r.start_day[taken], r.end_day[taken]
     amount, rating = r.amount[taken], r.rating[taken]
     weight = r.by_type(lambda t: min(params.relationship_type_weights.get(t, 0.0), _MAX_TIE_WEIGHT), float, taken)
@@ -106,11 +111,29 @@ def relationship_terms(
     return RelationshipTerms(
         keys=keys[starts],
         formal_log=per_pair(np.where(formal, np.log1p(-weight * t), 0.0), np.add),
+        formal_fresh=per_pair(np.where(formal, t, 0.0), np.maximum),
         money=per_pair(np.where(money, amount * t, 0.0), np.add),
+        money_fresh=per_pair(np.where(money, t, 0.0), np.maximum),
         analyst=per_pair(np.where(rated, rating * t, 0.0), np.maximum),
         ids=ids[order],
         bounds=np.append(starts, len(order)),
     )
+
+
+def freshness_cap(fresh: np.ndarray) -> np.ndarray:
+    """The most a formal or financial component may be when its freshest relationship has time
+    factor `fresh`: 10 * sqrt(t), 10 while one is in force, 7.1 one half-life after the last ended,
+    0.3 after ten. It grows with evidence (a fresher tie raises it) and falls with age, so
+    properties 3 and 4 keep holding; it binds on what stopped long ago and was large (a grant of
+    30 million that ended ten years before scored 8.2 in financial: `working` on money alone)."""
+    return 10.0 * np.sqrt(fresh)
+
+
+def relationship_components(terms: RelationshipTerms, params: ScoringParameters) -> tuple[np.ndarray, np.ndarray]:
+    """(formal, financial) of each pair of `terms`, each 0..10."""
+    formal = np.minimum(10.0 * (1.0 - np.exp(terms.formal_log)), freshness_cap(terms.formal_fresh))
+    financial = np.minimum(10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale)), freshness_cap(terms.money_fresh))
+    return formal, financial
 
 
 def marked_ids(ids: np.ndarray, largest: int = 0) -> np.ndarray:
@@ -252,8 +275,7 @@ def closeness_scores(
         return PairScores.empty()
 
     w = params.component_weights
-    formal = 10.0 * (1.0 - np.exp(terms.formal_log))
-    financial = 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale))
+    formal, financial = relationship_components(terms, params)
     analyst_c = np.clip(terms.analyst, 0.0, 10.0)
     # Nearly every pair has meetings only: its other three components are 0, their factors exactly
     # 1.0, and the score reduces to the interaction factor. The pairs with relationships take all

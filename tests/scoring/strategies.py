@@ -29,7 +29,8 @@ def relationships(draw, first_id: int = 1, max_size: int = 15):
         end = None
         if rel_type not in ONE_OFF_TYPES and draw(st.booleans()):
             end = draw(dates()) if start is None else start + timedelta(days=draw(st.integers(0, 3000)))
-        amount = float(draw(st.integers(1, 2_000_000))) if rel_type in MONEY_TYPES else None
+        # up to what the amount column holds (16 digits): a city's budget for its police is billions
+        amount = float(draw(st.one_of(st.integers(1, 2_000_000), st.integers(1, 10**14)))) if rel_type in MONEY_TYPES else None
         analyst = draw(st.one_of(st.none(), st.integers(0, 10).map(float)))
         out.append(RelationshipRecord(first_id + i, source, target, rel_type, start, end, amount, analyst))
     return out

@@ -130,9 +130,11 @@ def _terms_one_by_one(relationships, params, ref_day, width):
         if not (formal or money or rel.analyst_score is not None):
             continue
         key = min(rel.source, rel.target) * width + max(rel.source, rel.target)
-        pair = out.setdefault(key, {"formal_log": 0.0, "money": 0.0, "analyst": 0.0, "ids": []})
+        pair = out.setdefault(key, {"formal_log": 0.0, "formal_fresh": 0.0, "money": 0.0, "money_fresh": 0.0, "analyst": 0.0, "ids": []})
         pair["formal_log"] += math.log1p(-weight * t) if formal else 0.0
+        pair["formal_fresh"] = max(pair["formal_fresh"], t if formal else 0.0)
         pair["money"] += rel.amount * t if money else 0.0
+        pair["money_fresh"] = max(pair["money_fresh"], t if money else 0.0)
         pair["analyst"] = max(pair["analyst"], rel.analyst_score * t if rel.analyst_score is not None else 0.0)
         pair["ids"].append(rel.id)
     return out
@@ -148,7 +150,9 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
     ids_by_pair = terms.ids_by_pair(np.arange(len(terms.keys)))
     for i, key in enumerate(terms.keys.tolist()):
         assert terms.formal_log[i] == pytest.approx(expected[key]["formal_log"], rel=1e-12, abs=1e-15)
+        assert terms.formal_fresh[i] == pytest.approx(expected[key]["formal_fresh"], rel=1e-12)
         assert terms.money[i] == pytest.approx(expected[key]["money"], rel=1e-12)
+        assert terms.money_fresh[i] == pytest.approx(expected[key]["money_fresh"], rel=1e-12)
         assert terms.analyst[i] == pytest.approx(expected[key]["analyst"], rel=1e-12)
         assert ids_by_pair[i] == tuple(sorted(expected[key]["ids"]))
 

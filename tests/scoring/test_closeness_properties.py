@@ -100,6 +100,16 @@ def test_ten_year_old_ended_evidence_is_distant(data):
         assert band_for_score(values["score"]) == "distant"
 
 
+def test_a_large_grant_that_ended_ten_years_ago_leaves_the_pair_distant():
+    # money is unbounded: 30 million at a time factor of 0.001 is still 30,000 (financial 8.2)
+    ended = AS_OF - timedelta(days=3653)
+    for amount in (30e6, 5e9, 9e13):
+        rels = [RelationshipRecord(1, 1, 2, "funds", ended - timedelta(days=3000), ended, amount),
+                RelationshipRecord(2, 2, 1, "contributes_to", ended, None, amount)]
+        result = scores(Evidence([EntityRecord(1, "government_body"), EntityRecord(2, "police_department")], rels))
+        assert band_for_score(result[(1, 2)]["score"]) == "distant", amount
+
+
 # 5. Private beats public ---------------------------------------------------------------------
 @PROPERTY_SETTINGS
 @given(st.integers(1, 30), st.sampled_from(["private_meeting", "focus_group"]), st.integers(50, 400))
