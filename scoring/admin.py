@@ -1,12 +1,28 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings
 
 
 @admin.register(ScoringSettings)
 class ScoringSettingsAdmin(admin.ModelAdmin):
+    """Read only: the settings are edited on their page (/scoring/settings/), whose form checks
+    each value and that together they keep the published properties; raw JSON here could save a
+    half-life of zero or weights that make formal ties alone close."""
+
     list_display = ("__str__", "updated_at", "updated_by")
-    readonly_fields = ("updated_at", "updated_by")
+    readonly_fields = ("parameters", "updated_at", "updated_by", "edit_on_the_settings_page")
+
+    @admin.display(description="Edit")
+    def edit_on_the_settings_page(self, obj):
+        return format_html('<a href="{}">Change them on the scoring settings page</a>', reverse("scoring_settings"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ClosenessSnapshot)

@@ -3,6 +3,7 @@ from django import forms
 from engagement.types import MeetingType
 from relationships.types import RelationshipType
 
+from .engine.guarantees import parameter_problems
 from .engine.parameters import ScoringParameters
 
 COMPONENTS = ("formal", "interaction", "financial", "analyst")
@@ -13,7 +14,8 @@ def _weight(label: str, help_text: str = "") -> forms.FloatField:
 
 
 class ScoringSettingsForm(forms.Form):
-    """The administrator's scoring settings; every weight is 0 to 1 (see docs/scoring.md)."""
+    """The administrator's scoring settings; every weight is 0 to 1 (see docs/scoring.md), and
+    together they must keep the published properties that depend on them (engine.guarantees)."""
 
     half_life_days = forms.FloatField(label="Half-life (days)", min_value=1, max_value=36500,
                                       help_text="Evidence this old counts half as much.")
@@ -45,6 +47,13 @@ class ScoringSettingsForm(forms.Form):
         initial |= {f"relationship_{k}": v for k, v in params.relationship_type_weights.items()}
         initial |= {f"meeting_{k}": v for k, v in params.meeting_type_weights.items()}
         return cls(initial=initial)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:  # every field read: score the scenarios with these settings
+            for problem in parameter_problems(self.to_parameters()):
+                self.add_error(problem.field, problem.message)
+        return cleaned
 
     def to_parameters(self) -> ScoringParameters:
         data = self.cleaned_data

@@ -56,3 +56,31 @@ def test_other_roles_cannot_open_or_change_the_settings(client_as, role):
     assert client.get("/scoring/settings/").status_code == 403
     assert client.post("/scoring/settings/", form_data(half_life_days=10)).status_code == 403
     assert ScoringSettings.load().scoring_parameters.half_life_days == 365
+
+
+@pytest.mark.django_db
+def test_weights_that_would_break_a_published_property_are_refused_naming_the_setting(client_as):
+    response = client_as("administrator").post("/scoring/settings/", form_data(component_formal=0.9, half_life_days=3650))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "formal ties alone could make a pair close" in page
+    assert "evidence that ended ten years ago could still score" in page
+    assert ScoringSettings.load().scoring_parameters.component_weights["formal"] == 0.6
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 365
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_settings_read_only_and_sends_to_their_page(client_as):
+    from django.contrib.auth.models import User
+
+    record = ScoringSettings.load()
+    client = client_as("administrator")
+    User.objects.filter(groups__name="administrator").update(is_staff=True)  # as load_demo's administrator
+
+    page = client.get(f"/admin/scoring/scoringsettings/{record.pk}/change/").content.decode()
+    client.post(f"/admin/scoring/scoringsettings/{record.pk}/change/", {"parameters": '{"half_life_days": 0}'})
+
+    assert 'name="parameters"' not in page
+    assert 'href="/scoring/settings/"' in page
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 365
