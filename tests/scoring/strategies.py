@@ -62,3 +62,17 @@ def evidence_sets(draw):
 
 def build(rels, meeting_rows, attendance) -> Evidence:
     return Evidence(entities(), rels, MeetingTable.from_rows(meeting_rows, attendance))
+
+
+def ten_years_before(rels, meeting_rows):
+    """The same evidence, all of it ten years (3,653 days) or more before AS_OF: every relationship
+    ended then (after starting earlier), every one-off event and meeting dated then or earlier."""
+    old = AS_OF - timedelta(days=3653)
+
+    def aged(r):
+        start = min(r.start_date or old, old)
+        if r.type in ONE_OFF_TYPES:
+            return r._replace(start_date=start, end_date=None)
+        return r._replace(start_date=start - timedelta(days=400), end_date=old)
+
+    return [aged(r) for r in rels], [(m, min(d, old), t) for m, d, t in meeting_rows]

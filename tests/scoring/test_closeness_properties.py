@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.closeness import tenths_half_up
 
-from .strategies import AS_OF, build, evidence_sets, meetings, relationships
+from .strategies import AS_OF, build, evidence_sets, meetings, relationships, ten_years_before
 
 PARAMS = ScoringParameters()
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
@@ -89,12 +89,7 @@ def test_the_same_evidence_dated_earlier_scores_no_higher(data, days):
 @given(evidence_sets())
 def test_ten_year_old_ended_evidence_is_distant(data):
     evidence, meeting_rows, attendance = data
-    old = AS_OF - timedelta(days=3653)
-    rels = [r._replace(start_date=min(r.start_date or old, old) - timedelta(days=400),
-                    end_date=(min(r.start_date or old, old) - timedelta(days=400)) if r.type in ("contributes_to", "endorses") else old)
-            for r in evidence.relationships]
-    rels = [r._replace(end_date=None) if r.type in ("contributes_to", "endorses") else r for r in rels]
-    ancient = build(rels, [(m, min(d, old), t) for m, d, t in meeting_rows], attendance)
+    ancient = build(*ten_years_before(evidence.relationships, meeting_rows), attendance)
 
     for values in scores(ancient).values():
         assert band_for_score(values["score"]) == "distant"

@@ -1,7 +1,6 @@
 """engine.guarantees: which scoring settings keep properties 4, 5 and 7, and that settings it lets
 through do keep them on random evidence."""
 from dataclasses import replace
-from datetime import timedelta
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -11,7 +10,7 @@ from relationships.types import RelationshipType
 from scoring.engine import RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.guarantees import parameter_problems
 
-from .strategies import AS_OF, build, dates
+from .strategies import AS_OF, build, dates, ten_years_before
 
 DEFAULTS = ScoringParameters()
 
@@ -97,11 +96,7 @@ def test_settings_it_lets_through_keep_the_properties_on_one_pairs_evidence(para
     assume(not parameter_problems(params))
     rels, meeting_rows, attendance = data
     # 4: all of it ended or dated ten years before: distant
-    old = AS_OF - timedelta(days=3653)
-    one_off = ("contributes_to", "endorses")
-    ancient_rels = [r._replace(start_date=min(r.start_date, old) - timedelta(days=0 if r.type in one_off else 400),
-                               end_date=None if r.type in one_off else old) for r in rels]
-    ancient = build(ancient_rels, [(m, min(d, old), t) for m, d, t in meeting_rows], attendance)
+    ancient = build(*ten_years_before(rels, meeting_rows), attendance)
     for values in closeness_scores(ancient, params, AS_OF).as_dict().values():
         assert band_for_score(values["score"]) == "distant"
     # 7: meetings alone, or ties without money or ratings alone, never close
