@@ -2,7 +2,7 @@
 through do keep them on random evidence."""
 from dataclasses import replace
 
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engagement.types import MeetingType
@@ -67,7 +67,7 @@ def parameters(draw) -> ScoringParameters:
     meeting_weights = {t: draw(weights) for t in MeetingType.values}
     meeting_weights |= {"private_meeting": draw(st.floats(0.3, 1.0)), "focus_group": draw(st.floats(0.3, 1.0))}
     return ScoringParameters(
-        half_life_days=draw(st.floats(300, 1500)),
+        half_life_days=draw(st.floats(100, 1000)),
         component_weights={"formal": draw(st.floats(0.4, 0.85)), "interaction": draw(st.floats(0.5, 0.85)),
                            "financial": draw(st.floats(0.2, 1.0)), "analyst": draw(st.floats(0.0, 0.8))},
         relationship_type_weights=relationship_weights,
@@ -90,7 +90,8 @@ def one_pair_evidence(draw):
     return rels, meeting_rows, [(m, e) for m, _, _ in meeting_rows for e in (1, 2)]
 
 
-@settings(max_examples=50, deadline=None)
+# about half the settings drawn are refused (the guard at work): not a sign of a bad strategy
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(parameters(), one_pair_evidence())
 def test_settings_it_lets_through_keep_the_properties_on_one_pairs_evidence(params, data):
     assume(not parameter_problems(params))

@@ -64,6 +64,7 @@ def test_weights_that_would_break_a_published_property_are_refused_naming_the_se
 
     page = response.content.decode()
     assert response.status_code == 400
+    assert "Not saved: 2 problems to fix" in page
     assert "formal ties alone could make a pair close" in page
     assert "evidence that ended ten years ago could still score" in page
     assert ScoringSettings.load().scoring_parameters.component_weights["formal"] == 0.6
