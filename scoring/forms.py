@@ -19,7 +19,7 @@ class ScoringSettingsForm(forms.Form):
 
     half_life_days = forms.FloatField(label="Half-life (days)", min_value=1, max_value=36500,
                                       help_text="Evidence this old counts half as much. Evidence ten years old must stay distant: "
-                                                "with the default weights, up to about 700 days.")
+                                                "with the default weights, up to about 850 days.")
     interaction_saturation = forms.FloatField(label="Interaction saturation (meetings)", min_value=0.1, max_value=1000)
     small_meeting_size = forms.IntegerField(label="Meetings counted in full up to (attendees)", min_value=2, max_value=1000)
     money_scale = forms.FloatField(label="Money scale", min_value=1, max_value=1e9)

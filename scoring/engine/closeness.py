@@ -13,9 +13,10 @@ Contract (see docs/scoring.md for the reasoning and a worked example):
   - analyst: the highest analyst rating of the pair's relationships, times t,
   where t = 0.5 ** (age / half_life) is the time factor: a relationship in force on `as_of` has
   age 0, an ended one ages from its end date, a one-off event and a meeting from their date.
-  Formal and financial are at most 10 * sqrt(t) of their freshest relationship: money is
-  unbounded, so without it a large enough sum that stopped ten years ago (t ~ 0.001) would still
-  make a pair `working` (property 4).
+  Formal, interaction and financial are each at most 10 * sqrt(t) of their freshest evidence
+  (tie, shared meeting, payment): sums grow without bound (money, or the meetings of two large
+  organisations), so without the cap enough evidence that stopped ten years ago (t ~ 0.001) would
+  still make a pair `working` (property 4).
 * score = 10 * (1 - prod over components of (1 - w_component * component / 10)), one decimal.
 
 Guarantees, by construction: bounded (all terms in 0..1), symmetric (pairs are unordered),
@@ -121,11 +122,12 @@ def relationship_terms(
 
 
 def freshness_cap(fresh: np.ndarray) -> np.ndarray:
-    """The most a formal or financial component may be when its freshest relationship has time
-    factor `fresh`: 10 * sqrt(t), 10 while one is in force, 7.1 one half-life after the last ended,
-    0.3 after ten. It grows with evidence (a fresher tie raises it) and falls with age, so
-    properties 3 and 4 keep holding; it binds on what stopped long ago and was large (a grant of
-    30 million that ended ten years before scored 8.2 in financial: `working` on money alone)."""
+    """The most a formal, interaction or financial component may be when its freshest evidence has
+    time factor `fresh`: 10 * sqrt(t), 10 while a tie is in force or after a meeting today, 7.1
+    one half-life after the last, 0.3 after ten. It grows with evidence (fresher evidence raises
+    it) and falls with age, so properties 3 and 4 keep holding; it binds on what stopped long ago
+    and was large (a grant of 30 million that ended ten years before scored 8.2 in financial:
+    `working` on money alone)."""
     return 10.0 * np.sqrt(fresh)
 
 
@@ -180,7 +182,15 @@ def represented_rows(
     )
 
 
-def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
+def meeting_time_factors(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
+    """Each meeting's time factor t; 0 for a meeting after `ref_day`."""
+    age = np.maximum(ref_day - meetings.meeting_day, 0).astype(float)
+    t = 0.5 ** (age / params.half_life_days)
+    t[meetings.meeting_day > ref_day] = 0.0
+    return t
+
+
+def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: int, time_factors: np.ndarray | None = None) -> np.ndarray:
     """What one meeting says about two of its attendees: type x size discount x time factor."""
     n = len(meetings)
     if n == 0:
@@ -188,10 +198,9 @@ def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: 
     attendees = np.bincount(meetings.attendance_meeting, minlength=n).astype(float)
     size_factor = np.minimum(1.0, params.small_meeting_size / np.maximum(attendees, 1.0))
     type_weight = np.array([params.meeting_type_weights.get(t, 0.0) for t in meetings.meeting_type], dtype=float)
-    age = np.maximum(ref_day - meetings.meeting_day, 0).astype(float)
-    weights = type_weight * size_factor * 0.5 ** (age / params.half_life_days)
-    weights[meetings.meeting_day > ref_day] = 0.0
-    return weights
+    if time_factors is None:
+        time_factors = meeting_time_factors(meetings, params, ref_day)
+    return type_weight * size_factor * time_factors
 
 
 def interaction_only_cutoff(params: ScoringParameters) -> float:
@@ -215,9 +224,10 @@ def _interaction_mass(
     only: np.ndarray | None,
     rel_keys: np.ndarray,
     width: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every pair that met or has relationships: (entity a, entity b, the summed weight of the
-    meetings at which both were present, where each of `rel_keys` is), a < b, sorted. With `only`,
+    meetings at which both were present, the largest time factor among those meetings, where each
+    of `rel_keys` is), a < b, sorted. With `only`,
     just the pairs that have at least one entity in `only`. Pairs whose mass is too small to score
     are dropped, unless their key is in `rel_keys` (sorted: the pairs that have relationships,
     which are all kept, with mass 0 if they never met).
@@ -226,11 +236,12 @@ def _interaction_mass(
     code (`pair_product.pair_masses`), over the upper triangle only: 83M products on the
     benchmark set, of which the 6.7M pairs that can score are kept, already in order."""
     rows_m, rows_e = represented_rows(evidence.meetings, relationships, ref_day)
-    weights = meeting_weights(evidence.meetings, params, ref_day)
+    time_factors = meeting_time_factors(evidence.meetings, params, ref_day) if len(evidence.meetings) else np.zeros(0)
+    weights = meeting_weights(evidence.meetings, params, ref_day, time_factors)
     keep_rows = weights[rows_m] > 0 if len(rows_m) else np.zeros(0, bool)
     rows_m, rows_e = rows_m[keep_rows], rows_e[keep_rows]
     if len(rows_m) == 0:
-        return rel_keys // width, rel_keys % width, np.zeros(len(rel_keys)), np.arange(len(rel_keys))
+        return rel_keys // width, rel_keys % width, np.zeros(len(rel_keys)), np.zeros(len(rel_keys)), np.arange(len(rel_keys))
     # the entities present somewhere (sorting the 1.2M present rows to find them took 0.1 s)
     present = marked_ids(rows_e)
     ids = np.flatnonzero(present)
@@ -242,7 +253,7 @@ def _interaction_mass(
     position_of = np.zeros(len(present), np.int64)  # entity id -> its place in `ids` (a gather, not a search)
     position_of[ids] = np.arange(len(ids))
     return pair_masses(
-        rows_m, position_of[rows_e], weights, ids, width, partners, interaction_only_cutoff(params), scope, rel_keys
+        rows_m, position_of[rows_e], weights, time_factors, ids, width, partners, interaction_only_cutoff(params), scope, rel_keys
     )
 
 
@@ -270,7 +281,7 @@ def closeness_scores(
     relationships = evidence.relationship_table()
     width = _key_width(evidence, relationships)
     terms = relationship_terms(relationships, params, ref_day, only_entities, width)
-    entity_a, entity_b, mass, rel_pos = _interaction_mass(evidence, relationships, params, ref_day, only, terms.keys, width)
+    entity_a, entity_b, mass, fresh, rel_pos = _interaction_mass(evidence, relationships, params, ref_day, only, terms.keys, width)
     if len(entity_a) == 0:
         return PairScores.empty()
 
@@ -283,13 +294,15 @@ def closeness_scores(
     decay = np.negative(mass, out=mass)  # in place: the masses are not needed after (53 MB at scale)
     np.divide(decay, params.interaction_saturation, out=decay)
     np.exp(decay, out=decay)
+    interaction_cap = freshness_cap(fresh)
+    del fresh
     # pairs scoring 0.0 are dropped: few (the pair product already left out those that cannot
     # score on meetings alone)
     kept, score_t, interaction_t, kept_rel_pos, rel_kept = scored_pairs(
-        entity_a, entity_b, decay, float(w["interaction"]), rel_pos,
+        entity_a, entity_b, decay, interaction_cap, float(w["interaction"]), rel_pos,
         1.0 - w["formal"] * formal / 10.0, 1.0 - w["financial"] * financial / 10.0, 1.0 - w["analyst"] * analyst_c / 10.0,
     )
-    del decay
+    del decay, interaction_cap
     entity_a, entity_b = entity_a[:kept], entity_b[:kept]
     relationship_tenths = np.stack(
         [tenths_half_up(values[rel_kept]) for values in (formal, financial, analyst_c)], axis=1

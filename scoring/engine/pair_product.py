@@ -2,8 +2,9 @@
 computed row by row in compiled code (numba) instead of as sparse matrices.
 
 For each entity row i the kernel adds each of its meetings' weight to every other entity present
-(a dense accumulator of one float per entity, and the list of entities it touched), then emits the
-touched entities that can score, in order (through a bitset). A full product visits only the
+(a dense accumulator per entity, holding the mass and the freshest meeting's time factor, and the
+list of entities it touched), then emits the touched entities that can score, in order (through a
+bitset). A full product visits only the
 entities after i in each meeting (the upper triangle: 83M products on the benchmark set), so pairs
 come out already sorted by (a, b) and need no sort of millions afterwards; the masses are summed
 meeting by meeting in ascending meeting order, as the sparse product did, so the floating-point
@@ -38,23 +39,25 @@ for _position in range(64):
 
 @njit(cache=True, nogil=True)
 def _pairs_of_rows(
-    rows, entity_ptr, entity_meetings, meeting_weight, meeting_ptr, meeting_entities,
+    rows, entity_ptr, entity_meetings, meeting_weight, meeting_fresh, meeting_ptr, meeting_entities,
     partner_ptr, partners, in_scope, scoped, cutoff, capacity,
 ):
-    """The pairs of `rows`, row by row: (pairs per row, second entity, mass), in row order and
-    ascending second entity within a row.
+    """The pairs of `rows`, row by row: (pairs per row, second entity, mass, the largest
+    `meeting_fresh` of the pair's meetings), in row order and ascending second entity within a row.
 
     A pair (i, j) is kept when its mass reaches `cutoff` (it can score on its meetings alone), or
     when j is one of i's relationship partners. Without a scope, only j > i; with one, each pair
     once: from the row of its lower entity when both are in the scope."""
     n = len(entity_ptr) - 1
-    accumulated = np.zeros(n)
+    # per entity: (mass, freshest meeting) side by side, so that a product touches one cache line
+    accumulated = np.zeros((n, 2))
     touched = np.empty(n + 1, np.int64)  # + 1: j is written before it is counted
     is_partner = np.zeros(n, np.bool_)
     bits = np.zeros((n >> 6) + 1, np.uint64)
     counts = np.zeros(len(rows), np.int64)
     out_j = np.empty(capacity, np.int64)
     out_mass = np.empty(capacity)
+    out_fresh = np.empty(capacity)
     total = 0
     for r in range(len(rows)):
         i = rows[r]
@@ -62,6 +65,7 @@ def _pairs_of_rows(
         for k in range(entity_ptr[i], entity_ptr[i + 1]):
             m = entity_meetings[k]
             weight = meeting_weight[m]
+            fresh = meeting_fresh[m]
             start, stop = meeting_ptr[m], meeting_ptr[m + 1]
             if not scoped:
                 # the meeting's entities are sorted: skip to the first one after i
@@ -73,25 +77,28 @@ def _pairs_of_rows(
                 # without a branch: always note j, count it only on its first touch (a branch on
                 # that was often mispredicted: the kernel took 10-20% longer)
                 touched[n_touched] = j
-                n_touched += accumulated[j] == 0.0
-                accumulated[j] += weight
+                n_touched += accumulated[j, 0] == 0.0
+                accumulated[j, 0] += weight
+                accumulated[j, 1] = max(accumulated[j, 1], fresh)
         # keep what can score (sorting every touched entity cost 1.5 s)
         for q in range(partner_ptr[i], partner_ptr[i + 1]):
             is_partner[partners[q]] = True
         n_kept = 0
         for t in range(n_touched):
             j = touched[t]
-            if accumulated[j] >= cutoff or is_partner[j]:
+            if accumulated[j, 0] >= cutoff or is_partner[j]:
                 touched[n_kept] = j
                 n_kept += 1
             else:
-                accumulated[j] = 0.0
+                accumulated[j, 0] = 0.0
+                accumulated[j, 1] = 0.0
         for q in range(partner_ptr[i], partner_ptr[i + 1]):
             is_partner[partners[q]] = False
         if total + n_kept > len(out_j):
             grown = max(2 * len(out_j), total + n_kept)
             out_j = np.concatenate((out_j[:total], np.empty(grown - total, np.int64)))
             out_mass = np.concatenate((out_mass[:total], np.empty(grown - total)))
+            out_fresh = np.concatenate((out_fresh[:total], np.empty(grown - total)))
         # emit the kept entities in ascending order through a bitset over the entities rather
         # than a sort per row (sorting was a third of this kernel's time): set their bits, then
         # walk the words between the lowest and the highest, lowest set bit first
@@ -108,14 +115,16 @@ def _pairs_of_rows(
                 lowest = remaining & (~remaining + np.uint64(1))
                 j = (word << 6) + _BIT_INDEX[(lowest * _DE_BRUIJN) >> np.uint64(58)]
                 out_j[at] = j
-                out_mass[at] = accumulated[j]
-                accumulated[j] = 0.0
+                out_mass[at] = accumulated[j, 0]
+                out_fresh[at] = accumulated[j, 1]
+                accumulated[j, 0] = 0.0
+                accumulated[j, 1] = 0.0
                 at += 1
                 remaining ^= lowest
             bits[word] = 0
         total += n_kept
         counts[r] = n_kept
-    return counts, out_j[:total], out_mass[:total]  # views: the caller copies them out once
+    return counts, out_j[:total], out_mass[:total], out_fresh[:total]  # views: the caller copies them out once
 
 
 @njit(cache=True, nogil=True)
@@ -152,9 +161,9 @@ def _part_keys(rows, counts, j, ids, width, ordered):
 
 
 @njit(cache=True, nogil=True)
-def _emit_merged(out_a, out_b, out_mass, at, keys, mass, width, extra, e, extra_at, last):
+def _emit_merged(out_a, out_b, out_mass, out_fresh, at, keys, mass, fresh, width, extra, e, extra_at, last):
     """Write the pairs of `keys` (sorted, after those already written) from `at` as entity a,
-    entity b and mass, merging in the `extra` keys (sorted) from `e` that come before each, and with
+    entity b, mass and freshness, merging in the `extra` keys (sorted) from `e` that come before each, and with
     `last` all that remain: an extra key not among them with mass 0, and each extra key's position
     noted in `extra_at`. Returns the next output position and the next extra key. One pass, where
     inserting the extra keys and then splitting every key into its two entities made three copies
@@ -164,7 +173,7 @@ def _emit_merged(out_a, out_b, out_mass, at, keys, mass, width, extra, e, extra_
             break
         key = keys[k] if k < len(keys) else np.iinfo(np.int64).max
         while e < len(extra) and extra[e] < key:
-            out_a[at], out_b[at], out_mass[at] = extra[e] // width, extra[e] % width, 0.0
+            out_a[at], out_b[at], out_mass[at], out_fresh[at] = extra[e] // width, extra[e] % width, 0.0, 0.0
             extra_at[e] = at
             at += 1
             e += 1
@@ -173,7 +182,7 @@ def _emit_merged(out_a, out_b, out_mass, at, keys, mass, width, extra, e, extra_
         if e < len(extra) and extra[e] == key:
             extra_at[e] = at
             e += 1
-        out_a[at], out_b[at], out_mass[at] = key // width, key % width, mass[k]
+        out_a[at], out_b[at], out_mass[at], out_fresh[at] = key // width, key % width, mass[k], fresh[k]
         at += 1
     return at, e
 
@@ -192,15 +201,18 @@ def pair_masses(
     present_meeting: np.ndarray,
     present_entity: np.ndarray,
     meeting_weight: np.ndarray,
+    meeting_fresh: np.ndarray,
     ids: np.ndarray,
     width: int,
     partner_pairs: tuple[np.ndarray, np.ndarray],
     cutoff: float,
     scope: np.ndarray | None = None,
     extra_keys: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of entities present together at a meeting, with the summed weight of those meetings:
-    (entity a, entity b, mass, where each extra key is), a < b, sorted by (a, b).
+    (entity a, entity b, mass, freshness, where each extra key is), a < b, sorted by (a, b). A
+    pair's freshness is the largest `meeting_fresh` of the meetings both attended (0 for an extra
+    key that never met).
 
     Entities are positions into `ids` (ascending entity ids): `present_meeting`/`present_entity`
     have one row per (meeting, entity position) present, no duplicates, and every meeting weight
@@ -236,7 +248,7 @@ def pair_masses(
         visited = meeting_ptr[present_meeting + 1] - np.arange(1, len(present_entity) + 1)
     work = np.bincount(present_entity, weights=visited, minlength=n_entities)[rows] + 1
     parts = _split_by_work(rows, work, THREADS * PARTS_PER_THREAD)
-    arrays = (entity_ptr, entity_meetings, meeting_weight.astype(np.float64), meeting_ptr, meeting_entities, partner_ptr, partners, in_scope, scoped, float(cutoff))
+    arrays = (entity_ptr, entity_meetings, meeting_weight.astype(np.float64), meeting_fresh.astype(np.float64), meeting_ptr, meeting_entities, partner_ptr, partners, in_scope, scoped, float(cutoff))
 
     def pairs_of(part):
         return _pairs_of_rows(part, *arrays, max(1024, len(part) * 64))
@@ -245,22 +257,23 @@ def pair_masses(
         results = list(pool.map(pairs_of, parts))
     ids, width = ids.astype(np.int64, copy=False), int(width)
     extra = np.zeros(0, np.int64) if extra_keys is None else extra_keys.astype(np.int64, copy=False)
-    size = sum(len(j) for _, j, _ in results) + len(extra)  # at most: an extra key may be a meeting pair
-    out_a, out_b, out_mass = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size)
+    size = sum(len(j) for _, j, _, _ in results) + len(extra)  # at most: an extra key may be a meeting pair
+    out_a, out_b, out_mass, out_fresh = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size), np.empty(size)
     extra_at = np.empty(len(extra), np.int64)
     done = e = 0
     if scoped:  # a row in the scope may be the higher entity of its pairs: sort them first
-        keys = np.concatenate([_part_keys(part, counts, j, ids, width, False) for part, (counts, j, _) in zip(parts, results)] or [np.zeros(0, np.int64)])
-        mass = np.concatenate([mass for _, _, mass in results] or [np.zeros(0)])
+        keys = np.concatenate([_part_keys(part, counts, j, ids, width, False) for part, (counts, j, _, _) in zip(parts, results)] or [np.zeros(0, np.int64)])
+        mass = np.concatenate([mass for _, _, mass, _ in results] or [np.zeros(0)])
+        fresh = np.concatenate([fresh for _, _, _, fresh in results] or [np.zeros(0)])
         order = np.argsort(keys, kind="stable")
-        runs = [(keys[order], mass[order])]
+        runs = [(keys[order], mass[order], fresh[order])]
     else:  # in row order the pairs are sorted already: part by part
-        runs = ((_part_keys(part, counts, j, ids, width, True), mass) for part, (counts, j, mass) in zip(parts, results))
-    for keys, mass in runs:
-        done, e = _emit_merged(out_a, out_b, out_mass, done, keys, mass, width, extra, e, extra_at, False)
-    done, e = _emit_merged(out_a, out_b, out_mass, done, np.zeros(0, np.int64), np.zeros(0), width, extra, e, extra_at, True)
+        runs = ((_part_keys(part, counts, j, ids, width, True), mass, fresh) for part, (counts, j, mass, fresh) in zip(parts, results))
+    for keys, mass, fresh in runs:
+        done, e = _emit_merged(out_a, out_b, out_mass, out_fresh, done, keys, mass, fresh, width, extra, e, extra_at, False)
+    done, e = _emit_merged(out_a, out_b, out_mass, out_fresh, done, np.zeros(0, np.int64), np.zeros(0), np.zeros(0), width, extra, e, extra_at, True)
     del results
-    return out_a[:done], out_b[:done], out_mass[:done], extra_at
+    return out_a[:done], out_b[:done], out_mass[:done], out_fresh[:done], extra_at
 
 
 @njit(cache=True, nogil=True)
@@ -450,12 +463,13 @@ def present_rows(
 
 
 @njit(cache=True, nogil=True)
-def scored_pairs(entity_a, entity_b, decay, interaction_weight, relationship_positions, formal_factor, financial_factor, analyst_factor):
+def scored_pairs(entity_a, entity_b, decay, interaction_cap, interaction_weight, relationship_positions, formal_factor, financial_factor, analyst_factor):
     """Each pair's score and interaction component in tenths (rounded half up), in one pass over
     millions of pairs where numpy made a dozen, dropping the pairs that score 0.0 as it goes.
 
     `decay` is exp(-mass / saturation) per pair (numpy's exp, so the results are those of the array
-    code it replaced, bit for bit); the pairs at `relationship_positions` (ascending) also take
+    code it replaced, bit for bit), and `interaction_cap` the most each pair's interaction may be
+    (closeness.freshness_cap of its freshest meeting); the pairs at `relationship_positions` (ascending) also take
     their other three factors, multiplied in the same order as before. `entity_a` and `entity_b`
     are compacted in place (a separate masked copy of the arrays cost more than the scoring).
 
@@ -472,7 +486,7 @@ def scored_pairs(entity_a, entity_b, decay, interaction_weight, relationship_pos
     kept = 0
     kept_rel = 0
     for p in range(n):
-        interaction = 10.0 * (1.0 - decay[p])
+        interaction = min(10.0 * (1.0 - decay[p]), interaction_cap[p])
         remaining = 1.0 - interaction_weight * interaction / 10.0
         has_relationships = r < n_rel and relationship_positions[r] == p
         if has_relationships:
@@ -498,8 +512,8 @@ def warm_up() -> None:
     build runs this; otherwise the first recompute of each new installation compiles them)."""
     present = (np.array([0, 0, 1], np.int64), np.array([0, 1, 1], np.int64))
     ids, extra = np.arange(2, dtype=np.int64), np.array([1], np.int64)
-    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, None, extra)
-    pair_masses(*present, np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]), extra)
+    pair_masses(*present, np.ones(2), np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, None, extra)
+    pair_masses(*present, np.ones(2), np.ones(2), ids, 2, (np.zeros(0, np.int64), np.zeros(0, np.int64)), 0.0, np.array([True, False]), extra)
     present_rows(*present, np.zeros(2, np.int64), 0, (np.zeros(0, np.int64),) * 4)
     pairs = (np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1, np.int16), np.ones(1, np.int16))
     one = pack_by_bucket(*pairs, np.ones(1, np.bool_), 5)
@@ -508,4 +522,4 @@ def warm_up() -> None:
     for data in (one[0], stored):
         changed_packed(data, one[2], data, one[2])
         unpack_touching(data, one[1], one[2], np.ones(2, np.bool_), 5)
-    scored_pairs(np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))
+    scored_pairs(np.zeros(1, np.int64), np.ones(1, np.int64), np.ones(1), np.ones(1), 0.5, np.zeros(0, np.int64), np.ones(0), np.ones(0), np.ones(0))

@@ -59,12 +59,13 @@ presence = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9)), max_size=40
 @given(
     present=presence,
     weights=st.lists(st.floats(0.01, 2.0), min_size=8, max_size=8),
+    fresh=st.lists(st.floats(0.0, 1.0), min_size=8, max_size=8),
     partners=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=6),
     cutoff=st.floats(0.0, 3.0),
     scope=st.one_of(st.none(), st.lists(st.booleans(), min_size=10, max_size=10)),
     extra_pairs=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=6),
 )
-def test_pair_masses_are_the_product_of_attendance_with_itself(present, weights, partners, cutoff, scope, extra_pairs):
+def test_pair_masses_are_the_product_of_attendance_with_itself(present, weights, fresh, partners, cutoff, scope, extra_pairs):
     """The compiled kernel against the plain matrix product (the oracle), pair by pair."""
     present = sorted(set(present))
     meeting = np.array([m for m, _ in present], dtype=np.int64)
@@ -75,6 +76,9 @@ def test_pair_masses_are_the_product_of_attendance_with_itself(present, weights,
     weighted[meeting, entity] = weights[meeting]
     ones[meeting, entity] = 1.0
     product = weighted.T @ ones  # mass of (i, j): the summed weights of the meetings both were at
+    fresh = np.array(fresh)
+    freshest = {(i, j): max((fresh[m] for m in range(8) if ones[m, i] and ones[m, j]), default=0.0)
+                for i in range(10) for j in range(i + 1, 10)}
     # extra pairs (as the engine passes every relationship pair): partners too, touching the scope
     extra = sorted({(min(i, j), max(i, j)) for i, j in extra_pairs if i != j and (scope is None or scope[i] or scope[j])})
     partners = partners + extra
@@ -90,14 +94,15 @@ def test_pair_masses_are_the_product_of_attendance_with_itself(present, weights,
     pairs = (np.array([i for i, _ in partners], dtype=np.int64), np.array([j for _, j in partners], dtype=np.int64))
     ids = np.arange(10, dtype=np.int64) * 3 + 7  # entity ids, ascending; the kernel works on their positions
     position = {entity_id: p for p, entity_id in enumerate(ids.tolist())}
-    a, b, mass, extra_at = pair_product.pair_masses(
-        meeting, entity, weights, ids, 100, pairs, cutoff, None if scope is None else np.array(scope),
+    a, b, mass, freshness, extra_at = pair_product.pair_masses(
+        meeting, entity, weights, fresh, ids, 100, pairs, cutoff, None if scope is None else np.array(scope),
         np.array([ids[i] * 100 + ids[j] for i, j in extra], dtype=np.int64),
     )
     found = [(position[x], position[y]) for x, y in zip(a.tolist(), b.tolist())]
     expected.update({pair: product[pair] for pair in extra if pair not in expected})  # 0.0 when they never met
     assert found == sorted(expected)  # each pair once, in order
     assert mass.tolist() == pytest.approx([expected[pair] for pair in sorted(expected)])
+    assert freshness.tolist() == [freshest[pair] for pair in sorted(expected)]  # the freshest shared meeting's
     assert [found[at] for at in extra_at.tolist()] == extra  # where each extra pair is
 
 
@@ -159,11 +164,12 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
 
 @given(
     masses=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=40),
+    caps=st.lists(st.floats(0.0, 12.0), min_size=40, max_size=40),
     weight=st.floats(0.0, 1.0),
     factors=st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0)), max_size=40),
     data=st.data(),
 )
-def test_scored_pairs_follow_the_array_formula_and_drop_zeros(masses, weight, factors, data):
+def test_scored_pairs_follow_the_array_formula_and_drop_zeros(masses, caps, weight, factors, data):
     """The compiled pass against the formula of docs/scoring.md written as numpy arrays, and its
     in-place dropping of the pairs that score 0.0 against a boolean mask."""
     mass = np.array(masses)
@@ -171,12 +177,13 @@ def test_scored_pairs_follow_the_array_formula_and_drop_zeros(masses, weight, fa
     positions = np.array(sorted(data.draw(st.sets(st.integers(0, len(mass) - 1), min_size=n_rel, max_size=n_rel))), np.int64)
     f1, f2, f3 = (np.array([f[i] for f in factors[:n_rel]]) for i in range(3))
     decay = np.exp(-mass / 3.0)
+    cap = np.array(caps[: len(mass)])
     entity_a, entity_b = np.arange(len(mass), dtype=np.int64), np.arange(len(mass), dtype=np.int64) + 100
     kept, score, interaction, moved_to, rel_kept = pair_product.scored_pairs(
-        entity_a, entity_b, decay, weight, positions, f1, f2, f3
+        entity_a, entity_b, decay, cap, weight, positions, f1, f2, f3
     )
 
-    expected_interaction = 10.0 * (1.0 - decay)
+    expected_interaction = np.minimum(10.0 * (1.0 - decay), cap)
     remaining = 1.0 - weight * expected_interaction / 10.0
     remaining[positions] = f1 * remaining[positions] * f2 * f3
     expected_score = np.floor(np.clip(10.0 * (1.0 - remaining), 0.0, 10.0) * 10.0 + 0.5 + 1e-9).astype(int)

@@ -12,7 +12,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
 
 # pair -> (score, formal, interaction, financial, analyst), and how the document quotes each figure
 WORKED_EXAMPLE = {
-    ("lk-ob", "lk-pd"): (("9.4", "8.0", "10.0", "9.3", "0.0"), ["`10 × 0.8 = 8.0`", "= 9.3`", "= 10.0`", "= 9.4` → `close`"]),
+    ("lk-ob", "lk-pd"): (("9.4", "8.0", "9.9", "9.3", "0.0"), ["`10 × 0.8 = 8.0`", "= 9.3`", "`10 × √0.976 = 9.9`", "= 9.4` → `close`"]),
     ("x-a1", "x-b1"): (("5.6", "0.0", "7.5", "0.0", "0.0"), ["interaction 7.5, score 5.6, `working`"]),
     ("x-a2", "x-b2"): (("0.1", "0.0", "0.1", "0.0", "0.0"), ["score 0.1, `distant`"]),
 }
