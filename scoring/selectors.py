@@ -1,6 +1,7 @@
 """Reads of current closeness for pages: queries in, rows out (no scoring here)."""
 from __future__ import annotations
 
+import numpy as np
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 
@@ -100,7 +101,8 @@ def entities_in_band(entities: QuerySet[Entity], band: str) -> QuerySet[Entity]:
 
 
 def pair_meetings(a: Entity, b: Entity, as_of, params) -> list[tuple]:
-    """The meetings behind a pair's interaction component, newest first: (meeting, weight)."""
+    """The meetings behind a pair's interaction component, newest first: (meeting, weight), weighed
+    with `params` (the settings of the snapshot that scored the pair)."""
     from engagement.models import Meeting
 
     from .engine import shared_meetings_for_pair
@@ -109,6 +111,19 @@ def pair_meetings(a: Entity, b: Entity, as_of, params) -> list[tuple]:
     weighted = shared_meetings_for_pair(load_pair_evidence(a.pk, b.pk), params, as_of, a.pk, b.pk)
     meetings = Meeting.objects.in_bulk([m for m, _ in weighted])
     return [(meetings[m], weight) for m, weight in weighted if m in meetings]
+
+
+def interaction_explained(meetings: list[tuple], as_of, params) -> dict:
+    """What the pair page says of the interaction component: from the meetings `pair_meetings`
+    listed, before the freshness cap and the cap set by the latest (docs/scoring.md)."""
+    from .engine.closeness import interaction_from_meetings, tenths_half_up
+
+    latest = meetings[0][0].date if meetings else None
+    uncapped, cap = interaction_from_meetings(
+        [weight for _, weight in meetings], latest.toordinal() if latest else None, params, as_of.toordinal()
+    )
+    capped_tenths, uncapped_tenths = tenths_half_up(np.array([cap, uncapped]))
+    return {"uncapped": uncapped, "cap": cap, "latest": latest, "capped": bool(capped_tenths < uncapped_tenths)}
 
 
 CATEGORY_COLOURS = {

@@ -14,9 +14,10 @@ from entities.models import Entity
 from relationships.models import Relationship
 
 from .filters import PairFilter
+from .engine import ScoringParameters
 from .forms import ScoringSettingsForm
 from .models import ScoringSettings
-from .selectors import BAND_TENTHS, CATEGORY_COLOURS, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
+from .selectors import BAND_TENTHS, CATEGORY_COLOURS, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
 from .services import current_snapshot
 from .tables import PairTable
 from .tasks import recompute_all_task
@@ -74,14 +75,17 @@ def pair_detail(request, a: str, b: str):
     pair = pair_for(first, second)
     snapshot = current_snapshot()
     relationships = Relationship.objects.filter(pk__in=pair.relationship_ids if pair else []).select_related("source", "target").order_by("start_date")
-    meetings = pair_meetings(first, second, snapshot.as_of, ScoringSettings.load().scoring_parameters) if (pair and snapshot and pair.interaction_tenths) else []
+    # weighed with the settings that produced the score, not today's (which may not have run yet)
+    params = ScoringParameters.from_dict(snapshot.parameters) if snapshot else None
+    meetings = pair_meetings(first, second, snapshot.as_of, params) if (pair and snapshot and pair.interaction_tenths) else []
+    interaction = interaction_explained(meetings, snapshot.as_of, params) if meetings else None
     history = pair_history(first, second)
     return render(
         request,
         "scoring/pair_detail.html",
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
-            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings),
+            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction,
             "history": history,
         },
     )

@@ -131,6 +131,16 @@ def freshness_cap(fresh: np.ndarray) -> np.ndarray:
     return 10.0 * np.sqrt(fresh)
 
 
+def interaction_from_meetings(weights: list[float], latest_day: int | None, params: ScoringParameters, ref_day: int) -> tuple[float, float]:
+    """A pair's interaction component from its shared meetings' weights (`meeting_weights`) and
+    the day of the latest: (before the freshness cap, the cap). For the pair page, which lists
+    the meetings; the engine computes the same in its compiled pass (`pair_product.scored_pairs`)."""
+    uncapped = 10.0 * (1.0 - float(np.exp(-sum(weights) / params.interaction_saturation)))
+    if latest_day is None:
+        return uncapped, 0.0
+    return uncapped, float(freshness_cap(day_time_factors(np.array([latest_day]), params, ref_day))[0])
+
+
 def relationship_components(terms: RelationshipTerms, params: ScoringParameters) -> tuple[np.ndarray, np.ndarray]:
     """(formal, financial) of each pair of `terms`, each 0..10."""
     formal = np.minimum(10.0 * (1.0 - np.exp(terms.formal_log)), freshness_cap(terms.formal_fresh))
@@ -182,11 +192,11 @@ def represented_rows(
     )
 
 
-def meeting_time_factors(meetings: MeetingTable, params: ScoringParameters, ref_day: int) -> np.ndarray:
-    """Each meeting's time factor t; 0 for a meeting after `ref_day`."""
-    age = np.maximum(ref_day - meetings.meeting_day, 0).astype(float)
+def day_time_factors(days: np.ndarray, params: ScoringParameters, ref_day: int) -> np.ndarray:
+    """The time factor t of evidence dated on each of `days` (date.toordinal()); 0 after `ref_day`."""
+    age = np.maximum(ref_day - days, 0).astype(float)
     t = 0.5 ** (age / params.half_life_days)
-    t[meetings.meeting_day > ref_day] = 0.0
+    t[days > ref_day] = 0.0
     return t
 
 
@@ -199,7 +209,7 @@ def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: 
     size_factor = np.minimum(1.0, params.small_meeting_size / np.maximum(attendees, 1.0))
     type_weight = np.array([params.meeting_type_weights.get(t, 0.0) for t in meetings.meeting_type], dtype=float)
     if time_factors is None:
-        time_factors = meeting_time_factors(meetings, params, ref_day)
+        time_factors = day_time_factors(meetings.meeting_day, params, ref_day)
     return type_weight * size_factor * time_factors
 
 
@@ -236,7 +246,7 @@ def _interaction_mass(
     code (`pair_product.pair_masses`), over the upper triangle only: 83M products on the
     benchmark set, of which the 6.7M pairs that can score are kept, already in order."""
     rows_m, rows_e = represented_rows(evidence.meetings, relationships, ref_day)
-    time_factors = meeting_time_factors(evidence.meetings, params, ref_day) if len(evidence.meetings) else np.zeros(0)
+    time_factors = day_time_factors(evidence.meetings.meeting_day, params, ref_day)
     weights = meeting_weights(evidence.meetings, params, ref_day, time_factors)
     keep_rows = weights[rows_m] > 0 if len(rows_m) else np.zeros(0, bool)
     rows_m, rows_e = rows_m[keep_rows], rows_e[keep_rows]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import ScoringParameters, closeness_scores
+from scoring.engine import ScoringParameters, closeness_scores, shared_meetings_for_pair
 from scoring.engine import pair_product
 from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
-from scoring.engine.closeness import in_sorted, marked_ids, relationship_terms
+from scoring.engine.closeness import in_sorted, marked_ids, relationship_terms, interaction_from_meetings, tenths_half_up
 from scoring.engine.data import RelationshipColumns
 
 from .strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
@@ -201,3 +201,18 @@ def test_scored_pairs_follow_the_array_formula_and_drop_zeros(masses, caps, weig
 def test_warm_up_runs_every_kernel_on_a_tiny_example():
     pair_product.warm_up()  # what the image build runs: it must not fail on any kernel
     assert pair_product.scored_pairs.signatures and pair_product.changed_packed.signatures
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=evidence_sets())
+def test_the_pair_pages_interaction_from_its_meetings_is_the_engines(data):
+    """What the pair page computes from the meetings it lists (`interaction_from_meetings`, capped
+    by the latest) is the interaction the engine stored, pair by pair."""
+    evidence = data[0]
+    params = ScoringParameters()
+    for (a, b), values in closeness_scores(evidence, params, AS_OF).as_dict().items():
+        shared = shared_meetings_for_pair(evidence, params, AS_OF, a, b)
+        days = dict(zip(evidence.meetings.meeting_id.tolist(), evidence.meetings.meeting_day.tolist()))
+        latest = max((days[m] for m, _ in shared), default=None)
+        uncapped, cap = interaction_from_meetings([w for _, w in shared], latest, params, AS_OF.toordinal())
+        assert tenths_half_up(np.array([min(uncapped, cap) if shared else 0.0]))[0] / 10 == values["interaction"], (a, b)

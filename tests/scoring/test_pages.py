@@ -1,5 +1,6 @@
 """The closeness list and the pair page (score, components, evidence, history)."""
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -31,6 +32,25 @@ def test_pair_page_explains_the_score(scored, client_as):
     assert "<td>financial</td><td>9.3</td>" in page
     assert "s-01" in page and "f-01" in page  # the relationships behind it
     assert "Meetings behind the interaction component (26)" in page  # chair and chief, rolled up
+    # 26 meetings saturate interaction; the freshness cap of the latest (13 days before) holds it at 9.9
+    assert "<td>interaction</td><td>9.9</td>" in page
+    assert "give an interaction of 10.0, capped at\n9.9 because the latest was on 2026-06-17" in page
+
+
+@pytest.mark.django_db
+def test_pair_page_weighs_meetings_with_the_settings_that_scored_the_pair(scored, client_as):
+    from scoring.models import ScoringSettings
+
+    record = ScoringSettings.load()  # changed after the recompute, not yet run
+    record.parameters = {**record.parameters, "meeting_type_weights": {**record.parameters["meeting_type_weights"], "private_meeting": 0.1}}
+    record.save()
+
+    page = client_as("city_staff").get("/closeness/x-a1/x-b1/").content.decode()
+
+    table = page.split("Meetings behind the interaction component")[1].split("</table>")[0]
+    weights = [float(w) for w in re.findall(r"<td>(\d\.\d{3})</td></tr>", table)]
+    # five private lunches of two, weighed 1.0 x t (t 0.74 to 0.91) as scored, not 0.1 x t
+    assert len(weights) == 5 and all(0.7 < w < 0.95 for w in weights), weights
     assert 'id="pair-history"' in page
 
 
