@@ -126,6 +126,36 @@ def interaction_explained(meetings: list[tuple], as_of, params) -> dict:
     return {"uncapped": uncapped, "cap": cap, "latest": latest, "capped": bool(capped_tenths < uncapped_tenths)}
 
 
+def relationships_explained(relationships, as_of, params) -> list[dict]:
+    """What the pair page says of the formal and financial components its relationships (one
+    pair's, as model instances) give when the freshness cap binds: [{component, before the cap,
+    the cap}], empty when it binds on neither."""
+    from .engine import RelationshipRecord
+    from .engine.closeness import freshness_cap, relationship_sums, relationship_terms, tenths_half_up
+    from .engine.data import RelationshipColumns
+
+    records = [
+        RelationshipRecord(r.pk, r.source_id, r.target_id, r.type, r.start_date, r.end_date,
+                           float(r.amount) if r.amount is not None else None,
+                           float(r.analyst_score) if r.analyst_score is not None else None)
+        for r in relationships
+    ]
+    if not records:
+        return []
+    width = max(max(r.source, r.target) for r in records) + 1
+    terms = relationship_terms(RelationshipColumns.of(records), params, as_of.toordinal(), None, width)
+    if len(terms.keys) != 1:
+        return []
+    sums = relationship_sums(terms, params)
+    caps = (freshness_cap(terms.formal_fresh), freshness_cap(terms.money_fresh))
+    explained = []
+    for name, total, cap in zip(("formal", "financial"), sums, caps):
+        total_tenths, cap_tenths = tenths_half_up(np.array([total[0], cap[0]]))
+        if cap_tenths < total_tenths:
+            explained.append({"component": name, "uncapped": total[0], "cap": cap[0]})
+    return explained
+
+
 CATEGORY_COLOURS = {
     "law_enforcement": "#1f4e96",
     "law_enforcement_affiliate": "#5b7fbf",

@@ -17,7 +17,10 @@ from .filters import PairFilter
 from .engine import ScoringParameters
 from .forms import ScoringSettingsForm
 from .models import ScoringSettings
-from .selectors import BAND_TENTHS, CATEGORY_COLOURS, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings
+from .selectors import (
+    BAND_TENTHS, CATEGORY_COLOURS, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings,
+    relationships_explained,
+)
 from .services import current_snapshot
 from .tables import PairTable
 from .tasks import recompute_all_task
@@ -79,13 +82,14 @@ def pair_detail(request, a: str, b: str):
     params = ScoringParameters.from_dict(snapshot.parameters) if snapshot else None
     meetings = pair_meetings(first, second, snapshot.as_of, params) if (pair and snapshot and pair.interaction_tenths) else []
     interaction = interaction_explained(meetings, snapshot.as_of, params) if meetings else None
+    capped = relationships_explained(relationships, snapshot.as_of, params) if (pair and snapshot) else []
     history = pair_history(first, second)
     return render(
         request,
         "scoring/pair_detail.html",
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
-            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction,
+            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
             "history": history,
         },
     )

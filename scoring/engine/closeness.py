@@ -141,11 +141,15 @@ def interaction_from_meetings(weights: list[float], latest_day: int | None, para
     return uncapped, float(freshness_cap(day_time_factors(np.array([latest_day]), params, ref_day))[0])
 
 
+def relationship_sums(terms: RelationshipTerms, params: ScoringParameters) -> tuple[np.ndarray, np.ndarray]:
+    """(formal, financial) of each pair of `terms` before the freshness cap."""
+    return 10.0 * (1.0 - np.exp(terms.formal_log)), 10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale))
+
+
 def relationship_components(terms: RelationshipTerms, params: ScoringParameters) -> tuple[np.ndarray, np.ndarray]:
     """(formal, financial) of each pair of `terms`, each 0..10."""
-    formal = np.minimum(10.0 * (1.0 - np.exp(terms.formal_log)), freshness_cap(terms.formal_fresh))
-    financial = np.minimum(10.0 * (1.0 - 1.0 / np.sqrt(1.0 + terms.money / params.money_scale)), freshness_cap(terms.money_fresh))
-    return formal, financial
+    formal, financial = relationship_sums(terms, params)
+    return np.minimum(formal, freshness_cap(terms.formal_fresh)), np.minimum(financial, freshness_cap(terms.money_fresh))
 
 
 def marked_ids(ids: np.ndarray, largest: int = 0) -> np.ndarray:

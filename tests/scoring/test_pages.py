@@ -38,6 +38,16 @@ def test_pair_page_explains_the_score(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_pair_page_names_the_freshness_cap_where_it_binds_on_money(scored, client_as):
+    # the sheriff's office paid the inspector general 30,000 until 2023-12-31, 2.5 years before
+    page = client_as("city_staff").get("/closeness/lk-ig/lk-so/").content.decode()
+
+    assert "<td>financial</td><td>4.2</td>" in page
+    assert "give a financial component of 6.0, capped at\n4.2 by the freshness of the latest of them" in page
+    assert "give a formal component" not in page  # the oversight mandate is in force: no cap
+
+
+@pytest.mark.django_db
 def test_pair_page_weighs_meetings_with_the_settings_that_scored_the_pair(scored, client_as):
     from scoring.models import ScoringSettings
 
