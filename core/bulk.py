@@ -151,6 +151,13 @@ def reserve_ids(model, n: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
+def day_number_sql(column: str) -> str:
+    """SQL for a date column as date.toordinal()'s day number (NULL stays NULL)."""
+    if is_postgres():
+        return f"({column} - DATE '0001-01-01') + 1"
+    return f"CAST(julianday({column}) - julianday('0001-01-01') AS INTEGER) + 1"
+
+
 def read_int_columns(sql: str, params: Sequence = (), n_columns: int = 2) -> np.ndarray:
     """Run a query returning integer columns (no NULLs) and give an (n, n_columns) int64 array."""
     with connection.cursor() as cursor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from core.bulk import id_array, is_postgres, read_fixed_width, read_int_columns
+from core.bulk import day_number_sql, id_array, is_postgres, read_fixed_width, read_int_columns
 from engagement.models import Attendance, Meeting
 from engagement.types import MeetingType
 from entities.models import Entity
@@ -51,13 +51,6 @@ def load_relationships(entity_scope: set[int] | None = None, types: frozenset[st
     return [RelationshipRecord(*row) for row in rows]
 
 
-def _day_number(column: str) -> str:
-    """SQL for a date column as date.toordinal()'s day number."""
-    if is_postgres():
-        return f"({column} - DATE '0001-01-01') + 1"
-    return f"CAST(julianday({column}) - julianday('0001-01-01') AS INTEGER) + 1"
-
-
 def load_relationship_columns(entity_scope: set[int] | None = None) -> RelationshipColumns:
     """The relationships `load_relationships(entity_scope)` reads, as the engine's arrays computed
     by the database and read in one binary COPY: the records turned into arrays in Python cost
@@ -67,8 +60,8 @@ def load_relationship_columns(entity_scope: set[int] | None = None) -> Relations
     where, params = _relationship_selection(entity_scope, None)
     sql = (
         f"SELECT id, source_id, target_id, CAST(CASE type {code} END AS BIGINT), "
-        f"CAST(COALESCE({_day_number('start_date')}, {NO_START}) AS BIGINT), "
-        f"CAST(COALESCE({_day_number('end_date')}, {NO_END}) AS BIGINT), "
+        f"CAST(COALESCE({day_number_sql('start_date')}, {NO_START}) AS BIGINT), "
+        f"CAST(COALESCE({day_number_sql('end_date')}, {NO_END}) AS BIGINT), "
         "COALESCE(CAST(amount AS double precision), 0.0), COALESCE(CAST(analyst_score AS double precision), -1.0) "
         f"FROM {Relationship._meta.db_table}{where} ORDER BY id"
     )
@@ -91,7 +84,7 @@ def _meeting_columns(meeting_ids: list[int] | None) -> np.ndarray:
     of those ids, by id: integers computed by the database and read in one go (model instances
     with their dates took 0.15 s for 50,000 meetings)."""
     table = Meeting._meta.db_table
-    day = _day_number("date")
+    day = day_number_sql("date")
     code = "CASE type " + " ".join(f"WHEN %s THEN {i}" for i in range(len(MeetingType.values))) + " END"
     sql, params = f"SELECT id, {day}, {code} FROM {table}", list(MeetingType.values)
     if meeting_ids is not None and is_postgres():
