@@ -158,6 +158,14 @@ def day_number_sql(column: str) -> str:
     return f"CAST(julianday({column}) - julianday('0001-01-01') AS INTEGER) + 1"
 
 
+def in_ids_sql(column: str, ids: Sequence[int]) -> tuple[str, list]:
+    """SQL that `column` is one of `ids`, and its parameters: one array parameter on PostgreSQL
+    (a statement with a placeholder per id took longer to parse than to run), a list elsewhere."""
+    if is_postgres():
+        return f"{column} = ANY(%s::bigint[])", [id_array(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
+
+
 def read_int_columns(sql: str, params: Sequence = (), n_columns: int = 2) -> np.ndarray:
     """Run a query returning integer columns (no NULLs) and give an (n, n_columns) int64 array."""
     with connection.cursor() as cursor:

@@ -6,10 +6,9 @@ from datetime import date
 
 import numpy as np
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
 from conflicts.models import Flag
-from core.bulk import day_number_sql, id_array, is_postgres, read_fixed_width
+from core.bulk import day_number_sql, in_ids_sql, read_fixed_width
 from entities.kinds import Category, Kind
 from entities.models import Entity
 from relationships.models import Relationship
@@ -38,13 +37,10 @@ def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "") -> dict[int, t
     relationships = Relationship._meta.db_table
     meetings_filter, meetings_params = "", []
     if meeting_ids is not None:
-        meeting_ids = sorted(meeting_ids)
         if not meeting_ids:
             return {}
-        if is_postgres():
-            meetings_filter, meetings_params = " AND a.meeting_id = ANY(%s::bigint[])", [id_array(meeting_ids)]
-        else:
-            meetings_filter, meetings_params = f" AND a.meeting_id IN ({', '.join(['%s'] * len(meeting_ids))})", meeting_ids
+        where, meetings_params = in_ids_sql("a.meeting_id", sorted(meeting_ids))
+        meetings_filter = f" AND {where}"
     att_meeting, att_entity, att_day = read_fixed_width(
         f"SELECT a.meeting_id, a.entity_id, CAST({day_number_sql('m.date')} AS BIGINT) "
         f"FROM {Attendance._meta.db_table} a JOIN {Meeting._meta.db_table} m ON m.id = a.meeting_id "
@@ -62,7 +58,8 @@ def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "") -> dict[int, t
         ["int8"] * 4,
         params=[*affiliation_types, *agencies_params],
     )
-    agency_ids = np.array(sorted(Entity.objects.filter(id__in=RawSQL(agencies_sql, agencies_params)).values_list("id", flat=True)), np.int64)
+    agencies_of = Entity.objects.filter(category=Category.LAW_ENFORCEMENT, **({"jurisdiction": jurisdiction} if jurisdiction else {}))
+    agency_ids = np.array(sorted(agencies_of.values_list("id", flat=True)), np.int64)
     # meetings as positions, each with its day
     meeting_list, position = np.unique(att_meeting, return_inverse=True)
     meeting_day = np.zeros(len(meeting_list), np.int64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from core.bulk import day_number_sql, id_array, is_postgres, read_fixed_width, read_int_columns
+from core.bulk import day_number_sql, id_array, in_ids_sql, is_postgres, read_fixed_width, read_int_columns
 from engagement.models import Attendance, Meeting
 from engagement.types import MeetingType
 from entities.models import Entity
@@ -87,10 +87,9 @@ def _meeting_columns(meeting_ids: list[int] | None) -> np.ndarray:
     day = day_number_sql("date")
     code = "CASE type " + " ".join(f"WHEN %s THEN {i}" for i in range(len(MeetingType.values))) + " END"
     sql, params = f"SELECT id, {day}, {code} FROM {table}", list(MeetingType.values)
-    if meeting_ids is not None and is_postgres():
-        sql, params = sql + " WHERE id = ANY(%s::bigint[])", [*params, id_array(meeting_ids)]
-    elif meeting_ids is not None:
-        sql, params = sql + f" WHERE id IN ({', '.join(['%s'] * len(meeting_ids))})", [*params, *meeting_ids]
+    if meeting_ids is not None:
+        where, id_params = in_ids_sql("id", meeting_ids)
+        sql, params = f"{sql} WHERE {where}", [*params, *id_params]
     return read_int_columns(sql + " ORDER BY id", params, n_columns=3)
 
 

@@ -113,17 +113,24 @@ def pair_meetings(a: Entity, b: Entity, as_of, params) -> list[tuple]:
     return [(meetings[m], weight) for m, weight in weighted if m in meetings]
 
 
+def _cap_binds(uncapped: float, cap: float) -> bool:
+    """Whether the freshness cap lowers a component as stored (in tenths, rounded half up)."""
+    from .engine.closeness import tenths_half_up
+
+    cap_tenths, uncapped_tenths = tenths_half_up(np.array([cap, uncapped]))
+    return bool(cap_tenths < uncapped_tenths)
+
+
 def interaction_explained(meetings: list[tuple], as_of, params) -> dict:
     """What the pair page says of the interaction component: from the meetings `pair_meetings`
     listed, before the freshness cap and the cap set by the latest (docs/scoring.md)."""
-    from .engine.closeness import interaction_from_meetings, tenths_half_up
+    from .engine.closeness import interaction_from_meetings
 
     latest = meetings[0][0].date if meetings else None
     uncapped, cap = interaction_from_meetings(
         [weight for _, weight in meetings], latest.toordinal() if latest else None, params, as_of.toordinal()
     )
-    capped_tenths, uncapped_tenths = tenths_half_up(np.array([cap, uncapped]))
-    return {"uncapped": uncapped, "cap": cap, "latest": latest, "capped": bool(capped_tenths < uncapped_tenths)}
+    return {"uncapped": uncapped, "cap": cap, "latest": latest, "capped": _cap_binds(uncapped, cap)}
 
 
 def relationships_explained(relationships, as_of, params) -> list[dict]:
@@ -131,7 +138,7 @@ def relationships_explained(relationships, as_of, params) -> list[dict]:
     pair's, as model instances) give when the freshness cap binds: [{component, before the cap,
     the cap}], empty when it binds on neither."""
     from .engine import RelationshipRecord
-    from .engine.closeness import freshness_cap, relationship_sums, relationship_terms, tenths_half_up
+    from .engine.closeness import freshness_cap, relationship_sums, relationship_terms
     from .engine.data import RelationshipColumns
 
     records = [
@@ -148,12 +155,8 @@ def relationships_explained(relationships, as_of, params) -> list[dict]:
         return []
     sums = relationship_sums(terms, params)
     caps = (freshness_cap(terms.formal_fresh), freshness_cap(terms.money_fresh))
-    explained = []
-    for name, total, cap in zip(("formal", "financial"), sums, caps):
-        total_tenths, cap_tenths = tenths_half_up(np.array([total[0], cap[0]]))
-        if cap_tenths < total_tenths:
-            explained.append({"component": name, "uncapped": total[0], "cap": cap[0]})
-    return explained
+    return [{"component": name, "uncapped": total[0], "cap": cap[0]}
+            for name, total, cap in zip(("formal", "financial"), sums, caps) if _cap_binds(total[0], cap[0])]
 
 
 CATEGORY_COLOURS = {
