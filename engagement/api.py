@@ -7,6 +7,7 @@ from core.validation import attendance_problems, external_id_problems, meeting_p
 from entities.models import Entity
 
 from .models import Attendance, Meeting
+from .permissions import CORRECTION_REFUSED, can_correct_meeting
 from .services import meeting_log_create, meeting_log_update
 from .types import AttendanceRole, MeetingType
 
@@ -26,10 +27,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     attendance = AttendanceSerializer(many=True)
+    # who logged it here (empty for imported meetings): a board member corrects only their own
+    logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Meeting
-        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance"]
+        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance", "logged_by"]
 
     def validate(self, attrs):
         stored = {f: getattr(self.instance, f) for f in ("external_id", "type", "title")} if self.instance else {}
@@ -79,18 +82,27 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):
-    """Board members (and up) log meetings and correct them, as on the pages; deleting one is for
-    administrators."""
+    """Board members (and up) log meetings and correct the ones they logged, as on the pages
+    (analysts and administrators correct any); deleting one is for administrators."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
         return request.method != "DELETE" or can_edit_data(request.user)
 
+    def has_object_permission(self, request, view, obj):
+        if request.method in ("PUT", "PATCH") and not can_correct_meeting(request.user, obj):
+            self.message = CORRECTION_REFUSED
+            return False
+        return True
+
 
 class MeetingViewSet(ExternalIdModelViewSet):
-    queryset = Meeting.objects.prefetch_related("attendance__entity").order_by("-date", "external_id")
+    queryset = Meeting.objects.select_related("logged_by").prefetch_related("attendance__entity").order_by("-date", "external_id")
     serializer_class = MeetingSerializer
     permission_classes = [MeetingPermission]
     filterset_class = MeetingFilter
     ordering_fields = ["date", "external_id", "type"]
+
+    def perform_create(self, serializer):
+        serializer.save(logged_by=self.request.user)

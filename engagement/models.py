@@ -30,6 +30,10 @@ class Meeting(TimeStampedModel):
     location = models.CharField(max_length=300, blank=True)
     neighborhood = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True)
+    # who logged it on the site or the API (empty when it came from an import): board members
+    # correct the meetings they logged, analysts and administrators any (engagement.permissions)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+                                  on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-date", "external_id"]

@@ -36,6 +36,7 @@ from .forms import (
     default_period_start,
 )
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
+from .permissions import CORRECTION_REFUSED, can_correct_meeting
 from .recusal import recusals_for_flags
 from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
 from .services import (
@@ -69,6 +70,7 @@ def meeting_new(request):
     formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = formset.attendance()
+        form.instance.logged_by = request.user
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
         messages.success(request, f"Logged “{meeting.title}” with {len(attendance)} attendees; the scores are being updated.")
         return redirect("meeting_list")
@@ -81,6 +83,8 @@ def meeting_new(request):
 def meeting_edit(request, pk: int):
     """Correct a logged meeting: its details and who attended (the same form as logging one)."""
     meeting = get_object_or_404(Meeting, pk=pk)
+    if not can_correct_meeting(request.user, meeting):
+        raise PermissionDenied(CORRECTION_REFUSED)
     form = MeetingForm(request.POST or None, instance=meeting)
     stored = [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
@@ -103,12 +107,13 @@ def entity_search(request):
 # --- Meeting page and anonymous feedback ------------------------------------------------------
 
 def meeting_detail(request, pk: int):
-    meeting = get_object_or_404(Meeting, pk=pk)
+    meeting = get_object_or_404(Meeting.objects.select_related("logged_by"), pk=pk)
     surveys = list(meeting.surveys.annotate(answers=Count("responses"), average_trust=Avg("responses__trust")))
     answers = FeedbackResponse.objects.filter(survey__meeting=meeting)
     heard = dict(answers.values_list("felt_heard").annotate(n=Count("id")).order_by())
     return render(request, "engagement/meeting_detail.html", {
         "meeting": meeting,
+        "can_correct": can_correct_meeting(request.user, meeting),
         "attendance": meeting.attendance.select_related("entity").order_by("entity__name"),
         "surveys": surveys,
         "public": is_public_meeting_type(meeting.type),

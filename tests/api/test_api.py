@@ -68,7 +68,7 @@ MATRIX = [
     ("get", "/api/meetings/", None, 1),
     ("get", "/api/meetings/m-biz-01/", None, 1),
     ("post", "/api/meetings/", new_meeting, 2),
-    ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 2),  # board members correct meetings, as on the page
+    ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 3),  # imported: board members correct only those they logged
     ("delete", "/api/meetings/m-old-01/", None, 4),
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
@@ -138,6 +138,22 @@ def test_correcting_a_meetings_attendance_writes_only_the_rows_that_changed(scor
     assert sorted(meeting.attendance.values_list("entity__external_id", "role")) == [("x-a1", "organizer"), ("x-a2", "attendee")]
     changes = AuditEvent.objects.filter(object_type="engagement.attendance", context_key="api-meeting").order_by("id")[before:]
     assert sorted((e.action, e.object_key.rsplit("/", 1)[-1]) for e in changes) == [("create", "x-a2"), ("delete", "x-b1")]
+
+
+@pytest.mark.django_db
+def test_a_board_member_corrects_by_api_only_the_meetings_they_logged(scored, api_as):
+    logger = api_as("board_member")
+    created = logger.post("/api/meetings/", new_meeting(), format="json")
+    own = logger.patch("/api/meetings/api-meeting/", {"title": "Renamed"}, format="json")
+    someone_elses = api_as("board_member").patch("/api/meetings/api-meeting/", {"title": "Taken over"}, format="json")
+    imported = logger.patch("/api/meetings/m-biz-01/", {"title": "Taken over"}, format="json")
+
+    assert created.status_code == 201 and created.data["logged_by"]
+    assert own.status_code == 200 and own.data["logged_by"] == created.data["logged_by"]
+    assert someone_elses.status_code == 403 and "correct the meetings they logged" in str(someone_elses.data)
+    assert imported.status_code == 403
+    assert Meeting.objects.get(external_id="api-meeting").title == "Renamed"
+    assert Meeting.objects.get(external_id="m-biz-01").title != "Taken over"
 
 
 @pytest.mark.django_db

@@ -40,7 +40,7 @@ POLICY = {
     "meeting_list": {"get": CITY_STAFF},
     "meeting_detail": {"get": CITY_STAFF},
     "meeting_new": {"get": BOARD_MEMBER, "post": BOARD_MEMBER},
-    "meeting_edit": {"get": BOARD_MEMBER, "post": BOARD_MEMBER},
+    "meeting_edit": {"get": ANALYST, "post": ANALYST},  # an imported meeting: board members correct only those they logged
     "survey_create": {"post": BOARD_MEMBER},
     "survey_close": {"post": BOARD_MEMBER},
     "coverage": {"get": CITY_STAFF},
@@ -66,7 +66,7 @@ POLICY = {
     "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
     "disclosure-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
-    "meeting-detail": {"get": CITY_STAFF, "patch": BOARD_MEMBER, "delete": ADMINISTRATOR},  # corrected as on the page
+    "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},  # corrected as on the page
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
@@ -234,3 +234,17 @@ def test_every_form_post_needs_a_csrf_token(site, user_with_role):
     assert len(posts) >= 10
     for name in posts:
         assert client.post(site[name], {}).status_code == 403, name
+
+
+@pytest.mark.django_db
+def test_a_refusal_says_why_and_a_missing_page_says_what_is_missing(client_as):
+    client = client_as("city_staff")
+
+    refused = client.get("/scoring/settings/")
+    missing = client.get("/meetings/999999/")
+
+    assert refused.status_code == 403
+    assert "Only administrators change the scoring settings." in refused.content.decode()
+    assert missing.status_code == 404
+    assert "There is no page at <code>/meetings/999999/</code>" in missing.content.decode()
+    assert 'href="/closeness/"' in missing.content.decode()  # the site's navigation, to carry on from

@@ -125,11 +125,12 @@ def test_a_meeting_with_more_attendees_than_the_first_rows_is_logged_and_more_th
 
 
 def correction_post(meeting, attendees: list[tuple[str, str]], **overrides):
-    """The edit form as posted: the meeting's fields, then one row per (entity, role)."""
+    """The edit form as posted: the meeting's fields, then one row per (entity, role); the page
+    counts its stored attendees as initial rows (a row left as it was is then still kept)."""
     data = {
         "type": meeting.type, "date": meeting.date.isoformat(), "title": meeting.title, "location": meeting.location,
         "neighborhood": meeting.neighborhood, "summary": meeting.summary,
-        "attendance-TOTAL_FORMS": str(len(attendees)), "attendance-INITIAL_FORMS": "0",
+        "attendance-TOTAL_FORMS": str(len(attendees)), "attendance-INITIAL_FORMS": str(meeting.attendance.count()),
         "attendance-MIN_NUM_FORMS": "0", "attendance-MAX_NUM_FORMS": "200",
     }
     for i, (entity, role) in enumerate(attendees):
@@ -188,3 +189,31 @@ def test_a_refused_correction_changes_nothing(lakeside, client_as):
     meeting.refresh_from_db()
     assert meeting.title == "Coffee" and attendance_of(meeting) == before
     assert client_as("city_staff").get(f"/meetings/{meeting.pk}/edit/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_board_member_corrects_only_the_meetings_they_logged(lakeside, client, user_with_role):
+    logger, other, analyst = user_with_role("board_member"), user_with_role("board_member"), user_with_role("analyst")
+    client.force_login(logger)
+    client.post("/meetings/new/", meeting_post(["x-a2", "x-b2"]))
+    mine = Meeting.objects.get(title="Coffee")
+    imported = Meeting.objects.exclude(pk=mine.pk).first()
+    assert mine.logged_by == logger and imported.logged_by is None
+    assert f"Logged by {logger.username}" in client.get(f"/meetings/{mine.pk}/").content.decode()
+
+    client.force_login(other)
+    page = client.get(f"/meetings/{mine.pk}/").content.decode()
+    refused = client.post(f"/meetings/{mine.pk}/edit/", correction_post(mine, [("x-a2", "attendee")], title="Renamed"))
+    refused_import = client.get(f"/meetings/{imported.pk}/edit/")
+
+    assert f'href="/meetings/{mine.pk}/edit/"' not in page and "an analyst can correct this one" in page
+    assert refused.status_code == 403 and "correct the meetings they logged" in refused.content.decode()
+    assert refused_import.status_code == 403
+    mine.refresh_from_db()
+    assert mine.title == "Coffee" and attendance_of(mine) == {"x-a2": "attendee", "x-b2": "attendee"}
+
+    client.force_login(analyst)
+    fixed = client.post(f"/meetings/{mine.pk}/edit/", correction_post(mine, [("x-a2", "attendee")], title="Renamed"))
+    assert fixed.status_code == 302, fixed.content.decode()[-3000:]
+    mine.refresh_from_db()
+    assert mine.title == "Renamed" and mine.logged_by == logger  # a correction keeps who logged it
