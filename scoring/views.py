@@ -15,6 +15,7 @@ from relationships.models import Relationship
 
 from .filters import PairFilter
 from .engine import ScoringParameters
+from .engine.guarantees import parameter_problems
 from .forms import ScoringSettingsForm
 from .models import ScoringSettings
 from .selectors import (
@@ -45,12 +46,17 @@ def scoring_settings(request):
             else:
                 messages.success(request, "Settings saved. They apply from the next recompute.")
             return redirect("scoring_settings")
+        in_force_problems = []
     else:
         form = ScoringSettingsForm.from_parameters(record.scoring_parameters)
+        # settings saved before the guarantees were checked (or written around this page) are
+        # still used by every recompute: say so, naming what to change
+        in_force_problems = [(form.fields[p.field].label if p.field else "The weights together", p.message)
+                             for p in parameter_problems(record.scoring_parameters)]
     trail = audit_trail(request.user, objects={"scoring.scoringsettings": [str(record.pk)]})
     # a refused form is a 400, as on every other form page
     status = 400 if request.method == "POST" else 200
-    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail}, status=status)
+    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail, "in_force_problems": in_force_problems}, status=status)
 
 
 def pair_list(request):

@@ -72,6 +72,21 @@ def test_weights_that_would_break_a_published_property_are_refused_naming_the_se
 
 
 @pytest.mark.django_db
+def test_settings_in_force_that_break_a_property_are_named_on_the_page(client_as):
+    client = client_as("administrator")
+    assert "The settings in force break" not in client.get("/scoring/settings/").content.decode()
+
+    # saved before the guarantees were checked: the page was the only guard, and it was not there
+    record = ScoringSettings.load()
+    record.parameters = {**record.parameters, "half_life_days": 3650}
+    record.save()
+    page = client.get("/scoring/settings/").content.decode()
+
+    assert "The settings in force break 1 published property" in page
+    assert "<strong>Half-life (days)</strong>: " in page and "evidence that ended ten years ago could still score" in page
+
+
+@pytest.mark.django_db
 def test_the_admin_shows_the_settings_read_only_and_sends_to_their_page(client_as):
     from django.contrib.auth.models import User
 
