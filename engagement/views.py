@@ -36,7 +36,7 @@ from .forms import (
     default_period_start,
 )
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
-from .permissions import CORRECTION_REFUSED, can_correct_meeting
+from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, can_close_survey, can_correct_meeting
 from .recusal import recusals_for_flags
 from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
 from .services import (
@@ -109,6 +109,8 @@ def entity_search(request):
 def meeting_detail(request, pk: int):
     meeting = get_object_or_404(Meeting.objects.select_related("logged_by"), pk=pk)
     surveys = list(meeting.surveys.annotate(answers=Count("responses"), average_trust=Avg("responses__trust")))
+    for survey in surveys:
+        survey.closable = not survey.closed and can_close_survey(request.user, survey)
     answers = FeedbackResponse.objects.filter(survey__meeting=meeting)
     heard = dict(answers.values_list("felt_heard").annotate(n=Count("id")).order_by())
     return render(request, "engagement/meeting_detail.html", {
@@ -147,6 +149,8 @@ def survey_create(request, pk: int):
 @require_POST
 def survey_close(request, pk: int):
     survey = get_object_or_404(FeedbackSurvey, pk=pk)
+    if not can_close_survey(request.user, survey):
+        raise PermissionDenied(CLOSE_REFUSED)
     survey.closed = True
     survey.save(update_fields=["closed"])
     messages.success(request, "The survey is closed; it takes no more answers.")

@@ -42,7 +42,7 @@ POLICY = {
     "meeting_new": {"get": BOARD_MEMBER, "post": BOARD_MEMBER},
     "meeting_edit": {"get": ANALYST, "post": ANALYST},  # an imported meeting: board members correct only those they logged
     "survey_create": {"post": BOARD_MEMBER},
-    "survey_close": {"post": BOARD_MEMBER},
+    "survey_close": {"post": ANALYST},  # someone else's survey: board members close those they created
     "coverage": {"get": CITY_STAFF},
     "trust_trend": {"get": CITY_STAFF},
     "recusals": {"get": CITY_STAFF},

@@ -79,12 +79,33 @@ def test_a_bad_answer_is_a_400_naming_the_field_and_stores_nothing():
     assert huge.status_code == 400 and not FeedbackResponse.objects.exists()
 
 
-def test_a_closed_survey_takes_no_answers(client_as):
-    survey = FeedbackSurveyFactory()
-    client_as("board_member").post(f"/surveys/{survey.pk}/close/")
+def test_a_closed_survey_takes_no_answers(client, user_with_role):
+    creator = user_with_role("board_member")
+    survey = FeedbackSurveyFactory(created_by=creator)
+    client.force_login(creator)
+    client.post(f"/surveys/{survey.pk}/close/")
     response = Client().post(f"/feedback/{survey.token}/", ANSWER)
     assert response.status_code == 410
     assert not FeedbackResponse.objects.exists()
+
+
+def test_a_board_member_closes_only_the_surveys_they_created(client, user_with_role):
+    survey = FeedbackSurveyFactory(created_by=user_with_role("board_member"))
+    client.force_login(user_with_role("board_member"))
+
+    page = client.get(f"/meetings/{survey.meeting_id}/").content.decode()
+    refused = client.post(f"/surveys/{survey.pk}/close/")
+
+    assert f'action="/surveys/{survey.pk}/close/"' not in page
+    assert refused.status_code == 403 and "close the surveys they created" in refused.content.decode()
+    survey.refresh_from_db()
+    assert not survey.closed
+
+    client.force_login(user_with_role("analyst"))
+    assert f'action="/surveys/{survey.pk}/close/"' in client.get(f"/meetings/{survey.meeting_id}/").content.decode()
+    client.post(f"/surveys/{survey.pk}/close/")
+    survey.refresh_from_db()
+    assert survey.closed
 
 
 def test_unknown_tokens_are_404():
