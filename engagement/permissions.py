@@ -2,22 +2,21 @@
 from core.roles import can_log_meetings, can_review_flags
 
 
-def can_correct_meeting(user, meeting) -> bool:
-    """Analysts and administrators correct any meeting; a board member the ones they logged
-    (a meeting from an import, or logged by someone else, is not theirs to rewrite)."""
+def _own_or_reviewer(user, owner_id: int | None) -> bool:
+    """Analysts and administrators act on any record; a board member on those they made (a record
+    from an import, or someone else's, is not theirs to rewrite)."""
     if can_review_flags(user):
         return True
-    return can_log_meetings(user) and meeting.logged_by_id is not None and meeting.logged_by_id == user.pk
+    return can_log_meetings(user) and owner_id is not None and owner_id == user.pk
 
 
-CORRECTION_REFUSED = "Board members correct the meetings they logged; ask an analyst to correct this one."
+def can_correct_meeting(user, meeting) -> bool:
+    return _own_or_reviewer(user, meeting.logged_by_id)
 
 
 def can_close_survey(user, survey) -> bool:
-    """Analysts and administrators close any survey; a board member the ones they created."""
-    if can_review_flags(user):
-        return True
-    return can_log_meetings(user) and survey.created_by_id is not None and survey.created_by_id == user.pk
+    return _own_or_reviewer(user, survey.created_by_id)
 
 
+CORRECTION_REFUSED = "Board members correct the meetings they logged; ask an analyst to correct this one."
 CLOSE_REFUSED = "Board members close the surveys they created; ask an analyst to close this one."

@@ -5,12 +5,14 @@ from django.db import migrations, models
 
 def logged_by_from_the_audit_trail(apps, schema_editor):
     """Meetings logged on the site or the API before this field existed: their logger is the actor
-    of their latest creation in the audit trail (imports name no user, so theirs stay empty)."""
+    of their latest creation in the audit trail, when that was on the site or the API (an import
+    or the admin site names no logger, so those stay empty)."""
     Meeting = apps.get_model("engagement", "Meeting")
     AuditEvent = apps.get_model("audit", "AuditEvent")
-    creations = (AuditEvent.objects.filter(object_type="engagement.meeting", action="create", via__in=["web", "api"], actor__isnull=False)
-                 .order_by("object_key", "at", "id").values_list("object_key", "actor_id"))
-    logger_of = dict(creations)  # the latest creation of each meeting wins
+    creations = (AuditEvent.objects.filter(object_type="engagement.meeting", action="create")
+                 .order_by("object_key", "at", "id").values_list("object_key", "via", "actor_id"))
+    latest = {key: (via, actor) for key, via, actor in creations}  # the latest creation of each meeting wins
+    logger_of = {key: actor for key, (via, actor) in latest.items() if via in ("web", "api") and actor is not None}
     for meeting in Meeting.objects.filter(external_id__in=list(logger_of)).only("pk", "external_id"):
         Meeting.objects.filter(pk=meeting.pk).update(logged_by_id=logger_of[meeting.external_id])
 

@@ -21,7 +21,7 @@ def test_logged_by_comes_from_the_latest_creation_on_the_site_or_the_api():
     user = apps.get_model("auth", "User")
     first, second = user.objects.create(username="first-logger"), user.objects.create(username="second-logger")
     meeting = apps.get_model("engagement", "Meeting")
-    for key in ("m-web", "m-recreated", "m-imported"):
+    for key in ("m-web", "m-recreated", "m-imported", "m-reimported"):
         meeting.objects.create(external_id=key, date=date(2026, 1, 5), type="private_meeting", title=key)
     event = apps.get_model("audit", "AuditEvent")
 
@@ -33,10 +33,12 @@ def test_logged_by_comes_from_the_latest_creation_on_the_site_or_the_api():
     created("m-recreated", first, "web", 1)
     created("m-recreated", second, "api", 3)  # deleted and logged again: the latest logger
     created("m-imported", None, "import", 1)
+    created("m-reimported", first, "web", 1)
+    created("m-reimported", None, "import", 2)  # deleted, then brought back by an import: no logger
     try:
         apps = _migrate(AFTER)
         loggers = dict(apps.get_model("engagement", "Meeting").objects.values_list("external_id", "logged_by__username"))
 
-        assert loggers == {"m-web": "first-logger", "m-recreated": "second-logger", "m-imported": None}
+        assert loggers == {"m-web": "first-logger", "m-recreated": "second-logger", "m-imported": None, "m-reimported": None}
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
