@@ -117,7 +117,8 @@ def coverage_report(
         if fact.type in engagement_types:
             monthly[fact.type][month_index[month_key(fact.date)]] += 1
 
-    quiet_since = end - timedelta(days=QUIET_DAYS)
+    # a period ending in year 1's first days has no "90 days before" (the date type starts there)
+    quiet_since = end - timedelta(days=QUIET_DAYS) if end > date.min + timedelta(days=QUIET_DAYS) else date.min
     for name, row in by_hood.items():
         row.last_engagement = last_engagement.get(name)
     quiet = sorted(

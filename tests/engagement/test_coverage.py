@@ -75,6 +75,15 @@ def test_a_meeting_after_the_period_end_does_not_make_a_neighbourhood_active():
     assert report.quiet_neighborhoods == [("Later", None)]
 
 
+def test_periods_at_the_ends_of_the_calendar_give_a_report():
+    # the page's fuzz found year 1 (there is no "90 days before" 0001-01-01)
+    first = coverage_report([fact(date.min, hood="Ancient")], start=date.min, end=date.min, agency_names=NAMES)
+    last = coverage_report([fact(date.max, hood="Future")], start=date(9999, 12, 1), end=date.max, agency_names=NAMES)
+
+    assert first.months == ["0001-01"] and first.monthly["community_forum"] == [1]
+    assert last.months == ["9999-12"] and last.quiet_neighborhoods == []
+
+
 def test_csv_rows_are_long_format_and_sum_to_the_meetings():
     meetings = [fact(date(2026, 1, 5)), fact(date(2026, 1, 6), agencies=(1, 2))]
     rows = list(coverage_csv_rows(meetings, start=date(2026, 1, 1), end=date(2026, 1, 31), agency_names=NAMES))
