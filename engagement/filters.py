@@ -11,7 +11,9 @@ class MeetingFilter(django_filters.FilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To")
     entity = django_filters.CharFilter(field_name="attendance__entity__external_id", label="Attended by (entity id)")
+    # a board member finds the meetings they logged (the ones they may correct)
+    logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
 
     class Meta:
         model = Meeting
-        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity"]
+        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "logged_by"]

@@ -54,7 +54,7 @@ from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
 
 def meeting_list(request):
     """Every meeting, filterable and paged (50 a page), newest first."""
-    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.order_by("-date", "external_id"))
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("logged_by").order_by("-date", "external_id"))
     # a subquery: after the "attended by" filter, Count("attendance") would count only that attendee
     attendees = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("id")).values("n")
     rows = filterset.qs.annotate(attendees=Coalesce(Subquery(attendees), 0))

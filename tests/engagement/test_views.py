@@ -200,6 +200,9 @@ def test_a_board_member_corrects_only_the_meetings_they_logged(lakeside, client,
     imported = Meeting.objects.exclude(pk=mine.pk).first()
     assert mine.logged_by == logger and imported.logged_by is None
     assert f"Logged by {logger.username}" in client.get(f"/meetings/{mine.pk}/").content.decode()
+    listed = client.get("/meetings/")
+    assert f'href="/meetings/?logged_by={logger.username}"' in listed.content.decode()
+    assert [m.pk for m in client.get("/meetings/", {"logged_by": logger.username}).context["table"].page.object_list.data] == [mine.pk]
 
     client.force_login(other)
     page = client.get(f"/meetings/{mine.pk}/").content.decode()
