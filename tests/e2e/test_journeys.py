@@ -91,6 +91,34 @@ def test_board_member_adds_attendee_rows_for_a_larger_meeting(signed_in, live_se
     assert attendance.get(entity__external_id=people[7]).role == "presenter"
 
 
+def test_board_member_finds_and_corrects_a_meeting_they_logged(signed_in, live_server):
+    from engagement.models import Meeting
+
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    page.select_option("#id_type", "private_meeting")
+    page.fill("#id_date", timezone.localdate().isoformat())
+    page.fill("#id_title", "Coffee wiht the chief")
+    page.fill("#id_attendance-0-entity", "x-a2")
+    page.fill("#id_attendance-1-entity", "x-b2")
+    page.click("text=Save meeting")
+    page.wait_for_url(f"{live_server.url}/meetings/")
+
+    page.click("text=Meetings you logged")
+    page.click("text=Coffee wiht the chief")
+    page.click("text=Correct this meeting")
+    page.fill("#id_title", "Coffee with the chief")
+    page.fill("#id_attendance-1-entity", "")  # x-b2 was not there after all (rows are listed by name)
+    page.click("text=Save meeting")
+
+    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
+    meeting = Meeting.objects.get(title="Coffee with the chief")
+    assert list(meeting.attendance.values_list("entity__external_id", flat=True)) == ["x-a2"]
+    # someone else's meeting (here an imported one) has no correction link for a board member
+    page.goto(f"{live_server.url}/meetings/{Meeting.objects.exclude(pk=meeting.pk).first().pk}/")
+    assert "Correct this meeting" not in page.content() and "an analyst can correct this one" in page.content()
+
+
 def test_analyst_reviews_a_flag(signed_in, live_server):
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/flags/?rule=REVOLVING_DOOR")
@@ -123,6 +151,7 @@ def test_city_staff_are_refused_what_they_may_not_do(signed_in, live_server):
     for url in ("/meetings/new/", "/data/", "/scoring/settings/"):
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 403, url
+        assert "Only " in page.inner_text("main"), url  # the page says who may
     page.goto(f"{live_server.url}/")
     assert "Data sets" not in page.inner_text("nav")
 
