@@ -11,10 +11,12 @@ class AttendanceInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "date", "type", "title", "neighborhood")
+    list_display = ("external_id", "date", "type", "title", "neighborhood", "logged_by")
     list_filter = ("type", "neighborhood")
+    list_select_related = ("logged_by",)
     search_fields = ("external_id", "title", "location", "neighborhood", "summary")
     date_hierarchy = "date"
+    readonly_fields = ("logged_by",)  # set when logged on the site or the API, never edited
     inlines = [AttendanceInline]
 
 

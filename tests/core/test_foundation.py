@@ -78,4 +78,6 @@ def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
 
     assert response.status_code == 200
     assert b"attendance" in response.content.lower()
+    assert b"Logged by" in response.content and b'name="logged_by"' not in response.content  # shown, not editable
+    assert b"Logged by" in client.get("/admin/engagement/meeting/").content
     assert client.get("/admin/entities/entity/?q=police").status_code == 200
