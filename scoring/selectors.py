@@ -47,6 +47,15 @@ def pair_for(a: Entity, b: Entity) -> PairScore | None:
     )
 
 
+def history_through(history: list[dict], as_of) -> list[dict]:
+    """The points of a pair's chart: its history (a point where its score changed) carried on to
+    `as_of` (the current scores' date) at the current score, so that a pair unchanged since a year
+    ago draws a line over the year rather than one dot."""
+    if history and history[-1]["current"] and as_of is not None and history[-1]["as_of"] < as_of.isoformat():
+        return [*history, {**history[-1], "as_of": as_of.isoformat()}]
+    return history
+
+
 def pair_history(a: Entity, b: Entity) -> list[dict]:
     """Every score the pair had, oldest first, with the snapshot that produced it: its earlier rows
     (history), its current row, and its changes while it was a weak pair (weak_pairs), merged."""

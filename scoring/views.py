@@ -19,7 +19,7 @@ from .engine.guarantees import parameter_problems
 from .forms import ScoringSettingsForm
 from .models import ScoringSettings
 from .selectors import (
-    BAND_TENTHS, CATEGORY_COLOURS, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings,
+    BAND_TENTHS, CATEGORY_COLOURS, history_through, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings,
     relationships_explained,
 )
 from .services import current_snapshot
@@ -96,7 +96,7 @@ def pair_detail(request, a: str, b: str):
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
             "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
-            "history": history,
+            "history": history, "chart": history_through(history, snapshot.as_of if snapshot else None),
         },
     )
 

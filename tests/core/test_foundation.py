@@ -4,11 +4,14 @@ import io
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.utils import timezone
 
 from conflicts.models import Flag
-from core.management.commands.load_demo import DEMO_USERS
+from core.management.commands.load_demo import DEMO_USERS, months_before
 from core.roles import ROLES, can_edit_data, can_log_meetings, can_manage_data_sets, can_review_flags
 from entities.models import Entity
+from scoring.models import ClosenessSnapshot
+from scoring.selectors import pair_history
 
 
 @pytest.mark.django_db
@@ -57,6 +60,15 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
     call_command("load_demo", stdout=io.StringIO())
 
     assert Entity.objects.filter(external_id="rv-pd").exists()
+    # scored as of the first of each of the past twelve months, then today: pairs have a history
+    snapshots = list(ClosenessSnapshot.objects.order_by("id").values_list("as_of", flat=True))
+    today = timezone.localdate()
+    assert len(snapshots) == 13 and snapshots[-1] == today and snapshots == sorted(snapshots)
+    assert snapshots[0] == months_before(today, 12)[0] and all(d.day == 1 for d in snapshots[:-1])
+    pair = Entity.objects.get(external_id="hc-so"), Entity.objects.get(external_id="p-sheriff")
+    assert len({point["score"] for point in pair_history(*pair)}) > 1
+    call_command("load_demo", stdout=io.StringIO())  # again (`make run` each time): today only
+    assert ClosenessSnapshot.objects.count() == 14
     rules = set(Flag.objects.filter(holds=True).values_list("rule", flat=True))
     assert rules == {"FUNDING_DEPENDENCE", "REVOLVING_DOOR", "CONTRIBUTION_FROM_OVERSEEN", "PERSONAL_TIE", "OVERSIGHT_TOO_CLOSE", "POWER_IMBALANCE"}
     for role, (username, password) in DEMO_USERS.items():

@@ -1,5 +1,6 @@
 """The closeness list and the pair page (score, components, evidence, history)."""
 import io
+import json
 import re
 
 import pytest
@@ -71,6 +72,22 @@ def test_pair_page_charts_history_across_recomputes(scored, client_as):
     page = client_as("city_staff").get("/closeness/lk-pd/lk-ob/").content.decode()
 
     assert "2026-06-30" in page and "2025-06-30" in page
+
+
+@pytest.mark.django_db
+def test_the_chart_of_a_pair_unchanged_since_the_last_recompute_runs_to_its_date(scored, client_as):
+    from scoring.models import ClosenessSnapshot, PairScore
+
+    first = ClosenessSnapshot.objects.get()
+    call_command("recompute", "--as-of", "2026-07-01", stdout=io.StringIO())
+    unchanged = PairScore.objects.filter(valid_from=first).select_related("entity_a", "entity_b").order_by("-score_tenths").first()
+
+    page = client_as("city_staff").get(f"/closeness/{unchanged.entity_a.external_id}/{unchanged.entity_b.external_id}/")
+
+    chart = json.loads(page.content.decode().split('id="pair-history" type="application/json">')[1].split("</script>")[0])
+    assert [p["as_of"] for p in chart] == ["2026-06-30", "2026-07-01"]
+    assert chart[0]["score"] == chart[1]["score"] == unchanged.score_tenths / 10
+    assert len(page.context["history"]) == 1  # the table lists changes only
 
 
 @pytest.mark.django_db

@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -9,9 +10,12 @@ from audit.context import acting_as, command_actor
 from core.roles import ADMINISTRATOR, ROLES
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
-from scoring.services import recompute
+from scoring.services import current_snapshot, recompute
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
+# On a first load the demo is also scored as of the first of each of the past months, as a
+# nightly run would have, so that pages show closeness over time (a fraction of a second each).
+HISTORY_MONTHS = 12
 # Demo accounts for a local try-out only; never load the demo on a public server.
 DEMO_USERS = {role: (f"demo-{role.replace('_', '-')}", f"riverton-{role.replace('_', '-')}-demo") for role in ROLES}
 
@@ -26,7 +30,12 @@ class Command(BaseCommand):
             raise CommandError("\n".join(str(p) for p in result.problems))
         for name, counts in result.counts.items():
             self.stdout.write(f"{name}: {counts}")
-        snapshot = recompute(as_of=timezone.localdate(), triggered_by="load_demo")
+        today = timezone.localdate()
+        if current_snapshot() is None:
+            for as_of in months_before(today, HISTORY_MONTHS):
+                recompute(as_of=as_of, triggered_by="load_demo (the past year)")
+            self.stdout.write(f"Scored the past {HISTORY_MONTHS} months for the history charts.")
+        snapshot = recompute(as_of=today, triggered_by="load_demo")
         self.stdout.write(f"Scored {snapshot.pairs_current} pairs as of {snapshot.as_of}; {snapshot.flags_raised} flags raised.")
         self.stdout.write(demo_feedback())
         self.stdout.write("\nDemo users (role: username / password):")
@@ -37,6 +46,15 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:14} {username} / {password}")
+
+
+def months_before(today: date, months: int) -> list[date]:
+    """The first day of each of the `months` months before today's, oldest first."""
+    firsts, year, month = [], today.year, today.month
+    for _ in range(months):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        firsts.append(date(year, month, 1))
+    return firsts[::-1]
 
 
 def demo_feedback() -> str:
