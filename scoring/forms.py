@@ -4,9 +4,7 @@ from engagement.types import MeetingType
 from relationships.types import RelationshipType
 
 from .engine.guarantees import parameter_problems
-from .engine.parameters import ScoringParameters
-
-COMPONENTS = ("formal", "interaction", "financial", "analyst")
+from .engine.parameters import COMPONENTS, ScoringParameters
 
 
 def _weight(label: str, help_text: str = "") -> forms.FloatField:

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from core.models import SingletonModel
 
-from .engine.parameters import ScoringParameters, band_for_score
+from .engine.parameters import COMPONENTS, ScoringParameters, band_for_score
 
 
 class ScoringSettings(SingletonModel):
@@ -118,12 +118,7 @@ class PairScoreFields(models.Model):
 
     @property
     def components(self) -> dict[str, float]:
-        return {
-            "formal": self.formal_tenths / 10,
-            "interaction": self.interaction_tenths / 10,
-            "financial": self.financial_tenths / 10,
-            "analyst": self.analyst_tenths / 10,
-        }
+        return {name: getattr(self, f"{name}_tenths") / 10 for name in COMPONENTS}
 
     @property
     def band(self) -> str:

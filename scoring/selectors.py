@@ -7,6 +7,7 @@ from django.db.models.functions import Greatest
 
 from entities.models import Entity
 
+from .engine.parameters import COMPONENTS
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
@@ -57,27 +58,31 @@ def history_through(history: list[dict], as_of) -> list[dict]:
 
 
 def pair_history(a: Entity, b: Entity) -> list[dict]:
-    """Every score the pair had, oldest first, with the snapshot that produced it: its earlier rows
-    (history), its current row, and its changes while it was a weak pair (weak_pairs), merged."""
+    """Every score the pair had, oldest first, with its four components and the snapshot that
+    produced it: its earlier rows (history), its current row, and its changes while it was a weak
+    pair (weak_pairs), merged. A line whose score equals the one before changed a component or
+    the evidence behind them."""
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
     # its current row and earlier ones, through the view over both tables (valid_to empty: current)
-    rows = list(PairScoreVersion.objects.filter(entity_a_id=first, entity_b_id=second).values_list("valid_from_id", "score_tenths", "valid_to_id"))
-    scores_from = {snapshot_id: tenths for snapshot_id, tenths, _ in rows}
-    current_from = next((snapshot_id for snapshot_id, _, valid_to in rows if valid_to is None), None)
+    rows = list(PairScoreVersion.objects.filter(entity_a_id=first, entity_b_id=second).values_list(
+        "valid_from_id", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_to_id"))
+    tenths_from = {row[0]: row[1:6] for row in rows}
+    current_from = next((row[0] for row in rows if row[6] is None), None)
     weak_changes = weak_pair_history(first, second)
-    for snapshot_id, tenths in weak_changes:
+    for snapshot_id, score, interaction in weak_changes:
         # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)
-        if tenths and snapshot_id not in scores_from:
-            scores_from[snapshot_id] = tenths
+        if score and snapshot_id not in tenths_from:
+            tenths_from[snapshot_id] = (score, 0, interaction, 0, 0)
     if weak_changes and weak_changes[-1][1]:  # a weak pair now (a pair is a row or weak, never both)
         current_from = weak_changes[-1][0]
-    snapshots = ClosenessSnapshot.objects.in_bulk(list(scores_from))
+    snapshots = ClosenessSnapshot.objects.in_bulk(list(tenths_from))
     return [
         {"as_of": snapshots[s].as_of.isoformat(), "computed": snapshots[s].started_at.isoformat(),
-         "score": scores_from[s] / 10, "current": s == current_from}
-        for s in sorted(scores_from)
+         "score": tenths_from[s][0] / 10, "components": dict(zip(COMPONENTS, (t / 10 for t in tenths_from[s][1:]))),
+         "current": s == current_from}
+        for s in sorted(tenths_from)
         if s in snapshots
     ]
 

@@ -137,15 +137,17 @@ def weak_pair(a: int, b: int) -> tuple[int, int] | None:
     return int(pair["score"]), int(pair["interaction"])
 
 
-def weak_pair_history(a: int, b: int) -> list[tuple[int, int]]:
-    """(snapshot id, score in tenths; 0 when it left the weak pairs) for each recompute that changed
-    the weak pair (a, b), a < b, oldest first."""
+def weak_pair_history(a: int, b: int) -> list[tuple[int, int, int]]:
+    """(snapshot id, score and interaction in tenths; 0 when it left the weak pairs) for each
+    recompute that changed the weak pair (a, b), a < b, oldest first (a weak pair's other
+    components are 0)."""
     out = []
     changes = WeakPairChange.objects.filter(bucket=a >> BUCKET_BITS).order_by("snapshot_id").values_list("snapshot_id", "pairs")
     for snapshot_id, blob in changes:
         at = _pair_in(blob, a, b)
         if at is not None:
-            out.append((snapshot_id, int(np.frombuffer(bytes(blob), WEAK_PAIR)[at]["score"])))
+            pair = np.frombuffer(bytes(blob), WEAK_PAIR)[at]
+            out.append((snapshot_id, int(pair["score"]), int(pair["interaction"])))
     return out
 
 

@@ -50,6 +50,10 @@ def _default_meeting_weights() -> dict[str, float]:
     }
 
 
+# The four components of every score, in the order pages and exports list them.
+COMPONENTS = ("formal", "interaction", "financial", "analyst")
+
+
 def _default_component_weights() -> dict[str, float]:
     # The most each component can contribute on its own (score = 10 x weight when it saturates).
     # Every weight stays below 0.8, so no single component makes a pair `close`.

@@ -87,7 +87,9 @@ def test_the_chart_of_a_pair_unchanged_since_the_last_recompute_runs_to_its_date
     chart = json.loads(page.content.decode().split('id="pair-history" type="application/json">')[1].split("</script>")[0])
     assert [p["as_of"] for p in chart] == ["2026-06-30", "2026-07-01"]
     assert chart[0]["score"] == chart[1]["score"] == unchanged.score_tenths / 10
-    assert len(page.context["history"]) == 1  # the table lists changes only
+    assert len(page.context["history"]) == 1  # the table lists changes only, with the components
+    components = "".join(f"<td>{v:.1f}</td>" for v in unchanged.components.values())
+    assert f"<td>2026-06-30</td><td>{unchanged.score:.1f}</td>{components}</tr>" in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings, WeakPairBlock, WeakPairChange
-from scoring.selectors import current_pair_scores
+from scoring.selectors import current_pair_scores, pair_history
 from scoring.services import recompute, relationship_digests
 from scoring.weak_pairs import current_weak_pairs
 from tests.recompute_helpers import assert_incremental_gave_what_a_full_recompute_gives
@@ -61,6 +61,10 @@ def test_a_pair_history_keeps_every_score_it_had(lakeside):
     score, valid_from, valid_to = earlier[0]
     assert (valid_from, valid_to) == (first.pk, second.pk) == (valid_from, current.valid_from_id)
     assert current.score_tenths > score
+    # what the pair page and the API list: each version with its components
+    then, now = pair_history(ob, pd)
+    assert (then["as_of"], then["score"], then["current"]) == ("2025-06-30", score / 10, False)
+    assert (now["as_of"], now["score"], now["components"], now["current"]) == ("2026-06-30", current.score, current.components, True)
 
 
 @pytest.mark.django_db

@@ -96,6 +96,7 @@ def test_a_weak_pair_has_a_score_a_page_and_a_history(lakeside, client_as):
     assert pair.score_tenths == weak.score[0] and pair.formal_tenths == 0 and pair.relationship_ids == []
     history = pair_history(a, b)
     assert history[-1]["current"] and history[-1]["score"] == weak.score[0] / 10
+    assert history[-1]["components"] == {"formal": 0.0, "interaction": weak.interaction[0] / 10, "financial": 0.0, "analyst": 0.0}
     assert [h["as_of"] for h in history] == sorted(h["as_of"] for h in history)
     page = client_as("city_staff").get(f"/closeness/{a.external_id}/{b.external_id}/")
     assert page.status_code == 200 and f"{weak.score[0] / 10:.1f}" in page.content.decode()
