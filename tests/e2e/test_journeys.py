@@ -47,19 +47,24 @@ def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_se
     page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
 
 
+def log_private_meeting(page, live_server, title: str, attendees: list[str]) -> None:
+    """Fill in and save the meeting form, as a board member does, landing on the meeting list."""
+    page.goto(f"{live_server.url}/meetings/new/")
+    page.select_option("#id_type", "private_meeting")
+    page.fill("#id_date", timezone.localdate().isoformat())
+    page.fill("#id_title", title)
+    for i, entity in enumerate(attendees):
+        page.fill(f"#id_attendance-{i}-entity", entity)
+    page.click("text=Save meeting")
+    page.wait_for_url(f"{live_server.url}/meetings/")
+
+
 def test_board_member_logs_a_meeting_and_sees_the_pair_score_change(signed_in, live_server):
     before = current_tenths("x-a2", "x-b2")
     page = signed_in("board_member")
-    page.goto(f"{live_server.url}/meetings/new/")
 
-    page.select_option("#id_type", "private_meeting")
-    page.fill("#id_date", timezone.localdate().isoformat())
-    page.fill("#id_title", "Coffee after the forum")
-    page.fill("#id_attendance-0-entity", "x-a2")
-    page.fill("#id_attendance-1-entity", "x-b2")
-    page.click("text=Save meeting")
+    log_private_meeting(page, live_server, "Coffee after the forum", ["x-a2", "x-b2"])
 
-    page.wait_for_url(f"{live_server.url}/meetings/")
     assert "Logged" in page.inner_text(".alert")
     page.goto(f"{live_server.url}/closeness/x-a2/x-b2/")
     shown = float(page.inner_text(".score-line strong"))
@@ -95,14 +100,7 @@ def test_board_member_finds_and_corrects_a_meeting_they_logged(signed_in, live_s
     from engagement.models import Meeting
 
     page = signed_in("board_member")
-    page.goto(f"{live_server.url}/meetings/new/")
-    page.select_option("#id_type", "private_meeting")
-    page.fill("#id_date", timezone.localdate().isoformat())
-    page.fill("#id_title", "Coffee wiht the chief")
-    page.fill("#id_attendance-0-entity", "x-a2")
-    page.fill("#id_attendance-1-entity", "x-b2")
-    page.click("text=Save meeting")
-    page.wait_for_url(f"{live_server.url}/meetings/")
+    log_private_meeting(page, live_server, "Coffee wiht the chief", ["x-a2", "x-b2"])
 
     page.click("text=Meetings you logged")
     page.click("text=Coffee wiht the chief")
