@@ -2,8 +2,9 @@
 
 A fictional city with two years of meetings, money and ties, and a few planted conflicts:
 the police department funds its review board, a former officer sits on the board, the union
-gives money to councilmembers, a board member is married to a sergeant, and the board chair and
-the chief meet privately every other week. Deterministic: run it again and the files are the same.
+gives money to councilmembers, a board member is married to a sergeant, the board chair and the
+chief meet privately every other week, and since March 2026 the inspector general has lunched
+with the chief every four weeks. Deterministic: run it again and the files are the same.
 
     python demo/generate.py
 """
@@ -201,6 +202,10 @@ for d in every(91, START + timedelta(days=30)):
     meeting(d, "council_hearing", "Public safety hearing", councillors[:3] + [chief, ig, alliance_dir, poa_president] + rng.sample(residents, 30), "Council chambers", organizer=councillors[0])
 for d in every(60, START + timedelta(days=25)):
     meeting(d, "private_meeting", "Sheriff and commission chair", [sheriff, commissioners[0]], "County building", organizer=commissioners[0])
+# new this year: the inspector general has lunched with the chief every four weeks since March 2026,
+# so the office's closeness to the department it oversees climbs month by month on the pair page
+for d in every(28, date(2026, 3, 4)):
+    meeting(d, "private_meeting", "Inspector general and chief: working lunch", [ig, chief], "Marlow's Grill", organizer=ig)
 
 
 def write(name, rows, columns):
