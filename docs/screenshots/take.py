@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-crb/rv-pd/"), ("network.png", "/network/?band=close"),
+SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-oig/rv-pd/"), ("network.png", "/network/?band=close"),
          ("coverage.png", "/engagement/coverage/"), ("recusals.png", "/recusals/")]
 
 
