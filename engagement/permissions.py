@@ -19,4 +19,5 @@ def can_close_survey(user, survey) -> bool:
 
 
 CORRECTION_REFUSED = "Board members correct the meetings they logged; ask an analyst to correct this one."
+DELETION_REFUSED = "Board members delete the meetings they logged; ask an analyst to delete this one."
 CLOSE_REFUSED = "Board members close the surveys they created; ask an analyst to close this one."

@@ -52,6 +52,20 @@ def meeting_log_update(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
     return meeting
 
 
+def meeting_log_delete(*, meeting: Meeting) -> None:
+    """Delete a meeting logged by mistake, with its attendance; each row's deletion goes to the
+    audit trail and queues the recompute of the pairs it touched (signals). Refused when its surveys
+    were answered: the public's anonymous answers would go with it."""
+    answers = FeedbackResponse.objects.filter(survey__meeting=meeting).count()
+    if answers:
+        raise EngagementError(
+            f"Not deleted: {answers} anonymous survey answer{'s' if answers != 1 else ''} would go with it. "
+            "Correct the meeting instead, or ask an administrator."
+        )
+    with transaction.atomic():
+        meeting.delete()
+
+
 class EngagementError(Exception):
     """A request the current state does not allow (shown to the user as is)."""
 

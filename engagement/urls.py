@@ -7,6 +7,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
     path("meetings/<int:pk>/surveys/", views.survey_create, name="survey_create"),
     path("surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
     path("feedback/<str:token>/", views.survey_answer, name="survey_answer"),

@@ -36,7 +36,7 @@ from .forms import (
     default_period_start,
 )
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
-from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, can_close_survey, can_correct_meeting
+from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, DELETION_REFUSED, can_close_survey, can_correct_meeting
 from .recusal import recusals_for_flags
 from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
 from .services import (
@@ -46,6 +46,7 @@ from .services import (
     feedback_answer_create,
     feedback_survey_create,
     meeting_log_create,
+    meeting_log_delete,
     meeting_log_update,
 )
 from .tables import MeetingTable
@@ -95,6 +96,25 @@ def meeting_edit(request, pk: int):
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)
+
+
+@role_required(can_log_meetings, "Only board members, analysts and administrators delete meetings.")
+@require_POST
+def meeting_delete(request, pk: int):
+    """Delete a meeting logged by mistake (who may correct it may delete it), once confirmed."""
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if not can_correct_meeting(request.user, meeting):
+        raise PermissionDenied(DELETION_REFUSED)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Not deleted: tick the box to confirm that this meeting should go.")
+        return redirect("meeting_edit", pk=pk)
+    try:
+        meeting_log_delete(meeting=meeting)
+    except EngagementError as exc:
+        messages.error(request, str(exc))
+        return redirect("meeting_edit", pk=pk)
+    messages.success(request, f"Deleted “{meeting.title}” of {meeting.date}; the scores are being updated.")
+    return redirect("meeting_list")
 
 
 def entity_search(request):

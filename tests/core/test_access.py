@@ -41,6 +41,7 @@ POLICY = {
     "meeting_detail": {"get": CITY_STAFF},
     "meeting_new": {"get": BOARD_MEMBER, "post": BOARD_MEMBER},
     "meeting_edit": {"get": ANALYST, "post": ANALYST},  # an imported meeting: board members correct only those they logged
+    "meeting_delete": {"post": ANALYST},  # likewise (posted unconfirmed: nothing is deleted)
     "survey_create": {"post": BOARD_MEMBER},
     "survey_close": {"post": ANALYST},  # someone else's survey: board members close those they created
     "coverage": {"get": CITY_STAFF},
@@ -115,7 +116,7 @@ def site(db):
         "pair_list": "/closeness/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",
-        "meeting_edit": f"/meetings/{meeting.pk}/edit/",
+        "meeting_edit": f"/meetings/{meeting.pk}/edit/", "meeting_delete": f"/meetings/{meeting.pk}/delete/",
         "survey_create": f"/meetings/{meeting.pk}/surveys/", "survey_close": f"/surveys/{survey.pk}/close/",
         "coverage": "/engagement/coverage/", "trust_trend": "/engagement/trust/", "recusals": "/recusals/",
         "report_list": "/reports/", "report_new": "/reports/new/", "report_detail": f"/reports/{report.pk}/",

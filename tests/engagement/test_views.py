@@ -220,3 +220,56 @@ def test_a_board_member_corrects_only_the_meetings_they_logged(lakeside, client,
     assert fixed.status_code == 302, fixed.content.decode()[-3000:]
     mine.refresh_from_db()
     assert mine.title == "Renamed" and mine.logged_by == logger  # a correction keeps who logged it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_board_member_deletes_a_meeting_they_logged_by_mistake_and_the_scores_follow(lakeside_dir, client):
+    from django.contrib.auth.models import Group, User
+
+    from audit.models import AuditEvent
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    today = timezone.localdate()
+    recompute(as_of=today)
+    logger = User.objects.create_user("logger", password="a-long-test-password")
+    logger.groups.add(Group.objects.get(name="board_member"))
+    client.force_login(logger)
+    client.post("/meetings/new/", meeting_post(["x-a2", "x-b2"]))
+    meeting = Meeting.objects.get(title="Coffee")
+    assert 'action="/meetings/%d/delete/"' % meeting.pk in client.get(f"/meetings/{meeting.pk}/edit/").content.decode()
+
+    unconfirmed = client.post(f"/meetings/{meeting.pk}/delete/", follow=True)
+    assert "tick the box to confirm" in unconfirmed.content.decode() and Meeting.objects.filter(pk=meeting.pk).exists()
+
+    deleted = client.post(f"/meetings/{meeting.pk}/delete/", {"confirm": "yes"}, follow=True)
+
+    assert "Deleted “Coffee”" in deleted.content.decode()
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+    gone = AuditEvent.objects.filter(action="delete", context_key=meeting.external_id, object_type="engagement.attendance")
+    assert gone.count() == 2 and {e.actor_id for e in gone} == {logger.pk}
+    assert_incremental_gave_what_a_full_recompute_gives(today)
+
+
+@pytest.mark.django_db
+def test_a_meeting_is_deleted_only_by_who_may_correct_it_and_never_with_its_survey_answers(lakeside, client, user_with_role):
+    from tests.factories import FeedbackResponseFactory, FeedbackSurveyFactory
+
+    logger = user_with_role("board_member")
+    client.force_login(logger)
+    client.post("/meetings/new/", meeting_post(["x-a2", "x-b2"], type="community_forum"))
+    mine = Meeting.objects.get(title="Coffee")
+    imported = Meeting.objects.exclude(pk=mine.pk).first()
+
+    client.force_login(user_with_role("board_member"))
+    assert client.post(f"/meetings/{mine.pk}/delete/", {"confirm": "yes"}).status_code == 403
+    assert client.post(f"/meetings/{imported.pk}/delete/", {"confirm": "yes"}).status_code == 403
+    assert "Delete meeting" not in client.get(f"/meetings/{imported.pk}/").content.decode()
+
+    FeedbackResponseFactory(survey=FeedbackSurveyFactory(meeting=mine))
+    client.force_login(logger)
+    refused = client.post(f"/meetings/{mine.pk}/delete/", {"confirm": "yes"}, follow=True)
+    assert "1 anonymous survey answer would go with it" in refused.content.decode()
+
+    client.force_login(user_with_role("analyst"))
+    client.post(f"/meetings/{imported.pk}/delete/", {"confirm": "yes"})
+    assert Meeting.objects.filter(pk=mine.pk).exists() and not Meeting.objects.filter(pk=imported.pk).exists()
