@@ -1,14 +1,14 @@
 import django_filters
 from rest_framework import serializers
 
-from core.api import ExternalIdModelViewSet, role_permission
-from core.roles import can_edit_data, can_log_meetings
+from core.api import Conflict, ExternalIdModelViewSet, role_permission
+from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
 
 from .models import Attendance, Meeting
-from .permissions import CORRECTION_REFUSED, can_correct_meeting
-from .services import meeting_log_create, meeting_log_update
+from .permissions import CORRECTION_REFUSED, DELETION_REFUSED, can_correct_meeting
+from .services import EngagementError, meeting_log_create, meeting_log_delete, meeting_log_update
 from .types import AttendanceRole, MeetingType
 
 
@@ -82,17 +82,12 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):
-    """Board members (and up) log meetings and correct the ones they logged, as on the pages
-    (analysts and administrators correct any); deleting one is for administrators."""
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        return request.method != "DELETE" or can_edit_data(request.user)
+    """Board members (and up) log meetings, and correct or delete the ones they logged, as on the
+    pages (analysts and administrators any)."""
 
     def has_object_permission(self, request, view, obj):
-        if request.method in ("PUT", "PATCH") and not can_correct_meeting(request.user, obj):
-            self.message = CORRECTION_REFUSED
+        if request.method in ("PUT", "PATCH", "DELETE") and not can_correct_meeting(request.user, obj):
+            self.message = DELETION_REFUSED if request.method == "DELETE" else CORRECTION_REFUSED
             return False
         return True
 
@@ -106,3 +101,9 @@ class MeetingViewSet(ExternalIdModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(logged_by=self.request.user)
+
+    def perform_destroy(self, instance):
+        try:
+            meeting_log_delete(meeting=instance)  # as the page: not with its survey answers
+        except EngagementError as exc:
+            raise Conflict(str(exc)) from None

@@ -69,7 +69,7 @@ MATRIX = [
     ("get", "/api/meetings/m-biz-01/", None, 1),
     ("post", "/api/meetings/", new_meeting, 2),
     ("patch", "/api/meetings/m-biz-01/", lambda: {"title": "Renamed"}, 3),  # imported: board members correct only those they logged
-    ("delete", "/api/meetings/m-old-01/", None, 4),
+    ("delete", "/api/meetings/m-old-01/", None, 3),  # imported: board members delete only those they logged
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
     ("get", "/api/flags/", None, 1),
@@ -154,6 +154,25 @@ def test_a_board_member_corrects_by_api_only_the_meetings_they_logged(scored, ap
     assert imported.status_code == 403
     assert Meeting.objects.get(external_id="api-meeting").title == "Renamed"
     assert Meeting.objects.get(external_id="m-biz-01").title != "Taken over"
+
+
+@pytest.mark.django_db
+def test_a_board_member_deletes_by_api_a_meeting_they_logged_but_not_its_survey_answers(scored, api_as):
+    from tests.factories import FeedbackResponseFactory, FeedbackSurveyFactory
+
+    logger = api_as("board_member")
+    logger.post("/api/meetings/", new_meeting(), format="json")
+    logger.post("/api/meetings/", {**new_meeting(), "external_id": "api-forum", "type": "community_forum"}, format="json")
+    FeedbackResponseFactory(survey=FeedbackSurveyFactory(meeting=Meeting.objects.get(external_id="api-forum")))
+
+    someone_elses = api_as("board_member").delete("/api/meetings/api-meeting/")
+    own = logger.delete("/api/meetings/api-meeting/")
+    answered = logger.delete("/api/meetings/api-forum/")
+
+    assert someone_elses.status_code == 403 and "delete the meetings they logged" in str(someone_elses.data)
+    assert own.status_code == 204 and not Meeting.objects.filter(external_id="api-meeting").exists()
+    assert answered.status_code == 409 and "1 anonymous survey answer" in str(answered.data)
+    assert Meeting.objects.filter(external_id="api-forum").exists()
 
 
 @pytest.mark.django_db

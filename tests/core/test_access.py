@@ -67,7 +67,7 @@ POLICY = {
     "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
     "disclosure-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
-    "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},  # corrected as on the page
+    "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
