@@ -1,5 +1,6 @@
 """Sign-in, roles, health check, the demo data set and the admin."""
 import io
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -7,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conflicts.models import Flag
-from core.management.commands.load_demo import DEMO_USERS, months_before
+from core.management.commands.load_demo import DEMO_USERS, DEMO_WRITTEN_FOR, months_before
 from core.roles import ROLES, can_edit_data, can_log_meetings, can_manage_data_sets, can_review_flags
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot
@@ -76,6 +77,28 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
         assert signed_in.status_code == 302, role
         assert client.get("/").status_code == 200
         client.logout()
+
+
+@pytest.mark.django_db
+def test_the_demo_is_as_recent_whenever_it_is_loaded():
+    from engagement.models import Meeting
+
+    call_command("load_demo", "--today", "2029-03-01", stdout=io.StringIO())
+
+    # every date moved by the days since the files were written: the last meeting 12 days before,
+    # and the same fourteen flags as on that day (unmoved, by 2029 the commissioner's contribution
+    # is over four years old and the inspector general's lunches too old to keep the office close)
+    assert Meeting.objects.order_by("-date").first().date == date(2029, 3, 1) - (DEMO_WRITTEN_FOR - date(2026, 11, 20))
+    flags = set(Flag.objects.filter(holds=True).values_list("rule", "subject__external_id", "counterpart__external_id"))
+    assert flags == {
+        *(("CONTRIBUTION_FROM_OVERSEEN", official, "rv-pd") for official in ("p-cm-1", "p-cm-2", "p-cm-3", "p-mayor")),
+        ("CONTRIBUTION_FROM_OVERSEEN", "p-hc-1", "hc-so"), ("FUNDING_DEPENDENCE", "rv-crb", "rv-pd"),
+        ("OVERSIGHT_TOO_CLOSE", "hc-commission", "hc-so"), ("OVERSIGHT_TOO_CLOSE", "rv-crb", "rv-pd"),
+        ("OVERSIGHT_TOO_CLOSE", "rv-oig", "rv-pd"), ("OVERSIGHT_TOO_CLOSE", "rv-psc", "rv-pd"),
+        ("PERSONAL_TIE", "rv-council", "rv-pd"), ("PERSONAL_TIE", "rv-crb", "rv-pd"),
+        ("POWER_IMBALANCE", "rv-council", "rv-pd"), ("REVOLVING_DOOR", "rv-crb", "rv-pd"),
+    }
+    assert ClosenessSnapshot.objects.order_by("-id").first().as_of == date(2029, 3, 1)
 
 
 @pytest.mark.django_db

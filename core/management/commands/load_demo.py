@@ -1,4 +1,6 @@
-from datetime import date
+import csv
+import io
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +15,11 @@ from interchange.services import dataset_import
 from scoring.services import current_snapshot, recompute
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
+# The day the demo's files were written for (demo/generate.py: meetings until 2026-11-20). The demo
+# is loaded with every date moved by the days since, so that it is as recent whenever it is loaded:
+# its contributions stay inside the four-year window, its lunches in the charted year.
+DEMO_WRITTEN_FOR = date(2026, 12, 2)
+DATE_COLUMNS = {"meetings.csv": ("date",), "relationships.csv": ("start_date", "end_date"), "disclosures.csv": ("disclosed_on",)}
 # On a first load the demo is also scored as of the first of each of the past months, as a
 # nightly run would have, so that pages show closeness over time (a fraction of a second each).
 HISTORY_MONTHS = 12
@@ -23,14 +30,18 @@ DEMO_USERS = {role: (f"demo-{role.replace('_', '-')}", f"riverton-{role.replace(
 class Command(BaseCommand):
     help = "Load the Riverton demo data set, score it as of today, and create one demo user per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=date.fromisoformat, help="load the demo as on this day (YYYY-MM-DD; default today)")
+
     def handle(self, **options):
+        today = options["today"] or timezone.localdate()
+        files = files_moved_by(files_from_directory(DEMO_DIR), (today - DEMO_WRITTEN_FOR).days)
         with acting_as(command_actor("load_demo")):
-            result = dataset_import(files=files_from_directory(DEMO_DIR))
+            result = dataset_import(files=files)
         if not result.ok:
             raise CommandError("\n".join(str(p) for p in result.problems))
         for name, counts in result.counts.items():
             self.stdout.write(f"{name}: {counts}")
-        today = timezone.localdate()
         if current_snapshot() is None:
             for as_of in months_before(today, HISTORY_MONTHS):
                 recompute(as_of=as_of, triggered_by="load_demo (the past year)")
@@ -46,6 +57,29 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:14} {username} / {password}")
+
+
+def files_moved_by(files: dict[str, bytes], days: int) -> dict[str, bytes]:
+    """The demo's files with every date moved `days` later (earlier when negative)."""
+    if not days:
+        return files
+    moved = {}
+    for name, data in files.items():
+        columns = DATE_COLUMNS.get(name)
+        if not columns:
+            moved[name] = data
+            continue
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        for row in rows:
+            for column in columns:
+                if row[column]:
+                    row[column] = (date.fromisoformat(row[column]) + timedelta(days=days)).isoformat()
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        moved[name] = out.getvalue().encode("utf-8")
+    return moved
 
 
 def months_before(today: date, months: int) -> list[date]:
