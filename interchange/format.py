@@ -24,6 +24,8 @@ ATTENDANCE = FileFormat("attendance.csv", ("meeting", "entity"), ("role",))
 DISCLOSURES = FileFormat(
     "disclosures.csv", ("external_id", "discloser", "relationship", "disclosed_on"), ("statement",)
 )
+# The date columns of each file (moving a data set in time moves these: interchange.reading.files_moved_by).
+DATE_COLUMNS = {"relationships.csv": ("start_date", "end_date"), "meetings.csv": ("date",), "disclosures.csv": ("disclosed_on",)}
 # In dependency order: a file only refers to files before it.
 INPUT_FILES = (ENTITIES, RELATIONSHIPS, MEETINGS, ATTENDANCE, DISCLOSURES)
 INPUT_FILE_NAMES = tuple(f.name for f in INPUT_FILES)

@@ -5,9 +5,10 @@ import csv
 import io
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
-from .format import INPUT_FILE_NAMES
+from .format import DATE_COLUMNS, INPUT_FILE_NAMES
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_CELL_CHARACTERS = 100_000
@@ -74,3 +75,25 @@ def read_csv(name: str, data: bytes) -> tuple[CsvTable | None, list[Problem]]:
 def files_from_directory(directory: Path) -> dict[str, bytes]:
     """The contract's files present in a directory (only entities.csv is required)."""
     return {name: (directory / name).read_bytes() for name in INPUT_FILE_NAMES if (directory / name).is_file()}
+
+
+def files_moved_by(files: dict[str, bytes], days: int) -> dict[str, bytes]:
+    """A valid data set's files with every date moved `days` later (earlier when negative): the
+    demo, and tests of a worked example as of today, stay as recent whenever they are loaded."""
+    if not days:
+        return files
+    moved = dict(files)
+    for name, columns in DATE_COLUMNS.items():
+        if name not in files:
+            continue
+        rows = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"), newline="")))
+        for row in rows:
+            for column in columns:
+                if row.get(column):
+                    row[column] = (date.fromisoformat(row[column]) + timedelta(days=days)).isoformat()
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        moved[name] = out.getvalue().encode("utf-8")
+    return moved

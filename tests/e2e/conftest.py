@@ -2,6 +2,7 @@
 import io
 import os
 import shutil
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from django.utils import timezone
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+LAKESIDE_REFERENCE_DATE = date(2026, 6, 30)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,10 +32,18 @@ def browser():
 
 
 @pytest.fixture
-def scored_site(transactional_db, lakeside_dir, user_with_role):
-    """The lakeside example scored as of today, and one user per role (password: a-long-test-password)."""
-    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
-    call_command("recompute", "--as-of", timezone.localdate().isoformat(), stdout=io.StringIO())
+def scored_site(transactional_db, lakeside_dir, user_with_role, tmp_path):
+    """The lakeside example moved in time so that its reference date (2026-06-30, where its expected
+    bands hold) is today, scored as of today (meetings logged in the journeys are today's), and one
+    user per role (password: a-long-test-password)."""
+    from interchange.reading import files_from_directory, files_moved_by
+
+    today = timezone.localdate()
+    moved = files_moved_by(files_from_directory(lakeside_dir / "data"), (today - LAKESIDE_REFERENCE_DATE).days)
+    for name, data in moved.items():
+        (tmp_path / name).write_bytes(data)
+    call_command("import_dataset", str(tmp_path), stdout=io.StringIO())
+    call_command("recompute", "--as-of", today.isoformat(), stdout=io.StringIO())
     return {role: user_with_role(role) for role in ("city_staff", "board_member", "analyst", "administrator")}
 
 

@@ -1,6 +1,7 @@
 """Reading CSV bytes into rows with their line numbers, or problems naming file, line and column."""
 import csv
 import io
+from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,3 +38,23 @@ def test_exactly_the_rows_with_a_non_blank_cell_are_kept(rows):
     table, _ = read_csv("attendance.csv", buffer.getvalue().encode())
     expected = [row for row in rows if any(cell.strip() for cell in row)]
     assert [cells for _, cells in table.rows] == expected
+
+
+def test_a_data_set_moved_in_time_moves_every_date_and_nothing_else(lakeside_dir):
+    from interchange.reading import files_from_directory, files_moved_by
+
+    files = files_from_directory(lakeside_dir / "data")
+    moved = files_moved_by(files, 365)
+
+    assert files_moved_by(files, 0) is files
+    assert moved["entities.csv"] == files["entities.csv"] and moved["attendance.csv"] == files["attendance.csv"]
+    for name, columns in (("relationships.csv", ("start_date", "end_date")), ("meetings.csv", ("date",)), ("disclosures.csv", ("disclosed_on",))):
+        before = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))
+        after = list(csv.DictReader(io.StringIO(moved[name].decode("utf-8"))))
+        assert len(after) == len(before) > 0
+        for old, new in zip(before, after):
+            for column, value in old.items():
+                if column in columns and value:
+                    assert date.fromisoformat(new[column]) - date.fromisoformat(value) == timedelta(days=365)
+                else:
+                    assert new[column] == value, (name, column)

@@ -1,6 +1,4 @@
-import csv
-import io
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -10,7 +8,7 @@ from django.utils import timezone
 
 from audit.context import acting_as, command_actor
 from core.roles import ADMINISTRATOR, ROLES
-from interchange.reading import files_from_directory
+from interchange.reading import files_from_directory, files_moved_by
 from interchange.services import dataset_import
 from scoring.services import current_snapshot, recompute
 
@@ -19,7 +17,6 @@ DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 # is loaded with every date moved by the days since, so that it is as recent whenever it is loaded:
 # its contributions stay inside the four-year window, its lunches in the charted year.
 DEMO_WRITTEN_FOR = date(2026, 12, 2)
-DATE_COLUMNS = {"meetings.csv": ("date",), "relationships.csv": ("start_date", "end_date"), "disclosures.csv": ("disclosed_on",)}
 # On a first load the demo is also scored as of the first of each of the past months, as a
 # nightly run would have, so that pages show closeness over time (a fraction of a second each).
 HISTORY_MONTHS = 12
@@ -57,29 +54,6 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:14} {username} / {password}")
-
-
-def files_moved_by(files: dict[str, bytes], days: int) -> dict[str, bytes]:
-    """The demo's files with every date moved `days` later (earlier when negative)."""
-    if not days:
-        return files
-    moved = {}
-    for name, data in files.items():
-        columns = DATE_COLUMNS.get(name)
-        if not columns:
-            moved[name] = data
-            continue
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-        for row in rows:
-            for column in columns:
-                if row[column]:
-                    row[column] = (date.fromisoformat(row[column]) + timedelta(days=days)).isoformat()
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        moved[name] = out.getvalue().encode("utf-8")
-    return moved
 
 
 def months_before(today: date, months: int) -> list[date]:
