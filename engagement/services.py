@@ -56,13 +56,16 @@ def meeting_log_delete(*, meeting: Meeting) -> None:
     """Delete a meeting logged by mistake, with its attendance; each row's deletion goes to the
     audit trail and queues the recompute of the pairs it touched (signals). Refused when its surveys
     were answered: the public's anonymous answers would go with it."""
-    answers = FeedbackResponse.objects.filter(survey__meeting=meeting).count()
-    if answers:
-        raise EngagementError(
-            f"Not deleted: {answers} anonymous survey answer{'s' if answers != 1 else ''} would go with it. "
-            "Correct the meeting instead, or ask an administrator."
-        )
     with transaction.atomic():
+        # its surveys locked first: an answer being stored now is either counted here or, waiting
+        # on the lock, finds its survey gone (feedback_answer_create); never deleted unseen
+        list(FeedbackSurvey.objects.select_for_update().filter(meeting=meeting).values_list("pk", flat=True))
+        answers = FeedbackResponse.objects.filter(survey__meeting=meeting).count()
+        if answers:
+            raise EngagementError(
+                f"Not deleted: {answers} anonymous survey answer{'s' if answers != 1 else ''} would go with it. "
+                "Correct the meeting instead, or ask an administrator."
+            )
         meeting.delete()
 
 
@@ -77,12 +80,16 @@ def feedback_survey_create(*, meeting: Meeting, user) -> FeedbackSurvey:
 
 
 def feedback_answer_create(*, survey: FeedbackSurvey, trust: int, felt_heard: str, comment: str, on: date) -> None:
-    """Store one answer. Nothing that identifies the person answering is passed in or stored."""
-    if survey.closed:
-        raise EngagementError("This survey is closed.")
-    answer = FeedbackResponse(survey=survey, trust=trust, felt_heard=felt_heard, comment=comment.strip(), submitted_on=on)
-    answer.full_clean()
-    answer.save()
+    """Store one answer. Nothing that identifies the person answering is passed in or stored.
+    The survey is read again under a lock, as it may have been closed, or deleted with its meeting
+    (meeting_log_delete), since the page was sent."""
+    with transaction.atomic():
+        survey = FeedbackSurvey.objects.select_for_update(no_key=True).filter(pk=survey.pk).first()
+        if survey is None or survey.closed:
+            raise EngagementError("This survey is closed.")
+        answer = FeedbackResponse(survey=survey, trust=trust, felt_heard=felt_heard, comment=comment.strip(), submitted_on=on)
+        answer.full_clean()
+        answer.save()
 
 
 def _pending_report_locked(report: ConflictReport) -> ConflictReport:

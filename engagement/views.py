@@ -197,7 +197,10 @@ def survey_answer(request, token: str):
         return render(request, "engagement/survey_thanks.html", {**context, "already": True})
     form = FeedbackAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        feedback_answer_create(survey=survey, on=timezone.localdate(), **form.cleaned_data)
+        try:
+            feedback_answer_create(survey=survey, on=timezone.localdate(), **form.cleaned_data)
+        except EngagementError:  # closed, or gone with its meeting, since the page was sent
+            return render(request, "engagement/survey_closed.html", context, status=410)
         request.session[ANSWERED_SESSION_KEY] = [*answered, survey.pk]
         return render(request, "engagement/survey_thanks.html", context)
     status = 400 if request.method == "POST" else 200

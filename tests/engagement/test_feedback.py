@@ -145,3 +145,19 @@ def test_trust_trend_per_neighbourhood_and_agency(client_as):
     assert "3 answers" in page
     assert "Riverside" in page and "Riverton PD" in page and "2.0" in page
     assert '"label": "Riverside", "data": [2.0]' in page  # the chart's data (json_script)
+
+
+def test_an_answer_to_a_survey_closed_or_deleted_since_the_page_was_sent_is_refused():
+    from datetime import date
+
+    from engagement.services import EngagementError, feedback_answer_create
+
+    closed, deleted = FeedbackSurveyFactory(), FeedbackSurveyFactory()
+    stale_closed, stale_deleted = FeedbackSurvey.objects.get(pk=closed.pk), FeedbackSurvey.objects.get(pk=deleted.pk)
+    FeedbackSurvey.objects.filter(pk=closed.pk).update(closed=True)
+    deleted.meeting.delete()
+
+    for stale in (stale_closed, stale_deleted):
+        with pytest.raises(EngagementError, match="closed"):
+            feedback_answer_create(survey=stale, trust=4, felt_heard="yes", comment="", on=date(2026, 1, 20))
+    assert not FeedbackResponse.objects.exists()
