@@ -79,13 +79,20 @@ def meeting_new(request):
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
 
 
+def _theirs_to_change(queryset, pk: int, user, may_change, refusal: str):
+    """The record `pk`, or 404; refused with `refusal` unless `may_change(user, record)` (a board
+    member's own meetings and surveys, or any for analysts: engagement.permissions)."""
+    record = get_object_or_404(queryset, pk=pk)
+    if not may_change(user, record):
+        raise PermissionDenied(refusal)
+    return record
+
+
 @role_required(can_log_meetings, "Only board members, analysts and administrators correct meetings.")
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk: int):
     """Correct a logged meeting: its details and who attended (the same form as logging one)."""
-    meeting = get_object_or_404(Meeting, pk=pk)
-    if not can_correct_meeting(request.user, meeting):
-        raise PermissionDenied(CORRECTION_REFUSED)
+    meeting = _theirs_to_change(Meeting, pk, request.user, can_correct_meeting, CORRECTION_REFUSED)
     form = MeetingForm(request.POST or None, instance=meeting)
     stored = [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
@@ -102,9 +109,7 @@ def meeting_edit(request, pk: int):
 @require_POST
 def meeting_delete(request, pk: int):
     """Delete a meeting logged by mistake (who may correct it may delete it), once confirmed."""
-    meeting = get_object_or_404(Meeting, pk=pk)
-    if not can_correct_meeting(request.user, meeting):
-        raise PermissionDenied(DELETION_REFUSED)
+    meeting = _theirs_to_change(Meeting, pk, request.user, can_correct_meeting, DELETION_REFUSED)
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Not deleted: tick the box to confirm that this meeting should go.")
         return redirect("meeting_edit", pk=pk)
@@ -168,9 +173,7 @@ def survey_create(request, pk: int):
 @role_required(can_log_meetings, "Only board members, analysts and administrators close surveys.")
 @require_POST
 def survey_close(request, pk: int):
-    survey = get_object_or_404(FeedbackSurvey, pk=pk)
-    if not can_close_survey(request.user, survey):
-        raise PermissionDenied(CLOSE_REFUSED)
+    survey = _theirs_to_change(FeedbackSurvey, pk, request.user, can_close_survey, CLOSE_REFUSED)
     survey.closed = True
     survey.save(update_fields=["closed"])
     messages.success(request, "The survey is closed; it takes no more answers.")
