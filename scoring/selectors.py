@@ -49,42 +49,60 @@ def pair_for(a: Entity, b: Entity) -> PairScore | None:
 
 
 def history_through(history: list[dict], as_of) -> list[dict]:
-    """The points of a pair's chart: its history (a point where its score changed) carried on to
-    `as_of` (the current scores' date) at the current score, so that a pair unchanged since a year
-    ago draws a line over the year rather than one dot."""
+    """The points of a pair's chart (`as_of`, `score`): its history (a point where its score
+    changed) carried on to `as_of` (the current scores' date) at the current score, so that a pair
+    unchanged since a year ago draws a line over the year rather than one dot."""
+    points = [{"as_of": version["as_of"], "score": version["score"]} for version in history]
     if history and history[-1]["current"] and as_of is not None and history[-1]["as_of"] < as_of.isoformat():
-        return [*history, {**history[-1], "as_of": as_of.isoformat()}]
-    return history
+        points.append({"as_of": as_of.isoformat(), "score": history[-1]["score"]})
+    return points
 
 
 def pair_history(a: Entity, b: Entity) -> list[dict]:
-    """Every score the pair had, oldest first, with its four components and the snapshot that
-    produced it: its earlier rows (history), its current row, and its changes while it was a weak
-    pair (weak_pairs), merged. A line whose score equals the one before changed a component or
-    the evidence behind them."""
+    """Every score the pair had, oldest first, with its four components, the relationships behind
+    them and the snapshot that produced it: its earlier rows (history), its current row, and its
+    changes while it was a weak pair (weak_pairs), merged. Each version also names the
+    relationships it gained and lost against the one before (`evidence_added`,
+    `evidence_removed`), since a line whose score and components equal the one before changed
+    its evidence."""
     if not scores_exist():
         return []
     first, second = sorted((a.pk, b.pk))
     # its current row and earlier ones, through the view over both tables (valid_to empty: current)
     rows = list(PairScoreVersion.objects.filter(entity_a_id=first, entity_b_id=second).values_list(
-        "valid_from_id", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_to_id"))
-    tenths_from = {row[0]: row[1:6] for row in rows}
-    current_from = next((row[0] for row in rows if row[6] is None), None)
+        "valid_from_id", "score_tenths", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths",
+        "relationship_ids", "valid_to_id"))
+    version_from = {row[0]: (row[1:6], sorted(row[6])) for row in rows}
+    current_from = next((row[0] for row in rows if row[7] is None), None)
     weak_changes = weak_pair_history(first, second)
     for snapshot_id, score, interaction in weak_changes:
         # 0: it left the weak pairs (a row opened at the same snapshot, or it is gone)
-        if score and snapshot_id not in tenths_from:
-            tenths_from[snapshot_id] = (score, 0, interaction, 0, 0)
+        if score and snapshot_id not in version_from:
+            version_from[snapshot_id] = ((score, 0, interaction, 0, 0), [])
     if weak_changes and weak_changes[-1][1]:  # a weak pair now (a pair is a row or weak, never both)
         current_from = weak_changes[-1][0]
-    snapshots = ClosenessSnapshot.objects.in_bulk(list(tenths_from))
-    return [
+    snapshots = ClosenessSnapshot.objects.in_bulk(list(version_from))
+    history = [
         {"as_of": snapshots[s].as_of.isoformat(), "computed": snapshots[s].started_at.isoformat(),
-         "score": tenths_from[s][0] / 10, "components": dict(zip(COMPONENTS, (t / 10 for t in tenths_from[s][1:]))),
-         "current": s == current_from}
-        for s in sorted(tenths_from)
+         "score": version_from[s][0][0] / 10, "components": dict(zip(COMPONENTS, (t / 10 for t in version_from[s][0][1:]))),
+         "relationship_ids": version_from[s][1], "current": s == current_from}
+        for s in sorted(version_from)
         if s in snapshots
     ]
+    return with_evidence_changes(history)
+
+
+def with_evidence_changes(history: list[dict]) -> list[dict]:
+    """Each version of `history` (oldest first, each with its `relationship_ids`) with the
+    relationship ids it gained and lost against the version before it; the first gains all of
+    its own."""
+    before: set[int] = set()
+    for version in history:
+        now = set(version["relationship_ids"])
+        version["evidence_added"] = sorted(now - before)
+        version["evidence_removed"] = sorted(before - now)
+        before = now
+    return history
 
 
 def closest_counterparts(entity: Entity, limit: int = 15) -> list[tuple[Entity, PairScore]]:

@@ -90,6 +90,12 @@ def pair_detail(request, a: str, b: str):
     interaction = interaction_explained(meetings, snapshot.as_of, params) if meetings else None
     capped = relationships_explained(relationships, snapshot.as_of, params) if (pair and snapshot) else []
     history = pair_history(first, second)
+    changed_ids = {pk for version in history for pk in (*version["evidence_added"], *version["evidence_removed"])}
+    # a relationship deleted since stays in the history by its id
+    history_relationships = Relationship.objects.in_bulk(changed_ids)
+    for version in history:
+        version["gained"] = [history_relationships.get(pk, pk) for pk in version["evidence_added"]]
+        version["lost"] = [history_relationships.get(pk, pk) for pk in version["evidence_removed"]]
     return render(
         request,
         "scoring/pair_detail.html",

@@ -89,7 +89,41 @@ def test_the_chart_of_a_pair_unchanged_since_the_last_recompute_runs_to_its_date
     assert chart[0]["score"] == chart[1]["score"] == unchanged.score_tenths / 10
     assert len(page.context["history"]) == 1  # the table lists changes only, with the components
     components = "".join(f"<td>{v:.1f}</td>" for v in unchanged.components.values())
-    assert f"<td>2026-06-30</td><td>{unchanged.score:.1f}</td>{components}</tr>" in page.content.decode()
+    assert f"<td>2026-06-30</td><td>{unchanged.score:.1f}</td>{components}" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_history_line_names_the_relationships_a_recompute_added_and_removed(scored, client_as):
+    """A version can differ from the one before only in its evidence (an old, ended tie adds
+    nothing at one decimal to a saturated formal component): the line says which relationships
+    came and went, so it does not read as a repeat of the line before."""
+    from entities.models import Entity
+    from relationships.models import Relationship
+
+    ob, pd = Entity.objects.get(external_id="lk-ob"), Entity.objects.get(external_id="lk-pd")
+    old_advice = Relationship.objects.create(external_id="old-advice", source=ob, target=pd, type="advises",
+                                             start_date="2001-01-01", end_date="2001-12-31")
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    old_advice_id = old_advice.pk
+    old_advice.delete()
+    old_partnership = Relationship.objects.create(external_id="old-partnership", source=ob, target=pd, type="partners_with",
+                                                  start_date="2002-01-01", end_date="2002-12-31")
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+
+    page = client_as("city_staff").get("/closeness/lk-ob/lk-pd/")
+
+    first, gained, swapped = page.context["history"]
+    assert (first["score"], first["components"]) == (gained["score"], gained["components"]) == (swapped["score"], swapped["components"])
+    assert (gained["evidence_added"], gained["evidence_removed"]) == ([old_advice_id], [])
+    assert (swapped["evidence_added"], swapped["evidence_removed"]) == ([old_partnership.pk], [old_advice_id])
+    html = page.content.decode()
+    assert ('<span class="gained" title="Lakeside Police Oversight Board partners with Lakeside Police Department">'
+            "+&nbsp;old-partnership (partners with)</span>") in html
+    # a relationship deleted since is named by its id
+    assert f"+&nbsp;relationship #{old_advice_id} (deleted since)" in html
+    assert f"&minus;&nbsp;relationship #{old_advice_id} (deleted since)" in html
+    api = client_as("city_staff").get("/api/closeness/lk-ob/lk-pd/history/").json()["history"]
+    assert [v["evidence_removed"] for v in api] == [[], [], [old_advice_id]]
 
 
 @pytest.mark.django_db
