@@ -102,6 +102,24 @@ def test_the_demo_is_as_recent_whenever_it_is_loaded():
 
 
 @pytest.mark.django_db
+def test_the_demo_loaded_again_on_a_later_day_keeps_the_dates_of_its_first_load(monkeypatch):
+    from engagement.models import Meeting
+    from relationships.models import Relationship
+
+    call_command("load_demo", "--today", "2029-03-01", stdout=io.StringIO())
+    dates = sorted(Meeting.objects.values_list("external_id", "date")), sorted(Relationship.objects.values_list("external_id", "start_date", "end_date"))
+    monkeypatch.setattr("core.management.commands.load_demo.timezone.localdate", lambda: date(2029, 4, 15))
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert (sorted(Meeting.objects.values_list("external_id", "date")), sorted(Relationship.objects.values_list("external_id", "start_date", "end_date"))) == dates
+    assert ClosenessSnapshot.objects.order_by("-id").first().as_of == date(2029, 4, 15)  # scored as of that later day
+    # asked for, it moves them
+    call_command("load_demo", "--today", "2029-04-15", stdout=io.StringIO())
+    assert Meeting.objects.order_by("-date").first().date == date(2029, 4, 15) - (DEMO_WRITTEN_FOR - date(2026, 11, 20))
+
+
+@pytest.mark.django_db
 def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     call_command("load_demo", stdout=io.StringIO())
     username, password = DEMO_USERS["administrator"]

@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -28,11 +30,16 @@ class Command(BaseCommand):
     help = "Load the Riverton demo data set, score it as of today, and create one demo user per role."
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=date.fromisoformat, help="load the demo as on this day (YYYY-MM-DD; default today)")
+        parser.add_argument(
+            "--today", type=date.fromisoformat,
+            help="load the demo as on this day (YYYY-MM-DD; default today; loaded again, it keeps its first load's dates unless this is given)",
+        )
 
     def handle(self, **options):
         today = options["today"] or timezone.localdate()
-        files = files_moved_by(files_from_directory(DEMO_DIR), (today - DEMO_WRITTEN_FOR).days)
+        files = files_from_directory(DEMO_DIR)
+        days = (today - DEMO_WRITTEN_FOR).days if options["today"] else days_moved_when_first_loaded(files, default=(today - DEMO_WRITTEN_FOR).days)
+        files = files_moved_by(files, days)
         with acting_as(command_actor("load_demo")):
             result = dataset_import(files=files)
         if not result.ok:
@@ -54,6 +61,18 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"  {role:14} {username} / {password}")
+
+
+def days_moved_when_first_loaded(files: dict[str, bytes], default: int) -> int:
+    """How far the demo's dates were moved when it was first loaded (its first meeting's stored
+    date against the file's), or `default` when it is not loaded: loaded again on a later day,
+    the demo keeps its dates, rather than moving every meeting and tie again (each an edit in the
+    audit trail, and history charts mixing the two calendars)."""
+    from engagement.models import Meeting
+
+    first = next(csv.DictReader(io.StringIO(files["meetings.csv"].decode("utf-8-sig"), newline="")))
+    stored = Meeting.objects.filter(external_id=first["external_id"]).values_list("date", flat=True).first()
+    return (stored - date.fromisoformat(first["date"])).days if stored else default
 
 
 def months_before(today: date, months: int) -> list[date]:
