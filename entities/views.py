@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
-from conflicts.models import Flag
+from conflicts.selectors import flags_involving
 from core.spreadsheet import csv_download
 from engagement.models import Meeting
 from relationships.models import Disclosure, Relationship
@@ -46,12 +46,7 @@ def entity_detail(request, external_id: str):
         .order_by("type", "source__name")
     )
     meetings = Meeting.objects.filter(attendance__entity=entity).order_by("-date")[:20]
-    flags = (
-        Flag.objects.filter(Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity), holds=True)
-        .select_related("subject", "counterpart")
-        .distinct()
-        .order_by("status", "rule")
-    )
+    flags = flags_involving(entity)
     return render(
         request,
         "entities/detail.html",

@@ -10,6 +10,7 @@ from audit.selectors import audit_trail
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
+from conflicts.selectors import flags_between
 from entities.models import Entity
 from relationships.models import Relationship
 
@@ -103,6 +104,7 @@ def pair_detail(request, a: str, b: str):
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
             "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
             "history": history, "chart": history_through(history, snapshot.as_of if snapshot else None),
+            "flags": flags_between(first, second),
         },
     )
 

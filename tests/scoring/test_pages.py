@@ -144,3 +144,22 @@ def test_closeness_pages_use_a_constant_number_of_queries(scored, client_as):
         client.get("/closeness/")
 
     assert len(ctx.captured_queries) == small
+
+
+@pytest.mark.django_db
+def test_the_pair_page_lists_the_flags_raised_on_the_pair_either_way_round(scored, client_as):
+    from conflicts.models import Flag
+
+    flags = Flag.objects.filter(subject__external_id="lk-ob", counterpart__external_id="lk-pd")
+    assert flags.exists()
+
+    for a, b in (("lk-ob", "lk-pd"), ("lk-pd", "lk-ob")):
+        page = client_as("city_staff").get(f"/closeness/{a}/{b}/")
+        assert list(page.context["flags"]) == list(flags.order_by("-holds", "status", "rule"))
+        assert all(f'href="/flags/{f.pk}/"' in page.content.decode() for f in flags)
+    lapsed = flags.first()
+    Flag.objects.filter(pk=lapsed.pk).update(holds=False)
+    page = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
+    assert "its situation no longer holds" in page
+    # a pair with no flag has no such section
+    assert "Conflict-of-interest flags on this pair" not in client_as("city_staff").get("/closeness/lk-fbi/lk-pd/").content.decode()
