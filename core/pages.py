@@ -3,7 +3,9 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from conflicts.models import Flag
+from conflicts.rules import SEVERITIES
 from engagement.models import Meeting
+from entities.kinds import Kind
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot
 from scoring.selectors import listed_pairs
@@ -12,18 +14,23 @@ from scoring.services import current_snapshot
 
 def overview(request):
     snapshot = current_snapshot()
-    failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
     open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
+    # most severe first (the database would sort the names alphabetically: high, low, medium)
+    by_severity = {row["severity"]: row["n"] for row in open_flags.values("severity").annotate(n=Count("id"))}
+    failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
     return render(
         request,
         "core/overview.html",
         {
-            "counts_by_kind": Entity.objects.values("kind").annotate(n=Count("id")).order_by("kind"),
+            "counts_by_kind": [
+                {**row, "label": Kind(row["kind"]).label} for row in Entity.objects.values("kind").annotate(n=Count("id")).order_by("kind")
+            ],
             "closest_pairs": listed_pairs().order_by("-score_tenths", "entity_a_id", "entity_b_id")[:10],
-            "flags_by_severity": open_flags.values("severity").annotate(n=Count("id")).order_by("severity"),
+            "flags_by_severity": [{"severity": s, "n": by_severity[s]} for s in reversed(SEVERITIES) if s in by_severity],
             "flags_by_rule": open_flags.values("rule").annotate(n=Count("id")).order_by("rule"),
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
             "snapshot": snapshot,
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
         },
     )
+

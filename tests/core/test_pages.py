@@ -1,7 +1,10 @@
 """The overview page."""
+import re
+
 import pytest
 from django.utils import timezone
 
+from engagement.models import Meeting
 from scoring.models import ClosenessSnapshot
 from tests.dashboard_helpers import scored_lakeside
 
@@ -14,8 +17,13 @@ def test_overview_shows_counts_closest_pairs_flags_and_the_last_recompute(lakesi
 
     assert "Scores and flags as of <strong>2026-06-30</strong>" in page
     assert "Lakeside Police Oversight Board — Lakeside Police Department" in page or "Lakeside Police Department — Lakeside Police Oversight Board" in page
-    assert "FUNDING_DEPENDENCE" in page and ">high<" in page
-    assert ">person<" in page
+    assert "FUNDING_DEPENDENCE" in page
+    # severities most severe first, kinds by their names, recent meetings linked to their pages
+    severities = re.findall(r'\?severity=(\w+)">', page)
+    assert severities == ["high", "medium", "low"]
+    assert '?kind=person">Person<' in page and '?kind=oversight_body">Oversight body<' in page
+    latest = Meeting.objects.order_by("-date", "-id").first()
+    assert f'href="/meetings/{latest.pk}/">{latest.title}</a>' in page
 
 
 @pytest.mark.django_db
