@@ -1,24 +1,40 @@
-"""Reading flags for the pages of other apps (an entity's, a pair's)."""
-from django.db.models import Q, QuerySet
+"""Reading flags: the review queue's order, and the flags of other apps' pages (an entity's, a pair's)."""
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from .models import Flag
+from .rules import SEVERITIES
+
+# Ranks for sorting in the database, whose own order of the names is alphabetical (high, low,
+# medium; dismissed before open): what still waits for a decision first, the most severe first.
+STATUS_RANK = Case(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(Flag.Status.values)),
+    output_field=IntegerField(),
+)
+SEVERITY_RANK = Case(
+    *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(reversed(SEVERITIES))),
+    output_field=IntegerField(),
+)
+
+
+def in_review_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """Open flags first, then under review, resolved and dismissed; within each, the most severe
+    first. Annotated with `status_rank` and `severity_rank` for tables that sort by those columns."""
+    return flags.annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK).order_by(
+        "status_rank", "severity_rank", "rule", "subject__name", "counterpart__name"
+    )
 
 
 def flags_involving(entity) -> QuerySet[Flag]:
     """The flags that hold on an entity as subject, counterpart or one of the persons named."""
-    return (
+    return in_review_order(
         Flag.objects.filter(Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity), holds=True)
         .select_related("subject", "counterpart")
         .distinct()
-        .order_by("status", "rule")
     )
 
 
 def flags_between(a, b) -> QuerySet[Flag]:
     """Every flag raised on the pair, either way round: those that hold first, then those whose
     situation has lapsed (kept with their review history, as a recompute never erases a flag)."""
-    return (
-        Flag.objects.filter(Q(subject=a, counterpart=b) | Q(subject=b, counterpart=a))
-        .select_related("subject", "counterpart")
-        .order_by("-holds", "status", "rule")
-    )
+    flags = Flag.objects.filter(Q(subject=a, counterpart=b) | Q(subject=b, counterpart=a)).select_related("subject", "counterpart")
+    return in_review_order(flags).order_by("-holds", "status_rank", "severity_rank", "rule")

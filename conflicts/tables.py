@@ -10,6 +10,9 @@ class FlagTable(PagedTable):
     rule = tables.Column(linkify=lambda record: reverse("flag_detail", args=[record.pk]))
     subject = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.subject.external_id]))
     counterpart = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.counterpart.external_id]))
+    # by rank, not alphabetically (conflicts.selectors.in_review_order annotates both)
+    severity = tables.Column(order_by=("severity_rank",))
+    status = tables.Column(order_by=("status_rank",))
 
     class Meta:
         model = Flag

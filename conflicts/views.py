@@ -11,6 +11,7 @@ from core.spreadsheet import csv_download
 from .filters import FlagFilter
 from .forms import FlagTransitionForm
 from .models import Flag
+from .selectors import in_review_order
 from .services import ALLOWED_TRANSITIONS, FlagTransitionError, flag_change_status
 from .tables import FlagTable
 
@@ -19,7 +20,7 @@ def flag_list(request):
     """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
     flags = Flag.objects.filter(holds=True).select_related("subject", "counterpart")
     filterset = FlagFilter(request.GET, queryset=flags)
-    rows = filterset.qs.order_by("status", "-severity", "rule", "subject__name")
+    rows = in_review_order(filterset.qs)
     if request.GET.get("export") == "csv":
         return csv_download(
             "flags.csv",

@@ -155,7 +155,7 @@ def test_the_pair_page_lists_the_flags_raised_on_the_pair_either_way_round(score
 
     for a, b in (("lk-ob", "lk-pd"), ("lk-pd", "lk-ob")):
         page = client_as("city_staff").get(f"/closeness/{a}/{b}/")
-        assert list(page.context["flags"]) == list(flags.order_by("-holds", "status", "rule"))
+        assert set(page.context["flags"]) == set(flags)
         assert all(f'href="/flags/{f.pk}/"' in page.content.decode() for f in flags)
     lapsed = flags.first()
     Flag.objects.filter(pk=lapsed.pk).update(holds=False)
