@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from conflicts.models import Flag
 from core.bulk import day_number_sql, in_ids_sql, read_fixed_width
@@ -185,3 +185,23 @@ def open_flag_facts() -> list[FlagFacts]:
                 seated_person_ids=frozenset(p for p in flag_persons if p in seats.get(subject, ())),
             ))
     return facts
+
+
+def meetings_attended(entity: Entity, limit: int = 20) -> list[tuple[Meeting, bool, list[Entity]]]:
+    """The latest `limit` meetings an entity was at, newest first: itself, or through one of its
+    people (who led it, sat on it or worked for it on the meeting's day: the roll-up the closeness
+    engine makes). Each as (meeting, present itself, the people who stood for it there)."""
+    affiliations = Relationship.objects.filter(target=entity, type__in=AFFILIATION_TYPES)
+    its_people_on_the_day = in_force_on(affiliations.filter(source=OuterRef("entity")), OuterRef("meeting__date"))
+    # the attendance of the entity and its people by index first: with the condition alone, PostgreSQL
+    # tested it on every attendance row (1.8 s for a person at a million rows)
+    candidates = {entity.pk, *affiliations.values_list("source", flat=True)}
+    present = Attendance.objects.filter(entity__in=candidates).filter(Q(entity=entity) | Exists(its_people_on_the_day))
+    meetings = list(Meeting.objects.filter(pk__in=present.values("meeting")).order_by("-date", "-id")[:limit])
+    in_person, people = set(), defaultdict(list)
+    for row in present.filter(meeting__in=meetings).select_related("entity").order_by("entity__name"):
+        if row.entity_id == entity.pk:
+            in_person.add(row.meeting_id)
+        else:
+            people[row.meeting_id].append(row.entity)
+    return [(meeting, meeting.pk in in_person, people[meeting.pk]) for meeting in meetings]

@@ -5,7 +5,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
 from core.spreadsheet import csv_download
-from engagement.models import Meeting
+from engagement.selectors import meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, with_closest_score
@@ -45,7 +45,7 @@ def entity_detail(request, external_id: str):
         .select_related("source")
         .order_by("type", "source__name")
     )
-    meetings = Meeting.objects.filter(attendance__entity=entity).order_by("-date")[:20]
+    meetings = meetings_attended(entity)
     flags = flags_involving(entity)
     return render(
         request,
