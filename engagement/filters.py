@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 
 from .models import Meeting
 from .types import MeetingType
@@ -6,10 +7,10 @@ from .types import MeetingType
 
 class MeetingFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=MeetingType.choices)
-    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighbourhood")
+    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")
     title = django_filters.CharFilter(lookup_expr="icontains")
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"}))
     entity = django_filters.CharFilter(field_name="attendance__entity__external_id", label="Attended by (entity id)")
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
