@@ -11,6 +11,7 @@ from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from conflicts.selectors import flags_between
+from entities.kinds import Category
 from entities.models import Entity
 from relationships.models import Relationship
 
@@ -120,5 +121,5 @@ def network(request):
         request,
         "scoring/network.html",
         {"graph": graph, "band": band, "jurisdiction": jurisdiction, "ego": ego, "bands": list(BAND_TENTHS),
-         "jurisdictions": jurisdictions, "colours": CATEGORY_COLOURS.items()},
+         "jurisdictions": jurisdictions, "colours": [(category, Category(category).label) for category in CATEGORY_COLOURS]},
     )

@@ -56,3 +56,13 @@ def test_the_graph_is_also_a_list_of_its_ties_for_keyboards_and_screen_readers(l
     assert listed == [(e["source"], e["target"], e["band"], f"{e['score']:.1f}") for e in graph["edges"]]
     assert 'role="img"' in page and "The same ties as a list" in page
     assert ">Lakeside Police Oversight Board</a>" in page
+
+
+@pytest.mark.django_db
+def test_the_legend_names_the_categories_by_their_labels(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    page = client_as("city_staff").get("/network/").content.decode()
+
+    assert '<i class="cat-law_enforcement_affiliate"></i>Law-enforcement affiliate</span>' in page
+    assert '<i class="cat-person_of_influence"></i>Person of influence</span>' in page
