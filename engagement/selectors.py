@@ -205,3 +205,20 @@ def meetings_attended(entity: Entity, limit: int = 20) -> list[tuple[Meeting, bo
         else:
             people[row.meeting_id].append(row.entity)
     return [(meeting, meeting.pk in in_person, people[meeting.pk]) for meeting in meetings]
+
+
+def organisations_represented(meeting: Meeting) -> list[tuple[Entity, list[Entity]]]:
+    """The organisations present at a meeting through its attendees (who led them, sat on them or
+    worked for them on the meeting's day: the roll-up the closeness engine makes), by name, each
+    with the attendees who stood for it. An organisation that attended itself is not repeated."""
+    attendees = {row.entity_id: row.entity for row in meeting.attendance.select_related("entity")}
+    ties = in_force_on(
+        Relationship.objects.filter(source__in=attendees, type__in=AFFILIATION_TYPES).exclude(target__in=attendees), meeting.date
+    ).select_related("target")
+    people = defaultdict(dict)
+    for tie in ties:
+        people[tie.target][tie.source_id] = attendees[tie.source_id]
+    return [
+        (organisation, sorted(by_id.values(), key=lambda person: person.name))
+        for organisation, by_id in sorted(people.items(), key=lambda item: item[0].name)
+    ]

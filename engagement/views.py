@@ -38,7 +38,7 @@ from .forms import (
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
 from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, DELETION_REFUSED, can_close_survey, can_correct_meeting
 from .recusal import recusals_for_flags
-from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts
+from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts, organisations_represented
 from .services import (
     EngagementError,
     conflict_report_accept,
@@ -142,6 +142,7 @@ def meeting_detail(request, pk: int):
         "meeting": meeting,
         "can_correct": can_correct_meeting(request.user, meeting),
         "attendance": meeting.attendance.select_related("entity").order_by("entity__name"),
+        "represented": organisations_represented(meeting),
         "surveys": surveys,
         "public": is_public_meeting_type(meeting.type),
         "results": {

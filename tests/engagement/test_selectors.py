@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from engagement.selectors import meetings_attended
+from engagement.selectors import meetings_attended, organisations_represented
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 
@@ -38,3 +38,37 @@ def test_an_organisation_was_at_the_meetings_its_people_attended_while_they_were
     ]
     page = client_as("city_staff").get(f"/entities/{department.external_id}/").content.decode()
     assert f'href="/meetings/{while_chief.pk}/">chief</a> · through <a href="/entities/{chief.external_id}/">Chief</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_meeting_names_the_organisations_present_through_its_attendees_on_its_day(client_as):
+    department = EntityFactory(kind="police_department", name="Department")
+    board = EntityFactory(kind="oversight_body", name="Board")
+    union = EntityFactory(kind="police_union", name="Union")
+    chief, chair, officer = (EntityFactory(kind="person", name=name) for name in ("Chief", "Chair", "Officer"))
+    RelationshipFactory(source=chief, target=department, type="leads", start_date=date(2020, 1, 1))
+    RelationshipFactory(source=officer, target=department, type="employed_by", start_date=None)
+    RelationshipFactory(source=officer, target=union, type="member_of", start_date=date(2027, 1, 1))  # not yet
+    RelationshipFactory(source=chair, target=board, type="leads", start_date=date(2019, 1, 1), end_date=date(2025, 12, 31))  # no longer
+    RelationshipFactory(source=chief, target=board, type="oversees")  # not an affiliation
+    meeting = MeetingFactory(date=date(2026, 1, 15), title="Lunch")
+    for person in (chief, chair, officer):
+        AttendanceFactory(meeting=meeting, entity=person)
+
+    assert organisations_represented(meeting) == [(department, [chief, officer])]
+    AttendanceFactory(meeting=meeting, entity=department)  # present itself: not repeated
+    assert organisations_represented(meeting) == []
+    page = client_as("city_staff").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Organisations present through their people" not in page
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_lists_the_organisations_present_through_their_people(client_as):
+    department = EntityFactory(kind="police_department", name="Department")
+    chief = EntityFactory(kind="person", name="Chief")
+    RelationshipFactory(source=chief, target=department, type="leads", start_date=date(2020, 1, 1))
+    meeting = AttendanceFactory(entity=chief).meeting
+
+    page = client_as("city_staff").get(f"/meetings/{meeting.pk}/").content.decode()
+
+    assert f'<li><a href="/entities/{department.external_id}/">Department</a>, through Chief</li>' in page
