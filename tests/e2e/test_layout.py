@@ -23,3 +23,24 @@ def test_every_page_fits_a_phone_screen(browser, live_server, scored_site, every
     context.close()
 
     assert {path: width for path, width in widths.items() if width > PHONE["width"]} == {}
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1440])
+def test_an_administrators_menu_fits_a_desktop_screen(browser, live_server, scored_site, width):
+    """The administrator's menu is the longest; signed in with a long user name, every item of it
+    stays on the screen (the sign-out button once ran off a 1280-pixel one)."""
+    administrator = scored_site["administrator"]
+    administrator.username = "a-rather-long-administrator-name"
+    administrator.save()
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", administrator.username)
+    page.fill("#id_password", "a-long-test-password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    right_edges = page.eval_on_selector_all("nav .nav-link", "links => links.map(l => l.getBoundingClientRect().right)")
+    context.close()
+
+    assert len(right_edges) >= 10 and max(right_edges) <= width
