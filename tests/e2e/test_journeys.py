@@ -156,7 +156,7 @@ def test_city_staff_are_refused_what_they_may_not_do(signed_in, live_server):
 
 def test_administrator_changes_the_half_life_and_recomputes(signed_in, live_server):
     page = signed_in("administrator")
-    page.click("nav >> text=Administration")
+    page.click("nav >> text=Admin")
     page.click("nav >> text=Scoring settings")
 
     page.fill("#id_half_life_days", "200")
