@@ -39,10 +39,18 @@ class EntityField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        entity = Entity.objects.filter(external_id=value).first() or Entity.objects.filter(name__iexact=value).first()
-        if entity is None:
+        entity = Entity.objects.filter(external_id=value).first()
+        if entity is not None:
+            return entity
+        # a name is taken only when it names one entity: two people may share a name, and
+        # picking either silently would credit a meeting to the wrong person
+        named = list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:6])
+        if not named:
             raise forms.ValidationError(f"No entity '{value}': pick one from the suggestions.")
-        return entity
+        if len(named) > 1:
+            ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")
+            raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
+        return named[0]
 
 
 class AttendanceForm(forms.Form):

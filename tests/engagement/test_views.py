@@ -73,7 +73,27 @@ def test_city_staff_cannot_log_meetings(client_as):
 def test_entity_search_suggests_by_name(lakeside, client_as):
     page = client_as("board_member").get("/search/entities/", {"q": "oversight"}).content.decode()
 
-    assert '<option value="lk-ob">Lakeside Police Oversight Board</option>' in page
+    # with its kind and jurisdiction, to tell apart two entities of the same name
+    assert '<option value="lk-ob">Lakeside Police Oversight Board (Oversight body, City of Lakeside)</option>' in page
+
+
+@pytest.mark.django_db
+def test_a_name_two_entities_share_is_refused_naming_both_and_an_id_is_taken(client_as):
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="p-smith-1", name="John Smith", kind="person")
+    EntityFactory(external_id="p-smith-2", name="John Smith", kind="person")
+    EntityFactory(external_id="p-jones", name="Ann Jones", kind="person")
+    board_member = client_as("board_member")
+
+    refused = board_member.post("/meetings/new/", meeting_post(["john smith", "Ann Jones"]))
+
+    assert refused.status_code == 400 and not Meeting.objects.exists()
+    assert refused.context["formset"].forms[0].errors["entity"] == [
+        "More than one entity is named 'john smith' (p-smith-1, p-smith-2): pick one from the suggestions or type its id."
+    ]
+    board_member.post("/meetings/new/", meeting_post(["p-smith-2", "ann jones"]))
+    assert set(Meeting.objects.get().attendance.values_list("entity__external_id", flat=True)) == {"p-smith-2", "p-jones"}
 
 
 @pytest.mark.django_db
