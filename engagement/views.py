@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -125,7 +125,8 @@ def meeting_delete(request, pk: int):
 def entity_search(request):
     """Search-as-you-type for the attendance fields (an htmx partial of <option>s)."""
     query = request.GET.get("q", "").strip()
-    entities = Entity.objects.filter(name__icontains=query).order_by("name")[:15] if len(query) >= 2 else []
+    matching = Q(name__icontains=query) | Q(external_id__istartswith=query)
+    entities = Entity.objects.filter(matching).order_by("name")[:15] if len(query) >= 2 else []
     return render(request, "engagement/partials/entity_options.html", {"entities": entities})
 
 

@@ -75,6 +75,8 @@ def test_entity_search_suggests_by_name(lakeside, client_as):
 
     # with its kind and jurisdiction, to tell apart two entities of the same name
     assert '<option value="lk-ob">Lakeside Police Oversight Board (Oversight body, City of Lakeside)</option>' in page
+    by_id = client_as("board_member").get("/search/entities/", {"q": "LK-O"}).content.decode()
+    assert 'value="lk-ob"' in by_id and 'value="lk-pd"' not in by_id
 
 
 @pytest.mark.django_db
