@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 
 from entities.models import Entity
 
@@ -123,7 +123,9 @@ def with_closest_score(entities: QuerySet[Entity]) -> QuerySet[Entity]:
     return entities.annotate(
         closest_a=Subquery(as_a, output_field=IntegerField()),
         closest_b=Subquery(as_b, output_field=IntegerField()),
-    ).annotate(closest_tenths=Greatest("closest_a", "closest_b"))
+    # each side coalesced with the other: SQLite's and MySQL's GREATEST is NULL when either is,
+    # which showed "—" for every entity listed on one side only (PostgreSQL's skips NULLs)
+    ).annotate(closest_tenths=Greatest(Coalesce("closest_a", "closest_b"), Coalesce("closest_b", "closest_a")))
 
 
 def entities_in_band(entities: QuerySet[Entity], band: str) -> QuerySet[Entity]:

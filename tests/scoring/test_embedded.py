@@ -34,3 +34,30 @@ def test_full_and_incremental_recomputes_run_on_sqlite(embedded_manage, lakeside
     assert (scope, status) == ("incremental", "complete")
     assert tenths >= 80 and flagged  # weekly private meetings made the board close to the sheriff
 
+
+
+CLOSEST_SCORES = """
+import json
+from entities.models import Entity
+from scoring.models import PairScore
+from scoring.selectors import with_closest_score
+best = {}
+for a, b, tenths in PairScore.objects.filter(score_tenths__gte=10).values_list("entity_a", "entity_b", "score_tenths"):
+    for entity in (a, b):
+        best[entity] = max(best.get(entity, 0), tenths)
+shown = dict(with_closest_score(Entity.objects.all()).values_list("pk", "closest_tenths"))
+print(json.dumps([sum(1 for pk in shown if shown[pk] != best.get(pk)), len(best)]))
+"""
+
+
+def test_every_entity_shows_its_closest_score_on_sqlite(embedded_manage, lakeside_dir):
+    """SQLite's GREATEST is NULL when either side is: an entity listed on one side of its pairs
+    only showed no closest score on the embedded default."""
+    manage = embedded_manage
+    manage("migrate", "--noinput", "-v", "0")
+    manage("import_dataset", str(lakeside_dir / "data"))
+    manage("recompute", "--as-of", "2026-06-30")
+
+    wrong, scored = json.loads(manage("shell", "-c", CLOSEST_SCORES).strip().splitlines()[-1])
+
+    assert scored > 20 and wrong == 0
