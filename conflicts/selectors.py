@@ -38,3 +38,8 @@ def flags_between(a, b) -> QuerySet[Flag]:
     situation has lapsed (kept with their review history, as a recompute never erases a flag)."""
     flags = Flag.objects.filter(Q(subject=a, counterpart=b) | Q(subject=b, counterpart=a)).select_related("subject", "counterpart")
     return in_review_order(flags).order_by("-holds", "status_rank", "severity_rank", "rule")
+
+
+def flags_raised_after(day) -> QuerySet[Flag]:
+    """Flags first raised by a recompute with a reference date after `day`, in review order."""
+    return in_review_order(Flag.objects.filter(first_raised_on__gt=day).select_related("subject", "counterpart"))

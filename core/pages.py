@@ -4,11 +4,12 @@ from django.shortcuts import render
 
 from conflicts.models import Flag
 from conflicts.rules import SEVERITIES
+from conflicts.selectors import flags_raised_after
 from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot
-from scoring.selectors import listed_pairs
+from scoring.selectors import close_changes_since, listed_pairs, snapshot_to_compare
 from scoring.services import current_snapshot
 
 
@@ -17,6 +18,8 @@ def overview(request):
     open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
     # most severe first (the database would sort the names alphabetically: high, low, medium)
     by_severity = {row["severity"]: row["n"] for row in open_flags.values("severity").annotate(n=Count("id"))}
+    since = snapshot_to_compare(snapshot) if snapshot else None
+    became, no_longer = close_changes_since(since) if since and since.pk != snapshot.pk else ([], [])
     failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
     return render(
         request,
@@ -30,6 +33,8 @@ def overview(request):
             "flags_by_rule": open_flags.values("rule").annotate(n=Count("id")).order_by("rule"),
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
             "snapshot": snapshot,
+            "changes": {"since": since, "became": len(became), "no_longer": len(no_longer),
+                        "flags": flags_raised_after(since.as_of).count()} if since and since.pk != snapshot.pk else None,
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
         },
     )

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
+from conflicts.selectors import flags_raised_after
 from entities.models import Entity
 
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_TENTHS, pair_history
+from .selectors import BAND_TENTHS, close_changes_since, pair_history, snapshot_on_or_before, snapshot_to_compare
 from .services import current_snapshot
 
 
@@ -30,19 +31,20 @@ class PairScoreSerializer(serializers.ModelSerializer):
         fields = ["entity_a", "entity_b", "score", "band", "components", "relationship_ids"]
 
 
-def snapshot_for(as_of: str | None) -> ClosenessSnapshot | None:
-    """The latest complete snapshot, or the one nearest before `as_of` (YYYY-MM-DD)."""
-    if not as_of:
-        return current_snapshot()
+def date_parameter(params, name: str) -> date | None:
+    """A query parameter's date (YYYY-MM-DD), None when absent; a 400 naming it otherwise."""
+    if not params.get(name):
+        return None
     try:
-        day = date.fromisoformat(as_of)
+        return date.fromisoformat(params[name])
     except ValueError:
-        raise ValidationError({"as_of": [f"'{as_of}' is not a date in the form YYYY-MM-DD"]}) from None
-    return (
-        ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE, as_of__lte=day)
-        .order_by("-as_of", "-id")
-        .first()
-    )
+        raise ValidationError({name: [f"'{params[name]}' is not a date in the form YYYY-MM-DD"]}) from None
+
+
+def snapshot_for(params) -> ClosenessSnapshot | None:
+    """The latest complete snapshot, or the one nearest before `?as_of=` (YYYY-MM-DD)."""
+    day = date_parameter(params, "as_of")
+    return snapshot_on_or_before(day) if day else current_snapshot()
 
 
 class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -67,7 +69,7 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        snapshot = snapshot_for(params.get("as_of"))
+        snapshot = snapshot_for(params)
         if snapshot is None:
             return PairScore.objects.none()
         if snapshot == current_snapshot():
@@ -108,3 +110,29 @@ class PairHistoryView(APIView):
         first = get_object_or_404(Entity, external_id=a)
         second = get_object_or_404(Entity, external_id=b)
         return Response({"entity_a": first.external_id, "entity_b": second.external_id, "history": pair_history(first, second)})
+
+
+class CloseChangesView(APIView):
+    """Who became close, or stopped being close, since `?since=` (YYYY-MM-DD: the scores as of that
+    day or just before; default a month before the current scores), and the flags raised since."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATE, description="compare with the scores as of this day or just before")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        current = current_snapshot()
+        day = date_parameter(request.query_params, "since")
+        since = snapshot_to_compare(current, day) if current else None
+        became, no_longer = close_changes_since(since) if since and since.pk != current.pk else ([], [])
+
+        def listed(changes):
+            return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["then"], "now": c["now"]} for c in changes]
+
+        return Response({
+            "as_of": current.as_of if current else None, "since": since.as_of if since else None,
+            "became_close": listed(became), "no_longer_close": listed(no_longer),
+            "flags_raised": list(flags_raised_after(since.as_of).values_list("pk", flat=True)) if since else [],
+        })

@@ -65,3 +65,9 @@ class ScoringSettingsForm(forms.Form):
             small_meeting_size=data["small_meeting_size"],
             money_scale=data["money_scale"],
         )
+
+
+class ChangesSinceForm(forms.Form):
+    """The day to compare the current scores with (the scores as of that day, or just before)."""
+
+    since = forms.DateField(label="Since", required=False, widget=forms.DateInput(attrs={"type": "date"}))

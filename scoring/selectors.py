@@ -1,6 +1,8 @@
 """Reads of current closeness for pages: queries in, rows out (no scoring here)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -8,7 +10,8 @@ from django.db.models.functions import Coalesce, Greatest
 from entities.models import Entity
 
 from .engine.parameters import COMPONENTS
-from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
+from .engine.parameters import CLOSE_TENTHS
+from .models import LISTED_TENTHS, ClosenessSnapshot, CloseCrossing, PairScore, PairScoreVersion
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
@@ -19,6 +22,50 @@ def scores_exist() -> bool:
     full recompute holds the pair table locked while it builds its indexes (services): pages
     must not queue behind it."""
     return ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).exists()
+
+
+def snapshot_on_or_before(day) -> ClosenessSnapshot | None:
+    """The complete snapshot nearest before `day` (its reference date on or before it)."""
+    return (
+        ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE, as_of__lte=day)
+        .order_by("-as_of", "-id")
+        .first()
+    )
+
+
+# "What changed" compares with the scores of about a month before, unless asked otherwise
+CHANGES_DEFAULT_DAYS = 30
+
+
+def snapshot_to_compare(current: ClosenessSnapshot, day=None) -> ClosenessSnapshot | None:
+    """The scores to compare `current` with: those as of `day` (default: a month before) or just
+    before, else the first kept."""
+    day = day or current.as_of - timedelta(days=CHANGES_DEFAULT_DAYS)
+    return snapshot_on_or_before(day) or ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").first()
+
+
+def close_changes_since(since: ClosenessSnapshot) -> tuple[list[dict], list[dict]]:
+    """The pairs that became close, and those no longer close, since the scores of `since`: each
+    with its score then (`then`, 0: under 1.0 or none) and now, by current score; a pair that
+    crossed and came back is in neither. The candidates are the crossings recorded by the
+    recomputes after `since` (`CloseCrossing`, a handful a night), not every pair's history."""
+    crossed = set(CloseCrossing.objects.filter(snapshot_id__gt=since.pk).values_list("entity_a_id", "entity_b_id"))
+    if not crossed:
+        return [], []
+    firsts, seconds = {a for a, _ in crossed}, {b for _, b in crossed}
+    now = {(a, b): t for a, b, t in current_pairs().filter(entity_a_id__in=firsts, entity_b_id__in=seconds).values_list(
+        "entity_a_id", "entity_b_id", "score_tenths")}
+    in_force_then = PairScoreVersion.objects.filter(entity_a_id__in=firsts, entity_b_id__in=seconds, valid_from_id__lte=since.pk).filter(
+        Q(valid_to__isnull=True) | Q(valid_to_id__gt=since.pk))
+    then = {(a, b): t for a, b, t in in_force_then.values_list("entity_a_id", "entity_b_id", "score_tenths")}
+    moved = [pair for pair in crossed if (then.get(pair, 0) >= CLOSE_TENTHS) != (now.get(pair, 0) >= CLOSE_TENTHS)]
+    entities = Entity.objects.in_bulk({e for pair in moved for e in pair})
+    changes = [
+        {"a": entities[a], "b": entities[b], "then": then.get((a, b), 0) / 10, "now": now.get((a, b), 0) / 10}
+        for a, b in moved if a in entities and b in entities
+    ]
+    changes.sort(key=lambda c: (-c["now"], -c["then"], c["a"].name, c["b"].name))
+    return [c for c in changes if c["now"] * 10 >= CLOSE_TENTHS], [c for c in changes if c["now"] * 10 < CLOSE_TENTHS]
 
 
 def current_pairs() -> QuerySet[PairScore]:

@@ -29,7 +29,7 @@ from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
 from .models import (
-    LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, WeakPairBlock,
+    LISTED_TENTHS, ClosenessSnapshot, CloseCrossing, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, WeakPairBlock,
 )
 from .weak_pairs import (
     WEAK_PAIR, PackedWeakPairs, WeakPairs, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
@@ -314,16 +314,28 @@ def pair_scores_write(
         gone = ~kept
         vanished = old.id[gone]
         # a close pair's score is part of the closeness rules' flags (their explanation quotes it)
-        was_close = matched & ((old.tenths[position] & _SCORE_MASK) >= CLOSE_TENTHS)
+        before = np.zeros(len(rows), np.int64)  # each new row's score before (0: under 1.0, or none)
+        before[matched] = old.tenths[position[matched]] & _SCORE_MASK
+        was_close = before >= CLOSE_TENTHS
         is_close = row_tenths[:, 0] >= CLOSE_TENTHS
-        close_changed = bool(np.any((was_close | is_close) & ~same) or np.any((old.tenths[gone] & _SCORE_MASK) >= CLOSE_TENTHS))
+        gone_score = old.tenths[gone] & _SCORE_MASK
+        close_changed = bool(np.any((was_close | is_close) & ~same) or np.any(gone_score >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
+        left = gone_score >= CLOSE_TENTHS
+        _record_crossings(
+            snapshot, scores, rows, np.flatnonzero(was_close != is_close), before, row_tenths[:, 0],
+            gone_keys=old_keys[gone][left], gone_score=gone_score[left], width=width,
+        )
     else:
         position = np.full(len(rows), -1, np.int64)
         same = np.zeros(len(rows), bool)
         appeared = len(rows)
         vanished = to_close = np.zeros(0, np.int64)
         close_changed = bool(np.any(row_tenths[:, 0] >= CLOSE_TENTHS))
+        _record_crossings(
+            snapshot, scores, rows, np.flatnonzero(row_tenths[:, 0] >= CLOSE_TENTHS), np.zeros(len(rows), np.int64), row_tenths[:, 0],
+            gone_keys=np.zeros(0, np.int64), gone_score=np.zeros(0, np.int64), width=width,
+        )
     inserted = int((~same).sum())
     rebuild = entity_scope is None and is_postgres() and inserted > REBUILD_SHARE * len(rows)
     _retire_rows(to_close.tolist(), snapshot, delete=not rebuild)
@@ -339,6 +351,25 @@ def pair_scores_write(
         close_changed=close_changed,
         rows_written=inserted + len(to_close),
     )
+
+
+def _record_crossings(
+    snapshot: ClosenessSnapshot, scores: PairScores, rows: np.ndarray, crossed: np.ndarray, before: np.ndarray, after: np.ndarray,
+    *, gone_keys: np.ndarray, gone_score: np.ndarray, width: int,
+) -> None:
+    """Store the pairs this recompute moved into or out of `close`: the new rows at `crossed`
+    (positions among `rows`, with their scores `before` and `after`) and the close rows that are
+    gone (a pair under 1.0 now, or with no score: after 0)."""
+    pairs = rows[crossed]
+    crossings = [
+        CloseCrossing(snapshot=snapshot, entity_a_id=a, entity_b_id=b, before_tenths=was, after_tenths=now)
+        for a, b, was, now in zip(scores.entity_a[pairs].tolist(), scores.entity_b[pairs].tolist(), before[crossed].tolist(), after[crossed].tolist())
+    ]
+    crossings += [
+        CloseCrossing(snapshot=snapshot, entity_a_id=key // width, entity_b_id=key % width, before_tenths=was, after_tenths=0)
+        for key, was in zip(gone_keys.tolist(), gone_score.tolist())
+    ]
+    CloseCrossing.objects.bulk_create(crossings, batch_size=2000)
 
 
 def current_pair_count() -> int:

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("scoring/settings/", views.scoring_settings, name="scoring_settings"),
     path("closeness/", views.pair_list, name="pair_list"),
+    path("closeness/changes/", views.close_changes, name="close_changes"),
     path("network/", views.network, name="network"),
     path("closeness/<str:a>/<str:b>/", views.pair_detail, name="pair_detail"),
 ]

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -10,7 +12,7 @@ from audit.selectors import audit_trail
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
-from conflicts.selectors import flags_between
+from conflicts.selectors import flags_between, flags_raised_after
 from entities.kinds import Category
 from entities.models import Entity
 from relationships.models import Relationship
@@ -18,11 +20,11 @@ from relationships.models import Relationship
 from .filters import PairFilter
 from .engine import ScoringParameters
 from .engine.guarantees import parameter_problems
-from .forms import ScoringSettingsForm
+from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings
 from .selectors import (
-    BAND_TENTHS, CATEGORY_COLOURS, history_through, interaction_explained, listed_pairs, network_graph, pair_for, pair_history, pair_meetings,
-    relationships_explained,
+    BAND_TENTHS, CATEGORY_COLOURS, close_changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
+    pair_history, pair_meetings, relationships_explained, snapshot_to_compare,
 )
 from .services import current_snapshot
 from .tables import PairTable
@@ -75,6 +77,29 @@ def pair_list(request):
     table = PairTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "scoring/pair_list.html", {"filter": filterset, "table": table, "snapshot": current_snapshot()})
+
+
+def close_changes(request):
+    """Who became close, or stopped being close, since a day (a month before the current scores
+    unless `?since=`), and the flags raised since."""
+    snapshot = current_snapshot()
+    form = ChangesSinceForm(request.GET or None)
+    status = 200
+    day = None
+    if form.is_bound:
+        if form.is_valid():
+            day = form.cleaned_data["since"]
+        else:
+            status = 400
+    since = snapshot_to_compare(snapshot, day) if snapshot else None
+    if not form.is_bound and since:
+        form = ChangesSinceForm(initial={"since": since.as_of})
+    became, no_longer = close_changes_since(since) if since and since.pk != snapshot.pk else ([], [])
+    return render(request, "scoring/changes.html", {
+        "form": form, "snapshot": snapshot, "since": since, "asked": day,
+        "became": became, "no_longer": no_longer, "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
+        "flags": flags_raised_after(since.as_of) if since else [],
+    }, status=status)
 
 
 def pair_detail(request, a: str, b: str):

@@ -32,6 +32,7 @@ POLICY = {
     "entity_detail": {"get": CITY_STAFF},
     "entity_search": {"get": CITY_STAFF},
     "pair_list": {"get": CITY_STAFF},
+    "close_changes": {"get": CITY_STAFF},
     "pair_detail": {"get": CITY_STAFF},
     "network": {"get": CITY_STAFF},
     "flag_list": {"get": CITY_STAFF},
@@ -70,6 +71,7 @@ POLICY = {
     "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
+    "close-changes": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
     "flag-change-status": {"post": ANALYST},
@@ -113,7 +115,7 @@ def site(db):
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/", "entity_search": "/search/entities/?q=wa",
-        "pair_list": "/closeness/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "pair_list": "/closeness/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",
         "meeting_edit": f"/meetings/{meeting.pk}/edit/", "meeting_delete": f"/meetings/{meeting.pk}/delete/",
@@ -128,7 +130,7 @@ def site(db):
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
         "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
-        "pair-list": "/api/closeness/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
+        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
         "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
     }
 

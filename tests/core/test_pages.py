@@ -36,3 +36,19 @@ def test_a_running_recompute_shows_a_banner_and_a_failed_one_an_error(lakeside_d
 
     assert "Scores are being recomputed" in page
     assert "The last recompute failed" in page and "disk full" in page
+
+
+@pytest.mark.django_db
+def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as):
+    from datetime import date
+
+    from scoring.services import recompute
+
+    scored_lakeside(lakeside_dir)
+    assert "became close" not in client_as("city_staff").get("/").content.decode()  # one set of scores: nothing to compare
+    recompute(as_of=date(2031, 1, 1))
+
+    page = client_as("city_staff").get("/").content.decode()
+
+    left = re.search(r'<a href="/closeness/changes/">Since 2026-06-30</a>: 0 pairs became close, (\d+) no longer are, 0 flags raised.', page)
+    assert left and int(left.group(1)) > 0

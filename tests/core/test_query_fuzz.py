@@ -30,6 +30,7 @@ def names_of(filterset) -> list[str]:
 PAGES = {
     "/entities/": names_of(EntityFilter),
     "/closeness/": names_of(PairFilter),
+    "/closeness/changes/": ["since"],
     "/flags/": names_of(FlagFilter),
     "/meetings/": names_of(MeetingFilter),
     "/network/": ["band", "jurisdiction", "entity"],
@@ -43,6 +44,7 @@ PAGES = {
     "/api/relationships/": names_of(RelationshipFilter),
     "/api/meetings/": names_of(MeetingApiFilter),
     "/api/closeness/": ["a", "b", "entity", "band", "score_min", "score_max", "as_of"],
+    "/api/closeness/changes/": ["since"],
     "/api/flags/": names_of(FlagApiFilter),
     "/api/disclosures/": ["discloser", "relationship"],
 }
