@@ -3,6 +3,7 @@
     python docs/screenshots/take.py http://127.0.0.1:8000
 """
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -10,7 +11,9 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-oig/rv-pd/"), ("network.png", "/network/?band=close"),
+# the demo is loaded as of today: "what changed" since nine months before shows the inspector general's climb
+SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-oig/rv-pd/"), ("changes.png", f"/closeness/changes/?since={date.today() - timedelta(days=275)}"),
+         ("network.png", "/network/?band=close"),
          ("coverage.png", "/engagement/coverage/"), ("recusals.png", "/recusals/")]
 
 
