@@ -129,7 +129,7 @@ class CloseChangesView(APIView):
         became, no_longer = close_changes_since(since) if since and since.pk != current.pk else ([], [])
 
         def listed(changes):
-            return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["then"], "now": c["now"]} for c in changes]
+            return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in changes]
 
         return Response({
             "as_of": current.as_of if current else None, "since": since.as_of if since else None,

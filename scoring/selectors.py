@@ -46,7 +46,7 @@ def snapshot_to_compare(current: ClosenessSnapshot, day=None) -> ClosenessSnapsh
 
 def close_changes_since(since: ClosenessSnapshot) -> tuple[list[dict], list[dict]]:
     """The pairs that became close, and those no longer close, since the scores of `since`: each
-    with its score then (`then`, 0: under 1.0 or none) and now, by current score; a pair that
+    with its score then (`before`, 0: under 1.0 or none) and now (`after`), by current score; a pair that
     crossed and came back is in neither. The candidates are the crossings recorded by the
     recomputes after `since` (`CloseCrossing`, a handful a night), not every pair's history."""
     crossed = set(CloseCrossing.objects.filter(snapshot_id__gt=since.pk).values_list("entity_a_id", "entity_b_id"))
@@ -61,11 +61,11 @@ def close_changes_since(since: ClosenessSnapshot) -> tuple[list[dict], list[dict
     moved = [pair for pair in crossed if (then.get(pair, 0) >= CLOSE_TENTHS) != (now.get(pair, 0) >= CLOSE_TENTHS)]
     entities = Entity.objects.in_bulk({e for pair in moved for e in pair})
     changes = [
-        {"a": entities[a], "b": entities[b], "then": then.get((a, b), 0) / 10, "now": now.get((a, b), 0) / 10}
+        {"a": entities[a], "b": entities[b], "before": then.get((a, b), 0) / 10, "after": now.get((a, b), 0) / 10}
         for a, b in moved if a in entities and b in entities
     ]
-    changes.sort(key=lambda c: (-c["now"], -c["then"], c["a"].name, c["b"].name))
-    return [c for c in changes if c["now"] * 10 >= CLOSE_TENTHS], [c for c in changes if c["now"] * 10 < CLOSE_TENTHS]
+    changes.sort(key=lambda c: (-c["after"], -c["before"], c["a"].name, c["b"].name))
+    return [c for c in changes if c["after"] * 10 >= CLOSE_TENTHS], [c for c in changes if c["after"] * 10 < CLOSE_TENTHS]
 
 
 def current_pairs() -> QuerySet[PairScore]:

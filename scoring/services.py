@@ -24,7 +24,8 @@ from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from relationships.types import OVERSIGHT_TYPES
 
-from .engine import PairScores, closeness_scores, in_sorted
+from .engine import PairScores, ScoringParameters, closeness_scores, in_sorted
+from .engine.compare import CloseShift, close_shift
 from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
@@ -514,3 +515,26 @@ def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: s
     when the current scores are not as of `today` (`recompute` decides that under its lock, so all
     pairs always share one reference date) or no entity is named."""
     return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")
+
+
+@dataclass(frozen=True)
+class SettingsPreview:
+    """What proposed scoring settings would do to the current scores: the same evidence scored as
+    of the current scores' date with them, compared band by band (see engine.compare)."""
+
+    as_of: date
+    shift: CloseShift
+
+
+def settings_preview(parameters: ScoringParameters) -> SettingsPreview | None:
+    """Score the evidence with `parameters` as of the current scores' date and compare, writing
+    nothing (None before any scores). As costly as the scoring part of a full recompute (about 2 s
+    and 1 GB at 20,000 entities and a million attendance rows), so it runs only when asked."""
+    snapshot = current_snapshot()
+    if snapshot is None:
+        return None
+    width = pair_key_width()
+    proposed = closeness_scores(load_evidence(), parameters, snapshot.as_of)
+    rows = _current_rows(None, width)
+    current = (rows.key // width, rows.key % width, rows.tenths & _SCORE_MASK)
+    return SettingsPreview(snapshot.as_of, close_shift(current, (proposed.entity_a, proposed.entity_b, proposed.score_tenths)))

@@ -26,7 +26,7 @@ from .selectors import (
     BAND_TENTHS, CATEGORY_COLOURS, close_changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
     pair_history, pair_meetings, relationships_explained, snapshot_to_compare,
 )
-from .services import current_snapshot
+from .services import current_snapshot, settings_preview
 from .tables import PairTable
 from .tasks import recompute_all_task
 
@@ -38,9 +38,13 @@ administrators_only = role_required(can_edit_data, "Only administrators change t
 def scoring_settings(request):
     """Weights, type weights and the half-life; saving can queue a full recompute."""
     record = ScoringSettings.load()
+    preview = None
     if request.method == "POST":
         form = ScoringSettingsForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and "preview" in request.POST:
+            # nothing saved: the same form back, with what these settings would change
+            preview = settings_preview(form.to_parameters())
+        elif form.is_valid():
             record.parameters = form.to_parameters().to_dict()
             record.updated_by = request.user
             record.save()
@@ -59,8 +63,27 @@ def scoring_settings(request):
                              for p in parameter_problems(record.scoring_parameters)]
     trail = audit_trail(request.user, objects={"scoring.scoringsettings": [str(record.pk)]})
     # a refused form is a 400, as on every other form page
-    status = 400 if request.method == "POST" else 200
-    return render(request, "scoring/settings.html", {"form": form, "record": record, "snapshot": current_snapshot(), "trail": trail, "in_force_problems": in_force_problems}, status=status)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "scoring/settings.html", {
+        "form": form, "record": record, "snapshot": current_snapshot(), "trail": trail, "in_force_problems": in_force_problems,
+        "preview": preview, "previewed": "preview" in request.POST, "preview_pairs": _preview_pairs(preview),
+    }, status=status)
+
+
+PREVIEW_LISTED = 50  # pairs listed each way; the counts cover them all
+
+
+def _preview_pairs(preview) -> dict[str, list[dict]]:
+    """The pairs a preview would move into or out of `close`, with their entities."""
+    if preview is None:
+        return {}
+    moved = {"entered": preview.shift.entered[:PREVIEW_LISTED], "left": preview.shift.left[:PREVIEW_LISTED]}
+    entities = Entity.objects.in_bulk({e for rows in moved.values() for a, b, _, _ in rows for e in (a, b)})
+    return {
+        way: [{"a": entities[a], "b": entities[b], "before": now / 10, "after": proposed / 10}
+              for a, b, now, proposed in rows if a in entities and b in entities]
+        for way, rows in moved.items()
+    }
 
 
 def pair_list(request):

@@ -154,12 +154,16 @@ def test_city_staff_are_refused_what_they_may_not_do(signed_in, live_server):
     assert "Data sets" not in page.inner_text("nav")
 
 
-def test_administrator_changes_the_half_life_and_recomputes(signed_in, live_server):
+def test_administrator_previews_then_changes_the_half_life_and_recomputes(signed_in, live_server):
     page = signed_in("administrator")
     page.click("nav >> text=Admin")
     page.click("nav >> text=Scoring settings")
 
     page.fill("#id_half_life_days", "200")
+    page.click("text=Preview the changes")
+    preview = page.inner_text("#preview")
+    assert "Preview (nothing saved)" in preview and "would become close" in preview
+    assert page.input_value("#id_half_life_days") == "200"  # as typed, still to save
     page.click("text=Save and recompute now")
 
     assert "A full recompute has been queued" in page.inner_text(".alert")

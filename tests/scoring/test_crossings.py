@@ -73,8 +73,8 @@ def test_what_changed_since_each_snapshot_is_the_close_sets_then_and_now(lakesid
 
         assert {(c["a"].pk, c["b"].pk) for c in became} == set(now) - set(then), since.as_of
         assert {(c["a"].pk, c["b"].pk) for c in no_longer} == set(then) - set(now), since.as_of
-        assert all(c["now"] * 10 == now[(c["a"].pk, c["b"].pk)] for c in became)
-        assert all(c["then"] * 10 == then[(c["a"].pk, c["b"].pk)] for c in no_longer)
+        assert all(c["after"] * 10 == now[(c["a"].pk, c["b"].pk)] for c in became)
+        assert all(c["before"] * 10 == then[(c["a"].pk, c["b"].pk)] for c in no_longer)
     # 2026-06-30 again at the end: the pairs that left in 2031 came back, so since 2026-06-30 nothing moved
     assert close_changes_since(snapshots[1]) == ([], [])
     assert close_changes_since(snapshots[0])[0]  # since 2024, some became close

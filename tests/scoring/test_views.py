@@ -100,3 +100,43 @@ def test_the_admin_shows_the_settings_read_only_and_sends_to_their_page(client_a
     assert 'name="parameters"' not in page
     assert 'href="/scoring/settings/"' in page
     assert ScoringSettings.load().scoring_parameters.half_life_days == 365
+
+
+@pytest.mark.django_db
+def test_an_administrator_previews_settings_before_saving_them(lakeside, client_as):
+    """Previewing scores the evidence with the settings in the form, compares with the current
+    scores and saves nothing: the form comes back as typed."""
+    from datetime import date
+
+    from scoring.models import PairScore
+    from scoring.services import recompute
+
+    recompute(as_of=date(2026, 6, 30))
+    admin = client_as("administrator")
+    saved_before = ScoringSettings.load().parameters
+    close_now = PairScore.objects.filter(score_tenths__gte=80).count()
+
+    # shared meetings counting for less: pairs close through their meetings leave close
+    page = admin.post("/scoring/settings/", form_data(component_interaction=0.5, preview="1"))
+
+    assert page.status_code == 200
+    preview = page.context["preview"]
+    assert preview.as_of == date(2026, 6, 30) and preview.shift.before["close"] == close_now
+    assert preview.shift.left and not preview.shift.entered
+    assert preview.shift.after["close"] == close_now - len(preview.shift.left)
+    html = page.content.decode()
+    assert "Preview (nothing saved)" in html and 'id="preview-left"' in html
+    first = page.context["preview_pairs"]["left"][0]
+    assert f'/closeness/{first["a"].external_id}/{first["b"].external_id}/' in html
+    assert ScoringSettings.load().parameters == saved_before  # nothing saved
+    assert page.context["form"]["component_interaction"].value() == "0.5"
+    refused = admin.post("/scoring/settings/", form_data(half_life_days=0, preview="1"))
+    assert refused.status_code == 400 and "Preview (nothing saved)" not in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_preview_before_any_scores_says_there_is_nothing_to_compare(client_as):
+    page = client_as("administrator").post("/scoring/settings/", form_data(preview="1"))
+
+    assert page.status_code == 200 and "No scores yet to compare with" in page.content.decode()
+    assert ScoringSettings.load().parameters == ScoringParameters().to_dict()
