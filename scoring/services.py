@@ -528,8 +528,8 @@ class SettingsPreview:
 
 def settings_preview(parameters: ScoringParameters) -> SettingsPreview | None:
     """Score the evidence with `parameters` as of the current scores' date and compare, writing
-    nothing (None before any scores). As costly as the scoring part of a full recompute (about 2 s
-    and 1 GB at 20,000 entities and a million attendance rows), so it runs only when asked."""
+    nothing (None before any scores). As costly as the scoring part of a full recompute (about 3 s
+    and 0.9 GB at 20,000 entities and a million attendance rows), so it runs only when asked."""
     snapshot = current_snapshot()
     if snapshot is None:
         return None

@@ -130,6 +130,9 @@ def test_an_administrator_previews_settings_before_saving_them(lakeside, client_
     assert f'/closeness/{first["a"].external_id}/{first["b"].external_id}/' in html
     assert ScoringSettings.load().parameters == saved_before  # nothing saved
     assert page.context["form"]["component_interaction"].value() == "0.5"
+    # the settings in force preview as no change at all: the preview scores as the recompute did
+    unchanged = admin.post("/scoring/settings/", form_data(preview="1")).context["preview"].shift
+    assert unchanged.before == unchanged.after and not unchanged.entered and not unchanged.left
     refused = admin.post("/scoring/settings/", form_data(half_life_days=0, preview="1"))
     assert refused.status_code == 400 and "Preview (nothing saved)" not in refused.content.decode()
 
