@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/token/", api_token, name="api_token"),
     path("", include("interchange.urls")),
     path("", include("entities.urls")),
+    path("", include("relationships.urls")),
     path("", include("conflicts.urls")),
     path("", include("engagement.urls")),
     path("", include("scoring.urls")),

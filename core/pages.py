@@ -9,6 +9,7 @@ from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity
 from scoring.models import ClosenessSnapshot
+from relationships.selectors import unsourced
 from scoring.selectors import close_changes_since, listed_pairs, snapshot_to_compare
 from scoring.services import current_snapshot
 
@@ -33,6 +34,7 @@ def overview(request):
             "flags_by_rule": open_flags.values("rule").annotate(n=Count("id")).order_by("rule"),
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
             "snapshot": snapshot,
+            "unsourced": unsourced().count(),
             "changes": {"since": since, "became": len(became), "no_longer": len(no_longer),
                         "flags": flags_raised_after(since.as_of).count()} if since and since.pk != snapshot.pk else None,
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,

@@ -9,6 +9,7 @@ from core.roles import can_manage_data_sets
 from scoring.triggers import queue_recompute
 
 from .export import dataset_export_zip
+from .format import ENTITIES
 from .services import dataset_import
 from .uploads import files_from_upload
 
@@ -26,9 +27,12 @@ def data_sets(request):
         if problems:
             context.update(problems=problems, files=sorted(files))
         else:
+            # on this page entities.csv may be left out (adding meetings, or sources to relationships,
+            # to the data already here): the rows then refer to entities the database knows
             with acting_as(user_actor(request.user, "import")):
-                result = dataset_import(files=files, dry_run=dry_run)
-            context.update(problems=result.problems, counts=result.counts, dry_run=dry_run, files=sorted(files))
+                result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files}, dry_run=dry_run)
+            counts = {name: n for name, n in result.counts.items() if name in files}
+            context.update(problems=result.problems, counts=counts, dry_run=dry_run, files=sorted(files))
             if result.ok and not dry_run:
                 queue_recompute(result.touched_entity_ids)
         status = 400 if context.get("problems") else 200

@@ -20,3 +20,13 @@ def external_link(url: str, text: str = ""):
     if not is_web_address(url):
         return format_html("{}", label)
     return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', url.strip(), label)
+
+
+@register.simple_tag
+def source_link(url: str, text: str = "source"):
+    """A fact's source as a link, or said plainly when it has none: a reader relying on the
+    fact in public should see that it cannot be checked."""
+    if not (url or "").strip():
+        return format_html('<span class="unsourced" title="No source given: this fact cannot be checked here">{}</span>',
+                           "no source" if text == "source" else f"{text} (no source)")
+    return external_link(url, text)

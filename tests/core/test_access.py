@@ -32,6 +32,7 @@ POLICY = {
     "entity_detail": {"get": CITY_STAFF},
     "entity_search": {"get": CITY_STAFF},
     "pair_list": {"get": CITY_STAFF},
+    "sources": {"get": CITY_STAFF},
     "close_changes": {"get": CITY_STAFF},
     "pair_detail": {"get": CITY_STAFF},
     "network": {"get": CITY_STAFF},
@@ -115,7 +116,7 @@ def site(db):
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/", "entity_search": "/search/entities/?q=wa",
-        "pair_list": "/closeness/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",
         "meeting_edit": f"/meetings/{meeting.pk}/edit/", "meeting_delete": f"/meetings/{meeting.pk}/delete/",

@@ -31,6 +31,7 @@ PAGES = {
     "/entities/": names_of(EntityFilter),
     "/closeness/": names_of(PairFilter),
     "/closeness/changes/": ["since"],
+    "/sources/": [],
     "/flags/": names_of(FlagFilter),
     "/meetings/": names_of(MeetingFilter),
     "/network/": ["band", "jurisdiction", "entity"],

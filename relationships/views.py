@@ -1,0 +1,41 @@
+"""Relationship pages: where the facts come from."""
+from django.shortcuts import render
+
+from conflicts.models import Flag
+from core.spreadsheet import csv_download
+from scoring.selectors import listed_pairs
+
+from .selectors import sources_by_type, unsourced
+
+# relationships listed in each section of the page; the CSV has them all
+SOURCES_LISTED = 100
+
+
+def sources(request):
+    """Provenance: how many relationships of each type have a source, and the unsourced ones that
+    matter most, behind open flags and close pairs. `?export=csv` downloads every unsourced
+    relationship in relationships.csv's columns, to fill in `source_url` and import again."""
+    if request.GET.get("export") == "csv":
+        rows = unsourced().select_related("source", "target").order_by("external_id")
+        return csv_download(
+            "relationships-without-a-source.csv",
+            ["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"],
+            ([r.external_id, r.source.external_id, r.target.external_id, r.type, r.start_date or "", r.end_date or "",
+              r.amount if r.amount is not None else "", r.analyst_score if r.analyst_score is not None else "", r.source_url, r.notes]
+             for r in rows.iterator()),
+        )
+    open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
+    behind_flags = (
+        unsourced().filter(flags__in=open_flags).distinct().select_related("source", "target").order_by("external_id")
+    )
+    close_evidence = {pk for ids in listed_pairs().filter(score_tenths__gte=80).values_list("relationship_ids", flat=True) for pk in ids}
+    behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")
+    by_type = sources_by_type()
+    return render(request, "relationships/sources.html", {
+        "by_type": by_type,
+        "total": sum(row["total"] for row in by_type),
+        "unsourced_count": sum(row["unsourced"] for row in by_type),
+        "behind_flags": behind_flags[:SOURCES_LISTED], "behind_flags_count": behind_flags.count(),
+        "behind_close": behind_close[:SOURCES_LISTED], "behind_close_count": behind_close.count(),
+        "listed": SOURCES_LISTED,
+    })
