@@ -2,7 +2,7 @@
 import io
 import os
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -43,6 +43,8 @@ def scored_site(transactional_db, lakeside_dir, user_with_role, tmp_path):
     for name, data in moved.items():
         (tmp_path / name).write_bytes(data)
     call_command("import_dataset", str(tmp_path), stdout=io.StringIO())
+    # a year before first, so that the pair charts and "what changed" have something to show
+    call_command("recompute", "--as-of", (today - timedelta(days=365)).isoformat(), stdout=io.StringIO())
     call_command("recompute", "--as-of", today.isoformat(), stdout=io.StringIO())
     return {role: user_with_role(role) for role in ("city_staff", "board_member", "analyst", "administrator")}
 
@@ -83,5 +85,5 @@ def every_page(scored_site) -> list[str]:
         "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
         f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
-        "/register/", "/data/", "/scoring/settings/",
+        "/register/", "/data/", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
     ]
