@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -10,12 +11,19 @@ from .models import Entity
 
 class EntityTable(PagedTable):
     name = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.external_id]))
-    closest_tenths = tables.Column(verbose_name="Closest score", order_by=("-closest_tenths",))
+    closest_tenths = tables.Column(verbose_name="Closest score")
 
     class Meta:
         model = Entity
         fields = ("name", "external_id", "kind", "category", "jurisdiction", "closest_tenths")
         attrs = {"class": "table"}
+
+    def order_closest_tenths(self, queryset, is_descending):
+        """The closest first on the first click, the least close first on the second; entities with
+        no listed pair last both ways (PostgreSQL sorts NULL first when descending, SQLite last)."""
+        score = F("closest_tenths")
+        ordering = score.asc(nulls_last=True) if is_descending else score.desc(nulls_last=True)
+        return queryset.order_by(ordering, "name"), True
 
     def render_closest_tenths(self, value):
         score = value / 10

@@ -28,6 +28,22 @@ def test_directory_filters_by_kind_and_band(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_sorting_by_closest_score_puts_entities_without_a_score_last_both_ways(scored, client_as):
+    EntityFactory(external_id="z-unscored", name="Unscored Person", kind="person")
+
+    def scores(sort):
+        table = client_as("city_staff").get("/entities/", {"sort": sort, "per_page": 500}).context["table"]
+        return [row.record.closest_tenths for row in table.rows]
+
+    closest_first, least_close_first = scores("closest_tenths"), scores("-closest_tenths")
+    for listed in (closest_first, least_close_first):
+        scored_part = [t for t in listed if t is not None]
+        assert scored_part and None in listed and listed[: len(scored_part)] == scored_part  # the unscored at the end
+    assert [t for t in closest_first if t is not None] == sorted((t for t in closest_first if t is not None), reverse=True)
+    assert [t for t in least_close_first if t is not None] == sorted(t for t in least_close_first if t is not None)
+
+
+@pytest.mark.django_db
 def test_directory_search_finds_by_name(scored, client_as):
     page = client_as("city_staff").get("/entities/", {"q": "inspector"}).content.decode()
 
