@@ -22,6 +22,7 @@ from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
 from core.spreadsheet import csv_download
 from entities.models import Entity
+from scoring.selectors import meeting_weight_now
 from relationships.models import Disclosure
 
 from .coverage import QUIET_DAYS, coverage_csv_rows, coverage_report, trust_trends
@@ -144,6 +145,7 @@ def meeting_detail(request, pk: int):
         "can_correct": can_correct_meeting(request.user, meeting),
         "attendance": meeting.attendance.select_related("entity").order_by("entity__name"),
         "represented": organisations_represented(meeting),
+        "as_evidence": meeting_weight_now(meeting),
         "surveys": surveys,
         "public": is_public_meeting_type(meeting.type),
         "results": {

@@ -9,8 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from entities.models import Entity
 
-from .engine.parameters import COMPONENTS
-from .engine.parameters import CLOSE_TENTHS
+from .engine.parameters import CLOSE_TENTHS, COMPONENTS
 from .models import LISTED_TENTHS, ClosenessSnapshot, CloseCrossing, PairScore, PairScoreVersion
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
@@ -294,3 +293,22 @@ def current_pair_scores() -> dict[tuple[int, int], tuple[int, int, int, int, int
         for a, b, score, interaction in zip(weak.a.tolist(), weak.b.tolist(), weak.score.tolist(), weak.interaction.tolist()):
             out[(a, b)] = (score, 0, interaction, 0, 0)
     return out
+
+
+def meeting_weight_now(meeting) -> dict | None:
+    """What a meeting adds to each pair present at it in the current scores (their date and
+    settings), and why (engine.closeness.meeting_weight_explained); None before any scores."""
+    from .engine import ScoringParameters
+    from .engine.closeness import meeting_weight_explained
+    from .services import current_snapshot
+
+    snapshot = current_snapshot()
+    if snapshot is None:
+        return None
+    params = ScoringParameters.from_dict(snapshot.parameters)
+    attendees = meeting.attendance.count()
+    explained = meeting_weight_explained(meeting.type, meeting.date.toordinal(), attendees, params, snapshot.as_of.toordinal())
+    return {
+        **explained, "as_of": snapshot.as_of, "attendees": attendees, "days_before": (snapshot.as_of - meeting.date).days,
+        "half_life_days": params.half_life_days, "small_meeting_size": params.small_meeting_size,
+    }

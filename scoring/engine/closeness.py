@@ -217,6 +217,22 @@ def meeting_weights(meetings: MeetingTable, params: ScoringParameters, ref_day: 
     return type_weight * size_factor * time_factors
 
 
+def meeting_weight_explained(meeting_type: str, day: int, attendees: int, params: ScoringParameters, ref_day: int) -> dict[str, float]:
+    """What one meeting adds to each pair present at it, and why: the weight of its type, the size
+    discount (meetings up to `small_meeting_size` attendees count in full), the time factor, and
+    their product (as `meeting_weights` computes it for every meeting at once)."""
+    table = MeetingTable(
+        np.zeros(1, np.int64), np.array([day], np.int64), np.array([meeting_type], dtype=object),
+        np.zeros(max(attendees, 0), np.int64), np.arange(max(attendees, 0), dtype=np.int64),
+    )
+    return {
+        "type_weight": params.meeting_type_weights.get(meeting_type, 0.0),
+        "size_factor": min(1.0, params.small_meeting_size / max(attendees, 1)),
+        "time_factor": float(day_time_factors(np.array([day], np.int64), params, ref_day)[0]),
+        "weight": float(meeting_weights(table, params, ref_day)[0]),
+    }
+
+
 def interaction_only_cutoff(params: ScoringParameters) -> float:
     """The meeting mass below which a pair with no relationship scores 0.0 at one decimal.
 

@@ -72,3 +72,24 @@ def test_the_meeting_page_lists_the_organisations_present_through_their_people(c
     page = client_as("city_staff").get(f"/meetings/{meeting.pk}/").content.decode()
 
     assert f'<li><a href="/entities/{department.external_id}/">Department</a>, through Chief</li>' in page
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_says_what_the_meeting_adds_to_each_pair_as_the_pair_page_weighs_it(lakeside, client_as):
+    from engagement.models import Meeting
+    from scoring.services import recompute
+
+    meeting = Meeting.objects.filter(attendance__entity__external_id="p-chair", type="private_meeting").order_by("-date").first()
+    staff = client_as("city_staff")
+    assert "Not scored yet" in staff.get(f"/meetings/{meeting.pk}/").content.decode()
+    recompute(as_of=date(2026, 6, 30))
+
+    page = staff.get(f"/meetings/{meeting.pk}/")
+
+    weight = page.context["as_evidence"]["weight"]
+    pair = staff.get("/closeness/lk-ob/lk-pd/").context["meetings"]
+    assert weight > 0 and dict((m.pk, w) for m, w in pair)[meeting.pk] == pytest.approx(weight)
+    assert f"this meeting adds <strong>{weight:.3f}</strong>" in page.content.decode()
+    # a meeting after the scores' date is not in them yet
+    later = MeetingFactory(date=date(2026, 7, 15))
+    assert "comes after their date" in staff.get(f"/meetings/{later.pk}/").content.decode()

@@ -216,3 +216,25 @@ def test_the_pair_pages_interaction_from_its_meetings_is_the_engines(data):
         latest = max((days[m] for m, _ in shared), default=None)
         uncapped, cap = interaction_from_meetings([w for _, w in shared], latest, params, AS_OF.toordinal())
         assert tenths_half_up(np.array([min(uncapped, cap) if shared else 0.0]))[0] / 10 == values["interaction"], (a, b)
+
+
+@given(evidence_sets(), st.integers(0, 3000))
+def test_a_meetings_explained_weight_is_its_weight_for_every_pair_present(data, days_later):
+    """The meeting page's explanation (type x size x time) gives the weight the engine puts on the
+    meeting for each of its pairs, as the pair page lists it."""
+    from datetime import timedelta
+
+    from scoring.engine.closeness import meeting_weight_explained
+
+    data, _, _ = data
+    params = ScoringParameters()
+    as_of = AS_OF + timedelta(days=days_later)
+    meetings = data.meetings
+    for position, meeting_id in enumerate(meetings.meeting_id.tolist()):
+        present = sorted(set(meetings.attendance_entity[meetings.attendance_meeting == position].tolist()))
+        attendees = int((meetings.attendance_meeting == position).sum())
+        explained = meeting_weight_explained(str(meetings.meeting_type[position]), int(meetings.meeting_day[position]), attendees, params, as_of.toordinal())
+        assert math.isclose(explained["weight"], explained["type_weight"] * explained["size_factor"] * explained["time_factor"], rel_tol=1e-12)
+        if len(present) >= 2 and explained["weight"] > 0:
+            listed = dict(shared_meetings_for_pair(data, params, as_of, present[0], present[1]))
+            assert math.isclose(listed[meeting_id], explained["weight"], rel_tol=1e-12)
