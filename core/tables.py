@@ -1,6 +1,7 @@
 """What every list page's table shares."""
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db.models import F
 
 # The most rows a page (or an API response) shows at once. `?per_page=` may ask for another page
 # size than the page's own, from 1 up to this: a negative one crashed the list pages, and a huge one
@@ -15,3 +16,11 @@ class PagedTable(tables.Table):
         if per_page is not None:
             per_page = min(max(per_page, 1), MAX_PER_PAGE)
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+def ordered_empty_last(queryset, field: str, is_descending: bool, *then: str):
+    """`queryset` sorted by `field` either way with rows that have no value last both ways (as a
+    django-tables2 `order_FOO` result): PostgreSQL puts NULLs first when descending and SQLite
+    first when ascending, so a column sorted "closest first" opened on a page of dashes."""
+    value = F(field)
+    return queryset.order_by(value.desc(nulls_last=True) if is_descending else value.asc(nulls_last=True), *then), True

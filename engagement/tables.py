@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 
-from core.tables import PagedTable
+from core.tables import PagedTable, ordered_empty_last
 
 from .models import Meeting
 
@@ -9,9 +9,13 @@ from .models import Meeting
 class MeetingTable(PagedTable):
     title = tables.Column(linkify=lambda record: reverse("meeting_detail", args=[record.pk]))
     attendees = tables.Column(verbose_name="Attendees", orderable=True)
-    logged_by = tables.Column(verbose_name="Logged by", default="(import)", order_by="logged_by__username")
+    logged_by = tables.Column(verbose_name="Logged by", default="(import)")
 
     class Meta:
         model = Meeting
         fields = ("date", "type", "title", "neighborhood", "attendees", "logged_by")
         attrs = {"class": "table table-sm"}
+
+    def order_logged_by(self, queryset, is_descending):
+        # imported meetings (logged by no one) last both ways
+        return ordered_empty_last(queryset, "logged_by__username", is_descending, "-date", "-id")

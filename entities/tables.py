@@ -1,9 +1,8 @@
 import django_tables2 as tables
-from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.tables import PagedTable
+from core.tables import PagedTable, ordered_empty_last
 from scoring.engine.parameters import band_for_score
 
 from .models import Entity
@@ -19,11 +18,8 @@ class EntityTable(PagedTable):
         attrs = {"class": "table"}
 
     def order_closest_tenths(self, queryset, is_descending):
-        """The closest first on the first click, the least close first on the second; entities with
-        no listed pair last both ways (PostgreSQL sorts NULL first when descending, SQLite last)."""
-        score = F("closest_tenths")
-        ordering = score.asc(nulls_last=True) if is_descending else score.desc(nulls_last=True)
-        return queryset.order_by(ordering, "name"), True
+        # the closest first on the first click; entities with no listed pair last both ways
+        return ordered_empty_last(queryset, "closest_tenths", not is_descending, "name")
 
     def render_closest_tenths(self, value):
         score = value / 10

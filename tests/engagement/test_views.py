@@ -295,3 +295,19 @@ def test_a_meeting_is_deleted_only_by_who_may_correct_it_and_never_with_its_surv
     client.force_login(user_with_role("analyst"))
     client.post(f"/meetings/{imported.pk}/delete/", {"confirm": "yes"})
     assert Meeting.objects.filter(pk=mine.pk).exists() and not Meeting.objects.filter(pk=imported.pk).exists()
+
+
+@pytest.mark.django_db
+def test_sorting_meetings_by_who_logged_them_puts_imported_ones_last_both_ways(client_as, django_user_model):
+    from tests.factories import MeetingFactory
+
+    alice, bob = django_user_model.objects.create(username="alice"), django_user_model.objects.create(username="bob")
+    MeetingFactory(title="imported")
+    MeetingFactory(title="by bob", logged_by=bob)
+    MeetingFactory(title="by alice", logged_by=alice)
+
+    def titles(sort):
+        return [row.record.title for row in client_as("city_staff").get("/meetings/", {"sort": sort}).context["table"].rows]
+
+    assert titles("logged_by") == ["by alice", "by bob", "imported"]
+    assert titles("-logged_by") == ["by bob", "by alice", "imported"]
