@@ -63,7 +63,7 @@ class Recusal:
         if self.who.id == self.body.id:
             who = f"{self.who.kind_label} {self.who.name}"
         else:
-            who = f"{self.body.name} member {self.who.name}"
+            who = f"{self.who.name} ({self.body.name})"  # names often hold the title: "Councilmember Okoro"
         return f"{who} should not {self.duty} {self.counterpart.name} until the flag is resolved."
 
 

@@ -52,9 +52,9 @@ def test_recusal_guidance_from_the_lakeside_flags(lakeside, client_as):
     recompute(as_of=date(2026, 6, 30))
     staff = client_as("city_staff")
     html = staff.get("/recusals/").content.decode()
-    assert ("Lakeside Police Oversight Board member Board Member Jamie Fox should not review complaints about "
+    assert ("Board Member Jamie Fox (Lakeside Police Oversight Board) should not review complaints about "
             "Lakeside Police Department until the flag is resolved.") in html
-    assert "Lakeside City Council member Councilmember Sam Okoro should not" in html
+    assert "Councilmember Sam Okoro (Lakeside City Council) should not" in html
     rows = csv_rows(staff.get("/recusals/?export=csv"))
     assert rows[0][:4] == ["body", "body_external_id", "who", "who_external_id"]
     assert any(r[1] == "lk-ob" and r[3] == "lk-ob" and "FUNDING_DEPENDENCE" in r[8].split(";") for r in rows[1:])

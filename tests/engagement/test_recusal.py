@@ -28,14 +28,14 @@ def test_a_revolving_door_member_steps_back_not_the_whole_board():
     [recusal] = recusals_for_flags([flag("REVOLVING_DOOR", BOARD, [MEMBER], seated=[MEMBER])])
     assert recusal.who == MEMBER and recusal.body == BOARD
     assert recusal.sentence == (
-        "Police Oversight Board member Jamie Fox should not review complaints about Police Department until the flag is resolved."
+        "Jamie Fox (Police Oversight Board) should not review complaints about Police Department until the flag is resolved."
     )
 
 
 def test_a_personal_tie_recuses_only_the_person_on_the_overseer_side():
     recusals = recusals_for_flags([flag("PERSONAL_TIE", COUNCIL, [OFFICER, OFFICIAL], powers=("budget_authority",), seated=[OFFICIAL])])
     assert [r.who for r in recusals] == [OFFICIAL]
-    assert recusals[0].sentence.startswith("City Council member Councilmember Okoro should not vote on the budget of")
+    assert recusals[0].sentence.startswith("Councilmember Okoro (City Council) should not vote on the budget of")
 
 
 def test_a_personal_tie_with_a_person_overseer_recuses_that_person():
