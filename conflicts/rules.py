@@ -212,11 +212,11 @@ def flags_for_revolving_door(ctx: _Context, drafts: dict) -> None:
                                 f"until {job.end_date.isoformat()}, overlapping the seat"
                             )
                             draft.sentences.append(
-                                f"{ctx.name(o)} member {ctx.name(person)} {role} {ctx.name(x)} {when}"
+                                f"{ctx.name(person)} ({ctx.name(o)}) {role} {ctx.name(x)} {when}"
                             )
                         else:
                             draft.sentences.append(
-                                f"{ctx.name(o)} member {ctx.name(person)} {role} {ctx.name(x)} until "
+                                f"{ctx.name(person)} ({ctx.name(o)}) {role} {ctx.name(x)} until "
                                 f"{job.end_date.isoformat()}, {_years_between(job.end_date, seat.start_date)} "
                                 f"before joining on {seat.start_date.isoformat()}"
                             )

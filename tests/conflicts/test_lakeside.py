@@ -79,3 +79,14 @@ def test_expected_bands_as_of_mid_2026(lakeside, lakeside_dir, tmp_path):
         assert row["entity_a"] < row["entity_b"]
         assert row["as_of"] == "2026-06-30"
         assert 0 < float(row["score"]) <= 10
+
+
+@pytest.mark.django_db
+def test_a_revolving_door_explanation_names_the_member_then_the_body(lakeside, tmp_path):
+    """Names often hold a title ("Board Member Jamie Fox"): the body follows in brackets, so it
+    does not read "Lakeside Police Oversight Board member Board Member Jamie Fox"."""
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+
+    door = next(f for f in exported_flags(tmp_path) if (f["rule"], f["subject"]) == ("REVOLVING_DOOR", "lk-ob"))
+
+    assert door["explanation"].startswith("Board Member Jamie Fox (Lakeside Police Oversight Board) worked for Lakeside Police Department until ")
