@@ -61,7 +61,7 @@ class Recusal:
     @property
     def sentence(self) -> str:
         if self.who.id == self.body.id:
-            who = f"{self.who.kind_label} {self.who.name}"
+            who = self.who.name  # its kind heads the guidance already
         else:
             who = f"{self.who.name} ({self.body.name})"  # names often hold the title: "Councilmember Okoro"
         return f"{who} should not {self.duty} {self.counterpart.name} until the flag is resolved."
