@@ -6,7 +6,7 @@ from core.validation import external_id_problems, raise_for_api, relationship_pr
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
-from .selectors import in_force_on
+from .selectors import in_force_on, unsourced
 from .types import RelationshipType
 
 
@@ -45,16 +45,21 @@ class RelationshipFilter(django_filters.FilterSet):
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
     in_force_on = django_filters.DateFilter(method="in_force")
+    has_source = django_filters.BooleanFilter(method="with_source", label="has a source URL (false: the unsourced, as on /sources/)")
 
     class Meta:
         model = Relationship
-        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on"]
+        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(source__external_id=value) | queryset.filter(target__external_id=value)
 
     def in_force(self, queryset, name, value):
         return in_force_on(queryset, value)
+
+    def with_source(self, queryset, name, value):
+        without = unsourced(queryset)
+        return queryset.exclude(pk__in=without.values("pk")) if value else without
 
 
 class RelationshipViewSet(ExternalIdModelViewSet):

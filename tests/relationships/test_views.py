@@ -68,3 +68,14 @@ def test_rows_that_refer_to_unknown_entities_are_still_refused_without_entities_
 
     assert refused.status_code == 400 and not Relationship.objects.exists()
     assert "relationships.csv" in refused.content.decode() and "nobody" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_relationships_with_and_without_a_source(scored_without_some_sources, client_as):
+    api = client_as("analyst")
+
+    without = api.get("/api/relationships/", {"has_source": "false", "page_size": 500}).json()
+    with_source = api.get("/api/relationships/", {"has_source": "true", "page_size": 500}).json()
+
+    assert sorted(r["external_id"] for r in without["results"]) == sorted({scored_without_some_sources.external_id, "s-01", "c-06"})
+    assert with_source["count"] == Relationship.objects.count() - 3
