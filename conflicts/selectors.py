@@ -24,10 +24,14 @@ def in_review_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
     )
 
 
+def _involving(entity) -> Q:
+    return Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity)
+
+
 def flags_involving(entity) -> QuerySet[Flag]:
     """The flags that hold on an entity as subject, counterpart or one of the persons named."""
     return in_review_order(
-        Flag.objects.filter(Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity), holds=True)
+        Flag.objects.filter(_involving(entity), holds=True)
         .select_related("subject", "counterpart")
         .distinct()
     )
@@ -40,6 +44,8 @@ def flags_between(a, b) -> QuerySet[Flag]:
     return in_review_order(flags).order_by("-holds", "status_rank", "severity_rank", "rule")
 
 
-def flags_raised_after(day) -> QuerySet[Flag]:
-    """Flags first raised by a recompute with a reference date after `day`, in review order."""
-    return in_review_order(Flag.objects.filter(first_raised_on__gt=day).select_related("subject", "counterpart"))
+def flags_raised_after(day, entity=None) -> QuerySet[Flag]:
+    """Flags first raised by a recompute with a reference date after `day` (with `entity`, those
+    involving it), in review order."""
+    flags = Flag.objects.filter(first_raised_on__gt=day).select_related("subject", "counterpart")
+    return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())

@@ -119,14 +119,23 @@ class CloseChangesView(APIView):
     permission_classes = [ReadOnlyForStaff]
 
     @extend_schema(
-        parameters=[OpenApiParameter("since", OpenApiTypes.DATE, description="compare with the scores as of this day or just before")],
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="compare with the scores as of this day or just before"),
+            OpenApiParameter("entity", OpenApiTypes.STR, description="only the pairs and flags of this entity (external_id)"),
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         current = current_snapshot()
         day = date_parameter(request.query_params, "since")
+        entity = None
+        if request.query_params.get("entity"):
+            entity = Entity.objects.filter(external_id=request.query_params["entity"]).first()
+            if entity is None:
+                raise ValidationError({"entity": [f"No entity with the id '{request.query_params['entity']}'."]})
         since = snapshot_to_compare(current, day) if current else None
-        became, no_longer = close_changes_since(since) if since and since.pk != current.pk else ([], [])
+        became, no_longer = close_changes_since(since, entity) if since and since.pk != current.pk else ([], [])
+        flags = flags_raised_after(since.as_of, entity) if since else None
 
         def listed(changes):
             return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in changes]
@@ -134,5 +143,5 @@ class CloseChangesView(APIView):
         return Response({
             "as_of": current.as_of if current else None, "since": since.as_of if since else None,
             "became_close": listed(became), "no_longer_close": listed(no_longer),
-            "flags_raised": list(flags_raised_after(since.as_of).values_list("pk", flat=True)) if since else [],
+            "flags_raised": list(flags.values_list("pk", flat=True)) if flags is not None else [],
         })

@@ -71,3 +71,16 @@ class ChangesSinceForm(forms.Form):
     """The day to compare the current scores with (the scores as of that day, or just before)."""
 
     since = forms.DateField(label="Since", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    entity = forms.CharField(label="Entity (id)", required=False, max_length=100,
+                             help_text="Only the pairs of this entity, by its external id")
+
+    def clean_entity(self):
+        from entities.models import Entity
+
+        external_id = self.cleaned_data["entity"].strip()
+        if not external_id:
+            return None
+        entity = Entity.objects.filter(external_id=external_id).first()
+        if entity is None:
+            raise forms.ValidationError(f"No entity with the id '{external_id}'.")
+        return entity

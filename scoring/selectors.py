@@ -43,12 +43,16 @@ def snapshot_to_compare(current: ClosenessSnapshot, day=None) -> ClosenessSnapsh
     return snapshot_on_or_before(day) or ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").first()
 
 
-def close_changes_since(since: ClosenessSnapshot) -> tuple[list[dict], list[dict]]:
+def close_changes_since(since: ClosenessSnapshot, entity: Entity | None = None) -> tuple[list[dict], list[dict]]:
     """The pairs that became close, and those no longer close, since the scores of `since`: each
     with its score then (`before`, 0: under 1.0 or none) and now (`after`), by current score; a pair that
     crossed and came back is in neither. The candidates are the crossings recorded by the
-    recomputes after `since` (`CloseCrossing`, a handful a night), not every pair's history."""
-    crossed = set(CloseCrossing.objects.filter(snapshot_id__gt=since.pk).values_list("entity_a_id", "entity_b_id"))
+    recomputes after `since` (`CloseCrossing`, a handful a night), not every pair's history. With
+    `entity`, only its pairs."""
+    crossings = CloseCrossing.objects.filter(snapshot_id__gt=since.pk)
+    if entity is not None:
+        crossings = crossings.filter(Q(entity_a=entity) | Q(entity_b=entity))
+    crossed = set(crossings.values_list("entity_a_id", "entity_b_id"))
     if not crossed:
         return [], []
     firsts, seconds = {a for a, _ in crossed}, {b for _, b in crossed}

@@ -108,20 +108,21 @@ def close_changes(request):
     snapshot = current_snapshot()
     form = ChangesSinceForm(request.GET or None)
     status = 200
-    day = None
+    day = entity = None
     if form.is_bound:
         if form.is_valid():
-            day = form.cleaned_data["since"]
+            day, entity = form.cleaned_data["since"], form.cleaned_data["entity"]
         else:
             status = 400
     since = snapshot_to_compare(snapshot, day) if snapshot else None
     if not form.is_bound and since:
         form = ChangesSinceForm(initial={"since": since.as_of})
-    became, no_longer = close_changes_since(since) if since and since.pk != snapshot.pk else ([], [])
+    became, no_longer = close_changes_since(since, entity) if since and since.pk != snapshot.pk else ([], [])
+    flags = flags_raised_after(since.as_of, entity) if since else []
     return render(request, "scoring/changes.html", {
         "form": form, "snapshot": snapshot, "since": since, "asked": day,
         "became": became, "no_longer": no_longer, "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
-        "flags": flags_raised_after(since.as_of) if since else [],
+        "flags": flags, "entity": entity,
     }, status=status)
 
 

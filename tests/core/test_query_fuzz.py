@@ -30,7 +30,7 @@ def names_of(filterset) -> list[str]:
 PAGES = {
     "/entities/": names_of(EntityFilter),
     "/closeness/": names_of(PairFilter),
-    "/closeness/changes/": ["since"],
+    "/closeness/changes/": ["since", "entity"],
     "/sources/": [],
     "/flags/": names_of(FlagFilter),
     "/meetings/": names_of(MeetingFilter),
@@ -45,7 +45,7 @@ PAGES = {
     "/api/relationships/": names_of(RelationshipFilter),
     "/api/meetings/": names_of(MeetingApiFilter),
     "/api/closeness/": ["a", "b", "entity", "band", "score_min", "score_max", "as_of"],
-    "/api/closeness/changes/": ["since"],
+    "/api/closeness/changes/": ["since", "entity"],
     "/api/flags/": names_of(FlagApiFilter),
     "/api/disclosures/": ["discloser", "relationship"],
 }

@@ -145,3 +145,24 @@ def test_the_api_lists_what_changed_since_a_day(lakeside, client_as):
     assert answer["no_longer_close"] and all(c["then"] >= 8 > c["now"] for c in answer["no_longer_close"])
     refused = api.get("/api/closeness/changes/", {"since": "soon"})
     assert refused.status_code == 400 and refused.json() == {"since": ["'soon' is not a date in the form YYYY-MM-DD"]}
+
+
+@pytest.mark.django_db
+def test_what_changed_for_one_entity(lakeside, client_as):
+    from scoring.selectors import close_changes_since
+
+    first = recompute(as_of=date(2026, 6, 30))
+    recompute(as_of=date(2031, 1, 1))
+    _, no_longer = close_changes_since(first)
+    entity = no_longer[0]["a"]
+
+    page = client_as("city_staff").get("/closeness/changes/", {"since": "2026-06-30", "entity": entity.external_id})
+
+    assert page.context["no_longer"] == [c for c in no_longer if entity in (c["a"], c["b"])]
+    assert f'For <a href="/entities/{entity.external_id}/">' in page.content.decode()
+    assert f'/closeness/changes/?entity={entity.external_id}' in client_as("city_staff").get(f"/entities/{entity.external_id}/").content.decode()
+    api = client_as("city_staff").get("/api/closeness/changes/", {"since": "2026-06-30", "entity": entity.external_id}).json()
+    assert len(api["no_longer_close"]) == len(page.context["no_longer"])
+    unknown = client_as("city_staff").get("/closeness/changes/", {"entity": "nobody"})
+    assert unknown.status_code == 400 and "No entity with the id &#x27;nobody&#x27;." in unknown.content.decode()
+    assert client_as("city_staff").get("/api/closeness/changes/", {"entity": "nobody"}).status_code == 400
