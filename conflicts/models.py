@@ -29,6 +29,9 @@ class Flag(models.Model):
     holds = models.BooleanField(default=True)
     first_raised_on = models.DateField()
     last_evaluated_on = models.DateField()
+    # The reference date of the recompute that found its situation no longer holding (empty while
+    # it holds): "which conflicts went away since" reads it.
+    lapsed_on = models.DateField(null=True, blank=True)
     # The snapshot whose rules last evaluated it: rewritten on every flag by every recompute that
     # runs the rules, so neither indexed nor checked by the database (an index on it made each of
     # those updates write every index of the row, and the deferred key check ran once per flag at

@@ -49,3 +49,10 @@ def flags_raised_after(day, entity=None) -> QuerySet[Flag]:
     involving it), in review order."""
     flags = Flag.objects.filter(first_raised_on__gt=day).select_related("subject", "counterpart")
     return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())
+
+
+def flags_lapsed_after(day, entity=None) -> QuerySet[Flag]:
+    """Flags whose situation a recompute with a reference date after `day` found no longer
+    holding, and that still do not hold (with `entity`, those involving it), in review order."""
+    flags = Flag.objects.filter(holds=False, lapsed_on__gt=day).select_related("subject", "counterpart")
+    return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())

@@ -27,6 +27,8 @@ ALLOWED_TRANSITIONS = {
     Status.DISMISSED: {Status.OPEN},
 }
 REVIEWED = {Status.UNDER_REVIEW, Status.RESOLVED, Status.DISMISSED}
+# The status history's reason when a recompute resolves a flag whose situation ended (then the date).
+LAPSED_REASON = "Evidence lapsed: the rule no longer holds as of"
 
 
 class FlagTransitionError(Exception):
@@ -98,11 +100,14 @@ def flags_refresh(
         if not flag.holds:
             continue
         if flag.status in (Status.OPEN, Status.UNDER_REVIEW):
-            _record(flag, Status.RESOLVED, f"Evidence lapsed: the rule no longer holds as of {as_of.isoformat()}.")
+            _record(flag, Status.RESOLVED, f"{LAPSED_REASON} {as_of.isoformat()}.")
             flag.status = Status.RESOLVED
         flag.holds = False
+        flag.lapsed_on = as_of
         changed.append(flag)
-    Flag.objects.bulk_update(changed, ["status", "severity", "disclosed", "explanation", "holds", "evidence_digest"], batch_size=1000)
+    Flag.objects.bulk_update(
+        changed, ["status", "severity", "disclosed", "explanation", "holds", "lapsed_on", "evidence_digest"], batch_size=1000
+    )
     _flags_create(new_items, snapshot=snapshot, as_of=as_of, relationships_by_id=relationships_by_id)
     # every flag was evaluated by this snapshot (one statement rather than one per flag)
     Flag.objects.update(last_evaluated_on=as_of, snapshot=snapshot)
@@ -166,7 +171,7 @@ def _flags_create(items: list[RaisedFlag], *, snapshot, as_of: date, relationshi
 
 def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set[int], old_persons: set[int], digest: dict) -> bool:
     """Reconcile one stored flag with what the rules raised now; True when it needs saving."""
-    before = (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.evidence_digest)
+    before = (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.lapsed_on, flag.evidence_digest)
     new_evidence = set(item.evidence) - old_evidence
     # evidence kept but changed (an amount, a date); flags stored before digests existed have none
     altered = {int(k) for k, v in digest.items() if flag.evidence_digest.get(k, v) != v} - new_evidence
@@ -183,12 +188,13 @@ def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set
     flag.disclosed = item.disclosed
     flag.explanation = item.explanation
     flag.holds = True
+    flag.lapsed_on = None
     flag.evidence_digest = digest
     if set(item.evidence) != old_evidence:
         flag.evidence.set(item.evidence)
     if set(item.persons) != old_persons:
         flag.persons.set(item.persons)
-    return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.evidence_digest)
+    return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.lapsed_on, flag.evidence_digest)
 
 
 def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from conflicts.models import Flag
 from conflicts.rules import SEVERITIES
-from conflicts.selectors import flags_raised_after
+from conflicts.selectors import flags_lapsed_after, flags_raised_after
 from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity
@@ -19,8 +19,13 @@ def overview(request):
     open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
     # most severe first (the database would sort the names alphabetically: high, low, medium)
     by_severity = {row["severity"]: row["n"] for row in open_flags.values("severity").annotate(n=Count("id"))}
+    # what changed in the past month, summed up (the changes page lists it)
     since = snapshot_to_compare(snapshot) if snapshot else None
-    became, no_longer = close_changes_since(since) if since and since.pk != snapshot.pk else ([], [])
+    changes = None
+    if since and since.pk != snapshot.pk:
+        became, no_longer = close_changes_since(since)
+        changes = {"since": since, "became": len(became), "no_longer": len(no_longer),
+                   "flags": flags_raised_after(since.as_of).count(), "lapsed": flags_lapsed_after(since.as_of).count()}
     failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
     return render(
         request,
@@ -35,8 +40,7 @@ def overview(request):
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
             "snapshot": snapshot,
             "unsourced": unsourced().count(),
-            "changes": {"since": since, "became": len(became), "no_longer": len(no_longer),
-                        "flags": flags_raised_after(since.as_of).count()} if since and since.pk != snapshot.pk else None,
+            "changes": changes,
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
         },
     )

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
-from conflicts.selectors import flags_raised_after
+from conflicts.selectors import flags_lapsed_after, flags_raised_after
 from entities.models import Entity
 
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
@@ -136,6 +136,7 @@ class CloseChangesView(APIView):
         since = snapshot_to_compare(current, day) if current else None
         became, no_longer = close_changes_since(since, entity) if since and since.pk != current.pk else ([], [])
         flags = flags_raised_after(since.as_of, entity) if since else None
+        lapsed = flags_lapsed_after(since.as_of, entity) if since else None
 
         def listed(changes):
             return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in changes]
@@ -144,4 +145,5 @@ class CloseChangesView(APIView):
             "as_of": current.as_of if current else None, "since": since.as_of if since else None,
             "became_close": listed(became), "no_longer_close": listed(no_longer),
             "flags_raised": list(flags.values_list("pk", flat=True)) if flags is not None else [],
+            "flags_lapsed": list(lapsed.values_list("pk", flat=True)) if lapsed is not None else [],
         })

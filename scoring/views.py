@@ -12,7 +12,7 @@ from audit.selectors import audit_trail
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
-from conflicts.selectors import flags_between, flags_raised_after
+from conflicts.selectors import flags_between, flags_lapsed_after, flags_raised_after
 from entities.kinds import Category
 from entities.models import Entity
 from relationships.models import Relationship
@@ -119,10 +119,11 @@ def close_changes(request):
         form = ChangesSinceForm(initial={"since": since.as_of})
     became, no_longer = close_changes_since(since, entity) if since and since.pk != snapshot.pk else ([], [])
     flags = flags_raised_after(since.as_of, entity) if since else []
+    lapsed = flags_lapsed_after(since.as_of, entity) if since else []
     return render(request, "scoring/changes.html", {
         "form": form, "snapshot": snapshot, "since": since, "asked": day,
         "became": became, "no_longer": no_longer, "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
-        "flags": flags, "entity": entity,
+        "flags": flags, "lapsed": lapsed, "entity": entity,
     }, status=status)
 
 

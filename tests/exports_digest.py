@@ -13,7 +13,7 @@ JSON = ["/api/closeness/changes/?since=2025-06-30", "/api/closeness/?band=close"
 # database ids and times of writing differ between the two runs (a test database's sequences are
 # not reset): dropped, and lists of ids compared by their length
 ID_COLUMNS = {"flag_ids", "id", "created_at", "updated_at"}
-ID_LISTS = {"relationship_ids", "flags_raised"}
+ID_LISTS = {"relationship_ids", "flags_raised", "flags_lapsed"}
 
 
 def scored(call_command, data: str) -> None:

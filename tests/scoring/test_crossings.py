@@ -166,3 +166,25 @@ def test_what_changed_for_one_entity(lakeside, client_as):
     unknown = client_as("city_staff").get("/closeness/changes/", {"entity": "nobody"})
     assert unknown.status_code == 400 and "No entity with the id &#x27;nobody&#x27;." in unknown.content.decode()
     assert client_as("city_staff").get("/api/closeness/changes/", {"entity": "nobody"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_flags_whose_situation_ended_since_a_day(lakeside, client_as):
+    from conflicts.models import Flag
+
+    recompute(as_of=date(2026, 6, 30))
+    recompute(as_of=date(2031, 1, 1))
+    lapsed = Flag.objects.filter(holds=False)
+    assert lapsed.exists() and set(lapsed.values_list("lapsed_on", flat=True)) == {date(2031, 1, 1)}
+
+    page = client_as("city_staff").get("/closeness/changes/", {"since": "2026-07-01"})
+
+    assert set(page.context["lapsed"]) == set(lapsed)
+    html = page.content.decode()
+    assert 'id="flags-lapsed"' in html and f'href="/flags/{lapsed.first().pk}/"' in html
+    assert client_as("city_staff").get("/api/closeness/changes/", {"since": "2026-07-01"}).json()["flags_lapsed"]
+    assert "its evidence no longer holds (as of 2031-01-01)" in client_as("city_staff").get(f"/flags/{lapsed.first().pk}/").content.decode()
+    # raised again, it holds and has no lapse date
+    recompute(as_of=date(2026, 6, 30))
+    assert not Flag.objects.filter(holds=True, lapsed_on__isnull=False).exists()
+    assert not client_as("city_staff").get("/closeness/changes/", {"since": "2026-06-30"}).context["lapsed"]
