@@ -63,12 +63,12 @@ def close_changes_since(since: ClosenessSnapshot, entity: Entity | None = None) 
     then = {(a, b): t for a, b, t in in_force_then.values_list("entity_a_id", "entity_b_id", "score_tenths")}
     moved = [pair for pair in crossed if (then.get(pair, 0) >= CLOSE_TENTHS) != (now.get(pair, 0) >= CLOSE_TENTHS)]
     entities = Entity.objects.in_bulk({e for pair in moved for e in pair})
-    changes = [
-        {"a": entities[a], "b": entities[b], "before": then.get((a, b), 0) / 10, "after": now.get((a, b), 0) / 10}
-        for a, b in moved if a in entities and b in entities
-    ]
-    changes.sort(key=lambda c: (-c["after"], -c["before"], c["a"].name, c["b"].name))
-    return [c for c in changes if c["after"] * 10 >= CLOSE_TENTHS], [c for c in changes if c["after"] * 10 < CLOSE_TENTHS]
+    changes = sorted(
+        ({"a": entities[a], "b": entities[b], "before": then.get((a, b), 0) / 10, "after": now.get((a, b), 0) / 10, "close": now.get((a, b), 0) >= CLOSE_TENTHS}
+         for a, b in moved if a in entities and b in entities),
+        key=lambda c: (-c["after"], -c["before"], c["a"].name, c["b"].name),
+    )
+    return [c for c in changes if c["close"]], [c for c in changes if not c["close"]]
 
 
 def current_pairs() -> QuerySet[PairScore]:
