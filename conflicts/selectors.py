@@ -56,3 +56,9 @@ def flags_lapsed_after(day, entity=None) -> QuerySet[Flag]:
     holding, and that still do not hold (with `entity`, those involving it), in review order."""
     flags = Flag.objects.filter(holds=False, lapsed_on__gt=day).select_related("subject", "counterpart")
     return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())
+
+
+def pairs_with_open_flags() -> set[tuple[int, int]]:
+    """The pairs (lower id first) that an open or under-review flag holds on."""
+    rows = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW]).values_list("subject_id", "counterpart_id")
+    return {(min(a, b), max(a, b)) for a, b in rows}

@@ -279,9 +279,12 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
                 "url": f"/entities/{entity.external_id}/",
                 "ego": ego is not None and entity.pk == ego.pk,
             }
+    from conflicts.selectors import pairs_with_open_flags
+
+    flagged = pairs_with_open_flags()
     edges = [
         {"source": p.entity_a.external_id, "target": p.entity_b.external_id, "score": p.score, "band": p.band,
-         "source_label": p.entity_a.name, "target_label": p.entity_b.name}
+         "source_label": p.entity_a.name, "target_label": p.entity_b.name, "flagged": (p.entity_a_id, p.entity_b_id) in flagged}
         for p in pairs
     ]
     return {"nodes": list(nodes.values()), "edges": edges}

@@ -6,7 +6,7 @@
   const elements = data.nodes.map(function (n) {
     return { data: { id: n.id, label: n.label, colour: n.colour, url: n.url, ego: n.ego ? 1 : 0 } };
   }).concat(data.edges.map(function (e, i) {
-    return { data: { id: "e" + i, source: e.source, target: e.target, score: e.score, band: e.band } };
+    return { data: { id: "e" + i, source: e.source, target: e.target, score: e.score, band: e.band, flagged: e.flagged ? 1 : 0 } };
   }));
   window.trackerNetworkReady = false;
   const cy = window.cytoscape({
@@ -18,6 +18,8 @@
       { selector: "edge", style: { width: "mapData(score, 1, 10, 0.5, 7)", "line-color": "#9aa5b1", opacity: 0.8, "curve-style": "haystack" } },
       { selector: "edge[band = 'close']", style: { "line-color": "#b3261e" } },
       { selector: "edge[band = 'working']", style: { "line-color": "#d08b00" } },
+      // a tie an open conflict-of-interest flag holds on: dashed (haystack edges cannot be)
+      { selector: "edge[flagged = 1]", style: { "line-style": "dashed", "curve-style": "straight" } },
     ],
     layout: {
       name: elements.length > 400 ? "circle" : "cose", animate: false, randomize: false,

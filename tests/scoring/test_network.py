@@ -66,3 +66,18 @@ def test_the_legend_names_the_categories_by_their_labels(lakeside_dir, client_as
 
     assert '<i class="cat-law_enforcement_affiliate"></i>Law-enforcement affiliate</span>' in page
     assert '<i class="cat-person_of_influence"></i>Person of influence</span>' in page
+
+
+@pytest.mark.django_db
+def test_ties_with_an_open_flag_are_marked(lakeside_dir, client_as):
+    from conflicts.models import Flag
+
+    scored_lakeside(lakeside_dir)
+    page = client_as("city_staff").get("/network/", {"entity": "lk-ob"}).content.decode()
+
+    flagged = {(e["source"], e["target"]) for e in graph_of(page)["edges"] if e["flagged"]}
+    assert ("lk-pd", "lk-ob") in flagged or ("lk-ob", "lk-pd") in flagged  # FUNDING_DEPENDENCE, open
+    open_pairs = {frozenset(p) for p in Flag.objects.filter(holds=True, status__in=["open", "under_review"]).values_list(
+        "subject__external_id", "counterpart__external_id")}
+    assert all((frozenset((e["source"], e["target"])) in open_pairs) == e["flagged"] for e in graph_of(page)["edges"])
+    assert "dashed = an open conflict-of-interest flag" in page
