@@ -18,7 +18,7 @@ from .tables import FlagTable
 
 def flag_list(request):
     """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
-    flags = Flag.objects.filter(holds=True).select_related("subject", "counterpart")
+    flags = Flag.objects.select_related("subject", "counterpart")
     filterset = FlagFilter(request.GET, queryset=flags)
     rows = in_review_order(filterset.qs)
     if request.GET.get("export") == "csv":

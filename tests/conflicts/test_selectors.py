@@ -43,3 +43,20 @@ def test_a_pairs_flags_either_way_round_with_the_lapsed_last():
     assert list(flags_between(board, department)) == list(flags_between(department, board)) == [holding, lapsed]
     assert set(flags_involving(board)) == set(Flag.objects.filter(holds=True, subject=board)) | {holding}
     assert list(flags_involving(other)) == list(Flag.objects.filter(counterpart=other))
+
+
+@pytest.mark.django_db
+def test_the_queue_lists_flags_whose_situation_ended_only_when_asked(client_as):
+    from datetime import date
+
+    holding = FlagFactory()
+    ended = FlagFactory(holds=False, lapsed_on=date(2026, 3, 1), status="resolved", rule="PERSONAL_TIE")
+    staff = client_as("city_staff")
+
+    def listed(**params):
+        return [row.record for row in staff.get("/flags/", params).context["table"].rows]
+
+    assert listed() == [holding]
+    assert set(listed(lapsed="on")) == {holding, ended}
+    assert "Resolved (situation ended 2026-03-01)" in staff.get("/flags/", {"lapsed": "on"}).content.decode()
+    assert listed(lapsed="on", rule="PERSONAL_TIE") == [ended]
