@@ -134,3 +134,13 @@ def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     assert b"Logged by" in response.content and b'name="logged_by"' not in response.content  # shown, not editable
     assert b"Logged by" in client.get("/admin/engagement/meeting/").content
     assert client.get("/admin/entities/entity/?q=police").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_page_names_an_icon_that_is_served_from_static(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/login/").content.decode()
+
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("img/favicon.svg")  # browsers asked for /favicon.ico, a 404 on every first visit
