@@ -14,6 +14,11 @@ class FlagTable(PagedTable):
     severity = tables.Column(order_by=("severity_rank",))
     status = tables.Column(order_by=("status_rank",))
 
+    class Meta:
+        model = Flag
+        fields = ("rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation")
+        attrs = {"class": "table"}
+
     def render_status(self, record):
         # a flag whose situation ended is listed only on request (the filter's tick box)
         if record.holds:

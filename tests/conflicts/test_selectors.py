@@ -24,7 +24,9 @@ def test_flags_wait_for_a_decision_first_and_the_most_severe_first(every_status_
 
 
 def test_the_queue_page_lists_flags_in_review_order_and_sorts_severity_by_rank(every_status_and_severity, client_as):
-    listed = client_as("city_staff").get("/flags/").context["table"].rows
+    table = client_as("city_staff").get("/flags/").context["table"]
+    assert [column.name for column in table.columns] == ["rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation"]
+    listed = table.rows
     assert [(row.record.status, row.record.severity) for row in listed] == REVIEW_ORDER
 
     by_severity = client_as("city_staff").get("/flags/", {"sort": "severity"}).context["table"].rows
