@@ -24,17 +24,26 @@ def in_review_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
     )
 
 
+def open_flags() -> QuerySet[Flag]:
+    """The flags that hold and still wait for a decision (open or under review)."""
+    return Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
+
+
 def _involving(entity) -> Q:
     return Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity)
 
 
+def _of_entity(flags: QuerySet[Flag], entity=None) -> QuerySet[Flag]:
+    """`flags` (with `entity`, those involving it as subject, counterpart or one of the persons
+    named), with their entities, in review order."""
+    if entity is not None:
+        flags = flags.filter(_involving(entity)).distinct()
+    return in_review_order(flags.select_related("subject", "counterpart"))
+
+
 def flags_involving(entity) -> QuerySet[Flag]:
     """The flags that hold on an entity as subject, counterpart or one of the persons named."""
-    return in_review_order(
-        Flag.objects.filter(_involving(entity), holds=True)
-        .select_related("subject", "counterpart")
-        .distinct()
-    )
+    return _of_entity(Flag.objects.filter(holds=True), entity)
 
 
 def flags_between(a, b) -> QuerySet[Flag]:
@@ -47,18 +56,16 @@ def flags_between(a, b) -> QuerySet[Flag]:
 def flags_raised_after(day, entity=None) -> QuerySet[Flag]:
     """Flags first raised by a recompute with a reference date after `day` (with `entity`, those
     involving it), in review order."""
-    flags = Flag.objects.filter(first_raised_on__gt=day).select_related("subject", "counterpart")
-    return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())
+    return _of_entity(Flag.objects.filter(first_raised_on__gt=day), entity)
 
 
 def flags_lapsed_after(day, entity=None) -> QuerySet[Flag]:
     """Flags whose situation a recompute with a reference date after `day` found no longer
     holding, and that still do not hold (with `entity`, those involving it), in review order."""
-    flags = Flag.objects.filter(holds=False, lapsed_on__gt=day).select_related("subject", "counterpart")
-    return in_review_order(flags if entity is None else flags.filter(_involving(entity)).distinct())
+    return _of_entity(Flag.objects.filter(holds=False, lapsed_on__gt=day), entity)
 
 
 def pairs_with_open_flags() -> set[tuple[int, int]]:
     """The pairs (lower id first) that an open or under-review flag holds on."""
-    rows = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW]).values_list("subject_id", "counterpart_id")
+    rows = open_flags().values_list("subject_id", "counterpart_id")
     return {(min(a, b), max(a, b)) for a, b in rows}

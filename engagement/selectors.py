@@ -8,6 +8,7 @@ import numpy as np
 from django.db.models import Exists, OuterRef, Q
 
 from conflicts.models import Flag
+from conflicts.selectors import open_flags
 from core.bulk import day_number_sql, in_ids_sql, read_fixed_width
 from entities.kinds import Category, Kind
 from entities.models import Entity
@@ -134,16 +135,16 @@ def open_flag_facts() -> list[FlagFacts]:
     a recompute), and read in one query per date rather than per flag. Flags, their persons and
     the entities they name are read as tuples: thousands of open flags as model instances with
     their entities and persons took most of a second."""
-    open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW]).order_by()
+    waiting = open_flags().order_by()
     flags_by_day: dict[date, list[tuple]] = defaultdict(list)
-    for flag in open_flags.values_list("pk", "rule", "status", "subject_id", "counterpart_id", "last_evaluated_on"):
+    for flag in waiting.values_list("pk", "rule", "status", "subject_id", "counterpart_id", "last_evaluated_on"):
         flags_by_day[flag[5]].append(flag)
     persons_of: dict[int, list[int]] = defaultdict(list)
-    persons = Flag.persons.through.objects.filter(flag__in=open_flags.values("pk"))
+    persons = Flag.persons.through.objects.filter(flag__in=waiting.values("pk"))
     for flag_id, entity_id in persons.values_list("flag_id", "entity_id"):
         persons_of[flag_id].append(entity_id)
     named = Entity.objects.filter(
-        Q(pk__in=open_flags.values("subject_id")) | Q(pk__in=open_flags.values("counterpart_id")) | Q(pk__in=persons.values("entity_id"))
+        Q(pk__in=waiting.values("subject_id")) | Q(pk__in=waiting.values("counterpart_id")) | Q(pk__in=persons.values("entity_id"))
     ).order_by()
     party = {pk: Party(id=pk, external_id=external_id, name=name, kind=kind, kind_label=Kind(kind).label)
              for pk, external_id, name, kind in named.values_list("pk", "external_id", "name", "kind")}

@@ -1,7 +1,7 @@
 """Relationship pages: where the facts come from."""
 from django.shortcuts import render
 
-from conflicts.models import Flag
+from conflicts.selectors import open_flags
 from core.spreadsheet import csv_download
 from scoring.selectors import listed_pairs
 
@@ -24,9 +24,8 @@ def sources(request):
               r.amount if r.amount is not None else "", r.analyst_score if r.analyst_score is not None else "", r.source_url, r.notes]
              for r in rows.iterator()),
         )
-    open_flags = Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
     behind_flags = (
-        unsourced().filter(flags__in=open_flags).distinct().select_related("source", "target").order_by("external_id")
+        unsourced().filter(flags__in=open_flags()).distinct().select_related("source", "target").order_by("external_id")
     )
     close_evidence = {pk for ids in listed_pairs().filter(score_tenths__gte=80).values_list("relationship_ids", flat=True) for pk in ids}
     behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")

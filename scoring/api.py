@@ -10,11 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
-from conflicts.selectors import flags_lapsed_after, flags_raised_after
 from entities.models import Entity
 
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_TENTHS, close_changes_since, pair_history, snapshot_on_or_before, snapshot_to_compare
+from .selectors import BAND_TENTHS, changes_since, pair_history, snapshot_on_or_before
 from .services import current_snapshot
 
 
@@ -133,17 +132,16 @@ class CloseChangesView(APIView):
             entity = Entity.objects.filter(external_id=request.query_params["entity"]).first()
             if entity is None:
                 raise ValidationError({"entity": [f"No entity with the id '{request.query_params['entity']}'."]})
-        since = snapshot_to_compare(current, day) if current else None
-        became, no_longer = close_changes_since(since, entity) if since and since.pk != current.pk else ([], [])
-        flags = flags_raised_after(since.as_of, entity) if since else None
-        lapsed = flags_lapsed_after(since.as_of, entity) if since else None
+        changes = changes_since(current, day, entity)
 
-        def listed(changes):
-            return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in changes]
+        def listed(pairs):
+            return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in pairs]
 
+        if changes is None:
+            return Response({"as_of": None, "since": None, "became_close": [], "no_longer_close": [], "flags_raised": [], "flags_lapsed": []})
         return Response({
-            "as_of": current.as_of if current else None, "since": since.as_of if since else None,
-            "became_close": listed(became), "no_longer_close": listed(no_longer),
-            "flags_raised": list(flags.values_list("pk", flat=True)) if flags is not None else [],
-            "flags_lapsed": list(lapsed.values_list("pk", flat=True)) if lapsed is not None else [],
+            "as_of": current.as_of, "since": changes.since.as_of,
+            "became_close": listed(changes.became), "no_longer_close": listed(changes.no_longer),
+            "flags_raised": list(changes.flags_raised.values_list("pk", flat=True)),
+            "flags_lapsed": list(changes.flags_lapsed.values_list("pk", flat=True)),
         })

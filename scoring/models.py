@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from core.models import SingletonModel
 
-from .engine.parameters import COMPONENTS, ScoringParameters, band_for_score
+from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
 
 class ScoringSettings(SingletonModel):
@@ -73,11 +73,6 @@ class ClosenessSnapshot(models.Model):
 
     def __str__(self):
         return f"Snapshot {self.pk} as of {self.as_of} ({self.status})"
-
-
-# Pages list current pairs from this score up (the partial indexes cover them); weaker pairs stay
-# stored, exported and reachable by their pair page.
-LISTED_TENTHS = 10
 
 
 class PairScoreFields(models.Model):

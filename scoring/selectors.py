@@ -1,6 +1,7 @@
 """Reads of current closeness for pages: queries in, rows out (no scoring here)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -69,6 +70,30 @@ def close_changes_since(since: ClosenessSnapshot, entity: Entity | None = None) 
         key=lambda c: (-c["after"], -c["before"], c["a"].name, c["b"].name),
     )
     return [c for c in changes if c["close"]], [c for c in changes if not c["close"]]
+
+
+@dataclass(frozen=True)
+class ClosenessChanges:
+    """What changed between the scores of `since` and the current ones (no pairs when `since` is
+    the current snapshot), and the flags raised and ended since."""
+
+    since: ClosenessSnapshot
+    became: list[dict]
+    no_longer: list[dict]
+    flags_raised: QuerySet
+    flags_lapsed: QuerySet
+
+
+def changes_since(current: ClosenessSnapshot | None, day=None, entity: Entity | None = None) -> ClosenessChanges | None:
+    """What changed since `day` (default a month before `current`), for every pair or `entity`'s:
+    the changes page, the API and the overview read it; None before any scores."""
+    from conflicts.selectors import flags_lapsed_after, flags_raised_after
+
+    since = snapshot_to_compare(current, day) if current else None
+    if since is None:
+        return None
+    became, no_longer = close_changes_since(since, entity) if since.pk != current.pk else ([], [])
+    return ClosenessChanges(since, became, no_longer, flags_raised_after(since.as_of, entity), flags_lapsed_after(since.as_of, entity))
 
 
 def current_pairs() -> QuerySet[PairScore]:

@@ -12,7 +12,7 @@ from audit.selectors import audit_trail
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
-from conflicts.selectors import flags_between, flags_lapsed_after, flags_raised_after
+from conflicts.selectors import flags_between
 from entities.kinds import Category
 from entities.models import Entity
 from relationships.models import Relationship
@@ -23,7 +23,7 @@ from .engine.guarantees import parameter_problems
 from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings
 from .selectors import (
-    BAND_TENTHS, CATEGORY_COLOURS, close_changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
+    BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
     pair_history, pair_meetings, relationships_explained, snapshot_to_compare,
 )
 from .services import current_snapshot, settings_preview
@@ -114,16 +114,14 @@ def close_changes(request):
             day, entity = form.cleaned_data["since"], form.cleaned_data["entity"]
         else:
             status = 400
-    since = snapshot_to_compare(snapshot, day) if snapshot else None
-    if not form.is_bound and since:
-        form = ChangesSinceForm(initial={"since": since.as_of})
-    became, no_longer = close_changes_since(since, entity) if since and since.pk != snapshot.pk else ([], [])
-    flags = flags_raised_after(since.as_of, entity) if since else []
-    lapsed = flags_lapsed_after(since.as_of, entity) if since else []
+    changes = changes_since(snapshot, day, entity)
+    if not form.is_bound and changes:
+        form = ChangesSinceForm(initial={"since": changes.since.as_of})
     return render(request, "scoring/changes.html", {
-        "form": form, "snapshot": snapshot, "since": since, "asked": day,
-        "became": became, "no_longer": no_longer, "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
-        "flags": flags, "lapsed": lapsed, "entity": entity,
+        "form": form, "snapshot": snapshot, "since": changes and changes.since, "asked": day,
+        "became": changes.became if changes else [], "no_longer": changes.no_longer if changes else [],
+        "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
+        "flags": changes.flags_raised if changes else [], "lapsed": changes.flags_lapsed if changes else [], "entity": entity,
     }, status=status)
 
 

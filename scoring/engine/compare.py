@@ -5,10 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .parameters import CLOSE_TENTHS, WORKING_THRESHOLD
-
-LISTED_TENTHS = 10  # pairs from 1.0 up are listed (scores in tenths, as stored)
-WORKING_TENTHS = round(WORKING_THRESHOLD * 10)
+from .parameters import CLOSE_TENTHS, LISTED_TENTHS, WORKING_TENTHS
 
 Scores = tuple[np.ndarray, np.ndarray, np.ndarray]  # entity a, entity b (a < b), score in tenths
 

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, field
 CLOSE_THRESHOLD = 8.0
 CLOSE_TENTHS = round(CLOSE_THRESHOLD * 10)  # the same line, as stored (scores in tenths)
 WORKING_THRESHOLD = 4.0
+WORKING_TENTHS = round(WORKING_THRESHOLD * 10)
+# Pages list current pairs from this score up (the partial indexes cover them); weaker pairs stay
+# stored, exported and reachable by their pair page.
+LISTED_TENTHS = 10
 
 
 def band_for_score(score: float) -> str:
