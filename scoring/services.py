@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -30,7 +30,8 @@ from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS
 from .load import load_evidence, load_relationships
 from .models import (
-    LISTED_TENTHS, ClosenessSnapshot, CloseCrossing, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, WeakPairBlock,
+    LISTED_TENTHS, ClosenessSnapshot, CloseCrossing, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, SettingsPreview,
+    WeakPairBlock,
 )
 from .weak_pairs import (
     WEAK_PAIR, PackedWeakPairs, WeakPairs, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
@@ -517,19 +518,14 @@ def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: s
     return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")
 
 
-@dataclass(frozen=True)
-class SettingsPreview:
-    """What proposed scoring settings would do to the current scores: the same evidence scored as
-    of the current scores' date with them, compared band by band (see engine.compare)."""
-
-    as_of: date
-    shift: CloseShift
+PREVIEW_LISTED = 50  # pairs kept each way in a preview's result; its counts cover them all
+PREVIEWS_KEPT_DAYS = 7  # a preview is a look before saving, not a record: older ones are deleted
 
 
-def settings_preview(parameters: ScoringParameters) -> SettingsPreview | None:
-    """Score the evidence with `parameters` as of the current scores' date and compare, writing
-    nothing (None before any scores). As costly as the scoring part of a full recompute (about 3 s
-    and 0.9 GB at 20,000 entities and a million attendance rows), so it runs only when asked."""
+def settings_compared(parameters: ScoringParameters) -> tuple[date, CloseShift] | None:
+    """Score the evidence with `parameters` as of the current scores' date and compare with the
+    current scores, writing nothing (None before any scores). As costly as the scoring part of a
+    full recompute (about 3 s and 0.9 GB at 20,000 entities and a million attendance rows)."""
     snapshot = current_snapshot()
     if snapshot is None:
         return None
@@ -537,4 +533,39 @@ def settings_preview(parameters: ScoringParameters) -> SettingsPreview | None:
     proposed = closeness_scores(load_evidence(), parameters, snapshot.as_of)
     rows = _current_rows(None, width)
     current = (rows.key // width, rows.key % width, rows.tenths & _SCORE_MASK)
-    return SettingsPreview(snapshot.as_of, close_shift(current, (proposed.entity_a, proposed.entity_b, proposed.score_tenths)))
+    return snapshot.as_of, close_shift(current, (proposed.entity_a, proposed.entity_b, proposed.score_tenths))
+
+
+def settings_preview_requested(*, parameters: ScoringParameters, requested_by=None) -> SettingsPreview:
+    """Record settings to preview (the caller queues `settings_preview_run` for it once committed),
+    deleting the previews asked for more than `PREVIEWS_KEPT_DAYS` ago."""
+    SettingsPreview.objects.filter(requested_at__lt=timezone.now() - timedelta(days=PREVIEWS_KEPT_DAYS)).delete()
+    return SettingsPreview.objects.create(parameters=parameters.to_dict(), requested_by=requested_by)
+
+
+def settings_preview_run(preview_id: int) -> SettingsPreview | None:
+    """Score and compare a recorded preview's settings, storing what they would change (or why it
+    failed: the administrator can ask again, so it is not retried). None when the preview is gone."""
+    preview = SettingsPreview.objects.filter(pk=preview_id).first()
+    if preview is None:
+        return None
+    preview.status = SettingsPreview.Status.RUNNING
+    preview.save(update_fields=["status"])
+    try:
+        compared = settings_compared(preview.scoring_parameters)
+    except Exception as exc:  # noqa: BLE001 - recorded for the page, which says it failed
+        logger.exception("settings preview %s failed", preview_id)
+        preview.status, preview.error = SettingsPreview.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        preview.status = SettingsPreview.Status.COMPLETE
+        if compared is not None:
+            preview.as_of, shift = compared
+            preview.result = {
+                "before": shift.before, "after": shift.after,
+                "entered_count": len(shift.entered), "left_count": len(shift.left), "listed_each_way": PREVIEW_LISTED,
+                "entered": [list(row) for row in shift.entered[:PREVIEW_LISTED]],
+                "left": [list(row) for row in shift.left[:PREVIEW_LISTED]],
+            }
+    preview.finished_at = timezone.now()
+    preview.save()
+    return preview

@@ -1,11 +1,13 @@
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
@@ -21,14 +23,14 @@ from .filters import PairFilter
 from .engine import ScoringParameters
 from .engine.guarantees import parameter_problems
 from .forms import ChangesSinceForm, ScoringSettingsForm
-from .models import ScoringSettings
+from .models import ScoringSettings, SettingsPreview
 from .selectors import (
     BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
     pair_history, pair_meetings, relationships_explained, snapshot_to_compare,
 )
-from .services import current_snapshot, settings_preview
+from .services import PREVIEWS_KEPT_DAYS, current_snapshot, settings_preview_requested
 from .tables import PairTable
-from .tasks import recompute_all_task
+from .tasks import recompute_all_task, settings_preview_task
 
 administrators_only = role_required(can_edit_data, "Only administrators change the scoring settings.")
 
@@ -36,15 +38,20 @@ administrators_only = role_required(can_edit_data, "Only administrators change t
 @administrators_only
 @require_http_methods(["GET", "POST"])
 def scoring_settings(request):
-    """Weights, type weights and the half-life; saving can queue a full recompute."""
+    """Weights, type weights and the half-life; saving can queue a full recompute, previewing
+    queues a worker's run and comes back here (`?preview=<id>`) with the settings as typed."""
     record = ScoringSettings.load()
     preview = None
+    in_force_problems = []
     if request.method == "POST":
         form = ScoringSettingsForm(request.POST)
         if form.is_valid() and "preview" in request.POST:
-            # nothing saved: the same form back, with what these settings would change
-            preview = settings_preview(form.to_parameters())
-        elif form.is_valid():
+            # nothing saved: a worker scores the evidence with these settings (seconds and most of
+            # a gigabyte at scale, not for a web process) and this page shows what they would change
+            preview = settings_preview_requested(parameters=form.to_parameters(), requested_by=request.user)
+            transaction.on_commit(partial(settings_preview_task.delay, preview.pk))
+            return redirect(f"{reverse('scoring_settings')}?preview={preview.pk}")
+        if form.is_valid():
             record.parameters = form.to_parameters().to_dict()
             record.updated_by = request.user
             record.save()
@@ -54,9 +61,9 @@ def scoring_settings(request):
             else:
                 messages.success(request, "Settings saved. They apply from the next recompute.")
             return redirect("scoring_settings")
-        in_force_problems = []
     else:
-        form = ScoringSettingsForm.from_parameters(record.scoring_parameters)
+        preview = _requested_preview(request)
+        form = ScoringSettingsForm.from_parameters(preview.scoring_parameters if preview else record.scoring_parameters)
         # settings saved before the guarantees were checked (or written around this page) are
         # still used by every recompute: say so, naming what to change
         in_force_problems = [(form.fields[p.field].label if p.field else "The weights together", p.message)
@@ -66,18 +73,35 @@ def scoring_settings(request):
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "scoring/settings.html", {
         "form": form, "record": record, "snapshot": current_snapshot(), "trail": trail, "in_force_problems": in_force_problems,
-        "preview": preview, "previewed": "preview" in request.POST, "preview_pairs": _preview_pairs(preview),
+        "preview": preview, "preview_pairs": _preview_pairs(preview),
     }, status=status)
 
 
-PREVIEW_LISTED = 50  # pairs listed each way; the counts cover them all
-
-
-def _preview_pairs(preview) -> dict[str, list[dict]]:
-    """The pairs a preview would move into or out of `close`, with their entities."""
+def _requested_preview(request) -> SettingsPreview | None:
+    """The preview named by `?preview=`, or None (with a message when it is no longer kept)."""
+    wanted = request.GET.get("preview", "")
+    if not wanted:
+        return None
+    preview = SettingsPreview.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     if preview is None:
+        messages.info(request, f"That preview is no longer kept (previews are kept {PREVIEWS_KEPT_DAYS} days): the form shows the settings in force.")
+    return preview
+
+
+@administrators_only
+@require_GET
+def settings_preview_status(request, pk: int):
+    """The preview's part of the settings page, which asks for it every few seconds until the
+    worker has finished."""
+    preview = get_object_or_404(SettingsPreview, pk=pk)
+    return render(request, "scoring/_settings_preview.html", {"preview": preview, "preview_pairs": _preview_pairs(preview)})
+
+
+def _preview_pairs(preview: SettingsPreview | None) -> dict[str, list[dict]]:
+    """The pairs a finished preview would move into or out of `close`, with their entities."""
+    if preview is None or not preview.result:
         return {}
-    moved = {"entered": preview.shift.entered[:PREVIEW_LISTED], "left": preview.shift.left[:PREVIEW_LISTED]}
+    moved = {way: preview.result[way] for way in ("entered", "left")}
     entities = Entity.objects.in_bulk({e for rows in moved.values() for a, b, _, _ in rows for e in (a, b)})
     return {
         way: [{"a": entities[a], "b": entities[b], "before": now / 10, "after": proposed / 10}

@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from engagement.models import EngagementSettings
+from scoring.engine import ScoringParameters
+from scoring.models import SettingsPreview
 from tests.factories import (
     ConflictReportFactory,
     DisclosureFactory,
@@ -56,6 +58,7 @@ POLICY = {
     "disclosure_register": {"get": CITY_STAFF},  # until an administrator publishes it
     "disclosure_register_toggle": {"post": ADMINISTRATOR},
     "scoring_settings": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
+    "settings_preview_status": {"get": ADMINISTRATOR},
     "data_sets": {"get": ANALYST, "post": ANALYST},
     "data_set_download": {"get": ANALYST},
     "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
@@ -112,6 +115,7 @@ def site(db):
     meeting = MeetingFactory(external_id="walk-m", type="community_forum")
     survey = FeedbackSurveyFactory(meeting=meeting)
     flag = FlagFactory()
+    preview = SettingsPreview.objects.create(parameters=ScoringParameters().to_dict())
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
@@ -125,6 +129,7 @@ def site(db):
         "report_list": "/reports/", "report_new": "/reports/new/", "report_detail": f"/reports/{report.pk}/",
         "report_decide": f"/reports/{report.pk}/decide/", "disclosure_register": "/register/",
         "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/",
+        "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
         "data_sets": "/data/", "data_set_download": "/data/export.zip", "api_token": "/account/token/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
         "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",

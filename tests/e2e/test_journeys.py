@@ -163,12 +163,31 @@ def test_administrator_previews_then_changes_the_half_life_and_recomputes(signed
     page.click("text=Preview the changes")
     preview = page.inner_text("#preview")
     assert "Preview (nothing saved)" in preview and "would become close" in preview
-    assert page.input_value("#id_half_life_days") == "200"  # as typed, still to save
+    assert float(page.input_value("#id_half_life_days")) == 200  # as typed, still to save
     page.click("text=Save and recompute now")
 
     assert "A full recompute has been queued" in page.inner_text(".alert")
     page.goto(f"{live_server.url}/")
     assert "half-life 200 days" in page.inner_text(".recompute-status")
+
+
+def test_the_preview_box_updates_by_itself_when_the_worker_finishes(signed_in, live_server, monkeypatch):
+    """With a worker that has not yet run the preview, the page says it is waiting, then shows
+    the result without a reload once the worker has (htmx asks every few seconds)."""
+    from scoring import views
+    from scoring.models import SettingsPreview
+    from scoring.services import settings_preview_run
+
+    monkeypatch.setattr(views.settings_preview_task, "delay", lambda preview_id: None)  # a busy worker
+    page = signed_in("administrator")
+    page.goto(f"{live_server.url}/scoring/settings/")
+    page.fill("#id_component_interaction", "0.5")
+    page.click("text=Preview the changes")
+
+    assert "Waiting for a worker" in page.inner_text("#preview")
+    settings_preview_run(SettingsPreview.objects.latest("pk").pk)  # the worker gets to it
+    page.wait_for_selector("#preview-left", timeout=10_000)
+    assert "would no longer be" in page.inner_text("#preview") and page.url.endswith(f"?preview={SettingsPreview.objects.latest('pk').pk}")
 
 
 def test_a_resident_answers_a_survey_without_signing_in(browser, signed_in, live_server):

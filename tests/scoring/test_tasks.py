@@ -107,3 +107,33 @@ def test_a_failing_task_is_retried_then_its_failure_is_recorded(lakeside, monkey
     result = tasks.recompute_all_task.apply(args=["2026-06-30"])
     assert result.failed() and len(calls) == 4  # the first try and three retries
     assert "database is down" in client_as("city_staff").get("/").content.decode()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_previews_settings_as_the_page_would_show_them(lakeside_dir, worker_queue):
+    """The preview the settings page queues runs on the worker, which reports through the
+    preview's row: the same comparison as scoring in this process."""
+    from scoring.engine import ScoringParameters
+    from scoring.models import SettingsPreview
+    from scoring.services import settings_compared, settings_preview_requested
+    from scoring.tasks import settings_preview_task
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    defaults = ScoringParameters()
+    proposed = ScoringParameters(component_weights={**defaults.component_weights, "interaction": 0.5})
+    preview = settings_preview_requested(parameters=proposed)
+
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        settings_preview_task.apply_async(args=[preview.pk], queue=worker_queue, connection=conn)
+    deadline = time.monotonic() + 120
+    while not preview.finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+        preview = SettingsPreview.objects.get(pk=preview.pk)
+
+    assert preview.status == "complete", preview.error
+    as_of, here = settings_compared(proposed)
+    assert preview.as_of == as_of
+    assert (preview.result["before"], preview.result["after"], preview.result["entered_count"]) == (here.before, here.after, len(here.entered))
+    assert preview.result["left"] == [list(row) for row in here.left[:50]] and here.left  # meetings counting less: pairs leave close

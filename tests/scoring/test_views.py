@@ -102,10 +102,20 @@ def test_the_admin_shows_the_settings_read_only_and_sends_to_their_page(client_a
     assert ScoringSettings.load().scoring_parameters.half_life_days == 365
 
 
+def preview_asked(admin, callbacks_capture, **overrides):
+    """Post the form to preview, run what it queued (the worker's task, eager here) and follow
+    the redirect: the settings page showing the preview."""
+    with callbacks_capture(execute=True) as queued:
+        response = admin.post("/scoring/settings/", form_data(preview="1", **overrides))
+    assert response.status_code == 302 and len(queued) == 1
+    assert response["Location"].startswith("/scoring/settings/?preview=")
+    return admin.get(response["Location"])
+
+
 @pytest.mark.django_db
-def test_an_administrator_previews_settings_before_saving_them(lakeside, client_as):
-    """Previewing scores the evidence with the settings in the form, compares with the current
-    scores and saves nothing: the form comes back as typed."""
+def test_an_administrator_previews_settings_before_saving_them(lakeside, client_as, django_capture_on_commit_callbacks):
+    """Previewing queues the scoring of the evidence with the settings in the form, compares with
+    the current scores and saves nothing: the page comes back with the form as typed."""
     from datetime import date
 
     from scoring.models import PairScore
@@ -117,29 +127,103 @@ def test_an_administrator_previews_settings_before_saving_them(lakeside, client_
     close_now = PairScore.objects.filter(score_tenths__gte=80).count()
 
     # shared meetings counting for less: pairs close through their meetings leave close
-    page = admin.post("/scoring/settings/", form_data(component_interaction=0.5, preview="1"))
+    page = preview_asked(admin, django_capture_on_commit_callbacks, component_interaction=0.5)
 
     assert page.status_code == 200
     preview = page.context["preview"]
-    assert preview.as_of == date(2026, 6, 30) and preview.shift.before["close"] == close_now
-    assert preview.shift.left and not preview.shift.entered
-    assert preview.shift.after["close"] == close_now - len(preview.shift.left)
+    assert preview.status == "complete" and preview.requested_by.groups.filter(name="administrator").exists()
+    result = preview.result
+    assert preview.as_of == date(2026, 6, 30) and result["before"]["close"] == close_now
+    assert result["left_count"] and not result["entered_count"]
+    assert result["after"]["close"] == close_now - result["left_count"]
     html = page.content.decode()
-    assert "Preview (nothing saved)" in html and 'id="preview-left"' in html
+    assert "Preview (nothing saved)" in html and 'id="preview-left"' in html and "hx-get" not in html  # finished: no polling
     first = page.context["preview_pairs"]["left"][0]
     assert f'/closeness/{first["a"].external_id}/{first["b"].external_id}/' in html
     assert ScoringSettings.load().parameters == saved_before  # nothing saved
-    assert page.context["form"]["component_interaction"].value() == "0.5"
+    assert page.context["form"]["component_interaction"].value() == 0.5  # as typed, to save next
     # the settings in force preview as no change at all: the preview scores as the recompute did
-    unchanged = admin.post("/scoring/settings/", form_data(preview="1")).context["preview"].shift
-    assert unchanged.before == unchanged.after and not unchanged.entered and not unchanged.left
-    refused = admin.post("/scoring/settings/", form_data(half_life_days=0, preview="1"))
-    assert refused.status_code == 400 and "Preview (nothing saved)" not in refused.content.decode()
+    unchanged = preview_asked(admin, django_capture_on_commit_callbacks).context["preview"].result
+    assert unchanged["before"] == unchanged["after"] and not unchanged["entered"] and not unchanged["left"]
+    with django_capture_on_commit_callbacks() as queued:
+        refused = admin.post("/scoring/settings/", form_data(half_life_days=0, preview="1"))
+    assert refused.status_code == 400 and "Preview (nothing saved)" not in refused.content.decode() and not queued
 
 
 @pytest.mark.django_db
-def test_a_preview_before_any_scores_says_there_is_nothing_to_compare(client_as):
-    page = client_as("administrator").post("/scoring/settings/", form_data(preview="1"))
+def test_a_preview_before_any_scores_says_there_is_nothing_to_compare(client_as, django_capture_on_commit_callbacks):
+    page = preview_asked(client_as("administrator"), django_capture_on_commit_callbacks)
 
     assert page.status_code == 200 and "No scores yet to compare with" in page.content.decode()
     assert ScoringSettings.load().parameters == ScoringParameters().to_dict()
+
+
+@pytest.mark.django_db
+def test_the_preview_box_polls_until_the_worker_has_finished(lakeside, client_as):
+    """While the preview waits for a worker, or runs, its box asks again every few seconds; once
+    finished, its answer has no polling left."""
+    from datetime import date
+
+    from scoring.models import SettingsPreview
+    from scoring.services import recompute, settings_preview_requested, settings_preview_run
+
+    recompute(as_of=date(2026, 6, 30))
+    admin = client_as("administrator")
+    preview = settings_preview_requested(parameters=ScoringParameters(half_life_days=200))
+    url = f"/scoring/settings/preview/{preview.pk}/"
+
+    waiting = admin.get(url).content.decode()
+    assert "Waiting for a worker" in waiting and f'hx-get="{url}"' in waiting and 'hx-trigger="every 2s"' in waiting
+    SettingsPreview.objects.filter(pk=preview.pk).update(status="running")
+    assert "a worker is on it" in admin.get(url).content.decode()
+    settings_preview_run(preview.pk)
+    done = admin.get(url).content.decode()
+    assert "hx-get" not in done and "would become close" in done
+    # the whole page with the preview shows its settings in the form
+    page = admin.get(f"/scoring/settings/?preview={preview.pk}")
+    assert page.context["form"]["half_life_days"].value() == 200
+    assert admin.get("/scoring/settings/preview/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_failed_preview_says_so_and_saves_nothing(lakeside, client_as, monkeypatch):
+    from scoring import services
+
+    def broken(parameters):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(services, "settings_compared", broken)
+    preview = services.settings_preview_requested(parameters=ScoringParameters(half_life_days=200))
+
+    assert services.settings_preview_run(preview.pk).status == "failed"
+    page = client_as("administrator").get(f"/scoring/settings/?preview={preview.pk}").content.decode()
+    assert "The preview failed (MemoryError: out of memory)" in page and "hx-get" not in page
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 365
+    assert services.settings_preview_run(999999) is None  # deleted before the worker got to it
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wanted", ["999999", "abc", "-1"])
+def test_a_preview_no_longer_kept_shows_the_settings_in_force(client_as, wanted):
+    page = client_as("administrator").get(f"/scoring/settings/?preview={wanted}")
+
+    assert page.status_code == 200 and "That preview is no longer kept" in page.content.decode()
+    assert page.context["form"]["half_life_days"].value() == 365
+
+
+@pytest.mark.django_db
+def test_previews_older_than_a_week_are_deleted_when_another_is_asked_for():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scoring.models import SettingsPreview
+    from scoring.services import PREVIEWS_KEPT_DAYS, settings_preview_requested
+
+    old, recent = (settings_preview_requested(parameters=ScoringParameters()) for _ in range(2))
+    SettingsPreview.objects.filter(pk=old.pk).update(requested_at=timezone.now() - timedelta(days=PREVIEWS_KEPT_DAYS, minutes=1))
+    SettingsPreview.objects.filter(pk=recent.pk).update(requested_at=timezone.now() - timedelta(days=PREVIEWS_KEPT_DAYS - 1))
+
+    newest = settings_preview_requested(parameters=ScoringParameters())
+
+    assert set(SettingsPreview.objects.values_list("pk", flat=True)) == {recent.pk, newest.pk}
