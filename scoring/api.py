@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core.api import ReadOnlyForStaff, StandardPagination
 from entities.models import Entity
 
+from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import BAND_TENTHS, changes_since, pair_history, snapshot_on_or_before
 from .services import current_snapshot
@@ -126,13 +127,10 @@ class CloseChangesView(APIView):
     )
     def get(self, request):
         current = current_snapshot()
-        day = date_parameter(request.query_params, "since")
-        entity = None
-        if request.query_params.get("entity"):
-            entity = Entity.objects.filter(external_id=request.query_params["entity"]).first()
-            if entity is None:
-                raise ValidationError({"entity": [f"No entity with the id '{request.query_params['entity']}'."]})
-        changes = changes_since(current, day, entity)
+        form = ChangesSinceForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        changes = changes_since(current, form.cleaned_data["since"], form.cleaned_data["entity"])
 
         def listed(pairs):
             return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in pairs]

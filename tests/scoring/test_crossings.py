@@ -104,7 +104,7 @@ def test_the_what_changed_page(lakeside, client_as):
     earliest = staff.get("/closeness/changes/", {"since": "2001-01-01"})
     assert earliest.context["since"].as_of == date(2026, 6, 30) and "the earliest kept; none before 2001-01-01" in earliest.content.decode()
     refused = staff.get("/closeness/changes/", {"since": "2026-13-01"})
-    assert refused.status_code == 400 and "Enter a valid date" in refused.content.decode()
+    assert refused.status_code == 400 and "Not a date in the form YYYY-MM-DD." in refused.content.decode()
 
 
 @pytest.mark.django_db
@@ -144,7 +144,8 @@ def test_the_api_lists_what_changed_since_a_day(lakeside, client_as):
     assert (answer["as_of"], answer["since"], answer["became_close"], answer["flags_raised"]) == ("2031-01-01", "2026-06-30", [], [])
     assert answer["no_longer_close"] and all(c["then"] >= 8 > c["now"] for c in answer["no_longer_close"])
     refused = api.get("/api/closeness/changes/", {"since": "soon"})
-    assert refused.status_code == 400 and refused.json() == {"since": ["'soon' is not a date in the form YYYY-MM-DD"]}
+    assert refused.status_code == 400 and refused.json() == {"since": ["Not a date in the form YYYY-MM-DD."]}
+    assert api.get("/api/closeness/changes/", {"since": "07/01/2026"}).status_code == 400  # one form only, as the page's
 
 
 @pytest.mark.django_db
@@ -165,7 +166,8 @@ def test_what_changed_for_one_entity(lakeside, client_as):
     assert len(api["no_longer_close"]) == len(page.context["no_longer"])
     unknown = client_as("city_staff").get("/closeness/changes/", {"entity": "nobody"})
     assert unknown.status_code == 400 and "No entity with the id &#x27;nobody&#x27;." in unknown.content.decode()
-    assert client_as("city_staff").get("/api/closeness/changes/", {"entity": "nobody"}).status_code == 400
+    refused = client_as("city_staff").get("/api/closeness/changes/", {"entity": "nobody"})
+    assert refused.status_code == 400 and refused.json() == {"entity": ["No entity with the id 'nobody'."]}
 
 
 @pytest.mark.django_db
