@@ -2,11 +2,11 @@ import django_filters
 from django import forms
 
 from .models import Flag
-from .rules import RULES, SEVERITIES
+from .rules import RULE_TEXTS, RULES, SEVERITIES
 
 
 class FlagFilter(django_filters.FilterSet):
-    rule = django_filters.ChoiceFilter(choices=[(r, r) for r in RULES])
+    rule = django_filters.ChoiceFilter(choices=[(r, f"{r} ({RULE_TEXTS[r].label})") for r in RULES])
     severity = django_filters.ChoiceFilter(choices=[(s, s) for s in SEVERITIES])
     status = django_filters.ChoiceFilter(choices=Flag.Status.choices)
     # the queue lists the flags that hold; ticked, also those whose situation ended (kept with their history)

@@ -48,6 +48,58 @@ CONTRIBUTION_HIGH_TOTAL = 10_000
 
 
 @dataclass(frozen=True)
+class RuleText:
+    """A rule as the pages explain it to people who do not read its code: a name, what raises it
+    in plain words (X is the flag's counterpart, the overseen entity) and its severity."""
+
+    label: str
+    plain_words: str
+    severity: str
+
+
+# Written from the windows and thresholds above, so the pages cannot say other numbers than the
+# rules use; docs/conflict-rules.md has the same sentences, with code marks (a test compares them).
+RULE_TEXTS = {
+    FUNDING_DEPENDENCE: RuleText(
+        "Funding dependence",
+        f"An overseer of X takes money (funds) from X's side, now or until less than {FUNDING_WINDOW_YEARS} years ago.",
+        "high",
+    ),
+    REVOLVING_DOOR: RuleText(
+        "Revolving door",
+        "Someone who now leads or sits on an overseer of X worked for or led X while on it, or left X less than "
+        f"{REVOLVING_DOOR_WINDOW_YEARS} years before joining.",
+        "high",
+    ),
+    CONTRIBUTION_FROM_OVERSEEN: RuleText(
+        "Contribution from the overseen",
+        "An elected official who oversees X (directly, or as a member of a council or committee that does) received "
+        f"campaign money or an endorsement from X's side in the last {CONTRIBUTION_WINDOW_YEARS} years.",
+        f"medium; high at {CONTRIBUTION_HIGH_TOTAL:,} or more in total",
+    ),
+    PERSONAL_TIE: RuleText(
+        "Personal tie",
+        "A current family or personal tie joins someone who works for or leads X with someone who oversees X "
+        "or sits on an overseer of X.",
+        "high",
+    ),
+    OVERSIGHT_TOO_CLOSE: RuleText(
+        "Oversight too close", "An entity that oversees X is close to X (score 8 or more).", "medium"
+    ),
+    POWER_IMBALANCE: RuleText(
+        "Power imbalance",
+        "An entity with budget authority over X or that appoints X's leadership, but no oversight mandate, is close to X.",
+        "low",
+    ),
+}
+OVERSEEN_SIDE_TEXT = (
+    "X's side: X itself, its parent unit, a police union that represents it, and the people who lead or work for it. "
+    "An overseer: an entity with an oversight mandate, budget authority or appointments over X. "
+    "Disclosing every relationship behind a flag lowers its severity by one level."
+)
+
+
+@dataclass(frozen=True)
 class DisclosureRecord:
     relationship_id: int
     disclosed_on: date

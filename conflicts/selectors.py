@@ -16,12 +16,13 @@ SEVERITY_RANK = Case(
 )
 
 
+REVIEW_ORDER = ("status_rank", "severity_rank", "rule", "subject__name", "counterpart__name", "pk")
+
+
 def in_review_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
     """Open flags first, then under review, resolved and dismissed; within each, the most severe
     first. Annotated with `status_rank` and `severity_rank` for tables that sort by those columns."""
-    return flags.annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK).order_by(
-        "status_rank", "severity_rank", "rule", "subject__name", "counterpart__name"
-    )
+    return flags.annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK).order_by(*REVIEW_ORDER)
 
 
 def open_flags() -> QuerySet[Flag]:

@@ -4,15 +4,26 @@ from django.urls import reverse
 from core.tables import PagedTable
 
 from .models import Flag
+from .selectors import REVIEW_ORDER
+
+
+def then_review_order(*first: str) -> tuple[str, ...]:
+    """Sort by `first`, then as the queue does (`in_review_order`): a column with many equal
+    values (a rule, a subject) otherwise leaves its ties in whatever order the database reads."""
+    return (*first, *(field for field in REVIEW_ORDER if field not in first))
 
 
 class FlagTable(PagedTable):
-    rule = tables.Column(linkify=lambda record: reverse("flag_detail", args=[record.pk]))
-    subject = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.subject.external_id]))
-    counterpart = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.counterpart.external_id]))
+    rule = tables.Column(linkify=lambda record: reverse("flag_detail", args=[record.pk]), order_by=then_review_order("rule"))
+    subject = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.subject.external_id]),
+                            order_by=then_review_order("subject__name"))
+    counterpart = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.counterpart.external_id]),
+                                order_by=then_review_order("counterpart__name"))
     # by rank, not alphabetically (conflicts.selectors.in_review_order annotates both)
-    severity = tables.Column(order_by=("severity_rank",))
-    status = tables.Column(order_by=("status_rank",))
+    severity = tables.Column(order_by=then_review_order("severity_rank"))
+    status = tables.Column(order_by=then_review_order("status_rank"))
+    disclosed = tables.BooleanColumn(yesno="yes,no", order_by=then_review_order("disclosed"))  # words, as flags.csv says it
+    explanation = tables.Column(order_by=then_review_order("explanation"))
 
     class Meta:
         model = Flag

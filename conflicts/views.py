@@ -11,6 +11,7 @@ from core.spreadsheet import csv_download
 from .filters import FlagFilter
 from .forms import FlagTransitionForm
 from .models import Flag
+from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import in_review_order
 from .services import ALLOWED_TRANSITIONS, FlagTransitionError, flag_change_status
 from .tables import FlagTable
@@ -30,7 +31,9 @@ def flag_list(request):
         )
     table = FlagTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "conflicts/flag_list.html", {"filter": filterset, "table": table})
+    return render(request, "conflicts/flag_list.html", {
+        "filter": filterset, "table": table, "rule_texts": RULE_TEXTS.items(), "overseen_side": OVERSEEN_SIDE_TEXT,
+    })
 
 
 def flag_detail(request, pk: int):
@@ -47,6 +50,7 @@ def _flag_page(request, flag: Flag, form: FlagTransitionForm | None = None, stat
         "conflicts/flag_detail.html",
         {
             "flag": flag,
+            "rule_text": RULE_TEXTS.get(flag.rule),
             "persons": flag.persons.order_by("name"),
             "evidence": flag.evidence.select_related("source", "target").prefetch_related("disclosures").order_by("external_id"),
             "history": flag.history.select_related("changed_by"),

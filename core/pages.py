@@ -2,7 +2,7 @@
 from django.db.models import Count
 from django.shortcuts import render
 
-from conflicts.rules import SEVERITIES
+from conflicts.rules import RULE_TEXTS, SEVERITIES
 from conflicts.selectors import open_flags
 from engagement.models import Meeting
 from entities.kinds import Kind
@@ -32,7 +32,10 @@ def overview(request):
             ],
             "closest_pairs": listed_pairs().order_by("-score_tenths", "entity_a_id", "entity_b_id")[:10],
             "flags_by_severity": [{"severity": s, "n": by_severity[s]} for s in reversed(SEVERITIES) if s in by_severity],
-            "flags_by_rule": waiting.values("rule").annotate(n=Count("id")).order_by("rule"),
+            "flags_by_rule": [
+                {**row, "label": RULE_TEXTS[row["rule"]].label}
+                for row in waiting.values("rule").annotate(n=Count("id")).order_by("rule")
+            ],
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
             "snapshot": snapshot,
             "unsourced": unsourced().count(),

@@ -23,6 +23,25 @@ def test_queue_filters_by_rule_and_severity(scored, client_as):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("column", ["rule", "subject", "counterpart", "disclosed"])
+def test_sorting_the_queue_by_a_column_keeps_review_order_within_its_ties(scored, client_as, column):
+    """Many flags share a rule or a subject: within those, the most pressing first (open before
+    under review, high before low), not the database's order."""
+    from conflicts.selectors import in_review_order
+
+    Flag.objects.filter(pk=funding_flag().pk).update(status="under_review")
+    rows = client_as("city_staff").get("/flags/", {"sort": column, "per_page": 500}).context["table"].rows
+    listed = [row.record.pk for row in rows]
+
+    def key(flag):
+        value = {"rule": flag.rule, "subject": flag.subject.name, "counterpart": flag.counterpart.name, "disclosed": flag.disclosed}[column]
+        return value, flag.status_rank, flag.severity_rank
+    ranked = list(in_review_order(Flag.objects.filter(holds=True)))
+    assert len(listed) == len(ranked) > 10
+    assert [key(f) for f in sorted(ranked, key=lambda f: listed.index(f.pk))] == sorted(key(f) for f in ranked)
+
+
+@pytest.mark.django_db
 def test_flag_page_shows_explanation_evidence_persons_and_history(scored, client_as):
     flag = Flag.objects.get(rule="PERSONAL_TIE", subject__external_id="lk-ob")
 
@@ -32,6 +51,45 @@ def test_flag_page_shows_explanation_evidence_persons_and_history(scored, client
     assert "t-01" in page and "Board Chair Ellis Ward" in page
     assert "Raised by the recompute as of 2026-06-30" in page
     assert "Change status" not in page  # city staff cannot review
+
+
+@pytest.mark.django_db
+def test_the_pages_say_what_each_rule_means(scored, client_as):
+    """City staff read rule codes in the queue: the queue explains every rule, a flag's page its
+    own, the overview names the rules, and the rule filter offers their names."""
+    from django.utils.html import escape
+
+    from conflicts.rules import RULE_TEXTS, RULES
+
+    client = client_as("city_staff")
+    queue = client.get("/flags/").content.decode()
+    flag = funding_flag()
+    page = client.get(f"/flags/{flag.pk}/").content.decode()
+    overview = client.get("/").content.decode()
+
+    assert set(RULE_TEXTS) == set(RULES)
+    for code, text in RULE_TEXTS.items():
+        assert f"{text.label} <code>{code}</code>" in queue and escape(text.plain_words) in queue
+        assert f'<option value="{code}">{code} ({text.label})</option>' in queue
+    assert "less than 2 years ago" in escape(RULE_TEXTS["FUNDING_DEPENDENCE"].plain_words)  # the rule's own window
+    assert f"<strong>Funding dependence</strong>: {escape(RULE_TEXTS['FUNDING_DEPENDENCE'].plain_words)} Here X is Lakeside Police Department." in page
+    assert '?rule=FUNDING_DEPENDENCE">Funding dependence</a>' in overview and 'href="/flags/#rules"' in overview
+
+
+def test_the_rules_doc_says_what_the_pages_say():
+    """docs/conflict-rules.md's table and the pages' rule texts are the same sentences (the doc
+    marks code words)."""
+    from pathlib import Path
+
+    from conflicts.rules import RULE_TEXTS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "conflict-rules.md").read_text()
+    rows = {}
+    for line in doc.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] in RULE_TEXTS:
+            rows[cells[0]] = (cells[1].replace("`", ""), cells[2])
+    assert rows == {code: (text.plain_words, text.severity) for code, text in RULE_TEXTS.items()}
 
 
 @pytest.mark.django_db
