@@ -1,5 +1,11 @@
-"""Reading flags: the review queue's order, and the flags of other apps' pages (an entity's, a pair's)."""
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+"""Reading flags: the review queue's order, the flags of other apps' pages (an entity's, a pair's)
+and flags as flags.csv's rows."""
+from collections.abc import Iterator
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from entities.models import Entity
+from relationships.models import Relationship
 
 from .models import Flag
 from .rules import SEVERITIES
@@ -70,3 +76,22 @@ def pairs_with_open_flags() -> set[tuple[int, int]]:
     """The pairs (lower id first) that an open or under-review flag holds on."""
     rows = open_flags().values_list("subject_id", "counterpart_id")
     return {(min(a, b), max(a, b)) for a, b in rows}
+
+
+def flag_rows(flags: QuerySet[Flag]) -> Iterator[tuple[str, ...]]:
+    """`flags` in flags.csv's columns (rule, severity, status, subject, counterpart, persons,
+    evidence, disclosed, explanation: the interchange contract), in the queryset's order: for the
+    export and for the queue's download of what it lists."""
+    flags = flags.select_related("subject", "counterpart").prefetch_related(
+        Prefetch("persons", queryset=Entity.objects.only("external_id")),
+        Prefetch("evidence", queryset=Relationship.objects.only("external_id")),
+    )
+    for flag in flags:
+        yield (
+            flag.rule, flag.severity, flag.status, flag.subject.external_id, flag.counterpart.external_id,
+            ";".join(sorted(p.external_id for p in flag.persons.all())),
+            ";".join(sorted(r.external_id for r in flag.evidence.all())),
+            "yes" if flag.disclosed else "no",
+            flag.explanation,
+        )
+

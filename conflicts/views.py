@@ -7,12 +7,13 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from core.roles import can_review_flags
 from core.spreadsheet import csv_download
+from interchange.format import FLAG_COLUMNS
 
 from .filters import FlagFilter
 from .forms import FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
-from .selectors import in_review_order
+from .selectors import flag_rows, in_review_order
 from .services import ALLOWED_TRANSITIONS, FlagTransitionError, flag_change_status
 from .tables import FlagTable
 
@@ -23,12 +24,8 @@ def flag_list(request):
     filterset = FlagFilter(request.GET, queryset=flags)
     rows = in_review_order(filterset.qs)
     if request.GET.get("export") == "csv":
-        return csv_download(
-            "flags.csv",
-            ["rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation"],
-            ([f.rule, f.severity, f.status, f.subject.external_id, f.counterpart.external_id,
-              "yes" if f.disclosed else "no", f.explanation] for f in rows.iterator()),
-        )
+        # the contract's columns, so that it reads as the export's flags.csv does
+        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(rows))
     table = FlagTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "conflicts/flag_list.html", {

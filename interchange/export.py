@@ -19,6 +19,7 @@ from typing import TextIO
 import numpy as np
 
 from conflicts.models import Flag
+from conflicts.selectors import flag_rows
 from core.bulk import one_snapshot, read_fixed_width
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
@@ -149,17 +150,7 @@ def _export_files() -> list[_ExportFile]:
         return _csv_chunks(sorted(((e, ext[d], rel_ext[r], on, st) for e, d, r, on, st in rows), key=lambda r: r[0]))
 
     def flags():
-        rows = [
-            (
-                flag.rule, flag.severity, flag.status, ext[flag.subject_id], ext[flag.counterpart_id],
-                ";".join(sorted(p.external_id for p in flag.persons.all())),
-                ";".join(sorted(r.external_id for r in flag.evidence.all())),
-                "yes" if flag.disclosed else "no",
-                flag.explanation,
-            )
-            for flag in Flag.objects.filter(holds=True).prefetch_related("persons", "evidence")
-        ]
-        return _csv_chunks(sorted(rows, key=lambda r: (r[0], r[3], r[4])))
+        return _csv_chunks(sorted(flag_rows(Flag.objects.filter(holds=True)), key=lambda r: (r[0], r[3], r[4])))
 
     return [
         _ExportFile(ENTITIES.name, ENTITIES.columns, entities),

@@ -42,6 +42,25 @@ def test_sorting_the_queue_by_a_column_keeps_review_order_within_its_ties(scored
 
 
 @pytest.mark.django_db
+def test_the_queue_downloads_what_it_lists_in_the_exports_columns(scored, client_as, tmp_path):
+    """The queue's download has flags.csv's columns and rows (persons and evidence included), for
+    the flags the filters select."""
+    import csv
+    import io
+
+    from interchange.export import dataset_export
+
+    dataset_export(tmp_path)
+    exported = list(csv.DictReader((tmp_path / "flags.csv").open(encoding="utf-8")))
+    download = client_as("city_staff").get("/flags/", {"export": "csv", "rule": "PERSONAL_TIE"})
+    listed = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+
+    assert list(listed[0]) == list(exported[0])
+    assert sorted(listed, key=str) == sorted((row for row in exported if row["rule"] == "PERSONAL_TIE"), key=str)
+    assert all(row["persons"] and row["evidence"] for row in listed)
+
+
+@pytest.mark.django_db
 def test_flag_page_shows_explanation_evidence_persons_and_history(scored, client_as):
     flag = Flag.objects.get(rule="PERSONAL_TIE", subject__external_id="lk-ob")
 
