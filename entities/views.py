@@ -7,7 +7,7 @@ from conflicts.selectors import flags_involving
 from core.spreadsheet import csv_download
 from engagement.selectors import meetings_attended
 from relationships.models import Disclosure, Relationship
-from relationships.types import AFFILIATION_TYPES
+from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, with_closest_score
 
 from .filters import EntityFilter
@@ -40,10 +40,12 @@ def entity_detail(request, external_id: str):
         .select_related("source", "target")
         .order_by("start_date", "external_id")
     )
-    people = (
-        Relationship.objects.filter(target=entity, type__in=AFFILIATION_TYPES, end_date__isnull=True)
-        .select_related("source")
-        .order_by("type", "source__name")
+    # its people now, the head first: (relationship, what the person is to it)
+    roles = list(AFFILIATION_ROLES)
+    people = sorted(
+        ((r, AFFILIATION_ROLES[r.type]) for r in Relationship.objects.filter(
+            target=entity, type__in=AFFILIATION_TYPES, end_date__isnull=True).select_related("source")),
+        key=lambda pair: (roles.index(pair[0].type), pair[0].source.name, pair[0].pk),
     )
     meetings = meetings_attended(entity)
     flags = flags_involving(entity)

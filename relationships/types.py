@@ -27,6 +27,8 @@ MONEY_TYPES = frozenset({"funds", "contributes_to"})
 ONE_OFF_TYPES = frozenset({"contributes_to", "endorses"})
 # A person acts for an organisation in these ties (used for roll-up from people to organisations).
 AFFILIATION_TYPES = frozenset({"leads", "member_of", "employed_by"})
+# what a person is to the organisation of each affiliation, the head first (an organisation's page)
+AFFILIATION_ROLES = {"leads": "head", "member_of": "member", "employed_by": "staff"}
 OVERSIGHT_TYPES = frozenset({"oversees", "budget_authority", "appoints"})
 PERSONAL_TIE_TYPES = frozenset({"family", "personal"})
 

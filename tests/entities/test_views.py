@@ -1,6 +1,7 @@
 """The entity directory and entity pages."""
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -95,3 +96,18 @@ def test_directory_and_entity_pages_use_a_constant_number_of_queries(scored, cli
     after = (queries("/entities/"), queries("/entities/lk-pd/"))
 
     assert after == before
+
+
+@pytest.mark.django_db
+def test_an_organisations_page_lists_its_people_now_the_head_first(scored, client_as):
+    """What each person is to it (head, member, staff) and since when; those who left are in the
+    timeline, not here."""
+    page = client_as("city_staff").get("/entities/lk-pd/").content.decode()
+    people = page[page.index("<h2>People</h2>"):page.index("<h2>Relationships (timeline)</h2>")]
+
+    items = re.findall(r">([^<]+)</a> (\([^)]*\))</li>", people)
+    assert items[0] == ("Chief Morgan Hill", "(head, since 2021-04-01)")
+    items = [role for _, role in items]
+    assert "(staff, since 2001-08-01)" in items and "(staff, since 2012-05-01)" in items
+    assert len(items) == 3  # the chief twice (heads it, works there) and the officer; three have left
+    assert "is employed by since" not in people
