@@ -242,6 +242,18 @@ def interaction_explained(meetings: list[tuple], as_of, params) -> dict:
     return {"uncapped": uncapped, "cap": cap, "latest": latest, "capped": _cap_binds(uncapped, cap)}
 
 
+def score_explained(pair, params) -> dict:
+    """How a pair's components make its score, for the pair page: the weighted terms of the
+    components above 0 (name, weight, value) and the score they give from the components as
+    shown (one decimal each, so it may differ from the stored score by a tenth)."""
+    from .engine.closeness import combined_score
+
+    components = pair.components
+    weights = params.component_weights
+    terms = [(name, weights[name], value) for name, value in components.items() if value > 0]
+    return {"terms": terms, "from_shown": combined_score(components, weights)}
+
+
 def relationships_explained(relationships, as_of, params) -> list[dict]:
     """What the pair page says of the formal and financial components its relationships (one
     pair's, as model instances) give when the freshness cap binds: [{component, before the cap,

@@ -26,7 +26,7 @@ from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings, SettingsPreview
 from .selectors import (
     BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
-    pair_history, pair_meetings, relationships_explained, snapshot_to_compare,
+    pair_history, pair_meetings, relationships_explained, score_explained, snapshot_to_compare,
 )
 from .services import PREVIEWS_KEPT_DAYS, current_snapshot, settings_preview_requested
 from .tables import PairTable
@@ -163,6 +163,7 @@ def pair_detail(request, a: str, b: str):
     meetings = pair_meetings(first, second, snapshot.as_of, params) if (pair and snapshot and pair.interaction_tenths) else []
     interaction = interaction_explained(meetings, snapshot.as_of, params) if meetings else None
     capped = relationships_explained(relationships, snapshot.as_of, params) if (pair and snapshot) else []
+    combined = score_explained(pair, params) if (pair and snapshot) else None
     history = pair_history(first, second)
     changed_ids = {pk for version in history for pk in (*version["evidence_added"], *version["evidence_removed"])}
     # a relationship deleted since stays in the history by its id
@@ -176,6 +177,7 @@ def pair_detail(request, a: str, b: str):
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
             "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
+            "combined": combined, "params": params,
             "history": history, "chart": history_through(history, snapshot.as_of if snapshot else None),
             "flags": flags_between(first, second),
         },

@@ -152,6 +152,17 @@ def relationship_components(terms: RelationshipTerms, params: ScoringParameters)
     return np.minimum(formal, freshness_cap(terms.formal_fresh)), np.minimum(financial, freshness_cap(terms.money_fresh))
 
 
+def combined_score(components: dict[str, float], component_weights: dict[str, float]) -> float:
+    """The score from its four components: 10 * (1 - prod(1 - w * component / 10)), within 0..10,
+    before rounding. For explaining one pair; the engine computes the same for millions of pairs
+    in its compiled pass (`pair_product.scored_pairs`), in the same order of factors."""
+    remaining = 1.0 - component_weights["interaction"] * components["interaction"] / 10.0
+    remaining = (1.0 - component_weights["formal"] * components["formal"] / 10.0) * remaining
+    for name in ("financial", "analyst"):
+        remaining *= 1.0 - component_weights[name] * components[name] / 10.0
+    return min(max(10.0 * (1.0 - remaining), 0.0), 10.0)
+
+
 def marked_ids(ids: np.ndarray, largest: int = 0) -> np.ndarray:
     """A lookup table by id, up to `largest` at least: True for the ids in `ids` (non-negative).
     Membership is then a gather, and the ids present, in order, a scan (`np.flatnonzero`): no

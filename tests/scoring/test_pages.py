@@ -39,6 +39,50 @@ def test_pair_page_explains_the_score(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_pair_page_shows_how_the_components_make_the_score(scored, client_as):
+    """The weighted components, with the settings that scored the pair, give the score shown
+    (or say it came from the unrounded components), and each meeting behind it links to its page."""
+    page = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
+    formula = re.sub(r"\s+", " ", page.split('class="score-formula">')[1].split("</p>")[0])
+
+    # formal 8.0, interaction 9.9, financial 9.3 with weights 0.6, 0.75, 0.6; analyst 0 left out
+    assert "10 &times; (1 &minus; (1 &minus; 0.6 &times; 8.0/10) &times; (1 &minus; 0.75 &times; 9.9/10) &times; (1 &minus; 0.6 &times; 9.3/10)) = 9.4" in formula
+    assert "analyst" not in formula and "before their rounding" not in formula
+    from engagement.models import Meeting
+
+    latest = Meeting.objects.get(date="2026-06-17", attendance__entity__external_id="p-chief", type="private_meeting")
+    assert f'<a href="/meetings/{latest.pk}/">' in page
+
+
+@pytest.mark.django_db
+def test_the_components_as_shown_give_every_stored_score_within_a_tenth(scored):
+    """The pair page's formula, from components rounded to one decimal, against every stored
+    score of the lakeside: the engine's compiled pass and `combined_score` are the same formula."""
+    from scoring.engine import ScoringParameters
+    from scoring.models import PairScore
+    from scoring.selectors import score_explained
+
+    params = ScoringParameters()
+    pairs = list(PairScore.objects.all())
+    off = [(p.entity_a_id, p.entity_b_id, p.score, score_explained(p, params)["from_shown"]) for p in pairs
+           if abs(score_explained(p, params)["from_shown"] - p.score) > 0.1 + 1e-9]
+    assert len(pairs) > 300 and not off, off[:5]
+
+
+@pytest.mark.django_db
+def test_where_the_rounded_components_give_another_tenth_the_pair_page_says_why(scored, client_as):
+    from scoring.engine import ScoringParameters
+    from scoring.models import PairScore
+    from scoring.selectors import score_explained
+
+    differing = next(p for p in PairScore.objects.select_related("entity_a", "entity_b")
+                     if f"{score_explained(p, ScoringParameters())['from_shown']:.1f}" != f"{p.score:.1f}")
+    page = client_as("city_staff").get(f"/closeness/{differing.entity_a.external_id}/{differing.entity_b.external_id}/").content.decode()
+
+    assert f"(the score, {differing.score:.1f}, is computed from the components before their rounding to one decimal)" in page
+
+
+@pytest.mark.django_db
 def test_pair_page_names_the_freshness_cap_where_it_binds_on_money(scored, client_as):
     # the sheriff's office paid the inspector general 30,000 until 2023-12-31, 2.5 years before
     page = client_as("city_staff").get("/closeness/lk-ig/lk-so/").content.decode()
