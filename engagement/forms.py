@@ -13,6 +13,8 @@ from .types import AttendanceRole
 class MeetingForm(forms.ModelForm):
     """A meeting logged by a board member; the contract's rules run through Meeting.clean()."""
 
+    required_css_class = "required"  # its label marked (static/css/site.css), as on every form that is filled in
+
     class Meta:
         model = Meeting
         fields = ["type", "date", "title", "location", "neighborhood", "summary"]
@@ -112,6 +114,8 @@ class FeedbackAnswerForm(forms.Form):
 class ConflictReportForm(forms.ModelForm):
     """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean)."""
 
+    required_css_class = "required"
+
     source = EntityField(label="Who (id or name)")
     target = EntityField(label="With whom (id or name)")
     source_url = forms.URLField(
@@ -129,6 +133,7 @@ class ConflictReportForm(forms.ModelForm):
 
 
 class ReportDecisionForm(forms.Form):
+    required_css_class = "required"
     decision = forms.ChoiceField(choices=[("accept", "Accept as a relationship"), ("reject", "Reject")])
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,5 +1,6 @@
 """Board members log meetings; the affected scores update without anyone running a command."""
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -311,3 +312,18 @@ def test_sorting_meetings_by_who_logged_them_puts_imported_ones_last_both_ways(c
 
     assert titles("logged_by") == ["by alice", "by bob", "imported"]
     assert titles("-logged_by") == ["by bob", "by alice", "imported"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, url, required, optional", [
+    ("board_member", "/meetings/new/", ["Type", "Date", "Title"], ["Location", "Neighborhood", "Summary"]),
+    ("board_member", "/reports/new/", ["Who (id or name)", "Kind of tie", "With whom (id or name)", "Source URL"], ["Since", "Amount", "Details"]),
+])
+def test_forms_mark_the_fields_that_are_required(client_as, role, url, required, optional):
+    page = client_as(role).get(url).content.decode()
+
+    assert "are required." in page
+    for label in required:
+        assert re.search(rf'<label for="[^"]+" class="required">{re.escape(label)}:</label>', page), label
+    for label in optional:
+        assert re.search(rf'<label for="[^"]+">{re.escape(label)}:</label>', page), label
