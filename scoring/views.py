@@ -3,7 +3,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.urls import reverse
@@ -91,10 +91,13 @@ def _requested_preview(request) -> SettingsPreview | None:
 @administrators_only
 @require_GET
 def settings_preview_status(request, pk: int):
-    """The preview's part of the settings page, which asks for it every few seconds until the
-    worker has finished."""
+    """The body of the settings page's preview box, which asks for it every few seconds until the
+    worker has finished: until then, to htmx, "no change" (204: nothing swapped, nothing announced
+    again to a screen reader)."""
     preview = get_object_or_404(SettingsPreview, pk=pk)
-    return render(request, "scoring/_settings_preview.html", {"preview": preview, "preview_pairs": _preview_pairs(preview)})
+    if request.htmx and not preview.finished:
+        return HttpResponse(status=204)
+    return render(request, "scoring/_settings_preview_body.html", {"preview": preview, "preview_pairs": _preview_pairs(preview)})
 
 
 def _preview_pairs(preview: SettingsPreview | None) -> dict[str, list[dict]]:

@@ -174,11 +174,16 @@ def test_the_preview_box_polls_until_the_worker_has_finished(lakeside, client_as
 
     waiting = admin.get(url).content.decode()
     assert "Waiting for a worker" in waiting and f'hx-get="{url}"' in waiting and 'hx-trigger="every 2s"' in waiting
+    # htmx asking again while nothing changed: 204, so nothing is swapped or announced again
+    asked = admin.get(url, headers={"HX-Request": "true"})
+    assert asked.status_code == 204 and not asked.content
     SettingsPreview.objects.filter(pk=preview.pk).update(status="running")
     assert "a worker is on it" in admin.get(url).content.decode()
+    assert admin.get(url, headers={"HX-Request": "true"}).status_code == 204
     settings_preview_run(preview.pk)
-    done = admin.get(url).content.decode()
-    assert "hx-get" not in done and "would become close" in done
+    done = admin.get(url, headers={"HX-Request": "true"})
+    assert done.status_code == 200 and "hx-get" not in done.content.decode() and "would become close" in done.content.decode()
+    assert 'id="preview-body"' in done.content.decode() and 'role="status"' not in done.content.decode()  # the region stays
     # the whole page with the preview shows its settings in the form
     page = admin.get(f"/scoring/settings/?preview={preview.pk}")
     assert page.context["form"]["half_life_days"].value() == 200
