@@ -22,7 +22,10 @@
       { selector: "edge[flagged = 1]", style: { "line-style": "dashed", "curve-style": "straight" } },
     ],
     layout: {
-      name: elements.length > 400 ? "circle" : "cose", animate: false, randomize: false,
+      // a force-directed layout shows who clusters around whom; past a few hundred entities it
+      // takes seconds in the browser, so a large graph is drawn in a circle (counted in entities:
+      // 100 entities with their 300 ties were a circle, which shows no clusters at all)
+      name: data.nodes.length > 250 ? "circle" : "cose", animate: false, randomize: false,
       stop: function () { window.trackerNetworkReady = true; }, // layout may finish during construction
     },
   });

@@ -28,6 +28,36 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
     assert "Closest counterparts" in page.content()
 
 
+def test_the_whole_network_is_laid_out_by_its_ties_not_in_a_circle(signed_in, live_server):
+    """A hundred entities and their 300 closest ties: a force-directed layout, where clusters show
+    (a circle puts every entity at the same distance from the centre, whoever it is tied to)."""
+    from datetime import timedelta
+
+    from engagement.models import Attendance, Meeting
+    from scoring.services import recompute
+    from tests.factories import EntityFactory
+
+    # a neighbourhood's residents meeting in small groups: more entities and ties than the lakeside's
+    residents = [EntityFactory(external_id=f"resident-{n:02d}", kind="person") for n in range(40)]
+    today = timezone.localdate()
+    for n in range(40):
+        meeting = Meeting.objects.create(external_id=f"circle-{n}", date=today - timedelta(days=n), type="focus_group", title="Block meeting")
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=residents[(n + k) % 40]) for k in range(5)])
+    recompute(as_of=today)
+    page = signed_in("city_staff")
+    page.goto(f"{live_server.url}/network/")
+    page.wait_for_function("window.trackerNetworkReady === true")
+
+    spread = page.evaluate("""(() => {
+        const points = trackerNetwork.nodes().map(n => n.position());
+        const cx = points.reduce((s, p) => s + p.x, 0) / points.length, cy = points.reduce((s, p) => s + p.y, 0) / points.length;
+        const radii = points.map(p => Math.hypot(p.x - cx, p.y - cy));
+        return [points.length, Math.min(...radii) / Math.max(...radii)];
+    })()""")
+    assert spread[0] > 90 and spread[1] < 0.5, spread
+    assert "300 ties" in page.inner_text("main")
+
+
 def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_server):
     page = signed_in("city_staff")
     page.goto(f"{live_server.url}/network/?entity=lk-ob")
