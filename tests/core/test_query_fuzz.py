@@ -41,6 +41,7 @@ PAGES = {
     "/register/": [],
     "/recusals/": ["entity", "jurisdiction"],
     "/search/entities/": [],
+    "/scoring/settings/": ["preview"],
     "/api/entities/": names_of(EntityApiFilter),
     "/api/relationships/": names_of(RelationshipFilter),
     "/api/meetings/": names_of(MeetingApiFilter),
