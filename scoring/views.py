@@ -82,7 +82,7 @@ def _requested_preview(request) -> SettingsPreview | None:
     wanted = request.GET.get("preview", "")
     if not wanted:
         return None
-    preview = SettingsPreview.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    preview = SettingsPreview.objects.filter(pk=int(wanted)).first() if wanted.isdecimal() else None  # isdigit() lets "²" through
     if preview is None:
         messages.info(request, f"That preview is no longer kept (previews are kept {PREVIEWS_KEPT_DAYS} days): the form shows the settings in force.")
     return preview
