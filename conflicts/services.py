@@ -219,3 +219,36 @@ def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag
         _record(flag, to_status, reason, user=user)
         flag.status = to_status
     return flag
+
+
+BULK_REVIEW_LIMIT = 500  # flags changed at once: a page of the queue at its largest
+
+
+def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: str) -> list[Flag]:
+    """A reviewer moves several flags to one status with one reason, each change recorded as if
+    made alone (`flag_change_status`): all of them, or none when any one is refused, with a
+    message naming each flag refused and why (its id and its situation)."""
+    if not can_review_flags(user):
+        raise FlagTransitionError("Only analysts and administrators can change a flag's status.")
+    if not (reason or "").strip():
+        raise FlagTransitionError("A written reason is required to change a flag's status.")
+    if not flag_ids:
+        raise FlagTransitionError("No flag selected: tick the flags to change first.")
+    if len(flag_ids) > BULK_REVIEW_LIMIT:
+        raise FlagTransitionError(f"{len(flag_ids)} flags selected: change at most {BULK_REVIEW_LIMIT} at once.")
+    flags = list(Flag.objects.filter(pk__in=flag_ids).select_related("subject", "counterpart").order_by("pk"))
+    missing = sorted(set(flag_ids) - {f.pk for f in flags})
+    if missing:
+        raise FlagTransitionError(f"No flag #{', #'.join(map(str, missing))}: reload the queue and select again. Nothing changed.")
+    refused = []
+    with transaction.atomic():
+        for flag in flags:
+            try:
+                flag_change_status(flag=flag, to_status=to_status, user=user, reason=reason)
+            except FlagTransitionError as exc:
+                refused.append(f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name}): {exc}")
+        if refused:
+            transaction.set_rollback(True)
+    if refused:
+        raise FlagTransitionError(f"Nothing changed. {len(refused)} of the {len(flags)} flags cannot: " + " ".join(refused))
+    return flags

@@ -14,6 +14,17 @@ def then_review_order(*first: str) -> tuple[str, ...]:
 
 
 class FlagTable(PagedTable):
+    """The review queue. `selected`: the flag ids ticked for a change of status (reviewers only;
+    other readers' tables leave the column out)."""
+
+    selected = tables.CheckBoxColumn(
+        accessor="pk", verbose_name="Select",
+        attrs={
+            # ticks every box on the page: shown by static/js/select-all.js (nothing to tick without it)
+            "th__input": {"hidden": "hidden", "class": "select-all", "aria-label": "Select every flag on this page"},
+            "td__input": {"aria-label": lambda record: f"Select flag #{record.pk}"},
+        },
+    )
     rule = tables.Column(linkify=lambda record: reverse("flag_detail", args=[record.pk]), order_by=then_review_order("rule"))
     subject = tables.Column(linkify=lambda record: reverse("entity_detail", args=[record.subject.external_id]),
                             order_by=then_review_order("subject__name"))
@@ -28,7 +39,13 @@ class FlagTable(PagedTable):
     class Meta:
         model = Flag
         fields = ("rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation")
+        sequence = ("selected", "rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation")
         attrs = {"class": "table"}
+
+    def __init__(self, *args, selected=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if "selected" in self.columns:
+            self.columns["selected"].column.checked = lambda value, record: value in selected
 
     def render_status(self, record):
         # a flag whose situation ended is listed only on request (the filter's tick box)

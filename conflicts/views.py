@@ -1,6 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -14,23 +17,62 @@ from .forms import FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import flag_rows, in_review_order
-from .services import ALLOWED_TRANSITIONS, FlagTransitionError, flag_change_status
+from .services import ALLOWED_TRANSITIONS, BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status
 from .tables import FlagTable
 
 
 def flag_list(request):
     """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
-    flags = Flag.objects.select_related("subject", "counterpart")
-    filterset = FlagFilter(request.GET, queryset=flags)
-    rows = in_review_order(filterset.qs)
     if request.GET.get("export") == "csv":
         # the contract's columns, so that it reads as the export's flags.csv does
-        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(rows))
-    table = FlagTable(rows)
+        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(in_review_order(_queue(request.GET).qs)))
+    return _queue_page(request)
+
+
+def _queue(query) -> FlagFilter:
+    return FlagFilter(query, queryset=Flag.objects.select_related("subject", "counterpart"))
+
+
+def _queue_page(request, bulk_form: FlagTransitionForm | None = None, selected=frozenset(), status: int = 200):
+    """The queue as `request.GET` filters, sorts and pages it; for reviewers with a box to tick
+    per flag and a form to change the status of those ticked (`bulk_form`: a refused one)."""
+    filterset = _queue(request.GET)
+    reviewer = can_review_flags(request.user)
+    table = FlagTable(in_review_order(filterset.qs), selected=selected, exclude=() if reviewer else ("selected",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "conflicts/flag_list.html", {
         "filter": filterset, "table": table, "rule_texts": RULE_TEXTS.items(), "overseen_side": OVERSEEN_SIDE_TEXT,
-    })
+        "bulk_form": (bulk_form or FlagTransitionForm()) if reviewer else None, "query": request.GET.urlencode(),
+        "bulk_limit": BULK_REVIEW_LIMIT,
+    }, status=status)
+
+
+@require_POST
+def flag_bulk_transition(request):
+    """The flags ticked in the queue moved to one status with one reason, all or none; back to the
+    queue as it was (its filters, sort and page), or the queue again with the ticks, the reason and
+    what was refused."""
+    if not can_review_flags(request.user):
+        raise PermissionDenied("Only analysts and administrators change a flag's status.")
+    query = QueryDict(request.POST.get("query", ""))
+    ticked = request.POST.getlist("selected")
+    selected = {int(value) for value in ticked if value.isdecimal()}
+    form = FlagTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            if len(selected) != len(ticked):
+                raise FlagTransitionError("A ticked box does not name a flag: reload the queue and select again. Nothing changed.")
+            changed = flags_change_status(
+                flag_ids=sorted(selected), to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"],
+            )
+        except FlagTransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            label = Flag.Status(form.cleaned_data["to_status"]).label.lower()
+            messages.success(request, f"{len(changed)} flag{pluralize(len(changed))} {pluralize(len(changed), 'is,are')} now {label}.")
+            return redirect(f"{reverse('flag_list')}?{query.urlencode()}" if query else reverse("flag_list"))
+    request.GET = query  # the queue as the reviewer left it
+    return _queue_page(request, form, selected, status=400)
 
 
 def flag_detail(request, pk: int):

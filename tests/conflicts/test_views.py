@@ -1,4 +1,6 @@
 """The review queue and flag pages, including status changes from the page."""
+import re
+
 import pytest
 
 from conflicts.models import Flag
@@ -165,3 +167,80 @@ def test_other_roles_get_403_on_status_changes(scored, client_as, role):
 
     assert response.status_code == 403
     assert funding_flag().status == "open"
+
+
+def open_flags_of(rule: str) -> list[Flag]:
+    return list(Flag.objects.filter(rule=rule, status="open", holds=True).order_by("pk"))
+
+
+@pytest.mark.django_db
+def test_an_analyst_moves_several_flags_at_once_each_with_its_history(scored, client_as):
+    """Ticked in the queue, one status and one reason: every ticked flag changes, each with its
+    own history line; the queue comes back as it was (its filter)."""
+    flags = open_flags_of("PERSONAL_TIE") + open_flags_of("OVERSIGHT_TOO_CLOSE")
+    analyst = client_as("analyst")
+
+    response = analyst.post("/flags/status/", {
+        "selected": [f.pk for f in flags], "to_status": "under_review", "reason": "Checking the minutes", "query": "rule=PERSONAL_TIE",
+    })
+
+    assert response.status_code == 302 and response["Location"] == "/flags/?rule=PERSONAL_TIE"
+    assert len(flags) >= 3
+    for flag in flags:
+        flag.refresh_from_db()
+        last = flag.history.order_by("-id").first()
+        assert flag.status == "under_review" and (last.from_status, last.to_status, last.reason) == ("open", "under_review", "Checking the minutes")
+        assert last.changed_by.groups.filter(name="analyst").exists()
+    assert f"{len(flags)} flags are now under review." in analyst.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bulk_change_one_flag_cannot_make_changes_none_and_says_which(scored, client_as):
+    """A resolved flag cannot go to review: nothing changes, the queue comes back with the boxes
+    still ticked, the reason kept and the refused flag named."""
+    opened, resolved = open_flags_of("PERSONAL_TIE")[0], funding_flag()
+    Flag.objects.filter(pk=resolved.pk).update(status="resolved")
+
+    page = client_as("analyst").post("/flags/status/", {
+        "selected": [opened.pk, resolved.pk], "to_status": "under_review", "reason": "Checking", "query": "per_page=500",
+    })
+
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert f"Nothing changed. 1 of the 2 flags cannot: #{resolved.pk} (FUNDING_DEPENDENCE" in html
+    assert "cannot become under_review" in html and "Checking</textarea>" in html
+    boxes = {tag for tag in re.findall(r'<input [^>]*name="selected"[^>]*>', html)}
+    assert len(boxes) > 10 and sum("checked" in tag for tag in boxes) == 2
+    assert {tag for tag in boxes if "checked" in tag} == {tag for tag in boxes if f'value="{opened.pk}"' in tag or f'value="{resolved.pk}"' in tag}
+    assert Flag.objects.get(pk=opened.pk).status == "open" and not Flag.objects.get(pk=opened.pk).history.filter(to_status="under_review").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("post, message", [
+    ({"to_status": "under_review", "reason": "x"}, "No flag selected"),
+    ({"selected": ["1x"], "to_status": "under_review", "reason": "x"}, "A ticked box does not name a flag"),
+    ({"selected": ["999999"], "to_status": "under_review", "reason": "x"}, "No flag #999999"),
+    ({"selected": ["FIRST"], "to_status": "under_review", "reason": "  "}, "This field is required."),
+    ({"selected": ["FIRST"], "to_status": "sideways", "reason": "x"}, "Select a valid choice"),
+])
+def test_a_bulk_change_refused_says_why_and_changes_nothing(scored, client_as, post, message):
+    first = open_flags_of("PERSONAL_TIE")[0]
+    post = {**post, "selected": [str(first.pk) if v == "FIRST" else v for v in post.get("selected", [])]}
+    before = list(Flag.objects.order_by("pk").values_list("pk", "status"))
+
+    page = client_as("analyst").post("/flags/status/", post)
+
+    assert page.status_code == 400 and message in page.content.decode()
+    assert list(Flag.objects.order_by("pk").values_list("pk", "status")) == before
+
+
+@pytest.mark.django_db
+def test_only_reviewers_get_the_boxes_and_the_bulk_form(scored, client_as):
+    staff = client_as("city_staff").get("/flags/").content.decode()
+    analyst = client_as("analyst").get("/flags/").content.decode()
+
+    assert 'id="bulk-review"' not in staff and 'name="selected"' not in staff
+    assert 'id="bulk-review"' in analyst and analyst.count('name="selected"') == Flag.objects.filter(holds=True).count()
+    flag = open_flags_of("PERSONAL_TIE")[0]
+    assert client_as("city_staff").post("/flags/status/", {"selected": [flag.pk], "to_status": "under_review", "reason": "x"}).status_code == 403
+    assert Flag.objects.get(pk=flag.pk).status == "open"

@@ -220,6 +220,25 @@ def test_the_preview_box_updates_by_itself_when_the_worker_finishes(signed_in, l
     assert "would no longer be" in page.inner_text("#preview") and page.url.endswith(f"?preview={SettingsPreview.objects.latest('pk').pk}")
 
 
+def test_an_analyst_takes_a_whole_rule_under_review_at_once(signed_in, live_server):
+    """Filter the queue to one rule, tick every box with the header's box, give one reason: each
+    of those flags is under review with that reason, the others untouched."""
+    from conflicts.models import Flag
+
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/flags/?rule=OVERSIGHT_TOO_CLOSE")
+    page.check("input.select-all")
+    page.select_option("#id_to_status", "under_review")
+    page.fill("#id_reason", "Reviewing every oversight body close to its department")
+    page.click("text=Change the ticked flags")
+
+    page.wait_for_url(re.compile(r"/flags/\?rule=OVERSIGHT_TOO_CLOSE$"))
+    assert "flags are now under review" in page.inner_text(".alert") or "flag is now under review" in page.inner_text(".alert")
+    statuses = set(Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", holds=True).values_list("status", flat=True))
+    assert statuses == {"under_review"}
+    assert Flag.objects.exclude(rule="OVERSIGHT_TOO_CLOSE").filter(status="under_review").count() == 0
+
+
 def test_a_resident_answers_a_survey_without_signing_in(browser, signed_in, live_server):
     from engagement.models import FeedbackResponse, Meeting
 
