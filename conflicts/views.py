@@ -13,7 +13,7 @@ from core.spreadsheet import csv_download
 from interchange.format import FLAG_COLUMNS
 
 from .filters import FlagFilter
-from .forms import FlagTransitionForm
+from .forms import BulkFlagTransitionForm, FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import flag_rows, in_review_order
@@ -33,7 +33,7 @@ def _queue(query) -> FlagFilter:
     return FlagFilter(query, queryset=Flag.objects.select_related("subject", "counterpart"))
 
 
-def _queue_page(request, bulk_form: FlagTransitionForm | None = None, selected=frozenset(), status: int = 200):
+def _queue_page(request, bulk_form: BulkFlagTransitionForm | None = None, selected=frozenset(), status: int = 200):
     """The queue as `request.GET` filters, sorts and pages it; for reviewers with a box to tick
     per flag and a form to change the status of those ticked (`bulk_form`: a refused one)."""
     filterset = _queue(request.GET)
@@ -42,7 +42,7 @@ def _queue_page(request, bulk_form: FlagTransitionForm | None = None, selected=f
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "conflicts/flag_list.html", {
         "filter": filterset, "table": table, "rule_texts": RULE_TEXTS.items(), "overseen_side": OVERSEEN_SIDE_TEXT,
-        "bulk_form": (bulk_form or FlagTransitionForm()) if reviewer else None, "query": request.GET.urlencode(),
+        "bulk_form": (bulk_form or BulkFlagTransitionForm()) if reviewer else None, "query": request.GET.urlencode(),
         "bulk_limit": BULK_REVIEW_LIMIT,
     }, status=status)
 
@@ -57,7 +57,7 @@ def flag_bulk_transition(request):
     query = QueryDict(request.POST.get("query", ""))
     ticked = request.POST.getlist("selected")
     selected = {int(value) for value in ticked if value.isdecimal()}
-    form = FlagTransitionForm(request.POST)
+    form = BulkFlagTransitionForm(request.POST)
     if form.is_valid():
         try:
             if len(selected) != len(ticked):

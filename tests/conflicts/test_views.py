@@ -222,6 +222,7 @@ def test_a_bulk_change_one_flag_cannot_make_changes_none_and_says_which(scored, 
     ({"selected": ["999999"], "to_status": "under_review", "reason": "x"}, "No flag #999999"),
     ({"selected": ["FIRST"], "to_status": "under_review", "reason": "  "}, "This field is required."),
     ({"selected": ["FIRST"], "to_status": "sideways", "reason": "x"}, "Select a valid choice"),
+    ({"selected": ["FIRST"], "to_status": "", "reason": "x"}, "This field is required."),
 ])
 def test_a_bulk_change_refused_says_why_and_changes_nothing(scored, client_as, post, message):
     first = open_flags_of("PERSONAL_TIE")[0]
@@ -241,6 +242,7 @@ def test_only_reviewers_get_the_boxes_and_the_bulk_form(scored, client_as):
 
     assert 'id="bulk-review"' not in staff and 'name="selected"' not in staff
     assert 'id="bulk-review"' in analyst and analyst.count('name="selected"') == Flag.objects.filter(holds=True).count()
+    assert '<option value="" selected>Choose a status</option>' in analyst  # no status until one is picked
     flag = open_flags_of("PERSONAL_TIE")[0]
     assert client_as("city_staff").post("/flags/status/", {"selected": [flag.pk], "to_status": "under_review", "reason": "x"}).status_code == 403
     assert Flag.objects.get(pk=flag.pk).status == "open"
