@@ -85,6 +85,19 @@ def test_flag_review_and_report_decision_forms(client_as, values):
 
 
 @FUZZ
+@given(values=st.lists(hostile_text, min_size=4, max_size=4), ticked=st.lists(st.one_of(hostile_text, st.just("FLAG")), max_size=3))
+def test_bulk_flag_review_form(client_as, values, ticked):
+    from conflicts.models import Flag, FlagStatusChange
+
+    flag = FlagFactory()
+    statuses = list(Flag.objects.order_by("pk").values_list("pk", "status"))
+    data = {**dict(zip(["to_status", "reason", "query"], values)), "selected": [str(flag.pk) if t == "FLAG" else t for t in ticked]}
+    response = post_is_safe(client_as("analyst"), "/flags/status/", data, [FlagStatusChange])
+    if response.status_code == 400:
+        assert list(Flag.objects.order_by("pk").values_list("pk", "status")) == statuses
+
+
+@FUZZ
 @given(values=st.lists(hostile_text, min_size=3, max_size=3))
 def test_coverage_filters(client_as, values):
     response = client_as("city_staff").get("/engagement/coverage/", dict(zip(fields_of(CoveragePeriodForm, jurisdictions=[], today=None), values)))
