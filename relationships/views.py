@@ -1,8 +1,9 @@
-"""Relationship pages: where the facts come from."""
+"""Relationship pages: where the facts come from, and entities that may be entered twice."""
 from django.shortcuts import render
 
 from conflicts.selectors import open_flags
 from core.spreadsheet import csv_download
+from entities.selectors import possible_duplicates
 from scoring.selectors import listed_pairs
 
 from .selectors import sources_by_type, unsourced
@@ -30,7 +31,9 @@ def sources(request):
     close_evidence = {pk for ids in listed_pairs().filter(score_tenths__gte=80).values_list("relationship_ids", flat=True) for pk in ids}
     behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")
     by_type = sources_by_type()
+    duplicates = possible_duplicates()
     return render(request, "relationships/sources.html", {
+        "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates),
         "by_type": by_type,
         "total": sum(row["total"] for row in by_type),
         "unsourced_count": sum(row["unsourced"] for row in by_type),
