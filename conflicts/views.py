@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
+from core.params import row_id
 from core.roles import can_review_flags
 from core.spreadsheet import csv_download
 from interchange.format import FLAG_COLUMNS
@@ -56,11 +57,12 @@ def flag_bulk_transition(request):
         raise PermissionDenied("Only analysts and administrators change a flag's status.")
     query = QueryDict(request.POST.get("query", ""))
     ticked = request.POST.getlist("selected")
-    selected = {int(value) for value in ticked if value.isdecimal()}
+    ids = [row_id(value) for value in ticked]
+    selected = set(ids) - {None}
     form = BulkFlagTransitionForm(request.POST)
     if form.is_valid():
         try:
-            if len(selected) != len(ticked):
+            if None in ids:
                 raise FlagTransitionError("A ticked box does not name a flag: reload the queue and select again. Nothing changed.")
             changed = flags_change_status(
                 flag_ids=sorted(selected), to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"],

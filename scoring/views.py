@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
+from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
@@ -82,7 +83,8 @@ def _requested_preview(request) -> SettingsPreview | None:
     wanted = request.GET.get("preview", "")
     if not wanted:
         return None
-    preview = SettingsPreview.objects.filter(pk=int(wanted)).first() if wanted.isdecimal() else None  # isdigit() lets "²" through
+    pk = row_id(wanted)
+    preview = SettingsPreview.objects.filter(pk=pk).first() if pk is not None else None
     if preview is None:
         messages.info(request, f"That preview is no longer kept (previews are kept {PREVIEWS_KEPT_DAYS} days): the form shows the settings in force.")
     return preview

@@ -208,7 +208,7 @@ def test_a_failed_preview_says_so_and_saves_nothing(lakeside, client_as, monkeyp
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("wanted", ["999999", "abc", "-1", "²", "99999999999999999999999"])
+@pytest.mark.parametrize("wanted", ["999999", "abc", "-1", "²", "99999999999999999999999", "9" * 5000])
 def test_a_preview_no_longer_kept_shows_the_settings_in_force(client_as, wanted):
     page = client_as("administrator").get(f"/scoring/settings/?preview={wanted}")
 
