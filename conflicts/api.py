@@ -10,7 +10,7 @@ from core.roles import can_review_flags
 
 from .models import Flag, FlagStatusChange
 from .rules import RULES, SEVERITIES
-from .services import FlagTransitionError, flag_change_status
+from .services import BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status
 
 
 class FlagStatusChangeSerializer(serializers.ModelSerializer):
@@ -37,6 +37,11 @@ class FlagSerializer(serializers.ModelSerializer):
 class FlagTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Flag.Status.choices)
     reason = serializers.CharField(max_length=5000)
+
+
+class FlagsTransitionSerializer(FlagTransitionSerializer):
+    flags = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False,
+                                  max_length=BULK_REVIEW_LIMIT, help_text="ids of the flags to move, all or none")
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -75,3 +80,24 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
         except FlagTransitionError as exc:
             return Response({"to_status": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(FlagSerializer(self.get_queryset().get(pk=flag.pk)).data)
+
+    @extend_schema(request=FlagsTransitionSerializer, responses={200: FlagSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="status", permission_classes=[])
+    def change_statuses(self, request):
+        """Several flags to one status with one reason, as the queue's ticked boxes: all of them,
+        or none with a 400 naming each flag refused and why."""
+        if not request.user.is_authenticated:
+            raise PermissionDenied("Sign in first.")
+        if not can_review_flags(request.user):
+            raise PermissionDenied("Only analysts and administrators change a flag's status.")
+        body = FlagsTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            changed = flags_change_status(
+                flag_ids=sorted(set(body.validated_data["flags"])), to_status=body.validated_data["to_status"],
+                user=request.user, reason=body.validated_data["reason"],
+            )
+        except FlagTransitionError as exc:
+            return Response({"flags": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(FlagSerializer(self.get_queryset().filter(pk__in=[f.pk for f in changed]).order_by("id"), many=True).data)
+

@@ -238,6 +238,26 @@ def test_flag_status_change_through_the_api_is_recorded(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_several_flags_change_status_through_the_api_all_or_none(scored, api_as):
+    from conflicts.models import Flag
+
+    opened = list(Flag.objects.filter(status="open", holds=True).order_by("pk").values_list("pk", flat=True)[:3])
+    api = api_as("analyst")
+
+    refused = api.post("/api/flags/status/", {"flags": opened + [999999], "to_status": "under_review", "reason": "Batch."}, format="json")
+    empty = api.post("/api/flags/status/", {"flags": [], "to_status": "under_review", "reason": "Batch."}, format="json")
+    ok = api.post("/api/flags/status/", {"flags": opened, "to_status": "under_review", "reason": "Batch."}, format="json")
+    again = api.post("/api/flags/status/", {"flags": opened, "to_status": "under_review", "reason": "Batch."}, format="json")
+
+    assert refused.status_code == 400 and "No flag #999999" in str(refused.data)
+    assert empty.status_code == 400 and "flags" in empty.data
+    assert ok.status_code == 200 and [f["id"] for f in ok.data] == opened
+    assert all(f["status"] == "under_review" and f["history"][-1]["reason"] == "Batch." for f in ok.data)
+    assert again.status_code == 400 and "Nothing changed. 3 of the 3 flags cannot" in str(again.data)
+    assert api_as("city_staff").post("/api/flags/status/", {"flags": opened, "to_status": "open", "reason": "x"}, format="json").status_code == 403
+
+
+@pytest.mark.django_db
 def test_a_user_creates_and_revokes_a_token_and_scripts_use_it(scored, client_as):
     client = client_as("analyst")
     page = client.post("/account/token/", {"action": "create"}).content.decode()

@@ -80,6 +80,7 @@ POLICY = {
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
     "flag-change-status": {"post": ANALYST},
+    "flag-change-statuses": {"post": ANALYST},
 }
 # routes the walk does not request, and why
 NOT_WALKED = {"logout": "signs the client out (tested in test_foundation)", "admin": "Django admin: model permissions, tested below"}
@@ -140,6 +141,7 @@ def site(db):
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
         "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
         "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
+        "flag-change-statuses": "/api/flags/status/",
     }
 
 
