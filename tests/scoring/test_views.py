@@ -173,15 +173,16 @@ def test_the_preview_box_polls_until_the_worker_has_finished(lakeside, client_as
     url = f"/scoring/settings/preview/{preview.pk}/"
 
     waiting = admin.get(url).content.decode()
-    assert "Waiting for a worker" in waiting and f'hx-get="{url}"' in waiting and 'hx-trigger="every 2s"' in waiting
+    assert "Waiting for a worker" in waiting and f'hx-get="{url}?shown=queued"' in waiting and 'hx-trigger="every 2s"' in waiting
     # htmx asking again while nothing changed: 204, so nothing is swapped or announced again
-    asked = admin.get(url, headers={"HX-Request": "true"})
+    asked = admin.get(url, {"shown": "queued"}, headers={"HX-Request": "true"})
     assert asked.status_code == 204 and not asked.content
     SettingsPreview.objects.filter(pk=preview.pk).update(status="running")
-    assert "a worker is on it" in admin.get(url).content.decode()
-    assert admin.get(url, headers={"HX-Request": "true"}).status_code == 204
+    running = admin.get(url, {"shown": "queued"}, headers={"HX-Request": "true"})  # the worker took it: say so
+    assert running.status_code == 200 and "a worker is on it" in running.content.decode() and "?shown=running" in running.content.decode()
+    assert admin.get(url, {"shown": "running"}, headers={"HX-Request": "true"}).status_code == 204
     settings_preview_run(preview.pk)
-    done = admin.get(url, headers={"HX-Request": "true"})
+    done = admin.get(url, {"shown": "running"}, headers={"HX-Request": "true"})
     assert done.status_code == 200 and "hx-get" not in done.content.decode() and "would become close" in done.content.decode()
     assert 'id="preview-body"' in done.content.decode() and 'role="status"' not in done.content.decode()  # the region stays
     # the whole page with the preview shows its settings in the form
