@@ -81,7 +81,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"to_status": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(FlagSerializer(self.get_queryset().get(pk=flag.pk)).data)
 
-    @extend_schema(request=FlagsTransitionSerializer, responses={200: FlagSerializer(many=True)})
+    @extend_schema(request=FlagsTransitionSerializer, responses={200: FlagSerializer(many=True)}, operation_id="flags_status_many")
     @action(detail=False, methods=["post"], url_path="status", permission_classes=[])
     def change_statuses(self, request):
         """Several flags to one status with one reason, as the queue's ticked boxes: all of them,
