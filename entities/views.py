@@ -1,9 +1,13 @@
+from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
+from core.permissions import role_required
+from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from engagement.selectors import meetings_attended
 from relationships.models import Disclosure, Relationship
@@ -12,6 +16,7 @@ from scoring.selectors import closest_counterparts, with_closest_score
 
 from .filters import EntityFilter
 from .models import Entity
+from .services import EntityMergeError, entity_merge, entity_merge_plan, merge_problems
 from .tables import EntityTable
 
 
@@ -72,3 +77,26 @@ def entity_detail(request, external_id: str):
             ),
         },
     )
+
+
+@role_required(can_edit_data, "Only administrators merge entities.")
+@require_http_methods(["GET", "POST"])
+def entity_merge_page(request, external_id: str):
+    """Merge this entity (a duplicate) into `?into=<id>`: what would move, then on confirmation
+    the merge (entities.services.entity_merge) and the kept entity's page."""
+    duplicate = get_object_or_404(Entity, external_id=external_id)
+    keep = get_object_or_404(Entity, external_id=request.GET.get("into", "") or request.POST.get("into", ""))
+    if request.method == "POST":
+        try:
+            merge = entity_merge(keep=keep, duplicate=duplicate)
+        except EntityMergeError as exc:
+            messages.error(request, str(exc))
+            return redirect(f"{request.path}?into={keep.external_id}")
+        moved = ", ".join(f"{n} {what}" for what, n in merge.moved.items() if n) or "nothing"
+        messages.success(request, f"{duplicate.name} ({duplicate.external_id}) merged into this entity: {moved} moved. "
+                                  "The scores and flags follow in a full recompute.")
+        return redirect("entity_detail", external_id=keep.external_id)
+    return render(request, "entities/merge.html", {
+        "keep": keep, "duplicate": duplicate, "plan": entity_merge_plan(keep, duplicate), "problems": merge_problems(keep, duplicate),
+    })
+

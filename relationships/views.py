@@ -2,6 +2,7 @@
 from django.shortcuts import render
 
 from conflicts.selectors import open_flags
+from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from entities.selectors import possible_duplicates
 from scoring.selectors import listed_pairs
@@ -33,7 +34,7 @@ def sources(request):
     by_type = sources_by_type()
     duplicates = possible_duplicates()
     return render(request, "relationships/sources.html", {
-        "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates),
+        "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates), "can_merge": can_edit_data(request.user),
         "by_type": by_type,
         "total": sum(row["total"] for row in by_type),
         "unsourced_count": sum(row["unsourced"] for row in by_type),

@@ -32,6 +32,7 @@ POLICY = {
     "overview": {"get": CITY_STAFF},
     "entity_list": {"get": CITY_STAFF},
     "entity_detail": {"get": CITY_STAFF},
+    "entity_merge": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_search": {"get": CITY_STAFF},
     "pair_list": {"get": CITY_STAFF},
     "sources": {"get": CITY_STAFF},
@@ -121,7 +122,8 @@ def site(db):
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
-        "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/", "entity_search": "/search/entities/?q=wa",
+        "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
+        "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa",
         "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",

@@ -111,3 +111,42 @@ def test_an_organisations_page_lists_its_people_now_the_head_first(scored, clien
     assert "(staff, since 2001-08-01)" in items and "(staff, since 2012-05-01)" in items
     assert len(items) == 3  # the chief twice (heads it, works there) and the officer; three have left
     assert "is employed by since" not in people
+
+
+@pytest.mark.django_db
+def test_an_administrator_merges_a_duplicate_from_the_sources_page(client_as):
+    from entities.models import Entity
+
+    keep = EntityFactory(external_id="x-1", name="Harlan County Sheriff's Office", kind="sheriffs_office")
+    twin = EntityFactory(external_id="x-2", name="Harlan County Sheriffs Office", kind="sheriffs_office")
+    admin = client_as("administrator")
+
+    sources = admin.get("/sources/").content.decode()
+    assert 'href="/entities/x-2/merge/?into=x-1"' in sources and "merge x-1 into x-2" in sources
+    plan = admin.get("/entities/x-2/merge/", {"into": "x-1"})
+    assert plan.status_code == 200 and 'id="merge-plan"' in plan.content.decode()
+
+    done = admin.post("/entities/x-2/merge/", {"into": "x-1"}, follow=True)
+
+    assert done.redirect_chain[-1][0] == "/entities/x-1/"
+    assert "Harlan County Sheriffs Office (x-2) merged into this entity" in done.content.decode()
+    assert list(Entity.objects.values_list("external_id", flat=True)) == [keep.external_id]
+    assert twin.pk not in Entity.objects.values_list("pk", flat=True)
+    EntityFactory(external_id="x-3", name="Harlan County Sheriff’s Office", kind="sheriffs_office")
+    assert "/merge/" not in client_as("analyst").get("/sources/").content.decode()  # administrators merge
+
+
+@pytest.mark.django_db
+def test_a_merge_that_cannot_be_says_why_and_offers_no_button(client_as):
+    person, department = EntityFactory(external_id="p-1", kind="person"), EntityFactory(external_id="d-1", kind="police_department")
+    admin = client_as("administrator")
+
+    page = admin.get("/entities/p-1/merge/", {"into": "d-1"}).content.decode()
+    refused = admin.post("/entities/p-1/merge/", {"into": "d-1"}, follow=True).content.decode()
+
+    assert "cannot be merged" in page and "Merge and delete" not in page
+    assert "only entities of one kind are merged" in refused
+    assert client_as("analyst").post("/entities/p-1/merge/", {"into": "d-1"}).status_code == 403
+    from entities.models import Entity
+
+    assert {person.pk, department.pk} <= set(Entity.objects.values_list("pk", flat=True))

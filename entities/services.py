@@ -1,0 +1,134 @@
+"""Merging two entities that are one entered twice (the sources page lists the candidates).
+
+The duplicate's facts move to the entity kept, in every app that refers to entities: its
+relationships, disclosures, attendance (a meeting both attended keeps one row), reported
+conflicts, units, and its conflict-of-interest flags with their review history; then the
+duplicate is deleted and a full recompute queued (its scores go with it). All or nothing, with
+the audit trail of every row that moved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from audit.services import attendance_key, audit_events_bulk_write
+
+from .models import Entity
+
+
+class EntityMergeError(Exception):
+    """A merge refused, with a message that says why; nothing was changed."""
+
+
+@dataclass
+class EntityMerge:
+    """What a merge moves (or would move: `entity_merge_plan`), counted per kind of fact."""
+
+    keep: Entity
+    duplicate: Entity
+    moved: dict[str, int] = field(default_factory=dict)
+
+
+def merge_problems(keep: Entity, duplicate: Entity) -> list[str]:
+    """Why these two cannot be merged, or nothing."""
+    from relationships.models import Relationship
+
+    if keep.pk == duplicate.pk:
+        return ["An entity cannot be merged into itself."]
+    problems = []
+    if keep.kind != duplicate.kind:
+        problems.append(f"{keep.external_id} is a {keep.get_kind_display().lower()} and {duplicate.external_id} a "
+                        f"{duplicate.get_kind_display().lower()}: only entities of one kind are merged.")
+    if keep.parent_id == duplicate.pk or duplicate.parent_id == keep.pk:
+        problems.append("One is the other's parent unit: change the parent first.")
+    joining = list(Relationship.objects.filter(
+        Q(source=keep, target=duplicate) | Q(source=duplicate, target=keep)).order_by("external_id").values_list("external_id", flat=True))
+    if joining:
+        problems.append(f"Relationships join the two ({', '.join(joining)}): merged, they would join the entity to itself. "
+                        "Delete them first if the two are one.")
+    return problems
+
+
+def entity_merge_plan(keep: Entity, duplicate: Entity) -> EntityMerge:
+    """What merging `duplicate` into `keep` would move, without changing anything."""
+    from conflicts.models import Flag
+    from engagement.models import Attendance, ConflictReport
+    from relationships.models import Disclosure, Relationship
+
+    dup = duplicate
+    return EntityMerge(keep, duplicate, {
+        "relationships": Relationship.objects.filter(Q(source=dup) | Q(target=dup)).count(),
+        "disclosures": Disclosure.objects.filter(discloser=dup).count(),
+        "meetings attended": Attendance.objects.filter(entity=dup).count(),
+        "reported conflicts": ConflictReport.objects.filter(Q(source=dup) | Q(target=dup)).count(),
+        "units": Entity.objects.filter(parent=dup).count(),
+        "flags": Flag.objects.filter(Q(subject=dup) | Q(counterpart=dup) | Q(persons=dup)).distinct().count(),
+    })
+
+
+def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
+    """Move every fact of `duplicate` to `keep`, delete `duplicate`, and queue a full recompute;
+    refused (EntityMergeError, nothing changed) when `merge_problems` finds any."""
+    from conflicts.models import Flag, FlagStatusChange
+    from engagement.models import Attendance, ConflictReport
+    from relationships.models import Disclosure, Relationship
+    from scoring.tasks import recompute_all_task
+
+    problems = merge_problems(keep, duplicate)
+    if problems:
+        raise EntityMergeError(" ".join(problems))
+    merge = entity_merge_plan(keep, duplicate)
+    keep_id, dup_id, dup_ext, keep_ext = keep.pk, duplicate.pk, duplicate.external_id, keep.external_id
+    events = []
+    with transaction.atomic():
+        for column in ("source", "target"):
+            moved = Relationship.objects.filter(**{column: dup_id})
+            events += [("update", "relationships.relationship", ext, {f"{column}_id": [dup_ext, keep_ext]}, "")
+                       for ext in moved.values_list("external_id", flat=True)]
+            moved.update(**{column: keep_id})
+        moved = Disclosure.objects.filter(discloser=dup_id)
+        events += [("update", "relationships.disclosure", ext, {"discloser_id": [dup_ext, keep_ext]}, "")
+                   for ext in moved.values_list("external_id", flat=True)]
+        moved.update(discloser=keep_id)
+        # a meeting both attended keeps the kept entity's row (and its role); the deletion, as every
+        # single delete, writes its own audit event
+        both = Attendance.objects.filter(entity=dup_id, meeting__attendance__entity=keep_id)
+        Attendance.objects.filter(pk__in=list(both.values_list("pk", flat=True))).delete()
+        moved = Attendance.objects.filter(entity=dup_id)
+        for meeting_ext in moved.values_list("meeting__external_id", flat=True):
+            events.append(("update", "engagement.attendance", attendance_key(meeting_ext, keep_ext), {"entity_id": [dup_ext, keep_ext]}, meeting_ext))
+        moved.update(entity=keep_id)
+        for column in ("source", "target"):
+            ConflictReport.objects.filter(**{column: dup_id}).update(**{column: keep_id})
+        moved = Entity.objects.filter(parent=dup_id)
+        events += [("update", "entities.entity", ext, {"parent_id": [dup_ext, keep_ext]}, "") for ext in moved.values_list("external_id", flat=True)]
+        moved.update(parent=keep_id)
+        _flags_moved(Flag, FlagStatusChange, keep_id, dup_id)
+        events.append(("update", "entities.entity", keep_ext, {"merged_in": [None, dup_ext]}, ""))
+        audit_events_bulk_write(events)
+        # its scores go with it (the recompute queued below scores the kept entity with everything);
+        # deleted as a single delete, with its own audit event
+        Entity.objects.get(pk=dup_id).delete()
+        transaction.on_commit(lambda: recompute_all_task.delay())
+    return merge
+
+
+def _flags_moved(Flag, FlagStatusChange, keep_id: int, dup_id: int) -> None:
+    """The duplicate's flags become the kept entity's; where the kept one already has a flag of the
+    same rule and counterpart, that flag takes the duplicate's review history and the duplicate's
+    flag goes (one flag per situation). The next recompute reconciles their evidence."""
+    for flag in Flag.objects.filter(Q(subject=dup_id) | Q(counterpart=dup_id)):
+        subject = keep_id if flag.subject_id == dup_id else flag.subject_id
+        counterpart = keep_id if flag.counterpart_id == dup_id else flag.counterpart_id
+        same = Flag.objects.filter(rule=flag.rule, subject=subject, counterpart=counterpart).exclude(pk=flag.pk).first()
+        if same is not None:
+            FlagStatusChange.objects.filter(flag=flag).update(flag=same)
+            flag.delete()
+        else:
+            Flag.objects.filter(pk=flag.pk).update(subject=subject, counterpart=counterpart)
+    through = Flag.persons.through
+    already = set(through.objects.filter(entity=keep_id).values_list("flag_id", flat=True))
+    through.objects.filter(entity=dup_id, flag_id__in=already).delete()
+    through.objects.filter(entity=dup_id).update(entity=keep_id)

@@ -1,0 +1,138 @@
+"""Merging an entity entered twice into the one kept."""
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from conflicts.models import Flag, FlagStatusChange
+from engagement.models import Attendance
+from entities.models import Entity
+from entities.services import EntityMergeError, entity_merge, merge_problems
+from relationships.models import Relationship
+from tests.factories import AttendanceFactory, EntityFactory, FlagFactory, FlagStatusChangeFactory, MeetingFactory, RelationshipFactory
+
+AS_OF = "2026-06-30"
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _exported(tmp_path, name):
+    out = tmp_path / name
+    call_command("export_dataset", str(out), stdout=io.StringIO())
+    return {file: (out / file).read_text(encoding="utf-8") for file in ("closeness.csv", "flags.csv")}
+
+
+def split_in_two(data, entity: str, twin: str, twin_name: str) -> None:
+    """The data set with `entity` entered twice: every other relationship, attendance row and unit
+    of it under `twin`, and one meeting attended by both."""
+    entities = _rows(data / "entities.csv")
+    original = next(row for row in entities if row["external_id"] == entity)
+    entities.append({**original, "external_id": twin, "name": twin_name})
+    for n, row in enumerate(r for r in entities if r["parent"] == entity):
+        row["parent"] = twin if n % 2 == 0 else entity
+    _write(data / "entities.csv", entities)
+    relationships = _rows(data / "relationships.csv")
+    for n, row in enumerate(r for r in relationships if entity in (r["source"], r["target"])):
+        if n % 2 == 0:
+            row["source" if row["source"] == entity else "target"] = twin
+    _write(data / "relationships.csv", relationships)
+    attendance = _rows(data / "attendance.csv")
+    theirs = [r for r in attendance if r["entity"] == entity]
+    for row in theirs[::2]:
+        row["entity"] = twin
+    attendance.append({**theirs[1], "entity": twin})  # a meeting both attended
+    _write(data / "attendance.csv", attendance)
+
+
+@pytest.mark.django_db(transaction=True)  # flushed between the two data sets
+def test_merging_an_entity_entered_twice_gives_the_scores_and_flags_of_the_data_set_without_the_twin(lakeside_dir, copy_of_lakeside, tmp_path):
+    """The lakeside's police department entered twice, its facts split between the two ids: merged,
+    and recomputed, closeness.csv and flags.csv are those of the lakeside itself."""
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    expected = _exported(tmp_path, "original")
+    call_command("flush", "--noinput", verbosity=0)  # the same data set again, entered with a twin
+
+    split_in_two(copy_of_lakeside, "lk-pd", "lk-pd-2", "Lakeside Police Dept.")
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    split = _exported(tmp_path, "split")
+    assert split != expected  # the split evidence scores otherwise
+
+    merge = entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=Entity.objects.get(external_id="lk-pd-2"))
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+
+    assert merge.moved["relationships"] > 5 and merge.moved["meetings attended"] > 5 and merge.moved["units"] >= 1
+    assert not Entity.objects.filter(external_id="lk-pd-2").exists()
+    assert _exported(tmp_path, "merged") == expected
+
+
+@pytest.mark.django_db
+def test_a_flag_on_the_same_situation_keeps_both_review_histories():
+    board, department, twin = (EntityFactory(kind="oversight_body"), EntityFactory(kind="police_department"),
+                               EntityFactory(kind="police_department"))
+    person = EntityFactory(kind="person")
+    kept = FlagFactory(subject=board, counterpart=department)
+    merged = FlagFactory(subject=board, counterpart=twin, status="under_review")
+    FlagStatusChangeFactory(flag=kept, reason="Raised on the department.")
+    FlagStatusChangeFactory(flag=merged, to_status="under_review", reason="Asked the board for records.")
+    other = FlagFactory(rule="PERSONAL_TIE", subject=board, counterpart=twin)
+    other.persons.set([twin, person])
+
+    entity_merge(keep=department, duplicate=twin)
+
+    assert list(Flag.objects.filter(rule="FUNDING_DEPENDENCE")) == [kept]
+    assert [h.reason for h in FlagStatusChange.objects.filter(flag=kept).order_by("id")] == ["Raised on the department.", "Asked the board for records."]
+    other.refresh_from_db()
+    assert other.counterpart == department and set(other.persons.all()) == {department, person}
+
+
+@pytest.mark.django_db
+def test_a_merge_is_in_the_audit_trail_row_by_row():
+    keep, twin = EntityFactory(external_id="keep-1"), EntityFactory(external_id="twin-1")
+    tie = RelationshipFactory(external_id="r-tie", source=twin)
+    meeting = MeetingFactory(external_id="m-1")
+    AttendanceFactory(meeting=meeting, entity=twin)
+    both = MeetingFactory(external_id="m-2")
+    AttendanceFactory(meeting=both, entity=twin)
+    AttendanceFactory(meeting=both, entity=keep, role="organizer")
+
+    entity_merge(keep=keep, duplicate=twin)
+
+    events = {(e.action, e.object_type, e.object_key): e.changes for e in AuditEvent.objects.all()}
+    assert events[("update", "relationships.relationship", "r-tie")] == {"source_id": ["twin-1", "keep-1"]}
+    assert events[("update", "engagement.attendance", "m-1/keep-1")] == {"entity_id": ["twin-1", "keep-1"]}
+    assert ("delete", "engagement.attendance", "m-2/twin-1") in events and ("delete", "entities.entity", "twin-1") in events
+    assert events[("update", "entities.entity", "keep-1")] == {"merged_in": [None, "twin-1"]}
+    assert Attendance.objects.get(meeting=both).role == "organizer"  # the kept entity's row stays
+    tie.refresh_from_db()
+    assert tie.source == keep
+
+
+@pytest.mark.django_db
+def test_merges_that_cannot_be_are_refused_and_change_nothing():
+    person, department = EntityFactory(kind="person"), EntityFactory(kind="police_department")
+    twin = EntityFactory(kind="person")
+    unit = EntityFactory(kind="police_department", parent=department)
+    RelationshipFactory(external_id="r-join", source=person, target=twin, type="family")
+
+    assert merge_problems(person, person) == ["An entity cannot be merged into itself."]
+    assert "only entities of one kind are merged" in merge_problems(person, department)[0]
+    assert merge_problems(department, unit) == ["One is the other's parent unit: change the parent first."]
+    assert "Relationships join the two (r-join)" in merge_problems(person, twin)[0]
+    with pytest.raises(EntityMergeError, match="r-join"):
+        entity_merge(keep=person, duplicate=twin)
+    assert Entity.objects.filter(pk=twin.pk).exists() and Relationship.objects.get(external_id="r-join").target == twin
