@@ -29,6 +29,9 @@ class EntityMerge:
     keep: Entity
     duplicate: Entity
     moved: dict[str, int] = field(default_factory=dict)
+    # (the kept entity's relationship, the twin's) that state one fact twice once merged: same type,
+    # same other side and direction, same dates (each would count toward closeness)
+    repeated: list[tuple[str, str]] = field(default_factory=list)
 
 
 def merge_problems(keep: Entity, duplicate: Entity) -> list[str]:
@@ -58,7 +61,7 @@ def entity_merge_plan(keep: Entity, duplicate: Entity) -> EntityMerge:
     from relationships.models import Disclosure, Relationship
 
     dup = duplicate
-    return EntityMerge(keep, duplicate, {
+    return EntityMerge(keep, duplicate, repeated=_repeated_facts(keep, duplicate), moved={
         "relationships": Relationship.objects.filter(Q(source=dup) | Q(target=dup)).count(),
         "disclosures": Disclosure.objects.filter(discloser=dup).count(),
         "meetings attended": Attendance.objects.filter(entity=dup).count(),
@@ -66,6 +69,23 @@ def entity_merge_plan(keep: Entity, duplicate: Entity) -> EntityMerge:
         "units": Entity.objects.filter(parent=dup).count(),
         "flags": Flag.objects.filter(Q(subject=dup) | Q(counterpart=dup) | Q(persons=dup)).distinct().count(),
     })
+
+
+def _repeated_facts(keep: Entity, duplicate: Entity) -> list[tuple[str, str]]:
+    """The relationships of `duplicate` that, moved to `keep`, would repeat one of its own."""
+    from relationships.models import Relationship
+
+    def facts(entity: Entity) -> dict[tuple, str]:
+        found = {}
+        rows = Relationship.objects.filter(Q(source=entity) | Q(target=entity)).order_by("external_id").values_list(
+            "external_id", "type", "source_id", "target_id", "start_date", "end_date")
+        for ext, kind, source, target, start, end in rows:
+            # the other side, and which way round: the entity itself stands as None
+            found.setdefault((kind, None if source == entity.pk else source, None if target == entity.pk else target, start, end), ext)
+        return found
+
+    kept = facts(keep)
+    return sorted((kept[fact], ext) for fact, ext in facts(duplicate).items() if fact in kept)
 
 
 def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:

@@ -136,3 +136,17 @@ def test_merges_that_cannot_be_are_refused_and_change_nothing():
     with pytest.raises(EntityMergeError, match="r-join"):
         entity_merge(keep=person, duplicate=twin)
     assert Entity.objects.filter(pk=twin.pk).exists() and Relationship.objects.get(external_id="r-join").target == twin
+
+
+@pytest.mark.django_db
+def test_the_plan_names_the_facts_the_merge_would_state_twice():
+    from entities.services import entity_merge_plan
+
+    department = EntityFactory(kind="police_department")
+    keep, twin = EntityFactory(kind="person"), EntityFactory(kind="person")
+    RelationshipFactory(external_id="r-keep", source=keep, target=department, type="employed_by", start_date=date(2001, 8, 1))
+    RelationshipFactory(external_id="r-twin", source=twin, target=department, type="employed_by", start_date=date(2001, 8, 1))
+    RelationshipFactory(external_id="r-other", source=twin, target=department, type="employed_by", start_date=date(2005, 1, 1))
+    RelationshipFactory(external_id="r-back", source=department, target=twin, type="employed_by", start_date=date(2001, 8, 1))
+
+    assert entity_merge_plan(keep, twin).repeated == [("r-keep", "r-twin")]  # not another date, not the other way round

@@ -150,3 +150,19 @@ def test_a_merge_that_cannot_be_says_why_and_offers_no_button(client_as):
     from entities.models import Entity
 
     assert {person.pk, department.pk} <= set(Entity.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_merge_page_warns_of_facts_stated_twice(client_as):
+    from datetime import date
+
+    from tests.factories import RelationshipFactory
+
+    department = EntityFactory(external_id="d-9", kind="police_department")
+    keep, twin = EntityFactory(external_id="p-8", kind="person"), EntityFactory(external_id="p-9", kind="person")
+    for ext, person in (("r-8", keep), ("r-9", twin)):
+        RelationshipFactory(external_id=ext, source=person, target=department, type="employed_by", start_date=date(2001, 8, 1))
+
+    page = client_as("administrator").get("/entities/p-9/merge/", {"into": "p-8"}).content.decode()
+
+    assert 'id="repeated-facts"' in page and "<code>r-8</code> and <code>r-9</code>" in page
