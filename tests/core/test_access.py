@@ -3,6 +3,8 @@ role: each sees exactly what its role allows, on pages, the API and downloads.
 
 The policy below is the single statement of who may do what. A URL added without a line here fails
 `test_every_route_has_a_policy`, so the walk always covers the whole site."""
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -200,6 +202,10 @@ def test_each_visitor_sees_only_what_their_role_allows(who, site, user_with_role
             wrong.append(f"{method.upper()} {url}: no {', '.join(missing)}")
         if not ok:
             wrong.append(f"{method.upper()} {url} ({name}): got {response.status_code}, expected {'allowed' if expected_allowed else 'refused'}")
+        # a page's title is text (a template that filled its title block with markup showed it in the tab)
+        title = re.search(r"<title>(.*?)</title>", response.content.decode(errors="replace"), re.S) if response.get("Content-Type", "").startswith("text/html") else None
+        if title and ("<" in title.group(1) or "\n" in title.group(1).strip()):
+            wrong.append(f"{method.upper()} {url}: its title holds markup: {title.group(1)[:80]!r}")
     assert not wrong, "\n".join(wrong)
 
 
