@@ -150,3 +150,13 @@ def test_the_plan_names_the_facts_the_merge_would_state_twice():
     RelationshipFactory(external_id="r-back", source=department, target=twin, type="employed_by", start_date=date(2001, 8, 1))
 
     assert entity_merge_plan(keep, twin).repeated == [("r-keep", "r-twin")]  # not another date, not the other way round
+
+
+@pytest.mark.django_db
+def test_a_twin_merged_meanwhile_is_a_clear_refusal():
+    keep, twin = EntityFactory(), EntityFactory()
+    stale = Entity.objects.get(pk=twin.pk)
+    entity_merge(keep=keep, duplicate=twin)
+
+    with pytest.raises(EntityMergeError, match="no longer exists"):
+        entity_merge(keep=keep, duplicate=stale)
