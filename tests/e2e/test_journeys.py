@@ -239,6 +239,28 @@ def test_an_analyst_takes_a_whole_rule_under_review_at_once(signed_in, live_serv
     assert Flag.objects.exclude(rule="OVERSIGHT_TOO_CLOSE").filter(status="under_review").count() == 0
 
 
+def test_an_administrator_merges_an_entity_entered_twice(signed_in, live_server):
+    """From the sources page's duplicates: the plan, the merge, the kept entity's page with the
+    twin's relationship."""
+    from entities.models import Entity
+    from relationships.models import Relationship
+
+    department = Entity.objects.get(external_id="lk-pd")
+    twin = Entity.objects.create(external_id="lk-pd-twin", name="Lakeside Police Department.", kind=department.kind,
+                                 jurisdiction=department.jurisdiction)
+    Relationship.objects.create(external_id="r-twin-1", source=Entity.objects.get(external_id="lk-ob"), target=twin,
+                                type="oversees", source_url="https://example.org/charter")
+    page = signed_in("administrator")
+    page.goto(f"{live_server.url}/sources/")
+    page.click("text=merge lk-pd-twin into lk-pd")
+    assert "relationships" in page.inner_text("#merge-plan")
+    page.click("text=Merge and delete lk-pd-twin")
+
+    page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
+    assert "merged into this entity" in page.inner_text(".alert")
+    assert "r-twin-1" in page.content() and not Entity.objects.filter(external_id="lk-pd-twin").exists()
+
+
 def test_a_resident_answers_a_survey_without_signing_in(browser, signed_in, live_server):
     from engagement.models import FeedbackResponse, Meeting
 
