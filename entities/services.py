@@ -96,16 +96,16 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
     from relationships.models import Disclosure, Relationship
     from scoring.tasks import recompute_all_task
 
-    problems = merge_problems(keep, duplicate)
-    if problems:
-        raise EntityMergeError(" ".join(problems))
-    merge = entity_merge_plan(keep, duplicate)
     keep_id, dup_id, dup_ext, keep_ext = keep.pk, duplicate.pk, duplicate.external_id, keep.external_id
     events = []
     with transaction.atomic():
-        # both rows locked: a second merge of the same twin waits, then finds it gone
-        if len(Entity.objects.select_for_update().filter(pk__in=[keep_id, dup_id])) != 2:
+        # both rows locked, then checked: a second merge of the same twin waits, then finds it gone
+        if keep_id != dup_id and len(Entity.objects.select_for_update().filter(pk__in=[keep_id, dup_id])) != 2:
             raise EntityMergeError("One of the two no longer exists (merged or deleted meanwhile): nothing changed.")
+        problems = merge_problems(keep, duplicate)
+        if problems:
+            raise EntityMergeError(" ".join(problems))
+        merge = entity_merge_plan(keep, duplicate)
         for column in ("source", "target"):
             moved = Relationship.objects.filter(**{column: dup_id})
             events += [("update", "relationships.relationship", ext, {f"{column}_id": [dup_ext, keep_ext]}, "")
