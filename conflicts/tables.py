@@ -22,7 +22,8 @@ class FlagTable(PagedTable):
         attrs={
             # ticks every box on the page: shown by static/js/select-all.js (nothing to tick without it)
             "th__input": {"hidden": "hidden", "class": "select-all", "aria-label": "Select every flag on this page"},
-            "td__input": {"aria-label": lambda record: f"Select flag #{record.pk}"},
+            # named as the row reads, so that a screen reader says which flag a box ticks
+            "td__input": {"aria-label": lambda record: f"Select {record.rule}: {record.subject.name} / {record.counterpart.name}"},
         },
     )
     rule = tables.Column(linkify=lambda record: reverse("flag_detail", args=[record.pk]), order_by=then_review_order("rule"))

@@ -245,6 +245,8 @@ def test_only_reviewers_get_the_boxes_and_the_bulk_form(scored, client_as):
     assert 'id="bulk-review"' not in staff and 'name="selected"' not in staff
     assert 'id="bulk-review"' in analyst and analyst.count('name="selected"') == Flag.objects.filter(holds=True).count()
     assert '<option value="" selected>Choose a status</option>' in analyst  # no status until one is picked
+    flag = funding_flag()
+    assert f'aria-label="Select FUNDING_DEPENDENCE: {flag.subject.name} / {flag.counterpart.name}"' in analyst  # which flag a box ticks
     flag = open_flags_of("PERSONAL_TIE")[0]
     assert client_as("city_staff").post("/flags/status/", {"selected": [flag.pk], "to_status": "under_review", "reason": "x"}).status_code == 403
     assert Flag.objects.get(pk=flag.pk).status == "open"
