@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import ReadOnlyForStaff, StandardPagination
+from core.params import BIGINT_MAX
 from core.roles import can_review_flags
 
 from .models import Flag, FlagStatusChange
@@ -40,7 +41,7 @@ class FlagTransitionSerializer(serializers.Serializer):
 
 
 class FlagsTransitionSerializer(FlagTransitionSerializer):
-    flags = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False,
+    flags = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=False,
                                   max_length=BULK_REVIEW_LIMIT, help_text="ids of the flags to move, all or none")
 
 

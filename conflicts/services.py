@@ -197,8 +197,9 @@ def _flag_update(flag: Flag, item: RaisedFlag, *, as_of: date, old_evidence: set
     return before != (flag.status, flag.severity, flag.disclosed, flag.explanation, flag.holds, flag.lapsed_on, flag.evidence_digest)
 
 
-def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:
-    """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed."""
+def _change_asked(*, to_status: str, user, reason: str) -> str:
+    """What every change of status needs, whichever flags it moves: a reviewer, a written reason
+    (returned stripped) and a status that exists; refused with a clear message otherwise."""
     if not can_review_flags(user):
         raise FlagTransitionError("Only analysts and administrators can change a flag's status.")
     reason = (reason or "").strip()
@@ -206,6 +207,12 @@ def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag
         raise FlagTransitionError("A written reason is required to change a flag's status.")
     if to_status not in Status.values:
         raise FlagTransitionError(f"'{to_status}' is not a flag status.")
+    return reason
+
+
+def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:
+    """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed."""
+    reason = _change_asked(to_status=to_status, user=user, reason=reason)
     allowed = ALLOWED_TRANSITIONS[Status(flag.status)]
     if to_status not in allowed:
         options = ", ".join(sorted(allowed)) or "nothing"
@@ -228,10 +235,7 @@ def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: st
     """A reviewer moves several flags to one status with one reason, each change recorded as if
     made alone (`flag_change_status`): all of them, or none when any one is refused, with a
     message naming each flag refused and why (its id and its situation)."""
-    if not can_review_flags(user):
-        raise FlagTransitionError("Only analysts and administrators can change a flag's status.")
-    if not (reason or "").strip():
-        raise FlagTransitionError("A written reason is required to change a flag's status.")
+    _change_asked(to_status=to_status, user=user, reason=reason)  # once, not once per flag
     if not flag_ids:
         raise FlagTransitionError("No flag selected: tick the flags to change first.")
     if len(flag_ids) > BULK_REVIEW_LIMIT:

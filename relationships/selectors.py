@@ -11,11 +11,15 @@ def in_force_on(queryset: QuerySet, day: date) -> QuerySet:
     )
 
 
+# no source URL, or only spaces: a fact a reader cannot check
+UNSOURCED = Q(source_url__regex=r"^\s*$")
+
+
 def unsourced(queryset: QuerySet | None = None) -> QuerySet:
     """Relationships with no source URL: facts a reader cannot check."""
     from .models import Relationship
 
-    return (Relationship.objects.all() if queryset is None else queryset).filter(source_url__regex=r"^\s*$")
+    return (Relationship.objects.all() if queryset is None else queryset).filter(UNSOURCED)
 
 
 def sources_by_type() -> list[dict]:
@@ -24,6 +28,6 @@ def sources_by_type() -> list[dict]:
     from .types import RelationshipType
 
     counts = Relationship.objects.values("type").annotate(
-        total=Count("id"), sourced=Count("id", filter=~Q(source_url__regex=r"^\s*$"))
+        total=Count("id"), sourced=Count("id", filter=~UNSOURCED)
     ).order_by("type")
     return [{**row, "label": RelationshipType(row["type"]).label, "unsourced": row["total"] - row["sourced"]} for row in counts]

@@ -5,6 +5,7 @@ from conflicts.selectors import open_flags
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from entities.selectors import possible_duplicates
+from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
 
 from .selectors import sources_by_type, unsourced
@@ -21,7 +22,7 @@ def sources(request):
         rows = unsourced().select_related("source", "target").order_by("external_id")
         return csv_download(
             "relationships-without-a-source.csv",
-            ["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"],
+            RELATIONSHIPS.columns,  # the importer's columns, to fill in and import back
             ([r.external_id, r.source.external_id, r.target.external_id, r.type, r.start_date or "", r.end_date or "",
               r.amount if r.amount is not None else "", r.analyst_score if r.analyst_score is not None else "", r.source_url, r.notes]
              for r in rows.iterator()),
