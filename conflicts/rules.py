@@ -21,6 +21,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from core.formatting import money_text
 from entities.kinds import Kind
 from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
 from scoring.engine.data import EntityRecord, RelationshipRecord
@@ -148,7 +149,7 @@ def _lower(severity: str) -> str:
 
 
 def _money(amount: float | None) -> str:
-    return f"{amount:,.0f}" if amount is not None else "an undisclosed amount"
+    return money_text(amount) if amount is not None else "an undisclosed amount"
 
 
 def _years_between(earlier: date, later: date) -> str:

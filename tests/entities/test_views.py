@@ -74,6 +74,7 @@ def test_entity_page_shows_closest_counterparts_flags_people_and_timeline(scored
     assert "Chief Morgan Hill" in page  # leads the department
     assert "East District" in page  # its unit
     assert "https://lakeside.example.net/records/s-01" in page  # provenance
+    assert "180,000" in page and "180000" not in page  # f-01's amount, as people read money
 
 
 @pytest.mark.django_db

@@ -1,0 +1,13 @@
+"""How numbers read wherever people see them: pages, flag explanations, downloads meant for reading."""
+from decimal import Decimal
+
+
+def money_text(amount: Decimal | float | int | None) -> str:
+    """An amount of money with thousands separators, and cents only when there are any:
+    "85,000", "1,234.50". Empty for no amount."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"

@@ -1,0 +1,27 @@
+"""How money reads on pages and in flag explanations."""
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from core.formatting import money_text
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (Decimal("85000.00"), "85,000"),
+        (Decimal("1234.50"), "1,234.50"),
+        (Decimal("0.07"), "0.07"),
+        (48500000, "48,500,000"),
+        (12500.0, "12,500"),
+        (None, ""),
+    ],
+)
+def test_money_has_thousands_separators_and_cents_only_when_there_are_any(amount, text):
+    assert money_text(amount) == text
+
+
+def test_the_template_filter_is_the_same_text():
+    rendered = Template("{% load formatting %}[{{ a|money }}][{{ b|money }}]").render(Context({"a": Decimal("60000.00"), "b": None}))
+    assert rendered == "[60,000][]"
