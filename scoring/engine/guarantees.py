@@ -39,9 +39,11 @@ def _pair_score(params: ScoringParameters, relationships=(), meetings=(), attend
 
 
 def _formal_ties_alone(params: ScoringParameters) -> float:
-    """As many current ties of the strongest type as you like, nothing else."""
-    strongest = max(_FORMAL_TYPES, key=lambda t: params.relationship_type_weights.get(t, 0.0))
-    ties = [RelationshipRecord(i, 1, 2, strongest, _AS_OF - timedelta(days=30)) for i in range(1, _MANY + 1)]
+    """As many ties as you like, of every type, nothing else, each at its strongest: dated on the
+    reference date, so a one-off tie (an endorsement) has not begun to decay. Only the strongest
+    type, a month old, let through an endorsement and a partnership of equal weight: max() took the
+    endorsement, which had decayed, while the partnership alone made the pair close."""
+    ties = [RelationshipRecord(i, 1, 2, _FORMAL_TYPES[i % len(_FORMAL_TYPES)], _AS_OF) for i in range(1, _MANY + 1)]
     return _pair_score(params, ties)
 
 

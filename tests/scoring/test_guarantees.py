@@ -1,6 +1,7 @@
 """engine.guarantees: which scoring settings keep properties 4, 5 and 7, and that settings it lets
 through do keep them on random evidence."""
 from dataclasses import replace
+from datetime import date
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,17 @@ def test_the_default_settings_keep_every_property():
 def test_a_formal_weight_that_lets_ties_alone_reach_close_is_named():
     assert fields(with_weights(component_formal=0.85)) == ["component_formal"]
     assert fields(with_weights(component_formal=0.79)) == []
+
+
+def test_formal_ties_of_any_type_are_checked_not_only_the_first_of_the_strongest_weight():
+    """Found by the property test below: an endorsement and a partnership weighing the same, the
+    guard scored endorsements (one-off, decayed a month later) and let through a weight with which
+    a partnership alone scored 8.1."""
+    types = {**DEFAULTS.relationship_type_weights, "endorses": 1.0, "partners_with": 1.0}
+    params = with_weights(component_formal=0.8125, relationship_type_weights=types)
+    assert fields(params) == ["component_formal"]
+    partnership = build([RelationshipRecord(1, 1, 2, "partners_with", date(2010, 1, 1))], [], [])
+    assert closeness_scores(partnership, params, AS_OF).as_dict()[(1, 2)]["score"] >= 8.0  # what it guards against
 
 
 def test_an_interaction_weight_that_lets_forums_alone_reach_close_is_named():
