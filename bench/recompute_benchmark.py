@@ -92,9 +92,9 @@ def fetch_input_rows() -> int:
 
 def _output_tables():
     from conflicts.models import Flag, FlagStatusChange
-    from scoring.models import CloseCrossing, PairScore, WeakPairBlock, WeakPairChange
+    from scoring.models import BandCrossing, PairScore, WeakPairBlock, WeakPairChange
 
-    models = [PairScore, WeakPairBlock, WeakPairChange, CloseCrossing, Flag, Flag.persons.through, Flag.evidence.through, FlagStatusChange]
+    models = [PairScore, WeakPairBlock, WeakPairChange, BandCrossing, Flag, Flag.persons.through, Flag.evidence.through, FlagStatusChange]
     return [model._meta.db_table for model in models]
 
 
@@ -147,9 +147,9 @@ def baseline_read() -> float:
 def clear_scores() -> None:
     """Every score, snapshot and flag, so that the first recompute starts from empty."""
     from conflicts.models import Flag, FlagStatusChange
-    from scoring.models import ClosenessSnapshot, CloseCrossing, PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange
+    from scoring.models import ClosenessSnapshot, BandCrossing, PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange
 
-    models = [PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange, CloseCrossing, FlagStatusChange, Flag.persons.through, Flag.evidence.through, Flag, ClosenessSnapshot]
+    models = [PairScore, PairScoreHistory, WeakPairBlock, WeakPairChange, BandCrossing, FlagStatusChange, Flag.persons.through, Flag.evidence.through, Flag, ClosenessSnapshot]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(model._meta.db_table for model in models)}")
 

@@ -14,7 +14,7 @@ from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_TENTHS, changes_since, pair_history, snapshot_on_or_before
+from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, pair_history, snapshot_on_or_before
 from .services import current_snapshot
 
 
@@ -113,8 +113,10 @@ class PairHistoryView(APIView):
 
 
 class CloseChangesView(APIView):
-    """Who became close, or stopped being close, since `?since=` (YYYY-MM-DD: the scores as of that
-    day or just before; default a month before the current scores), and the flags raised since."""
+    """The pairs that changed band since `?since=` (YYYY-MM-DD: the scores as of that day or just
+    before; default a month before the current scores): `became_close` and `no_longer_close` (from
+    or to any band), `became_working` and `no_longer_working` (between distant and working), each
+    pair with its score then and now; and the ids of the flags raised and ended since."""
 
     permission_classes = [ReadOnlyForStaff]
 
@@ -136,10 +138,10 @@ class CloseChangesView(APIView):
             return [{"entity_a": c["a"].external_id, "entity_b": c["b"].external_id, "then": c["before"], "now": c["after"]} for c in pairs]
 
         if changes is None:
-            return Response({"as_of": None, "since": None, "became_close": [], "no_longer_close": [], "flags_raised": [], "flags_lapsed": []})
+            return Response({"as_of": None, "since": None, **{move: [] for move in BAND_MOVES}, "flags_raised": [], "flags_lapsed": []})
         return Response({
             "as_of": current.as_of, "since": changes.since.as_of,
-            "became_close": listed(changes.became), "no_longer_close": listed(changes.no_longer),
+            **{move: listed(pairs) for move, pairs in changes.moves.items()},
             "flags_raised": list(changes.flags_raised.values_list("pk", flat=True)),
             "flags_lapsed": list(changes.flags_lapsed.values_list("pk", flat=True)),
         })

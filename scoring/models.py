@@ -200,11 +200,12 @@ class WeakPairChange(models.Model):
         indexes = [models.Index(fields=["bucket", "snapshot"], name="weakpairchange_history")]
 
 
-class CloseCrossing(models.Model):
-    """A pair that one recompute moved into or out of the `close` band (8.0 and up): its score
-    before and after, in tenths (0: under 1.0 or no score). Few per recompute (a few thousand on a
-    first one at 20,000 entities, a handful a night), so "who became close since last month" is
-    read from these rows rather than by comparing half a million pair rows with their history."""
+class BandCrossing(models.Model):
+    """A pair that one recompute moved from one band to another (`distant` under 4.0, `working`,
+    `close` 8.0 and up): its score before and after, in tenths (0: under 1.0 or no score). Few per
+    recompute against the pairs it scores (a few hundred to a few thousand a month at 20,000
+    entities), so "who became close, or a working tie, since last month" is read from these rows
+    rather than by comparing half a million pair rows with their history."""
 
     snapshot = models.ForeignKey(ClosenessSnapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     entity_a = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -213,7 +214,7 @@ class CloseCrossing(models.Model):
     after_tenths = models.SmallIntegerField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(entity_a__lt=models.F("entity_b")), name="closecrossing_ordered")]
+        constraints = [models.CheckConstraint(condition=Q(entity_a__lt=models.F("entity_b")), name="bandcrossing_ordered")]
 
     def __str__(self):
         return f"{self.entity_a_id}-{self.entity_b_id}: {self.before_tenths / 10:.1f} -> {self.after_tenths / 10:.1f}"

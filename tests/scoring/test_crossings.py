@@ -1,83 +1,102 @@
-"""Pairs moving into or out of `close`, recorded by each recompute (and filled from the stored
-history by migration 0007 for the snapshots before it)."""
+"""Pairs moving from one band to another, recorded by each recompute (and filled from the stored
+history by migrations 0007 and 0009 for the snapshots before them), and "what changed" read from them."""
 import importlib
 from datetime import date
 
 import pytest
 from django.db import connection
 
-from scoring.engine.parameters import CLOSE_TENTHS
-from scoring.models import CloseCrossing, PairScoreVersion
+from scoring.engine.parameters import CLOSE_TENTHS, WORKING_TENTHS
+from scoring.models import BandCrossing, PairScoreVersion
+from scoring.selectors import BAND_MOVES, band_changes_since, band_move
 from scoring.services import recompute
 
-BACKFILL = importlib.import_module("scoring.migrations.0007_close_crossings").CROSSINGS_FROM_HISTORY
+crossings_from_history = importlib.import_module("scoring.migrations.0009_band_crossings").crossings_from_history
 DATES = [date(2024, 1, 1), date(2026, 6, 30), date(2025, 6, 30), date(2031, 1, 1), date(2026, 6, 30)]
 
 
-def close_pairs_at(snapshot_id: int) -> dict[tuple[int, int], int]:
-    """The close pairs in force at a snapshot, from the stored versions."""
-    rows = PairScoreVersion.objects.filter(valid_from_id__lte=snapshot_id, score_tenths__gte=CLOSE_TENTHS)
+def scores_at(snapshot_id: int) -> dict[tuple[int, int], int]:
+    """Every pair's score (tenths) in force at a snapshot, from the stored versions (a weak pair,
+    under 1.0 and packed, has none: it reads as 0)."""
+    rows = PairScoreVersion.objects.filter(valid_from_id__lte=snapshot_id)
     return {(r.entity_a_id, r.entity_b_id): r.score_tenths for r in rows if r.valid_to_id is None or r.valid_to_id > snapshot_id}
 
 
+def close_pairs_at(snapshot_id: int) -> dict[tuple[int, int], int]:
+    return {pair: tenths for pair, tenths in scores_at(snapshot_id).items() if tenths >= CLOSE_TENTHS}
+
+
+def band(tenths: int) -> int:
+    return (tenths >= WORKING_TENTHS) + (tenths >= CLOSE_TENTHS)
+
+
 def recorded() -> set[tuple]:
-    return set(CloseCrossing.objects.values_list("snapshot_id", "entity_a_id", "entity_b_id", "before_tenths", "after_tenths"))
+    return set(BandCrossing.objects.values_list("snapshot_id", "entity_a_id", "entity_b_id", "before_tenths", "after_tenths"))
 
 
 @pytest.mark.django_db
-def test_each_recompute_records_exactly_the_pairs_that_entered_or_left_close(lakeside):
+def test_each_recompute_records_exactly_the_pairs_that_changed_band(lakeside):
     snapshots = [recompute(as_of=day) for day in DATES]
 
     previous: dict = {}
     for snapshot in snapshots:
-        now = close_pairs_at(snapshot.pk)
-        entered = {pair for pair in now if pair not in previous}
-        left = {pair for pair in previous if pair not in now}
-        crossings = {(c.entity_a_id, c.entity_b_id): c for c in CloseCrossing.objects.filter(snapshot=snapshot)}
-        assert set(crossings) == entered | left, snapshot.as_of
-        assert all(crossings[p].after_tenths == now[p] and crossings[p].before_tenths < CLOSE_TENTHS for p in entered)
-        assert all(crossings[p].before_tenths == previous[p] and crossings[p].after_tenths < CLOSE_TENTHS for p in left)
+        now = scores_at(snapshot.pk)
+        expected = {
+            pair: (previous.get(pair, 0), now.get(pair, 0))
+            for pair in previous.keys() | now.keys()
+            if band(previous.get(pair, 0)) != band(now.get(pair, 0))
+        }
+        crossings = {(c.entity_a_id, c.entity_b_id): (c.before_tenths, c.after_tenths) for c in BandCrossing.objects.filter(snapshot=snapshot)}
+        assert crossings == expected, snapshot.as_of
         previous = now
-    # the dates move pairs both ways, and a recompute that changes nothing records nothing
-    assert CloseCrossing.objects.filter(after_tenths__lt=CLOSE_TENTHS).exists()
-    assert CloseCrossing.objects.filter(before_tenths__lt=CLOSE_TENTHS).exists()
+    # the dates move pairs every way, and a recompute that changes nothing records nothing
+    moves = {band_move(before, after) for _, _, _, before, after in recorded()}
+    assert moves == set(BAND_MOVES)
     again = recompute(as_of=DATES[-1])
-    assert not CloseCrossing.objects.filter(snapshot=again).exists()
+    assert not BandCrossing.objects.filter(snapshot=again).exists()
 
 
 @pytest.mark.django_db
-def test_the_migration_fills_from_the_history_what_the_recomputes_recorded(lakeside):
+def test_the_migrations_fill_from_the_history_what_the_recomputes_recorded(lakeside):
     for day in DATES:
         recompute(as_of=day)
     live = recorded()
-    assert live
-    CloseCrossing.objects.all().delete()
+    assert any(before < CLOSE_TENTHS and after < CLOSE_TENTHS for *_, before, after in live)
 
+    # 0009 adds the moves below close to those 0007 filled in
+    BandCrossing.objects.filter(before_tenths__lt=CLOSE_TENTHS, after_tenths__lt=CLOSE_TENTHS).delete()
     with connection.cursor() as cursor:
-        cursor.execute(BACKFILL)
+        cursor.execute(crossings_from_history(only_below_close=True))
+    assert recorded() == live
 
-    # the recorded "before" of a pair that was under 1.0 is 0, as a weak pair has no row to read
+    # every move, from the history alone; the recorded "before" of a pair that was under 1.0 is 0,
+    # as a weak pair has no row to read
+    BandCrossing.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(crossings_from_history(only_below_close=False))
     assert recorded() == live
 
 
 @pytest.mark.django_db
-def test_what_changed_since_each_snapshot_is_the_close_sets_then_and_now(lakeside):
-    from scoring.selectors import close_changes_since
-
+def test_what_changed_since_each_snapshot_is_each_pairs_band_then_and_now(lakeside):
     snapshots = [recompute(as_of=day) for day in DATES]
-    now = close_pairs_at(snapshots[-1].pk)
+    now = scores_at(snapshots[-1].pk)
     for since in snapshots[:-1]:
-        then = close_pairs_at(since.pk)
+        then = scores_at(since.pk)
+        expected = {move: {} for move in BAND_MOVES}
+        for pair in then.keys() | now.keys():
+            move = band_move(then.get(pair, 0), now.get(pair, 0))
+            if move:
+                expected[move][pair] = (then.get(pair, 0) / 10, now.get(pair, 0) / 10)
 
-        became, no_longer = close_changes_since(since)
+        changes = band_changes_since(since)
 
-        assert {(c["a"].pk, c["b"].pk) for c in became} == set(now) - set(then), since.as_of
-        assert {(c["a"].pk, c["b"].pk) for c in no_longer} == set(then) - set(now), since.as_of
-        assert all(c["after"] * 10 == now[(c["a"].pk, c["b"].pk)] for c in became)
-        assert all(c["before"] * 10 == then[(c["a"].pk, c["b"].pk)] for c in no_longer)
-    # 2026-06-30 again at the end: the pairs that left in 2031 came back, so since 2026-06-30 nothing moved
-    assert close_changes_since(snapshots[1]) == ([], [])
-    assert close_changes_since(snapshots[0])[0]  # since 2024, some became close
+        assert {move: {(c["a"].pk, c["b"].pk): (c["before"], c["after"]) for c in pairs} for move, pairs in changes.items()} == expected, since.as_of
+        for pairs in changes.values():  # highest score now first
+            assert [c["after"] for c in pairs] == sorted((c["after"] for c in pairs), reverse=True)
+    # 2026-06-30 again at the end: the pairs that moved in 2031 came back, so since 2026-06-30 nothing moved
+    assert band_changes_since(snapshots[1]) == {move: [] for move in BAND_MOVES}
+    assert band_changes_since(snapshots[0])["became_close"]  # since 2024, some became close
 
 
 @pytest.mark.django_db
@@ -99,6 +118,14 @@ def test_the_what_changed_page(lakeside, client_as):
     first = no_longer[0]
     assert f'<a href="/closeness/{first["a"].external_id}/{first["b"].external_id}/">' in html
     assert "against those as of <strong>2026-06-30</strong>" in html
+    # by 2031 working ties have faded too: listed apart from the close pairs, each once
+    faded = page.context["no_longer_working"]
+    assert faded and not page.context["became_working"]
+    assert all(4 <= c["before"] < 8 and c["after"] < 4 for c in faded)
+    table = html[html.index('id="no-longer-working"'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr>") == len(faded) + 1 and f'/closeness/{faded[0]["a"].external_id}/{faded[0]["b"].external_id}/' in table
+    assert f"{len(no_longer)} no longer are, 0 became a working tie, {len(faded)} fell back to distant" in html
     # by default a month before the current scores; a day before any scores compares with the first
     assert staff.get("/closeness/changes/").context["since"].as_of == date(2026, 6, 30)
     earliest = staff.get("/closeness/changes/", {"since": "2001-01-01"})
@@ -126,9 +153,9 @@ def test_an_incremental_recompute_records_the_crossings_of_the_pairs_it_scores(l
     snapshot = recompute(as_of=as_of, entity_scope={ig.pk, so.pk})
 
     assert snapshot.scope == "incremental"
-    crossing = CloseCrossing.objects.get(snapshot=snapshot, entity_a_id=pair[0], entity_b_id=pair[1])
+    crossing = BandCrossing.objects.get(snapshot=snapshot, entity_a_id=pair[0], entity_b_id=pair[1])
     assert crossing.after_tenths == close_pairs_at(snapshot.pk)[pair] and crossing.before_tenths < CLOSE_TENTHS
-    assert set(CloseCrossing.objects.filter(snapshot=snapshot).values_list("entity_a_id", "entity_b_id")) == (
+    assert set(BandCrossing.objects.filter(snapshot=snapshot).values_list("entity_a_id", "entity_b_id")) == (
         set(close_pairs_at(snapshot.pk)) ^ set(close_pairs_at(snapshot.pk - 1))
     )
 
@@ -143,6 +170,8 @@ def test_the_api_lists_what_changed_since_a_day(lakeside, client_as):
 
     assert (answer["as_of"], answer["since"], answer["became_close"], answer["flags_raised"]) == ("2031-01-01", "2026-06-30", [], [])
     assert answer["no_longer_close"] and all(c["then"] >= 8 > c["now"] for c in answer["no_longer_close"])
+    assert answer["no_longer_working"] and all(8 > c["then"] >= 4 > c["now"] for c in answer["no_longer_working"])
+    assert answer["became_working"] == []
     refused = api.get("/api/closeness/changes/", {"since": "soon"})
     assert refused.status_code == 400 and refused.json() == {"since": ["Not a date in the form YYYY-MM-DD."]}
     assert api.get("/api/closeness/changes/", {"since": "07/01/2026"}).status_code == 400  # one form only, as the page's
@@ -150,11 +179,9 @@ def test_the_api_lists_what_changed_since_a_day(lakeside, client_as):
 
 @pytest.mark.django_db
 def test_what_changed_for_one_entity(lakeside, client_as):
-    from scoring.selectors import close_changes_since
-
     first = recompute(as_of=date(2026, 6, 30))
     recompute(as_of=date(2031, 1, 1))
-    _, no_longer = close_changes_since(first)
+    no_longer = band_changes_since(first)["no_longer_close"]
     entity = no_longer[0]["a"]
 
     page = client_as("city_staff").get("/closeness/changes/", {"since": "2026-06-30", "entity": entity.external_id})
@@ -190,3 +217,32 @@ def test_the_flags_whose_situation_ended_since_a_day(lakeside, client_as):
     recompute(as_of=date(2026, 6, 30))
     assert not Flag.objects.filter(holds=True, lapsed_on__isnull=False).exists()
     assert not client_as("city_staff").get("/closeness/changes/", {"since": "2026-06-30"}).context["lapsed"]
+
+
+@pytest.mark.django_db
+def test_long_lists_show_the_highest_and_the_csv_has_every_move(lakeside, client_as, monkeypatch):
+    import csv
+    import io
+
+    from scoring import views
+
+    first = recompute(as_of=date(2026, 6, 30))
+    recompute(as_of=date(2031, 1, 1))
+    changes = band_changes_since(first)
+    faded = changes["no_longer_working"]
+    assert len(faded) > 2
+    monkeypatch.setattr(views, "CHANGES_SHOWN", 2)
+    staff = client_as("city_staff")
+
+    html = staff.get("/closeness/changes/", {"since": "2026-07-01"}).content.decode()
+
+    table = html[html.index('id="no-longer-working"'):]
+    assert table[:table.index("</table>")].count("<tr>") == 3  # the header and the first two
+    assert f"The 2 with the highest score now, of {len(faded)}:" in table
+    download = staff.get("/closeness/changes/", {"since": "2026-07-01", "export": "csv"})
+    assert download["Content-Type"].startswith("text/csv") and "closeness-changes-since-2026-06-30.csv" in download["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert {(r["change"], r["entity_a"], r["entity_b"], r["then"], r["now"]) for r in rows} == {
+        (move, c["a"].external_id, c["b"].external_id, f"{c['before']:.1f}", f"{c['after']:.1f}")
+        for move, pairs in changes.items() for c in pairs
+    }

@@ -31,7 +31,7 @@ def wipe() -> None:
     """Hypothesis runs every example in the same test: start each from an empty database."""
     tables = ["engagement_attendance", "engagement_meeting", "relationships_disclosure", "relationships_relationship",
               "conflicts_flagstatuschange", "conflicts_flag_persons", "conflicts_flag_evidence", "conflicts_flag",
-              "scoring_pairscore", "scoring_pairscorehistory", "scoring_weakpairblock", "scoring_weakpairchange", "scoring_closecrossing",
+              "scoring_pairscore", "scoring_pairscorehistory", "scoring_weakpairblock", "scoring_weakpairchange", "scoring_bandcrossing",
               "scoring_closenesssnapshot", "audit_auditevent", "entities_entity"]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
