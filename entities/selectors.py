@@ -11,18 +11,34 @@ _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 _NOT_A_LETTER_OR_DIGIT = re.compile(r"[^\w]+")
 
 
+# Words written short in the names of public bodies, as their full form; "pd" stands for two words.
+_ABBREVIATIONS = {
+    "dept": "department", "pd": "police department", "assn": "association", "assoc": "association",
+    "govt": "government", "natl": "national", "intl": "international", "cmte": "committee", "ctte": "committee",
+}
+# A company's legal form at the end of its name says nothing about which company it is.
+_LEGAL_FORMS = frozenset({"inc", "incorporated", "llc", "ltd", "corp", "corporation", "co", "lp", "llp", "plc"})
+
+
 def name_key(name: str) -> str:
     """A name as compared for duplicates: accents, case, punctuation and spacing ignored
-    ("Chief Laura Benton", "chief  laura benton." and "Chief Laura Bentón" are one key), and
-    apostrophes dropped ("Sheriff's Office" and "Sheriffs Office")."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    ("Chief Laura Benton", "chief  laura benton." and "Chief Laura Bentón" are one key),
+    apostrophes dropped ("Sheriff's Office" and "Sheriffs Office"), common abbreviations written
+    out ("Riverton PD", "Riverton Police Dept." and "Riverton Police Department"), "&" read as
+    "and", and a leading "The" and a trailing legal form ("Inc", "LLC") left out."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("&", " and "))
     letters = _APOSTROPHES.sub("", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-    return " ".join(_NOT_A_LETTER_OR_DIGIT.sub(" ", letters.casefold()).split())
+    words = " ".join(_ABBREVIATIONS.get(word, word) for word in _NOT_A_LETTER_OR_DIGIT.sub(" ", letters.casefold()).split()).split()
+    while words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words = words[:-1]
+    return " ".join(words)
 
 
 def possible_duplicates() -> list[list[Entity]]:
-    """Groups of two or more entities of one kind whose names are the same but for accents, case,
-    punctuation and spacing: data sets from several sources often name one department or person
+    """Groups of two or more entities of one kind whose names are the same key
+    (`name_key`: accents, case, punctuation, spacing and common short forms aside): data sets from several sources often name one department or person
     twice under two ids, which splits their evidence (and their closeness) in two. Largest groups
     first, each by external id."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
