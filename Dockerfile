@@ -19,6 +19,8 @@ COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
 COPY demo ./demo
+# the user documentation, shown as the app's help pages (core/help.py)
+COPY docs ./docs
 # collectstatic needs settings that are valid without DEBUG; the real key comes from the environment
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput

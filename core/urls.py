@@ -1,7 +1,9 @@
 from django.urls import path
 
-from . import pages
+from . import pages, views
 
 urlpatterns = [
     path("", pages.overview, name="overview"),
+    path("help/", views.help_index, name="help_index"),
+    path("help/<slug:slug>/", views.help_page, name="help_page"),
 ]

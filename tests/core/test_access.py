@@ -31,6 +31,8 @@ POLICY = {
     "healthz": {"get": PUBLIC},
     "login": {"get": PUBLIC},
     "survey_answer": {"get": PUBLIC, "post": PUBLIC},
+    "help_index": {"get": PUBLIC},  # how the numbers are made is public
+    "help_page": {"get": PUBLIC},
     "overview": {"get": CITY_STAFF},
     "entity_list": {"get": CITY_STAFF},
     "entity_detail": {"get": CITY_STAFF},
@@ -124,6 +126,7 @@ def site(db):
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
+        "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa",
         "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",

@@ -35,7 +35,7 @@ def test_the_pages_open_to_anyone_pass_axe(browser, live_server, scored_site):
     site.save()
     page = browser.new_context().new_page()  # no account, no cookies
     found = {}
-    for path in ("/login/", f"/feedback/{survey.token}/", "/register/"):
+    for path in ("/login/", f"/feedback/{survey.token}/", "/register/", "/help/", "/help/scoring/", "/help/conflict-rules/"):
         page.goto(f"{live_server.url}{path}")
         found[path] = violations(page)
     page.context.close()

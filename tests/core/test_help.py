@@ -1,0 +1,62 @@
+"""The user documentation (docs/*.md) as the app's help pages."""
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from core.help import HELP_PAGES
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", HELP_PAGES, ids=lambda p: p.slug)
+def test_each_help_page_is_its_document_open_to_anyone(client, page):
+    first_heading = next(line[2:].strip() for line in (Path(settings.BASE_DIR) / "docs" / page.file).read_text().splitlines() if line.startswith("# "))
+
+    response = client.get(f"/help/{page.slug}/")  # no account
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<title>{page.title} ·" in html and re.search(rf"<h1 id=\"[a-z0-9-]+\">{re.escape(first_heading)}</h1>", html)
+    # tables align by attribute: the Content-Security-Policy refuses inline styles
+    assert " style=" not in html.split("<article", 1)[1]
+    # links between documents lead to help pages, never to a .md file the app does not serve
+    assert not re.search(r'href="[^"]*\.md(#[^"]*)?"', html)
+
+
+@pytest.mark.django_db
+def test_the_help_index_lists_every_page_and_an_unknown_one_is_404(client):
+    index = client.get("/help/").content.decode()
+
+    assert all(f'href="/help/{page.slug}/"' in index for page in HELP_PAGES)
+    assert client.get("/help/benchmarks/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_link_to_a_document_without_a_help_page_is_kept_as_its_text(client):
+    html = client.get("/help/scoring/").content.decode()
+
+    assert "benchmarks.md" in html  # scoring.md's [benchmarks.md](benchmarks.md)
+    assert 'href="benchmarks.md"' not in html
+
+
+@pytest.mark.django_db
+def test_every_link_from_a_page_into_the_help_reaches_a_heading_there(client):
+    """The pages that once said "see docs/scoring.md" link to the help instead; each anchor they
+    name is a heading of that document (a renamed heading would leave the link at the top)."""
+    links = set()
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<code>docs/[a-z-]+\.md", text), template  # a file path the reader cannot open
+        links |= set(re.findall(r"\{% url 'help_page' '([a-z-]+)' %\}(#[a-z0-9-]+)?", text))
+    assert {slug for slug, _ in links} >= {"scoring", "conflict-rules", "data-format"}
+    for slug, anchor in links:
+        html = client.get(f"/help/{slug}/").content.decode()
+        assert not anchor or f'id="{anchor[1:]}"' in html, (slug, anchor)
+
+
+@pytest.mark.django_db
+def test_the_menu_offers_help(client_as):
+    assert '<a class="nav-link" href="/help/">Help</a>' in client_as("city_staff").get("/").content.decode()
