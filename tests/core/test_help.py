@@ -58,5 +58,7 @@ def test_every_link_from_a_page_into_the_help_reaches_a_heading_there(client):
 
 
 @pytest.mark.django_db
-def test_the_menu_offers_help(client_as):
-    assert '<a class="nav-link" href="/help/">Help</a>' in client_as("city_staff").get("/").content.decode()
+def test_the_menu_offers_help_signed_in_or_not(client, client_as):
+    link = '<a class="nav-link" href="/help/">Help</a>'
+    assert link in client.get("/login/").content.decode()  # a resident on a public page
+    assert link in client_as("city_staff").get("/").content.decode()
