@@ -1,4 +1,5 @@
-"""The overview page: what city staff see first."""
+"""The overview page, what city staff see first, and the Following page, what changed for the
+entities a user follows."""
 from django.db.models import Count
 from django.shortcuts import render
 
@@ -6,10 +7,11 @@ from conflicts.rules import RULE_TEXTS, SEVERITIES
 from conflicts.selectors import open_flags
 from engagement.models import Meeting
 from entities.kinds import Kind
-from entities.models import Entity
+from entities.models import Entity, Follow
 from scoring.models import ClosenessSnapshot
 from relationships.selectors import unsourced
-from scoring.selectors import changes_since, listed_pairs
+from scoring.forms import SinceForm
+from scoring.selectors import BAND_MOVES, changes_since, listed_pairs
 from scoring.services import current_snapshot
 
 
@@ -40,7 +42,41 @@ def overview(request):
             "snapshot": snapshot,
             "unsourced": unsourced().count(),
             "changes": changes,
+            "followed": Follow.objects.filter(user=request.user).count(),
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
         },
     )
 
+
+
+# how each band move reads for the entity followed
+MOVE_WORDS = {
+    "became_close": "became close", "no_longer_close": "no longer close",
+    "became_working": "became a working tie", "no_longer_working": "fell back to distant",
+}
+
+
+def following(request):
+    """Each entity the user follows: its pairs that changed band and its flags raised or ended
+    since a day (a month before the current scores unless `?since=`)."""
+    snapshot = current_snapshot()
+    form = SinceForm(request.GET or None)
+    follows = Follow.objects.filter(user=request.user).count()
+    if form.is_bound and not form.is_valid():
+        return render(request, "core/following.html", {"form": form, "snapshot": snapshot, "follows": follows, "rows": []}, status=400)
+    day = form.cleaned_data["since"] if form.is_bound else None
+    rows, since = [], None
+    for follow in Follow.objects.filter(user=request.user).select_related("entity").order_by("entity__name", "entity_id"):
+        entity = follow.entity
+        changes = changes_since(snapshot, day, entity)
+        moved = []
+        if changes:
+            since = changes.since
+            for move in BAND_MOVES:
+                moved += [{"other": c["b"] if c["a"] == entity else c["a"], "a": c["a"], "b": c["b"], "move": MOVE_WORDS[move],
+                           "before": c["before"], "after": c["after"]} for c in changes.moves[move]]
+        rows.append({"entity": entity, "key": str(entity.pk), "moved": moved, "raised": list(changes.flags_raised) if changes else [],
+                     "lapsed": list(changes.flags_lapsed) if changes else []})
+    if not form.is_bound and since:
+        form = SinceForm(initial={"since": since.as_of})
+    return render(request, "core/following.html", {"form": form, "snapshot": snapshot, "since": since, "follows": follows, "rows": rows})

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -65,3 +66,18 @@ class Entity(TimeStampedModel):
 def stored_parent_of(external_id: str) -> str | None:
     """The parent external_id of a stored entity (for the parent-cycle rule on single edits)."""
     return Entity.objects.filter(external_id=external_id).values_list("parent__external_id", flat=True).first()
+
+
+class Follow(models.Model):
+    """An entity a user follows: its band moves and flags since a day, gathered on their
+    "Following" page. Personal, like a bookmark: not part of the data set, not audited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "entity"], name="follow_once")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.entity}"

@@ -15,7 +15,28 @@ from django.db.models import Q
 
 from audit.services import attendance_key, audit_events_bulk_write
 
-from .models import Entity
+from .models import Entity, Follow
+
+# The most entities one user follows: the Following page reads each one's changes.
+FOLLOW_LIMIT = 100
+
+
+class FollowError(Exception):
+    """Following refused, with a message that says why."""
+
+
+def follow_set(*, user, entity: Entity, following: bool) -> bool:
+    """Follow `entity` or stop following it (either twice changes nothing); returns whether
+    anything changed. Refused (FollowError) past FOLLOW_LIMIT entities."""
+    if not following:
+        return Follow.objects.filter(user=user, entity=entity).delete()[0] > 0
+    with transaction.atomic():
+        if Follow.objects.filter(user=user, entity=entity).exists():
+            return False
+        if Follow.objects.filter(user=user).count() >= FOLLOW_LIMIT:
+            raise FollowError(f"You follow {FOLLOW_LIMIT} entities, the most one account may: stop following one first.")
+        _, created = Follow.objects.get_or_create(user=user, entity=entity)
+        return created
 
 
 class EntityMergeError(Exception):
@@ -129,6 +150,9 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
         events += [("update", "entities.entity", ext, {"parent_id": [dup_ext, keep_ext]}, "") for ext in moved.values_list("external_id", flat=True)]
         moved.update(parent=keep_id)
         _flags_moved(Flag, FlagStatusChange, keep_id, dup_id)
+        # those who followed the twin follow the entity kept (once)
+        Follow.objects.filter(entity=dup_id, user__in=Follow.objects.filter(entity=keep_id).values("user")).delete()
+        Follow.objects.filter(entity=dup_id).update(entity=keep_id)
         events.append(("update", "entities.entity", keep_ext, {"merged_in": [None, dup_ext]}, ""))
         audit_events_bulk_write(events)
         # its scores go with it (the recompute queued below scores the kept entity with everything);

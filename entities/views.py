@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
@@ -15,8 +17,8 @@ from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, with_closest_score
 
 from .filters import EntityFilter
-from .models import Entity
-from .services import EntityMergeError, entity_merge, entity_merge_plan, merge_problems
+from .models import Entity, Follow
+from .services import EntityMergeError, FollowError, entity_merge, entity_merge_plan, follow_set, merge_problems
 from .tables import EntityTable
 
 
@@ -65,6 +67,7 @@ def entity_detail(request, external_id: str):
             "meetings": meetings,
             "closest": closest_counterparts(entity),
             "flags": flags,
+            "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
             "trail": audit_trail(
                 request.user,
                 objects={
@@ -100,3 +103,20 @@ def entity_merge_page(request, external_id: str):
         "keep": keep, "duplicate": duplicate, "plan": entity_merge_plan(keep, duplicate), "problems": merge_problems(keep, duplicate),
     })
 
+
+
+@require_POST
+def entity_follow(request, external_id: str):
+    """Follow an entity, or stop (`following=0`); back to where the button was."""
+    entity = get_object_or_404(Entity, external_id=external_id)
+    following = request.POST.get("following", "1") != "0"
+    try:
+        follow_set(user=request.user, entity=entity, following=following)
+    except FollowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You follow {entity.name}." if following else f"You no longer follow {entity.name}.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("entity_detail", args=[entity.external_id])
+    return redirect(back)

@@ -67,12 +67,17 @@ class ScoringSettingsForm(forms.Form):
         )
 
 
-class ChangesSinceForm(forms.Form):
-    """The day to compare the current scores with (the scores as of that day, or just before), and
-    optionally one entity: the changes page's form and its API's parameters."""
+class SinceForm(forms.Form):
+    """The day to compare the current scores with (the scores as of that day, or just before)."""
 
     since = forms.DateField(label="Since", required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"],
                             error_messages={"invalid": "Not a date in the form YYYY-MM-DD."})
+
+
+class ChangesSinceForm(SinceForm):
+    """The day to compare with, and optionally one entity: the changes page's form and its API's
+    parameters."""
+
     entity = forms.CharField(label="Entity (id)", required=False, max_length=100,
                              help_text="Only the pairs of this entity, by its external id")
 

@@ -52,3 +52,45 @@ def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as
 
     left = re.search(r'<a href="/closeness/changes/">Since 2026-06-30</a>: 0 pairs became close, (\d+) no longer are, 0 became a working tie, 0 flags raised, (\d+) whose situation ended.', page)
     assert left and int(left.group(1)) > 0 and int(left.group(2)) > 0  # by 2031 the closeness flags have lapsed
+
+
+@pytest.mark.django_db
+def test_following_lists_each_followed_entitys_band_moves_and_flags_since_a_day(lakeside_dir, client_as, user_with_role):
+    from datetime import date
+
+    from conflicts.models import Flag
+    from entities.models import Entity
+    from scoring.selectors import BAND_MOVES, band_changes_since
+    from scoring.services import recompute
+
+    scored_lakeside(lakeside_dir)  # as of 2026-06-30
+    first = ClosenessSnapshot.objects.order_by("id").first()
+    recompute(as_of=date(2031, 1, 1))
+    moves = band_changes_since(first)
+    moved = {e for pairs in moves.values() for c in pairs for e in (c["a"], c["b"])}
+    department, quiet = Entity.objects.get(external_id="lk-pd"), Entity.objects.exclude(pk__in=[e.pk for e in moved]).exclude(
+        pk__in=Flag.objects.values("subject")).exclude(pk__in=Flag.objects.values("counterpart")).order_by("name").first()
+    assert department in moved and quiet is not None
+    staff = client_as("city_staff")
+    assert "You follow no entities yet" in staff.get("/following/").content.decode()
+    for entity in (department, quiet):
+        assert staff.post(f"/entities/{entity.external_id}/follow/").status_code == 302
+
+    page = staff.get("/following/", {"since": "2026-07-01"})
+
+    assert page.status_code == 200
+    rows = {row["entity"]: row for row in page.context["rows"]}
+    expected = {(c["a"].pk, c["b"].pk, c["before"], c["after"]) for move in BAND_MOVES for c in moves[move] if department in (c["a"], c["b"])}
+    assert {(m["a"].pk, m["b"].pk, m["before"], m["after"]) for m in rows[department]["moved"]} == expected
+    assert all(m["other"] != department for m in rows[department]["moved"])
+    assert {f.pk for f in rows[department]["lapsed"]} == set(
+        Flag.objects.filter(holds=False).filter(subject=department).values_list("pk", flat=True)
+    ) | set(Flag.objects.filter(holds=False, counterpart=department).values_list("pk", flat=True))
+    html = page.content.decode()
+    assert "Nothing changed: no pair changed band, no flag was raised or ended." in html  # the quiet one
+    assert "against those as of <strong>2026-06-30</strong>, for the 2 entities you follow." in html
+    assert 'href="/following/">Following</a>: what changed for the 2 entities you follow.' in staff.get("/").content.decode()
+    refused = staff.get("/following/", {"since": "soon"})
+    assert refused.status_code == 400 and "Not a date in the form YYYY-MM-DD." in refused.content.decode()
+    # someone else's list is their own (client_as signs the same client in as a new user)
+    assert "You follow no entities yet" in client_as("analyst").get("/following/").content.decode()

@@ -86,5 +86,5 @@ def every_page(scored_site) -> list[str]:
         f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
         "/register/", "/data/", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
-        "/help/", "/help/scoring/", "/help/data-format/",
+        "/help/", "/help/scoring/", "/help/data-format/", "/following/",
     ]

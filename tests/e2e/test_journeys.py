@@ -28,6 +28,25 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
     assert "Closest counterparts" in page.content()
 
 
+def test_city_staff_follow_an_entity_and_read_what_changed_for_it(signed_in, live_server):
+    page = signed_in("city_staff")
+    page.goto(f"{live_server.url}/entities/lk-pd/")
+
+    page.click("form.follow >> text=Follow")
+
+    page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
+    assert "You follow Lakeside Police Department." in page.inner_text("main")
+    page.click("form.follow >> a:text(\"Following\")")  # the page's own link (the menu's is folded in the account menu)
+    page.wait_for_url(f"{live_server.url}/following/")
+    section = page.locator("section.followed")
+    assert section.count() == 1 and "Lakeside Police Department" in section.inner_text()
+    # a year of scores: the department's pairs that changed band, each linking to its pair page
+    assert section.locator("a[href^='/closeness/']").count() > 0
+    page.click("text=Stop following Lakeside Police Department")
+    page.wait_for_url(f"{live_server.url}/following/")
+    assert "You follow no entities yet" in page.inner_text("main")
+
+
 def test_the_whole_network_is_laid_out_by_its_ties_not_in_a_circle(signed_in, live_server):
     """A hundred entities and their 300 closest ties: a force-directed layout, where clusters show
     (a circle puts every entity at the same distance from the centre, whoever it is tied to)."""

@@ -1,4 +1,4 @@
-"""Merging an entity entered twice into the one kept."""
+"""Merging an entity entered twice into the one kept; following an entity."""
 import csv
 import io
 from datetime import date
@@ -9,8 +9,8 @@ from django.core.management import call_command
 from audit.models import AuditEvent
 from conflicts.models import Flag, FlagStatusChange
 from engagement.models import Attendance
-from entities.models import Entity
-from entities.services import EntityMergeError, entity_merge, merge_problems
+from entities.models import Entity, Follow
+from entities.services import FOLLOW_LIMIT, EntityMergeError, FollowError, entity_merge, follow_set, merge_problems
 from relationships.models import Relationship
 from tests.factories import AttendanceFactory, EntityFactory, FlagFactory, FlagStatusChangeFactory, MeetingFactory, RelationshipFactory
 
@@ -160,3 +160,45 @@ def test_a_twin_merged_meanwhile_is_a_clear_refusal():
 
     with pytest.raises(EntityMergeError, match="no longer exists"):
         entity_merge(keep=keep, duplicate=stale)
+
+
+@pytest.mark.django_db
+def test_following_twice_or_stopping_twice_changes_nothing_the_second_time(user_with_role):
+    user, entity = user_with_role("city_staff"), EntityFactory()
+
+    assert follow_set(user=user, entity=entity, following=True) is True
+    assert follow_set(user=user, entity=entity, following=True) is False
+    assert list(Follow.objects.filter(user=user).values_list("entity", flat=True)) == [entity.pk]
+    assert follow_set(user=user, entity=entity, following=False) is True
+    assert follow_set(user=user, entity=entity, following=False) is False
+    assert not Follow.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_account_follows_at_most_the_limit(user_with_role, monkeypatch):
+    import entities.services
+
+    monkeypatch.setattr(entities.services, "FOLLOW_LIMIT", 2)
+    user = user_with_role("city_staff")
+    first, second, third = EntityFactory.create_batch(3)
+    follow_set(user=user, entity=first, following=True)
+    follow_set(user=user, entity=second, following=True)
+
+    with pytest.raises(FollowError, match="You follow 2 entities, the most one account may"):
+        follow_set(user=user, entity=third, following=True)
+    assert Follow.objects.filter(user=user).count() == 2
+    assert follow_set(user=user, entity=second, following=True) is False  # one already followed is no refusal
+    assert FOLLOW_LIMIT == 100
+
+
+@pytest.mark.django_db
+def test_those_who_followed_a_merged_twin_follow_the_entity_kept_once(user_with_role):
+    keep = EntityFactory(name="Riverton Police Department", kind="police_department")
+    twin = EntityFactory(name="Riverton PD", kind="police_department")
+    both, only_twin = user_with_role("city_staff"), user_with_role("city_staff")
+    for user, entity in ((both, keep), (both, twin), (only_twin, twin)):
+        follow_set(user=user, entity=entity, following=True)
+
+    entity_merge(keep=keep, duplicate=twin)
+
+    assert sorted(Follow.objects.values_list("user", "entity")) == sorted([(both.pk, keep.pk), (only_twin.pk, keep.pk)])

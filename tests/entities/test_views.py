@@ -167,3 +167,21 @@ def test_the_merge_page_warns_of_facts_stated_twice(client_as):
     page = client_as("administrator").get("/entities/p-9/merge/", {"into": "p-8"}).content.decode()
 
     assert 'id="repeated-facts"' in page and "<code>r-8</code> and <code>r-9</code>" in page
+
+
+@pytest.mark.django_db
+def test_an_entity_page_follows_and_stops_following(scored, client_as):
+    staff = client_as("city_staff")
+    page = staff.get("/entities/lk-pd/").content.decode()
+    assert ">Follow</button>" in page
+
+    followed = staff.post("/entities/lk-pd/follow/", follow=True)
+
+    assert followed.redirect_chain[-1][0] == "/entities/lk-pd/" and "You follow Lakeside Police Department." in followed.content.decode()
+    assert "Stop following</button>" in followed.content.decode()
+    # back to the page asked for, when it is this site's; elsewhere is ignored
+    stopped = staff.post("/entities/lk-pd/follow/", {"following": "0", "next": "/following/"})
+    assert stopped.status_code == 302 and stopped["Location"] == "/following/"
+    assert staff.post("/entities/lk-pd/follow/", {"next": "https://evil.example/"})["Location"] == "/entities/lk-pd/"
+    assert staff.get("/entities/lk-pd/follow/").status_code == 405
+    assert staff.post("/entities/nobody/follow/").status_code == 404
