@@ -140,6 +140,12 @@ STORAGES = {
 # Rate limits (survey answers, sign-in attempts) count in the cache: process memory in the embedded
 # set-up, Redis in production (CACHE_URL=redis://...) so every web process shares the counts.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Email (the weekly summary of the Following page): EMAIL_URL such as smtp+tls://user:pass@host:587;
+# without it, emails are written to the console (the worker's log). SITE_URL makes their links.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SURVEY_ANSWER_RATE = env.str("SURVEY_ANSWER_RATE", default="20/h")
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # The embedded set-up serves from one process, where process memory is the shared cache.
@@ -220,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-full-recompute": {
         "task": "scoring.tasks.recompute_all_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # after Monday's nightly recompute
+    "weekly-following-summaries": {
+        "task": "core.tasks.following_digests_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
 

@@ -1,18 +1,22 @@
 """The overview page, what city staff see first, and the Following page, what changed for the
 entities a user follows."""
+from django.contrib import messages
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from conflicts.rules import RULE_TEXTS, SEVERITIES
 from conflicts.selectors import open_flags
 from engagement.models import Meeting
 from entities.kinds import Kind
-from entities.models import Entity, Follow
+from entities.models import Entity, Follow, FollowDigest
 from scoring.models import ClosenessSnapshot
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
-from scoring.selectors import BAND_MOVES, changes_since, listed_pairs
+from scoring.selectors import changes_since, listed_pairs
 from scoring.services import current_snapshot
+
+from .following import followed_changes
 
 
 def overview(request):
@@ -49,34 +53,29 @@ def overview(request):
 
 
 
-# how each band move reads for the entity followed
-MOVE_WORDS = {
-    "became_close": "became close", "no_longer_close": "no longer close",
-    "became_working": "became a working tie", "no_longer_working": "fell back to distant",
-}
-
-
 def following(request):
     """Each entity the user follows: its pairs that changed band and its flags raised or ended
-    since a day (a month before the current scores unless `?since=`)."""
+    since a day (a month before the current scores unless `?since=`), and the weekly email's switch."""
     snapshot = current_snapshot()
     form = SinceForm(request.GET or None)
     follows = Follow.objects.filter(user=request.user).count()
+    digest = FollowDigest.objects.filter(user=request.user).first()
+    context = {"form": form, "snapshot": snapshot, "follows": follows, "rows": [], "weekly": bool(digest and digest.weekly)}
     if form.is_bound and not form.is_valid():
-        return render(request, "core/following.html", {"form": form, "snapshot": snapshot, "follows": follows, "rows": []}, status=400)
-    day = form.cleaned_data["since"] if form.is_bound else None
-    rows, since = [], None
-    for follow in Follow.objects.filter(user=request.user).select_related("entity").order_by("entity__name", "entity_id"):
-        entity = follow.entity
-        changes = changes_since(snapshot, day, entity)
-        moved = []
-        if changes:
-            since = changes.since
-            for move in BAND_MOVES:
-                moved += [{"other": c["b"] if c["a"] == entity else c["a"], "a": c["a"], "b": c["b"], "move": MOVE_WORDS[move],
-                           "before": c["before"], "after": c["after"]} for c in changes.moves[move]]
-        rows.append({"entity": entity, "key": str(entity.pk), "moved": moved, "raised": list(changes.flags_raised) if changes else [],
-                     "lapsed": list(changes.flags_lapsed) if changes else []})
+        return render(request, "core/following.html", context, status=400)
+    since, rows = followed_changes(request.user, snapshot, form.cleaned_data["since"] if form.is_bound else None)
     if not form.is_bound and since:
         form = SinceForm(initial={"since": since.as_of})
-    return render(request, "core/following.html", {"form": form, "snapshot": snapshot, "since": since, "follows": follows, "rows": rows})
+    return render(request, "core/following.html", {**context, "form": form, "since": since, "rows": rows})
+
+
+@require_POST
+def following_digest(request):
+    """The weekly email of the Following page: on (`weekly=1`) or off."""
+    weekly = request.POST.get("weekly") == "1"
+    if weekly and not request.user.email:
+        messages.error(request, "Your account has no email address: ask an administrator to add one, then turn the weekly summary on.")
+    else:
+        FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": weekly})
+        messages.success(request, f"You will get a weekly summary at {request.user.email}." if weekly else "No more weekly summaries.")
+    return redirect("following")

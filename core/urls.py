@@ -5,6 +5,7 @@ from . import pages, views
 urlpatterns = [
     path("", pages.overview, name="overview"),
     path("following/", pages.following, name="following"),
+    path("following/digest/", pages.following_digest, name="following_digest"),
     path("help/", views.help_index, name="help_index"),
     path("help/<slug:slug>/", views.help_page, name="help_page"),
 ]

@@ -81,3 +81,15 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user} follows {self.entity}"
+
+
+class FollowDigest(models.Model):
+    """Whether a user gets a weekly email of what changed for the entities they follow, and when
+    the last one went (so a task run twice in a day sends once)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="follow_digest")
+    weekly = models.BooleanField(default=False)
+    last_sent = models.DateField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user}: weekly summary {'on' if self.weekly else 'off'}"

@@ -79,11 +79,11 @@ def test_following_lists_each_followed_entitys_band_moves_and_flags_since_a_day(
     page = staff.get("/following/", {"since": "2026-07-01"})
 
     assert page.status_code == 200
-    rows = {row["entity"]: row for row in page.context["rows"]}
+    rows = {row.entity: row for row in page.context["rows"]}
     expected = {(c["a"].pk, c["b"].pk, c["before"], c["after"]) for move in BAND_MOVES for c in moves[move] if department in (c["a"], c["b"])}
-    assert {(m["a"].pk, m["b"].pk, m["before"], m["after"]) for m in rows[department]["moved"]} == expected
-    assert all(m["other"] != department for m in rows[department]["moved"])
-    assert {f.pk for f in rows[department]["lapsed"]} == set(
+    assert {(m["a"].pk, m["b"].pk, m["before"], m["after"]) for m in rows[department].moved} == expected
+    assert all(m["other"] != department for m in rows[department].moved)
+    assert {f.pk for f in rows[department].lapsed} == set(
         Flag.objects.filter(holds=False).filter(subject=department).values_list("pk", flat=True)
     ) | set(Flag.objects.filter(holds=False, counterpart=department).values_list("pk", flat=True))
     html = page.content.decode()
