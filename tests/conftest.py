@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.worker import worker_queue  # noqa: F401 - a fixture for every test module
+
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 LAKESIDE = SPEC / "examples" / "lakeside"
 if not LAKESIDE.exists():  # CI lays shared/ beside the clone; a developer may point elsewhere

@@ -1,51 +1,14 @@
 """The background path: a real Celery worker on Redis runs the same recompute as the command."""
 import io
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from config.celery import app as celery_app
 from scoring.models import ClosenessSnapshot
 from scoring.selectors import current_pair_scores
-
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def worker_queue():
-    """Start a worker on a private queue against the test database; point this process at Redis."""
-    queue = f"tracker-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        CELERY_BROKER_URL=REDIS_URL,
-        CELERY_QUEUE=queue,
-    )
-    log = open(ROOT / f".worker-{queue}.log", "w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=info", "-Q", queue, "-n", f"{queue}@localhost"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    try:
-        yield queue
-    finally:
-        celery_app.conf.update(saved)
-        worker.terminate()
-        worker.wait(timeout=30)
-        log.close()
-        (ROOT / f".worker-{queue}.log").unlink(missing_ok=True)
-
+from tests.worker import REDIS_URL
 
 def wait_for_snapshot(*, after: int, timeout: float = 120) -> ClosenessSnapshot:
     """The worker reports through the database, like the pages see it: a finished snapshot newer than `after`."""

@@ -1,0 +1,37 @@
+"""The weekly summary's task on a real Celery worker on Redis (as beat queues it)."""
+import io
+import time
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from core.tasks import following_digests_task
+from entities.models import Entity, FollowDigest
+from entities.services import follow_set
+from tests.worker import REDIS_URL
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_weekly_summaries(lakeside_dir, worker_queue, user_with_role):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2031-01-01", stdout=io.StringIO())
+    reader = user_with_role("city_staff")
+    reader.email = "staff@example.org"
+    reader.save()
+    follow_set(user=reader, entity=Entity.objects.get(external_id="lk-pd"), following=True)
+    FollowDigest.objects.create(user=reader, weekly=True)
+
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        following_digests_task.apply_async(queue=worker_queue, connection=conn)
+    deadline = time.monotonic() + 60
+    while FollowDigest.objects.get(user=reader).last_sent is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    # the worker's email backend writes to its log; that it went is recorded on the reader's row
+    assert FollowDigest.objects.get(user=reader).last_sent == timezone.localdate()
+    assert timezone.localdate() > date(2026, 7, 7)  # a week after the earlier scores: something to compare with
