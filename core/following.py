@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from conflicts.models import Flag
+from core.formatting import pair_score_text
 from entities.models import Entity, Follow, FollowDigest
 from scoring.models import ClosenessSnapshot
 from scoring.selectors import BAND_MOVES, changes_since
@@ -61,10 +62,6 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
     return since, rows
 
 
-def _score(value: float) -> str:
-    return f"{value:.1f}" if value >= 1 else "under 1.0"
-
-
 def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges]) -> str:
     """The weekly email's body: each followed entity that changed, with links to its pages."""
     site = settings.SITE_URL.rstrip("/")
@@ -73,7 +70,7 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
         if not row.changed:
             continue
         lines.append(f"{row.entity.name} ({site}{reverse('entity_detail', args=[row.entity.external_id])})")
-        lines += [f"  - {m['move']} with {m['other'].name}: {_score(m['before'])} -> {_score(m['after'])} "
+        lines += [f"  - {m['move']} with {m['other'].name}: {pair_score_text(m['before'])} -> {pair_score_text(m['after'])} "
                   f"({site}{reverse('pair_detail', args=[m['a'].external_id, m['b'].external_id])})" for m in row.moved]
         for label, flags in (("flag raised", row.raised), ("flag no longer holds", row.lapsed)):
             lines += [f"  - {label}: {f.rule}, {f.subject.name} / {f.counterpart.name}, {f.severity} "

@@ -11,3 +11,9 @@ def money_text(amount: Decimal | float | int | None) -> str:
     if value == value.to_integral_value():
         return f"{value:,.0f}"
     return f"{value:,.2f}"
+
+
+def pair_score_text(score: float) -> str:
+    """A pair's score as the changes read it: "4.6", or "under 1.0" for a pair under 1.0 or
+    without a score (stored as 0: weak pairs are not listed)."""
+    return f"{score:.1f}" if score >= 1 else "under 1.0"

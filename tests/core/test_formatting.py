@@ -25,3 +25,11 @@ def test_money_has_thousands_separators_and_cents_only_when_there_are_any(amount
 def test_the_template_filter_is_the_same_text():
     rendered = Template("{% load formatting %}[{{ a|money }}][{{ b|money }}]").render(Context({"a": Decimal("60000.00"), "b": None}))
     assert rendered == "[60,000][]"
+
+
+@pytest.mark.parametrize(("score", "text"), [(4.6, "4.6"), (1.0, "1.0"), (0.9, "under 1.0"), (0, "under 1.0"), (10.0, "10.0")])
+def test_a_pair_score_under_one_reads_as_such(score, text):
+    from core.formatting import pair_score_text
+
+    assert pair_score_text(score) == text
+    assert Template("{% load formatting %}{{ s|pair_score }}").render(Context({"s": score})) == text
