@@ -14,7 +14,7 @@ from core.spreadsheet import csv_download
 from engagement.selectors import meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
-from scoring.selectors import closest_counterparts, with_closest_score
+from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score
 
 from .filters import EntityFilter
 from .models import Entity, Follow
@@ -66,6 +66,7 @@ def entity_detail(request, external_id: str):
             "children": entity.children.order_by("name"),
             "meetings": meetings,
             "closest": closest_counterparts(entity),
+            "ties": entity_band_history(entity),
             "flags": flags,
             "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
             "trail": audit_trail(

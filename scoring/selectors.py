@@ -214,6 +214,36 @@ def with_evidence_changes(history: list[dict]) -> list[dict]:
     return history
 
 
+def entity_band_history(entity: Entity) -> list[dict]:
+    """For each reference date scored, oldest first, how many of `entity`'s counterparts were
+    `close` and how many `working`, as the last complete recompute of that date left them: the
+    entity page's "Ties over time". Read from the pair versions of 4.0 or more (a pair under 1.0 is
+    `distant` whatever it scored), each counted over the snapshots it was in force for."""
+    if not scores_exist():
+        return []
+    # the last complete recompute of each reference date (ordered by id: later ones overwrite)
+    last_of_day = dict(ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list("as_of", "id"))
+    days = sorted(last_of_day)
+    snapshot_ids = np.array([last_of_day[day] for day in days], np.int64)
+    order = np.argsort(snapshot_ids)  # positions by snapshot id, to find each version's span
+    ordered_ids = snapshot_ids[order]
+    counts = {band: np.zeros(len(days) + 1, np.int64) for band in ("close", "working")}
+    # one query per side, each on its own index (as closest_counterparts)
+    for side in ("entity_a", "entity_b"):
+        for valid_from, valid_to, tenths in PairScoreVersion.objects.filter(**{side: entity}, score_tenths__gte=WORKING_TENTHS).values_list(
+                "valid_from_id", "valid_to_id", "score_tenths"):
+            first = np.searchsorted(ordered_ids, valid_from)  # in force from its snapshot ...
+            last = np.searchsorted(ordered_ids, valid_to) if valid_to is not None else len(days)  # ... until the one that replaced it
+            if first < last:
+                band = counts["close" if tenths >= CLOSE_TENTHS else "working"]
+                band[first] += 1
+                band[last] -= 1
+    in_force = {band: np.empty(len(days), np.int64) for band in counts}
+    for band, changes in counts.items():
+        in_force[band][order] = np.cumsum(changes)[:-1]
+    return [{"as_of": day.isoformat(), "close": int(in_force["close"][i]), "working": int(in_force["working"][i])} for i, day in enumerate(days)]
+
+
 def closest_counterparts(entity: Entity, limit: int = 15) -> list[tuple[Entity, PairScore]]:
     # Two queries, one per side, each on its own index: with "a = x OR b = x" PostgreSQL walked the
     # whole score index instead (370 ms at 20,000 entities, against 1-12 ms for the two).

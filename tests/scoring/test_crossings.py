@@ -7,19 +7,13 @@ import pytest
 from django.db import connection
 
 from scoring.engine.parameters import CLOSE_TENTHS, WORKING_TENTHS
-from scoring.models import BandCrossing, PairScoreVersion
+from scoring.models import BandCrossing
 from scoring.selectors import BAND_MOVES, band_changes_since, band_move
 from scoring.services import recompute
+from tests.recompute_helpers import scores_at
 
 crossings_from_history = importlib.import_module("scoring.migrations.0009_band_crossings").crossings_from_history
 DATES = [date(2024, 1, 1), date(2026, 6, 30), date(2025, 6, 30), date(2031, 1, 1), date(2026, 6, 30)]
-
-
-def scores_at(snapshot_id: int) -> dict[tuple[int, int], int]:
-    """Every pair's score (tenths) in force at a snapshot, from the stored versions (a weak pair,
-    under 1.0 and packed, has none: it reads as 0)."""
-    rows = PairScoreVersion.objects.filter(valid_from_id__lte=snapshot_id)
-    return {(r.entity_a_id, r.entity_b_id): r.score_tenths for r in rows if r.valid_to_id is None or r.valid_to_id > snapshot_id}
 
 
 def close_pairs_at(snapshot_id: int) -> dict[tuple[int, int], int]:

@@ -1,6 +1,8 @@
-"""Selectors' pure helpers (the database-backed ones are tested through the pages)."""
+"""Selectors: the pure helpers, and an entity's ties over time (most database-backed ones are tested
+through the pages)."""
 from datetime import date
 
+import pytest
 from scoring.selectors import history_through, with_evidence_changes
 
 
@@ -32,3 +34,48 @@ def test_each_version_names_the_relationships_gained_and_lost_since_the_one_befo
     changes = [(v["evidence_added"], v["evidence_removed"]) for v in with_evidence_changes(history)]
 
     assert changes == [([3, 5], []), ([], []), ([8, 9], [3]), ([], [5, 8, 9])]
+
+
+@pytest.mark.django_db
+def test_an_entitys_ties_over_time_count_its_close_and_working_pairs_as_each_dates_last_recompute_left_them(lakeside):
+    """Recomputes out of date order, one date twice with an incremental recompute between: each
+    date's point counts the pairs in force after the last recompute of that date."""
+    from entities.models import Entity
+    from scoring.engine.parameters import CLOSE_TENTHS, WORKING_TENTHS
+    from scoring.models import ClosenessSnapshot
+    from scoring.selectors import entity_band_history
+    from scoring.services import recompute
+    from tests.recompute_helpers import scores_at
+
+    department = Entity.objects.get(external_id="lk-pd")
+    for day in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 6, 30), date(2031, 1, 1), date(2026, 6, 30)):
+        recompute(as_of=day)
+    recompute(as_of=date(2026, 6, 30), entity_scope={department.pk})
+
+    history = entity_band_history(department)
+
+    last_of_day = {s.as_of: s.pk for s in ClosenessSnapshot.objects.filter(status="complete").order_by("id")}
+    expected = []
+    for day in sorted(last_of_day):
+        ties = [t for pair, t in scores_at(last_of_day[day]).items() if department.pk in pair]
+        expected.append({"as_of": day.isoformat(), "close": sum(t >= CLOSE_TENTHS for t in ties),
+                         "working": sum(WORKING_TENTHS <= t < CLOSE_TENTHS for t in ties)})
+    assert history == expected
+    assert [h["as_of"] for h in history] == ["2024-01-01", "2025-06-30", "2026-06-30", "2031-01-01"]
+    assert history[2]["close"] > history[3]["close"]  # by 2031 its close ties have faded
+
+
+@pytest.mark.django_db
+def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, client_as):
+    from scoring.services import recompute
+
+    recompute(as_of=date(2026, 6, 30))
+    staff = client_as("city_staff")
+    assert 'id="ties-chart"' not in staff.get("/entities/lk-pd/").content.decode()  # one date: no line to draw
+    recompute(as_of=date(2031, 1, 1))
+
+    page = staff.get("/entities/lk-pd/")
+
+    html = page.content.decode()
+    assert 'id="ties-chart"' in html and 'id="entity-ties"' in html and "js/entity-ties-chart.js" in html
+    assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
