@@ -26,6 +26,8 @@ class HelpPage:
 # The documents written for the people who use the app (docs/benchmarks.md and
 # docs/reliability.md are for those who run it, and stay in the repository).
 HELP_PAGES = [
+    HelpPage("using", "Using the tracker", "using.md",
+             "What each role can do, page by page: browsing, following, logging meetings, importing, reviewing, tuning."),
     HelpPage("scoring", "How closeness is scored", "scoring.md",
              "The four components, how they make a score, why the published properties hold, and a worked example."),
     HelpPage("conflict-rules", "Conflict-of-interest rules", "conflict-rules.md",

@@ -17,7 +17,8 @@ from config.celery import app as celery_app
 from scoring.models import ClosenessSnapshot, PairScore
 from scoring.selectors import current_pair_scores
 from scoring.weak_pairs import current_weak_pairs
-from tests.scoring.test_tasks import REDIS_URL, ROOT, wait_for_snapshot
+from tests.scoring.test_tasks import wait_for_snapshot
+from tests.worker import REDIS_URL, ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
