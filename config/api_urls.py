@@ -10,7 +10,7 @@ from conflicts.api import FlagViewSet
 from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
-from scoring.api import CloseChangesView, PairHistoryView, PairScoreViewSet
+from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
@@ -20,7 +20,11 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("closeness", PairScoreViewSet, basename="pair")
 router.register("flags", FlagViewSet, basename="flag")
 
-urlpatterns = [path("closeness/changes/", CloseChangesView.as_view(), name="close-changes")] + router.urls + [
+urlpatterns = [
+    path("closeness/changes/", CloseChangesView.as_view(), name="close-changes"),
+    # before the router's entities/<id>/ (an external id may hold any character but "/")
+    path("entities/<str:external_id>/ties/", EntityTiesView.as_view(), name="entity-ties"),
+] + router.urls + [
     path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # the split view serves its start-up script as a file, so the CSP can stay script-src 'self'

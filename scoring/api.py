@@ -14,7 +14,7 @@ from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, pair_history, snapshot_on_or_before
+from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, snapshot_on_or_before
 from .services import current_snapshot
 
 
@@ -145,3 +145,15 @@ class CloseChangesView(APIView):
             "flags_raised": list(changes.flags_raised.values_list("pk", flat=True)),
             "flags_lapsed": list(changes.flags_lapsed.values_list("pk", flat=True)),
         })
+
+
+class EntityTiesView(APIView):
+    """How many of an entity's counterparts were close and how many working, for each date scored
+    (oldest first): the entity page's "Ties over time"."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, external_id: str):
+        entity = get_object_or_404(Entity, external_id=external_id)
+        return Response({"entity": entity.external_id, "ties": entity_band_history(entity)})

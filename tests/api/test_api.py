@@ -72,6 +72,7 @@ MATRIX = [
     ("delete", "/api/meetings/m-old-01/", None, 3),  # imported: board members delete only those they logged
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
+    ("get", "/api/entities/lk-pd/ties/", None, 1),
     ("get", "/api/flags/", None, 1),
     ("get", "/api/flags/{flag}/", None, 1),
     ("post", "/api/flags/{flag}/status/", lambda: {"to_status": "under_review", "reason": "Checking."}, 3),
@@ -311,3 +312,21 @@ def test_the_openapi_schema_is_valid_without_a_warning(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
 
     assert "/api/flags/status/" in (tmp_path / "schema.yml").read_text()
+
+
+@pytest.mark.django_db
+def test_the_api_gives_an_entitys_ties_over_time_as_the_page(lakeside, api_as):
+    from datetime import date
+
+    from scoring.selectors import entity_band_history
+    from scoring.services import recompute
+
+    recompute(as_of=date(2026, 6, 30))
+    recompute(as_of=date(2031, 1, 1))
+
+    answer = api_as("city_staff").get("/api/entities/lk-pd/ties/")
+
+    assert answer.status_code == 200
+    assert answer.json() == {"entity": "lk-pd", "ties": entity_band_history(Entity.objects.get(external_id="lk-pd"))}
+    assert len(answer.json()["ties"]) == 2
+    assert api_as("city_staff").get("/api/entities/nobody/ties/").status_code == 404

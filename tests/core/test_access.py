@@ -84,6 +84,7 @@ POLICY = {
     "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
+    "entity-ties": {"get": CITY_STAFF},
     "close-changes": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
@@ -149,7 +150,7 @@ def site(db):
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
         "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
-        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
+        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
         "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
         "flag-change-statuses": "/api/flags/status/",
     }
