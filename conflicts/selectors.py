@@ -35,6 +35,9 @@ def open_flags() -> QuerySet[Flag]:
 
 
 def _involving(entity) -> Q:
+    """Flags on `entity`, or on any of several (a list or set of entities)."""
+    if isinstance(entity, (list, set, tuple)):
+        return Q(subject__in=entity) | Q(counterpart__in=entity) | Q(persons__in=entity)
     return Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity)
 
 

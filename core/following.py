@@ -46,20 +46,27 @@ class FollowedChanges:
 
 def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None) -> tuple[ClosenessSnapshot | None, list[FollowedChanges]]:
     """The snapshot compared with (as of `day` or just before; default a month before `snapshot`)
-    and, for each entity `user` follows by name, what changed since."""
-    since, rows = None, []
-    for follow in Follow.objects.filter(user=user).select_related("entity").order_by("entity__name", "entity_id"):
-        entity = follow.entity
-        row = FollowedChanges(entity)
-        changes = changes_since(snapshot, day, entity)
-        if changes:
-            since = changes.since
-            for move in BAND_MOVES:
-                row.moved += [{"other": c["b"] if c["a"] == entity else c["a"], "a": c["a"], "b": c["b"], "move": MOVE_WORDS[move],
-                               "before": c["before"], "after": c["after"]} for c in changes.moves[move]]
-            row.raised, row.lapsed = list(changes.flags_raised), list(changes.flags_lapsed)
-        rows.append(row)
-    return since, rows
+    and, for each entity `user` follows by name, what changed since: read once for all of them
+    (a query per entity made 500 queries and 1.3-2.3 s for 100 entities at 20,000), then shared
+    out (a pair of two followed entities, or a flag on both, is under each)."""
+    rows = [FollowedChanges(follow.entity) for follow in
+            Follow.objects.filter(user=user).select_related("entity").order_by("entity__name", "entity_id")]
+    changes = changes_since(snapshot, day, [row.entity for row in rows]) if rows else None
+    if changes is None:
+        return None, rows
+    of_entity = {row.entity.pk: row for row in rows}
+    for move in BAND_MOVES:
+        for c in changes.moves[move]:
+            for entity, other in ((c["a"], c["b"]), (c["b"], c["a"])):
+                if entity.pk in of_entity:
+                    of_entity[entity.pk].moved.append({"other": other, "a": c["a"], "b": c["b"], "move": MOVE_WORDS[move],
+                                                      "before": c["before"], "after": c["after"]})
+    for flags, attribute in ((changes.flags_raised, "raised"), (changes.flags_lapsed, "lapsed")):
+        for flag in flags.prefetch_related("persons"):
+            involved = {flag.subject_id, flag.counterpart_id, *(person.pk for person in flag.persons.all())}
+            for pk in sorted(involved & of_entity.keys()):
+                getattr(of_entity[pk], attribute).append(flag)
+    return changes.since, rows
 
 
 def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges]) -> str:

@@ -39,3 +39,29 @@ def test_pages_do_not_grow_queries_with_the_data(lakeside_dir, client_as, tmp_pa
     after = {url: count_queries(client, url) for url in urls}
 
     assert after == before
+
+
+@pytest.mark.django_db
+def test_the_following_page_reads_as_many_queries_for_ten_entities_followed_as_for_thirty(lakeside, client_as):
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from entities.models import Entity
+    from entities.services import follow_set
+    from scoring.services import recompute
+
+    recompute(as_of=date(2026, 6, 30))
+    recompute(as_of=date(2031, 1, 1))
+    client = client_as("city_staff")
+    reader = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    entities = list(Entity.objects.order_by("external_id")[:30])
+    for entity in entities[:10]:
+        follow_set(user=reader, entity=entity, following=True)
+    ten = count_queries(client, "/following/?since=2026-07-01")
+    for entity in entities[10:]:
+        follow_set(user=reader, entity=entity, following=True)
+
+    thirty = count_queries(client, "/following/?since=2026-07-01")
+
+    assert thirty == ten
