@@ -232,7 +232,8 @@ def coverage(request):
     form, start, end, jurisdiction = _period_filter(request)
     if form.is_bound and not form.is_valid():
         return render(request, "engagement/coverage.html", {"form": form}, status=400)
-    facts = meeting_facts(jurisdiction=jurisdiction)
+    # meetings outside the period count only for the neighbourhoods and their last engagement
+    facts = meeting_facts(jurisdiction=jurisdiction, agencies_between=(start, end))
     names = agency_names({a for f in facts for a in f.agencies})
     if request.GET.get("export") == "csv":
         return csv_download(

@@ -93,3 +93,23 @@ def test_the_meeting_page_says_what_the_meeting_adds_to_each_pair_as_the_pair_pa
     # a meeting after the scores' date is not in them yet
     later = MeetingFactory(date=date(2026, 7, 15))
     assert "comes after their date" in staff.get(f"/meetings/{later.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("start", "end"), [(date(2025, 7, 1), date(2026, 6, 30)), (date(2026, 3, 1), date(2026, 3, 31)), (date(2010, 1, 1), date(2010, 12, 31))])
+def test_coverage_reads_agencies_only_for_its_period_and_reports_the_same(lakeside, start, end):
+    """The meetings outside the period tell only the neighbourhoods and their last engagement:
+    their agencies are left unread, and the report and its download are those of every meeting's."""
+    from engagement.coverage import coverage_csv_rows, coverage_report
+    from engagement.selectors import agency_names, meeting_facts
+
+    every = meeting_facts()
+    in_period = meeting_facts(agencies_between=(start, end))
+    names = agency_names({a for f in every for a in f.agencies})
+
+    assert [f for f in in_period if f.agencies and not start <= f.date <= end] == []
+    assert coverage_report(in_period, start=start, end=end, agency_names=names) == coverage_report(every, start=start, end=end, agency_names=names)
+    assert list(coverage_csv_rows(in_period, start=start, end=end, agency_names=names)) == list(
+        coverage_csv_rows(every, start=start, end=end, agency_names=names))
+    if start.year == 2025:
+        assert any(f.agencies for f in in_period)  # the lakeside's last year has agencies to count
