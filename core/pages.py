@@ -1,5 +1,6 @@
 """The overview page, what city staff see first, and the Following page, what changed for the
 entities a user follows."""
+from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -69,13 +70,27 @@ def following(request):
     return render(request, "core/following.html", {**context, "form": form, "since": since, "rows": rows})
 
 
+class WeeklySummaryForm(forms.Form):
+    """Turning the weekly email on, with the address it goes to (kept on the account)."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+
+
 @require_POST
 def following_digest(request):
-    """The weekly email of the Following page: on (`weekly=1`) or off."""
-    weekly = request.POST.get("weekly") == "1"
-    if weekly and not request.user.email:
-        messages.error(request, "Your account has no email address: ask an administrator to add one, then turn the weekly summary on.")
-    else:
-        FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": weekly})
-        messages.success(request, f"You will get a weekly summary at {request.user.email}." if weekly else "No more weekly summaries.")
+    """The weekly email of the Following page: on (`weekly=1`, with the `email` to send it to,
+    saved on the account) or off."""
+    if request.POST.get("weekly") != "1":
+        FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": False})
+        messages.success(request, "No more weekly summaries.")
+        return redirect("following")
+    form = WeeklySummaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Email address: {' '.join(form.errors['email'])} The weekly summary stays off.")
+        return redirect("following")
+    if request.user.email != form.cleaned_data["email"]:
+        request.user.email = form.cleaned_data["email"]
+        request.user.save(update_fields=["email"])
+    FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": True})
+    messages.success(request, f"You will get a weekly summary at {request.user.email} when something changed.")
     return redirect("following")

@@ -102,20 +102,25 @@ def test_the_weekly_task_sends_them_as_of_today(two_sets_of_scores, user_with_ro
 
 
 @pytest.mark.django_db
-def test_the_following_page_turns_the_summary_on_and_off(client, user_with_role):
+def test_the_following_page_turns_the_summary_on_with_an_address_and_off(client, user_with_role):
     from tests.factories import EntityFactory
 
     user = user_with_role("city_staff")
     follow_set(user=user, entity=EntityFactory(), following=True)
     client.force_login(user)
+    assert 'name="email" id="id_summary_email" value=""' in client.get("/following/").content.decode()
 
-    refused = client.post("/following/digest/", {"weekly": "1"}, follow=True)
-    assert "Your account has no email address" in refused.content.decode() and not FollowDigest.objects.exists()
-    user.email = "staff@example.org"
-    user.save()
-    on = client.post("/following/digest/", {"weekly": "1"}, follow=True)
-    assert "You will get a weekly summary at staff@example.org." in on.content.decode()
-    assert FollowDigest.objects.get(user=user).weekly and "Stop the weekly email" in on.content.decode()
+    refused = client.post("/following/digest/", {"weekly": "1", "email": "not an address"}, follow=True)
+    assert "Email address: Enter a valid email address. The weekly summary stays off." in refused.content.decode()
+    assert not FollowDigest.objects.exists()
+    user.refresh_from_db()
+    assert user.email == ""
+    on = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True)
+    assert "You will get a weekly summary at staff@example.org when something changed." in on.content.decode()
+    user.refresh_from_db()
+    assert user.email == "staff@example.org" and FollowDigest.objects.get(user=user).weekly
+    assert "Stop the weekly email" in on.content.decode()
     client.post("/following/digest/", {"weekly": "0"})
     assert not FollowDigest.objects.get(user=user).weekly
+    assert f'value="{user.email}"' in client.get("/following/").content.decode()  # the address kept for next time
     assert client.get("/following/digest/").status_code == 405
