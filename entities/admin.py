@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Entity
+from .models import Entity, Follow, FollowDigest
 
 
 @admin.register(Entity)
@@ -8,5 +8,24 @@ class EntityAdmin(admin.ModelAdmin):
     list_display = ("external_id", "name", "kind", "category", "jurisdiction", "parent")
     list_filter = ("category", "kind", "jurisdiction")
     search_fields = ("external_id", "name", "jurisdiction", "description")
-    raw_id_fields = ("parent",)
+    autocomplete_fields = ("parent",)
     readonly_fields = ("category", "created_at", "updated_at")
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    """Who follows what (personal: each user manages their own on the Following page)."""
+
+    list_display = ("user", "entity", "created_at")
+    search_fields = ("user__username", "entity__name", "entity__external_id")
+    raw_id_fields = ("user", "entity")
+
+
+@admin.register(FollowDigest)
+class FollowDigestAdmin(admin.ModelAdmin):
+    """Who gets the weekly summary of the Following page, and when the last one went."""
+
+    list_display = ("user", "weekly", "last_sent")
+    list_filter = ("weekly",)
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)

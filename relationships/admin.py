@@ -14,7 +14,8 @@ class RelationshipAdmin(admin.ModelAdmin):
     list_display = ("external_id", "source", "type", "target", "start_date", "end_date", "amount", "analyst_score")
     list_filter = ("type", "start_date")
     search_fields = ("external_id", "source__name", "target__name", "source__external_id", "target__external_id", "notes")
-    raw_id_fields = ("source", "target")
+    # found by typing a name or an id (EntityAdmin's search), not by a numeric key
+    autocomplete_fields = ("source", "target")
     date_hierarchy = "start_date"
     inlines = [DisclosureInline]
     readonly_fields = ("created_at", "updated_at")

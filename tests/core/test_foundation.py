@@ -134,6 +134,12 @@ def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     assert b"Logged by" in response.content and b'name="logged_by"' not in response.content  # shown, not editable
     assert b"Logged by" in client.get("/admin/engagement/meeting/").content
     assert client.get("/admin/entities/entity/?q=police").status_code == 200
+    # a relationship's entities are found by typing a name, not a numeric key
+    form = client.get("/admin/relationships/relationship/add/").content.decode()
+    assert 'class="admin-autocomplete' in form and 'data-field-name="source"' in form
+    found = client.get("/admin/autocomplete/", {"term": "Riverton Police", "app_label": "relationships", "model_name": "relationship",
+                                                "field_name": "source"}).json()
+    assert "Riverton Police Department" in [row["text"] for row in found["results"]]
 
 
 @pytest.mark.django_db
