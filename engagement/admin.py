@@ -6,7 +6,7 @@ from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurv
 class AttendanceInline(admin.TabularInline):
     model = Attendance
     extra = 1
-    raw_id_fields = ("entity",)
+    autocomplete_fields = ("entity",)  # found by typing a name (EntityAdmin's search)
 
 
 @admin.register(Meeting)
@@ -25,14 +25,14 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_display = ("meeting", "entity", "role")
     list_filter = ("role", "meeting__type")
     search_fields = ("meeting__external_id", "meeting__title", "entity__name", "entity__external_id")
-    raw_id_fields = ("meeting", "entity")
+    autocomplete_fields = ("meeting", "entity")
 
 
 @admin.register(FeedbackSurvey)
 class FeedbackSurveyAdmin(admin.ModelAdmin):
     list_display = ("meeting", "created_at", "closed")
     list_filter = ("closed",)
-    raw_id_fields = ("meeting",)
+    autocomplete_fields = ("meeting",)
     readonly_fields = ("token", "created_by", "created_at")
 
 
@@ -40,7 +40,7 @@ class FeedbackSurveyAdmin(admin.ModelAdmin):
 class ConflictReportAdmin(admin.ModelAdmin):
     list_display = ("pk", "source", "type", "target", "status", "reported_at")
     list_filter = ("status", "type")
-    raw_id_fields = ("source", "target", "relationship")
+    autocomplete_fields = ("source", "target", "relationship")
     readonly_fields = ("reported_by", "reported_at", "decided_by", "decided_at")
 
 

@@ -6,7 +6,7 @@ from .models import Disclosure, Relationship
 class DisclosureInline(admin.TabularInline):
     model = Disclosure
     extra = 0
-    raw_id_fields = ("discloser",)
+    autocomplete_fields = ("discloser",)
 
 
 @admin.register(Relationship)
@@ -26,4 +26,4 @@ class DisclosureAdmin(admin.ModelAdmin):
     list_display = ("external_id", "discloser", "relationship", "disclosed_on", "statement_public")
     list_filter = ("disclosed_on", "statement_public")
     search_fields = ("external_id", "discloser__name", "relationship__external_id", "statement")
-    raw_id_fields = ("discloser", "relationship")
+    autocomplete_fields = ("discloser", "relationship")
