@@ -140,6 +140,8 @@ def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     found = client.get("/admin/autocomplete/", {"term": "Riverton Police", "app_label": "relationships", "model_name": "relationship",
                                                 "field_name": "source"}).json()
     assert "Riverton Police Department" in [row["text"] for row in found["results"]]
+    # the admin's pages name the site's icon too (else the browser asks for /favicon.ico: a 404)
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in form
 
 
 @pytest.mark.django_db
