@@ -1,8 +1,11 @@
 import django_filters
 from django import forms
 
+from entities.models import Follow
+
 from .models import Flag
 from .rules import RULE_TEXTS, RULES, SEVERITIES
+from .selectors import involving
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -13,10 +16,13 @@ class FlagFilter(django_filters.FilterSet):
     lapsed = django_filters.BooleanFilter(
         method="with_lapsed", label="Also flags whose situation ended", widget=forms.CheckboxInput
     )
+    followed = django_filters.BooleanFilter(
+        method="on_followed", label="Only on entities I follow", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Flag
-        fields = ["rule", "severity", "status", "lapsed"]
+        fields = ["rule", "severity", "status", "lapsed", "followed"]
 
     @property
     def qs(self):
@@ -25,3 +31,9 @@ class FlagFilter(django_filters.FilterSet):
 
     def with_lapsed(self, queryset, name, value):
         return queryset  # read by `qs`: without it, only the flags that hold
+
+    def on_followed(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        followed = Follow.objects.filter(user=self.request.user).values("entity")
+        return queryset.filter(involving(followed)).distinct()

@@ -34,9 +34,11 @@ def open_flags() -> QuerySet[Flag]:
     return Flag.objects.filter(holds=True, status__in=[Flag.Status.OPEN, Flag.Status.UNDER_REVIEW])
 
 
-def _involving(entity) -> Q:
-    """Flags on `entity`, or on any of several (a list or set of entities)."""
-    if isinstance(entity, (list, set, tuple)):
+def involving(entity) -> Q:
+    """Flags on `entity` (as subject, counterpart or one of the persons named), or on any of
+    several (a list or set of entities, or a query of their ids): filter then `.distinct()`, as a
+    flag may name several of them."""
+    if isinstance(entity, (list, set, tuple, QuerySet)):
         return Q(subject__in=entity) | Q(counterpart__in=entity) | Q(persons__in=entity)
     return Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity)
 
@@ -45,7 +47,7 @@ def _of_entity(flags: QuerySet[Flag], entity=None) -> QuerySet[Flag]:
     """`flags` (with `entity`, those involving it as subject, counterpart or one of the persons
     named), with their entities, in review order."""
     if entity is not None:
-        flags = flags.filter(_involving(entity)).distinct()
+        flags = flags.filter(involving(entity)).distinct()
     return in_review_order(flags.select_related("subject", "counterpart"))
 
 

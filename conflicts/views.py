@@ -26,18 +26,18 @@ def flag_list(request):
     """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
     if request.GET.get("export") == "csv":
         # the contract's columns, so that it reads as the export's flags.csv does
-        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(in_review_order(_queue(request.GET).qs)))
+        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(in_review_order(_queue(request.GET, request).qs)))
     return _queue_page(request)
 
 
-def _queue(query) -> FlagFilter:
-    return FlagFilter(query, queryset=Flag.objects.select_related("subject", "counterpart"))
+def _queue(query, request) -> FlagFilter:
+    return FlagFilter(query, queryset=Flag.objects.select_related("subject", "counterpart"), request=request)
 
 
 def _queue_page(request, bulk_form: BulkFlagTransitionForm | None = None, selected=frozenset(), status: int = 200):
     """The queue as `request.GET` filters, sorts and pages it; for reviewers with a box to tick
     per flag and a form to change the status of those ticked (`bulk_form`: a refused one)."""
-    filterset = _queue(request.GET)
+    filterset = _queue(request.GET, request)
     reviewer = can_review_flags(request.user)
     table = FlagTable(in_review_order(filterset.qs), selected=selected, exclude=() if reviewer else ("selected",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)

@@ -25,6 +25,29 @@ def test_queue_filters_by_rule_and_severity(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_the_queue_shows_only_the_flags_on_entities_one_follows_when_asked(scored, client_as):
+    from django.contrib.auth import get_user_model
+
+    from entities.models import Entity
+    from entities.services import follow_set
+
+    staff = client_as("city_staff")
+    reader = get_user_model().objects.get(pk=staff.session["_auth_user_id"])
+    assert staff.get("/flags/", {"followed": "on"}).context["table"].paginator.count == 0  # follows nothing yet
+    for external_id in ("lk-pd", "lk-pu"):
+        follow_set(user=reader, entity=Entity.objects.get(external_id=external_id), following=True)
+    followed = set(Entity.objects.filter(external_id__in=["lk-pd", "lk-pu"]))
+
+    listed = [row.record for row in staff.get("/flags/", {"followed": "on"}).context["table"].paginated_rows]
+
+    expected = {f for f in Flag.objects.filter(holds=True) if {f.subject, f.counterpart, *f.persons.all()} & followed}
+    assert expected and set(listed) == expected and len(listed) == len(expected)  # each once
+    assert len(listed) < Flag.objects.filter(holds=True).count()
+    download = staff.get("/flags/", {"followed": "on", "export": "csv"})
+    assert len(b"".join(download.streaming_content).decode("utf-8-sig").strip().splitlines()) == len(expected) + 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("column", ["rule", "subject", "counterpart", "disclosed"])
 def test_sorting_the_queue_by_a_column_keeps_review_order_within_its_ties(scored, client_as, column):
     """Many flags share a rule or a subject: within those, the most pressing first (open before
