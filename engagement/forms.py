@@ -4,7 +4,7 @@ from datetime import date
 from django import forms
 from django.forms import formset_factory
 
-from entities.models import Entity
+from entities.forms import EntityField
 
 from .models import COMMENT_MAX_LENGTH, ConflictReport, FeedbackResponse, Meeting
 from .types import AttendanceRole
@@ -24,35 +24,6 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.external_id:
             self.instance.external_id = f"m-web-{uuid.uuid4().hex[:12]}"
-
-
-class EntityField(forms.CharField):
-    """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Entity (id or name)")
-        kwargs.setdefault("max_length", 300)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"list": "entity-options", "autocomplete": "off", "class": "entity-search"})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        entity = Entity.objects.filter(external_id=value).first()
-        if entity is not None:
-            return entity
-        # a name is taken only when it names one entity: two people may share a name, and
-        # picking either silently would credit a meeting to the wrong person
-        named = list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:6])
-        if not named:
-            raise forms.ValidationError(f"No entity '{value}': pick one from the suggestions.")
-        if len(named) > 1:
-            ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")
-            raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
-        return named[0]
 
 
 class AttendanceForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import forms
 
 from engagement.types import MeetingType
+from entities.forms import EntityField
 from relationships.types import RelationshipType
 
 from .engine.guarantees import parameter_problems
@@ -75,19 +76,8 @@ class SinceForm(forms.Form):
 
 
 class ChangesSinceForm(SinceForm):
-    """The day to compare with, and optionally one entity: the changes page's form and its API's
-    parameters."""
+    """The day to compare with, and optionally one entity (by id or exact name, with suggestions as
+    on the meeting form): the changes page's form and its API's parameters."""
 
-    entity = forms.CharField(label="Entity (id)", required=False, max_length=100,
-                             help_text="Only the pairs of this entity, by its external id")
-
-    def clean_entity(self):
-        from entities.models import Entity
-
-        external_id = self.cleaned_data["entity"].strip()
-        if not external_id:
-            return None
-        entity = Entity.objects.filter(external_id=external_id).first()
-        if entity is None:
-            raise forms.ValidationError(f"No entity with the id '{external_id}'.")
-        return entity
+    entity = EntityField(label="Entity (id or name)", required=False, not_found="No entity with the id or name '{value}'.",
+                         help_text="Only the pairs and flags of this entity")

@@ -185,10 +185,14 @@ def test_what_changed_for_one_entity(lakeside, client_as):
     assert f'/closeness/changes/?entity={entity.external_id}' in client_as("city_staff").get(f"/entities/{entity.external_id}/").content.decode()
     api = client_as("city_staff").get("/api/closeness/changes/", {"since": "2026-06-30", "entity": entity.external_id}).json()
     assert len(api["no_longer_close"]) == len(page.context["no_longer"])
+    # its name does as well as its id (the field suggests names as on the meeting form)
+    by_name = client_as("city_staff").get("/closeness/changes/", {"since": "2026-06-30", "entity": entity.name})
+    assert by_name.context["entity"] == entity and by_name.context["no_longer"] == page.context["no_longer"]
+    assert 'list="entity-options"' in by_name.content.decode() and "js/entity-search.js" in by_name.content.decode()
     unknown = client_as("city_staff").get("/closeness/changes/", {"entity": "nobody"})
-    assert unknown.status_code == 400 and "No entity with the id &#x27;nobody&#x27;." in unknown.content.decode()
+    assert unknown.status_code == 400 and "No entity with the id or name &#x27;nobody&#x27;." in unknown.content.decode()
     refused = client_as("city_staff").get("/api/closeness/changes/", {"entity": "nobody"})
-    assert refused.status_code == 400 and refused.json() == {"entity": ["No entity with the id 'nobody'."]}
+    assert refused.status_code == 400 and refused.json() == {"entity": ["No entity with the id or name 'nobody'."]}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,34 @@
+"""Form fields for choosing an entity, shared by the apps whose forms name one."""
+from django import forms
+
+from .models import Entity
+
+
+class EntityField(forms.CharField):
+    """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js)."""
+
+    def __init__(self, *, not_found: str = "No entity '{value}': pick one from the suggestions.", **kwargs):
+        self.not_found = not_found
+        kwargs.setdefault("label", "Entity (id or name)")
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "entity-options", "autocomplete": "off", "class": "entity-search"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        entity = Entity.objects.filter(external_id=value).first()
+        if entity is not None:
+            return entity
+        # a name is taken only when it names one entity: two people may share a name, and
+        # picking either silently would credit a meeting to the wrong person
+        named = list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:6])
+        if not named:
+            raise forms.ValidationError(self.not_found.format(value=value))
+        if len(named) > 1:
+            ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")
+            raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
+        return named[0]
