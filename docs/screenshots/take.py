@@ -14,7 +14,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 # the demo is loaded as of today: "what changed" since nine months before shows the inspector general's climb
 SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-oig/rv-pd/"), ("changes.png", f"/closeness/changes/?since={date.today() - timedelta(days=275)}"),
          ("network.png", "/network/?band=close"),
-         ("coverage.png", "/engagement/coverage/"), ("recusals.png", "/recusals/")]
+         ("coverage.png", "/engagement/coverage/"), ("recusals.png", "/recusals/"),
+         ("entity.png", "/entities/rv-oig/"), ("following.png", f"/following/?since={date.today() - timedelta(days=275)}")]
+FOLLOWED = ["rv-oig", "rv-pd"]
 
 
 def main(base: str) -> None:
@@ -26,6 +28,13 @@ def main(base: str) -> None:
         page.fill("#id_password", "riverton-city-staff-demo")
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
+        # the inspector general's office and the police department followed (a click each, unless already)
+        for entity in FOLLOWED:
+            page.goto(f"{base}/entities/{entity}/")
+            button = page.locator("form.follow button", has_text="Follow")
+            if button.count() and button.first.inner_text().strip() == "Follow":
+                button.first.click()
+                page.wait_for_load_state()
         for name, url in SHOTS:
             page.goto(f"{base}{url}")
             page.wait_for_timeout(1500)  # let charts and the graph lay out
