@@ -1,6 +1,5 @@
 """The overview page, what city staff see first, and the Following page, what changed for the
 entities a user follows."""
-from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from scoring.selectors import changes_since, listed_pairs
 from scoring.services import current_snapshot
 
 from .following import followed_changes
+from .forms import WeeklySummaryForm
 
 
 def overview(request):
@@ -53,7 +53,6 @@ def overview(request):
     )
 
 
-
 def following(request):
     """Each entity the user follows: its pairs that changed band and its flags raised or ended
     since a day (a month before the current scores unless `?since=`), and the weekly email's switch."""
@@ -68,12 +67,6 @@ def following(request):
     if not form.is_bound and since:
         form = SinceForm(initial={"since": since.as_of})
     return render(request, "core/following.html", {**context, "form": form, "since": since, "rows": rows})
-
-
-class WeeklySummaryForm(forms.Form):
-    """Turning the weekly email on, with the address it goes to (kept on the account)."""
-
-    email = forms.EmailField(label="Email address", max_length=254)
 
 
 @require_POST
