@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Greatest
 from core.bulk import in_ids_sql
 from entities.models import Entity
 
-from .engine.parameters import CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS
+from .engine.parameters import CLOSE_BAND, CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS, band_numbers
 from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreVersion
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
@@ -53,15 +53,12 @@ BAND_MOVES = ("became_close", "no_longer_close", "became_working", "no_longer_wo
 
 def band_move(before_tenths: int, after_tenths: int) -> str | None:
     """Which of BAND_MOVES takes a pair from `before_tenths` to `after_tenths`; None for none."""
-    was_close, is_close = before_tenths >= CLOSE_TENTHS, after_tenths >= CLOSE_TENTHS
-    if was_close != is_close:
-        return "became_close" if is_close else "no_longer_close"
-    if was_close:
+    was, now = band_numbers(before_tenths), band_numbers(after_tenths)
+    if was == now:
         return None
-    was_working, is_working = before_tenths >= WORKING_TENTHS, after_tenths >= WORKING_TENTHS
-    if was_working != is_working:
-        return "became_working" if is_working else "no_longer_working"
-    return None
+    if CLOSE_BAND in (was, now):
+        return "became_close" if now == CLOSE_BAND else "no_longer_close"
+    return "became_working" if now else "no_longer_working"
 
 
 def band_changes_since(since: ClosenessSnapshot, entity: Entity | list[Entity] | None = None) -> dict[str, list[dict]]:
@@ -122,9 +119,10 @@ class ClosenessChanges:
         return self.moves["no_longer_close"]
 
 
-def changes_since(current: ClosenessSnapshot | None, day=None, entity: Entity | None = None) -> ClosenessChanges | None:
-    """What changed since `day` (default a month before `current`), for every pair or `entity`'s:
-    the changes page, the API and the overview read it; None before any scores."""
+def changes_since(current: ClosenessSnapshot | None, day=None, entity: Entity | list[Entity] | None = None) -> ClosenessChanges | None:
+    """What changed since `day` (default a month before `current`), for every pair or those of
+    `entity` (one, or a list): the changes page, the API, the overview and the Following page read
+    it; None before any scores."""
     from conflicts.selectors import flags_lapsed_after, flags_raised_after
 
     since = snapshot_to_compare(current, day) if current else None

@@ -27,7 +27,7 @@ from relationships.types import OVERSIGHT_TYPES
 from .engine import PairScores, ScoringParameters, closeness_scores, in_sorted
 from .engine.compare import CloseShift, close_shift
 from .engine.pair_product import warm_up
-from .engine.parameters import CLOSE_TENTHS, WORKING_TENTHS
+from .engine.parameters import CLOSE_TENTHS, band_numbers
 from .load import load_evidence, load_relationships
 from .models import (
     LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, SettingsPreview,
@@ -323,9 +323,9 @@ def pair_scores_write(
         gone_score = old.tenths[gone] & _SCORE_MASK
         close_changed = bool(np.any((was_close | is_close) & ~same) or np.any(gone_score >= CLOSE_TENTHS))
         to_close = np.concatenate([old.id[position[matched & ~same]], vanished])
-        left = gone_score >= WORKING_TENTHS  # a working or close pair now under 1.0 or gone
+        left = band_numbers(gone_score) > 0  # a working or close pair now under 1.0 or gone
         _record_crossings(
-            snapshot, scores, rows, np.flatnonzero(band_index(before) != band_index(row_tenths[:, 0])), before, row_tenths[:, 0],
+            snapshot, scores, rows, np.flatnonzero(band_numbers(before) != band_numbers(row_tenths[:, 0])), before, row_tenths[:, 0],
             gone_keys=old_keys[gone][left], gone_score=gone_score[left], width=width,
         )
     else:
@@ -335,7 +335,7 @@ def pair_scores_write(
         vanished = to_close = np.zeros(0, np.int64)
         close_changed = bool(np.any(row_tenths[:, 0] >= CLOSE_TENTHS))
         _record_crossings(
-            snapshot, scores, rows, np.flatnonzero(row_tenths[:, 0] >= WORKING_TENTHS), np.zeros(len(rows), np.int64), row_tenths[:, 0],
+            snapshot, scores, rows, np.flatnonzero(band_numbers(row_tenths[:, 0]) > 0), np.zeros(len(rows), np.int64), row_tenths[:, 0],
             gone_keys=np.zeros(0, np.int64), gone_score=np.zeros(0, np.int64), width=width,
         )
     inserted = int((~same).sum())
@@ -353,11 +353,6 @@ def pair_scores_write(
         close_changed=close_changed,
         rows_written=inserted + len(to_close),
     )
-
-
-def band_index(tenths: np.ndarray) -> np.ndarray:
-    """Each score's band as a number: 0 distant, 1 working, 2 close."""
-    return (tenths >= WORKING_TENTHS).astype(np.int8) + (tenths >= CLOSE_TENTHS)
 
 
 def _record_crossings(

@@ -20,6 +20,16 @@ def band_for_score(score: float) -> str:
     return "distant"
 
 
+CLOSE_BAND = 2
+
+
+def band_numbers(tenths):
+    """The band of a score in tenths, or of each in an array, as a number: 0 distant, 1 working,
+    CLOSE_BAND close (the bands of band_for_score). `* 1` so that numpy adds the two tests as
+    numbers, not as booleans."""
+    return (tenths >= WORKING_TENTHS) * 1 + (tenths >= CLOSE_TENTHS)
+
+
 def _default_relationship_weights() -> dict[str, float]:
     # How strongly one current tie of this type binds two entities (0..1). Money types count in the
     # financial component instead, so they carry no formal weight.
