@@ -43,6 +43,12 @@ def involving(entity) -> Q:
     return Q(subject=entity) | Q(counterpart=entity) | Q(persons=entity)
 
 
+def involved_ids(flag: Flag) -> set[int]:
+    """The entities `flag` is on, as `involving` finds them: its subject, counterpart and persons
+    named (prefetch `persons` when reading many)."""
+    return {flag.subject_id, flag.counterpart_id, *(person.pk for person in flag.persons.all())}
+
+
 def _of_entity(flags: QuerySet[Flag], entity=None) -> QuerySet[Flag]:
     """`flags` (with `entity`, those involving it as subject, counterpart or one of the persons
     named), with their entities, in review order."""

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from conflicts.models import Flag
+from conflicts.selectors import involved_ids
 from core.formatting import pair_score_text
 from entities.models import Entity, Follow, FollowDigest
 from scoring.models import ClosenessSnapshot
@@ -63,8 +64,7 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
                                                       "before": c["before"], "after": c["after"]})
     for flags, attribute in ((changes.flags_raised, "raised"), (changes.flags_lapsed, "lapsed")):
         for flag in flags.prefetch_related("persons"):
-            involved = {flag.subject_id, flag.counterpart_id, *(person.pk for person in flag.persons.all())}
-            for pk in sorted(involved & of_entity.keys()):
+            for pk in sorted(involved_ids(flag) & of_entity.keys()):
                 getattr(of_entity[pk], attribute).append(flag)
     return changes.since, rows
 
