@@ -2,12 +2,15 @@
 the same rows (`followed_changes`)."""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 
 from conflicts.models import Flag
@@ -24,6 +27,11 @@ MOVE_WORDS = {
 }
 # the weekly email compares with the scores of a week before
 DIGEST_DAYS = 7
+# a confirmation link works for a week; a new one goes at most every two minutes an account
+# (asking again and again must not flood an inbox, yet a typo can be put right soon)
+LINK_DAYS = 7
+LINK_INTERVAL = timedelta(minutes=2)
+LINK_SALT = "core.following.weekly-summary"
 
 
 @dataclass
@@ -91,26 +99,97 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
     return "\n".join(lines)
 
 
+class SummaryRequest(enum.Enum):
+    """What asking for the weekly summary at an address did."""
+
+    ON = "on"  # the address was confirmed before: the summary is on
+    LINK_SENT = "link sent"  # a link went to the address; the summary starts once it is opened
+    LINK_RECENT = "link recent"  # a link went less than LINK_INTERVAL ago: nothing sent, nothing changed
+
+
+def weekly_summary_link(user, address: str) -> str:
+    """The confirmation link for `user`'s weekly summary at `address` (signed, dated: see
+    `confirm_weekly_summary`)."""
+    token = signing.dumps({"user": user.pk, "address": address}, salt=LINK_SALT, compress=True)
+    return settings.SITE_URL.rstrip("/") + reverse("following_digest_confirm", args=[token])
+
+
+def request_weekly_summary(user, address: str, *, now: datetime) -> tuple[FollowDigest, SummaryRequest]:
+    """Turn on `user`'s weekly summary at `address`: at once if that address was confirmed before,
+    otherwise once the owner of the address opens the link this emails to it."""
+    with transaction.atomic():
+        digest, _ = FollowDigest.objects.select_for_update().get_or_create(user=user)
+        if address == digest.confirmed_address:
+            digest.weekly, digest.address = True, address
+            digest.save(update_fields=["weekly", "address"])
+            return digest, SummaryRequest.ON
+        if digest.link_sent_at and now - digest.link_sent_at < LINK_INTERVAL:
+            return digest, SummaryRequest.LINK_RECENT
+        digest.weekly, digest.address, digest.link_sent_at = True, address, now
+        digest.save(update_fields=["weekly", "address", "link_sent_at"])
+        site = settings.SITE_URL.rstrip("/")
+        send_mail(
+            "Confirm your weekly summary",
+            f"{user.get_username()}, signed in at {site}, asked for a weekly summary of what changed for the entities "
+            f"they follow, sent to this address.\n\nTo start it, open this link within {LINK_DAYS} days and confirm:\n"
+            f"{weekly_summary_link(user, address)}\n\nIf you did not ask for it, ignore this email: nothing more will be sent.",
+            None, [address],
+        )
+        return digest, SummaryRequest.LINK_SENT
+
+
+class LinkProblem(Exception):
+    """Why a confirmation link does not confirm anything, in words for the person who opened it."""
+
+
+def weekly_summary_address(user, token: str) -> str:
+    """The address a confirmation link confirms for `user`, or `LinkProblem`: a link altered,
+    expired, made for another account, or for an address the summary no longer goes to."""
+    try:
+        claim = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=LINK_DAYS))
+    except signing.SignatureExpired:
+        raise LinkProblem(f"This link has expired (links work for {LINK_DAYS} days): ask for a new one below.") from None
+    except signing.BadSignature:
+        raise LinkProblem("This link is not one the tracker sent, or it was cut short: copy the whole link from the email.") from None
+    if claim.get("user") != user.pk:
+        raise LinkProblem("This link was sent for another account: sign in as the account that asked for it.")
+    digest = FollowDigest.objects.filter(user=user).first()
+    if digest is None or digest.address != claim.get("address"):
+        raise LinkProblem(f"This link is for {claim.get('address')}, which is no longer the address of your weekly summary.")
+    return digest.address
+
+
+def confirm_weekly_summary(user, token: str) -> FollowDigest:
+    """Confirm the address a link was sent to and turn the weekly summary on (`LinkProblem` if the
+    link does not hold)."""
+    with transaction.atomic():
+        address = weekly_summary_address(user, token)
+        digest = FollowDigest.objects.select_for_update().get(user=user)
+        digest.weekly, digest.confirmed_address = True, address
+        digest.save(update_fields=["weekly", "confirmed_address"])
+        return digest
+
+
 def send_following_digests(*, today: date) -> int:
-    """Email each user who asked for the weekly summary, has an address and follows an entity
-    that changed since a week before `today`; at most once a day (a task run twice sends once).
-    Returns how many were sent."""
+    """Email each user who asked for the weekly summary at an address they confirmed and follows an
+    entity that changed since a week before `today`; at most once a day (a task run twice sends
+    once). Returns how many were sent."""
     from scoring.services import current_snapshot
 
     snapshot = current_snapshot()
     if snapshot is None:
         return 0
     sent = 0
-    for digest in FollowDigest.objects.filter(weekly=True).exclude(user__email="").select_related("user"):
+    for digest in FollowDigest.objects.filter(weekly=True, address=F("confirmed_address")).exclude(address="").select_related("user"):
         with transaction.atomic():
             digest = FollowDigest.objects.select_for_update().get(pk=digest.pk)
-            if digest.last_sent == today:
+            if not (digest.weekly and digest.confirmed) or digest.last_sent == today:
                 continue
             since, rows = followed_changes(digest.user, snapshot, today - timedelta(days=DIGEST_DAYS))
             if since is None or since.pk == snapshot.pk or not any(row.changed for row in rows):
                 continue
             send_mail(f"What changed for the entities you follow since {since.as_of}", digest_text(snapshot, since, rows),
-                      None, [digest.user.email])
+                      None, [digest.address])
             digest.last_sent = today
             digest.save(update_fields=["last_sent"])
             sent += 1

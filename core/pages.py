@@ -1,8 +1,11 @@
 """The overview page, what city staff see first, and the Following page, what changed for the
 entities a user follows."""
+import smtplib
+
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from conflicts.rules import RULE_TEXTS, SEVERITIES
@@ -16,7 +19,15 @@ from scoring.forms import SinceForm
 from scoring.selectors import changes_since, listed_pairs
 from scoring.services import current_snapshot
 
-from .following import followed_changes
+from .following import (
+    LINK_DAYS,
+    LinkProblem,
+    SummaryRequest,
+    confirm_weekly_summary,
+    followed_changes,
+    request_weekly_summary,
+    weekly_summary_address,
+)
 from .forms import WeeklySummaryForm
 
 
@@ -60,7 +71,7 @@ def following(request):
     form = SinceForm(request.GET or None)
     follows = Follow.objects.filter(user=request.user).count()
     digest = FollowDigest.objects.filter(user=request.user).first()
-    context = {"form": form, "snapshot": snapshot, "follows": follows, "rows": [], "weekly": bool(digest and digest.weekly)}
+    context = {"form": form, "snapshot": snapshot, "follows": follows, "rows": [], "digest": digest}
     if form.is_bound and not form.is_valid():
         return render(request, "core/following.html", context, status=400)
     since, rows = followed_changes(request.user, snapshot, form.cleaned_data["since"] if form.is_bound else None)
@@ -71,8 +82,8 @@ def following(request):
 
 @require_POST
 def following_digest(request):
-    """The weekly email of the Following page: on (`weekly=1`, with the `email` to send it to,
-    saved on the account) or off."""
+    """The weekly email of the Following page: on (`weekly=1`, with the `email` to send it to: a
+    new address gets a confirmation link first) or off."""
     if request.POST.get("weekly") != "1":
         FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": False})
         messages.success(request, "No more weekly summaries.")
@@ -81,9 +92,32 @@ def following_digest(request):
     if not form.is_valid():
         messages.error(request, f"Email address: {' '.join(form.errors['email'])} The weekly summary stays off.")
         return redirect("following")
-    if request.user.email != form.cleaned_data["email"]:
-        request.user.email = form.cleaned_data["email"]
-        request.user.save(update_fields=["email"])
-    FollowDigest.objects.update_or_create(user=request.user, defaults={"weekly": True})
-    messages.success(request, f"You will get a weekly summary at {request.user.email} when something changed.")
+    address = form.cleaned_data["email"]
+    try:
+        digest, outcome = request_weekly_summary(request.user, address, now=timezone.now())
+    except (smtplib.SMTPException, OSError) as exc:
+        messages.error(request, f"The email to {address} could not be sent ({exc}); the weekly summary stays off. Try again later.")
+        return redirect("following")
+    if outcome is SummaryRequest.ON:
+        messages.success(request, f"You will get a weekly summary at {address} when something changed.")
+    elif outcome is SummaryRequest.LINK_SENT:
+        messages.success(request, f"A link went to {address}: open it within {LINK_DAYS} days to start the weekly summary.")
+    else:
+        sent = timezone.localtime(digest.link_sent_at).strftime("%H:%M")
+        messages.error(request, f"A link went to {digest.address} at {sent}: open it to start the weekly summary, "
+                                "or ask for another in two minutes.")
     return redirect("following")
+
+
+def following_digest_confirm(request, token: str):
+    """The page a confirmation link opens: a button that confirms (a POST, so that a mail
+    scanner opening the link confirms nothing), or why the link does not hold."""
+    try:
+        address = weekly_summary_address(request.user, token)
+    except LinkProblem as problem:
+        return render(request, "core/following_confirm.html", {"problem": str(problem)}, status=400)
+    if request.method == "POST":
+        confirm_weekly_summary(request.user, token)
+        messages.success(request, f"Confirmed: you will get a weekly summary at {address} when something changed.")
+        return redirect("following")
+    return render(request, "core/following_confirm.html", {"address": address})

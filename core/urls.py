@@ -6,6 +6,7 @@ urlpatterns = [
     path("", pages.overview, name="overview"),
     path("following/", pages.following, name="following"),
     path("following/digest/", pages.following_digest, name="following_digest"),
+    path("following/digest/confirm/<str:token>/", pages.following_digest_confirm, name="following_digest_confirm"),
     path("help/", views.help_index, name="help_index"),
     path("help/<slug:slug>/", views.help_page, name="help_page"),
 ]

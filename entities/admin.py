@@ -23,9 +23,15 @@ class FollowAdmin(admin.ModelAdmin):
 
 @admin.register(FollowDigest)
 class FollowDigestAdmin(admin.ModelAdmin):
-    """Who gets the weekly summary of the Following page, and when the last one went."""
+    """Who gets the weekly summary of the Following page, at which address (and whether its owner
+    confirmed it), and when the last one went."""
 
-    list_display = ("user", "weekly", "last_sent")
+    list_display = ("user", "weekly", "address", "confirmed", "last_sent")
     list_filter = ("weekly",)
-    search_fields = ("user__username", "user__email")
+    search_fields = ("user__username", "user__email", "address")
+    readonly_fields = ("confirmed_address", "link_sent_at")
+
+    @admin.display(boolean=True)
+    def confirmed(self, digest):
+        return digest.confirmed
     raw_id_fields = ("user",)

@@ -84,12 +84,22 @@ class Follow(models.Model):
 
 
 class FollowDigest(models.Model):
-    """Whether a user gets a weekly email of what changed for the entities they follow, and when
-    the last one went (so a task run twice in a day sends once)."""
+    """Whether a user gets a weekly email of what changed for the entities they follow, where it
+    goes, and when the last one went (so a task run twice in a day sends once). An address typed on
+    the page gets nothing but a link until that link is opened: anyone signed in could otherwise
+    have a week's summary sent to an address that is not theirs."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="follow_digest")
     weekly = models.BooleanField(default=False)
+    address = models.EmailField(blank=True, help_text="where the weekly summary goes, once confirmed")
+    confirmed_address = models.EmailField(blank=True, help_text="the last address confirmed by opening the link sent to it")
+    link_sent_at = models.DateTimeField(null=True, blank=True, help_text="when the last confirmation link went (one every few minutes at most)")
     last_sent = models.DateField(null=True, blank=True)
 
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.address) and self.address == self.confirmed_address
+
     def __str__(self):
-        return f"{self.user}: weekly summary {'on' if self.weekly else 'off'}"
+        state = "off" if not self.weekly else f"on, to {self.address}" if self.confirmed else f"waiting for {self.address} to be confirmed"
+        return f"{self.user}: weekly summary {state}"

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from engagement.models import EngagementSettings
+from core.following import weekly_summary_link
 from scoring.engine import ScoringParameters
 from scoring.models import SettingsPreview
 from tests.factories import (
@@ -41,6 +42,7 @@ POLICY = {
     "entity_follow": {"post": CITY_STAFF},
     "following": {"get": CITY_STAFF},
     "following_digest": {"post": CITY_STAFF},
+    "following_digest_confirm": {"get": CITY_STAFF, "post": CITY_STAFF},  # a link for another account: 400
     "pair_list": {"get": CITY_STAFF},
     "sources": {"get": CITY_STAFF},
     "close_changes": {"get": CITY_STAFF},
@@ -133,6 +135,7 @@ def site(db):
         "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
+        "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",

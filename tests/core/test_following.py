@@ -1,12 +1,24 @@
 """The weekly email of the Following page (core.following) and its switch."""
+import re
+import smtplib
+import time
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.core import mail
+from django.core import mail, signing
 from django.utils import timezone
 
-from core.following import DIGEST_DAYS, followed_changes, send_following_digests
+from core.following import (
+    DIGEST_DAYS,
+    LINK_DAYS,
+    LINK_INTERVAL,
+    SummaryRequest,
+    followed_changes,
+    request_weekly_summary,
+    send_following_digests,
+)
 from core.tasks import following_digests_task
 from entities.models import Entity, FollowDigest
 from entities.services import follow_set
@@ -23,13 +35,12 @@ def two_sets_of_scores(lakeside_dir):
     recompute(as_of=LATER)
 
 
-def reader(user_with_role, *, email="staff@example.org", weekly=True, follows=("lk-pd",)):
+def reader(user_with_role, *, email="staff@example.org", weekly=True, follows=("lk-pd",), confirmed=True):
+    """A reader following `follows`, with the weekly summary at `email` (confirmed unless told)."""
     user = user_with_role("city_staff")
-    user.email = email
-    user.save()
     for external_id in follows:
         follow_set(user=user, entity=Entity.objects.get(external_id=external_id), following=True)
-    FollowDigest.objects.create(user=user, weekly=weekly)
+    FollowDigest.objects.create(user=user, weekly=weekly, address=email, confirmed_address=email if confirmed else "")
     return user
 
 
@@ -40,12 +51,13 @@ def test_the_summary_goes_to_those_who_asked_and_says_what_the_page_says(two_set
     reader(user_with_role, email="quiet@example.org", weekly=False)  # did not ask
     reader(user_with_role, email="")  # no address
     reader(user_with_role, email="nothing@example.org", follows=())  # follows nothing
+    reader(user_with_role, email="typed@example.org", confirmed=False)  # never opened the link
 
     # compared with the scores of a week before, or just before: 2026-06-30's
     assert send_following_digests(today=A_WEEK_LATER) == 1
 
     (message,) = mail.outbox
-    assert message.to == [wants.email] and message.subject == "What changed for the entities you follow since 2026-06-30"
+    assert message.to == [wants.follow_digest.address] and message.subject == "What changed for the entities you follow since 2026-06-30"
     since, (row,) = followed_changes(wants, current_snapshot(), A_WEEK_LATER - timedelta(days=DIGEST_DAYS))
     assert since.as_of == date(2026, 6, 30) and row.changed
     body = message.body
@@ -101,10 +113,17 @@ def test_the_weekly_task_sends_them_as_of_today(two_sets_of_scores, user_with_ro
     assert schedule["task"] == following_digests_task.name
 
 
+def confirmation_link(message) -> str:
+    """The path of the confirmation link in `message`."""
+    (link,) = re.findall(r"https?://\S+/following/digest/confirm/\S+/", message.body)
+    return urlsplit(link).path
+
+
 @pytest.mark.django_db
-def test_the_following_page_turns_the_summary_on_with_an_address_and_off(client, user_with_role):
+def test_the_following_page_turns_the_summary_on_once_the_address_is_confirmed_and_off(client, user_with_role, settings):
     from tests.factories import EntityFactory
 
+    settings.SITE_URL = "https://tracker.example.org"
     user = user_with_role("city_staff")
     follow_set(user=user, entity=EntityFactory(), following=True)
     client.force_login(user)
@@ -112,15 +131,102 @@ def test_the_following_page_turns_the_summary_on_with_an_address_and_off(client,
 
     refused = client.post("/following/digest/", {"weekly": "1", "email": "not an address"}, follow=True)
     assert "Email address: Enter a valid email address. The weekly summary stays off." in refused.content.decode()
-    assert not FollowDigest.objects.exists()
+    assert not FollowDigest.objects.exists() and mail.outbox == []
+
+    # a new address gets a link, and nothing else until it is opened
+    asked = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True).content.decode()
+    assert "A link went to staff@example.org: open it within 7 days to start the weekly summary." in asked
+    assert "The weekly summary starts once you open the link emailed to <strong>staff@example.org</strong>." in asked
+    (message,) = mail.outbox
+    assert message.to == ["staff@example.org"] and message.subject == "Confirm your weekly summary"
+    assert f"{user.username}, signed in at https://tracker.example.org, asked for a weekly summary" in message.body
+    digest = FollowDigest.objects.get(user=user)
+    assert digest.weekly and not digest.confirmed
     user.refresh_from_db()
-    assert user.email == ""
-    on = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True)
-    assert "You will get a weekly summary at staff@example.org when something changed." in on.content.decode()
-    user.refresh_from_db()
-    assert user.email == "staff@example.org" and FollowDigest.objects.get(user=user).weekly
-    assert "Stop the weekly email" in on.content.decode()
+    assert user.email == ""  # the account's own address is not changed by the page
+
+    # opening the link shows a button (a mail scanner's GET confirms nothing); pressing it confirms
+    link = confirmation_link(message)
+    page = client.get(link).content.decode()
+    assert "to <strong>staff@example.org</strong> each Monday" in page
+    assert not FollowDigest.objects.get(user=user).confirmed
+    on = client.post(link, follow=True).content.decode()
+    assert "Confirmed: you will get a weekly summary at staff@example.org when something changed." in on
+    assert "Stop the weekly email" in on and FollowDigest.objects.get(user=user).confirmed
+
+    # off, and on again at the same address: no new link needed
     client.post("/following/digest/", {"weekly": "0"})
     assert not FollowDigest.objects.get(user=user).weekly
-    assert f'value="{user.email}"' in client.get("/following/").content.decode()  # the address kept for next time
+    assert 'value="staff@example.org"' in client.get("/following/").content.decode()  # the address kept for next time
+    again = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True).content.decode()
+    assert "You will get a weekly summary at staff@example.org when something changed." in again
+    assert len(mail.outbox) == 1 and FollowDigest.objects.get(user=user).confirmed
     assert client.get("/following/digest/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_new_address_waits_for_its_own_link_and_links_are_not_sent_in_a_flood(client, user_with_role):
+    from tests.factories import EntityFactory
+
+    user = user_with_role("city_staff")
+    follow_set(user=user, entity=EntityFactory(), following=True)
+    FollowDigest.objects.create(user=user, weekly=True, address="old@example.org", confirmed_address="old@example.org")
+    client.force_login(user)
+
+    client.post("/following/digest/", {"weekly": "1", "email": "new@example.org"})
+    digest = FollowDigest.objects.get(user=user)
+    assert digest.address == "new@example.org" and not digest.confirmed  # neither address gets summaries meanwhile
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+
+    # asking again at once (for any address) sends nothing and changes nothing
+    flood = client.post("/following/digest/", {"weekly": "1", "email": "other@example.org"}, follow=True).content.decode()
+    assert "or ask for another in two minutes." in flood
+    assert len(mail.outbox) == 1 and FollowDigest.objects.get(user=user).address == "new@example.org"
+    # a few minutes later, another link may go
+    FollowDigest.objects.filter(user=user).update(link_sent_at=timezone.now() - LINK_INTERVAL)
+    client.post("/following/digest/", {"weekly": "1", "email": "other@example.org"})
+    assert [m.to for m in mail.outbox] == [["new@example.org"], ["other@example.org"]]
+    # the first link is for an address no longer asked for
+    stale = client.post(confirmation_link(mail.outbox[0]))
+    assert stale.status_code == 400
+    assert "This link is for new@example.org, which is no longer the address of your weekly summary." in stale.content.decode()
+    assert not FollowDigest.objects.get(user=user).confirmed
+    client.post(confirmation_link(mail.outbox[1]))
+    assert FollowDigest.objects.get(user=user).confirmed_address == "other@example.org"
+
+
+@pytest.mark.django_db
+def test_a_link_altered_expired_or_for_another_account_confirms_nothing(client, user_with_role, monkeypatch):
+    owner = user_with_role("city_staff")
+    _, outcome = request_weekly_summary(owner, "owner@example.org", now=timezone.now())
+    assert outcome is SummaryRequest.LINK_SENT
+    link = confirmation_link(mail.outbox[0])
+
+    client.force_login(user_with_role("city_staff"))
+    other = client.post(link)
+    assert other.status_code == 400 and "This link was sent for another account" in other.content.decode()
+    client.force_login(owner)
+    altered = client.post(link.replace("/confirm/", "/confirm/x"))
+    assert altered.status_code == 400 and "This link is not one the tracker sent" in altered.content.decode()
+    later = time.time() + timedelta(days=LINK_DAYS, minutes=1).total_seconds()
+    with monkeypatch.context() as clock:
+        clock.setattr(signing.time, "time", lambda: later)  # the signature's clock, a week and a minute on
+        expired = client.post(link)
+    assert expired.status_code == 400 and "This link has expired (links work for 7 days)" in expired.content.decode()
+    assert not FollowDigest.objects.get(user=owner).confirmed
+    assert client.post(link).status_code == 302 and FollowDigest.objects.get(user=owner).confirmed
+
+
+@pytest.mark.django_db
+def test_an_email_that_cannot_be_sent_leaves_the_summary_off(client, user_with_role, settings, monkeypatch):
+    import core.following
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(core.following, "send_mail", refuse)
+    user = user_with_role("city_staff")
+    client.force_login(user)
+    page = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True).content.decode()
+    assert "The email to staff@example.org could not be sent (Connection unexpectedly closed); the weekly summary stays off." in page
+    assert not FollowDigest.objects.filter(user=user, weekly=True).exists()

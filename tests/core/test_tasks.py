@@ -21,10 +21,8 @@ def test_a_real_worker_sends_the_weekly_summaries(lakeside_dir, worker_queue, us
     call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
     call_command("recompute", "--as-of", "2031-01-01", stdout=io.StringIO())
     reader = user_with_role("city_staff")
-    reader.email = "staff@example.org"
-    reader.save()
     follow_set(user=reader, entity=Entity.objects.get(external_id="lk-pd"), following=True)
-    FollowDigest.objects.create(user=reader, weekly=True)
+    FollowDigest.objects.create(user=reader, weekly=True, address="staff@example.org", confirmed_address="staff@example.org")
 
     with celery_app.connection_for_write(REDIS_URL) as conn:
         following_digests_task.apply_async(queue=worker_queue, connection=conn)
