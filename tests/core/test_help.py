@@ -38,8 +38,8 @@ def test_the_help_index_lists_every_page_and_an_unknown_one_is_404(client):
 def test_a_link_to_a_document_without_a_help_page_is_kept_as_its_text(client):
     html = client.get("/help/scoring/").content.decode()
 
-    assert "benchmarks.md" in html  # scoring.md's [benchmarks.md](benchmarks.md)
-    assert 'href="benchmarks.md"' not in html
+    assert "storage.md" in html  # scoring.md's [storage.md](storage.md), for developers
+    assert 'href="storage.md"' not in html
 
 
 @pytest.mark.django_db
