@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from conflicts.api import FlagViewSet
+from core.following_api import FollowEntityView, FollowingChangesView, FollowingView
 from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
@@ -24,6 +25,9 @@ urlpatterns = [
     path("closeness/changes/", CloseChangesView.as_view(), name="close-changes"),
     # before the router's entities/<id>/ (an external id may hold any character but "/")
     path("entities/<str:external_id>/ties/", EntityTiesView.as_view(), name="entity-ties"),
+    path("entities/<str:external_id>/follow/", FollowEntityView.as_view(), name="entity-follow"),
+    path("following/", FollowingView.as_view(), name="following-list"),
+    path("following/changes/", FollowingChangesView.as_view(), name="following-changes"),
 ] + router.urls + [
     path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

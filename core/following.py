@@ -68,7 +68,7 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
         for c in changes.moves[move]:
             for entity, other in ((c["a"], c["b"]), (c["b"], c["a"])):
                 if entity.pk in of_entity:
-                    of_entity[entity.pk].moved.append({"other": other, "a": c["a"], "b": c["b"], "move": MOVE_WORDS[move],
+                    of_entity[entity.pk].moved.append({"other": other, "a": c["a"], "b": c["b"], "band_move": move, "move": MOVE_WORDS[move],
                                                       "before": c["before"], "after": c["after"]})
     for flags, attribute in ((changes.flags_raised, "raised"), (changes.flags_lapsed, "lapsed")):
         for flag in flags.prefetch_related("persons"):

@@ -87,6 +87,9 @@ POLICY = {
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
     "entity-ties": {"get": CITY_STAFF},
+    "entity-follow": {"put": CITY_STAFF, "delete": CITY_STAFF},  # personal: every role follows
+    "following-list": {"get": CITY_STAFF},
+    "following-changes": {"get": CITY_STAFF},
     "close-changes": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
@@ -154,6 +157,7 @@ def site(db):
         "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
         "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
+        "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
         "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
         "flag-change-statuses": "/api/flags/status/",
     }
