@@ -1,7 +1,9 @@
 """One browser journey per user: what a person clicks, what they see."""
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from entities.models import Entity
@@ -42,6 +44,19 @@ def test_city_staff_follow_an_entity_and_read_what_changed_for_it(signed_in, liv
     assert section.count() == 1 and "Lakeside Police Department" in section.inner_text()
     # a year of scores: the department's pairs that changed band, each linking to its pair page
     assert section.locator("a[href^='/closeness/']").count() > 0
+
+    # the weekly summary: the address typed gets a link; its page confirms it
+    page.fill("#id_summary_email", "staff@example.org")
+    page.click("button:has-text('Turn it on')")
+    page.wait_for_url(f"{live_server.url}/following/")
+    assert "The weekly summary starts once you open the link emailed to staff@example.org." in page.inner_text("main")
+    (link,) = re.findall(r"https?://\S+/following/digest/confirm/\S+/", mail.outbox[-1].body)
+    page.goto(live_server.url + urlsplit(link).path)
+    page.click("button:has-text('Confirm')")
+    page.wait_for_url(f"{live_server.url}/following/")
+    assert "Confirmed: you will get a weekly summary at staff@example.org when something changed." in page.inner_text("main")
+    assert page.locator("button:has-text('Stop the weekly email')").count() == 1
+
     page.click("text=Stop following Lakeside Police Department")
     page.wait_for_url(f"{live_server.url}/following/")
     assert "You follow no entities yet" in page.inner_text("main")
