@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from core.bulk import in_ids_sql
 from entities.models import Entity
+from entities.kinds import is_person_kind
 
 from .engine.parameters import CLOSE_BAND, CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS, band_numbers
 from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreVersion
@@ -357,6 +358,7 @@ CATEGORY_COLOURS = {
     "individual": "#757575",
 }
 NETWORK_MAX_EDGES = 300
+NETWORK_NAMED_PEOPLE_UP_TO = 40
 
 
 def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entity | None = None, limit: int = NETWORK_MAX_EDGES) -> dict:
@@ -381,6 +383,7 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
                 "colour": CATEGORY_COLOURS.get(entity.category, "#999"),
                 "url": f"/entities/{entity.external_id}/",
                 "ego": ego is not None and entity.pk == ego.pk,
+                "person": is_person_kind(entity.kind),
             }
     from conflicts.selectors import pairs_with_open_flags
 
@@ -390,7 +393,9 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
          "source_label": p.entity_a.name, "target_label": p.entity_b.name, "flagged": (p.entity_a_id, p.entity_b_id) in flagged}
         for p in pairs
     ]
-    return {"nodes": list(nodes.values()), "edges": edges}
+    # past this many entities the names of the people blur into each other: the page names them
+    # only when zoomed in or pointed at
+    return {"nodes": list(nodes.values()), "edges": edges, "crowded": len(nodes) > NETWORK_NAMED_PEOPLE_UP_TO}
 
 
 def current_pair_scores() -> dict[tuple[int, int], tuple[int, int, int, int, int]]:

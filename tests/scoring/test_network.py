@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from entities.models import Entity
 from tests.dashboard_helpers import scored_lakeside
 
 
@@ -22,6 +23,27 @@ def test_network_shows_the_closest_pairs_coloured_by_category(lakeside_dir, clie
     assert all(e["band"] == "close" for e in graph["edges"])
     assert {n["colour"] for n in graph["nodes"] if n["id"] == "lk-ob"} == {"#b3261e"}
     assert len(graph["edges"]) <= 300
+
+
+@pytest.mark.django_db
+def test_people_are_marked_and_a_crowded_graph_says_how_to_read_their_names(lakeside_dir, client_as, monkeypatch):
+    import scoring.selectors
+
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+
+    graph = graph_of(client.get("/network/").content.decode())
+    kinds = dict(Entity.objects.values_list("external_id", "kind"))
+    assert {n["id"] for n in graph["nodes"] if n["person"]} == {n["id"] for n in graph["nodes"] if kinds[n["id"]] in ("person", "elected_official")}
+    assert any(n["person"] for n in graph["nodes"]) and not all(n["person"] for n in graph["nodes"])
+    assert graph["crowded"] is (len(graph["nodes"]) > scoring.selectors.NETWORK_NAMED_PEOPLE_UP_TO)
+
+    monkeypatch.setattr(scoring.selectors, "NETWORK_NAMED_PEOPLE_UP_TO", 3)
+    page = client.get("/network/").content.decode()
+    assert graph_of(page)["crowded"] and "People are named when you zoom in (scroll) or point at them." in page
+    monkeypatch.setattr(scoring.selectors, "NETWORK_NAMED_PEOPLE_UP_TO", 10_000)
+    page = client.get("/network/").content.decode()
+    assert not graph_of(page)["crowded"] and "People are named when" not in page
 
 
 @pytest.mark.django_db
