@@ -1,7 +1,7 @@
 """Form fields for choosing an entity, shared by the apps whose forms name one."""
 from django import forms
 
-from .models import Entity
+from .selectors import entities_typed
 
 
 class EntityField(forms.CharField):
@@ -20,12 +20,9 @@ class EntityField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        entity = Entity.objects.filter(external_id=value).first()
-        if entity is not None:
-            return entity
         # a name is taken only when it names one entity: two people may share a name, and
         # picking either silently would credit a meeting to the wrong person
-        named = list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:6])
+        named = entities_typed(value)
         if not named:
             raise forms.ValidationError(self.not_found.format(value=value))
         if len(named) > 1:

@@ -1,4 +1,5 @@
-"""Reads of entities shared by pages: entities that may be the same one entered twice."""
+"""Reads of entities shared by pages: an entity typed by id or name, and entities that may be the
+same one entered twice."""
 from __future__ import annotations
 
 import re
@@ -6,6 +7,16 @@ import unicodedata
 from collections import defaultdict
 
 from .models import Entity
+
+def entities_typed(value: str, limit: int = 6) -> list[Entity]:
+    """The entities a person means by typing `value`: the one with that id, else those with that
+    exact name, case aside (up to `limit`; two people may share a name, so more than one means
+    "ask which")."""
+    entity = Entity.objects.filter(external_id=value).first()
+    if entity is not None:
+        return [entity]
+    return list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:limit])
+
 
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 _NOT_A_LETTER_OR_DIGIT = re.compile(r"[^\w]+")

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("entities/", views.entity_list, name="entity_list"),
+    path("find/", views.entity_find, name="entity_find"),
     path("entities/<str:external_id>/", views.entity_detail, name="entity_detail"),
     path("entities/<str:external_id>/merge/", views.entity_merge_page, name="entity_merge"),
     path("entities/<str:external_id>/follow/", views.entity_follow, name="entity_follow"),

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +20,21 @@ from scoring.selectors import closest_counterparts, entity_band_history, with_cl
 
 from .filters import EntityFilter
 from .models import Entity, Follow
+from .selectors import entities_typed
 from .services import EntityMergeError, FollowError, entity_merge, entity_merge_plan, follow_set, merge_problems
 from .tables import EntityTable
+
+
+def entity_find(request):
+    """The menu's "Find an entity" box: straight to the entity typed (its id, or a name only it
+    has, as the suggestions fill in), else the directory searched for the text."""
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return redirect("entity_list")
+    typed = entities_typed(query, limit=2)
+    if len(typed) == 1:
+        return redirect("entity_detail", external_id=typed[0].external_id)
+    return redirect(f"{reverse('entity_list')}?{urlencode({'q': query})}")
 
 
 def entity_list(request):

@@ -1,20 +1,20 @@
-// Search-as-you-type for attendance fields: fills the shared <datalist> from /search/entities/.
+// Search-as-you-type for the fields that name an entity (attendance rows, the menu's "Find an
+// entity", the changes page): fills the field's own <datalist> from its data-search-url.
 // Listens on the document, so rows added later ("Add an attendee") search too.
 (function () {
-  const list = document.getElementById("entity-options");
-  if (!list) return;
-  const url = list.dataset.searchUrl;
-  let timer = null;
+  const timers = new WeakMap();
   document.addEventListener("input", function (event) {
     const input = event.target;
     if (!input.matches || !input.matches("input.entity-search")) return;
-    clearTimeout(timer);
+    const list = input.list;
+    if (!list || !list.dataset.searchUrl) return;
+    clearTimeout(timers.get(input));
     const query = input.value.trim();
     if (query.length < 2) return;
-    timer = setTimeout(function () {
-      fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+    timers.set(input, setTimeout(function () {
+      fetch(list.dataset.searchUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
         .then(function (response) { return response.text(); })
         .then(function (html) { list.innerHTML = html; });
-    }, 250);
+    }, 250));
   });
 })();

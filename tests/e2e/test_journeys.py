@@ -30,6 +30,21 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
     assert "Closest counterparts" in page.content()
 
 
+def test_city_staff_find_an_entity_from_any_page_with_suggestions(signed_in, live_server):
+    page = signed_in("city_staff")
+    page.goto(f"{live_server.url}/flags/")
+
+    page.fill("input[name=q][list=find-entity-options]", "oversight")
+    # the suggestions come from the server as the name is typed, each with its kind
+    page.wait_for_selector("#find-entity-options option", state="attached")
+    suggestions = page.eval_on_selector_all("#find-entity-options option", "options => options.map(o => o.value + ' ' + o.textContent)")
+    assert any(s.startswith("lk-ob Lakeside Police Oversight Board (Oversight body") for s in suggestions)
+    page.fill("input[name=q][list=find-entity-options]", "lk-ob")  # a suggestion picked fills in its id
+    page.press("input[name=q][list=find-entity-options]", "Enter")
+    page.wait_for_url(f"{live_server.url}/entities/lk-ob/")
+    assert "Lakeside Police Oversight Board" in page.inner_text("h1")
+
+
 def test_city_staff_follow_an_entity_and_read_what_changed_for_it(signed_in, live_server):
     page = signed_in("city_staff")
     page.goto(f"{live_server.url}/entities/lk-pd/")

@@ -53,6 +53,24 @@ def test_directory_search_finds_by_name(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_find_an_entity_goes_to_the_one_typed_or_searches_the_directory(client_as):
+    board = EntityFactory(external_id="rv-board", name="Civilian Review Board")
+    EntityFactory(external_id="p-1", name="Alex Kim", kind="person")
+    EntityFactory(external_id="p-2", name="Alex Kim", kind="person")
+    client = client_as("city_staff")
+
+    assert client.get("/find/", {"q": "rv-board"})["Location"] == "/entities/rv-board/"  # its id
+    assert client.get("/find/", {"q": " civilian review BOARD "})["Location"] == "/entities/rv-board/"  # a name only it has
+    assert client.get("/find/", {"q": "Alex Kim"})["Location"] == "/entities/?q=Alex+Kim"  # two people share it: choose
+    assert client.get("/find/", {"q": "review"})["Location"] == "/entities/?q=review"  # part of a name
+    assert client.get("/find/", {"q": "  "})["Location"] == "/entities/"
+    listed = client.get("/entities/", {"q": "review"}).content.decode()
+    assert f'href="/entities/{board.external_id}/"' in listed
+    # the box is on every page of a signed-in role, beside the title
+    assert 'action="/find/"' in client.get("/meetings/").content.decode()
+
+
+@pytest.mark.django_db
 def test_directory_exports_the_filtered_rows_as_spreadsheet_safe_csv(scored, client_as):
     EntityFactory(external_id="evil", name="=HYPERLINK(\"http://x\")", kind="person")
 
