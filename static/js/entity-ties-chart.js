@@ -1,17 +1,24 @@
-// The entity page: how many counterparts were close and working over time, from <script id="entity-ties">.
+// The entity page: how many counterparts were close and working over time, from
+// <script id="entity-ties"> (dated-chart.js: days apart). A point where a count changed, and the
+// last: a stepped line draws the same picture, without a point for each of years of nightly
+// recomputes.
 (function () {
   const canvas = document.getElementById("ties-chart");
-  if (!canvas || !window.Chart) return;
-  const ties = JSON.parse(document.getElementById("entity-ties").textContent);
+  if (!canvas || !window.Chart || !window.trackerDates) return;
+  const ties = JSON.parse(document.getElementById("entity-ties").textContent).filter(function (t, i, all) {
+    return i === 0 || i === all.length - 1 || t.close !== all[i - 1].close || t.working !== all[i - 1].working;
+  });
   new window.Chart(canvas, {
     type: "line",
     data: {
-      labels: ties.map(function (t) { return t.as_of; }),
       datasets: [
-        { label: "Close (8 and up)", data: ties.map(function (t) { return t.close; }), stepped: true, borderColor: "#b3261e" },
-        { label: "Working (4 to under 8)", data: ties.map(function (t) { return t.working; }), stepped: true, borderColor: "#8a5a00" },
+        { label: "Close (8 and up)", data: window.trackerDates.points(ties, "close"), stepped: true, borderColor: "#b3261e" },
+        { label: "Working (4 to under 8)", data: window.trackerDates.points(ties, "working"), stepped: true, borderColor: "#8a5a00" },
       ],
     },
-    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      scales: { x: window.trackerDates.axis, y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { tooltip: window.trackerDates.tooltip },
+    },
   });
 })();

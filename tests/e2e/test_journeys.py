@@ -1,5 +1,7 @@
 """One browser journey per user: what a person clicks, what they see."""
+import json
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +27,12 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
     page.wait_for_url(re.compile(r"/closeness/"))
     assert "(close)" in page.inner_text(".score-line")
     page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('history-chart'))")
+    # dates stand as far apart as they are: the x axis counts days
+    chart = page.evaluate("""() => { const c = Chart.getChart(document.getElementById('history-chart'));
+        return { type: c.scales.x.type, days: c.data.datasets[0].data.map(p => p.x) }; }""")
+    history = json.loads(page.text_content("#pair-history"))
+    assert chart["type"] == "linear"
+    assert chart["days"] == [(date.fromisoformat(h["as_of"]) - date(1970, 1, 1)).days for h in history]
     page.click("h1 >> text=Lakeside Police Department")
     page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
     assert "Closest counterparts" in page.content()
