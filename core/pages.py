@@ -13,7 +13,7 @@ from conflicts.selectors import open_flags
 from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity, Follow, FollowDigest
-from scoring.models import ClosenessSnapshot
+from scoring.models import ClosenessSnapshot, SettingsChange
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
 from scoring.selectors import changes_since, listed_pairs
@@ -60,6 +60,7 @@ def overview(request):
             "changes": changes,
             "followed": Follow.objects.filter(user=request.user).count(),
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
+            "settings_change": SettingsChange.objects.first(),  # the latest (newest first)
         },
     )
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings
+from .models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings, SettingsChange
 
 
 @admin.register(ScoringSettings)
@@ -19,6 +19,23 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Change them on the scoring settings page</a>', reverse("scoring_settings"))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SettingsChange)
+class SettingsChangeAdmin(admin.ModelAdmin):
+    """The record of the settings' changes, read only: the history people read the scores by."""
+
+    list_display = ("changed_at", "changed_by", "reason")
+    readonly_fields = ("changed_at", "changed_by", "before", "after", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -22,8 +22,12 @@ class ScoringSettingsForm(forms.Form):
     interaction_saturation = forms.FloatField(label="Interaction saturation (meetings)", min_value=0.1, max_value=1000)
     small_meeting_size = forms.IntegerField(label="Meetings counted in full up to (attendees)", min_value=2, max_value=1000)
     money_scale = forms.FloatField(label="Money scale", min_value=1, max_value=1e9)
+    reason = forms.CharField(label="Why the change", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Needed to save a change: it is shown with the history of the settings, to everyone who reads the scores.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, in_force: ScoringParameters | None = None, **kwargs):
+        """`in_force`: the settings in force, when the form is to save (a change needs its reason)."""
+        self.in_force = in_force
         super().__init__(*args, **kwargs)
         for name in COMPONENTS:
             self.fields[f"component_{name}"] = _weight(
@@ -53,7 +57,15 @@ class ScoringSettingsForm(forms.Form):
         if not self.errors:  # every field read: score the scenarios with these settings
             for problem in parameter_problems(self.to_parameters()):
                 self.add_error(problem.field, problem.message)
+        if (not self.errors and self.in_force is not None and not cleaned.get("reason", "").strip()
+                and self.to_parameters().to_dict() != self.in_force.to_dict()):
+            self.add_error("reason", "Say why the settings change: the reason is shown with their history.")
         return cleaned
+
+    @property
+    def setting_fields(self):
+        """The fields of the settings themselves (the reason is asked for apart)."""
+        return [field for field in self if field.name != "reason"]
 
     def to_parameters(self) -> ScoringParameters:
         data = self.cleaned_data
@@ -66,6 +78,19 @@ class ScoringSettingsForm(forms.Form):
             small_meeting_size=data["small_meeting_size"],
             money_scale=data["money_scale"],
         )
+
+
+def settings_differences(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    """What changed between two stored settings, as (the setting's label on the form, before,
+    after), in the form's order."""
+    form = ScoringSettingsForm()
+    old = ScoringSettingsForm.from_parameters(ScoringParameters.from_dict(before)).initial
+    new = ScoringSettingsForm.from_parameters(ScoringParameters.from_dict(after)).initial
+    def shown(value):
+        return f"{value:g}" if isinstance(value, float) else value  # 365.0 reads 365, 0.75 stays
+
+    return [(form.fields[name].label, shown(old.get(name)), shown(new.get(name)))
+            for name in form.fields if name in new and old.get(name) != new.get(name)]
 
 
 class SinceForm(forms.Form):

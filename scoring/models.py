@@ -29,6 +29,23 @@ class ScoringSettings(SingletonModel):
         return ScoringParameters.from_dict(self.parameters or {})
 
 
+class SettingsChange(models.Model):
+    """One change of the scoring settings: who, when, the settings before and after, and why.
+    Scores move when the method does: the people who read them can see when and why it changed."""
+
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"Scoring settings changed {self.changed_at:%Y-%m-%d} by {self.changed_by or 'unknown'}"
+
+
 class RecomputeLock(models.Model):
     """One row locked (SELECT ... FOR UPDATE) for the length of a recompute, so two never overlap."""
 

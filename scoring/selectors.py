@@ -14,7 +14,7 @@ from entities.models import Entity
 from entities.kinds import is_person_kind
 
 from .engine.parameters import CLOSE_BAND, CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS, band_numbers
-from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreVersion
+from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreVersion, SettingsChange
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
@@ -427,3 +427,12 @@ def meeting_weight_now(meeting) -> dict | None:
         **explained, "as_of": snapshot.as_of, "attendees": attendees, "days_before": (snapshot.as_of - meeting.date).days,
         "half_life_days": params.half_life_days, "small_meeting_size": params.small_meeting_size,
     }
+
+
+def settings_changes(limit: int | None = None) -> list[dict]:
+    """The changes of the scoring settings, newest first (the latest `limit`, or all), each with
+    what changed in words (`changed`: the setting's label, before, after)."""
+    from .forms import settings_differences
+
+    return [{"change": change, "changed": settings_differences(change.before, change.after)}
+            for change in SettingsChange.objects.select_related("changed_by")[:limit]]

@@ -30,8 +30,8 @@ from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS, band_numbers
 from .load import load_evidence, load_relationships
 from .models import (
-    LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, SettingsPreview,
-    WeakPairBlock,
+    LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, SettingsChange,
+    SettingsPreview, WeakPairBlock,
 )
 from .weak_pairs import (
     WEAK_PAIR, PackedWeakPairs, WeakPairs, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
@@ -530,6 +530,20 @@ def settings_compared(parameters: ScoringParameters) -> tuple[date, CloseShift] 
     rows = _current_rows(None, width)
     current = (rows.key // width, rows.key % width, rows.tenths & _SCORE_MASK)
     return snapshot.as_of, close_shift(current, (proposed.entity_a, proposed.entity_b, proposed.score_tenths))
+
+
+def scoring_settings_save(*, parameters: ScoringParameters, by, reason: str) -> SettingsChange | None:
+    """Put `parameters` in force, recording who changed them, from what, and why; None (nothing
+    saved) when they are the settings in force already."""
+    with transaction.atomic():
+        ScoringSettings.load()
+        record = ScoringSettings.objects.select_for_update().get(pk=1)
+        before, after = record.scoring_parameters.to_dict(), parameters.to_dict()
+        if before == after:
+            return None
+        record.parameters, record.updated_by = after, by
+        record.save()
+        return SettingsChange.objects.create(changed_by=by, before=before, after=after, reason=reason)
 
 
 def settings_preview_requested(*, parameters: ScoringParameters, requested_by=None) -> SettingsPreview:

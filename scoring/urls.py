@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("scoring/settings/", views.scoring_settings, name="scoring_settings"),
+    path("scoring/settings/history/", views.settings_history, name="settings_history"),
     path("scoring/settings/preview/<int:pk>/", views.settings_preview_status, name="settings_preview_status"),
     path("closeness/", views.pair_list, name="pair_list"),
     path("closeness/changes/", views.close_changes, name="close_changes"),

@@ -27,11 +27,14 @@ from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings, SettingsPreview
 from .selectors import (
     BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
-    pair_history, pair_meetings, relationships_explained, score_explained, snapshot_to_compare,
+    pair_history, pair_meetings, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
 )
-from .services import PREVIEWS_KEPT_DAYS, current_snapshot, settings_preview_requested
+from .services import PREVIEWS_KEPT_DAYS, current_snapshot, scoring_settings_save, settings_preview_requested
 from .tables import PairTable
 from .tasks import recompute_all_task, settings_preview_task
+
+# the latest changes of the settings listed on their form (every one on the history page)
+SETTINGS_CHANGES_ON_FORM = 5
 
 administrators_only = role_required(can_edit_data, "Only administrators change the scoring settings.")
 
@@ -45,22 +48,22 @@ def scoring_settings(request):
     preview = None
     in_force_problems = []
     if request.method == "POST":
-        form = ScoringSettingsForm(request.POST)
-        if form.is_valid() and "preview" in request.POST:
+        previewing = "preview" in request.POST
+        form = ScoringSettingsForm(request.POST, in_force=None if previewing else record.scoring_parameters)
+        if form.is_valid() and previewing:
             # nothing saved: a worker scores the evidence with these settings (seconds and most of
             # a gigabyte at scale, not for a web process) and this page shows what they would change
             preview = settings_preview_requested(parameters=form.to_parameters(), requested_by=request.user)
             transaction.on_commit(partial(settings_preview_task.delay, preview.pk))
             return redirect(f"{reverse('scoring_settings')}?preview={preview.pk}")
         if form.is_valid():
-            record.parameters = form.to_parameters().to_dict()
-            record.updated_by = request.user
-            record.save()
+            change = scoring_settings_save(parameters=form.to_parameters(), by=request.user, reason=form.cleaned_data["reason"].strip())
+            saved = "Settings saved." if change else "Nothing to save: these are the settings in force."
             if "recompute" in request.POST:
                 transaction.on_commit(lambda: recompute_all_task.delay(timezone.localdate().isoformat()))
-                messages.success(request, "Settings saved. A full recompute has been queued.")
+                messages.success(request, f"{saved} A full recompute has been queued.")
             else:
-                messages.success(request, "Settings saved. They apply from the next recompute.")
+                messages.success(request, f"{saved} They apply from the next recompute." if change else saved)
             return redirect("scoring_settings")
     else:
         preview = _requested_preview(request)
@@ -74,8 +77,15 @@ def scoring_settings(request):
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "scoring/settings.html", {
         "form": form, "record": record, "snapshot": current_snapshot(), "trail": trail, "in_force_problems": in_force_problems,
-        "preview": preview, "preview_pairs": _preview_pairs(preview),
+        "preview": preview, "preview_pairs": _preview_pairs(preview), "changes": settings_changes(SETTINGS_CHANGES_ON_FORM),
     }, status=status)
+
+
+@require_GET
+def settings_history(request):
+    """Every change of the scoring settings, newest first: when, by whom, what, and why (for
+    everyone who reads the scores, as the method moves them)."""
+    return render(request, "scoring/settings_history.html", {"changes": settings_changes(), "record": ScoringSettings.load()})
 
 
 def _requested_preview(request) -> SettingsPreview | None:

@@ -61,6 +61,7 @@ POLICY = {
     "survey_create": {"post": BOARD_MEMBER},
     "survey_close": {"post": ANALYST},  # someone else's survey: board members close those they created
     "coverage": {"get": CITY_STAFF},
+    "settings_history": {"get": CITY_STAFF},  # how the method changed: for everyone who reads the scores
     "trust_trend": {"get": CITY_STAFF},
     "recusals": {"get": CITY_STAFF},
     "report_list": {"get": CITY_STAFF},
@@ -149,7 +150,7 @@ def site(db):
         "coverage": "/engagement/coverage/", "trust_trend": "/engagement/trust/", "recusals": "/recusals/",
         "report_list": "/reports/", "report_new": "/reports/new/", "report_detail": f"/reports/{report.pk}/",
         "report_decide": f"/reports/{report.pk}/decide/", "disclosure_register": "/register/",
-        "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/",
+        "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/", "settings_history": "/scoring/settings/history/",
         "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
         "data_sets": "/data/", "data_set_download": "/data/export.zip", "api_token": "/account/token/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",

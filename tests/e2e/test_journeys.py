@@ -251,11 +251,13 @@ def test_administrator_previews_then_changes_the_half_life_and_recomputes(signed
     preview = page.inner_text("#preview")
     assert "Preview (nothing saved)" in preview and "would become close" in preview
     assert float(page.input_value("#id_half_life_days")) == 200  # as typed, still to save
+    page.fill("#id_reason", "Older evidence says little about ties today.")
     page.click("text=Save and recompute now")
 
     assert "A full recompute has been queued" in page.inner_text(".alert")
     page.goto(f"{live_server.url}/")
-    assert "half-life 200 days" in page.inner_text(".recompute-status")
+    status = page.inner_text(".recompute-status")
+    assert "half-life 200 days" in status and "Older evidence says little about ties today." in status
 
 
 def test_the_preview_box_updates_by_itself_when_the_worker_finishes(signed_in, live_server, monkeypatch):

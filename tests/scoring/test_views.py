@@ -1,14 +1,16 @@
 """The scoring settings page: administrators only, validated, can queue a recompute."""
 import pytest
 
-from scoring.models import ClosenessSnapshot, ScoringSettings
+from scoring.models import ClosenessSnapshot, ScoringSettings, SettingsChange
 from scoring.forms import ScoringSettingsForm
 from scoring.engine import ScoringParameters
 
 
 def form_data(**overrides):
+    """The settings form as posted: the default settings, a reason, and `overrides`."""
     form = ScoringSettingsForm.from_parameters(ScoringParameters())
-    data = {name: form.initial[name] for name in form.fields}
+    data = {name: form.initial[name] for name in form.fields if name != "reason"}
+    data["reason"] = "Evidence fades faster in this city's records."
     data.update(overrides)
     return data
 
@@ -22,6 +24,41 @@ def test_an_administrator_changes_the_half_life(client_as):
     assert response.status_code == 200
     assert "Settings saved" in response.content.decode()
     assert ScoringSettings.load().scoring_parameters.half_life_days == 200
+
+
+@pytest.mark.django_db
+def test_a_change_needs_its_reason_and_is_listed_for_everyone_with_it(client_as):
+    admin = client_as("administrator")
+
+    refused = admin.post("/scoring/settings/", form_data(half_life_days=200, reason="  "))
+    assert refused.status_code == 400
+    assert "Say why the settings change: the reason is shown with their history." in refused.content.decode()
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 365 and not SettingsChange.objects.exists()
+    # a preview needs no reason: nothing is saved
+    assert admin.post("/scoring/settings/", form_data(half_life_days=200, reason="", preview="1")).status_code == 302
+
+    admin.post("/scoring/settings/", form_data(half_life_days=200, component_interaction=0.5, reason="Council asked for recent evidence to weigh more."))
+    (change,) = SettingsChange.objects.all()
+    assert change.before["half_life_days"] == 365 and change.after["half_life_days"] == 200
+    assert change.reason == "Council asked for recent evidence to weigh more." and change.changed_by.groups.filter(name="administrator").exists()
+    # the same settings again: nothing to save, no reason needed, nothing recorded
+    same = admin.post("/scoring/settings/", form_data(half_life_days=200, component_interaction=0.5, reason=""), follow=True)
+    assert "Nothing to save: these are the settings in force." in same.content.decode()
+    assert SettingsChange.objects.count() == 1
+
+    staff = client_as("city_staff")  # the same client, now as city staff
+    history = staff.get("/scoring/settings/history/").content.decode()
+    assert "Half-life (days): 365 → 200" in history and "Component weight: interaction: 0.75 → 0.5" in history
+    assert "Council asked for recent evidence to weigh more." in history
+    assert "Component weight: formal" not in history  # only what changed
+    overview = staff.get("/").content.decode()
+    assert f"last changed on {change.changed_at:%Y-%m-%d}: Council asked for recent evidence to weigh more." in overview
+
+
+@pytest.mark.django_db
+def test_before_any_recorded_change_the_history_says_so(client_as):
+    page = client_as("city_staff").get("/scoring/settings/history/").content.decode()
+    assert "No change recorded: the settings are those the tracker started with." in page
 
 
 @pytest.mark.django_db
