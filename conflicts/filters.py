@@ -20,9 +20,13 @@ class FlagFilter(django_filters.FilterSet):
         method="on_followed", label="Only on entities I follow", widget=forms.CheckboxInput
     )
 
+    reviewing = django_filters.BooleanFilter(
+        method="under_my_review", label="Only those I took under review", widget=forms.CheckboxInput
+    )
+
     class Meta:
         model = Flag
-        fields = ["rule", "severity", "status", "lapsed", "followed"]
+        fields = ["rule", "severity", "status", "lapsed", "followed", "reviewing"]
 
     @property
     def qs(self):
@@ -31,6 +35,12 @@ class FlagFilter(django_filters.FilterSet):
 
     def with_lapsed(self, queryset, name, value):
         return queryset  # read by `qs`: without it, only the flags that hold
+
+    def under_my_review(self, queryset, name, value):
+        # the queue's query is annotated by with_reviewer
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(reviewer_id=self.request.user.pk)
 
     def on_followed(self, queryset, name, value):
         if not value or self.request is None:

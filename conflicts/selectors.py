@@ -3,9 +3,9 @@ and flags as flags.csv's rows."""
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from .models import Flag
+from .models import Flag, FlagStatusChange
 from .rules import SEVERITIES
 
 # Ranks for sorting in the database, whose own order of the names is alphabetical (high, low,
@@ -27,6 +27,18 @@ def in_review_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
     """Open flags first, then under review, resolved and dismissed; within each, the most severe
     first. Annotated with `status_rank` and `severity_rank` for tables that sort by those columns."""
     return flags.annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK).order_by(*REVIEW_ORDER)
+
+
+def with_reviewer(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """Each flag under review annotated with who took it under review (`reviewer_id`,
+    `reviewer_name`: the account of its latest move to under_review; None for the other flags and
+    for a move made by the recompute or by an account since deleted)."""
+    moved = FlagStatusChange.objects.filter(flag=OuterRef("pk"), to_status=Flag.Status.UNDER_REVIEW).order_by("-changed_at", "-id")
+    under_review = Q(status=Flag.Status.UNDER_REVIEW)
+    return flags.annotate(
+        reviewer_id=Case(When(under_review, then=Subquery(moved.values("changed_by")[:1])), output_field=IntegerField()),
+        reviewer_name=Case(When(under_review, then=Subquery(moved.values("changed_by__username")[:1])), output_field=CharField()),
+    )
 
 
 def open_flags() -> QuerySet[Flag]:

@@ -49,8 +49,11 @@ class FlagTable(PagedTable):
             self.columns["selected"].column.checked = lambda value, record: value in selected
 
     def render_status(self, record):
+        # who took it under review, when the queue's query says (conflicts.selectors.with_reviewer)
+        reviewer = getattr(record, "reviewer_name", None)
+        shown = f"{record.get_status_display()} by {reviewer}" if reviewer else record.get_status_display()
         # a flag whose situation ended is listed only on request (the filter's tick box)
         if record.holds:
-            return record.get_status_display()
+            return shown
         ended = f" {record.lapsed_on}" if record.lapsed_on else ""
-        return f"{record.get_status_display()} (situation ended{ended})"
+        return f"{shown} (situation ended{ended})"

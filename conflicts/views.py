@@ -17,7 +17,7 @@ from .filters import FlagFilter
 from .forms import BulkFlagTransitionForm, FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
-from .selectors import flag_rows, in_review_order
+from .selectors import flag_rows, in_review_order, with_reviewer
 from .services import ALLOWED_TRANSITIONS, BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status
 from .tables import FlagTable
 
@@ -31,7 +31,10 @@ def flag_list(request):
 
 
 def _queue(query, request) -> FlagFilter:
-    return FlagFilter(query, queryset=Flag.objects.select_related("subject", "counterpart"), request=request)
+    queue = FlagFilter(query, queryset=with_reviewer(Flag.objects.select_related("subject", "counterpart")), request=request)
+    if not can_review_flags(request.user):
+        queue.filters.pop("reviewing")  # only reviewers take flags under review
+    return queue
 
 
 def _queue_page(request, bulk_form: BulkFlagTransitionForm | None = None, selected=frozenset(), status: int = 200):

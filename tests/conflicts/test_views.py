@@ -273,3 +273,30 @@ def test_only_reviewers_get_the_boxes_and_the_bulk_form(scored, client_as):
     flag = open_flags_of("PERSONAL_TIE")[0]
     assert client_as("city_staff").post("/flags/status/", {"selected": [flag.pk], "to_status": "under_review", "reason": "x"}).status_code == 403
     assert Flag.objects.get(pk=flag.pk).status == "open"
+
+
+@pytest.mark.django_db
+def test_the_queue_says_who_took_a_flag_under_review_and_lists_a_reviewers_own(scored, client_as, user_with_role):
+    from django.contrib.auth import get_user_model
+
+    from conflicts.services import flag_change_status
+
+    other = user_with_role("analyst")
+    taken, by_other, back_to_open = Flag.objects.filter(holds=True).order_by("pk")[:3]
+    flag_change_status(flag=by_other, to_status="under_review", user=other, reason="Mine.")
+    analyst = client_as("analyst")
+    me = analyst.session["_auth_user_id"]
+    for flag in (taken, back_to_open):
+        analyst.post(f"/flags/{flag.pk}/status/", {"to_status": "under_review", "reason": "Asking the board."})
+    analyst.post(f"/flags/{back_to_open.pk}/status/", {"to_status": "open", "reason": "Not mine after all."})
+
+    mine = analyst.get("/flags/", {"reviewing": "on"}).context["table"]
+    assert [row.record.pk for row in mine.page.object_list] == [taken.pk]  # not the one moved back, not another's
+    statuses = {row.record.pk: row.get_cell("status") for row in analyst.get("/flags/").context["table"].page.object_list}
+    me_name = get_user_model().objects.get(pk=me).username
+    assert statuses[taken.pk] == f"Under review by {me_name}"
+    assert statuses[by_other.pk] == f"Under review by {other.username}"
+    assert statuses[back_to_open.pk] == "Open"
+    # city staff read who reviews what, without the reviewers' own filter
+    staff_page = client_as("city_staff").get("/flags/").content.decode()
+    assert f"Under review by {other.username}" in staff_page and 'name="reviewing"' not in staff_page
