@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.locks import job_lock
@@ -21,6 +22,7 @@ from relationships.models import Disclosure, Relationship
 from scoring.triggers import with_organisations
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS
+from .models import DatasetImport
 from .reading import Problem
 from .validation import KnownIds, ParsedFile, validate_dataset
 
@@ -59,8 +61,9 @@ def known_ids() -> KnownIds:
     )
 
 
-def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportResult:
-    """Validate all files, then (unless `dry_run` or invalid) upsert everything in one transaction."""
+def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: Iterable[str] | None = None) -> ImportResult:
+    """Validate all files, then (unless `dry_run` or invalid) upsert everything in one transaction,
+    recording the import with the counts of the files named in `recorded` (default: all given)."""
     unexpected = sorted(set(files) - set(INPUT_FILE_NAMES))
     problems = [Problem(name, 1, "-", f"unexpected file (expected: {', '.join(INPUT_FILE_NAMES)})") for name in unexpected]
     files = {name: data for name, data in files.items() if name in INPUT_FILE_NAMES}
@@ -76,9 +79,19 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False) -> ImportR
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            _import_recorded(result.counts, files if recorded is None else recorded)
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
+
+
+def _import_recorded(counts: dict[str, FileCounts], files: Iterable[str]) -> DatasetImport:
+    actor = current_actor()
+    return DatasetImport.objects.create(
+        imported_by_id=actor.user_id, actor=actor.label, via=actor.via,
+        counts={name: vars(counts[name]) for name in sorted(files) if name in counts},
+    )
 
 
 # --- upsert -----------------------------------------------------------------------------------

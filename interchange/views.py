@@ -10,8 +10,11 @@ from scoring.triggers import queue_recompute
 
 from .export import dataset_export_zip
 from .format import ENTITIES
-from .services import dataset_import
+from .models import DatasetImport
+from .services import FileCounts, dataset_import
 from .uploads import files_from_upload
+
+IMPORTS_LISTED = 20
 
 analysts_only = role_required(can_manage_data_sets, "Only analysts and administrators import and export data sets.")
 
@@ -30,14 +33,21 @@ def data_sets(request):
             # on this page entities.csv may be left out (adding meetings, or sources to relationships,
             # to the data already here): the rows then refer to entities the database knows
             with acting_as(user_actor(request.user, "import")):
-                result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files}, dry_run=dry_run)
+                result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files}, dry_run=dry_run,
+                                        recorded=files)
             counts = {name: n for name, n in result.counts.items() if name in files}
             context.update(problems=result.problems, counts=counts, dry_run=dry_run, files=sorted(files))
             if result.ok and not dry_run:
                 queue_recompute(result.touched_entity_ids)
         status = 400 if context.get("problems") else 200
-        return render(request, "interchange/data_sets.html", context, status=status)
-    return render(request, "interchange/data_sets.html", context)
+        return render(request, "interchange/data_sets.html", {**context, "imports": recent_imports()}, status=status)
+    return render(request, "interchange/data_sets.html", {**context, "imports": recent_imports()})
+
+
+def recent_imports() -> list[dict]:
+    """The latest imports, each with its files' counts in words, for the data sets page."""
+    return [{"run": run, "files": [(name, FileCounts(**n)) for name, n in run.counts.items()]}
+            for run in DatasetImport.objects.all()[:IMPORTS_LISTED]]
 
 
 @analysts_only

@@ -66,6 +66,24 @@ def test_good_lakeside_imports_with_counts_per_file(lakeside_dir):
 
 
 @pytest.mark.django_db
+def test_each_import_that_writes_is_recorded_with_who_and_what_each_file_did(lakeside_dir):
+    from interchange.models import DatasetImport
+
+    assert run_import(lakeside_dir / "broken")[0] == 1  # refused: nothing written, nothing recorded
+    run_import(lakeside_dir / "data", "--dry-run")  # checked only: likewise
+    assert not DatasetImport.objects.exists()
+
+    run_import(lakeside_dir / "data")
+    run_import(lakeside_dir / "data")  # the same files again: every row unchanged
+    again, first = DatasetImport.objects.all()  # newest first
+    assert first.via == "command" and first.actor.startswith("import_dataset command (") and first.imported_by is None
+    assert first.counts["entities.csv"] == {"created": 191, "updated": 0, "unchanged": 0}
+    assert first.counts["attendance.csv"]["created"] == 2725
+    assert sorted(first.counts) == sorted(p.name for p in (lakeside_dir / "data").iterdir())
+    assert again.counts["entities.csv"] == {"created": 0, "updated": 0, "unchanged": 191}
+
+
+@pytest.mark.django_db
 def test_a_first_import_loaded_with_its_keys_checked_once_stores_the_same(lakeside_dir, tmp_path, monkeypatch):
     """Loads into empty tables drop and re-add their foreign keys (core.bulk.foreign_keys_checked_once):
     forced here for every file, the data and the keys come out as in an ordinary import."""

@@ -218,3 +218,24 @@ def test_other_roles_are_refused(client_as, role, method, url):
     response = getattr(client_as(role), method)(url)
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_recent_imports_with_who_and_each_files_counts(client_as, lakeside_dir):
+    from interchange.models import DatasetImport
+
+    client = client_as("analyst")
+    assert "No import yet." in client.get("/data/").content.decode()
+    upload(client, csv_file(lakeside_dir / "data" / "meetings.csv"), dry_run=True)  # a check writes nothing
+    assert not DatasetImport.objects.exists()
+    upload(client, zipped(lakeside_dir / "data"))
+    upload(client, csv_file(lakeside_dir / "data" / "meetings.csv"))  # only meetings: no entities.csv of its own
+
+    latest = DatasetImport.objects.first()
+    assert latest.via == "import" and latest.imported_by.username == latest.actor
+    assert latest.counts == {"meetings.csv": {"created": 0, "updated": 0, "unchanged": 140}}  # not the header the page adds
+    page = client.get("/data/").content.decode()
+    assert "<code>meetings.csv</code>: 0 created, 0 updated, 140 unchanged" in page
+    assert "<code>entities.csv</code>: 191 created, 0 updated, 0 unchanged" in page
+    assert page.count(f"<td>{latest.actor}</td><td>Data sets page</td>") == 2
+
