@@ -13,6 +13,7 @@ from conflicts.selectors import open_flags
 from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity, Follow, FollowDigest
+from interchange.models import DatasetImport
 from scoring.models import ClosenessSnapshot, SettingsChange
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
@@ -61,6 +62,7 @@ def overview(request):
             "followed": Follow.objects.filter(user=request.user).count(),
             "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
             "settings_change": SettingsChange.objects.first(),  # the latest (newest first)
+            "latest_import": DatasetImport.objects.first(),  # how fresh the imported data is
         },
     )
 

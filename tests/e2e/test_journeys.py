@@ -38,6 +38,18 @@ def test_city_staff_browse_overview_entity_and_pair_with_its_chart(signed_in, li
     assert "Closest counterparts" in page.content()
 
 
+def test_city_staff_print_an_entity_page_without_the_menus_and_buttons(signed_in, live_server):
+    page = signed_in("city_staff")
+    page.goto(f"{live_server.url}/entities/lk-pd/")
+    assert page.is_visible("nav.site-header") and page.is_visible("form.follow")
+
+    page.emulate_media(media="print")
+
+    for hidden in ("nav.site-header", ".page-find", "form.follow"):
+        assert not page.is_visible(hidden), hidden
+    assert page.is_visible("h1") and "Closest counterparts" in page.inner_text("main")
+
+
 def test_city_staff_find_an_entity_from_any_page_with_suggestions(signed_in, live_server):
     page = signed_in("city_staff")
     page.goto(f"{live_server.url}/flags/")

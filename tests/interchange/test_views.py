@@ -238,4 +238,7 @@ def test_the_page_lists_the_recent_imports_with_who_and_each_files_counts(client
     assert "<code>meetings.csv</code>: 0 created, 0 updated, 140 unchanged" in page
     assert "<code>entities.csv</code>: 191 created, 0 updated, 0 unchanged" in page
     assert page.count(f"<td>{latest.actor}</td><td>Data sets page</td>") == 2
+    # everyone reads how fresh the data is on the overview
+    overview = client_as("city_staff").get("/").content.decode()
+    assert f"Data last imported on {latest.imported_at:%Y-%m-%d}" in overview and latest.actor not in overview
 
