@@ -86,5 +86,14 @@ def every_page(scored_site) -> list[str]:
         f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
         "/register/", "/data/", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
-        "/help/", "/help/scoring/", "/help/data-format/", "/following/",
+        "/help/", "/help/scoring/", "/help/data-format/", "/following/", "/scoring/settings/history/",
+        f"/following/digest/confirm/{confirmation_token(scored_site['administrator'])}",
     ]
+
+
+def confirmation_token(user) -> str:
+    """The token of the link a weekly summary's confirmation email holds (the summary asked for)."""
+    from core.following import request_weekly_summary, weekly_summary_link
+
+    request_weekly_summary(user, "admin@example.org", now=timezone.now())
+    return weekly_summary_link(user, "admin@example.org").rsplit("/confirm/", 1)[1]
