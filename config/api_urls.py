@@ -11,7 +11,8 @@ from core.following_api import FollowEntityView, FollowingChangesView, Following
 from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
-from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet
+from interchange.api import DatasetImportsView
+from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, SettingsHistoryView
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
@@ -28,6 +29,8 @@ urlpatterns = [
     path("entities/<str:external_id>/follow/", FollowEntityView.as_view(), name="entity-follow"),
     path("following/", FollowingView.as_view(), name="following-list"),
     path("following/changes/", FollowingChangesView.as_view(), name="following-changes"),
+    path("scoring/settings/history/", SettingsHistoryView.as_view(), name="settings-history"),
+    path("imports/", DatasetImportsView.as_view(), name="imports"),
 ] + router.urls + [
     path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,7 +14,7 @@ from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, snapshot_on_or_before
+from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, settings_changes, snapshot_on_or_before
 from .services import current_snapshot
 
 
@@ -157,3 +157,23 @@ class EntityTiesView(APIView):
     def get(self, request, external_id: str):
         entity = get_object_or_404(Entity, external_id=external_id)
         return Response({"entity": entity.external_id, "ties": entity_band_history(entity)})
+
+
+class SettingsHistoryView(APIView):
+    """Every change of the scoring settings, newest first: when, by whom, why, what changed in
+    words (`changed`: the setting as the settings page labels it, before, after) and the whole
+    settings before and after (the `parameters` each snapshot records)."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response({"changes": [{
+            "changed_at": row["change"].changed_at,
+            "changed_by": row["change"].changed_by.get_username() if row["change"].changed_by else None,
+            "reason": row["change"].reason,
+            "changed": [{"setting": label, "before": before, "after": after} for label, before, after in row["changed"]],
+            "before": row["change"].before,
+            "after": row["change"].after,
+        } for row in settings_changes()]})
+

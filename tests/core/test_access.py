@@ -92,6 +92,8 @@ POLICY = {
     "entity-follow": {"put": CITY_STAFF, "delete": CITY_STAFF},  # personal: every role follows
     "following-list": {"get": CITY_STAFF},
     "following-changes": {"get": CITY_STAFF},
+    "settings-history": {"get": CITY_STAFF},
+    "imports": {"get": ANALYST},
     "close-changes": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
@@ -160,6 +162,7 @@ def site(db):
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
         "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
         "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
+        "settings-history": "/api/scoring/settings/history/", "imports": "/api/imports/",
         "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
         "flag-change-statuses": "/api/flags/status/",
     }

@@ -242,3 +242,13 @@ def test_the_page_lists_the_recent_imports_with_who_and_each_files_counts(client
     overview = client_as("city_staff").get("/").content.decode()
     assert f"Data last imported on {latest.imported_at:%Y-%m-%d}" in overview and latest.actor not in overview
 
+
+@pytest.mark.django_db
+def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
+    client = client_as("analyst")
+    upload(client, csv_file(lakeside_dir / "data" / "entities.csv"))
+
+    (run,) = client.get("/api/imports/").json()["imports"]
+    assert run["via"] == "Data sets page" and run["counts"] == {"entities.csv": {"created": 191, "updated": 0, "unchanged": 0}}
+    assert client_as("city_staff").get("/api/imports/").status_code == 403
+

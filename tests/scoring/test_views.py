@@ -56,6 +56,21 @@ def test_a_change_needs_its_reason_and_is_listed_for_everyone_with_it(client_as)
 
 
 @pytest.mark.django_db
+def test_the_api_lists_the_changes_as_the_page_does(client_as):
+    from rest_framework.test import APIClient
+
+    admin = client_as("administrator")
+    admin.post("/scoring/settings/", form_data(half_life_days=300, reason="Older evidence says little."))
+    api = APIClient()
+    api.force_login(SettingsChange.objects.get().changed_by)
+
+    (change,) = api.get("/api/scoring/settings/history/").json()["changes"]
+    assert change["reason"] == "Older evidence says little." and change["changed"] == [{"setting": "Half-life (days)", "before": "365", "after": "300"}]
+    assert change["before"]["half_life_days"] == 365 and change["after"]["half_life_days"] == 300
+    assert change["changed_by"] == SettingsChange.objects.get().changed_by.username
+
+
+@pytest.mark.django_db
 def test_before_any_recorded_change_the_history_says_so(client_as):
     page = client_as("city_staff").get("/scoring/settings/history/").content.decode()
     assert "No change recorded: the settings are those the tracker started with." in page
