@@ -1,4 +1,6 @@
 from django.contrib import admin
+
+from core.admin import RecordAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -26,20 +28,11 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettingsChange)
-class SettingsChangeAdmin(admin.ModelAdmin):
+class SettingsChangeAdmin(RecordAdmin):
     """The record of the settings' changes, read only: the history people read the scores by."""
 
     list_display = ("changed_at", "changed_by", "reason")
     readonly_fields = ("changed_at", "changed_by", "before", "after", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ClosenessSnapshot)
