@@ -4,7 +4,10 @@ from datetime import date
 from django import forms
 from django.forms import formset_factory
 
+from core.validation import entity_problems, text_problems
 from entities.forms import EntityField
+from entities.selectors import entities_typed
+from entities.services import NewPerson
 
 from .models import COMMENT_MAX_LENGTH, ConflictReport, FeedbackResponse, Meeting
 from .types import AttendanceRole
@@ -28,13 +31,42 @@ class MeetingForm(forms.ModelForm):
 
 class AttendanceForm(forms.Form):
     # a row left empty is skipped (and one emptied when correcting a meeting removes that attendee)
-    entity = EntityField(required=False)
+    entity = EntityField(required=False, not_found="No entity '{value}': pick one from the suggestions, or tick “New person” to add them.")
+    # someone the tracker does not know yet (a resident at a forum): the name typed is added as a person
+    new_person = forms.BooleanField(required=False, label="New person")
     role = forms.ChoiceField(choices=AttendanceRole.choices, initial=AttendanceRole.ATTENDEE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.fields["new_person"].widget.value_from_datadict(self.data, self.files, self.add_prefix("new_person")):
+            # the name typed is a new person's, not an entity to look up
+            self.fields["entity"] = forms.CharField(required=False, max_length=200, strip=True, widget=self.fields["entity"].widget)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("new_person") or "entity" not in cleaned:
+            return cleaned
+        name = cleaned["entity"]
+        problems = entity_problems(name=name, kind="person") + text_problems("name", name)
+        known = entities_typed(name) if name else []
+        if problems:
+            self.add_error("entity", "Type the new person's name." if not name else " ".join(f"The name {p.message}." for p in problems))
+        elif known:
+            self.add_error("entity", f"Already in the tracker as {known[0].name} ({known[0].external_id}): untick “New person” "
+                                     "to list them, or type a fuller name if this is someone else.")
+        else:
+            cleaned["entity"] = NewPerson(name)
+        return cleaned
+
+
+def attendee_key(entity) -> tuple:
+    """What makes two rows one attendee: the same entity, or the same new name (case aside)."""
+    return ("new", entity.name.casefold()) if isinstance(entity, NewPerson) else ("entity", entity.pk)
 
 
 class BaseAttendanceFormSet(forms.BaseFormSet):
     def attendance(self) -> list[tuple]:
-        """(entity, role) of each filled row, once the formset is valid (empty rows are skipped)."""
+        """(entity or NewPerson, role) of each filled row, once the formset is valid (empty rows are skipped)."""
         return [(form.cleaned_data["entity"], form.cleaned_data["role"]) for form in self.forms if form.cleaned_data.get("entity")]
 
     def clean(self):
@@ -42,9 +74,9 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
             return
         seen = set()
         for entity, _ in self.attendance():
-            if entity.pk in seen:
+            if attendee_key(entity) in seen:
                 raise forms.ValidationError(f"{entity.name} is listed twice.")
-            seen.add(entity.pk)
+            seen.add(attendee_key(entity))
         if not seen:
             raise forms.ValidationError("List at least one attendee.")
 

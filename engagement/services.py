@@ -4,18 +4,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import attendance_key, audit_events_bulk_write, created_changes
+from entities.services import NewPerson, person_add
 from relationships.models import Relationship
 
 from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
 from .types import is_public_meeting_type
 
 
+def _with_people_added(meeting: Meeting, attendance: list[tuple]) -> list[tuple]:
+    """The attendance with each person new to the tracker (`NewPerson`) added as an entity, noting
+    the meeting they were first listed at."""
+    note = f"Added when the meeting “{meeting.title}” of {meeting.date} was logged."
+    return [(person_add(name=entity.name, description=note) if isinstance(entity, NewPerson) else entity, role)
+            for entity, role in attendance]
+
+
 def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
-    """Save a meeting and who attended, in one transaction; the evidence-change signals queue the
-    incremental recompute once it commits."""
+    """Save a meeting and who attended (adding the people new to the tracker), in one transaction;
+    the evidence-change signals queue the incremental recompute once it commits."""
     with transaction.atomic():
         meeting.full_clean()
         meeting.save()
+        attendance = _with_people_added(meeting, attendance)
         Attendance.objects.bulk_create([Attendance(meeting=meeting, entity=entity, role=role) for entity, role in attendance])
         # bulk_create sends no signals: write the attendance's audit events here, and report the
         # attendance to the recompute as one change
@@ -32,12 +42,14 @@ def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
 
 def meeting_log_update(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:
     """Save a logged meeting's corrections and its attendance as listed now, in one transaction:
-    rows of entities no longer listed are deleted, changed roles saved, new entities added. Row by
+    rows of entities no longer listed are deleted, changed roles saved, new entities added (people
+    new to the tracker first added as entities). Row by
     row through the ORM (a meeting lists at most 200), so each change is in the audit trail and
     reports the pairs it touches to the incremental recompute, queued once when it commits."""
     with transaction.atomic():
         meeting.full_clean()
         meeting.save()
+        attendance = _with_people_added(meeting, attendance)
         stored = {row.entity_id: row for row in meeting.attendance.select_for_update()}
         listed = {entity.pk: (entity, role) for entity, role in attendance}
         for entity_id, row in stored.items():

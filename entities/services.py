@@ -1,4 +1,5 @@
-"""Merging two entities that are one entered twice (the sources page lists the candidates).
+"""Changes to entities outside the admin: a person added while a meeting is logged, following,
+and merging two entities that are one entered twice (the sources page lists the candidates).
 
 The duplicate's facts move to the entity kept, in every app that refers to entities: its
 relationships, disclosures, attendance (a meeting both attended keeps one row), reported
@@ -8,14 +9,33 @@ the audit trail of every row that moved.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.text import slugify
 
 from audit.services import attendance_key, audit_events_bulk_write
 
 from .models import Entity, Follow
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person typed on a form who is not in the tracker yet, to be added with what the form saves."""
+
+    name: str
+
+
+def person_add(*, name: str, description: str) -> Entity:
+    """Add a person (kind `person`) under a new external id made from the name (`p-jane-doe-1a2b3c`:
+    readable, and unique without asking anyone to choose one)."""
+    stem = slugify(name)[:60].strip("-") or "person"
+    person = Entity(external_id=f"p-{stem}-{uuid.uuid4().hex[:6]}", name=name, kind="person", description=description)
+    person.full_clean()
+    person.save()
+    return person
+
 
 # The most entities one user follows: the Following page reads each one's changes.
 FOLLOW_LIMIT = 100

@@ -25,7 +25,9 @@
     row.querySelectorAll("label").forEach(function (label) {
       label.textContent = label.textContent.replace(/\d+/, String(count + 1));
     });
-    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    row.querySelectorAll("input").forEach(function (input) {
+      if (input.type === "checkbox") input.checked = false; else input.value = "";  // a box keeps its value ("on")
+    });
     row.querySelectorAll("select").forEach(function (select) {
       const initial = Array.from(select.options).findIndex(function (option) { return option.defaultSelected; });
       select.selectedIndex = Math.max(initial, 0);

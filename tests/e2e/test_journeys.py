@@ -180,18 +180,27 @@ def test_board_member_adds_attendee_rows_for_a_larger_meeting(signed_in, live_se
     page.fill("#id_date", timezone.localdate().isoformat())
     page.fill("#id_title", "Youth focus group")
 
+    page.check("#id_attendance-5-new_person")  # ticked before rows are added: the copies start unticked
     page.click("text=Add an attendee")
     page.click("text=Add an attendee")
-    assert page.input_value("#id_attendance-TOTAL_FORMS") == "8"
+    page.click("text=Add an attendee")
+    assert page.input_value("#id_attendance-TOTAL_FORMS") == "9"
     assert page.locator("label[for=id_attendance-7-role]").inner_text() == "Role of attendee 8"
+    assert not page.is_checked("#id_attendance-8-new_person")
+    page.uncheck("#id_attendance-5-new_person")
     for i, person in enumerate(people):
         page.fill(f"#id_attendance-{i}-entity", person)
     page.select_option("#id_attendance-7-role", "presenter")
+    # a resident the tracker does not know yet
+    page.fill("#id_attendance-8-entity", "Dana Okafor")
+    page.check("#id_attendance-8-new_person")
     page.click("text=Save meeting")
 
     page.wait_for_url(f"{live_server.url}/meetings/")
     attendance = Meeting.objects.get(title="Youth focus group").attendance
-    assert sorted(attendance.values_list("entity__external_id", flat=True)) == sorted(people)
+    newcomer = Entity.objects.get(name="Dana Okafor")
+    assert newcomer.kind == "person"
+    assert sorted(attendance.values_list("entity__external_id", flat=True)) == sorted([*people, newcomer.external_id])
     assert attendance.get(entity__external_id=people[7]).role == "presenter"
 
 

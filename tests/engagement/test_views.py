@@ -63,6 +63,46 @@ def test_bad_input_gets_a_clear_error_and_saves_nothing(lakeside, client_as, att
 
 
 @pytest.mark.django_db
+def test_a_person_new_to_the_tracker_is_added_with_the_meeting(lakeside, client_as):
+    people = Entity.objects.count()
+    response = client_as("board_member").post("/meetings/new/", meeting_post(
+        ["x-a1", "  Rosa Delgado-Núñez ", "Tom Avery"], **{"attendance-1-new_person": "on", "attendance-2-new_person": "on"}), follow=True)
+
+    assert response.status_code == 200 and "with 3 attendees" in response.content.decode()
+    meeting = Meeting.objects.get(title="Coffee")
+    rosa = Entity.objects.get(name="Rosa Delgado-Núñez")
+    assert rosa.kind == "person" and rosa.category == "individual"
+    assert re.fullmatch(r"p-rosa-delgado-nunez-[0-9a-f]{6}", rosa.external_id)
+    assert rosa.description == f"Added when the meeting “Coffee” of {meeting.date} was logged."
+    assert Entity.objects.count() == people + 2
+    assert sorted(meeting.attendance.values_list("entity__name", flat=True)) == sorted(["Example Person A1", "Rosa Delgado-Núñez", "Tom Avery"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "attendees,ticked,message",
+    [
+        (["Example Person A1"], [0], "Already in the tracker as Example Person A1 (x-a1): untick “New person” to list them"),
+        (["x-a1"], [0], "Already in the tracker as Example Person A1 (x-a1)"),  # an id typed
+        ([""], [0], "Type the new person&#x27;s name."),
+        (["Tom Avery", "tom avery"], [0, 1], "tom avery is listed twice."),  # the same new name, case aside
+        (["Tom Avery"], [], "No entity &#x27;Tom Avery&#x27;: pick one from the suggestions, or tick “New person” to add them."),
+        (["x-a1", "Tom Avery"], [1], "Select a valid choice"),  # a bad row elsewhere: nobody added
+    ],
+)
+def test_a_new_person_refused_says_why_and_adds_no_one(lakeside, client_as, attendees, ticked, message):
+    people = Entity.objects.count()
+    overrides = {f"attendance-{i}-new_person": "on" for i in ticked}
+    if message == "Select a valid choice":
+        overrides["type"] = "press_conference"
+    response = client_as("board_member").post("/meetings/new/", meeting_post(attendees, **overrides))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Entity.objects.count() == people and not Meeting.objects.filter(title="Coffee").exists()
+
+
+@pytest.mark.django_db
 def test_city_staff_cannot_log_meetings(client_as):
     client = client_as("city_staff")
 
