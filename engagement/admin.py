@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurvey, Meeting
+from core.admin import RecordAdmin
+
+from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurvey, Meeting, MeetingNewcomer
 
 
 class AttendanceInline(admin.TabularInline):
@@ -53,3 +55,13 @@ class EngagementSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MeetingNewcomer)
+class MeetingNewcomerAdmin(RecordAdmin):
+    """The people added while meetings were logged; analysts check them on the Sources page."""
+
+    list_display = ("entity", "meeting", "added_by", "added_at", "checked_by", "checked_at")
+    list_filter = ("checked_at",)
+    search_fields = ("entity__name", "entity__external_id", "meeting__title")
+

@@ -84,6 +84,26 @@ def new_survey_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class MeetingNewcomer(models.Model):
+    """A person first entered in the tracker while a meeting was logged ("New person" on the
+    meeting form): which meeting, and who added them, so that analysts can check the people board
+    members add (the Sources page lists them beside the look-alike names)."""
+
+    entity = models.OneToOneField("entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="added_at_meeting")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="newcomers")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    added_at = models.DateTimeField(auto_now_add=True)
+    # an analyst checked them (not someone already here under another name): off the list
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-added_at", "-entity_id"]
+
+    def __str__(self):
+        return f"{self.entity_id} added at meeting {self.meeting_id}"
+
+
 class FeedbackSurvey(models.Model):
     """A link that lets anyone at a public meeting answer three questions without signing in."""
 

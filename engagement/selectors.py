@@ -17,7 +17,7 @@ from relationships.selectors import in_force_on
 from relationships.types import AFFILIATION_TYPES, OVERSIGHT_TYPES
 
 from .coverage import AnswerFact, MeetingFact
-from .models import Attendance, FeedbackResponse, Meeting
+from .models import Attendance, FeedbackResponse, Meeting, MeetingNewcomer
 from .recusal import FlagFacts, Party
 
 
@@ -229,3 +229,10 @@ def organisations_represented(meeting: Meeting) -> list[tuple[Entity, list[Entit
         (organisation, sorted(by_id.values(), key=lambda person: person.name))
         for organisation, by_id in sorted(people.items(), key=lambda item: item[0].name)
     ]
+
+
+def meeting_newcomers():
+    """The people added while meetings were logged that no analyst has checked yet, newest first,
+    with their meeting and who added them (the Sources page's list)."""
+    return MeetingNewcomer.objects.filter(checked_at__isnull=True).select_related("entity", "meeting", "added_by")
+

@@ -3,20 +3,27 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import current_actor
 from audit.services import attendance_key, audit_events_bulk_write, created_changes
 from entities.services import NewPerson, person_add
 from relationships.models import Relationship
 
-from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting
+from .models import Attendance, ConflictReport, FeedbackResponse, FeedbackSurvey, Meeting, MeetingNewcomer
 from .types import is_public_meeting_type
 
 
 def _with_people_added(meeting: Meeting, attendance: list[tuple]) -> list[tuple]:
     """The attendance with each person new to the tracker (`NewPerson`) added as an entity, noting
-    the meeting they were first listed at."""
+    the meeting they were first listed at (in their description, and as a `MeetingNewcomer` with who
+    added them)."""
     note = f"Added when the meeting “{meeting.title}” of {meeting.date} was logged."
-    return [(person_add(name=entity.name, description=note) if isinstance(entity, NewPerson) else entity, role)
-            for entity, role in attendance]
+    listed = []
+    for entity, role in attendance:
+        if isinstance(entity, NewPerson):
+            entity = person_add(name=entity.name, description=note)
+            MeetingNewcomer.objects.create(entity=entity, meeting=meeting, added_by_id=current_actor().user_id)
+        listed.append((entity, role))
+    return listed
 
 
 def meeting_log_create(*, meeting: Meeting, attendance: list[tuple]) -> Meeting:

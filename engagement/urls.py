@@ -21,4 +21,5 @@ urlpatterns = [
     path("register/", views.disclosure_register, name="disclosure_register"),
     path("register/publish/", views.disclosure_register_toggle, name="disclosure_register_toggle"),
     path("search/entities/", views.entity_search, name="entity_search"),
+    path("newcomers/<int:entity_id>/checked/", views.newcomer_checked, name="newcomer_checked"),
 ]

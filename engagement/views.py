@@ -36,7 +36,7 @@ from .forms import (
     ReportDecisionForm,
     default_period_start,
 )
-from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting
+from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting, MeetingNewcomer
 from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, DELETION_REFUSED, can_close_survey, can_correct_meeting
 from .recusal import recusals_for_flags
 from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts, organisations_represented
@@ -121,6 +121,18 @@ def meeting_delete(request, pk: int):
         return redirect("meeting_edit", pk=pk)
     messages.success(request, f"Deleted “{meeting.title}” of {meeting.date}; the scores are being updated.")
     return redirect("meeting_list")
+
+
+@role_required(can_review_flags, "Only analysts and administrators check the people added at meetings.")
+@require_POST
+def newcomer_checked(request, entity_id: int):
+    """An analyst checked a person added while a meeting was logged: off the Sources page's list."""
+    newcomer = get_object_or_404(MeetingNewcomer.objects.select_related("entity"), pk=entity_id)
+    if newcomer.checked_at is None:
+        newcomer.checked_by, newcomer.checked_at = request.user, timezone.now()
+        newcomer.save(update_fields=["checked_by", "checked_at"])
+    messages.success(request, f"Checked {newcomer.entity.name}.")
+    return redirect(f"{reverse('sources')}#meeting-newcomers")
 
 
 def entity_search(request):

@@ -1,9 +1,11 @@
-"""Relationship pages: where the facts come from, and entities that may be entered twice."""
+"""Relationship pages: where the facts come from, entities that may be entered twice, and the
+people added while meetings were logged."""
 from django.shortcuts import render
 
 from conflicts.selectors import open_flags
-from core.roles import can_edit_data
+from core.roles import can_edit_data, can_review_flags
 from core.spreadsheet import csv_download
+from engagement.selectors import meeting_newcomers
 from entities.selectors import possible_duplicates
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
@@ -34,7 +36,9 @@ def sources(request):
     behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")
     by_type = sources_by_type()
     duplicates = possible_duplicates()
+    newcomers = meeting_newcomers()
     return render(request, "relationships/sources.html", {
+        "newcomers": newcomers[:SOURCES_LISTED], "newcomers_count": newcomers.count(), "can_check_newcomers": can_review_flags(request.user),
         "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates), "can_merge": can_edit_data(request.user),
         "by_type": by_type,
         "total": sum(row["total"] for row in by_type),

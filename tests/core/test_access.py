@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from engagement.models import EngagementSettings
+from engagement.models import EngagementSettings, MeetingNewcomer
 from core.following import weekly_summary_link
 from scoring.engine import ScoringParameters
 from scoring.models import SettingsPreview
@@ -40,6 +40,7 @@ POLICY = {
     "entity_merge": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_search": {"get": CITY_STAFF},
     "entity_find": {"get": CITY_STAFF},
+    "newcomer_checked": {"post": ANALYST},
     "entity_follow": {"post": CITY_STAFF},
     "following": {"get": CITY_STAFF},
     "following_digest": {"post": CITY_STAFF},
@@ -136,12 +137,13 @@ def site(db):
     survey = FeedbackSurveyFactory(meeting=meeting)
     flag = FlagFactory()
     preview = SettingsPreview.objects.create(parameters=ScoringParameters().to_dict())
+    newcomer = MeetingNewcomer.objects.create(entity=EntityFactory(external_id="walk-new", kind="person"), meeting=meeting)
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
-        "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
+        "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",

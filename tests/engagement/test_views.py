@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from engagement.models import Meeting
+from engagement.models import Meeting, MeetingNewcomer
 from entities.models import Entity
 from scoring.models import PairScore
 from scoring.selectors import pair_for
@@ -76,6 +76,22 @@ def test_a_person_new_to_the_tracker_is_added_with_the_meeting(lakeside, client_
     assert rosa.description == f"Added when the meeting “Coffee” of {meeting.date} was logged."
     assert Entity.objects.count() == people + 2
     assert sorted(meeting.attendance.values_list("entity__name", flat=True)) == sorted(["Example Person A1", "Rosa Delgado-Núñez", "Tom Avery"])
+    # recorded for analysts to check: which meeting, who added them
+    newcomer = MeetingNewcomer.objects.get(entity=rosa)
+    assert newcomer.meeting == meeting and newcomer.added_by == meeting.logged_by
+    assert MeetingNewcomer.objects.count() == 2
+    sources = client_as("analyst").get("/sources/").content.decode()
+    assert "People added while logging meetings (2)" in sources
+    assert f'<a href="/entities/{rosa.external_id}/">Rosa Delgado-Núñez</a>' in sources and f'<a href="/meetings/{meeting.pk}/">Coffee</a>' in sources
+    # an analyst checks one: off the list, with who and when
+    analyst = client_as("analyst")
+    assert analyst.post(f"/newcomers/{rosa.pk}/checked/")["Location"] == "/sources/#meeting-newcomers"
+    newcomer.refresh_from_db()
+    assert newcomer.checked_at is not None and newcomer.checked_by.groups.filter(name="analyst").exists()
+    sources = analyst.get("/sources/").content.decode()
+    assert "People added while logging meetings (1)" in sources and f'<a href="/entities/{rosa.external_id}/">' not in sources
+    assert "Checked Rosa Delgado-Núñez." in sources  # the message
+    assert client_as("board_member").post(f"/newcomers/{rosa.pk}/checked/").status_code == 403
 
 
 @pytest.mark.django_db
