@@ -48,6 +48,13 @@ def test_city_staff_print_an_entity_page_without_the_menus_and_buttons(signed_in
     for hidden in ("nav.site-header", ".page-find", "form.follow"):
         assert not page.is_visible(hidden), hidden
     assert page.is_visible("h1") and "Closest counterparts" in page.inner_text("main")
+    # folded sections print unfolded, and fold back after
+    page.goto(f"{live_server.url}/flags/")
+    assert not page.is_visible("#rules dl")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.is_visible("#rules dl")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not page.is_visible("#rules dl")
 
 
 def test_city_staff_find_an_entity_from_any_page_with_suggestions(signed_in, live_server):
