@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -77,8 +78,9 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
     return changes.since, rows
 
 
-def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges]) -> str:
-    """The weekly email's body: each followed entity that changed, with links to its pages."""
+def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges], stop_link: str = "") -> str:
+    """The weekly email's body: each followed entity that changed, with links to its pages, and
+    the link that stops the emails."""
     site = settings.SITE_URL.rstrip("/")
     lines = [f"The scores as of {snapshot.as_of} against those as of {since.as_of}:", ""]
     for row in rows:
@@ -95,7 +97,7 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
     if quiet:
         lines += [f"Nothing changed for: {', '.join(quiet)}.", ""]
     lines += [f"Your Following page: {site}{reverse('following')}",
-              "To stop these emails, untick the weekly summary there."]
+              f"To stop these emails: {stop_link}" if stop_link else "To stop these emails, untick the weekly summary there."]
     return "\n".join(lines)
 
 
@@ -170,6 +172,28 @@ def confirm_weekly_summary(user, token: str) -> FollowDigest:
         return digest
 
 
+STOP_SALT = "core.following.weekly-summary-stop"
+
+
+def weekly_summary_stop_link(user) -> str:
+    """The link in each weekly email that stops them: signed for the account, with no expiry (an
+    old email's link must still work), and good for nothing else."""
+    token = signing.dumps({"user": user.pk}, salt=STOP_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("following_digest_stop", args=[token])
+
+
+def weekly_summary_stop(token: str) -> None:
+    """Turn off the weekly summary of the account a stop link names, if it is on (`LinkProblem` if
+    the link was altered or cut short, or the account is gone)."""
+    try:
+        claim = signing.loads(token, salt=STOP_SALT)
+    except signing.BadSignature:
+        raise LinkProblem("This link is not one the tracker sent, or it was cut short: copy the whole link from the email.") from None
+    if not get_user_model().objects.filter(pk=claim.get("user")).exists():
+        raise LinkProblem("This link's account no longer exists: no summary goes to it.")
+    FollowDigest.objects.filter(user_id=claim["user"], weekly=True).update(weekly=False)
+
+
 def send_following_digests(*, today: date) -> int:
     """Email each user who asked for the weekly summary at an address they confirmed and follows an
     entity that changed since a week before `today`; at most once a day (a task run twice sends
@@ -188,8 +212,13 @@ def send_following_digests(*, today: date) -> int:
             since, rows = followed_changes(digest.user, snapshot, today - timedelta(days=DIGEST_DAYS))
             if since is None or since.pk == snapshot.pk or not any(row.changed for row in rows):
                 continue
-            send_mail(f"What changed for the entities you follow since {since.as_of}", digest_text(snapshot, since, rows),
-                      None, [digest.address])
+            stop = weekly_summary_stop_link(digest.user)
+            EmailMessage(
+                f"What changed for the entities you follow since {since.as_of}", digest_text(snapshot, since, rows, stop),
+                None, [digest.address],
+                # one click in the mail client stops them (RFC 8058), without signing in
+                headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            ).send()
             digest.last_sent = today
             digest.save(update_fields=["last_sent"])
             sent += 1

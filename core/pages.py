@@ -3,10 +3,13 @@ entities a user follows."""
 import smtplib
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from conflicts.rules import RULE_TEXTS, SEVERITIES
 from conflicts.selectors import open_flags
@@ -22,12 +25,14 @@ from scoring.services import current_snapshot
 
 from .following import (
     LINK_DAYS,
+    STOP_SALT,
     LinkProblem,
     SummaryRequest,
     confirm_weekly_summary,
     followed_changes,
     request_weekly_summary,
     weekly_summary_address,
+    weekly_summary_stop,
 )
 from .forms import WeeklySummaryForm
 
@@ -124,3 +129,24 @@ def following_digest_confirm(request, token: str):
         messages.success(request, f"Confirmed: you will get a weekly summary at {address} when something changed.")
         return redirect("following")
     return render(request, "core/following_confirm.html", {"address": address})
+
+
+@login_not_required
+@csrf_exempt  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the signed link is the credential
+@require_http_methods(["GET", "POST"])
+def following_digest_stop(request, token: str):
+    """The link in each weekly email: a button that stops them (GET changes nothing, so that a
+    mail scanner opening the link stops nothing), or the mail client's one-click POST. No sign-in:
+    the link is signed for the account and can only turn its summary off."""
+    if request.method == "POST":
+        try:
+            weekly_summary_stop(token)
+        except LinkProblem as problem:
+            return render(request, "core/following_stop.html", {"problem": str(problem)}, status=400)
+        return render(request, "core/following_stop.html", {"stopped": True})
+    try:
+        signing.loads(token, salt=STOP_SALT)
+    except signing.BadSignature:
+        return render(request, "core/following_stop.html", {"problem": "This link is not one the tracker sent, or it was cut short: "
+                                                                      "copy the whole link from the email."}, status=400)
+    return render(request, "core/following_stop.html", {})

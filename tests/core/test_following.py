@@ -18,6 +18,8 @@ from core.following import (
     followed_changes,
     request_weekly_summary,
     send_following_digests,
+    weekly_summary_link,
+    weekly_summary_stop_link,
 )
 from core.tasks import following_digests_task
 from entities.models import Entity, FollowDigest
@@ -70,6 +72,9 @@ def test_the_summary_goes_to_those_who_asked_and_says_what_the_page_says(two_set
     for flag in row.lapsed:
         assert f"flag no longer holds: {flag.rule}, {flag.subject.name} / {flag.counterpart.name}, {flag.severity} (https://tracker.example.org/flags/{flag.pk}/)" in body
     assert "Your Following page: https://tracker.example.org/following/" in body
+    # one click stops them, from the email or the mail client (RFC 8058), without signing in
+    (stop,) = re.findall(r"To stop these emails: (https://tracker\.example\.org/following/digest/stop/\S+/)", body)
+    assert message.extra_headers == {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     # a task run twice in a day (a retry) sends once; a week later, with no scores since, nothing moved
     assert send_following_digests(today=A_WEEK_LATER) == 0
     assert send_following_digests(today=A_WEEK_LATER + timedelta(days=7)) == 0
@@ -230,3 +235,27 @@ def test_an_email_that_cannot_be_sent_leaves_the_summary_off(client, user_with_r
     page = client.post("/following/digest/", {"weekly": "1", "email": "staff@example.org"}, follow=True).content.decode()
     assert "The email to staff@example.org could not be sent (Connection unexpectedly closed); the weekly summary stays off." in page
     assert not FollowDigest.objects.filter(user=user, weekly=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_stop_link_turns_the_summary_off_without_signing_in_and_only_by_post(client, user_with_role, settings):
+    settings.SITE_URL = "https://tracker.example.org"
+    user = user_with_role("city_staff")
+    FollowDigest.objects.create(user=user, weekly=True, address="staff@example.org", confirmed_address="staff@example.org")
+    path = urlsplit(weekly_summary_stop_link(user)).path
+
+    page = client.get(path)  # anonymous: a mail scanner, or the reader before pressing the button
+    assert page.status_code == 200 and "Stop the weekly summary</button>" in page.content.decode()
+    assert FollowDigest.objects.get(user=user).weekly
+    done = client.post(path, {"List-Unsubscribe": "One-Click"})  # as a mail client posts it, no CSRF token
+    assert done.status_code == 200 and "Done: no more weekly summaries go to you." in done.content.decode()
+    assert not FollowDigest.objects.get(user=user).weekly
+    assert client.post(path).status_code == 200  # again: still off, nothing to say against it
+
+    altered = client.post(path.replace("/stop/", "/stop/x"))
+    assert altered.status_code == 400 and "This link is not one the tracker sent" in altered.content.decode()
+    assert client.get(path.replace("/stop/", "/stop/x")).status_code == 400
+    # a confirmation link is no stop link, nor the other way round
+    confirm = urlsplit(weekly_summary_link(user, "staff@example.org")).path
+    assert client.post(confirm.replace("/confirm/", "/stop/")).status_code == 400
+

@@ -2,9 +2,12 @@
 labels on every form control, names on every table header, contrast of the band colours, no
 ARIA where it is not allowed. Residents answer surveys and read the disclosure register without
 an account, and staff with screen readers use the rest."""
+from urllib.parse import urlsplit
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from core.following import weekly_summary_stop_link
 from engagement.models import EngagementSettings, Meeting
 from tests.factories import FeedbackSurveyFactory
 
@@ -35,7 +38,8 @@ def test_the_pages_open_to_anyone_pass_axe(browser, live_server, scored_site):
     site.save()
     page = browser.new_context().new_page()  # no account, no cookies
     found = {}
-    for path in ("/login/", f"/feedback/{survey.token}/", "/register/", "/help/", "/help/scoring/", "/help/conflict-rules/"):
+    stop = urlsplit(weekly_summary_stop_link(scored_site["city_staff"])).path  # a weekly email's stop link
+    for path in ("/login/", f"/feedback/{survey.token}/", "/register/", "/help/", "/help/scoring/", "/help/conflict-rules/", stop):
         page.goto(f"{live_server.url}{path}")
         found[path] = violations(page)
     page.context.close()
