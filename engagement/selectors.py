@@ -231,8 +231,9 @@ def organisations_represented(meeting: Meeting) -> list[tuple[Entity, list[Entit
     ]
 
 
-def meeting_newcomers():
-    """The people added while meetings were logged that no analyst has checked yet, newest first,
-    with their meeting and who added them (the Sources page's list)."""
-    return MeetingNewcomer.objects.filter(checked_at__isnull=True).select_related("entity", "meeting", "added_by")
+def meeting_newcomers(*, unchecked_only: bool = True):
+    """The people added while meetings were logged (by default only those no analyst has checked
+    yet: the Sources page's list), newest first, with their meeting and who added them."""
+    newcomers = MeetingNewcomer.objects.select_related("entity", "meeting", "added_by")
+    return newcomers.filter(checked_at__isnull=True) if unchecked_only else newcomers
 

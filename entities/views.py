@@ -13,7 +13,7 @@ from conflicts.selectors import flags_involving
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
-from engagement.selectors import meetings_attended
+from engagement.selectors import meeting_newcomers, meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score
@@ -84,6 +84,7 @@ def entity_detail(request, external_id: str):
             "ties": entity_band_history(entity),
             "flags": flags,
             "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
+            "newcomer": meeting_newcomers(unchecked_only=False).filter(entity=entity).first(),
             "trail": audit_trail(
                 request.user,
                 objects={

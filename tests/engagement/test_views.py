@@ -92,6 +92,9 @@ def test_a_person_new_to_the_tracker_is_added_with_the_meeting(lakeside, client_
     assert "People added while logging meetings (1)" in sources and f'<a href="/entities/{rosa.external_id}/">' not in sources
     assert "Checked Rosa Delgado-Núñez." in sources  # the message
     assert client_as("board_member").post(f"/newcomers/{rosa.pk}/checked/").status_code == 403
+    # her page says where she came from
+    page = client_as("city_staff").get(f"/entities/{rosa.external_id}/").content.decode()
+    assert f'Added while <a href="/meetings/{meeting.pk}/">Coffee</a> ({meeting.date}) was logged; checked by an analyst on' in page
 
 
 @pytest.mark.django_db
