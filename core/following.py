@@ -140,6 +140,9 @@ def request_weekly_summary(user, address: str, *, now: datetime) -> tuple[Follow
         return digest, SummaryRequest.LINK_SENT
 
 
+ALTERED_LINK = "This link is not one the tracker sent, or it was cut short: copy the whole link from the email."
+
+
 class LinkProblem(Exception):
     """Why a confirmation link does not confirm anything, in words for the person who opened it."""
 
@@ -152,7 +155,7 @@ def weekly_summary_address(user, token: str) -> str:
     except signing.SignatureExpired:
         raise LinkProblem(f"This link has expired (links work for {LINK_DAYS} days): ask for a new one below.") from None
     except signing.BadSignature:
-        raise LinkProblem("This link is not one the tracker sent, or it was cut short: copy the whole link from the email.") from None
+        raise LinkProblem(ALTERED_LINK) from None
     if claim.get("user") != user.pk:
         raise LinkProblem("This link was sent for another account: sign in as the account that asked for it.")
     digest = FollowDigest.objects.filter(user=user).first()
@@ -182,16 +185,21 @@ def weekly_summary_stop_link(user) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("following_digest_stop", args=[token])
 
 
-def weekly_summary_stop(token: str) -> None:
-    """Turn off the weekly summary of the account a stop link names, if it is on (`LinkProblem` if
-    the link was altered or cut short, or the account is gone)."""
+def stop_link_account(token: str) -> int:
+    """The account a stop link names (`LinkProblem` if the link was altered or cut short, or the
+    account is gone)."""
     try:
         claim = signing.loads(token, salt=STOP_SALT)
     except signing.BadSignature:
-        raise LinkProblem("This link is not one the tracker sent, or it was cut short: copy the whole link from the email.") from None
+        raise LinkProblem(ALTERED_LINK) from None
     if not get_user_model().objects.filter(pk=claim.get("user")).exists():
         raise LinkProblem("This link's account no longer exists: no summary goes to it.")
-    FollowDigest.objects.filter(user_id=claim["user"], weekly=True).update(weekly=False)
+    return claim["user"]
+
+
+def weekly_summary_stop(token: str) -> None:
+    """Turn off the weekly summary of the account a stop link names, if it is on."""
+    FollowDigest.objects.filter(user_id=stop_link_account(token), weekly=True).update(weekly=False)
 
 
 def send_following_digests(*, today: date) -> int:

@@ -4,7 +4,6 @@ import smtplib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,12 +24,12 @@ from scoring.services import current_snapshot
 
 from .following import (
     LINK_DAYS,
-    STOP_SALT,
     LinkProblem,
     SummaryRequest,
     confirm_weekly_summary,
     followed_changes,
     request_weekly_summary,
+    stop_link_account,
     weekly_summary_address,
     weekly_summary_stop,
 )
@@ -117,6 +116,7 @@ def following_digest(request):
     return redirect("following")
 
 
+@require_http_methods(["GET", "POST"])
 def following_digest_confirm(request, token: str):
     """The page a confirmation link opens: a button that confirms (a POST, so that a mail
     scanner opening the link confirms nothing), or why the link does not hold."""
@@ -138,15 +138,11 @@ def following_digest_stop(request, token: str):
     """The link in each weekly email: a button that stops them (GET changes nothing, so that a
     mail scanner opening the link stops nothing), or the mail client's one-click POST. No sign-in:
     the link is signed for the account and can only turn its summary off."""
-    if request.method == "POST":
-        try:
-            weekly_summary_stop(token)
-        except LinkProblem as problem:
-            return render(request, "core/following_stop.html", {"problem": str(problem)}, status=400)
-        return render(request, "core/following_stop.html", {"stopped": True})
     try:
-        signing.loads(token, salt=STOP_SALT)
-    except signing.BadSignature:
-        return render(request, "core/following_stop.html", {"problem": "This link is not one the tracker sent, or it was cut short: "
-                                                                      "copy the whole link from the email."}, status=400)
-    return render(request, "core/following_stop.html", {})
+        if request.method == "POST":
+            weekly_summary_stop(token)
+        else:
+            stop_link_account(token)
+    except LinkProblem as problem:
+        return render(request, "core/following_stop.html", {"problem": str(problem)}, status=400)
+    return render(request, "core/following_stop.html", {"stopped": request.method == "POST"})
