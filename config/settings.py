@@ -107,6 +107,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several requests at once (runserver's threads), and every request
+    # saves its session: a transaction that read and then wrote (a meeting logged while the form's
+    # suggestions were still being fetched) failed at once with "database is locked". IMMEDIATE
+    # takes the write lock when a transaction begins, so writers wait their turn (up to `timeout`
+    # seconds) instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

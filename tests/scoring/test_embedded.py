@@ -36,6 +36,74 @@ def test_full_and_incremental_recomputes_run_on_sqlite(embedded_manage, lakeside
 
 
 
+LOG_WITH_A_NEWCOMER = """
+import json
+from django.utils import timezone
+from engagement.models import Meeting
+from engagement.services import meeting_log_create
+from entities.models import Entity
+from entities.services import NewPerson
+from scoring.models import ClosenessSnapshot
+ig = Entity.objects.get(external_id="lk-ig")
+meeting = Meeting(external_id="m-newcomer", date=timezone.localdate(), type="community_forum", title="Listening session")
+meeting_log_create(meeting=meeting, attendance=[(ig, "attendee"), (NewPerson("Marisol Ortega"), "attendee")])
+latest = ClosenessSnapshot.objects.latest()
+print(json.dumps([latest.scope, latest.status, Entity.objects.filter(name="Marisol Ortega").count()]))
+"""
+
+
+def test_an_incremental_recompute_whose_rules_must_run_again_completes_on_sqlite(embedded_manage, lakeside_dir):
+    """A person added while a meeting is logged changes the rules' inputs, so the incremental
+    recompute that follows runs every rule again (in its helper thread beside the writes): on the
+    embedded SQLite too, it completes."""
+    manage = embedded_manage
+    manage("migrate", "--noinput", "-v", "0")
+    manage("import_dataset", str(lakeside_dir / "data"))
+    manage("recompute")
+    scope, status, added = json.loads(manage("shell", "-c", LOG_WITH_A_NEWCOMER).strip().splitlines()[-1])
+    assert (scope, status, added) == ("incremental", "complete", 1)
+
+
+TWO_WRITERS = """
+import json, threading, time
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection, transaction
+from entities.models import Entity
+failures = []
+
+def writer(name, pause):
+    try:
+        with transaction.atomic():
+            Entity.objects.count()  # read first, as a recompute does, then write
+            time.sleep(pause)
+            if name == "session":
+                SessionStore().create()  # what every request does
+            else:
+                Entity.objects.filter(external_id="lk-ig").update(description=name)
+    except Exception as exc:
+        failures.append(f"{name}: {exc}")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=writer, args=(name, pause)) for name, pause in (("session", 0.3), ("meeting", 0.1))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(json.dumps(failures))
+"""
+
+
+def test_two_requests_writing_at_once_take_turns_on_sqlite(embedded_manage, lakeside_dir):
+    """runserver's threads on the embedded SQLite: two transactions that read, then write, at the
+    same time (a session saved while a meeting is logged) wait for each other rather than one
+    failing with "database is locked" (which made the meeting form a 500 on `make run`)."""
+    manage = embedded_manage
+    manage("migrate", "--noinput", "-v", "0")
+    manage("import_dataset", str(lakeside_dir / "data"))
+    assert json.loads(manage("shell", "-c", TWO_WRITERS).strip().splitlines()[-1]) == []
+
+
 CLOSEST_SCORES = """
 import json
 from entities.models import Entity
