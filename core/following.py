@@ -78,25 +78,29 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
     return changes.since, rows
 
 
+def site_link(view: str, *args) -> str:
+    """A page's address as an email gives it (SITE_URL and the page's path); no view: the site."""
+    return settings.SITE_URL.rstrip("/") + (reverse(view, args=args) if view else "")
+
+
 def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges], stop_link: str = "") -> str:
     """The weekly email's body: each followed entity that changed, with links to its pages, and
     the link that stops the emails."""
-    site = settings.SITE_URL.rstrip("/")
     lines = [f"The scores as of {snapshot.as_of} against those as of {since.as_of}:", ""]
     for row in rows:
         if not row.changed:
             continue
-        lines.append(f"{row.entity.name} ({site}{reverse('entity_detail', args=[row.entity.external_id])})")
+        lines.append(f"{row.entity.name} ({site_link('entity_detail', row.entity.external_id)})")
         lines += [f"  - {m['move']} with {m['other'].name}: {pair_score_text(m['before'])} -> {pair_score_text(m['after'])} "
-                  f"({site}{reverse('pair_detail', args=[m['a'].external_id, m['b'].external_id])})" for m in row.moved]
+                  f"({site_link('pair_detail', m['a'].external_id, m['b'].external_id)})" for m in row.moved]
         for label, flags in (("flag raised", row.raised), ("flag no longer holds", row.lapsed)):
             lines += [f"  - {label}: {f.rule}, {f.subject.name} / {f.counterpart.name}, {f.severity} "
-                      f"({site}{reverse('flag_detail', args=[f.pk])})" for f in flags]
+                      f"({site_link('flag_detail', f.pk)})" for f in flags]
         lines.append("")
     quiet = [row.entity.name for row in rows if not row.changed]
     if quiet:
         lines += [f"Nothing changed for: {', '.join(quiet)}.", ""]
-    lines += [f"Your Following page: {site}{reverse('following')}",
+    lines += [f"Your Following page: {site_link('following')}",
               f"To stop these emails: {stop_link}" if stop_link else "To stop these emails, untick the weekly summary there."]
     return "\n".join(lines)
 
@@ -113,7 +117,7 @@ def weekly_summary_link(user, address: str) -> str:
     """The confirmation link for `user`'s weekly summary at `address` (signed, dated: see
     `confirm_weekly_summary`)."""
     token = signing.dumps({"user": user.pk, "address": address}, salt=LINK_SALT, compress=True)
-    return settings.SITE_URL.rstrip("/") + reverse("following_digest_confirm", args=[token])
+    return site_link("following_digest_confirm", token)
 
 
 def request_weekly_summary(user, address: str, *, now: datetime) -> tuple[FollowDigest, SummaryRequest]:
@@ -129,10 +133,9 @@ def request_weekly_summary(user, address: str, *, now: datetime) -> tuple[Follow
             return digest, SummaryRequest.LINK_RECENT
         digest.weekly, digest.address, digest.link_sent_at = True, address, now
         digest.save(update_fields=["weekly", "address", "link_sent_at"])
-        site = settings.SITE_URL.rstrip("/")
         send_mail(
             "Confirm your weekly summary",
-            f"{user.get_username()}, signed in at {site}, asked for a weekly summary of what changed for the entities "
+            f"{user.get_username()}, signed in at {site_link('')}, asked for a weekly summary of what changed for the entities "
             f"they follow, sent to this address.\n\nTo start it, open this link within {LINK_DAYS} days and confirm:\n"
             f"{weekly_summary_link(user, address)}\n\nIf you did not ask for it, ignore this email: nothing more will be sent.",
             None, [address],
@@ -182,7 +185,7 @@ def weekly_summary_stop_link(user) -> str:
     """The link in each weekly email that stops them: signed for the account, with no expiry (an
     old email's link must still work), and good for nothing else."""
     token = signing.dumps({"user": user.pk}, salt=STOP_SALT)
-    return settings.SITE_URL.rstrip("/") + reverse("following_digest_stop", args=[token])
+    return site_link("following_digest_stop", token)
 
 
 def stop_link_account(token: str) -> int:

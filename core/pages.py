@@ -121,13 +121,13 @@ def following_digest_confirm(request, token: str):
     """The page a confirmation link opens: a button that confirms (a POST, so that a mail
     scanner opening the link confirms nothing), or why the link does not hold."""
     try:
+        if request.method == "POST":
+            digest = confirm_weekly_summary(request.user, token)
+            messages.success(request, f"Confirmed: you will get a weekly summary at {digest.address} when something changed.")
+            return redirect("following")
         address = weekly_summary_address(request.user, token)
     except LinkProblem as problem:
         return render(request, "core/following_confirm.html", {"problem": str(problem)}, status=400)
-    if request.method == "POST":
-        confirm_weekly_summary(request.user, token)
-        messages.success(request, f"Confirmed: you will get a weekly summary at {address} when something changed.")
-        return redirect("following")
     return render(request, "core/following_confirm.html", {"address": address})
 
 

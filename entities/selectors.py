@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from .models import Entity
 
+
 def entities_typed(value: str, limit: int = 6) -> list[Entity]:
     """The entities a person means by typing `value`: the one with that id, else those with that
     exact name, case aside (up to `limit`; two people may share a name, so more than one means
