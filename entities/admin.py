@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Entity, Follow, FollowDigest
+from core.admin import RecordAdmin
+
+from .models import Entity, Follow, FollowDigest, MergeRecord
 
 
 @admin.register(Entity)
@@ -35,3 +37,12 @@ class FollowDigestAdmin(admin.ModelAdmin):
     def confirmed(self, digest):
         return digest.confirmed
     raw_id_fields = ("user",)
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(RecordAdmin):
+    """Merges of one entity into another, with what moved (undone from the kept entity's page)."""
+
+    list_display = ("duplicate_external_id", "keep", "merged_at", "merged_by_label", "undone_at", "undone_by_label")
+    search_fields = ("duplicate_external_id", "keep__external_id", "keep__name")
+    raw_id_fields = ("keep",)

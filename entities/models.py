@@ -103,3 +103,29 @@ class FollowDigest(models.Model):
     def __str__(self):
         state = "off" if not self.weekly else f"on, to {self.address}" if self.confirmed else f"waiting for {self.address} to be confirmed"
         return f"{self.user}: weekly summary {state}"
+
+
+class MergeRecord(models.Model):
+    """One entity merged into another (`entities.services.entity_merge`), with the twin's own
+    fields and what moved, by external id: so the kept entity's page says what was merged in, an
+    old link to the twin leads to the entity kept, and a merge made in error can be undone
+    (`entity_merge_undo`). `moved` holds, per kind of fact, the keys of the rows the merge moved
+    (see `entities.services`); an undo moves back those still on the entity kept."""
+
+    keep = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="merges_in")
+    duplicate_external_id = models.CharField(max_length=100, db_index=True)
+    duplicate = models.JSONField(help_text="the twin's fields as they were: name, kind, jurisdiction, parent, description, website")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_by_label = models.CharField(max_length=200, blank=True)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undone_by_label = models.CharField(max_length=200, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self):
+        state = f", undone {self.undone_at:%Y-%m-%d}" if self.undone_at else ""
+        return f"{self.duplicate_external_id} merged into {self.keep_id}{state}"

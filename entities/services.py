@@ -1,11 +1,14 @@
 """Changes to entities outside the admin: a person added while a meeting is logged, following,
-and merging two entities that are one entered twice (the sources page lists the candidates).
+and merging two entities that are one entered twice (the sources page lists the candidates), or
+undoing such a merge.
 
 The duplicate's facts move to the entity kept, in every app that refers to entities: its
 relationships, disclosures, attendance (a meeting both attended keeps one row), reported
 conflicts, units, and its conflict-of-interest flags with their review history; then the
 duplicate is deleted and a full recompute queued (its scores go with it). All or nothing, with
-the audit trail of every row that moved.
+the audit trail of every row that moved. The merge is recorded (`MergeRecord`: the twin's fields
+and the keys of what moved), so an undo can put the twin back and move back to it what is still on
+the entity kept.
 """
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from audit.context import current_actor
 from audit.services import attendance_key, audit_events_bulk_write
 
-from .models import Entity, Follow
+from .models import Entity, Follow, MergeRecord
 
 @dataclass(frozen=True)
 class NewPerson:
@@ -129,12 +133,63 @@ def _repeated_facts(keep: Entity, duplicate: Entity) -> list[tuple[str, str]]:
     return sorted((kept[fact], ext) for fact, ext in facts(duplicate).items() if fact in kept)
 
 
+@dataclass(frozen=True)
+class MovedColumn:
+    """A column that refers to an entity, whose rows a merge moves from the twin to the entity kept
+    (and an undo moves back): the rows are recorded by `key` in `MergeRecord.moved[name]`."""
+
+    label: str  # what the merge plan calls these facts
+    model: str
+    column: str
+    key: str  # the field that names a row: its external id, its meeting's (attendance), its id
+    audited: bool = True  # facts of the data set, in the audit trail
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}.{self.column}"
+
+    def rows(self, entity_id: int, keys: list | None = None):
+        from django.apps import apps
+
+        rows = apps.get_model(self.model).objects.filter(**{self.column: entity_id})
+        return rows if keys is None else rows.filter(**{f"{self.key}__in": keys})
+
+    def move(self, *, keys: list | None, from_: tuple[int, str], to: tuple[int, str], events: list) -> list:
+        """Move the rows of `from_` (id, external id) named by `keys` (all of them: None) to `to`;
+        returns the keys of the rows moved, and adds their audit events to `events`."""
+        rows = self.rows(from_[0], keys)
+        moved = list(rows.values_list(self.key, flat=True))
+        if self.audited:
+            object_type = self.model.lower()
+            for key in moved:
+                if self.model == "engagement.Attendance":
+                    events.append(("update", object_type, attendance_key(key, to[1]), {"entity_id": [from_[1], to[1]]}, key))
+                else:
+                    events.append(("update", object_type, key, {f"{self.column}_id": [from_[1], to[1]]}, ""))
+        rows.update(**{self.column: to[0]})
+        return moved
+
+
+# Every column that refers to an entity and moves with a merge, but the flags' (moved with their
+# review histories: `_flags_moved`) and the follows (personal, not audited).
+MOVED_COLUMNS = (
+    MovedColumn("relationships", "relationships.Relationship", "source", "external_id"),
+    MovedColumn("relationships", "relationships.Relationship", "target", "external_id"),
+    MovedColumn("disclosures", "relationships.Disclosure", "discloser", "external_id"),
+    MovedColumn("meetings attended", "engagement.Attendance", "entity", "meeting__external_id"),
+    MovedColumn("reported conflicts", "engagement.ConflictReport", "source", "pk", audited=False),
+    MovedColumn("reported conflicts", "engagement.ConflictReport", "target", "pk", audited=False),
+    MovedColumn("units", "entities.Entity", "parent", "external_id"),
+)
+FLAG_COLUMNS = ("subject", "counterpart")
+TWIN_FIELDS = ("name", "kind", "jurisdiction", "description", "website")
+
+
 def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
-    """Move every fact of `duplicate` to `keep`, delete `duplicate`, and queue a full recompute;
-    refused (EntityMergeError, nothing changed) when `merge_problems` finds any."""
-    from conflicts.models import Flag, FlagStatusChange
-    from engagement.models import Attendance, ConflictReport
-    from relationships.models import Disclosure, Relationship
+    """Move every fact of `duplicate` to `keep`, delete `duplicate`, record the merge (`MergeRecord`:
+    what moved, so it can be undone) and queue a full recompute; refused (EntityMergeError, nothing
+    changed) when `merge_problems` finds any."""
+    from engagement.models import Attendance, MeetingNewcomer
     from scoring.tasks import recompute_all_task
 
     keep_id, dup_id, dup_ext, keep_ext = keep.pk, duplicate.pk, duplicate.external_id, keep.external_id
@@ -147,34 +202,36 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
         if problems:
             raise EntityMergeError(" ".join(problems))
         merge = entity_merge_plan(keep, duplicate)
-        for column in ("source", "target"):
-            moved = Relationship.objects.filter(**{column: dup_id})
-            events += [("update", "relationships.relationship", ext, {f"{column}_id": [dup_ext, keep_ext]}, "")
-                       for ext in moved.values_list("external_id", flat=True)]
-            moved.update(**{column: keep_id})
-        moved = Disclosure.objects.filter(discloser=dup_id)
-        events += [("update", "relationships.disclosure", ext, {"discloser_id": [dup_ext, keep_ext]}, "")
-                   for ext in moved.values_list("external_id", flat=True)]
-        moved.update(discloser=keep_id)
+        moved = {}
         # a meeting both attended keeps the kept entity's row (and its role); the deletion, as every
         # single delete, writes its own audit event
-        both = Attendance.objects.filter(entity=dup_id, meeting__attendance__entity=keep_id)
-        Attendance.objects.filter(pk__in=list(both.values_list("pk", flat=True))).delete()
-        moved = Attendance.objects.filter(entity=dup_id)
-        for meeting_ext in moved.values_list("meeting__external_id", flat=True):
-            events.append(("update", "engagement.attendance", attendance_key(meeting_ext, keep_ext), {"entity_id": [dup_ext, keep_ext]}, meeting_ext))
-        moved.update(entity=keep_id)
-        for column in ("source", "target"):
-            ConflictReport.objects.filter(**{column: dup_id}).update(**{column: keep_id})
-        moved = Entity.objects.filter(parent=dup_id)
-        events += [("update", "entities.entity", ext, {"parent_id": [dup_ext, keep_ext]}, "") for ext in moved.values_list("external_id", flat=True)]
-        moved.update(parent=keep_id)
-        _flags_moved(Flag, FlagStatusChange, keep_id, dup_id)
+        both = Attendance.objects.filter(entity=dup_id, meeting__attendance__entity=keep_id).select_related("meeting")
+        moved["attendance shared"] = [[row.meeting.external_id, row.role] for row in both]
+        Attendance.objects.filter(pk__in=[row.pk for row in both]).delete()
+        for column in MOVED_COLUMNS:
+            moved[column.name] = column.move(keys=None, from_=(dup_id, dup_ext), to=(keep_id, keep_ext), events=events)
+        moved.update(_flags_moved(keep_id, dup_id))
         # those who followed the twin follow the entity kept (once)
-        Follow.objects.filter(entity=dup_id, user__in=Follow.objects.filter(entity=keep_id).values("user")).delete()
+        shared = Follow.objects.filter(entity=dup_id, user__in=Follow.objects.filter(entity=keep_id).values("user"))
+        moved["follows shared"] = list(shared.values_list("user_id", flat=True))
+        shared.delete()
+        moved["follows"] = list(Follow.objects.filter(entity=dup_id).values_list("user_id", flat=True))
         Follow.objects.filter(entity=dup_id).update(entity=keep_id)
+        newcomer = MeetingNewcomer.objects.filter(entity=dup_id).select_related("meeting").first()
+        if newcomer is not None:
+            moved["newcomer"] = {
+                "meeting": newcomer.meeting.external_id if newcomer.meeting else None, "added_by": newcomer.added_by_id,
+                "added_at": newcomer.added_at.isoformat(), "checked_by": newcomer.checked_by_id,
+                "checked_at": newcomer.checked_at.isoformat() if newcomer.checked_at else None,
+            }
         events.append(("update", "entities.entity", keep_ext, {"merged_in": [None, dup_ext]}, ""))
         audit_events_bulk_write(events)
+        actor = current_actor()
+        MergeRecord.objects.create(
+            keep_id=keep_id, duplicate_external_id=dup_ext, moved=moved,
+            duplicate={**{f: getattr(duplicate, f) for f in TWIN_FIELDS}, "parent": duplicate.parent.external_id if duplicate.parent_id else None},
+            merged_by_id=actor.user_id, merged_by_label=actor.label,
+        )
         # its scores go with it (the recompute queued below scores the kept entity with everything);
         # deleted as a single delete, with its own audit event
         Entity.objects.get(pk=dup_id).delete()
@@ -182,10 +239,15 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
     return merge
 
 
-def _flags_moved(Flag, FlagStatusChange, keep_id: int, dup_id: int) -> None:
+def _flags_moved(keep_id: int, dup_id: int) -> dict:
     """The duplicate's flags become the kept entity's; where the kept one already has a flag of the
     same rule and counterpart, that flag takes the duplicate's review history and the duplicate's
-    flag goes (one flag per situation). The next recompute reconciles their evidence."""
+    flag goes (one flag per situation). The next recompute reconciles their evidence. Returns what
+    moved, for the merge's record."""
+    from conflicts.models import Flag, FlagStatusChange
+
+    moved = {f"conflicts.Flag.{column}": [] for column in FLAG_COLUMNS}
+    joined = 0
     for flag in Flag.objects.filter(Q(subject=dup_id) | Q(counterpart=dup_id)):
         subject = keep_id if flag.subject_id == dup_id else flag.subject_id
         counterpart = keep_id if flag.counterpart_id == dup_id else flag.counterpart_id
@@ -193,9 +255,134 @@ def _flags_moved(Flag, FlagStatusChange, keep_id: int, dup_id: int) -> None:
         if same is not None:
             FlagStatusChange.objects.filter(flag=flag).update(flag=same)
             flag.delete()
+            joined += 1
         else:
             Flag.objects.filter(pk=flag.pk).update(subject=subject, counterpart=counterpart)
+            moved[f"conflicts.Flag.{'subject' if flag.subject_id == dup_id else 'counterpart'}"].append(flag.pk)
     through = Flag.persons.through
     already = set(through.objects.filter(entity=keep_id).values_list("flag_id", flat=True))
-    through.objects.filter(entity=dup_id, flag_id__in=already).delete()
+    shared = through.objects.filter(entity=dup_id, flag_id__in=already)
+    moved["flag persons shared"] = sorted(shared.values_list("flag_id", flat=True))
+    shared.delete()
+    moved["flag persons"] = sorted(through.objects.filter(entity=dup_id).values_list("flag_id", flat=True))
     through.objects.filter(entity=dup_id).update(entity=keep_id)
+    moved["flags joined"] = joined
+    return moved
+
+
+@dataclass
+class MergeUndo:
+    """What undoing a merge moves back to the twin (or would: `entity_merge_undo_plan`), per kind of
+    fact; `left`: what the merge moved that is no longer on the entity kept (changed or deleted
+    since), which stays as it is; `notes`: anything else the undo cannot put back."""
+
+    record: MergeRecord
+    back: dict[str, int] = field(default_factory=dict)
+    left: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    twin: Entity | None = None
+
+
+def merge_undo_problems(record: MergeRecord) -> list[str]:
+    """Why this merge cannot be undone, or nothing."""
+    if record.undone_at:
+        return [f"This merge was undone on {record.undone_at:%Y-%m-%d} by {record.undone_by_label or 'someone'}."]
+    if Entity.objects.filter(external_id=record.duplicate_external_id).exists():
+        return [f"An entity has the id {record.duplicate_external_id} again (added or imported since the merge): "
+                "the twin cannot be put back under it. Merge that entity into this one instead, if they are one."]
+    return []
+
+
+def entity_merge_undo_plan(record: MergeRecord) -> MergeUndo:
+    """What undoing `record` would move back to the twin, without changing anything."""
+    from conflicts.models import Flag
+    from engagement.models import Meeting
+
+    undo = MergeUndo(record)
+
+    def count(label: str, recorded: int, still: int) -> None:
+        undo.back[label] = undo.back.get(label, 0) + still
+        undo.left[label] = undo.left.get(label, 0) + recorded - still
+
+    moved, keep_id = record.moved, record.keep_id
+    for column in MOVED_COLUMNS:
+        keys = moved.get(column.name, [])
+        count(column.label, len(keys), column.rows(keep_id, keys).count() if keys else 0)
+    shared = [meeting for meeting, _ in moved.get("attendance shared", [])]
+    count("meetings attended", len(shared), Meeting.objects.filter(external_id__in=shared).count())
+    for column in FLAG_COLUMNS:
+        ids = moved.get(f"conflicts.Flag.{column}", [])
+        count("flags", len(ids), Flag.objects.filter(pk__in=ids, **{column: keep_id}).count())
+    follows = moved.get("follows", [])
+    count("followers", len(follows), Follow.objects.filter(entity=keep_id, user__in=follows).count())
+    parent = record.duplicate.get("parent")
+    if parent and not Entity.objects.filter(external_id=parent).exists():
+        undo.notes.append(f"Its parent unit {parent} no longer exists: it comes back without one.")
+    if moved.get("flags joined"):
+        undo.notes.append(f"{moved['flags joined']} of its flags were joined to this entity's own flag on the same situation, "
+                          "with their review history: they stay here; the recompute raises its own again.")
+    undo.notes.append("Its scores start again from the recompute that follows: the history of its pairs before the merge is not kept.")
+    return undo
+
+
+def entity_merge_undo(record: MergeRecord) -> MergeUndo:
+    """Put the twin back (a new entity with its old id and fields), move back to it what the merge
+    moved and is still on the entity kept, mark the record undone, and queue a full recompute;
+    refused (EntityMergeError, nothing changed) when `merge_undo_problems` finds any."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from conflicts.models import Flag
+    from engagement.models import Attendance, Meeting, MeetingNewcomer
+    from scoring.tasks import recompute_all_task
+
+    with transaction.atomic():
+        # locked: an undo clicked twice waits, then finds it undone
+        record = MergeRecord.objects.select_for_update().select_related("keep").get(pk=record.pk)
+        problems = merge_undo_problems(record)
+        if problems:
+            raise EntityMergeError(" ".join(problems))
+        undo = entity_merge_undo_plan(record)
+        keep, fields, moved = record.keep, record.duplicate, record.moved
+        twin = Entity(external_id=record.duplicate_external_id, **{f: fields.get(f, "") for f in TWIN_FIELDS},
+                      parent=Entity.objects.filter(external_id=fields.get("parent") or "").first())
+        try:
+            twin.full_clean()
+        except ValidationError as exc:
+            raise EntityMergeError(f"{twin.external_id} cannot be put back: {' '.join(exc.messages)}") from exc
+        twin.save()  # a single save: its own audit event
+        events = []
+        for column in MOVED_COLUMNS:
+            column.move(keys=moved.get(column.name, []), from_=(keep.pk, keep.external_id), to=(twin.pk, twin.external_id), events=events)
+        meetings = dict(Meeting.objects.filter(external_id__in=[m for m, _ in moved.get("attendance shared", [])]).values_list("external_id", "pk"))
+        for meeting, role in moved.get("attendance shared", []):
+            if meeting in meetings:
+                Attendance(meeting_id=meetings[meeting], entity=twin, role=role).save()  # audited as single saves
+        for column in FLAG_COLUMNS:
+            Flag.objects.filter(pk__in=moved.get(f"conflicts.Flag.{column}", []), **{column: keep.pk}).update(**{column: twin.pk})
+        through = Flag.persons.through
+        through.objects.filter(entity=keep.pk, flag_id__in=moved.get("flag persons", [])).update(entity=twin.pk)
+        through.objects.bulk_create([through(flag_id=pk, entity_id=twin.pk) for pk in
+                                     Flag.objects.filter(pk__in=moved.get("flag persons shared", [])).values_list("pk", flat=True)])
+        users = get_user_model().objects
+        Follow.objects.filter(entity=keep.pk, user__in=moved.get("follows", [])).update(entity=twin)
+        Follow.objects.bulk_create([Follow(user_id=pk, entity=twin) for pk in
+                                    users.filter(pk__in=moved.get("follows shared", [])).values_list("pk", flat=True)])
+        newcomer = moved.get("newcomer")
+        if newcomer:
+            def user(pk):
+                return pk if pk is not None and users.filter(pk=pk).exists() else None
+
+            restored = MeetingNewcomer.objects.create(
+                entity=twin, meeting=Meeting.objects.filter(external_id=newcomer["meeting"] or "").first(),
+                added_by_id=user(newcomer["added_by"]), checked_by_id=user(newcomer["checked_by"]), checked_at=newcomer["checked_at"])
+            MeetingNewcomer.objects.filter(pk=restored.pk).update(added_at=newcomer["added_at"])  # not the undo's time
+        events.append(("update", "entities.entity", keep.external_id, {"merged_in": [twin.external_id, None]}, ""))
+        audit_events_bulk_write(events)
+        actor = current_actor()
+        record.undone_at, record.undone_by_id, record.undone_by_label = timezone.now(), actor.user_id, actor.label
+        record.save(update_fields=["undone_at", "undone_by", "undone_by_label"])
+        transaction.on_commit(lambda: recompute_all_task.delay())
+    undo.twin = twin
+    return undo

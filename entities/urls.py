@@ -7,5 +7,6 @@ urlpatterns = [
     path("find/", views.entity_find, name="entity_find"),
     path("entities/<str:external_id>/", views.entity_detail, name="entity_detail"),
     path("entities/<str:external_id>/merge/", views.entity_merge_page, name="entity_merge"),
+    path("entities/<str:external_id>/merges/<int:record_id>/undo/", views.entity_merge_undo_page, name="entity_merge_undo"),
     path("entities/<str:external_id>/follow/", views.entity_follow, name="entity_follow"),
 ]

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,9 +20,19 @@ from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score
 
 from .filters import EntityFilter
-from .models import Entity, Follow
+from .models import Entity, Follow, MergeRecord
 from .selectors import entities_typed
-from .services import EntityMergeError, FollowError, entity_merge, entity_merge_plan, follow_set, merge_problems
+from .services import (
+    EntityMergeError,
+    FollowError,
+    entity_merge,
+    entity_merge_plan,
+    entity_merge_undo,
+    entity_merge_undo_plan,
+    follow_set,
+    merge_problems,
+    merge_undo_problems,
+)
 from .tables import EntityTable
 
 
@@ -56,7 +67,14 @@ def entity_list(request):
 
 
 def entity_detail(request, external_id: str):
-    entity = get_object_or_404(Entity.objects.select_related("parent"), external_id=external_id)
+    entity = Entity.objects.select_related("parent").filter(external_id=external_id).first()
+    if entity is None:
+        # an old link to a twin merged into another entity leads to the entity kept
+        merged = MergeRecord.objects.filter(duplicate_external_id=external_id, undone_at__isnull=True).select_related("keep").first()
+        if merged is None:
+            raise Http404("No such entity.")
+        messages.info(request, f"{external_id} was merged into {merged.keep.name} ({merged.keep.external_id}) on {merged.merged_at:%Y-%m-%d}.")
+        return redirect("entity_detail", external_id=merged.keep.external_id)
     relationships = (
         Relationship.objects.filter(Q(source=entity) | Q(target=entity))
         .select_related("source", "target")
@@ -85,6 +103,7 @@ def entity_detail(request, external_id: str):
             "flags": flags,
             "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
             "newcomer": meeting_newcomers(unchecked_only=False).filter(entity=entity).first(),
+            "merges": entity.merges_in.all(),
             "trail": audit_trail(
                 request.user,
                 objects={
@@ -114,12 +133,33 @@ def entity_merge_page(request, external_id: str):
             return redirect(f"{request.path}?into={keep.external_id}")
         moved = ", ".join(f"{n} {what}" for what, n in merge.moved.items() if n) or "nothing"
         messages.success(request, f"{duplicate.name} ({duplicate.external_id}) merged into this entity: {moved} moved. "
-                                  "The scores and flags follow in a full recompute.")
+                                  "The scores and flags follow in a full recompute. If it was a mistake, undo it under "
+                                  "\"Merged into this entity\" below.")
         return redirect("entity_detail", external_id=keep.external_id)
     return render(request, "entities/merge.html", {
         "keep": keep, "duplicate": duplicate, "plan": entity_merge_plan(keep, duplicate), "problems": merge_problems(keep, duplicate),
     })
 
+
+@role_required(can_edit_data, "Only administrators merge entities or undo a merge.")
+@require_http_methods(["GET", "POST"])
+def entity_merge_undo_page(request, external_id: str, record_id: int):
+    """Undo a merge into this entity: what would move back to the twin, then on confirmation the
+    undo (entities.services.entity_merge_undo) and the twin's page."""
+    record = get_object_or_404(MergeRecord.objects.select_related("keep"), pk=record_id, keep__external_id=external_id)
+    if request.method == "POST":
+        try:
+            undo = entity_merge_undo(record)
+        except EntityMergeError as exc:
+            messages.error(request, str(exc))
+            return redirect("entity_merge_undo", external_id=external_id, record_id=record.pk)
+        back = ", ".join(f"{n} {what}" for what, n in undo.back.items() if n) or "nothing"
+        messages.success(request, f"The merge into {record.keep.name} is undone: {undo.twin.name} ({undo.twin.external_id}) is back, "
+                                  f"with {back}. The scores and flags follow in a full recompute.")
+        return redirect("entity_detail", external_id=undo.twin.external_id)
+    return render(request, "entities/merge_undo.html", {
+        "record": record, "plan": entity_merge_undo_plan(record), "problems": merge_undo_problems(record),
+    })
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from engagement.models import EngagementSettings, MeetingNewcomer
+from entities.models import MergeRecord
 from core.following import weekly_summary_link, weekly_summary_stop_link
 from scoring.engine import ScoringParameters
 from scoring.models import SettingsPreview
@@ -38,6 +39,7 @@ POLICY = {
     "entity_list": {"get": CITY_STAFF},
     "entity_detail": {"get": CITY_STAFF},
     "entity_merge": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
+    "entity_merge_undo": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_search": {"get": CITY_STAFF},
     "entity_find": {"get": CITY_STAFF},
     "newcomer_checked": {"post": ANALYST},
@@ -140,11 +142,12 @@ def site(db):
     preview = SettingsPreview.objects.create(parameters=ScoringParameters().to_dict())
     newcomer = MeetingNewcomer.objects.create(entity=EntityFactory(external_id="walk-new", kind="person"), meeting=meeting)
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
+    merge = MergeRecord.objects.create(keep=a, duplicate_external_id="walk-merged", duplicate={"name": "Walk A", "kind": "person"})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
-        "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
+        "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
         "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",

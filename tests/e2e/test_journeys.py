@@ -326,9 +326,9 @@ def test_an_analyst_takes_a_whole_rule_under_review_at_once(signed_in, live_serv
     assert Flag.objects.exclude(rule="OVERSIGHT_TOO_CLOSE").filter(status="under_review").count() == 0
 
 
-def test_an_administrator_merges_an_entity_entered_twice(signed_in, live_server):
+def test_an_administrator_merges_an_entity_entered_twice_and_undoes_it(signed_in, live_server):
     """From the sources page's duplicates: the plan, the merge, the kept entity's page with the
-    twin's relationship."""
+    twin's relationship; then the merge undone from that page, the twin back with its relationship."""
     from entities.models import Entity
     from relationships.models import Relationship
 
@@ -346,6 +346,15 @@ def test_an_administrator_merges_an_entity_entered_twice(signed_in, live_server)
     page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
     assert "merged into this entity" in page.inner_text(".alert")
     assert "r-twin-1" in page.content() and not Entity.objects.filter(external_id="lk-pd-twin").exists()
+
+    page.click("#merged-in summary")
+    page.click("text=undo this merge")
+    assert "relationships" in page.inner_text("#undo-plan")
+    page.click("text=Undo the merge and put back lk-pd-twin")
+
+    page.wait_for_url(f"{live_server.url}/entities/lk-pd-twin/")
+    assert "is undone" in page.inner_text(".alert") and "r-twin-1" in page.content()
+    assert Relationship.objects.get(external_id="r-twin-1").target.external_id == "lk-pd-twin"
 
 
 def test_a_resident_answers_a_survey_without_signing_in(browser, signed_in, live_server):

@@ -202,3 +202,127 @@ def test_those_who_followed_a_merged_twin_follow_the_entity_kept_once(user_with_
     entity_merge(keep=keep, duplicate=twin)
 
     assert sorted(Follow.objects.values_list("user", "entity")) == sorted([(both.pk, keep.pk), (only_twin.pk, keep.pk)])
+
+
+def _data_set_exported(tmp_path, name) -> dict[str, str]:
+    out = tmp_path / name
+    call_command("export_dataset", str(out), stdout=io.StringIO())
+    return {file.name: file.read_text(encoding="utf-8") for file in sorted(out.iterdir())}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_undoing_a_merge_gives_back_the_data_set_scores_and_flags_as_before_it(copy_of_lakeside, tmp_path):
+    """The lakeside's police department entered twice: merged, recomputed, then the merge undone
+    and recomputed again, every exported file (the data set, closeness.csv, flags.csv) is as before
+    the merge."""
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo
+
+    split_in_two(copy_of_lakeside, "lk-pd", "lk-pd-2", "Lakeside Police Dept.")
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    before = _data_set_exported(tmp_path, "before")
+    entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=Entity.objects.get(external_id="lk-pd-2"))
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    assert _data_set_exported(tmp_path, "merged") != before
+
+    undo = entity_merge_undo(MergeRecord.objects.get(duplicate_external_id="lk-pd-2"))
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+
+    assert undo.back["relationships"] > 5 and undo.back["meetings attended"] > 5 and undo.back["units"] >= 1
+    assert not any(undo.left.values())
+    assert _data_set_exported(tmp_path, "undone") == before
+
+
+@pytest.mark.django_db
+def test_an_undo_moves_back_what_is_still_on_the_entity_kept_and_leaves_what_changed_since():
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo, entity_merge_undo_plan
+
+    keep, twin, elsewhere = EntityFactory(external_id="keep-1"), EntityFactory(external_id="twin-1"), EntityFactory(external_id="other-1")
+    stays = RelationshipFactory(external_id="r-stays", source=twin)
+    repointed = RelationshipFactory(external_id="r-repointed", target=twin)
+    deleted = RelationshipFactory(external_id="r-deleted", source=twin)
+    entity_merge(keep=keep, duplicate=twin)
+    Relationship.objects.filter(pk=repointed.pk).update(target=elsewhere)
+    Relationship.objects.filter(pk=deleted.pk).delete()
+    added_since = RelationshipFactory(external_id="r-added", source=keep)
+    record = MergeRecord.objects.get()
+
+    plan = entity_merge_undo_plan(record)
+    assert (plan.back["relationships"], plan.left["relationships"]) == (1, 2)
+    undo = entity_merge_undo(record)
+
+    back = Entity.objects.get(external_id="twin-1")
+    assert undo.twin == back and (back.name, back.kind) == (twin.name, twin.kind)
+    assert Relationship.objects.get(pk=stays.pk).source == back
+    assert Relationship.objects.get(pk=repointed.pk).target == elsewhere
+    assert Relationship.objects.get(pk=added_since.pk).source == keep
+    record.refresh_from_db()
+    assert record.undone_at is not None
+    events = {(e.action, e.object_type, e.object_key): e.changes for e in AuditEvent.objects.order_by("id")}  # the latest of each
+    assert events[("update", "relationships.relationship", "r-stays")] == {"source_id": ["keep-1", "twin-1"]}
+    assert events[("update", "entities.entity", "keep-1")] == {"merged_in": ["twin-1", None]}
+    assert ("create", "entities.entity", "twin-1") in events
+
+
+@pytest.mark.django_db
+def test_an_undo_puts_back_the_shared_meetings_units_flags_followers_and_newcomer_record(user_with_role):
+    from engagement.models import MeetingNewcomer
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo
+
+    parent = EntityFactory(external_id="dept", kind="police_department")
+    keep = EntityFactory(external_id="keep-1", kind="person")
+    twin = EntityFactory(external_id="twin-1", kind="person", jurisdiction="Riverton", description="Entered twice.")
+    unit = EntityFactory(external_id="unit-1", kind="police_department")
+    both_attended = MeetingFactory(external_id="m-both")
+    AttendanceFactory(meeting=both_attended, entity=twin, role="presenter")
+    AttendanceFactory(meeting=both_attended, entity=keep)
+    AttendanceFactory(meeting=MeetingFactory(external_id="m-twin"), entity=twin)
+    Entity.objects.filter(pk=unit.pk).update(parent=twin)
+    Entity.objects.filter(pk=twin.pk).update(parent=parent)
+    twin.refresh_from_db()
+    flag = FlagFactory(subject=EntityFactory(kind="oversight_body"), counterpart=twin)
+    tie = FlagFactory(rule="PERSONAL_TIE", subject=parent, counterpart=EntityFactory())
+    tie.persons.set([twin, keep])
+    follower, follows_both = user_with_role("city_staff"), user_with_role("city_staff")
+    for user, entity in ((follower, twin), (follows_both, twin), (follows_both, keep)):
+        follow_set(user=user, entity=entity, following=True)
+    MeetingNewcomer.objects.create(entity=twin, meeting=both_attended, added_by=follower)
+
+    entity_merge(keep=keep, duplicate=twin)
+    entity_merge_undo(MergeRecord.objects.get())
+
+    back = Entity.objects.get(external_id="twin-1")
+    assert (back.parent, back.jurisdiction, back.description) == (parent, "Riverton", "Entered twice.")
+    assert Entity.objects.get(pk=unit.pk).parent == back
+    assert sorted(Attendance.objects.filter(entity=back).values_list("meeting__external_id", "role")) == [("m-both", "presenter"), ("m-twin", "attendee")]
+    assert Attendance.objects.filter(entity=keep).count() == 1
+    assert Flag.objects.get(pk=flag.pk).counterpart == back
+    assert set(tie.persons.all()) == {back, keep}
+    assert sorted(Follow.objects.values_list("user", "entity")) == sorted(
+        [(follower.pk, back.pk), (follows_both.pk, back.pk), (follows_both.pk, keep.pk)])
+    newcomer = MeetingNewcomer.objects.get(entity=back)
+    assert (newcomer.meeting, newcomer.added_by) == (both_attended, follower)
+
+
+@pytest.mark.django_db
+def test_an_undo_that_cannot_be_is_refused_and_changes_nothing():
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo, merge_undo_problems
+
+    keep, twin = EntityFactory(external_id="keep-1"), EntityFactory(external_id="twin-1")
+    RelationshipFactory(external_id="r-1", source=twin)
+    entity_merge(keep=keep, duplicate=twin)
+    record = MergeRecord.objects.get()
+    entered_again = EntityFactory(external_id="twin-1")
+
+    with pytest.raises(EntityMergeError, match="An entity has the id twin-1 again"):
+        entity_merge_undo(record)
+    assert Relationship.objects.get(external_id="r-1").source == keep
+    entered_again.delete()
+    entity_merge_undo(record)
+    with pytest.raises(EntityMergeError, match="This merge was undone on"):
+        entity_merge_undo(record)
+    assert merge_undo_problems(MergeRecord.objects.get())[0].startswith("This merge was undone")

@@ -203,3 +203,37 @@ def test_an_entity_page_follows_and_stops_following(scored, client_as):
     assert staff.post("/entities/lk-pd/follow/", {"next": "https://evil.example/"})["Location"] == "/entities/lk-pd/"
     assert staff.get("/entities/lk-pd/follow/").status_code == 405
     assert staff.post("/entities/nobody/follow/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
+    from entities.models import Entity
+    from tests.factories import RelationshipFactory
+
+    keep = EntityFactory(external_id="x-1", name="Harlan County Sheriff's Office", kind="sheriffs_office")
+    twin = EntityFactory(external_id="x-2", name="Harlan County Sheriffs Office", kind="sheriffs_office")
+    RelationshipFactory(external_id="r-twin", source=twin)
+    admin = client_as("administrator")
+    merged = admin.post("/entities/x-2/merge/", {"into": "x-1"}, follow=True).content.decode()
+    assert 'id="merged-in"' in merged and "undo this merge" in merged
+
+    # an old link to the twin leads to the entity kept, and says why
+    old_link = client_as("city_staff").get("/entities/x-2/", follow=True)  # (the same client, signed in again)
+    assert old_link.redirect_chain[-1][0] == "/entities/x-1/" and "x-2 was merged into Harlan County Sheriff&#x27;s Office (x-1)" in old_link.content.decode()
+    assert "undo this merge" not in old_link.content.decode()  # administrators undo
+    undo_url = re.search(r'href="(/entities/x-1/merges/\d+/undo/)"', merged).group(1)
+    assert client_as("analyst").post(undo_url).status_code == 403
+    admin = client_as("administrator")
+    plan = admin.get(undo_url).content.decode()
+    assert 'id="undo-plan"' in plan and "Undo the merge and put back x-2" in plan
+
+    done = admin.post(undo_url, follow=True)
+
+    assert done.redirect_chain[-1][0] == "/entities/x-2/"
+    assert "The merge into Harlan County Sheriff&#x27;s Office is undone" in done.content.decode()
+    back = Entity.objects.get(external_id="x-2")
+    assert back.relationships_out.get().external_id == "r-twin" and back.pk != twin.pk
+    again = admin.get(undo_url).content.decode()
+    assert "This merge was undone on" in again and "Undo the merge and put back" not in again
+    assert "undone on" in admin.get("/entities/x-1/").content.decode()
+    assert client_as("city_staff").get("/entities/no-such-id/").status_code == 404
