@@ -17,7 +17,7 @@ from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, va
 from core.locks import job_lock
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
-from entities.models import Entity
+from entities.models import Entity, MergeRecord
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import with_organisations
 
@@ -46,6 +46,8 @@ class ImportResult:
     dry_run: bool = False
     # entities whose evidence changed, for the incremental recompute
     touched_entity_ids: set[int] = field(default_factory=set)
+    # what was imported but deserves a look (not a fault): twins merged before, added again
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,10 +74,12 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         # second failed on the unique external_id. Waiting here, the second reads what the first
         # committed and finds those rows unchanged
         job_lock("import_dataset")
-        parsed, more = validate_dataset(files, known_ids())
+        known = known_ids()
+        parsed, more = validate_dataset(files, known)
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:
             return result
+        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
@@ -84,6 +88,21 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
+
+
+def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]) -> list[Problem]:
+    """A note for each new entity whose id is that of a twin merged into another entity (say, an
+    old export imported again): it becomes an entity of its own again, and the rows that name it
+    go back to it."""
+    if entity_file is None or not MergeRecord.objects.exists():
+        return []
+    new = {row.values["external_id"]: row.line for row in entity_file.rows if row.values["external_id"] not in known_entities}
+    merged = {m.duplicate_external_id: m for m in MergeRecord.objects.filter(
+        duplicate_external_id__in=list(new), undone_at__isnull=True).select_related("keep").order_by("merged_at")}
+    return [Problem(ENTITIES.name, new[ext], "external_id",
+                    f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
+                    "as an entity of its own, with the rows that name it (merge it again if it is the same one)")
+            for ext, m in sorted(merged.items(), key=lambda item: new[item[0]])]
 
 
 def _import_recorded(counts: dict[str, FileCounts], files: Iterable[str]) -> DatasetImport:

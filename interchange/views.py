@@ -36,7 +36,7 @@ def data_sets(request):
                 result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files}, dry_run=dry_run,
                                         recorded=files)
             counts = {name: n for name, n in result.counts.items() if name in files}
-            context.update(problems=result.problems, counts=counts, dry_run=dry_run, files=sorted(files))
+            context.update(problems=result.problems, counts=counts, dry_run=dry_run, files=sorted(files), notes=result.notes)
             if result.ok and not dry_run:
                 queue_recompute(result.touched_entity_ids)
         status = 400 if context.get("problems") else 200

@@ -385,3 +385,22 @@ def test_two_imports_at_once_take_turns(lakeside_dir):
     assert sorted(r.counts["entities.csv"].created for r in results) == [0, 191]
     assert sorted(r.counts["entities.csv"].unchanged for r in results) == [0, 191]
     assert Entity.objects.count() == 191
+
+
+@pytest.mark.django_db
+def test_importing_again_a_twin_merged_before_imports_it_with_a_note(lakeside, lakeside_dir, copy_of_lakeside):
+    """An old export imported after a merge brings the twin back: imported (the files are valid),
+    with a note naming its line, and the merge it undoes in effect."""
+    from entities.services import entity_merge
+
+    edit_line(copy_of_lakeside / "entities.csv", 193, "", "lk-pd-2,Lakeside Police Dept.,police_department,,,,")
+    run_import(copy_of_lakeside)
+    entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=Entity.objects.get(external_id="lk-pd-2"))
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 0 and Entity.objects.filter(external_id="lk-pd-2").exists()
+    assert re.search(r"^entities\.csv:193: external_id: note: lk-pd-2 was merged into lk-pd on \d{4}-\d\d-\d\d; "
+                     r"this import adds it again", output, re.M)
+    assert "note:" not in run_import(copy_of_lakeside)[1]  # once back, it is an entity like any other
+    assert "note:" not in run_import(lakeside_dir / "data")[1]

@@ -252,3 +252,19 @@ def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
     assert run["via"] == "Data sets page" and run["counts"] == {"entities.csv": {"created": 191, "updated": 0, "unchanged": 0}}
     assert client_as("city_staff").get("/api/imports/").status_code == 403
 
+
+
+@pytest.mark.django_db
+def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path):
+    from entities.services import entity_merge
+    from tests.factories import EntityFactory
+
+    keep, twin = EntityFactory(external_id="x-1", kind="person"), EntityFactory(external_id="x-2", kind="person")
+    entity_merge(keep=keep, duplicate=twin)
+    entities = tmp_path / "entities.csv"
+    entities.write_text("external_id,name,kind\nx-2,Jo Twin,person\n")
+
+    page = upload(client_as("analyst"), csv_file(entities)).content.decode()
+
+    assert 'id="import-notes"' in page and "entities.csv line 2: note: x-2 was merged into x-1 on" in page
+    assert Entity.objects.filter(external_id="x-2").exists()

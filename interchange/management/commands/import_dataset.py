@@ -33,6 +33,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
         for name, counts in result.counts.items():
             self.stdout.write(f"{name}: {counts}")
+        for note in result.notes:
+            self.stdout.write(str(note))
         self.stdout.write("Dry run: nothing was written." if dry_run else "Import complete.")
 
 
