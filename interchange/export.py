@@ -5,10 +5,9 @@ Each file is written as it is made, in chunks of text: the whole data set as str
 closeness.csv's millions of pairs with it) took 1.5 GB, most of the benchmark's memory."""
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +28,7 @@ from scoring.models import PairScore
 from scoring.services import current_snapshot
 from scoring.weak_pairs import current_weak_pairs
 
-from .format import ATTENDANCE, CLOSENESS_COLUMNS, DISCLOSURES, ENTITIES, FLAG_COLUMNS, MEETINGS, RELATIONSHIPS
+from .format import ATTENDANCE, CLOSENESS_COLUMNS, DISCLOSURES, ENTITIES, FLAG_COLUMNS, MEETINGS, RELATIONSHIPS, csv_text
 
 
 _CHUNK_ROWS = 100_000
@@ -45,18 +44,12 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _csv_text(rows: Iterable[Iterable]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
 def _csv_chunks(rows: list, all_text: bool = False) -> Iterator[tuple[int, str]]:
     """(number of rows, their CSV text) for each chunk of `rows`, every value through `_cell`
     unless the rows are `all_text` already (a million attendance rows: 1.5 s saved)."""
     for start in range(0, len(rows), _CHUNK_ROWS):
         chunk = rows[start : start + _CHUNK_ROWS]
-        yield len(chunk), _csv_text(chunk if all_text else ([_cell(v) for v in row] for row in chunk))
+        yield len(chunk), csv_text(chunk if all_text else ([_cell(v) for v in row] for row in chunk))
 
 
 @dataclass
@@ -106,7 +99,7 @@ def _closeness_chunks(snapshot, ext: dict[int, str]) -> Iterator[tuple[int, str]
     low, high = np.minimum(first, second), np.maximum(first, second)
     del first, second
     order = np.argsort(low * len(by_external_id) + high)
-    fields = _csv_text([ext[pk]] for pk in by_external_id).split("\n")  # each id as a CSV field
+    fields = csv_text([ext[pk]] for pk in by_external_id).split("\n")  # each id as a CSV field
     tenths_text = [f"{v // 10}.{v % 10}" for v in range(101)]
     score_band = [f"{tenths_text[v]},{band_for_score(v / 10)},{snapshot.as_of.isoformat()}" for v in range(101)]
     for start in range(0, len(order), _CHUNK_ROWS):
@@ -171,7 +164,7 @@ def _export_steps(open_text: Callable[[str], TextIO], counts: dict[str, int]) ->
     with one_snapshot():
         for file in _export_files():
             with open_text(file.name) as stream:
-                stream.write(_csv_text([file.columns]))
+                stream.write(csv_text([file.columns]))
                 counts[file.name] = 0
                 for n_rows, text in file.chunks():
                     stream.write(text)

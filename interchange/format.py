@@ -1,4 +1,8 @@
-"""The files of the interchange contract (../shared/spec/interchange.md): their columns in export order."""
+"""The files of the interchange contract (../shared/spec/interchange.md): their columns in export
+order, and how their lines are written."""
+import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -36,3 +40,21 @@ CLOSENESS_COLUMNS = (
 FLAG_COLUMNS = (
     "rule", "severity", "status", "subject", "counterpart", "persons", "evidence", "disclosed", "explanation",
 )
+
+
+def csv_text(rows: Iterable[Iterable[str]]) -> str:
+    """Rows of text cells as CSV lines ending in "\n", every cell read back as written. Python's
+    writer quotes a cell holding a carriage return only where "\r" is in the line ending: such a
+    cell, left bare, read back as a line break that split its row in two. Rows holding one are
+    written with every cell quoted (rare: checked on the whole text at once)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    text = out.getvalue()
+    if "\r" not in text:
+        return text
+    out = io.StringIO()
+    plain, quoted = csv.writer(out, lineterminator="\n"), csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        (quoted if any("\r" in str(cell) for cell in row) else plain).writerow(row)
+    return out.getvalue()

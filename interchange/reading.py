@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .format import DATE_COLUMNS, INPUT_FILE_NAMES
+from .format import DATE_COLUMNS, INPUT_FILE_NAMES, csv_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_CELL_CHARACTERS = 100_000
@@ -86,14 +86,12 @@ def files_moved_by(files: dict[str, bytes], days: int) -> dict[str, bytes]:
     for name, columns in DATE_COLUMNS.items():
         if name not in files:
             continue
-        rows = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"), newline="")))
+        reader = csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"), newline=""))
+        rows = list(reader)
         for row in rows:
             for column in columns:
                 if row.get(column):
                     row[column] = (date.fromisoformat(row[column]) + timedelta(days=days)).isoformat()
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        moved[name] = out.getvalue().encode("utf-8")
+        header = reader.fieldnames or []
+        moved[name] = csv_text([header, *([row[c] for c in header] for row in rows)]).encode("utf-8")
     return moved
