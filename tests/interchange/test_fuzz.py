@@ -87,3 +87,37 @@ def test_formula_injection_is_stored_exactly_and_exported_exactly(lakeside_dir, 
     assert Entity.objects.get(external_id="lk-pd").name == formula
     assert formula.replace('"', '""') in dataset_export_files()["entities.csv"]
     assert spreadsheet_safe(formula) == "'" + formula
+
+
+# values that have broken importers: numbers in other notations, dates out of range or in other
+# forms, ids of other rows or none, whitespace of every kind, text where a choice is expected
+TRICKY_CELLS = [
+    "", " ", "\t", "\u00a0", "\u2028", "0", "-0", "0.0", "-1", "1e3", "1E+2", "1e400", "NaN", "Infinity", "-Infinity",
+    "1,000", "1.000,50", "1.005", "10.01", "9.99", "0x10", "١٢", "2024-02-29", "2023-02-29", "0001-01-01", "9999-12-31",
+    "2024-1-5", "20240105", "2024-01-05T00:00", "lk-pd", "LK-PD", "lk-pd ", "p-chief", "f-01", "m-001", "none", "null",
+    "organizer", "funds", "person", "private_meeting", "a" * 301, "é" * 101, "=1+1", '"', "\r\n", "x\x00y",
+]
+
+
+@FUZZ
+@given(name=st.sampled_from(LAKESIDE_FILES), row=st.integers(0, 10_000), column=st.integers(0, 20),
+       value=st.one_of(st.sampled_from(TRICKY_CELLS), st.text(max_size=12)))
+def test_any_value_in_any_cell_imports_or_is_reported_on_its_line_and_column(lakeside_dir, name, row, column, value):
+    """One cell of the lakeside replaced by any value: imported, or refused with each problem on a
+    line of the file and a column of its header ("-" for the row as a whole), nothing written."""
+    import csv
+    import io
+
+    from interchange.format import csv_text
+
+    files = lakeside_files(lakeside_dir)
+    rows = list(csv.reader(io.StringIO(files[name].decode("utf-8"), newline="")))
+    at_row, at_column = 1 + row % (len(rows) - 1), column % len(rows[0])
+    rows[at_row][at_column] = value
+    files[name] = csv_text(rows).encode("utf-8")
+
+    result = assert_all_or_nothing(files, stored_counts())
+
+    for problem in result.problems:
+        header = list(csv.reader(io.StringIO(files[problem.file].decode("utf-8"), newline="")))[0]
+        assert 1 <= problem.line <= len(rows) and (problem.column in header or problem.column == "-"), problem
