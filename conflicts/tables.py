@@ -1,9 +1,11 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 
 from core.tables import PagedTable
 
 from .models import Flag
+from .rules import RULE_TEXTS
 from .selectors import REVIEW_ORDER
 
 
@@ -35,18 +37,24 @@ class FlagTable(PagedTable):
     severity = tables.Column(order_by=then_review_order("severity_rank"))
     status = tables.Column(order_by=then_review_order("status_rank"))
     disclosed = tables.BooleanColumn(yesno="yes,no", order_by=then_review_order("disclosed"))  # words, as flags.csv says it
+    first_raised_on = tables.DateColumn(verbose_name="Raised", short=False, format="Y-m-d", order_by=then_review_order("first_raised_on"))
     explanation = tables.Column(order_by=then_review_order("explanation"))
 
     class Meta:
         model = Flag
-        fields = ("rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation")
-        sequence = ("selected", "rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation")
+        fields = ("rule", "severity", "status", "subject", "counterpart", "disclosed", "first_raised_on", "explanation")
+        sequence = ("selected", "rule", "severity", "status", "subject", "counterpart", "disclosed", "first_raised_on", "explanation")
         attrs = {"class": "table"}
 
     def __init__(self, *args, selected=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         if "selected" in self.columns:
             self.columns["selected"].column.checked = lambda value, record: value in selected
+
+    def render_rule(self, value):
+        # the rule's name in words, its code (as flags.csv and the API give it) beneath
+        text = RULE_TEXTS.get(value)
+        return format_html("{}<br><code class=\"rule-code\">{}</code>", text.label, value) if text else value
 
     def render_status(self, record):
         # who took it under review, when the queue's query says (conflicts.selectors.with_reviewer)

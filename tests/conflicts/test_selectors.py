@@ -25,7 +25,7 @@ def test_flags_wait_for_a_decision_first_and_the_most_severe_first(every_status_
 
 def test_the_queue_page_lists_flags_in_review_order_and_sorts_severity_by_rank(every_status_and_severity, client_as):
     table = client_as("city_staff").get("/flags/").context["table"]
-    assert [column.name for column in table.columns] == ["rule", "severity", "status", "subject", "counterpart", "disclosed", "explanation"]
+    assert [column.name for column in table.columns] == ["rule", "severity", "status", "subject", "counterpart", "disclosed", "first_raised_on", "explanation"]
     listed = table.rows
     assert [(row.record.status, row.record.severity) for row in listed] == REVIEW_ORDER
 
@@ -33,6 +33,20 @@ def test_the_queue_page_lists_flags_in_review_order_and_sorts_severity_by_rank(e
     assert [row.record.severity for row in by_severity] == [s for s in reversed(SEVERITIES) for _ in range(4)]
     by_severity_ascending = client_as("city_staff").get("/flags/", {"sort": "-severity"}).context["table"].rows
     assert [row.record.severity for row in by_severity_ascending] == [s for s in SEVERITIES for _ in range(4)]
+
+
+@pytest.mark.django_db
+def test_the_queue_names_each_rule_in_words_with_its_code_and_sorts_by_the_day_it_was_raised(client_as):
+    from datetime import date
+
+    older = FlagFactory(rule="REVOLVING_DOOR", first_raised_on=date(2024, 5, 1), severity="low")
+    newer = FlagFactory(rule="PERSONAL_TIE", first_raised_on=date(2026, 2, 1), severity="low")
+    staff = client_as("city_staff")
+
+    page = staff.get("/flags/").content.decode()
+    assert 'Revolving door<br><code class="rule-code">REVOLVING_DOOR</code>' in page and "2024-05-01" in page
+    assert [row.record for row in staff.get("/flags/", {"sort": "first_raised_on"}).context["table"].rows] == [older, newer]
+    assert [row.record for row in staff.get("/flags/", {"sort": "-first_raised_on"}).context["table"].rows] == [newer, older]
 
 
 @pytest.mark.django_db

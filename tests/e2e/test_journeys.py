@@ -235,7 +235,7 @@ def test_board_member_finds_and_corrects_a_meeting_they_logged(signed_in, live_s
 def test_analyst_reviews_a_flag(signed_in, live_server):
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/flags/?rule=REVOLVING_DOOR")
-    page.click("td >> a:text('REVOLVING_DOOR') >> nth=0")
+    page.click("td >> a:has-text('Revolving door') >> nth=0")
 
     page.select_option("#id_to_status", "under_review")
     page.fill("#id_reason", "Asked the board for the member's employment record.")
