@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from conflicts.models import Flag, FlagStatusChange
@@ -326,3 +328,53 @@ def test_an_undo_that_cannot_be_is_refused_and_changes_nothing():
     with pytest.raises(EntityMergeError, match="This merge was undone on"):
         entity_merge_undo(record)
     assert merge_undo_problems(MergeRecord.objects.get())[0].startswith("This merge was undone")
+
+
+def _flags_as_read() -> set[tuple]:
+    return {(f.rule, f.subject.external_id, f.counterpart.external_id, tuple(sorted(p.external_id for p in f.persons.all())), f.status)
+            for f in Flag.objects.select_related("subject", "counterpart").prefetch_related("persons")}
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_for_any_data_set_and_any_two_entities_a_merge_undone_gives_back_the_data_set_and_flags(data):
+    """Any valid data set, any two of its entities (made mergeable: one kind, neither the other's
+    parent, no tie between them), a few flags on them: merged, then undone, every data file
+    exports as before, and the flags are as before unless the merge joined two of them."""
+    from django.db.models import Q
+    from hypothesis import assume
+
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo
+    from interchange.export import dataset_export_files
+    from interchange.services import dataset_import
+    from relationships.models import Disclosure
+    from tests.interchange.strategies import data_set_emptied, data_sets, files_of
+
+    data_set_emptied()
+    assert dataset_import(files=data.draw(files_of(data.draw(data_sets())))).ok
+    entities = list(Entity.objects.order_by("external_id"))
+    keep, twin = data.draw(st.lists(st.sampled_from(entities), min_size=2, max_size=2, unique=True))
+    Entity.objects.filter(pk=twin.pk).update(kind=keep.kind, category=keep.category)
+    Entity.objects.filter(pk__in=[keep.pk, twin.pk], parent__in=[keep.pk, twin.pk]).update(parent=None)
+    joining = Relationship.objects.filter(Q(source=keep, target=twin) | Q(source=twin, target=keep))
+    Disclosure.objects.filter(relationship__in=joining).delete()
+    joining.delete()
+    keep.refresh_from_db()
+    twin.refresh_from_db()
+    for rule, subject, counterpart, persons, status in data.draw(st.lists(st.tuples(
+            st.sampled_from(["FUNDING_DEPENDENCE", "PERSONAL_TIE"]), st.sampled_from(entities), st.sampled_from(entities),
+            st.lists(st.sampled_from(entities), max_size=2, unique=True), st.sampled_from(["open", "under_review", "dismissed"])),
+            max_size=3, unique_by=lambda f: (f[0], f[1].pk, f[2].pk)).filter(lambda flags: all(f[1] != f[2] for f in flags))):
+        FlagFactory(rule=rule, subject=subject, counterpart=counterpart, status=status).persons.set(persons)
+    before, flags_before = {k: v for k, v in dataset_export_files().items() if k not in ("closeness.csv", "flags.csv")}, _flags_as_read()
+
+    entity_merge(keep=keep, duplicate=twin)
+    record = MergeRecord.objects.get(duplicate_external_id=twin.external_id, undone_at__isnull=True)
+    undo = entity_merge_undo(record)
+
+    assert not any(undo.left.values())
+    assert {k: v for k, v in dataset_export_files().items() if k not in ("closeness.csv", "flags.csv")} == before
+    assume(not record.moved["flags joined"])
+    assert _flags_as_read() == flags_before
