@@ -75,11 +75,15 @@ def every_page(scored_site) -> list[str]:
     """A path of each page a signed-in administrator can open, on the scored lakeside example."""
     from conflicts.models import Flag
     from engagement.models import Meeting
+    from entities.models import Entity, MergeRecord
     from scoring.selectors import listed_pairs
     from tests.factories import ConflictReportFactory
 
     pair = listed_pairs().order_by("-score_tenths").first()
+    merged = MergeRecord.objects.create(keep=Entity.objects.get(external_id="lk-pd"), duplicate_external_id="lk-pd-old",
+                                        duplicate={"name": "Lakeside PD (old)", "kind": "police_department"})
     return [
+        "/entities/p-bma/merge/?into=p-chief", f"/entities/lk-pd/merges/{merged.pk}/undo/",
         "/", "/entities/", "/entities/lk-pd/", "/closeness/", f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/",
         "/network/", "/network/?entity=lk-pd", "/flags/", f"/flags/{Flag.objects.order_by('pk').first().pk}/", "/meetings/",
         "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
