@@ -79,6 +79,16 @@ class EntityMerge:
     repeated: list[tuple[str, str]] = field(default_factory=list)
 
 
+# one of each kind of fact a merge moves, for "1 relationship, 3 meetings attended"
+_ONE_FACT = {"relationships": "relationship", "disclosures": "disclosure", "meetings attended": "meeting attended",
+             "reported conflicts": "reported conflict", "units": "unit", "flags": "flag", "followers": "follower"}
+
+
+def facts_in_words(counts: dict[str, int]) -> str:
+    """What a merge or its undo moved, in words: "1 relationship, 3 meetings attended" ("nothing")."""
+    return ", ".join(f"{n} {_ONE_FACT.get(what, what) if n == 1 else what}" for what, n in counts.items() if n) or "nothing"
+
+
 def merge_problems(keep: Entity, duplicate: Entity) -> list[str]:
     """Why these two cannot be merged, or nothing."""
     from relationships.models import Relationship

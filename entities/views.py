@@ -29,6 +29,7 @@ from .services import (
     entity_merge_plan,
     entity_merge_undo,
     entity_merge_undo_plan,
+    facts_in_words,
     follow_set,
     merge_problems,
     merge_undo_problems,
@@ -131,7 +132,7 @@ def entity_merge_page(request, external_id: str):
         except EntityMergeError as exc:
             messages.error(request, str(exc))
             return redirect(f"{request.path}?into={keep.external_id}")
-        moved = ", ".join(f"{n} {what}" for what, n in merge.moved.items() if n) or "nothing"
+        moved = facts_in_words(merge.moved)
         messages.success(request, f"{duplicate.name} ({duplicate.external_id}) merged into this entity: {moved} moved. "
                                   "The scores and flags follow in a full recompute. If it was a mistake, undo it under "
                                   "\"Merged into this entity\" below.")
@@ -153,7 +154,7 @@ def entity_merge_undo_page(request, external_id: str, record_id: int):
         except EntityMergeError as exc:
             messages.error(request, str(exc))
             return redirect("entity_merge_undo", external_id=external_id, record_id=record.pk)
-        back = ", ".join(f"{n} {what}" for what, n in undo.back.items() if n) or "nothing"
+        back = facts_in_words(undo.back)
         messages.success(request, f"The merge into {record.keep.name} is undone: {undo.twin.name} ({undo.twin.external_id}) is back, "
                                   f"with {back}. The scores and flags follow in a full recompute.")
         return redirect("entity_detail", external_id=undo.twin.external_id)
