@@ -31,6 +31,13 @@ REVIEWED = {Status.UNDER_REVIEW, Status.RESOLVED, Status.DISMISSED}
 LAPSED_REASON = "Evidence lapsed: the rule no longer holds as of"
 
 
+def transitions_allowed(flag: Flag) -> set[str]:
+    """The statuses a reviewer may move `flag` to: none once its situation ended (the recompute
+    resolved it as lapsed, and reopens it when its evidence holds again). Reopened by hand, it
+    would stay open with nothing holding it, out of the queue, where no recompute closes it again."""
+    return set(ALLOWED_TRANSITIONS[Status(flag.status)]) if flag.holds else set()
+
+
 class FlagTransitionError(Exception):
     """A status change the lifecycle or the user's role does not allow; the message says why."""
 
@@ -213,7 +220,11 @@ def _change_asked(*, to_status: str, user, reason: str) -> str:
 def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:
     """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed."""
     reason = _change_asked(to_status=to_status, user=user, reason=reason)
-    allowed = ALLOWED_TRANSITIONS[Status(flag.status)]
+    allowed = transitions_allowed(flag)
+    if not flag.holds:
+        ended = f" as of {flag.lapsed_on.isoformat()}" if flag.lapsed_on else ""
+        raise FlagTransitionError(f"This flag's situation ended{ended}: it is closed, and a recompute reopens it if its evidence "
+                                  "holds again.")
     if to_status not in allowed:
         options = ", ".join(sorted(allowed)) or "nothing"
         raise FlagTransitionError(

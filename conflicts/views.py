@@ -18,7 +18,7 @@ from .forms import BulkFlagTransitionForm, FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import flag_rows, in_review_order, with_reviewer
-from .services import ALLOWED_TRANSITIONS, BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status
+from .services import BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status, transitions_allowed
 from .tables import FlagTable
 
 
@@ -86,7 +86,7 @@ def flag_detail(request, pk: int):
 
 def _flag_page(request, flag: Flag, form: FlagTransitionForm | None = None, status: int = 200):
     """A flag's page; `form`: a refused status change, shown with its errors beside the fields."""
-    allowed = sorted(ALLOWED_TRANSITIONS[Flag.Status(flag.status)])
+    allowed = sorted(transitions_allowed(flag))
     form = form or FlagTransitionForm()
     form.fields["to_status"].choices = [(s, Flag.Status(s).label) for s in allowed]
     return render(
@@ -100,6 +100,7 @@ def _flag_page(request, flag: Flag, form: FlagTransitionForm | None = None, stat
             "history": flag.history.select_related("changed_by"),
             "form": form,
             "can_review": can_review_flags(request.user),
+            "can_move": bool(allowed),
             "trail": audit_trail(request.user, objects={"conflicts.flag": [str(flag.pk)]}),
         },
         status=status,
