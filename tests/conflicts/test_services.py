@@ -116,6 +116,20 @@ def test_a_lapsed_flag_whose_evidence_holds_again_reopens(lakeside):
 
 
 @pytest.mark.django_db
+def test_a_lapsed_flag_reopened_by_hand_before_that_was_refused_is_closed_by_the_next_recompute(lakeside):
+    recompute()
+    Relationship.objects.filter(external_id="f-01").update(start_date=date(2020, 1, 1), end_date=date(2023, 1, 1))
+    recompute()
+    Flag.objects.filter(pk=funding_flag().pk).update(status="open")  # as a reviewer could, once
+
+    recompute()
+
+    flag = funding_flag()
+    assert (flag.status, flag.holds, flag.lapsed_on) == ("resolved", False, date(2026, 6, 30))
+    assert flag.history.last().reason == "Evidence lapsed: the rule no longer holds as of 2026-06-30."
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "path,refused",
     [
