@@ -3,6 +3,9 @@ through the pages)."""
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from scoring.selectors import history_through, with_evidence_changes
 
 
@@ -79,3 +82,78 @@ def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, clie
     html = page.content.decode()
     assert 'id="ties-chart"' in html and 'id="entity-ties"' in html and "js/entity-ties-chart.js" in html
     assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
+
+
+HISTORY_EDITS = ("private meeting", "forum", "end a relationship", "restore a relationship")
+
+
+@pytest.mark.django_db
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rounds=st.lists(st.tuples(st.integers(1, 400), st.lists(st.tuples(st.sampled_from(HISTORY_EDITS), st.integers(0, 10**6)), max_size=4)),
+                       min_size=2, max_size=4))
+def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_as, rounds):
+    """Recomputes as of later and later dates, with meetings logged and relationships ended or
+    restored between them: the API's `?as_of=` listing of each date gives back what that
+    recompute exported (pairs of 1.0 or more), and each pair's history (rows and weak pairs alike)
+    holds each score the pair took, as of the date it took it."""
+    import csv
+    import io
+    from datetime import timedelta
+
+    from django.db import connection
+
+    from conflicts.models import Flag
+    from engagement.models import Attendance, Meeting
+    from entities.models import Entity
+    from interchange.export import dataset_export_files
+    from relationships.models import Relationship
+    from scoring.selectors import pair_history
+    from scoring.services import recompute
+
+    Flag.objects.all().delete()  # each example from no scores and the lakeside as imported
+    with connection.cursor() as cursor:
+        for table in ("scoring_pairscore", "scoring_pairscorehistory", "scoring_weakpairblock", "scoring_weakpairchange",
+                      "scoring_bandcrossing", "scoring_closenesssnapshot"):
+            cursor.execute(f"DELETE FROM {table}")
+    Attendance.objects.filter(meeting__external_id__startswith="prop-").delete()
+    Meeting.objects.filter(external_id__startswith="prop-").delete()
+    ties = list(Relationship.objects.order_by("external_id"))
+    for tie in ties:
+        Relationship.objects.filter(pk=tie.pk).update(start_date=tie.start_date, end_date=tie.end_date)
+    entities = list(Entity.objects.order_by("external_id"))
+    day, captured = date(2024, 1, 1), []
+    for n, (days, edits) in enumerate(rounds):
+        day += timedelta(days=days)
+        for m, (edit, pick) in enumerate(edits):
+            if edit in ("private meeting", "forum"):
+                meeting = Meeting.objects.create(external_id=f"prop-{n}-{m}", date=day - timedelta(days=pick % 300), title="Property test",
+                                                 type="private_meeting" if edit == "private meeting" else "community_forum")
+                for k in range(2 + pick % 4):
+                    Attendance.objects.get_or_create(meeting=meeting, entity=entities[(pick // 7 + k * 31) % len(entities)])
+            else:
+                tie = ties[pick % len(ties)]
+                end = max(tie.start_date or date.min, day - timedelta(days=30)) if edit == "end a relationship" else tie.end_date
+                Relationship.objects.filter(pk=tie.pk).update(end_date=end)
+        recompute(as_of=day)
+        rows = csv.DictReader(io.StringIO(dataset_export_files()["closeness.csv"]))
+        captured.append((day, {frozenset((r["entity_a"], r["entity_b"])): float(r["score"]) for r in rows}))
+
+    staff = client_as("city_staff")
+    for day, scores in captured:
+        listed, page = {}, f"/api/closeness/?as_of={day.isoformat()}&page_size=500"
+        while page:
+            body = staff.get(page).json()
+            listed.update({frozenset((p["entity_a"], p["entity_b"])): p["score"] for p in body["results"]})
+            page = body["next"]
+        assert listed == {pair: score for pair, score in scores.items() if score >= 1.0}, day
+    by_id = {e.external_id: e for e in entities}
+    every_pair = sorted({tuple(sorted(pair)) for _, scores in captured for pair in scores})
+    for a, b in every_pair[:: max(1, len(every_pair) // 40)]:  # forty pairs, weak ones among them
+        versions = {v["as_of"]: v["score"] for v in pair_history(by_id[a], by_id[b])}
+        before = 0.0
+        for day, scores in captured:
+            now = scores.get(frozenset((a, b)), 0.0)
+            if now and now != before:
+                assert versions.get(day.isoformat()) == now, (a, b, day)
+            before = now
+        assert all(scores.get(frozenset((a, b))) == versions[day.isoformat()] for day, scores in captured if day.isoformat() in versions), (a, b)
