@@ -94,8 +94,9 @@ HISTORY_EDITS = ("private meeting", "forum", "end a relationship", "restore a re
 def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_as, rounds):
     """Recomputes as of later and later dates, with meetings logged and relationships ended or
     restored between them: the API's `?as_of=` listing of each date gives back what that
-    recompute exported (pairs of 1.0 or more), and each pair's history (rows and weak pairs alike)
-    holds each score the pair took, as of the date it took it."""
+    recompute exported (pairs of 1.0 or more), "what changed" since each date lists exactly the
+    pairs whose band differs between then and now, and each pair's history (rows and weak pairs
+    alike) holds each score the pair took, as of the date it took it."""
     import csv
     import io
     from datetime import timedelta
@@ -107,7 +108,7 @@ def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_a
     from entities.models import Entity
     from interchange.export import dataset_export_files
     from relationships.models import Relationship
-    from scoring.selectors import pair_history
+    from scoring.selectors import BAND_MOVES, band_move, pair_history
     from scoring.services import recompute
 
     Flag.objects.all().delete()  # each example from no scores and the lakeside as imported
@@ -146,6 +147,15 @@ def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_a
             listed.update({frozenset((p["entity_a"], p["entity_b"])): p["score"] for p in body["results"]})
             page = body["next"]
         assert listed == {pair: score for pair, score in scores.items() if score >= 1.0}, day
+    final = captured[-1][1]
+    for day, scores in captured[:-1]:  # what changed since each earlier date: every pair that changed band, by move
+        body = staff.get("/api/closeness/changes/", {"since": day.isoformat()}).json()
+        expected = {move: set() for move in BAND_MOVES}
+        for pair in set(scores) | set(final):
+            move = band_move(round(scores.get(pair, 0) * 10), round(final.get(pair, 0) * 10))
+            if move:
+                expected[move].add(pair)
+        assert {move: {frozenset((p["entity_a"], p["entity_b"])) for p in body[move]} for move in BAND_MOVES} == expected, day
     by_id = {e.external_id: e for e in entities}
     every_pair = sorted({tuple(sorted(pair)) for _, scores in captured for pair in scores})
     for a, b in every_pair[:: max(1, len(every_pair) // 40)]:  # forty pairs, weak ones among them
