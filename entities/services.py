@@ -236,6 +236,9 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
             }
         events.append(("update", "entities.entity", keep_ext, {"merged_in": [None, dup_ext]}, ""))
         audit_events_bulk_write(events)
+        # merges into the twin become merges into the entity kept, where their facts now are: the
+        # twin's own twins keep their undo, and their old links lead on
+        MergeRecord.objects.filter(keep=dup_id).update(keep=keep_id)
         actor = current_actor()
         MergeRecord.objects.create(
             keep_id=keep_id, duplicate_external_id=dup_ext, moved=moved,

@@ -378,3 +378,19 @@ def test_for_any_data_set_and_any_two_entities_a_merge_undone_gives_back_the_dat
     assert {k: v for k, v in dataset_export_files().items() if k not in ("closeness.csv", "flags.csv")} == before
     assume(not record.moved["flags joined"])
     assert _flags_as_read() == flags_before
+
+
+@pytest.mark.django_db
+def test_a_twin_merged_into_an_entity_later_merged_itself_can_still_be_undone_from_the_last_one(client_as):
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo
+
+    first, second, last = (EntityFactory(external_id=f"x-{n}", kind="person") for n in (1, 2, 3))
+    RelationshipFactory(external_id="r-first", source=first)
+    entity_merge(keep=second, duplicate=first)
+    entity_merge(keep=last, duplicate=second)
+
+    assert set(MergeRecord.objects.values_list("duplicate_external_id", "keep__external_id")) == {("x-1", "x-3"), ("x-2", "x-3")}
+    assert client_as("city_staff").get("/entities/x-1/")["Location"] == "/entities/x-3/"
+    entity_merge_undo(MergeRecord.objects.get(duplicate_external_id="x-1"))
+    assert Relationship.objects.get(external_id="r-first").source.external_id == "x-1"
