@@ -93,6 +93,15 @@ RULE_TEXTS = {
         "low",
     ),
 }
+
+
+def rule_name(rule: str) -> str:
+    """A rule's name in words ("Funding dependence" for FUNDING_DEPENDENCE), as the pages and emails
+    show it to readers who do not read codes; the code itself for a rule without words."""
+    text = RULE_TEXTS.get(rule)
+    return text.label if text else rule
+
+
 OVERSEEN_SIDE_TEXT = (
     "X's side: X itself, its parent unit, a police union that represents it, and the people who lead or work for it. "
     "An overseer: an entity with an oversight mandate, budget authority or appointments over X. "

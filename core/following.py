@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from conflicts.models import Flag
+from conflicts.rules import rule_name
 from conflicts.selectors import involved_ids
 from core.formatting import pair_score_text
 from entities.models import Entity, Follow, FollowDigest
@@ -94,7 +95,7 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
         lines += [f"  - {m['move']} with {m['other'].name}: {pair_score_text(m['before'])} -> {pair_score_text(m['after'])} "
                   f"({site_link('pair_detail', m['a'].external_id, m['b'].external_id)})" for m in row.moved]
         for label, flags in (("flag raised", row.raised), ("flag no longer holds", row.lapsed)):
-            lines += [f"  - {label}: {f.rule}, {f.subject.name} / {f.counterpart.name}, {f.severity} "
+            lines += [f"  - {label}: {rule_name(f.rule)}, {f.subject.name} / {f.counterpart.name}, {f.severity} "
                       f"({site_link('flag_detail', f.pk)})" for f in flags]
         lines.append("")
     quiet = [row.entity.name for row in rows if not row.changed]

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core import mail, signing
 from django.utils import timezone
 
+from conflicts.rules import rule_name
 from core.following import (
     DIGEST_DAYS,
     LINK_DAYS,
@@ -70,7 +71,7 @@ def test_the_summary_goes_to_those_who_asked_and_says_what_the_page_says(two_set
         assert f"(https://tracker.example.org/closeness/{m['a'].external_id}/{m['b'].external_id}/)" in body
     assert row.lapsed  # by 2031 the department's flags no longer hold
     for flag in row.lapsed:
-        assert f"flag no longer holds: {flag.rule}, {flag.subject.name} / {flag.counterpart.name}, {flag.severity} (https://tracker.example.org/flags/{flag.pk}/)" in body
+        assert f"flag no longer holds: {rule_name(flag.rule)}, {flag.subject.name} / {flag.counterpart.name}, {flag.severity} (https://tracker.example.org/flags/{flag.pk}/)" in body
     assert "Your Following page: https://tracker.example.org/following/" in body
     # one click stops them, from the email or the mail client (RFC 8058), without signing in
     (stop,) = re.findall(r"To stop these emails: (https://tracker\.example\.org/following/digest/stop/\S+/)", body)

@@ -92,6 +92,7 @@ def test_the_register_lists_flags_whose_conflicts_were_disclosed(client_as):
     hidden = FlagFactory(disclosed=False)
     html = Client().get("/register/").content.decode()
     assert shown.subject.name in html and hidden.subject.name not in html
+    assert "<td>Funding dependence</td>" in html and "FUNDING_DEPENDENCE" not in html  # residents read words, not codes
 
 
 def test_the_register_pages_its_disclosures(client_as):

@@ -88,7 +88,7 @@ def test_entity_page_shows_closest_counterparts_flags_people_and_timeline(scored
 
     assert "Closest counterparts" in page
     assert "Lakeside Police Oversight Board" in page and "9.4" in page
-    assert "FUNDING_DEPENDENCE" in page
+    assert ">Funding dependence</a> (high, Open)" in page  # its flags, each rule named in words
     assert "Chief Morgan Hill" in page  # leads the department
     assert "East District" in page  # its unit
     assert "https://lakeside.example.net/records/s-01" in page  # provenance
