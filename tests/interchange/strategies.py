@@ -1,5 +1,6 @@
 """Valid data sets in the interchange format, for property tests (hypothesis): `data_sets()` draws
-the rows of the five files, `files_of(rows)` writes them as CSV files the way people's tools do;
+the rows of the five files, `data_sets_changed(rows)` a later version of them (rows redrawn under
+their keys, rows added), `files_of(rows)` writes them as CSV files the way people's tools do;
 `data_set_emptied()` clears the database between examples (they share one test transaction)."""
 import csv
 import io
@@ -34,52 +35,94 @@ def amounts(draw) -> str:
     return draw(st.sampled_from([str(value), f"{value:,}"]))  # "1,234.5" is read as money too
 
 
-@st.composite
-def data_sets(draw) -> dict[str, list[dict]]:
-    entity_ids = draw(st.lists(ID, min_size=2, max_size=7, unique=True))
-    entities = [{
-        "external_id": ext, "name": draw(NAME), "kind": draw(st.sampled_from(Kind.values)),
-        "jurisdiction": draw(_optional(TEXT)), "parent": draw(st.sampled_from(["", *entity_ids[:i]])),  # no cycles
-        "description": draw(TEXT), "website": draw(_optional(TEXT)),
-    } for i, ext in enumerate(entity_ids)]
-    relationships = []
-    for ext in draw(st.lists(ID, max_size=6, unique=True)):
-        source, target = draw(st.lists(st.sampled_from(entity_ids), min_size=2, max_size=2, unique=True))
-        kind = draw(st.sampled_from(RelationshipType.values))
-        start = draw(st.one_of(st.none(), DATES))
-        end = None if kind in ONE_OFF else draw(st.one_of(st.none(), DATES.filter(lambda d: start is None or d >= start)))
-        relationships.append({
-            "external_id": ext, "source": source, "target": target, "type": kind,
+def entity_row(draw, ext: str, earlier: list[str]) -> dict:
+    return {"external_id": ext, "name": draw(NAME), "kind": draw(st.sampled_from(Kind.values)),
+            "jurisdiction": draw(_optional(TEXT)), "parent": draw(st.sampled_from(["", *earlier])),  # no cycles
+            "description": draw(TEXT), "website": draw(_optional(TEXT))}
+
+
+def relationship_row(draw, ext: str, entity_ids: list[str]) -> dict:
+    source, target = draw(st.lists(st.sampled_from(entity_ids), min_size=2, max_size=2, unique=True))
+    kind = draw(st.sampled_from(RelationshipType.values))
+    start = draw(st.one_of(st.none(), DATES))
+    end = None if kind in ONE_OFF else draw(st.one_of(st.none(), DATES.filter(lambda d: start is None or d >= start)))
+    return {"external_id": ext, "source": source, "target": target, "type": kind,
             "start_date": start.isoformat() if start else "", "end_date": end.isoformat() if end else "",
             "amount": draw(amounts()) if kind in MONEY_TYPES else "",
             "analyst_score": draw(_optional(st.integers(0, 100).map(lambda t: str(Decimal(t).scaleb(-1))))),
-            "source_url": draw(_optional(TEXT)), "notes": draw(TEXT),
-        })
-    meeting_ids = draw(st.lists(ID, max_size=4, unique=True))
-    meetings = [{
-        "external_id": ext, "date": draw(DATES).isoformat(), "type": draw(st.sampled_from(MeetingType.values)),
-        "title": draw(NAME), "location": draw(TEXT), "neighborhood": draw(TEXT), "summary": draw(TEXT),
-    } for ext in meeting_ids]
-    attendance = [{"meeting": meeting, "entity": entity, "role": draw(st.sampled_from(["", *AttendanceRole.values]))}
-                  for meeting in meeting_ids for entity in draw(st.lists(st.sampled_from(entity_ids), unique=True, max_size=4))]
-    disclosures = [{
-        "external_id": ext, "discloser": draw(st.sampled_from(entity_ids)), "relationship": draw(st.sampled_from(relationships))["external_id"],
-        "disclosed_on": draw(DATES).isoformat(), "statement": draw(TEXT),
-    } for ext in (draw(st.lists(ID, max_size=3, unique=True)) if relationships else [])]
-    return {"entities.csv": entities, "relationships.csv": relationships, "meetings.csv": meetings,
-            "attendance.csv": attendance, "disclosures.csv": disclosures}
+            "source_url": draw(_optional(TEXT)), "notes": draw(TEXT)}
+
+
+def meeting_row(draw, ext: str) -> dict:
+    return {"external_id": ext, "date": draw(DATES).isoformat(), "type": draw(st.sampled_from(MeetingType.values)),
+            "title": draw(NAME), "location": draw(TEXT), "neighborhood": draw(TEXT), "summary": draw(TEXT)}
+
+
+def attendance_row(draw, meeting: str, entity: str) -> dict:
+    return {"meeting": meeting, "entity": entity, "role": draw(st.sampled_from(["", *AttendanceRole.values]))}
+
+
+def disclosure_row(draw, ext: str, entity_ids: list[str], relationship_ids: list[str]) -> dict:
+    return {"external_id": ext, "discloser": draw(st.sampled_from(entity_ids)), "relationship": draw(st.sampled_from(relationship_ids)),
+            "disclosed_on": draw(DATES).isoformat(), "statement": draw(TEXT)}
 
 
 @st.composite
-def files_of(draw, data: dict[str, list[dict]]) -> dict[str, bytes]:
+def data_sets(draw) -> dict[str, list[dict]]:
+    entity_ids = draw(st.lists(ID, min_size=2, max_size=7, unique=True))
+    relationship_ids = draw(st.lists(ID, max_size=6, unique=True))
+    meeting_ids = draw(st.lists(ID, max_size=4, unique=True))
+    return {
+        "entities.csv": [entity_row(draw, ext, entity_ids[:i]) for i, ext in enumerate(entity_ids)],
+        "relationships.csv": [relationship_row(draw, ext, entity_ids) for ext in relationship_ids],
+        "meetings.csv": [meeting_row(draw, ext) for ext in meeting_ids],
+        "attendance.csv": [attendance_row(draw, meeting, entity) for meeting in meeting_ids
+                           for entity in draw(st.lists(st.sampled_from(entity_ids), unique=True, max_size=4))],
+        "disclosures.csv": [disclosure_row(draw, ext, entity_ids, relationship_ids)
+                            for ext in (draw(st.lists(ID, max_size=3, unique=True)) if relationship_ids else [])],
+    }
+
+
+@st.composite
+def data_sets_changed(draw, data: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """`data` with rows redrawn under their keys (every value of a row may change, references stay
+    valid) and rows added, as a later version of the same data set."""
+    entity_ids = [row["external_id"] for row in data["entities.csv"]]
+    entity_ids += [ext for ext in draw(st.lists(ID, max_size=2, unique=True)) if ext not in entity_ids]
+    relationship_ids = [row["external_id"] for row in data["relationships.csv"]]
+    relationship_ids += [ext for ext in draw(st.lists(ID, max_size=2, unique=True)) if ext not in relationship_ids]
+    meeting_ids = [row["external_id"] for row in data["meetings.csv"]]
+    meeting_ids += [ext for ext in draw(st.lists(ID, max_size=2, unique=True)) if ext not in meeting_ids]
+    old = {name: {(row["meeting"], row["entity"]) if name == "attendance.csv" else row["external_id"]: row for row in rows}
+           for name, rows in data.items()}
+
+    def kept_or(name, key, redraw):
+        return old[name][key] if key in old[name] and not draw(st.booleans()) else redraw()
+
+    attendance = {(row["meeting"], row["entity"]) for row in data["attendance.csv"]}
+    attendance |= {(meeting, entity) for meeting in meeting_ids for entity in draw(st.lists(st.sampled_from(entity_ids), unique=True, max_size=2))}
+    disclosure_ids = [row["external_id"] for row in data["disclosures.csv"]]
+    disclosure_ids += [ext for ext in (draw(st.lists(ID, max_size=2, unique=True)) if relationship_ids else []) if ext not in disclosure_ids]
+    return {
+        "entities.csv": [kept_or("entities.csv", ext, lambda: entity_row(draw, ext, entity_ids[:i])) for i, ext in enumerate(entity_ids)],
+        "relationships.csv": [kept_or("relationships.csv", ext, lambda: relationship_row(draw, ext, entity_ids)) for ext in relationship_ids],
+        "meetings.csv": [kept_or("meetings.csv", ext, lambda: meeting_row(draw, ext)) for ext in meeting_ids],
+        "attendance.csv": [kept_or("attendance.csv", key, lambda: attendance_row(draw, *key)) for key in sorted(attendance)],
+        "disclosures.csv": [kept_or("disclosures.csv", ext, lambda: disclosure_row(draw, ext, entity_ids, relationship_ids)) for ext in disclosure_ids],
+    }
+
+
+@st.composite
+def files_of(draw, data: dict[str, list[dict]], every_column: bool = False) -> dict[str, bytes]:
     """The data set as CSV files, each in a column order of its own, leaving out optional columns
-    that are empty in every row, with or without a byte-order mark, either line ending."""
+    that are empty in every row (unless `every_column`: a column left out leaves stored values
+    alone), with or without a byte-order mark, either line ending."""
     files = {}
     for fmt in INPUT_FILES:
         rows = data[fmt.name]
         if not rows and fmt.name != "entities.csv" and draw(st.booleans()):
             continue  # only entities.csv is required
-        optional = [c for c in fmt.optional if any(row[c] for row in rows) or draw(st.booleans())]
+        optional = [c for c in fmt.optional if every_column or any(row[c] for row in rows) or draw(st.booleans())]
         columns = draw(st.permutations([*fmt.required, *optional]))
         out = io.StringIO()
         # Python's writer quotes a cell holding "\r" only where "\r" is in its line ending: with

@@ -18,7 +18,7 @@ from interchange.format import INPUT_FILES
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
 from relationships.models import Relationship
-from tests.interchange.strategies import DATES, data_set_emptied, data_sets, files_of
+from tests.interchange.strategies import DATES, data_set_emptied, data_sets, data_sets_changed, files_of
 
 
 def _export(directory) -> dict[str, bytes]:
@@ -92,3 +92,24 @@ def test_any_valid_data_set_recomputes_to_well_formed_results_that_survive_a_rou
     assert dataset_import(files=first).ok
     call_command("recompute", "--as-of", as_of.isoformat(), stdout=io.StringIO())
     assert _exported_results(tmp_path_factory.mktemp("second")) == (closeness, flags)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_importing_a_later_version_over_an_earlier_one_stores_what_importing_it_alone_does(data, tmp_path_factory):
+    """A data set imported, then a later version of it (any value of any row changed, cleared or
+    set, parents moved, rows added) imported over it: every file exports as when the later version
+    is imported into an empty database. The upsert leaves nothing of the earlier version behind."""
+    earlier = data.draw(data_sets())
+    later = data.draw(data_sets_changed(earlier))
+    data_set_emptied()
+    assert dataset_import(files=data.draw(files_of(earlier))).ok
+    over = dataset_import(files=data.draw(files_of(later, every_column=True)))
+    assert over.ok, [str(p) for p in over.problems]
+    upserted = _export(tmp_path_factory.mktemp("upserted"))
+
+    data_set_emptied()
+    assert dataset_import(files=data.draw(files_of(later, every_column=True))).ok
+
+    assert _export(tmp_path_factory.mktemp("alone")) == upserted
