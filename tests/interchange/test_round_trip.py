@@ -48,6 +48,8 @@ def test_any_valid_data_set_imports_as_given_and_round_trips_byte_for_byte(data,
             row["notes"].strip(), Decimal(row["amount"].replace(",", "")) if row["amount"] else None,
             Decimal(row["analyst_score"]) if row["analyst_score"] else None)
     assert Attendance.objects.count() == len(data_set["attendance.csv"])
+    again = dataset_import(files=files)  # the same files again change nothing
+    assert again.ok and all(c.created == c.updated == 0 for c in again.counts.values()), again.counts
 
     first = _export(tmp_path_factory.mktemp("first"))
     data_set_emptied()
