@@ -1,5 +1,7 @@
 import django_filters
+from django.http import Http404
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from core.api import ExternalIdModelViewSet
 from core.validation import (
@@ -12,7 +14,7 @@ from core.validation import (
 )
 
 from .kinds import Category, Kind
-from .models import Entity, stored_parent_of
+from .models import Entity, MergeRecord, stored_parent_of
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -56,3 +58,21 @@ class EntityViewSet(ExternalIdModelViewSet):
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
     ordering_fields = ["external_id", "name", "kind", "jurisdiction"]
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # a twin merged into another entity: a 404 that says where its facts went
+            merged = MergeRecord.objects.filter(duplicate_external_id=self.kwargs["external_id"], undone_at__isnull=True).select_related("keep").first()
+            if merged is None:
+                raise
+            raise MergedAway(merged) from None
+
+
+class MergedAway(NotFound):
+    """The 404 of an entity merged into another: `merged_into` names the entity kept."""
+
+    def __init__(self, merged: MergeRecord):
+        super().__init__({"detail": f"{merged.duplicate_external_id} was merged into {merged.keep.external_id} on {merged.merged_at:%Y-%m-%d}.",
+                          "merged_into": merged.keep.external_id})

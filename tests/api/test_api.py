@@ -10,6 +10,7 @@ from conflicts.models import Flag
 from engagement.models import Meeting
 from entities.models import Entity
 from relationships.models import Relationship
+from tests.factories import EntityFactory
 
 ROLES = ["anonymous", "city_staff", "board_member", "analyst", "administrator"]
 
@@ -330,3 +331,17 @@ def test_the_api_gives_an_entitys_ties_over_time_as_the_page(lakeside, api_as):
     assert answer.json() == {"entity": "lk-pd", "ties": entity_band_history(Entity.objects.get(external_id="lk-pd"))}
     assert len(answer.json()["ties"]) == 2
     assert api_as("city_staff").get("/api/entities/nobody/ties/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_entity_merged_away_is_a_404_that_names_the_entity_kept(api_as):
+    from entities.services import entity_merge
+
+    keep, twin = EntityFactory(external_id="x-1", kind="person"), EntityFactory(external_id="x-2", kind="person")
+    entity_merge(keep=keep, duplicate=twin)
+    client = api_as("city_staff")
+
+    gone = client.get("/api/entities/x-2/")
+
+    assert gone.status_code == 404 and gone.data["merged_into"] == "x-1" and "x-2 was merged into x-1 on" in gone.data["detail"]
+    assert client.get("/api/entities/never-was/").status_code == 404 and "merged_into" not in client.get("/api/entities/never-was/").data
