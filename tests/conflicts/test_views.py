@@ -116,7 +116,10 @@ def test_the_pages_say_what_each_rule_means(scored, client_as):
         assert f"{text.label} <code>{code}</code>" in queue and escape(text.plain_words) in queue
         assert f'<option value="{code}">{code} ({text.label})</option>' in queue
     assert "less than 2 years ago" in escape(RULE_TEXTS["FUNDING_DEPENDENCE"].plain_words)  # the rule's own window
-    assert f"<strong>Funding dependence</strong>: {escape(RULE_TEXTS['FUNDING_DEPENDENCE'].plain_words)} Here X is Lakeside Police Department." in page
+    assert (f"<strong>Funding dependence</strong> (<code>FUNDING_DEPENDENCE</code>): {escape(RULE_TEXTS['FUNDING_DEPENDENCE'].plain_words)} "
+            "Here X is Lakeside Police Department.") in page
+    assert "<title>Funding dependence: Lakeside Police Oversight Board / Lakeside Police Department" in page
+    assert "<h1>Funding dependence: <a" in page
     assert '?rule=FUNDING_DEPENDENCE">Funding dependence</a>' in overview and 'href="/flags/#rules"' in overview
 
 
