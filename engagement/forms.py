@@ -4,12 +4,14 @@ from datetime import date
 from django import forms
 from django.forms import formset_factory
 
+from core.roles import can_manage_data_sets
 from core.validation import entity_problems, text_problems
 from entities.forms import EntityField
 from entities.selectors import entities_typed
 from entities.services import NewPerson
 
 from .models import COMMENT_MAX_LENGTH, ConflictReport, FeedbackResponse, Meeting
+from .selectors import newcomers_waiting
 from .types import AttendanceRole
 
 
@@ -64,7 +66,19 @@ def attendee_key(entity) -> tuple:
     return ("new", entity.name.casefold()) if isinstance(entity, NewPerson) else ("entity", entity.pk)
 
 
+# People one account may add ("New person") that no analyst has checked yet: a board member adds
+# residents met at forums as they come, and an analyst checks them on the Sources page; past this
+# many waiting, adding more waits for those checks (analysts and administrators check their own).
+NEWCOMERS_WAITING_LIMIT = 25
+
+
 class BaseAttendanceFormSet(forms.BaseFormSet):
+    def __init__(self, *args, adder=None, **kwargs):
+        """`adder`: the account logging the meeting, whose people waiting to be checked count
+        against NEWCOMERS_WAITING_LIMIT."""
+        super().__init__(*args, **kwargs)
+        self.adder = adder
+
     def attendance(self) -> list[tuple]:
         """(entity or NewPerson, role) of each filled row, once the formset is valid (empty rows are skipped)."""
         return [(form.cleaned_data["entity"], form.cleaned_data["role"]) for form in self.forms if form.cleaned_data.get("entity")]
@@ -79,6 +93,14 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
             seen.add(attendee_key(entity))
         if not seen:
             raise forms.ValidationError("List at least one attendee.")
+        new = sum(1 for kind, _ in seen if kind == "new")
+        if new and self.adder is not None and not can_manage_data_sets(self.adder):
+            waiting = newcomers_waiting(self.adder)
+            if waiting + new > NEWCOMERS_WAITING_LIMIT:
+                raise forms.ValidationError(
+                    f"{waiting} of the people you added are waiting for an analyst to check them, and at most "
+                    f"{NEWCOMERS_WAITING_LIMIT} may wait: ask an analyst to check them (Sources page) before adding "
+                    f"{'this one' if new == 1 else f'these {new}'}, or list people already in the tracker.")
 
 
 ATTENDANCE_ROWS, ATTENDANCE_MAX = 6, 200  # empty rows shown at first; attendees a meeting may list

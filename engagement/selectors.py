@@ -237,3 +237,8 @@ def meeting_newcomers(*, unchecked_only: bool = True):
     newcomers = MeetingNewcomer.objects.select_related("entity", "meeting", "added_by")
     return newcomers.filter(checked_at__isnull=True) if unchecked_only else newcomers
 
+
+
+def newcomers_waiting(user) -> int:
+    """How many of the people `user` added while logging meetings no analyst has checked yet."""
+    return MeetingNewcomer.objects.filter(added_by=user, checked_at__isnull=True).count()

@@ -69,7 +69,7 @@ def meeting_list(request):
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
     form = MeetingForm(request.POST or None)
-    formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance")
+    formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance", adder=request.user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = formset.attendance()
         form.instance.logged_by = request.user
@@ -97,7 +97,7 @@ def meeting_edit(request, pk: int):
     form = MeetingForm(request.POST or None, instance=meeting)
     stored = [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
-    formset = formset_class(request.POST or None, prefix="attendance", initial=stored)
+    formset = formset_class(request.POST or None, prefix="attendance", initial=stored, adder=request.user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         meeting_log_update(meeting=form.instance, attendance=formset.attendance())
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")

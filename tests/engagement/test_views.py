@@ -122,6 +122,33 @@ def test_a_new_person_refused_says_why_and_adds_no_one(lakeside, client_as, atte
 
 
 @pytest.mark.django_db
+def test_a_board_member_adds_new_people_until_too_many_wait_for_an_analysts_check(lakeside, client_as, user_with_role, monkeypatch):
+    from django.test import Client
+
+    import engagement.forms
+
+    monkeypatch.setattr(engagement.forms, "NEWCOMERS_WAITING_LIMIT", 2)
+    board = Client()
+    board.force_login(user_with_role("board_member"))
+    assert board.post("/meetings/new/", meeting_post(["x-a1", "Tom Avery"], **{"attendance-1-new_person": "on"})).status_code == 302
+
+    refused = board.post("/meetings/new/", meeting_post(["x-a1", "Rosa Lind", "Ana Ruiz"], **{
+        "attendance-1-new_person": "on", "attendance-2-new_person": "on", "title": "Tea"}))
+
+    assert refused.status_code == 400 and not Meeting.objects.filter(title="Tea").exists()
+    assert ("1 of the people you added are waiting for an analyst to check them, and at most 2 may wait: ask an analyst to check "
+            "them (Sources page) before adding these 2") in refused.content.decode()
+    assert board.post("/meetings/new/", meeting_post(["x-a1", "Rosa Lind"], **{"attendance-1-new_person": "on", "title": "Tea"})).status_code == 302
+    assert board.post("/meetings/new/", meeting_post(["x-a1", "Ana Ruiz"], **{"attendance-1-new_person": "on", "title": "Lunch"})).status_code == 400
+    tom = MeetingNewcomer.objects.get(entity__name="Tom Avery")
+    client_as("analyst").post(f"/newcomers/{tom.entity_id}/checked/")  # checked: one fewer waiting
+    assert board.post("/meetings/new/", meeting_post(["x-a1", "Ana Ruiz"], **{"attendance-1-new_person": "on", "title": "Lunch"})).status_code == 302
+    analyst = client_as("analyst")  # analysts check their own: no limit
+    assert analyst.post("/meetings/new/", meeting_post(["x-a1", "Bo Chen", "Cy Diaz", "Di Eng"], **{
+        "attendance-1-new_person": "on", "attendance-2-new_person": "on", "attendance-3-new_person": "on", "title": "Dinner"})).status_code == 302
+
+
+@pytest.mark.django_db
 def test_city_staff_cannot_log_meetings(client_as):
     client = client_as("city_staff")
 
