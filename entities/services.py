@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.context import current_actor
@@ -176,7 +177,9 @@ class MovedColumn:
                     events.append(("update", object_type, attendance_key(key, to[1]), {"entity_id": [from_[1], to[1]]}, key))
                 else:
                     events.append(("update", object_type, key, {f"{self.column}_id": [from_[1], to[1]]}, ""))
-        rows.update(**{self.column: to[0]})
+        # an edit moves updated_at, which the recompute's fingerprint of the rules' inputs reads
+        stamped = {"updated_at": timezone.now()} if any(f.name == "updated_at" for f in rows.model._meta.fields) else {}
+        rows.update(**{self.column: to[0]}, **stamped)
         return moved
 
 
@@ -344,7 +347,6 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
     refused (EntityMergeError, nothing changed) when `merge_undo_problems` finds any."""
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
     from conflicts.models import Flag
     from engagement.models import Attendance, Meeting, MeetingNewcomer

@@ -250,6 +250,7 @@ def test_an_undo_moves_back_what_is_still_on_the_entity_kept_and_leaves_what_cha
     Relationship.objects.filter(pk=deleted.pk).delete()
     added_since = RelationshipFactory(external_id="r-added", source=keep)
     record = MergeRecord.objects.get()
+    assert Relationship.objects.get(pk=stays.pk).updated_at > stays.updated_at  # moved: an edit, as the recompute's fingerprint reads
 
     plan = entity_merge_undo_plan(record)
     assert (plan.back["relationships"], plan.left["relationships"]) == (1, 2)
