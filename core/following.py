@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from conflicts.models import Flag
@@ -104,6 +105,14 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
     lines += [f"Your Following page: {site_link('following')}",
               f"To stop these emails: {stop_link}" if stop_link else "To stop these emails, untick the weekly summary there."]
     return "\n".join(lines)
+
+
+def digest_html(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: list[FollowedChanges], stop_link: str = "") -> str:
+    """The weekly email's HTML part: what `digest_text` says, with its links as links."""
+    return render_to_string("core/following_digest_email.html", {
+        "snapshot": snapshot, "since": since, "rows": rows, "stop_link": stop_link, "site": site_link(""),
+        "quiet": [row.entity.name for row in rows if not row.changed],
+    })
 
 
 class SummaryRequest(enum.Enum):
@@ -225,12 +234,14 @@ def send_following_digests(*, today: date) -> int:
             if since is None or since.pk == snapshot.pk or not any(row.changed for row in rows):
                 continue
             stop = weekly_summary_stop_link(digest.user)
-            EmailMessage(
+            message = EmailMultiAlternatives(
                 f"What changed for the entities you follow since {since.as_of}", digest_text(snapshot, since, rows, stop),
                 None, [digest.address],
                 # one click in the mail client stops them (RFC 8058), without signing in
                 headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-            ).send()
+            )
+            message.attach_alternative(digest_html(snapshot, since, rows, stop), "text/html")
+            message.send()
             digest.last_sent = today
             digest.save(update_fields=["last_sent"])
             sent += 1

@@ -76,6 +76,12 @@ def test_the_summary_goes_to_those_who_asked_and_says_what_the_page_says(two_set
     # one click stops them, from the email or the mail client (RFC 8058), without signing in
     (stop,) = re.findall(r"To stop these emails: (https://tracker\.example\.org/following/digest/stop/\S+/)", body)
     assert message.extra_headers == {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    # the same as HTML, its links as links
+    ((html, kind),) = message.alternatives
+    assert kind == "text/html" and '<a href="https://tracker.example.org/entities/lk-pd/">Lakeside Police Department</a>' in html
+    for flag in row.lapsed:
+        assert f'Flag no longer holds: <a href="https://tracker.example.org/flags/{flag.pk}/">{rule_name(flag.rule)}</a>' in html
+    assert f'<a href="{stop}">Stop these emails</a>' in html and '<a href="https://tracker.example.org/following/">' in html
     # a task run twice in a day (a retry) sends once; a week later, with no scores since, nothing moved
     assert send_following_digests(today=A_WEEK_LATER) == 0
     assert send_following_digests(today=A_WEEK_LATER + timedelta(days=7)) == 0
@@ -260,3 +266,15 @@ def test_the_stop_link_turns_the_summary_off_without_signing_in_and_only_by_post
     confirm = urlsplit(weekly_summary_link(user, "staff@example.org")).path
     assert client.post(confirm.replace("/confirm/", "/stop/")).status_code == 400
 
+
+
+@pytest.mark.django_db
+def test_the_html_summary_escapes_what_it_shows(two_sets_of_scores, user_with_role, settings):
+    settings.SITE_URL = "https://tracker.example.org/"
+    Entity.objects.filter(external_id="lk-pd").update(name="<b>Lakeside</b> & Police")
+    reader(user_with_role)
+
+    assert send_following_digests(today=A_WEEK_LATER) == 1
+
+    ((html, _),) = mail.outbox[0].alternatives
+    assert "&lt;b&gt;Lakeside&lt;/b&gt; &amp; Police" in html and "<b>Lakeside</b>" not in html
