@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -195,6 +196,9 @@ MOVED_COLUMNS = (
     MovedColumn("units", "entities.Entity", "parent", "external_id"),
 )
 FLAG_COLUMNS = ("subject", "counterpart")
+# what a flag joined to another at a merge keeps for an undo, beside its sides, persons and evidence
+JOINED_FLAG_FIELDS = ("rule", "severity", "status", "disclosed", "explanation", "holds", "first_raised_on", "last_evaluated_on",
+                      "lapsed_on", "evidence_digest")
 TWIN_FIELDS = ("name", "kind", "jurisdiction", "description", "website")
 
 
@@ -259,19 +263,30 @@ def _flags_moved(keep_id: int, dup_id: int) -> dict:
     """The duplicate's flags become the kept entity's; where the kept one already has a flag of the
     same rule and counterpart, that flag takes the duplicate's review history and the duplicate's
     flag goes (one flag per situation). The next recompute reconciles their evidence. Returns what
-    moved, for the merge's record."""
+    moved, for the merge's record (a joined flag whole: its fields, sides, persons, evidence and the
+    ids of its history).""" 
     from conflicts.models import Flag, FlagStatusChange
 
     moved = {f"conflicts.Flag.{column}": [] for column in FLAG_COLUMNS}
-    joined = 0
-    for flag in Flag.objects.filter(Q(subject=dup_id) | Q(counterpart=dup_id)):
+    joined = []
+
+    def twin_or(pk: int) -> int | None:
+        return None if pk == dup_id else pk  # None: the twin
+
+    for flag in Flag.objects.filter(Q(subject=dup_id) | Q(counterpart=dup_id)).prefetch_related("persons", "evidence"):
         subject = keep_id if flag.subject_id == dup_id else flag.subject_id
         counterpart = keep_id if flag.counterpart_id == dup_id else flag.counterpart_id
         same = Flag.objects.filter(rule=flag.rule, subject=subject, counterpart=counterpart).exclude(pk=flag.pk).first()
         if same is not None:
+            # kept whole, so that an undo can give the twin its flag back with its history
+            joined.append({
+                "into": same.pk, **{f: getattr(flag, f) for f in JOINED_FLAG_FIELDS},
+                "subject": twin_or(flag.subject_id), "counterpart": twin_or(flag.counterpart_id),
+                "persons": [twin_or(p.pk) for p in flag.persons.all()], "evidence": [r.pk for r in flag.evidence.all()],
+                "history": list(FlagStatusChange.objects.filter(flag=flag).values_list("pk", flat=True)),
+            })
             FlagStatusChange.objects.filter(flag=flag).update(flag=same)
             flag.delete()
-            joined += 1
         else:
             Flag.objects.filter(pk=flag.pk).update(subject=subject, counterpart=counterpart)
             moved[f"conflicts.Flag.{'subject' if flag.subject_id == dup_id else 'counterpart'}"].append(flag.pk)
@@ -282,8 +297,34 @@ def _flags_moved(keep_id: int, dup_id: int) -> dict:
     shared.delete()
     moved["flag persons"] = sorted(through.objects.filter(entity=dup_id).values_list("flag_id", flat=True))
     through.objects.filter(entity=dup_id).update(entity=keep_id)
-    moved["flags joined"] = joined
+    moved["flags joined"] = json_ready(joined)
     return moved
+
+
+def json_ready(rows: list[dict]) -> list[dict]:
+    """Dates as ISO text, for a JSON field."""
+    return [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows]
+
+
+def _joined_flags_restored(joined: list[dict], twin: Entity) -> int:
+    """Give the twin back each flag the merge joined to the kept entity's flag on the same
+    situation: its own fields, persons and evidence (those still here), and its review history
+    moved back from the flag it joined. Returns how many came back."""
+    from conflicts.models import Flag, FlagStatusChange
+    from relationships.models import Relationship
+
+    restored = 0
+    for row in joined:
+        subject, counterpart = (twin.pk if row[side] is None else row[side] for side in FLAG_COLUMNS)
+        if Entity.objects.filter(pk__in={subject, counterpart}).count() != len({subject, counterpart}) or \
+                Flag.objects.filter(rule=row["rule"], subject=subject, counterpart=counterpart).exists():
+            continue  # its other side is gone, or the situation has a flag again
+        flag = Flag.objects.create(subject_id=subject, counterpart_id=counterpart, **{f: row[f] for f in JOINED_FLAG_FIELDS})
+        flag.persons.set(Entity.objects.filter(pk__in=[twin.pk if p is None else p for p in row["persons"]]))
+        flag.evidence.set(Relationship.objects.filter(pk__in=row["evidence"]))
+        FlagStatusChange.objects.filter(pk__in=row["history"], flag_id=row["into"]).update(flag=flag)
+        restored += 1
+    return restored
 
 
 @dataclass
@@ -334,9 +375,10 @@ def entity_merge_undo_plan(record: MergeRecord) -> MergeUndo:
     parent = record.duplicate.get("parent")
     if parent and not Entity.objects.filter(external_id=parent).exists():
         undo.notes.append(f"Its parent unit {parent} no longer exists: it comes back without one.")
-    if moved.get("flags joined"):
-        undo.notes.append(f"{moved['flags joined']} of its flags were joined to this entity's own flag on the same situation, "
-                          "with their review history: they stay here; the recompute raises its own again.")
+    joined = moved.get("flags joined", [])
+    if joined:
+        # joined to this entity's flag on the same situation: given back with their review history
+        count("flags", len(joined), sum(1 for row in joined if Flag.objects.filter(pk=row["into"]).exists()))
     undo.notes.append("Its scores start again from the recompute that follows: the history of its pairs before the merge is not kept.")
     return undo
 
@@ -380,6 +422,7 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
         through.objects.filter(entity=keep.pk, flag_id__in=moved.get("flag persons", [])).update(entity=twin.pk)
         through.objects.bulk_create([through(flag_id=pk, entity_id=twin.pk) for pk in
                                      Flag.objects.filter(pk__in=moved.get("flag persons shared", [])).values_list("pk", flat=True)])
+        _joined_flags_restored(moved.get("flags joined", []), twin)
         users = get_user_model().objects
         Follow.objects.filter(entity=keep.pk, user__in=moved.get("follows", [])).update(entity=twin)
         Follow.objects.bulk_create([Follow(user_id=pk, entity=twin) for pk in
