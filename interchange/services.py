@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.context import current_actor
@@ -101,7 +102,8 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
         duplicate_external_id__in=list(new), undone_at__isnull=True).select_related("keep").order_by("merged_at")}
     return [Problem(ENTITIES.name, new[ext], "external_id",
                     f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
-                    "as an entity of its own, with the rows that name it (merge it again if it is the same one)")
+                    f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: "
+                    f"{reverse('entity_merge', args=[ext])}?into={m.keep.external_id})")
             for ext, m in sorted(merged.items(), key=lambda item: new[item[0]])]
 
 

@@ -401,6 +401,7 @@ def test_importing_again_a_twin_merged_before_imports_it_with_a_note(lakeside, l
 
     assert code == 0 and Entity.objects.filter(external_id="lk-pd-2").exists()
     assert re.search(r"^entities\.csv:193: external_id: note: lk-pd-2 was merged into lk-pd on \d{4}-\d\d-\d\d; "
-                     r"this import adds it again", output, re.M)
+                     r"this import adds it again as an entity of its own, with the rows that name it \(if it is the same one, "
+                     r"merge it again: /entities/lk-pd-2/merge/\?into=lk-pd\)$", output, re.M)
     assert "note:" not in run_import(copy_of_lakeside)[1]  # once back, it is an entity like any other
     assert "note:" not in run_import(lakeside_dir / "data")[1]
