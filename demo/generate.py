@@ -207,6 +207,10 @@ for d in every(60, START + timedelta(days=25)):
 for d in every(28, date(2026, 3, 4)):
     meeting(d, "private_meeting", "Inspector general and chief: working lunch", [ig, chief], "Marlow's Grill", organizer=ig)
 
+# entered twice (planted: the Sources page lists the two as possible duplicates, to merge, and undo)
+towing_twin = entity("rv-towing-co", "Riverton Towing Co", "business", description="Tow operator on the city rotation")
+rel(towing_twin, council, "lobbies", "2025-02-01", notes="Rotation contract renewal (the same company as rv-towing, entered twice)")
+
 
 def write(name, rows, columns):
     with open(HERE / name, "w", newline="", encoding="utf-8") as fh:

@@ -72,6 +72,10 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
     assert ClosenessSnapshot.objects.count() == 14
     rules = set(Flag.objects.filter(holds=True).values_list("rule", flat=True))
     assert rules == {"FUNDING_DEPENDENCE", "REVOLVING_DOOR", "CONTRIBUTION_FROM_OVERSEEN", "PERSONAL_TIE", "OVERSIGHT_TOO_CLOSE", "POWER_IMBALANCE"}
+    # a company entered twice, for the Sources page's possible duplicates (to merge, and undo)
+    from entities.selectors import possible_duplicates
+
+    assert [["rv-towing", "rv-towing-co"]] == [sorted(e.external_id for e in group) for group in possible_duplicates()]
     for role, (username, password) in DEMO_USERS.items():
         signed_in = client.post("/login/", {"username": username, "password": password})
         assert signed_in.status_code == 302, role
