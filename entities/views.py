@@ -90,6 +90,7 @@ def entity_detail(request, external_id: str):
     )
     meetings = meetings_attended(entity)
     flags = flags_involving(entity)
+    ties = entity_band_history(entity)
     return render(
         request,
         "entities/detail.html",
@@ -100,7 +101,8 @@ def entity_detail(request, external_id: str):
             "children": entity.children.order_by("name"),
             "meetings": meetings,
             "closest": closest_counterparts(entity),
-            "ties": entity_band_history(entity),
+            # charted when it has had a working or close tie on two dates or more (else a blank chart)
+            "ties": ties if len(ties) > 1 and any(t["close"] or t["working"] for t in ties) else [],
             "flags": flags,
             "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
             "newcomer": meeting_newcomers(unchecked_only=False).filter(entity=entity).first(),

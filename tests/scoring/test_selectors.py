@@ -70,6 +70,7 @@ def test_an_entitys_ties_over_time_count_its_close_and_working_pairs_as_each_dat
 
 @pytest.mark.django_db
 def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, client_as):
+    from scoring.selectors import entity_band_history
     from scoring.services import recompute
 
     recompute(as_of=date(2026, 6, 30))
@@ -82,6 +83,12 @@ def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, clie
     html = page.content.decode()
     assert 'id="ties-chart"' in html and 'id="entity-ties"' in html and "js/entity-ties-chart.js" in html
     assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
+    # an entity that never had a working or close tie gets no blank chart
+    from entities.models import Entity
+
+    loner = next(e for e in Entity.objects.order_by("external_id") if not any(
+        t["close"] or t["working"] for t in entity_band_history(e)))
+    assert 'id="ties-chart"' not in staff.get(f"/entities/{loner.external_id}/").content.decode()
 
 
 HISTORY_EDITS = ("private meeting", "forum", "end a relationship", "restore a relationship")
