@@ -65,3 +65,11 @@ def possible_duplicates() -> list[list[Entity]]:
     entities = Entity.objects.in_bulk([pk for ids in wanted for pk in ids])
     found = [sorted((entities[pk] for pk in ids), key=lambda e: e.external_id) for ids in wanted]
     return sorted(found, key=lambda group: (-len(group), group[0].external_id))
+
+
+def recent_merges(limit: int = 10):
+    """The latest merges of one entity into another, newest first, with the entity kept (the
+    Sources page lists them, each with its undo for administrators)."""
+    from .models import MergeRecord
+
+    return MergeRecord.objects.select_related("keep")[:limit]

@@ -6,7 +6,7 @@ from conflicts.selectors import open_flags
 from core.roles import can_edit_data, can_review_flags
 from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers
-from entities.selectors import possible_duplicates
+from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
 
@@ -40,6 +40,7 @@ def sources(request):
     return render(request, "relationships/sources.html", {
         "newcomers": newcomers[:SOURCES_LISTED], "newcomers_count": newcomers.count(), "can_check_newcomers": can_review_flags(request.user),
         "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates), "can_merge": can_edit_data(request.user),
+        "merges": recent_merges(),
         "by_type": by_type,
         "total": sum(row["total"] for row in by_type),
         "unsourced_count": sum(row["unsourced"] for row in by_type),

@@ -223,7 +223,9 @@ def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
     assert "undo this merge" not in old_link.content.decode()  # administrators undo
     undo_url = re.search(r'href="(/entities/x-1/merges/\d+/undo/)"', merged).group(1)
     assert client_as("analyst").post(undo_url).status_code == 403
+    assert f'href="{undo_url}">undo</a>' not in client_as("city_staff").get("/sources/").content.decode()
     admin = client_as("administrator")
+    assert f'href="{undo_url}">undo</a>' in admin.get("/sources/").content.decode()
     plan = admin.get(undo_url).content.decode()
     assert 'id="undo-plan"' in plan and "Undo the merge and put back x-2" in plan
 
@@ -236,4 +238,7 @@ def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
     again = admin.get(undo_url).content.decode()
     assert "This merge was undone on" in again and "Undo the merge and put back" not in again
     assert "undone on" in admin.get("/entities/x-1/").content.decode()
+    # the Sources page lists the latest merges, with their undo for administrators
+    sources = admin.get("/sources/").content.decode()
+    assert 'id="recent-merges"' in sources and "<code>x-2</code> (Harlan County Sheriffs Office) into" in sources and ", undone on" in sources
     assert client_as("city_staff").get("/entities/no-such-id/").status_code == 404
