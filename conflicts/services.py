@@ -104,15 +104,15 @@ def flags_refresh(
                           digest=evidence_digest(item.evidence, relationships_by_id)):
             changed.append(flag)
     for flag in stored.values():
-        # (a lapsed flag still open was reopened by hand before that was refused: closed again)
-        if not flag.holds and flag.status not in (Status.OPEN, Status.UNDER_REVIEW):
+        waiting = flag.status in (Status.OPEN, Status.UNDER_REVIEW)
+        # a lapsed flag still waiting was reopened by hand before that was refused: closed again
+        if not (flag.holds or waiting):
             continue
-        if flag.status in (Status.OPEN, Status.UNDER_REVIEW):
-            _record(flag, Status.RESOLVED, f"{LAPSED_REASON} {(flag.lapsed_on if not flag.holds and flag.lapsed_on else as_of).isoformat()}.")
-            flag.status = Status.RESOLVED
         if flag.holds:
-            flag.holds = False
-            flag.lapsed_on = as_of
+            flag.holds, flag.lapsed_on = False, as_of
+        if waiting:
+            _record(flag, Status.RESOLVED, f"{LAPSED_REASON} {(flag.lapsed_on or as_of).isoformat()}.")
+            flag.status = Status.RESOLVED
         changed.append(flag)
     Flag.objects.bulk_update(
         changed, ["status", "severity", "disclosed", "explanation", "holds", "lapsed_on", "evidence_digest"], batch_size=1000

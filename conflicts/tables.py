@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from core.tables import PagedTable
 
 from .models import Flag
-from .rules import RULE_TEXTS
+from .rules import rule_name
 from .selectors import REVIEW_ORDER
 
 
@@ -53,8 +53,8 @@ class FlagTable(PagedTable):
 
     def render_rule(self, value):
         # the rule's name in words, its code (as flags.csv and the API give it) beneath
-        text = RULE_TEXTS.get(value)
-        return format_html("{}<br><code class=\"rule-code\">{}</code>", text.label, value) if text else value
+        name = rule_name(value)
+        return format_html("{}<br><code class=\"rule-code\">{}</code>", name, value) if name != value else value
 
     def render_status(self, record):
         # who took it under review, when the queue's query says (conflicts.selectors.with_reviewer)

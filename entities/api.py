@@ -15,6 +15,7 @@ from core.validation import (
 
 from .kinds import Category, Kind
 from .models import Entity, MergeRecord, stored_parent_of
+from .selectors import merged_away
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -64,7 +65,7 @@ class EntityViewSet(ExternalIdModelViewSet):
             return super().get_object()
         except Http404:
             # a twin merged into another entity: a 404 that says where its facts went
-            merged = MergeRecord.objects.filter(duplicate_external_id=self.kwargs["external_id"], undone_at__isnull=True).select_related("keep").first()
+            merged = merged_away(self.kwargs["external_id"])
             if merged is None:
                 raise
             raise MergedAway(merged) from None

@@ -73,3 +73,16 @@ def recent_merges(limit: int = 10):
     from .models import MergeRecord
 
     return MergeRecord.objects.select_related("keep")[:limit]
+
+
+def merges_standing():
+    """The merges not undone, each with the entity kept: where a twin's facts now are."""
+    from .models import MergeRecord
+
+    return MergeRecord.objects.filter(undone_at__isnull=True).select_related("keep")
+
+
+def merged_away(external_id: str):
+    """The latest standing merge of the twin `external_id` (its old links lead to the entity
+    kept), or None."""
+    return merges_standing().filter(duplicate_external_id=external_id).first()

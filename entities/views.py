@@ -21,7 +21,7 @@ from scoring.selectors import closest_counterparts, entity_band_history, with_cl
 
 from .filters import EntityFilter
 from .models import Entity, Follow, MergeRecord
-from .selectors import entities_typed
+from .selectors import entities_typed, merged_away
 from .services import (
     EntityMergeError,
     FollowError,
@@ -71,7 +71,7 @@ def entity_detail(request, external_id: str):
     entity = Entity.objects.select_related("parent").filter(external_id=external_id).first()
     if entity is None:
         # an old link to a twin merged into another entity leads to the entity kept
-        merged = MergeRecord.objects.filter(duplicate_external_id=external_id, undone_at__isnull=True).select_related("keep").first()
+        merged = merged_away(external_id)
         if merged is None:
             raise Http404("No such entity.")
         messages.info(request, f"{external_id} was merged into {merged.keep.name} ({merged.keep.external_id}) on {merged.merged_at:%Y-%m-%d}.")

@@ -18,7 +18,8 @@ from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, va
 from core.locks import job_lock
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
-from entities.models import Entity, MergeRecord
+from entities.models import Entity
+from entities.selectors import merges_standing
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import with_organisations
 
@@ -95,11 +96,10 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
     """A note for each new entity whose id is that of a twin merged into another entity (say, an
     old export imported again): it becomes an entity of its own again, and the rows that name it
     go back to it."""
-    if entity_file is None or not MergeRecord.objects.exists():
+    if entity_file is None or not merges_standing().exists():
         return []
     new = {row.values["external_id"]: row.line for row in entity_file.rows if row.values["external_id"] not in known_entities}
-    merged = {m.duplicate_external_id: m for m in MergeRecord.objects.filter(
-        duplicate_external_id__in=list(new), undone_at__isnull=True).select_related("keep").order_by("merged_at")}
+    merged = {m.duplicate_external_id: m for m in merges_standing().filter(duplicate_external_id__in=list(new)).order_by("merged_at")}
     return [Problem(ENTITIES.name, new[ext], "external_id",
                     f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
                     f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: "
