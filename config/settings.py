@@ -160,6 +160,9 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 
 # Uploads of data sets can be large; the importer streams them from a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The latest imports keep their files (zipped, in the database) for analysts to download again;
+# older ones keep only each file's SHA-256 and size. 0 keeps none.
+IMPORTED_FILES_KEPT = env.int("IMPORTED_FILES_KEPT", default=20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Sessions end after a working day without activity.

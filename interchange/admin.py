@@ -11,4 +11,4 @@ class DatasetImportAdmin(RecordAdmin):
 
     list_display = ("imported_at", "actor", "via")
     list_filter = ("via",)
-    readonly_fields = ("imported_at", "imported_by", "actor", "via", "counts")
+    readonly_fields = ("imported_at", "imported_by", "actor", "via", "counts", "files")

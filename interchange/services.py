@@ -4,10 +4,12 @@
 writing only rows whose values changed."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +25,8 @@ from entities.selectors import merges_standing
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import with_organisations
 
-from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS
-from .models import DatasetImport
+from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, zip_of
+from .models import DatasetImport, ImportedFiles
 from .reading import Problem
 from .validation import KnownIds, ParsedFile, validate_dataset
 
@@ -86,7 +88,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         if dry_run:
             transaction.set_rollback(True)
         else:
-            _import_recorded(result.counts, files if recorded is None else recorded)
+            _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)})
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
@@ -107,12 +109,21 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
             for ext, m in sorted(merged.items(), key=lambda item: new[item[0]])]
 
 
-def _import_recorded(counts: dict[str, FileCounts], files: Iterable[str]) -> DatasetImport:
+def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> DatasetImport:
+    """The import's record: the counts and digests of `files`, and the files themselves, zipped (the
+    latest `IMPORTED_FILES_KEPT` imports keep theirs)."""
     actor = current_actor()
-    return DatasetImport.objects.create(
+    given = {name: files[name] for name in sorted(files) if name in counts}
+    run = DatasetImport.objects.create(
         imported_by_id=actor.user_id, actor=actor.label, via=actor.via,
-        counts={name: vars(counts[name]) for name in sorted(files) if name in counts},
+        counts={name: vars(counts[name]) for name in given},
+        files={name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in given.items()},
     )
+    kept = settings.IMPORTED_FILES_KEPT
+    if kept > 0:
+        ImportedFiles.objects.create(dataset_import=run, archive=zip_of(given))
+    ImportedFiles.objects.exclude(dataset_import__in=DatasetImport.objects.order_by("-imported_at", "-id")[:kept]).delete()
+    return run
 
 
 # --- upsert -----------------------------------------------------------------------------------

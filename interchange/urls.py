@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("data/", views.data_sets, name="data_sets"),
     path("data/export.zip", views.data_set_download, name="data_set_download"),
+    path("data/imports/<int:pk>/files.zip", views.imported_files_download, name="imported_files_download"),
 ]

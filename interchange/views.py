@@ -1,5 +1,6 @@
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -10,7 +11,7 @@ from scoring.triggers import queue_recompute
 
 from .export import dataset_export_zip
 from .format import ENTITIES
-from .models import DatasetImport
+from .models import DatasetImport, ImportedFiles
 from .services import FileCounts, dataset_import
 from .uploads import files_from_upload
 
@@ -40,14 +41,29 @@ def data_sets(request):
             if result.ok and not dry_run:
                 queue_recompute(result.touched_entity_ids)
         status = 400 if context.get("problems") else 200
-        return render(request, "interchange/data_sets.html", {**context, "imports": recent_imports()}, status=status)
-    return render(request, "interchange/data_sets.html", {**context, "imports": recent_imports()})
+        return render(request, "interchange/data_sets.html", {**context, **recent_imports()}, status=status)
+    return render(request, "interchange/data_sets.html", {**context, **recent_imports()})
 
 
-def recent_imports() -> list[dict]:
-    """The latest imports, each with its files' counts in words, for the data sets page."""
-    return [{"run": run, "files": [(name, FileCounts(**n)) for name, n in run.counts.items()]}
-            for run in DatasetImport.objects.all()[:IMPORTS_LISTED]]
+def recent_imports() -> dict:
+    """The latest imports, each with its files' counts in words and their digests, and whether its
+    files are kept, for the data sets page."""
+    runs = DatasetImport.objects.with_files_kept()
+    return {
+        "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()]}
+                    for run in runs[:IMPORTS_LISTED]],
+        "files_kept_for": settings.IMPORTED_FILES_KEPT,
+    }
+
+
+@analysts_only
+def imported_files_download(request, pk: int):
+    """The files of one import, as they were given, in a zip."""
+    kept = get_object_or_404(ImportedFiles.objects.select_related("dataset_import"), pk=pk)
+    response = HttpResponse(bytes(kept.archive), content_type="application/zip")
+    when = timezone.localtime(kept.dataset_import.imported_at)
+    response["Content-Disposition"] = f'attachment; filename="tracker-import-{pk}-{when:%Y-%m-%d-%H%M}.zip"'
+    return response
 
 
 @analysts_only

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from engagement.models import EngagementSettings, MeetingNewcomer
 from entities.models import MergeRecord
+from interchange.format import zip_of
+from interchange.models import DatasetImport, ImportedFiles
 from core.following import weekly_summary_link, weekly_summary_stop_link
 from scoring.engine import ScoringParameters
 from scoring.models import SettingsPreview
@@ -78,6 +80,7 @@ POLICY = {
     "settings_preview_status": {"get": ADMINISTRATOR},
     "data_sets": {"get": ANALYST, "post": ANALYST},
     "data_set_download": {"get": ANALYST},
+    "imported_files_download": {"get": ANALYST},
     "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
     "api-root": {"get": CITY_STAFF},
     "api-schema": {"get": CITY_STAFF},
@@ -142,6 +145,8 @@ def site(db):
     preview = SettingsPreview.objects.create(parameters=ScoringParameters().to_dict())
     newcomer = MeetingNewcomer.objects.create(entity=EntityFactory(external_id="walk-new", kind="person"), meeting=meeting)
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
+    run = DatasetImport.objects.create(actor="walk", via="command", counts={})
+    ImportedFiles.objects.create(dataset_import=run, archive=zip_of({"entities.csv": b"external_id,name,kind\n"}))
     merge = MergeRecord.objects.create(keep=a, duplicate_external_id="walk-merged", duplicate={"name": "Walk A", "kind": "person"})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
@@ -161,7 +166,8 @@ def site(db):
         "report_decide": f"/reports/{report.pk}/decide/", "disclosure_register": "/register/",
         "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/", "settings_history": "/scoring/settings/history/",
         "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
-        "data_sets": "/data/", "data_set_download": "/data/export.zip", "api_token": "/account/token/",
+        "data_sets": "/data/", "data_set_download": "/data/export.zip",
+        "imported_files_download": f"/data/imports/{run.pk}/files.zip", "api_token": "/account/token/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
         "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",

@@ -84,6 +84,38 @@ def test_each_import_that_writes_is_recorded_with_who_and_what_each_file_did(lak
 
 
 @pytest.mark.django_db
+def test_an_import_keeps_its_files_as_given_and_their_digests(lakeside_dir, tmp_path):
+    import hashlib
+    import zipfile
+
+    from interchange.models import DatasetImport
+
+    given = {p.name: p.read_bytes() for p in (lakeside_dir / "data").iterdir()}
+    run_import(lakeside_dir / "data")
+
+    run = DatasetImport.objects.get()
+    assert run.files == {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in given.items()}
+    with zipfile.ZipFile(io.BytesIO(bytes(run.kept_files.archive))) as archive:
+        assert {name: archive.read(name) for name in archive.namelist()} == given
+
+
+@pytest.mark.django_db
+def test_only_the_latest_imports_keep_their_files_and_every_import_its_digests(lakeside_dir, settings):
+    from interchange.models import DatasetImport, ImportedFiles
+
+    settings.IMPORTED_FILES_KEPT = 2
+    for _ in range(3):
+        run_import(lakeside_dir / "data")
+    newest, middle, oldest = DatasetImport.objects.with_files_kept()
+    assert (newest.files_kept, middle.files_kept, oldest.files_kept) == (True, True, False)
+    assert oldest.files == newest.files and len(oldest.files) == 5
+
+    settings.IMPORTED_FILES_KEPT = 0  # none kept: the next import drops the ones still kept
+    run_import(lakeside_dir / "data")
+    assert not ImportedFiles.objects.exists() and DatasetImport.objects.count() == 4
+
+
+@pytest.mark.django_db
 def test_a_first_import_loaded_with_its_keys_checked_once_stores_the_same(lakeside_dir, tmp_path, monkeypatch):
     """Loads into empty tables drop and re-add their foreign keys (core.bulk.foreign_keys_checked_once):
     forced here for every file, the data and the keys come out as in an ordinary import."""

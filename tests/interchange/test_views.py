@@ -213,9 +213,12 @@ def test_the_data_set_downloads_as_a_zip_of_seven_files(client_as, lakeside):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["city_staff", "board_member"])
-@pytest.mark.parametrize("method,url", [("get", "/data/"), ("post", "/data/"), ("get", "/data/export.zip")])
-def test_other_roles_are_refused(client_as, role, method, url):
-    response = getattr(client_as(role), method)(url)
+@pytest.mark.parametrize("method,url", [("get", "/data/"), ("post", "/data/"), ("get", "/data/export.zip"), ("get", "/data/imports/{pk}/files.zip")])
+def test_other_roles_are_refused(client_as, lakeside_dir, role, method, url):
+    upload(client_as("analyst"), csv_file(lakeside_dir / "data" / "entities.csv"))
+    from interchange.models import DatasetImport
+
+    response = getattr(client_as(role), method)(url.format(pk=DatasetImport.objects.get().pk))
 
     assert response.status_code == 403
 
@@ -244,12 +247,59 @@ def test_the_page_lists_the_recent_imports_with_who_and_each_files_counts(client
 
 
 @pytest.mark.django_db
+def test_the_files_of_an_import_download_as_given_with_their_digests_listed(client_as, lakeside_dir):
+    import hashlib
+
+    from interchange.models import DatasetImport
+
+    client = client_as("analyst")
+    upload(client, zipped(lakeside_dir / "data"))  # a zip of a folder: its files are kept, by their own names
+    meetings = (lakeside_dir / "data" / "meetings.csv").read_bytes()
+    upload(client, csv_file(lakeside_dir / "data" / "meetings.csv"))  # without entities.csv: the header the page adds is not kept
+
+    latest, first = DatasetImport.objects.all()
+    page = client.get("/data/").content.decode()
+    digest = hashlib.sha256(meetings).hexdigest()
+    assert f"SHA-256 <code>{digest[:12]}…</code>" in page and f'<code class="text-break">{digest}</code>' in page
+    assert page.count('files.zip">Download (.zip)</a>') == 2
+    response = client.get(f"/data/imports/{latest.pk}/files.zip")
+    assert response["Content-Type"] == "application/zip"
+    assert f'filename="tracker-import-{latest.pk}-' in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.namelist() == ["meetings.csv"] and archive.read("meetings.csv") == meetings
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/data/imports/{first.pk}/files.zip").content)) as archive:
+        assert sorted(archive.namelist()) == sorted(p.name for p in (lakeside_dir / "data").iterdir())
+    assert client.get(f"/data/imports/{latest.pk + 100}/files.zip").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_import_whose_files_are_no_longer_kept_lists_its_digests_only(client_as, lakeside_dir, settings):
+    settings.IMPORTED_FILES_KEPT = 1
+    client = client_as("analyst")
+    for _ in range(2):
+        upload(client, csv_file(lakeside_dir / "data" / "entities.csv"))
+
+    page = client.get("/data/").content.decode()
+    assert page.count('files.zip">Download (.zip)</a>') == 1 and page.count("<td>no longer kept</td>") == 1
+    assert page.count("SHA-256 <code") == 2 and "The files of the latest 1 import are kept" in page
+
+
+@pytest.mark.django_db
 def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
+    import hashlib
+
+    from interchange.models import ImportedFiles
+
     client = client_as("analyst")
     upload(client, csv_file(lakeside_dir / "data" / "entities.csv"))
 
     (run,) = client.get("/api/imports/").json()["imports"]
     assert run["via"] == "Data sets page" and run["counts"] == {"entities.csv": {"created": 191, "updated": 0, "unchanged": 0}}
+    entities = (lakeside_dir / "data" / "entities.csv").read_bytes()
+    assert run["files"] == {"entities.csv": {"sha256": hashlib.sha256(entities).hexdigest(), "bytes": len(entities)}}
+    assert client.get(run["files_url"]).content.startswith(b"PK")
+    ImportedFiles.objects.all().delete()
+    assert client.get("/api/imports/").json()["imports"][0]["files_url"] is None
     assert client_as("city_staff").get("/api/imports/").status_code == 403
 
 
