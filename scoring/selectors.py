@@ -358,7 +358,6 @@ CATEGORY_COLOURS = {
     "individual": "#757575",
 }
 NETWORK_MAX_EDGES = 300
-NETWORK_NAMED_PEOPLE_UP_TO = 40
 
 
 def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entity | None = None, limit: int = NETWORK_MAX_EDGES) -> dict:
@@ -393,9 +392,7 @@ def network_graph(*, band: str | None = None, jurisdiction: str = "", ego: Entit
          "source_label": p.entity_a.name, "target_label": p.entity_b.name, "flagged": (p.entity_a_id, p.entity_b_id) in flagged}
         for p in pairs
     ]
-    # past this many entities the names of the people blur into each other: the page names them
-    # only when zoomed in or pointed at
-    return {"nodes": list(nodes.values()), "edges": edges, "crowded": len(nodes) > NETWORK_NAMED_PEOPLE_UP_TO}
+    return {"nodes": list(nodes.values()), "edges": edges}
 
 
 def current_pair_scores() -> dict[tuple[int, int], tuple[int, int, int, int, int]]:

@@ -3,26 +3,37 @@
   const holder = document.getElementById("network-graph");
   const data = JSON.parse(document.getElementById("network-data").textContent);
   if (!holder || !window.cytoscape) return;
-  // In a graph of more than a few dozen entities, the names of the people overlap into a blur at the
-  // centre: they show once zoomed in (scroll), or while the pointer is on the person; organisations,
-  // fewer and what the page is about, are always named.
-  const crowded = data.crowded;
+  // Names keep one size on screen whatever the zoom, and a name that would overlap one already
+  // shown is left out (shown while the pointer is on its entity): the entity looked at first, then
+  // organisations, then people, each by the sum of its ties' scores. Zooming in spreads the
+  // entities under names of the same size, so more of them fit. (Names that grew with the zoom
+  // overlapped as much at any zoom, and blurred into each other at the centre of a large graph.)
+  const NAME_PX = 11, PERSON_NAME_PX = 10;
+  let zoom = 1;
+  const weight = {};
+  data.edges.forEach(function (e) {
+    weight[e.source] = (weight[e.source] || 0) + e.score;
+    weight[e.target] = (weight[e.target] || 0) + e.score;
+  });
   const elements = data.nodes.map(function (n) {
     return { data: { id: n.id, label: n.label, colour: n.colour, url: n.url, ego: n.ego ? 1 : 0, person: n.person ? 1 : 0 } };
   }).concat(data.edges.map(function (e, i) {
     return { data: { id: "e" + i, source: e.source, target: e.target, score: e.score, band: e.band, flagged: e.flagged ? 1 : 0 } };
   }));
   window.trackerNetworkReady = false;
-  const cy = window.cytoscape({
+  let cy = null;
+  cy = window.cytoscape({
     container: holder,
     elements: elements,
     style: [
-      { selector: "node", style: { "background-color": "data(colour)", label: "data(label)", "font-size": 10, width: 18, height: 18,
-                                   "text-wrap": "ellipsis", "text-max-width": 140, "text-background-color": "#fff", "text-background-opacity": 0.7,
-                                   "text-background-padding": 1 } },
-      { selector: "node[person = 1]", style: { width: 11, height: 11, "font-size": 9, "min-zoomed-font-size": crowded ? 13 : 0 } },
-      { selector: "node.pointed", style: { "min-zoomed-font-size": 0, "z-index": 20, "font-size": 11 } },
-      { selector: "node[ego = 1]", style: { width: 26, height: 26, "border-width": 3, "border-color": "#000", "min-zoomed-font-size": 0 } },
+      { selector: "node", style: { "background-color": "data(colour)", label: "data(label)", width: 18, height: 18,
+                                   "font-size": function () { return NAME_PX / zoom; }, "text-max-width": function () { return 140 / zoom; },
+                                   "text-wrap": "ellipsis", "text-background-color": "#fff", "text-background-opacity": 0.7,
+                                   "text-background-padding": function () { return 1 / zoom; } } },
+      { selector: "node[person = 1]", style: { width: 11, height: 11, "font-size": function () { return PERSON_NAME_PX / zoom; } } },
+      { selector: "node.unnamed", style: { "text-opacity": 0, "text-background-opacity": 0 } },
+      { selector: "node.pointed", style: { "text-opacity": 1, "text-background-opacity": 0.9, "z-index": 20 } },
+      { selector: "node[ego = 1]", style: { width: 26, height: 26, "border-width": 3, "border-color": "#000" } },
       { selector: "edge", style: { width: "mapData(score, 1, 10, 0.5, 7)", "line-color": "#9aa5b1", opacity: 0.8, "curve-style": "haystack" } },
       { selector: "edge[band = 'close']", style: { "line-color": "#b3261e" } },
       { selector: "edge[band = 'working']", style: { "line-color": "#d08b00" } },
@@ -40,9 +51,39 @@
       idealEdgeLength: function (edge) { return 110 - 6 * edge.data("score"); },
       nodeRepulsion: function () { return 12000; }, nodeOverlap: 12, gravity: 0.3, componentSpacing: 60,
       numIter: 1500, padding: 20,
-      stop: function () { window.trackerNetworkReady = true; }, // layout may finish during construction
+      // the layout may finish during construction (then `cy` is not set yet: named just below)
+      stop: function () { window.trackerNetworkReady = true; if (cy) nameWhatFits(); },
     },
   });
+
+  function overlaps(a, b) { return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }
+
+  // Show the names that fit, in order of importance; hide the rest.
+  function nameWhatFits() {
+    zoom = cy.zoom();
+    cy.style().update(); // the name sizes follow the zoom
+    const shown = [];
+    const order = cy.nodes().sort(function (a, b) {
+      return (b.data("ego") - a.data("ego")) || (a.data("person") - b.data("person")) ||
+             ((weight[b.id()] || 0) - (weight[a.id()] || 0)) || (a.id() < b.id() ? -1 : 1);
+    });
+    cy.batch(function () {
+      order.forEach(function (node) {
+        const box = node.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+        const fits = box.w > 0 && !shown.some(function (other) { return overlaps(box, other); });
+        if (fits) shown.push(box);
+        node.toggleClass("unnamed", !fits);
+      });
+    });
+  }
+  let pending = null;
+  function nameWhatFitsSoon() {
+    if (pending) window.clearTimeout(pending);
+    pending = window.setTimeout(function () { pending = null; nameWhatFits(); window.trackerNetworkNamed = true; }, 80);
+  }
+  if (window.trackerNetworkReady) nameWhatFits();
+  window.trackerNetworkNamed = true;
+  cy.on("zoom", function () { window.trackerNetworkNamed = false; nameWhatFitsSoon(); });
   cy.on("tap", "node", function (event) { window.location.href = event.target.data("url"); });
   cy.on("mouseover", "node", function (event) { event.target.addClass("pointed"); holder.style.cursor = "pointer"; });
   cy.on("mouseout", "node", function (event) { event.target.removeClass("pointed"); holder.style.cursor = ""; });

@@ -133,6 +133,24 @@ def test_the_whole_network_is_laid_out_by_its_ties_not_in_a_circle(signed_in, li
     assert spread[0] > 90 and spread[1] < 0.5, spread
     assert "300 ties" in page.inner_text("main")
 
+    # the names shown never overlap; zooming in names more of them, at the same size on screen
+    names = """(() => {
+        const shown = trackerNetwork.nodes().filter(n => !n.hasClass('unnamed'));
+        const boxes = shown.map(n => n.renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true}));
+        const overlapping = boxes.filter((a, i) => boxes.some((b, j) => j < i && a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2));
+        return {shown: shown.length, overlapping: overlapping.length, size: trackerNetwork.getElementById('lk-pd').renderedStyle('font-size'),
+                lakeside: !trackerNetwork.getElementById('lk-pd').hasClass('unnamed')};
+    })()"""
+    before = page.evaluate(names)
+    assert before["overlapping"] == 0 and 1 < before["shown"] < spread[0], before
+    assert before["lakeside"], "the most connected organisation keeps its name"
+    page.evaluate("trackerNetwork.zoom({level: trackerNetwork.zoom() * 3, renderedPosition: {x: 600, y: 300}})")
+    page.wait_for_timeout(300)  # names are placed again 80 ms after the zoom ends (polling would need eval, which the CSP forbids)
+    assert page.evaluate("window.trackerNetworkNamed")
+    after = page.evaluate(names)
+    assert after["overlapping"] == 0 and after["shown"] > before["shown"], (before, after)
+    assert after["size"] == before["size"] == "11px", (before, after)
+
 
 def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_server):
     page = signed_in("city_staff")

@@ -26,24 +26,15 @@ def test_network_shows_the_closest_pairs_coloured_by_category(lakeside_dir, clie
 
 
 @pytest.mark.django_db
-def test_people_are_marked_and_a_crowded_graph_says_how_to_read_their_names(lakeside_dir, client_as, monkeypatch):
-    import scoring.selectors
-
+def test_people_are_marked_for_the_graph_to_name_organisations_first(lakeside_dir, client_as):
     scored_lakeside(lakeside_dir)
-    client = client_as("city_staff")
+    page = client_as("city_staff").get("/network/").content.decode()
 
-    graph = graph_of(client.get("/network/").content.decode())
+    graph = graph_of(page)
     kinds = dict(Entity.objects.values_list("external_id", "kind"))
     assert {n["id"] for n in graph["nodes"] if n["person"]} == {n["id"] for n in graph["nodes"] if kinds[n["id"]] in ("person", "elected_official")}
     assert any(n["person"] for n in graph["nodes"]) and not all(n["person"] for n in graph["nodes"])
-    assert graph["crowded"] is (len(graph["nodes"]) > scoring.selectors.NETWORK_NAMED_PEOPLE_UP_TO)
-
-    monkeypatch.setattr(scoring.selectors, "NETWORK_NAMED_PEOPLE_UP_TO", 3)
-    page = client.get("/network/").content.decode()
-    assert graph_of(page)["crowded"] and "People are named when you zoom in (scroll) or point at them." in page
-    monkeypatch.setattr(scoring.selectors, "NETWORK_NAMED_PEOPLE_UP_TO", 10_000)
-    page = client.get("/network/").content.decode()
-    assert not graph_of(page)["crowded"] and "People are named when" not in page
+    assert "Names that would overlap are left out, the most connected kept" in page
 
 
 @pytest.mark.django_db
