@@ -20,6 +20,7 @@ class Problem:
     line: int
     column: str
     message: str
+    link: str = ""  # a page where the problem is dealt with (the message names it for the command line)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"

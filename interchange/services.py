@@ -102,11 +102,14 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
         return []
     new = {row.values["external_id"]: row.line for row in entity_file.rows if row.values["external_id"] not in known_entities}
     merged = {m.duplicate_external_id: m for m in merges_standing().filter(duplicate_external_id__in=list(new)).order_by("merged_at")}
-    return [Problem(ENTITIES.name, new[ext], "external_id",
-                    f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
-                    f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: "
-                    f"{reverse('entity_merge', args=[ext])}?into={m.keep.external_id})")
-            for ext, m in sorted(merged.items(), key=lambda item: new[item[0]])]
+    notes = []
+    for ext, m in sorted(merged.items(), key=lambda item: new[item[0]]):
+        merge_page = f"{reverse('entity_merge', args=[ext])}?into={m.keep.external_id}"
+        notes.append(Problem(ENTITIES.name, new[ext], "external_id",
+                             f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
+                             f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: {merge_page})",
+                             link=merge_page))
+    return notes
 
 
 def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> DatasetImport:

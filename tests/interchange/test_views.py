@@ -305,7 +305,11 @@ def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
 
 
 @pytest.mark.django_db
-def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path):
+@pytest.mark.parametrize("role,offered", [
+    ("analyst", "(administrators merge entities)"),
+    ("administrator", '<a href="/entities/x-2/merge/?into=x-1">Open the merge page</a>'),
+])
+def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path, role, offered):
     from entities.services import entity_merge
     from tests.factories import EntityFactory
 
@@ -314,7 +318,8 @@ def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path):
     entities = tmp_path / "entities.csv"
     entities.write_text("external_id,name,kind\nx-2,Jo Twin,person\n")
 
-    page = upload(client_as("analyst"), csv_file(entities)).content.decode()
+    page = upload(client_as(role), csv_file(entities)).content.decode()
 
     assert 'id="import-notes"' in page and "entities.csv line 2: note: x-2 was merged into x-1 on" in page
+    assert offered in page
     assert Entity.objects.filter(external_id="x-2").exists()
