@@ -69,3 +69,10 @@ def zip_of(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def files_of_zip(data: bytes) -> dict[str, bytes]:
+    """The files `zip_of` put in a zip, by name (the tracker's own archives: uploads are read by
+    `interchange.uploads`, which checks what it is given)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

@@ -53,3 +53,46 @@ class ImportedFiles(models.Model):
 
     def __str__(self):
         return f"Files of the {self.dataset_import}"
+
+
+class ImportRequest(models.Model):
+    """An upload on the data sets page, checked and imported by a worker: a data set of a million
+    attendance rows takes close to a minute, longer than a web request may (and would hold a web
+    process meanwhile). The page shows its progress, then its report: the counts, or the problems
+    (the first `PROBLEMS_SHOWN`, and every one in `problems_csv` to download)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported"
+        CHECKED = "checked", "checked (dry run)"
+        REFUSED = "refused", "refused (problems found)"
+        FAILED = "failed"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.CharField(max_length=200, help_text="who asked, as the audit trail names them")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    dry_run = models.BooleanField(default=False)
+    file_names = models.JSONField(default=list)
+    archive = models.BinaryField(null=True, help_text="the files as given (zip), until the worker has run them")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, help_text="{file: {created, updated, unchanged}}")
+    notes = models.JSONField(default=list, help_text="what was imported but deserves a look: [{file, line, column, message, link}]")
+    problem_count = models.PositiveIntegerField(default=0)
+    problems_shown = models.JSONField(default=list, help_text="the first problems: [{file, line, column, message}]")
+    problems_csv = models.BinaryField(null=True, help_text="every problem, as gzipped CSV")
+    error = models.TextField(blank=True, help_text="why it failed, when it failed")
+    dataset_import = models.ForeignKey(DatasetImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"Import request {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status == self.Status.DONE

@@ -4,9 +4,12 @@
 writing only rows whose values changed."""
 from __future__ import annotations
 
+import gzip
 import hashlib
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.context import current_actor
+from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.locks import job_lock
@@ -23,14 +26,16 @@ from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
 from relationships.models import Disclosure, Relationship
-from scoring.triggers import with_organisations
+from scoring.triggers import queue_recompute, with_organisations
 
-from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, zip_of
-from .models import DatasetImport, ImportedFiles
+from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
+from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem
 from .validation import KnownIds, ParsedFile, validate_dataset
 
 UPDATE_BATCH = 2000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +57,8 @@ class ImportResult:
     touched_entity_ids: set[int] = field(default_factory=set)
     # what was imported but deserves a look (not a fault): twins merged before, added again
     notes: list[Problem] = field(default_factory=list)
+    # the record of the import, when it wrote
+    recorded: DatasetImport | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,7 +95,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         if dry_run:
             transaction.set_rollback(True)
         else:
-            _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)})
+            result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)})
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
@@ -127,6 +134,62 @@ def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> 
         ImportedFiles.objects.create(dataset_import=run, archive=zip_of(given))
     ImportedFiles.objects.exclude(dataset_import__in=DatasetImport.objects.order_by("-imported_at", "-id")[:kept]).delete()
     return run
+
+
+# --- uploads on the data sets page, run by a worker ----------------------------------------------
+
+PROBLEMS_SHOWN = 200  # on the page; every problem is in the CSV to download
+IMPORT_REQUESTS_KEPT_DAYS = 30
+
+
+def import_requested(*, files: dict[str, bytes], dry_run: bool, actor: Actor) -> ImportRequest:
+    """Record an upload (its files as given) for a worker to check and import; the caller queues
+    `import_request_run` for it once committed. Requests older than IMPORT_REQUESTS_KEPT_DAYS go."""
+    ImportRequest.objects.filter(requested_at__lt=timezone.now() - timedelta(days=IMPORT_REQUESTS_KEPT_DAYS)).delete()
+    return ImportRequest.objects.create(
+        requested_by_id=actor.user_id, actor=actor.label, dry_run=dry_run, file_names=sorted(files), archive=zip_of(files),
+    )
+
+
+def import_request_run(request_id: int) -> ImportRequest | None:
+    """Check and import a recorded upload as the data sets page does (entities.csv may be left out
+    there: the rows then refer to entities already in the tracker), storing its report for the
+    page and queueing the recompute of what it changed. Run again (a worker that died redelivers
+    it), it starts over: the import is one transaction, so a run cut short wrote nothing. None when
+    the request is gone."""
+    request = ImportRequest.objects.filter(pk=request_id).first()
+    if request is None or request.finished:
+        return request
+    request.status, request.started_at = ImportRequest.Status.RUNNING, timezone.now()
+    request.save(update_fields=["status", "started_at"])
+    files = files_of_zip(bytes(request.archive))
+    try:
+        with acting_as(Actor(request.requested_by_id, request.actor, "import")):
+            result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files},
+                                    dry_run=request.dry_run, recorded=files)
+    except Exception as exc:  # noqa: BLE001 - recorded for the page, which says it failed; nothing was written
+        logger.exception("import request %s failed", request_id)
+        request.outcome, request.error = ImportRequest.Outcome.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        _report_stored(request, result, files)
+        if result.ok and not request.dry_run:
+            queue_recompute(result.touched_entity_ids)
+    request.status, request.finished_at, request.archive = ImportRequest.Status.DONE, timezone.now(), None
+    request.save()
+    return request
+
+
+def _report_stored(request: ImportRequest, result: ImportResult, files: dict[str, bytes]) -> None:
+    request.counts = {name: vars(n) for name, n in result.counts.items() if name in files}
+    request.notes = [asdict(note) for note in result.notes]
+    request.problem_count = len(result.problems)
+    request.problems_shown = [asdict(p) for p in result.problems[:PROBLEMS_SHOWN]]
+    if result.problems:
+        rows = [["file", "line", "column", "message"], *([p.file, str(p.line), p.column, p.message] for p in result.problems)]
+        request.problems_csv = gzip.compress(csv_text(rows).encode(), compresslevel=1)
+    request.dataset_import = result.recorded
+    request.outcome = (ImportRequest.Outcome.REFUSED if result.problems else
+                       ImportRequest.Outcome.CHECKED if request.dry_run else ImportRequest.Outcome.IMPORTED)
 
 
 # --- upsert -----------------------------------------------------------------------------------

@@ -1,18 +1,24 @@
+import gzip
+from functools import partial
+
 from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audit.context import acting_as, user_actor
+from audit.context import user_actor
+from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_manage_data_sets
-from scoring.triggers import queue_recompute
 
 from .export import dataset_export_zip
-from .format import ENTITIES
-from .models import DatasetImport, ImportedFiles
-from .services import FileCounts, dataset_import
+from .models import DatasetImport, ImportedFiles, ImportRequest
+from .services import IMPORT_REQUESTS_KEPT_DAYS, FileCounts, import_requested
+from .tasks import import_request_task
 from .uploads import files_from_upload
 
 IMPORTS_LISTED = 20
@@ -23,26 +29,44 @@ analysts_only = role_required(can_manage_data_sets, "Only analysts and administr
 @analysts_only
 @require_http_methods(["GET", "POST"])
 def data_sets(request):
-    """Upload a data set (validate, then import or report) and download the current one."""
+    """Upload a data set (a worker checks it, then imports it or reports its problems, shown here
+    as it goes: `?request=<id>`) and download the current one."""
     context = {}
     if request.method == "POST":
         files, problems = files_from_upload(request.FILES.getlist("files"))
-        dry_run = bool(request.POST.get("dry_run"))
-        if problems:
-            context.update(problems=problems, files=sorted(files))
-        else:
-            # on this page entities.csv may be left out (adding meetings, or sources to relationships,
-            # to the data already here): the rows then refer to entities the database knows
-            with acting_as(user_actor(request.user, "import")):
-                result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files}, dry_run=dry_run,
-                                        recorded=files)
-            counts = {name: n for name, n in result.counts.items() if name in files}
-            context.update(problems=result.problems, counts=counts, dry_run=dry_run, files=sorted(files), notes=result.notes)
-            if result.ok and not dry_run:
-                queue_recompute(result.touched_entity_ids)
-        status = 400 if context.get("problems") else 200
-        return render(request, "interchange/data_sets.html", {**context, **recent_imports()}, status=status)
+        if problems:  # not a data set at all (not a zip, a stray file): said at once, nothing queued
+            return render(request, "interchange/data_sets.html", {"problems": problems, "files": sorted(files), **recent_imports()}, status=400)
+        upload = import_requested(files=files, dry_run=bool(request.POST.get("dry_run")), actor=user_actor(request.user, "import"))
+        transaction.on_commit(partial(import_request_task.delay, upload.pk))
+        return redirect(f"{reverse('data_sets')}?request={upload.pk}")
+    if "request" in request.GET:
+        request_id = row_id(request.GET["request"])
+        context["upload"] = ImportRequest.objects.filter(pk=request_id).first() if request_id else None
+        if context["upload"] is None:
+            messages.info(request, f"That upload's report is no longer kept (reports are kept {IMPORT_REQUESTS_KEPT_DAYS} days).")
     return render(request, "interchange/data_sets.html", {**context, **recent_imports()})
+
+
+@analysts_only
+def import_request_status(request, pk: int):
+    """The upload's box on the data sets page, which asks for it every few seconds until the worker
+    has finished, saying which state it shows (`?shown=`): while that is still the state, to htmx,
+    "no change" (204: nothing swapped, nothing announced again to a screen reader)."""
+    upload = get_object_or_404(ImportRequest, pk=pk)
+    if not request.htmx:
+        return redirect(f"{reverse('data_sets')}?request={upload.pk}")
+    if not upload.finished and request.GET.get("shown") == upload.status:
+        return HttpResponse(status=204)
+    return render(request, "interchange/_import_request.html", {"upload": upload})
+
+
+@analysts_only
+def import_request_problems(request, pk: int):
+    """Every problem an upload was refused for, as CSV (the page shows the first ones)."""
+    upload = get_object_or_404(ImportRequest.objects.exclude(problems_csv=None), pk=pk)
+    response = HttpResponse(gzip.decompress(bytes(upload.problems_csv)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{pk}-problems.csv"'
+    return response
 
 
 def recent_imports() -> dict:

@@ -3,6 +3,7 @@ role: each sees exactly what its role allows, on pages, the API and downloads.
 
 The policy below is the single statement of who may do what. A URL added without a line here fails
 `test_every_route_has_a_policy`, so the walk always covers the whole site."""
+import gzip
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from engagement.models import EngagementSettings, MeetingNewcomer
 from entities.models import MergeRecord
 from interchange.format import zip_of
-from interchange.models import DatasetImport, ImportedFiles
+from interchange.models import DatasetImport, ImportedFiles, ImportRequest
 from core.following import weekly_summary_link, weekly_summary_stop_link
 from scoring.engine import ScoringParameters
 from scoring.models import SettingsPreview
@@ -81,6 +82,8 @@ POLICY = {
     "data_sets": {"get": ANALYST, "post": ANALYST},
     "data_set_download": {"get": ANALYST},
     "imported_files_download": {"get": ANALYST},
+    "import_request_status": {"get": ANALYST},
+    "import_request_problems": {"get": ANALYST},
     "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
     "api-root": {"get": CITY_STAFF},
     "api-schema": {"get": CITY_STAFF},
@@ -147,6 +150,7 @@ def site(db):
     EngagementSettings.objects.update_or_create(pk=1, defaults={"disclosure_register_public": False})
     run = DatasetImport.objects.create(actor="walk", via="command", counts={})
     ImportedFiles.objects.create(dataset_import=run, archive=zip_of({"entities.csv": b"external_id,name,kind\n"}))
+    refused = ImportRequest.objects.create(actor="walk", status="done", outcome="refused", problems_csv=gzip.compress(b"file,line,column,message\n"))
     merge = MergeRecord.objects.create(keep=a, duplicate_external_id="walk-merged", duplicate={"name": "Walk A", "kind": "person"})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
@@ -167,7 +171,8 @@ def site(db):
         "disclosure_register_toggle": "/register/publish/", "scoring_settings": "/scoring/settings/", "settings_history": "/scoring/settings/history/",
         "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
         "data_sets": "/data/", "data_set_download": "/data/export.zip",
-        "imported_files_download": f"/data/imports/{run.pk}/files.zip", "api_token": "/account/token/",
+        "imported_files_download": f"/data/imports/{run.pk}/files.zip", "import_request_status": f"/data/requests/{refused.pk}/",
+        "import_request_problems": f"/data/requests/{refused.pk}/problems.csv", "api_token": "/account/token/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
         "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",

@@ -79,7 +79,13 @@ def every_page(scored_site) -> list[str]:
     from scoring.selectors import listed_pairs
     from tests.factories import ConflictReportFactory
 
+    from audit.context import Actor
+    from interchange.services import import_request_run, import_requested
+
     pair = listed_pairs().order_by("-score_tenths").first()
+    refused = import_request_run(import_requested(files={"meetings.csv": b"external_id,date,type,title\nm-1,someday,lunch,\n"},
+                                                  dry_run=False, actor=Actor(None, "an analyst", "import")).pk)
+    waiting = import_requested(files={"meetings.csv": b"external_id,date,type,title\n"}, dry_run=True, actor=Actor(None, "an analyst", "import"))
     merged = MergeRecord.objects.create(keep=Entity.objects.get(external_id="lk-pd"), duplicate_external_id="lk-pd-old",
                                         duplicate={"name": "Lakeside PD (old)", "kind": "police_department"})
     return [
@@ -89,7 +95,7 @@ def every_page(scored_site) -> list[str]:
         "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
         f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
-        "/register/", "/data/", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
+        "/register/", "/data/", f"/data/?request={refused.pk}", f"/data/?request={waiting.pk}", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
         "/help/", "/help/scoring/", "/help/data-format/", "/following/", "/scoring/settings/history/",
         f"/following/digest/confirm/{confirmation_token(scored_site['administrator'])}",
     ]

@@ -1,6 +1,7 @@
 """One browser journey per user: what a person clicks, what they see."""
 import json
 import re
+import zipfile
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -274,6 +275,35 @@ def test_analyst_exports_a_filtered_csv(signed_in, live_server):
     lines = text.splitlines()
     assert lines[0].startswith("rule,severity,status,subject")
     assert len(lines) > 1 and all(",high," in line for line in lines[1:])
+
+
+def test_analyst_imports_a_data_set_fixes_a_refused_row_and_downloads_what_was_imported(signed_in, live_server, tmp_path):
+    """Meetings of a new season: the first upload has a meeting without a date, refused on its line
+    with nothing written; fixed, it imports, its meeting counts, and the files as given download."""
+    from engagement.models import Meeting
+
+    meetings, attendance = tmp_path / "meetings.csv", tmp_path / "attendance.csv"
+    meetings.write_text("external_id,date,type,title\nnew-1,,private_meeting,Lunch\n")
+    attendance.write_text("meeting,entity\nnew-1,lk-pd\nnew-1,lk-ob\n")
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/data/")
+    page.set_input_files("#id_files", [str(meetings), str(attendance)])
+    page.click("text=Check and import")
+
+    assert "1 problem found; nothing was imported" in page.inner_text("#upload")
+    assert "meetings.csv\t2\tdate" in page.inner_text("#upload table")
+    assert not Meeting.objects.filter(external_id="new-1").exists()
+
+    meetings.write_text(f"external_id,date,type,title\nnew-1,{timezone.localdate().isoformat()},private_meeting,Lunch\n")
+    page.set_input_files("#id_files", [str(meetings), str(attendance)])
+    page.click("text=Check and import")
+
+    assert "Imported" in page.inner_text("#upload h2")
+    assert Meeting.objects.get(external_id="new-1").attendance.count() == 2
+    with page.expect_download() as download:
+        page.click("text=Download (.zip) >> nth=0")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert archive.read("meetings.csv") == meetings.read_bytes()
 
 
 def test_city_staff_are_refused_what_they_may_not_do(signed_in, live_server):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conflicts.models import Flag
 from relationships.models import Relationship
 from scoring.services import recompute
+from tests.uploads import upload
 
 
 @pytest.fixture
@@ -52,10 +53,10 @@ def test_an_analyst_downloads_the_unsourced_fills_in_sources_and_imports_them_ba
     writer.writeheader()
     writer.writerows(rows)
     # relationships.csv alone: the page lets entities.csv be left out when the rows refer to known entities
-    uploaded = analyst.post("/data/", {"files": [SimpleUploadedFile("relationships.csv", out.getvalue().encode())]})
+    uploaded = upload(analyst, SimpleUploadedFile("relationships.csv", out.getvalue().encode()))
 
     assert uploaded.status_code == 200, uploaded.content.decode()
-    assert list(uploaded.context["counts"]) == ["relationships.csv"]
+    assert list(uploaded.context["upload"].counts) == ["relationships.csv"]
     assert not Relationship.objects.filter(source_url="").exists()
     assert client_as("city_staff").get("/sources/").context["unsourced_count"] == 0
 
@@ -64,9 +65,9 @@ def test_an_analyst_downloads_the_unsourced_fills_in_sources_and_imports_them_ba
 def test_rows_that_refer_to_unknown_entities_are_still_refused_without_entities_csv(client_as):
     file = SimpleUploadedFile("relationships.csv", b"external_id,source,target,type\nr-1,nobody,no-one,advises\n")
 
-    refused = client_as("analyst").post("/data/", {"files": [file]})
+    refused = upload(client_as("analyst"), file)
 
-    assert refused.status_code == 400 and not Relationship.objects.exists()
+    assert refused.context["upload"].outcome == "refused" and not Relationship.objects.exists()
     assert "relationships.csv" in refused.content.decode() and "nobody" in refused.content.decode()
 
 

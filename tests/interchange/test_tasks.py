@@ -1,0 +1,152 @@
+"""The data sets page's uploads, checked and imported by a worker (interchange.services.import_request_run)."""
+import gzip
+import io
+import time
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.context import Actor
+from engagement.models import Attendance
+from entities.models import Entity
+from interchange.models import DatasetImport, ImportRequest
+from interchange.services import PROBLEMS_SHOWN, import_request_run, import_requested
+
+ANALYST = Actor(None, "an analyst", "import")
+
+
+def requested(files: dict[str, bytes], dry_run: bool = False) -> ImportRequest:
+    return import_requested(files=files, dry_run=dry_run, actor=ANALYST)
+
+
+def lakeside_files(lakeside_dir) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (lakeside_dir / "data").iterdir()}
+
+
+@pytest.mark.django_db
+def test_an_upload_is_imported_and_its_report_kept(lakeside_dir):
+    request = import_request_run(requested(lakeside_files(lakeside_dir)).pk)
+
+    assert (request.status, request.outcome) == ("done", "imported")
+    assert request.counts["entities.csv"] == {"created": 191, "updated": 0, "unchanged": 0}
+    assert request.dataset_import == DatasetImport.objects.get() and request.dataset_import.actor == "an analyst"
+    assert request.archive is None and request.problem_count == 0 and request.problems_csv is None
+    assert Attendance.objects.count() == 2725
+    # run again (a worker that died after finishing, its task redelivered): nothing is imported twice
+    assert import_request_run(request.pk).finished_at == request.finished_at and DatasetImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_dry_run_is_checked_and_writes_nothing(lakeside_dir):
+    request = import_request_run(requested(lakeside_files(lakeside_dir), dry_run=True).pk)
+
+    assert request.outcome == "checked" and request.counts["attendance.csv"]["created"] == 2725
+    assert not Entity.objects.exists() and request.dataset_import is None
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_shows_the_first_problems_and_keeps_every_one_to_download():
+    rows = "".join(f"m-{n},2026-01-0{n % 9 + 1},private_meeting,\n" for n in range(PROBLEMS_SHOWN + 50))  # every title missing
+    request = import_request_run(requested({"meetings.csv": ("external_id,date,type,title\n" + rows).encode()}).pk)
+
+    assert request.outcome == "refused" and request.problem_count == PROBLEMS_SHOWN + 50
+    assert len(request.problems_shown) == PROBLEMS_SHOWN
+    assert request.problems_shown[0] == {"file": "meetings.csv", "line": 2, "column": "title", "message": request.problems_shown[0]["message"], "link": ""}
+    lines = gzip.decompress(bytes(request.problems_csv)).decode().splitlines()
+    assert lines[0] == "file,line,column,message" and len(lines) == PROBLEMS_SHOWN + 51
+    assert lines[-1].startswith(f"meetings.csv,{PROBLEMS_SHOWN + 51},title,")
+    assert not DatasetImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failure_is_reported_and_writes_nothing(lakeside_dir, monkeypatch):
+    import interchange.services as services
+
+    def upsert_then_fail(parsed, touched):
+        services.Entity.objects.create(external_id="half-written", name="x", kind="person")
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "_upsert_all", upsert_then_fail)
+    request = import_request_run(requested(lakeside_files(lakeside_dir)).pk)
+
+    assert (request.status, request.outcome) == ("done", "failed") and "RuntimeError: the disk is full" in request.error
+    assert not Entity.objects.exists() and not DatasetImport.objects.exists()
+    assert import_request_run(request.pk + 1) is None  # a request no longer kept
+
+
+@pytest.mark.django_db
+def test_the_page_shows_a_queued_upload_and_updates_it_when_the_worker_is_done(lakeside_dir, client_as):
+    analyst = client_as("analyst")
+    entities = (lakeside_dir / "data" / "entities.csv").read_bytes()
+
+    response = analyst.post("/data/", {"files": [SimpleUploadedFile("entities.csv", entities)]})  # not committed: not run yet
+    request = ImportRequest.objects.get()
+    assert response.url == f"/data/?request={request.pk}"
+    page = analyst.get(response.url).content.decode()
+    assert "Waiting for a worker" in page and f'hx-get="/data/requests/{request.pk}/?shown=queued"' in page
+
+    status = f"/data/requests/{request.pk}/?shown=queued"
+    assert analyst.get(status, headers={"HX-Request": "true"}).status_code == 204  # no change: nothing swapped
+    assert analyst.get(status).status_code == 302  # not htmx: the page itself
+    import_request_run(request.pk)
+    body = analyst.get(status, headers={"HX-Request": "true"}).content.decode()
+    assert "Imported" in body and "<td>entities.csv</td><td>191</td>" in body and "hx-get" not in body
+
+    gone = analyst.get("/data/?request=123456")
+    assert "no longer kept" in gone.content.decode() and "upload-title" not in gone.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_problem_downloads_as_csv(client_as):
+    request = import_request_run(requested({"entities.csv": b"external_id,name,kind\nx,X,planet\n"}).pk)
+
+    response = client_as("analyst").get(f"/data/requests/{request.pk}/problems.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines()[1].startswith("entities.csv,2,kind,")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_imports_an_upload_of_the_page(lakeside_dir, worker_queue, client_as, monkeypatch):
+    from config.celery import app as celery_app
+    from interchange.tasks import import_request_task
+    from tests.worker import REDIS_URL
+
+    # the page's queueing, sent on a connection of its own to the worker's private queue (as the
+    # other worker tests send theirs: a pooled producer may still hold another broker)
+    def queued(request_id):
+        with celery_app.connection_for_write(REDIS_URL) as conn:
+            return import_request_task.apply_async(args=[request_id], queue=worker_queue, connection=conn)
+
+    monkeypatch.setattr(import_request_task, "delay", queued)
+    analyst = client_as("analyst")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in (lakeside_dir / "data").iterdir():
+            z.write(path, path.name)
+
+    response = analyst.post("/data/", {"files": [SimpleUploadedFile("lakeside.zip", archive.getvalue())]})
+    request = ImportRequest.objects.get()
+    deadline = time.monotonic() + 120
+    while not request.finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+        request.refresh_from_db()
+
+    assert request.outcome == "imported", request.error
+    assert Entity.objects.count() == 191 and Attendance.objects.count() == 2725
+    assert "Imported" in analyst.get(response.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_uploads_read_only(client, user_with_role):
+    request = import_request_run(requested({"entities.csv": b"external_id,name,kind\nx,X,planet\n"}).pk)
+    user = user_with_role("administrator")
+    user.is_staff = user.is_superuser = True  # as load_demo makes its administrator
+    user.save()
+    admin = client
+    admin.force_login(user)
+
+    assert "refused (problems found)" in admin.get("/admin/interchange/importrequest/").content.decode()
+    page = admin.get(f"/admin/interchange/importrequest/{request.pk}/change/").content.decode()
+    assert "an analyst" in page and 'name="_save"' not in page
