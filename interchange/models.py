@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # how an import came in, in words (`via` as the audit trail records it)
 VIA_WORDS = {"import": "Data sets page", "command": "command line"}
@@ -96,3 +99,13 @@ class ImportRequest(models.Model):
     @property
     def finished(self) -> bool:
         return self.status == self.Status.DONE
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting for a worker for over five minutes, or running past the tasks' time limit (30
+        minutes): no worker is taking the uploads, or one died on it (the page says to tell an
+        administrator)."""
+        now = timezone.now()
+        if self.status == self.Status.QUEUED:
+            return self.requested_at < now - timedelta(minutes=5)
+        return self.status == self.Status.RUNNING and self.started_at is not None and self.started_at < now - timedelta(minutes=30)

@@ -3,9 +3,11 @@ import gzip
 import io
 import time
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from audit.context import Actor
 from engagement.models import Attendance
@@ -89,9 +91,14 @@ def test_the_page_shows_a_queued_upload_and_updates_it_when_the_worker_is_done(l
     status = f"/data/requests/{request.pk}/?shown=queued"
     assert analyst.get(status, headers={"HX-Request": "true"}).status_code == 204  # no change: nothing swapped
     assert analyst.get(status).status_code == 302  # not htmx: the page itself
+    assert "taking longer than it should" not in page
+    ImportRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
+    assert "no worker has taken it\n  yet" in analyst.get(response.url).content.decode()  # no worker running
+
     import_request_run(request.pk)
     body = analyst.get(status, headers={"HX-Request": "true"}).content.decode()
     assert "Imported" in body and "<td>entities.csv</td><td>191</td>" in body and "hx-get" not in body
+    assert "taking longer" not in body
 
     gone = analyst.get("/data/?request=123456")
     assert "no longer kept" in gone.content.decode() and "upload-title" not in gone.content.decode()
