@@ -101,6 +101,11 @@ class ImportRequest(models.Model):
         return self.status == self.Status.DONE
 
     @property
+    def changed_rows(self) -> int:
+        """Rows the import created or updated (0: every row was already there as given)."""
+        return sum(n["created"] + n["updated"] for n in self.counts.values())
+
+    @property
     def overdue(self) -> bool:
         """Waiting for a worker for over five minutes, or running past the tasks' time limit (30
         minutes): no worker is taking the uploads, or one died on it (the page says to tell an

@@ -98,7 +98,9 @@ def test_the_page_shows_a_queued_upload_and_updates_it_when_the_worker_is_done(l
     import_request_run(request.pk)
     body = analyst.get(status, headers={"HX-Request": "true"}).content.decode()
     assert "Imported" in body and "<td>entities.csv</td><td>191</td>" in body and "hx-get" not in body
-    assert "taking longer" not in body
+    assert "taking longer" not in body and "Scores and flags are being recomputed for what changed." in body
+    again = import_request_run(requested({"entities.csv": entities}).pk)
+    assert "Nothing changed: every row was already here as given." in analyst.get(f"/data/?request={again.pk}").content.decode()
 
     gone = analyst.get("/data/?request=123456")
     assert "no longer kept" in gone.content.decode() and "upload-title" not in gone.content.decode()
