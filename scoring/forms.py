@@ -2,7 +2,7 @@ from django import forms
 
 from engagement.types import MeetingType
 from entities.forms import EntityField
-from relationships.types import RelationshipType
+from relationships.types import MONEY_TYPES, RelationshipType
 
 from .engine.guarantees import parameter_problems
 from .engine.parameters import COMPONENTS, ScoringParameters
@@ -21,7 +21,9 @@ class ScoringSettingsForm(forms.Form):
                                                 "with the default weights, up to about 850 days.")
     interaction_saturation = forms.FloatField(label="Interaction saturation (meetings)", min_value=0.1, max_value=1000)
     small_meeting_size = forms.IntegerField(label="Meetings counted in full up to (attendees)", min_value=2, max_value=1000)
-    money_scale = forms.FloatField(label="Money scale", min_value=1, max_value=1e9)
+    money_scale = forms.FloatField(label="Money scale", min_value=1, max_value=1e9, help_text=(
+        "Money flowing either way (funds, contributes_to) makes the financial component, not a tie's weight: "
+        "10 × (1 − 1/√(1 + money/scale)); money equal to the scale gives 2.9, a hundred times it 9.0."))
     reason = forms.CharField(label="Why the change", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Needed to save a change: it is shown with the history of the settings, to everyone who reads the scores.")
 
@@ -34,8 +36,11 @@ class ScoringSettingsForm(forms.Form):
                 f"Component weight: {name}",
                 "Keep every component weight below 0.8 so that no single kind of evidence makes a pair close.",
             )
-        for value in RelationshipType.values:
-            self.fields[f"relationship_{value}"] = _weight(f"Relationship: {value}")
+        # money counts in the financial component (its amount, against the money scale), never in
+        # formal, so the money types have no weight to set (one shown would change nothing)
+        for value, label in RelationshipType.choices:
+            if value not in MONEY_TYPES:
+                self.fields[f"relationship_{value}"] = _weight(f"Tie: {label} ({value})")
         for value, label in MeetingType.choices:
             self.fields[f"meeting_{value}"] = _weight(f"Meeting: {label}")
 
@@ -69,10 +74,13 @@ class ScoringSettingsForm(forms.Form):
 
     def to_parameters(self) -> ScoringParameters:
         data = self.cleaned_data
+        money_weights = (self.in_force or ScoringParameters()).relationship_type_weights  # kept as they are: unused
         return ScoringParameters(
             half_life_days=data["half_life_days"],
             component_weights={k: data[f"component_{k}"] for k in COMPONENTS},
-            relationship_type_weights={k: data[f"relationship_{k}"] for k in RelationshipType.values},
+            relationship_type_weights={
+                k: data[f"relationship_{k}"] if k not in MONEY_TYPES else money_weights.get(k, 0.0) for k in RelationshipType.values
+            },
             meeting_type_weights={k: data[f"meeting_{k}"] for k in MeetingType.values},
             interaction_saturation=data["interaction_saturation"],
             small_meeting_size=data["small_meeting_size"],

@@ -27,6 +27,29 @@ def test_an_administrator_changes_the_half_life(client_as):
 
 
 @pytest.mark.django_db
+def test_ties_are_named_in_words_and_money_has_no_tie_weight_to_set(client_as):
+    """Money counts in the financial component only: a weight for `funds` would change nothing, so
+    none is offered, and the ones stored stay as they were when the settings are saved."""
+    from dataclasses import replace
+
+    stored = ScoringParameters()
+    stored = replace(stored, relationship_type_weights={**stored.relationship_type_weights, "funds": 0.3})
+    record = ScoringSettings.load()
+    record.parameters = stored.to_dict()
+    record.save()
+    client = client_as("administrator")
+
+    page = client.get("/scoring/settings/").content.decode()
+    assert "Tie: has budget authority over (budget_authority)" in page
+    assert 'name="relationship_funds"' not in page and 'name="relationship_contributes_to"' not in page
+    assert 'name="relationship_oversees"' in page and "money equal to the scale gives 2.9" in page
+
+    client.post("/scoring/settings/", form_data(half_life_days=200))
+    saved = ScoringSettings.load().scoring_parameters
+    assert saved.half_life_days == 200 and saved.relationship_type_weights["funds"] == 0.3
+
+
+@pytest.mark.django_db
 def test_a_change_needs_its_reason_and_is_listed_for_everyone_with_it(client_as):
     admin = client_as("administrator")
 
