@@ -40,7 +40,7 @@ class ScoringSettingsForm(forms.Form):
         # formal, so the money types have no weight to set (one shown would change nothing)
         for value, label in RelationshipType.choices:
             if value not in MONEY_TYPES:
-                self.fields[f"relationship_{value}"] = _weight(f"Tie: {label} ({value})")
+                self.fields[f"relationship_{value}"] = _weight(f"Tie: {label}" if label == value else f"Tie: {label} ({value})")
         for value, label in MeetingType.choices:
             self.fields[f"meeting_{value}"] = _weight(f"Meeting: {label}")
 

@@ -40,7 +40,7 @@ def test_ties_are_named_in_words_and_money_has_no_tie_weight_to_set(client_as):
     client = client_as("administrator")
 
     page = client.get("/scoring/settings/").content.decode()
-    assert "Tie: has budget authority over (budget_authority)" in page
+    assert "Tie: has budget authority over (budget_authority)" in page and "Tie: oversees<" in page
     assert 'name="relationship_funds"' not in page and 'name="relationship_contributes_to"' not in page
     assert 'name="relationship_oversees"' in page and "money equal to the scale gives 2.9" in page
 
