@@ -3,13 +3,16 @@
   const holder = document.getElementById("network-graph");
   const data = JSON.parse(document.getElementById("network-data").textContent);
   if (!holder || !window.cytoscape) return;
-  // Names keep one size on screen whatever the zoom, and a name that would overlap one already
-  // shown is left out (shown while the pointer is on its entity): the entity looked at first, then
-  // organisations, then people, each by the sum of its ties' scores. Zooming in spreads the
-  // entities under names of the same size, so more of them fit. (Names that grew with the zoom
-  // overlapped as much at any zoom, and blurred into each other at the centre of a large graph.)
-  const NAME_PX = 11, PERSON_NAME_PX = 10;
+  // Names grow with the zoom only a little (between 0.85 and 1.25 times their size), and a name
+  // that would overlap one already shown goes below its entity instead of above, or if it overlaps
+  // there too, is left out (shown while the pointer is on its entity):
+  // the entity looked at first, then organisations, then people, each by the sum of its ties'
+  // scores. Zooming in spreads the entities more than it grows their names, so more of them fit.
+  // (Names that grew with the zoom overlapped as much at any zoom, and blurred into each other at
+  // the centre of a large graph.)
+  const NAME_PX = 12, PERSON_NAME_PX = 11;
   let zoom = 1;
+  function onScreen(px) { return px * Math.min(Math.max(zoom, 0.85), 1.25) / zoom; } // model units for px on screen
   const weight = {};
   data.edges.forEach(function (e) {
     weight[e.source] = (weight[e.source] || 0) + e.score;
@@ -27,10 +30,11 @@
     elements: elements,
     style: [
       { selector: "node", style: { "background-color": "data(colour)", label: "data(label)", width: 18, height: 18,
-                                   "font-size": function () { return NAME_PX / zoom; }, "text-max-width": function () { return 140 / zoom; },
+                                   "font-size": function () { return onScreen(NAME_PX); }, "text-max-width": function () { return onScreen(170); },
                                    "text-wrap": "ellipsis", "text-background-color": "#fff", "text-background-opacity": 0.7,
-                                   "text-background-padding": function () { return 1 / zoom; } } },
-      { selector: "node[person = 1]", style: { width: 11, height: 11, "font-size": function () { return PERSON_NAME_PX / zoom; } } },
+                                   "text-background-padding": function () { return onScreen(1); } } },
+      { selector: "node[person = 1]", style: { width: 11, height: 11, "font-size": function () { return onScreen(PERSON_NAME_PX); } } },
+      { selector: "node.name-below", style: { "text-valign": "bottom" } },
       { selector: "node.unnamed", style: { "text-opacity": 0, "text-background-opacity": 0 } },
       { selector: "node.pointed", style: { "text-opacity": 1, "text-background-opacity": 0.9, "z-index": 20 } },
       { selector: "node[ego = 1]", style: { width: 26, height: 26, "border-width": 3, "border-color": "#000" } },
@@ -67,13 +71,21 @@
       return (b.data("ego") - a.data("ego")) || (a.data("person") - b.data("person")) ||
              ((weight[b.id()] || 0) - (weight[a.id()] || 0)) || (a.id() < b.id() ? -1 : 1);
     });
-    cy.batch(function () {
-      order.forEach(function (node) {
-        const box = node.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
-        const fits = box.w > 0 && !shown.some(function (other) { return overlaps(box, other); });
-        if (fits) shown.push(box);
-        node.toggleClass("unnamed", !fits);
-      });
+    function free(box) { return box.w > 0 && !shown.some(function (other) { return overlaps(box, other); }); }
+    function nameBox(node) { return node.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }); }
+    // not batched: a name moved below its entity must be measured there at once
+    cy.nodes().removeClass("name-below unnamed");
+    order.forEach(function (node) {
+      let box = nameBox(node);
+      if (!free(box)) { // above the entity it is in the way: below, then?
+        node.addClass("name-below");
+        box = nameBox(node);
+      }
+      if (free(box)) {
+        shown.push(box);
+      } else {
+        node.removeClass("name-below").addClass("unnamed");
+      }
     });
   }
   let pending = null;

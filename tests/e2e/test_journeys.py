@@ -134,7 +134,7 @@ def test_the_whole_network_is_laid_out_by_its_ties_not_in_a_circle(signed_in, li
     assert spread[0] > 90 and spread[1] < 0.5, spread
     assert "300 ties" in page.inner_text("main")
 
-    # the names shown never overlap; zooming in names more of them, at the same size on screen
+    # the names shown never overlap; zooming in names more of them, their size on screen capped
     names = """(() => {
         const shown = trackerNetwork.nodes().filter(n => !n.hasClass('unnamed'));
         const boxes = shown.map(n => n.renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true}));
@@ -150,7 +150,7 @@ def test_the_whole_network_is_laid_out_by_its_ties_not_in_a_circle(signed_in, li
     assert page.evaluate("window.trackerNetworkNamed")
     after = page.evaluate(names)
     assert after["overlapping"] == 0 and after["shown"] > before["shown"], (before, after)
-    assert after["size"] == before["size"] == "11px", (before, after)
+    assert float(before["size"][:-2]) <= float(after["size"][:-2]) <= 12 * 1.25, (before, after)  # names grow only a little
 
 
 def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_server):
