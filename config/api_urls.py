@@ -11,7 +11,7 @@ from core.following_api import FollowEntityView, FollowingChangesView, Following
 from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
-from interchange.api import DatasetImportsView
+from interchange.api import DatasetImportsView, ImportRequestView
 from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, SettingsHistoryView
 
 router = DefaultRouter()
@@ -31,6 +31,7 @@ urlpatterns = [
     path("following/changes/", FollowingChangesView.as_view(), name="following-changes"),
     path("scoring/settings/history/", SettingsHistoryView.as_view(), name="settings-history"),
     path("imports/", DatasetImportsView.as_view(), name="imports"),
+    path("imports/requests/<int:pk>/", ImportRequestView.as_view(), name="import-request"),
 ] + router.urls + [
     path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,24 +1,54 @@
-"""The record of the imports in the API (analysts and administrators, as the data sets page)."""
+"""The imports in the API, for analysts and administrators (as the data sets page): the record of
+the imports, and uploads checked and imported by a worker."""
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.context import user_actor
 from core import roles
 from core.api import role_permission
 
-from .models import DatasetImport
+from .models import DatasetImport, ImportRequest
+from .tasks import import_queued
+from .uploads import files_from_upload
 
 IMPORTS_IN_THE_API = 100
 
+ForAnalysts = role_permission(read=roles.can_manage_data_sets, write=roles.can_manage_data_sets, name="ForAnalysts")
+
+
+def import_request_json(request, upload: ImportRequest) -> dict:
+    """An upload as the API gives it: where it stands, then its report."""
+    def url(name, pk):
+        return request.build_absolute_uri(reverse(name, args=[pk]))
+
+    return {
+        "id": upload.pk, "url": url("import-request", upload.pk), "status": upload.status, "outcome": upload.outcome or None,
+        "dry_run": upload.dry_run, "files": upload.file_names, "requested_at": upload.requested_at,
+        "started_at": upload.started_at, "finished_at": upload.finished_at, "counts": upload.counts, "notes": upload.notes,
+        "problem_count": upload.problem_count, "problems": upload.problems_shown,
+        "problems_csv_url": url("import_request_problems", upload.pk) if upload.problem_count else None,
+        "error": upload.error or None,
+    }
+
 
 class DatasetImportsView(APIView):
-    """The latest imports that wrote to the tracker, newest first: when, who and how, each file's
-    rows created, updated and unchanged, each file's size and SHA-256 as given, and where to download
-    the files as given (`files_url`, null once they are no longer kept)."""
+    """GET: the latest imports that wrote to the tracker, newest first: when, who and how, each
+    file's rows created, updated and unchanged, each file's size and SHA-256 as given, and where to
+    download the files as given (`files_url`, null once they are no longer kept).
 
-    permission_classes = [role_permission(read=roles.can_manage_data_sets, write=lambda user: False, name="ReadForAnalysts")]
+    POST (multipart, `files`: a zip or the CSV files, as on the data sets page; `dry_run`: true to
+    check only): 202 with the upload, which a worker checks and imports; follow its `url` until
+    `status` is `done`, then read `outcome` (imported, checked, refused or failed), `counts` or
+    `problems`. A file that is not a data set at all is a 400 with its `problems`."""
+
+    permission_classes = [ForAnalysts]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
@@ -28,3 +58,30 @@ class DatasetImportsView(APIView):
              "files_url": request.build_absolute_uri(reverse("imported_files_download", args=[run.pk])) if run.files_kept else None}
             for run in runs[:IMPORTS_IN_THE_API]
         ]})
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "dry_run": {"type": "boolean"},
+        }, "required": ["files"]}},
+        responses={202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        files, problems = files_from_upload(request.FILES.getlist("files"))
+        if problems:
+            return Response({"problems": [vars(p) for p in problems]}, status=status.HTTP_400_BAD_REQUEST)
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes", "on")
+        upload = import_queued(files=files, dry_run=dry_run, actor=user_actor(request.user, "api"))
+        upload.refresh_from_db()  # the embedded default (Celery eager) has run it by now
+        return Response(import_request_json(request, upload), status=status.HTTP_202_ACCEPTED)
+
+
+class ImportRequestView(APIView):
+    """An upload made through the API or the data sets page: where it stands, then its report (the
+    first 200 problems; every one at `problems_csv_url`)."""
+
+    permission_classes = [ForAnalysts]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        return Response(import_request_json(request, get_object_or_404(ImportRequest, pk=pk)))

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 # how an import came in, in words (`via` as the audit trail records it)
-VIA_WORDS = {"import": "Data sets page", "command": "command line"}
+VIA_WORDS = {"import": "Data sets page", "command": "command line", "api": "API"}
 
 
 class DatasetImportQuerySet(models.QuerySet):
@@ -77,6 +77,7 @@ class ImportRequest(models.Model):
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor = models.CharField(max_length=200, help_text="who asked, as the audit trail names them")
+    via = models.CharField(max_length=20, default="import", help_text="how: the data sets page (import) or the API (api)")
     requested_at = models.DateTimeField(auto_now_add=True)
     dry_run = models.BooleanField(default=False)
     file_names = models.JSONField(default=list)

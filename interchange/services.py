@@ -147,7 +147,7 @@ def import_requested(*, files: dict[str, bytes], dry_run: bool, actor: Actor) ->
     `import_request_run` for it once committed. Requests older than IMPORT_REQUESTS_KEPT_DAYS go."""
     ImportRequest.objects.filter(requested_at__lt=timezone.now() - timedelta(days=IMPORT_REQUESTS_KEPT_DAYS)).delete()
     return ImportRequest.objects.create(
-        requested_by_id=actor.user_id, actor=actor.label, dry_run=dry_run, file_names=sorted(files), archive=zip_of(files),
+        requested_by_id=actor.user_id, actor=actor.label, via=actor.via, dry_run=dry_run, file_names=sorted(files), archive=zip_of(files),
     )
 
 
@@ -164,7 +164,7 @@ def import_request_run(request_id: int) -> ImportRequest | None:
     request.save(update_fields=["status", "started_at"])
     files = files_of_zip(bytes(request.archive))
     try:
-        with acting_as(Actor(request.requested_by_id, request.actor, "import")):
+        with acting_as(Actor(request.requested_by_id, request.actor, request.via)):
             result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files},
                                     dry_run=request.dry_run, recorded=files)
     except Exception as exc:  # noqa: BLE001 - recorded for the page, which says it failed; nothing was written

@@ -1,9 +1,7 @@
 import gzip
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +15,8 @@ from core.roles import can_manage_data_sets
 
 from .export import dataset_export_zip
 from .models import DatasetImport, ImportedFiles, ImportRequest
-from .services import IMPORT_REQUESTS_KEPT_DAYS, FileCounts, import_requested
-from .tasks import import_request_task
+from .services import IMPORT_REQUESTS_KEPT_DAYS, FileCounts
+from .tasks import import_queued
 from .uploads import files_from_upload
 
 IMPORTS_LISTED = 20
@@ -36,8 +34,7 @@ def data_sets(request):
         files, problems = files_from_upload(request.FILES.getlist("files"))
         if problems:  # not a data set at all (not a zip, a stray file): said at once, nothing queued
             return render(request, "interchange/data_sets.html", {"problems": problems, "files": sorted(files), **recent_imports()}, status=400)
-        upload = import_requested(files=files, dry_run=bool(request.POST.get("dry_run")), actor=user_actor(request.user, "import"))
-        transaction.on_commit(partial(import_request_task.delay, upload.pk))
+        upload = import_queued(files=files, dry_run=bool(request.POST.get("dry_run")), actor=user_actor(request.user, "import"))
         return redirect(f"{reverse('data_sets')}?request={upload.pk}")
     if "request" in request.GET:
         request_id = row_id(request.GET["request"])

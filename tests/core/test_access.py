@@ -103,7 +103,8 @@ POLICY = {
     "following-list": {"get": CITY_STAFF},
     "following-changes": {"get": CITY_STAFF},
     "settings-history": {"get": CITY_STAFF},
-    "imports": {"get": ANALYST},
+    "imports": {"get": ANALYST, "post": ANALYST},
+    "import-request": {"get": ANALYST},
     "close-changes": {"get": CITY_STAFF},
     "flag-list": {"get": CITY_STAFF},
     "flag-detail": {"get": CITY_STAFF},
@@ -181,7 +182,7 @@ def site(db):
         "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
         "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
         "settings-history": "/api/scoring/settings/history/", "imports": "/api/imports/",
-        "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
+        "import-request": f"/api/imports/requests/{refused.pk}/", "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
         "flag-change-statuses": "/api/flags/status/",
     }
 

@@ -159,3 +159,37 @@ def test_the_admin_lists_uploads_read_only(client, user_with_role):
     assert "refused (problems found)" in admin.get("/admin/interchange/importrequest/").content.decode()
     page = admin.get(f"/admin/interchange/importrequest/{request.pk}/change/").content.decode()
     assert "an analyst" in page and 'name="_save"' not in page
+
+
+@pytest.mark.django_db
+def test_a_script_uploads_through_the_api_and_follows_its_upload_to_the_report(lakeside_dir, client_as):
+    from django.test import TestCase
+
+    api = client_as("analyst")
+    entities = SimpleUploadedFile("entities.csv", (lakeside_dir / "data" / "entities.csv").read_bytes())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        accepted = api.post("/api/imports/", {"files": [entities]})
+
+    assert accepted.status_code == 202
+    report = api.get(accepted.json()["url"]).json()
+    assert (report["status"], report["outcome"]) == ("done", "imported")
+    assert report["counts"] == {"entities.csv": {"created": 191, "updated": 0, "unchanged": 0}} and report["problems_csv_url"] is None
+    assert api.get("/api/imports/").json()["imports"][0]["via"] == "API"
+
+
+@pytest.mark.django_db
+def test_the_api_reports_refused_uploads_and_checks(client_as):
+    from django.test import TestCase
+
+    api = client_as("analyst")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        checked = api.post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,person\n")], "dry_run": "true"})
+        bad_row = api.post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,planet\n")]})
+    not_data = api.post("/api/imports/", {"files": [SimpleUploadedFile("notes.txt", b"hello")]})
+
+    assert api.get(checked.json()["url"]).json()["outcome"] == "checked" and not Entity.objects.exists()
+    refused = api.get(bad_row.json()["url"]).json()
+    assert refused["outcome"] == "refused" and refused["problems"][0]["column"] == "kind"
+    assert api.get(refused["problems_csv_url"]).content.decode().startswith("file,line,column,message\n")
+    assert not_data.status_code == 400 and "unexpected file" in not_data.json()["problems"][0]["message"]
+    assert client_as("city_staff").post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"x")]}).status_code == 403
