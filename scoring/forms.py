@@ -31,10 +31,12 @@ class ScoringSettingsForm(forms.Form):
         """`in_force`: the settings in force, when the form is to save (a change needs its reason)."""
         self.in_force = in_force
         super().__init__(*args, **kwargs)
-        for name in COMPONENTS:
+        for position, name in enumerate(COMPONENTS):
+            # the advice is for the four weights together: said once, beside the first
             self.fields[f"component_{name}"] = _weight(
                 f"Component weight: {name}",
-                "Keep every component weight below 0.8 so that no single kind of evidence makes a pair close.",
+                "Keep every component weight (this and the three below) under 0.8, so that no single kind of evidence "
+                "makes a pair close." if position == 0 else "",
             )
         # money counts in the financial component (its amount, against the money scale), never in
         # formal, so the money types have no weight to set (one shown would change nothing)
