@@ -51,11 +51,12 @@ def scored_site(transactional_db, lakeside_dir, user_with_role, tmp_path):
 
 @pytest.fixture
 def signed_in(browser, live_server, scored_site):
-    """A browser page signed in through the login form: signed_in("analyst")."""
+    """A browser page signed in through the login form: signed_in("analyst"), with Playwright's
+    context options if any (signed_in("analyst", reduced_motion="reduce"))."""
     pages = []
 
-    def sign_in(role: str):
-        context = browser.new_context(accept_downloads=True)
+    def sign_in(role: str, **options):
+        context = browser.new_context(accept_downloads=True, **options)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", scored_site[role].username)

@@ -45,3 +45,17 @@ def test_the_pages_open_to_anyone_pass_axe(browser, live_server, scored_site):
     page.context.close()
 
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_charts_do_not_animate_for_those_who_asked_for_less_motion(signed_in, live_server):
+    from scoring.selectors import listed_pairs
+
+    pair = listed_pairs().order_by("-score_tenths").first()
+    path = f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/"
+    still, moving = signed_in("city_staff", reduced_motion="reduce"), signed_in("city_staff")
+    for page in (still, moving):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+
+    assert still.evaluate("Chart.defaults.animation") is False
+    assert moving.evaluate("Chart.defaults.animation") not in (False, None)
