@@ -355,6 +355,27 @@ def test_the_preview_box_updates_by_itself_when_the_worker_finishes(signed_in, l
     assert "would no longer be" in page.inner_text("#preview") and page.url.endswith(f"?preview={SettingsPreview.objects.latest('pk').pk}")
 
 
+def test_the_upload_box_updates_by_itself_when_the_worker_finishes(signed_in, live_server, monkeypatch, tmp_path):
+    """With a worker that has not yet taken the upload, the data sets page says it is waiting, then
+    shows the report without a reload once the worker has imported it (htmx asks every few seconds)."""
+    from interchange.models import ImportRequest
+    from interchange.services import import_request_run
+    from interchange.tasks import import_request_task
+
+    monkeypatch.setattr(import_request_task, "delay", lambda request_id: None)  # a busy worker
+    disclosures = tmp_path / "disclosures.csv"
+    disclosures.write_text("external_id,discloser,relationship,disclosed_on\n")
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/data/")
+    page.set_input_files("#id_files", str(disclosures))
+    page.click("text=Check and import")
+
+    assert "Waiting for a worker" in page.inner_text("#upload")
+    import_request_run(ImportRequest.objects.latest("pk").pk)  # the worker gets to it
+    page.wait_for_selector("#upload >> text=Imported", timeout=10_000)
+    assert "Nothing changed" in page.inner_text("#upload")
+
+
 def test_an_analyst_takes_a_whole_rule_under_review_at_once(signed_in, live_server):
     """Filter the queue to one rule, tick every box with the header's box, give one reason: each
     of those flags is under review with that reason, the others untouched."""
