@@ -20,6 +20,7 @@ from .tasks import import_queued
 from .uploads import files_from_upload
 
 IMPORTS_LISTED = 20
+MY_UPLOADS_LISTED = 5  # the signed-in analyst's latest uploads, each with its report (refused ones too)
 
 analysts_only = role_required(can_manage_data_sets, "Only analysts and administrators import and export data sets.")
 
@@ -41,6 +42,7 @@ def data_sets(request):
         context["upload"] = ImportRequest.objects.filter(pk=request_id).first() if request_id else None
         if context["upload"] is None:
             messages.info(request, f"That upload's report is no longer kept (reports are kept {IMPORT_REQUESTS_KEPT_DAYS} days).")
+    context["my_uploads"] = ImportRequest.objects.filter(requested_by=request.user).order_by("-requested_at", "-pk")[:MY_UPLOADS_LISTED]
     return render(request, "interchange/data_sets.html", {**context, **recent_imports()})
 
 
@@ -74,6 +76,7 @@ def recent_imports() -> dict:
         "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()]}
                     for run in runs[:IMPORTS_LISTED]],
         "files_kept_for": settings.IMPORTED_FILES_KEPT,
+        "reports_kept_days": IMPORT_REQUESTS_KEPT_DAYS,
     }
 
 

@@ -193,3 +193,18 @@ def test_the_api_reports_refused_uploads_and_checks(client_as):
     assert api.get(refused["problems_csv_url"]).content.decode().startswith("file,line,column,message\n")
     assert not_data.status_code == 400 and "unexpected file" in not_data.json()["problems"][0]["message"]
     assert client_as("city_staff").post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"x")]}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_analysts_own_latest_uploads_with_their_reports(client_as):
+    from tests.uploads import upload
+
+    analyst = client_as("analyst")
+    upload(analyst, SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,planet\n"))
+    upload(analyst, SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,person\n"), dry_run=True)
+    refused, checked = ImportRequest.objects.order_by("pk")
+
+    page = analyst.get("/data/").content.decode()
+    assert f'?request={refused.pk}">' in page and "refused (problems found), 1 problem</li>" in page
+    assert f'?request={checked.pk}">' in page and "checked (dry run)</li>" in page
+    assert 'id="my-uploads"' not in client_as("analyst").get("/data/").content.decode()  # another analyst's page
