@@ -28,6 +28,7 @@ from entities.selectors import merges_standing
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import queue_recompute, with_organisations
 
+from .checks import TieRow, relationship_notes
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem
@@ -90,7 +91,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:
             return result
-        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
+        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_relationships(parsed)
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
@@ -117,6 +118,20 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
                              f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: {merge_page})",
                              link=merge_page))
     return notes
+
+
+def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the relationships that read oddly (`interchange.checks`), judged on the kinds the
+    entities will have: as in entities.csv, else as in the tracker."""
+    relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None or not relationships.rows:
+        return []
+    entities = parsed.get(ENTITIES.name)
+    kind_of = {row.values["external_id"]: row.values["kind"] for row in entities.rows} if entities is not None else {}
+    named = {row.values[side] for row in relationships.rows for side in ("source", "target")} - kind_of.keys()
+    kind_of |= dict(Entity.objects.filter(external_id__in=list(named)).values_list("external_id", "kind")) if named else {}
+    rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"]) for row in relationships.rows)
+    return relationship_notes(rows, kind_of)
 
 
 def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> DatasetImport:

@@ -1,0 +1,78 @@
+"""Notes on relationships that are valid but read oddly (interchange.checks): pure, then on import."""
+import io
+
+import pytest
+from django.core.management import call_command
+
+from interchange.checks import NOTES_PER_CHECK, TieRow, relationship_notes
+
+KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_official", "union": "police_union",
+         "board": "oversight_body", "shop": "business"}
+
+
+def notes(*rows: tuple[str, str, str]) -> list[str]:
+    return [f"{n.line}:{n.column}:{n.message}" for n in relationship_notes(
+        [TieRow(line, *row) for line, row in enumerate(rows, start=2)], KINDS)]
+
+
+def test_ties_that_read_as_the_contract_says_get_no_note():
+    assert notes(("chief", "pd", "leads"), ("mayor", "board", "member_of"), ("chief", "mayor", "family"),
+                 ("union", "pd", "represents"), ("pd", "chief", "funds"), ("shop", "board", "member_of")) == []
+
+
+@pytest.mark.parametrize("row,column,words", [
+    (("pd", "chief", "leads"), "source", "pd (police_department) leads chief (person): a `leads` tie goes from the person to the organisation"),
+    (("board", "mayor", "employed_by"), "source", "is it the wrong way round?"),
+    (("chief", "pd", "family"), "target", "a `family` tie joins two persons; pd is a police_department"),
+    (("board", "chief", "personal"), "source", "board is an oversight_body"),
+    (("shop", "pd", "represents"), "source", "shop is a business (the conflict rules read `represents` from a police_union only)"),
+])
+def test_a_tie_that_reads_oddly_gets_a_note_on_its_line_and_column(row, column, words):
+    (note,) = notes(row)
+    assert note.startswith(f"2:{column}:note: ") and words in note
+
+
+def test_unknown_entities_are_let_be():
+    assert notes(("nobody", "chief", "leads"), ("chief", "nobody", "family")) == []
+
+
+def test_many_alike_are_listed_up_to_a_bound_then_counted():
+    found = notes(*[("pd", "chief", "leads")] * (NOTES_PER_CHECK + 7), ("shop", "pd", "represents"))
+
+    assert len(found) == NOTES_PER_CHECK + 2
+    assert found[NOTES_PER_CHECK] == f"{NOTES_PER_CHECK + 1}:source:note: and 7 more relationships like the one above, after this line"
+    assert found[-1].startswith(f"{NOTES_PER_CHECK + 9}:source:note: `represents`")
+
+
+@pytest.mark.django_db
+def test_an_import_prints_its_notes_and_still_imports(tmp_path):
+    from relationships.models import Relationship
+
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\npd,Police,police_department\nchief,Chief,person\n")
+    (tmp_path / "relationships.csv").write_text("external_id,source,target,type\nr-1,pd,chief,leads\n")
+    out = io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out)
+
+    assert "relationships.csv:2: source: note: pd (police_department) leads chief (person)" in out.getvalue()
+    assert Relationship.objects.filter(external_id="r-1").exists()
+    # a later file of relationships alone is judged on the kinds already in the tracker
+    (tmp_path / "entities.csv").unlink()
+    (tmp_path / "relationships.csv").write_text("external_id,source,target,type\nr-2,chief,pd,family\n")
+    from interchange.format import ENTITIES
+    from interchange.reading import files_from_directory
+    from interchange.services import dataset_import
+
+    result = dataset_import(files={ENTITIES.name: b"external_id,name,kind\n", **files_from_directory(tmp_path)}, dry_run=True)
+    assert [(n.line, n.column) for n in result.notes] == [(2, "target")]
+
+
+@pytest.mark.django_db
+def test_the_worked_example_and_the_demo_get_no_note(lakeside_dir):
+    from pathlib import Path
+
+    from interchange.reading import files_from_directory
+    from interchange.services import dataset_import
+
+    demo = Path(__file__).resolve().parents[2] / "demo"
+    for folder in (lakeside_dir / "data", demo):
+        assert dataset_import(files=files_from_directory(folder), dry_run=True).notes == [], folder
