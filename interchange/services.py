@@ -75,9 +75,11 @@ def known_ids() -> KnownIds:
     )
 
 
-def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: Iterable[str] | None = None) -> ImportResult:
+def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: Iterable[str] | None = None,
+                   recorded_zip: bytes | None = None) -> ImportResult:
     """Validate all files, then (unless `dry_run` or invalid) upsert everything in one transaction,
-    recording the import with the counts of the files named in `recorded` (default: all given)."""
+    recording the import with the counts of the files named in `recorded` (default: all given), and
+    those files zipped (`recorded_zip` when the caller has them zipped already)."""
     unexpected = sorted(set(files) - set(INPUT_FILE_NAMES))
     problems = [Problem(name, 1, "-", f"unexpected file (expected: {', '.join(INPUT_FILE_NAMES)})") for name in unexpected]
     files = {name: data for name, data in files.items() if name in INPUT_FILE_NAMES}
@@ -96,7 +98,8 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         if dry_run:
             transaction.set_rollback(True)
         else:
-            result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)})
+            result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)},
+                                               recorded_zip)
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
@@ -134,7 +137,7 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     return relationship_notes(rows, kind_of)
 
 
-def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> DatasetImport:
+def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zipped: bytes | None = None) -> DatasetImport:
     """The import's record: the counts and digests of `files`, and the files themselves, zipped (the
     latest `IMPORTED_FILES_KEPT` imports keep theirs)."""
     actor = current_actor()
@@ -146,7 +149,7 @@ def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes]) -> 
     )
     kept = settings.IMPORTED_FILES_KEPT
     if kept > 0:
-        ImportedFiles.objects.create(dataset_import=run, archive=zip_of(given))
+        ImportedFiles.objects.create(dataset_import=run, archive=zipped if zipped is not None else zip_of(given))
     ImportedFiles.objects.exclude(dataset_import__in=DatasetImport.objects.order_by("-imported_at", "-id")[:kept]).delete()
     return run
 
@@ -177,11 +180,12 @@ def import_request_run(request_id: int) -> ImportRequest | None:
         return request
     request.status, request.started_at = ImportRequest.Status.RUNNING, timezone.now()
     request.save(update_fields=["status", "started_at"])
-    files = files_of_zip(bytes(request.archive))
+    archive = bytes(request.archive)
+    files = files_of_zip(archive)
     try:
         with acting_as(Actor(request.requested_by_id, request.actor, request.via)):
             result = dataset_import(files={ENTITIES.name: ",".join(ENTITIES.required).encode() + b"\n", **files},
-                                    dry_run=request.dry_run, recorded=files)
+                                    dry_run=request.dry_run, recorded=files, recorded_zip=archive)
     except Exception as exc:  # noqa: BLE001 - recorded for the page, which says it failed; nothing was written
         logger.exception("import request %s failed", request_id)
         request.outcome, request.error = ImportRequest.Outcome.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
