@@ -25,10 +25,10 @@ from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
+from relationships.checks import TieRow, odd_ties
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import queue_recompute, with_organisations
 
-from .checks import TieRow, relationship_notes
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem
@@ -124,7 +124,7 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
 
 
 def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
-    """Notes on the relationships that read oddly (`interchange.checks`), judged on the kinds the
+    """Notes on the relationships that read oddly (`relationships.checks`), judged on the kinds the
     entities will have: as in entities.csv, else as in the tracker."""
     relationships = parsed.get(RELATIONSHIPS.name)
     if relationships is None or not relationships.rows:
@@ -134,7 +134,7 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     named = {row.values[side] for row in relationships.rows for side in ("source", "target")} - kind_of.keys()
     kind_of |= dict(Entity.objects.filter(external_id__in=list(named)).values_list("external_id", "kind")) if named else {}
     rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"]) for row in relationships.rows)
-    return relationship_notes(rows, kind_of)
+    return [Problem(RELATIONSHIPS.name, odd.line, odd.column, f"note: {odd.message}") for odd in odd_ties(rows, kind_of)]
 
 
 def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zipped: bytes | None = None) -> DatasetImport:

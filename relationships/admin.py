@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from .checks import TieRow, odd_ties
 from .models import Disclosure, Relationship
 
 
@@ -19,6 +20,13 @@ class RelationshipAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = [DisclosureInline]
     readonly_fields = ("created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        """Saved as given, with a warning when the tie most likely reads the wrong way round."""
+        super().save_model(request, obj, form, change)
+        kinds = {obj.source.external_id: obj.source.kind, obj.target.external_id: obj.target.kind}
+        for odd in odd_ties([TieRow(0, obj.source.external_id, obj.target.external_id, obj.type)], kinds):
+            messages.warning(request, f"Saved, but worth a look: {odd.message}.")
 
 
 @admin.register(Disclosure)

@@ -1,16 +1,13 @@
-"""What an import notes without refusing it: relationships that are valid by the contract but read
-oddly, most likely written the wrong way round (the roll-up and the conflict rules read every tie
-as written). Pure: rows and entity kinds in, notes out."""
+"""Relationships that are valid by the contract but read oddly, most likely written the wrong way
+round (the roll-up and the conflict rules read every tie as written): noted by an import, warned
+about in the admin. Pure: rows and entity kinds in, notes out."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from entities.kinds import is_person_kind
-from relationships.types import AFFILIATION_TYPES, PERSONAL_TIE_TYPES
-
-from .format import RELATIONSHIPS
-from .reading import Problem
+from .types import AFFILIATION_TYPES, PERSONAL_TIE_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 
@@ -23,6 +20,13 @@ class TieRow:
     type: str
 
 
+@dataclass(frozen=True)
+class OddTie:
+    line: int
+    column: str  # the side at fault: source or target
+    message: str
+
+
 def _a(kind: str) -> str:
     return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
@@ -30,7 +34,7 @@ def _a(kind: str) -> str:
 def _reversed_affiliation(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     source, target = kind_of.get(row.source, ""), kind_of.get(row.target, "")
     if row.type in AFFILIATION_TYPES and source and not is_person_kind(source) and is_person_kind(target):
-        return "source", (f"note: {row.source} ({source}) {row.type} {row.target} ({target}): a `{row.type}` tie goes from the "
+        return "source", (f"{row.source} ({source}) {row.type} {row.target} ({target}): a `{row.type}` tie goes from the "
                           f"person to the organisation; is it the wrong way round? (the roll-up and the conflict rules read it as written)")
     return None
 
@@ -41,7 +45,7 @@ def _tie_between_non_persons(row: TieRow, kind_of: Mapping[str, str]) -> tuple[s
     for column, ext in (("source", row.source), ("target", row.target)):
         kind = kind_of.get(ext, "")
         if kind and not is_person_kind(kind):
-            return column, (f"note: a `{row.type}` tie joins two persons; {ext} is {_a(kind)} "
+            return column, (f"a `{row.type}` tie joins two persons; {ext} is {_a(kind)} "
                             f"(the PERSONAL_TIE rule reads such ties between persons only)")
     return None
 
@@ -49,7 +53,7 @@ def _tie_between_non_persons(row: TieRow, kind_of: Mapping[str, str]) -> tuple[s
 def _represents_without_a_union(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     kind = kind_of.get(row.source, "")
     if row.type == "represents" and kind and kind != "police_union":
-        return "source", (f"note: `represents` is a police union representing the officers of its target; {row.source} is "
+        return "source", (f"`represents` is a police union representing the officers of its target; {row.source} is "
                           f"{_a(kind)} (the conflict rules read `represents` from a police_union only)")
     return None
 
@@ -57,11 +61,11 @@ def _represents_without_a_union(row: TieRow, kind_of: Mapping[str, str]) -> tupl
 CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union)
 
 
-def relationship_notes(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[Problem]:
-    """A note for each relationship a check finds odd, at most NOTES_PER_CHECK per check, then one
-    saying how many more; in line order within each check. Entities of unknown kind are let be (a
-    reference the validation refused never gets here)."""
-    found: dict[object, list[Problem]] = {check: [] for check in CHECKS}
+def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]:
+    """Each relationship a check finds odd, at most NOTES_PER_CHECK per check, then one saying how
+    many more; in line order within each check. Entities of unknown kind are let be (a reference
+    the validation refused never gets here)."""
+    found: dict[object, list[OddTie]] = {check: [] for check in CHECKS}
     more: dict[object, int] = {check: 0 for check in CHECKS}
     for row in rows:
         for check in CHECKS:
@@ -69,15 +73,14 @@ def relationship_notes(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> li
             if hit is None:
                 continue
             if len(found[check]) < NOTES_PER_CHECK:
-                found[check].append(Problem(RELATIONSHIPS.name, row.line, hit[0], hit[1]))
+                found[check].append(OddTie(row.line, *hit))
             else:
                 more[check] += 1
-    notes = []
+    odd = []
     for check in CHECKS:
-        notes += found[check]
+        odd += found[check]
         if more[check]:
             last = found[check][-1]
-            notes.append(Problem(RELATIONSHIPS.name, last.line, last.column,
-                                 f"note: and {more[check]} more relationship{'s' if more[check] > 1 else ''} like the one above, "
-                                 f"after this line"))
-    return notes
+            odd.append(OddTie(last.line, last.column,
+                              f"and {more[check]} more relationship{'s' if more[check] > 1 else ''} like the one above, after this line"))
+    return odd

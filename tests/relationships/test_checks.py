@@ -1,18 +1,18 @@
-"""Notes on relationships that are valid but read oddly (interchange.checks): pure, then on import."""
+"""Relationships that are valid but read oddly (relationships.checks): pure, then as an import
+notes them and as the admin warns about them."""
 import io
 
 import pytest
 from django.core.management import call_command
 
-from interchange.checks import NOTES_PER_CHECK, TieRow, relationship_notes
+from relationships.checks import NOTES_PER_CHECK, TieRow, odd_ties
 
 KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_official", "union": "police_union",
          "board": "oversight_body", "shop": "business"}
 
 
 def notes(*rows: tuple[str, str, str]) -> list[str]:
-    return [f"{n.line}:{n.column}:{n.message}" for n in relationship_notes(
-        [TieRow(line, *row) for line, row in enumerate(rows, start=2)], KINDS)]
+    return [f"{n.line}:{n.column}:{n.message}" for n in odd_ties([TieRow(line, *row) for line, row in enumerate(rows, start=2)], KINDS)]
 
 
 def test_ties_that_read_as_the_contract_says_get_no_note():
@@ -29,7 +29,7 @@ def test_ties_that_read_as_the_contract_says_get_no_note():
 ])
 def test_a_tie_that_reads_oddly_gets_a_note_on_its_line_and_column(row, column, words):
     (note,) = notes(row)
-    assert note.startswith(f"2:{column}:note: ") and words in note
+    assert note.startswith(f"2:{column}:") and words in note
 
 
 def test_unknown_entities_are_let_be():
@@ -40,8 +40,8 @@ def test_many_alike_are_listed_up_to_a_bound_then_counted():
     found = notes(*[("pd", "chief", "leads")] * (NOTES_PER_CHECK + 7), ("shop", "pd", "represents"))
 
     assert len(found) == NOTES_PER_CHECK + 2
-    assert found[NOTES_PER_CHECK] == f"{NOTES_PER_CHECK + 1}:source:note: and 7 more relationships like the one above, after this line"
-    assert found[-1].startswith(f"{NOTES_PER_CHECK + 9}:source:note: `represents`")
+    assert found[NOTES_PER_CHECK] == f"{NOTES_PER_CHECK + 1}:source:and 7 more relationships like the one above, after this line"
+    assert found[-1].startswith(f"{NOTES_PER_CHECK + 9}:source:`represents`")
 
 
 @pytest.mark.django_db
@@ -76,3 +76,23 @@ def test_the_worked_example_and_the_demo_get_no_note(lakeside_dir):
     demo = Path(__file__).resolve().parents[2] / "demo"
     for folder in (lakeside_dir / "data", demo):
         assert dataset_import(files=files_from_directory(folder), dry_run=True).notes == [], folder
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_an_odd_tie_with_a_warning(client, user_with_role):
+    from tests.factories import EntityFactory
+
+    pd, chief = EntityFactory(external_id="pd", kind="police_department"), EntityFactory(external_id="chief", kind="person")
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True  # as load_demo makes its administrator
+    admin.save()
+    client.force_login(admin)
+
+    response = client.post("/admin/relationships/relationship/add/", {
+        "external_id": "r-odd", "source": pd.pk, "target": chief.pk, "type": "leads",
+        "disclosures-TOTAL_FORMS": 0, "disclosures-INITIAL_FORMS": 0,
+    }, follow=True)
+
+    assert "Saved, but worth a look: pd (police_department) leads chief (person)" in response.content.decode()
+    from relationships.models import Relationship
+    assert Relationship.objects.filter(external_id="r-odd").exists()
