@@ -378,7 +378,7 @@ def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag
             parts.append(f"{n_endorse} endorsement{'s' if n_endorse > 1 else ''}")
         draft.sentences = [
             f"{draft.sentences[0]} and received {' and '.join(parts)} from {donors} "
-            f"since {gifts[0].start_date.isoformat()}"
+            f"{'on' if len(gifts) == 1 else 'since'} {gifts[0].start_date.isoformat()}"
         ]
     disclosed = draft.can_be_disclosed and bool(draft.evidence) and all(rid in disclosed_ids for rid in draft.evidence)
     if disclosed:

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from core.models import TimeStampedModel
 from core.validation import external_id_problems, raise_for_problems, relationship_problems
 
-from .types import MONEY_TYPES, RelationshipType, is_symmetric
+from .types import MONEY_TYPES, ONE_OFF_TYPES, RelationshipType, is_symmetric
 
 
 class Relationship(TimeStampedModel):
@@ -51,6 +51,14 @@ class Relationship(TimeStampedModel):
 
     def __str__(self):
         return f"{self.source} {self.get_type_display()} {self.target}"
+
+    @property
+    def end_in_words(self) -> str:
+        """Its end as the evidence tables show it: the end date, "one-off" for a contribution or an
+        endorsement (dated by its start alone), else "in force"."""
+        if self.end_date:
+            return self.end_date.isoformat()
+        return "one-off" if self.type in ONE_OFF_TYPES else "in force"
 
     @property
     def symmetric(self) -> bool:

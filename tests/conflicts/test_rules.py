@@ -120,6 +120,15 @@ def test_contributions_totalling_ten_thousand_are_high(amounts, severity):
     assert flags[0].severity == severity and flags[0].evidence == (1, 2)
 
 
+def test_the_explanation_dates_one_gift_on_its_day_and_several_since_the_first():
+    one = only(run(RelationshipRecord(1, 4, 12, "contributes_to", date(2025, 1, 5), None, 500.0)), "CONTRIBUTION_FROM_OVERSEEN")
+    two = only(run(*[RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, 500.0) for i in (1, 2)]),
+               "CONTRIBUTION_FROM_OVERSEEN")
+
+    assert "received 1 contribution totalling 500 from" in one[0].explanation and one[0].explanation.endswith(" on 2025-01-05.")
+    assert "received 2 contributions totalling 1,000 from" in two[0].explanation and two[0].explanation.endswith(" since 2025-01-01.")
+
+
 def test_disclosure_lowers_severity_only_when_every_contribution_was_disclosed_in_time():
     gifts = [RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, 6000.0) for i in (1, 2)]
     one = [DisclosureRecord(1, date(2025, 2, 1))]
