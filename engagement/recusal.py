@@ -64,7 +64,8 @@ class Recusal:
             who = self.who.name  # its kind heads the guidance already
         else:
             who = f"{self.who.name} ({self.body.name})"  # names often hold the title: "Councilmember Okoro"
-        return f"{who} should not {self.duty} {self.counterpart.name} until the flag is resolved."
+        until = "the flag is resolved" if len(self.flags) <= 1 else "the flags are resolved"
+        return f"{who} should not {self.duty} {self.counterpart.name} until {until}."
 
 
 def duty_for_powers(powers: frozenset[str], overseer_kind: str) -> str:

@@ -49,6 +49,7 @@ def test_several_flags_calling_for_the_same_step_back_give_one_line():
     flags[1] = FlagFacts(**{**flags[1].__dict__, "flag_id": 8})
     [recusal] = recusals_for_flags(flags)
     assert [(f.flag_id, f.rule) for f in recusal.flags] == [(7, "FUNDING_DEPENDENCE"), (8, "OVERSIGHT_TOO_CLOSE")]
+    assert recusal.sentence.endswith(" until the flags are resolved.")
 
 
 def test_body_level_rules_recuse_the_body_itself():
