@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from entities.kinds import is_person_kind
+
 from .types import AFFILIATION_TYPES, PERSONAL_TIE_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 
 
-@dataclass(frozen=True)
-class TieRow:
-    line: int
+class TieRow(NamedTuple):  # a tuple: made by the tens of thousands for the Sources page
+    at: int  # where the tie is: its line in a file, or the id of a stored relationship
     source: str
     target: str
     type: str
@@ -22,9 +23,10 @@ class TieRow:
 
 @dataclass(frozen=True)
 class OddTie:
-    line: int
+    at: int
     column: str  # the side at fault: source or target
     message: str
+    more: int = 0  # on the line after the first NOTES_PER_CHECK of a check: how many more it found
 
 
 def _a(kind: str) -> str:
@@ -59,11 +61,12 @@ def _represents_without_a_union(row: TieRow, kind_of: Mapping[str, str]) -> tupl
 
 
 CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union)
+CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}  # no other type can be odd here
 
 
 def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]:
     """Each relationship a check finds odd, at most NOTES_PER_CHECK per check, then one saying how
-    many more; in line order within each check. Entities of unknown kind are let be (a reference
+    many more (`more`); in the rows' order within each check. Entities of unknown kind are let be (a reference
     the validation refused never gets here)."""
     found: dict[object, list[OddTie]] = {check: [] for check in CHECKS}
     more: dict[object, int] = {check: 0 for check in CHECKS}
@@ -73,7 +76,7 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
             if hit is None:
                 continue
             if len(found[check]) < NOTES_PER_CHECK:
-                found[check].append(OddTie(row.line, *hit))
+                found[check].append(OddTie(row.at, *hit))
             else:
                 more[check] += 1
     odd = []
@@ -81,6 +84,6 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
         odd += found[check]
         if more[check]:
             last = found[check][-1]
-            odd.append(OddTie(last.line, last.column,
-                              f"and {more[check]} more relationship{'s' if more[check] > 1 else ''} like the one above, after this line"))
+            odd.append(OddTie(last.at, last.column,
+                              f"and {more[check]} more relationship{'s' if more[check] > 1 else ''} like the one above", more[check]))
     return odd

@@ -12,7 +12,7 @@ KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_officia
 
 
 def notes(*rows: tuple[str, str, str]) -> list[str]:
-    return [f"{n.line}:{n.column}:{n.message}" for n in odd_ties([TieRow(line, *row) for line, row in enumerate(rows, start=2)], KINDS)]
+    return [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(line, *row) for line, row in enumerate(rows, start=2)], KINDS)]
 
 
 def test_ties_that_read_as_the_contract_says_get_no_note():
@@ -40,7 +40,7 @@ def test_many_alike_are_listed_up_to_a_bound_then_counted():
     found = notes(*[("pd", "chief", "leads")] * (NOTES_PER_CHECK + 7), ("shop", "pd", "represents"))
 
     assert len(found) == NOTES_PER_CHECK + 2
-    assert found[NOTES_PER_CHECK] == f"{NOTES_PER_CHECK + 1}:source:and 7 more relationships like the one above, after this line"
+    assert found[NOTES_PER_CHECK] == f"{NOTES_PER_CHECK + 1}:source:and 7 more relationships like the one above"
     assert found[-1].startswith(f"{NOTES_PER_CHECK + 9}:source:`represents`")
 
 
@@ -96,3 +96,22 @@ def test_the_admin_saves_an_odd_tie_with_a_warning(client, user_with_role):
     assert "Saved, but worth a look: pd (police_department) leads chief (person)" in response.content.decode()
     from relationships.models import Relationship
     assert Relationship.objects.filter(external_id="r-odd").exists()
+
+
+@pytest.mark.django_db
+def test_the_sources_page_lists_the_stored_ties_that_may_be_the_wrong_way_round(client_as):
+    from relationships.selectors import odd_relationships
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    pd, chief = EntityFactory(external_id="pd", kind="police_department"), EntityFactory(external_id="chief", kind="person")
+    backwards = RelationshipFactory(external_id="r-back", source=pd, target=chief, type="leads")
+    RelationshipFactory(external_id="r-fine", source=chief, target=pd, type="leads")
+    for n in range(NOTES_PER_CHECK + 3):
+        RelationshipFactory(external_id=f"r-rep-{n:02d}", source=pd, target=EntityFactory(kind="police_department"), type="represents")
+
+    listed, count = odd_relationships()
+    assert count == NOTES_PER_CHECK + 4 and len(listed) == NOTES_PER_CHECK + 1
+    assert listed[0][0] == backwards and "is it the wrong way round?" in listed[0][1]
+    page = client_as("city_staff").get("/sources/").content.decode()
+    assert f"Ties that may be the wrong way round ({NOTES_PER_CHECK + 4})" in page and "<td>r-back</td>" in page
+    assert "<td>r-fine</td>" not in page and "The first of each kind are listed." in page
