@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 
-from .checks import TieRow, odd_ties
 from .models import Disclosure, Relationship
 
 
@@ -24,9 +23,8 @@ class RelationshipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Saved as given, with a warning when the tie most likely reads the wrong way round."""
         super().save_model(request, obj, form, change)
-        kinds = {obj.source.external_id: obj.source.kind, obj.target.external_id: obj.target.kind}
-        for odd in odd_ties([TieRow(0, obj.source.external_id, obj.target.external_id, obj.type)], kinds):
-            messages.warning(request, f"Saved, but worth a look: {odd.message}.")
+        for why in obj.odd_reading:
+            messages.warning(request, f"Saved, but worth a look: {why}.")
 
 
 @admin.register(Disclosure)

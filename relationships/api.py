@@ -14,13 +14,17 @@ class RelationshipSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     symmetric = serializers.BooleanField(read_only=True)
+    # valid, but most likely the wrong way round (saved as given): why, or nothing
+    warnings = serializers.ListField(child=serializers.CharField(), source="odd_reading", read_only=True)
 
     class Meta:
         model = Relationship
-        fields = ["external_id", "source", "target", "type", "symmetric", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"]
+        fields = ["external_id", "source", "target", "type", "symmetric", "start_date", "end_date", "amount", "analyst_score", "source_url",
+                  "notes", "warnings"]
+        read_only_fields = ["symmetric", "warnings"]
 
     def validate(self, attrs):
-        current = {f: getattr(self.instance, f) for f in self.Meta.fields if f != "symmetric"} if self.instance else {}
+        current = {f: getattr(self.instance, f) for f in self.Meta.fields if f not in self.Meta.read_only_fields} if self.instance else {}
         merged = {**current, **attrs}
         problems = external_id_problems(merged.get("external_id", "")) + relationship_problems(
             type=merged.get("type"),

@@ -61,6 +61,15 @@ class Relationship(TimeStampedModel):
         return "one-off" if self.type in ONE_OFF_TYPES else "in force"
 
     @property
+    def odd_reading(self) -> list[str]:
+        """Why this tie most likely reads the wrong way round, if it does (`relationships.checks`)."""
+        from .checks import TieRow, odd_ties
+
+        source, target = self.source, self.target
+        kinds = {source.external_id: source.kind, target.external_id: target.kind}
+        return [odd.message for odd in odd_ties([TieRow(0, source.external_id, target.external_id, self.type)], kinds)]
+
+    @property
     def symmetric(self) -> bool:
         return is_symmetric(self.type)
 

@@ -115,3 +115,19 @@ def test_the_sources_page_lists_the_stored_ties_that_may_be_the_wrong_way_round(
     page = client_as("city_staff").get("/sources/").content.decode()
     assert f"Ties that may be the wrong way round ({NOTES_PER_CHECK + 4})" in page and "<td>r-back</td>" in page
     assert "<td>r-fine</td>" not in page and "The first of each kind are listed." in page
+
+
+@pytest.mark.django_db
+def test_the_api_saves_an_odd_tie_and_says_why_it_may_be_the_wrong_way_round(client_as):
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="pd", kind="police_department"), EntityFactory(external_id="chief", kind="person")
+    api = client_as("administrator")
+
+    odd = api.post("/api/relationships/", {"external_id": "r-odd", "source": "pd", "target": "chief", "type": "leads"})
+    fine = api.post("/api/relationships/", {"external_id": "r-fine", "source": "chief", "target": "pd", "type": "leads"})
+
+    assert odd.status_code == 201 and "is it the wrong way round?" in odd.json()["warnings"][0]
+    assert fine.status_code == 201 and fine.json()["warnings"] == []
+    assert api.get("/api/relationships/r-odd/").json()["warnings"] == odd.json()["warnings"]
+    assert api.patch("/api/relationships/r-odd/", {"warnings": []}, content_type="application/json").json()["warnings"]  # read only
