@@ -131,3 +131,15 @@ def test_the_api_saves_an_odd_tie_and_says_why_it_may_be_the_wrong_way_round(cli
     assert fine.status_code == 201 and fine.json()["warnings"] == []
     assert api.get("/api/relationships/r-odd/").json()["warnings"] == odd.json()["warnings"]
     assert api.patch("/api/relationships/r-odd/", {"warnings": []}, content_type="application/json").json()["warnings"]  # read only
+
+
+@pytest.mark.django_db
+def test_an_entity_page_marks_its_ties_that_may_be_the_wrong_way_round(client_as):
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    pd, chief = EntityFactory(external_id="pd", kind="police_department"), EntityFactory(external_id="chief", kind="person")
+    RelationshipFactory(source=pd, target=chief, type="leads")
+    RelationshipFactory(source=chief, target=pd, type="employed_by")
+
+    page = client_as("city_staff").get("/entities/pd/").content.decode()
+    assert page.count('class="odd-tie') == 1 and "May be the wrong way round: pd (police_department) leads chief (person)" in page
