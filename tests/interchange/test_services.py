@@ -15,12 +15,18 @@ MODELS = (Entity, Relationship, Meeting, Attendance, Disclosure)
 
 
 def run_import(directory: Path, *args) -> tuple[int, str]:
-    out = io.StringIO()
+    """The command's exit status and what it printed on standard output."""
+    return run_import_noted(directory, *args)[:2]
+
+
+def run_import_noted(directory: Path, *args) -> tuple[int, str, str]:
+    """The exit status, standard output and standard error (where the notes go)."""
+    out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_dataset", str(directory), *args, stdout=out, stderr=io.StringIO())
-        return 0, out.getvalue()
+        call_command("import_dataset", str(directory), *args, stdout=out, stderr=err)
+        return 0, out.getvalue(), err.getvalue()
     except SystemExit as exc:
-        return exc.code, out.getvalue()
+        return exc.code, out.getvalue(), err.getvalue()
 
 
 def row_counts() -> tuple[int, ...]:
@@ -429,11 +435,12 @@ def test_importing_again_a_twin_merged_before_imports_it_with_a_note(lakeside, l
     run_import(copy_of_lakeside)
     entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=Entity.objects.get(external_id="lk-pd-2"))
 
-    code, output = run_import(copy_of_lakeside)
+    code, output, notes = run_import_noted(copy_of_lakeside)
 
     assert code == 0 and Entity.objects.filter(external_id="lk-pd-2").exists()
+    assert "note:" not in output  # notes go to standard error: standard output keeps the counts alone
     assert re.search(r"^entities\.csv:193: external_id: note: lk-pd-2 was merged into lk-pd on \d{4}-\d\d-\d\d; "
                      r"this import adds it again as an entity of its own, with the rows that name it \(if it is the same one, "
-                     r"merge it again: /entities/lk-pd-2/merge/\?into=lk-pd\)$", output, re.M)
-    assert "note:" not in run_import(copy_of_lakeside)[1]  # once back, it is an entity like any other
-    assert "note:" not in run_import(lakeside_dir / "data")[1]
+                     r"merge it again: /entities/lk-pd-2/merge/\?into=lk-pd\)$", notes, re.M)
+    assert "note:" not in run_import_noted(copy_of_lakeside)[2]  # once back, it is an entity like any other
+    assert "note:" not in run_import_noted(lakeside_dir / "data")[2]

@@ -33,8 +33,10 @@ class Command(BaseCommand):
             raise SystemExit(1)
         for name, counts in result.counts.items():
             self.stdout.write(f"{name}: {counts}")
+        # notes are diagnostics, not results: standard error, so that standard output keeps the
+        # counts alone for scripts that read them (a note reads FILE:LINE: column: like a problem)
         for note in result.notes:
-            self.stdout.write(str(note))
+            self.stderr.write(str(note), style_func=self.style.WARNING)
         self.stdout.write("Dry run: nothing was written." if dry_run else "Import complete.")
 
 
