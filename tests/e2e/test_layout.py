@@ -7,7 +7,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 
 
-def test_every_page_fits_a_phone_screen(browser, live_server, scored_site, every_page):
+@pytest.mark.parametrize("half", [0, 1])  # in two halves, which the test processes run side by side
+def test_every_page_fits_a_phone_screen(browser, live_server, scored_site, every_page, half):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
@@ -16,7 +17,7 @@ def test_every_page_fits_a_phone_screen(browser, live_server, scored_site, every
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     widths = {}
-    for path in every_page:
+    for path in every_page[half::2]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
