@@ -148,7 +148,7 @@ def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zip
         counts={name: vars(counts[name]) for name in given},
         files={name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in given.items()},
     )
-    kept = settings.IMPORTED_FILES_KEPT
+    kept = max(settings.IMPORTED_FILES_KEPT, 0)  # a negative setting keeps none, as 0 does
     if kept > 0:
         ImportedFiles.objects.create(dataset_import=run, archive=zipped if zipped is not None else zip_of(given))
     ImportedFiles.objects.exclude(dataset_import__in=DatasetImport.objects.order_by("-imported_at", "-id")[:kept]).delete()

@@ -75,7 +75,7 @@ def recent_imports() -> dict:
     return {
         "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()]}
                     for run in runs[:IMPORTS_LISTED]],
-        "files_kept_for": settings.IMPORTED_FILES_KEPT,
+        "files_kept_for": max(settings.IMPORTED_FILES_KEPT, 0),
         "reports_kept_days": IMPORT_REQUESTS_KEPT_DAYS,
     }
 

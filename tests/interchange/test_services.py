@@ -119,6 +119,8 @@ def test_only_the_latest_imports_keep_their_files_and_every_import_its_digests(l
     settings.IMPORTED_FILES_KEPT = 0  # none kept: the next import drops the ones still kept
     run_import(lakeside_dir / "data")
     assert not ImportedFiles.objects.exists() and DatasetImport.objects.count() == 4
+    settings.IMPORTED_FILES_KEPT = -1  # a slip in the setting keeps none, and the import goes through
+    assert run_import(lakeside_dir / "data")[0] == 0 and not ImportedFiles.objects.exists()
 
 
 @pytest.mark.django_db
