@@ -71,10 +71,13 @@ def import_request_problems(request, pk: int):
 def recent_imports() -> dict:
     """The latest imports, each with its files' counts in words and their digests, and whether its
     files are kept, for the data sets page."""
-    runs = DatasetImport.objects.with_files_kept()
+    runs = list(DatasetImport.objects.with_files_kept()[:IMPORTS_LISTED])
+    # an upload's report (its notes: a merged twin back, ties that may be the wrong way round), while kept
+    reports = dict(ImportRequest.objects.filter(dataset_import__in=runs).values_list("dataset_import_id", "pk"))
     return {
-        "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()]}
-                    for run in runs[:IMPORTS_LISTED]],
+        "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()],
+                     "report": reports.get(run.pk)}
+                    for run in runs],
         "files_kept_for": max(settings.IMPORTED_FILES_KEPT, 0),
         "reports_kept_days": IMPORT_REQUESTS_KEPT_DAYS,
     }

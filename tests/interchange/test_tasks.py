@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from audit.context import Actor
@@ -208,3 +209,17 @@ def test_the_page_lists_the_analysts_own_latest_uploads_with_their_reports(clien
     assert f'?request={refused.pk}">' in page and "refused (problems found), 1 problem</li>" in page
     assert f'?request={checked.pk}">' in page and "checked (dry run)</li>" in page
     assert 'id="my-uploads"' not in client_as("analyst").get("/data/").content.decode()  # another analyst's page
+
+
+@pytest.mark.django_db
+def test_an_import_from_an_upload_links_to_its_report(client_as, lakeside_dir):
+    from tests.uploads import upload
+
+    analyst = client_as("analyst")
+    upload(analyst, SimpleUploadedFile("entities.csv", (lakeside_dir / "data" / "entities.csv").read_bytes()))
+    request = ImportRequest.objects.get()
+
+    page = analyst.get("/data/").content.decode()
+    assert f'<a href="/data/?request={request.pk}">its report</a>' in page
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO(), stderr=io.StringIO())  # no report
+    assert analyst.get("/data/").content.decode().count(">its report</a>") == 1
