@@ -65,15 +65,15 @@ class ImportRequest(models.Model):
     (the first `PROBLEMS_SHOWN`, and every one in `problems_csv` to download)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
+        QUEUED = "queued", "waiting for a worker"
+        RUNNING = "running", "checking and importing"
+        DONE = "done", "done"
 
     class Outcome(models.TextChoices):
-        IMPORTED = "imported"
+        IMPORTED = "imported", "imported"
         CHECKED = "checked", "checked (dry run)"
         REFUSED = "refused", "refused (problems found)"
-        FAILED = "failed"
+        FAILED = "failed", "failed"
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor = models.CharField(max_length=200, help_text="who asked, as the audit trail names them")
