@@ -138,6 +138,12 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
             for odd in odd_ties(rows, kind_of)]
 
 
+def imported_files_kept() -> int:
+    """How many of the latest imports keep their files (`IMPORTED_FILES_KEPT`; a negative setting
+    keeps none, as 0 does)."""
+    return max(settings.IMPORTED_FILES_KEPT, 0)
+
+
 def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zipped: bytes | None = None) -> DatasetImport:
     """The import's record: the counts and digests of `files`, and the files themselves, zipped (the
     latest `IMPORTED_FILES_KEPT` imports keep theirs)."""
@@ -148,7 +154,7 @@ def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zip
         counts={name: vars(counts[name]) for name in given},
         files={name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in given.items()},
     )
-    kept = max(settings.IMPORTED_FILES_KEPT, 0)  # a negative setting keeps none, as 0 does
+    kept = imported_files_kept()
     if kept > 0:
         ImportedFiles.objects.create(dataset_import=run, archive=zipped if zipped is not None else zip_of(given))
     ImportedFiles.objects.exclude(dataset_import__in=DatasetImport.objects.order_by("-imported_at", "-id")[:kept]).delete()

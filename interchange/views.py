@@ -1,6 +1,5 @@
 import gzip
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from core.roles import can_manage_data_sets
 
 from .export import dataset_export_zip
 from .models import DatasetImport, ImportedFiles, ImportRequest
-from .services import IMPORT_REQUESTS_KEPT_DAYS, FileCounts
+from .services import IMPORT_REQUESTS_KEPT_DAYS, FileCounts, imported_files_kept
 from .tasks import import_queued
 from .uploads import files_from_upload
 
@@ -36,7 +35,7 @@ def data_sets(request):
         if problems:  # not a data set at all (not a zip, a stray file): said at once, nothing queued
             return render(request, "interchange/data_sets.html", {"problems": problems, "files": sorted(files), **recent_imports()}, status=400)
         upload = import_queued(files=files, dry_run=bool(request.POST.get("dry_run")), actor=user_actor(request.user, "import"))
-        return redirect(f"{reverse('data_sets')}?request={upload.pk}")
+        return redirect(_report_url(upload))
     if "request" in request.GET:
         request_id = row_id(request.GET["request"])
         context["upload"] = ImportRequest.objects.filter(pk=request_id).first() if request_id else None
@@ -46,6 +45,11 @@ def data_sets(request):
     return render(request, "interchange/data_sets.html", {**context, **recent_imports()})
 
 
+def _report_url(upload: ImportRequest) -> str:
+    """The data sets page showing an upload's box."""
+    return f"{reverse('data_sets')}?request={upload.pk}"
+
+
 @analysts_only
 def import_request_status(request, pk: int):
     """The upload's box on the data sets page, which asks for it every few seconds until the worker
@@ -53,7 +57,7 @@ def import_request_status(request, pk: int):
     "no change" (204: nothing swapped, nothing announced again to a screen reader)."""
     upload = get_object_or_404(ImportRequest, pk=pk)
     if not request.htmx:
-        return redirect(f"{reverse('data_sets')}?request={upload.pk}")
+        return redirect(_report_url(upload))
     if not upload.finished and request.GET.get("shown") == upload.status:
         return HttpResponse(status=204)
     return render(request, "interchange/_import_request.html", {"upload": upload})
@@ -78,7 +82,7 @@ def recent_imports() -> dict:
         "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()],
                      "report": reports.get(run.pk)}
                     for run in runs],
-        "files_kept_for": max(settings.IMPORTED_FILES_KEPT, 0),
+        "files_kept_for": imported_files_kept(),
         "reports_kept_days": IMPORT_REQUESTS_KEPT_DAYS,
     }
 

@@ -35,12 +35,12 @@ def sources_by_type() -> list[dict]:
     return [{**row, "label": RelationshipType(row["type"]).label, "unsourced": row["total"] - row["sourced"]} for row in counts]
 
 
-def odd_relationships() -> tuple[list[tuple["Relationship", str]], int]:  # noqa: F821 - imported inside, as above
+def odd_relationships() -> tuple[list[tuple], int]:
     """The stored relationships that most likely read the wrong way round (`relationships.checks`):
-    the first of each check, with why, and how many there are in all."""
-    from .models import Relationship
-
+    the first of each check as (relationship, why), and how many there are in all."""
     from entities.models import Entity
+
+    from .models import Relationship
 
     # two plain reads joined here: joining entities twice in SQL took 0.8 s for 60,000 ties
     ext_of, kind_of = {}, {}
