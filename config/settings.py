@@ -103,6 +103,9 @@ TEMPLATES = [
     },
 ]
 
+# every form in Bootstrap's look (core/form_rendering.py)
+FORM_RENDERER = "core.form_rendering.TrackerFormRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
