@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,12 +14,22 @@ from core import roles
 from core.api import role_permission
 
 from .models import DatasetImport, ImportRequest
+from .reading import Problem
 from .tasks import import_queued
 from .uploads import files_from_upload
 
 IMPORTS_IN_THE_API = 100
 
 ForAnalysts = role_permission(read=roles.can_manage_data_sets, write=roles.can_manage_data_sets, name="ForAnalysts")
+
+
+class UploadOptions(serializers.Serializer):
+    """What an API upload asks beside its files. A value DRF does not read as a boolean is refused:
+    read as false, a garbled `dry_run` would import what was meant as a check."""
+
+    dry_run = serializers.BooleanField(required=False, default=False, error_messages={
+        "invalid": "must be true or false (or 1/0, yes/no, on/off); nothing was checked or imported",
+    })
 
 
 def import_request_json(request, upload: ImportRequest) -> dict:
@@ -67,11 +77,13 @@ class DatasetImportsView(APIView):
         responses={202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def post(self, request):
+        options = UploadOptions(data=request.data)
         files, problems = files_from_upload(request.FILES.getlist("files"))
+        if not options.is_valid():
+            problems += [Problem("upload", 1, field, str(message)) for field, messages in options.errors.items() for message in messages]
         if problems:
             return Response({"problems": [vars(p) for p in problems]}, status=status.HTTP_400_BAD_REQUEST)
-        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes", "on")
-        upload = import_queued(files=files, dry_run=dry_run, actor=user_actor(request.user, "api"))
+        upload = import_queued(files=files, dry_run=options.validated_data["dry_run"], actor=user_actor(request.user, "api"))
         upload.refresh_from_db()  # the embedded default (Celery eager) has run it by now
         return Response(import_request_json(request, upload), status=status.HTTP_202_ACCEPTED)
 

@@ -197,6 +197,32 @@ def test_the_api_reports_refused_uploads_and_checks(client_as):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("value", ["check", "Y-es", "2"])
+def test_an_api_upload_whose_dry_run_is_neither_true_nor_false_is_refused_and_queues_nothing(client_as, value):
+    # read as false, it would import what was meant as a check
+    response = client_as("analyst").post(
+        "/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,person\n")], "dry_run": value})
+
+    assert response.status_code == 400
+    [problem] = response.json()["problems"]
+    assert problem["column"] == "dry_run" and problem["message"].startswith("must be true or false")
+    assert not ImportRequest.objects.exists() and not Entity.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "dry_run"), [("yes", True), ("1", True), ("on", True), ("false", False), ("0", False), ("", False)])
+def test_an_api_upload_reads_dry_run_as_drf_reads_a_boolean(client_as, value, dry_run):
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client_as("analyst").post(
+            "/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"external_id,name,kind\nx,X,person\n")], "dry_run": value})
+
+    assert response.status_code == 202 and response.json()["dry_run"] is dry_run
+    assert Entity.objects.exists() is not dry_run
+
+
+@pytest.mark.django_db
 def test_the_page_lists_the_analysts_own_latest_uploads_with_their_reports(client_as):
     from tests.uploads import upload
 
