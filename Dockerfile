@@ -13,6 +13,7 @@ COPY engagement ./engagement
 COPY scoring ./scoring
 COPY conflicts ./conflicts
 COPY interchange ./interchange
+COPY audit ./audit
 RUN pip install .
 
 COPY manage.py ./

@@ -1,10 +1,12 @@
 """The production settings path: `check --deploy` is clean and secrets are required."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -55,3 +57,30 @@ def test_numpy_leaves_huge_pages_alone_unless_the_operator_asks(setting, expecte
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
     assert result.stdout.strip() == expected, result.stderr
+
+
+def test_the_image_holds_every_app_and_what_the_apps_read_at_run_time(settings):
+    # Docker does not run here: the Dockerfile is checked by reading it (an app left out of the
+    # image installs without complaint and fails only when the container starts)
+    copied = {line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")}
+    local_apps = {app for app in settings.INSTALLED_APPS if (ROOT / app / "apps.py").exists()}
+    assert local_apps and local_apps <= copied, local_apps - copied
+    packaged = re.search(r"include = \[(.*?)\]", (ROOT / "pyproject.toml").read_text()).group(1)
+    assert {name.strip(' "*') for name in packaged.split(",")} <= copied
+    # the templates, the static files, the demo data set and the help pages (docs/) are read at run time
+    assert {"manage.py", "templates", "static", "demo", "docs"} <= copied
+
+
+def test_compose_runs_web_worker_and_beat_from_one_image_beside_postgresql_and_redis():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["image"] == "policing-tracker:latest" and service["build"] == "."
+        assert service["environment"]["DATABASE_URL"].endswith("@postgres:5432/tracker")
+        assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+        assert set(service["depends_on"]) == {"postgres", "redis"}
+    assert "celery -A config worker" in services["worker"]["command"]
+    assert "celery -A config beat" in services["beat"]["command"]
+    assert "migrate" in services["web"]["command"] and "gunicorn config.wsgi:application" in services["web"]["command"]
