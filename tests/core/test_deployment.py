@@ -84,3 +84,14 @@ def test_compose_runs_web_worker_and_beat_from_one_image_beside_postgresql_and_r
     assert "celery -A config worker" in services["worker"]["command"]
     assert "celery -A config beat" in services["beat"]["command"]
     assert "migrate" in services["web"]["command"] and "gunicorn config.wsgi:application" in services["web"]["command"]
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readmes_configuration_table():
+    read = set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    read |= set(re.findall(r'os\.environ\.setdefault\("([A-Z_]+)"', (ROOT / "config" / "__init__.py").read_text()))
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration"):readme.index("## Architecture")]
+    documented = set(re.findall(r"^\| (.*?) \|", table, re.MULTILINE))
+    documented = {name for cell in documented for name in re.findall(r"`([A-Z_]+)`", cell)}
+    assert len(read) > 20
+    assert read - documented == set()
