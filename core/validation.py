@@ -144,12 +144,30 @@ def problems_by_field(problems: list[FieldProblem]) -> dict[str, list[str]]:
     return by_field
 
 
-def raise_for_problems(problems: list[FieldProblem]) -> None:
-    """Turn problems into a Django ValidationError keyed by field (for model.clean and forms)."""
+def raise_for_problems(problems: list[FieldProblem], instance=None) -> None:
+    """Turn problems into a Django ValidationError keyed by field (for model.clean and forms).
+
+    From a model's clean(), pass the model (`instance`): a required field left empty is then left to
+    Django's own check of that field, which reports it already ("This field is required."); a form
+    showed both messages under the field."""
+    if instance is not None:
+        problems = [p for p in problems if not _reported_by_django(instance, p.field)]
     if problems:
         from django.core.exceptions import ValidationError
 
         raise ValidationError(problems_by_field(problems))
+
+
+def _reported_by_django(instance, field_name: str) -> bool:
+    """Whether Django's check of the model's fields reports `field_name` as empty (a field that may
+    not be blank, holding an empty value)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = instance._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return False
+    return not field.blank and field.value_from_object(instance) in field.empty_values
 
 
 def raise_for_api(problems: list[FieldProblem]) -> None:

@@ -50,7 +50,7 @@ class Meeting(TimeStampedModel):
         return f"{self.title} ({self.date})"
 
     def clean(self):
-        raise_for_problems(external_id_problems(self.external_id) + meeting_problems(type=self.type, title=self.title))
+        raise_for_problems(external_id_problems(self.external_id) + meeting_problems(type=self.type, title=self.title), instance=self)
 
 
 class Attendance(models.Model):
@@ -195,7 +195,8 @@ class ConflictReport(models.Model):
                 end_date=None,
                 amount=self.amount,
                 analyst_score=None,
-            )
+            ),
+            instance=self,
         )
 
 

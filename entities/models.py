@@ -55,7 +55,7 @@ class Entity(TimeStampedModel):
         if self.parent_id:
             problems += parent_problems(external_id=self.external_id, parent=self.parent.external_id)
             problems += parent_cycle_problems(external_id=self.external_id, parent=self.parent.external_id, parent_of=stored_parent_of)
-        raise_for_problems(problems)
+        raise_for_problems(problems, instance=self)
 
     def save(self, *args, **kwargs):
         if self.kind in Kind.values:

@@ -84,7 +84,8 @@ class Relationship(TimeStampedModel):
                 end_date=self.end_date,
                 amount=self.amount,
                 analyst_score=self.analyst_score,
-            )
+            ),
+            instance=self,
         )
 
 
@@ -111,4 +112,4 @@ class Disclosure(TimeStampedModel):
         return f"{self.discloser} disclosed {self.relationship.external_id} on {self.disclosed_on}"
 
     def clean(self):
-        raise_for_problems(external_id_problems(self.external_id))
+        raise_for_problems(external_id_problems(self.external_id), instance=self)

@@ -1,0 +1,47 @@
+"""The contract's rules as models and forms report them (core/validation.py)."""
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from engagement.forms import MeetingForm
+from engagement.models import Meeting
+from entities.models import Entity
+from relationships.models import Relationship
+from tests.factories import EntityFactory
+
+
+def test_a_required_field_left_empty_on_a_form_is_reported_once():
+    # Django's own check says "This field is required."; the contract's "is required" said it again
+    form = MeetingForm(data={"date": "2026-05-01", "title": "", "type": ""})
+
+    assert not form.is_valid()
+    assert form.errors["type"] == ["This field is required."]
+    assert form.errors["title"] == ["This field is required."]
+
+
+@pytest.mark.django_db
+def test_a_model_checked_whole_reports_an_empty_required_field_once():
+    with pytest.raises(ValidationError) as refused:
+        Meeting(external_id="m-1", date=date(2026, 5, 1), type="", title="").full_clean()
+
+    assert {field: len(messages) for field, messages in refused.value.message_dict.items()} == {"type": 1, "title": 1}
+
+
+@pytest.mark.django_db
+def test_the_contracts_other_rules_still_speak_on_a_model():
+    a, b = EntityFactory(), EntityFactory()
+    with pytest.raises(ValidationError) as refused:
+        Relationship(external_id="r 1", source=a, target=b, type="funds", start_date=date(2026, 1, 1)).full_clean()
+
+    messages = refused.value.message_dict
+    assert any("is required for funds" in m for m in messages["amount"])  # the field may be blank, but not for funds
+    assert "external_id" in messages  # a space is not allowed in a key
+
+
+@pytest.mark.django_db
+def test_a_value_that_is_not_empty_but_wrong_is_the_contracts_to_report():
+    with pytest.raises(ValidationError) as refused:
+        Entity(external_id="e-1", name="A name", kind="planet").full_clean()
+
+    assert any("police_department" in m for m in refused.value.message_dict["kind"])  # the contract's list of kinds
