@@ -1,4 +1,5 @@
-"""Security headers Django 5.2 does not set by itself."""
+"""Security headers Django 5.2 does not set by itself, NUL characters refused, and the health check
+answered before the host is checked."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -66,3 +67,21 @@ class RoleRequiredMiddleware:
         if request.user.is_authenticated and not can_view(request.user):
             raise PermissionDenied("Your account has no role yet: ask an administrator to give you one.")
         return None
+
+
+class HealthCheckMiddleware:
+    """`/healthz` answered before CommonMiddleware checks the host: the container's health check
+    (docker-compose.yml) asks `http://127.0.0.1:8000/healthz`, a host not in ALLOWED_HOSTS (400),
+    over plain HTTP (exempt from the redirect to HTTPS: `SECURE_REDIRECT_EXEMPT`), so it failed on
+    every production container. Its answer depends on nothing the host or the scheme says; the
+    security middlewares before this one still add their headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

@@ -95,3 +95,20 @@ def test_every_environment_variable_the_settings_read_is_in_the_readmes_configur
     documented = {name for cell in documented for name in re.findall(r"`([A-Z_]+)`", cell)}
     assert len(read) > 20
     assert read - documented == set()
+
+
+def test_the_containers_health_check_is_answered_under_production_settings():
+    # docker-compose.yml's check asks http://127.0.0.1:8000/healthz: not an allowed host, not HTTPS
+    assert "http://127.0.0.1:8000/healthz" in (ROOT / "docker-compose.yml").read_text()
+    asks = """
+from django.test import Client
+client = Client()
+check = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+print(check.status_code, check.content.decode(), check.has_header("Content-Security-Policy"), check.has_header("X-Frame-Options"))
+print(client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code, client.get("/login/", HTTP_HOST="tracker.example.org").status_code)
+"""
+    answered = manage("shell", "-c", asks, env={**os.environ, **PRODUCTION})
+    assert answered.returncode == 0, answered.stderr
+    # the check is answered, with the headers of every response; every other address still checks
+    # the host (400), then the scheme (a redirect to HTTPS)
+    assert answered.stdout.splitlines()[-2:] == ['200 {"status": "ok"} True True', "400 301"], answered.stdout
