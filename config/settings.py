@@ -85,6 +85,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# sign-in logs (time, address, browser) are deleted after this many days (core/housekeeping.py)
+SIGN_IN_LOGS_KEPT_DAYS = env.int("SIGN_IN_LOGS_KEPT_DAYS", default=90)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -243,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-full-recompute": {
         "task": "scoring.tasks.recompute_all_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "nightly-housekeeping": {
+        "task": "core.tasks.housekeeping_task",
+        "schedule": crontab(hour=4, minute=30),
     },
     # after Monday's nightly recompute
     "weekly-following-summaries": {

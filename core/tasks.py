@@ -1,11 +1,20 @@
-"""Background work of the pages that span apps: the weekly summary of the Following page."""
+"""Background work of the pages that span apps: the weekly summary of the Following page, and the
+nightly housekeeping."""
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .following import send_following_digests
+from .housekeeping import housekeeping
 
 
 @shared_task
 def following_digests_task() -> int:
     """Weekly (beat): email what changed for the entities each user follows, to those who asked."""
     return send_following_digests(today=timezone.localdate())
+
+
+@shared_task
+def housekeeping_task() -> dict[str, int]:
+    """Nightly (beat): expired sessions and old sign-in logs deleted (core/housekeeping.py)."""
+    return housekeeping(sign_in_logs_kept_days=settings.SIGN_IN_LOGS_KEPT_DAYS)

@@ -1,4 +1,4 @@
-"""The weekly summary's task on a real Celery worker on Redis (as beat queues it)."""
+"""The tasks beat queues (the weekly summary, the nightly housekeeping) on a real Celery worker on Redis."""
 import io
 import time
 from datetime import date
@@ -33,3 +33,24 @@ def test_a_real_worker_sends_the_weekly_summaries(lakeside_dir, worker_queue, us
     # the worker's email backend writes to its log; that it went is recorded on the reader's row
     assert FollowDigest.objects.get(user=reader).last_sent == timezone.localdate()
     assert timezone.localdate() > date(2026, 7, 7)  # a week after the earlier scores: something to compare with
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_does_the_nightly_housekeeping(worker_queue):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from core.tasks import housekeeping_task
+
+    expired = SessionStore()
+    expired.set_expiry(-1)
+    expired.create()
+
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        housekeeping_task.apply_async(queue=worker_queue, connection=conn)
+    deadline = time.monotonic() + 60
+    while Session.objects.filter(session_key=expired.session_key).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
