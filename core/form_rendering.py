@@ -7,8 +7,8 @@ forms and Django's sign-in form all look alike without a class written in any fo
 """
 from django import forms
 from django.forms.boundfield import BoundField
-from django.forms.widgets import Input
 from django.forms.renderers import DjangoTemplates
+from django.forms.widgets import Input
 
 # Bootstrap's class for a widget, most specific kind first. Radio buttons and lists of checkboxes
 # get none: their widget's class goes on the box around the list too (styled in site.css instead).
@@ -44,7 +44,8 @@ class BootstrapBoundField(BoundField):
         if not added:
             return attrs
         # the widget's own classes are kept: attributes given here replace the widget's of the same name
-        attrs["class"] = with_classes(widget.attrs.get("class", ""), attrs.get("class", ""), added, "is-invalid" if self.errors else "")
+        invalid = "is-invalid" if self.errors else ""
+        attrs["class"] = with_classes(widget.attrs.get("class", ""), attrs.get("class", ""), added, invalid)
         return attrs
 
 

@@ -4,8 +4,8 @@
   anonymous survey's: a visitor's session notes the surveys it answered, so that it answers once,
   and the survey promises to keep nothing that could identify who answered.
 - Sign-in logs (django-axes: each sign-in's time, network address and browser; failed ones too
-  where `AXES_ENABLE_ACCESS_FAILURE_LOG` is turned on) older than `SIGN_IN_LOGS_KEPT_DAYS`: enough to look into a break-in attempt, not a
-  record of staff's comings and goings kept for ever. The lockout itself counts recent failures
+  where `AXES_ENABLE_ACCESS_FAILURE_LOG` is turned on) older than `SIGN_IN_LOGS_KEPT_DAYS`: enough
+  to look into a break-in attempt, not a record of staff's comings and goings kept for ever. The lockout itself counts recent failures
   (`AccessAttempt`, which django-axes clears when their cool-off ends) and is not touched.
 """
 from importlib import import_module
