@@ -1,4 +1,5 @@
 """The production settings path: `check --deploy` is clean and secrets are required."""
+import json
 import os
 import re
 import subprocess
@@ -112,3 +113,24 @@ print(client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code, client.get(
     # the check is answered, with the headers of every response; every other address still checks
     # the host (400), then the scheme (a redirect to HTTPS)
     assert answered.stdout.splitlines()[-2:] == ['200 {"status": "ok"} True True', "400 301"], answered.stdout
+
+
+def test_the_images_collectstatic_succeeds_and_holds_every_file_the_templates_name(tmp_path):
+    # the Dockerfile runs collectstatic under DEBUG=0, where static files are named through
+    # WhiteNoise's manifest: a template naming a file the manifest lacks is a 500 in production only
+    collect = f"""
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+settings.STATIC_ROOT = {str(tmp_path)!r}
+call_command("collectstatic", "--noinput", verbosity=0)
+"""
+    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    collected = subprocess.run([sys.executable, "-c", collect], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert collected.returncode == 0, collected.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    named = {name for template in (ROOT / "templates").rglob("*.html")
+             for name in re.findall(r"""{% static ['"]([^'"]+)['"] %}""", template.read_text())}
+    assert len(named) > 10
+    assert named - set(manifest) == set()
