@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,68 @@ call_command("collectstatic", "--noinput", verbosity=0)
              for name in re.findall(r"""{% static ['"]([^'"]+)['"] %}""", template.read_text())}
     assert len(named) > 10
     assert named - set(manifest) == set()
+
+
+def production_distributions() -> set[str]:
+    """The distributions `pip install .` brings (the project's dependencies, with their extras,
+    and theirs), as installed here: what the Docker image has, without the test extras."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    waiting = [Requirement(line) for line in project["dependencies"]]
+    found: set[str] = set()
+    while waiting:
+        requirement = waiting.pop()
+        if normal(requirement.name) in found:
+            continue
+        found.add(normal(requirement.name))
+        for line in metadata.distribution(requirement.name).requires or []:
+            needed = Requirement(line)
+            extras = requirement.extras or {""}
+            if needed.marker is None or any(needed.marker.evaluate({"extra": extra}) for extra in extras):
+                waiting.append(needed)
+    return found
+
+
+def test_what_the_production_processes_import_is_installed_without_the_test_extras():
+    # kombu's Redis transport needs `packaging`, which only its `redis` extra brings: here pytest
+    # brought it, in the image nothing did, and no process reached the broker. The web and worker
+    # entry points are imported with every distribution `pip install .` does not bring hidden, as
+    # in the image (a module imported only when present, as kombu does msgpack, is then skipped)
+    imports = """
+import json, re, sys, importlib.metadata as metadata
+allowed = set(json.loads(sys.argv[1]))
+def normal(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+hidden = {top for top, dists in metadata.packages_distributions().items() if not {normal(d) for d in dists} & allowed}
+class Hidden:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in hidden:
+            raise ModuleNotFoundError(f"No module named {name!r} (not installed by pip install .)", name=name)
+        return None
+sys.meta_path.insert(0, Hidden())
+import django
+django.setup()
+from config.wsgi import application  # the web process
+from django.urls import get_resolver
+get_resolver().url_patterns  # every view
+import importlib, pathlib
+for command in pathlib.Path(".").glob("*/management/commands/[a-z]*.py"):  # every command
+    importlib.import_module(".".join(command.with_suffix("").parts))
+from config.celery import app
+app.loader.import_default_modules()  # the worker's task modules
+app.connection_for_write().transport  # the broker's transport
+import celery.apps.worker, celery.apps.beat, gunicorn.app.wsgiapp
+print("imported")
+"""
+    allowed = production_distributions() | {"policing-tracker"}
+    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15"}
+    ran = subprocess.run([sys.executable, "-c", imports, json.dumps(sorted(allowed))], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert {"django", "celery", "kombu", "numpy", "packaging"} <= allowed
+    assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == "imported", ran.stderr[-3000:]
