@@ -200,3 +200,11 @@ print("imported")
                          capture_output=True, text=True, timeout=120)
     assert {"django", "celery", "kombu", "numpy", "packaging"} <= allowed
     assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == "imported", ran.stderr[-3000:]
+
+
+def test_the_env_example_holds_every_variable_compose_asks_for():
+    asked = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    assert asked and asked == example
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
