@@ -13,7 +13,9 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+# Only the environment: no `.env` file is read here. The `.env` beside docker-compose.yml holds
+# production's values for compose (.env.example); read by `make run` or the tests in the same
+# checkout, its host names and empty secret would break both.
 
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production"

@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -208,3 +209,18 @@ def test_the_env_example_holds_every_variable_compose_asks_for():
                if line and not line.startswith("#")}
     assert asked and asked == example
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_a_compose_env_file_in_the_checkout_changes_nothing_the_app_reads(tmp_path):
+    # the settings read only the environment: production's .env beside docker-compose.yml must not
+    # turn `make run` or the tests in the same checkout into a production configuration. A copy of
+    # the checkout's config, with .env.example filled in beside it as compose wants it:
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copy(ROOT / "manage.py", tmp_path)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text().replace("SECRET_KEY=\n", "SECRET_KEY=production\n"))
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    read = "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.SITE_URL)"
+    shown = subprocess.run([sys.executable, "manage.py", "shell", "-c", read], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert shown.stdout.splitlines()[-1] == "True ['127.0.0.1', 'localhost', 'testserver'] http://127.0.0.1:8000", shown.stderr
