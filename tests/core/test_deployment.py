@@ -83,7 +83,11 @@ def test_compose_runs_web_worker_and_beat_from_one_image_beside_postgresql_and_r
         assert service["image"] == "policing-tracker:latest" and service["build"] == "."
         assert service["environment"]["DATABASE_URL"].endswith("@postgres:5432/tracker")
         assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
-        assert set(service["depends_on"]) == {"postgres", "redis"}
+        assert all(needed["condition"] == "service_healthy" for needed in service["depends_on"].values())
+    assert set(services["web"]["depends_on"]) == {"postgres", "redis"}
+    # worker and beat start once web has applied the migrations (web is healthy once it serves)
+    assert set(services["worker"]["depends_on"]) == set(services["beat"]["depends_on"]) == {"postgres", "redis", "web"}
+    assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
     assert "celery -A config worker" in services["worker"]["command"]
     assert "celery -A config beat" in services["beat"]["command"]
     assert "migrate" in services["web"]["command"] and "gunicorn config.wsgi:application" in services["web"]["command"]
