@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: audit backup restore run test install install-test browser demo serve worker beat clean screenshots
+.PHONY: audit backup restore run test install install-test browser demo serve worker beat clean screenshots image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,3 +79,7 @@ clean:
 ## make screenshots: pictures of the demo for the README (needs `make run` serving on :8000)
 screenshots:
 	$(BIN)/python docs/screenshots/take.py http://127.0.0.1:8000
+
+## make image-check: what the Docker image would run, without Docker (scripts/image_check.sh; not part of make test)
+image-check:
+	bash scripts/image_check.sh

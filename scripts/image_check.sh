@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# What the Docker image would run, without Docker (which does not run on this project's machines):
+# the Dockerfile's COPY set in a temporary folder, `pip install .` into a fresh virtualenv (no test
+# extras, as the image), collectstatic and the numba warm-up as its build does; then, under the
+# production settings on SQLite: migrate, load the demo, open the main pages signed in as the
+# administrator, and run a recompute and the housekeeping through a real Celery worker on Redis.
+#
+#   make image-check        (needs PyPI or pip's cache, and Redis at 127.0.0.1:6379)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+WORKER=""
+trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+mkdir "$WORK/app"
+cd "$ROOT"
+for source in $(awk '/^COPY /{for (i = 2; i < NF; i++) print $i}' Dockerfile); do cp -r "$source" "$WORK/app/"; done
+python3 -m venv "$WORK/venv"
+cd "$WORK/app"
+echo "installing the project as the image does (pip install ., no test extras)"
+"$WORK/venv/bin/pip" install --quiet .
+PY="$WORK/venv/bin/python"
+
+export LOG_LEVEL=WARNING DEBUG=0 SECRET_KEY="image-check-$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz" ALLOWED_HOSTS=tracker.example.org
+export DATABASE_URL="sqlite:///$WORK/db.sqlite3" CELERY_BROKER_URL="redis://127.0.0.1:6379/12" CELERY_QUEUE="image-check-$$"
+"$PY" manage.py collectstatic --noinput -v0
+"$PY" -c "from scoring.engine.pair_product import warm_up; warm_up()"
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py load_demo > "$WORK/load_demo.log" 2>&1 || { cat "$WORK/load_demo.log"; exit 1; }
+"$PY" manage.py shell < "$ROOT/scripts/image_pages.py"
+
+"$WORK/venv/bin/celery" -A config worker --concurrency=1 --loglevel=warning > "$WORK/worker.log" 2>&1 &
+WORKER=$!
+"$PY" manage.py shell -c "
+from scoring.tasks import recompute_all_task
+from core.tasks import housekeeping_task
+print('worker: recompute', recompute_all_task.delay().get(timeout=120), '- housekeeping', housekeeping_task.delay().get(timeout=60))
+"
+echo "image check passed"
