@@ -10,7 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 WORKER=""
-trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; rm -rf "$WORK"' EXIT
+WEB=""
+trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; [ -n "$WEB" ] && kill "$WEB" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 mkdir "$WORK/app"
 cd "$ROOT"
@@ -28,6 +29,29 @@ export DATABASE_URL="sqlite:///$WORK/db.sqlite3" CELERY_BROKER_URL="redis://127.
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo > "$WORK/load_demo.log" 2>&1 || { cat "$WORK/load_demo.log"; exit 1; }
 "$PY" manage.py shell < "$ROOT/scripts/image_pages.py"
+
+# gunicorn as the web container runs it: the health check by IP over HTTP, a page and its style
+# sheet (WhiteNoise serving the manifest's name) as the TLS proxy forwards them
+PORT=$("$PY" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+"$WORK/venv/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers 1 > "$WORK/web.log" 2>&1 &
+WEB=$!
+PORT=$PORT "$PY" - <<'PYTHON'
+import os, re, time, urllib.request
+base = f"http://127.0.0.1:{os.environ['PORT']}"
+for _ in range(60):
+    try:
+        health = urllib.request.urlopen(base + "/healthz").read().decode()
+        break
+    except OSError:
+        time.sleep(0.5)
+else:
+    raise SystemExit("gunicorn did not answer /healthz")
+proxied = {"Host": "tracker.example.org", "X-Forwarded-Proto": "https"}
+page = urllib.request.urlopen(urllib.request.Request(base + "/login/", headers=proxied)).read().decode()
+sheet = re.search(r'href="(/static/[^"]+\.css)"', page).group(1)
+urllib.request.urlopen(urllib.request.Request(base + sheet, headers=proxied)).read()
+print(f"web: gunicorn answered /healthz ({health}) and served /login/ and {sheet}")
+PYTHON
 
 "$WORK/venv/bin/celery" -A config worker --concurrency=1 --loglevel=warning > "$WORK/worker.log" 2>&1 &
 WORKER=$!
