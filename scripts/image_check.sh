@@ -60,4 +60,8 @@ from scoring.tasks import recompute_all_task
 from core.tasks import housekeeping_task
 print('worker: recompute', recompute_all_task.delay().get(timeout=120), '- housekeeping', housekeeping_task.delay().get(timeout=60))
 "
+# beat starts with the schedule (it sends tasks by name; the worker above ran two of them)
+timeout 6 "$WORK/venv/bin/celery" -A config beat --loglevel=info --schedule "$WORK/beat-schedule" > "$WORK/beat.log" 2>&1 || true
+grep -q "beat: Starting" "$WORK/beat.log" || { cat "$WORK/beat.log"; echo "beat did not start"; exit 1; }
+echo "beat: started"
 echo "image check passed"
