@@ -27,7 +27,7 @@ export DATABASE_URL="sqlite:///$WORK/db.sqlite3" CELERY_BROKER_URL="redis://127.
 "$PY" manage.py collectstatic --noinput -v0
 "$PY" -c "from scoring.engine.pair_product import warm_up; warm_up()"
 "$PY" manage.py migrate --noinput -v0
-"$PY" manage.py load_demo > "$WORK/load_demo.log" 2>&1 || { cat "$WORK/load_demo.log"; exit 1; }
+"$PY" manage.py load_demo --public-demo > "$WORK/load_demo.log" 2>&1 || { cat "$WORK/load_demo.log"; exit 1; }
 "$PY" manage.py shell < "$ROOT/scripts/image_pages.py"
 
 # gunicorn as the web container runs it: the health check by IP over HTTP, a page and its style

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from conflicts.models import Flag
@@ -56,7 +56,31 @@ def test_the_four_roles_exist_as_groups_with_a_ladder_of_rights():
     assert not Group.objects.get(name="city_staff").permissions.filter(codename="change_entity").exists()
 
 
+@pytest.fixture
+def as_in_make_run(settings):
+    """DEBUG on, as `make run` has it (the tests run with it off, as production)."""
+    settings.DEBUG = True
+
+
 @pytest.mark.django_db
+def test_the_demo_is_refused_on_a_real_site_unless_asked_for_a_public_demo(monkeypatch):
+    with pytest.raises(CommandError, match="--public-demo"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Entity.objects.exists() and not User.objects.exists()  # refused before anything is written
+
+    class Reached(Exception):
+        pass
+
+    def reached(directory):
+        raise Reached
+
+    monkeypatch.setattr("core.management.commands.load_demo.files_from_directory", reached)
+    with pytest.raises(Reached):  # asked for, it goes on to read the demo's files
+        call_command("load_demo", "--public-demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("as_in_make_run")
 def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
     call_command("load_demo", stdout=io.StringIO())
 
@@ -84,6 +108,7 @@ def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("as_in_make_run")
 def test_the_demo_is_as_recent_whenever_it_is_loaded():
     from engagement.models import Meeting
 
@@ -106,6 +131,7 @@ def test_the_demo_is_as_recent_whenever_it_is_loaded():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("as_in_make_run")
 def test_the_demo_loaded_again_on_a_later_day_keeps_the_dates_of_its_first_load(monkeypatch):
     from engagement.models import Meeting
     from relationships.models import Relationship
@@ -124,6 +150,7 @@ def test_the_demo_loaded_again_on_a_later_day_keeps_the_dates_of_its_first_load(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("as_in_make_run")
 def test_an_administrator_can_open_the_admin_with_attendance_inline(client):
     call_command("load_demo", stdout=io.StringIO())
     username, password = DEMO_USERS["administrator"]

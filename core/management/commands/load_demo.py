@@ -34,8 +34,19 @@ class Command(BaseCommand):
             "--today", type=date.fromisoformat,
             help="load the demo as on this day (YYYY-MM-DD; default today; loaded again, it keeps its first load's dates unless this is given)",
         )
+        parser.add_argument(
+            "--public-demo", action="store_true",
+            help="load it with DEBUG off too, for a public demonstration site (its accounts' passwords are published in the README)",
+        )
 
     def handle(self, **options):
+        if not settings.DEBUG and not options["public_demo"]:
+            # with DEBUG off this is a real site: an account per role with a published password on it
+            # would let anyone in as an administrator
+            raise CommandError(
+                "load_demo creates an account per role with the passwords the README publishes: refused with "
+                "DEBUG off (a real site). For a public demonstration site, pass --public-demo."
+            )
         today = options["today"] or timezone.localdate()
         files = files_from_directory(DEMO_DIR)
         days = (today - DEMO_WRITTEN_FOR).days if options["today"] else days_moved_when_first_loaded(files, default=(today - DEMO_WRITTEN_FOR).days)
