@@ -14,6 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("account/token/", api_token, name="api_token"),
+    # each person changes the password an administrator gave them (the admin's own page is for staff only)
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("interchange.urls")),
     path("", include("entities.urls")),
     path("", include("relationships.urls")),

@@ -85,6 +85,8 @@ POLICY = {
     "import_request_status": {"get": ANALYST},
     "import_request_problems": {"get": ANALYST},
     "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
+    "password_change": {"get": CITY_STAFF, "post": CITY_STAFF},  # posted empty: refused, nothing changes
+    "password_change_done": {"get": CITY_STAFF},
     "api-root": {"get": CITY_STAFF},
     "api-schema": {"get": CITY_STAFF},
     "api-docs": {"get": CITY_STAFF},
@@ -173,7 +175,7 @@ def site(db):
         "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
         "data_sets": "/data/", "data_set_download": "/data/export.zip",
         "imported_files_download": f"/data/imports/{run.pk}/files.zip", "import_request_status": f"/data/requests/{refused.pk}/",
-        "import_request_problems": f"/data/requests/{refused.pk}/problems.csv", "api_token": "/account/token/",
+        "import_request_problems": f"/data/requests/{refused.pk}/problems.csv", "api_token": "/account/token/", "password_change": "/account/password/", "password_change_done": "/account/password/done/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
         "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
