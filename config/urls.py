@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from core.tokens import api_token
-from core.views import healthz
+from core.views import healthz, password_reset
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +17,13 @@ urlpatterns = [
     # each person changes the password an administrator gave them (the admin's own page is for staff only)
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # "Forgot your password?": a link by email to the address on the account (public: signed out)
+    path("account/password/reset/", password_reset, name="password_reset"),
+    path("account/password/reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path("account/password/reset/<uidb64>/<token>/", login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+         name="password_reset_confirm"),
+    path("account/password/reset/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+         name="password_reset_complete"),
     path("", include("interchange.urls")),
     path("", include("entities.urls")),
     path("", include("relationships.urls")),

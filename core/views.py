@@ -1,9 +1,11 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django_ratelimit.decorators import ratelimit
 
 from .help import HELP_BY_SLUG, HELP_PAGES, help_html
 
@@ -32,3 +34,18 @@ def help_page(request, slug: str):
     if page is None:
         raise Http404("No such help page.")
     return render(request, "core/help.html", {"page": page, "body": mark_safe(help_html(page)), "pages": HELP_PAGES})  # noqa: S308 - the project's own docs
+
+
+# "Forgot your password?" emails asked for from one network address in an hour: enough for a
+# person who mistyped their address, too few to flood the staff's mailboxes from one place
+PASSWORD_RESETS_RATE = "5/h"
+
+
+@login_not_required
+@ratelimit(key="ip", rate=PASSWORD_RESETS_RATE, method="POST", block=False)
+def password_reset(request):
+    """Django's "Forgot your password?" (the same answer whether or not the address is known, so
+    it tells nobody who has an account), limited per network address."""
+    if getattr(request, "limited", False):
+        return render(request, "registration/password_reset_limited.html", status=429)
+    return auth_views.PasswordResetView.as_view()(request)

@@ -22,6 +22,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no requests counted against the rate limits (they count in the cache,
+    which outlives a test in its process): a limit is tested by the tests that mean to."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def lakeside_dir() -> Path:
     return LAKESIDE

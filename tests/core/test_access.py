@@ -8,8 +8,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from engagement.models import EngagementSettings, MeetingNewcomer
 from entities.models import MergeRecord
@@ -87,6 +90,10 @@ POLICY = {
     "api_token": {"get": CITY_STAFF, "post": CITY_STAFF},
     "password_change": {"get": CITY_STAFF, "post": CITY_STAFF},  # posted empty: refused, nothing changes
     "password_change_done": {"get": CITY_STAFF},
+    "password_reset": {"get": PUBLIC, "post": PUBLIC},  # posted empty: refused, nothing is sent
+    "password_reset_done": {"get": PUBLIC},
+    "password_reset_confirm": {"get": PUBLIC, "post": PUBLIC},  # a link for an account: the link is the credential
+    "password_reset_complete": {"get": PUBLIC},
     "api-root": {"get": CITY_STAFF},
     "api-schema": {"get": CITY_STAFF},
     "api-docs": {"get": CITY_STAFF},
@@ -175,7 +182,9 @@ def site(db):
         "settings_preview_status": f"/scoring/settings/preview/{preview.pk}/",
         "data_sets": "/data/", "data_set_download": "/data/export.zip",
         "imported_files_download": f"/data/imports/{run.pk}/files.zip", "import_request_status": f"/data/requests/{refused.pk}/",
-        "import_request_problems": f"/data/requests/{refused.pk}/problems.csv", "api_token": "/account/token/", "password_change": "/account/password/", "password_change_done": "/account/password/done/",
+        "import_request_problems": f"/data/requests/{refused.pk}/problems.csv", "api_token": "/account/token/", "password_change": "/account/password/", "password_change_done": "/account/password/done/", "password_reset": "/account/password/reset/",
+        "password_reset_done": "/account/password/reset/sent/", "password_reset_complete": "/account/password/reset/done/",
+        "password_reset_confirm": f"/account/password/reset/{urlsafe_base64_encode(force_bytes(owner.pk))}/{default_token_generator.make_token(owner)}/",
         "api-root": "/api/", "api-schema": "/api/schema/", "api-docs": "/api/docs/",
         "entity-list": "/api/entities/", "entity-detail": f"/api/entities/{a.external_id}/",
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
