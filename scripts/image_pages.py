@@ -14,7 +14,7 @@ pages = [
     "/", "/entities/", "/entities/rv-pd/", "/closeness/", "/closeness/rv-oig/rv-pd/", "/closeness/changes/", "/network/",
     "/flags/", f"/flags/{flag.pk}/", "/meetings/", f"/meetings/{meeting.pk}/", "/meetings/new/", "/engagement/coverage/",
     "/engagement/trust/", "/recusals/", "/reports/", "/reports/new/", "/register/", "/scoring/settings/",
-    "/scoring/settings/history/", "/data/", "/data/export.zip", "/sources/", "/following/", "/help/",
+    "/scoring/settings/history/", "/data/", "/data/export.zip", "/sources/", "/following/", "/account/password/", "/help/",
     "/api/", "/api/schema/", "/api/docs/", "/api/entities/", "/api/closeness/", "/admin/", "/admin/entities/entity/",
     "/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/recusals/?export=csv",
     *(f"/help/{page.slug}/" for page in HELP_PAGES),
@@ -29,6 +29,10 @@ for path in pages:
 print(f"pages: {len(pages) - len(failed)} of {len(pages)} answered")
 if failed:
     raise SystemExit("pages that did not answer: " + ", ".join(failed))
+signed_out = Client(HTTP_HOST="tracker.example.org")
+for path in ("/login/", "/account/password/reset/"):
+    if signed_out.get(path, secure=True).status_code != 200:
+        raise SystemExit(f"{path} signed out: not 200")
 health = Client().get("/healthz", HTTP_HOST="127.0.0.1:8000")
 if health.status_code != 200:
     raise SystemExit(f"/healthz by IP over HTTP: {health.status_code}")
