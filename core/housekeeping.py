@@ -5,8 +5,9 @@
   and the survey promises to keep nothing that could identify who answered.
 - Sign-in logs (django-axes: each sign-in's time, network address and browser; failed ones too
   where `AXES_ENABLE_ACCESS_FAILURE_LOG` is turned on) older than `SIGN_IN_LOGS_KEPT_DAYS`: enough
-  to look into a break-in attempt, not a record of staff's comings and goings kept for ever. The lockout itself counts recent failures
-  (`AccessAttempt`, which django-axes clears when their cool-off ends) and is not touched.
+  to look into a break-in attempt, not a record of staff's comings and goings kept for ever. The
+  lockout itself counts recent failures (`AccessAttempt`, which django-axes clears when their
+  cool-off ends) and is not touched.
 """
 from importlib import import_module
 

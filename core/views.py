@@ -39,6 +39,7 @@ def help_page(request, slug: str):
 # "Forgot your password?" emails asked for from one network address in an hour: enough for a
 # person who mistyped their address, too few to flood the staff's mailboxes from one place
 PASSWORD_RESETS_RATE = "5/h"
+_password_reset_view = auth_views.PasswordResetView.as_view()
 
 
 @login_not_required
@@ -48,4 +49,4 @@ def password_reset(request):
     it tells nobody who has an account), limited per network address."""
     if getattr(request, "limited", False):
         return render(request, "registration/password_reset_limited.html", status=429)
-    return auth_views.PasswordResetView.as_view()(request)
+    return _password_reset_view(request)
