@@ -72,9 +72,14 @@ def text_problems(field: str, value: str | None) -> list[FieldProblem]:
     return []
 
 
+def _blank(value: str | None) -> bool:
+    """Empty, or nothing but spaces: a name of spaces shows as nothing on every page."""
+    return not value or not value.strip()
+
+
 def entity_problems(*, name: str, kind: str) -> list[FieldProblem]:
     problems = []
-    if not name:
+    if _blank(name):
         problems.append(FieldProblem("name", "is required"))
     if not kind:
         problems.append(FieldProblem("kind", "is required"))
@@ -126,7 +131,7 @@ def meeting_problems(*, type: str, title: str) -> list[FieldProblem]:
         problems.append(FieldProblem("type", "is required"))
     else:
         problems += _choice_problem("type", type, MeetingType)
-    if not title:
+    if _blank(title):
         problems.append(FieldProblem("title", "is required"))
     return problems
 

@@ -45,3 +45,16 @@ def test_a_value_that_is_not_empty_but_wrong_is_the_contracts_to_report():
         Entity(external_id="e-1", name="A name", kind="planet").full_clean()
 
     assert any("police_department" in m for m in refused.value.message_dict["kind"])  # the contract's list of kinds
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blank", ["   ", "\t", " \n "])
+def test_a_name_or_title_of_spaces_is_missing(blank):
+    # forms, the API and the CSV reader strip cells; a model saved directly (a script, the shell) does not
+    with pytest.raises(ValidationError) as entity_refused:
+        Entity(external_id="e-1", name=blank, kind="person").full_clean()
+    with pytest.raises(ValidationError) as meeting_refused:
+        Meeting(external_id="m-1", date=date(2026, 5, 1), type="community_forum", title=blank).full_clean()
+
+    assert entity_refused.value.message_dict["name"] == ["is required"]
+    assert meeting_refused.value.message_dict["title"] == ["is required"]
