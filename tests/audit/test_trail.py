@@ -53,7 +53,6 @@ def test_a_dry_run_leaves_no_trail(copy_of_lakeside):
 
 def test_the_importer_writes_the_trail_on_sqlite_too(embedded_manage, copy_of_lakeside):
     manage = embedded_manage
-    manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(copy_of_lakeside))
     out = manage("shell", "-c", (
         "import json; from audit.models import AuditEvent as A; "

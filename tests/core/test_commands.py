@@ -10,7 +10,6 @@ def test_a_command_error_still_prints_its_message_and_exits_1(embedded_manage):
 
 
 def test_a_finished_command_leaves_its_output_and_files_behind(embedded_manage, lakeside_dir, tmp_path):
-    embedded_manage("migrate", "--noinput", "-v", "0")
     embedded_manage("import_dataset", str(lakeside_dir / "data"))
     assert "Recomputed as of 2026-06-30" in embedded_manage("recompute", "--as-of", "2026-06-30")
 

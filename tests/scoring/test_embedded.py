@@ -27,7 +27,6 @@ print(json.dumps([latest.scope, latest.status, pair.score_tenths,
 
 def test_full_and_incremental_recomputes_run_on_sqlite(embedded_manage, lakeside_dir):
     manage = embedded_manage
-    manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(lakeside_dir / "data"))
     assert "Recomputed as of" in manage("recompute")
     scope, status, tenths, flagged = json.loads(manage("shell", "-c", LOG_MEETINGS).strip().splitlines()[-1])
@@ -57,7 +56,6 @@ def test_an_incremental_recompute_whose_rules_must_run_again_completes_on_sqlite
     recompute that follows runs every rule again (in its helper thread beside the writes): on the
     embedded SQLite too, it completes."""
     manage = embedded_manage
-    manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(lakeside_dir / "data"))
     manage("recompute")
     scope, status, added = json.loads(manage("shell", "-c", LOG_WITH_A_NEWCOMER).strip().splitlines()[-1])
@@ -99,7 +97,6 @@ def test_two_requests_writing_at_once_take_turns_on_sqlite(embedded_manage, lake
     same time (a session saved while a meeting is logged) wait for each other rather than one
     failing with "database is locked" (which made the meeting form a 500 on `make run`)."""
     manage = embedded_manage
-    manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(lakeside_dir / "data"))
     assert json.loads(manage("shell", "-c", TWO_WRITERS).strip().splitlines()[-1]) == []
 
@@ -122,7 +119,6 @@ def test_every_entity_shows_its_closest_score_on_sqlite(embedded_manage, lakesid
     """SQLite's GREATEST is NULL when either side is: an entity listed on one side of its pairs
     only showed no closest score on the embedded default."""
     manage = embedded_manage
-    manage("migrate", "--noinput", "-v", "0")
     manage("import_dataset", str(lakeside_dir / "data"))
     manage("recompute", "--as-of", "2026-06-30")
 
