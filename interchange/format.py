@@ -34,6 +34,8 @@ DATE_COLUMNS = {"relationships.csv": ("start_date", "end_date"), "meetings.csv":
 # In dependency order: a file only refers to files before it.
 INPUT_FILES = (ENTITIES, RELATIONSHIPS, MEETINGS, ATTENDANCE, DISCLOSURES)
 INPUT_FILE_NAMES = tuple(f.name for f in INPUT_FILES)
+# What an export writes beside the input files and an import skips (computed, not data)
+EXPORT_ONLY_FILE_NAMES = ("closeness.csv", "flags.csv")
 
 CLOSENESS_COLUMNS = (
     "entity_a", "entity_b", "score", "band", "as_of", "formal", "interaction", "financial", "analyst",

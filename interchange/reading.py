@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .format import DATE_COLUMNS, INPUT_FILE_NAMES, csv_text
+from .format import DATE_COLUMNS, EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES, csv_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_CELL_CHARACTERS = 100_000
@@ -76,6 +76,19 @@ def read_csv(name: str, data: bytes) -> tuple[CsvTable | None, list[Problem]]:
 def files_from_directory(directory: Path) -> dict[str, bytes]:
     """The contract's files present in a directory (only entities.csv is required)."""
     return {name: (directory / name).read_bytes() for name in INPUT_FILE_NAMES if (directory / name).is_file()}
+
+
+def unread_csv_files(directory: Path) -> list[Problem]:
+    """A note for each CSV file in the directory that the import does not read: neither one of the
+    contract's files nor an export's computed ones. `relationship.csv` or `Meetings.csv` is most
+    likely a misspelt name whose rows would otherwise be left out without a word. Not a problem:
+    a folder may hold other files beside a data set."""
+    expected = ", ".join(INPUT_FILE_NAMES)
+    return [
+        Problem(path.name, 1, "-", f"note: not one of the data set's files ({expected}): it was not read")
+        for path in sorted(directory.iterdir())
+        if path.is_file() and path.suffix.lower() == ".csv" and path.name not in INPUT_FILE_NAMES + EXPORT_ONLY_FILE_NAMES
+    ]
 
 
 def files_moved_by(files: dict[str, bytes], days: int) -> dict[str, bytes]:

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from .format import INPUT_FILE_NAMES
+from .format import EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES
 from .reading import Problem
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a file, or a zip unpacked, larger than this is refused (zip bombs)
@@ -55,7 +55,7 @@ def _files_from_zip(name: str, data: bytes) -> tuple[dict[str, bytes], list[Prob
                 problems.append(Problem(f"{name}/{member.filename}", 1, "-", problem))
             else:
                 files[base] = data
-        elif base not in ("closeness.csv", "flags.csv"):  # an export's computed files are skipped
+        elif base not in EXPORT_ONLY_FILE_NAMES:  # an export's computed files are skipped
             problems.append(Problem(f"{name}/{member.filename}", 1, "-", "unexpected file in the archive"))
     return files, problems
 

@@ -446,3 +446,31 @@ def test_importing_again_a_twin_merged_before_imports_it_with_a_note(lakeside, l
                      r"merge it again: /entities/lk-pd-2/merge/\?into=lk-pd\)$", notes, re.M)
     assert "note:" not in run_import_noted(copy_of_lakeside)[2]  # once back, it is an entity like any other
     assert "note:" not in run_import_noted(lakeside_dir / "data")[2]
+
+
+@pytest.mark.django_db
+def test_a_csv_file_the_import_does_not_read_is_named_in_a_note(copy_of_lakeside, tmp_path):
+    """A misspelt file name (disclosure.csv) would leave its rows out without a word: the import
+    goes on (a folder may hold other files), with a note naming the file and the names it reads."""
+    (copy_of_lakeside / "disclosures.csv").rename(copy_of_lakeside / "disclosure.csv")
+    (copy_of_lakeside / "README.txt").write_text("not a data file")
+
+    code, output, notes = run_import_noted(copy_of_lakeside, "--dry-run")
+
+    assert code == 0 and "disclosures.csv" not in output  # imported without it
+    assert notes.splitlines() == [
+        "disclosure.csv:1: -: note: not one of the data set's files "
+        "(entities.csv, relationships.csv, meetings.csv, attendance.csv, disclosures.csv): it was not read"
+    ]
+
+
+@pytest.mark.django_db
+def test_an_exports_own_files_are_read_back_without_a_note(tmp_path, lakeside_dir):
+    run_import(lakeside_dir / "data")
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    call_command("export_dataset", str(tmp_path / "out"), stdout=io.StringIO())
+    assert {"closeness.csv", "flags.csv"} <= {p.name for p in (tmp_path / "out").iterdir()}
+
+    code, _, notes = run_import_noted(tmp_path / "out")
+
+    assert code == 0 and notes == ""

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import acting_as, command_actor
-from interchange.reading import files_from_directory
+from interchange.reading import files_from_directory, unread_csv_files
 from interchange.services import dataset_import
 
 
@@ -19,6 +19,9 @@ class Command(BaseCommand):
     def handle(self, directory: Path, dry_run: bool, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory}: not a directory")
+        # said first, whatever the import finds: a misspelt file name explains a missing file's problems
+        for note in unread_csv_files(directory):
+            self.stderr.write(str(note), style_func=self.style.WARNING)
         with acting_as(command_actor("import_dataset")):
             result = dataset_import(files=files_from_directory(directory), dry_run=dry_run)
         if not result.ok:
