@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 
+from core.dates import is_after, years_before
 from core.formatting import money_text
 from entities.kinds import Kind
 from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
@@ -228,10 +228,10 @@ def _add(drafts: dict, rule: str, subject: int, counterpart: int, severity: str)
 
 
 def flags_for_funding_dependence(ctx: _Context, drafts: dict) -> None:
-    window_start = ctx.as_of - relativedelta(years=FUNDING_WINDOW_YEARS)
+    window_start = years_before(ctx.as_of, FUNDING_WINDOW_YEARS)
     funds_to: dict[int, list[RelationshipRecord]] = defaultdict(list)
     for rel in ctx.by_type.get("funds", []):
-        if rel.end_date is None or rel.end_date > window_start:
+        if rel.end_date is None or is_after(rel.end_date, window_start):
             funds_to[rel.target].append(rel)
     for x, overseers in ctx.overseers.items():
         side = ctx.overseen_side(x)
@@ -262,7 +262,7 @@ def flags_for_revolving_door(ctx: _Context, drafts: dict) -> None:
                         if seat.start_date is None or job.end_date is None:
                             overlaps = True
                         else:
-                            overlaps = job.end_date > seat.start_date - relativedelta(years=REVOLVING_DOOR_WINDOW_YEARS)
+                            overlaps = is_after(job.end_date, years_before(seat.start_date, REVOLVING_DOOR_WINDOW_YEARS))
                         if not overlaps:
                             continue
                         draft = _add(drafts, REVOLVING_DOOR, o, x, "high")
@@ -285,11 +285,11 @@ def flags_for_revolving_door(ctx: _Context, drafts: dict) -> None:
 
 
 def flags_for_contribution_from_overseen(ctx: _Context, drafts: dict) -> None:
-    window_start = ctx.as_of - relativedelta(years=CONTRIBUTION_WINDOW_YEARS)
+    window_start = years_before(ctx.as_of, CONTRIBUTION_WINDOW_YEARS)
     received: dict[int, list[RelationshipRecord]] = defaultdict(list)
     for rel_type in ("contributes_to", "endorses"):
         for rel in ctx.by_type.get(rel_type, []):
-            if rel.start_date is not None and rel.start_date > window_start:
+            if rel.start_date is not None and is_after(rel.start_date, window_start):
                 received[rel.target].append(rel)
     for x, overseers in ctx.overseers.items():
         officials: dict[int, set[int]] = defaultdict(set)  # official -> bodies through which they oversee X

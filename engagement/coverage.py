@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+
+from core.dates import days_before
 
 from .types import ENGAGEMENT_TYPES, PRIVATE_TYPES
 
@@ -117,8 +119,7 @@ def coverage_report(
         if fact.type in engagement_types:
             monthly[fact.type][month_index[month_key(fact.date)]] += 1
 
-    # a period ending in year 1's first days has no "90 days before" (the date type starts there)
-    quiet_since = end - timedelta(days=QUIET_DAYS) if end > date.min + timedelta(days=QUIET_DAYS) else date.min
+    quiet_since = days_before(end, QUIET_DAYS)
     for name, row in by_hood.items():
         row.last_engagement = last_engagement.get(name)
     quiet = sorted(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 from django.db import connection
@@ -10,6 +9,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce, Greatest
 
 from core.bulk import in_ids_sql
+from core.dates import days_before
 from entities.models import Entity
 from entities.kinds import is_person_kind
 
@@ -43,7 +43,7 @@ CHANGES_DEFAULT_DAYS = 30
 def snapshot_to_compare(current: ClosenessSnapshot, day=None) -> ClosenessSnapshot | None:
     """The scores to compare `current` with: those as of `day` (default: a month before) or just
     before, else the first kept."""
-    day = day or current.as_of - timedelta(days=CHANGES_DEFAULT_DAYS)
+    day = day or days_before(current.as_of, CHANGES_DEFAULT_DAYS)
     return snapshot_on_or_before(day) or ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").first()
 
 

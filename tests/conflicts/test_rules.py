@@ -203,3 +203,33 @@ def test_budget_authority_with_oversight_is_not_a_power_imbalance():
 
     assert not only(run(both, close={(1, 3): 9.0}), "POWER_IMBALANCE")
     assert only(run(both, close={(1, 3): 9.0}), "OVERSIGHT_TOO_CLOSE")
+
+
+# Dates at the ends of the calendar (any ISO date imports)
+def test_a_seat_from_the_first_years_of_the_calendar_is_judged_not_a_crash():
+    # 0001-01-03 is surely a typo for 2001, but it imported: "5 years before" it is before year 1,
+    # which failed every recompute ("year -4 is out of range") until the window stopped at year 1
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(1, 1, 3))
+    job = RelationshipRecord(2, 11, 1, "employed_by", date(1, 1, 1), date(1, 1, 2))
+
+    flags = only(run(seat, job), "REVOLVING_DOOR")
+
+    assert [(f.subject, f.counterpart, f.persons) for f in flags] == [(2, 1, (11,))]
+
+
+@pytest.mark.parametrize("as_of", [date.min, date(1, 12, 31), date(3, 2, 28), date.max])
+def test_every_rule_runs_on_a_reference_date_at_either_end_of_the_calendar(as_of):
+    earliest = date.min
+    facts = [
+        RelationshipRecord(1, 2, 1, "oversees", earliest),
+        RelationshipRecord(2, 1, 2, "funds", earliest, None, 5000.0),
+        RelationshipRecord(3, 4, 12, "contributes_to", earliest, None, 500.0),
+        RelationshipRecord(4, 11, 2, "member_of", earliest),
+        RelationshipRecord(5, 11, 1, "employed_by", earliest, earliest),
+    ]
+
+    flags = run(*facts, as_of=as_of, base=[])
+
+    # the board oversees the department and takes its money from year 1 on, whatever the date
+    assert ("FUNDING_DEPENDENCE", 2, 1) in keys(flags)
+    assert ("REVOLVING_DOOR", 2, 1) in keys(flags)

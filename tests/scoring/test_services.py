@@ -616,3 +616,33 @@ def test_an_incremental_recompute_judges_closeness_on_the_relationships_it_read(
     assert not Flag.objects.filter(rule="OVERSIGHT_TOO_CLOSE", subject=board, counterpart=office).exists()
     assert snapshot.rules_inputs != rules_inputs_fingerprint()  # the edit's own recompute follows
     assert {board.pk, office.pk} <= set(queued[-1])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of,rules", [
+    (date.min, set()),  # the seat starts two days later
+    (date(2026, 6, 30), {"REVOLVING_DOOR"}),
+    (date.max, {"REVOLVING_DOOR", "FUNDING_DEPENDENCE"}),  # the money starts that day
+])
+def test_evidence_and_reference_dates_at_either_end_of_the_calendar_recompute(as_of, rules):
+    """Any ISO date imports (0001-01-01 is a likely typo for 2001): a recompute on such data, or as
+    of such a date, scores and flags as on any other day instead of failing."""
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
+
+    pd, board = EntityFactory(kind="police_department"), EntityFactory(kind="oversight_body")
+    member = EntityFactory(kind="person")
+    RelationshipFactory(source=board, target=pd, type="oversees", start_date=date.min)
+    RelationshipFactory(source=member, target=board, type="member_of", start_date=date(1, 1, 3))
+    RelationshipFactory(source=member, target=pd, type="employed_by", start_date=date.min, end_date=date(1, 1, 2))
+    RelationshipFactory(source=pd, target=board, type="funds", start_date=date.max, amount=100)
+    for day in (date.min, date.max):
+        AttendanceFactory(meeting=MeetingFactory(date=day), entity=member)
+        AttendanceFactory(meeting=Meeting.objects.get(date=day), entity=pd)
+
+    snapshot = recompute(as_of=as_of)
+
+    assert snapshot.status == "complete"
+    assert (min(board.pk, pd.pk), max(board.pk, pd.pk)) in current_pair_scores()
+    from conflicts.models import Flag
+
+    assert set(Flag.objects.filter(holds=True).values_list("rule", flat=True)) == rules

@@ -1,0 +1,29 @@
+"""Date arithmetic that stays within Python's dates (year 1 to 9999). A data set may hold any ISO
+date and a recompute may take any reference date: a window reaching past year 1 covers the rest
+of time on that side instead of failing the whole recompute (a seat dated 0001-01-01, a typo
+for 2001, made every recompute fail with "year -4 is out of range")."""
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+
+def years_before(day: date, years: int) -> date | None:
+    """The same day `years` calendar years earlier (29 February gives 28 February), or None when
+    that is before year 1: every date there is comes after it (`is_after`)."""
+    try:
+        return day - relativedelta(years=years)
+    except (ValueError, OverflowError):
+        return None
+
+
+def is_after(day: date, start: date | None) -> bool:
+    """Whether `day` comes after `start` (a window's start from `years_before`; None: before year 1)."""
+    return start is None or day > start
+
+
+def days_before(day: date, days: int) -> date:
+    """`days` days earlier, or the first day there is."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
