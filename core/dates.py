@@ -2,6 +2,7 @@
 date and a recompute may take any reference date: a window reaching past year 1 covers the rest
 of time on that side instead of failing the whole recompute (a seat dated 0001-01-01, a typo
 for 2001, made every recompute fail with "year -4 is out of range")."""
+import re
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -27,3 +28,17 @@ def days_before(day: date, days: int) -> date:
         return day - timedelta(days=days)
     except OverflowError:
         return date.min
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD (the interchange files, `--as-of`, the API's `?as_of=`); a
+    ValueError saying which of the two is wrong otherwise: the form, or the day (2026-02-29)."""
+    if not _ISO_DATE.match(text):
+        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real calendar date") from None

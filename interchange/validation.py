@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
+from core.dates import parse_iso_date
 from core.validation import (
     FieldProblem,
     attendance_problems,
@@ -26,7 +26,6 @@ from core.validation import (
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILES, MEETINGS, RELATIONSHIPS, FileFormat
 from .reading import CsvTable, Problem, read_csv
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(slots=True)
@@ -50,15 +49,6 @@ class KnownIds:
     relationships: set[str] = field(default_factory=set)
     meetings: set[str] = field(default_factory=set)
     entity_parents: dict[str, str] = field(default_factory=dict)
-
-
-def parse_iso_date(cell: str) -> date:
-    if not _ISO_DATE.match(cell):
-        raise ValueError(f"'{cell}' is not a date in the form YYYY-MM-DD")
-    try:
-        return date.fromisoformat(cell)
-    except ValueError:
-        raise ValueError(f"'{cell}' is not a real calendar date") from None
 
 
 def parse_decimal(cell: str, places: int) -> Decimal:

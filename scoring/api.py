@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
+from core.dates import parse_iso_date
 from entities.models import Entity
 
 from .forms import ChangesSinceForm
@@ -36,9 +37,9 @@ def date_parameter(params, name: str) -> date | None:
     if not params.get(name):
         return None
     try:
-        return date.fromisoformat(params[name])
-    except ValueError:
-        raise ValidationError({name: [f"'{params[name]}' is not a date in the form YYYY-MM-DD"]}) from None
+        return parse_iso_date(params[name])
+    except ValueError as exc:
+        raise ValidationError({name: [str(exc)]}) from None
 
 
 def snapshot_for(params) -> ClosenessSnapshot | None:

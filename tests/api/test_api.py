@@ -196,12 +196,14 @@ def test_closeness_as_of_picks_the_snapshot_nearest_before(scored, api_as):
     then = client.get("/api/closeness/", {"entity": "x-a1", "as_of": "2025-12-31"}).data
     before_any = client.get("/api/closeness/", {"as_of": "2020-01-01"}).data
     bad = client.get("/api/closeness/", {"as_of": "last year"})
+    no_such_day = client.get("/api/closeness/", {"as_of": "2026-02-29"})
 
     assert {frozenset((p["entity_a"], p["entity_b"])) for p in now["results"]} >= {frozenset(("lk-pd", "lk-ob"))}  # close now
     assert then["count"] == 0  # x-a1 met x-b1 only in 2026; as of mid-2025 they were not scored
     assert client.get("/api/closeness/", {"entity": "x-a1"}).data["count"] > 0
     assert before_any["count"] == 0
-    assert bad.status_code == 400 and "as_of" in bad.data
+    assert bad.status_code == 400 and bad.data["as_of"] == ["'last year' is not a date in the form YYYY-MM-DD"]
+    assert no_such_day.status_code == 400 and no_such_day.data["as_of"] == ["'2026-02-29' is not a real calendar date"]
 
 
 def _listing(client, **params) -> set[tuple]:

@@ -6,7 +6,7 @@ def test_a_command_error_still_prints_its_message_and_exits_1(embedded_manage):
     result = embedded_manage("recompute", "--as-of", "2026-13-01", check=False)  # refused before any query
 
     assert result.returncode == 1
-    assert "--as-of: '2026-13-01' is not a date in the form YYYY-MM-DD" in result.stderr
+    assert "--as-of: '2026-13-01' is not a real calendar date" in result.stderr
 
 
 def test_a_finished_command_leaves_its_output_and_files_behind(embedded_manage, lakeside_dir, tmp_path):

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from core.dates import days_before, is_after, years_before
+from core.dates import days_before, is_after, parse_iso_date, years_before
 
 
 @pytest.mark.parametrize("day,years,expected", [
@@ -32,3 +32,18 @@ def test_every_day_is_after_a_start_before_year_1_and_after_only_later_starts_ot
     assert is_after(date.min, None)
     assert is_after(date(2026, 1, 2), date(2026, 1, 1))
     assert not is_after(date(2026, 1, 1), date(2026, 1, 1))
+
+
+@pytest.mark.parametrize("text,message", [
+    ("2026-1-1", "'2026-1-1' is not a date in the form YYYY-MM-DD"),
+    ("01/02/2026", "'01/02/2026' is not a date in the form YYYY-MM-DD"),
+    ("2026-02-29", "'2026-02-29' is not a real calendar date"),
+    ("0000-01-01", "'0000-01-01' is not a real calendar date"),
+])
+def test_a_date_that_is_not_iso_or_not_a_real_day_says_which(text, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        parse_iso_date(text)
+
+
+def test_an_iso_date_parses():
+    assert parse_iso_date("2024-02-29") == date(2024, 2, 29)

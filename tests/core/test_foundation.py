@@ -81,6 +81,14 @@ def test_the_demo_is_refused_on_a_real_site_unless_asked_for_a_public_demo(monke
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("as_in_make_run")
+def test_a_demo_day_whose_dates_would_fall_before_year_1_is_refused_before_anything_is_written():
+    with pytest.raises(CommandError, match=r"--today 0001-01-05: the demo's dates, moved to end then, would fall before year 1"):
+        call_command("load_demo", "--today", "0001-01-05", stdout=io.StringIO())
+    assert not Entity.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("as_in_make_run")
 def test_the_demo_loads_with_planted_conflicts_and_a_user_per_role(client):
     call_command("load_demo", stdout=io.StringIO())
 

@@ -1,3 +1,4 @@
+import argparse
 import csv
 import io
 from datetime import date
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audit.context import acting_as, command_actor
+from core.dates import parse_iso_date
 from core.roles import ADMINISTRATOR, ROLES
 from interchange.reading import files_from_directory, files_moved_by
 from interchange.services import dataset_import
@@ -26,12 +28,19 @@ HISTORY_MONTHS = 12
 DEMO_USERS = {role: (f"demo-{role.replace('_', '-')}", f"riverton-{role.replace('_', '-')}-demo") for role in ROLES}
 
 
+def _iso_date(text: str) -> date:
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 class Command(BaseCommand):
     help = "Load the Riverton demo data set, score it as of today, and create one demo user per role."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--today", type=date.fromisoformat,
+            "--today", type=_iso_date,
             help="load the demo as on this day (YYYY-MM-DD; default today; loaded again, it keeps its first load's dates unless this is given)",
         )
         parser.add_argument(
@@ -50,7 +59,10 @@ class Command(BaseCommand):
         today = options["today"] or timezone.localdate()
         files = files_from_directory(DEMO_DIR)
         days = (today - DEMO_WRITTEN_FOR).days if options["today"] else days_moved_when_first_loaded(files, default=(today - DEMO_WRITTEN_FOR).days)
-        files = files_moved_by(files, days)
+        try:
+            files = files_moved_by(files, days)
+        except OverflowError:
+            raise CommandError(f"--today {today}: the demo's dates, moved to end then, would fall before year 1: pick a later day") from None
         with acting_as(command_actor("load_demo")):
             result = dataset_import(files=files)
         if not result.ok:

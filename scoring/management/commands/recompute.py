@@ -1,9 +1,8 @@
-from datetime import date
-
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from core.commands import LeavesWithoutTeardown
+from core.dates import parse_iso_date
 from scoring.services import recompute
 
 
@@ -18,9 +17,9 @@ class Command(LeavesWithoutTeardown):
 
     def handle(self, as_of: str | None, **options):
         try:
-            reference = date.fromisoformat(as_of) if as_of else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--as-of: '{as_of}' is not a date in the form YYYY-MM-DD") from None
+            reference = parse_iso_date(as_of) if as_of else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--as-of: {exc}") from None
         snapshot = recompute(as_of=reference, triggered_by="recompute command")
         self.stdout.write(
             f"Recomputed as of {snapshot.as_of}: {snapshot.pairs_current} pairs scored "
