@@ -474,3 +474,21 @@ def test_an_exports_own_files_are_read_back_without_a_note(tmp_path, lakeside_di
     code, _, notes = run_import_noted(tmp_path / "out")
 
     assert code == 0 and notes == ""
+
+
+@pytest.mark.django_db
+def test_a_file_that_cannot_be_read_is_named_and_nothing_is_imported(copy_of_lakeside, monkeypatch):
+    from django.core.management.base import CommandError
+
+    unreadable = copy_of_lakeside / "meetings.csv"
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path == unreadable:  # as for a file without read permission (these tests may run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(CommandError, match=rf"^{unreadable}: cannot be read \(Permission denied\); nothing was imported$"):
+        call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO(), stderr=io.StringIO())
+    assert row_counts() == (0, 0, 0, 0, 0)

@@ -22,8 +22,12 @@ class Command(BaseCommand):
         # said first, whatever the import finds: a misspelt file name explains a missing file's problems
         for note in unread_csv_files(directory):
             self.stderr.write(str(note), style_func=self.style.WARNING)
+        try:
+            files = files_from_directory(directory)
+        except OSError as exc:  # unreadable (permissions, a broken disk): named, nothing imported
+            raise CommandError(f"{exc.filename}: cannot be read ({exc.strerror or exc}); nothing was imported") from None
         with acting_as(command_actor("import_dataset")):
-            result = dataset_import(files=files_from_directory(directory), dry_run=dry_run)
+            result = dataset_import(files=files, dry_run=dry_run)
         if not result.ok:
             lines = [str(problem) for problem in result.problems]
             lines.append(f"{len(result.problems)} problem(s) found; nothing was imported.")
