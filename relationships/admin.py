@@ -21,7 +21,8 @@ class RelationshipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):
-        """Saved as given, with a warning when the tie most likely reads the wrong way round."""
+        """Saved as given, with a warning when the tie most likely reads the wrong way round or has a date
+        nothing reads (`relationships.checks`)."""
         super().save_model(request, obj, form, change)
         for why in obj.odd_reading:
             messages.warning(request, f"Saved, but worth a look: {why}.")

@@ -14,7 +14,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     symmetric = serializers.BooleanField(read_only=True)
-    # valid, but most likely the wrong way round (saved as given): why, or nothing
+    # valid, but most likely the wrong way round or with a date nothing reads (saved as given): why, or nothing
     warnings = serializers.ListField(child=serializers.CharField(), source="odd_reading", read_only=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Relationships that are valid by the contract but read oddly, most likely written the wrong way
-round (the roll-up and the conflict rules read every tie as written): noted by an import, warned
-about in the admin. Pure: rows and entity kinds in, notes out."""
+round (the roll-up and the conflict rules read every tie as written), or with a date nothing reads:
+noted by an import, warned about in the admin, listed on the Sources page. Pure: rows and entity
+kinds in, notes out."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -9,7 +10,7 @@ from typing import NamedTuple
 
 from entities.kinds import is_person_kind
 
-from .types import AFFILIATION_TYPES, PERSONAL_TIE_TYPES
+from .types import AFFILIATION_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 
@@ -19,6 +20,7 @@ class TieRow(NamedTuple):  # a tuple: made by the tens of thousands for the Sour
     source: str
     target: str
     type: str
+    ended: bool = False  # it has an end date
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,15 @@ def _represents_without_a_union(row: TieRow, kind_of: Mapping[str, str]) -> tupl
     return None
 
 
-CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union)
-CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}  # no other type can be odd here
+def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    if row.type in ONE_OFF_TYPES and row.ended:
+        return "end_date", (f"a `{row.type}` is a one-off event, dated by its start_date: its end_date is kept "
+                            f"but neither the scores nor the conflict rules read it")
+    return None
+
+
+CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end)
+CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | ONE_OFF_TYPES | {"represents"}  # no other type can be odd here
 
 
 def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]:

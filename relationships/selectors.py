@@ -47,8 +47,8 @@ def odd_relationships() -> tuple[list[tuple], int]:
     for pk, external_id, kind in Entity.objects.values_list("pk", "external_id", "kind"):
         ext_of[pk], kind_of[external_id] = external_id, kind
     candidates = Relationship.objects.filter(type__in=CHECKED_TYPES).order_by("external_id")
-    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type)
-            for pk, rel_type, source, target in candidates.values_list("pk", "type", "source_id", "target_id")]
+    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None)
+            for pk, rel_type, source, target, end in candidates.values_list("pk", "type", "source_id", "target_id", "end_date")]
     odd = odd_ties(rows, kind_of)
     listed = [o for o in odd if not o.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([o.at for o in listed])

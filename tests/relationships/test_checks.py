@@ -114,7 +114,7 @@ def test_the_sources_page_lists_the_stored_ties_that_may_be_the_wrong_way_round(
     assert count == NOTES_PER_CHECK + 4 and len(listed) == NOTES_PER_CHECK + 1
     assert listed[0][0] == backwards and "is it the wrong way round?" in listed[0][1]
     page = client_as("city_staff").get("/sources/").content.decode()
-    assert f"Ties that may be the wrong way round ({NOTES_PER_CHECK + 4})" in page and "<td>r-back</td>" in page
+    assert f"Ties that read oddly ({NOTES_PER_CHECK + 4})" in page and "<td>r-back</td>" in page
     assert "<td>r-fine</td>" not in page and "The first of each kind are listed." in page
 
 
@@ -143,4 +143,30 @@ def test_an_entity_page_marks_its_ties_that_may_be_the_wrong_way_round(client_as
     RelationshipFactory(source=chief, target=pd, type="employed_by")
 
     page = client_as("city_staff").get("/entities/pd/").content.decode()
-    assert page.count('class="odd-tie') == 1 and "May be the wrong way round: pd (police_department) leads chief (person)" in page
+    assert page.count('class="odd-tie') == 1 and "Check this tie: pd (police_department) leads chief (person)" in page
+
+
+@pytest.mark.parametrize("rel_type,ended,noted", [
+    ("contributes_to", True, True), ("endorses", True, True), ("contributes_to", False, False), ("employed_by", True, False),
+])
+def test_an_end_date_on_a_one_off_event_gets_a_note_as_nothing_reads_it(rel_type, ended, noted):
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "chief", "union", rel_type, ended)], KINDS)]
+
+    assert found == ([f"2:end_date:a `{rel_type}` is a one-off event, dated by its start_date: its end_date is kept "
+                      "but neither the scores nor the conflict rules read it"] if noted else [])
+
+
+@pytest.mark.django_db
+def test_a_one_off_event_with_an_end_date_is_noted_by_the_import_and_listed_on_the_sources_page(tmp_path, client_as):
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n")
+    (tmp_path / "relationships.csv").write_text(
+        "external_id,source,target,type,start_date,end_date,amount\n"
+        "r-gift,union,mayor,contributes_to,2024-01-01,2024-12-31,500\nr-plain,union,mayor,contributes_to,2024-02-01,,500\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "relationships.csv:2: end_date: note: a `contributes_to` is a one-off event, dated by its start_date: "
+        "its end_date is kept but neither the scores nor the conflict rules read it"]
+    page = client_as("city_staff").get("/sources/").content.decode()
+    assert "Ties that read oddly (1)" in page and "<td>r-gift</td>" in page and "<td>r-plain</td>" not in page
