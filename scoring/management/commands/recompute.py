@@ -17,7 +17,8 @@ class Command(LeavesWithoutTeardown):
 
     def handle(self, as_of: str | None, **options):
         try:
-            reference = parse_iso_date(as_of) if as_of else timezone.localdate()
+            # an empty value is refused, not taken as today: `--as-of "$DAY"` with DAY unset is a mistake
+            reference = parse_iso_date(as_of) if as_of is not None else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"--as-of: {exc}") from None
         snapshot = recompute(as_of=reference, triggered_by="recompute command")
