@@ -67,10 +67,32 @@ _DATE_COLUMNS = {"start_date", "end_date", "date", "disclosed_on"}
 _DECIMAL_PLACES = {"amount": 2, "analyst_score": 1}
 
 
+_OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _other_separator(header: list[str], fmt: FileFormat) -> str:
+    """How the cells are separated, when a header read as one cell is the file's columns joined by
+    something other than a comma (a spreadsheet saving "CSV" with semicolons, as it does where the
+    comma is the decimal mark); else ""."""
+    if len(header) != 1:
+        return ""
+    for separator, name in _OTHER_SEPARATORS.items():
+        if separator in header[0] and set(fmt.required) <= {c.strip() for c in header[0].split(separator)}:
+            return name
+    return ""
+
+
 class _FileValidator:
     def __init__(self, table: CsvTable, fmt: FileFormat, problems: list[Problem]):
         self.table, self.fmt, self.problems = table, fmt, problems
         self.index = {}
+        separator = _other_separator(table.header, fmt)
+        if separator:
+            # one problem, not an unknown column and every required one missing
+            problems.append(Problem(fmt.name, 1, "-", f"the cells are separated by {separator}, not commas: save the file "
+                                                      "as CSV with commas (in a spreadsheet: \"CSV UTF-8 (comma delimited)\")"))
+            self.parsed = ParsedFile(fmt, set())
+            return
         for position, column in enumerate(table.header):
             if column not in fmt.columns:
                 problems.append(Problem(fmt.name, 1, column or "-", f"unknown column '{column}' (expected: {', '.join(fmt.columns)})"))

@@ -492,3 +492,27 @@ def test_a_file_that_cannot_be_read_is_named_and_nothing_is_imported(copy_of_lak
     with pytest.raises(CommandError, match=rf"^{unreadable}: cannot be read \(Permission denied\); nothing was imported$"):
         call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO(), stderr=io.StringIO())
     assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("separator,called", [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")])
+def test_a_file_saved_with_another_separator_is_one_problem_that_says_so(tmp_path, separator, called):
+    # a spreadsheet where the comma is the decimal mark saves "CSV" with semicolons
+    (tmp_path / "entities.csv").write_text(separator.join(["external_id", "name", "kind"]) + "\n" + separator.join(["a", "A", "person"]) + "\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
+    assert output.splitlines() == [
+        f"entities.csv:1: -: the cells are separated by {called}, not commas: save the file as CSV with commas "
+        "(in a spreadsheet: \"CSV UTF-8 (comma delimited)\")",
+        "1 problem(s) found; nothing was imported."]
+
+
+@pytest.mark.django_db
+def test_a_header_of_one_unknown_column_is_still_an_unknown_column(tmp_path):
+    (tmp_path / "entities.csv").write_text("id;label\na;A\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and "entities.csv:1: id;label: unknown column 'id;label'" in output
