@@ -51,10 +51,15 @@ class KnownIds:
     entity_parents: dict[str, str] = field(default_factory=dict)
 
 
+_CURRENCY_SIGNS = "$€£¥"
+
+
 def parse_decimal(cell: str, places: int) -> Decimal:
     try:
         value = Decimal(cell.replace(",", "") if re.fullmatch(r"[\d,]+(\.\d+)?", cell) else cell)
     except InvalidOperation:
+        if any(sign in cell for sign in _CURRENCY_SIGNS):
+            raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign") from None
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")

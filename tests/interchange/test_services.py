@@ -516,3 +516,13 @@ def test_a_header_of_one_unknown_column_is_still_an_unknown_column(tmp_path):
     code, output = run_import(tmp_path)
 
     assert code == 1 and "entities.csv:1: id;label: unknown column 'id;label'" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("given", ["$6000", "6000 €", "£6000.50"])
+def test_an_amount_with_a_currency_sign_says_to_leave_the_sign_out(copy_of_lakeside, given):
+    edit_line(copy_of_lakeside / "relationships.csv", 41, "6000", given)
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and f"relationships.csv:41: amount: '{given}' is not a number: write the amount without its currency sign" in output
