@@ -98,15 +98,19 @@ class _FileValidator:
                                                       "as CSV with commas (in a spreadsheet: \"CSV UTF-8 (comma delimited)\")"))
             self.parsed = ParsedFile(fmt, set())
             return
+        misspelt = set()  # columns named but for case ("Name"): said once, as such, not missing too
         for position, column in enumerate(table.header):
-            if column not in fmt.columns:
+            if column not in fmt.columns and column.lower() in fmt.columns:
+                misspelt.add(column.lower())
+                problems.append(Problem(fmt.name, 1, column, f"unknown column '{column}': column names are lower case ('{column.lower()}')"))
+            elif column not in fmt.columns:
                 problems.append(Problem(fmt.name, 1, column or "-", f"unknown column '{column}' (expected: {', '.join(fmt.columns)})"))
             elif column in self.index:
                 problems.append(Problem(fmt.name, 1, column, "the column appears twice"))
             else:
                 self.index[column] = position
         for column in fmt.required:
-            if column not in self.index:
+            if column not in self.index and column not in misspelt:
                 problems.append(Problem(fmt.name, 1, column, "required column is missing"))
         self.parsed = ParsedFile(fmt, set(self.index))
 

@@ -292,6 +292,18 @@ def test_unknown_and_missing_columns_are_reported_on_the_header(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_column_named_but_for_case_is_said_once_as_such(tmp_path):
+    (tmp_path / "entities.csv").write_text("External_ID,name,Kind\na,A,person\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and output.splitlines() == [
+        "entities.csv:1: External_ID: unknown column 'External_ID': column names are lower case ('external_id')",
+        "entities.csv:1: Kind: unknown column 'Kind': column names are lower case ('kind')",
+        "2 problem(s) found; nothing was imported."]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "payload,message",
     [
