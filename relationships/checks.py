@@ -70,7 +70,9 @@ def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, 
 
 
 CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end)
-CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | ONE_OFF_TYPES | {"represents"}  # no other type can be odd here
+# no other type can be odd here; a one-off event only when it has an end date
+CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}
+CHECKED_WHEN_ENDED = ONE_OFF_TYPES
 
 
 def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]:

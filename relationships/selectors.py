@@ -3,7 +3,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from .checks import CHECKED_TYPES, TieRow, odd_ties
+from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, TieRow, odd_ties
 
 
 def in_force_on(queryset: QuerySet, day: date) -> QuerySet:
@@ -46,7 +46,8 @@ def odd_relationships() -> tuple[list[tuple], int]:
     ext_of, kind_of = {}, {}
     for pk, external_id, kind in Entity.objects.values_list("pk", "external_id", "kind"):
         ext_of[pk], kind_of[external_id] = external_id, kind
-    candidates = Relationship.objects.filter(type__in=CHECKED_TYPES).order_by("external_id")
+    candidates = Relationship.objects.filter(
+        Q(type__in=CHECKED_TYPES) | Q(type__in=CHECKED_WHEN_ENDED, end_date__isnull=False)).order_by("external_id")
     rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None)
             for pk, rel_type, source, target, end in candidates.values_list("pk", "type", "source_id", "target_id", "end_date")]
     odd = odd_ties(rows, kind_of)
