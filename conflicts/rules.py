@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-
 from core.dates import is_after, years_before
 from core.formatting import money_text
 from entities.kinds import Kind

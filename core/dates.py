@@ -1,7 +1,7 @@
 """Date arithmetic that stays within Python's dates (year 1 to 9999). A data set may hold any ISO
 date and a recompute may take any reference date: a window reaching past year 1 covers the rest
-of time on that side instead of failing the whole recompute (a seat dated 0001-01-01, a typo
-for 2001, made every recompute fail with "year -4 is out of range")."""
+of time on that side instead of failing the whole recompute (a seat dated 0001-01-03, a typo
+for 2001-01-03, made every recompute fail with "year -4 is out of range")."""
 import re
 from datetime import date, timedelta
 
@@ -30,13 +30,13 @@ def days_before(day: date, days: int) -> date:
         return date.min
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d takes any script's too
 
 
 def parse_iso_date(text: str) -> date:
     """A date written YYYY-MM-DD (the interchange files, `--as-of`, the API's `?as_of=`); a
     ValueError saying which of the two is wrong otherwise: the form, or the day (2026-02-29)."""
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.fullmatch(text):
         raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(text)

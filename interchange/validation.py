@@ -27,7 +27,6 @@ from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILES, MEETINGS, RE
 from .reading import CsvTable, Problem, read_csv
 
 
-
 @dataclass(slots=True)
 class Row:
     line: int
