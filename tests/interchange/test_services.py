@@ -507,6 +507,19 @@ def test_a_file_that_cannot_be_read_is_named_and_nothing_is_imported(copy_of_lak
 
 
 @pytest.mark.django_db
+def test_a_folder_that_cannot_be_listed_is_named_and_nothing_is_imported(copy_of_lakeside, monkeypatch):
+    from django.core.management.base import CommandError
+
+    def iterdir(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(CommandError, match=rf"^{copy_of_lakeside}: cannot be read \(Permission denied\); nothing was imported$"):
+        call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO(), stderr=io.StringIO())
+    assert row_counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("separator,called", [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")])
 def test_a_file_saved_with_another_separator_is_one_problem_that_says_so(tmp_path, separator, called):
     # a spreadsheet where the comma is the decimal mark saves "CSV" with semicolons

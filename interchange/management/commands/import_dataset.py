@@ -19,13 +19,13 @@ class Command(BaseCommand):
     def handle(self, directory: Path, dry_run: bool, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory}: not a directory")
-        # said first, whatever the import finds: a misspelt file name explains a missing file's problems
-        for note in unread_csv_files(directory):
-            self.stderr.write(str(note), style_func=self.style.WARNING)
         try:
-            files = files_from_directory(directory)
+            unread, files = unread_csv_files(directory), files_from_directory(directory)
         except OSError as exc:  # unreadable (permissions, a broken disk): named, nothing imported
             raise CommandError(f"{exc.filename}: cannot be read ({exc.strerror or exc}); nothing was imported") from None
+        # said first, whatever the import finds: a misspelt file name explains a missing file's problems
+        for note in unread:
+            self.stderr.write(str(note), style_func=self.style.WARNING)
         with acting_as(command_actor("import_dataset")):
             result = dataset_import(files=files, dry_run=dry_run)
         if not result.ok:
