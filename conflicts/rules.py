@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.dates import is_after, years_before
-from core.formatting import money_text
+from core.formatting import count_text, money_text
 from entities.kinds import Kind
 from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
 from scoring.engine.data import EntityRecord, RelationshipRecord
@@ -372,9 +372,9 @@ def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag
         n_endorse = len(gifts) - n_contrib
         parts = []
         if n_contrib:
-            parts.append(f"{n_contrib} contribution{'s' if n_contrib > 1 else ''} totalling {_money(total)}")
+            parts.append(f"{count_text(n_contrib, 'contribution')} totalling {_money(total)}")
         if n_endorse:
-            parts.append(f"{n_endorse} endorsement{'s' if n_endorse > 1 else ''}")
+            parts.append(count_text(n_endorse, 'endorsement'))
         draft.sentences = [
             f"{draft.sentences[0]} and received {' and '.join(parts)} from {donors} "
             f"{'on' if len(gifts) == 1 else 'since'} {gifts[0].start_date.isoformat()}"

@@ -17,3 +17,9 @@ def pair_score_text(score: float) -> str:
     """A pair's score as the changes read it: "4.6", or "under 1.0" for a pair under 1.0 or
     without a score (stored as 0: weak pairs are not listed)."""
     return f"{score:.1f}" if score >= 1 else "under 1.0"
+
+
+def count_text(count: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 pair", "3 pairs", "0 flags" ("entries" and
+    the like as `plural`). The figure is written plainly, for the scripts that read command output."""
+    return f"{count} {noun if count == 1 else (plural or noun + 's')}"

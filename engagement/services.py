@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from audit.context import current_actor
 from audit.services import attendance_key, audit_events_bulk_write, created_changes
+from core.formatting import count_text
 from entities.services import NewPerson, person_add
 from relationships.models import Relationship
 
@@ -82,7 +83,7 @@ def meeting_log_delete(*, meeting: Meeting) -> None:
         answers = FeedbackResponse.objects.filter(survey__meeting=meeting).count()
         if answers:
             raise EngagementError(
-                f"Not deleted: {answers} anonymous survey answer{'s' if answers != 1 else ''} would go with it. "
+                f"Not deleted: {count_text(answers, 'anonymous survey answer')} would go with it. "
                 "Correct the meeting instead, or ask an administrator."
             )
         meeting.delete()

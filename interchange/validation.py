@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from core.dates import parse_iso_date
+from core.formatting import count_text
 from core.validation import (
     FieldProblem,
     attendance_problems,
@@ -63,7 +64,7 @@ def parse_decimal(cell: str, places: int) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
     if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"'{cell}' has more than {places} decimal place{'s' if places > 1 else ''}")
+        raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}")
     return value
 
 

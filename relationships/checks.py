@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.formatting import count_text
 from entities.kinds import is_person_kind
 
 from .types import AFFILIATION_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
@@ -96,5 +97,5 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
         if more[check]:
             last = found[check][-1]
             odd.append(OddTie(last.at, last.column,
-                              f"and {more[check]} more relationship{'s' if more[check] > 1 else ''} like the one above", more[check]))
+                              f"and {count_text(more[check], 'more relationship', 'more relationships')} like the one above", more[check]))
     return odd

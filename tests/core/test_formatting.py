@@ -1,10 +1,10 @@
-"""How money reads on pages and in flag explanations."""
+"""How money, scores and counts read on pages, in flag explanations and in command output."""
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from core.formatting import money_text
+from core.formatting import count_text, money_text
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,11 @@ def test_a_pair_score_under_one_reads_as_such(score, text):
 
     assert pair_score_text(score) == text
     assert Template("{% load formatting %}{{ s|pair_score }}").render(Context({"s": score})) == text
+
+
+@pytest.mark.parametrize(("count", "noun", "plural", "text"), [
+    (1, "pair", None, "1 pair"), (0, "flag", None, "0 flags"), (2, "row", None, "2 rows"), (1234567, "pair", None, "1234567 pairs"),
+    (3, "more relationship", "more relationships", "3 more relationships"), (1, "entry", "entries", "1 entry"), (5, "entry", "entries", "5 entries"),
+])
+def test_a_count_reads_with_its_noun_in_the_right_number(count, noun, plural, text):
+    assert count_text(count, noun, plural) == text

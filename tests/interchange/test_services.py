@@ -300,7 +300,7 @@ def test_a_column_named_but_for_case_is_said_once_as_such(tmp_path):
     assert code == 1 and output.splitlines() == [
         "entities.csv:1: External_ID: unknown column 'External_ID': column names are lower case ('external_id')",
         "entities.csv:1: Kind: unknown column 'Kind': column names are lower case ('kind')",
-        "2 problem(s) found; nothing was imported."]
+        "2 problems found; nothing was imported."]
 
 
 @pytest.mark.django_db
@@ -531,7 +531,7 @@ def test_a_file_saved_with_another_separator_is_one_problem_that_says_so(tmp_pat
     assert output.splitlines() == [
         f"entities.csv:1: -: the cells are separated by {called}, not commas: save the file as CSV with commas "
         "(in a spreadsheet: \"CSV UTF-8 (comma delimited)\")",
-        "1 problem(s) found; nothing was imported."]
+        "1 problem found; nothing was imported."]
 
 
 @pytest.mark.django_db

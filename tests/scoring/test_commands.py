@@ -30,3 +30,16 @@ def test_without_a_reference_date_it_recomputes_as_of_today(lakeside):
 
     assert ClosenessSnapshot.objects.get().as_of == timezone.localdate()
     assert out.getvalue().startswith(f"Recomputed as of {timezone.localdate().isoformat()}: ")
+
+
+@pytest.mark.django_db
+def test_its_summary_counts_in_words_that_agree_with_the_numbers(lakeside):
+    out = io.StringIO()
+    call_command("recompute", "--as-of", "2026-06-30", stdout=out)
+
+    snapshot = ClosenessSnapshot.objects.get()
+    assert snapshot.pairs_current > 1 and snapshot.flags_raised > 1
+    assert out.getvalue().strip() == (
+        f"Recomputed as of 2026-06-30: {snapshot.pairs_current} pairs scored ({snapshot.pairs_changed} changed), "
+        f"{snapshot.flags_raised} flags raised."
+    )

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from core.commands import LeavesWithoutTeardown
+from core.formatting import count_text
 from interchange.export import dataset_export
 
 
@@ -18,4 +19,4 @@ class Command(LeavesWithoutTeardown):
         except OSError as exc:  # not a directory, no permission, disk full: the export left nothing
             raise CommandError(f"{directory}: cannot write the export there ({exc.strerror or exc})") from exc
         for name, rows in counts.items():
-            self.stdout.write(f"{name}: {rows} rows")
+            self.stdout.write(f"{name}: {count_text(rows, 'row')}")

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import acting_as, command_actor
+from core.formatting import count_text
 from interchange.reading import files_from_directory, unread_csv_files
 from interchange.services import dataset_import
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             result = dataset_import(files=files, dry_run=dry_run)
         if not result.ok:
             lines = [str(problem) for problem in result.problems]
-            lines.append(f"{len(result.problems)} problem(s) found; nothing was imported.")
+            lines.append(f"{count_text(len(result.problems), 'problem')} found; nothing was imported.")
             # The report goes to stdout for scripts that read it; on a terminal it is not repeated.
             for line in lines:
                 self.stdout.write(line)

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.commands import LeavesWithoutTeardown
 from core.dates import parse_iso_date
+from core.formatting import count_text
 from scoring.services import recompute
 
 
@@ -23,6 +24,6 @@ class Command(LeavesWithoutTeardown):
             raise CommandError(f"--as-of: {exc}") from None
         snapshot = recompute(as_of=reference, triggered_by="recompute command")
         self.stdout.write(
-            f"Recomputed as of {snapshot.as_of}: {snapshot.pairs_current} pairs scored "
-            f"({snapshot.pairs_changed} changed), {snapshot.flags_raised} flags raised."
+            f"Recomputed as of {snapshot.as_of}: {count_text(snapshot.pairs_current, 'pair')} scored "
+            f"({snapshot.pairs_changed} changed), {count_text(snapshot.flags_raised, 'flag')} raised."
         )
