@@ -4,7 +4,14 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+# the dependencies first, in a layer of their own that a change to the code does not rebuild; the
+# project itself is not installed: its apps run from /app, the working folder (manage.py, gunicorn
+# and celery's Django fix-up put it first on the import path)
+COPY pyproject.toml ./
+COPY scripts/dependencies.py ./
+RUN python dependencies.py > /tmp/requirements.txt && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt dependencies.py
+
 COPY config ./config
 COPY core ./core
 COPY entities ./entities
@@ -14,7 +21,6 @@ COPY scoring ./scoring
 COPY conflicts ./conflicts
 COPY interchange ./interchange
 COPY audit ./audit
-RUN pip install .
 
 COPY manage.py ./
 COPY templates ./templates

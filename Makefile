@@ -48,8 +48,8 @@ audit: install-test
 	$(BIN)/bandit -q -r config core entities relationships engagement scoring conflicts interchange -x '*/migrations/*' --severity-level high
 	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
-## make test: install what the tests need and run them all (PostgreSQL + a real Celery worker on Redis)
-test: install-test audit
+## make test: install what the tests need, check what the Docker image would run, and run every test (PostgreSQL + a real Celery worker on Redis)
+test: install-test audit image-check
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -n auto --maxprocesses=4
 
 ## make backup [DATABASE_URL=postgres://...] [BACKUP=file]: a compressed pg_dump of everything

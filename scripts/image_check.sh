@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the Docker image would run, without Docker (which does not run on this project's machines):
-# the Dockerfile's COPY set in a temporary folder, `pip install .` into a fresh virtualenv (no test
-# extras, as the image), collectstatic and the numba warm-up as its build does; then, under the
+# the Dockerfile's COPY set in a temporary folder, the project's dependencies (not the project itself)
+# into a fresh virtualenv (no test extras, as the image), collectstatic and the numba warm-up as its build does; then, under the
 # production settings on SQLite: migrate, load the demo, open the main pages signed in as the
 # administrator, and run a recompute and the housekeeping through a real Celery worker on Redis.
 #
@@ -18,8 +18,12 @@ cd "$ROOT"
 for source in $(awk '/^COPY /{for (i = 2; i < NF; i++) print $i}' Dockerfile); do cp -r "$source" "$WORK/app/"; done
 python3 -m venv "$WORK/venv"
 cd "$WORK/app"
-echo "installing the project as the image does (pip install ., no test extras)"
-"$WORK/venv/bin/pip" install --quiet .
+echo "installing the project's dependencies as the image does (from pyproject.toml, no test extras; the apps run from the working folder)"
+"$WORK/venv/bin/python" dependencies.py > "$WORK/requirements.txt"
+"$WORK/venv/bin/pip" install --quiet -r "$WORK/requirements.txt"
+rm dependencies.py
+# one copy of the apps, the working folder's: none importable from elsewhere
+if (cd / && "$WORK/venv/bin/python" -c "import scoring" 2>/dev/null); then echo "the apps are installed in site-packages too"; exit 1; fi
 PY="$WORK/venv/bin/python"
 
 export LOG_LEVEL=WARNING DEBUG=0 SECRET_KEY="image-check-$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz" ALLOWED_HOSTS=tracker.example.org

@@ -74,6 +74,17 @@ def test_the_image_holds_every_app_and_what_the_apps_read_at_run_time(settings):
     assert {"manage.py", "templates", "static", "demo", "docs"} <= copied
 
 
+def test_the_image_installs_the_dependencies_and_runs_the_one_copy_of_the_apps_in_its_working_folder():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    # `pip install .` put a second copy of every app in site-packages beside /app's
+    assert not re.search(r"pip install (--\S+ )*\.(\s|$)", dockerfile)
+    assert "python dependencies.py > /tmp/requirements.txt && pip install -r /tmp/requirements.txt" in dockerfile
+    printed = subprocess.run([sys.executable, str(ROOT / "scripts" / "dependencies.py"), str(ROOT / "pyproject.toml")],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+    assert printed == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(line.startswith("Django==") for line in printed)
+
+
 def test_compose_runs_web_worker_and_beat_from_one_image_beside_postgresql_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
