@@ -26,6 +26,12 @@ class Problem:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
 
+class RowWidthProblem(Problem):
+    """A row with more or fewer cells than the header: set apart because a file whose cells are
+    not separated by commas has it on every row with a comma in a cell, a consequence of the one
+    problem to fix (interchange/validation.py says that one instead)."""
+
+
 @dataclass
 class CsvTable:
     name: str
@@ -65,7 +71,7 @@ def read_csv(name: str, data: bytes) -> tuple[CsvTable | None, list[Problem]]:
     width = len(header)
     for line, cells in rows:
         if len(cells) != width:
-            problems.append(Problem(name, line, "-", f"the row has {len(cells)} cells but the header has {width}"))
+            problems.append(RowWidthProblem(name, line, "-", f"the row has {len(cells)} cells but the header has {width}"))
         if cells and max(map(len, cells)) > MAX_CELL_CHARACTERS:  # the cells one by one only then
             for column, cell in zip(header, cells):
                 if len(cell) > MAX_CELL_CHARACTERS:

@@ -25,7 +25,7 @@ from core.validation import (
 )
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILES, MEETINGS, RELATIONSHIPS, FileFormat
-from .reading import CsvTable, Problem, read_csv
+from .reading import CsvTable, Problem, RowWidthProblem, read_csv
 
 
 @dataclass(slots=True)
@@ -52,14 +52,21 @@ class KnownIds:
 
 
 _CURRENCY_SIGNS = "$€£¥"
+# commas as thousands separators, and only so: "12,500" or "1,234,567.50". A comma anywhere else is a
+# decimal comma ("1,5", "1.234,50"), which taken as a separator read 1,5 as 15 and 0,5 as 5
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def parse_decimal(cell: str, places: int) -> Decimal:
+    if any(sign in cell for sign in _CURRENCY_SIGNS):
+        raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign")
+    if "," in cell:
+        if not _THOUSANDS.fullmatch(cell):
+            raise ValueError(f"'{cell}' is not a number: write decimals with a point (1234.50), not a comma")
+        cell = cell.replace(",", "")
     try:
-        value = Decimal(cell.replace(",", "") if re.fullmatch(r"[\d,]+(\.\d+)?", cell) else cell)
+        value = Decimal(cell)
     except InvalidOperation:
-        if any(sign in cell for sign in _CURRENCY_SIGNS):
-            raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign") from None
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
@@ -252,6 +259,8 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         if fmt.name in files:
             table, read_problems = read_csv(fmt.name, files[fmt.name])
             tables[fmt.name] = table
+            if table is not None and _other_separator(table.header, fmt):
+                read_problems = [p for p in read_problems if not isinstance(p, RowWidthProblem)]
             problems += read_problems
     if ENTITIES.name not in files:
         problems.append(Problem(ENTITIES.name, 1, "-", "entities.csv is required"))

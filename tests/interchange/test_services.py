@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -523,7 +524,10 @@ def test_a_folder_that_cannot_be_listed_is_named_and_nothing_is_imported(copy_of
 @pytest.mark.parametrize("separator,called", [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")])
 def test_a_file_saved_with_another_separator_is_one_problem_that_says_so(tmp_path, separator, called):
     # a spreadsheet where the comma is the decimal mark saves "CSV" with semicolons
-    (tmp_path / "entities.csv").write_text(separator.join(["external_id", "name", "kind"]) + "\n" + separator.join(["a", "A", "person"]) + "\n")
+    # commas in its cells split those rows into cells of their own: not a problem of each row, but of the file
+    (tmp_path / "entities.csv").write_text(separator.join(["external_id", "name", "kind", "description"]) + "\n"
+                                           + separator.join(["a", "A", "person", "Chair, review board"]) + "\n"
+                                           + separator.join(["b", "B", "person", ""]) + "\n")
 
     code, output = run_import(tmp_path)
 
@@ -551,3 +555,25 @@ def test_an_amount_with_a_currency_sign_says_to_leave_the_sign_out(copy_of_lakes
     code, output = run_import(copy_of_lakeside)
 
     assert code == 1 and f"relationships.csv:41: amount: '{given}' is not a number: write the amount without its currency sign" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("given", ["6000,50", "6.000,50", "6,5"])
+def test_an_amount_with_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(copy_of_lakeside, given):
+    # "6000,50" was imported as 600,050 and "6,5" as 65, without a word (quoted, as a spreadsheet writes a cell with a comma)
+    edit_line(copy_of_lakeside / "relationships.csv", 41, "6000", f'"{given}"')
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
+    assert f"relationships.csv:41: amount: '{given}' is not a number: write decimals with a point (1234.50), not a comma" in output
+
+
+@pytest.mark.django_db
+def test_an_amount_with_thousands_separators_is_read_as_written(copy_of_lakeside):
+    edit_line(copy_of_lakeside / "relationships.csv", 41, "6000", '"6,000.50"')
+
+    code, _ = run_import(copy_of_lakeside)
+
+    assert code == 0
+    assert Decimal("6000.50") in set(Relationship.objects.values_list("amount", flat=True))
