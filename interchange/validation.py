@@ -220,10 +220,16 @@ def _check_references(validator: _FileValidator, rows: list[Row], column: str, k
     """Report each row whose `column` names an id in neither the files nor the database. One call
     a column (one a row cost a second at a million attendance rows); the membership test first, as
     nearly every value is known."""
+    by_lower_case: dict[str, str] | None = None  # made at the first unknown id only
     for row in rows:
         value = row.values.get(column)
         if value not in known and _ok(value):
-            validator.report(row.line, [FieldProblem(column, f"unknown {what} '{value}' (not in the files nor in the database)")])
+            if by_lower_case is None:
+                by_lower_case = {known_id.lower(): known_id for known_id in sorted(known, reverse=True)}
+            message = f"unknown {what} '{value}' (not in the files nor in the database)"
+            if value.lower() in by_lower_case:  # "LK-PD" for "lk-pd": ids are compared as written
+                message += f"; ids are case-sensitive: did you mean '{by_lower_case[value.lower()]}'?"
+            validator.report(row.line, [FieldProblem(column, message)])
 
 
 class _EveryId:

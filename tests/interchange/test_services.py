@@ -362,6 +362,17 @@ def test_a_reference_to_an_entity_in_no_file_is_still_reported(copy_of_lakeside)
 
 
 @pytest.mark.django_db
+def test_an_id_written_in_other_case_is_unknown_and_the_problem_names_the_id_meant(copy_of_lakeside):
+    edit_line(copy_of_lakeside / "attendance.csv", 107, "lk-pd", "LK-PD")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
+    assert ("attendance.csv:107: entity: unknown entity 'LK-PD' (not in the files nor in the database); "
+            "ids are case-sensitive: did you mean 'lk-pd'?") in output
+
+
+@pytest.mark.django_db
 def test_cells_that_look_like_null_import_and_export_as_their_text(copy_of_lakeside, tmp_path):
     """COPY read an unquoted \\N as NULL: such a cell failed the whole import."""
     path = copy_of_lakeside / "entities.csv"
