@@ -133,8 +133,8 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     kind_of = {row.values["external_id"]: row.values["kind"] for row in entities.rows} if entities is not None else {}
     named = {row.values[side] for row in relationships.rows for side in ("source", "target")} - kind_of.keys()
     kind_of |= dict(Entity.objects.filter(external_id__in=list(named)).values_list("external_id", "kind")) if named else {}
-    rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"], row.values.get("end_date") is not None)
-            for row in relationships.rows)
+    rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"], row.values.get("end_date") is not None,
+                   row.values.get("amount") is not None) for row in relationships.rows)
     return [Problem(RELATIONSHIPS.name, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
             for odd in odd_ties(rows, kind_of)]
 

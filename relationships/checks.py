@@ -1,5 +1,5 @@
 """Relationships that are valid by the contract but read oddly, most likely written the wrong way
-round (the roll-up and the conflict rules read every tie as written), or with a date nothing reads:
+round (the roll-up and the conflict rules read every tie as written), or with a date or an amount nothing reads:
 noted by an import, warned about in the admin, listed on the Sources page. Pure: rows and entity
 kinds in, notes out."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import NamedTuple
 from core.formatting import count_text
 from entities.kinds import is_person_kind
 
-from .types import AFFILIATION_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
+from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 
@@ -22,6 +22,7 @@ class TieRow(NamedTuple):  # a tuple: made by the tens of thousands for the Sour
     target: str
     type: str
     ended: bool = False  # it has an end date
+    has_amount: bool = False  # it has an amount
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,17 @@ def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, 
     return None
 
 
-CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end)
-# no other type can be odd here; a one-off event only when it has an end date
+def _amount_on_a_tie_without_money(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    if row.has_amount and row.type not in MONEY_TYPES:
+        return "amount", (f"only `funds` and `contributes_to` carry money: an amount on `{row.type}` is kept "
+                          f"but neither the scores nor the conflict rules read it")
+    return None
+
+
+CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
+          _amount_on_a_tie_without_money)
+# no other type can be odd here; a one-off event only when it has an end date; any type but the
+# money ones when it has an amount
 CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}
 CHECKED_WHEN_ENDED = ONE_OFF_TYPES
 

@@ -62,13 +62,14 @@ class Relationship(TimeStampedModel):
 
     @property
     def odd_reading(self) -> list[str]:
-        """Why this tie most likely reads the wrong way round, or has a date nothing reads, if it does
+        """Why this tie most likely reads the wrong way round, or has a date or an amount nothing reads, if it does
         (`relationships.checks`)."""
         from .checks import TieRow, odd_ties
 
         source, target = self.source, self.target
         kinds = {source.external_id: source.kind, target.external_id: target.kind}
-        return [odd.message for odd in odd_ties([TieRow(0, source.external_id, target.external_id, self.type, self.end_date is not None)], kinds)]
+        return [odd.message for odd in odd_ties([TieRow(0, source.external_id, target.external_id, self.type, self.end_date is not None,
+                                                           self.amount is not None)], kinds)]
 
     @property
     def symmetric(self) -> bool:

@@ -4,6 +4,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 
 from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, TieRow, odd_ties
+from .types import MONEY_TYPES
 
 
 def in_force_on(queryset: QuerySet, day: date) -> QuerySet:
@@ -47,9 +48,10 @@ def odd_relationships() -> tuple[list[tuple], int]:
     for pk, external_id, kind in Entity.objects.values_list("pk", "external_id", "kind"):
         ext_of[pk], kind_of[external_id] = external_id, kind
     candidates = Relationship.objects.filter(
-        Q(type__in=CHECKED_TYPES) | Q(type__in=CHECKED_WHEN_ENDED, end_date__isnull=False)).order_by("external_id")
-    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None)
-            for pk, rel_type, source, target, end in candidates.values_list("pk", "type", "source_id", "target_id", "end_date")]
+        Q(type__in=CHECKED_TYPES) | Q(type__in=CHECKED_WHEN_ENDED, end_date__isnull=False)
+        | (Q(amount__isnull=False) & ~Q(type__in=MONEY_TYPES))).order_by("external_id")
+    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None, amount is not None)
+            for pk, rel_type, source, target, end, amount in candidates.values_list("pk", "type", "source_id", "target_id", "end_date", "amount")]
     odd = odd_ties(rows, kind_of)
     listed = [o for o in odd if not o.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([o.at for o in listed])

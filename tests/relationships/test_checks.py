@@ -170,3 +170,35 @@ def test_a_one_off_event_with_an_end_date_is_noted_by_the_import_and_listed_on_t
         "its end_date is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/").content.decode()
     assert "Ties that read oddly (1)" in page and "<td>r-gift</td>" in page and "<td>r-plain</td>" not in page
+
+
+@pytest.mark.parametrize("rel_type,has_amount,noted", [
+    ("employed_by", True, True), ("endorses", True, True), ("lobbies", True, True),
+    ("funds", True, False), ("contributes_to", True, False), ("employed_by", False, False),
+])
+def test_an_amount_on_a_tie_that_carries_no_money_gets_a_note_as_nothing_reads_it(rel_type, has_amount, noted):
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "chief", "pd", rel_type, False, has_amount)], KINDS)]
+
+    assert [f for f in found if ":amount:" in f] == ([
+        f"2:amount:only `funds` and `contributes_to` carry money: an amount on `{rel_type}` is kept "
+        "but neither the scores nor the conflict rules read it"] if noted else [])
+
+
+@pytest.mark.django_db
+def test_an_amount_on_a_tie_without_money_is_noted_by_the_import_listed_on_the_sources_page_and_the_entity_page(tmp_path, client_as):
+    # a salary on a job, a sum on a lobbying tie: the analyst may expect it to count as money; it does not
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\nchief,Chief,person\npd,PD,police_department\n")
+    (tmp_path / "relationships.csv").write_text(
+        "external_id,source,target,type,start_date,amount\n"
+        "r-job,chief,pd,employed_by,2024-01-01,85000\nr-plain,chief,pd,member_of,2024-01-01,\nr-pay,pd,chief,funds,2024-01-01,500\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "relationships.csv:2: amount: note: only `funds` and `contributes_to` carry money: an amount on `employed_by` "
+        "is kept but neither the scores nor the conflict rules read it"]
+    page = client_as("city_staff").get("/sources/").content.decode()
+    assert "Ties that read oddly (1)" in page and "<td>r-job</td>" in page and "<td>r-plain</td>" not in page
+    assert "<td>r-pay</td>" not in page
+    entity_page = client_as("city_staff").get("/entities/pd/").content.decode()
+    assert entity_page.count('class="odd-tie') == 1 and "Check this tie: only `funds` and `contributes_to` carry money" in entity_page
