@@ -47,7 +47,12 @@ def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
     if value in _allowed(choices):
         return []
     allowed = ", ".join(choices.values)
-    return [FieldProblem(field, f"unknown {field} '{value}' (expected one of: {allowed})")]
+    message = f"unknown {field} '{value}' (expected one of: {allowed})"
+    # "Private meeting", "police-department": the value as written in the contract, said as such
+    written = re.sub(r"[\s-]+", "_", value.strip().lower())
+    if written != value and written in _allowed(choices):
+        message += f"; did you mean '{written}'?"
+    return [FieldProblem(field, message)]
 
 
 def external_id_problems(value: str, field: str = "external_id") -> list[FieldProblem]:

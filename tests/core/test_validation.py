@@ -58,3 +58,32 @@ def test_a_name_or_title_of_spaces_is_missing(blank):
 
     assert entity_refused.value.message_dict["name"] == ["is required"]
     assert meeting_refused.value.message_dict["title"] == ["is required"]
+
+
+@pytest.mark.parametrize(("rule", "value", "meant"), [
+    ("entity", "Police Department", "police_department"), ("entity", "police-department", "police_department"),
+    ("meeting", "Private meeting", "private_meeting"), ("attendance", "Organizer", "organizer"),
+    ("relationship", "Budget Authority", "budget_authority"),
+])
+def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_meant(rule, value, meant):
+    from core.validation import attendance_problems, entity_problems, meeting_problems, relationship_problems
+
+    problems = {
+        "entity": lambda: entity_problems(name="A", kind=value),
+        "meeting": lambda: meeting_problems(type=value, title="A"),
+        "attendance": lambda: attendance_problems(role=value),
+        "relationship": lambda: relationship_problems(type=value, source="a", target="b", start_date=None, end_date=None,
+                                                      amount=None, analyst_score=None),
+    }[rule]()
+
+    assert len(problems) == 1 and problems[0].message.startswith("unknown ")
+    assert problems[0].message.endswith(f"; did you mean '{meant}'?")
+
+
+@pytest.mark.parametrize("value", ["sheriff", "persons", "private meetings"])
+def test_a_choice_that_is_no_value_written_otherwise_gets_no_guess(value):
+    from core.validation import entity_problems
+
+    problems = entity_problems(name="A", kind=value)
+
+    assert len(problems) == 1 and "did you mean" not in problems[0].message
