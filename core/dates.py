@@ -37,7 +37,9 @@ def parse_iso_date(text: str) -> date:
     """A date written YYYY-MM-DD (the interchange files, `--as-of`, the API's `?as_of=`); a
     ValueError saying which of the two is wrong otherwise: the form, or the day (2026-02-29)."""
     if not _ISO_DATE.fullmatch(text):
-        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
+        # a spreadsheet's date and time ("2026-06-30 00:00:00", "2026-06-30T09:30"): the day alone is wanted
+        with_time = _ISO_DATE.match(text) is not None and text[10:11] in (" ", "T")
+        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD" + (": write the day without a time" if with_time else ""))
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -40,6 +40,10 @@ def test_every_day_is_after_a_start_before_year_1_and_after_only_later_starts_ot
     ("2026-02-29", "'2026-02-29' is not a real calendar date"),
     ("0000-01-01", "'0000-01-01' is not a real calendar date"),
     ("2026-01-01\n", "'2026-01-01\n' is not a date in the form YYYY-MM-DD"),
+    # a spreadsheet's date with its time
+    ("2026-06-30 00:00:00", "'2026-06-30 00:00:00' is not a date in the form YYYY-MM-DD: write the day without a time"),
+    ("2026-06-30T09:30", "'2026-06-30T09:30' is not a date in the form YYYY-MM-DD: write the day without a time"),
+    ("2026-06-301", "'2026-06-301' is not a date in the form YYYY-MM-DD"),
     ("\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661", "'\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661' is not a date in the form YYYY-MM-DD"),
 ])
 def test_a_date_that_is_not_iso_or_not_a_real_day_says_which(text, message):
