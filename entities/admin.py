@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from core.admin import RecordAdmin
+from relationships.checks import odd_parent
 
 from .models import Entity, Follow, FollowDigest, MergeRecord
 
@@ -12,6 +13,14 @@ class EntityAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "name", "jurisdiction", "description")
     autocomplete_fields = ("parent",)
     readonly_fields = ("category", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        """Saved as given, with a warning when the parent unit reads oddly (a person's, or a person as
+        one: `relationships.checks`)."""
+        super().save_model(request, obj, form, change)
+        if obj.parent is not None:
+            for why in odd_parent(obj.external_id, obj.kind, obj.parent.external_id, obj.parent.kind):
+                messages.warning(request, f"Saved, but worth a look: {why}.")
 
 
 @admin.register(Follow)

@@ -25,7 +25,7 @@ from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
-from relationships.checks import TieRow, odd_ties
+from relationships.checks import PARENT, TieRow, odd_ties
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import queue_recompute, with_organisations
 
@@ -93,7 +93,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:
             return result
-        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_relationships(parsed)
+        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
@@ -123,19 +123,39 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
     return notes
 
 
+def _odd_parents(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the parent units that read oddly (a person's, or a person as one:
+    `relationships.checks`), judged on the kinds the entities will have."""
+    entities = parsed.get(ENTITIES.name)
+    with_parent = [row for row in entities.rows if row.values.get("parent")] if entities is not None else []
+    if not with_parent:
+        return []
+    rows = (TieRow(row.line, row.values["external_id"], row.values["parent"], PARENT) for row in with_parent)
+    return _odd_notes(ENTITIES.name, rows, _kinds(parsed, {row.values["parent"] for row in with_parent}))
+
+
 def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     """Notes on the relationships that read oddly (`relationships.checks`), judged on the kinds the
-    entities will have: as in entities.csv, else as in the tracker."""
+    entities will have."""
     relationships = parsed.get(RELATIONSHIPS.name)
     if relationships is None or not relationships.rows:
         return []
-    entities = parsed.get(ENTITIES.name)
-    kind_of = {row.values["external_id"]: row.values["kind"] for row in entities.rows} if entities is not None else {}
-    named = {row.values[side] for row in relationships.rows for side in ("source", "target")} - kind_of.keys()
-    kind_of |= dict(Entity.objects.filter(external_id__in=list(named)).values_list("external_id", "kind")) if named else {}
+    named = {row.values[side] for row in relationships.rows for side in ("source", "target")}
     rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"], row.values.get("end_date") is not None,
                    row.values.get("amount") is not None) for row in relationships.rows)
-    return [Problem(RELATIONSHIPS.name, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
+    return _odd_notes(RELATIONSHIPS.name, rows, _kinds(parsed, named))
+
+
+def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:
+    """The kind of each entity of entities.csv, and of each `named` one not in it as in the tracker."""
+    entities = parsed.get(ENTITIES.name)
+    kind_of = {row.values["external_id"]: row.values["kind"] for row in entities.rows} if entities is not None else {}
+    stored = named - kind_of.keys()
+    return kind_of | (dict(Entity.objects.filter(external_id__in=list(stored)).values_list("external_id", "kind")) if stored else {})
+
+
+def _odd_notes(file: str, rows, kind_of: dict[str, str]) -> list[Problem]:
+    return [Problem(file, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
             for odd in odd_ties(rows, kind_of)]
 
 

@@ -1,7 +1,9 @@
 """Relationships that are valid by the contract but read oddly, most likely written the wrong way
 round (the roll-up and the conflict rules read every tie as written), or with a date or an amount nothing reads:
-noted by an import, warned about in the admin, listed on the Sources page. Pure: rows and entity
-kinds in, notes out."""
+noted by an import, warned about in the admin, listed on the Sources page. An entity's parent unit
+is checked here too, as a tie of the type `PARENT` from the entity to its parent (noted by an
+import, warned about in the admin, shown on the entity's page). Pure: rows and entity kinds in,
+notes out."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -14,6 +16,7 @@ from entities.kinds import is_person_kind
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
+PARENT = "parent"  # an entity's link to its parent unit (entities.csv's `parent`), checked as a tie
 
 
 class TieRow(NamedTuple):  # a tuple: made by the tens of thousands for the Sources page
@@ -78,8 +81,23 @@ def _amount_on_a_tie_without_money(row: TieRow, kind_of: Mapping[str, str]) -> t
     return None
 
 
+def _parent_with_a_person(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    if row.type != PARENT:
+        return None
+    unit, parent = kind_of.get(row.source, ""), kind_of.get(row.target, "")
+    if unit and is_person_kind(unit):
+        # a person's employer written as a parent: nothing reads it, and the roll-up misses the person
+        return "parent", (f"{row.source} ({unit}) has the parent unit {row.target}: a parent unit is for organisations "
+                          f"(a precinct under a department); for whom a person works or sits, add an `employed_by`, "
+                          f"`leads` or `member_of` relationship (the roll-up and the conflict rules read those, not a parent)")
+    if parent and is_person_kind(parent):
+        return "parent", (f"{row.target} ({parent}) is the parent unit of {row.source}: a parent unit is an organisation "
+                          f"(the conflict rules count {row.source}'s parent on its side)")
+    return None
+
+
 CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
-          _amount_on_a_tie_without_money)
+          _amount_on_a_tie_without_money, _parent_with_a_person)
 # no other type can be odd here; a one-off event only when it has an end date; any type but the
 # money ones when it has an amount
 CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}
@@ -109,3 +127,8 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
             odd.append(OddTie(last.at, last.column,
                               f"and {count_text(more[check], 'more relationship', 'more relationships')} like the one above", more[check]))
     return odd
+
+
+def odd_parent(unit: str, unit_kind: str, parent: str, parent_kind: str) -> list[str]:
+    """Why an entity's parent unit reads oddly, if it does: the entity page and the admin's word."""
+    return [odd.message for odd in odd_ties([TieRow(0, unit, parent, PARENT)], {unit: unit_kind, parent: parent_kind})]

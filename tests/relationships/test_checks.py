@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from relationships.checks import NOTES_PER_CHECK, TieRow, odd_ties
+from relationships.checks import NOTES_PER_CHECK, PARENT, TieRow, odd_parent, odd_ties
 
 KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_official", "union": "police_union",
          "board": "oversight_body", "shop": "business"}
@@ -202,3 +202,46 @@ def test_an_amount_on_a_tie_without_money_is_noted_by_the_import_listed_on_the_s
     assert "<td>r-pay</td>" not in page
     entity_page = client_as("city_staff").get("/entities/pd/").content.decode()
     assert entity_page.count('class="odd-tie') == 1 and "Check this tie: only `funds` and `contributes_to` carry money" in entity_page
+
+
+@pytest.mark.parametrize("unit,parent,noted", [
+    ("chief", "pd", "chief (person) has the parent unit pd: a parent unit is for organisations (a precinct under a department); "
+                    "for whom a person works or sits, add an `employed_by`, `leads` or `member_of` relationship (the roll-up and "
+                    "the conflict rules read those, not a parent)"),
+    ("pd", "mayor", "mayor (elected_official) is the parent unit of pd: a parent unit is an organisation (the conflict rules "
+                    "count pd's parent on its side)"),
+    ("board", "pd", None), ("pd", "board", None),
+])
+def test_a_parent_unit_that_is_or_has_a_person_gets_a_note(unit, parent, noted):
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, unit, parent, PARENT)], KINDS)]
+
+    assert found == ([f"2:parent:{noted}"] if noted else [])
+    assert odd_parent(unit, KINDS[unit], parent, KINDS[parent]) == ([noted] if noted else [])
+
+
+@pytest.mark.django_db
+def test_a_person_with_a_parent_unit_is_noted_by_the_import_shown_on_their_page_and_warned_about_in_the_admin(
+        tmp_path, client_as, client, user_with_role):
+    # the employer written as a parent: nothing reads it, so the roll-up would miss the officer
+    (tmp_path / "entities.csv").write_text("external_id,name,kind,parent\npd,PD,police_department,\n"
+                                           "east,East precinct,police_department,pd\nofficer,Officer,person,pd\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "entities.csv:4: parent: note: officer (person) has the parent unit pd: a parent unit is for organisations "
+        "(a precinct under a department); for whom a person works or sits, add an `employed_by`, `leads` or `member_of` "
+        "relationship (the roll-up and the conflict rules read those, not a parent)"]
+    page = client_as("city_staff").get("/entities/officer/").content.decode()
+    assert page.count('class="odd-parent') == 1 and "Check this parent unit: officer (person) has the parent unit pd" in page
+    assert 'class="odd-parent' not in client_as("city_staff").get("/entities/east/").content.decode()
+
+    from entities.models import Entity
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    officer = Entity.objects.get(external_id="officer")
+    response = client.post(f"/admin/entities/entity/{officer.pk}/change/", {
+        "external_id": "officer", "name": "Officer", "kind": "person", "parent": officer.parent_id}, follow=True)
+    assert "Saved, but worth a look: officer (person) has the parent unit pd" in response.content.decode()
