@@ -3,7 +3,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, TieRow, odd_ties
+from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, TieRow, odd_parent, odd_ties
 from .types import MONEY_TYPES
 
 
@@ -34,6 +34,18 @@ def sources_by_type() -> list[dict]:
         total=Count("id"), sourced=Count("id", filter=~UNSOURCED)
     ).order_by("type")
     return [{**row, "label": RelationshipType(row["type"]).label, "unsourced": row["total"] - row["sourced"]} for row in counts]
+
+
+def odd_parent_units() -> tuple[list[tuple], int]:
+    """The entities whose parent unit reads oddly (a person's, or a person as one: `relationships.checks`),
+    the first NOTES_PER_CHECK as (entity, why), and how many there are in all."""
+    from entities.kinds import PERSON_KINDS
+    from entities.models import Entity
+
+    candidates = (Entity.objects.filter(Q(kind__in=PERSON_KINDS, parent__isnull=False) | Q(parent__kind__in=PERSON_KINDS))
+                  .select_related("parent").order_by("external_id"))
+    listed = [(e, why) for e in candidates[:NOTES_PER_CHECK] for why in odd_parent(e.external_id, e.kind, e.parent.external_id, e.parent.kind)]
+    return listed, candidates.count()
 
 
 def odd_relationships() -> tuple[list[tuple], int]:

@@ -235,6 +235,9 @@ def test_a_person_with_a_parent_unit_is_noted_by_the_import_shown_on_their_page_
     page = client_as("city_staff").get("/entities/officer/").content.decode()
     assert page.count('class="odd-parent') == 1 and "Check this parent unit: officer (person) has the parent unit pd" in page
     assert 'class="odd-parent' not in client_as("city_staff").get("/entities/east/").content.decode()
+    sources = client_as("city_staff").get("/sources/").content.decode()
+    assert "Parent units that read oddly (1)" in sources and 'id="odd-parents"' in sources
+    assert sources.count("officer (person) has the parent unit pd") == 1 and "East precinct</a></td>" not in sources
 
     from entities.models import Entity
     admin = user_with_role("administrator")
