@@ -58,15 +58,15 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def parse_decimal(cell: str, places: int) -> Decimal:
-    if any(sign in cell for sign in _CURRENCY_SIGNS):
-        raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign")
-    if "," in cell:
-        if not _THOUSANDS.fullmatch(cell):
-            raise ValueError(f"'{cell}' is not a number: write decimals with a point (1234.50), not a comma")
-        cell = cell.replace(",", "")
     try:
-        value = Decimal(cell)
-    except InvalidOperation:
+        if "," in cell and not _THOUSANDS.fullmatch(cell):
+            raise InvalidOperation
+        value = Decimal(cell.replace(",", ""))
+    except InvalidOperation:  # the hints only here: most cells are plain numbers
+        if any(sign in cell for sign in _CURRENCY_SIGNS):
+            raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign") from None
+        if "," in cell:
+            raise ValueError(f"'{cell}' is not a number: write decimals with a point (1234.50), not a comma") from None
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
