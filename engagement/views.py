@@ -20,6 +20,7 @@ from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
+from core.formatting import count_text
 from core.spreadsheet import csv_download
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
@@ -74,10 +75,19 @@ def meeting_new(request):
         attendance = formset.attendance()
         form.instance.logged_by = request.user
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
-        messages.success(request, f"Logged “{meeting.title}” with {len(attendance)} attendees; the scores are being updated.")
+        messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
+        _warn_if_dated_after_today(request, meeting)
         return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
+
+
+def _warn_if_dated_after_today(request, meeting: Meeting) -> None:
+    """Meetings are logged once held: one dated after today is most likely a typo (2062 for 2026),
+    and it counts for nothing until that day, so the board member is told, not left to wonder."""
+    if meeting.date > timezone.localdate():
+        messages.warning(request, f"“{meeting.title}” is dated {meeting.date.isoformat()}, after today: it counts toward "
+                                  "closeness only from that day. Correct the date if it is a mistake.")
 
 
 def _theirs_to_change(queryset, pk: int, user, may_change, refusal: str):
@@ -101,6 +111,7 @@ def meeting_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         meeting_log_update(meeting=form.instance, attendance=formset.attendance())
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
+        _warn_if_dated_after_today(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)

@@ -1,6 +1,7 @@
 """Board members log meetings; the affected scores update without anyone running a command."""
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -40,6 +41,18 @@ def test_a_board_member_logs_a_meeting_and_the_pair_score_rises(lakeside_dir, cl
     assert "Logged" in response.content.decode()
     after = PairScore.objects.get(entity_a=a, entity_b=b)
     assert after.score_tenths > (before.score_tenths if before else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_ahead,warned", [(0, False), (1, True), (365 * 36, True)])
+def test_a_meeting_dated_after_today_is_logged_with_a_warning_that_it_counts_only_from_then(lakeside, client_as, days_ahead, warned):
+    # logged once held: a date ahead is most likely a typo (2062 for 2026) and counts for nothing until then
+    day = timezone.localdate() + timedelta(days=days_ahead)
+
+    page = client_as("board_member").post("/meetings/new/", meeting_post(["x-a1"], date=day.isoformat()), follow=True).content.decode()
+
+    assert "Logged “Coffee” with 1 attendee;" in page and Meeting.objects.filter(title="Coffee", date=day).exists()
+    assert (f"“Coffee” is dated {day.isoformat()}, after today: it counts toward closeness only from that day." in page) is warned
 
 
 @pytest.mark.django_db
