@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 
 from core.admin import RecordAdmin
-from relationships.checks import odd_parent
 
 from .models import Entity, Follow, FollowDigest, MergeRecord
 
@@ -18,9 +17,8 @@ class EntityAdmin(admin.ModelAdmin):
         """Saved as given, with a warning when the parent unit reads oddly (a person's, or a person as
         one: `relationships.checks`)."""
         super().save_model(request, obj, form, change)
-        if obj.parent is not None:
-            for why in odd_parent(obj.external_id, obj.kind, obj.parent.external_id, obj.parent.kind):
-                messages.warning(request, f"Saved, but worth a look: {why}.")
+        for why in obj.odd_reading:
+            messages.warning(request, f"Saved, but worth a look: {why}.")
 
 
 @admin.register(Follow)

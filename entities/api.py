@@ -21,11 +21,14 @@ from .selectors import merged_away
 class EntitySerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all(), allow_null=True, required=False)
     category = serializers.CharField(read_only=True)
+    # saved as given: why its parent unit may read oddly (relationships.checks), as relationships say of themselves
+    warnings = serializers.ListField(child=serializers.CharField(), source="odd_reading", read_only=True)
 
     class Meta:
         model = Entity
-        fields = ["external_id", "name", "kind", "category", "jurisdiction", "parent", "description", "website", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        fields = ["external_id", "name", "kind", "category", "jurisdiction", "parent", "description", "website", "created_at", "updated_at",
+                  "warnings"]
+        read_only_fields = ["created_at", "updated_at", "warnings"]
         extra_kwargs = {"kind": {"validators": []}}
 
     def validate(self, attrs):

@@ -50,6 +50,16 @@ class Entity(TimeStampedModel):
     def is_person(self) -> bool:
         return is_person_kind(self.kind)
 
+    @property
+    def odd_reading(self) -> list[str]:
+        """Why its parent unit reads oddly (a person's, or a person as one), if it does
+        (`relationships.checks`, which checks the ties too)."""
+        if self.parent_id is None:
+            return []
+        from relationships.checks import odd_parent
+
+        return odd_parent(self.external_id, self.kind, self.parent.external_id, self.parent.kind)
+
     def clean(self):
         problems = external_id_problems(self.external_id) + entity_problems(name=self.name, kind=self.kind)
         if self.parent_id:

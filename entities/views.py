@@ -15,7 +15,6 @@ from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers, meetings_attended
-from relationships.checks import odd_parent
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score
@@ -100,7 +99,6 @@ def entity_detail(request, external_id: str):
             "relationships": relationships,
             "people": people,
             "children": entity.children.order_by("name"),
-            "odd_parent": odd_parent(entity.external_id, entity.kind, entity.parent.external_id, entity.parent.kind) if entity.parent else [],
             "meetings": meetings,
             "closest": closest_counterparts(entity),
             # charted when it has had a working or close tie on two dates or more (else a blank chart)

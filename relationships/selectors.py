@@ -3,7 +3,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, TieRow, odd_parent, odd_ties
+from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, TieRow, odd_ties
 from .types import MONEY_TYPES
 
 
@@ -44,7 +44,7 @@ def odd_parent_units() -> tuple[list[tuple], int]:
 
     candidates = (Entity.objects.filter(Q(kind__in=PERSON_KINDS, parent__isnull=False) | Q(parent__kind__in=PERSON_KINDS))
                   .select_related("parent").order_by("external_id"))
-    listed = [(e, why) for e in candidates[:NOTES_PER_CHECK] for why in odd_parent(e.external_id, e.kind, e.parent.external_id, e.parent.kind)]
+    listed = [(e, why) for e in candidates[:NOTES_PER_CHECK] for why in e.odd_reading]
     return listed, candidates.count()
 
 

@@ -248,3 +248,18 @@ def test_a_person_with_a_parent_unit_is_noted_by_the_import_shown_on_their_page_
     response = client.post(f"/admin/entities/entity/{officer.pk}/change/", {
         "external_id": "officer", "name": "Officer", "kind": "person", "parent": officer.parent_id}, follow=True)
     assert "Saved, but worth a look: officer (person) has the parent unit pd" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_saves_a_person_with_a_parent_unit_and_says_why_it_reads_oddly(client_as):
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="pd", kind="police_department")
+    api = client_as("administrator")
+
+    odd = api.post("/api/entities/", {"external_id": "officer", "name": "Officer", "kind": "person", "parent": "pd"})
+    fine = api.post("/api/entities/", {"external_id": "east", "name": "East", "kind": "police_department", "parent": "pd"})
+
+    assert odd.status_code == 201 and odd.json()["warnings"][0].startswith("officer (person) has the parent unit pd: ")
+    assert fine.status_code == 201 and fine.json()["warnings"] == []
+    assert api.get("/api/entities/officer/").json()["warnings"] == odd.json()["warnings"]
