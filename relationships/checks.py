@@ -124,8 +124,8 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
         odd += found[check]
         if more[check]:
             last = found[check][-1]
-            odd.append(OddTie(last.at, last.column,
-                              f"and {count_text(more[check], 'more relationship', 'more relationships')} like the one above", more[check]))
+            noun = ("more entity", "more entities") if check is _parent_with_a_person else ("more relationship", "more relationships")
+            odd.append(OddTie(last.at, last.column, f"and {count_text(more[check], *noun)} like the one above", more[check]))
     return odd
 
 

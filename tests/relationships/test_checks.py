@@ -263,3 +263,13 @@ def test_the_api_saves_a_person_with_a_parent_unit_and_says_why_it_reads_oddly(c
     assert odd.status_code == 201 and odd.json()["warnings"][0].startswith("officer (person) has the parent unit pd: ")
     assert fine.status_code == 201 and fine.json()["warnings"] == []
     assert api.get("/api/entities/officer/").json()["warnings"] == odd.json()["warnings"]
+
+
+def test_past_the_listed_parent_units_one_line_counts_the_other_entities():
+    kinds = {f"p{i}": "person" for i in range(NOTES_PER_CHECK + 3)} | {"pd": "police_department"}
+    rows = [TieRow(line, f"p{i}", "pd", PARENT) for line, i in enumerate(range(NOTES_PER_CHECK + 3), start=2)]
+
+    found = odd_ties(rows, kinds)
+
+    assert len(found) == NOTES_PER_CHECK + 1
+    assert found[-1].message == "and 3 more entities like the one above" and found[-1].more == 3
