@@ -33,13 +33,39 @@ def days_before(day: date, days: int) -> date:
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d takes any script's too
 
 
+_YEAR_FIRST = re.compile(r"([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})")  # 2026/06/30, 2026.6.30, 2026-6-3
+_YEAR_LAST = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")  # 30/06/2026, 06/30/2026, 30.06.2026
+
+
+def _written_iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _how_to_write(text: str) -> str:
+    """The hint after "not a date in the form YYYY-MM-DD": the day alone for a date with a time, the
+    ISO form of a date written in another order (both readings where day and month could swap)."""
+    if _ISO_DATE.match(text) is not None and text[10:11] in (" ", "T"):  # a spreadsheet's date and time
+        return ": write the day without a time"
+    if found := _YEAR_FIRST.fullmatch(text):
+        iso = _written_iso(*found.groups())
+        return f": write it {iso}" if iso else ""
+    if found := _YEAR_LAST.fullmatch(text):
+        first, second, year = found.groups()
+        readings = sorted({iso for iso in (_written_iso(year, second, first), _written_iso(year, first, second)) if iso})
+        return f": write it {' or '.join(readings)}, whichever is meant" if len(readings) > 1 else (
+            f": write it {readings[0]}" if readings else "")
+    return ""
+
+
 def parse_iso_date(text: str) -> date:
     """A date written YYYY-MM-DD (the interchange files, `--as-of`, the API's `?as_of=`); a
-    ValueError saying which of the two is wrong otherwise: the form, or the day (2026-02-29)."""
+    ValueError saying which of the two is wrong otherwise: the form (with how to write it, when
+    that can be told), or the day (2026-02-29)."""
     if not _ISO_DATE.fullmatch(text):
-        # a spreadsheet's date and time ("2026-06-30 00:00:00", "2026-06-30T09:30"): the day alone is wanted
-        with_time = _ISO_DATE.match(text) is not None and text[10:11] in (" ", "T")
-        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD" + (": write the day without a time" if with_time else ""))
+        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD{_how_to_write(text)}")
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -35,8 +35,15 @@ def test_every_day_is_after_a_start_before_year_1_and_after_only_later_starts_ot
 
 
 @pytest.mark.parametrize("text,message", [
-    ("2026-1-1", "'2026-1-1' is not a date in the form YYYY-MM-DD"),
-    ("01/02/2026", "'01/02/2026' is not a date in the form YYYY-MM-DD"),
+    # written in another form: how to write it, both ways where day and month could swap
+    ("2026-1-1", "'2026-1-1' is not a date in the form YYYY-MM-DD: write it 2026-01-01"),
+    ("2026/06/30", "'2026/06/30' is not a date in the form YYYY-MM-DD: write it 2026-06-30"),
+    ("30.06.2026", "'30.06.2026' is not a date in the form YYYY-MM-DD: write it 2026-06-30"),
+    ("06/30/2026", "'06/30/2026' is not a date in the form YYYY-MM-DD: write it 2026-06-30"),
+    ("01/02/2026", "'01/02/2026' is not a date in the form YYYY-MM-DD: write it 2026-01-02 or 2026-02-01, whichever is meant"),
+    ("2026/02/30", "'2026/02/30' is not a date in the form YYYY-MM-DD"),
+    ("13/13/2026", "'13/13/2026' is not a date in the form YYYY-MM-DD"),
+    ("2026", "'2026' is not a date in the form YYYY-MM-DD"),
     ("2026-02-29", "'2026-02-29' is not a real calendar date"),
     ("0000-01-01", "'0000-01-01' is not a real calendar date"),
     ("2026-01-01\n", "'2026-01-01\n' is not a date in the form YYYY-MM-DD"),

@@ -10,7 +10,7 @@ from scoring.models import ClosenessSnapshot
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("given,message", [
-    ("2026-1-1", "--as-of: '2026-1-1' is not a date in the form YYYY-MM-DD"),
+    ("2026-1-1", "--as-of: '2026-1-1' is not a date in the form YYYY-MM-DD: write it 2026-01-01"),
     ("2026-02-29", "--as-of: '2026-02-29' is not a real calendar date"),
     # `--as-of "$DAY"` with DAY unset: refused, not taken as today
     ("", "--as-of: '' is not a date in the form YYYY-MM-DD"),
