@@ -25,7 +25,7 @@ from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
-from relationships.checks import PARENT, TieRow, odd_ties
+from relationships.checks import PARENT, FactRow, TieRow, odd_ties, repeated_facts
 from relationships.models import Disclosure, Relationship
 from scoring.triggers import queue_recompute, with_organisations
 
@@ -93,7 +93,8 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:
             return result
-        result.notes = _merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
+        result.notes = (_merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
+                        + _repeated_relationships(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
@@ -144,6 +145,18 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"], row.values.get("end_date") is not None,
                    row.values.get("amount") is not None) for row in relationships.rows)
     return _odd_notes(RELATIONSHIPS.name, rows, _kinds(parsed, named))
+
+
+def _repeated_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the relationships of the file that give the same fact as an earlier line
+    (`relationships.checks.repeated_facts`)."""
+    relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None:
+        return []
+    rows = (FactRow(row.line, row.values["external_id"], row.values["source"], row.values["target"], row.values["type"],
+                    row.values.get("start_date"), row.values.get("end_date"), row.values.get("amount")) for row in relationships.rows)
+    return [Problem(RELATIONSHIPS.name, fact.at, "external_id", f"note: {fact.message}{', after this line' if fact.more else f' (line {fact.first_at})'}")
+            for fact in repeated_facts(rows)]
 
 
 def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:

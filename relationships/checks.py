@@ -13,7 +13,7 @@ from typing import NamedTuple
 from core.formatting import count_text
 from entities.kinds import is_person_kind
 
-from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES
+from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 PARENT = "parent"  # an entity's link to its parent unit (entities.csv's `parent`), checked as a tie
@@ -132,3 +132,57 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
 def odd_parent(unit: str, unit_kind: str, parent: str, parent_kind: str) -> list[str]:
     """Why an entity's parent unit reads oddly, if it does: the entity page and the admin's word."""
     return [odd.message for odd in odd_ties([TieRow(0, unit, parent, PARENT)], {unit: unit_kind, parent: parent_kind})]
+
+
+class FactRow(NamedTuple):
+    """A relationship as the scores and the rules read it, to find one fact entered twice."""
+
+    at: int  # its line in a file, or the id of a stored relationship
+    external_id: str
+    source: str
+    target: str
+    type: str
+    start_date: object = None  # a date, or None; compared only for equality
+    end_date: object = None
+    amount: object = None
+
+
+@dataclass(frozen=True)
+class RepeatedFact:
+    at: int
+    external_id: str
+    type: str
+    first_at: int  # where the same fact was first given
+    first_external_id: str
+    more: int = 0  # on the line after the first NOTES_PER_CHECK: how many more repeat an earlier one
+
+    @property
+    def message(self) -> str:
+        if self.more:
+            return f"and {count_text(self.more, 'more relationship', 'more relationships')} that repeat an earlier one"
+        counted = "its amount is added twice" if self.type in MONEY_TYPES else "the tie counts twice"
+        return (f"{self.external_id} gives the same fact as {self.first_external_id} (same source, target, type, dates "
+                f"and amount): both are counted, so {counted}; if it is one fact, remove one")
+
+
+def repeated_facts(rows: Iterable[FactRow]) -> list[RepeatedFact]:
+    """Each relationship that repeats an earlier one (a symmetric type in either direction), at most
+    NOTES_PER_CHECK, then one saying how many more: merged extracts (a campaign-finance file and a
+    roster) often give one fact twice under two ids, and the scores count each."""
+    first: dict[tuple, FactRow] = {}
+    found: list[RepeatedFact] = []
+    more = 0
+    for row in rows:
+        ends = (min(row.source, row.target), max(row.source, row.target)) if row.type in SYMMETRIC_TYPES else (row.source, row.target)
+        key = (*ends, row.type, row.start_date, row.end_date, row.amount)
+        earlier = first.setdefault(key, row)
+        if earlier is row:
+            continue
+        if len(found) < NOTES_PER_CHECK:
+            found.append(RepeatedFact(row.at, row.external_id, row.type, earlier.at, earlier.external_id))
+        else:
+            more += 1
+    if more:
+        last = found[-1]
+        found.append(RepeatedFact(last.at, last.external_id, last.type, last.first_at, last.first_external_id, more))
+    return found

@@ -1,9 +1,10 @@
 """Reads of relationships shared by pages, the API and other apps."""
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Greatest, Least
 
-from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, TieRow, odd_ties
+from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, FactRow, TieRow, odd_ties, repeated_facts
 from .types import MONEY_TYPES
 
 
@@ -46,6 +47,32 @@ def odd_parent_units() -> tuple[list[tuple], int]:
                   .select_related("parent").order_by("external_id"))
     listed = [(e, why) for e in candidates[:NOTES_PER_CHECK] for why in e.odd_reading]
     return listed, candidates.count()
+
+
+def repeated_relationships() -> tuple[list[tuple], int]:
+    """The stored relationships that give the same fact as another (`relationships.checks.repeated_facts`):
+    the first NOTES_PER_CHECK as (relationship, why), and how many there are in all."""
+    from entities.models import Entity
+
+    from .models import Relationship
+
+    # only the rows that share their two ends (either way), type, dates and amount with another: a
+    # superset the check then judges (reading every relationship took 0.45 s at 100,000; asking
+    # whether any such group exists takes 0.1 s, and listing its rows 0.2 s more)
+    ends = {"low": Least("source_id", "target_id"), "high": Greatest("source_id", "target_id")}
+    same = ["low", "high", "type", "start_date", "end_date", "amount"]
+    if not Relationship.objects.order_by().annotate(**ends).values(*same).annotate(n=Count("id")).filter(n__gt=1).exists():
+        return [], 0
+    candidates = (Relationship.objects.annotate(**ends).annotate(sharing=Window(Count("id"), partition_by=[F(c) for c in same]))
+                  .filter(sharing__gt=1)
+                  .order_by("external_id").values_list("pk", "external_id", "source_id", "target_id", "type", "start_date", "end_date", "amount"))
+    rows = list(candidates)
+    ext_of = dict(Entity.objects.filter(pk__in={pk for row in rows for pk in row[2:4]}).values_list("pk", "external_id"))
+    found = repeated_facts(FactRow(pk, external_id, ext_of[source], ext_of[target], rel_type, start, end, amount)
+                           for pk, external_id, source, target, rel_type, start, end, amount in rows)
+    listed = [f for f in found if not f.more]
+    by_pk = Relationship.objects.select_related("source", "target").in_bulk([f.at for f in listed])
+    return [(by_pk[f.at], f.message) for f in listed], len(listed) + sum(f.more for f in found)
 
 
 def odd_relationships() -> tuple[list[tuple], int]:

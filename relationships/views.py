@@ -10,7 +10,7 @@ from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
 
-from .selectors import odd_parent_units, odd_relationships, sources_by_type, unsourced
+from .selectors import odd_parent_units, odd_relationships, repeated_relationships, sources_by_type, unsourced
 
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
@@ -39,8 +39,10 @@ def sources(request):
     newcomers = meeting_newcomers()
     odd, odd_count = odd_relationships()
     odd_parents, odd_parents_count = odd_parent_units()
+    repeated, repeated_count = repeated_relationships()
     return render(request, "relationships/sources.html", {
         "odd": odd, "odd_count": odd_count, "odd_parents": odd_parents, "odd_parents_count": odd_parents_count,
+        "repeated": repeated, "repeated_count": repeated_count,
         "newcomers": newcomers[:SOURCES_LISTED], "newcomers_count": newcomers.count(), "can_check_newcomers": can_review_flags(request.user),
         "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates), "can_merge": can_edit_data(request.user),
         "merges": recent_merges(),

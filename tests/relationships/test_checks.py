@@ -273,3 +273,59 @@ def test_past_the_listed_parent_units_one_line_counts_the_other_entities():
 
     assert len(found) == NOTES_PER_CHECK + 1
     assert found[-1].message == "and 3 more entities like the one above" and found[-1].more == 3
+
+
+def test_a_fact_given_twice_is_found_once_either_way_round_for_a_symmetric_type_only():
+    from datetime import date
+    from decimal import Decimal
+
+    from relationships.checks import FactRow, repeated_facts
+
+    rows = [
+        FactRow(2, "c-1", "union", "mayor", "contributes_to", date(2025, 3, 1), None, Decimal("500")),
+        FactRow(3, "c-2", "union", "mayor", "contributes_to", date(2025, 3, 1), None, Decimal("500.00")),  # the same money
+        FactRow(4, "c-3", "union", "mayor", "contributes_to", date(2025, 3, 2), None, Decimal("500")),  # another day
+        FactRow(5, "f-1", "chief", "chair", "family"), FactRow(6, "f-2", "chair", "chief", "family"),  # symmetric: either way
+        FactRow(7, "j-1", "chief", "pd", "employed_by"), FactRow(8, "j-2", "pd", "chief", "employed_by"),  # directed: two facts
+        FactRow(9, "c-4", "union", "mayor", "contributes_to", date(2025, 3, 1), None, Decimal("500")),  # a third time
+    ]
+
+    found = [(f.at, f.first_at, f.message) for f in repeated_facts(rows)]
+
+    assert found == [
+        (3, 2, "c-2 gives the same fact as c-1 (same source, target, type, dates and amount): both are counted, so its amount "
+               "is added twice; if it is one fact, remove one"),
+        (6, 5, "f-2 gives the same fact as f-1 (same source, target, type, dates and amount): both are counted, so the tie "
+               "counts twice; if it is one fact, remove one"),
+        (9, 2, "c-4 gives the same fact as c-1 (same source, target, type, dates and amount): both are counted, so its amount "
+               "is added twice; if it is one fact, remove one"),
+    ]
+
+
+def test_past_the_listed_repeated_facts_one_line_counts_the_others():
+    from relationships.checks import FactRow, repeated_facts
+
+    rows = [FactRow(line, f"r{line}", "a", "b", "advises") for line in range(2, NOTES_PER_CHECK + 6)]
+
+    found = repeated_facts(rows)
+
+    assert len(found) == NOTES_PER_CHECK + 1 and found[-1].more == 3
+    assert found[-1].message == "and 3 more relationships that repeat an earlier one"
+
+
+@pytest.mark.django_db
+def test_a_fact_given_twice_is_noted_by_the_import_and_listed_on_the_sources_page(tmp_path, client_as):
+    # two extracts merged: the campaign-finance file and the roster give one contribution each
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n")
+    (tmp_path / "relationships.csv").write_text(
+        "external_id,source,target,type,start_date,amount\n"
+        "c-1,union,mayor,contributes_to,2025-03-01,500\nc-9,union,mayor,contributes_to,2025-03-01,500.00\n"
+        "c-2,union,mayor,contributes_to,2025-04-01,500\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "relationships.csv:3: external_id: note: c-9 gives the same fact as c-1 (same source, target, type, dates and amount): "
+        "both are counted, so its amount is added twice; if it is one fact, remove one (line 2)"]
+    page = client_as("city_staff").get("/sources/").content.decode()
+    assert "Facts given twice (1)" in page and "<td>c-9</td>" in page and "<td>c-1</td>" not in page and "<td>c-2</td>" not in page
