@@ -16,9 +16,24 @@ from relationships.models import Relationship
 from relationships.selectors import in_force_on
 from relationships.types import AFFILIATION_TYPES, OVERSIGHT_TYPES
 
+from .checks import MeetingRow, repeated_meetings
 from .coverage import AnswerFact, MeetingFact
 from .models import Attendance, FeedbackResponse, Meeting, MeetingNewcomer
 from .recusal import FlagFacts, Party
+
+
+def meeting_given_twice(meeting: Meeting) -> Meeting | None:
+    """Another stored meeting with this one's day, type and attendees (`engagement.checks`), if any:
+    most likely the same meeting, logged twice."""
+    same_day = list(Meeting.objects.filter(date=meeting.date, type=meeting.type).order_by("pk"))
+    attendees: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, entity in Attendance.objects.filter(meeting__in=same_day).values_list("meeting_id", "entity__external_id"):
+        attendees[meeting_id].add(entity)
+    # this one first, so that a repeat of it names it as the earlier
+    rows = [MeetingRow(m.pk, m.external_id, m.date, m.type, frozenset(attendees[m.pk]))
+            for m in sorted(same_day, key=lambda m: m.pk != meeting.pk)]
+    others = {m.pk: m for m in same_day}
+    return next((others[r.at] for r in repeated_meetings(rows) if r.first_at == meeting.pk and not r.more), None)
 
 
 def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "", between: tuple[date, date] | None = None) -> dict[int, tuple[int, ...]]:

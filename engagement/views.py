@@ -40,7 +40,15 @@ from .forms import (
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackResponse, FeedbackSurvey, Meeting, MeetingNewcomer
 from .permissions import CLOSE_REFUSED, CORRECTION_REFUSED, DELETION_REFUSED, can_close_survey, can_correct_meeting
 from .recusal import recusals_for_flags
-from .selectors import agency_names, answer_facts, jurisdictions, meeting_facts, open_flag_facts, organisations_represented
+from .selectors import (
+    agency_names,
+    answer_facts,
+    jurisdictions,
+    meeting_facts,
+    meeting_given_twice,
+    open_flag_facts,
+    organisations_represented,
+)
 from .services import (
     EngagementError,
     conflict_report_accept,
@@ -77,9 +85,20 @@ def meeting_new(request):
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
         messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
         _warn_if_dated_after_today(request, meeting)
+        _warn_if_given_twice(request, meeting)
         return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
+
+
+def _warn_if_given_twice(request, meeting: Meeting) -> None:
+    """Two board members logging the same lunch make every pair there meet twice: say so, with the other."""
+    other = meeting_given_twice(meeting)
+    if other is not None:
+        source = f"logged by {other.logged_by.username}" if other.logged_by else "imported or entered in the admin"
+        messages.warning(request, f"“{meeting.title}” looks like the same meeting as “{other.title}” ({other.external_id}, {source}): "
+                                  "the same day, type and attendees. Both count, so every pair there meets twice; if it is one "
+                                  "meeting, delete one.")
 
 
 def _warn_if_dated_after_today(request, meeting: Meeting) -> None:
@@ -112,6 +131,7 @@ def meeting_edit(request, pk: int):
         meeting_log_update(meeting=form.instance, attendance=formset.attendance())
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
         _warn_if_dated_after_today(request, meeting)
+        _warn_if_given_twice(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -21,6 +22,7 @@ from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.locks import job_lock
+from engagement.checks import MeetingRow, repeated_meetings
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
@@ -94,7 +96,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         if not result.ok:
             return result
         result.notes = (_merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
-                        + _repeated_relationships(parsed))
+                        + _repeated_relationships(parsed) + _repeated_meetings(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         if dry_run:
             transaction.set_rollback(True)
@@ -157,6 +159,22 @@ def _repeated_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
                     row.values.get("start_date"), row.values.get("end_date"), row.values.get("amount")) for row in relationships.rows)
     return [Problem(RELATIONSHIPS.name, fact.at, "external_id", f"note: {fact.message}{', after this line' if fact.more else f' (line {fact.first_at})'}")
             for fact in repeated_facts(rows)]
+
+
+def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the meetings of the file that have the day, type and attendees (as attendance.csv
+    lists them) of an earlier line (`engagement.checks.repeated_meetings`)."""
+    meetings, attendance = parsed.get(MEETINGS.name), parsed.get(ATTENDANCE.name)
+    if meetings is None or attendance is None:
+        return []
+    attendees: dict[str, set[str]] = defaultdict(set)
+    for row in attendance.rows:
+        attendees[row.values["meeting"]].add(row.values["entity"])
+    rows = (MeetingRow(row.line, row.values["external_id"], row.values["date"], row.values["type"],
+                        frozenset(attendees.get(row.values["external_id"], ()))) for row in meetings.rows)
+    return [Problem(MEETINGS.name, repeat.at, "external_id",
+                    f"note: {repeat.message}{', after this line' if repeat.more else f' (line {repeat.first_at})'}")
+            for repeat in repeated_meetings(rows)]
 
 
 def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from core.formatting import count_text
+from core.repeats import first_repeats
 from entities.kinds import is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
@@ -169,19 +170,12 @@ def repeated_facts(rows: Iterable[FactRow]) -> list[RepeatedFact]:
     """Each relationship that repeats an earlier one (a symmetric type in either direction), at most
     NOTES_PER_CHECK, then one saying how many more: merged extracts (a campaign-finance file and a
     roster) often give one fact twice under two ids, and the scores count each."""
-    first: dict[tuple, FactRow] = {}
-    found: list[RepeatedFact] = []
-    more = 0
-    for row in rows:
+    def fact(row: FactRow) -> tuple:
         ends = (min(row.source, row.target), max(row.source, row.target)) if row.type in SYMMETRIC_TYPES else (row.source, row.target)
-        key = (*ends, row.type, row.start_date, row.end_date, row.amount)
-        earlier = first.setdefault(key, row)
-        if earlier is row:
-            continue
-        if len(found) < NOTES_PER_CHECK:
-            found.append(RepeatedFact(row.at, row.external_id, row.type, earlier.at, earlier.external_id))
-        else:
-            more += 1
+        return (*ends, row.type, row.start_date, row.end_date, row.amount)
+
+    pairs, more = first_repeats(rows, fact, NOTES_PER_CHECK)
+    found = [RepeatedFact(row.at, row.external_id, row.type, earlier.at, earlier.external_id) for row, earlier in pairs]
     if more:
         last = found[-1]
         found.append(RepeatedFact(last.at, last.external_id, last.type, last.first_at, last.first_external_id, more))

@@ -1,0 +1,67 @@
+"""A meeting given twice (engagement.checks): pure, then as an import notes it and as the meeting
+form says so when a board member logs one that is already there."""
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from engagement.checks import MeetingRow, repeated_meetings
+from relationships.checks import NOTES_PER_CHECK
+
+DAY = date(2026, 3, 5)
+
+
+def test_a_meeting_with_the_day_type_and_attendees_of_an_earlier_one_is_found():
+    rows = [
+        MeetingRow(2, "m-1", DAY, "private_meeting", frozenset({"chief", "chair"})),
+        MeetingRow(3, "m-2", DAY, "private_meeting", frozenset({"chair", "chief"})),  # the same lunch, logged twice
+        MeetingRow(4, "m-3", DAY, "focus_group", frozenset({"chief", "chair"})),  # another type
+        MeetingRow(5, "m-4", date(2026, 3, 6), "private_meeting", frozenset({"chief", "chair"})),  # another day
+        MeetingRow(6, "m-5", DAY, "private_meeting", frozenset({"chief", "chair", "mayor"})),  # someone else there too
+        MeetingRow(7, "m-6", DAY, "private_meeting", frozenset({"chief"})),  # one attendee: no pair to count twice
+        MeetingRow(8, "m-7", DAY, "private_meeting", frozenset({"chief"})),
+    ]
+
+    found = [(r.at, r.first_at, r.message) for r in repeated_meetings(rows)]
+
+    assert found == [(3, 2, "m-2 looks like the same meeting as m-1 (same day, type and attendees): both are counted, "
+                            "so every pair there meets twice; if it is one meeting, remove one")]
+
+
+def test_past_the_listed_repeated_meetings_one_line_counts_the_others():
+    rows = [MeetingRow(line, f"m-{line}", DAY, "community_forum", frozenset({"a", "b"})) for line in range(2, NOTES_PER_CHECK + 5)]
+
+    found = repeated_meetings(rows)
+
+    assert len(found) == NOTES_PER_CHECK + 1 and found[-1].message == "and 2 more meetings that repeat an earlier one"
+
+
+@pytest.mark.django_db
+def test_a_meeting_given_twice_is_noted_by_the_import(tmp_path):
+    # minutes from two sources merged: the same lunch under two ids and two titles
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\nchief,Chief,person\nchair,Chair,person\n")
+    (tmp_path / "meetings.csv").write_text("external_id,date,type,title\nm-1,2026-03-05,private_meeting,Working lunch\n"
+                                           "m-2,2026-03-05,private_meeting,Chief and chair\nm-3,2026-03-05,focus_group,Panel\n")
+    (tmp_path / "attendance.csv").write_text("meeting,entity\nm-1,chief\nm-1,chair\nm-2,chair\nm-2,chief\nm-3,chief\nm-3,chair\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "meetings.csv:3: external_id: note: m-2 looks like the same meeting as m-1 (same day, type and attendees): both are "
+        "counted, so every pair there meets twice; if it is one meeting, remove one (line 2)"]
+    assert "Import complete." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_board_member_logging_a_meeting_already_there_is_told_which_one(lakeside, client_as):
+    from tests.engagement.test_views import meeting_post
+
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a1", "x-b1"], title="Lunch"), follow=True)
+
+    again = board.post("/meetings/new/", meeting_post(["x-b1", "x-a1"], title="Coffee"), follow=True).content.decode()
+    other = board.post("/meetings/new/", meeting_post(["x-b1", "x-a1"], title="Panel", type="focus_group"), follow=True).content.decode()
+
+    assert "“Coffee” looks like the same meeting as “Lunch” (" in again and "the same day, type and attendees" in again
+    assert "looks like the same meeting" not in other
