@@ -3,9 +3,28 @@ relationship given twice (relationships.checks) and a meeting given twice (engag
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-Row = TypeVar("Row")
+from core.formatting import count_text
+
+
+class Given(Protocol):
+    at: int  # its line in a file, or the id of a stored row
+    external_id: str
+
+
+Row = TypeVar("Row", bound=Given)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    at: int
+    external_id: str
+    first_at: int  # where the same was first given
+    first_external_id: str
+    message: str
+    more: int = 0  # on the line after the first listed: how many more repeat an earlier one
 
 
 def first_repeats(rows: Iterable[Row], key: Callable[[Row], Hashable], limit: int) -> tuple[list[tuple[Row, Row]], int]:
@@ -23,3 +42,16 @@ def first_repeats(rows: Iterable[Row], key: Callable[[Row], Hashable], limit: in
         else:
             more += 1
     return found, more
+
+
+def repeats(rows: Iterable[Row], key: Callable[[Row], Hashable], limit: int, why: Callable[[Row, Row], str],
+            what: tuple[str, str]) -> list[Repeat]:
+    """The first `limit` rows that repeat an earlier one, each saying `why(row, earlier)`, then one
+    that counts the others (`what`: the noun, singular and plural, of "and 3 more relationships")."""
+    pairs, more = first_repeats(rows, key, limit)
+    found = [Repeat(row.at, row.external_id, earlier.at, earlier.external_id, why(row, earlier)) for row, earlier in pairs]
+    if more:
+        last = found[-1]
+        found.append(Repeat(last.at, last.external_id, last.first_at, last.first_external_id,
+                            f"and {count_text(more, f'more {what[0]}', f'more {what[1]}')} that repeat an earlier one", more))
+    return found

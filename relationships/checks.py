@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from core.formatting import count_text
-from core.repeats import first_repeats
+from core.repeats import Repeat, repeats
 from entities.kinds import is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
@@ -148,25 +148,7 @@ class FactRow(NamedTuple):
     amount: object = None
 
 
-@dataclass(frozen=True)
-class RepeatedFact:
-    at: int
-    external_id: str
-    type: str
-    first_at: int  # where the same fact was first given
-    first_external_id: str
-    more: int = 0  # on the line after the first NOTES_PER_CHECK: how many more repeat an earlier one
-
-    @property
-    def message(self) -> str:
-        if self.more:
-            return f"and {count_text(self.more, 'more relationship', 'more relationships')} that repeat an earlier one"
-        counted = "its amount is added twice" if self.type in MONEY_TYPES else "the tie counts twice"
-        return (f"{self.external_id} gives the same fact as {self.first_external_id} (same source, target, type, dates "
-                f"and amount): both are counted, so {counted}; if it is one fact, remove one")
-
-
-def repeated_facts(rows: Iterable[FactRow]) -> list[RepeatedFact]:
+def repeated_facts(rows: Iterable[FactRow]) -> list[Repeat]:
     """Each relationship that repeats an earlier one (a symmetric type in either direction), at most
     NOTES_PER_CHECK, then one saying how many more: merged extracts (a campaign-finance file and a
     roster) often give one fact twice under two ids, and the scores count each."""
@@ -174,9 +156,9 @@ def repeated_facts(rows: Iterable[FactRow]) -> list[RepeatedFact]:
         ends = (min(row.source, row.target), max(row.source, row.target)) if row.type in SYMMETRIC_TYPES else (row.source, row.target)
         return (*ends, row.type, row.start_date, row.end_date, row.amount)
 
-    pairs, more = first_repeats(rows, fact, NOTES_PER_CHECK)
-    found = [RepeatedFact(row.at, row.external_id, row.type, earlier.at, earlier.external_id) for row, earlier in pairs]
-    if more:
-        last = found[-1]
-        found.append(RepeatedFact(last.at, last.external_id, last.type, last.first_at, last.first_external_id, more))
-    return found
+    def why(row: FactRow, earlier: FactRow) -> str:
+        counted = "its amount is added twice" if row.type in MONEY_TYPES else "the tie counts twice"
+        return (f"{row.external_id} gives the same fact as {earlier.external_id} (same source, target, type, dates "
+                f"and amount): both are counted, so {counted}; if it is one fact, remove one")
+
+    return repeats(rows, fact, NOTES_PER_CHECK, why, ("relationship", "relationships"))
