@@ -53,5 +53,6 @@ def repeats(rows: Iterable[Row], key: Callable[[Row], Hashable], limit: int, why
     if more:
         last = found[-1]
         found.append(Repeat(last.at, last.external_id, last.first_at, last.first_external_id,
-                            f"and {count_text(more, f'more {what[0]}', f'more {what[1]}')} that repeat an earlier one", more))
+                            f"and {count_text(more, f'more {what[0]}', f'more {what[1]}')} that {'repeats' if more == 1 else 'repeat'} an earlier one",
+                            more))
     return found
