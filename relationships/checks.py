@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 from core.formatting import count_text
 from core.repeats import Repeat, repeats
-from entities.kinds import is_person_kind
+from entities.kinds import Category, category_for_kind, is_person_kind
 
-from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
+from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, OVERSIGHT_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 PARENT = "parent"  # an entity's link to its parent unit (entities.csv's `parent`), checked as a tie
@@ -46,6 +46,22 @@ def _reversed_affiliation(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
     if row.type in AFFILIATION_TYPES and source and not is_person_kind(source) and is_person_kind(target):
         return "source", (f"{row.source} ({source}) {row.type} {row.target} ({target}): a `{row.type}` tie goes from the "
                           f"person to the organisation; is it the wrong way round? (the roll-up and the conflict rules read it as written)")
+    return None
+
+
+# who answers to whom: law enforcement and its unions are the overseen side of the conflict rules
+_OVERSEEN_CATEGORIES = {Category.LAW_ENFORCEMENT.value, Category.LAW_ENFORCEMENT_AFFILIATE.value}
+_OVERSEEING_CATEGORIES = {Category.OVERSIGHT.value, Category.GOVERNMENT.value, Category.PERSON_OF_INFLUENCE.value}
+
+
+def _reversed_oversight(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    if row.type not in OVERSIGHT_TYPES:
+        return None
+    source, target = kind_of.get(row.source, ""), kind_of.get(row.target, "")
+    if source and target and category_for_kind(source) in _OVERSEEN_CATEGORIES and category_for_kind(target) in _OVERSEEING_CATEGORIES:
+        return "source", (f"{row.source} ({source}) {row.type} {row.target} ({target}): law enforcement is the side that is "
+                          f"overseen; is it the wrong way round? (the conflict rules read it as written, with {row.source} "
+                          f"as the overseer)")
     return None
 
 
@@ -97,11 +113,11 @@ def _parent_with_a_person(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
     return None
 
 
-CHECKS = (_reversed_affiliation, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
+CHECKS = (_reversed_affiliation, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
           _amount_on_a_tie_without_money, _parent_with_a_person)
 # no other type can be odd here; a one-off event only when it has an end date; any type but the
 # money ones when it has an amount
-CHECKED_TYPES = AFFILIATION_TYPES | PERSONAL_TIE_TYPES | {"represents"}
+CHECKED_TYPES = AFFILIATION_TYPES | OVERSIGHT_TYPES | PERSONAL_TIE_TYPES | {"represents"}
 CHECKED_WHEN_ENDED = ONE_OFF_TYPES
 
 

@@ -329,3 +329,19 @@ def test_a_fact_given_twice_is_noted_by_the_import_and_listed_on_the_sources_pag
         "both are counted, so its amount is added twice; if it is one fact, remove one (line 2)"]
     page = client_as("city_staff").get("/sources/").content.decode()
     assert "Facts given twice (1)" in page and "<td>c-9</td>" in page and "<td>c-1</td>" not in page and "<td>c-2</td>" not in page
+
+
+@pytest.mark.parametrize("source,rel_type,target,noted", [
+    ("pd", "oversees", "board", True), ("union", "budget_authority", "council", True), ("pd", "appoints", "mayor", True),
+    ("board", "oversees", "pd", False), ("council", "budget_authority", "pd", False), ("mayor", "appoints", "chief", False),
+    ("feds", "oversees", "pd", False),  # a federal monitor over a department: law enforcement over law enforcement
+    ("pd", "oversees", "shop", False),
+])
+def test_an_oversight_tie_from_law_enforcement_to_its_overseers_gets_a_note(source, rel_type, target, noted):
+    kinds = KINDS | {"council": "government_body", "feds": "federal_agency"}
+
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, source, target, rel_type)], kinds)]
+
+    assert found == ([f"2:source:{source} ({kinds[source]}) {rel_type} {target} ({kinds[target]}): law enforcement is the "
+                      f"side that is overseen; is it the wrong way round? (the conflict rules read it as written, with "
+                      f"{source} as the overseer)"] if noted else [])
