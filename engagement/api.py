@@ -1,4 +1,5 @@
 import django_filters
+from django.utils import timezone
 from rest_framework import serializers
 
 from core.api import Conflict, ExternalIdModelViewSet, role_permission
@@ -8,6 +9,7 @@ from entities.models import Entity
 
 from .models import Attendance, Meeting
 from .permissions import CORRECTION_REFUSED, DELETION_REFUSED, can_correct_meeting
+from .selectors import logging_warnings
 from .services import EngagementError, meeting_log_create, meeting_log_delete, meeting_log_update
 from .types import AttendanceRole, MeetingType
 
@@ -29,10 +31,19 @@ class MeetingSerializer(serializers.ModelSerializer):
     attendance = AttendanceSerializer(many=True)
     # who logged it here (empty for imported meetings): a board member corrects only their own
     logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # saved as given: what the page would warn about (a date after today, the same meeting logged
+    # twice), in the answer to a create or a correction only (empty when read)
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
-        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance", "logged_by"]
+        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance", "logged_by", "warnings"]
+
+    def get_warnings(self, meeting: Meeting) -> list[str]:
+        request = self.context.get("request")
+        if request is None or request.method not in ("POST", "PUT", "PATCH"):
+            return []
+        return logging_warnings(meeting, timezone.localdate())
 
     def validate(self, attrs):
         stored = {f: getattr(self.instance, f) for f in ("external_id", "type", "title")} if self.instance else {}

@@ -36,6 +36,22 @@ def meeting_given_twice(meeting: Meeting) -> Meeting | None:
     return next((others[r.at] for r in repeated_meetings(rows) if r.first_at == meeting.pk and not r.more), None)
 
 
+def logging_warnings(meeting: Meeting, today: date) -> list[str]:
+    """What to tell whoever just logged or corrected `meeting` (the page's warnings, the API's
+    `warnings`): a date after today (most likely a mistyped year; it counts for nothing until then),
+    and another meeting with its day, type and attendees (most likely the same one, logged twice)."""
+    warnings = []
+    if meeting.date > today:
+        warnings.append(f"“{meeting.title}” is dated {meeting.date.isoformat()}, after today: it counts toward closeness only "
+                        "from that day. Correct the date if it is a mistake.")
+    other = meeting_given_twice(meeting)
+    if other is not None:
+        source = f"logged by {other.logged_by.username}" if other.logged_by else "imported or entered in the admin"
+        warnings.append(f"“{meeting.title}” looks like the same meeting as “{other.title}” ({other.external_id}, {source}): the "
+                        "same day, type and attendees. Both count, so every pair there meets twice; if it is one meeting, delete one.")
+    return warnings
+
+
 def agencies_by_meeting(meeting_ids=None, jurisdiction: str = "", between: tuple[date, date] | None = None) -> dict[int, tuple[int, ...]]:
     """The law-enforcement agencies present at each meeting: those that attended, those whose people
     attended (leads, member_of or employed_by in force on the meeting's date: the closeness

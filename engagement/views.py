@@ -44,8 +44,8 @@ from .selectors import (
     agency_names,
     answer_facts,
     jurisdictions,
+    logging_warnings,
     meeting_facts,
-    meeting_given_twice,
     open_flag_facts,
     organisations_represented,
 )
@@ -84,29 +84,15 @@ def meeting_new(request):
         form.instance.logged_by = request.user
         meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
         messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
-        _warn_if_dated_after_today(request, meeting)
-        _warn_if_given_twice(request, meeting)
+        _warn_about(request, meeting)
         return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
 
 
-def _warn_if_given_twice(request, meeting: Meeting) -> None:
-    """Two board members logging the same lunch make every pair there meet twice: say so, with the other."""
-    other = meeting_given_twice(meeting)
-    if other is not None:
-        source = f"logged by {other.logged_by.username}" if other.logged_by else "imported or entered in the admin"
-        messages.warning(request, f"“{meeting.title}” looks like the same meeting as “{other.title}” ({other.external_id}, {source}): "
-                                  "the same day, type and attendees. Both count, so every pair there meets twice; if it is one "
-                                  "meeting, delete one.")
-
-
-def _warn_if_dated_after_today(request, meeting: Meeting) -> None:
-    """Meetings are logged once held: one dated after today is most likely a typo (2062 for 2026),
-    and it counts for nothing until that day, so the board member is told, not left to wonder."""
-    if meeting.date > timezone.localdate():
-        messages.warning(request, f"“{meeting.title}” is dated {meeting.date.isoformat()}, after today: it counts toward "
-                                  "closeness only from that day. Correct the date if it is a mistake.")
+def _warn_about(request, meeting: Meeting) -> None:
+    for warning in logging_warnings(meeting, timezone.localdate()):
+        messages.warning(request, warning)
 
 
 def _theirs_to_change(queryset, pk: int, user, may_change, refusal: str):
@@ -130,8 +116,7 @@ def meeting_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         meeting_log_update(meeting=form.instance, attendance=formset.attendance())
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
-        _warn_if_dated_after_today(request, meeting)
-        _warn_if_given_twice(request, meeting)
+        _warn_about(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)

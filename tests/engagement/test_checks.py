@@ -65,3 +65,26 @@ def test_a_board_member_logging_a_meeting_already_there_is_told_which_one(lakesi
 
     assert "“Coffee” looks like the same meeting as “Lunch” (" in again and "the same day, type and attendees" in again
     assert "looks like the same meeting" not in other
+
+
+@pytest.mark.django_db
+def test_the_api_saves_a_meeting_given_twice_or_dated_ahead_and_says_why_in_its_warnings(lakeside, client_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    api = client_as("board_member")
+    today, ahead = timezone.localdate(), timezone.localdate() + timedelta(days=3650)
+    body = {"external_id": "m-api-1", "date": today.isoformat(), "type": "private_meeting", "title": "Lunch",
+            "attendance": [{"entity": "x-a1"}, {"entity": "x-b1"}]}
+
+    first = api.post("/api/meetings/", body, content_type="application/json")
+    again = api.post("/api/meetings/", {**body, "external_id": "m-api-2", "title": "Coffee"}, content_type="application/json")
+    later = api.post("/api/meetings/", {**body, "external_id": "m-api-3", "date": ahead.isoformat()}, content_type="application/json")
+
+    assert first.status_code == again.status_code == later.status_code == 201
+    assert first.json()["warnings"] == []
+    assert len(again.json()["warnings"]) == 1 and again.json()["warnings"][0].startswith("“Coffee” looks like the same meeting as “Lunch” (m-api-1, logged by ")
+    assert later.json()["warnings"] == [f"“Lunch” is dated {ahead.isoformat()}, after today: it counts toward closeness only from that day. "
+                                        "Correct the date if it is a mistake."]
+    assert api.get("/api/meetings/m-api-2/").json()["warnings"] == []  # said when saved, not each time it is read
