@@ -267,5 +267,6 @@ def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: st
         if refused:
             transaction.set_rollback(True)
     if refused:
-        raise FlagTransitionError(f"Nothing changed. {len(refused)} of the {len(flags)} flags cannot: " + " ".join(refused))
+        which = f"{len(refused)} of the {len(flags)} flags cannot" if len(flags) > 1 else "The flag cannot"
+        raise FlagTransitionError(f"Nothing changed. {which}: " + " ".join(refused))
     return flags

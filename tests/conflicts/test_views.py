@@ -243,6 +243,16 @@ def test_a_bulk_change_one_flag_cannot_make_changes_none_and_says_which(scored, 
 
 
 @pytest.mark.django_db
+def test_a_bulk_change_of_one_flag_that_cannot_make_it_says_the_flag_cannot(scored, client_as):
+    resolved = funding_flag()
+    Flag.objects.filter(pk=resolved.pk).update(status="resolved")
+
+    page = client_as("analyst").post("/flags/status/", {"selected": [resolved.pk], "to_status": "under_review", "reason": "Checking"})
+
+    assert page.status_code == 400 and f"Nothing changed. The flag cannot: #{resolved.pk} (FUNDING_DEPENDENCE" in page.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("post, message", [
     ({"to_status": "under_review", "reason": "x"}, "No flag selected"),
     ({"selected": ["1x"], "to_status": "under_review", "reason": "x"}, "A ticked box does not name a flag"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.context import acting_as, command_actor
 from core.dates import parse_iso_date
+from core.formatting import count_text
 from core.roles import ADMINISTRATOR, ROLES
 from interchange.reading import files_from_directory, files_moved_by
 from interchange.services import dataset_import
@@ -74,7 +75,8 @@ class Command(BaseCommand):
                 recompute(as_of=as_of, triggered_by="load_demo (the past year)")
             self.stdout.write(f"Scored the past {HISTORY_MONTHS} months for the history charts.")
         snapshot = recompute(as_of=today, triggered_by="load_demo")
-        self.stdout.write(f"Scored {snapshot.pairs_current} pairs as of {snapshot.as_of}; {snapshot.flags_raised} flags raised.")
+        self.stdout.write(f"Scored {count_text(snapshot.pairs_current, 'pair')} as of {snapshot.as_of}; "
+                          f"{count_text(snapshot.flags_raised, 'flag')} raised.")
         self.stdout.write(demo_feedback())
         self.stdout.write("\nDemo users (role: username / password):")
         for role, (username, password) in DEMO_USERS.items():
