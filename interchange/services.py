@@ -144,8 +144,10 @@ def _odd_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     if relationships is None or not relationships.rows:
         return []
     named = {row.values[side] for row in relationships.rows for side in ("source", "target")}
+    # undated only when the file says so: without the column, a stored row keeps its date
+    dates_given = "start_date" in relationships.columns
     rows = (TieRow(row.line, row.values["source"], row.values["target"], row.values["type"], row.values.get("end_date") is not None,
-                   row.values.get("amount") is not None) for row in relationships.rows)
+                   row.values.get("amount") is not None, dates_given and row.values.get("start_date") is None) for row in relationships.rows)
     return _odd_notes(RELATIONSHIPS.name, rows, _kinds(parsed, named))
 
 

@@ -27,6 +27,7 @@ class TieRow(NamedTuple):  # a tuple: made by the tens of thousands for the Sour
     type: str
     ended: bool = False  # it has an end date
     has_amount: bool = False  # it has an amount
+    undated: bool = False  # it has no start date
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,14 @@ def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, 
     return None
 
 
+def _one_off_without_a_date(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    if row.type in ONE_OFF_TYPES and row.undated:
+        return "start_date", (f"a `{row.type}` is a one-off event dated by its start_date, and this one has none: the scores "
+                              f"count it as made on the reference date, and the conflict rules cannot tell whether it is "
+                              f"less than 4 years old, so it never raises CONTRIBUTION_FROM_OVERSEEN; give its date")
+    return None
+
+
 def _amount_on_a_tie_without_money(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     if row.has_amount and row.type not in MONEY_TYPES:
         return "amount", (f"only `funds` and `contributes_to` carry money: an amount on `{row.type}` is kept "
@@ -114,11 +123,11 @@ def _parent_with_a_person(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
 
 
 CHECKS = (_reversed_affiliation, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
-          _amount_on_a_tie_without_money, _parent_with_a_person)
-# no other type can be odd here; a one-off event only when it has an end date; any type but the
-# money ones when it has an amount
+          _one_off_without_a_date, _amount_on_a_tie_without_money, _parent_with_a_person)
+# no other type can be odd here; a one-off event only when it has an end date or no start date;
+# any type but the money ones when it has an amount
 CHECKED_TYPES = AFFILIATION_TYPES | OVERSIGHT_TYPES | PERSONAL_TIE_TYPES | {"represents"}
-CHECKED_WHEN_ENDED = ONE_OFF_TYPES
+CHECKED_WHEN_ENDED = CHECKED_WHEN_UNDATED = ONE_OFF_TYPES
 
 
 def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]:

@@ -69,7 +69,7 @@ class Relationship(TimeStampedModel):
         source, target = self.source, self.target
         kinds = {source.external_id: source.kind, target.external_id: target.kind}
         return [odd.message for odd in odd_ties([TieRow(0, source.external_id, target.external_id, self.type, self.end_date is not None,
-                                                           self.amount is not None)], kinds)]
+                                                           self.amount is not None, self.start_date is None)], kinds)]
 
     @property
     def symmetric(self) -> bool:

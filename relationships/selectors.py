@@ -4,7 +4,7 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Greatest, Least
 
-from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, NOTES_PER_CHECK, FactRow, TieRow, odd_ties, repeated_facts
+from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, FactRow, TieRow, odd_ties, repeated_facts
 from .types import MONEY_TYPES
 
 
@@ -88,9 +88,10 @@ def odd_relationships() -> tuple[list[tuple], int]:
         ext_of[pk], kind_of[external_id] = external_id, kind
     candidates = Relationship.objects.filter(
         Q(type__in=CHECKED_TYPES) | Q(type__in=CHECKED_WHEN_ENDED, end_date__isnull=False)
-        | (Q(amount__isnull=False) & ~Q(type__in=MONEY_TYPES))).order_by("external_id")
-    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None, amount is not None)
-            for pk, rel_type, source, target, end, amount in candidates.values_list("pk", "type", "source_id", "target_id", "end_date", "amount")]
+        | Q(type__in=CHECKED_WHEN_UNDATED, start_date__isnull=True) | (Q(amount__isnull=False) & ~Q(type__in=MONEY_TYPES))).order_by("external_id")
+    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None, amount is not None, start is None)
+            for pk, rel_type, source, target, start, end, amount in candidates.values_list(
+                "pk", "type", "source_id", "target_id", "start_date", "end_date", "amount")]
     odd = odd_ties(rows, kind_of)
     listed = [o for o in odd if not o.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([o.at for o in listed])

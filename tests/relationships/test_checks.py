@@ -345,3 +345,32 @@ def test_an_oversight_tie_from_law_enforcement_to_its_overseers_gets_a_note(sour
     assert found == ([f"2:source:{source} ({kinds[source]}) {rel_type} {target} ({kinds[target]}): law enforcement is the "
                       f"side that is overseen; is it the wrong way round? (the conflict rules read it as written, with "
                       f"{source} as the overseer)"] if noted else [])
+
+
+@pytest.mark.parametrize("rel_type,undated,noted", [
+    ("contributes_to", True, True), ("endorses", True, True), ("contributes_to", False, False), ("funds", True, False),
+])
+def test_a_one_off_event_without_a_date_gets_a_note_as_the_rules_cannot_date_it(rel_type, undated, noted):
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "union", "mayor", rel_type, undated=undated)], KINDS)]
+
+    assert found == ([f"2:start_date:a `{rel_type}` is a one-off event dated by its start_date, and this one has none: the scores "
+                      "count it as made on the reference date, and the conflict rules cannot tell whether it is less than 4 "
+                      "years old, so it never raises CONTRIBUTION_FROM_OVERSEEN; give its date"] if noted else [])
+
+
+@pytest.mark.django_db
+def test_an_undated_contribution_is_noted_by_the_import_only_where_the_file_gives_dates(tmp_path, client_as):
+    (tmp_path / "entities.csv").write_text("external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n")
+    (tmp_path / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\n"
+                                                "c-1,union,mayor,contributes_to,,500\nc-2,union,mayor,contributes_to,2025-01-01,700\n")
+    err = io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=err)
+
+    assert [line.split(": note: ")[0] for line in err.getvalue().splitlines()] == ["relationships.csv:2: start_date"]
+    assert "<td>c-1</td>" in client_as("city_staff").get("/sources/").content.decode()
+
+    # a file without the column leaves the stored dates alone: nothing to say of c-2
+    (tmp_path / "relationships.csv").write_text("external_id,source,target,type,amount\nc-2,union,mayor,contributes_to,700\n")
+    err = io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == ""
