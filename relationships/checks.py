@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from core.formatting import count_text
 from core.repeats import Repeat, repeats
-from entities.kinds import Category, category_for_kind, is_person_kind
+from entities.kinds import Category, Kind, category_for_kind, is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, OVERSIGHT_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
 
@@ -47,6 +47,17 @@ def _reversed_affiliation(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
     if row.type in AFFILIATION_TYPES and source and not is_person_kind(source) and is_person_kind(target):
         return "source", (f"{row.source} ({source}) {row.type} {row.target} ({target}): a `{row.type}` tie goes from the "
                           f"person to the organisation; is it the wrong way round? (the roll-up and the conflict rules read it as written)")
+    return None
+
+
+def _affiliation_between_persons(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    source, target = kind_of.get(row.source, ""), kind_of.get(row.target, "")
+    # an elected official's office may be the official: an aide `employed_by` a councilmember stands for them
+    if row.type in AFFILIATION_TYPES and is_person_kind(source) and target == Kind.PERSON.value:
+        # "the sergeant leads the officer": the roll-up would have the sergeant stand for the officer at every meeting
+        return "target", (f"{row.source} ({source}) {row.type} {row.target} ({target}): a `{row.type}` tie goes from a person "
+                          f"to an organisation, and {row.target} is a person (the roll-up would count {row.source}'s "
+                          f"meetings as {row.target}'s); tie both to the organisation instead")
     return None
 
 
@@ -122,7 +133,7 @@ def _parent_with_a_person(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
     return None
 
 
-CHECKS = (_reversed_affiliation, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
+CHECKS = (_reversed_affiliation, _affiliation_between_persons, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
           _one_off_without_a_date, _amount_on_a_tie_without_money, _parent_with_a_person)
 # no other type can be odd here; a one-off event only when it has an end date or no start date;
 # any type but the money ones when it has an amount

@@ -374,3 +374,17 @@ def test_an_undated_contribution_is_noted_by_the_import_only_where_the_file_give
     err = io.StringIO()
     call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=err)
     assert err.getvalue() == ""
+
+
+@pytest.mark.parametrize("rel_type,source,target,noted", [
+    ("leads", "mayor", "chief", True), ("employed_by", "chief", "officer", True), ("member_of", "chief", "pd", False),
+    ("family", "chief", "mayor", False),
+    ("employed_by", "chief", "mayor", False),  # an aide of an elected official: the official's office is the official
+])
+def test_an_affiliation_between_two_persons_gets_a_note_as_the_roll_up_would_mix_their_meetings(rel_type, source, target, noted):
+    kinds = KINDS | {"officer": "person"}
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, source, target, rel_type)], kinds)]
+
+    assert found == ([f"2:target:{source} ({kinds[source]}) {rel_type} {target} ({kinds[target]}): a `{rel_type}` tie goes from a "
+                      f"person to an organisation, and {target} is a person (the roll-up would count {source}'s meetings as "
+                      f"{target}'s); tie both to the organisation instead"] if noted else [])
