@@ -96,6 +96,14 @@ def _represents_without_a_union(row: TieRow, kind_of: Mapping[str, str]) -> tupl
     return None
 
 
+def _union_representing_no_police(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
+    source, target = kind_of.get(row.source, ""), kind_of.get(row.target, "")
+    if row.type == "represents" and source == Kind.POLICE_UNION.value and target and category_for_kind(target) != Category.LAW_ENFORCEMENT.value:
+        return "target", (f"`represents` is a police union representing the officers of its target, a law-enforcement agency; "
+                          f"{row.target} is {_a(target)} (the conflict rules would put {row.source} on {row.target}'s side)")
+    return None
+
+
 def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     if row.type in ONE_OFF_TYPES and row.ended:
         return "end_date", (f"a `{row.type}` is a one-off event, dated by its start_date: its end_date is kept "
@@ -133,8 +141,8 @@ def _parent_with_a_person(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str,
     return None
 
 
-CHECKS = (_reversed_affiliation, _affiliation_between_persons, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union, _one_off_with_an_end,
-          _one_off_without_a_date, _amount_on_a_tie_without_money, _parent_with_a_person)
+CHECKS = (_reversed_affiliation, _affiliation_between_persons, _reversed_oversight, _tie_between_non_persons, _represents_without_a_union,
+          _union_representing_no_police, _one_off_with_an_end, _one_off_without_a_date, _amount_on_a_tie_without_money, _parent_with_a_person)
 # no other type can be odd here; a one-off event only when it has an end date or no start date;
 # any type but the money ones when it has an amount
 CHECKED_TYPES = AFFILIATION_TYPES | OVERSIGHT_TYPES | PERSONAL_TIE_TYPES | {"represents"}

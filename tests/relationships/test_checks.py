@@ -388,3 +388,12 @@ def test_an_affiliation_between_two_persons_gets_a_note_as_the_roll_up_would_mix
     assert found == ([f"2:target:{source} ({kinds[source]}) {rel_type} {target} ({kinds[target]}): a `{rel_type}` tie goes from a "
                       f"person to an organisation, and {target} is a person (the roll-up would count {source}'s meetings as "
                       f"{target}'s); tie both to the organisation instead"] if noted else [])
+
+
+@pytest.mark.parametrize("target,noted", [("pd", False), ("board", True), ("chief", True), ("mayor", True)])
+def test_a_union_representing_anything_but_a_law_enforcement_agency_gets_a_note(target, noted):
+    found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "union", target, "represents")], KINDS)]
+
+    assert found == ([f"2:target:`represents` is a police union representing the officers of its target, a law-enforcement "
+                      f"agency; {target} is {'an' if KINDS[target][0] in 'aeiou' else 'a'} {KINDS[target]} (the conflict rules "
+                      f"would put union on {target}'s side)"] if noted else [])
