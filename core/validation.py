@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from engagement.types import AttendanceRole, MeetingType
 from entities.kinds import Kind
 from relationships.types import MONEY_TYPES, RelationshipType
 
-EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")  # matched whole (fullmatch): "$" let a final newline in
 EXTERNAL_ID_MAX_LENGTH = 100
 MAX_AMOUNT = Decimal("1e13")
 TEXT_LIMITS = {
@@ -60,9 +61,17 @@ def external_id_problems(value: str, field: str = "external_id") -> list[FieldPr
         return [FieldProblem(field, "is required")]
     if len(value) > EXTERNAL_ID_MAX_LENGTH:
         return [FieldProblem(field, f"is longer than {EXTERNAL_ID_MAX_LENGTH} characters")]
-    if not EXTERNAL_ID_PATTERN.match(value):
-        return [FieldProblem(field, f"'{value}' may hold only letters, digits, '-', '_' and '.'")]
+    if not EXTERNAL_ID_PATTERN.fullmatch(value):
+        return [FieldProblem(field, f"'{value}' may hold only the letters A-Z and a-z, digits, '-', '_' and '.' ({_first_refused(value)})")]
     return []
+
+
+def _first_refused(value: str) -> str:
+    """The first character an id may not hold, named so that it can be found: a space, or one that
+    does not show (a zero-width space or a no-break space pasted from a web page) looks like nothing."""
+    position, char = next((i, c) for i, c in enumerate(value, start=1) if not EXTERNAL_ID_PATTERN.fullmatch(c))
+    shown = f"'{char}'" if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}, {unicodedata.name(char, 'a control character').lower()},"
+    return f"{shown} at character {position}"
 
 
 def text_problems(field: str, value: str | None) -> list[FieldProblem]:

@@ -87,3 +87,25 @@ def test_a_choice_that_is_no_value_written_otherwise_gets_no_guess(value):
     problems = entity_problems(name="A", kind=value)
 
     assert len(problems) == 1 and "did you mean" not in problems[0].message
+
+
+@pytest.mark.parametrize(("value", "named"), [
+    ("x y", "U+0020, space, at character 2"),
+    ("p1\u200b", "U+200B, zero width space, at character 3"),  # pasted from a web page: looks like 'p1'
+    ("p\u00a01", "U+00A0, no-break space, at character 2"),
+    ("é-1", "'é' at character 1"),
+    ("a/b", "'/' at character 2"),
+    ("p1\n", "U+000A, a control character, at character 3"),  # a final newline got past '$'
+])
+def test_an_id_with_a_character_it_may_not_hold_names_that_character_and_where_it_is(value, named):
+    from core.validation import external_id_problems
+
+    assert [p.message for p in external_id_problems(value)] == [
+        f"'{value}' may hold only the letters A-Z and a-z, digits, '-', '_' and '.' ({named})"]
+
+
+@pytest.mark.parametrize("value", ["lk-pd", "A.b_c-9", "x" * 100])
+def test_an_id_of_the_allowed_characters_is_fine(value):
+    from core.validation import external_id_problems
+
+    assert external_id_problems(value) == []
