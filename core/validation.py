@@ -62,14 +62,17 @@ def external_id_problems(value: str, field: str = "external_id") -> list[FieldPr
     if len(value) > EXTERNAL_ID_MAX_LENGTH:
         return [FieldProblem(field, f"is longer than {EXTERNAL_ID_MAX_LENGTH} characters")]
     if not EXTERNAL_ID_PATTERN.fullmatch(value):
-        return [FieldProblem(field, f"'{value}' may hold only the letters A-Z and a-z, digits, '-', '_' and '.' ({_first_refused(value)})")]
+        return [FieldProblem(field, f"'{value}' may hold only the letters A-Z and a-z, digits, '-', '_' and '.' ({refused_character(value)})")]
     return []
 
 
-def _first_refused(value: str) -> str:
+def refused_character(value: str) -> str | None:
     """The first character an id may not hold, named so that it can be found: a space, or one that
-    does not show (a zero-width space or a no-break space pasted from a web page) looks like nothing."""
-    position, char = next((i, c) for i, c in enumerate(value, start=1) if not EXTERNAL_ID_PATTERN.fullmatch(c))
+    does not show (a zero-width space or a no-break space pasted from a web page) looks like nothing.
+    None when it holds none."""
+    position, char = next(((i, c) for i, c in enumerate(value, start=1) if not EXTERNAL_ID_PATTERN.fullmatch(c)), (0, ""))
+    if not char:
+        return None
     shown = f"'{char}'" if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}, {unicodedata.name(char, 'a control character').lower()},"
     return f"{shown} at character {position}"
 

@@ -20,6 +20,7 @@ from core.validation import (
     meeting_problems,
     parent_cycle_problems,
     parent_problems,
+    refused_character,
     relationship_problems,
     text_problems,
 )
@@ -216,19 +217,27 @@ def _unique_ids(validator: _FileValidator, rows: list[Row], key: str = "external
             first_line[value] = row.line
 
 
+def _likeness(external_id: str) -> str:
+    """An id as it reads to a person: without case, and without the characters no id may hold (an
+    invisible space pasted with it)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "", external_id).lower()
+
+
 def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str) -> None:
     """Report each row whose `column` names an id in neither the files nor the database. One call
     a column (one a row cost a second at a million attendance rows); the membership test first, as
     nearly every value is known."""
-    by_lower_case: dict[str, str] | None = None  # made at the first unknown id only
+    by_likeness: dict[str, str] | None = None  # made at the first unknown id only
     for row in rows:
         value = row.values.get(column)
         if value not in known and _ok(value):
-            if by_lower_case is None:
-                by_lower_case = {known_id.lower(): known_id for known_id in sorted(known, reverse=True)}
+            if by_likeness is None:
+                by_likeness = {_likeness(known_id): known_id for known_id in sorted(known, reverse=True)}
             message = f"unknown {what} '{value}' (not in the files nor in the database)"
-            if value.lower() in by_lower_case:  # "LK-PD" for "lk-pd": ids are compared as written
-                message += f"; ids are case-sensitive: did you mean '{by_lower_case[value.lower()]}'?"
+            meant = by_likeness.get(_likeness(value))
+            if meant is not None:  # "LK-PD" or "lk-pd" with a zero-width space for "lk-pd": ids are compared as written
+                refused = refused_character(value)
+                message += f"; did you mean '{meant}'? (" + (f"this one holds {refused})" if refused else "ids are case-sensitive)")
             validator.report(row.line, [FieldProblem(column, message)])
 
 

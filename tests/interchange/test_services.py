@@ -369,7 +369,19 @@ def test_an_id_written_in_other_case_is_unknown_and_the_problem_names_the_id_mea
 
     assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
     assert ("attendance.csv:107: entity: unknown entity 'LK-PD' (not in the files nor in the database); "
-            "ids are case-sensitive: did you mean 'lk-pd'?") in output
+            "did you mean 'lk-pd'? (ids are case-sensitive)") in output
+
+
+@pytest.mark.django_db
+def test_an_id_with_an_invisible_character_is_unknown_and_the_problem_names_the_id_meant_and_the_character(copy_of_lakeside):
+    # pasted from a web page: 'lk-pd' and a zero-width space, which looks like 'lk-pd'
+    edit_line(copy_of_lakeside / "attendance.csv", 107, "lk-pd", "lk-pd\u200b")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
+    assert ("attendance.csv:107: entity: unknown entity 'lk-pd\u200b' (not in the files nor in the database); "
+            "did you mean 'lk-pd'? (this one holds U+200B, zero width space, at character 6)") in output
 
 
 @pytest.mark.django_db
