@@ -22,6 +22,7 @@ from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.locks import job_lock
+from core.repeats import Repeat
 from engagement.checks import MeetingRow, repeated_meetings
 from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
@@ -159,8 +160,7 @@ def _repeated_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
         return []
     rows = (FactRow(row.line, row.values["external_id"], row.values["source"], row.values["target"], row.values["type"],
                     row.values.get("start_date"), row.values.get("end_date"), row.values.get("amount")) for row in relationships.rows)
-    return [Problem(RELATIONSHIPS.name, fact.at, "external_id", f"note: {fact.message}{', after this line' if fact.more else f' (line {fact.first_at})'}")
-            for fact in repeated_facts(rows)]
+    return _repeat_notes(RELATIONSHIPS.name, repeated_facts(rows))
 
 
 def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
@@ -174,9 +174,13 @@ def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
         attendees[row.values["meeting"]].add(row.values["entity"])
     rows = (MeetingRow(row.line, row.values["external_id"], row.values["date"], row.values["type"],
                         frozenset(attendees.get(row.values["external_id"], ()))) for row in meetings.rows)
-    return [Problem(MEETINGS.name, repeat.at, "external_id",
-                    f"note: {repeat.message}{', after this line' if repeat.more else f' (line {repeat.first_at})'}")
-            for repeat in repeated_meetings(rows)]
+    return _repeat_notes(MEETINGS.name, repeated_meetings(rows))
+
+
+def _repeat_notes(file: str, repeats: list[Repeat]) -> list[Problem]:
+    """Each repeat as a note on its line, naming the line it repeats."""
+    return [Problem(file, repeat.at, "external_id", f"note: {repeat.message}{', after this line' if repeat.more else f' (line {repeat.first_at})'}")
+            for repeat in repeats]
 
 
 def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:
