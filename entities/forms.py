@@ -1,7 +1,20 @@
 """Form fields for choosing an entity, shared by the apps whose forms name one."""
 from django import forms
 
+from core.validation import refused_character
+
+from .models import Entity
 from .selectors import entities_typed
+
+
+def _meant(value: str) -> str:
+    """For an id pasted with a character no id holds (an invisible space from a web page), which id it
+    most likely is: the value looks right, so "No entity" alone would puzzle."""
+    refused = refused_character(value)
+    bare = "".join(c for c in value if refused_character(c) is None)
+    if refused is None or not bare or not Entity.objects.filter(external_id=bare).exists():
+        return ""
+    return f" Did you mean '{bare}'? (This one holds {refused}.)"
 
 
 class EntityField(forms.CharField):
@@ -24,7 +37,7 @@ class EntityField(forms.CharField):
         # picking either silently would credit a meeting to the wrong person
         named = entities_typed(value)
         if not named:
-            raise forms.ValidationError(self.not_found.format(value=value))
+            raise forms.ValidationError(self.not_found.format(value=value) + _meant(value))
         if len(named) > 1:
             ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")
             raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
