@@ -314,6 +314,7 @@ def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path, r
 
     page = upload(client_as(role), csv_file(entities)).content.decode()
 
-    assert 'id="import-notes"' in page and "entities.csv line 2: note: x-2 was merged into x-1 on" in page
+    assert 'id="import-notes"' in page and "entities.csv line 2, external_id: note: x-2 was merged into x-1 on" in page
+    assert "Imported, but worth a look (1 note):" in page
     assert offered in page
     assert Entity.objects.filter(external_id="x-2").exists()
