@@ -66,6 +66,11 @@ def external_id_problems(value: str, field: str = "external_id") -> list[FieldPr
     return []
 
 
+def bare_id(value: str) -> str:
+    """`value` with only the characters an id may hold: an id pasted with an invisible space, as meant."""
+    return "".join(EXTERNAL_ID_PATTERN.findall(value))
+
+
 def refused_character(value: str) -> str | None:
     """The first character an id may not hold, named so that it can be found: a space, or one that
     does not show (a zero-width space or a no-break space pasted from a web page) looks like nothing.

@@ -18,9 +18,9 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
+from core.formatting import count_text
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
-from core.formatting import count_text
 from core.spreadsheet import csv_download
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now

@@ -1,7 +1,7 @@
 """Form fields for choosing an entity, shared by the apps whose forms name one."""
 from django import forms
 
-from core.validation import refused_character
+from core.validation import bare_id, refused_character
 
 from .models import Entity
 from .selectors import entities_typed
@@ -11,7 +11,7 @@ def _meant(value: str) -> str:
     """For an id pasted with a character no id holds (an invisible space from a web page), which id it
     most likely is: the value looks right, so "No entity" alone would puzzle."""
     refused = refused_character(value)
-    bare = "".join(c for c in value if refused_character(c) is None)
+    bare = bare_id(value)
     if refused is None or not bare or not Entity.objects.filter(external_id=bare).exists():
         return ""
     return f" Did you mean '{bare}'? (This one holds {refused}.)"

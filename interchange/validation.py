@@ -15,6 +15,7 @@ from core.formatting import count_text
 from core.validation import (
     FieldProblem,
     attendance_problems,
+    bare_id,
     entity_problems,
     external_id_problems,
     meeting_problems,
@@ -220,7 +221,7 @@ def _unique_ids(validator: _FileValidator, rows: list[Row], key: str = "external
 def _likeness(external_id: str) -> str:
     """An id as it reads to a person: without case, and without the characters no id may hold (an
     invisible space pasted with it)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "", external_id).lower()
+    return bare_id(external_id).lower()
 
 
 def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str) -> None:
