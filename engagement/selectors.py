@@ -29,9 +29,10 @@ def meeting_given_twice(meeting: Meeting) -> Meeting | None:
     attendees: dict[int, set[str]] = defaultdict(set)
     for meeting_id, entity in Attendance.objects.filter(meeting__in=same_day).values_list("meeting_id", "entity__external_id"):
         attendees[meeting_id].add(entity)
-    # this one first, so that a repeat of it names it as the earlier
+    # this one first, so that a repeat of it names it as the earlier; only the meetings with its
+    # attendees, so that other meetings of the day repeating each other cannot fill the notes first
     rows = [MeetingRow(m.pk, m.external_id, m.date, m.type, frozenset(attendees[m.pk]))
-            for m in sorted(same_day, key=lambda m: m.pk != meeting.pk)]
+            for m in sorted(same_day, key=lambda m: m.pk != meeting.pk) if attendees[m.pk] == attendees[meeting.pk]]
     others = {m.pk: m for m in same_day}
     return next((others[r.at] for r in repeated_meetings(rows) if r.first_at == meeting.pk and not r.more), None)
 

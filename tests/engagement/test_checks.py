@@ -88,3 +88,26 @@ def test_the_api_saves_a_meeting_given_twice_or_dated_ahead_and_says_why_in_its_
     assert later.json()["warnings"] == [f"“Lunch” is dated {ahead.isoformat()}, after today: it counts toward closeness only from that day. "
                                         "Correct the date if it is a mistake."]
     assert api.get("/api/meetings/m-api-2/").json()["warnings"] == []  # said when saved, not each time it is read
+
+
+@pytest.mark.django_db
+def test_a_meeting_given_twice_is_named_however_many_other_meetings_of_its_day_repeat_each_other():
+    from engagement.selectors import meeting_given_twice
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    def meeting(ext, attendees):
+        m = MeetingFactory(external_id=ext, date=DAY, type="community_forum")
+        for entity in attendees:
+            AttendanceFactory(meeting=m, entity=entity)
+        return m
+
+    people = EntityFactory.create_batch(NOTES_PER_CHECK + 3, kind="person")
+    # a forum series logged twice over, all stored before the lunch and its twin
+    for i, person in enumerate(people[1:]):
+        meeting(f"forum-{i}-a", [people[0], person])
+        meeting(f"forum-{i}-b", [people[0], person])
+    lunch = meeting("lunch", people[1:3] + [people[-1]])
+    twin = meeting("lunch-again", people[1:3] + [people[-1]])
+
+    assert meeting_given_twice(twin) == lunch
+    assert meeting_given_twice(lunch) == twin
