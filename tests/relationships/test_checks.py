@@ -1,6 +1,7 @@
 """Relationships that are valid but read oddly (relationships.checks): pure, then as an import
 notes them and as the admin warns about them."""
 import io
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -397,3 +398,56 @@ def test_a_union_representing_anything_but_a_law_enforcement_agency_gets_a_note(
     assert found == ([f"2:target:`represents` is a police union representing the officers of its target, a law-enforcement "
                       f"agency; {target} is {'an' if KINDS[target][0] in 'aeiou' else 'a'} {KINDS[target]} (the conflict rules "
                       f"would put union on {target}'s side)"] if noted else [])
+
+
+def _can_read_oddly(rel_type: str, ended: bool, has_amount: bool, undated: bool) -> bool:
+    """Whether any two kinds at its ends make a tie of this type and these fields read oddly."""
+    from entities.kinds import Kind
+
+    return any(odd_ties([TieRow(2, "a", "b", rel_type, ended, has_amount, undated)], {"a": a, "b": b})
+               for a in Kind.values for b in Kind.values)
+
+
+@pytest.mark.django_db
+def test_the_sources_page_reads_every_stored_relationship_a_check_could_find_odd():
+    # the page reads only candidates by type and fields set (odd_relationship_candidates): a check
+    # that finds another type or field odd must widen that filter, or its finds never show there
+    from itertools import product
+
+    from relationships.models import Relationship
+    from relationships.selectors import odd_relationship_candidates
+    from relationships.types import MONEY_TYPES, RelationshipType
+    from tests.factories import EntityFactory
+
+    a, b = EntityFactory(), EntityFactory()
+    could_be_odd = set()
+    for rel_type, ended, has_amount, undated in product(RelationshipType.values, (False, True), (False, True), (False, True)):
+        if rel_type in MONEY_TYPES and not has_amount:
+            continue  # not valid: never stored
+        rel = Relationship.objects.create(
+            external_id=f"{rel_type}-{ended:d}{has_amount:d}{undated:d}", source=a, target=b, type=rel_type,
+            start_date=None if undated else date(2020, 1, 1), end_date=date(2021, 1, 1) if ended else None,
+            amount=100 if has_amount else None)
+        if _can_read_oddly(rel_type, ended, has_amount, undated):
+            could_be_odd.add(rel.pk)
+
+    assert len(could_be_odd) > 20  # the checks do find things odd
+    assert could_be_odd <= set(odd_relationship_candidates().values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_sources_page_counts_as_odd_parents_exactly_those_the_check_finds_odd():
+    from entities.kinds import Kind
+    from relationships.selectors import odd_parent_units
+    from tests.factories import EntityFactory
+
+    expected = 0
+    for unit_kind in Kind.values:
+        for parent_kind in Kind.values:
+            parent = EntityFactory(kind=parent_kind)
+            unit = EntityFactory(kind=unit_kind, parent=parent)
+            expected += bool(odd_parent(unit.external_id, unit_kind, parent.external_id, parent_kind))
+
+    _, count = odd_parent_units()
+
+    assert expected > 0 and count == expected
