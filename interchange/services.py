@@ -28,8 +28,9 @@ from engagement.models import Attendance, Meeting
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
-from relationships.checks import PARENT, FactRow, TieRow, odd_ties, repeated_facts
+from relationships.checks import PARENT, FactRow, TieRow, facts_given_again, odd_ties, repeated_facts
 from relationships.models import Disclosure, Relationship
+from relationships.selectors import relationships_sharing_their_fact
 from scoring.triggers import queue_recompute, with_organisations
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
@@ -99,6 +100,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result.notes = (_merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
+        result.notes += _relationships_already_stored(parsed)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -161,6 +163,22 @@ def _repeated_relationships(parsed: dict[str, ParsedFile]) -> list[Problem]:
     rows = (FactRow(row.line, row.values["external_id"], row.values["source"], row.values["target"], row.values["type"],
                     row.values.get("start_date"), row.values.get("end_date"), row.values.get("amount")) for row in relationships.rows)
     return _repeat_notes(RELATIONSHIPS.name, repeated_facts(rows))
+
+
+def _relationships_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the relationships of the file that give the same fact as one already in the tracker
+    under another id (a second extract of the same campaign-finance records, its ids renumbered):
+    judged once the file's rows are written, on the stored rows."""
+    relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None or not relationships.rows:
+        return []
+    line_of = {row.values["external_id"]: row.line for row in relationships.rows}
+    sharing = relationships_sharing_their_fact()
+    given = sorted((row._replace(at=line_of[row.external_id]) for row in sharing if row.external_id in line_of), key=lambda row: row.at)
+    found = facts_given_again((row for row in sharing if row.external_id not in line_of), given)
+    return [Problem(RELATIONSHIPS.name, repeat.at, "external_id",
+                    f"note: {repeat.message}{', after this line' if repeat.more else f' ({repeat.first_external_id} is already in the tracker)'}")
+            for repeat in found]
 
 
 def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:

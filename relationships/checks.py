@@ -212,13 +212,29 @@ def repeated_facts(rows: Iterable[FactRow]) -> list[Repeat]:
     """Each relationship that repeats an earlier one (a symmetric type in either direction), at most
     NOTES_PER_CHECK, then one saying how many more: merged extracts (a campaign-finance file and a
     roster) often give one fact twice under two ids, and the scores count each."""
-    def fact(row: FactRow) -> tuple:
-        ends = (min(row.source, row.target), max(row.source, row.target)) if row.type in SYMMETRIC_TYPES else (row.source, row.target)
-        return (*ends, row.type, row.start_date, row.end_date, row.amount)
-
     def why(row: FactRow, earlier: FactRow) -> str:
         counted = "its amount is added twice" if row.type in MONEY_TYPES else "the tie counts twice"
         return (f"{row.external_id} gives the same fact as {earlier.external_id} (same source, target, type, dates "
                 f"and amount): both are counted, so {counted}; if it is one fact, remove one")
 
-    return repeats(rows, fact, NOTES_PER_CHECK, why, ("relationship", "relationships"))
+    return repeats(rows, fact_of, NOTES_PER_CHECK, why, ("relationship", "relationships"))
+
+
+def fact_of(row: FactRow) -> tuple:
+    """What makes two relationships one fact: their ends (either way round for a symmetric type),
+    type, dates and amount."""
+    ends = (min(row.source, row.target), max(row.source, row.target)) if row.type in SYMMETRIC_TYPES else (row.source, row.target)
+    return (*ends, row.type, row.start_date, row.end_date, row.amount)
+
+
+def facts_given_again(stored: Iterable[FactRow], given: Iterable[FactRow]) -> list[Repeat]:
+    """Each of the `given` rows (a file's, in its order) that repeats a `stored` one, at most
+    NOTES_PER_CHECK, then one saying how many more. Repeats within either side are not reported
+    here (the file's own are noted on their lines; the stored ones are listed on the Sources page)."""
+    def firsts(rows: Iterable[FactRow]) -> list[FactRow]:
+        first: dict[tuple, FactRow] = {}
+        for row in rows:
+            first.setdefault(fact_of(row), row)
+        return list(first.values())  # in the rows' order
+
+    return repeated_facts(firsts(stored) + firsts(given))

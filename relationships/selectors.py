@@ -54,27 +54,34 @@ def odd_parent_units() -> tuple[list[tuple], int]:
 def repeated_relationships() -> tuple[list[tuple], int]:
     """The stored relationships that give the same fact as another (`relationships.checks.repeated_facts`):
     the first NOTES_PER_CHECK as (relationship, why), and how many there are in all."""
+    from .models import Relationship
+
+    found = repeated_facts(relationships_sharing_their_fact())
+    listed = [f for f in found if not f.more]
+    by_pk = Relationship.objects.select_related("source", "target").in_bulk([f.at for f in listed])
+    return [(by_pk[f.at], f.message) for f in listed], len(listed) + sum(f.more for f in found)
+
+
+def relationships_sharing_their_fact() -> list[FactRow]:
+    """The stored relationships (`at` their id), by external id, that share their two ends (either
+    way round), type, dates and amount with another: a superset of the facts given twice, which
+    `relationships.checks` then judges."""
     from entities.models import Entity
 
     from .models import Relationship
 
-    # only the rows that share their two ends (either way), type, dates and amount with another: a
-    # superset the check then judges (reading every relationship took 0.45 s at 100,000; asking
-    # whether any such group exists takes 0.1 s, and listing its rows 0.2 s more)
+    # reading every relationship took 0.45 s at 100,000; asking whether any such group exists takes
+    # 0.1 s, and listing its rows 0.2 s more
     ends = {"low": Least("source_id", "target_id"), "high": Greatest("source_id", "target_id")}
     same = ["low", "high", "type", "start_date", "end_date", "amount"]
     if not Relationship.objects.order_by().annotate(**ends).values(*same).annotate(n=Count("id")).filter(n__gt=1).exists():
-        return [], 0
-    candidates = (Relationship.objects.annotate(**ends).annotate(sharing=Window(Count("id"), partition_by=[F(c) for c in same]))
-                  .filter(sharing__gt=1)
-                  .order_by("external_id").values_list("pk", "external_id", "source_id", "target_id", "type", "start_date", "end_date", "amount"))
-    rows = list(candidates)
+        return []
+    rows = list(Relationship.objects.annotate(**ends).annotate(sharing=Window(Count("id"), partition_by=[F(c) for c in same]))
+                .filter(sharing__gt=1)
+                .order_by("external_id").values_list("pk", "external_id", "source_id", "target_id", "type", "start_date", "end_date", "amount"))
     ext_of = dict(Entity.objects.filter(pk__in={pk for row in rows for pk in row[2:4]}).values_list("pk", "external_id"))
-    found = repeated_facts(FactRow(pk, external_id, ext_of[source], ext_of[target], rel_type, start, end, amount)
-                           for pk, external_id, source, target, rel_type, start, end, amount in rows)
-    listed = [f for f in found if not f.more]
-    by_pk = Relationship.objects.select_related("source", "target").in_bulk([f.at for f in listed])
-    return [(by_pk[f.at], f.message) for f in listed], len(listed) + sum(f.more for f in found)
+    return [FactRow(pk, external_id, ext_of[source], ext_of[target], rel_type, start, end, amount)
+            for pk, external_id, source, target, rel_type, start, end, amount in rows]
 
 
 def odd_relationship_candidates():

@@ -332,6 +332,46 @@ def test_a_fact_given_twice_is_noted_by_the_import_and_listed_on_the_sources_pag
     assert "Facts given twice (1)" in page and "<td>c-9</td>" in page and "<td>c-1</td>" not in page and "<td>c-2</td>" not in page
 
 
+def test_a_file_giving_again_a_fact_already_stored_is_found_each_side_s_own_repeats_left_to_their_own_notes():
+    from datetime import date
+    from decimal import Decimal
+
+    from relationships.checks import FactRow, facts_given_again
+
+    paid = ("union", "mayor", "contributes_to", date(2025, 3, 1), None)
+    stored = [FactRow(101, "c-1", *paid, Decimal("500.00")), FactRow(102, "c-1b", *paid, Decimal("500.00")),  # stored twice already
+              FactRow(103, "f-1", "chief", "chair", "family")]
+    given = [FactRow(2, "x-1", *paid, Decimal("500")), FactRow(3, "x-2", *paid, Decimal("500")),  # the file's own repeat
+             FactRow(4, "x-3", "chair", "chief", "family"), FactRow(5, "x-4", "union", "mayor", "endorses")]
+
+    found = [(f.at, f.first_external_id, f.message.split(" (")[0]) for f in facts_given_again(stored, given)]
+
+    assert found == [(2, "c-1", "x-1 gives the same fact as c-1"), (4, "f-1", "x-3 gives the same fact as f-1")]
+
+
+@pytest.mark.django_db
+def test_an_import_giving_again_under_new_ids_what_is_stored_is_noted_naming_the_stored_fact(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "entities.csv").write_text("external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n")
+    (first / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,500\n")
+    # the next extract of the same records, renumbered, and one new contribution
+    (second / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\n"
+                                              "cf-7,union,mayor,contributes_to,2025-04-01,250\ncf-8,union,mayor,contributes_to,2025-03-01,500.00\n")
+
+    def imported(folder):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_dataset", str(folder), stdout=out, stderr=err)
+        return err.getvalue().splitlines()
+
+    assert imported(first) == []
+    assert imported(first) == []  # the same file again: its rows are the stored ones
+    assert imported(second) == [
+        "relationships.csv:3: external_id: note: cf-8 gives the same fact as c-1 (same source, target, type, dates and amount): "
+        "both are counted, so its amount is added twice; if it is one fact, remove one (c-1 is already in the tracker)"]
+
+
 @pytest.mark.parametrize("source,rel_type,target,noted", [
     ("pd", "oversees", "board", True), ("union", "budget_authority", "council", True), ("pd", "appoints", "mayor", True),
     ("board", "oversees", "pd", False), ("council", "budget_authority", "pd", False), ("mayor", "appoints", "chief", False),
