@@ -27,6 +27,15 @@ class Repeat:
     more: int = 0  # on the line after the first listed: how many more repeat an earlier one
 
 
+def firsts(rows: Iterable[Row], key: Callable[[Row], Hashable]) -> list[Row]:
+    """The first row of each key, in the rows' order: one side of a comparison between two sets of
+    rows (a file's and the stored ones) whose repeats within a side are told elsewhere."""
+    first: dict[Hashable, Row] = {}
+    for row in rows:
+        first.setdefault(key(row), row)
+    return list(first.values())
+
+
 def first_repeats(rows: Iterable[Row], key: Callable[[Row], Hashable], limit: int) -> tuple[list[tuple[Row, Row]], int]:
     """Each row whose key an earlier row had, with the first row that had it, in the rows' order:
     the first `limit` of them, and how many more there are."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from core.repeats import Repeat, repeats
+from core.repeats import Repeat, firsts, repeats
 from relationships.checks import NOTES_PER_CHECK
 
 
@@ -27,5 +27,16 @@ def repeated_meetings(rows: Iterable[MeetingRow]) -> list[Repeat]:
         return (f"{row.external_id} looks like the same meeting as {earlier.external_id} (same day, type and attendees): "
                 f"both are counted, so every pair there meets twice; if it is one meeting, remove one")
 
-    return repeats((row for row in rows if len(row.attendees) > 1), lambda row: (row.day, row.type, row.attendees),
-                   NOTES_PER_CHECK, why, ("meeting", "meetings"))
+    return repeats((row for row in rows if len(row.attendees) > 1), meeting_of, NOTES_PER_CHECK, why, ("meeting", "meetings"))
+
+
+def meeting_of(row: MeetingRow) -> tuple:
+    """What makes two meetings one: their day, type and attendees."""
+    return row.day, row.type, row.attendees
+
+
+def meetings_given_again(stored: Iterable[MeetingRow], given: Iterable[MeetingRow]) -> list[Repeat]:
+    """Each of the `given` meetings (a file's, in its order) with the day, type and attendees of a
+    `stored` one, at most NOTES_PER_CHECK, then one saying how many more. Repeats within either
+    side are not reported here (the file's own are noted on their lines)."""
+    return repeated_meetings(firsts(stored, meeting_of) + firsts(given, meeting_of))

@@ -37,6 +37,29 @@ def meeting_given_twice(meeting: Meeting) -> Meeting | None:
     return next((others[r.at] for r in repeated_meetings(rows) if r.first_at == meeting.pk and not r.more), None)
 
 
+def meetings_to_compare_with_stored(given: dict[str, date]) -> tuple[list[MeetingRow], list[MeetingRow]]:
+    """For the `given` meetings (external id -> day, all stored): the stored meetings that are not
+    among them and have the day and type of one that is, and those given meetings, each with its
+    attendees (`at` the meeting's id). Both empty when no other meeting shares a day with them."""
+    if not given:
+        return [], []
+    on_those_days = list(Meeting.objects.filter(date__in=set(given.values())).values_list("pk", "external_id", "date", "type"))
+    others = [m for m in on_those_days if m[1] not in given]
+    days_and_types = {(day, kind) for _, _, day, kind in others}
+    ours = [m for m in on_those_days if m[1] in given and (m[2], m[3]) in days_and_types]
+    if not ours:
+        return [], []
+    others = [m for m in others if (m[2], m[3]) in {(day, kind) for _, _, day, kind in ours}]
+    attendees: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, entity in Attendance.objects.filter(meeting__in=[m[0] for m in others + ours]).values_list("meeting_id", "entity__external_id"):
+        attendees[meeting_id].add(entity)
+
+    def rows(meetings):
+        return [MeetingRow(pk, external_id, day, kind, frozenset(attendees[pk])) for pk, external_id, day, kind in sorted(meetings, key=lambda m: m[1])]
+
+    return rows(others), rows(ours)
+
+
 def logging_warnings(meeting: Meeting, today: date) -> list[str]:
     """What to tell whoever just logged or corrected `meeting` (the page's warnings, the API's
     `warnings`): a date after today (most likely a mistyped year; it counts for nothing until then),

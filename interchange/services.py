@@ -23,8 +23,9 @@ from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.locks import job_lock
 from core.repeats import Repeat
-from engagement.checks import MeetingRow, repeated_meetings
+from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
+from engagement.selectors import meetings_to_compare_with_stored
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
@@ -100,7 +101,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result.notes = (_merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
-        result.notes += _relationships_already_stored(parsed)
+        result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -175,10 +176,27 @@ def _relationships_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem
     line_of = {row.values["external_id"]: row.line for row in relationships.rows}
     sharing = relationships_sharing_their_fact()
     given = sorted((row._replace(at=line_of[row.external_id]) for row in sharing if row.external_id in line_of), key=lambda row: row.at)
-    found = facts_given_again((row for row in sharing if row.external_id not in line_of), given)
-    return [Problem(RELATIONSHIPS.name, repeat.at, "external_id",
+    return _already_stored_notes(RELATIONSHIPS.name, facts_given_again((row for row in sharing if row.external_id not in line_of), given))
+
+
+def _meetings_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the meetings of the file that have the day, type and attendees of one already in the
+    tracker under another id (the same minutes from a second source): judged once the file's rows
+    are written, on the stored attendance."""
+    meetings = parsed.get(MEETINGS.name)
+    if meetings is None or not meetings.rows:
+        return []
+    line_of = {row.values["external_id"]: row.line for row in meetings.rows}
+    stored, given = meetings_to_compare_with_stored({row.values["external_id"]: row.values["date"] for row in meetings.rows})
+    found = meetings_given_again(stored, sorted((row._replace(at=line_of[row.external_id]) for row in given), key=lambda row: row.at))
+    return _already_stored_notes(MEETINGS.name, found)
+
+
+def _already_stored_notes(file: str, repeats: list[Repeat]) -> list[Problem]:
+    """Each repeat of a stored row as a note on its line, naming the stored row."""
+    return [Problem(file, repeat.at, "external_id",
                     f"note: {repeat.message}{', after this line' if repeat.more else f' ({repeat.first_external_id} is already in the tracker)'}")
-            for repeat in found]
+            for repeat in repeats]
 
 
 def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from core.formatting import count_text
-from core.repeats import Repeat, repeats
+from core.repeats import Repeat, firsts, repeats
 from entities.kinds import Category, Kind, category_for_kind, is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, OVERSIGHT_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
@@ -231,10 +231,4 @@ def facts_given_again(stored: Iterable[FactRow], given: Iterable[FactRow]) -> li
     """Each of the `given` rows (a file's, in its order) that repeats a `stored` one, at most
     NOTES_PER_CHECK, then one saying how many more. Repeats within either side are not reported
     here (the file's own are noted on their lines; the stored ones are listed on the Sources page)."""
-    def firsts(rows: Iterable[FactRow]) -> list[FactRow]:
-        first: dict[tuple, FactRow] = {}
-        for row in rows:
-            first.setdefault(fact_of(row), row)
-        return list(first.values())  # in the rows' order
-
-    return repeated_facts(firsts(stored) + firsts(given))
+    return repeated_facts(firsts(stored, fact_of) + firsts(given, fact_of))

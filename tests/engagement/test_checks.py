@@ -111,3 +111,45 @@ def test_a_meeting_given_twice_is_named_however_many_other_meetings_of_its_day_r
 
     assert meeting_given_twice(twin) == lunch
     assert meeting_given_twice(lunch) == twin
+
+
+def test_a_file_s_meeting_with_the_day_type_and_attendees_of_a_stored_one_is_found_each_side_s_own_repeats_left_be():
+    from engagement.checks import meetings_given_again
+
+    pair, trio = frozenset({"chief", "chair"}), frozenset({"chief", "chair", "mayor"})
+    stored = [MeetingRow(101, "m-1", DAY, "private_meeting", pair), MeetingRow(102, "m-1b", DAY, "private_meeting", pair),
+              MeetingRow(103, "m-2", DAY, "focus_group", trio)]
+    given = [MeetingRow(2, "x-1", DAY, "private_meeting", pair), MeetingRow(3, "x-2", DAY, "private_meeting", pair),  # the file's own repeat
+             MeetingRow(4, "x-3", DAY, "focus_group", pair), MeetingRow(5, "x-4", DAY, "focus_group", trio)]
+
+    found = [(f.at, f.first_external_id) for f in meetings_given_again(stored, given)]
+
+    assert found == [(2, "m-1"), (5, "m-2")]
+
+
+@pytest.mark.django_db
+def test_an_import_giving_again_under_new_ids_a_stored_meeting_is_noted_naming_it(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "entities.csv").write_text("external_id,name,kind\nchief,Chief,person\nchair,Chair,person\nmayor,Mayor,elected_official\n")
+    (first / "meetings.csv").write_text("external_id,date,type,title\nm-1,2026-03-05,private_meeting,Working lunch\n"
+                                        "m-2,2026-03-06,private_meeting,Coffee\n")
+    (first / "attendance.csv").write_text("meeting,entity\nm-1,chief\nm-1,chair\nm-2,chief\nm-2,chair\n")
+    # the same minutes from another source, numbered its own way, with one meeting the first had not
+    (second / "meetings.csv").write_text("external_id,date,type,title\nn-5,2026-03-06,private_meeting,Chief and chair\n"
+                                         "n-6,2026-03-05,private_meeting,Lunch with the mayor\nn-7,2026-03-05,private_meeting,Lunch\n")
+    (second / "attendance.csv").write_text("meeting,entity\nn-5,chair\nn-5,chief\nn-6,chief\nn-6,chair\nn-6,mayor\nn-7,chief\nn-7,chair\n")
+
+    def imported(folder):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_dataset", str(folder), stdout=out, stderr=err)
+        return err.getvalue().splitlines()
+
+    assert imported(first) == []
+    assert imported(first) == []  # the same files again: their meetings are the stored ones
+    assert imported(second) == [
+        "meetings.csv:2: external_id: note: n-5 looks like the same meeting as m-2 (same day, type and attendees): both are counted, "
+        "so every pair there meets twice; if it is one meeting, remove one (m-2 is already in the tracker)",
+        "meetings.csv:4: external_id: note: n-7 looks like the same meeting as m-1 (same day, type and attendees): both are counted, "
+        "so every pair there meets twice; if it is one meeting, remove one (m-1 is already in the tracker)"]
