@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import Disclosure, Relationship
+from .selectors import saving_warnings
 
 
 class DisclosureInline(admin.TabularInline):
@@ -21,10 +22,10 @@ class RelationshipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):
-        """Saved as given, with a warning when the tie most likely reads the wrong way round or has a date
-        nothing reads (`relationships.checks`)."""
+        """Saved as given, with a warning when the tie most likely reads the wrong way round, has a date
+        or an amount nothing reads, or gives the same fact as another (`relationships.checks`)."""
         super().save_model(request, obj, form, change)
-        for why in obj.odd_reading:
+        for why in saving_warnings(obj):
             messages.warning(request, f"Saved, but worth a look: {why}.")
 
 

@@ -6,7 +6,7 @@ from core.validation import external_id_problems, raise_for_api, relationship_pr
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
-from .selectors import in_force_on, unsourced
+from .selectors import in_force_on, saving_warnings, unsourced
 from .types import RelationshipType
 
 
@@ -14,14 +14,22 @@ class RelationshipSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     symmetric = serializers.BooleanField(read_only=True)
-    # valid, but most likely the wrong way round or with a date nothing reads (saved as given): why, or nothing
-    warnings = serializers.ListField(child=serializers.CharField(), source="odd_reading", read_only=True)
+    # valid, but most likely the wrong way round or with a date or an amount nothing reads (saved as
+    # given): why, or nothing; the answer to a create or a correction also names another relationship
+    # giving the same fact
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Relationship
         fields = ["external_id", "source", "target", "type", "symmetric", "start_date", "end_date", "amount", "analyst_score", "source_url",
                   "notes", "warnings"]
         read_only_fields = ["symmetric", "warnings"]
+
+    def get_warnings(self, relationship: Relationship) -> list[str]:
+        request = self.context.get("request")
+        if request is not None and request.method in ("POST", "PUT", "PATCH"):
+            return saving_warnings(relationship)
+        return relationship.odd_reading
 
     def validate(self, attrs):
         current = {f: getattr(self.instance, f) for f in self.Meta.fields if f not in self.Meta.read_only_fields} if self.instance else {}

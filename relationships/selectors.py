@@ -4,7 +4,8 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Greatest, Least
 
-from .checks import CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, FactRow, TieRow, odd_ties, repeated_facts
+from .checks import (CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, FactRow, TieRow, facts_given_again, odd_ties,
+                     repeated_facts)
 from .types import MONEY_TYPES
 
 
@@ -60,6 +61,23 @@ def repeated_relationships() -> tuple[list[tuple], int]:
     listed = [f for f in found if not f.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([f.at for f in listed])
     return [(by_pk[f.at], f.message) for f in listed], len(listed) + sum(f.more for f in found)
+
+
+def saving_warnings(relationship) -> list[str]:
+    """What to tell whoever just saved `relationship` (the admin's warnings, the API's `warnings` in
+    the answer to a write): why it most likely reads the wrong way round or carries a date or an
+    amount nothing reads, and another stored relationship giving the same fact under another id."""
+    from .models import Relationship
+
+    def fact(rel) -> FactRow:
+        return FactRow(rel.pk, rel.external_id, rel.source.external_id, rel.target.external_id, rel.type, rel.start_date, rel.end_date,
+                       rel.amount)
+
+    ends = Q(source=relationship.source_id, target=relationship.target_id) | Q(source=relationship.target_id, target=relationship.source_id)
+    others = (Relationship.objects.filter(ends, type=relationship.type, start_date=relationship.start_date, end_date=relationship.end_date,
+                                          amount=relationship.amount)
+              .exclude(pk=relationship.pk).select_related("source", "target").order_by("external_id"))
+    return relationship.odd_reading + [repeat.message for repeat in facts_given_again([fact(rel) for rel in others], [fact(relationship)])]
 
 
 def relationships_sharing_their_fact() -> list[FactRow]:

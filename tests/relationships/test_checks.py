@@ -101,6 +101,38 @@ def test_the_admin_saves_an_odd_tie_with_a_warning(client, user_with_role):
 
 
 @pytest.mark.django_db
+def test_the_admin_and_the_api_save_a_fact_given_again_and_name_the_one_it_repeats(client, user_with_role, client_as):
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    union, mayor = EntityFactory(external_id="union", kind="police_union"), EntityFactory(external_id="mayor", kind="elected_official")
+    chief, chair = EntityFactory(external_id="chief", kind="person"), EntityFactory(external_id="chair", kind="person")
+    RelationshipFactory(external_id="c-1", source=union, target=mayor, type="contributes_to", start_date=date(2025, 3, 1), end_date=None,
+                        amount=500)
+    RelationshipFactory(external_id="f-1", source=chief, target=chair, type="family", start_date=None, end_date=None, amount=None)
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+
+    in_admin = client.post("/admin/relationships/relationship/add/", {
+        "external_id": "c-2", "source": union.pk, "target": mayor.pk, "type": "contributes_to", "start_date": "2025-03-01",
+        "amount": "500.00", "disclosures-TOTAL_FORMS": 0, "disclosures-INITIAL_FORMS": 0,
+    }, follow=True).content.decode()
+    api = client_as("administrator")
+    again = api.post("/api/relationships/", {"external_id": "f-2", "source": "chair", "target": "chief", "type": "family"})  # either way round
+    other = api.post("/api/relationships/", {"external_id": "c-3", "source": "union", "target": "mayor", "type": "contributes_to",
+                                             "start_date": "2025-03-02", "amount": "500"})
+
+    assert "Saved, but worth a look: c-2 gives the same fact as c-1 (same source, target, type, dates and amount): both are counted, " \
+           "so its amount is added twice; if it is one fact, remove one." in in_admin
+    assert again.status_code == 201 and again.json()["warnings"] == [
+        "f-2 gives the same fact as f-1 (same source, target, type, dates and amount): both are counted, so the tie counts twice; "
+        "if it is one fact, remove one"]
+    assert other.status_code == 201 and other.json()["warnings"] == []
+    assert api.get("/api/relationships/f-2/").json()["warnings"] == []  # said when saved, not each time it is read (the Sources page lists it)
+
+
+@pytest.mark.django_db
 def test_the_sources_page_lists_the_stored_ties_that_may_be_the_wrong_way_round(client_as):
     from relationships.selectors import odd_relationships
     from tests.factories import EntityFactory, RelationshipFactory
