@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
 from core.admin import RecordAdmin
 
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurvey, Meeting, MeetingNewcomer
+from .selectors import logging_warnings
 
 
 class AttendanceInline(admin.TabularInline):
@@ -20,6 +22,13 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     readonly_fields = ("logged_by",)  # set when logged on the site or the API, never edited
     inlines = [AttendanceInline]
+
+    def save_related(self, request, form, formsets, change):
+        """Saved as given, with the warnings the meeting page gives (a date after today, the same
+        meeting logged twice), once its attendance is saved too."""
+        super().save_related(request, form, formsets, change)
+        for warning in logging_warnings(form.instance, timezone.localdate()):
+            messages.warning(request, f"Saved, but worth a look: {warning}")
 
 
 @admin.register(Attendance)

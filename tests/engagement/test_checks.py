@@ -153,3 +153,29 @@ def test_an_import_giving_again_under_new_ids_a_stored_meeting_is_noted_naming_i
         "so every pair there meets twice; if it is one meeting, remove one (m-2 is already in the tracker)",
         "meetings.csv:4: external_id: note: n-7 looks like the same meeting as m-1 (same day, type and attendees): both are counted, "
         "so every pair there meets twice; if it is one meeting, remove one (m-1 is already in the tracker)"]
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_meeting_given_twice_with_the_page_s_warning(client, user_with_role):
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    chief, chair = EntityFactory(external_id="chief", kind="person"), EntityFactory(external_id="chair", kind="person")
+    lunch = MeetingFactory(external_id="m-1", date=DAY, type="private_meeting", title="Lunch")
+    for entity in (chief, chair):
+        AttendanceFactory(meeting=lunch, entity=entity)
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+
+    def added(external_id, attendees):
+        form = {"external_id": external_id, "date": DAY.isoformat(), "type": "private_meeting", "title": "Coffee",
+                "attendance-TOTAL_FORMS": len(attendees), "attendance-INITIAL_FORMS": 0}
+        for i, entity in enumerate(attendees):
+            form |= {f"attendance-{i}-entity": entity.pk, f"attendance-{i}-role": "attendee"}
+        return client.post("/admin/engagement/meeting/add/", form, follow=True).content.decode()
+
+    again, alone = added("m-2", [chair, chief]), added("m-3", [chief])
+
+    assert "Saved, but worth a look: “Coffee” looks like the same meeting as “Lunch” (m-1, imported or entered in the admin)" in again
+    assert "worth a look" not in alone
