@@ -8,6 +8,8 @@ from typing import Protocol, TypeVar
 
 from core.formatting import count_text
 
+NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
+
 
 class Given(Protocol):
     at: int  # its line in a file, or the id of a stored row

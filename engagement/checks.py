@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from core.repeats import Repeat, firsts, repeats
-from relationships.checks import NOTES_PER_CHECK
+from core.repeats import NOTES_PER_CHECK, Repeat, firsts, repeats
 
 
 class MeetingRow(NamedTuple):

@@ -2,10 +2,9 @@
 same one entered twice."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 
+from .checks import name_key
 from .models import Entity
 
 
@@ -17,38 +16,6 @@ def entities_typed(value: str, limit: int = 6) -> list[Entity]:
     if entity is not None:
         return [entity]
     return list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:limit])
-
-
-_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
-_NOT_A_LETTER_OR_DIGIT = re.compile(r"[^\w]+")
-
-
-# Words written short in the names of public bodies, as their full form; "pd" stands for two words.
-_ABBREVIATIONS = {
-    "dept": "department", "pd": "police department", "assn": "association", "assoc": "association",
-    "govt": "government", "natl": "national", "intl": "international", "cmte": "committee", "ctte": "committee",
-}
-# A company's legal form at the end of its name says nothing about which company it is.
-_LEGAL_FORMS = frozenset({"inc", "incorporated", "llc", "ltd", "corp", "corporation", "co", "lp", "llp", "plc"})
-
-
-def name_key(name: str) -> str:
-    """A name as compared for duplicates: accents, case, punctuation and spacing ignored
-    ("Chief Laura Benton", "chief  laura benton." and "Chief Laura Bentón" are one key),
-    apostrophes dropped ("Sheriff's Office" and "Sheriffs Office"), common abbreviations written
-    out ("Riverton PD", "Riverton Police Dept." and "Riverton Police Department"), "&" read as
-    "and", and a leading "The" and a trailing legal form ("Inc", "LLC") left out."""
-    text = name.replace("&", " and ")
-    if not text.isascii():  # most names are: no accents to take off (a third of the time at 20,000 names)
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    words = []
-    for word in _NOT_A_LETTER_OR_DIGIT.sub(" ", _APOSTROPHES.sub("", text).casefold()).split():
-        words += _ABBREVIATIONS[word].split() if word in _ABBREVIATIONS else [word]
-    while words and words[0] == "the":
-        words = words[1:]
-    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
-        words = words[:-1]
-    return " ".join(words)
 
 
 def possible_duplicates() -> list[list[Entity]]:

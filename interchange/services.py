@@ -26,6 +26,7 @@ from core.repeats import Repeat
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
+from entities.checks import EntityRow, possible_twins_added
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
@@ -98,7 +99,9 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result = ImportResult(problems=problems + more, dry_run=dry_run)
         if not result.ok:
             return result
-        result.notes = (_merged_twins_added(parsed.get(ENTITIES.name), known.entities) + _odd_parents(parsed) + _odd_relationships(parsed)
+        merged_again = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
+        result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
+                        + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
@@ -127,6 +130,28 @@ def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]
                              f"note: {ext} was merged into {m.keep.external_id} on {m.merged_at:%Y-%m-%d}; this import adds it again "
                              f"as an entity of its own, with the rows that name it (if it is the same one, merge it again: {merge_page})",
                              link=merge_page))
+    return notes
+
+
+def _possible_twins(entity_file: ParsedFile | None, known_entities: set[str], noted: set[int]) -> list[Problem]:
+    """A note for each new entity of the kind and name (`entities.checks`) of another, stored or of
+    the file, with the link to merge it into that one; not on the lines `noted` already (a merged
+    twin added again)."""
+    if entity_file is None:
+        return []
+    given = [EntityRow(row.line, row.values["external_id"], row.values["name"], row.values["kind"])
+             for row in entity_file.rows if row.values["external_id"] not in known_entities and row.line not in noted]
+    if not given:
+        return []
+    renamed = {row.values["external_id"]: row.values for row in entity_file.rows if row.values["external_id"] in known_entities}
+    stored = [EntityRow(0, ext, renamed[ext]["name"], renamed[ext]["kind"]) if ext in renamed else EntityRow(0, ext, name, kind)
+              for ext, name, kind in Entity.objects.filter(kind__in={row.kind for row in given}).order_by("external_id")
+              .values_list("external_id", "name", "kind").iterator(chunk_size=5000)]
+    notes = []
+    for twin in possible_twins_added(stored, given):
+        merge_page = f"{reverse('entity_merge', args=[twin.external_id])}?into={twin.first_external_id}"
+        notes.append(Problem(ENTITIES.name, twin.at, "name", f"note: {twin.message}, after this line" if twin.more else
+                             f"note: {twin.message}; if it is one, merge it once imported: {merge_page}", link="" if twin.more else merge_page))
     return notes
 
 

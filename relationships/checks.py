@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from core.formatting import count_text
-from core.repeats import Repeat, firsts, repeats
+from core.repeats import NOTES_PER_CHECK, Repeat, firsts, repeats
 from entities.kinds import Category, Kind, category_for_kind, is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, OVERSIGHT_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
 
-NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
 PARENT = "parent"  # an entity's link to its parent unit (entities.csv's `parent`), checked as a tie
 
 

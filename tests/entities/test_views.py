@@ -210,7 +210,7 @@ def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
     from entities.models import Entity
     from tests.factories import RelationshipFactory
 
-    keep = EntityFactory(external_id="x-1", name="Harlan County Sheriff's Office", kind="sheriffs_office")
+    EntityFactory(external_id="x-1", name="Harlan County Sheriff's Office", kind="sheriffs_office")
     twin = EntityFactory(external_id="x-2", name="Harlan County Sheriffs Office", kind="sheriffs_office")
     RelationshipFactory(external_id="r-twin", source=twin)
     admin = client_as("administrator")

@@ -1,0 +1,92 @@
+"""Entities that may be one entered twice (entities.checks): the name key, pure, then as an import
+notes the entities it adds that are like another."""
+import io
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.repeats import NOTES_PER_CHECK
+from entities.checks import EntityRow, name_key, possible_twins_added
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Chief Laura Benton", "chief  laura benton."),
+    ("Chief Laura Bentón", "CHIEF LAURA BENTON"),
+    ("O'Brien, Pat", "OBrien Pat"),
+    ("Harlan County Sheriff’s Office", "Harlan County Sheriffs Office"),
+    ("Riverton Police Dept.", "Riverton-Police Dept"),
+    ("Riverton PD", "Riverton Police Department"),
+    ("Riverton Police Dept.", "Riverton Police Department"),
+    ("Police Officers Assn.", "Police Officers' Association"),
+    ("Friends & Family of Officers", "Friends and Family of Officers"),
+    ("The Justice Reform Coalition", "Justice Reform Coalition"),
+    ("Ironclad Security, LLC", "Ironclad Security Inc."),
+])
+def test_names_that_differ_only_in_case_accents_punctuation_spacing_or_common_short_forms_share_a_key(a, b):
+    assert name_key(a) == name_key(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Laura Benton", "Laura Bennton"), ("Precinct 1", "Precinct 2"), ("Ana", "Anna"),
+    ("Riverton Police Department", "Riverton Fire Department"),
+    ("Co", "Inc"),  # a legal form alone is the name
+])
+def test_other_names_do_not(a, b):
+    assert name_key(a) != name_key(b)
+
+
+@given(st.text(max_size=40))
+def test_a_key_is_its_own_key(name):
+    assert name_key(name_key(name)) == name_key(name)
+
+
+def test_an_added_entity_of_the_kind_and_name_of_a_stored_or_an_earlier_added_one_is_found():
+    stored = [EntityRow(0, "lk-pd", "Lakeside Police Department", "police_department"),
+              EntityRow(0, "lk-pd-old", "Lakeside Police Dept.", "police_department"),  # stored twins: the Sources page's
+              EntityRow(0, "p-ann", "Ann Lee", "person")]
+    added = [EntityRow(2, "pd-9", "Lakeside PD", "police_department"),
+             EntityRow(3, "ann-2", "Ann Lee", "elected_official"),  # another kind
+             EntityRow(4, "p-bo", "Bo Chen", "person"), EntityRow(5, "p-bo-2", "bo  chen", "person"),
+             EntityRow(6, "x-1", "???", "business"), EntityRow(7, "x-2", "???", "business")]  # no name key: like nothing
+
+    found = [(t.at, t.first_external_id, t.message) for t in possible_twins_added(stored, added)]
+
+    assert found == [
+        (2, "lk-pd", "pd-9 (Lakeside PD) may be the same police_department as lk-pd (Lakeside Police Department, already in the "
+                     "tracker): one entity under two ids has its evidence, and its closeness, split in two"),
+        (5, "p-bo", "p-bo-2 (bo  chen) may be the same person as p-bo (Bo Chen, line 4): one entity under two ids has its evidence, "
+                    "and its closeness, split in two"),
+    ]
+
+
+def test_past_the_listed_possible_twins_one_line_counts_the_others():
+    added = [EntityRow(line, f"p-{line}", "Pat Doe", "person") for line in range(2, NOTES_PER_CHECK + 5)]
+
+    found = possible_twins_added([], added)
+
+    assert len(found) == NOTES_PER_CHECK + 1 and found[-1].message == "and 2 more entities that repeat an earlier one"
+
+
+@pytest.mark.django_db
+def test_an_import_adding_an_entity_like_a_stored_one_notes_it_with_the_way_to_merge(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+    (first / "entities.csv").write_text("external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n")
+    # another source's roster: the department under its own id and short name, renaming nothing stored
+    (second / "entities.csv").write_text("external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n"
+                                         "ros-17,Lakeside PD,police_department\nros-18,Lakeside PD,sheriffs_office\n")
+
+    def imported(folder):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_dataset", str(folder), stdout=out, stderr=err)
+        return err.getvalue().splitlines()
+
+    assert imported(first) == []
+    assert imported(second) == [
+        "entities.csv:3: name: note: ros-17 (Lakeside PD) may be the same police_department as lk-pd (Lakeside Police Department, "
+        "already in the tracker): one entity under two ids has its evidence, and its closeness, split in two; if it is one, merge it "
+        "once imported: /entities/ros-17/merge/?into=lk-pd"]
+    assert imported(second) == []  # no longer added: the Sources page lists the two
