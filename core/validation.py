@@ -49,11 +49,18 @@ def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
         return []
     allowed = ", ".join(choices.values)
     message = f"unknown {field} '{value}' (expected one of: {allowed})"
-    # "Private meeting", "police-department": the value as written in the contract, said as such
-    written = re.sub(r"[\s-]+", "_", value.strip().lower())
-    if written != value and written in _allowed(choices):
-        message += f"; did you mean '{written}'?"
+    # "Private meeting", "police-department", "Sheriff's office", "Civil-rights organisation": the
+    # value or its label as the pages show it, written otherwise, said as the value
+    meant = {_as_words(label): v for v, label in choices.choices} | {_as_words(v): v for v in choices.values}
+    guess = meant.get(_as_words(value))
+    if guess is not None and guess != value:
+        message += f"; did you mean '{guess}'?"
     return [FieldProblem(field, message)]
+
+
+def _as_words(text: str) -> str:
+    """A choice's value or label reduced to its words: case, apostrophes, hyphens and spacing aside."""
+    return " ".join(re.sub(r"['\u2019]", "", text).replace("-", " ").replace("_", " ").lower().split())
 
 
 def external_id_problems(value: str, field: str = "external_id") -> list[FieldProblem]:

@@ -64,6 +64,9 @@ def test_a_name_or_title_of_spaces_is_missing(blank):
     ("entity", "Police Department", "police_department"), ("entity", "police-department", "police_department"),
     ("meeting", "Private meeting", "private_meeting"), ("attendance", "Organizer", "organizer"),
     ("relationship", "Budget Authority", "budget_authority"),
+    # or as the pages label it
+    ("entity", "Sheriff's Office", "sheriffs_office"), ("entity", "Sheriff’s office", "sheriffs_office"),
+    ("entity", "Civil-rights organisation", "civil_rights_org"), ("entity", "civil rights org", "civil_rights_org"),
 ])
 def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_meant(rule, value, meant):
     from core.validation import attendance_problems, entity_problems, meeting_problems, relationship_problems
