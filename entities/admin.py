@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from core.admin import RecordAdmin
 
 from .models import Entity, Follow, FollowDigest, MergeRecord
+from .selectors import saving_warnings
 
 
 @admin.register(Entity)
@@ -15,9 +16,9 @@ class EntityAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Saved as given, with a warning when the parent unit reads oddly (a person's, or a person as
-        one: `relationships.checks`)."""
+        one: `relationships.checks`) or another entity has its kind and name (`entities.checks`)."""
         super().save_model(request, obj, form, change)
-        for why in obj.odd_reading:
+        for why in saving_warnings(obj):
             messages.warning(request, f"Saved, but worth a look: {why}.")
 
 

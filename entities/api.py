@@ -15,14 +15,15 @@ from core.validation import (
 
 from .kinds import Category, Kind
 from .models import Entity, MergeRecord, stored_parent_of
-from .selectors import merged_away
+from .selectors import merged_away, saving_warnings
 
 
 class EntitySerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all(), allow_null=True, required=False)
     category = serializers.CharField(read_only=True)
-    # saved as given: why its parent unit may read oddly (relationships.checks), as relationships say of themselves
-    warnings = serializers.ListField(child=serializers.CharField(), source="odd_reading", read_only=True)
+    # saved as given: why its parent unit may read oddly (relationships.checks), as relationships say
+    # of themselves; the answer to a create or a correction also names another entity of its kind and name
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Entity
@@ -30,6 +31,12 @@ class EntitySerializer(serializers.ModelSerializer):
                   "warnings"]
         read_only_fields = ["created_at", "updated_at", "warnings"]
         extra_kwargs = {"kind": {"validators": []}}
+
+    def get_warnings(self, entity: Entity) -> list[str]:
+        request = self.context.get("request")
+        if request is not None and request.method in ("POST", "PUT", "PATCH"):
+            return saving_warnings(entity)
+        return entity.odd_reading
 
     def validate(self, attrs):
         merged = {**({f: getattr(self.instance, f) for f in ("external_id", "name", "kind")} if self.instance else {}), **attrs}

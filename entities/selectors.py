@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .checks import name_key
+from .checks import EntityRow, name_key, possible_twins_added
 from .models import Entity
 
 
@@ -32,6 +32,16 @@ def possible_duplicates() -> list[list[Entity]]:
     entities = Entity.objects.in_bulk([pk for ids in wanted for pk in ids])
     found = [sorted((entities[pk] for pk in ids), key=lambda e: e.external_id) for ids in wanted]
     return sorted(found, key=lambda group: (-len(group), group[0].external_id))
+
+
+def saving_warnings(entity: Entity) -> list[str]:
+    """What to tell whoever just saved `entity` (the admin's warnings, the API's `warnings` in the
+    answer to a write): why its parent unit reads oddly, and another entity of its kind and name
+    (`entities.checks`), most likely the same one under another id."""
+    others = (EntityRow(0, ext, name, kind) for ext, name, kind in Entity.objects.filter(kind=entity.kind).exclude(pk=entity.pk)
+              .order_by("external_id").values_list("external_id", "name", "kind").iterator(chunk_size=5000))
+    twins = possible_twins_added(others, [EntityRow(1, entity.external_id, entity.name, entity.kind)])
+    return entity.odd_reading + [f"{twin.message}; if it is one, merge them (the Sources page lists the two)" for twin in twins]
 
 
 def recent_merges(limit: int = 10):

@@ -90,3 +90,29 @@ def test_an_import_adding_an_entity_like_a_stored_one_notes_it_with_the_way_to_m
         "already in the tracker): one entity under two ids has its evidence, and its closeness, split in two; if it is one, merge it "
         "once imported: /entities/ros-17/merge/?into=lk-pd"]
     assert imported(second) == []  # no longer added: the Sources page lists the two
+
+
+@pytest.mark.django_db
+def test_the_admin_and_the_api_save_an_entity_like_another_and_name_it(client, user_with_role, client_as):
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="lk-pd", name="Lakeside Police Department", kind="police_department")
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+
+    in_admin = client.post("/admin/entities/entity/add/", {"external_id": "pd-2", "name": "Lakeside PD", "kind": "police_department"},
+                           follow=True).content.decode()
+    api = client_as("administrator")
+    again = api.post("/api/entities/", {"external_id": "pd-3", "name": "The Lakeside Police Dept.", "kind": "police_department"})
+    other = api.post("/api/entities/", {"external_id": "so-1", "name": "Lakeside PD", "kind": "sheriffs_office"})
+
+    assert ("Saved, but worth a look: pd-2 (Lakeside PD) may be the same police_department as lk-pd (Lakeside Police Department, "
+            "already in the tracker)") in in_admin
+    assert again.status_code == 201 and again.json()["warnings"] == [
+        "pd-3 (The Lakeside Police Dept.) may be the same police_department as lk-pd (Lakeside Police Department, already in the "
+        "tracker): one entity under two ids has its evidence, and its closeness, split in two; if it is one, merge them (the Sources "
+        "page lists the two)"]
+    assert other.status_code == 201 and other.json()["warnings"] == []
+    assert api.get("/api/entities/pd-3/").json()["warnings"] == []  # said when saved (the Sources page lists them)
