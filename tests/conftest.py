@@ -74,6 +74,20 @@ def client_as(client, user_with_role):
     return sign_in
 
 
+@pytest.fixture
+def admin_site_client(user_with_role):
+    """A client of its own signed in to the admin site as an administrator (staff and superuser, as
+    load_demo makes its administrator)."""
+    from django.test import Client
+
+    admin = user_with_role("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
 def _embedded_environment(database: Path) -> dict:
     import os
 

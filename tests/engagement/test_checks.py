@@ -1,13 +1,12 @@
 """A meeting given twice (engagement.checks): pure, then as an import notes it and as the meeting
 form says so when a board member logs one that is already there."""
-import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 
+from core.repeats import NOTES_PER_CHECK
 from engagement.checks import MeetingRow, repeated_meetings
-from relationships.checks import NOTES_PER_CHECK
+from tests.imports import import_notes
 
 DAY = date(2026, 3, 5)
 
@@ -44,13 +43,10 @@ def test_a_meeting_given_twice_is_noted_by_the_import(tmp_path):
     (tmp_path / "meetings.csv").write_text("external_id,date,type,title\nm-1,2026-03-05,private_meeting,Working lunch\n"
                                            "m-2,2026-03-05,private_meeting,Chief and chair\nm-3,2026-03-05,focus_group,Panel\n")
     (tmp_path / "attendance.csv").write_text("meeting,entity\nm-1,chief\nm-1,chair\nm-2,chair\nm-2,chief\nm-3,chief\nm-3,chair\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
 
-    assert err.getvalue().splitlines() == [
+    assert import_notes(tmp_path) == [
         "meetings.csv:3: external_id: note: m-2 looks like the same meeting as m-1 (same day, type and attendees): both are "
         "counted, so every pair there meets twice; if it is one meeting, remove one (line 2)"]
-    assert "Import complete." in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -141,14 +137,9 @@ def test_an_import_giving_again_under_new_ids_a_stored_meeting_is_noted_naming_i
                                          "n-6,2026-03-05,private_meeting,Lunch with the mayor\nn-7,2026-03-05,private_meeting,Lunch\n")
     (second / "attendance.csv").write_text("meeting,entity\nn-5,chair\nn-5,chief\nn-6,chief\nn-6,chair\nn-6,mayor\nn-7,chief\nn-7,chair\n")
 
-    def imported(folder):
-        out, err = io.StringIO(), io.StringIO()
-        call_command("import_dataset", str(folder), stdout=out, stderr=err)
-        return err.getvalue().splitlines()
-
-    assert imported(first) == []
-    assert imported(first) == []  # the same files again: their meetings are the stored ones
-    assert imported(second) == [
+    assert import_notes(first) == []
+    assert import_notes(first) == []  # the same files again: their meetings are the stored ones
+    assert import_notes(second) == [
         "meetings.csv:2: external_id: note: n-5 looks like the same meeting as m-2 (same day, type and attendees): both are counted, "
         "so every pair there meets twice; if it is one meeting, remove one (m-2 is already in the tracker)",
         "meetings.csv:4: external_id: note: n-7 looks like the same meeting as m-1 (same day, type and attendees): both are counted, "
@@ -156,24 +147,19 @@ def test_an_import_giving_again_under_new_ids_a_stored_meeting_is_noted_naming_i
 
 
 @pytest.mark.django_db
-def test_the_admin_saves_a_meeting_given_twice_with_the_page_s_warning(client, user_with_role):
+def test_the_admin_saves_a_meeting_given_twice_with_the_page_s_warning(admin_site_client):
     from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
 
     chief, chair = EntityFactory(external_id="chief", kind="person"), EntityFactory(external_id="chair", kind="person")
     lunch = MeetingFactory(external_id="m-1", date=DAY, type="private_meeting", title="Lunch")
     for entity in (chief, chair):
         AttendanceFactory(meeting=lunch, entity=entity)
-    admin = user_with_role("administrator")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-
     def added(external_id, attendees):
         form = {"external_id": external_id, "date": DAY.isoformat(), "type": "private_meeting", "title": "Coffee",
                 "attendance-TOTAL_FORMS": len(attendees), "attendance-INITIAL_FORMS": 0}
         for i, entity in enumerate(attendees):
             form |= {f"attendance-{i}-entity": entity.pk, f"attendance-{i}-role": "attendee"}
-        return client.post("/admin/engagement/meeting/add/", form, follow=True).content.decode()
+        return admin_site_client.post("/admin/engagement/meeting/add/", form, follow=True).content.decode()
 
     again, alone = added("m-2", [chair, chief]), added("m-3", [chief])
 

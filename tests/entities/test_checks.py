@@ -1,14 +1,12 @@
 """Entities that may be one entered twice (entities.checks): the name key, pure, then as an import
 notes the entities it adds that are like another."""
-import io
-
 import pytest
-from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.repeats import NOTES_PER_CHECK
 from entities.checks import EntityRow, name_key, possible_twins_added
+from tests.imports import import_notes
 
 
 @pytest.mark.parametrize("a, b", [
@@ -79,30 +77,20 @@ def test_an_import_adding_an_entity_like_a_stored_one_notes_it_with_the_way_to_m
     (second / "entities.csv").write_text("external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n"
                                          "ros-17,Lakeside PD,police_department\nros-18,Lakeside PD,sheriffs_office\n")
 
-    def imported(folder):
-        out, err = io.StringIO(), io.StringIO()
-        call_command("import_dataset", str(folder), stdout=out, stderr=err)
-        return err.getvalue().splitlines()
-
-    assert imported(first) == []
-    assert imported(second) == [
+    assert import_notes(first) == []
+    assert import_notes(second) == [
         "entities.csv:3: name: note: ros-17 (Lakeside PD) may be the same police_department as lk-pd (Lakeside Police Department, "
         "already in the tracker): one entity under two ids has its evidence, and its closeness, split in two; if it is one, merge it "
         "once imported: /entities/ros-17/merge/?into=lk-pd"]
-    assert imported(second) == []  # no longer added: the Sources page lists the two
+    assert import_notes(second) == []  # no longer added: the Sources page lists the two
 
 
 @pytest.mark.django_db
-def test_the_admin_and_the_api_save_an_entity_like_another_and_name_it(client, user_with_role, client_as):
+def test_the_admin_and_the_api_save_an_entity_like_another_and_name_it(admin_site_client, client_as):
     from tests.factories import EntityFactory
 
     EntityFactory(external_id="lk-pd", name="Lakeside Police Department", kind="police_department")
-    admin = user_with_role("administrator")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-
-    in_admin = client.post("/admin/entities/entity/add/", {"external_id": "pd-2", "name": "Lakeside PD", "kind": "police_department"},
+    in_admin = admin_site_client.post("/admin/entities/entity/add/", {"external_id": "pd-2", "name": "Lakeside PD", "kind": "police_department"},
                            follow=True).content.decode()
     api = client_as("administrator")
     again = api.post("/api/entities/", {"external_id": "pd-3", "name": "The Lakeside Police Dept.", "kind": "police_department"})

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from relationships.checks import NOTES_PER_CHECK, PARENT, TieRow, odd_parent, odd_ties
+from tests.imports import import_notes
 
 KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_official", "union": "police_union",
          "board": "oversight_body", "shop": "business"}
@@ -82,16 +83,11 @@ def test_the_worked_example_gets_no_note_and_the_demo_only_its_planted_twin(lake
 
 
 @pytest.mark.django_db
-def test_the_admin_saves_an_odd_tie_with_a_warning(client, user_with_role):
+def test_the_admin_saves_an_odd_tie_with_a_warning(admin_site_client):
     from tests.factories import EntityFactory
 
     pd, chief = EntityFactory(external_id="pd", kind="police_department"), EntityFactory(external_id="chief", kind="person")
-    admin = user_with_role("administrator")
-    admin.is_staff = admin.is_superuser = True  # as load_demo makes its administrator
-    admin.save()
-    client.force_login(admin)
-
-    response = client.post("/admin/relationships/relationship/add/", {
+    response = admin_site_client.post("/admin/relationships/relationship/add/", {
         "external_id": "r-odd", "source": pd.pk, "target": chief.pk, "type": "leads",
         "disclosures-TOTAL_FORMS": 0, "disclosures-INITIAL_FORMS": 0,
     }, follow=True)
@@ -102,7 +98,7 @@ def test_the_admin_saves_an_odd_tie_with_a_warning(client, user_with_role):
 
 
 @pytest.mark.django_db
-def test_the_admin_and_the_api_save_a_fact_given_again_and_name_the_one_it_repeats(client, user_with_role, client_as):
+def test_the_admin_and_the_api_save_a_fact_given_again_and_name_the_one_it_repeats(admin_site_client, client_as):
     from tests.factories import EntityFactory, RelationshipFactory
 
     union, mayor = EntityFactory(external_id="union", kind="police_union"), EntityFactory(external_id="mayor", kind="elected_official")
@@ -110,12 +106,7 @@ def test_the_admin_and_the_api_save_a_fact_given_again_and_name_the_one_it_repea
     RelationshipFactory(external_id="c-1", source=union, target=mayor, type="contributes_to", start_date=date(2025, 3, 1), end_date=None,
                         amount=500)
     RelationshipFactory(external_id="f-1", source=chief, target=chair, type="family", start_date=None, end_date=None, amount=None)
-    admin = user_with_role("administrator")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-
-    in_admin = client.post("/admin/relationships/relationship/add/", {
+    in_admin = admin_site_client.post("/admin/relationships/relationship/add/", {
         "external_id": "c-2", "source": union.pk, "target": mayor.pk, "type": "contributes_to", "start_date": "2025-03-01",
         "amount": "500.00", "disclosures-TOTAL_FORMS": 0, "disclosures-INITIAL_FORMS": 0,
     }, follow=True).content.decode()
@@ -196,10 +187,8 @@ def test_a_one_off_event_with_an_end_date_is_noted_by_the_import_and_listed_on_t
     (tmp_path / "relationships.csv").write_text(
         "external_id,source,target,type,start_date,end_date,amount\n"
         "r-gift,union,mayor,contributes_to,2024-01-01,2024-12-31,500\nr-plain,union,mayor,contributes_to,2024-02-01,,500\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
 
-    assert err.getvalue().splitlines() == [
+    assert import_notes(tmp_path) == [
         "relationships.csv:2: end_date: note: a `contributes_to` is a one-off event, dated by its start_date: "
         "its end_date is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/").content.decode()
@@ -225,10 +214,8 @@ def test_an_amount_on_a_tie_without_money_is_noted_by_the_import_listed_on_the_s
     (tmp_path / "relationships.csv").write_text(
         "external_id,source,target,type,start_date,amount\n"
         "r-job,chief,pd,employed_by,2024-01-01,85000\nr-plain,chief,pd,member_of,2024-01-01,\nr-pay,pd,chief,funds,2024-01-01,500\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
 
-    assert err.getvalue().splitlines() == [
+    assert import_notes(tmp_path) == [
         "relationships.csv:2: amount: note: only `funds` and `contributes_to` carry money: an amount on `employed_by` "
         "is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/").content.decode()
@@ -255,14 +242,12 @@ def test_a_parent_unit_that_is_or_has_a_person_gets_a_note(unit, parent, noted):
 
 @pytest.mark.django_db
 def test_a_person_with_a_parent_unit_is_noted_by_the_import_shown_on_their_page_and_warned_about_in_the_admin(
-        tmp_path, client_as, client, user_with_role):
+        tmp_path, client_as, admin_site_client):
     # the employer written as a parent: nothing reads it, so the roll-up would miss the officer
     (tmp_path / "entities.csv").write_text("external_id,name,kind,parent\npd,PD,police_department,\n"
                                            "east,East precinct,police_department,pd\nofficer,Officer,person,pd\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
 
-    assert err.getvalue().splitlines() == [
+    assert import_notes(tmp_path) == [
         "entities.csv:4: parent: note: officer (person) has the parent unit pd: a parent unit is for organisations "
         "(a precinct under a department); for whom a person works or sits, add an `employed_by`, `leads` or `member_of` "
         "relationship (the roll-up and the conflict rules read those, not a parent)"]
@@ -274,12 +259,8 @@ def test_a_person_with_a_parent_unit_is_noted_by_the_import_shown_on_their_page_
     assert sources.count("officer (person) has the parent unit pd") == 1 and "East precinct</a></td>" not in sources
 
     from entities.models import Entity
-    admin = user_with_role("administrator")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
     officer = Entity.objects.get(external_id="officer")
-    response = client.post(f"/admin/entities/entity/{officer.pk}/change/", {
+    response = admin_site_client.post(f"/admin/entities/entity/{officer.pk}/change/", {
         "external_id": "officer", "name": "Officer", "kind": "person", "parent": officer.parent_id}, follow=True)
     assert "Saved, but worth a look: officer (person) has the parent unit pd" in response.content.decode()
 
@@ -355,10 +336,8 @@ def test_a_fact_given_twice_is_noted_by_the_import_and_listed_on_the_sources_pag
         "external_id,source,target,type,start_date,amount\n"
         "c-1,union,mayor,contributes_to,2025-03-01,500\nc-9,union,mayor,contributes_to,2025-03-01,500.00\n"
         "c-2,union,mayor,contributes_to,2025-04-01,500\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_dataset", str(tmp_path), stdout=out, stderr=err)
 
-    assert err.getvalue().splitlines() == [
+    assert import_notes(tmp_path) == [
         "relationships.csv:3: external_id: note: c-9 gives the same fact as c-1 (same source, target, type, dates and amount): "
         "both are counted, so its amount is added twice; if it is one fact, remove one (line 2)"]
     page = client_as("city_staff").get("/sources/").content.decode()
@@ -393,14 +372,9 @@ def test_an_import_giving_again_under_new_ids_what_is_stored_is_noted_naming_the
     (second / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\n"
                                               "cf-7,union,mayor,contributes_to,2025-04-01,250\ncf-8,union,mayor,contributes_to,2025-03-01,500.00\n")
 
-    def imported(folder):
-        out, err = io.StringIO(), io.StringIO()
-        call_command("import_dataset", str(folder), stdout=out, stderr=err)
-        return err.getvalue().splitlines()
-
-    assert imported(first) == []
-    assert imported(first) == []  # the same file again: its rows are the stored ones
-    assert imported(second) == [
+    assert import_notes(first) == []
+    assert import_notes(first) == []  # the same file again: its rows are the stored ones
+    assert import_notes(second) == [
         "relationships.csv:3: external_id: note: cf-8 gives the same fact as c-1 (same source, target, type, dates and amount): "
         "both are counted, so its amount is added twice; if it is one fact, remove one (c-1 is already in the tracker)"]
 
