@@ -11,3 +11,11 @@ def import_notes(folder) -> list[str]:
     call_command("import_dataset", str(folder), stdout=out, stderr=err)
     assert "Import complete." in out.getvalue()
     return err.getvalue().splitlines()
+
+
+def data_set(folder, **files: str):
+    """A folder holding the given CSV files (`entities="external_id,name,kind\\n…"`), made if need be."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text)
+    return folder

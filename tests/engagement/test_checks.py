@@ -6,7 +6,7 @@ import pytest
 
 from core.repeats import NOTES_PER_CHECK
 from engagement.checks import MeetingRow, repeated_meetings
-from tests.imports import import_notes
+from tests.imports import data_set, import_notes
 
 DAY = date(2026, 3, 5)
 
@@ -125,17 +125,15 @@ def test_a_file_s_meeting_with_the_day_type_and_attendees_of_a_stored_one_is_fou
 
 @pytest.mark.django_db
 def test_an_import_giving_again_under_new_ids_a_stored_meeting_is_noted_naming_it(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    for folder in (first, second):
-        folder.mkdir()
-        (folder / "entities.csv").write_text("external_id,name,kind\nchief,Chief,person\nchair,Chair,person\nmayor,Mayor,elected_official\n")
-    (first / "meetings.csv").write_text("external_id,date,type,title\nm-1,2026-03-05,private_meeting,Working lunch\n"
-                                        "m-2,2026-03-06,private_meeting,Coffee\n")
-    (first / "attendance.csv").write_text("meeting,entity\nm-1,chief\nm-1,chair\nm-2,chief\nm-2,chair\n")
+    entities = "external_id,name,kind\nchief,Chief,person\nchair,Chair,person\nmayor,Mayor,elected_official\n"
+    first = data_set(tmp_path / "first", entities=entities,
+                     meetings="external_id,date,type,title\nm-1,2026-03-05,private_meeting,Working lunch\nm-2,2026-03-06,private_meeting,Coffee\n",
+                     attendance="meeting,entity\nm-1,chief\nm-1,chair\nm-2,chief\nm-2,chair\n")
     # the same minutes from another source, numbered its own way, with one meeting the first had not
-    (second / "meetings.csv").write_text("external_id,date,type,title\nn-5,2026-03-06,private_meeting,Chief and chair\n"
-                                         "n-6,2026-03-05,private_meeting,Lunch with the mayor\nn-7,2026-03-05,private_meeting,Lunch\n")
-    (second / "attendance.csv").write_text("meeting,entity\nn-5,chair\nn-5,chief\nn-6,chief\nn-6,chair\nn-6,mayor\nn-7,chief\nn-7,chair\n")
+    second = data_set(tmp_path / "second", entities=entities,
+                      meetings="external_id,date,type,title\nn-5,2026-03-06,private_meeting,Chief and chair\n"
+                               "n-6,2026-03-05,private_meeting,Lunch with the mayor\nn-7,2026-03-05,private_meeting,Lunch\n",
+                      attendance="meeting,entity\nn-5,chair\nn-5,chief\nn-6,chief\nn-6,chair\nn-6,mayor\nn-7,chief\nn-7,chair\n")
 
     assert import_notes(first) == []
     assert import_notes(first) == []  # the same files again: their meetings are the stored ones

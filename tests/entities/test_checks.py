@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from core.repeats import NOTES_PER_CHECK
 from entities.checks import EntityRow, name_key, possible_twins_added
-from tests.imports import import_notes
+from tests.imports import data_set, import_notes
 
 
 @pytest.mark.parametrize("a, b", [
@@ -69,13 +69,10 @@ def test_past_the_listed_possible_twins_one_line_counts_the_others():
 
 @pytest.mark.django_db
 def test_an_import_adding_an_entity_like_a_stored_one_notes_it_with_the_way_to_merge(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    for folder in (first, second):
-        folder.mkdir()
-    (first / "entities.csv").write_text("external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n")
+    first = data_set(tmp_path / "first", entities="external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n")
     # another source's roster: the department under its own id and short name, renaming nothing stored
-    (second / "entities.csv").write_text("external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n"
-                                         "ros-17,Lakeside PD,police_department\nros-18,Lakeside PD,sheriffs_office\n")
+    second = data_set(tmp_path / "second", entities="external_id,name,kind\nlk-pd,Lakeside Police Department,police_department\n"
+                                                    "ros-17,Lakeside PD,police_department\nros-18,Lakeside PD,sheriffs_office\n")
 
     assert import_notes(first) == []
     assert import_notes(second) == [

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from relationships.checks import NOTES_PER_CHECK, PARENT, TieRow, odd_parent, odd_ties
-from tests.imports import import_notes
+from tests.imports import data_set, import_notes
 
 KINDS = {"pd": "police_department", "chief": "person", "mayor": "elected_official", "union": "police_union",
          "board": "oversight_body", "shop": "business"}
@@ -363,14 +363,13 @@ def test_a_file_giving_again_a_fact_already_stored_is_found_each_side_s_own_repe
 
 @pytest.mark.django_db
 def test_an_import_giving_again_under_new_ids_what_is_stored_is_noted_naming_the_stored_fact(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    for folder in (first, second):
-        folder.mkdir()
-        (folder / "entities.csv").write_text("external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n")
-    (first / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,500\n")
+    entities = "external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n"
+    first = data_set(tmp_path / "first", entities=entities,
+                     relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,500\n")
     # the next extract of the same records, renumbered, and one new contribution
-    (second / "relationships.csv").write_text("external_id,source,target,type,start_date,amount\n"
-                                              "cf-7,union,mayor,contributes_to,2025-04-01,250\ncf-8,union,mayor,contributes_to,2025-03-01,500.00\n")
+    second = data_set(tmp_path / "second", entities=entities,
+                      relationships="external_id,source,target,type,start_date,amount\n"
+                                    "cf-7,union,mayor,contributes_to,2025-04-01,250\ncf-8,union,mayor,contributes_to,2025-03-01,500.00\n")
 
     assert import_notes(first) == []
     assert import_notes(first) == []  # the same file again: its rows are the stored ones
