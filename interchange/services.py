@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,7 +79,18 @@ def known_ids() -> KnownIds:
         relationships=set(Relationship.objects.values_list("external_id", flat=True)),
         meetings=set(Meeting.objects.values_list("external_id", flat=True)),
         entity_parents={ext: parent or "" for ext, parent in Entity.objects.values_list("external_id", "parent__external_id")},
+        entity_ids_named=_stored_entity_ids_named,
     )
+
+
+def _stored_entity_ids_named(names: set[str]) -> dict[str, list[str]]:
+    """The ids of the stored entities with each of `names` (lower case) as their name, case aside."""
+    found: dict[str, list[str]] = defaultdict(list)
+    if names:
+        named = Entity.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=sorted(names)).order_by("external_id")
+        for name, external_id in named.values_list("lower_name", "external_id"):
+            found[name].append(external_id)
+    return found
 
 
 def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: Iterable[str] | None = None,

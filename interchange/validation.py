@@ -6,6 +6,8 @@ come from core.validation, the single place they are written.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -51,6 +53,9 @@ class KnownIds:
     relationships: set[str] = field(default_factory=set)
     meetings: set[str] = field(default_factory=set)
     entity_parents: dict[str, str] = field(default_factory=dict)
+    # the ids of the stored entities with each of the names given (case aside), asked only when a
+    # reference names no known entity: a name written where an id belongs is then told so
+    entity_ids_named: Callable[[set[str]], dict[str, list[str]]] = lambda names: {}
 
 
 _CURRENCY_SIGNS = "$€£¥"
@@ -224,22 +229,30 @@ def _likeness(external_id: str) -> str:
     return bare_id(external_id).lower()
 
 
-def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str) -> None:
-    """Report each row whose `column` names an id in neither the files nor the database. One call
-    a column (one a row cost a second at a million attendance rows); the membership test first, as
-    nearly every value is known."""
-    by_likeness: dict[str, str] | None = None  # made at the first unknown id only
-    for row in rows:
-        value = row.values.get(column)
-        if value not in known and _ok(value):
-            if by_likeness is None:
-                by_likeness = {_likeness(known_id): known_id for known_id in sorted(known, reverse=True)}
-            message = f"unknown {what} '{value}' (not in the files nor in the database)"
-            meant = by_likeness.get(_likeness(value))
-            if meant is not None:  # "LK-PD" or "lk-pd" with a zero-width space for "lk-pd": ids are compared as written
-                refused = refused_character(value)
-                message += f"; did you mean '{meant}'? (" + (f"this one holds {refused})" if refused else "ids are case-sensitive)")
-            validator.report(row.line, [FieldProblem(column, message)])
+def _check_references(validator: _FileValidator, rows: list[Row], column: str, known: set[str], what: str,
+                      ids_named: Callable[[set[str]], dict[str, list[str]]] | None = None) -> None:
+    """Report each row whose `column` names an id in neither the files nor the database; `ids_named`,
+    for references to entities, finds the ids of the entities with a name (a name written where the
+    id belongs). One call a column (one a row cost a second at a million attendance rows); the
+    membership test first, as nearly every value is known."""
+    unknown = [(row, row.values.get(column)) for row in rows if row.values.get(column) not in known and _ok(row.values.get(column))]
+    if not unknown:
+        return
+    by_likeness = {_likeness(known_id): known_id for known_id in sorted(known, reverse=True)}
+    meant = {value: by_likeness.get(_likeness(value)) for _, value in unknown}
+    # names looked up for the first thousand unknown values at most: a file written wholly with names is told by then
+    named = ids_named(set(sorted(value.lower() for value, id_meant in meant.items() if id_meant is None)[:1000])) if ids_named else {}
+    for row, value in unknown:
+        message = f"unknown {what} '{value}' (not in the files nor in the database)"
+        if meant[value] is not None:  # "LK-PD" or "lk-pd" with a zero-width space for "lk-pd": ids are compared as written
+            refused = refused_character(value)
+            message += f"; did you mean '{meant[value]}'? (" + (f"this one holds {refused})" if refused else "ids are case-sensitive)")
+        elif named.get(value.lower()):
+            ids = named[value.lower()]
+            message += (f"; that is the name of '{ids[0]}': give its external_id" if len(ids) == 1 else
+                        f"; that is the name of {count_text(len(ids), 'entity', 'entities')} ({', '.join(repr(i) for i in ids[:5])}"
+                        f"{', …' if len(ids) > 5 else ''}): give the external_id of the one meant")
+        validator.report(row.line, [FieldProblem(column, message)])
 
 
 class _EveryId:
@@ -285,18 +298,28 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
     relationship_ids = known.relationships | _ids_in(tables.get(RELATIONSHIPS.name), given=RELATIONSHIPS.name in files)
     meeting_ids = known.meetings | _ids_in(tables.get(MEETINGS.name), given=MEETINGS.name in files)
     parsed: dict[str, ParsedFile] = {}
+    named_in_file: dict[str, set[str]] = defaultdict(set)  # entities.csv's names (case aside) -> ids
+
+    def entity_ids_named(names: set[str]) -> dict[str, list[str]]:
+        found = {name: set(named_in_file.get(name, ())) for name in names}
+        for name, ids in known.entity_ids_named(names).items():
+            found[name] |= set(ids)
+        return {name: sorted(ids) for name, ids in found.items() if ids}
 
     table = tables.get(ENTITIES.name)
     if table is not None:
         v = _FileValidator(table, ENTITIES, problems)
         rows = list(v.rows())
         _unique_ids(v, rows)
+        for row in rows:
+            if _ok(row.values.get("external_id"), row.values.get("name")):
+                named_in_file[row.values["name"].lower()].add(row.values["external_id"])
         parents = dict(known.entity_parents)
         for row in rows:
             values = row.values
             _report_rule(v, row, entity_problems(name=_plain(values, "name"), kind=_plain(values, "kind")))
             if values.get("parent"):
-                _check_references(v, [row], "parent", entity_ids, "parent entity")
+                _check_references(v, [row], "parent", entity_ids, "parent entity", entity_ids_named)
                 v.report(row.line, parent_problems(external_id=values.get("external_id"), parent=values["parent"]))
             if _ok(values.get("external_id")) and "parent" in values:
                 parents[values["external_id"]] = values.get("parent") or ""
@@ -312,8 +335,8 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         v = _FileValidator(table, RELATIONSHIPS, problems)
         rows = list(v.rows())
         _unique_ids(v, rows)
-        _check_references(v, rows, "source", entity_ids, "entity")
-        _check_references(v, rows, "target", entity_ids, "entity")
+        _check_references(v, rows, "source", entity_ids, "entity", entity_ids_named)
+        _check_references(v, rows, "target", entity_ids, "entity", entity_ids_named)
         for row in rows:
             values = row.values
             _report_rule(
@@ -340,7 +363,7 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         rows = list(v.rows())
         seen: dict[tuple[str, str], int] = {}
         _check_references(v, rows, "meeting", meeting_ids, "meeting")
-        _check_references(v, rows, "entity", entity_ids, "entity")
+        _check_references(v, rows, "entity", entity_ids, "entity", entity_ids_named)
         for row in rows:
             if row.values.get("role"):
                 v.report(row.line, attendance_problems(role=row.values["role"]))
@@ -357,7 +380,7 @@ def validate_dataset(files: dict[str, bytes], known: KnownIds) -> tuple[dict[str
         v = _FileValidator(table, DISCLOSURES, problems)
         rows = list(v.rows())
         _unique_ids(v, rows)
-        _check_references(v, rows, "discloser", entity_ids, "entity")
+        _check_references(v, rows, "discloser", entity_ids, "entity", entity_ids_named)
         _check_references(v, rows, "relationship", relationship_ids, "relationship")
         parsed[DISCLOSURES.name] = v.parsed
 

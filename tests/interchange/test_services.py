@@ -11,6 +11,7 @@ from django.core.management import call_command
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
+from tests.imports import data_set, import_notes
 
 MODELS = (Entity, Relationship, Meeting, Attendance, Disclosure)
 
@@ -375,6 +376,29 @@ def test_an_id_that_reads_as_a_known_one_is_unknown_and_the_problem_names_the_id
     assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
     assert (f"attendance.csv:107: entity: unknown entity '{written}' (not in the files nor in the database); "
             f"did you mean 'lk-pd'? ({why})") in output
+
+
+@pytest.mark.django_db
+def test_a_name_written_where_an_entity_id_belongs_is_unknown_and_the_problem_names_the_id(copy_of_lakeside, tmp_path):
+    edit_line(copy_of_lakeside / "attendance.csv", 3, "p-chief", "chief morgan hill")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and row_counts() == (0, 0, 0, 0, 0)
+    assert ("attendance.csv:3: entity: unknown entity 'chief morgan hill' (not in the files nor in the database); that is the name "
+            "of 'p-chief': give its external_id") in output
+    # and of an entity already in the tracker, in a file that adds only meetings
+    import_notes(data_set(tmp_path / "entities-only", entities=(copy_of_lakeside / "entities.csv").read_text()))
+    more = data_set(tmp_path / "more", entities="external_id,name,kind\nlk-pd-2,Lakeside Police Department,police_department\n",
+                    relationships="external_id,source,target,type\nr-1,Chief Morgan Hill,lk-pd,leads\nr-2,lk-ob,Lakeside Police Department,oversees\n")
+
+    code, output = run_import(more)
+
+    assert code == 1
+    assert ("relationships.csv:2: source: unknown entity 'Chief Morgan Hill' (not in the files nor in the database); that is the "
+            "name of 'p-chief': give its external_id") in output
+    assert ("relationships.csv:3: target: unknown entity 'Lakeside Police Department' (not in the files nor in the database); that "
+            "is the name of 2 entities ('lk-pd', 'lk-pd-2'): give the external_id of the one meant") in output
 
 
 @pytest.mark.django_db
