@@ -62,6 +62,10 @@ _CURRENCY_SIGNS = "$€£¥"
 # commas as thousands separators, and only so: "12,500" or "1,234,567.50". A comma anywhere else is a
 # decimal comma ("1,5", "1.234,50"), which taken as a separator read 1,5 as 15 and 0,5 as 5
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+# points between groups of three digits: "1.500" is one and a half where the point is the decimal
+# mark and fifteen hundred where it separates thousands. With more decimals than the column keeps
+# it was refused; with trailing zeros ("1.500", "12.000") it was read as 1.5 and 12 without a word
+_POINT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+")
 
 
 def parse_decimal(cell: str, places: int) -> Decimal:
@@ -74,11 +78,19 @@ def parse_decimal(cell: str, places: int) -> Decimal:
             raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign") from None
         if "," in cell:
             raise ValueError(f"'{cell}' is not a number: write decimals with a point (1234.50), not a comma") from None
+        if _POINT_THOUSANDS.fullmatch(cell):
+            raise ValueError(f"'{cell}' is not a number: write thousands without a point between them ({cell.replace('.', '')})") from None
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
-    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}")
+    kept = value.quantize(Decimal(1).scaleb(-places)) if value.as_tuple().exponent < -places else value
+    thousands = places < 3 and "." in cell and _POINT_THOUSANDS.fullmatch(cell)
+    if kept != value:
+        hint = f" (if it is {int(cell.replace('.', '')):,}, write {cell.replace('.', '')})" if thousands else ""
+        raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}{hint}")
+    if thousands:
+        raise ValueError(f"'{cell}' may be {value.normalize():f} or {int(cell.replace('.', '')):,}: write {cell.replace('.', '')} for the "
+                         f"thousands, or {kept:f} for the decimals")
     return value
 
 
