@@ -68,7 +68,10 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 _POINT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+")
 
 
-def parse_decimal(cell: str, places: int) -> Decimal:
+def parse_decimal(cell: str, places: int, thousands_possible: bool = True) -> Decimal:
+    """A number as written in a cell, with at most `places` decimals; `thousands_possible`: whether
+    the column may hold thousands (an amount of money may, an analyst's 0-10 rating may not, so
+    "7.500" there can only be 7.5)."""
     try:
         if "," in cell and not _THOUSANDS.fullmatch(cell):
             raise InvalidOperation
@@ -84,7 +87,7 @@ def parse_decimal(cell: str, places: int) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
     kept = value.quantize(Decimal(1).scaleb(-places)) if value.as_tuple().exponent < -places else value
-    thousands = places < 3 and "." in cell and _POINT_THOUSANDS.fullmatch(cell)
+    thousands = thousands_possible and places < 3 and "." in cell and _POINT_THOUSANDS.fullmatch(cell)
     if kept != value:
         hint = f" (if it is {int(cell.replace('.', '')):,}, write {cell.replace('.', '')})" if thousands else ""
         raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}{hint}")
@@ -96,6 +99,7 @@ def parse_decimal(cell: str, places: int) -> Decimal:
 
 _DATE_COLUMNS = {"start_date", "end_date", "date", "disclosed_on"}
 _DECIMAL_PLACES = {"amount": 2, "analyst_score": 1}
+_THOUSANDS_POSSIBLE = {"amount"}  # a rating from 0 to 10 holds none
 
 
 _OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -152,7 +156,7 @@ class _FileValidator:
             if column in _DATE_COLUMNS:
                 parser = parse_iso_date
             elif column in _DECIMAL_PLACES:
-                parser = partial(parse_decimal, places=_DECIMAL_PLACES[column])
+                parser = partial(parse_decimal, places=_DECIMAL_PLACES[column], thousands_possible=column in _THOUSANDS_POSSIBLE)
             else:
                 parser = None
             empty = None if parser is not None else ""

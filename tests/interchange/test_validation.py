@@ -50,3 +50,7 @@ def test_points_between_groups_of_three_digits_are_refused_with_both_readings(ce
                                              ("1500.000", Decimal("1500"))])
 def test_a_point_that_can_only_be_the_decimal_mark_reads_as_written(cell, value):
     assert parse_decimal(cell, places=2) == value
+
+
+def test_a_rating_with_points_between_groups_of_three_digits_can_only_be_a_decimal():
+    assert parse_decimal("7.500", places=1, thousands_possible=False) == Decimal("7.5")
