@@ -44,7 +44,9 @@ def _allowed(choices) -> frozenset[str]:
     return frozenset(choices.values)
 
 
-def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
+def _choice_problem(field: str, value: str, choices, reversed_of: dict[str, str] | None = None) -> list[FieldProblem]:
+    """`value` refused unless it is one of `choices`, naming the value meant where it is written
+    otherwise, or (`reversed_of`) the type it is the other side of."""
     if value in _allowed(choices):
         return []
     allowed = ", ".join(choices.values)
@@ -53,9 +55,21 @@ def _choice_problem(field: str, value: str, choices) -> list[FieldProblem]:
     # value or its label as the pages show it, written otherwise, said as the value
     meant = {_as_words(label): v for v, label in choices.choices} | {_as_words(v): v for v in choices.values}
     guess = meant.get(_as_words(value))
+    other_side = (reversed_of or {}).get(_as_words(value))
     if guess is not None and guess != value:
         message += f"; did you mean '{guess}'?"
+    elif other_side is not None:
+        message += f"; write it as '{other_side}' from the other side (swap source and target)"
     return [FieldProblem(field, message)]
+
+
+# a tie written from its other end ("the department is funded_by the city"): the type that reads it
+# from the end the contract starts at
+_TYPES_FROM_THE_OTHER_SIDE = {
+    "overseen by": "oversees", "funded by": "funds", "appointed by": "appoints", "endorsed by": "endorses",
+    "represented by": "represents", "led by": "leads", "headed by": "leads", "advised by": "advises", "lobbied by": "lobbies",
+    "employs": "employed_by", "employer of": "employed_by", "has member": "member_of", "budget set by": "budget_authority",
+}
 
 
 def _as_words(text: str) -> str:
@@ -137,7 +151,7 @@ def relationship_problems(
     if not type:
         problems.append(FieldProblem("type", "is required"))
     else:
-        problems += _choice_problem("type", type, RelationshipType)
+        problems += _choice_problem("type", type, RelationshipType, _TYPES_FROM_THE_OTHER_SIDE)
     if source and target and source == target:
         problems.append(FieldProblem("target", f"source and target are the same entity '{source}'"))
     if start_date and end_date and end_date < start_date:

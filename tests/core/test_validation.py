@@ -83,6 +83,19 @@ def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_me
     assert problems[0].message.endswith(f"; did you mean '{meant}'?")
 
 
+@pytest.mark.parametrize(("value", "meant"), [
+    ("funded_by", "funds"), ("Overseen by", "oversees"), ("employs", "employed_by"), ("led-by", "leads"), ("has_member", "member_of"),
+])
+def test_a_type_written_from_the_other_end_is_unknown_and_the_problem_says_how_to_write_it(value, meant):
+    from core.validation import relationship_problems
+
+    (problem,) = relationship_problems(type=value, source="a", target="b", start_date=None, end_date=None, amount=None,
+                                       analyst_score=None)
+
+    assert problem.field == "type" and problem.message.startswith(f"unknown type '{value}' (expected one of: oversees, ")
+    assert problem.message.endswith(f"; write it as '{meant}' from the other side (swap source and target)")
+
+
 @pytest.mark.parametrize("value", ["sheriff", "persons", "private meetings"])
 def test_a_choice_that_is_no_value_written_otherwise_gets_no_guess(value):
     from core.validation import entity_problems
