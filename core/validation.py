@@ -52,8 +52,10 @@ def _choice_problem(field: str, value: str, choices, reversed_of: dict[str, str]
     allowed = ", ".join(choices.values)
     message = f"unknown {field} '{value}' (expected one of: {allowed})"
     # "Private meeting", "police-department", "Sheriff's office", "Civil-rights organisation": the
-    # value or its label as the pages show it, written otherwise, said as the value
-    meant = {_as_words(label): v for v, label in choices.choices} | {_as_words(v): v for v in choices.values}
+    # value or its label as the pages show it, written otherwise, said as the value; and the words
+    # other data sets use for it ("donation", "town hall", "organiser")
+    meant = (_OTHER_WORDS | {_as_words(label): v for v, label in choices.choices} | {_as_words(v): v for v in choices.values})
+    meant = {words: v for words, v in meant.items() if v in _allowed(choices)}
     guess = meant.get(_as_words(value))
     other_side = (reversed_of or {}).get(_as_words(value))
     if guess is not None and guess != value:
@@ -62,6 +64,24 @@ def _choice_problem(field: str, value: str, choices, reversed_of: dict[str, str]
         message += f"; write it as '{other_side}' from the other side (swap source and target)"
     return [FieldProblem(field, message)]
 
+
+# words other data sets use for a kind, type or role (as `_as_words` reads them), and the value
+# they most likely mean; a guess only names it, the row is still refused. A word that could mean
+# two has none ("sheriff": the office, or the sheriff, an elected official)
+_OTHER_WORDS = {
+    "police": "police_department", "police dept": "police_department", "sheriff office": "sheriffs_office",
+    "union": "police_union", "review board": "oversight_body", "inspector general": "oversight_body", "council": "government_body",
+    "company": "business", "elected": "elected_official", "individual": "person", "officer": "person",
+    "oversight": "oversees", "funding": "funds", "grant": "funds", "donation": "contributes_to", "contribution": "contributes_to",
+    "campaign contribution": "contributes_to", "endorsement": "endorses", "membership": "member_of", "member": "member_of",
+    "employment": "employed_by", "employee": "employed_by", "works for": "employed_by", "partnership": "partners_with",
+    "mou": "partners_with", "friend": "personal", "friendship": "personal", "relative": "family", "lobbying": "lobbies",
+    "appointment": "appoints", "advice": "advises", "representation": "represents",
+    "town hall": "community_forum", "forum": "community_forum", "public meeting": "community_forum", "hearing": "council_hearing",
+    "private": "private_meeting", "focus": "focus_group", "advisory": "advisory_board",
+    "organiser": "organizer", "host": "organizer", "speaker": "presenter", "panelist": "presenter", "participant": "attendee",
+    "guest": "attendee",
+}
 
 # a tie written from its other end ("the department is funded_by the city"): the type that reads it
 # from the end the contract starts at

@@ -67,6 +67,9 @@ def test_a_name_or_title_of_spaces_is_missing(blank):
     # or as the pages label it
     ("entity", "Sheriff's Office", "sheriffs_office"), ("entity", "Sheriff’s office", "sheriffs_office"),
     ("entity", "Civil-rights organisation", "civil_rights_org"), ("entity", "civil rights org", "civil_rights_org"),
+    # or in the words other data sets use
+    ("entity", "Police", "police_department"), ("relationship", "Donation", "contributes_to"), ("relationship", "MOU", "partners_with"),
+    ("meeting", "Town hall", "community_forum"), ("attendance", "Organiser", "organizer"), ("attendance", "speaker", "presenter"),
 ])
 def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_meant(rule, value, meant):
     from core.validation import attendance_problems, entity_problems, meeting_problems, relationship_problems
