@@ -42,6 +42,7 @@ def import_request_json(request, upload: ImportRequest) -> dict:
         "dry_run": upload.dry_run, "files": upload.file_names, "requested_at": upload.requested_at,
         "started_at": upload.started_at, "finished_at": upload.finished_at, "counts": upload.counts, "notes": upload.notes,
         "problem_count": upload.problem_count, "problems": upload.problems_shown,
+        "problems_by_column": [{"file": file, "column": column, "count": count} for file, column, count in upload.problems_by_column],
         "problems_csv_url": url("import_request_problems", upload.pk) if upload.problem_count else None,
         "error": upload.error or None,
     }

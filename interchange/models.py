@@ -90,6 +90,7 @@ class ImportRequest(models.Model):
     notes = models.JSONField(default=list, help_text="what was imported but deserves a look: [{file, line, column, message, link}]")
     problem_count = models.PositiveIntegerField(default=0)
     problems_shown = models.JSONField(default=list, help_text="the first problems: [{file, line, column, message}]")
+    problems_by_column = models.JSONField(default=list, help_text="how many problems each column has: [[file, column, count]]")
     problems_csv = models.BinaryField(null=True, help_text="every problem, as gzipped CSV")
     error = models.TextField(blank=True, help_text="why it failed, when it failed")
     dataset_import = models.ForeignKey(DatasetImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -26,6 +26,15 @@ class Problem:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"
 
 
+def problems_by_column(problems: list[Problem]) -> list[tuple[str, str, int]]:
+    """How many problems each (file, column) has, in the order they first appear: where to look when
+    a long list scrolls away (a file written wholly with names where the ids belong)."""
+    counts: dict[tuple[str, str], int] = {}
+    for problem in problems:
+        counts[(problem.file, problem.column)] = counts.get((problem.file, problem.column), 0) + 1
+    return [(file, column, count) for (file, column), count in counts.items()]
+
+
 class RowWidthProblem(Problem):
     """A row with more or fewer cells than the header: set apart because a file whose cells are
     not separated by commas has it on every row with a comma in a cell, a consequence of the one

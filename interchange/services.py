@@ -38,7 +38,7 @@ from scoring.triggers import queue_recompute, with_organisations
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
-from .reading import Problem
+from .reading import Problem, problems_by_column
 from .validation import KnownIds, ParsedFile, validate_dataset
 
 UPDATE_BATCH = 2000
@@ -341,6 +341,7 @@ def _report_stored(request: ImportRequest, result: ImportResult, files: dict[str
     request.notes = [asdict(note) for note in result.notes]
     request.problem_count = len(result.problems)
     request.problems_shown = [asdict(p) for p in result.problems[:PROBLEMS_SHOWN]]
+    request.problems_by_column = [list(group) for group in problems_by_column(result.problems)]
     if result.problems:
         rows = [["file", "line", "column", "message"], *([p.file, str(p.line), p.column, p.message] for p in result.problems)]
         request.problems_csv = gzip.compress(csv_text(rows).encode(), compresslevel=1)

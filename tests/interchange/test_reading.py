@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interchange.reading import MAX_CELL_CHARACTERS, read_csv
+from interchange.reading import MAX_CELL_CHARACTERS, Problem, problems_by_column, read_csv
 
 
 def test_blank_rows_are_skipped_and_lines_keep_their_numbers():
@@ -58,3 +58,10 @@ def test_a_data_set_moved_in_time_moves_every_date_and_nothing_else(lakeside_dir
                     assert date.fromisoformat(new[column]) - date.fromisoformat(value) == timedelta(days=365)
                 else:
                     assert new[column] == value, (name, column)
+
+
+def test_problems_are_counted_by_file_and_column_in_the_order_they_first_appear():
+    problems = [Problem("attendance.csv", line, "entity", "unknown entity") for line in range(2, 6)]
+    problems[2:2] = [Problem("attendance.csv", 9, "role", "unknown role"), Problem("entities.csv", 3, "kind", "unknown kind")]
+
+    assert problems_by_column(problems) == [("attendance.csv", "entity", 4), ("attendance.csv", "role", 1), ("entities.csv", "kind", 1)]

@@ -306,6 +306,20 @@ def test_a_column_named_but_for_case_is_said_once_as_such(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
+    # attendance written with names where the ids belong, and a role or two misspelt
+    people = "".join(f"p-{i},Person {i},person\n" for i in range(30))
+    attendance = "".join(f"m-1,Person {i},{'chair' if i < 2 else 'attendee'}\n" for i in range(30))
+    data_set(tmp_path, entities="external_id,name,kind\n" + people, meetings="external_id,date,type,title\nm-1,2026-03-05,community_forum,Forum\n",
+             attendance="meeting,entity,role\n" + attendance)
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and output.splitlines()[-2:] == [
+        "By column: attendance.csv entity: 30; attendance.csv role: 2", "32 problems found; nothing was imported."]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "payload,message",
     [

@@ -191,6 +191,7 @@ def test_the_api_reports_refused_uploads_and_checks(client_as):
     assert api.get(checked.json()["url"]).json()["outcome"] == "checked" and not Entity.objects.exists()
     refused = api.get(bad_row.json()["url"]).json()
     assert refused["outcome"] == "refused" and refused["problems"][0]["column"] == "kind"
+    assert refused["problems_by_column"] == [{"file": "entities.csv", "column": "kind", "count": 1}]
     assert api.get(refused["problems_csv_url"]).content.decode().startswith("file,line,column,message\n")
     assert not_data.status_code == 400 and "unexpected file" in not_data.json()["problems"][0]["message"]
     assert client_as("city_staff").post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", b"x")]}).status_code == 403

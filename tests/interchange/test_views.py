@@ -34,6 +34,8 @@ def test_a_bad_upload_shows_every_problem_and_writes_nothing(client_as, lakeside
     assert "9 problems found; nothing was imported" in page
     assert "<td>entities.csv</td><td>4</td><td>kind</td>" in page
     assert "<td>disclosures.csv</td><td>3</td><td>relationship</td>" in page
+    assert ("By column: <code>entities.csv</code> kind: 1; <code>entities.csv</code> parent: 1; <code>relationships.csv</code> "
+            "start_date: 1;") in page
     assert Entity.objects.count() == 0
 
 

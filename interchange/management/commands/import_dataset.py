@@ -6,8 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import acting_as, command_actor
 from core.formatting import count_text
-from interchange.reading import files_from_directory, unread_csv_files
+from interchange.reading import files_from_directory, problems_by_column, unread_csv_files
 from interchange.services import dataset_import
+
+
+SUMMARIZED_FROM = 20  # problems: past a screenful, the report ends with how many each column has
 
 
 class Command(BaseCommand):
@@ -31,6 +34,10 @@ class Command(BaseCommand):
             result = dataset_import(files=files, dry_run=dry_run)
         if not result.ok:
             lines = [str(problem) for problem in result.problems]
+            groups = problems_by_column(result.problems)
+            if len(result.problems) > SUMMARIZED_FROM and len(groups) > 1:
+                # a long list scrolls away: where the problems are, in one line
+                lines.append("By column: " + "; ".join(f"{file} {column}: {count:,}" for file, column, count in groups))
             lines.append(f"{count_text(len(result.problems), 'problem')} found; nothing was imported.")
             # The report goes to stdout for scripts that read it; on a terminal it is not repeated.
             for line in lines:
