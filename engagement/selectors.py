@@ -19,6 +19,7 @@ from relationships.types import AFFILIATION_TYPES, OVERSIGHT_TYPES
 from .checks import MeetingRow, repeated_meetings
 from .coverage import AnswerFact, MeetingFact
 from .models import Attendance, FeedbackResponse, Meeting, MeetingNewcomer
+from .types import MeetingType
 from .recusal import FlagFacts, Party
 
 
@@ -58,6 +59,49 @@ def meetings_to_compare_with_stored(given: dict[str, date]) -> tuple[list[Meetin
         return [MeetingRow(pk, external_id, day, kind, frozenset(attendees[pk])) for pk, external_id, day, kind in sorted(meetings, key=lambda m: m[1])]
 
     return rows(others), rows(ours)
+
+
+def repeated_stored_meetings() -> tuple[list[tuple[Meeting, str]], int]:
+    """The stored meetings with the day, type and attendees of another (`engagement.checks`): the
+    first NOTES_PER_CHECK as (meeting, why), and how many there are in all.
+
+    Every attendance row is read, as two integer columns (about 0.1 s at a million rows on
+    PostgreSQL), and each meeting's attendees summed as a fingerprint: only meetings whose day,
+    type, size and fingerprint another shares are candidates, read again as ids for the check to
+    judge exactly."""
+    att_meeting, att_entity = read_fixed_width(f"SELECT meeting_id, entity_id FROM {Attendance._meta.db_table}", ["int8", "int8"])
+    if not len(att_meeting):
+        return [], 0
+    order = np.argsort(att_meeting, kind="stable")
+    att_meeting, att_entity = att_meeting[order], att_entity[order]
+    meeting_ids, starts, sizes = np.unique(att_meeting, return_index=True, return_counts=True)
+    # a mixed hash of each attendee, summed with wrap-around: the same set gives the same sum
+    mixed = (att_entity.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(31)
+    with np.errstate(over="ignore"):
+        fingerprints = np.add.reduceat(mixed, starts).view(np.int64)
+    types = list(MeetingType.values)
+    type_code = "CASE type " + " ".join(f"WHEN '{value}' THEN {code}" for code, value in enumerate(types)) + f" ELSE {len(types)} END"
+    ids, days, type_codes = read_fixed_width(
+        f"SELECT id, CAST({day_number_sql('date')} AS BIGINT), CAST({type_code} AS BIGINT) FROM {Meeting._meta.db_table} ORDER BY id",
+        ["int8", "int8", "int8"])
+    at = np.searchsorted(ids, meeting_ids)
+    # the meetings of more than one attendee (one makes no pair) whose day, type, size and fingerprint another has
+    key = np.stack([days[at], type_codes[at], sizes, fingerprints])[:, sizes > 1]
+    keyed_ids = meeting_ids[sizes > 1]
+    _, group, group_size = np.unique(key, axis=1, return_inverse=True, return_counts=True)
+    candidates = sorted(keyed_ids[group_size[group.ravel()] > 1].tolist())
+    if not candidates:
+        return [], 0
+    attendees: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, entity in Attendance.objects.filter(meeting__in=candidates).values_list("meeting_id", "entity__external_id"):
+        attendees[meeting_id].add(entity)
+    meetings = Meeting.objects.in_bulk(candidates)
+    rows = sorted((MeetingRow(pk, m.external_id, m.date, m.type, frozenset(attendees[pk])) for pk, m in meetings.items()),
+                  key=lambda row: row.external_id)
+    found = repeated_meetings(rows)
+    listed = [f for f in found if not f.more]
+    return [(meetings[f.at], f.message) for f in listed], len(listed) + sum(f.more for f in found)
 
 
 def logging_warnings(meeting: Meeting, today: date) -> list[str]:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from conflicts.selectors import open_flags
 from core.roles import can_edit_data, can_review_flags
 from core.spreadsheet import csv_download
-from engagement.selectors import meeting_newcomers
+from engagement.selectors import meeting_newcomers, repeated_stored_meetings
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
@@ -29,6 +29,10 @@ def sources(request):
               r.amount if r.amount is not None else "", r.analyst_score if r.analyst_score is not None else "", r.source_url, r.notes]
              for r in rows.iterator()),
         )
+    meetings_twice, meetings_twice_count = repeated_stored_meetings() if request.GET.get("meetings") == "twice" else (None, 0)
+    if meetings_twice is not None and request.htmx:
+        # asked for by the page once shown: reading every attendance row takes a few tenths of a second
+        return render(request, "relationships/_meetings_twice.html", {"meetings_twice": meetings_twice, "meetings_twice_count": meetings_twice_count})
     behind_flags = (
         unsourced().filter(flags__in=open_flags()).distinct().select_related("source", "target").order_by("external_id")
     )
@@ -42,7 +46,7 @@ def sources(request):
     repeated, repeated_count = repeated_relationships()
     return render(request, "relationships/sources.html", {
         "odd": odd, "odd_count": odd_count, "odd_parents": odd_parents, "odd_parents_count": odd_parents_count,
-        "repeated": repeated, "repeated_count": repeated_count,
+        "repeated": repeated, "repeated_count": repeated_count, "meetings_twice": meetings_twice, "meetings_twice_count": meetings_twice_count,
         "newcomers": newcomers[:SOURCES_LISTED], "newcomers_count": newcomers.count(), "can_check_newcomers": can_review_flags(request.user),
         "duplicates": duplicates[:SOURCES_LISTED], "duplicates_count": len(duplicates), "can_merge": can_edit_data(request.user),
         "merges": recent_merges(),

@@ -163,3 +163,39 @@ def test_the_admin_saves_a_meeting_given_twice_with_the_page_s_warning(admin_sit
 
     assert "Saved, but worth a look: “Coffee” looks like the same meeting as “Lunch” (m-1, imported or entered in the admin)" in again
     assert "worth a look" not in alone
+
+
+@pytest.mark.django_db
+def test_the_sources_page_lists_the_stored_meetings_given_twice_once_shown(client_as):
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    chief, chair, mayor = (EntityFactory(external_id=ext, kind="person") for ext in ("chief", "chair", "mayor"))
+
+    def meeting(ext, attendees, day=DAY, type="private_meeting"):
+        m = MeetingFactory(external_id=ext, date=day, type=type, title=f"Meeting {ext}")
+        for entity in attendees:
+            AttendanceFactory(meeting=m, entity=entity)
+
+    meeting("m-1", [chief, chair])
+    meeting("m-2", [chair, chief])  # the same lunch, logged twice
+    meeting("m-3", [chief, chair, mayor])  # someone else there too
+    meeting("m-4", [chief, chair], type="focus_group")
+    meeting("m-5", [chief, chair], day=date(2026, 3, 6))
+    meeting("m-6", [mayor]), meeting("m-7", [mayor])  # one attendee: no pair counted twice
+    staff = client_as("city_staff")
+
+    page = staff.get("/sources/").content.decode()
+    shown = staff.get("/sources/?meetings=twice", headers={"HX-Request": "true"}).content.decode()
+    without_script = staff.get("/sources/?meetings=twice").content.decode()
+
+    assert 'hx-get="/sources/?meetings=twice" hx-trigger="load"' in page and "Meetings given twice" not in page
+    assert "Meetings given twice (1)" in shown and "<html" not in shown
+    assert shown.count("<code>m-") == 1 and "(<code>m-2</code>)" in shown and "m-2 looks like the same meeting as m-1" in shown
+    assert "Meetings given twice (1)" in without_script and "<html" in without_script
+
+
+@pytest.mark.django_db
+def test_the_sources_page_says_when_no_meeting_is_given_twice(lakeside, client_as):
+    shown = client_as("city_staff").get("/sources/?meetings=twice", headers={"HX-Request": "true"}).content.decode()
+
+    assert 'id="no-meetings-twice"' in shown
