@@ -86,6 +86,7 @@ def known_ids() -> KnownIds:
 def _stored_entity_ids_named(names: set[str]) -> dict[str, list[str]]:
     """The ids of the stored entities with each of `names` (lower case) as their name, case aside."""
     found: dict[str, list[str]] = defaultdict(list)
+    names = {name for name in names if "\x00" not in name}  # no stored name holds one, and PostgreSQL takes none in a query
     if names:
         named = Entity.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=sorted(names)).order_by("external_id")
         for name, external_id in named.values_list("lower_name", "external_id"):

@@ -416,6 +416,16 @@ def test_a_name_written_where_an_entity_id_belongs_is_unknown_and_the_problem_na
 
 
 @pytest.mark.django_db
+def test_a_reference_holding_a_nul_character_is_reported_not_looked_up_by_name(copy_of_lakeside):
+    # found by the fuzz: looking the value up as a stored entity's name sent the NUL to PostgreSQL
+    edit_line(copy_of_lakeside / "attendance.csv", 3, "p-chief", "x\x00y")
+
+    code, output = run_import(copy_of_lakeside)
+
+    assert code == 1 and "attendance.csv:3: entity: unknown entity 'x\x00y' (not in the files nor in the database)" in output
+
+
+@pytest.mark.django_db
 def test_cells_that_look_like_null_import_and_export_as_their_text(copy_of_lakeside, tmp_path):
     """COPY read an unquoted \\N as NULL: such a cell failed the whole import."""
     path = copy_of_lakeside / "entities.csv"
