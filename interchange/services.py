@@ -31,7 +31,7 @@ from entities.checks import EntityRow, possible_twins_added
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
-from relationships.checks import PARENT, FactRow, TieRow, facts_given_again, odd_ties, repeated_facts
+from relationships.checks import PARENT, DisclosureRow, FactRow, TieRow, early_disclosures, facts_given_again, odd_ties, repeated_facts
 from relationships.models import Disclosure, Relationship
 from relationships.selectors import relationships_sharing_their_fact
 from scoring.triggers import queue_recompute, with_organisations
@@ -115,7 +115,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         merged_again = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
         result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
                         + _odd_parents(parsed) + _odd_relationships(parsed)
-                        + _repeated_relationships(parsed) + _repeated_meetings(parsed))
+                        + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
@@ -249,6 +249,25 @@ def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
     rows = (MeetingRow(row.line, row.values["external_id"], row.values["date"], row.values["type"],
                         frozenset(attendees.get(row.values["external_id"], ()))) for row in meetings.rows)
     return _repeat_notes(MEETINGS.name, repeated_meetings(rows))
+
+
+def _early_disclosures(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the disclosures dated before the relationship they disclose began (as the file
+    gives it, else as stored: `relationships.checks.early_disclosures`)."""
+    disclosures = parsed.get(DISCLOSURES.name)
+    if disclosures is None or not disclosures.rows:
+        return []
+    relationships = parsed.get(RELATIONSHIPS.name)
+    start_of = {}
+    if relationships is not None and "start_date" in relationships.columns:
+        start_of = {row.values["external_id"]: row.values.get("start_date") for row in relationships.rows}
+    stored = {row.values["relationship"] for row in disclosures.rows} - start_of.keys()
+    if stored:
+        start_of |= dict(Relationship.objects.filter(external_id__in=sorted(stored)).values_list("external_id", "start_date"))
+    rows = (DisclosureRow(row.line, row.values["external_id"], row.values["relationship"], row.values["disclosed_on"],
+                          start_of.get(row.values["relationship"])) for row in disclosures.rows)
+    return [Problem(DISCLOSURES.name, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
+            for odd in early_disclosures(rows)]
 
 
 def _repeat_notes(file: str, repeats: list[Repeat]) -> list[Problem]:

@@ -231,3 +231,30 @@ def facts_given_again(stored: Iterable[FactRow], given: Iterable[FactRow]) -> li
     NOTES_PER_CHECK, then one saying how many more. Repeats within either side are not reported
     here (the file's own are noted on their lines; the stored ones are listed on the Sources page)."""
     return repeated_facts(firsts(stored, fact_of) + firsts(given, fact_of))
+
+
+class DisclosureRow(NamedTuple):
+    """A disclosure with the start of the relationship it discloses, to find one dated before it."""
+
+    at: int  # its line in a file
+    external_id: str
+    relationship: str
+    disclosed_on: object  # a date
+    relationship_start: object  # a date, or None (undated: nothing to compare)
+
+
+def early_disclosures(rows: Iterable[DisclosureRow]) -> list[OddTie]:
+    """Each disclosure dated before the relationship it discloses began, at most NOTES_PER_CHECK,
+    then one saying how many more: the rules count it all the same (a flag on that relationship
+    reads as disclosed, one severity lower), so a mistyped year there lowers a flag without a word.
+    A tie announced before it began is possible, hence a note, not a fault."""
+    early = [row for row in rows if row.relationship_start is not None and row.disclosed_on < row.relationship_start]
+    found = [OddTie(row.at, "disclosed_on", f"{row.external_id} is dated {row.disclosed_on.isoformat()}, before {row.relationship} began "
+                                            f"({row.relationship_start.isoformat()}): it counts as a disclosure of it all the same "
+                                            f"(a flag on it reads as disclosed, one severity lower); if the date is mistyped, correct it")
+             for row in early[:NOTES_PER_CHECK]]
+    if len(early) > NOTES_PER_CHECK:
+        more = len(early) - NOTES_PER_CHECK
+        found.append(OddTie(found[-1].at, "disclosed_on", f"and {count_text(more, 'more disclosure', 'more disclosures')} like the one above", more))
+    return found
+

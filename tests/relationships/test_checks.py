@@ -497,3 +497,41 @@ def test_the_sources_page_counts_as_odd_parents_exactly_those_the_check_finds_od
     _, count = odd_parent_units()
 
     assert expected > 0 and count == expected
+
+
+def test_a_disclosure_dated_before_its_relationship_began_is_found():
+    from relationships.checks import DisclosureRow, early_disclosures
+
+    rows = [DisclosureRow(2, "d-1", "c-1", date(2019, 1, 1), date(2021, 3, 1)),  # a year typed wrong, most likely
+            DisclosureRow(3, "d-2", "c-1", date(2021, 3, 1), date(2021, 3, 1)),  # the same day: fine
+            DisclosureRow(4, "d-3", "t-1", date(2019, 1, 1), None)]  # an undated tie: nothing to compare
+
+    found = [(odd.at, odd.column, odd.message) for odd in early_disclosures(rows)]
+
+    assert found == [(2, "disclosed_on", "d-1 is dated 2019-01-01, before c-1 began (2021-03-01): it counts as a disclosure of it all "
+                                         "the same (a flag on it reads as disclosed, one severity lower); if the date is mistyped, correct it")]
+
+
+def test_past_the_listed_early_disclosures_one_line_counts_the_others():
+    from relationships.checks import DisclosureRow, early_disclosures
+
+    rows = [DisclosureRow(line, f"d-{line}", "c-1", date(2019, 1, 1), date(2021, 3, 1)) for line in range(2, NOTES_PER_CHECK + 5)]
+
+    found = early_disclosures(rows)
+
+    assert len(found) == NOTES_PER_CHECK + 1 and found[-1].message == "and 3 more disclosures like the one above"
+
+
+@pytest.mark.django_db
+def test_an_import_notes_a_disclosure_dated_before_its_relationship_as_given_or_as_stored(tmp_path):
+    entities = "external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n"
+    first = data_set(tmp_path / "first", entities=entities,
+                     relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,500\n",
+                     disclosures="external_id,discloser,relationship,disclosed_on\nd-1,mayor,c-1,2024-03-02\n")
+    later = data_set(tmp_path / "later", entities=entities, disclosures="external_id,discloser,relationship,disclosed_on\nd-2,mayor,c-1,2025-03-02\n"
+                                                                        "d-3,mayor,c-1,2015-03-02\n")
+
+    assert import_notes(first) == [
+        "disclosures.csv:2: disclosed_on: note: d-1 is dated 2024-03-02, before c-1 began (2025-03-01): it counts as a disclosure of it "
+        "all the same (a flag on it reads as disclosed, one severity lower); if the date is mistyped, correct it"]
+    assert [note.split(" is dated")[0] for note in import_notes(later)] == ["disclosures.csv:3: disclosed_on: note: d-3"]
