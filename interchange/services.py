@@ -22,8 +22,10 @@ from django.utils import timezone
 from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
+from core.formatting import count_text
 from core.locks import job_lock
-from core.repeats import Repeat
+from core.dates import dated_after
+from core.repeats import NOTES_PER_CHECK, Repeat
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
@@ -115,7 +117,8 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         merged_again = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
         result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
                         + _odd_parents(parsed) + _odd_relationships(parsed)
-                        + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed))
+                        + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
+                        + _dated_after_today(parsed, timezone.localdate()))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
@@ -249,6 +252,29 @@ def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
     rows = (MeetingRow(row.line, row.values["external_id"], row.values["date"], row.values["type"],
                         frozenset(attendees.get(row.values["external_id"], ()))) for row in meetings.rows)
     return _repeat_notes(MEETINGS.name, repeated_meetings(rows))
+
+
+# what an event dated after today is: the file, its date column, and what the date means there
+_EVENTS_DATED = {MEETINGS.name: ("date", "counts toward closeness"), DISCLOSURES.name: ("disclosed_on", "counts as a disclosure")}
+
+
+def _dated_after_today(parsed: dict[str, ParsedFile], today) -> list[Problem]:
+    """Notes on the meetings and disclosures dated after today: they count only from that day (a
+    recompute as of today ignores them), most likely a mistyped year."""
+    notes = []
+    for name, (column, counts) in _EVENTS_DATED.items():
+        file = parsed.get(name)
+        if file is None:
+            continue
+        listed, more = dated_after(file.rows, lambda row: row.values.get(column), today, NOTES_PER_CHECK)
+        notes += [Problem(name, row.line, column, f"note: {row.values['external_id']} is dated {row.values[column].isoformat()}, after "
+                                                  f"today ({today.isoformat()}): it {counts} only from that day; if the year is "
+                                                  "mistyped, correct it") for row in listed]
+        if more:
+            noun = name.removesuffix("s.csv")
+            notes.append(Problem(name, listed[-1].line, column,
+                                 f"note: and {count_text(more, f'more {noun}', f'more {noun}s')} like the one above, after this line"))
+    return notes
 
 
 def _early_disclosures(parsed: dict[str, ParsedFile]) -> list[Problem]:

@@ -199,3 +199,22 @@ def test_the_sources_page_says_when_no_meeting_is_given_twice(lakeside, client_a
     shown = client_as("city_staff").get("/sources/?meetings=twice", headers={"HX-Request": "true"}).content.decode()
 
     assert 'id="no-meetings-twice"' in shown
+
+
+@pytest.mark.django_db
+def test_an_import_notes_the_meetings_and_disclosures_dated_after_today(tmp_path):
+    from django.utils import timezone
+
+    notes = import_notes(data_set(
+        tmp_path, entities="external_id,name,kind\nchief,Chief,person\nchair,Chair,person\n",
+        meetings="external_id,date,type,title\nm-1,2026-03-05,private_meeting,Lunch\nm-2,2062-03-05,private_meeting,Lunch\n",
+        attendance="meeting,entity\nm-2,chief\nm-2,chair\n",
+        relationships="external_id,source,target,type,start_date\nf-1,chief,chair,family,\n",
+        disclosures="external_id,discloser,relationship,disclosed_on\nd-1,chief,f-1,2062-01-01\n"))
+
+    today = timezone.localdate().isoformat()
+    assert notes == [
+        f"meetings.csv:3: date: note: m-2 is dated 2062-03-05, after today ({today}): it counts toward closeness only from that day; "
+        "if the year is mistyped, correct it",
+        f"disclosures.csv:2: disclosed_on: note: d-1 is dated 2062-01-01, after today ({today}): it counts as a disclosure only from that "
+        "day; if the year is mistyped, correct it"]
