@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -6,11 +7,18 @@ from django.core.management import call_command
 
 from tests.worker import worker_queue  # noqa: F401 - a fixture for every test module
 
+
+def pytest_configure(config):
+    """The tests run on PostgreSQL, as production does: without DATABASE_URL the settings fall back
+    to the embedded SQLite, where a run by hand passed and failed tests for reasons of its own.
+    `make test` sets it; ALLOW_SQLITE_TESTS=1 runs on SQLite anyway."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") and not os.environ.get("ALLOW_SQLITE_TESTS"):
+        pytest.exit("The tests run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (make test does), "
+                    "or ALLOW_SQLITE_TESTS=1 to run them on SQLite anyway.", returncode=2)
+
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 LAKESIDE = SPEC / "examples" / "lakeside"
 if not LAKESIDE.exists():  # CI lays shared/ beside the clone; a developer may point elsewhere
-    import os
-
     LAKESIDE = Path(os.environ.get("LAKESIDE_DIR", "/work/shared/spec/examples/lakeside"))
 
 
