@@ -79,8 +79,9 @@ _OTHER_WORDS = {
     "appointment": "appoints", "advice": "advises", "representation": "represents",
     "town hall": "community_forum", "forum": "community_forum", "public meeting": "community_forum", "hearing": "council_hearing",
     "private": "private_meeting", "focus": "focus_group", "advisory": "advisory_board",
-    "organiser": "organizer", "host": "organizer", "speaker": "presenter", "panelist": "presenter", "participant": "attendee",
-    "guest": "attendee",
+    "organiser": "organizer", "host": "organizer", "chair": "organizer", "moderator": "organizer", "facilitator": "organizer",
+    "speaker": "presenter", "panelist": "presenter", "witness": "presenter", "participant": "attendee", "guest": "attendee",
+    "observer": "attendee", "member of the public": "attendee",
 }
 
 # a tie written from its other end ("the department is funded_by the city"): the type that reads it

@@ -70,6 +70,7 @@ def test_a_name_or_title_of_spaces_is_missing(blank):
     # or in the words other data sets use
     ("entity", "Police", "police_department"), ("relationship", "Donation", "contributes_to"), ("relationship", "MOU", "partners_with"),
     ("meeting", "Town hall", "community_forum"), ("attendance", "Organiser", "organizer"), ("attendance", "speaker", "presenter"),
+    ("attendance", "Chair", "organizer"), ("attendance", "observer", "attendee"),
 ])
 def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_meant(rule, value, meant):
     from core.validation import attendance_problems, entity_problems, meeting_problems, relationship_problems
