@@ -65,7 +65,7 @@ def repeated_stored_meetings() -> tuple[list[tuple[Meeting, str]], int]:
     """The stored meetings with the day, type and attendees of another (`engagement.checks`): the
     first NOTES_PER_CHECK as (meeting, why), and how many there are in all.
 
-    Every attendance row is read, as two integer columns (about 0.1 s at a million rows on
+    Every attendance row is read, as two integer columns (about 0.25 s at a million rows on
     PostgreSQL), and each meeting's attendees summed as a fingerprint: only meetings whose day,
     type, size and fingerprint another shares are candidates, read again as ids for the check to
     judge exactly."""
