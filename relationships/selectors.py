@@ -1,7 +1,7 @@
 """Reads of relationships shared by pages, the API and other apps."""
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Window
 from django.db.models.functions import Greatest, Least
 
 from .checks import (CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, FactRow, TieRow, facts_given_again, odd_ties,
@@ -125,10 +125,14 @@ def odd_relationships() -> tuple[list[tuple], int]:
     ext_of, kind_of = {}, {}
     for pk, external_id, kind in Entity.objects.values_list("pk", "external_id", "kind"):
         ext_of[pk], kind_of[external_id] = external_id, kind
-    candidates = odd_relationship_candidates().order_by("external_id")
-    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, end is not None, amount is not None, start is None)
-            for pk, rel_type, source, target, start, end, amount in candidates.values_list(
-                "pk", "type", "source_id", "target_id", "start_date", "end_date", "amount")]
+    # which fields are set, as booleans from the database: reading the dates and amounts themselves
+    # (to test them for None) cost as much as the rest of the read
+    is_set = {name: ExpressionWrapper(Q(**{f"{field}__isnull": null}), output_field=BooleanField())
+              for name, field, null in (("ended", "end_date", False), ("has_amount", "amount", False), ("undated", "start_date", True))}
+    candidates = odd_relationship_candidates().annotate(**is_set).order_by("external_id")
+    rows = [TieRow(pk, ext_of[source], ext_of[target], rel_type, ended, has_amount, undated)
+            for pk, rel_type, source, target, ended, has_amount, undated in candidates.values_list(
+                "pk", "type", "source_id", "target_id", "ended", "has_amount", "undated")]
     odd = odd_ties(rows, kind_of)
     listed = [o for o in odd if not o.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([o.at for o in listed])
