@@ -34,6 +34,13 @@ ReadForStaffWriteForAdministrators = role_permission(name="ReadForStaffWriteForA
 ReadOnlyForStaff = role_permission(write=lambda user: False, name="ReadOnlyForStaff")
 
 
+def answering_a_write(serializer) -> bool:
+    """Whether `serializer` is answering a create or a correction: the warnings said when something
+    is saved (a fact or a meeting given twice, a date after today) are said then, not on each read."""
+    request = serializer.context.get("request")
+    return request is not None and request.method in ("POST", "PUT", "PATCH")
+
+
 class Conflict(APIException):
     status_code = 409
     default_detail = "This record is still referenced by others."

@@ -33,6 +33,13 @@ def dated_after(rows: Iterable[Item], day_of: Callable[[Item], object], day, lim
     return after[:limit], max(len(after) - limit, 0)
 
 
+def after_today_note(external_id: str, day: date, today: date, counts: str) -> str:
+    """What to say of an event (a meeting, a disclosure) dated after today: it `counts` ("counts
+    toward closeness") only from that day, and a mistyped year is likelier than a planned one."""
+    return (f"{external_id} is dated {day.isoformat()}, after today ({today.isoformat()}): it {counts} only from that day; "
+            "if the year is mistyped, correct it")
+
+
 def days_before(day: date, days: int) -> date:
     """`days` days earlier, or the first day there is."""
     try:

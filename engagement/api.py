@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, role_permission
+from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, role_permission
 from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
@@ -40,10 +40,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance", "logged_by", "warnings"]
 
     def get_warnings(self, meeting: Meeting) -> list[str]:
-        request = self.context.get("request")
-        if request is None or request.method not in ("POST", "PUT", "PATCH"):
-            return []
-        return logging_warnings(meeting, timezone.localdate())
+        return logging_warnings(meeting, timezone.localdate()) if answering_a_write(self) else []
 
     def validate(self, attrs):
         stored = {f: getattr(self.instance, f) for f in ("external_id", "type", "title")} if self.instance else {}

@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from core.api import ExternalIdModelViewSet
+from core.api import ExternalIdModelViewSet, answering_a_write
 from core.validation import (
     entity_problems,
     external_id_problems,
@@ -33,10 +33,7 @@ class EntitySerializer(serializers.ModelSerializer):
         extra_kwargs = {"kind": {"validators": []}}
 
     def get_warnings(self, entity: Entity) -> list[str]:
-        request = self.context.get("request")
-        if request is not None and request.method in ("POST", "PUT", "PATCH"):
-            return saving_warnings(entity)
-        return entity.odd_reading
+        return saving_warnings(entity) if answering_a_write(self) else entity.odd_reading
 
     def validate(self, attrs):
         merged = {**({f: getattr(self.instance, f) for f in ("external_id", "name", "kind")} if self.instance else {}), **attrs}

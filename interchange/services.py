@@ -24,7 +24,7 @@ from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
 from core.formatting import count_text
 from core.locks import job_lock
-from core.dates import dated_after
+from core.dates import after_today_note, dated_after
 from core.repeats import NOTES_PER_CHECK, Repeat
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
@@ -35,7 +35,7 @@ from entities.models import Entity
 from entities.selectors import merges_standing
 from relationships.checks import PARENT, DisclosureRow, FactRow, TieRow, early_disclosures, facts_given_again, odd_ties, repeated_facts
 from relationships.models import Disclosure, Relationship
-from relationships.selectors import relationships_sharing_their_fact
+from relationships.selectors import DISCLOSURE_COUNTS, relationships_sharing_their_fact
 from scoring.triggers import queue_recompute, with_organisations
 
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
@@ -255,7 +255,7 @@ def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
 
 
 # what an event dated after today is: the file, its date column, and what the date means there
-_EVENTS_DATED = {MEETINGS.name: ("date", "counts toward closeness"), DISCLOSURES.name: ("disclosed_on", "counts as a disclosure")}
+_EVENTS_DATED = {MEETINGS.name: ("date", "counts toward closeness"), DISCLOSURES.name: ("disclosed_on", DISCLOSURE_COUNTS)}
 
 
 def _dated_after_today(parsed: dict[str, ParsedFile], today) -> list[Problem]:
@@ -267,9 +267,8 @@ def _dated_after_today(parsed: dict[str, ParsedFile], today) -> list[Problem]:
         if file is None:
             continue
         listed, more = dated_after(file.rows, lambda row: row.values.get(column), today, NOTES_PER_CHECK)
-        notes += [Problem(name, row.line, column, f"note: {row.values['external_id']} is dated {row.values[column].isoformat()}, after "
-                                                  f"today ({today.isoformat()}): it {counts} only from that day; if the year is "
-                                                  "mistyped, correct it") for row in listed]
+        notes += [Problem(name, row.line, column, f"note: {after_today_note(row.values['external_id'], row.values[column], today, counts)}")
+                  for row in listed]
         if more:
             noun = name.removesuffix("s.csv")
             notes.append(Problem(name, listed[-1].line, column,

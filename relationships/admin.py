@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from .models import Disclosure, Relationship
-from .selectors import saving_warnings
+from .selectors import disclosure_warnings, saving_warnings
 
 
 class DisclosureInline(admin.TabularInline):
@@ -28,6 +29,18 @@ class RelationshipAdmin(admin.ModelAdmin):
         for why in saving_warnings(obj):
             messages.warning(request, f"Saved, but worth a look: {why}.")
 
+    def save_related(self, request, form, formsets, change):
+        """The disclosures added or changed here, with the warnings their own page gives."""
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            for disclosure in formset.new_objects + [changed for changed, _ in formset.changed_objects]:
+                _warn_of_disclosure(request, disclosure)
+
+
+def _warn_of_disclosure(request, disclosure: Disclosure) -> None:
+    for why in disclosure_warnings(disclosure, timezone.localdate()):
+        messages.warning(request, f"Saved, but worth a look: {why}.")
+
 
 @admin.register(Disclosure)
 class DisclosureAdmin(admin.ModelAdmin):
@@ -35,3 +48,8 @@ class DisclosureAdmin(admin.ModelAdmin):
     list_filter = ("disclosed_on", "statement_public")
     search_fields = ("external_id", "discloser__name", "relationship__external_id", "statement")
     autocomplete_fields = ("discloser", "relationship")
+
+    def save_model(self, request, obj, form, change):
+        """Saved as given, with a warning when dated after today or before the relationship began."""
+        super().save_model(request, obj, form, change)
+        _warn_of_disclosure(request, obj)

@@ -1,12 +1,13 @@
 import django_filters
+from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import ExternalIdModelViewSet
+from core.api import ExternalIdModelViewSet, answering_a_write
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
-from .selectors import in_force_on, saving_warnings, unsourced
+from .selectors import disclosure_warnings, in_force_on, saving_warnings, unsourced
 from .types import RelationshipType
 
 
@@ -26,10 +27,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
         read_only_fields = ["symmetric", "warnings"]
 
     def get_warnings(self, relationship: Relationship) -> list[str]:
-        request = self.context.get("request")
-        if request is not None and request.method in ("POST", "PUT", "PATCH"):
-            return saving_warnings(relationship)
-        return relationship.odd_reading
+        return saving_warnings(relationship) if answering_a_write(self) else relationship.odd_reading
 
     def validate(self, attrs):
         current = {f: getattr(self.instance, f) for f in self.Meta.fields if f not in self.Meta.read_only_fields} if self.instance else {}
@@ -86,10 +84,16 @@ class RelationshipViewSet(ExternalIdModelViewSet):
 class DisclosureSerializer(serializers.ModelSerializer):
     discloser = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     relationship = serializers.SlugRelatedField(slug_field="external_id", queryset=Relationship.objects.all())
+    # saved as given: in the answer to a create or a correction, a date after today or before the
+    # relationship began (`disclosure_warnings`); empty when read
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Disclosure
-        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public"]
+        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public", "warnings"]
+
+    def get_warnings(self, disclosure: Disclosure) -> list[str]:
+        return disclosure_warnings(disclosure, timezone.localdate()) if answering_a_write(self) else []
 
     def validate(self, attrs):
         merged = {**({"external_id": self.instance.external_id} if self.instance else {}), **attrs}

@@ -4,8 +4,10 @@ from datetime import date
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Window
 from django.db.models.functions import Greatest, Least
 
-from .checks import (CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, FactRow, TieRow, facts_given_again, odd_ties,
-                     repeated_facts)
+from core.dates import after_today_note
+
+from .checks import (CHECKED_TYPES, CHECKED_WHEN_ENDED, CHECKED_WHEN_UNDATED, NOTES_PER_CHECK, DisclosureRow, FactRow, TieRow,
+                     early_disclosures, facts_given_again, odd_ties, repeated_facts)
 from .types import MONEY_TYPES
 
 
@@ -78,6 +80,19 @@ def saving_warnings(relationship) -> list[str]:
                                           amount=relationship.amount)
               .exclude(pk=relationship.pk).select_related("source", "target").order_by("external_id"))
     return relationship.odd_reading + [repeat.message for repeat in facts_given_again([fact(rel) for rel in others], [fact(relationship)])]
+
+
+DISCLOSURE_COUNTS = "counts as a disclosure"  # from when a disclosure dated after today counts (`core.dates.after_today_note`)
+
+
+def disclosure_warnings(disclosure, today: date) -> list[str]:
+    """What to tell whoever just saved `disclosure` (the admin's warnings, the API's `warnings` in
+    the answer to a write): a date after today, or before the relationship it discloses began
+    (`relationships.checks.early_disclosures`); the import notes the same."""
+    relationship = disclosure.relationship
+    warnings = [after_today_note(disclosure.external_id, disclosure.disclosed_on, today, DISCLOSURE_COUNTS)] if disclosure.disclosed_on > today else []
+    return warnings + [odd.message for odd in early_disclosures(
+        [DisclosureRow(0, disclosure.external_id, relationship.external_id, disclosure.disclosed_on, relationship.start_date)])]
 
 
 def relationships_sharing_their_fact() -> list[FactRow]:

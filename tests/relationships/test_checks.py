@@ -535,3 +535,33 @@ def test_an_import_notes_a_disclosure_dated_before_its_relationship_as_given_or_
         "disclosures.csv:2: disclosed_on: note: d-1 is dated 2024-03-02, before c-1 began (2025-03-01): it counts as a disclosure of it "
         "all the same (a flag on it reads as disclosed, one severity lower); if the date is mistyped, correct it"]
     assert [note.split(" is dated")[0] for note in import_notes(later)] == ["disclosures.csv:3: disclosed_on: note: d-3"]
+
+
+@pytest.mark.django_db
+def test_the_admin_and_the_api_save_a_disclosure_dated_oddly_and_say_why(admin_site_client, client_as):
+    from django.utils import timezone
+
+    from tests.factories import EntityFactory, RelationshipFactory
+
+    union, mayor = EntityFactory(external_id="union", kind="police_union"), EntityFactory(external_id="mayor", kind="elected_official")
+    gift = RelationshipFactory(external_id="c-1", source=union, target=mayor, type="contributes_to", start_date=date(2025, 3, 1),
+                               end_date=None, amount=500)
+
+    in_admin = admin_site_client.post("/admin/relationships/disclosure/add/", {
+        "external_id": "d-1", "discloser": mayor.pk, "relationship": gift.pk, "disclosed_on": "2024-03-02"}, follow=True).content.decode()
+    api = client_as("administrator")
+    ahead = api.post("/api/disclosures/", {"external_id": "d-2", "discloser": "mayor", "relationship": "c-1", "disclosed_on": "2062-01-01"})
+    fine = api.post("/api/disclosures/", {"external_id": "d-3", "discloser": "mayor", "relationship": "c-1", "disclosed_on": "2025-03-02"})
+
+    inline = admin_site_client.post("/admin/relationships/relationship/add/", {
+        "external_id": "c-2", "source": union.pk, "target": mayor.pk, "type": "contributes_to", "start_date": "2025-04-01", "amount": "100",
+        "disclosures-TOTAL_FORMS": 1, "disclosures-INITIAL_FORMS": 0, "disclosures-0-external_id": "d-9", "disclosures-0-discloser": mayor.pk,
+        "disclosures-0-disclosed_on": "2020-01-01"}, follow=True).content.decode()
+
+    assert "Saved, but worth a look: d-1 is dated 2024-03-02, before c-1 began (2025-03-01)" in in_admin
+    assert "Saved, but worth a look: d-9 is dated 2020-01-01, before c-2 began (2025-04-01)" in inline
+    assert ahead.status_code == 201 and ahead.json()["warnings"] == [
+        f"d-2 is dated 2062-01-01, after today ({timezone.localdate().isoformat()}): it counts as a disclosure only from that day; if the "
+        "year is mistyped, correct it"]
+    assert fine.status_code == 201 and fine.json()["warnings"] == []
+    assert api.get("/api/disclosures/d-2/").json()["warnings"] == []  # said when saved
