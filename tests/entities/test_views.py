@@ -140,7 +140,7 @@ def test_an_administrator_merges_a_duplicate_from_the_sources_page(client_as):
     twin = EntityFactory(external_id="x-2", name="Harlan County Sheriffs Office", kind="sheriffs_office")
     admin = client_as("administrator")
 
-    sources = admin.get("/sources/").content.decode()
+    sources = admin.get("/sources/?checks=1").content.decode()
     assert 'href="/entities/x-2/merge/?into=x-1"' in sources and "merge x-1 into x-2" in sources
     plan = admin.get("/entities/x-2/merge/", {"into": "x-1"})
     assert plan.status_code == 200 and 'id="merge-plan"' in plan.content.decode()
@@ -152,7 +152,7 @@ def test_an_administrator_merges_a_duplicate_from_the_sources_page(client_as):
     assert list(Entity.objects.values_list("external_id", flat=True)) == [keep.external_id]
     assert twin.pk not in Entity.objects.values_list("pk", flat=True)
     EntityFactory(external_id="x-3", name="Harlan County Sheriff’s Office", kind="sheriffs_office")
-    assert "/merge/" not in client_as("analyst").get("/sources/").content.decode()  # administrators merge
+    assert "/merge/" not in client_as("analyst").get("/sources/?checks=1").content.decode()  # administrators merge
 
 
 @pytest.mark.django_db
@@ -223,9 +223,9 @@ def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
     assert "undo this merge" not in old_link.content.decode()  # administrators undo
     undo_url = re.search(r'href="(/entities/x-1/merges/\d+/undo/)"', merged).group(1)
     assert client_as("analyst").post(undo_url).status_code == 403
-    assert f'href="{undo_url}">undo</a>' not in client_as("city_staff").get("/sources/").content.decode()
+    assert f'href="{undo_url}">undo</a>' not in client_as("city_staff").get("/sources/?checks=1").content.decode()
     admin = client_as("administrator")
-    assert f'href="{undo_url}">undo</a>' in admin.get("/sources/").content.decode()
+    assert f'href="{undo_url}">undo</a>' in admin.get("/sources/?checks=1").content.decode()
     plan = admin.get(undo_url).content.decode()
     assert 'id="undo-plan"' in plan and "Undo the merge and put back x-2" in plan
 
@@ -239,6 +239,6 @@ def test_an_administrator_undoes_a_merge_from_the_kept_entitys_page(client_as):
     assert "This merge was undone on" in again and "Undo the merge and put back" not in again
     assert "undone on" in admin.get("/entities/x-1/").content.decode()
     # the Sources page lists the latest merges, with their undo for administrators
-    sources = admin.get("/sources/").content.decode()
+    sources = admin.get("/sources/?checks=1").content.decode()
     assert 'id="recent-merges"' in sources and "<code>x-2</code> (Harlan County Sheriffs Office) into" in sources and ", undone on" in sources
     assert client_as("city_staff").get("/entities/no-such-id/").status_code == 404
