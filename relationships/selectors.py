@@ -89,10 +89,10 @@ def disclosure_warnings(disclosure, today: date) -> list[str]:
     """What to tell whoever just saved `disclosure` (the admin's warnings, the API's `warnings` in
     the answer to a write): a date after today, or before the relationship it discloses began
     (`relationships.checks.early_disclosures`); the import notes the same."""
-    relationship = disclosure.relationship
-    warnings = [after_today_note(disclosure.external_id, disclosure.disclosed_on, today, DISCLOSURE_COUNTS)] if disclosure.disclosed_on > today else []
-    return warnings + [odd.message for odd in early_disclosures(
-        [DisclosureRow(0, disclosure.external_id, relationship.external_id, disclosure.disclosed_on, relationship.start_date)])]
+    relationship, day = disclosure.relationship, disclosure.disclosed_on
+    warnings = [after_today_note(disclosure.external_id, day, today, DISCLOSURE_COUNTS)] if day > today else []
+    early = early_disclosures([DisclosureRow(0, disclosure.external_id, relationship.external_id, day, relationship.start_date)])
+    return warnings + [odd.message for odd in early]
 
 
 def relationships_sharing_their_fact() -> list[FactRow]:
