@@ -101,3 +101,23 @@ def test_the_admin_and_the_api_save_an_entity_like_another_and_name_it(admin_sit
         "page lists the two)"]
     assert other.status_code == 201 and other.json()["warnings"] == []
     assert api.get("/api/entities/pd-3/").json()["warnings"] == []  # said when saved (the Sources page lists them)
+
+
+_NAMES = st.lists(st.tuples(st.sampled_from(["Ann Lee", "ann lee.", "Bo Chen", "The Bo Chen", "???"]), st.sampled_from(["person", "business"])),
+                  max_size=10)
+
+
+@given(stored=_NAMES, added=_NAMES)
+def test_an_added_entity_is_found_exactly_when_a_stored_or_earlier_added_one_has_its_kind_and_name_key(stored, added):
+    from entities.checks import twin_key
+
+    stored_rows = [EntityRow(0, f"s-{i}", name, kind) for i, (name, kind) in enumerate(stored)]
+    added_rows = [EntityRow(line, f"a-{line}", name, kind) for line, (name, kind) in enumerate(added, start=2)]
+    seen = {twin_key(row) for row in stored_rows}
+    expected = []
+    for row in added_rows:
+        if twin_key(row) in seen:
+            expected.append(row.at)
+        seen.add(twin_key(row))
+
+    assert [t.at for t in possible_twins_added(stored_rows, added_rows)] == expected

@@ -4,6 +4,8 @@ import io
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.core.management import call_command
 
 from relationships.checks import NOTES_PER_CHECK, PARENT, TieRow, odd_parent, odd_ties
@@ -565,3 +567,32 @@ def test_the_admin_and_the_api_save_a_disclosure_dated_oddly_and_say_why(admin_s
         "year is mistyped, correct it"]
     assert fine.status_code == 201 and fine.json()["warnings"] == []
     assert api.get("/api/disclosures/d-2/").json()["warnings"] == []  # said when saved
+
+
+def _fact_rows(draw_rows, start):
+    from relationships.checks import FactRow
+
+    return [FactRow(start + i, f"r-{start + i}", source, target, rel_type, None, None, amount)
+            for i, (source, target, rel_type, amount) in enumerate(draw_rows)]
+
+
+_FACTS = st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("abc"), st.sampled_from(["funds", "family", "leads"]),
+                            st.sampled_from([None, 100])), max_size=12)
+
+
+@given(stored=_FACTS, file=_FACTS)
+def test_a_file_s_rows_given_again_are_exactly_its_first_of_each_fact_that_is_stored(stored, file):
+    from relationships.checks import fact_of, facts_given_again
+
+    stored_rows, file_rows = _fact_rows(stored, 1000), _fact_rows(file, 2)
+    stored_facts = {fact_of(row) for row in stored_rows}
+    first_of_fact = {}
+    for row in file_rows:
+        first_of_fact.setdefault(fact_of(row), row)
+    expected = [row.at for row in first_of_fact.values() if fact_of(row) in stored_facts]
+
+    found = facts_given_again(stored_rows, file_rows)
+
+    assert [f.at for f in found if not f.more] == expected[:NOTES_PER_CHECK]
+    assert sum(f.more for f in found) == max(len(expected) - NOTES_PER_CHECK, 0)
+    assert all(f.first_at >= 1000 for f in found if not f.more)  # each names a stored row
