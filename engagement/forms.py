@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from core.roles import can_manage_data_sets
 from core.validation import entity_problems, text_problems
 from entities.forms import EntityField
-from entities.selectors import entities_typed
+from entities.selectors import entities_typed, persons_named_like
 from entities.services import NewPerson
 
 from .models import COMMENT_MAX_LENGTH, ConflictReport, FeedbackResponse, Meeting
@@ -54,11 +54,15 @@ class AttendanceForm(forms.Form):
         if problems:
             self.add_error("entity", "Type the new person's name." if not name else " ".join(f"The name {p.message}." for p in problems))
         elif known:
-            self.add_error("entity", f"Already in the tracker as {known[0].name} ({known[0].external_id}): untick “New person” "
-                                     "to list them, or type a fuller name if this is someone else.")
+            self.add_error("entity", _already_known(known[0]))
         else:
             cleaned["entity"] = NewPerson(name)
         return cleaned
+
+
+def _already_known(entity) -> str:
+    return (f"Already in the tracker as {entity.name} ({entity.external_id}): untick “New person” to list them, or type a fuller "
+            "name if this is someone else.")
 
 
 def attendee_key(entity) -> tuple:
@@ -85,6 +89,15 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
 
     def clean(self):
         if any(self.errors):
+            return
+        # a new name that is a known person's but for accents, punctuation and spacing ("Laura
+        # Bentón" for Laura Benton): said on its row, as a name typed exactly is (one read for all rows)
+        new_rows = [form for form in self.forms if isinstance(form.cleaned_data.get("entity"), NewPerson)]
+        known = persons_named_like([form.cleaned_data["entity"].name for form in new_rows]) if new_rows else {}
+        for form in new_rows:
+            if form.cleaned_data["entity"].name in known:
+                form.add_error("entity", _already_known(known[form.cleaned_data["entity"].name]))
+        if any(form.errors for form in new_rows):
             return
         seen = set()
         for entity, _ in self.attendance():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .checks import EntityRow, name_key, possible_twins_added
+from .kinds import PERSON_KINDS
 from .models import Entity
 
 
@@ -16,6 +17,21 @@ def entities_typed(value: str, limit: int = 6) -> list[Entity]:
     if entity is not None:
         return [entity]
     return list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:limit])
+
+
+def persons_named_like(names: list[str]) -> dict[str, Entity]:
+    """For each of `names`, a person (or elected official) whose name is that one but for case,
+    accents, punctuation, spacing and short forms (`name_key`), if any: most likely the one a new
+    name means. One read of the persons' names for all of them."""
+    wanted = {name_key(name): name for name in names if name_key(name)}
+    if not wanted:
+        return {}
+    found: dict[str, int] = {}
+    for pk, other in Entity.objects.filter(kind__in=PERSON_KINDS).order_by("external_id").values_list("pk", "name").iterator(chunk_size=5000):
+        found.setdefault(wanted.get(name_key(other), ""), pk)
+    found.pop("", None)
+    people = Entity.objects.in_bulk(list(found.values()))
+    return {name: people[pk] for name, pk in found.items()}
 
 
 def possible_duplicates() -> list[list[Entity]]:

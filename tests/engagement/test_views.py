@@ -116,6 +116,7 @@ def test_a_person_new_to_the_tracker_is_added_with_the_meeting(lakeside, client_
     [
         (["Example Person A1"], [0], "Already in the tracker as Example Person A1 (x-a1): untick “New person” to list them"),
         (["x-a1"], [0], "Already in the tracker as Example Person A1 (x-a1)"),  # an id typed
+        (["example person  a1."], [0], "Already in the tracker as Example Person A1 (x-a1)"),  # but for punctuation and spacing
         ([""], [0], "Type the new person&#x27;s name."),
         (["Tom Avery", "tom avery"], [0, 1], "tom avery is listed twice."),  # the same new name, case aside
         (["Tom Avery"], [], "No entity &#x27;Tom Avery&#x27;: pick one from the suggestions, or tick “New person” to add them."),
