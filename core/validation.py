@@ -57,17 +57,19 @@ def _choice_problem(field: str, value: str, choices, reversed_of: dict[str, str]
     meant = (_OTHER_WORDS | {_as_words(label): v for v, label in choices.choices} | {_as_words(v): v for v in choices.values})
     meant = {words: v for words, v in meant.items() if v in _allowed(choices)}
     guess = meant.get(_as_words(value))
+    either = [f"'{v}' ({why})" for v, why in _EITHER_OF.get(_as_words(value), ()) if v in _allowed(choices)]
     other_side = (reversed_of or {}).get(_as_words(value))
     if guess is not None and guess != value:
         message += f"; did you mean '{guess}'?"
+    elif either:
+        message += f"; did you mean {' or '.join(either)}?"
     elif other_side is not None:
         message += f"; write it as '{other_side}' from the other side (swap source and target)"
     return [FieldProblem(field, message)]
 
 
 # words other data sets use for a kind, type or role (as `_as_words` reads them), and the value
-# they most likely mean; a guess only names it, the row is still refused. A word that could mean
-# two has none ("sheriff": the office, or the sheriff, an elected official)
+# they most likely mean; a guess only names it, the row is still refused
 _OTHER_WORDS = {
     "police": "police_department", "police dept": "police_department", "sheriff office": "sheriffs_office",
     "union": "police_union", "review board": "oversight_body", "inspector general": "oversight_body", "council": "government_body",
@@ -82,6 +84,13 @@ _OTHER_WORDS = {
     "organiser": "organizer", "host": "organizer", "chair": "organizer", "moderator": "organizer", "facilitator": "organizer",
     "speaker": "presenter", "panelist": "presenter", "witness": "presenter", "participant": "attendee", "guest": "attendee",
     "observer": "attendee", "member of the public": "attendee",
+    "mayor": "elected_official", "council member": "elected_official", "councilmember": "elected_official",
+    "councillor": "elected_official", "councilor": "elected_official", "alderman": "elected_official",
+}
+# words that could mean either of two kinds: both are named, each with what it is
+_EITHER_OF = {
+    "sheriff": (("sheriffs_office", "the office"), ("elected_official", "the sheriff, elected")),
+    "chief": (("police_department", "the department"), ("person", "the chief")),
 }
 
 # a tie written from its other end ("the department is funded_by the city"): the type that reads it

@@ -70,6 +70,7 @@ def test_a_name_or_title_of_spaces_is_missing(blank):
     # or in the words other data sets use
     ("entity", "Police", "police_department"), ("relationship", "Donation", "contributes_to"), ("relationship", "MOU", "partners_with"),
     ("meeting", "Town hall", "community_forum"), ("attendance", "Organiser", "organizer"), ("attendance", "speaker", "presenter"),
+    ("entity", "Mayor", "elected_official"), ("entity", "council member", "elected_official"),
     ("attendance", "Chair", "organizer"), ("attendance", "observer", "attendee"),
 ])
 def test_a_choice_written_in_words_is_unknown_and_the_problem_names_the_value_meant(rule, value, meant):
@@ -100,7 +101,15 @@ def test_a_type_written_from_the_other_end_is_unknown_and_the_problem_says_how_t
     assert problem.message.endswith(f"; write it as '{meant}' from the other side (swap source and target)")
 
 
-@pytest.mark.parametrize("value", ["sheriff", "persons", "private meetings"])
+def test_a_kind_that_may_be_either_of_two_names_both():
+    from core.validation import entity_problems
+
+    (problem,) = entity_problems(name="A", kind="Sheriff")
+
+    assert problem.message.endswith("; did you mean 'sheriffs_office' (the office) or 'elected_official' (the sheriff, elected)?")
+
+
+@pytest.mark.parametrize("value", ["sheriffs deputy", "persons", "private meetings"])
 def test_a_choice_that_is_no_value_written_otherwise_gets_no_guess(value):
     from core.validation import entity_problems
 
