@@ -41,7 +41,7 @@ from scoring.triggers import queue_recompute, with_organisations
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem, problems_by_column
-from .validation import KnownIds, ParsedFile, validate_dataset
+from .validation import KnownIds, ParsedFile, may_be_thousands, validate_dataset
 
 UPDATE_BATCH = 2000
 
@@ -118,7 +118,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
                         + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
-                        + _dated_after_today(parsed, timezone.localdate()))
+                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
@@ -273,6 +273,27 @@ def _dated_after_today(parsed: dict[str, ParsedFile], today) -> list[Problem]:
             noun = name.removesuffix("s.csv")
             notes.append(Problem(name, listed[-1].line, column,
                                  f"note: and {count_text(more, f'more {noun}', f'more {noun}s')} like the one above, after this line"))
+    return notes
+
+
+def _amounts_that_may_be_thousands(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the amounts written with a point between groups of three digits ("1.500"): read as
+    one and a half, fifteen hundred where a spreadsheet separates thousands with a point."""
+    relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None or "amount" not in relationships.columns:
+        return []
+    rows = [row for row in relationships.rows if row.values.get("amount") is not None and may_be_thousands(row.values["amount"])]
+    notes = []
+    for row in rows[:NOTES_PER_CHECK]:
+        amount = row.values["amount"]
+        whole = str(amount).replace(".", "")
+        notes.append(Problem(RELATIONSHIPS.name, row.line, "amount",
+                             f"note: '{amount}' is read as {amount.normalize():f}; where a point separates thousands it is "
+                             f"{int(whole):,}: if so, write {whole.lstrip('+')}"))
+    if len(rows) > NOTES_PER_CHECK:
+        more = len(rows) - NOTES_PER_CHECK
+        notes.append(Problem(RELATIONSHIPS.name, rows[NOTES_PER_CHECK - 1].line, "amount",
+                             f"note: and {count_text(more, 'more amount', 'more amounts')} like the one above, after this line"))
     return notes
 
 

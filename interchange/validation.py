@@ -63,15 +63,21 @@ _CURRENCY_SIGNS = "$€£¥"
 # decimal comma ("1,5", "1.234,50"), which taken as a separator read 1,5 as 15 and 0,5 as 5
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 # points between groups of three digits: "1.500" is one and a half where the point is the decimal
-# mark and fifteen hundred where it separates thousands. With more decimals than the column keeps
-# it was refused; with trailing zeros ("1.500", "12.000") it was read as 1.5 and 12 without a word
+# mark and fifteen hundred where it separates thousands. A valid number, so read as written, but an
+# amount written so is noted (`may_be_thousands`): it was read as 1.5 without a word
 _POINT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+")
+
+
+def may_be_thousands(value: Decimal) -> bool:
+    """Whether an amount was written with a point between groups of three digits ("1.500",
+    "12.000"): one and a half as read, fifteen hundred where the point separates thousands."""
+    return _POINT_THOUSANDS.fullmatch(str(value)) is not None
 
 
 def parse_decimal(cell: str, places: int, thousands_possible: bool = True) -> Decimal:
     """A number as written in a cell, with at most `places` decimals; `thousands_possible`: whether
-    the column may hold thousands (an amount of money may, an analyst's 0-10 rating may not, so
-    "7.500" there can only be 7.5)."""
+    the column may hold thousands (an amount of money may, an analyst's 0-10 rating may not), for
+    the hint on a number refused ("1.234": if it is 1,234, write 1234)."""
     try:
         if "," in cell and not _THOUSANDS.fullmatch(cell):
             raise InvalidOperation
@@ -86,14 +92,10 @@ def parse_decimal(cell: str, places: int, thousands_possible: bool = True) -> De
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
-    kept = value.quantize(Decimal(1).scaleb(-places)) if value.as_tuple().exponent < -places else value
-    thousands = thousands_possible and places < 3 and "." in cell and _POINT_THOUSANDS.fullmatch(cell)
-    if kept != value:
+    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        thousands = thousands_possible and _POINT_THOUSANDS.fullmatch(cell)
         hint = f" (if it is {int(cell.replace('.', '')):,}, write {cell.replace('.', '')})" if thousands else ""
         raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}{hint}")
-    if thousands:
-        raise ValueError(f"'{cell}' may be {value.normalize():f} or {int(cell.replace('.', '')):,}: write {cell.replace('.', '')} for the "
-                         f"thousands, or {kept:f} for the decimals")
     return value
 
 

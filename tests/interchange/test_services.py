@@ -306,6 +306,18 @@ def test_a_column_named_but_for_case_is_said_once_as_such(tmp_path):
 
 
 @pytest.mark.django_db
+def test_an_amount_written_with_a_point_between_groups_of_three_digits_imports_as_read_with_a_note(tmp_path):
+    # from a spreadsheet where the point separates thousands, "1.500" is fifteen hundred
+    data_set(tmp_path, entities="external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n",
+             relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,1.500\n"
+                           "c-2,union,mayor,contributes_to,2025-04-01,1.50\n")
+
+    assert import_notes(tmp_path) == [
+        "relationships.csv:2: amount: note: '1.500' is read as 1.5; where a point separates thousands it is 1,500: if so, write 1500"]
+    assert Relationship.objects.get(external_id="c-1").amount == Decimal("1.5")
+
+
+@pytest.mark.django_db
 def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
     # attendance written with names where the ids belong, and a role or two misspelt
     people = "".join(f"p-{i},Person {i},person\n" for i in range(30))

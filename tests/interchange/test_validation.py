@@ -35,22 +35,27 @@ def test_what_is_not_a_finite_number_is_refused(cell):
 
 
 @pytest.mark.parametrize(("cell", "message"), [
-    ("1.500", "'1.500' may be 1.5 or 1,500: write 1500 for the thousands, or 1.50 for the decimals"),
-    ("12.000", "'12.000' may be 12 or 12,000: write 12000 for the thousands, or 12.00 for the decimals"),
     ("1.234", "'1.234' has more than 2 decimal places (if it is 1,234, write 1234)"),
     ("1.000.000", "'1.000.000' is not a number: write thousands without a point between them (1000000)"),
 ])
-def test_points_between_groups_of_three_digits_are_refused_with_both_readings(cell, message):
-    # where the point separates thousands, "1.500" is fifteen hundred: it was read as 1.5 without a word
+def test_points_between_groups_of_three_digits_refused_say_how_to_write_thousands(cell, message):
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         parse_decimal(cell, places=2)
 
 
-@pytest.mark.parametrize(("cell", "value"), [("0.500", Decimal("0.5")), ("1.50", Decimal("1.5")), ("12.5", Decimal("12.5")),
-                                             ("1500.000", Decimal("1500"))])
-def test_a_point_that_can_only_be_the_decimal_mark_reads_as_written(cell, value):
-    assert parse_decimal(cell, places=2) == value
+@pytest.mark.parametrize(("cell", "value", "thousands"), [
+    ("1.500", Decimal("1.5"), True), ("12.000", Decimal("12"), True), ("0.500", Decimal("0.5"), False), ("1.50", Decimal("1.5"), False),
+    ("12.5", Decimal("12.5"), False), ("1500.000", Decimal("1500"), False),
+])
+def test_a_number_with_a_point_reads_as_a_decimal_and_one_that_may_be_thousands_is_known(cell, value, thousands):
+    # "1.500" is a valid number: read as written, and the import notes it (fifteen hundred where a point separates thousands)
+    from interchange.validation import may_be_thousands
+
+    parsed = parse_decimal(cell, places=2)
+
+    assert parsed == value and may_be_thousands(parsed) is thousands
 
 
-def test_a_rating_with_points_between_groups_of_three_digits_can_only_be_a_decimal():
-    assert parse_decimal("7.500", places=1, thousands_possible=False) == Decimal("7.5")
+def test_a_rating_refused_for_its_decimals_gets_no_thousands_hint():
+    with pytest.raises(ValueError, match=r"^'7\.525' has more than 1 decimal place$"):
+        parse_decimal("7.525", places=1, thousands_possible=False)
