@@ -5,6 +5,7 @@ come from core.validation, the single place they are written.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -119,6 +120,27 @@ def _other_separator(header: list[str], fmt: FileFormat) -> str:
     return ""
 
 
+# column names other data sets use, and the contract's name for each
+_COLUMNS_WRITTEN_OTHERWISE = {
+    "id": "external_id", "ext_id": "external_id", "source_id": "source", "target_id": "target", "from": "source", "to": "target",
+    "entity_id": "entity", "meeting_id": "meeting", "relationship_id": "relationship", "discloser_id": "discloser",
+    "start": "start_date", "end": "end_date", "started": "start_date", "ended": "end_date", "meeting_date": "date",
+    "disclosure_date": "disclosed_on", "date_disclosed": "disclosed_on", "url": "source_url", "source url": "source_url",
+    "relationship_type": "type", "meeting_type": "type", "entity_kind": "kind", "parent_id": "parent",
+}
+
+
+def _column_meant(column: str, not_given: list[str]) -> str:
+    """The contract's column most likely meant by an unknown `column`, among those the file does not
+    give: its name as other data sets write it (`source_id`), or a close spelling (`descripton`)."""
+    written = column.strip().lower().replace("-", "_")
+    meant = _COLUMNS_WRITTEN_OTHERWISE.get(written) or _COLUMNS_WRITTEN_OTHERWISE.get(written.replace("_", " "))
+    if meant in not_given:
+        return meant
+    close = difflib.get_close_matches(written, not_given, n=1, cutoff=0.8)
+    return close[0] if close else ""
+
+
 class _FileValidator:
     def __init__(self, table: CsvTable, fmt: FileFormat, problems: list[Problem]):
         self.table, self.fmt, self.problems = table, fmt, problems
@@ -136,7 +158,11 @@ class _FileValidator:
                 misspelt.add(column.lower())
                 problems.append(Problem(fmt.name, 1, column, f"unknown column '{column}': column names are lower case ('{column.lower()}')"))
             elif column not in fmt.columns:
-                problems.append(Problem(fmt.name, 1, column or "-", f"unknown column '{column}' (expected: {', '.join(fmt.columns)})"))
+                meant = _column_meant(column, [c for c in fmt.columns if c not in table.header])
+                hint = f"; did you mean '{meant}'?" if meant else ""
+                if meant:
+                    misspelt.add(meant)
+                problems.append(Problem(fmt.name, 1, column or "-", f"unknown column '{column}' (expected: {', '.join(fmt.columns)}){hint}"))
             elif column in self.index:
                 problems.append(Problem(fmt.name, 1, column, "the column appears twice"))
             else:
