@@ -120,13 +120,14 @@ def _other_separator(header: list[str], fmt: FileFormat) -> str:
     return ""
 
 
-# column names other data sets use, and the contract's name for each
+# column names other data sets use, and the contract's name for each (or names, the first the file lacks)
 _COLUMNS_WRITTEN_OTHERWISE = {
     "id": "external_id", "ext_id": "external_id", "source_id": "source", "target_id": "target", "from": "source", "to": "target",
     "entity_id": "entity", "meeting_id": "meeting", "relationship_id": "relationship", "discloser_id": "discloser",
     "start": "start_date", "end": "end_date", "started": "start_date", "ended": "end_date", "meeting_date": "date",
-    "disclosure_date": "disclosed_on", "date_disclosed": "disclosed_on", "url": "source_url", "source url": "source_url",
-    "relationship_type": "type", "meeting_type": "type", "entity_kind": "kind", "parent_id": "parent",
+    "disclosure_date": "disclosed_on", "date_disclosed": "disclosed_on", "url": ("source_url", "website"), "source url": "source_url",
+    "relationship_type": "type", "meeting_type": "type", "entity_kind": "kind", "parent_id": "parent", "web": "website",
+    "homepage": "website", "site": "website",
 }
 
 
@@ -134,9 +135,10 @@ def _column_meant(column: str, not_given: list[str]) -> str:
     """The contract's column most likely meant by an unknown `column`, among those the file does not
     give: its name as other data sets write it (`source_id`), or a close spelling (`descripton`)."""
     written = column.strip().lower().replace("-", "_")
-    meant = _COLUMNS_WRITTEN_OTHERWISE.get(written) or _COLUMNS_WRITTEN_OTHERWISE.get(written.replace("_", " "))
-    if meant in not_given:
-        return meant
+    meant = _COLUMNS_WRITTEN_OTHERWISE.get(written) or _COLUMNS_WRITTEN_OTHERWISE.get(written.replace("_", " ")) or ()
+    for candidate in (meant,) if isinstance(meant, str) else meant:  # "url": a relationship's source, an entity's website
+        if candidate in not_given:
+            return candidate
     close = difflib.get_close_matches(written, not_given, n=1, cutoff=0.8)
     return close[0] if close else ""
 

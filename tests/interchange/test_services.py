@@ -295,13 +295,14 @@ def test_unknown_and_missing_columns_are_reported_on_the_header(tmp_path):
 
 @pytest.mark.django_db
 def test_a_column_named_as_other_data_sets_name_it_is_said_once_with_the_name_meant(tmp_path):
-    data_set(tmp_path, entities="external_id,name,kinds\na,A,person\nb,B,person\n",
+    data_set(tmp_path, entities="external_id,name,kinds,url\na,A,person,\nb,B,person,\n",
              relationships="id,source_id,target,type,start\nr-1,a,b,family,2020-01-01\n")
 
     code, output = run_import(tmp_path)
 
     assert code == 1 and [line.split(" (expected")[0] + " …" + line.split(")")[-1] for line in output.splitlines()[:-1]] == [
         "entities.csv:1: kinds: unknown column 'kinds' …; did you mean 'kind'?",
+        "entities.csv:1: url: unknown column 'url' …; did you mean 'website'?",
         "relationships.csv:1: id: unknown column 'id' …; did you mean 'external_id'?",
         "relationships.csv:1: source_id: unknown column 'source_id' …; did you mean 'source'?",
         "relationships.csv:1: start: unknown column 'start' …; did you mean 'start_date'?",
