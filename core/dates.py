@@ -3,13 +3,9 @@ date and a recompute may take any reference date: a window reaching past year 1 
 of time on that side instead of failing the whole recompute (a seat dated 0001-01-03, a typo
 for 2001-01-03, made every recompute fail with "year -4 is out of range")."""
 import re
-from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
-
-Item = TypeVar("Item")
 
 
 def years_before(day: date, years: int) -> date | None:
@@ -24,13 +20,6 @@ def years_before(day: date, years: int) -> date | None:
 def is_after(day: date, start: date | None) -> bool:
     """Whether `day` comes after `start` (a window's start from `years_before`; None: before year 1)."""
     return start is None or day > start
-
-
-def dated_after(rows: Iterable[Item], day_of: Callable[[Item], object], day, limit: int) -> tuple[list[Item], int]:
-    """The first `limit` rows dated (`day_of`) after `day`, and how many more there are: events
-    that cannot have happened yet (a meeting, a disclosure), most likely a mistyped year."""
-    after = [row for row in rows if day_of(row) is not None and day_of(row) > day]
-    return after[:limit], max(len(after) - limit, 0)
 
 
 def after_today_note(external_id: str, day: date, today: date, counts: str) -> str:

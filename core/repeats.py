@@ -1,5 +1,6 @@
 """Finding what is given twice: rows whose key an earlier row had. Shared by the checks for a
-relationship given twice (relationships.checks) and a meeting given twice (engagement.checks)."""
+relationship given twice (relationships.checks) and a meeting given twice (engagement.checks), with
+the bound on how many of a check's finds are listed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
@@ -9,6 +10,19 @@ from typing import Protocol, TypeVar
 from core.formatting import count_text
 
 NOTES_PER_CHECK = 20  # then one line says how many more: a file written the wrong way round has thousands
+
+
+Item = TypeVar("Item")
+
+
+def first_listed(found: list[Item], limit: int = NOTES_PER_CHECK) -> tuple[list[Item], int]:
+    """The first `limit` of what a check found, and how many more there are (said in one line)."""
+    return found[:limit], max(len(found) - limit, 0)
+
+
+def more_like_the_one_above(more: int, noun: str, plural: str) -> str:
+    """The line after the listed finds of a check: "and 3 more amounts like the one above"."""
+    return f"and {count_text(more, f'more {noun}', f'more {plural}')} like the one above"
 
 
 class Given(Protocol):

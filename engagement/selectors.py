@@ -50,7 +50,8 @@ def meetings_to_compare_with_stored(given: dict[str, date]) -> tuple[list[Meetin
     ours = [m for m in on_those_days if m[1] in given and (m[2], m[3]) in days_and_types]
     if not ours:
         return [], []
-    others = [m for m in others if (m[2], m[3]) in {(day, kind) for _, _, day, kind in ours}]
+    ours_days_and_types = {(day, kind) for _, _, day, kind in ours}
+    others = [m for m in others if (m[2], m[3]) in ours_days_and_types]
     attendees: dict[int, set[str]] = defaultdict(set)
     for meeting_id, entity in Attendance.objects.filter(meeting__in=[m[0] for m in others + ours]).values_list("meeting_id", "entity__external_id"):
         attendees[meeting_id].add(entity)

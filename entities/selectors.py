@@ -23,7 +23,7 @@ def persons_named_like(names: list[str]) -> dict[str, Entity]:
     """For each of `names`, a person (or elected official) whose name is that one but for case,
     accents, punctuation, spacing and short forms (`name_key`), if any: most likely the one a new
     name means. One read of the persons' names for all of them."""
-    wanted = {name_key(name): name for name in names if name_key(name)}
+    wanted = {key: name for name in names if (key := name_key(name))}
     if not wanted:
         return {}
     found: dict[str, int] = {}

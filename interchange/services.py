@@ -22,10 +22,9 @@ from django.utils import timezone
 from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
-from core.formatting import count_text
 from core.locks import job_lock
-from core.dates import after_today_note, dated_after
-from core.repeats import NOTES_PER_CHECK, Repeat
+from core.dates import after_today_note
+from core.repeats import Repeat, first_listed, more_like_the_one_above
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
@@ -217,7 +216,7 @@ def _relationships_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem
     line_of = {row.values["external_id"]: row.line for row in relationships.rows}
     sharing = relationships_sharing_their_fact()
     given = sorted((row._replace(at=line_of[row.external_id]) for row in sharing if row.external_id in line_of), key=lambda row: row.at)
-    return _already_stored_notes(RELATIONSHIPS.name, facts_given_again((row for row in sharing if row.external_id not in line_of), given))
+    return _repeat_notes(RELATIONSHIPS.name, facts_given_again((row for row in sharing if row.external_id not in line_of), given), stored=True)
 
 
 def _meetings_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem]:
@@ -230,14 +229,7 @@ def _meetings_already_stored(parsed: dict[str, ParsedFile]) -> list[Problem]:
     line_of = {row.values["external_id"]: row.line for row in meetings.rows}
     stored, given = meetings_to_compare_with_stored({row.values["external_id"]: row.values["date"] for row in meetings.rows})
     found = meetings_given_again(stored, sorted((row._replace(at=line_of[row.external_id]) for row in given), key=lambda row: row.at))
-    return _already_stored_notes(MEETINGS.name, found)
-
-
-def _already_stored_notes(file: str, repeats: list[Repeat]) -> list[Problem]:
-    """Each repeat of a stored row as a note on its line, naming the stored row."""
-    return [Problem(file, repeat.at, "external_id",
-                    f"note: {repeat.message}{', after this line' if repeat.more else f' ({repeat.first_external_id} is already in the tracker)'}")
-            for repeat in repeats]
+    return _repeat_notes(MEETINGS.name, found, stored=True)
 
 
 def _repeated_meetings(parsed: dict[str, ParsedFile]) -> list[Problem]:
@@ -264,15 +256,10 @@ def _dated_after_today(parsed: dict[str, ParsedFile], today) -> list[Problem]:
     notes = []
     for name, (column, counts) in _EVENTS_DATED.items():
         file = parsed.get(name)
-        if file is None:
-            continue
-        listed, more = dated_after(file.rows, lambda row: row.values.get(column), today, NOTES_PER_CHECK)
-        notes += [Problem(name, row.line, column, f"note: {after_today_note(row.values['external_id'], row.values[column], today, counts)}")
-                  for row in listed]
-        if more:
-            noun = name.removesuffix("s.csv")
-            notes.append(Problem(name, listed[-1].line, column,
-                                 f"note: and {count_text(more, f'more {noun}', f'more {noun}s')} like the one above, after this line"))
+        if file is not None:
+            after = [row for row in file.rows if row.values.get(column) is not None and row.values[column] > today]
+            notes += _listed_notes(name, column, after, lambda row: after_today_note(row.values["external_id"], row.values[column], today, counts),
+                                   name.removesuffix("s.csv"))
     return notes
 
 
@@ -282,18 +269,21 @@ def _amounts_that_may_be_thousands(parsed: dict[str, ParsedFile]) -> list[Proble
     relationships = parsed.get(RELATIONSHIPS.name)
     if relationships is None or "amount" not in relationships.columns:
         return []
-    rows = [row for row in relationships.rows if row.values.get("amount") is not None and may_be_thousands(row.values["amount"])]
-    notes = []
-    for row in rows[:NOTES_PER_CHECK]:
+    def said(row) -> str:
         amount = row.values["amount"]
         whole = str(amount).replace(".", "")
-        notes.append(Problem(RELATIONSHIPS.name, row.line, "amount",
-                             f"note: '{amount}' is read as {amount.normalize():f}; where a point separates thousands it is "
-                             f"{int(whole):,}: if so, write {whole.lstrip('+')}"))
-    if len(rows) > NOTES_PER_CHECK:
-        more = len(rows) - NOTES_PER_CHECK
-        notes.append(Problem(RELATIONSHIPS.name, rows[NOTES_PER_CHECK - 1].line, "amount",
-                             f"note: and {count_text(more, 'more amount', 'more amounts')} like the one above, after this line"))
+        return f"'{amount}' is read as {amount.normalize():f}; where a point separates thousands it is {int(whole):,}: if so, write {whole.lstrip('+')}"
+
+    rows = [row for row in relationships.rows if row.values.get("amount") is not None and may_be_thousands(row.values["amount"])]
+    return _listed_notes(RELATIONSHIPS.name, "amount", rows, said, "amount")
+
+
+def _listed_notes(file: str, column: str, rows: list, said, noun: str) -> list[Problem]:
+    """A note on each of the first rows a check found (`said(row)`), then one line with how many more."""
+    listed, more = first_listed(rows)
+    notes = [Problem(file, row.line, column, f"note: {said(row)}") for row in listed]
+    if more:
+        notes.append(Problem(file, listed[-1].line, column, f"note: {more_like_the_one_above(more, noun, noun + 's')}, after this line"))
     return notes
 
 
@@ -316,10 +306,14 @@ def _early_disclosures(parsed: dict[str, ParsedFile]) -> list[Problem]:
             for odd in early_disclosures(rows)]
 
 
-def _repeat_notes(file: str, repeats: list[Repeat]) -> list[Problem]:
-    """Each repeat as a note on its line, naming the line it repeats."""
-    return [Problem(file, repeat.at, "external_id", f"note: {repeat.message}{', after this line' if repeat.more else f' (line {repeat.first_at})'}")
-            for repeat in repeats]
+def _repeat_notes(file: str, repeats: list[Repeat], stored: bool = False) -> list[Problem]:
+    """Each repeat as a note on its line, naming the line it repeats, or (`stored`) the stored row."""
+    def where(repeat: Repeat) -> str:
+        if repeat.more:
+            return ", after this line"
+        return f" ({repeat.first_external_id} is already in the tracker)" if stored else f" (line {repeat.first_at})"
+
+    return [Problem(file, repeat.at, "external_id", f"note: {repeat.message}{where(repeat)}") for repeat in repeats]
 
 
 def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from core.formatting import count_text
-from core.repeats import NOTES_PER_CHECK, Repeat, firsts, repeats
+from core.repeats import NOTES_PER_CHECK, Repeat, first_listed, firsts, more_like_the_one_above, repeats
 from entities.kinds import Category, Kind, category_for_kind, is_person_kind
 
 from .types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES, OVERSIGHT_TYPES, PERSONAL_TIE_TYPES, SYMMETRIC_TYPES
@@ -184,8 +183,8 @@ def odd_ties(rows: Iterable[TieRow], kind_of: Mapping[str, str]) -> list[OddTie]
         odd += found[check]
         if more[check]:
             last = found[check][-1]
-            noun = ("more entity", "more entities") if check is _parent_with_a_person else ("more relationship", "more relationships")
-            odd.append(OddTie(last.at, last.column, f"and {count_text(more[check], *noun)} like the one above", more[check]))
+            noun = ("entity", "entities") if check is _parent_with_a_person else ("relationship", "relationships")
+            odd.append(OddTie(last.at, last.column, more_like_the_one_above(more[check], *noun), more[check]))
     return odd
 
 
@@ -248,13 +247,12 @@ def early_disclosures(rows: Iterable[DisclosureRow]) -> list[OddTie]:
     then one saying how many more: the rules count it all the same (a flag on that relationship
     reads as disclosed, one severity lower), so a mistyped year there lowers a flag without a word.
     A tie announced before it began is possible, hence a note, not a fault."""
-    early = [row for row in rows if row.relationship_start is not None and row.disclosed_on < row.relationship_start]
+    listed, more = first_listed([row for row in rows if row.relationship_start is not None and row.disclosed_on < row.relationship_start])
     found = [OddTie(row.at, "disclosed_on", f"{row.external_id} is dated {row.disclosed_on.isoformat()}, before {row.relationship} began "
                                             f"({row.relationship_start.isoformat()}): it counts as a disclosure of it all the same "
                                             f"(a flag on it reads as disclosed, one severity lower); if the date is mistyped, correct it")
-             for row in early[:NOTES_PER_CHECK]]
-    if len(early) > NOTES_PER_CHECK:
-        more = len(early) - NOTES_PER_CHECK
-        found.append(OddTie(found[-1].at, "disclosed_on", f"and {count_text(more, 'more disclosure', 'more disclosures')} like the one above", more))
+             for row in listed]
+    if more:
+        found.append(OddTie(found[-1].at, "disclosed_on", more_like_the_one_above(more, "disclosure", "disclosures"), more))
     return found
 

@@ -61,13 +61,3 @@ def test_a_date_that_is_not_iso_or_not_a_real_day_says_which(text, message):
 
 def test_an_iso_date_parses():
     assert parse_iso_date("2024-02-29") == date(2024, 2, 29)
-
-
-def test_the_rows_dated_after_a_day_are_listed_up_to_a_bound_then_counted():
-    from core.dates import dated_after
-
-    rows = [("m-1", date(2026, 1, 1)), ("m-2", None), ("m-3", date(2062, 3, 5)), ("m-4", date(2026, 12, 4)), ("m-5", date(2030, 1, 1))]
-
-    listed, more = dated_after(rows, lambda row: row[1], date(2026, 12, 3), limit=2)
-
-    assert [row[0] for row in listed] == ["m-3", "m-4"] and more == 1

@@ -26,3 +26,15 @@ def test_past_the_limit_the_repeats_are_counted_and_said_on_one_last_line():
 
     assert [(r.at, r.first_at, r.message, r.more) for r in found] == [
         (4, 2, "c as a", 0), (5, 2, "d as a", 0), (5, 2, "and 1 more item that repeats an earlier one", 1)]
+
+
+def test_a_check_s_finds_are_listed_up_to_a_bound_then_counted_in_one_line():
+    from core.repeats import first_listed, more_like_the_one_above
+
+    listed, more = first_listed(["m-3", "m-4", "m-5"], limit=2)
+
+    assert listed == ["m-3", "m-4"] and more == 1
+    assert first_listed(["m-3"], limit=2) == (["m-3"], 0)
+    assert more_like_the_one_above(more, "meeting", "meetings") == "and 1 more meeting like the one above"
+    assert more_like_the_one_above(3, "entity", "entities") == "and 3 more entities like the one above"
+
