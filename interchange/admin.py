@@ -11,7 +11,7 @@ class DatasetImportAdmin(RecordAdmin):
 
     list_display = ("imported_at", "actor", "via")
     list_filter = ("via",)
-    readonly_fields = ("imported_at", "imported_by", "actor", "via", "counts", "files")
+    readonly_fields = ("imported_at", "imported_by", "actor", "via", "counts", "files", "notes")
 
 
 @admin.register(ImportRequest)

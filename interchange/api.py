@@ -50,7 +50,8 @@ def import_request_json(request, upload: ImportRequest) -> dict:
 
 class DatasetImportsView(APIView):
     """GET: the latest imports that wrote to the tracker, newest first: when, who and how, each
-    file's rows created, updated and unchanged, each file's size and SHA-256 as given, and where to
+    file's rows created, updated and unchanged, each file's size and SHA-256 as given, what it noted
+    as worth a look (`notes`: file, line, column, message, link), and where to
     download the files as given (`files_url`, null once they are no longer kept).
 
     POST (multipart, `files`: a zip or the CSV files, as on the data sets page; `dry_run`: true to
@@ -66,6 +67,7 @@ class DatasetImportsView(APIView):
         runs = DatasetImport.objects.with_files_kept()
         return Response({"imports": [
             {"imported_at": run.imported_at, "actor": run.actor, "via": run.via_words, "counts": run.counts, "files": run.files,
+             "notes": run.notes,
              "files_url": request.build_absolute_uri(reverse("imported_files_download", args=[run.pk])) if run.files_kept else None}
             for run in runs[:IMPORTS_IN_THE_API]
         ]})

@@ -16,8 +16,8 @@ class DatasetImportQuerySet(models.QuerySet):
 
 class DatasetImport(models.Model):
     """One import that wrote to the tracker (dry runs and refused ones write nothing and are not
-    kept): when, who and how (as the audit trail names them), and what it did to each file's rows.
-    The provenance of a data set as a whole, beside each fact's source URL."""
+    kept): when, who and how (as the audit trail names them), what it did to each file's rows and
+    what it noted. The provenance of a data set as a whole, beside each fact's source URL."""
 
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -28,6 +28,12 @@ class DatasetImport(models.Model):
         default=dict, blank=True,
         help_text="{file: {sha256, bytes}} for each file given, as given: kept for every import, so a copy of a "
                   "file can be checked against what was imported long after the files themselves are gone",
+    )
+    notes = models.JSONField(
+        null=True, blank=True,
+        help_text="what the import noted as worth a look (a merged twin back, a fact given twice...): "
+                  "[{file, line, column, message, link}], kept with the import for good, however it came in "
+                  "(null: imported before imports kept their notes)",
     )
 
     objects = DatasetImportQuerySet.as_manager()

@@ -124,7 +124,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
             transaction.set_rollback(True)
         else:
             result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)},
-                                               recorded_zip)
+                                               recorded_zip, result.notes)
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
@@ -335,15 +335,17 @@ def imported_files_kept() -> int:
     return max(settings.IMPORTED_FILES_KEPT, 0)
 
 
-def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zipped: bytes | None = None) -> DatasetImport:
-    """The import's record: the counts and digests of `files`, and the files themselves, zipped (the
-    latest `IMPORTED_FILES_KEPT` imports keep theirs)."""
+def _import_recorded(counts: dict[str, FileCounts], files: dict[str, bytes], zipped: bytes | None = None,
+                     notes: list[Problem] = ()) -> DatasetImport:
+    """The import's record: the counts and digests of `files`, its notes, and the files themselves,
+    zipped (the latest `IMPORTED_FILES_KEPT` imports keep theirs)."""
     actor = current_actor()
     given = {name: files[name] for name in sorted(files) if name in counts}
     run = DatasetImport.objects.create(
         imported_by_id=actor.user_id, actor=actor.label, via=actor.via,
         counts={name: vars(counts[name]) for name in given},
         files={name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in given.items()},
+        notes=[asdict(note) for note in notes],
     )
     kept = imported_files_kept()
     if kept > 0:

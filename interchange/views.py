@@ -76,7 +76,7 @@ def recent_imports() -> dict:
     """The latest imports, each with its files' counts in words and their digests, and whether its
     files are kept, for the data sets page."""
     runs = list(DatasetImport.objects.with_files_kept()[:IMPORTS_LISTED])
-    # an upload's report (its notes: a merged twin back, ties that may be the wrong way round), while kept
+    # an upload's report (its counts and notes as the uploader saw them), while kept
     reports = dict(ImportRequest.objects.filter(dataset_import__in=runs).values_list("dataset_import_id", "pk"))
     return {
         "imports": [{"run": run, "files": [(name, FileCounts(**n), run.files.get(name)) for name, n in run.counts.items()],

@@ -108,6 +108,22 @@ def test_an_import_keeps_its_files_as_given_and_their_digests(lakeside_dir, tmp_
 
 
 @pytest.mark.django_db
+def test_an_import_keeps_what_it_noted_with_its_record(tmp_path):
+    from interchange.models import DatasetImport
+
+    clean = data_set(tmp_path / "clean", entities="external_id,name,kind\np-1,Ann Lee,person\n")
+    assert import_notes(clean) == [] and DatasetImport.objects.get().notes == []
+    twins = data_set(tmp_path / "twins", entities="external_id,name,kind\np-2,Ann  Lee,person\npd,Lakeside PD,police_department\n")
+    printed = import_notes(twins)
+
+    run = DatasetImport.objects.first()  # the newest: the notes it printed, kept as the data sets page lists them
+    assert len(printed) == len(run.notes) == 1
+    (note,) = run.notes
+    assert (note["file"], note["line"], note["column"]) == ("entities.csv", 2, "name") and note["message"] in printed[0]
+    assert note["link"] and "p-1" in note["message"]
+
+
+@pytest.mark.django_db
 def test_only_the_latest_imports_keep_their_files_and_every_import_its_digests(lakeside_dir, settings):
     from interchange.models import DatasetImport, ImportedFiles
 

@@ -281,6 +281,24 @@ def test_an_import_whose_files_are_no_longer_kept_lists_its_digests_only(client_
 
 
 @pytest.mark.django_db
+def test_the_recent_imports_show_what_each_noted_however_it_came_in(client_as, tmp_path):
+    from interchange.models import DatasetImport
+    from tests.imports import data_set, import_notes
+
+    import_notes(data_set(tmp_path / "first", entities="external_id,name,kind\np-1,Ann Lee,person\n"))
+    import_notes(data_set(tmp_path / "twin", entities="external_id,name,kind\np-2,Ann  Lee,person\n"))  # on the command line
+    DatasetImport.objects.create(actor="before notes were kept", via="command", counts={})  # notes null, as after the migration
+
+    for role, merge in (("analyst", "(administrators merge entities)"), ("administrator", 'Open the merge page</a>')):
+        page = client_as(role).get("/data/").content.decode()
+        assert "<summary>1 note</summary>" in page and "entities.csv line 2, name: note: " in page and merge in page
+        assert page.count("<td>none</td>") == 1 and "not kept (imported before notes were kept)" in page
+    imports = client_as("analyst").get("/api/imports/").json()["imports"]
+    assert [len(run["notes"]) if run["notes"] is not None else None for run in imports] == [None, 1, 0]
+    assert imports[1]["notes"][0]["line"] == 2 and "p-1" in imports[1]["notes"][0]["message"]
+
+
+@pytest.mark.django_db
 def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
     import hashlib
 
