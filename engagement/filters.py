@@ -1,8 +1,16 @@
 import django_filters
 from django import forms
 
+from entities.forms import EntityField
+
 from .models import Meeting
 from .types import MeetingType
+
+
+class EntityFilter(django_filters.Filter):
+    """An entity typed as its id or exact name, with suggestions (a board member knows the name, not the id)."""
+
+    field_class = EntityField
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -11,7 +19,8 @@ class MeetingFilter(django_filters.FilterSet):
     title = django_filters.CharFilter(lookup_expr="icontains")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    entity = django_filters.CharFilter(field_name="attendance__entity__external_id", label="Attended by (entity id)")
+    entity = EntityFilter(field_name="attendance__entity", label="Attended by (id or name)",
+                          not_found="No entity with the id or the name '{value}': pick one from the suggestions.")
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
 

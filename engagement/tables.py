@@ -15,6 +15,7 @@ class MeetingTable(PagedTable):
         model = Meeting
         fields = ("date", "type", "title", "neighborhood", "attendees", "logged_by")
         attrs = {"class": "table table-sm"}
+        empty_text = "No meeting matches."
 
     def order_logged_by(self, queryset, is_descending):
         # imported meetings (logged by no one) last both ways

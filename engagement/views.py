@@ -68,7 +68,10 @@ def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("logged_by").order_by("-date", "external_id"))
     # a subquery: after the "attended by" filter, Count("attendance") would count only that attendee
     attendees = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("id")).values("n")
-    rows = filterset.qs.annotate(attendees=Coalesce(Subquery(attendees), 0))
+    # a filter it cannot read (no entity of that name, a date that is none) lists nothing beside its
+    # message, not every meeting as if it had been applied
+    chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    rows = chosen.annotate(attendees=Coalesce(Subquery(attendees), 0))
     table = MeetingTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "engagement/meeting_list.html", {"filter": filterset, "table": table})

@@ -220,6 +220,34 @@ def test_the_meeting_list_pages_filters_and_counts_every_attendee(client_as):
 
 
 @pytest.mark.django_db
+def test_the_meetings_attended_by_someone_are_found_by_their_name_as_well_as_their_id(client_as):
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    chief = EntityFactory(external_id="p-chief", name="Laura Benton")
+    namesakes = [EntityFactory(external_id=f"p-smith-{n}", name="John Smith") for n in (1, 2)]
+    for n, attendee in enumerate([chief, chief, *namesakes]):
+        AttendanceFactory(meeting=MeetingFactory(title=f"Meeting {n}"), entity=attendee)
+    staff = client_as("city_staff")
+
+    def titles(typed):
+        response = staff.get("/meetings/", {"entity": typed})
+        return response, sorted(row.title for row in response.context["table"].paginator.object_list.data)
+
+    assert titles("laura benton")[1] == titles("p-chief")[1] == ["Meeting 0", "Meeting 1"]
+    assert titles("p-smith-2")[1] == ["Meeting 3"]
+    page = titles("")[0].content.decode()
+    assert 'list="entity-options"' in page and 'data-search-url="/search/entities/"' in page  # suggestions as on the meeting form
+    for typed, said in (("John Smith", "More than one entity is named &#x27;John Smith&#x27; (p-smith-1, p-smith-2)"),
+                        ("Laura B", "No entity with the id or the name &#x27;Laura B&#x27;")):
+        response, listed = titles(typed)
+        assert said in response.content.decode() and listed == []  # nothing listed as if the filter had been applied
+        assert "No meeting matches." in response.content.decode()
+    assert titles("p-chief")[0].context["filter"].form["entity"].value() == "p-chief"
+    # the entity's page leads there
+    assert 'href="/meetings/?entity=p-chief">Every meeting it attended itself' in staff.get("/entities/p-chief/").content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("asked", "rows"), [(None, 6), ("20", 20), ("abc", 6), ("-3", 6), ("100000", 200)])
 def test_the_meeting_form_shows_more_rows_on_request_within_bounds(client_as, asked, rows):
     response = client_as("board_member").get("/meetings/new/", {"rows": asked} if asked else {})
