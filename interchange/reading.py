@@ -1,6 +1,7 @@
 """Turns uploaded or on-disk bytes into CSV rows with their line numbers, or a clear problem."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -48,13 +49,34 @@ class CsvTable:
     rows: list[tuple[int, list[str]]]  # (line number where the record starts, cells)
 
 
+SAVE_AS_UTF8 = 'save it as UTF-8 CSV (in a spreadsheet: "CSV UTF-8 (comma delimited)")'
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """A UTF-16 file (a spreadsheet's "Unicode Text"): a byte-order mark, or without one a NUL beside
+    each letter of its header (no column name holds one). Its ASCII decodes as UTF-8 all the same, a
+    NUL between each two letters: every column unknown, its name full of NULs."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    end = data.find(b"\n")
+    header = data[: end if 0 <= end < 400 else 400]
+    return len(header) >= 4 and any(half.count(0) * 10 >= len(half) * 9 for half in (header[0::2], header[1::2]))
+
+
 def read_csv(name: str, data: bytes) -> tuple[CsvTable | None, list[Problem]]:
     """Decode and parse one file. A file that is not UTF-8 or not CSV is one problem, never a crash."""
+    if _looks_like_utf16(data):
+        return None, [Problem(name, 1, "-", f"the file is UTF-16 text, not UTF-8: {SAVE_AS_UTF8}")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(name, line, "-", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded); save it as UTF-8 CSV")]
+        byte = data[exc.start]
+        # the character the byte stands for in the encoding such files come in most (Windows', as
+        # Latin-1 with more), so the analyst sees which one it is: "é", not 0xe9 alone
+        meant = bytes([byte]).decode("cp1252", errors="ignore")
+        seen = f", '{meant}' in the Windows encoding," if meant.isprintable() and meant else ""
+        return None, [Problem(name, line, "-", f"the file is not UTF-8 text (byte 0x{byte:02x}{seen} cannot be decoded); {SAVE_AS_UTF8}")]
     if not text.strip():
         return None, [Problem(name, 1, "-", "the file is empty; a header row is required")]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

@@ -65,3 +65,19 @@ def test_problems_are_counted_by_file_and_column_in_the_order_they_first_appear(
     problems[2:2] = [Problem("attendance.csv", 9, "role", "unknown role"), Problem("entities.csv", 3, "kind", "unknown kind")]
 
     assert problems_by_column(problems) == [("attendance.csv", "entity", 4), ("attendance.csv", "role", 1), ("entities.csv", "kind", 1)]
+
+
+_HEADER_TEXT = st.text(st.characters(min_codepoint=1, max_codepoint=0x2FFF, exclude_characters="\n\r"), min_size=2, max_size=60)
+
+
+@given(header=_HEADER_TEXT, rows=st.text(max_size=200))
+def test_a_utf8_file_is_never_taken_for_utf16_and_an_ascii_header_in_utf16_always_is(header, rows):
+    as_utf8 = (header + "\n" + rows).encode("utf-8", errors="surrogatepass")
+    table, problems = read_csv("entities.csv", as_utf8)
+    assert not any("UTF-16" in p.message for p in problems)
+
+    ascii_header = header.encode("ascii", errors="ignore").decode() or "external_id"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        if len(ascii_header) >= 2:
+            table, problems = read_csv("entities.csv", (ascii_header + "\n" + rows).encode(encoding, errors="surrogatepass"))
+            assert table is None and [(p.line, p.message[:35]) for p in problems] == [(1, "the file is UTF-16 text, not UTF-8:")]

@@ -368,6 +368,12 @@ def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
     "payload,message",
     [
         (b"external_id,name,kind\n\xff\xfe,bad,person\n", "entities.csv:2: -: the file is not UTF-8 text"),
+        # as a spreadsheet writes "Unicode Text" or a Windows encoding: said as such, not as columns full of NULs
+        ("external_id,name,kind\na,A,person\n".encode("utf-16"), "entities.csv:1: -: the file is UTF-16 text, not UTF-8: save it as UTF-8 CSV"),
+        ("external_id,name,kind\na,A,person\n".encode("utf-16-le"), "entities.csv:1: -: the file is UTF-16 text, not UTF-8"),
+        ("external_id,name,kind\na,A,person\n".encode("utf-16-be"), "entities.csv:1: -: the file is UTF-16 text, not UTF-8"),
+        ("external_id,name,kind\na,Ren\u00e9e,person\n".encode("cp1252"),
+         "entities.csv:2: -: the file is not UTF-8 text (byte 0xe9, '\u00e9' in the Windows encoding, cannot be decoded); save it as UTF-8 CSV"),
         (b"external_id,name,kind\n\"a,A,person\n", "entities.csv:2: -: the file is not valid CSV"),
         (b"external_id,name,kind\na,A\x00,person\n", "entities.csv:2: name: contains a NUL character"),
         (b"", "entities.csv:1: -: the file is empty"),
