@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,8 +63,13 @@ from .tables import MeetingTable
 from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
 
 
+# the meetings list's download: the meeting's columns of meetings.csv, then who attended and who logged it
+MEETING_LIST_COLUMNS = ["external_id", "date", "type", "title", "location", "neighborhood", "attendees", "attendee_ids", "logged_by"]
+
+
 def meeting_list(request):
-    """Every meeting, filterable and paged (50 a page), newest first."""
+    """Every meeting, filterable and paged (50 a page), newest first; ?export=csv downloads the
+    filtered meetings with who attended."""
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("logged_by").order_by("-date", "external_id"))
     # a subquery: after the "attended by" filter, Count("attendance") would count only that attendee
     attendees = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("id")).values("n")
@@ -72,9 +77,21 @@ def meeting_list(request):
     # message, not every meeting as if it had been applied
     chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     rows = chosen.annotate(attendees=Coalesce(Subquery(attendees), 0))
+    if request.GET.get("export") == "csv":
+        return csv_download("meetings.csv", MEETING_LIST_COLUMNS, _meeting_list_rows(rows))
     table = MeetingTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "engagement/meeting_list.html", {"filter": filterset, "table": table})
+
+
+def _meeting_list_rows(meetings):
+    """The download's rows, streamed: a chunk of meetings at a time with their attendees' ids
+    (sorted, `;`-separated as flags.csv lists persons)."""
+    by_id = Prefetch("attendance", queryset=Attendance.objects.select_related("entity").only("meeting_id", "entity__external_id")
+                     .order_by("entity__external_id"))
+    for m in meetings.prefetch_related(by_id).iterator(chunk_size=2000):
+        yield [m.external_id, m.date.isoformat(), m.type, m.title, m.location, m.neighborhood, m.attendees,
+               ";".join(row.entity.external_id for row in m.attendance.all()), m.logged_by.get_username() if m.logged_by else ""]
 
 
 @role_required(can_log_meetings, "Only board members, analysts and administrators log meetings.")

@@ -16,7 +16,7 @@ pages = [
     "/engagement/trust/", "/recusals/", "/reports/", "/reports/new/", "/register/", "/scoring/settings/",
     "/scoring/settings/history/", "/data/", "/data/export.zip", "/sources/", "/following/", "/account/password/", "/help/",
     "/api/", "/api/schema/", "/api/docs/", "/api/entities/", "/api/closeness/", "/admin/", "/admin/entities/entity/",
-    "/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/recusals/?export=csv",
+    "/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/recusals/?export=csv", "/meetings/?export=csv",
     *(f"/help/{page.slug}/" for page in HELP_PAGES),
 ]
 failed = []

@@ -248,6 +248,47 @@ def test_the_meetings_attended_by_someone_are_found_by_their_name_as_well_as_the
 
 
 @pytest.mark.django_db
+def test_the_meetings_listed_download_with_who_attended(client_as):
+    import csv
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    chief, chair, resident = (EntityFactory(external_id=x) for x in ("p-chief", "p-chair", "=cmd"))
+    lunch = MeetingFactory(external_id="m-lunch", type="private_meeting", title="Lunch", date=date(2026, 5, 4), location="Diner")
+    forum = MeetingFactory(external_id="m-forum", type="community_forum", title="Forum", date=date(2026, 6, 1), neighborhood="North")
+    MeetingFactory(external_id="m-other", title="Without the chief")
+    for meeting, people in ((lunch, (chief, chair)), (forum, (resident, chief, chair))):
+        for person in people:
+            AttendanceFactory(meeting=meeting, entity=person)
+    staff = client_as("city_staff")
+    assert 'export=csv">Download CSV</a>' in staff.get("/meetings/?entity=p-chief").content.decode()
+
+    def download(**asked):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.get("/meetings/", {"export": "csv", **asked})
+            text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return response, text, len(queries)
+
+    response, text, queries = download(entity="p-chief")
+    for n in range(5):  # more meetings, no more queries: their attendance is read with them, not one by one
+        AttendanceFactory(meeting=MeetingFactory(title=f"More {n}"), entity=chief)
+    assert download(entity="p-chief")[2] == queries
+    assert response["Content-Disposition"] == 'attachment; filename="meetings.csv"'
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["external_id"], r["date"], r["type"], r["attendees"], r["attendee_ids"]) for r in rows] == [
+        ("m-forum", "2026-06-01", "community_forum", "3", "'=cmd;p-chair;p-chief"),  # every attendee, a formula neutralised
+        ("m-lunch", "2026-05-04", "private_meeting", "2", "p-chair;p-chief"),
+    ]
+    assert rows[1]["location"] == "Diner" and rows[0]["neighborhood"] == "North" and rows[0]["logged_by"] == ""
+    assert download(entity="nobody")[1].splitlines() == [",".join(
+        ["external_id", "date", "type", "title", "location", "neighborhood", "attendees", "attendee_ids", "logged_by"])]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("asked", "rows"), [(None, 6), ("20", 20), ("abc", 6), ("-3", 6), ("100000", 200)])
 def test_the_meeting_form_shows_more_rows_on_request_within_bounds(client_as, asked, rows):
     response = client_as("board_member").get("/meetings/new/", {"rows": asked} if asked else {})
