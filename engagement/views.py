@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import date
 from urllib.parse import urlencode
 
@@ -6,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,14 +85,28 @@ def meeting_list(request):
     return render(request, "engagement/meeting_list.html", {"filter": filterset, "table": table})
 
 
-def _meeting_list_rows(meetings):
-    """The download's rows, streamed: a chunk of meetings at a time with their attendees' ids
-    (sorted, `;`-separated as flags.csv lists persons)."""
-    by_id = Prefetch("attendance", queryset=Attendance.objects.select_related("entity").only("meeting_id", "entity__external_id")
-                     .order_by("entity__external_id"))
-    for m in meetings.prefetch_related(by_id).iterator(chunk_size=2000):
-        yield [m.external_id, m.date.isoformat(), m.type, m.title, m.location, m.neighborhood, m.attendees,
-               ";".join(row.entity.external_id for row in m.attendance.all()), m.logged_by.get_username() if m.logged_by else ""]
+def _meeting_list_rows(meetings, chunk_size: int = 5000):
+    """The download's rows, streamed: a chunk of meetings at a time, then their attendees' ids
+    (sorted, `;`-separated as flags.csv lists persons), read as plain values (as model instances,
+    every meeting's took 32 s at a million attendance rows)."""
+    listed = meetings.values_list("pk", "external_id", "date", "type", "title", "location", "neighborhood", "attendees",
+                                  "logged_by__username")
+    chunk = []
+    for row in listed.iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from _with_attendees(chunk)
+            chunk = []
+    yield from _with_attendees(chunk)
+
+
+def _with_attendees(meetings: list[tuple]):
+    attended = defaultdict(list)
+    ids = Attendance.objects.filter(meeting_id__in=[row[0] for row in meetings]).order_by("meeting_id", "entity__external_id")
+    for meeting_id, external_id in ids.values_list("meeting_id", "entity__external_id"):
+        attended[meeting_id].append(external_id)
+    for pk, external_id, day, kind, title, location, neighborhood, attendees, logged_by in meetings:
+        yield [external_id, day.isoformat(), kind, title, location, neighborhood, attendees, ";".join(attended[pk]), logged_by or ""]
 
 
 @role_required(can_log_meetings, "Only board members, analysts and administrators log meetings.")
