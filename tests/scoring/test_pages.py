@@ -25,6 +25,28 @@ def test_closeness_list_filters_by_band(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_the_closeness_list_downloads_what_the_export_says_of_the_pairs_listed(scored, client_as, tmp_path):
+    import csv
+
+    staff = client_as("city_staff")
+
+    def downloaded(**asked) -> list[dict]:
+        text = b"".join(staff.get("/closeness/", {"export": "csv", **asked}).streaming_content).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    call_command("export_dataset", str(tmp_path), stdout=io.StringIO())
+    with open(tmp_path / "closeness.csv", newline="") as exported:
+        # the contract's rows of the pairs the pages list (1.0 and over), without the reference date
+        listed = [{k: v for k, v in row.items() if k != "as_of"} for row in csv.DictReader(exported) if float(row["score"]) >= 1.0]
+    every = downloaded()
+    key = lambda row: (row["entity_a"], row["entity_b"])  # noqa: E731
+    assert len(every) == len(listed) > 20 and sorted(every, key=key) == sorted(listed, key=key)
+    assert [float(row["score"]) for row in every] == sorted((float(row["score"]) for row in every), reverse=True)
+    close = downloaded(band="close")
+    assert close and close == [row for row in every if row["band"] == "close"]
+
+
+@pytest.mark.django_db
 def test_pair_page_explains_the_score(scored, client_as):
     page = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
 
