@@ -104,6 +104,29 @@ def test_compose_runs_web_worker_and_beat_from_one_image_beside_postgresql_and_r
     assert "migrate" in services["web"]["command"] and "gunicorn config.wsgi:application" in services["web"]["command"]
 
 
+def test_the_web_servers_queries_stop_with_its_workers_and_the_migrations_do_not():
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
+    migrate, serve = command.split("&&")
+    assert "manage.py migrate" in migrate and "PGOPTIONS" not in migrate
+    timeout = re.search(r"PGOPTIONS='-c statement_timeout=(\d+)s' gunicorn .*--timeout (\d+)", serve)
+    assert timeout and timeout.group(1) == timeout.group(2)
+    # libpq, under Django's connection, takes it from the environment: a longer query is cancelled
+    asks = """
+from django.db import OperationalError, connection
+with connection.cursor() as cursor:
+    cursor.execute("SHOW statement_timeout")
+    print(cursor.fetchone()[0])
+    try:
+        cursor.execute("SELECT pg_sleep(2)")
+        print("finished")
+    except OperationalError as exc:
+        print("cancelled" if "statement timeout" in str(exc) else exc)
+"""
+    env = {**os.environ, "PGOPTIONS": "-c statement_timeout=300ms"}
+    shown = subprocess.run([sys.executable, "manage.py", "shell", "-c", asks], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.splitlines()[-2:] == ["300ms", "cancelled"]
+
+
 def test_every_environment_variable_the_settings_read_is_in_the_readmes_configuration_table():
     read = set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', (ROOT / "config" / "settings.py").read_text()))
     read |= set(re.findall(r'os\.environ\.setdefault\("([A-Z_]+)"', (ROOT / "config" / "__init__.py").read_text()))
