@@ -1,10 +1,11 @@
 """Form fields for choosing an entity, shared by the apps whose forms name one."""
 from django import forms
+from django.utils import timezone
 
 from core.validation import bare_id, refused_character
 
 from .models import Entity
-from .selectors import entities_typed
+from .selectors import entities_typed, merged_away
 
 
 def _meant(value: str) -> str:
@@ -37,6 +38,10 @@ class EntityField(forms.CharField):
         # picking either silently would credit a meeting to the wrong person
         named = entities_typed(value)
         if not named:
+            if merge := merged_away(value):  # an old id, from a note or a list kept from before the merge
+                kept = merge.keep
+                raise forms.ValidationError(f"'{value}' was merged into {kept.name} ({kept.external_id}) on "
+                                            f"{timezone.localdate(merge.merged_at):%Y-%m-%d}: type '{kept.external_id}'.")
             raise forms.ValidationError(self.not_found.format(value=value) + _meant(value))
         if len(named) > 1:
             ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")

@@ -33,3 +33,24 @@ def test_an_id_or_an_exact_name_is_the_entity():
     pd = EntityFactory(external_id="lk-pd", name="Lakeside PD", kind="police_department")
 
     assert EntityField().clean("lk-pd") == pd == EntityField().clean("lakeside pd")
+
+
+@pytest.mark.django_db
+def test_the_id_of_a_twin_merged_away_names_the_entity_it_was_merged_into_until_the_merge_is_undone():
+    from django.utils import timezone
+
+    from entities.models import MergeRecord
+    from entities.services import entity_merge, entity_merge_undo
+
+    kept = EntityFactory(external_id="rv-towing", name="Riverton Towing Co.", kind="business")
+    twin = EntityFactory(external_id="rv-towing-co", name="Riverton Towing Co", kind="business")
+    entity_merge(keep=kept, duplicate=twin)
+    record = MergeRecord.objects.get()
+
+    with pytest.raises(ValidationError) as refused:
+        EntityField().clean("rv-towing-co")
+    assert refused.value.messages == [
+        f"'rv-towing-co' was merged into Riverton Towing Co. (rv-towing) on {timezone.localdate(record.merged_at):%Y-%m-%d}: type 'rv-towing'."]
+
+    entity_merge_undo(record)
+    assert EntityField().clean("rv-towing-co").name == "Riverton Towing Co"
