@@ -5,7 +5,7 @@ from django.utils import timezone
 from core.validation import bare_id, refused_character
 
 from .models import Entity
-from .selectors import entities_typed, merged_away
+from .selectors import entities_named_with, entities_typed, merged_away
 
 
 def _meant(value: str) -> str:
@@ -19,10 +19,13 @@ def _meant(value: str) -> str:
 
 
 class EntityField(forms.CharField):
-    """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js)."""
+    """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js).
+    With `part_of_name`, for the filters that only read, a part of one entity's name does too
+    ("Laura Benton" for "Chief Laura Benton"): nothing is credited to the wrong one there."""
 
-    def __init__(self, *, not_found: str = "No entity '{value}': pick one from the suggestions.", **kwargs):
+    def __init__(self, *, not_found: str = "No entity '{value}': pick one from the suggestions.", part_of_name: bool = False, **kwargs):
         self.not_found = not_found
+        self.part_of_name = part_of_name
         kwargs.setdefault("label", "Entity (id or name)")
         kwargs.setdefault("max_length", 300)
         kwargs.setdefault(
@@ -37,6 +40,11 @@ class EntityField(forms.CharField):
         # a name is taken only when it names one entity: two people may share a name, and
         # picking either silently would credit a meeting to the wrong person
         named = entities_typed(value)
+        if not named and self.part_of_name:
+            named = entities_named_with(value)
+            if len(named) > 1:
+                ids = ", ".join(f"{e.name} ({e.external_id})" for e in named[:5]) + (", ..." if len(named) > 5 else "")
+                raise forms.ValidationError(f"More than one entity's name holds '{value}': {ids}. Pick one from the suggestions or type its id.")
         if not named:
             if merge := merged_away(value):  # an old id, from a note or a list kept from before the merge
                 kept = merge.keep

@@ -19,6 +19,12 @@ def entities_typed(value: str, limit: int = 6) -> list[Entity]:
     return list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:limit])
 
 
+def entities_named_with(part: str, limit: int = 6) -> list[Entity]:
+    """The entities whose name holds `part`, case aside (up to `limit`, by name): more than one
+    means "ask which"."""
+    return list(Entity.objects.filter(name__icontains=part).order_by("name", "external_id")[:limit])
+
+
 def persons_named_like(names: list[str]) -> dict[str, Entity]:
     """For each of `names`, a person (or elected official) whose name is that one but for case,
     accents, punctuation, spacing and short forms (`name_key`), if any: most likely the one a new

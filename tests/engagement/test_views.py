@@ -223,7 +223,7 @@ def test_the_meeting_list_pages_filters_and_counts_every_attendee(client_as):
 def test_the_meetings_attended_by_someone_are_found_by_their_name_as_well_as_their_id(client_as):
     from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
 
-    chief = EntityFactory(external_id="p-chief", name="Laura Benton")
+    chief = EntityFactory(external_id="p-chief", name="Chief Laura Benton")
     namesakes = [EntityFactory(external_id=f"p-smith-{n}", name="John Smith") for n in (1, 2)]
     for n, attendee in enumerate([chief, chief, *namesakes]):
         AttendanceFactory(meeting=MeetingFactory(title=f"Meeting {n}"), entity=attendee)
@@ -233,12 +233,14 @@ def test_the_meetings_attended_by_someone_are_found_by_their_name_as_well_as_the
         response = staff.get("/meetings/", {"entity": typed})
         return response, sorted(row.title for row in response.context["table"].paginator.object_list.data)
 
-    assert titles("laura benton")[1] == titles("p-chief")[1] == ["Meeting 0", "Meeting 1"]
+    assert titles("chief laura benton")[1] == titles("p-chief")[1] == ["Meeting 0", "Meeting 1"]
+    assert titles("Laura Benton")[1] == titles("laura b")[1] == ["Meeting 0", "Meeting 1"]  # a part of one name only
     assert titles("p-smith-2")[1] == ["Meeting 3"]
     page = titles("")[0].content.decode()
     assert 'list="entity-options"' in page and 'data-search-url="/search/entities/"' in page  # suggestions as on the meeting form
     for typed, said in (("John Smith", "More than one entity is named &#x27;John Smith&#x27; (p-smith-1, p-smith-2)"),
-                        ("Laura B", "No entity with the id or the name &#x27;Laura B&#x27;")):
+                        ("smith", "More than one entity&#x27;s name holds &#x27;smith&#x27;: John Smith (p-smith-1), John Smith (p-smith-2)."),
+                        ("Laura X", "No entity&#x27;s id or name is or holds &#x27;Laura X&#x27;")):
         response, listed = titles(typed)
         assert said in response.content.decode() and listed == []  # nothing listed as if the filter had been applied
         assert "No meeting matches." in response.content.decode()

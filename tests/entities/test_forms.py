@@ -54,3 +54,17 @@ def test_the_id_of_a_twin_merged_away_names_the_entity_it_was_merged_into_until_
 
     entity_merge_undo(record)
     assert EntityField().clean("rv-towing-co").name == "Riverton Towing Co"
+
+
+@pytest.mark.django_db
+def test_a_part_of_one_name_is_the_entity_only_where_the_field_takes_parts_of_names():
+    chief = EntityFactory(external_id="p-chief", name="Chief Laura Benton", kind="person")
+    EntityFactory(external_id="hc-benton", name="Benton County", kind="government_body")
+
+    assert EntityField(part_of_name=True).clean("laura benton") == chief
+    with pytest.raises(ValidationError) as refused:
+        EntityField(part_of_name=True).clean("Benton")
+    assert refused.value.messages == ["More than one entity's name holds 'Benton': Benton County (hc-benton), "
+                                      "Chief Laura Benton (p-chief). Pick one from the suggestions or type its id."]
+    with pytest.raises(ValidationError):  # the meeting form credits attendance: an id or a whole name only
+        EntityField().clean("laura benton")
