@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 from django.db.models import Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from core.bulk import in_ids_sql
 from core.dates import days_before
@@ -266,14 +266,14 @@ def with_closest_score(entities: QuerySet[Entity]) -> QuerySet[Entity]:
         # score", PostgreSQL walked the score index of every listed pair for each entity with few
         # (a CSV of 20,000 entities beside 6.66M pairs did not finish in 10 minutes)
         mine = listed.filter(**{side: OuterRef("pk")}).values(side).annotate(top=Max("score_tenths")).values("top")
-        return Subquery(mine, output_field=IntegerField())
+        return Coalesce(Subquery(mine, output_field=IntegerField()), 0)
 
-    return entities.annotate(
-        closest_a=highest("entity_a"),
-        closest_b=highest("entity_b"),
-    # each side coalesced with the other: SQLite's and MySQL's GREATEST is NULL when either is,
-    # which showed "—" for every entity listed on one side only (PostgreSQL's skips NULLs)
-    ).annotate(closest_tenths=Greatest(Coalesce("closest_a", "closest_b"), Coalesce("closest_b", "closest_a")))
+    # each side 0 without a listed pair (a listed pair scores 10 tenths or more): SQLite's and
+    # MySQL's GREATEST is NULL when either is, which showed "—" for every entity listed on one side
+    # only. One expression, each subquery written once: an annotation named in another is written
+    # again where it is named, and the two sides coalesced with each other ran each subquery three
+    # times a row (the entities CSV 1.0 -> 0.4 s at 20,000 entities)
+    return entities.annotate(closest_tenths=NullIf(Greatest(highest("entity_a"), highest("entity_b")), 0))
 
 
 def entities_in_band(entities: QuerySet[Entity], band: str) -> QuerySet[Entity]:
