@@ -272,7 +272,7 @@ def with_closest_score(entities: QuerySet[Entity]) -> QuerySet[Entity]:
     # MySQL's GREATEST is NULL when either is, which showed "—" for every entity listed on one side
     # only. One expression, each subquery written once: an annotation named in another is written
     # again where it is named, and the two sides coalesced with each other ran each subquery three
-    # times a row (the entities CSV 1.0 -> 0.4 s at 20,000 entities)
+    # times a row (the entity list's 500th page at 20,000 entities: 0.94 -> 0.44 s)
     return entities.annotate(closest_tenths=NullIf(Greatest(highest("entity_a"), highest("entity_b")), 0))
 
 
