@@ -18,6 +18,11 @@ def _meant(value: str) -> str:
     return f" Did you mean '{bare}'? (This one holds {refused}.)"
 
 
+def _first_five(entities: list[Entity], shown) -> str:
+    """The entities a typed value could mean, as a message lists them: the first five, then "..."."""
+    return ", ".join(shown(e) for e in entities[:5]) + (", ..." if len(entities) > 5 else "")
+
+
 class EntityField(forms.CharField):
     """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js).
     With `part_of_name`, for the filters that only read, a part of one entity's name does too
@@ -43,8 +48,8 @@ class EntityField(forms.CharField):
         if not named and self.part_of_name:
             named = entities_named_with(value)
             if len(named) > 1:
-                ids = ", ".join(f"{e.name} ({e.external_id})" for e in named[:5]) + (", ..." if len(named) > 5 else "")
-                raise forms.ValidationError(f"More than one entity's name holds '{value}': {ids}. Pick one from the suggestions or type its id.")
+                which = _first_five(named, lambda e: f"{e.name} ({e.external_id})")
+                raise forms.ValidationError(f"More than one entity's name holds '{value}': {which}. Pick one from the suggestions or type its id.")
         if not named:
             if merge := merged_away(value):  # an old id, from a note or a list kept from before the merge
                 kept = merge.keep
@@ -52,6 +57,6 @@ class EntityField(forms.CharField):
                                             f"{timezone.localdate(merge.merged_at):%Y-%m-%d}: type '{kept.external_id}'.")
             raise forms.ValidationError(self.not_found.format(value=value) + _meant(value))
         if len(named) > 1:
-            ids = ", ".join(e.external_id for e in named[:5]) + (", ..." if len(named) > 5 else "")
+            ids = _first_five(named, lambda e: e.external_id)
             raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
         return named[0]
