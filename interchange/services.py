@@ -32,7 +32,7 @@ from entities.checks import EntityRow, possible_twins_added
 from entities.kinds import category_for_kind
 from entities.models import Entity
 from entities.selectors import merges_standing
-from relationships.checks import PARENT, DisclosureRow, FactRow, TieRow, early_disclosures, facts_given_again, odd_ties, repeated_facts
+from relationships.checks import PARENT, DisclosureRow, FactRow, OddTie, TieRow, early_disclosures, facts_given_again, odd_ties, repeated_facts
 from relationships.models import Disclosure, Relationship
 from relationships.selectors import DISCLOSURE_COUNTS, relationships_sharing_their_fact
 from scoring.triggers import queue_recompute, with_organisations
@@ -302,8 +302,7 @@ def _early_disclosures(parsed: dict[str, ParsedFile]) -> list[Problem]:
         start_of |= dict(Relationship.objects.filter(external_id__in=sorted(stored)).values_list("external_id", "start_date"))
     rows = (DisclosureRow(row.line, row.values["external_id"], row.values["relationship"], row.values["disclosed_on"],
                           start_of.get(row.values["relationship"])) for row in disclosures.rows)
-    return [Problem(DISCLOSURES.name, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
-            for odd in early_disclosures(rows)]
+    return _notes_of(DISCLOSURES.name, early_disclosures(rows))
 
 
 def _repeat_notes(file: str, repeats: list[Repeat], stored: bool = False) -> list[Problem]:
@@ -325,8 +324,13 @@ def _kinds(parsed: dict[str, ParsedFile], named: set[str]) -> dict[str, str]:
 
 
 def _odd_notes(file: str, rows, kind_of: dict[str, str]) -> list[Problem]:
-    return [Problem(file, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}")
-            for odd in odd_ties(rows, kind_of)]
+    return _notes_of(file, odd_ties(rows, kind_of))
+
+
+def _notes_of(file: str, found: list[OddTie]) -> list[Problem]:
+    """What a check of `relationships.checks` found, as notes on their lines (the last one, of how
+    many more, after its line)."""
+    return [Problem(file, odd.at, odd.column, f"note: {odd.message}{', after this line' if odd.more else ''}") for odd in found]
 
 
 def imported_files_kept() -> int:

@@ -255,4 +255,3 @@ def early_disclosures(rows: Iterable[DisclosureRow]) -> list[OddTie]:
     if more:
         found.append(OddTie(found[-1].at, "disclosed_on", more_like_the_one_above(more, "disclosure", "disclosures"), more))
     return found
-
