@@ -21,7 +21,7 @@ from datetime import date
 
 from core.dates import is_after, years_before
 from core.formatting import count_text, money_text
-from entities.kinds import Kind
+from entities.kinds import Kind, is_person_kind
 from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
 from scoring.engine.data import EntityRecord, RelationshipRecord
 
@@ -79,8 +79,8 @@ RULE_TEXTS = {
     ),
     PERSONAL_TIE: RuleText(
         "Personal tie",
-        "A current family or personal tie joins someone who works for or leads X with someone who oversees X "
-        "or sits on an overseer of X.",
+        "A current family or personal tie joins someone who works for or leads X (or X, when X is a person) with "
+        "someone who oversees X or sits on an overseer of X.",
         "high",
     ),
     OVERSIGHT_TOO_CLOSE: RuleText(
@@ -318,7 +318,9 @@ def flags_for_personal_tie(ctx: _Context, drafts: dict) -> None:
             ties_of[tie.source].append(tie)
             ties_of[tie.target].append(tie)
     for x, overseers in ctx.overseers.items():
-        for insider in ctx.staff[x]:
+        # the persons on X's side: its staff, and X itself when X is a person (a mayor appoints the chief)
+        insiders = {e for e in ctx.overseen_side(x) if is_person_kind(ctx.kind(e))}
+        for insider in insiders:
             for tie in ties_of.get(insider, ()):
                 other = tie.target if tie.source == insider else tie.source
                 subjects = []

@@ -188,6 +188,22 @@ def test_several_ties_behind_one_situation_are_merged():
     assert merged.persons == (10, 11, 12) and merged.evidence == (3, 5)
 
 
+def test_a_tie_with_the_person_overseen_is_flagged():
+    # the mayor appoints the chief, a person: the chief is on the chief's own overseen side (found
+    # by test_rules_oracle: the rule once looked only at who leads or works for X)
+    appoints = RelationshipRecord(1, 13, 10, "appoints", date(2022, 1, 1))
+    board_appoints = RelationshipRecord(2, 2, 10, "appoints", date(2022, 1, 1))
+    seat = RelationshipRecord(3, 11, 2, "member_of", date(2023, 1, 1))
+    ties = [RelationshipRecord(4, 10, 13, "family", date(1990, 1, 1)), RelationshipRecord(5, 11, 10, "personal", date(2001, 1, 1))]
+
+    flags = only(run(appoints, board_appoints, seat, *ties), "PERSONAL_TIE")
+
+    assert {(f.subject, f.counterpart, f.persons, f.evidence) for f in flags} == {
+        (13, 10, (10, 13), (4,)),  # the mayor, who appoints the chief, is family
+        (2, 10, (10, 11), (5,)),  # a member of the board that appoints the chief is a friend
+    }
+
+
 # Closeness rules
 def test_an_overseer_close_to_what_it_oversees_is_flagged_and_never_disclosed():
     flags = run(close={(1, 2): 8.5, (1, 3): 9.0}, disclosures=[DisclosureRecord(100, date(2016, 1, 1))])
