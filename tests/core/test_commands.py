@@ -10,7 +10,9 @@ def test_a_command_error_still_prints_its_message_and_exits_1(embedded_manage):
 
 
 def test_a_finished_command_leaves_its_output_and_files_behind(embedded_manage, lakeside_dir, tmp_path):
-    embedded_manage("import_dataset", str(lakeside_dir / "data"))
+    imported = embedded_manage("import_dataset", str(lakeside_dir / "data"))
+    # the scores do not move on an import from the command line: it says what will move them
+    assert "Import complete. Closeness and flags are as before until `python manage.py recompute` runs" in imported
     assert "Recomputed as of 2026-06-30" in embedded_manage("recompute", "--as-of", "2026-06-30")
 
     printed = embedded_manage("export_dataset", str(tmp_path / "out"))

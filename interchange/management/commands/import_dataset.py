@@ -52,7 +52,13 @@ class Command(BaseCommand):
         # counts alone for scripts that read them (a note reads FILE:LINE: column: like a problem)
         for note in result.notes:
             self.stderr.write(str(note), style_func=self.style.WARNING)
-        self.stdout.write("Dry run: nothing was written." if dry_run else "Import complete.")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        else:
+            # the upload page queues a recompute; this command leaves it to the caller (the contract
+            # runs `recompute --as-of` itself), so a newcomer is told the scores do not move yet
+            self.stdout.write("Import complete. Closeness and flags are as before until "
+                              "`python manage.py recompute` runs (now, or the nightly run).")
 
 
 def _same_terminal() -> bool:
