@@ -333,10 +333,11 @@ def flags_for_personal_tie(ctx: _Context, drafts: dict) -> None:
                     draft = _add(drafts, PERSONAL_TIE, subject, x, "high")
                     draft.persons.update((insider, other))
                     draft.evidence[tie.id] = tie
-                    draft.sentences.append(
-                        f"{ctx.name(other)}{seat} has a {tie.type} tie with {ctx.name(insider)}, "
-                        f"who is on the side of {ctx.name(x)}"
-                    )
+                    if insider != x:
+                        whose = f"who is on the side of {ctx.name(x)}"
+                    else:  # X is the person tied: "…, who is on the side of X" would name X twice
+                        whose = "whom they oversee" if subject == other else f"whom {ctx.name(subject)} oversees"
+                    draft.sentences.append(f"{ctx.name(other)}{seat} has a {tie.type} tie with {ctx.name(insider)}, {whose}")
 
 
 def flags_for_closeness(ctx: _Context, drafts: dict) -> None:

@@ -202,6 +202,10 @@ def test_a_tie_with_the_person_overseen_is_flagged():
         (13, 10, (10, 13), (4,)),  # the mayor, who appoints the chief, is family
         (2, 10, (10, 11), (5,)),  # a member of the board that appoints the chief is a friend
     }
+    assert {f.explanation for f in flags} == {
+        "Mayor D has a family tie with Officer A, whom they oversee.",
+        "Board Member B of Review Board has a personal tie with Officer A, whom Review Board oversees.",
+    }
 
 
 # Closeness rules
