@@ -124,6 +124,25 @@ def spec_flags(entities, relationships, disclosures, d):
     return flags
 
 
+def spec_closeness_flags(relationships, close_pairs, d):
+    """The two closeness rules, {(rule, subject, counterpart): severity}, given the pairs that are
+    `close` (as unordered pairs): an entity that currently `oversees` X and is close to it
+    (OVERSIGHT_TOO_CLOSE, medium), or one with current `budget_authority` or `appoints` over X, no
+    current `oversees`, and close to it (POWER_IMBALANCE, low). Never disclosed."""
+    powers = {}  # (o, x) -> the types of o's current powers over x
+    for r in relationships:
+        if r.source != r.target and r.type in ("oversees", "budget_authority", "appoints") and in_force(r, d):
+            powers.setdefault((r.source, r.target), set()).add(r.type)
+    flags = {}
+    for (o, x), types in powers.items():
+        if frozenset((o, x)) in close_pairs:
+            if "oversees" in types:
+                flags[("OVERSIGHT_TOO_CLOSE", o, x)] = "medium"
+            else:
+                flags[("POWER_IMBALANCE", o, x)] = "low"
+    return flags
+
+
 # --- small random worlds -----------------------------------------------------------------------
 
 KINDS = [k.value for k in Kind]
