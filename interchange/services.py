@@ -40,7 +40,7 @@ from scoring.triggers import queue_recompute, with_organisations
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem, problems_by_column
-from .validation import KnownIds, ParsedFile, may_be_thousands, validate_dataset
+from .validation import KnownIds, ParsedFile, may_be_thousands, rating_as_kept, validate_dataset
 
 UPDATE_BATCH = 2000
 
@@ -117,7 +117,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
                         + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
-                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed))
+                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed) + _ratings_rounded(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
@@ -276,6 +276,18 @@ def _amounts_that_may_be_thousands(parsed: dict[str, ParsedFile]) -> list[Proble
 
     rows = [row for row in relationships.rows if row.values.get("amount") is not None and may_be_thousands(row.values["amount"])]
     return _listed_notes(RELATIONSHIPS.name, "amount", rows, said, "amount")
+
+
+def _ratings_rounded(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the analyst ratings given with more than one decimal: kept rounded (`rating_as_kept`)."""
+    relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None or "analyst_score" not in relationships.columns:
+        return []
+    rows = [row for row in relationships.rows
+            if row.values.get("analyst_score") is not None and rating_as_kept(row.values["analyst_score"]) != row.values["analyst_score"]]
+    return _listed_notes(RELATIONSHIPS.name, "analyst_score", rows, lambda row: (
+        f"'{row.values['analyst_score']}' is kept as {rating_as_kept(row.values['analyst_score'])}: "
+        "an analyst's rating holds one decimal"), "rating")
 
 
 def _listed_notes(file: str, column: str, rows: list, said, noun: str) -> list[Problem]:
@@ -589,7 +601,8 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         if "amount" in values:
             fields["amount"] = _normalise_decimal(values["amount"], 2)
         if "analyst_score" in values:
-            fields["analyst_score"] = _normalise_decimal(values["analyst_score"], 1)
+            rating = values["analyst_score"]
+            fields["analyst_score"] = None if rating is None else rating_as_kept(rating)
         return fields
 
     changes = _plan(parsed.get(RELATIONSHIPS.name), lambda v: v["external_id"], stored, relationship_fields, counts.get(RELATIONSHIPS.name, FileCounts()))

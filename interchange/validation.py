@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
 
 from core.dates import parse_iso_date
@@ -75,10 +75,8 @@ def may_be_thousands(value: Decimal) -> bool:
     return _POINT_THOUSANDS.fullmatch(str(value)) is not None
 
 
-def parse_decimal(cell: str, places: int, thousands_possible: bool = True) -> Decimal:
-    """A number as written in a cell, with at most `places` decimals; `thousands_possible`: whether
-    the column may hold thousands (an amount of money may, an analyst's 0-10 rating may not), for
-    the hint on a number refused ("1.234": if it is 1,234, write 1234)."""
+def parse_decimal(cell: str, places: int | None) -> Decimal:
+    """A number as written in a cell, with at most `places` decimals (None: any number of them)."""
     try:
         if "," in cell and not _THOUSANDS.fullmatch(cell):
             raise InvalidOperation
@@ -93,16 +91,22 @@ def parse_decimal(cell: str, places: int, thousands_possible: bool = True) -> De
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
-    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
-        thousands = thousands_possible and _POINT_THOUSANDS.fullmatch(cell)
+    if places is not None and value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        thousands = _POINT_THOUSANDS.fullmatch(cell)
         hint = f" (if it is {int(cell.replace('.', '')):,}, write {cell.replace('.', '')})" if thousands else ""
         raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}{hint}")
     return value
 
 
+def rating_as_kept(value: Decimal) -> Decimal:
+    """An analyst's rating as stored: to one decimal, half up (7.25 is kept as 7.3). The contract
+    sets no number of decimals, so a file may give more: rounded, and the import notes it, rather
+    than refused; an amount of money is refused instead (`parse_decimal`), as "1.234" may be 1,234."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 _DATE_COLUMNS = {"start_date", "end_date", "date", "disclosed_on"}
-_DECIMAL_PLACES = {"amount": 2, "analyst_score": 1}
-_THOUSANDS_POSSIBLE = {"amount"}  # a rating from 0 to 10 holds none
+_DECIMAL_PLACES = {"amount": 2, "analyst_score": None}  # None: any, rounded as kept (`rating_as_kept`)
 
 
 _OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -186,7 +190,7 @@ class _FileValidator:
             if column in _DATE_COLUMNS:
                 parser = parse_iso_date
             elif column in _DECIMAL_PLACES:
-                parser = partial(parse_decimal, places=_DECIMAL_PLACES[column], thousands_possible=column in _THOUSANDS_POSSIBLE)
+                parser = partial(parse_decimal, places=_DECIMAL_PLACES[column])
             else:
                 parser = None
             empty = None if parser is not None else ""

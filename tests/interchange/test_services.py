@@ -10,6 +10,8 @@ from django.core.management import call_command
 
 from engagement.models import Attendance, Meeting
 from entities.models import Entity
+from interchange.reading import files_from_directory
+from interchange.services import dataset_import
 from relationships.models import Disclosure, Relationship
 from tests.imports import data_set, import_notes
 
@@ -350,6 +352,23 @@ def test_an_amount_written_with_a_point_between_groups_of_three_digits_imports_a
 
 
 @pytest.mark.django_db
+def test_a_rating_with_more_than_one_decimal_imports_rounded_half_up_with_a_note(tmp_path):
+    # the contract sets no number of decimals for a rating: refused, a whole data set failed on one 7.25
+    data_set(tmp_path, entities="external_id,name,kind\nreform,Reform Group,reform_advocacy_group\npd,Police,police_department\n",
+             relationships="external_id,source,target,type,analyst_score\na-1,reform,pd,advises,7.25\na-2,pd,reform,advises,9.96\n"
+                           "a-3,reform,pd,lobbies,6.5\n")
+
+    assert import_notes(tmp_path) == [
+        "relationships.csv:2: analyst_score: note: '7.25' is kept as 7.3: an analyst's rating holds one decimal",
+        "relationships.csv:3: analyst_score: note: '9.96' is kept as 10.0: an analyst's rating holds one decimal",
+    ]
+    assert dict(Relationship.objects.values_list("external_id", "analyst_score")) == {
+        "a-1": Decimal("7.3"), "a-2": Decimal("10.0"), "a-3": Decimal("6.5")}
+    again = dataset_import(files=files_from_directory(tmp_path))  # as kept: the same files again change nothing
+    assert again.counts["relationships.csv"].unchanged == 3
+
+
+@pytest.mark.django_db
 def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
     # attendance written with names where the ids belong, and a role or two misspelt
     people = "".join(f"p-{i},Person {i},person\n" for i in range(30))
@@ -525,9 +544,6 @@ def test_two_imports_at_once_take_turns(lakeside_dir):
     import threading
 
     from django.db import connection
-
-    from interchange.reading import files_from_directory
-    from interchange.services import dataset_import
 
     files = files_from_directory(lakeside_dir / "data")
     start = threading.Barrier(2)

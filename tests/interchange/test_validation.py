@@ -3,6 +3,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interchange.validation import parse_decimal
 
@@ -56,6 +58,17 @@ def test_a_number_with_a_point_reads_as_a_decimal_and_one_that_may_be_thousands_
     assert parsed == value and may_be_thousands(parsed) is thousands
 
 
-def test_a_rating_refused_for_its_decimals_gets_no_thousands_hint():
-    with pytest.raises(ValueError, match=r"^'7\.525' has more than 1 decimal place$"):
-        parse_decimal("7.525", places=1, thousands_possible=False)
+def test_a_rating_reads_with_any_number_of_decimals():
+    assert parse_decimal("7.525", places=None) == Decimal("7.525")
+
+
+@given(st.decimals(min_value=0, max_value=10, places=6))
+def test_a_rating_is_kept_to_the_nearest_tenth_halves_up(value):
+    from interchange.validation import rating_as_kept
+
+    kept = rating_as_kept(value)
+
+    halfway = (value * 10) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
+
+    assert kept.as_tuple().exponent == -1 and 0 <= kept <= 10
+    assert kept - value == Decimal("0.05") if halfway else abs(kept - value) < Decimal("0.05")
