@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from entities.kinds import is_person_kind
+
 PERSON_LEVEL_RULES = frozenset({"REVOLVING_DOOR", "PERSONAL_TIE"})
 OFFICIAL_RULES = frozenset({"CONTRIBUTION_FROM_OVERSEEN"})
 
@@ -68,15 +70,16 @@ class Recusal:
         return f"{who} should not {self.duty} {self.counterpart.name} until {until}."
 
 
-def duty_for_powers(powers: frozenset[str], overseer_kind: str) -> str:
-    """What an overseer with these powers over X should stop doing about X."""
+def duty_for_powers(powers: frozenset[str], overseer_kind: str, counterpart_kind: str = "") -> str:
+    """What an overseer with these powers over X should stop doing about X (X a person when a mayor
+    appoints the chief: the appointment of the chief, not appointments at the chief)."""
     duties = []
     if "oversees" in powers:
         duties.append("review complaints about" if overseer_kind == "oversight_body" else "take part in oversight of")
     if "budget_authority" in powers:
         duties.append("vote on the budget of")
     if "appoints" in powers:
-        duties.append("take part in appointments at")
+        duties.append("take part in the appointment of" if is_person_kind(counterpart_kind) else "take part in appointments at")
     if not duties:
         return "take part in decisions about"
     if len(duties) == 1:
@@ -90,7 +93,7 @@ def recusals_for_flags(flags: list[FlagFacts]) -> list[Recusal]:
     counterpart."""
     merged: dict[tuple, list[FlagRef]] = {}
     for flag in flags:
-        duty = duty_for_powers(flag.powers, flag.subject.kind)
+        duty = duty_for_powers(flag.powers, flag.subject.kind, flag.counterpart.kind)
         if flag.rule in PERSON_LEVEL_RULES:
             who = [p for p in flag.persons if p.id in flag.seated_person_ids or p.id == flag.subject.id]
             if not who:

@@ -22,6 +22,8 @@ def test_duty_follows_the_overseers_powers():
     assert duty_for_powers(frozenset({"budget_authority", "appoints"}), "government_body") == (
         "vote on the budget of, or take part in appointments at,"
     )
+    # a person appointed (the mayor appoints the chief): the appointment of that person
+    assert duty_for_powers(frozenset({"appoints"}), "elected_official", "person") == "take part in the appointment of"
 
 
 def test_a_revolving_door_member_steps_back_not_the_whole_board():
