@@ -323,6 +323,8 @@ def flags_for_personal_tie(ctx: _Context, drafts: dict) -> None:
         for insider in insiders:
             for tie in ties_of.get(insider, ()):
                 other = tie.target if tie.source == insider else tie.source
+                if not is_person_kind(ctx.kind(other)):
+                    continue  # a tie with an organisation: refused by neither the import nor the API, noted as odd
                 subjects = []
                 if other in overseers:
                     subjects.append((other, ""))

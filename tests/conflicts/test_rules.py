@@ -188,6 +188,14 @@ def test_several_ties_behind_one_situation_are_merged():
     assert merged.persons == (10, 11, 12) and merged.evidence == (3, 5)
 
 
+def test_a_tie_with_an_organisation_is_not_a_personal_tie():
+    # a family tie between an officer and the board itself: odd (the import notes it), and no flag
+    job = RelationshipRecord(2, 10, 1, "employed_by", date(2010, 1, 1))
+    tie = RelationshipRecord(3, 10, 2, "family", date(1990, 1, 1))
+
+    assert not only(run(job, tie), "PERSONAL_TIE")
+
+
 def test_a_tie_with_the_person_overseen_is_flagged():
     # the mayor appoints the chief, a person: the chief is on the chief's own overseen side (found
     # by test_rules_oracle: the rule once looked only at who leads or works for X)
