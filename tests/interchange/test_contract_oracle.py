@@ -15,40 +15,39 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interchange.format import csv_text
 from scoring.engine import Evidence, MeetingTable, ScoringParameters, closeness_scores
 from tests.conflicts.spec_reading import EVIDENCE_RULES, N, REF, spec_closeness_flags, spec_flags, worlds
+from tests.imports import data_set
 from tests.interchange.strategies import data_set_emptied
-
-
-def _write(path, header: list[str], rows: list[list]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
 
 
 def _write_data_set(folder, entities, relationships, disclosures, meetings) -> None:
     """The world as the contract's five files; `meetings` as (id, date, type, attendee ids)."""
     ext = {i: f"e{i}" for i in entities}
-    _write(folder / "entities.csv", ["external_id", "name", "kind", "parent"], [
-        [ext[e.id], e.name, e.kind, ext.get(e.parent_id)] for e in entities.values()
-    ])
-    _write(folder / "relationships.csv", ["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score"], [
-        [f"r{r.id}", ext[r.source], ext[r.target], r.type, r.start_date, r.end_date,
-         None if r.amount is None else int(r.amount), None if r.analyst_score is None else int(r.analyst_score)]
-        for r in relationships
-    ])
     by_id = {r.id: r for r in relationships}
-    _write(folder / "disclosures.csv", ["external_id", "discloser", "relationship", "disclosed_on"], [
-        [f"d{n}", ext[by_id[d.relationship_id].source], f"r{d.relationship_id}", d.disclosed_on]
-        for n, d in enumerate(disclosures)
-    ])
-    _write(folder / "meetings.csv", ["external_id", "date", "type", "title"], [
-        [f"m{meeting}", day, meeting_type, "Meeting"] for meeting, day, meeting_type, _ in meetings
-    ])
-    _write(folder / "attendance.csv", ["meeting", "entity"], [
-        [f"m{meeting}", ext[e]] for meeting, _, _, attendees in meetings for e in attendees
-    ])
+    tables = {
+        "entities": (["external_id", "name", "kind", "parent"], [
+            [ext[e.id], e.name, e.kind, ext.get(e.parent_id)] for e in entities.values()
+        ]),
+        "relationships": (["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score"], [
+            [f"r{r.id}", ext[r.source], ext[r.target], r.type, r.start_date, r.end_date,
+             None if r.amount is None else int(r.amount), None if r.analyst_score is None else int(r.analyst_score)]
+            for r in relationships
+        ]),
+        "disclosures": (["external_id", "discloser", "relationship", "disclosed_on"], [
+            [f"d{n}", ext[by_id[d.relationship_id].source], f"r{d.relationship_id}", d.disclosed_on]
+            for n, d in enumerate(disclosures)
+        ]),
+        "meetings": (["external_id", "date", "type", "title"], [
+            [f"m{meeting}", day, meeting_type, "Meeting"] for meeting, day, meeting_type, _ in meetings
+        ]),
+        "attendance": (["meeting", "entity"], [
+            [f"m{meeting}", ext[e]] for meeting, _, _, attendees in meetings for e in attendees
+        ]),
+    }
+    # the csv module writes None as an empty cell and a date as ISO text, as the contract has them
+    data_set(folder, **{name: csv_text([header, *rows]) for name, (header, rows) in tables.items()})
 
 
 def _run_commands(data, out, as_of) -> None:
