@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from engagement.types import AttendanceRole, MeetingType
 from entities.kinds import Kind
@@ -20,6 +20,8 @@ from relationships.types import MONEY_TYPES, RelationshipType
 EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")  # matched whole (fullmatch): "$" let a final newline in
 EXTERNAL_ID_MAX_LENGTH = 100
 MAX_AMOUNT = Decimal("1e13")
+AMOUNT_PLACES = 2  # amounts are kept to the cent
+RATING_PLACES = 1  # an analyst's rating, 0 to 10, to a tenth
 TEXT_LIMITS = {
     "name": 300,
     "title": 300,
@@ -167,6 +169,13 @@ def parent_problems(*, external_id: str, parent: str | None) -> list[FieldProble
     return []
 
 
+def kept_to(value: Decimal, places: int) -> Decimal:
+    """A number as stored with `places` decimals, rounded half up (7.25 is kept as 7.3 with one,
+    1234.565 as 1234.57 with two). The contract sets no number of decimals, so a file may give more
+    than the column keeps: the import rounds them and says so."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def relationship_problems(
     *,
     type: str,
@@ -191,6 +200,8 @@ def relationship_problems(
     if amount is not None:
         if amount <= 0:
             problems.append(FieldProblem("amount", f"must be greater than 0 (got {amount})"))
+        elif kept_to(amount, AMOUNT_PLACES) == 0:  # 0.004 would be kept as 0.00
+            problems.append(FieldProblem("amount", f"is less than half a cent (got {amount}): amounts are kept to the cent"))
         elif amount >= MAX_AMOUNT:
             problems.append(FieldProblem("amount", f"is implausibly large ({amount})"))
     if analyst_score is not None and not (0 <= analyst_score <= 10):

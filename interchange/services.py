@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +24,7 @@ from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, va
 from core.locks import job_lock
 from core.dates import after_today_note
 from core.repeats import Repeat, first_listed, more_like_the_one_above
+from core.validation import AMOUNT_PLACES, RATING_PLACES, kept_to
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
@@ -40,7 +40,7 @@ from scoring.triggers import queue_recompute, with_organisations
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem, problems_by_column
-from .validation import KnownIds, ParsedFile, may_be_thousands, rating_as_kept, validate_dataset
+from .validation import KnownIds, ParsedFile, may_be_thousands, validate_dataset
 
 UPDATE_BATCH = 2000
 
@@ -117,7 +117,7 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
         result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
                         + _odd_parents(parsed) + _odd_relationships(parsed)
                         + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
-                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed) + _ratings_rounded(parsed))
+                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed) + _numbers_rounded(parsed))
         result.counts = _upsert_all(parsed, result.touched_entity_ids)
         result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
         if dry_run:
@@ -278,16 +278,23 @@ def _amounts_that_may_be_thousands(parsed: dict[str, ParsedFile]) -> list[Proble
     return _listed_notes(RELATIONSHIPS.name, "amount", rows, said, "amount")
 
 
-def _ratings_rounded(parsed: dict[str, ParsedFile]) -> list[Problem]:
-    """Notes on the analyst ratings given with more than one decimal: kept rounded (`rating_as_kept`)."""
+# why a number given with more decimals than its column keeps is rounded (`kept_to`)
+_KEPT_AS = {"amount": (AMOUNT_PLACES, "amount", "an amount is kept to the cent"),
+            "analyst_score": (RATING_PLACES, "rating", "an analyst's rating holds one decimal")}
+
+
+def _numbers_rounded(parsed: dict[str, ParsedFile]) -> list[Problem]:
+    """Notes on the amounts and ratings given with more decimals than are kept: kept rounded (`kept_to`)."""
     relationships = parsed.get(RELATIONSHIPS.name)
-    if relationships is None or "analyst_score" not in relationships.columns:
-        return []
-    rows = [row for row in relationships.rows
-            if row.values.get("analyst_score") is not None and rating_as_kept(row.values["analyst_score"]) != row.values["analyst_score"]]
-    return _listed_notes(RELATIONSHIPS.name, "analyst_score", rows, lambda row: (
-        f"'{row.values['analyst_score']}' is kept as {rating_as_kept(row.values['analyst_score'])}: "
-        "an analyst's rating holds one decimal"), "rating")
+    notes = []
+    for column, (places, noun, why) in _KEPT_AS.items():
+        if relationships is None or column not in relationships.columns:
+            continue
+        rows = [row for row in relationships.rows
+                if row.values.get(column) is not None and kept_to(row.values[column], places) != row.values[column]]
+        notes += _listed_notes(RELATIONSHIPS.name, column, rows, lambda row, column=column, places=places, why=why: (
+            f"'{row.values[column]}' is kept as {kept_to(row.values[column], places)}: {why}"), noun)
+    return notes
 
 
 def _listed_notes(file: str, column: str, rows: list, said, noun: str) -> list[Problem]:
@@ -533,10 +540,6 @@ def _present(values: dict, columns: Iterable[str]) -> dict:
     return {column: values[column] for column in columns if column in values}
 
 
-def _normalise_decimal(value: Decimal | None, places: int) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(1).scaleb(-places))
-
-
 def _stored(queryset, key: str, names: tuple[str, ...]) -> dict:
     """key -> (id, {name: value}) for every stored row."""
     rows = queryset.order_by().values_list("id", *names).iterator(chunk_size=50000)  # a dict: no ORDER BY
@@ -599,10 +602,11 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         fields["source_id"] = entity_id[values["source"]]
         fields["target_id"] = entity_id[values["target"]]
         if "amount" in values:
-            fields["amount"] = _normalise_decimal(values["amount"], 2)
+            amount = values["amount"]
+            fields["amount"] = None if amount is None else kept_to(amount, AMOUNT_PLACES)
         if "analyst_score" in values:
             rating = values["analyst_score"]
-            fields["analyst_score"] = None if rating is None else rating_as_kept(rating)
+            fields["analyst_score"] = None if rating is None else kept_to(rating, RATING_PLACES)
         return fields
 
     changes = _plan(parsed.get(RELATIONSHIPS.name), lambda v: v["external_id"], stored, relationship_fields, counts.get(RELATIONSHIPS.name, FileCounts()))

@@ -10,12 +10,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from core.dates import parse_iso_date
 from core.formatting import count_text
 from core.validation import (
+    AMOUNT_PLACES,
     FieldProblem,
     attendance_problems,
     bare_id,
@@ -25,6 +26,7 @@ from core.validation import (
     parent_cycle_problems,
     parent_problems,
     refused_character,
+    kept_to,
     relationship_problems,
     text_problems,
 )
@@ -76,7 +78,12 @@ def may_be_thousands(value: Decimal) -> bool:
 
 
 def parse_decimal(cell: str, places: int | None) -> Decimal:
-    """A number as written in a cell, with at most `places` decimals (None: any number of them)."""
+    """A number as written in a cell, any number of decimals, to be kept rounded (`kept_to`).
+
+    `places`: the decimals the column keeps where a point may separate thousands (an amount; None
+    where it cannot, a rating of 0 to 10). A cell with points between groups of three digits and
+    more decimals than that ("1.234") is refused: it may be 1,234, and rounded to 1.23 it would be
+    lost without a word."""
     try:
         if "," in cell and not _THOUSANDS.fullmatch(cell):
             raise InvalidOperation
@@ -91,22 +98,16 @@ def parse_decimal(cell: str, places: int | None) -> Decimal:
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
-    if places is not None and value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
-        thousands = _POINT_THOUSANDS.fullmatch(cell)
-        hint = f" (if it is {int(cell.replace('.', '')):,}, write {cell.replace('.', '')})" if thousands else ""
-        raise ValueError(f"'{cell}' has more than {count_text(places, 'decimal place')}{hint}")
+    if places is not None and value != kept_to(value, places) and _POINT_THOUSANDS.fullmatch(cell):
+        whole = cell.replace(".", "")
+        raise ValueError(f"'{cell}' may be {int(whole):,}, with a point between thousands: write {whole.lstrip('+')}, "
+                         f"or at most {count_text(places, 'decimal')} if it is {cell}")
     return value
 
 
-def rating_as_kept(value: Decimal) -> Decimal:
-    """An analyst's rating as stored: to one decimal, half up (7.25 is kept as 7.3). The contract
-    sets no number of decimals, so a file may give more: rounded, and the import notes it, rather
-    than refused; an amount of money is refused instead (`parse_decimal`), as "1.234" may be 1,234."""
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 _DATE_COLUMNS = {"start_date", "end_date", "date", "disclosed_on"}
-_DECIMAL_PLACES = {"amount": 2, "analyst_score": None}  # None: any, rounded as kept (`rating_as_kept`)
+# the decimals beyond which a number that may be written with thousands points is refused (`parse_decimal`)
+_DECIMAL_PLACES = {"amount": AMOUNT_PLACES, "analyst_score": None}
 
 
 _OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}

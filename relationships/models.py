@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
-from core.validation import external_id_problems, raise_for_problems, relationship_problems
+from core.validation import AMOUNT_PLACES, RATING_PLACES, external_id_problems, raise_for_problems, relationship_problems
 
 from .types import MONEY_TYPES, ONE_OFF_TYPES, RelationshipType, is_symmetric
 
@@ -16,8 +16,8 @@ class Relationship(TimeStampedModel):
     type = models.CharField(max_length=32, choices=RelationshipType.choices)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True, help_text="Empty: still in force.")
-    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    analyst_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=AMOUNT_PLACES, null=True, blank=True)
+    analyst_score = models.DecimalField(max_digits=4, decimal_places=RATING_PLACES, null=True, blank=True)
     source_url = models.CharField("source URL", max_length=1000, blank=True)
     notes = models.TextField(blank=True)
 

@@ -369,6 +369,36 @@ def test_a_rating_with_more_than_one_decimal_imports_rounded_half_up_with_a_note
 
 
 @pytest.mark.django_db
+def test_an_amount_with_more_than_two_decimals_imports_kept_to_the_cent_with_a_note(tmp_path):
+    # the contract sets no number of decimals for an amount: refused, a whole data set failed on one 1234.567
+    data_set(tmp_path, entities="external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n",
+             relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,1234.565\n"
+                           "c-2,union,mayor,contributes_to,2025-04-01,0.125\nc-3,union,mayor,contributes_to,2025-05-01,250.50\n")
+
+    assert import_notes(tmp_path) == [
+        "relationships.csv:2: amount: note: '1234.565' is kept as 1234.57: an amount is kept to the cent",
+        "relationships.csv:3: amount: note: '0.125' is kept as 0.13: an amount is kept to the cent",
+    ]
+    assert dict(Relationship.objects.values_list("external_id", "amount")) == {
+        "c-1": Decimal("1234.57"), "c-2": Decimal("0.13"), "c-3": Decimal("250.50")}
+    again = dataset_import(files=files_from_directory(tmp_path))  # as kept: the same files again change nothing
+    assert again.counts["relationships.csv"].unchanged == 3
+
+
+@pytest.mark.django_db
+def test_an_amount_kept_as_no_cent_or_that_may_be_thousands_is_refused(tmp_path):
+    data_set(tmp_path, entities="external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n",
+             relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,0.004\n"
+                           "c-2,union,mayor,contributes_to,2025-04-01,1.234\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and Relationship.objects.count() == 0
+    assert "relationships.csv:2: amount: is less than half a cent (got 0.004): amounts are kept to the cent" in output
+    assert "relationships.csv:3: amount: '1.234' may be 1,234, with a point between thousands: write 1234, or at most 2 decimals if it is 1.234" in output
+
+
+@pytest.mark.django_db
 def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
     # attendance written with names where the ids belong, and a role or two misspelt
     people = "".join(f"p-{i},Person {i},person\n" for i in range(30))

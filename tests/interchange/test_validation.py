@@ -37,7 +37,8 @@ def test_what_is_not_a_finite_number_is_refused(cell):
 
 
 @pytest.mark.parametrize(("cell", "message"), [
-    ("1.234", "'1.234' has more than 2 decimal places (if it is 1,234, write 1234)"),
+    ("1.234", "'1.234' may be 1,234, with a point between thousands: write 1234, or at most 2 decimals if it is 1.234"),
+    ("+12.345", "'+12.345' may be 12,345, with a point between thousands: write 12345, or at most 2 decimals if it is +12.345"),
     ("1.000.000", "'1.000.000' is not a number: write thousands without a point between them (1000000)"),
 ])
 def test_points_between_groups_of_three_digits_refused_say_how_to_write_thousands(cell, message):
@@ -59,16 +60,26 @@ def test_a_number_with_a_point_reads_as_a_decimal_and_one_that_may_be_thousands_
 
 
 def test_a_rating_reads_with_any_number_of_decimals():
+    # a rating of 0 to 10 is never written with thousands points: "7.525" is seven and a half
     assert parse_decimal("7.525", places=None) == Decimal("7.525")
 
 
-@given(st.decimals(min_value=0, max_value=10, places=6))
-def test_a_rating_is_kept_to_the_nearest_tenth_halves_up(value):
-    from interchange.validation import rating_as_kept
+@pytest.mark.parametrize(("cell", "value"), [
+    ("1234.567", Decimal("1234.567")), ("0.125", Decimal("0.125")), ("1.2345", Decimal("1.2345")), ("1500.0001", Decimal("1500.0001")),
+])
+def test_an_amount_with_more_decimals_that_cannot_be_thousands_reads_as_written(cell, value):
+    # the contract sets no number of decimals: kept to the cent by the import, with a note
+    assert parse_decimal(cell, places=2) == value
 
-    kept = rating_as_kept(value)
 
-    halfway = (value * 10) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
+@given(st.decimals(min_value=0, max_value=10, places=6), st.sampled_from([1, 2]))
+def test_a_number_is_kept_to_the_nearest_decimal_it_keeps_halves_up(value, places):
+    from core.validation import kept_to
 
-    assert kept.as_tuple().exponent == -1 and 0 <= kept <= 10
-    assert kept - value == Decimal("0.05") if halfway else abs(kept - value) < Decimal("0.05")
+    kept = kept_to(value, places)
+
+    step = Decimal(1).scaleb(-places)
+    halfway = (value / step) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
+
+    assert kept.as_tuple().exponent == -places
+    assert kept - value == step / 2 if halfway else abs(kept - value) < step / 2
