@@ -351,36 +351,27 @@ def test_an_amount_written_with_a_point_between_groups_of_three_digits_imports_a
     assert Relationship.objects.get(external_id="c-1").amount == Decimal("1.5")
 
 
+# the contract sets no number of decimals: refused, a whole data set failed on one rating of 7.25
+# or one amount of 1234.565; each is kept rounded half up, with a note naming its line
+@pytest.mark.parametrize(("column", "cells", "notes", "kept"), [
+    ("analyst_score", ["7.25", "9.96", "6.5"],
+     ["relationships.csv:2: analyst_score: note: '7.25' is kept as 7.3: an analyst's rating holds one decimal",
+      "relationships.csv:3: analyst_score: note: '9.96' is kept as 10.0: an analyst's rating holds one decimal"],
+     ["7.3", "10.0", "6.5"]),
+    ("amount", ["1234.565", "0.125", "250.50"],
+     ["relationships.csv:2: amount: note: '1234.565' is kept as 1234.57: an amount is kept to the cent",
+      "relationships.csv:3: amount: note: '0.125' is kept as 0.13: an amount is kept to the cent"],
+     ["1234.57", "0.13", "250.50"]),
+])
 @pytest.mark.django_db
-def test_a_rating_with_more_than_one_decimal_imports_rounded_half_up_with_a_note(tmp_path):
-    # the contract sets no number of decimals for a rating: refused, a whole data set failed on one 7.25
-    data_set(tmp_path, entities="external_id,name,kind\nreform,Reform Group,reform_advocacy_group\npd,Police,police_department\n",
-             relationships="external_id,source,target,type,analyst_score\na-1,reform,pd,advises,7.25\na-2,pd,reform,advises,9.96\n"
-                           "a-3,reform,pd,lobbies,6.5\n")
-
-    assert import_notes(tmp_path) == [
-        "relationships.csv:2: analyst_score: note: '7.25' is kept as 7.3: an analyst's rating holds one decimal",
-        "relationships.csv:3: analyst_score: note: '9.96' is kept as 10.0: an analyst's rating holds one decimal",
-    ]
-    assert dict(Relationship.objects.values_list("external_id", "analyst_score")) == {
-        "a-1": Decimal("7.3"), "a-2": Decimal("10.0"), "a-3": Decimal("6.5")}
-    again = dataset_import(files=files_from_directory(tmp_path))  # as kept: the same files again change nothing
-    assert again.counts["relationships.csv"].unchanged == 3
-
-
-@pytest.mark.django_db
-def test_an_amount_with_more_than_two_decimals_imports_kept_to_the_cent_with_a_note(tmp_path):
-    # the contract sets no number of decimals for an amount: refused, a whole data set failed on one 1234.567
+def test_a_number_with_more_decimals_than_kept_imports_rounded_half_up_with_a_note(tmp_path, column, cells, notes, kept):
+    amount_and_rating = (lambda cell: f"100,{cell}") if column == "analyst_score" else (lambda cell: f"{cell},")
     data_set(tmp_path, entities="external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n",
-             relationships="external_id,source,target,type,start_date,amount\nc-1,union,mayor,contributes_to,2025-03-01,1234.565\n"
-                           "c-2,union,mayor,contributes_to,2025-04-01,0.125\nc-3,union,mayor,contributes_to,2025-05-01,250.50\n")
+             relationships="external_id,source,target,type,start_date,amount,analyst_score\n" + "".join(
+                 f"r-{i},union,mayor,contributes_to,2025-0{i}-01,{amount_and_rating(cell)}\n" for i, cell in enumerate(cells, start=1)))
 
-    assert import_notes(tmp_path) == [
-        "relationships.csv:2: amount: note: '1234.565' is kept as 1234.57: an amount is kept to the cent",
-        "relationships.csv:3: amount: note: '0.125' is kept as 0.13: an amount is kept to the cent",
-    ]
-    assert dict(Relationship.objects.values_list("external_id", "amount")) == {
-        "c-1": Decimal("1234.57"), "c-2": Decimal("0.13"), "c-3": Decimal("250.50")}
+    assert import_notes(tmp_path) == notes
+    assert list(Relationship.objects.order_by("external_id").values_list(column, flat=True)) == [Decimal(k) for k in kept]
     again = dataset_import(files=files_from_directory(tmp_path))  # as kept: the same files again change nothing
     assert again.counts["relationships.csv"].unchanged == 3
 
