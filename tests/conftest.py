@@ -97,10 +97,14 @@ def admin_site_client(user_with_role):
 
 
 def _embedded_environment(database: Path) -> dict:
+    return _environment_on(f"sqlite:///{database}")
+
+
+def _environment_on(database_url: str) -> dict:
     import os
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DATABASE_URL=f"sqlite:///{database}", CELERY_BROKER_URL="")
+    env.update(DATABASE_URL=database_url, CELERY_BROKER_URL="")
     return env
 
 
@@ -110,6 +114,44 @@ def _run_manage(env: dict, *args):
 
     root = Path(__file__).resolve().parents[1]
     return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def manage_on():
+    """Run manage.py in a subprocess on the database at a URL of the test's choosing (Celery
+    eager): manage_on(URL, "recompute") returns the finished process, whatever its exit status."""
+    return lambda database_url, *args: _run_manage(_environment_on(database_url), *args)
+
+
+@pytest.fixture
+def empty_postgres_url():
+    """The URL of a PostgreSQL database made for the test, on the test database's server, with no
+    table in it (never migrated); dropped after."""
+    import uuid
+
+    import psycopg2
+    from django.conf import settings
+
+    server = settings.DATABASES["default"]
+    if server["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs the tests' PostgreSQL server")
+    name = f"tracker_empty_{uuid.uuid4().hex[:12]}"
+    params = {"host": server["HOST"] or "localhost", "port": server["PORT"] or 5432, "user": server["USER"],
+              "password": server["PASSWORD"], "dbname": "postgres"}
+
+    def run(statement: str) -> None:
+        connection = psycopg2.connect(**params)
+        connection.autocommit = True  # CREATE and DROP DATABASE refuse a transaction
+        try:
+            connection.cursor().execute(statement)
+        finally:
+            connection.close()
+
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{server['USER']}:{server['PASSWORD']}@{params['host']}:{params['port']}/{name}"
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@ import os
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from audit.context import acting_as, command_actor
+from core.commands import DatabaseCommand
 from core.formatting import count_text
 from interchange.reading import files_from_directory, problems_by_column, unread_csv_files
 from interchange.services import dataset_import
@@ -13,7 +14,7 @@ from interchange.services import dataset_import
 SUMMARIZED_FROM = 20  # problems: past a screenful, the report ends with how many each column has
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Validate and import (upsert by external_id) the interchange CSV files in DIR."
 
     def add_arguments(self, parser):
