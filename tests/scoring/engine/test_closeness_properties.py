@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.closeness import tenths_half_up
 
-from .strategies import AS_OF, build, evidence_sets, meetings, relationships, ten_years_before
+from tests.scoring.strategies import AS_OF, build, evidence_sets, meetings, relationships, ten_years_before
 
 PARAMS = ScoringParameters()
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)

@@ -11,7 +11,7 @@ from relationships.types import RelationshipType
 from scoring.engine import RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.guarantees import parameter_problems
 
-from .strategies import AS_OF, build, dates, ten_years_before
+from tests.scoring.strategies import AS_OF, build, dates, ten_years_before
 
 DEFAULTS = ScoringParameters()
 
