@@ -25,7 +25,7 @@ def test_a_finished_command_leaves_its_output_and_files_behind(embedded_manage, 
         assert f"{name}: {len(lines) - 1} rows" in printed and len(lines) > 1
 
 
-@pytest.mark.parametrize("command", [["import_dataset", "LAKESIDE"], ["recompute", "--as-of", "2026-06-30"], ["export_dataset", "OUT"]])
+@pytest.mark.parametrize("command", [["import_dataset", "LAKESIDE"], ["recompute", "--as-of", "2026-06-30"], ["export_dataset", "OUT"], ["load_demo"]])
 def test_a_command_on_a_database_never_migrated_says_to_migrate(manage_on, empty_postgres_url, lakeside_dir, tmp_path, command):
     # an analyst's first import on a new server: a traceback ending in 'relation "entities_entity" does not exist'
     args = [{"LAKESIDE": str(lakeside_dir / "data"), "OUT": str(tmp_path / "out")}.get(arg, arg) for arg in command]

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from audit.context import acting_as, command_actor
+from core.commands import DatabaseCommand
 from core.dates import parse_iso_date
 from core.formatting import count_text
 from core.roles import ADMINISTRATOR, ROLES
@@ -36,7 +37,7 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Load the Riverton demo data set, score it as of today, and create one demo user per role."
 
     def add_arguments(self, parser):
