@@ -10,6 +10,7 @@ find.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from hypothesis import strategies as st
 
@@ -102,7 +103,7 @@ def spec_flags(entities, relationships, disclosures, d):
                 and r.start_date is not None and less_than_years_before(r.start_date, 4, d)
             ]
             if gifts:
-                total = sum(r.amount or 0 for r in gifts if r.type == "contributes_to")
+                total = sum(Decimal(str(r.amount)) for r in gifts if r.type == "contributes_to" and r.amount)  # exactly, as written
                 raise_flag("CONTRIBUTION_FROM_OVERSEEN", e, x, "high" if total >= 10_000 else "medium", [r.id for r in gifts])
         # PERSONAL_TIE: a current family/personal tie between a person on x's side and a person Q who
         # oversees x (subject Q) or sits on an overseer of x (subject that overseer)
@@ -201,7 +202,8 @@ def worlds(draw):
             end = draw(days_around(8, 1))
             if start is not None and end < start:
                 start, end = end, start
-        amount = draw(st.sampled_from([500.0, 4_999.0, 5_000.0, 10_000.0])) if rel_type in ("funds", "contributes_to") else None
+        # whole amounts about the 10,000 of CONTRIBUTION_FROM_OVERSEEN, and amounts in cents whose float sum falls short of it
+        amount = draw(st.sampled_from([500.0, 4_999.0, 5_000.0, 10_000.0, 5672.53, 2881.66, 1445.81])) if rel_type in ("funds", "contributes_to") else None
         relationships.append(RelationshipRecord(rel_id, source, target, rel_type, start, end, amount))
 
     disclosures = [

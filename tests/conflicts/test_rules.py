@@ -110,14 +110,19 @@ def test_contribution_window_is_four_years(given, flagged):
     assert bool(only(run(gift), "CONTRIBUTION_FROM_OVERSEEN")) is flagged
 
 
-@pytest.mark.parametrize("amounts,severity", [((4000.0, 5999.0), "medium"), ((4000.0, 6000.0), "high")])
-def test_contributions_totalling_ten_thousand_are_high(amounts, severity):
+@pytest.mark.parametrize("amounts,severity,total", [
+    ((4000.0, 5999.0), "medium", "9,999"), ((4000.0, 6000.0), "high", "10,000"),
+    # summed as floats, these came to 9,999.999999999998: medium, "totalling 10,000.00"
+    ((5672.53, 2881.66, 1445.81), "high", "10,000"), ((5672.53, 2881.66, 1445.80), "medium", "9,999.99"),
+])
+def test_contributions_totalling_ten_thousand_are_high(amounts, severity, total):
     gifts = [RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, a) for i, a in enumerate(amounts, 1)]
 
     flags = only(run(*gifts), "CONTRIBUTION_FROM_OVERSEEN")
 
     assert len(flags) == 1
-    assert flags[0].severity == severity and flags[0].evidence == (1, 2)
+    assert flags[0].severity == severity and flags[0].evidence == tuple(range(1, len(amounts) + 1))
+    assert f"contributions totalling {total} from" in flags[0].explanation
 
 
 def test_the_explanation_dates_one_gift_on_its_day_and_several_since_the_first():

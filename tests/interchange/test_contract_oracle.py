@@ -32,7 +32,7 @@ def _write_data_set(folder, entities, relationships, disclosures, meetings) -> N
         ]),
         "relationships": (["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score"], [
             [f"r{r.id}", ext[r.source], ext[r.target], r.type, r.start_date, r.end_date,
-             None if r.amount is None else int(r.amount), None if r.analyst_score is None else int(r.analyst_score)]
+             r.amount, None if r.analyst_score is None else int(r.analyst_score)]
             for r in relationships
         ]),
         "disclosures": (["external_id", "discloser", "relationship", "disclosed_on"], [
