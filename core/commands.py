@@ -52,8 +52,8 @@ def database_fault(alias: str = DEFAULT_DB_ALIAS) -> tuple[str, str] | None:
 
 class DatabaseCommand(BaseCommand):
     """A command that says so in one line, instead of a traceback, when the database cannot serve
-    it: the server not reachable, or the database not migrated (an analyst's first import on a new
-    server failed with 'relation "entities_entity" does not exist')."""
+    it: the server not reachable, or the database not migrated (an import on a new server, before
+    `migrate`, ended in a traceback saying 'relation "entities_entity" does not exist')."""
 
     def execute(self, *args, **options):
         try:
