@@ -44,7 +44,7 @@ def urls() -> list[str]:
     entity = busiest["entity_a__external_id"] if busiest else ""
     pair = f"{top.entity_a.external_id}/{top.entity_b.external_id}" if top else ""
     pages = [
-        "/", "/entities/", "/entities/?page=500", "/entities/?sort=-closest_score", "/closeness/", "/closeness/?page=5000",
+        "/", "/entities/", "/entities/?page=500", "/entities/?sort=-closest_tenths", "/entities/?sort=-closest_tenths&page=500", "/closeness/", "/closeness/?page=5000",
         "/closeness/changes/", "/network/", "/flags/", "/flags/?page=100", "/meetings/", "/meetings/?page=900",
         f"/meetings/?entity={entity}", "/recusals/", "/engagement/coverage/", "/engagement/trust/", "/sources/",
         "/sources/?checks=1", "/data/",

@@ -17,7 +17,7 @@ from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers, meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
-from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score
+from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score, with_closest_scores_set
 
 from .filters import EntityFilter
 from .models import Entity, Follow, MergeRecord
@@ -51,10 +51,13 @@ def entity_find(request):
 
 def entity_list(request):
     """The directory: search, filters, sorting and pagination; ?export=csv downloads the filtered rows."""
-    entities = with_closest_score(Entity.objects.select_related("parent"))
-    filterset = EntityFilter(request.GET, queryset=entities)
+    exported = request.GET.get("export") == "csv"
+    # every row needs its closest score to sort by it or to download it; otherwise only the page's
+    scored_throughout = exported or request.GET.get("sort", "").lstrip("-") == "closest_tenths"
+    entities = Entity.objects.select_related("parent")
+    filterset = EntityFilter(request.GET, queryset=with_closest_score(entities) if scored_throughout else entities)
     rows = filterset.qs.order_by("name")
-    if request.GET.get("export") == "csv":
+    if exported:
         return csv_download(
             "entities.csv",
             ["external_id", "name", "kind", "category", "jurisdiction", "parent", "closest_score"],
@@ -63,6 +66,9 @@ def entity_list(request):
         )
     table = EntityTable(rows)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    if not scored_throughout:
+        # the page's rows, read once (the sliced queryset keeps them for the table to render)
+        with_closest_scores_set(list(table.page.object_list.data))
     template = "entities/partials/table.html" if request.htmx else "entities/list.html"
     return render(request, template, {"filter": filterset, "table": table})
 

@@ -276,6 +276,16 @@ def with_closest_score(entities: QuerySet[Entity]) -> QuerySet[Entity]:
     return entities.annotate(closest_tenths=NullIf(Greatest(highest("entity_a"), highest("entity_b")), 0))
 
 
+def with_closest_scores_set(entities: list[Entity]) -> list[Entity]:
+    """`entities` (a page of them), each given `closest_tenths` as `with_closest_score` annotates
+    it, in one query over those entities alone: annotated in the page's own query, PostgreSQL
+    scored every row its OFFSET skips too (the directory's 500th page at 20,000 entities: 0.76 s)."""
+    tenths = dict(with_closest_score(Entity.objects.filter(pk__in=[e.pk for e in entities])).values_list("pk", "closest_tenths"))
+    for entity in entities:
+        entity.closest_tenths = tenths.get(entity.pk)
+    return entities
+
+
 def entities_in_band(entities: QuerySet[Entity], band: str) -> QuerySet[Entity]:
     low, high = BAND_TENTHS[band]
     in_band = current_pairs().filter(score_tenths__gte=max(low, LISTED_TENTHS), score_tenths__lte=high)

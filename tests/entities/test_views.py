@@ -45,6 +45,30 @@ def test_sorting_by_closest_score_puts_entities_without_a_score_last_both_ways(s
 
 
 @pytest.mark.django_db
+def test_each_page_of_the_directory_shows_its_rows_closest_scores_read_for_that_page_alone(scored, client_as):
+    # scored for the page's rows only (annotated in the page's query, PostgreSQL scored every row
+    # the OFFSET skipped), and the rows read once
+    from entities.models import Entity
+    from scoring.selectors import with_closest_score
+
+    expected = dict(with_closest_score(Entity.objects.all()).values_list("external_id", "closest_tenths"))
+    client = client_as("city_staff")
+    seen = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/entities/", {"per_page": 10, "page": page})
+        rows = [row.record for row in response.context["table"].page.object_list]
+        html = response.content.decode()
+        assert [e.closest_tenths for e in rows] == [expected[e.external_id] for e in rows]
+        assert sum("entities_entity" in q["sql"] and "LIMIT 10" in q["sql"] for q in ctx.captured_queries) == 1
+        for e in rows:
+            if e.closest_tenths is not None:
+                assert re.search(rf'class="band-\w+">{e.closest_tenths / 10:.1f}</span>', html)
+        seen += rows
+    assert any(e.closest_tenths is not None for e in seen) and any(e.closest_tenths is None for e in seen)
+
+
+@pytest.mark.django_db
 def test_directory_search_finds_by_name(scored, client_as):
     page = client_as("city_staff").get("/entities/", {"q": "inspector"}).content.decode()
 
