@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from engagement.types import AttendanceRole, MeetingType
 from entities.kinds import Kind
@@ -172,8 +172,13 @@ def parent_problems(*, external_id: str, parent: str | None) -> list[FieldProble
 def kept_to(value: Decimal, places: int) -> Decimal:
     """A number as stored with `places` decimals, rounded half up (7.25 is kept as 7.3 with one,
     1234.565 as 1234.57 with two). The contract sets no number of decimals, so a file may give more
-    than the column keeps: the import rounds them and says so."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    than the column keeps: the import rounds them and says so. A number with no more decimals is
+    returned as it is: rounding works to 28 digits, and a cell may hold "1e30" (refused as too
+    large, after this) or thirty-two digits with decimals, which get the digits they need."""
+    if value.as_tuple().exponent >= -places:
+        return value
+    wide_enough = Context(prec=len(value.as_tuple().digits) + 1)  # rounding up may carry one digit
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=wide_enough)
 
 
 def relationship_problems(

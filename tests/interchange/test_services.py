@@ -390,6 +390,27 @@ def test_an_amount_kept_as_no_cent_or_that_may_be_thousands_is_refused(tmp_path)
 
 
 @pytest.mark.django_db
+def test_numbers_too_large_or_too_small_are_refused_by_name_not_crashed_on(tmp_path):
+    # rounding works to 28 digits: thirty-two digits with decimals raised decimal.InvalidOperation
+    data_set(tmp_path, entities="external_id,name,kind\nunion,Union,police_union\nmayor,Mayor,elected_official\n",
+             relationships="external_id,source,target,type,start_date,amount,analyst_score\n"
+                           "c-1,union,mayor,contributes_to,2025-03-01,99999999999999999999999999999.999,\n"
+                           "c-2,union,mayor,contributes_to,2025-03-01,1e30,\n"
+                           "c-3,union,mayor,contributes_to,2025-03-01,1e-1000000,\n"
+                           "c-4,union,mayor,contributes_to,2025-03-01,5,1.5e999999999\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and Relationship.objects.count() == 0
+    assert output.splitlines()[:4] == [
+        "relationships.csv:2: amount: is implausibly large (99999999999999999999999999999.999)",
+        "relationships.csv:3: amount: is implausibly large (1E+30)",
+        "relationships.csv:4: amount: is less than half a cent (got 1E-1000000): amounts are kept to the cent",
+        "relationships.csv:5: analyst_score: must be between 0 and 10 (got 1.5E+999999999)",
+    ]
+
+
+@pytest.mark.django_db
 def test_a_long_report_ends_with_how_many_problems_each_column_has(tmp_path):
     # attendance written with names where the ids belong, and a role or two misspelt
     people = "".join(f"p-{i},Person {i},person\n" for i in range(30))

@@ -1,6 +1,6 @@
 """Cell parsing of the interchange files (interchange/validation.py): how numbers are read."""
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 from hypothesis import given
@@ -72,14 +72,26 @@ def test_an_amount_with_more_decimals_that_cannot_be_thousands_reads_as_written(
     assert parse_decimal(cell, places=2) == value
 
 
-@given(st.decimals(min_value=0, max_value=10, places=6), st.sampled_from([1, 2]))
+@pytest.mark.parametrize(("value", "kept"), [
+    ("99999999999999999999999999999.995", "100000000000000000000000000000.00"), ("1e30", "1E+30"),
+    ("1e-1000000", "0.00"), ("1.5e999999999", "1.5E+999999999"), ("5", "5"),
+])
+def test_a_number_of_any_size_is_kept_without_running_out_of_digits(value, kept):
+    # decimal's default context rounds to 28 digits: quantizing more raised InvalidOperation
+    from core.validation import kept_to
+
+    assert str(kept_to(Decimal(value), 2)) == kept
+
+
+@given(st.decimals(min_value=0, max_value=10, places=6) | st.integers(0, 10**40).map(Decimal)
+       | st.decimals(min_value=-10**40, max_value=10**40, allow_nan=False, allow_infinity=False), st.sampled_from([1, 2]))
 def test_a_number_is_kept_to_the_nearest_decimal_it_keeps_halves_up(value, places):
     from core.validation import kept_to
 
     kept = kept_to(value, places)
 
     step = Decimal(1).scaleb(-places)
-    halfway = (value / step) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
-
-    assert kept.as_tuple().exponent == -places
-    assert kept - value == step / 2 if halfway else abs(kept - value) < step / 2
+    with localcontext(prec=len(value.as_tuple().digits) + abs(value.as_tuple().exponent) + 10):  # exact, whatever the size
+        halfway = abs(value / step) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
+        assert kept.as_tuple().exponent >= -places  # no more decimals than it keeps
+        assert abs(kept - value) == step / 2 and abs(kept) > abs(value) if halfway else abs(kept - value) < step / 2
