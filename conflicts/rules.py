@@ -161,8 +161,11 @@ def _money(amount: float | None) -> str:
     return money_text(amount) if amount is not None else "an undisclosed amount"
 
 
-def _years_between(earlier: date, later: date) -> str:
-    years = (later - earlier).days / 365.25
+def _years_between(earlier: date, later: date, under: int) -> str:
+    """The gap in years, to one decimal, for a gap the rule found under `under` calendar years:
+    never said as `under` itself (a job left a day less than 5 years before joining read "5.0
+    years before joining", as if the rule had misfired): 4.97 years is said as 4.9."""
+    years = min(round((later - earlier).days / 365.25, 1), under - 0.1)
     return f"{years:.1f} years"
 
 
@@ -279,7 +282,7 @@ def flags_for_revolving_door(ctx: _Context, drafts: dict) -> None:
                         else:
                             draft.sentences.append(
                                 f"{ctx.name(person)} ({ctx.name(o)}) {role} {ctx.name(x)} until "
-                                f"{job.end_date.isoformat()}, {_years_between(job.end_date, seat.start_date)} "
+                                f"{job.end_date.isoformat()}, {_years_between(job.end_date, seat.start_date, REVOLVING_DOOR_WINDOW_YEARS)} "
                                 f"before joining on {seat.start_date.isoformat()}"
                             )
 

@@ -95,6 +95,17 @@ def test_revolving_door_window_is_five_years_before_joining(left_job, flagged):
         assert flags[0].persons == (11,) and flags[0].evidence == (2,)
 
 
+@pytest.mark.parametrize("left_job,gap", [(date(2018, 1, 2), "4.9 years"), (date(2019, 7, 2), "3.5 years"), (date(2022, 7, 4), "0.5 years")])
+def test_revolving_door_says_the_gap_never_as_the_window_it_is_under(left_job, gap):
+    # a day under 5 years is 4.997 years: said "5.0 years before joining", it read as a misfire
+    seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1))
+    job = RelationshipRecord(2, 11, 1, "employed_by", date(2000, 1, 1), left_job)
+
+    (flag,) = only(run(seat, job), "REVOLVING_DOOR")
+
+    assert f"until {left_job.isoformat()}, {gap} before joining on 2023-01-01" in flag.explanation
+
+
 def test_an_ended_board_seat_is_no_revolving_door():
     seat = RelationshipRecord(1, 11, 2, "member_of", date(2023, 1, 1), REF - DAY)
     job = RelationshipRecord(2, 11, 1, "employed_by", date(2000, 1, 1), date(2022, 1, 1))
