@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.bulk import (
     analyze_if_changed, bulk_insert, copy_fixed_width, execute_for_ids, id_arrays, is_postgres, read_fixed_width, read_int_columns,
 )
+from core.formatting import count_text
 from core.memory import collector_paused
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
@@ -503,7 +504,8 @@ def recompute(
     # recompute (1.5M history rows)
     if entity_scope is None:
         analyze_if_changed(PairScore, written.rows_written)
-    logger.info("recompute %s as of %s: %s pairs changed, %s flags", snapshot.scope, as_of, snapshot.pairs_changed, snapshot.flags_raised)
+    logger.info("recompute %s as of %s: %s changed, %s", snapshot.scope, as_of,
+                count_text(snapshot.pairs_changed, "pair"), count_text(snapshot.flags_raised, "flag"))
     return snapshot
 
 
