@@ -52,7 +52,7 @@ def entity_find(request):
 def entity_list(request):
     """The directory: search, filters, sorting and pagination; ?export=csv downloads the filtered rows."""
     exported = request.GET.get("export") == "csv"
-    # every row needs its closest score to sort by it or to download it; otherwise only the page's
+    # every row needs its closest score to sort by it or to download it; otherwise only the page's rows do
     scored_throughout = exported or request.GET.get("sort", "").lstrip("-") == "closest_tenths"
     entities = Entity.objects.select_related("parent")
     filterset = EntityFilter(request.GET, queryset=with_closest_score(entities) if scored_throughout else entities)

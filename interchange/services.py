@@ -286,9 +286,11 @@ _KEPT_AS = {"amount": (AMOUNT_PLACES, "amount", "an amount is kept to the cent")
 def _numbers_rounded(parsed: dict[str, ParsedFile]) -> list[Problem]:
     """Notes on the amounts and ratings given with more decimals than are kept: kept rounded (`kept_to`)."""
     relationships = parsed.get(RELATIONSHIPS.name)
+    if relationships is None:
+        return []
     notes = []
     for column, (places, noun, why) in _KEPT_AS.items():
-        if relationships is None or column not in relationships.columns:
+        if column not in relationships.columns:
             continue
         rows = [row for row in relationships.rows
                 if row.values.get(column) is not None and kept_to(row.values[column], places) != row.values[column]]
@@ -601,12 +603,9 @@ def _upsert_all(parsed: dict[str, ParsedFile], touched_entities: set[int]) -> di
         fields = _present(values, RELATIONSHIP_COLUMNS)
         fields["source_id"] = entity_id[values["source"]]
         fields["target_id"] = entity_id[values["target"]]
-        if "amount" in values:
-            amount = values["amount"]
-            fields["amount"] = None if amount is None else kept_to(amount, AMOUNT_PLACES)
-        if "analyst_score" in values:
-            rating = values["analyst_score"]
-            fields["analyst_score"] = None if rating is None else kept_to(rating, RATING_PLACES)
+        for column, (places, _, _) in _KEPT_AS.items():
+            if column in values:
+                fields[column] = None if values[column] is None else kept_to(values[column], places)
         return fields
 
     changes = _plan(parsed.get(RELATIONSHIPS.name), lambda v: v["external_id"], stored, relationship_fields, counts.get(RELATIONSHIPS.name, FileCounts()))

@@ -98,7 +98,7 @@ def parse_decimal(cell: str, places: int | None) -> Decimal:
         raise ValueError(f"'{cell}' is not a number") from None
     if not value.is_finite():
         raise ValueError(f"'{cell}' is not a number")
-    if places is not None and value != kept_to(value, places) and _POINT_THOUSANDS.fullmatch(cell):
+    if places is not None and _POINT_THOUSANDS.fullmatch(cell) and value != kept_to(value, places):
         whole = cell.replace(".", "")
         raise ValueError(f"'{cell}' may be {int(whole):,}, with a point between thousands: write {whole.lstrip('+')}, "
                          f"or at most {count_text(places, 'decimal')} if it is {cell}")
