@@ -20,6 +20,7 @@ from relationships.types import MONEY_TYPES, RelationshipType
 EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")  # matched whole (fullmatch): "$" let a final newline in
 EXTERNAL_ID_MAX_LENGTH = 100
 MAX_AMOUNT = Decimal("1e13")
+_WIDEST_KEPT = 40  # digits before the point that kept_to writes out; larger numbers are refused anyway
 AMOUNT_PLACES = 2  # amounts are kept to the cent
 RATING_PLACES = 1  # an analyst's rating, 0 to 10, to a tenth
 TEXT_LIMITS = {
@@ -171,13 +172,14 @@ def parent_problems(*, external_id: str, parent: str | None) -> list[FieldProble
 
 def kept_to(value: Decimal, places: int) -> Decimal:
     """A number as stored with `places` decimals, rounded half up (7.25 is kept as 7.3 with one,
-    1234.565 as 1234.57 with two). The contract sets no number of decimals, so a file may give more
-    than the column keeps: the import rounds them and says so. A number with no more decimals is
-    returned as it is: rounding works to 28 digits, and a cell may hold "1e30" (refused as too
-    large, after this) or thirty-two digits with decimals, which get the digits they need."""
-    if value.as_tuple().exponent >= -places:
+    1234.565 as 1234.57 with two, 5000 and 5e3 as 5000.00). The contract sets no number of
+    decimals, so a file may give more than the column keeps: the import rounds them and says so.
+    Rounding works to 28 digits by default, and a cell may hold thirty-two digits with decimals:
+    the context is as wide as the number. One too large for any column (refused as implausible
+    after this) is returned as it is, rather than written out to a billion digits."""
+    if not value.is_finite() or value.adjusted() > _WIDEST_KEPT:
         return value
-    wide_enough = Context(prec=len(value.as_tuple().digits) + 1)  # rounding up may carry one digit
+    wide_enough = Context(prec=max(value.adjusted(), 0) + places + 2)  # rounding up may carry one digit
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=wide_enough)
 
 

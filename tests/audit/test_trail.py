@@ -46,6 +46,15 @@ def test_an_import_records_every_created_row_and_every_change(copy_of_lakeside):
     assert update.changes == {"name": ["Lakeside Police Department", "Lakeside Police Service"]}
 
 
+def test_the_trail_records_an_imported_number_as_it_is_stored(copy_of_lakeside):
+    # the file writes 5000 (and a rating may be written 7 or 7.25): the trail says what the record holds
+    relationships = copy_of_lakeside / "relationships.csv"
+    relationships.write_text(relationships.read_text().replace(",5000,,", ",5e3,7,", 1))
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    created = AuditEvent.objects.get(object_type="relationships.relationship", object_key="c-02")
+    assert created.changes["amount"] == [None, "5000.00"] and created.changes["analyst_score"] == [None, "7.0"]
+
+
 def test_a_dry_run_leaves_no_trail(copy_of_lakeside):
     call_command("import_dataset", str(copy_of_lakeside), "--dry-run", stdout=io.StringIO())
     assert not AuditEvent.objects.exists()

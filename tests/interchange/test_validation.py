@@ -73,8 +73,8 @@ def test_an_amount_with_more_decimals_that_cannot_be_thousands_reads_as_written(
 
 
 @pytest.mark.parametrize(("value", "kept"), [
-    ("99999999999999999999999999999.995", "100000000000000000000000000000.00"), ("1e30", "1E+30"),
-    ("1e-1000000", "0.00"), ("1.5e999999999", "1.5E+999999999"), ("5", "5"),
+    ("99999999999999999999999999999.995", "100000000000000000000000000000.00"), ("1e30", "1000000000000000000000000000000.00"),
+    ("1e-1000000", "0.00"), ("1.5e999999999", "1.5E+999999999"), ("5", "5.00"), ("5e3", "5000.00"),
 ])
 def test_a_number_of_any_size_is_kept_without_running_out_of_digits(value, kept):
     # decimal's default context rounds to 28 digits: quantizing more raised InvalidOperation
@@ -93,5 +93,5 @@ def test_a_number_is_kept_to_the_nearest_decimal_it_keeps_halves_up(value, place
     step = Decimal(1).scaleb(-places)
     with localcontext(prec=len(value.as_tuple().digits) + abs(value.as_tuple().exponent) + 10):  # exact, whatever the size
         halfway = abs(value / step) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
-        assert kept.as_tuple().exponent >= -places  # no more decimals than it keeps
+        assert kept.as_tuple().exponent == -places  # written with the decimals it keeps: 5000 as 5000.00
         assert abs(kept - value) == step / 2 and abs(kept) > abs(value) if halfway else abs(kept - value) < step / 2
