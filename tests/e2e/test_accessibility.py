@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from core.following import weekly_summary_stop_link
 from engagement.models import EngagementSettings, Meeting
+from tests.e2e.pages import settled
 from tests.factories import FeedbackSurveyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def violations(page) -> list[str]:
     """axe-core's violations on the page as loaded, one line each with the first nodes at fault."""
-    page.wait_for_load_state("networkidle")
+    settled(page)
     found = Axe().run(page).response["violations"]
     return [f"{v['id']} ({v['impact']}): {[n['html'][:120] for n in v['nodes'][:3]]}" for v in found]
 
@@ -57,7 +58,7 @@ def test_charts_do_not_animate_for_those_who_asked_for_less_motion(signed_in, li
     still, moving = signed_in("city_staff", reduced_motion="reduce"), signed_in("city_staff")
     for page in (still, moving):
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("networkidle")
+        settled(page)
 
     assert still.evaluate("Chart.defaults.animation") is False
     assert moving.evaluate("Chart.defaults.animation") not in (False, None)

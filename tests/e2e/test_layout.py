@@ -2,6 +2,8 @@
 their own box, long rule names in headings wrap), so nobody has to pan sideways to read a flag."""
 import pytest
 
+from tests.e2e.pages import settled
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
@@ -19,7 +21,7 @@ def test_every_page_fits_a_phone_screen(browser, live_server, scored_site, every
     widths = {}
     for path in every_page[half::2]:
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("networkidle")
+        settled(page)
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
     context.close()
 
