@@ -80,6 +80,6 @@ clean:
 screenshots:
 	$(BIN)/python docs/screenshots/take.py http://127.0.0.1:8000
 
-## make image-check: what the Docker image would run, without Docker (scripts/image_check.sh; not part of make test)
+## make image-check: what the Docker image would run, without Docker (scripts/image_check.sh; make test runs it first)
 image-check:
 	bash scripts/image_check.sh

@@ -11,7 +11,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 WORKER=""
 WEB=""
-trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; [ -n "$WEB" ] && kill "$WEB" 2>/dev/null; rm -rf "$WORK"' EXIT
+BEAT=""
+trap '[ -n "$WORKER" ] && kill "$WORKER" 2>/dev/null; [ -n "$BEAT" ] && kill "$BEAT" 2>/dev/null; [ -n "$WEB" ] && kill "$WEB" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 mkdir "$WORK/app"
 cd "$ROOT"
@@ -65,7 +66,10 @@ from core.tasks import housekeeping_task
 print('worker: recompute', recompute_all_task.delay().get(timeout=120), '- housekeeping', housekeeping_task.delay().get(timeout=60))
 "
 # beat starts with the schedule (it sends tasks by name; the worker above ran two of them)
-timeout 6 "$WORK/venv/bin/celery" -A config beat --loglevel=info --schedule "$WORK/beat-schedule" > "$WORK/beat.log" 2>&1 || true
+"$WORK/venv/bin/celery" -A config beat --loglevel=info --schedule "$WORK/beat-schedule" > "$WORK/beat.log" 2>&1 &
+BEAT=$!
+for _ in $(seq 1 60); do grep -q "beat: Starting" "$WORK/beat.log" && break; kill -0 "$BEAT" 2>/dev/null || break; sleep 0.1; done
+kill "$BEAT" 2>/dev/null || true
 grep -q "beat: Starting" "$WORK/beat.log" || { cat "$WORK/beat.log"; echo "beat did not start"; exit 1; }
 echo "beat: started"
 echo "image check passed"

@@ -13,7 +13,7 @@ from interchange.services import dataset_import
 from relationships.models import Disclosure, Relationship
 
 pytestmark = pytest.mark.django_db
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 LAKESIDE_FILES = ["entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv"]
 
 

@@ -103,7 +103,7 @@ def one_pair_evidence(draw):
 
 
 # about half the settings drawn are refused (the guard at work): not a sign of a bad strategy
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(parameters(), one_pair_evidence())
 def test_settings_it_lets_through_keep_the_properties_on_one_pairs_evidence(params, data):
     assume(not parameter_problems(params))
