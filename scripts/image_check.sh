@@ -21,7 +21,8 @@ python3 -m venv "$WORK/venv"
 cd "$WORK/app"
 echo "installing the project's dependencies as the image does (from pyproject.toml, no test extras; the apps run from the working folder)"
 "$WORK/venv/bin/python" dependencies.py > "$WORK/requirements.txt"
-"$WORK/venv/bin/pip" install --quiet -r "$WORK/requirements.txt"
+# without compiling every module to bytecode (the image does; 17 of the install's 30 s here)
+"$WORK/venv/bin/pip" install --quiet --no-compile -r "$WORK/requirements.txt"
 rm dependencies.py
 # one copy of the apps, the working folder's: none importable from elsewhere
 if (cd / && "$WORK/venv/bin/python" -c "import scoring" 2>/dev/null); then echo "the apps are installed in site-packages too"; exit 1; fi
@@ -70,6 +71,8 @@ print('worker: recompute', recompute_all_task.delay().get(timeout=120), '- house
 BEAT=$!
 for _ in $(seq 1 60); do grep -q "beat: Starting" "$WORK/beat.log" && break; kill -0 "$BEAT" 2>/dev/null || break; sleep 0.1; done
 kill "$BEAT" 2>/dev/null || true
+wait "$BEAT" 2>/dev/null || true  # it writes its schedule file as it stops: the clean-up must come after
+BEAT=""
 grep -q "beat: Starting" "$WORK/beat.log" || { cat "$WORK/beat.log"; echo "beat did not start"; exit 1; }
 echo "beat: started"
 echo "image check passed"
