@@ -17,14 +17,12 @@ $(BIN)/python:
 # them (5-12 s on a 2-core machine) instead of loading them (0.3-0.5 s).
 KERNELS := $(BIN)/python -c "from scoring.engine.pair_product import warm_up; warm_up()"
 
-# --no-compile: pip compiles every module of every package at install (17 of the 30 s the image
-# check's install took); Python compiles the ones the app imports as it first imports them.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet --no-compile -e .
+	$(BIN)/pip install --quiet -e .
 	$(KERNELS)
 
 install-test: $(BIN)/python browser
-	$(BIN)/pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test]'
 	$(KERNELS)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).

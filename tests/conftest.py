@@ -24,6 +24,20 @@ def pytest_configure(config):
         pytest.exit("The tests run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (make test does), "
                     "or ALLOW_SQLITE_TESTS=1 to run them on SQLite anyway.", returncode=2)
 
+# Tests of several seconds each (a real worker, a browser, manage.py in subprocesses): started first,
+# so that the parallel test processes end together on short tests, not one of them alone on a
+# 20-second test while the other waits.
+_LONG_FIRST = ("tests/e2e/", "tests/scoring/test_faults.py", "tests/scoring/test_embedded.py", "tests/core/test_commands.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's, whose stable sort into Django's order keeps this one within each group
+def pytest_collection_modifyitems(config, items):
+    def long(item) -> bool:
+        return item.get_closest_marker("worker") is not None or item.nodeid.startswith(_LONG_FIRST)
+
+    items.sort(key=lambda item: not long(item))
+
+
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 LAKESIDE = SPEC / "examples" / "lakeside"
 if not LAKESIDE.exists():  # CI lays shared/ beside the clone; a developer may point elsewhere

@@ -44,15 +44,27 @@ def start_worker(queue: str, log) -> subprocess.Popen:
     )
 
 
+def scored_data_set(directory, *, entities: int, attendance: int):
+    """A generated data set, imported and scored; relationships and meetings in the benchmark's
+    proportions (five relationships and two and a half meetings per entity)."""
+    subprocess.run([sys.executable, "bench/generate_dataset.py", str(directory), "--entities", str(entities),
+                    "--relationships", str(entities * 5), "--meetings", str(entities * 5 // 2), "--attendance", str(attendance)],
+                   cwd=ROOT, check=True, capture_output=True)
+    call_command("import_dataset", str(directory), stdout=io.StringIO())
+    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    return directory
+
+
 @pytest.fixture
 def mid_sized_data_set(tmp_path):
     """Big enough that a full recompute takes seconds (so it can be killed half way)."""
-    subprocess.run([sys.executable, "bench/generate_dataset.py", str(tmp_path / "data"), "--entities", "4000",
-                    "--relationships", "20000", "--meetings", "10000", "--attendance", "250000"], cwd=ROOT, check=True,
-                   capture_output=True)
-    call_command("import_dataset", str(tmp_path / "data"), stdout=io.StringIO())
-    call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
-    return tmp_path / "data"
+    return scored_data_set(tmp_path / "data", entities=4000, attendance=250_000)
+
+
+@pytest.fixture
+def small_data_set(tmp_path):
+    """Big enough that a recompute outlasts the few tenths of a second between two processes' starts."""
+    return scored_data_set(tmp_path / "data", entities=1000, attendance=60_000)
 
 
 def test_killing_the_worker_mid_recompute_keeps_the_previous_results_and_the_next_run_completes(mid_sized_data_set, tmp_path):
@@ -99,7 +111,7 @@ def test_killing_the_worker_mid_recompute_keeps_the_previous_results_and_the_nex
     assert current_pairs() == after_worker  # same as the command would give
 
 
-def test_two_recomputes_at_once_serialise_and_agree_with_one(mid_sized_data_set):
+def test_two_recomputes_at_once_serialise_and_agree_with_one(small_data_set):
     env = database_env()
     runs = [subprocess.Popen([sys.executable, "manage.py", "recompute", "--as-of", "2026-09-30"], cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
