@@ -7,8 +7,10 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from hypothesis import strategies as st
 
+from core.bulk import is_postgres
 from engagement.models import Attendance, Meeting
 from engagement.types import AttendanceRole, MeetingType
 from entities.kinds import Kind
@@ -141,7 +143,19 @@ def files_of(draw, data: dict[str, list[dict]], every_column: bool = False) -> d
 
 
 def data_set_emptied() -> None:
-    for model in (Disclosure, Attendance, Meeting, Relationship):
-        model.objects.all().delete()
-    Entity.objects.update(parent=None)
-    Entity.objects.all().delete()
+    """Empty the five data tables and every table that refers to them (scores, flags, follows...).
+    On PostgreSQL at once: deleting through the ORM wrote an audit event a row, 40% of a round-trip
+    example's time."""
+    models = (Disclosure, Attendance, Meeting, Relationship, Entity)
+    if not is_postgres():
+        for model in models[:-1]:
+            model.objects.all().delete()
+        Entity.objects.update(parent=None)
+        Entity.objects.all().delete()
+        return
+    with connection.cursor() as cursor:
+        # TRUNCATE waits for no key check: run the ones pending in the test's transaction now, and
+        # defer them again after, as Django's keys are (core.bulk does the same around a load)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(model._meta.db_table for model in models)} CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

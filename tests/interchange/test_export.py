@@ -6,12 +6,11 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from interchange.export import dataset_export, dataset_export_zip
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
-from relationships.models import Disclosure, Relationship
+from tests.interchange.strategies import data_set_emptied
 
 
 @pytest.mark.django_db
@@ -26,17 +25,10 @@ def test_two_exports_are_byte_identical_and_a_round_trip_reproduces_the_data(lak
     for name in names:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
 
-    for model in (Disclosure, Attendance, Meeting):
-        model.objects.all().delete()
-    from conflicts.models import Flag
-    from scoring.models import ClosenessSnapshot, PairScore
+    from scoring.models import ClosenessSnapshot
 
-    Flag.objects.all().delete()
-    PairScore.objects.all().delete()
+    data_set_emptied()  # the data, and the scores and flags that refer to it
     ClosenessSnapshot.objects.all().delete()
-    Relationship.objects.all().delete()
-    Entity.objects.update(parent=None)
-    Entity.objects.all().delete()
 
     result = dataset_import(files=files_from_directory(tmp_path / "first"))
     assert result.ok, result.problems

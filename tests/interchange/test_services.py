@@ -14,6 +14,7 @@ from interchange.reading import files_from_directory
 from interchange.services import dataset_import
 from relationships.models import Disclosure, Relationship
 from tests.imports import data_set, import_notes
+from tests.interchange.strategies import data_set_emptied
 
 MODELS = (Entity, Relationship, Meeting, Attendance, Disclosure)
 
@@ -156,10 +157,8 @@ def test_a_first_import_loaded_with_its_keys_checked_once_stores_the_same(lakesi
     run_import(lakeside_dir / "data")
     dataset_export(tmp_path / "ordinary")
     keys = _all_foreign_keys()
-    for model in (Disclosure, Attendance, Meeting, Relationship):
-        model.objects.all().delete()
-    Entity.objects.update(parent=None)
-    Entity.objects.all().delete()
+    data_set_emptied()
+    assert row_counts() == (0, 0, 0, 0, 0)
 
     monkeypatch.setattr(services, "BULK_LOAD_ROWS", 1)
     code, output = run_import(lakeside_dir / "data")
