@@ -216,8 +216,9 @@ def recompute_round(
     full_runs: dict[str, list[tuple[float, float]]], incrementals: list[float], floors: list[float], over_floor: list[float]
 ) -> None:
     """One of each: from empty (and PostgreSQL's floor for writing its output, as a ratio to the
-    read, into `floors`, and the from-empty recompute as a ratio to that floor, into `over_floor`), unchanged, `manage.py recompute` in a new process, an incremental after
-    one meeting, a day later (nightly) and a month later."""
+    read, into `floors`, and the from-empty recompute as a ratio to that floor, into `over_floor`),
+    unchanged, `manage.py recompute` in a new process, an incremental after one meeting, a day later
+    (nightly) and a month later."""
     snapshot, took, ratio, baseline = timed_against_read("full recompute (scores + flags, written)", recompute, as_of=AS_OF)
     full_runs.setdefault("from empty", []).append((took, ratio))
     print(f"  {snapshot.pairs_current} pairs, {snapshot.flags_raised} flags")
@@ -226,10 +227,10 @@ def recompute_round(
     copied, indexed = write_floor()
     floor = baseline_read()
     print(f"{'  PostgreSQL writes that output (floor)':48} {copied + indexed:8.2f} s   (COPY {copied:.2f} s, indexes {indexed:.2f} s)")
-    print(f"  read + write floors: {(floor + copied + indexed) / floor:.1f}x the read (baseline {floor:.2f} s), before any computation")
-    print(f"  from empty / the floor (read + write): {took / (floor + copied + indexed):.1f}")
     floors.append((floor + copied + indexed) / floor)
     over_floor.append(took / (floor + copied + indexed))
+    print(f"  read + write floors: {floors[-1]:.1f}x the read (baseline {floor:.2f} s), before any computation")
+    print(f"  from empty / the floor (read + write): {over_floor[-1]:.1f}")
     _, took, ratio, baseline = timed_against_read("full recompute again (nothing changed)", recompute, as_of=AS_OF)
     full_runs.setdefault("unchanged", []).append((took, ratio))
     print(f"  ratio unchanged recompute / baseline read: {ratio:.1f} (baseline {baseline:.2f} s)")
