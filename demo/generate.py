@@ -33,9 +33,15 @@ def rel(source, target, type_, start="", end="", amount="", analyst_score="", no
     return ext
 
 
+# meetings held in public have published minutes; private ones and focus groups have none to cite
+MINUTED = {"advisory_board", "community_forum", "community_policing", "council_hearing"}
+
+
 def meeting(day, type_, title, people, location="", neighborhood="", summary="", organizer=None):
     ext = f"m-{len(meetings) + 1:04d}"
-    meetings.append(dict(external_id=ext, date=str(day), type=type_, title=title, location=location, neighborhood=neighborhood, summary=summary))
+    source_url = f"https://records.riverton.example.org/minutes/{ext}" if type_ in MINUTED else ""
+    meetings.append(dict(external_id=ext, date=str(day), type=type_, title=title, location=location, neighborhood=neighborhood,
+                         summary=summary, source_url=source_url))
     for person in dict.fromkeys(people):
         attendance.append(dict(meeting=ext, entity=person, role="organizer" if person == organizer else "attendee"))
     return ext
@@ -221,7 +227,7 @@ def write(name, rows, columns):
 
 write("entities.csv", entities, ["external_id", "name", "kind", "jurisdiction", "parent", "description", "website"])
 write("relationships.csv", relationships, ["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"])
-write("meetings.csv", meetings, ["external_id", "date", "type", "title", "location", "neighborhood", "summary"])
+write("meetings.csv", meetings, ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "source_url"])
 write("attendance.csv", attendance, ["meeting", "entity", "role"])
 write("disclosures.csv", disclosures, ["external_id", "discloser", "relationship", "disclosed_on", "statement"])
 print(f"{len(entities)} entities, {len(relationships)} relationships, {len(meetings)} meetings, {len(attendance)} attendance rows")

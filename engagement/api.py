@@ -37,7 +37,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "attendance", "logged_by", "warnings"]
+        fields = ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "source_url", "attendance", "logged_by", "warnings"]
 
     def get_warnings(self, meeting: Meeting) -> list[str]:
         return logging_warnings(meeting, timezone.localdate()) if answering_a_write(self) else []
@@ -46,7 +46,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         stored = {f: getattr(self.instance, f) for f in ("external_id", "type", "title")} if self.instance else {}
         merged = {**stored, **attrs}
         problems = external_id_problems(merged.get("external_id", "")) + meeting_problems(type=merged.get("type"), title=merged.get("title"))
-        for field in ("title", "location", "neighborhood", "summary"):
+        for field in ("title", "location", "neighborhood", "summary", "source_url"):
             problems += text_problems(field, attrs.get(field))
         raise_for_api(problems)
         if self.partial and "attendance" not in attrs:

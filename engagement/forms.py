@@ -22,7 +22,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["type", "date", "title", "location", "neighborhood", "summary"]
+        fields = ["type", "date", "title", "location", "neighborhood", "summary", "source_url"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -30,6 +30,9 @@ class Meeting(TimeStampedModel):
     location = models.CharField(max_length=300, blank=True)
     neighborhood = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True)
+    # provenance, as a relationship's: minutes, an agenda, a notice, a news report
+    source_url = models.CharField("source URL", max_length=1000, blank=True,
+                                  help_text="Where this meeting can be checked: its minutes, agenda or notice.")
     # who logged it on the site or the API (empty when it came from an import): board members
     # correct the meetings they logged, analysts and administrators any (engagement.permissions)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,

@@ -127,8 +127,14 @@ def _export_files() -> list[_ExportFile]:
         ).iterator(chunk_size=20000)
         return _csv_chunks(sorted(((e, ext[s], ext[t], *rest) for e, s, t, *rest in rows), key=lambda r: r[0]))
 
+    # source_url extends the contract's meetings.csv: written only when a meeting has one, so that
+    # a data set in the contract's columns is exported in exactly those
+    meeting_columns = MEETINGS.columns if Meeting.objects.exclude(source_url="").exists() else tuple(
+        c for c in MEETINGS.columns if c != "source_url"
+    )
+
     def meetings():
-        rows = Meeting.objects.order_by().values_list("external_id", "date", "type", "title", "location", "neighborhood", "summary").iterator(chunk_size=20000)
+        rows = Meeting.objects.order_by().values_list(*meeting_columns).iterator(chunk_size=20000)
         return _csv_chunks(sorted(rows, key=lambda r: r[0]))
 
     def attendance():
@@ -148,7 +154,7 @@ def _export_files() -> list[_ExportFile]:
     return [
         _ExportFile(ENTITIES.name, ENTITIES.columns, entities),
         _ExportFile(RELATIONSHIPS.name, RELATIONSHIPS.columns, relationships),
-        _ExportFile(MEETINGS.name, MEETINGS.columns, meetings),
+        _ExportFile(MEETINGS.name, meeting_columns, meetings),
         _ExportFile(ATTENDANCE.name, ATTENDANCE.columns, attendance),
         _ExportFile(DISCLOSURES.name, DISCLOSURES.columns, disclosures),
         _ExportFile("closeness.csv", CLOSENESS_COLUMNS, lambda: _closeness_chunks(current_snapshot(), ext)),

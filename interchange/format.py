@@ -24,7 +24,9 @@ RELATIONSHIPS = FileFormat(
     ("external_id", "source", "target", "type"),
     ("start_date", "end_date", "amount", "analyst_score", "source_url", "notes"),
 )
-MEETINGS = FileFormat("meetings.csv", ("external_id", "date", "type", "title"), ("location", "neighborhood", "summary"))
+# source_url extends the contract's meetings.csv (provenance, as relationships.csv has it): optional
+# on import, and exported only when a meeting has one (interchange.export)
+MEETINGS = FileFormat("meetings.csv", ("external_id", "date", "type", "title"), ("location", "neighborhood", "summary", "source_url"))
 ATTENDANCE = FileFormat("attendance.csv", ("meeting", "entity"), ("role",))
 DISCLOSURES = FileFormat(
     "disclosures.csv", ("external_id", "discloser", "relationship", "disclosed_on"), ("statement",)

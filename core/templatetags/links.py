@@ -23,10 +23,10 @@ def external_link(url: str, text: str = ""):
 
 
 @register.simple_tag
-def source_link(url: str, text: str = "source"):
-    """A fact's source as a link, or said plainly when it has none: a reader relying on the
-    fact in public should see that it cannot be checked."""
+def source_link(url: str, text: str = "source", missing: str = ""):
+    """A fact's source as a link, or said plainly when it has none (`missing`, or "no source"): a
+    reader relying on the fact in public should see that it cannot be checked."""
     if not (url or "").strip():
         return format_html('<span class="unsourced" title="No source given: this fact cannot be checked here">{}</span>',
-                           "no source" if text == "source" else f"{text} (no source)")
+                           missing or ("no source" if text == "source" else f"{text} (no source)"))
     return external_link(url, text)

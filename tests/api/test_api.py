@@ -42,6 +42,21 @@ def test_a_board_member_logs_a_meeting_with_attendance(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_a_meeting_cites_its_minutes_as_its_source(scored, api_as):
+    client = api_as("board_member")
+    minutes = "https://lakeside.example.org/minutes/api"
+
+    response = client.post("/api/meetings/", {**new_meeting(), "source_url": minutes}, format="json")
+    too_long = client.post("/api/meetings/", {**new_meeting(), "external_id": "api-long", "source_url": "x" * 1001}, format="json")
+
+    assert response.status_code == 201 and response.data["source_url"] == minutes
+    assert Meeting.objects.get(external_id="api-meeting").source_url == minutes
+    assert client.get("/api/meetings/api-meeting/").data["source_url"] == minutes
+    assert too_long.status_code == 400 and "source_url" in too_long.data
+    assert not Meeting.objects.filter(external_id="api-long").exists()
+
+
+@pytest.mark.django_db
 def test_correcting_a_meetings_attendance_writes_only_the_rows_that_changed(scored, api_as):
     from audit.models import AuditEvent
 

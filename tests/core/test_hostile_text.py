@@ -31,7 +31,8 @@ def planted(db):
                           description=PAYLOAD, website="https://board.example.org/" + PAYLOAD)
     rel = RelationshipFactory(source=person, target=board, type="member_of", notes=PAYLOAD, source_url="javascript:alert(4)")
     DisclosureFactory(relationship=rel, statement=PAYLOAD, statement_public=True)
-    meeting = MeetingFactory(type="community_forum", title="T " + PAYLOAD, location=PAYLOAD, neighborhood="N " + PAYLOAD, summary=PAYLOAD)
+    meeting = MeetingFactory(type="community_forum", title="T " + PAYLOAD, location=PAYLOAD, neighborhood="N " + PAYLOAD, summary=PAYLOAD,
+                             source_url="javascript:alert(6)" + PAYLOAD)
     AttendanceFactory(meeting=meeting, entity=person)
     AttendanceFactory(meeting=meeting, entity=board)
     survey = FeedbackSurveyFactory(meeting=meeting)
@@ -70,7 +71,7 @@ def test_no_page_renders_planted_markup(planted, client_as):
 def test_only_web_addresses_become_links(planted, client_as):
     client = client_as("administrator")
     for url in ["/entities/x-person/", "/entities/x-board/", "/closeness/x-person/x-board/", f"/flags/{planted['flag'].pk}/",
-                f"/reports/{planted['report'].pk}/"]:
+                f"/reports/{planted['report'].pk}/", f"/meetings/{planted['meeting'].pk}/"]:
         html = client.get(url).content.decode()
         assert 'href="javascript:' not in html.lower(), url
     assert 'href="https://board.example.org/' in client.get("/entities/x-board/").content.decode()

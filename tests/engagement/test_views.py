@@ -44,6 +44,29 @@ def test_a_board_member_logs_a_meeting_and_the_pair_score_rises(lakeside_dir, cl
 
 
 @pytest.mark.django_db
+def test_a_meeting_logged_with_its_minutes_shows_them_as_its_source(lakeside, client_as):
+    board = client_as("board_member")
+    minutes = "https://lakeside.example.org/minutes/2026-05-04"
+    board.post("/meetings/new/", meeting_post(["x-a1", "x-b1"], title="Forum", type="community_forum", source_url=minutes))
+
+    meeting = Meeting.objects.get(title="Forum")
+    assert meeting.source_url == minutes
+    page = board.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'<p id="meeting-source">Source: <a href="{minutes}" rel="noopener noreferrer nofollow">{minutes}</a></p>' in page
+
+    # data can hold any text: only a web address becomes a link, and no source is said plainly
+    Meeting.objects.filter(pk=meeting.pk).update(source_url="javascript:alert(1)")
+    page = board.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Source: javascript:alert(1)</p>" in page and 'href="javascript' not in page
+    Meeting.objects.filter(pk=meeting.pk).update(source_url="")
+    assert "none given (its minutes, agenda or notice)" in board.get(f"/meetings/{meeting.pk}/").content.decode()
+
+    too_long = board.post("/meetings/new/", meeting_post(["x-a1"], title="Long", source_url="https://x.example/" + "a" * 1000))
+    assert too_long.status_code == 400 and not Meeting.objects.filter(title="Long").exists()
+    assert "at most 1000 characters" in too_long.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("days_ahead,warned", [(0, False), (1, True), (365 * 36, True)])
 def test_a_meeting_dated_after_today_is_logged_with_a_warning_that_it_counts_only_from_then(lakeside, client_as, days_ahead, warned):
     # logged once held: a date ahead is most likely a typo (2062 for 2026) and counts for nothing until then
@@ -261,7 +284,8 @@ def test_the_meetings_listed_download_with_who_attended(client_as):
 
     chief, chair, resident = (EntityFactory(external_id=x) for x in ("p-chief", "p-chair", "=cmd"))
     lunch = MeetingFactory(external_id="m-lunch", type="private_meeting", title="Lunch", date=date(2026, 5, 4), location="Diner")
-    forum = MeetingFactory(external_id="m-forum", type="community_forum", title="Forum", date=date(2026, 6, 1), neighborhood="North")
+    forum = MeetingFactory(external_id="m-forum", type="community_forum", title="Forum", date=date(2026, 6, 1), neighborhood="North",
+                           source_url="https://city.example.org/minutes/forum")
     MeetingFactory(external_id="m-other", title="Without the chief")
     for meeting, people in ((lunch, (chief, chair)), (forum, (resident, chief, chair))):
         for person in people:
@@ -286,8 +310,9 @@ def test_the_meetings_listed_download_with_who_attended(client_as):
         ("m-lunch", "2026-05-04", "private_meeting", "2", "p-chair;p-chief"),
     ]
     assert rows[1]["location"] == "Diner" and rows[0]["neighborhood"] == "North" and rows[0]["logged_by"] == ""
+    assert (rows[0]["source_url"], rows[1]["source_url"]) == ("https://city.example.org/minutes/forum", "")
     assert download(entity="nobody")[1].splitlines() == [",".join(
-        ["external_id", "date", "type", "title", "location", "neighborhood", "attendees", "attendee_ids", "logged_by"])]
+        ["external_id", "date", "type", "title", "location", "neighborhood", "source_url", "attendees", "attendee_ids", "logged_by"])]
 
 
 @pytest.mark.django_db

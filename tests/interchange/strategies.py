@@ -62,7 +62,8 @@ def relationship_row(draw, ext: str, entity_ids: list[str]) -> dict:
 
 def meeting_row(draw, ext: str) -> dict:
     return {"external_id": ext, "date": draw(DATES).isoformat(), "type": draw(st.sampled_from(MeetingType.values)),
-            "title": draw(NAME), "location": draw(TEXT), "neighborhood": draw(TEXT), "summary": draw(TEXT)}
+            "title": draw(NAME), "location": draw(TEXT), "neighborhood": draw(TEXT), "summary": draw(TEXT),
+            "source_url": draw(_optional(TEXT))}
 
 
 def attendance_row(draw, meeting: str, entity: str) -> dict:

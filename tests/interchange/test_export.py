@@ -95,3 +95,29 @@ def test_the_zip_holds_the_same_files_as_the_directory_export(lakeside, tmp_path
     for name in archive.namelist():
         assert archive.read(name) == (tmp_path / name).read_bytes(), name
     assert b"".join(dataset_export_zip()) == b"".join(dataset_export_zip())  # fixed times: identical downloads
+
+
+@pytest.mark.django_db
+def test_meetings_csv_has_the_contracts_columns_unless_a_meeting_has_a_source(lakeside, tmp_path):
+    """`source_url` extends the contract's meetings.csv: a data set in the contract's columns
+    (the lakeside example's meetings have no source) exports in exactly those, and one whose
+    meetings cite their minutes exports them too, so that a round trip keeps them."""
+    from engagement.models import Meeting
+
+    contract = ["external_id", "date", "type", "title", "location", "neighborhood", "summary"]
+    dataset_export(tmp_path / "plain")
+    assert (tmp_path / "plain" / "meetings.csv").read_text(encoding="utf-8").splitlines()[0].split(",") == contract
+
+    minuted = Meeting.objects.order_by("external_id").first()
+    minuted.source_url = "https://lakeside.example.org/minutes/1"
+    minuted.save()
+    dataset_export(tmp_path / "sourced")
+    lines = (tmp_path / "sourced" / "meetings.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == [*contract, "source_url"]
+    assert lines[1].startswith(f"{minuted.external_id},") and lines[1].endswith(",https://lakeside.example.org/minutes/1")
+    assert all(line.endswith(",") for line in lines[2:])  # the others: no source
+
+    data_set_emptied()
+    assert dataset_import(files=files_from_directory(tmp_path / "sourced")).ok
+    assert dict(Meeting.objects.exclude(source_url="").values_list("external_id", "source_url")) == {
+        minuted.external_id: "https://lakeside.example.org/minutes/1"}

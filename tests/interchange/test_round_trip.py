@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engagement.models import Attendance
+from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from interchange.export import dataset_export
 from interchange.format import INPUT_FILES
@@ -47,6 +47,8 @@ def test_any_valid_data_set_imports_as_given_and_round_trips_byte_for_byte(data,
         assert (tie.notes, tie.amount, tie.analyst_score) == (
             row["notes"].strip(), Decimal(row["amount"].replace(",", "")) if row["amount"] else None,
             Decimal(row["analyst_score"]) if row["analyst_score"] else None)
+    for row in data_set["meetings.csv"]:
+        assert Meeting.objects.get(external_id=row["external_id"]).source_url == row["source_url"].strip()
     assert Attendance.objects.count() == len(data_set["attendance.csv"])
     again = dataset_import(files=files)  # the same files again change nothing
     assert again.ok and all(c.created == c.updated == 0 for c in again.counts.values()), again.counts
