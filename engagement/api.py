@@ -7,6 +7,7 @@ from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
 
+from .filters import HasSourceFilter
 from .models import Attendance, Meeting
 from .permissions import CORRECTION_REFUSED, DELETION_REFUSED, can_correct_meeting
 from .selectors import logging_warnings
@@ -83,10 +84,11 @@ class MeetingFilter(django_filters.FilterSet):
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     neighborhood = django_filters.CharFilter()
     entity = django_filters.CharFilter(field_name="attendance__entity__external_id")
+    has_source = HasSourceFilter(label="cites a source URL (false: those without, as on /sources/)")
 
     class Meta:
         model = Meeting
-        fields = ["type", "date_after", "date_before", "neighborhood", "entity"]
+        fields = ["type", "date_after", "date_before", "neighborhood", "entity", "has_source"]
 
 
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):

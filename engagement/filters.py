@@ -4,6 +4,7 @@ from django import forms
 from entities.forms import EntityField
 
 from .models import Meeting
+from .selectors import meetings_by_source
 from .types import MeetingType
 
 
@@ -11,6 +12,13 @@ class EntityFilter(django_filters.Filter):
     """An entity typed as its id or exact name, with suggestions (a board member knows the name, not the id)."""
 
     field_class = EntityField
+
+
+class HasSourceFilter(django_filters.BooleanFilter):
+    """Meetings that cite a source (true) or do not (false): the pages' and the API's filter."""
+
+    def filter(self, qs, value):
+        return qs if value is None else meetings_by_source(qs, value)
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -23,7 +31,9 @@ class MeetingFilter(django_filters.FilterSet):
                           not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
+    # the meetings no reader can check yet (the Sources page links here), or those that can be
+    has_source = HasSourceFilter(label="Cites its minutes, agenda or notice")
 
     class Meta:
         model = Meeting
-        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "logged_by"]
+        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "logged_by", "has_source"]

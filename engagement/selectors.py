@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from conflicts.models import Flag
 from conflicts.selectors import open_flags
@@ -13,7 +13,7 @@ from core.bulk import day_number_sql, in_ids_sql, read_fixed_width
 from entities.kinds import Category, Kind
 from entities.models import Entity
 from relationships.models import Relationship
-from relationships.selectors import in_force_on
+from relationships.selectors import UNSOURCED, in_force_on
 from relationships.types import AFFILIATION_TYPES, OVERSIGHT_TYPES
 
 from .checks import MeetingRow, repeated_meetings
@@ -21,6 +21,18 @@ from .coverage import AnswerFact, MeetingFact
 from .models import Attendance, FeedbackResponse, Meeting, MeetingNewcomer
 from .types import MeetingType
 from .recusal import FlagFacts, Party
+
+
+def meetings_by_source(queryset, has_source: bool):
+    """The meetings of `queryset` that cite a source (minutes, an agenda, a notice), or those that
+    do not (the meetings lists' and the API's "has a source" filter)."""
+    return queryset.exclude(UNSOURCED) if has_source else queryset.filter(UNSOURCED)
+
+
+def meeting_sources_by_type() -> list[dict]:
+    """For each meeting type present: how many meetings, and how many cite a source."""
+    counts = Meeting.objects.values("type").annotate(total=Count("id"), sourced=Count("id", filter=~UNSOURCED)).order_by("type")
+    return [{**row, "label": MeetingType(row["type"]).label, "unsourced": row["total"] - row["sourced"]} for row in counts]
 
 
 def meeting_given_twice(meeting: Meeting) -> Meeting | None:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from conflicts.selectors import open_flags
 from core.roles import can_edit_data, can_review_flags
 from core.spreadsheet import csv_download
-from engagement.selectors import meeting_newcomers, repeated_stored_meetings
+from engagement.selectors import meeting_newcomers, meeting_sources_by_type, repeated_stored_meetings
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
@@ -39,6 +39,7 @@ def sources(request):
     close_evidence = {pk for ids in listed_pairs().filter(score_tenths__gte=80).values_list("relationship_ids", flat=True) for pk in ids}
     behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")
     by_type = sources_by_type()
+    meetings_by_type = meeting_sources_by_type()
     newcomers = meeting_newcomers()
     # without script, the checks come with the page when asked for (the page's link)
     checks = _source_checks(request) if request.GET.get("checks") == "1" else {}
@@ -50,6 +51,9 @@ def sources(request):
         "by_type": by_type,
         "total": sum(row["total"] for row in by_type),
         "unsourced_count": sum(row["unsourced"] for row in by_type),
+        "meetings_by_type": meetings_by_type,
+        "meetings_total": sum(row["total"] for row in meetings_by_type),
+        "meetings_unsourced": sum(row["unsourced"] for row in meetings_by_type),
         "behind_flags": behind_flags[:SOURCES_LISTED], "behind_flags_count": behind_flags.count(),
         "behind_close": behind_close[:SOURCES_LISTED], "behind_close_count": behind_close.count(),
         "listed": SOURCES_LISTED,

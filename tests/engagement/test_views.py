@@ -523,3 +523,36 @@ def test_forms_mark_the_fields_that_are_required(client_as, role, url, required,
         assert re.search(rf'<label for="[^"]+" class="required">{re.escape(label)}:</label>', page), label
     for label in optional:
         assert re.search(rf'<label for="[^"]+">{re.escape(label)}:</label>', page), label
+
+
+@pytest.mark.django_db
+def test_the_sources_page_counts_the_meetings_without_a_source_and_lists_them(lakeside, client_as):
+    """The lakeside example's meetings cite nothing; two forums are given their minutes (one only
+    spaces, which cites nothing either): the Sources page counts by type, and its link lists the rest."""
+    forums = list(Meeting.objects.filter(type="community_forum").order_by("external_id")[:3])
+    assert len(forums) == 3
+    Meeting.objects.filter(pk=forums[0].pk).update(source_url="https://lakeside.example.org/minutes/a")
+    Meeting.objects.filter(pk=forums[1].pk).update(source_url="https://lakeside.example.org/minutes/b")
+    Meeting.objects.filter(pk=forums[2].pk).update(source_url="   ")
+    staff = client_as("city_staff")
+
+    page = staff.get("/sources/")
+
+    total = Meeting.objects.count()
+    by_type = {row["type"]: row for row in page.context["meetings_by_type"]}
+    assert by_type["community_forum"]["sourced"] == 2
+    assert by_type["community_forum"]["total"] == Meeting.objects.filter(type="community_forum").count()
+    assert sum(row["sourced"] for row in by_type.values()) == 2
+    assert f"{total - 2} of {total} meetings cite no minutes" in page.content.decode()
+    assert 'href="/meetings/?has_source=false">List them</a>' in page.content.decode()
+
+    def listed(**asked):
+        return {m.external_id for m in staff.get("/meetings/", {**asked, "per_page": 500}).context["table"].data}
+
+    assert listed(has_source="true") == {forums[0].external_id, forums[1].external_id}
+    assert listed(has_source="false") == set(Meeting.objects.values_list("external_id", flat=True)) - listed(has_source="true")
+    assert len(listed()) == total
+
+    api = client_as("analyst")
+    assert api.get("/api/meetings/", {"has_source": "true"}).json()["count"] == 2
+    assert api.get("/api/meetings/", {"has_source": "false"}).json()["count"] == total - 2
