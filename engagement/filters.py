@@ -32,7 +32,8 @@ class MeetingFilter(django_filters.FilterSet):
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
     # the meetings no reader can check yet (the Sources page links here), or those that can be
-    has_source = HasSourceFilter(label="Cites its minutes, agenda or notice")
+    has_source = HasSourceFilter(label="Cites its minutes, agenda or notice",
+                                 widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
 
     class Meta:
         model = Meeting
