@@ -121,13 +121,20 @@ def test_pair_page_weighs_meetings_with_the_settings_that_scored_the_pair(scored
     record = ScoringSettings.load()  # changed after the recompute, not yet run
     record.parameters = {**record.parameters, "meeting_type_weights": {**record.parameters["meeting_type_weights"], "private_meeting": 0.1}}
     record.save()
+    from engagement.models import Meeting
+
+    lunch = Meeting.objects.filter(attendance__entity__external_id="x-a1").filter(attendance__entity__external_id="x-b1").earliest("date")
+    Meeting.objects.filter(pk=lunch.pk).update(source_url="https://lakeside.example.org/calendar/lunch")
 
     page = client_as("city_staff").get("/closeness/x-a1/x-b1/").content.decode()
 
     table = page.split("Meetings behind the interaction component")[1].split("</table>")[0]
-    weights = [float(w) for w in re.findall(r"<td>(\d\.\d{3})</td></tr>", table)]
+    weights = [float(w) for w in re.findall(r"<td>(\d\.\d{3})</td>", table)]
     # five private lunches of two, weighed 1.0 x t (t 0.74 to 0.91) as scored, not 0.1 x t
     assert len(weights) == 5 and all(0.7 < w < 0.95 for w in weights), weights
+    # each with where it can be checked: the lakeside example's meetings cite nothing, but for one
+    assert table.count('<span class="unsourced" title="No source given: this fact cannot be checked here">no source</span>') == 4
+    assert '<a href="https://lakeside.example.org/calendar/lunch" rel="noopener noreferrer nofollow">source</a>' in table
     assert 'id="pair-history"' in page
 
 
