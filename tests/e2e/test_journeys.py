@@ -248,11 +248,13 @@ def test_board_member_finds_and_corrects_a_meeting_they_logged(signed_in, live_s
     page.click("text=Correct this meeting")
     page.fill("#id_title", "Coffee with the chief")
     page.fill("#id_attendance-1-entity", "")  # x-b2 was not there after all (rows are listed by name)
+    page.fill("#id_source_url", "https://lakeside.example.org/calendar/coffee")  # where it can be checked
     page.click("text=Save meeting")
 
     page.wait_for_url(re.compile(r"/meetings/\d+/$"))
     meeting = Meeting.objects.get(title="Coffee with the chief")
     assert list(meeting.attendance.values_list("entity__external_id", flat=True)) == ["x-a2"]
+    assert page.get_attribute("#meeting-source a", "href") == "https://lakeside.example.org/calendar/coffee"
     # someone else's meeting (here an imported one) has no correction link for a board member
     page.goto(f"{live_server.url}/meetings/{Meeting.objects.exclude(pk=meeting.pk).first().pk}/")
     assert "Correct this meeting" not in page.content() and "an analyst can correct this one" in page.content()
