@@ -179,8 +179,10 @@ rel(du, sheriff, "endorses", "2022-09-01", notes="Not a conflict: the sheriff le
 rel(du, commissioners[0], "contributes_to", "2025-02-01", amount=3000)
 rel(chief, mayor, "contributes_to", "2024-10-01", amount=500)
 rel(ironclad_owner, councillors[4], "contributes_to", "2025-05-05", amount=2000)
-disclosures.append(dict(external_id="d-0001", discloser=councillors[2], relationship=c3, disclosed_on="2025-04-20", statement="Reported on my campaign finance filing."))
-disclosures.append(dict(external_id="d-0002", discloser=mayor, relationship=endorse, disclosed_on="2025-08-25", statement="Public endorsement, noted in the ethics register."))
+disclosures.append(dict(external_id="d-0001", discloser=councillors[2], relationship=c3, disclosed_on="2025-04-20", statement="Reported on my campaign finance filing.",
+                        source_url="https://records.riverton.example.org/campaign-finance/p-cm-3/2025-q1"))
+disclosures.append(dict(external_id="d-0002", discloser=mayor, relationship=endorse, disclosed_on="2025-08-25", statement="Public endorsement, noted in the ethics register.",
+                        source_url="https://records.riverton.example.org/ethics-register/2025-08-25"))
 
 # --- meetings -----------------------------------------------------------------------------
 for d in every(14, START + timedelta(days=3)):
@@ -229,5 +231,5 @@ write("entities.csv", entities, ["external_id", "name", "kind", "jurisdiction", 
 write("relationships.csv", relationships, ["external_id", "source", "target", "type", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes"])
 write("meetings.csv", meetings, ["external_id", "date", "type", "title", "location", "neighborhood", "summary", "source_url"])
 write("attendance.csv", attendance, ["meeting", "entity", "role"])
-write("disclosures.csv", disclosures, ["external_id", "discloser", "relationship", "disclosed_on", "statement"])
+write("disclosures.csv", disclosures, ["external_id", "discloser", "relationship", "disclosed_on", "statement", "source_url"])
 print(f"{len(entities)} entities, {len(relationships)} relationships, {len(meetings)} meetings, {len(attendance)} attendance rows")

@@ -28,7 +28,7 @@ from scoring.models import PairScore
 from scoring.services import current_snapshot
 from scoring.weak_pairs import current_weak_pairs
 
-from .format import ATTENDANCE, CLOSENESS_COLUMNS, DISCLOSURES, ENTITIES, FLAG_COLUMNS, MEETINGS, RELATIONSHIPS, csv_text
+from .format import ATTENDANCE, CLOSENESS_COLUMNS, DISCLOSURES, ENTITIES, FLAG_COLUMNS, MEETINGS, RELATIONSHIPS, FileFormat, csv_text
 
 
 _CHUNK_ROWS = 100_000
@@ -113,6 +113,13 @@ def _closeness_chunks(snapshot, ext: dict[int, str]) -> Iterator[tuple[int, str]
         yield len(chunk), text
 
 
+def _columns_in_use(fmt: FileFormat, model) -> tuple[str, ...]:
+    """`fmt`'s columns, less each extension column that no row of `model` fills (a data set in the
+    contract's columns is exported in exactly those); the model's field has the column's name."""
+    unused = {c for c in fmt.extensions if not model.objects.exclude(**{c: ""}).exists()}
+    return tuple(c for c in fmt.columns if c not in unused)
+
+
 def _export_files() -> list[_ExportFile]:
     """Every file of the contract, sorted for byte-identical repeat exports; each made when written."""
     ext = dict(Entity.objects.order_by().values_list("id", "external_id"))
@@ -127,11 +134,7 @@ def _export_files() -> list[_ExportFile]:
         ).iterator(chunk_size=20000)
         return _csv_chunks(sorted(((e, ext[s], ext[t], *rest) for e, s, t, *rest in rows), key=lambda r: r[0]))
 
-    # source_url extends the contract's meetings.csv: written only when a meeting has one, so that
-    # a data set in the contract's columns is exported in exactly those
-    meeting_columns = MEETINGS.columns if Meeting.objects.exclude(source_url="").exists() else tuple(
-        c for c in MEETINGS.columns if c != "source_url"
-    )
+    meeting_columns = _columns_in_use(MEETINGS, Meeting)
 
     def meetings():
         rows = Meeting.objects.order_by().values_list(*meeting_columns).iterator(chunk_size=20000)
@@ -143,10 +146,14 @@ def _export_files() -> list[_ExportFile]:
         rows = Attendance.objects.order_by().values_list("meeting_id", "entity_id", "role").iterator(chunk_size=100000)
         return _csv_chunks(sorted((meeting_ext[m], ext[e], role) for m, e, role in rows), all_text=True)
 
+    disclosure_columns = _columns_in_use(DISCLOSURES, Disclosure)
+
     def disclosures():
         rel_ext = dict(Relationship.objects.values_list("id", "external_id"))
-        rows = Disclosure.objects.order_by().values_list("external_id", "discloser_id", "relationship_id", "disclosed_on", "statement")
-        return _csv_chunks(sorted(((e, ext[d], rel_ext[r], on, st) for e, d, r, on, st in rows), key=lambda r: r[0]))
+        # after the three ids, each column is the model field of its name
+        fields = [c for c in disclosure_columns if c not in ("external_id", "discloser", "relationship")]
+        rows = Disclosure.objects.order_by().values_list("external_id", "discloser_id", "relationship_id", *fields)
+        return _csv_chunks(sorted(((e, ext[d], rel_ext[r], *rest) for e, d, r, *rest in rows), key=lambda r: r[0]))
 
     def flags():
         return _csv_chunks(sorted(flag_rows(Flag.objects.filter(holds=True)), key=lambda r: (r[0], r[3], r[4])))
@@ -156,7 +163,7 @@ def _export_files() -> list[_ExportFile]:
         _ExportFile(RELATIONSHIPS.name, RELATIONSHIPS.columns, relationships),
         _ExportFile(MEETINGS.name, meeting_columns, meetings),
         _ExportFile(ATTENDANCE.name, ATTENDANCE.columns, attendance),
-        _ExportFile(DISCLOSURES.name, DISCLOSURES.columns, disclosures),
+        _ExportFile(DISCLOSURES.name, disclosure_columns, disclosures),
         _ExportFile("closeness.csv", CLOSENESS_COLUMNS, lambda: _closeness_chunks(current_snapshot(), ext)),
         _ExportFile("flags.csv", FLAG_COLUMNS, flags),
     ]

@@ -12,10 +12,18 @@ class FileFormat:
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
+    # optional columns beyond the contract (it allows extending, not breaking): read like the
+    # others, and exported only when a row has a value there (interchange.export), so that a data
+    # set in the contract's columns comes back out in exactly those
+    extensions: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.required + self.optional
+        return self.required + self.optional + self.extensions
+
+    @property
+    def optional_columns(self) -> tuple[str, ...]:
+        return self.optional + self.extensions
 
 
 ENTITIES = FileFormat("entities.csv", ("external_id", "name", "kind"), ("jurisdiction", "parent", "description", "website"))
@@ -24,12 +32,11 @@ RELATIONSHIPS = FileFormat(
     ("external_id", "source", "target", "type"),
     ("start_date", "end_date", "amount", "analyst_score", "source_url", "notes"),
 )
-# source_url extends the contract's meetings.csv (provenance, as relationships.csv has it): optional
-# on import, and exported only when a meeting has one (interchange.export)
-MEETINGS = FileFormat("meetings.csv", ("external_id", "date", "type", "title"), ("location", "neighborhood", "summary", "source_url"))
+# source_url extends meetings.csv and disclosures.csv: provenance, as relationships.csv has it
+MEETINGS = FileFormat("meetings.csv", ("external_id", "date", "type", "title"), ("location", "neighborhood", "summary"), ("source_url",))
 ATTENDANCE = FileFormat("attendance.csv", ("meeting", "entity"), ("role",))
 DISCLOSURES = FileFormat(
-    "disclosures.csv", ("external_id", "discloser", "relationship", "disclosed_on"), ("statement",)
+    "disclosures.csv", ("external_id", "discloser", "relationship", "disclosed_on"), ("statement",), ("source_url",)
 )
 # The date columns of each file (moving a data set in time moves these: interchange.reading.files_moved_by).
 DATE_COLUMNS = {"relationships.csv": ("start_date", "end_date"), "meetings.csv": ("date",), "disclosures.csv": ("disclosed_on",)}

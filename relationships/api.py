@@ -90,14 +90,15 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Disclosure
-        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public", "warnings"]
+        fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public", "source_url", "warnings"]
 
     def get_warnings(self, disclosure: Disclosure) -> list[str]:
         return disclosure_warnings(disclosure, timezone.localdate()) if answering_a_write(self) else []
 
     def validate(self, attrs):
         merged = {**({"external_id": self.instance.external_id} if self.instance else {}), **attrs}
-        raise_for_api(external_id_problems(merged.get("external_id", "")) + text_problems("statement", merged.get("statement")))
+        raise_for_api(external_id_problems(merged.get("external_id", "")) + text_problems("statement", merged.get("statement"))
+                      + text_problems("source_url", merged.get("source_url")))
         return attrs
 
 

@@ -99,6 +99,10 @@ class Disclosure(TimeStampedModel):
     relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="disclosures")
     disclosed_on = models.DateField()
     statement = models.TextField(blank=True)
+    # where it is on file (a filing, a letter, the minutes it was read into): provenance, as a
+    # relationship's; published on the public register only with the statement
+    source_url = models.CharField("source URL", max_length=1000, blank=True,
+                                  help_text="Where this disclosure is on file: a filing, a letter, minutes.")
     # Not part of disclosures.csv: set by an administrator when the discloser agreed to publish the
     # statement on the public register (db_default so bulk imports that omit it read False).
     statement_public = models.BooleanField(

@@ -278,3 +278,19 @@ def test_an_entity_merged_away_is_a_404_that_names_the_entity_kept(api_as):
 
     assert gone.status_code == 404 and gone.data["merged_into"] == "x-1" and "x-2 was merged into x-1 on" in gone.data["detail"]
     assert client.get("/api/entities/never-was/").status_code == 404 and "merged_into" not in client.get("/api/entities/never-was/").data
+
+
+@pytest.mark.django_db
+def test_a_disclosure_keeps_where_it_is_on_file(scored, api_as):
+    from relationships.models import Disclosure
+
+    client = api_as("administrator")
+    given = {"external_id": "api-d", "discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01"}
+
+    response = client.post("/api/disclosures/", {**given, "source_url": "https://lakeside.example.org/ethics/9"}, format="json")
+    too_long = client.post("/api/disclosures/", {**given, "external_id": "api-d2", "source_url": "x" * 1001}, format="json")
+
+    assert response.status_code == 201 and response.data["source_url"] == "https://lakeside.example.org/ethics/9"
+    assert Disclosure.objects.get(external_id="api-d").source_url == "https://lakeside.example.org/ethics/9"
+    assert too_long.status_code == 400 and "source_url" in too_long.data
+    assert not Disclosure.objects.filter(external_id="api-d2").exists()

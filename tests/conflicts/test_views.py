@@ -98,6 +98,20 @@ def test_flag_page_shows_explanation_evidence_persons_and_history(scored, client
 
 
 @pytest.mark.django_db
+def test_flag_page_links_each_disclosure_to_where_it_is_on_file(scored, client_as):
+    from relationships.models import Disclosure
+
+    disclosure = Disclosure.objects.filter(relationship__flags__isnull=False).order_by("external_id").first()
+    flag = disclosure.relationship.flags.first()
+    page = client_as("city_staff").get(f"/flags/{flag.pk}/").content.decode()
+    assert f"{disclosure.disclosed_on} (no source)</span>" in page  # the lakeside example cites none
+
+    Disclosure.objects.filter(pk=disclosure.pk).update(source_url="https://lakeside.example.org/ethics/7")
+    page = client_as("city_staff").get(f"/flags/{flag.pk}/").content.decode()
+    assert f'<a href="https://lakeside.example.org/ethics/7" rel="noopener noreferrer nofollow">{disclosure.disclosed_on}</a>' in page
+
+
+@pytest.mark.django_db
 def test_the_pages_say_what_each_rule_means(scored, client_as):
     """City staff read rule codes in the queue: the queue explains every rule, a flag's page its
     own, the overview names the rules, and the rule filter offers their names."""

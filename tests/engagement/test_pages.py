@@ -67,8 +67,9 @@ def test_resolved_flags_need_no_recusal(client_as):
 
 
 def test_the_register_is_private_until_an_administrator_publishes_it(client_as):
-    disclosed = DisclosureFactory(statement="My brother is a sergeant.")
-    published = DisclosureFactory(statement="I own shares in the body-camera vendor.", statement_public=True)
+    disclosed = DisclosureFactory(statement="My brother is a sergeant.", source_url="https://intranet.example.org/hr/filing-17")
+    published = DisclosureFactory(statement="I own shares in the body-camera vendor.", statement_public=True,
+                                  source_url="https://ethics.example.org/filings/42")
     anonymous = Client()
     assert anonymous.get("/register/").status_code == 404
     assert client_as("city_staff").post("/register/publish/", {"public": "1"}).status_code == 403
@@ -80,6 +81,9 @@ def test_the_register_is_private_until_an_administrator_publishes_it(client_as):
     assert disclosed.discloser.name in html and published.discloser.name in html
     assert "I own shares in the body-camera vendor." in html
     assert "My brother is a sergeant." not in html  # not allowed by the discloser
+    # where each is on file goes with the statement: published only by the discloser's leave
+    assert '<a href="https://ethics.example.org/filings/42" rel="noopener noreferrer nofollow">source</a>' in html
+    assert "intranet.example.org" not in html
     assert "csrfmiddlewaretoken" not in html  # read-only for the public
 
     admin.post("/register/publish/", {"public": "0"})

@@ -72,7 +72,7 @@ def attendance_row(draw, meeting: str, entity: str) -> dict:
 
 def disclosure_row(draw, ext: str, entity_ids: list[str], relationship_ids: list[str]) -> dict:
     return {"external_id": ext, "discloser": draw(st.sampled_from(entity_ids)), "relationship": draw(st.sampled_from(relationship_ids)),
-            "disclosed_on": draw(DATES).isoformat(), "statement": draw(TEXT)}
+            "disclosed_on": draw(DATES).isoformat(), "statement": draw(TEXT), "source_url": draw(_optional(TEXT))}
 
 
 @st.composite
@@ -130,7 +130,7 @@ def files_of(draw, data: dict[str, list[dict]], every_column: bool = False) -> d
         rows = data[fmt.name]
         if not rows and fmt.name != "entities.csv" and draw(st.booleans()):
             continue  # only entities.csv is required
-        optional = [c for c in fmt.optional if every_column or any(row[c] for row in rows) or draw(st.booleans())]
+        optional = [c for c in fmt.optional_columns if every_column or any(row[c] for row in rows) or draw(st.booleans())]
         columns = draw(st.permutations([*fmt.required, *optional]))
         out = io.StringIO()
         # Python's writer quotes a cell holding "\r" only where "\r" is in its line ending: with

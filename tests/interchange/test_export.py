@@ -99,14 +99,17 @@ def test_the_zip_holds_the_same_files_as_the_directory_export(lakeside, tmp_path
 
 @pytest.mark.django_db
 def test_meetings_csv_has_the_contracts_columns_unless_a_meeting_has_a_source(lakeside, tmp_path):
-    """`source_url` extends the contract's meetings.csv: a data set in the contract's columns
-    (the lakeside example's meetings have no source) exports in exactly those, and one whose
-    meetings cite their minutes exports them too, so that a round trip keeps them."""
+    """`source_url` extends the contract's meetings.csv and disclosures.csv: a data set in the
+    contract's columns (the lakeside example's meetings and disclosures have no source) exports in
+    exactly those, and one whose meetings cite their minutes exports them too, so that a round trip
+    keeps them."""
     from engagement.models import Meeting
 
     contract = ["external_id", "date", "type", "title", "location", "neighborhood", "summary"]
     dataset_export(tmp_path / "plain")
     assert (tmp_path / "plain" / "meetings.csv").read_text(encoding="utf-8").splitlines()[0].split(",") == contract
+    assert (tmp_path / "plain" / "disclosures.csv").read_text(encoding="utf-8").splitlines()[0].split(",") == [
+        "external_id", "discloser", "relationship", "disclosed_on", "statement"]
 
     minuted = Meeting.objects.order_by("external_id").first()
     minuted.source_url = "https://lakeside.example.org/minutes/1"
@@ -121,3 +124,22 @@ def test_meetings_csv_has_the_contracts_columns_unless_a_meeting_has_a_source(la
     assert dataset_import(files=files_from_directory(tmp_path / "sourced")).ok
     assert dict(Meeting.objects.exclude(source_url="").values_list("external_id", "source_url")) == {
         minuted.external_id: "https://lakeside.example.org/minutes/1"}
+
+
+@pytest.mark.django_db
+def test_disclosures_csv_keeps_where_a_disclosure_is_on_file(lakeside, tmp_path):
+    from relationships.models import Disclosure
+
+    filed = Disclosure.objects.order_by("external_id").first()
+    Disclosure.objects.filter(pk=filed.pk).update(source_url="https://lakeside.example.org/ethics/1")
+    dataset_export(tmp_path / "sourced")
+    lines = (tmp_path / "sourced" / "disclosures.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == ["external_id", "discloser", "relationship", "disclosed_on", "statement", "source_url"]
+    assert lines[1].startswith(f"{filed.external_id},") and lines[1].endswith(",https://lakeside.example.org/ethics/1")
+    # the meetings cite nothing: their file keeps the contract's columns
+    assert "source_url" not in (tmp_path / "sourced" / "meetings.csv").read_text(encoding="utf-8").splitlines()[0]
+
+    data_set_emptied()
+    assert dataset_import(files=files_from_directory(tmp_path / "sourced")).ok
+    assert dict(Disclosure.objects.exclude(source_url="").values_list("external_id", "source_url")) == {
+        filed.external_id: "https://lakeside.example.org/ethics/1"}

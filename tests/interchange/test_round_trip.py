@@ -17,7 +17,7 @@ from interchange.export import dataset_export
 from interchange.format import INPUT_FILES
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
-from relationships.models import Relationship
+from relationships.models import Disclosure, Relationship
 from tests.interchange.strategies import DATES, data_set_emptied, data_sets, data_sets_changed, files_of
 
 
@@ -49,6 +49,8 @@ def test_any_valid_data_set_imports_as_given_and_round_trips_byte_for_byte(data,
             Decimal(row["analyst_score"]) if row["analyst_score"] else None)
     for row in data_set["meetings.csv"]:
         assert Meeting.objects.get(external_id=row["external_id"]).source_url == row["source_url"].strip()
+    for row in data_set["disclosures.csv"]:
+        assert Disclosure.objects.get(external_id=row["external_id"]).source_url == row["source_url"].strip()
     assert Attendance.objects.count() == len(data_set["attendance.csv"])
     again = dataset_import(files=files)  # the same files again change nothing
     assert again.ok and all(c.created == c.updated == 0 for c in again.counts.values()), again.counts
