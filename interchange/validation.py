@@ -132,7 +132,8 @@ _COLUMNS_WRITTEN_OTHERWISE = {
     "start": "start_date", "end": "end_date", "started": "start_date", "ended": "end_date", "meeting_date": "date",
     "disclosure_date": "disclosed_on", "date_disclosed": "disclosed_on", "url": ("source_url", "website"), "source url": "source_url",
     "relationship_type": "type", "meeting_type": "type", "entity_kind": "kind", "parent_id": "parent", "web": "website",
-    "homepage": "website", "site": "website",
+    "homepage": "website", "site": "website", "minutes": "source_url", "minutes_url": "source_url", "agenda_url": "source_url",
+    "link": ("source_url", "website"), "source": "source_url",
 }
 
 

@@ -327,6 +327,20 @@ def test_a_column_named_as_other_data_sets_name_it_is_said_once_with_the_name_me
 
 
 @pytest.mark.django_db
+def test_a_meetings_minutes_column_is_said_to_be_its_source_url(tmp_path):
+    data_set(tmp_path, entities="external_id,name,kind\na,A,person\n",
+             meetings="external_id,date,type,title,minutes_url\nm-1,2026-01-05,community_forum,Forum,https://x.example/m\n",
+             disclosures="external_id,discloser,relationship,disclosed_on,link\n")
+
+    code, output = run_import(tmp_path)
+
+    assert code == 1 and [line.split(" (expected")[0] + " …" + line.split(")")[-1] for line in output.splitlines()[:-1]] == [
+        "meetings.csv:1: minutes_url: unknown column 'minutes_url' …; did you mean 'source_url'?",
+        "disclosures.csv:1: link: unknown column 'link' …; did you mean 'source_url'?",
+    ]
+
+
+@pytest.mark.django_db
 def test_a_column_named_but_for_case_is_said_once_as_such(tmp_path):
     (tmp_path / "entities.csv").write_text("External_ID,name,Kind\na,A,person\n")
 
