@@ -16,7 +16,7 @@ def test_an_organisation_was_at_the_meetings_its_people_attended_while_they_were
     RelationshipFactory(source=officer, target=department, type="employed_by", start_date=date(2021, 6, 1), end_date=None)
     RelationshipFactory(source=chief, target=EntityFactory(kind="police_union"), type="member_of", start_date=None)
     before_the_chief = MeetingFactory(date=date(2019, 12, 31), title="before")
-    while_chief = MeetingFactory(date=date(2021, 3, 1), title="chief")
+    while_chief = MeetingFactory(date=date(2021, 3, 1), title="chief", source_url="https://city.example.org/minutes/chief")
     both = MeetingFactory(date=date(2022, 12, 31), title="both, and the department itself")
     after_the_chief = MeetingFactory(date=date(2023, 1, 1), title="after")
     unrelated = MeetingFactory(date=date(2024, 1, 1), title="unrelated")
@@ -37,7 +37,10 @@ def test_an_organisation_was_at_the_meetings_its_people_attended_while_they_were
         ("after", True), ("both, and the department itself", True), ("chief", True), ("before", True),
     ]
     page = client_as("city_staff").get(f"/entities/{department.external_id}/").content.decode()
-    assert f'href="/meetings/{while_chief.pk}/">chief</a> · through <a href="/entities/{chief.external_id}/">Chief</a>' in page
+    assert (f'href="/meetings/{while_chief.pk}/">chief</a> · through <a href="/entities/{chief.external_id}/">Chief</a> · '
+            '<a href="https://city.example.org/minutes/chief" rel="noopener noreferrer nofollow">source</a></li>') in page
+    assert f'href="/meetings/{both.pk}/">both, and the department itself</a> · with' in page
+    assert page.count('this fact cannot be checked here">no source</span></li>') == 1  # the other meeting cites none
 
 
 @pytest.mark.django_db
