@@ -29,6 +29,13 @@ def unsourced(queryset: QuerySet | None = None) -> QuerySet:
     return (Relationship.objects.all() if queryset is None else queryset).filter(UNSOURCED)
 
 
+def disclosure_sources() -> dict:
+    """How many disclosures there are, and how many say nowhere where they are on file."""
+    from .models import Disclosure
+
+    return Disclosure.objects.aggregate(total=Count("id"), unsourced=Count("id", filter=UNSOURCED))
+
+
 def sources_by_type() -> list[dict]:
     """For each relationship type present: how many relationships, and how many have a source."""
     from .models import Relationship

@@ -10,7 +10,7 @@ from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs
 
-from .selectors import odd_parent_units, odd_relationships, repeated_relationships, sources_by_type, unsourced
+from .selectors import disclosure_sources, odd_parent_units, odd_relationships, repeated_relationships, sources_by_type, unsourced
 
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
@@ -52,6 +52,7 @@ def sources(request):
         "total": sum(row["total"] for row in by_type),
         "unsourced_count": sum(row["unsourced"] for row in by_type),
         "meetings_by_type": meetings_by_type,
+        "disclosures": disclosure_sources(),
         "meetings_total": sum(row["total"] for row in meetings_by_type),
         "meetings_unsourced": sum(row["unsourced"] for row in meetings_by_type),
         "behind_flags": behind_flags[:SOURCES_LISTED], "behind_flags_count": behind_flags.count(),

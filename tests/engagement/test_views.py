@@ -553,6 +553,13 @@ def test_the_sources_page_counts_the_meetings_without_a_source_and_lists_them(la
     assert listed(has_source="false") == set(Meeting.objects.values_list("external_id", flat=True)) - listed(has_source="true")
     assert len(listed()) == total
 
+    # and the disclosures: the lakeside example's say nowhere where they are on file, but for one
+    from relationships.models import Disclosure
+
+    Disclosure.objects.filter(pk=Disclosure.objects.order_by("external_id").first().pk).update(source_url="https://lakeside.example.org/ethics/1")
+    n = Disclosure.objects.count()
+    assert f"{n - 1} of {n} disclosures say nowhere where they are on file" in staff.get("/sources/").content.decode()
+
     api = client_as("analyst")
     assert api.get("/api/meetings/", {"has_source": "true"}).json()["count"] == 2
     assert api.get("/api/meetings/", {"has_source": "false"}).json()["count"] == total - 2
