@@ -554,7 +554,7 @@ def _stored(queryset, key: str, names: tuple[str, ...]) -> dict:
 
 ENTITY_COLUMNS = ("external_id", "name", "kind", "jurisdiction", "description", "website")
 RELATIONSHIP_COLUMNS = ("external_id", "type", "start_date", "end_date", "source_url", "notes")
-MEETING_COLUMNS = ("external_id", "date", "type", "title", "location", "neighborhood", "summary", "source_url")
+MEETING_COLUMNS = MEETINGS.columns  # every one a field of the same name
 DISCLOSURE_COLUMNS = ("external_id", "disclosed_on", "statement", "source_url")
 
 
