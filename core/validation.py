@@ -216,6 +216,12 @@ def relationship_problems(
     return problems
 
 
+def ends_by_id(record) -> dict[str, str | None]:
+    """A stored relationship's (or a report's) ends as `relationship_problems` names them: their
+    external ids, which whoever typed them knows (a primary key would mean nothing to them)."""
+    return {end: getattr(record, end).external_id if getattr(record, f"{end}_id") else None for end in ("source", "target")}
+
+
 def meeting_problems(*, type: str, title: str) -> list[FieldProblem]:
     problems = []
     if not type:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from core.models import SingletonModel, TimeStampedModel
 from core.validation import (
     attendance_problems,
+    ends_by_id,
     external_id_problems,
     meeting_problems,
     raise_for_problems,
@@ -192,8 +193,7 @@ class ConflictReport(models.Model):
         raise_for_problems(
             relationship_problems(
                 type=self.type,
-                source=self.source_id,
-                target=self.target_id,
+                **ends_by_id(self),
                 start_date=self.start_date,
                 end_date=None,
                 amount=self.amount,

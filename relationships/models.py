@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
-from core.validation import AMOUNT_PLACES, RATING_PLACES, external_id_problems, raise_for_problems, relationship_problems
+from core.validation import AMOUNT_PLACES, RATING_PLACES, ends_by_id, external_id_problems, raise_for_problems, relationship_problems
 
 from .types import MONEY_TYPES, ONE_OFF_TYPES, RelationshipType, is_symmetric
 
@@ -80,8 +80,7 @@ class Relationship(TimeStampedModel):
             external_id_problems(self.external_id)
             + relationship_problems(
                 type=self.type,
-                source=self.source_id,
-                target=self.target_id,
+                **ends_by_id(self),
                 start_date=self.start_date,
                 end_date=self.end_date,
                 amount=self.amount,

@@ -1,19 +1,93 @@
-"""Relationship pages: where the facts come from, entities that may be entered twice, and the
-people added while meetings were logged."""
-from django.shortcuts import render
+"""Relationship pages: each fact with its evidence and provenance, recording and correcting one,
+where the facts come from, entities that may be entered twice, and the people added while meetings
+were logged."""
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
+from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
-from core.roles import can_edit_data, can_review_flags
+from core.permissions import role_required
+from core.roles import can_edit_data, can_record_relationships, can_review_flags
 from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers, meeting_sources_by_type, repeated_stored_meetings
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
-from scoring.selectors import listed_pairs
+from scoring.selectors import listed_pairs, pair_for
 
-from .selectors import disclosure_sources, odd_parent_units, odd_relationships, repeated_relationships, sources_by_type, unsourced
+from .forms import RelationshipForm
+from .models import Relationship
+from .selectors import (
+    disclosure_sources,
+    odd_parent_units,
+    odd_relationships,
+    repeated_relationships,
+    saving_warnings,
+    sources_by_type,
+    unsourced,
+)
+from .types import AFFILIATION_TYPES
 
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
+RECORDING_REFUSED = "Only analysts and administrators record and correct relationships."
+
+
+def relationship_detail(request, external_id: str):
+    """One fact: what it says, where it can be checked, the pair it counts toward and that pair's
+    score, its disclosures, the flags it is evidence for, the report it came from, and its history."""
+    relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    return render(request, "relationships/detail.html", {
+        "relationship": relationship,
+        "pair": pair_for(relationship.source, relationship.target),
+        "disclosures": relationship.disclosures.select_related("discloser").order_by("disclosed_on", "external_id"),
+        "flags": relationship.flags.order_by("-pk"),
+        # the report it was accepted from (its provenance): the reporter is named to analysts only
+        "report": getattr(relationship, "conflict_report", None) if can_review_flags(request.user) else None,
+        "can_correct": can_record_relationships(request.user),
+        # a statement not agreed for publication is read by the analysts who hold the filing
+        "show_statements": can_review_flags(request.user),
+        "affiliation_types": AFFILIATION_TYPES,
+        "trail": audit_trail(request.user, objects={"relationships.relationship": [relationship.external_id]}),
+    })
+
+
+@role_required(can_record_relationships, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def relationship_new(request):
+    """Record one relationship; `?source=<id>&target=<id>` fills in its ends (from an entity's or a pair's page)."""
+    initial = {end: request.GET[end] for end in ("source", "target", "type") if request.GET.get(end)}
+    form = RelationshipForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        relationship = form.save()  # its post_save signal queues the recompute after commit, and the audit trail keeps it
+        messages.success(request, f"Recorded {relationship.external_id}: {relationship}; the scores are being updated.")
+        _warn_about(request, relationship)
+        return redirect("relationship_detail", external_id=relationship.external_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relationships/form.html", {"form": form}, status=status)
+
+
+@role_required(can_record_relationships, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def relationship_edit(request, external_id: str):
+    """Correct a relationship: its ends, type, dates, amount, rating, source and notes (not its id)."""
+    relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    form = RelationshipForm(request.POST or None, instance=relationship)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            form.save()
+            messages.success(request, f"Saved the corrections to {relationship.external_id}; the scores are being updated.")
+        else:
+            messages.info(request, "Nothing changed.")
+        _warn_about(request, relationship)
+        return redirect("relationship_detail", external_id=relationship.external_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relationships/form.html", {"form": form, "relationship": relationship}, status=status)
+
+
+def _warn_about(request, relationship: Relationship) -> None:
+    for warning in saving_warnings(relationship):
+        messages.warning(request, warning)
 
 
 def sources(request):

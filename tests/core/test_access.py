@@ -56,6 +56,9 @@ POLICY = {
     "following_digest_stop": {"get": PUBLIC, "post": PUBLIC},  # the signed link is the credential; it only turns a summary off
     "pair_list": {"get": CITY_STAFF},
     "sources": {"get": CITY_STAFF},
+    "relationship_detail": {"get": CITY_STAFF},
+    "relationship_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
+    "relationship_edit": {"get": ANALYST, "post": ANALYST},
     "close_changes": {"get": CITY_STAFF},
     "pair_detail": {"get": CITY_STAFF},
     "network": {"get": CITY_STAFF},
@@ -169,7 +172,8 @@ def site(db):
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
-        "pair_list": "/closeness/", "sources": "/sources/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "pair_list": "/closeness/", "sources": "/sources/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
+        "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",

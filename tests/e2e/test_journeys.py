@@ -485,3 +485,29 @@ def test_a_reported_conflict_becomes_evidence_only_when_an_analyst_accepts_it(si
     assert "is now evidence" in analyst.inner_text(".alert")
     assert analyst.url == report_url
     assert Relationship.objects.get(external_id__startswith="report-").source_url == "https://news.example.org/fox"
+
+
+def test_an_analyst_records_a_relationship_from_a_page_then_adds_its_source(signed_in, live_server):
+    from relationships.models import Relationship
+
+    before = current_tenths("x-a2", "x-b2")
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/entities/x-a2/")
+    page.click("text=Record a relationship of")
+    assert page.input_value("#id_source") == "x-a2"
+    page.select_option("#id_type", "personal")
+    page.fill("#id_target", "Example Person B2")
+    page.fill("#id_start_date", "2024-05-01")
+    page.click("text=Record the relationship")
+
+    page.wait_for_url(re.compile(r"/relationships/r-web-[0-9a-f]{12}/$"))
+    assert "Recorded" in page.inner_text(".alert")
+    recorded = Relationship.objects.get(source__external_id="x-a2", target__external_id="x-b2")
+    assert current_tenths("x-a2", "x-b2") > before
+    assert "none given" in page.inner_text("#relationship-source")
+    # the source found later, added from the relationship's page
+    page.click("text=Correct this relationship")
+    page.fill("#id_source_url", "https://news.example.org/friends")
+    page.click("text=Save the corrections")
+    page.wait_for_url(f"{live_server.url}/relationships/{recorded.external_id}/")
+    assert page.get_attribute("#relationship-source a", "href") == "https://news.example.org/friends"

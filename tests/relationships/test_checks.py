@@ -141,8 +141,8 @@ def test_the_sources_page_lists_the_stored_ties_that_may_be_the_wrong_way_round(
     assert count == NOTES_PER_CHECK + 4 and len(listed) == NOTES_PER_CHECK + 1
     assert listed[0][0] == backwards and "is it the wrong way round?" in listed[0][1]
     page = client_as("city_staff").get("/sources/?checks=1").content.decode()
-    assert f"Ties that read oddly ({NOTES_PER_CHECK + 4})" in page and "<td>r-back</td>" in page
-    assert "<td>r-fine</td>" not in page and "The first of each kind are listed." in page
+    assert f"Ties that read oddly ({NOTES_PER_CHECK + 4})" in page and '<td><a href="/relationships/r-back/">r-back</a></td>' in page
+    assert '<td><a href="/relationships/r-fine/">r-fine</a></td>' not in page and "The first of each kind are listed." in page
 
 
 @pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_a_one_off_event_with_an_end_date_is_noted_by_the_import_and_listed_on_t
         "relationships.csv:2: end_date: note: a `contributes_to` is a one-off event, dated by its start_date: "
         "its end_date is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/?checks=1").content.decode()
-    assert "Ties that read oddly (1)" in page and "<td>r-gift</td>" in page and "<td>r-plain</td>" not in page
+    assert "Ties that read oddly (1)" in page and '<td><a href="/relationships/r-gift/">r-gift</a></td>' in page and '<td><a href="/relationships/r-plain/">r-plain</a></td>' not in page
 
 
 @pytest.mark.parametrize("rel_type,has_amount,noted", [
@@ -221,8 +221,8 @@ def test_an_amount_on_a_tie_without_money_is_noted_by_the_import_listed_on_the_s
         "relationships.csv:2: amount: note: only `funds` and `contributes_to` carry money: an amount on `employed_by` "
         "is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/?checks=1").content.decode()
-    assert "Ties that read oddly (1)" in page and "<td>r-job</td>" in page and "<td>r-plain</td>" not in page
-    assert "<td>r-pay</td>" not in page
+    assert "Ties that read oddly (1)" in page and '<td><a href="/relationships/r-job/">r-job</a></td>' in page and '<td><a href="/relationships/r-plain/">r-plain</a></td>' not in page
+    assert '<td><a href="/relationships/r-pay/">r-pay</a></td>' not in page
     entity_page = client_as("city_staff").get("/entities/pd/").content.decode()
     assert entity_page.count('class="odd-tie') == 1 and "Check this tie: only `funds` and `contributes_to` carry money" in entity_page
 
@@ -343,7 +343,7 @@ def test_a_fact_given_twice_is_noted_by_the_import_and_listed_on_the_sources_pag
         "relationships.csv:3: external_id: note: c-9 gives the same fact as c-1 (same source, target, type, dates and amount): "
         "both are counted, so its amount is added twice; if it is one fact, remove one (line 2)"]
     page = client_as("city_staff").get("/sources/?checks=1").content.decode()
-    assert "Facts given twice (1)" in page and "<td>c-9</td>" in page and "<td>c-1</td>" not in page and "<td>c-2</td>" not in page
+    assert "Facts given twice (1)" in page and '<td><a href="/relationships/c-9/">c-9</a></td>' in page and '<td><a href="/relationships/c-1/">c-1</a></td>' not in page and '<td><a href="/relationships/c-2/">c-2</a></td>' not in page
 
 
 def test_a_file_giving_again_a_fact_already_stored_is_found_each_side_s_own_repeats_left_to_their_own_notes():
@@ -416,7 +416,7 @@ def test_an_undated_contribution_is_noted_by_the_import_only_where_the_file_give
     call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=err)
 
     assert [line.split(": note: ")[0] for line in err.getvalue().splitlines()] == ["relationships.csv:2: start_date"]
-    assert "<td>c-1</td>" in client_as("city_staff").get("/sources/?checks=1").content.decode()
+    assert '<td><a href="/relationships/c-1/">c-1</a></td>' in client_as("city_staff").get("/sources/?checks=1").content.decode()
 
     # a file without the column leaves the stored dates alone: nothing to say of c-2
     (tmp_path / "relationships.csv").write_text("external_id,source,target,type,amount\nc-2,union,mayor,contributes_to,700\n")

@@ -1,6 +1,8 @@
-"""The sources page: which facts have no source, those behind public findings first."""
+"""The sources page (which facts have no source, those behind public findings first), and a
+relationship's page: recording one, correcting one, and what its page shows to each role."""
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -37,6 +39,9 @@ def test_the_page_lists_the_unsourced_facts_behind_flags_and_close_pairs_and_cou
     # the pair page says so where the fact is shown
     pair = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
     assert '<span class="unsourced" title="No source given: this fact cannot be checked here">no source</span>' in pair
+    # each listed fact links to its page; an analyst's list also to where its source is added
+    assert '<a href="/relationships/s-01/">s-01</a>' in page.content.decode() and "add its source" not in page.content.decode()
+    assert '<a href="/relationships/s-01/edit/#id_source_url">add its source</a>' in client_as("analyst").get("/sources/").content.decode()
 
 
 @pytest.mark.django_db
@@ -80,3 +85,185 @@ def test_the_api_lists_the_relationships_with_and_without_a_source(scored_withou
 
     assert sorted(r["external_id"] for r in without["results"]) == sorted({scored_without_some_sources.external_id, "s-01", "c-06"})
     assert with_source["count"] == Relationship.objects.count() - 3
+
+
+# --- A relationship's page, recording one and correcting one ------------------------------------
+
+def relationship_post(**overrides):
+    data = {"source": "x-a2", "type": "personal", "target": "x-b2", "start_date": "2024-05-01", "end_date": "", "amount": "",
+            "analyst_score": "", "source_url": "https://news.example.org/friends", "notes": "", "external_id": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analyst_records_a_relationship_and_the_pair_score_follows(lakeside_dir, client_as):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from entities.models import Entity
+    from scoring.selectors import pair_for
+    from tests.recompute_helpers import assert_incremental_gave_what_a_full_recompute_gives
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    today = timezone.localdate()
+    recompute(as_of=today)
+    a, b = Entity.objects.get(external_id="x-a2"), Entity.objects.get(external_id="x-b2")
+    before = pair_for(a, b)
+    analyst = client_as("analyst")
+
+    # from a person's page: the form comes with that person filled in
+    assert 'href="/relationships/new/?source=x-a2"' in analyst.get("/entities/x-a2/").content.decode()
+    assert 'value="x-a2"' in analyst.get("/relationships/new/?source=x-a2").content.decode()
+    response = analyst.post("/relationships/new/", relationship_post(target="Example Person B2"), follow=True)
+
+    assert response.status_code == 200
+    recorded = Relationship.objects.get(source=a, target=b)
+    assert re.fullmatch(r"r-web-[0-9a-f]{12}", recorded.external_id)
+    assert (recorded.type, recorded.start_date, recorded.source_url) == ("personal", date(2024, 5, 1), "https://news.example.org/friends")
+    assert response.redirect_chain[-1][0] == f"/relationships/{recorded.external_id}/"
+    assert f"Recorded {recorded.external_id}" in response.content.decode()
+    after = pair_for(a, b)
+    assert after.score_tenths > (before.score_tenths if before else 0) and recorded.pk in after.relationship_ids
+    assert_incremental_gave_what_a_full_recompute_gives(today)
+    created = AuditEvent.objects.get(object_type="relationships.relationship", object_key=recorded.external_id)
+    assert created.action == "create" and created.actor_id == response.wsgi_request.user.pk
+    # its page: the pair and its score now, and who recorded it (the change history)
+    page = analyst.get(f"/relationships/{recorded.external_id}/").content.decode()
+    assert f"{after.score_tenths / 10:.1f}</span>" in page and "/closeness/x-a2/x-b2/" in page
+    assert "Created relationships.relationship" in page
+
+
+@pytest.mark.django_db
+def test_a_relationship_is_recorded_under_the_id_typed(lakeside, client_as):
+    analyst = client_as("analyst")
+    analyst.post("/relationships/new/", relationship_post(external_id=" k-77 "))
+
+    assert Relationship.objects.get(external_id="k-77").target.external_id == "x-b2"
+    # an id taken, or one a data set could not hold, is refused on its field
+    for taken_or_bad, message in (("k-77", "already exists"), ("k 78", "")):
+        refused = analyst.post("/relationships/new/", relationship_post(external_id=taken_or_bad))
+        assert refused.status_code == 400 and refused.context["form"].errors["external_id"]
+        assert message in " ".join(refused.context["form"].errors["external_id"])
+    assert not Relationship.objects.filter(external_id="k 78").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("overrides, field, words", [
+    ({"type": ""}, "type", "required"),
+    ({"target": "x-a2"}, "target", "the same entity 'x-a2'"),
+    ({"target": "nobody-here"}, "target", "No entity 'nobody-here'"),
+    ({"type": "funds", "amount": ""}, "amount", "required"),
+    ({"start_date": "2025-01-01", "end_date": "2024-01-01"}, "end_date", "before"),
+    ({"analyst_score": "11"}, "analyst_score", "10"),
+    ({"amount": "-5", "type": "contributes_to"}, "amount", ""),
+    ({"start_date": "someday"}, "start_date", "valid date"),
+])
+def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_nothing_is_saved(lakeside, client_as, overrides, field, words):
+    count = Relationship.objects.count()
+
+    refused = client_as("analyst").post("/relationships/new/", relationship_post(**overrides))
+
+    assert refused.status_code == 400
+    errors = refused.context["form"].errors
+    assert field in errors, errors
+    assert words.lower() in " ".join(errors[field]).lower()
+    assert Relationship.objects.count() == count
+    # what was typed stays in the form
+    assert 'value="https://news.example.org/friends"' in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_analyst_corrects_a_relationship_and_its_id_stays(lakeside, client_as):
+    from audit.models import AuditEvent
+
+    s01 = Relationship.objects.get(external_id="s-01")
+    analyst = client_as("analyst")
+    form = analyst.get("/relationships/s-01/edit/")
+    assert form.status_code == 200 and 'value="lk-ob"' in form.content.decode() and "id_external_id" not in form.content.decode()
+
+    corrected = relationship_post(source="lk-ob", type="oversees", target="lk-pd", start_date="2018-03-01",
+                                  source_url="https://lakeside.example.net/charter", notes="Charter, section 4.", external_id="other")
+    response = analyst.post("/relationships/s-01/edit/", corrected, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/relationships/s-01/"
+    s01.refresh_from_db()
+    assert (s01.external_id, s01.source_url, s01.notes) == ("s-01", "https://lakeside.example.net/charter", "Charter, section 4.")
+    assert not Relationship.objects.filter(external_id="other").exists()
+    update = AuditEvent.objects.get(object_type="relationships.relationship", object_key="s-01", action="update")
+    assert set(update.changes) == {"source_url", "notes"}
+    page = response.content.decode()
+    assert 'href="https://lakeside.example.net/charter"' in page and "Charter, section 4." in page
+    # posting it unchanged writes nothing
+    analyst.post("/relationships/s-01/edit/", corrected)
+    assert AuditEvent.objects.filter(object_key="s-01", action="update").count() == 1
+
+
+@pytest.mark.django_db
+def test_recording_a_tie_that_reads_oddly_or_is_already_there_warns_and_saves_it(lakeside, client_as):
+    analyst = client_as("analyst")
+    s01 = Relationship.objects.get(external_id="s-01")
+
+    # the department overseeing its board: most likely the wrong way round
+    backwards = analyst.post("/relationships/new/", relationship_post(source="lk-pd", type="oversees", target="lk-ob", start_date="2018-03-01",
+                                                                      external_id="backwards"), follow=True)
+    # the same fact as s-01 under another id: both would count
+    again = analyst.post("/relationships/new/", relationship_post(source="lk-ob", type="oversees", target="lk-pd", start_date="2018-03-01",
+                                                                  end_date="", external_id="s-01-again"), follow=True)
+
+    assert Relationship.objects.filter(external_id__in=["backwards", "s-01-again"]).count() == 2
+    warned = [str(m) for m in backwards.context["messages"] if m.level_tag == "warning"]
+    assert warned and all("backwards" in w or "wrong way" in w or "law enforcement" in w for w in warned), warned
+    assert any(s01.external_id in str(m) for m in again.context["messages"] if m.level_tag == "warning")
+
+
+@pytest.mark.django_db
+def test_a_relationship_page_shows_its_flags_disclosures_and_source_to_each_role(lakeside, client_as):
+    from relationships.models import Disclosure
+
+    recompute(as_of=date(2026, 6, 30))
+    flagged = Flag.objects.filter(evidence__isnull=False).order_by("pk").first()
+    evidence = flagged.evidence.order_by("external_id").first()
+    disclosure = Disclosure.objects.create(external_id="dc-page", discloser=evidence.source, relationship=evidence, disclosed_on=date(2026, 1, 5),
+                                           statement="Disclosed to the board in writing.", source_url="https://lakeside.example.net/filings/9")
+
+    staff = client_as("city_staff").get(f"/relationships/{evidence.external_id}/")
+    analyst = client_as("analyst").get(f"/relationships/{evidence.external_id}/").content.decode()
+
+    page = staff.content.decode()
+    assert staff.status_code == 200
+    assert f'href="/flags/{flagged.pk}/"' in page
+    assert 'href="https://lakeside.example.net/filings/9"' in page and disclosure.discloser.name in page
+    # a statement not agreed for publication: analysts read it, city staff do not
+    assert "Disclosed to the board in writing." not in page and "Disclosed to the board in writing." in analyst
+    assert "Correct this relationship" not in page and "Correct this relationship" in analyst
+    Disclosure.objects.filter(pk=disclosure.pk).update(statement_public=True)
+    assert "Disclosed to the board in writing." in client_as("city_staff").get(f"/relationships/{evidence.external_id}/").content.decode()
+    # the pages that show it link to it
+    assert f'href="/relationships/{evidence.external_id}/"' in client_as("city_staff").get(f"/flags/{flagged.pk}/").content.decode()
+    a, b = sorted([evidence.source, evidence.target], key=lambda e: e.pk)
+    assert f'href="/relationships/{evidence.external_id}/"' in client_as("city_staff").get(f"/closeness/{a.external_id}/{b.external_id}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_relationship_without_a_source_says_so_and_a_missing_one_is_a_404(lakeside, client_as):
+    Relationship.objects.filter(external_id="s-01").update(source_url="")
+
+    page = client_as("city_staff").get("/relationships/s-01/").content.decode()
+
+    assert "none given: this fact cannot be checked here" in page
+    assert client_as("city_staff").get("/relationships/no-such-fact/").status_code == 404
+    assert client_as("analyst").get("/relationships/no-such-fact/edit/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["city_staff", "board_member"])
+def test_only_analysts_and_administrators_record_or_correct_relationships(lakeside, client_as, role):
+    client = client_as(role)
+    count = Relationship.objects.count()
+
+    assert client.post("/relationships/new/", relationship_post()).status_code == 403
+    assert client.post("/relationships/s-01/edit/", relationship_post(source="lk-ob", target="lk-pd")).status_code == 403
+    assert Relationship.objects.count() == count and Relationship.objects.get(external_id="s-01").target.external_id == "lk-pd"
+    assert "Record a relationship" not in client.get("/entities/x-a2/").content.decode()

@@ -1,0 +1,48 @@
+"""Recording or correcting one relationship on its page: the importer's rules (Relationship.clean)."""
+import uuid
+
+from django import forms
+
+from entities.forms import EntityField
+
+from .models import Relationship
+
+
+class RelationshipForm(forms.ModelForm):
+    """A dated fact between two entities, as a row of relationships.csv. Its id is its key in the
+    data sets, the flags and the score history, so it is chosen once: typed when recorded (or made
+    up, `r-web-…`) and never changed by a correction."""
+
+    required_css_class = "required"
+
+    source = EntityField(label="From (id or name)")
+    target = EntityField(label="To (id or name)")
+
+    class Meta:
+        model = Relationship
+        fields = ["source", "type", "target", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes", "external_id"]
+        labels = {"external_id": "Id", "analyst_score": "Analyst's rating (0 to 10)", "source_url": "Source URL"}
+        help_texts = {
+            "external_id": "Its id in the data sets (letters, digits, '.', '_', '-'); left empty, one is made up.",
+            "start_date": "The day it began; a contribution or an endorsement is dated by this day alone.",
+            "amount": "Required for funds and contributes to (the money that changed hands).",
+            "analyst_score": "How close an analyst judges the pair from this fact, when the other evidence misses something.",
+            "source_url": "Where this can be checked: a filing, minutes, an article, a public record.",
+        }
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["external_id"]
+            # the entities as their ids: a name two entities share would be refused as ambiguous
+            self.initial.update(source=self.instance.source.external_id, target=self.instance.target.external_id)
+        else:
+            self.fields["external_id"].required = False
+
+    def clean_external_id(self):
+        return self.cleaned_data["external_id"].strip() or f"r-web-{uuid.uuid4().hex[:12]}"
