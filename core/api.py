@@ -14,8 +14,9 @@ class StandardPagination(PageNumberPagination):
     max_page_size = MAX_PER_PAGE
 
 
-def role_permission(*, read=roles.can_view, write=roles.can_edit_data, name="RolePermission"):
-    """A permission class: `read(user)` for safe methods, `write(user)` for the others."""
+def role_permission(*, read=roles.can_view, write=roles.can_edit_data, delete=None, name="RolePermission"):
+    """A permission class: `read(user)` for safe methods, `delete(user)` (when given) for DELETE,
+    `write(user)` for the others."""
 
     class RolePermission(permissions.BasePermission):
         message = "Your role does not allow this."
@@ -23,7 +24,12 @@ def role_permission(*, read=roles.can_view, write=roles.can_edit_data, name="Rol
         def has_permission(self, request, view):
             if not request.user or not request.user.is_authenticated:
                 return False
-            check = read if request.method in permissions.SAFE_METHODS else write
+            if request.method in permissions.SAFE_METHODS:
+                check = read
+            elif request.method == "DELETE" and delete is not None:
+                check = delete
+            else:
+                check = write
             return bool(check(request.user))
 
     RolePermission.__name__ = name

@@ -102,8 +102,8 @@ POLICY = {
     "api-docs": {"get": CITY_STAFF},
     "entity-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
     "entity-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
-    "relationship-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
-    "relationship-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "relationship-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
+    "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
     "disclosure-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
