@@ -30,6 +30,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
+from relationships.models import Relationship  # noqa: E402
 from scoring.selectors import listed_pairs  # noqa: E402
 
 # the templates name static files by their hashed names only after collectstatic: plain names here
@@ -38,7 +39,8 @@ PLAIN_STATIC = {"default": {"BACKEND": "django.core.files.storage.FileSystemStor
 
 
 def urls() -> list[str]:
-    """Pages at their first and a late page, one busy entity and pair, the API's lists, downloads."""
+    """Pages at their first and a late page, one busy entity and pair and a fact behind that pair,
+the API's lists, downloads."""
     busiest = listed_pairs().values("entity_a__external_id").annotate(n=Count("pk")).order_by("-n").first()
     top = listed_pairs().order_by("-score_tenths").first()
     entity = busiest["entity_a__external_id"] if busiest else ""
@@ -53,6 +55,9 @@ def urls() -> list[str]:
         pages += [f"/entities/{entity}/", f"/network/?entity={entity}"]
     if pair:
         pages.append(f"/closeness/{pair}/")
+    if top and top.relationship_ids:
+        fact = Relationship.objects.get(pk=top.relationship_ids[0]).external_id
+        pages += [f"/relationships/{fact}/", f"/relationships/{fact}/edit/"]
     api = ["/api/entities/?page_size=500", "/api/closeness/?page_size=500&page=500", "/api/meetings/?page_size=500",
            "/api/flags/?page_size=500", "/api/closeness/changes/"]
     downloads = ["/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/meetings/?export=csv",
