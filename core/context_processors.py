@@ -7,7 +7,7 @@ def roles(request):
         "can_view": role_rules.can_view(user),
         "can_log_meetings": role_rules.can_log_meetings(user),
         "can_manage_data_sets": role_rules.can_manage_data_sets(user),
-        "can_record_relationships": role_rules.can_record_relationships(user),
+        "can_record_facts": role_rules.can_record_facts(user),
         "can_review_flags": role_rules.can_review_flags(user),
         "can_edit_data": role_rules.can_edit_data(user),
     }

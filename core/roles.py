@@ -1,7 +1,7 @@
 """Roles are Django groups; each role can do what the one before it can, and more.
 
 city_staff reads dashboards; board_member also logs meetings; analyst also imports, exports, records
-and corrects relationships one at a time, and reviews flags; administrator also edits every record
+and corrects entities and relationships one at a time, and reviews flags; administrator also edits every record
 and the scoring settings. A superuser can do anything.
 """
 from django.contrib.auth.models import AnonymousUser
@@ -43,9 +43,10 @@ def can_manage_data_sets(user) -> bool:
     return has_role(user, ANALYST)
 
 
-def can_record_relationships(user) -> bool:
-    """Record a relationship, or correct one, on its page: what an analyst's import of a
-    relationships.csv row does already, one fact at a time (deleting one stays with administrators)."""
+def can_record_facts(user) -> bool:
+    """Record an entity or a relationship, or correct one, on its page: what an analyst's import of
+    an entities.csv or relationships.csv row does already, one record at a time (deleting one stays
+    with administrators)."""
     return has_role(user, ANALYST)
 
 

@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from core.api import ExternalIdModelViewSet, answering_a_write
+from core.api import ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
 from core.validation import (
     entity_problems,
     external_id_problems,
@@ -60,7 +60,10 @@ class EntityFilter(django_filters.FilterSet):
 
 
 class EntityViewSet(ExternalIdModelViewSet):
-    """Entities, looked up by external_id. Administrators create and edit; everyone signed in reads."""
+    """Entities, looked up by external_id. Analysts create and correct, as on an entity's page;
+    administrators delete; everyone signed in reads."""
+
+    permission_classes = [ReadForStaffRecordForAnalysts]
 
     queryset = Entity.objects.select_related("parent").order_by("external_id")
     serializer_class = EntitySerializer

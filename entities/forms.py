@@ -1,4 +1,5 @@
-"""Form fields for choosing an entity, shared by the apps whose forms name one."""
+"""Form fields for choosing an entity, shared by the apps whose forms name one, and the form that
+adds or corrects an entity on its page."""
 from django import forms
 from django.utils import timezone
 
@@ -6,6 +7,7 @@ from core.validation import bare_id, refused_character
 
 from .models import Entity
 from .selectors import entities_named_with, entities_typed, merged_away
+from .services import made_up_external_id
 
 
 def _meant(value: str) -> str:
@@ -60,3 +62,42 @@ class EntityField(forms.CharField):
             ids = _first_five(named, lambda e: e.external_id)
             raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")
         return named[0]
+
+
+class EntityForm(forms.ModelForm):
+    """An organisation or a person, as a row of entities.csv, with the importer's rules
+    (Entity.clean). Its id is its key in the data sets, relationships and attendance, so it is
+    chosen once: typed when added (or made up from the name) and never changed by a correction."""
+
+    required_css_class = "required"
+
+    parent = EntityField(label="Part of (id or name)", required=False,
+                         help_text="The organisation it is a unit of (a precinct's department); empty for none.")
+
+    class Meta:
+        model = Entity
+        fields = ["name", "kind", "jurisdiction", "parent", "website", "description", "external_id"]
+        labels = {"external_id": "Id"}
+        help_texts = {
+            "external_id": "Its id in the data sets (letters, digits, '.', '_', '-'); left empty, one is made from the name.",
+            "website": "Its own site, if it has one.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["external_id"]
+            self.initial["parent"] = self.instance.parent.external_id if self.instance.parent_id else ""
+        else:
+            self.fields["external_id"].required = False
+
+    def clean_external_id(self):
+        typed = self.cleaned_data["external_id"].strip()
+        return typed or made_up_external_id(self.data.get("name", ""), self.data.get("kind", ""))
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        if parent is not None and parent.pk == self.instance.pk:
+            raise forms.ValidationError("An entity cannot be a unit of itself.")
+        return parent

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from audit.context import current_actor
 from audit.services import attendance_key, audit_events_bulk_write
 
+from .kinds import is_person_kind
 from .models import Entity, Follow, MergeRecord
 
 @dataclass(frozen=True)
@@ -33,11 +34,17 @@ class NewPerson:
     name: str
 
 
+def made_up_external_id(name: str, kind: str) -> str:
+    """An id for an entity added without one: made from its name (`p-jane-doe-1a2b3c` for a person,
+    `e-harbor-watch-4d5e6f` otherwise), readable, and unique without asking anyone to choose one."""
+    person = is_person_kind(kind)
+    stem = slugify(name)[:60].strip("-") or ("person" if person else "entity")
+    return f"{'p' if person else 'e'}-{stem}-{uuid.uuid4().hex[:6]}"
+
+
 def person_add(*, name: str, description: str) -> Entity:
-    """Add a person (kind `person`) under a new external id made from the name (`p-jane-doe-1a2b3c`:
-    readable, and unique without asking anyone to choose one)."""
-    stem = slugify(name)[:60].strip("-") or "person"
-    person = Entity(external_id=f"p-{stem}-{uuid.uuid4().hex[:6]}", name=name, kind="person", description=description)
+    """Add a person (kind `person`) under a new external id made from the name."""
+    person = Entity(external_id=made_up_external_id(name, "person"), name=name, kind="person", description=description)
     person.full_clean()
     person.save()
     return person

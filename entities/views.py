@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
 from core.permissions import role_required
-from core.roles import can_edit_data
+from core.roles import can_edit_data, can_record_facts
 from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers, meetings_attended
 from relationships.models import Disclosure, Relationship
@@ -20,8 +20,9 @@ from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score, with_closest_scores_set
 
 from .filters import EntityFilter
+from .forms import EntityForm
 from .models import Entity, Follow, MergeRecord
-from .selectors import entities_typed, merged_away
+from .selectors import entities_typed, merged_away, saving_warnings
 from .services import (
     EntityMergeError,
     FollowError,
@@ -47,6 +48,46 @@ def entity_find(request):
     if len(typed) == 1:
         return redirect("entity_detail", external_id=typed[0].external_id)
     return redirect(f"{reverse('entity_list')}?{urlencode({'q': query})}")
+
+
+RECORDING_REFUSED = "Only analysts and administrators add and correct entities."
+
+
+@role_required(can_record_facts, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def entity_new(request):
+    """Add an organisation or a person (`?name=` fills in the name typed elsewhere)."""
+    form = EntityForm(request.POST or None, initial={field: request.GET[field] for field in ("name", "kind") if request.GET.get(field)})
+    if request.method == "POST" and form.is_valid():
+        entity = form.save()  # the audit trail keeps it; an entity alone changes no score
+        messages.success(request, f"Added {entity.name} ({entity.external_id}).")
+        _warn_about(request, entity)
+        return redirect("entity_detail", external_id=entity.external_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "entities/form.html", {"form": form}, status=status)
+
+
+@role_required(can_record_facts, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def entity_edit(request, external_id: str):
+    """Correct an entity: its name, kind, jurisdiction, parent unit, website and description (not its id)."""
+    entity = get_object_or_404(Entity.objects.select_related("parent"), external_id=external_id)
+    form = EntityForm(request.POST or None, instance=entity)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            form.save()  # a new kind or parent unit changes what the scores and flags read: its signal queues a recompute
+            messages.success(request, f"Saved the corrections to {entity.name} ({entity.external_id}).")
+        else:
+            messages.info(request, "Nothing changed.")
+        _warn_about(request, entity)
+        return redirect("entity_detail", external_id=entity.external_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "entities/form.html", {"form": form, "entity": entity}, status=status)
+
+
+def _warn_about(request, entity: Entity) -> None:
+    for warning in saving_warnings(entity):
+        messages.warning(request, warning)
 
 
 def entity_list(request):

@@ -2,8 +2,7 @@ import django_filters
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import ExternalIdModelViewSet, answering_a_write, role_permission
-from core.roles import can_edit_data, can_record_relationships
+from core.api import ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
@@ -77,8 +76,7 @@ class RelationshipViewSet(ExternalIdModelViewSet):
     """Dated facts between entities. Analysts record and correct them (with the importer's rules),
     as on a relationship's page; administrators delete them."""
 
-    permission_classes = [role_permission(write=can_record_relationships, delete=can_edit_data,
-                                          name="ReadForStaffRecordForAnalystsDeleteForAdministrators")]
+    permission_classes = [ReadForStaffRecordForAnalysts]
 
     queryset = Relationship.objects.select_related("source", "target").order_by("external_id")
     serializer_class = RelationshipSerializer

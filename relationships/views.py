@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
 from core.permissions import role_required
-from core.roles import can_edit_data, can_record_relationships, can_review_flags
+from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
 from engagement.selectors import meeting_newcomers, meeting_sources_by_type, repeated_stored_meetings
 from entities.selectors import possible_duplicates, recent_merges
@@ -44,7 +44,7 @@ def relationship_detail(request, external_id: str):
         "flags": relationship.flags.order_by("-pk"),
         # the report it was accepted from (its provenance): the reporter is named to analysts only
         "report": getattr(relationship, "conflict_report", None) if can_review_flags(request.user) else None,
-        "can_correct": can_record_relationships(request.user),
+        "can_correct": can_record_facts(request.user),
         # a statement not agreed for publication is read by the analysts who hold the filing
         "show_statements": can_review_flags(request.user),
         "affiliation_types": AFFILIATION_TYPES,
@@ -52,7 +52,7 @@ def relationship_detail(request, external_id: str):
     })
 
 
-@role_required(can_record_relationships, RECORDING_REFUSED)
+@role_required(can_record_facts, RECORDING_REFUSED)
 @require_http_methods(["GET", "POST"])
 def relationship_new(request):
     """Record one relationship; `?source=<id>&target=<id>` fills in its ends (from an entity's or a pair's page)."""
@@ -67,7 +67,7 @@ def relationship_new(request):
     return render(request, "relationships/form.html", {"form": form}, status=status)
 
 
-@role_required(can_record_relationships, RECORDING_REFUSED)
+@role_required(can_record_facts, RECORDING_REFUSED)
 @require_http_methods(["GET", "POST"])
 def relationship_edit(request, external_id: str):
     """Correct a relationship: its ends, type, dates, amount, rating, source and notes (not its id)."""

@@ -44,6 +44,8 @@ POLICY = {
     "overview": {"get": CITY_STAFF},
     "entity_list": {"get": CITY_STAFF},
     "entity_detail": {"get": CITY_STAFF},
+    "entity_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
+    "entity_edit": {"get": ANALYST, "post": ANALYST},
     "entity_merge": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_merge_undo": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_search": {"get": CITY_STAFF},
@@ -100,8 +102,8 @@ POLICY = {
     "api-root": {"get": CITY_STAFF},
     "api-schema": {"get": CITY_STAFF},
     "api-docs": {"get": CITY_STAFF},
-    "entity-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
-    "entity-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "entity-list": {"get": CITY_STAFF, "post": ANALYST},  # added and corrected as on an entity's page
+    "entity-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "relationship-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
     "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
@@ -169,6 +171,7 @@ def site(db):
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
+        "entity_new": "/entities/new/", "entity_edit": f"/entities/{a.external_id}/edit/",
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
