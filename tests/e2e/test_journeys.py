@@ -511,3 +511,32 @@ def test_an_analyst_records_a_relationship_from_a_page_then_adds_its_source(sign
     page.click("text=Save the corrections")
     page.wait_for_url(f"{live_server.url}/relationships/{recorded.external_id}/")
     assert page.get_attribute("#relationship-source a", "href") == "https://news.example.org/friends"
+
+
+def test_an_analyst_adds_a_donor_and_records_its_contribution_to_an_official(signed_in, live_server):
+    from relationships.models import Relationship
+
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/entities/")
+    page.click("text=Add an entity")
+    page.fill("#id_name", "Harbor Security Group")
+    page.select_option("#id_kind", "business")
+    page.fill("#id_jurisdiction", "City of Lakeside")
+    page.click("text=Add the entity")
+
+    page.wait_for_url(re.compile(r"/entities/e-harbor-security-group-[0-9a-f]{6}/$"))
+    assert "Added Harbor Security Group" in page.inner_text(".alert")
+    page.click("text=Record a relationship of")
+    page.select_option("#id_type", "contributes_to")
+    page.fill("#id_target", "eo-c1")
+    page.fill("#id_start_date", "2026-03-02")
+    page.click("text=Record the relationship")
+    assert "required for contributes_to" in page.inner_text("#id_amount_error")  # the amount a contribution needs
+    page.fill("#id_amount", "2500")
+    page.fill("#id_source_url", "https://campaignfinance.example.gov/filings/881")
+    page.click("text=Record the relationship")
+
+    page.wait_for_url(re.compile(r"/relationships/r-web-[0-9a-f]{12}/$"))
+    contribution = Relationship.objects.get(source__name="Harbor Security Group")
+    assert (contribution.type, contribution.target.external_id, str(contribution.amount)) == ("contributes_to", "eo-c1", "2500.00")
+    assert page.get_attribute("#relationship-source a", "href") == "https://campaignfinance.example.gov/filings/881"
