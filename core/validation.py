@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -118,6 +119,12 @@ def external_id_problems(value: str, field: str = "external_id") -> list[FieldPr
     if not EXTERNAL_ID_PATTERN.fullmatch(value):
         return [FieldProblem(field, f"'{value}' may hold only the letters A-Z and a-z, digits, '-', '_' and '.' ({refused_character(value)})")]
     return []
+
+
+def web_external_id(prefix: str) -> str:
+    """An id for a record made on a page where none was typed (`m-web-3f2a…` for a meeting): unique
+    without asking anyone to choose one, and marked as made on a page, not in a data set."""
+    return f"{prefix}-web-{uuid.uuid4().hex[:12]}"
 
 
 def bare_id(value: str) -> str:

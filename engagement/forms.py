@@ -1,11 +1,10 @@
-import uuid
 from datetime import date
 
 from django import forms
 from django.forms import formset_factory
 
 from core.roles import can_manage_data_sets
-from core.validation import entity_problems, text_problems
+from core.validation import entity_problems, text_problems, web_external_id
 from entities.forms import EntityField
 from entities.selectors import entities_typed, persons_named_like
 from entities.services import NewPerson
@@ -28,7 +27,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.external_id:
-            self.instance.external_id = f"m-web-{uuid.uuid4().hex[:12]}"
+            self.instance.external_id = web_external_id("m")
 
 
 class AttendanceForm(forms.Form):

@@ -1,11 +1,11 @@
-"""Recording or correcting one relationship on its page: the importer's rules (Relationship.clean)."""
-import uuid
-
+"""Recording or correcting one relationship, or one disclosure of it, on its page: the importer's
+rules (the models' clean())."""
 from django import forms
 
+from core.validation import web_external_id
 from entities.forms import EntityField
 
-from .models import Relationship
+from .models import Disclosure, Relationship
 
 
 class RelationshipForm(forms.ModelForm):
@@ -45,4 +45,34 @@ class RelationshipForm(forms.ModelForm):
             self.fields["external_id"].required = False
 
     def clean_external_id(self):
-        return self.cleaned_data["external_id"].strip() or f"r-web-{uuid.uuid4().hex[:12]}"
+        return self.cleaned_data["external_id"].strip() or web_external_id("r")
+
+
+class DisclosureForm(forms.ModelForm):
+    """Someone disclosed a relationship (a row of disclosures.csv for the relationship whose page it
+    is recorded from): its id chosen once, as a relationship's. Whether the statement may be
+    published is an administrator's call, made when the discloser agreed (`may_publish`)."""
+
+    required_css_class = "required"
+
+    discloser = EntityField(label="Disclosed by (id or name)")
+
+    class Meta:
+        model = Disclosure
+        fields = ["discloser", "disclosed_on", "statement", "source_url", "statement_public", "external_id"]
+        labels = {"external_id": "Id", "disclosed_on": "Disclosed on", "source_url": "Where it is on file (URL)"}
+        help_texts = {"external_id": "Its id in the data sets; left empty, one is made up."}
+        widgets = {"disclosed_on": forms.DateInput(attrs={"type": "date"}), "statement": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, may_publish: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            del self.fields["statement_public"]
+        if self.instance.pk:
+            del self.fields["external_id"]
+            self.initial["discloser"] = self.instance.discloser.external_id
+        else:
+            self.fields["external_id"].required = False
+
+    def clean_external_id(self):
+        return self.cleaned_data["external_id"].strip() or web_external_id("d")

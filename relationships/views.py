@@ -2,7 +2,9 @@
 where the facts come from, entities that may be entered twice, and the people added while meetings
 were logged."""
 from django.contrib import messages
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from audit.selectors import audit_trail
@@ -15,10 +17,11 @@ from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs, pair_for
 
-from .forms import RelationshipForm
-from .models import Relationship
+from .forms import DisclosureForm, RelationshipForm
+from .models import Disclosure, Relationship
 from .selectors import (
     disclosure_sources,
+    disclosure_warnings,
     odd_parent_units,
     odd_relationships,
     repeated_relationships,
@@ -87,6 +90,51 @@ def relationship_edit(request, external_id: str):
 
 def _warn_about(request, relationship: Relationship) -> None:
     for warning in saving_warnings(relationship):
+        messages.warning(request, warning)
+
+
+@role_required(can_record_facts, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def disclosure_new(request, external_id: str):
+    """Record that someone disclosed this relationship (by default its source, who usually does)."""
+    relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    form = DisclosureForm(request.POST or None, initial={"discloser": relationship.source.external_id}, may_publish=can_edit_data(request.user))
+    form.instance.relationship = relationship
+    if request.method == "POST" and form.is_valid():
+        disclosure = form.save()  # its post_save signal queues the recompute (a disclosed flag is one level less severe)
+        messages.success(request, f"Recorded the disclosure by {disclosure.discloser.name} on {disclosure.disclosed_on}; the flags are being updated.")
+        _warn_about_disclosure(request, disclosure)
+        return redirect(f"{relationship_url(relationship)}#disclosures")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": relationship}, status=status)
+
+
+@role_required(can_record_facts, RECORDING_REFUSED)
+@require_http_methods(["GET", "POST"])
+def disclosure_edit(request, external_id: str):
+    """Correct a disclosure: who, when, the statement and where it is on file (not its id, nor what it discloses)."""
+    disclosure = get_object_or_404(Disclosure.objects.select_related("discloser", "relationship__source", "relationship__target"),
+                                   external_id=external_id)
+    form = DisclosureForm(request.POST or None, instance=disclosure, may_publish=can_edit_data(request.user))
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            form.save()
+            messages.success(request, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated.")
+        else:
+            messages.info(request, "Nothing changed.")
+        _warn_about_disclosure(request, disclosure)
+        return redirect(f"{relationship_url(disclosure.relationship)}#disclosures")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": disclosure.relationship, "disclosure": disclosure},
+                  status=status)
+
+
+def relationship_url(relationship: Relationship) -> str:
+    return reverse("relationship_detail", args=[relationship.external_id])
+
+
+def _warn_about_disclosure(request, disclosure: Disclosure) -> None:
+    for warning in disclosure_warnings(disclosure, timezone.localdate()):
         messages.warning(request, warning)
 
 

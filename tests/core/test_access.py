@@ -61,6 +61,8 @@ POLICY = {
     "relationship_detail": {"get": CITY_STAFF},
     "relationship_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
     "relationship_edit": {"get": ANALYST, "post": ANALYST},
+    "disclosure_new": {"get": ANALYST, "post": ANALYST},
+    "disclosure_edit": {"get": ANALYST, "post": ANALYST},
     "close_changes": {"get": CITY_STAFF},
     "pair_detail": {"get": CITY_STAFF},
     "network": {"get": CITY_STAFF},
@@ -176,7 +178,8 @@ def site(db):
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
         "pair_list": "/closeness/", "sources": "/sources/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
-        "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/",
+        "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",

@@ -267,3 +267,70 @@ def test_only_analysts_and_administrators_record_or_correct_relationships(lakesi
     assert client.post("/relationships/s-01/edit/", relationship_post(source="lk-ob", target="lk-pd")).status_code == 403
     assert Relationship.objects.count() == count and Relationship.objects.get(external_id="s-01").target.external_id == "lk-pd"
     assert "Record a relationship" not in client.get("/entities/x-a2/").content.decode()
+
+
+def disclosure_post(**overrides):
+    data = {"discloser": "", "disclosed_on": "2026-01-05", "statement": "Told the council before the vote.",
+            "source_url": "https://lakeside.example.net/filings/12", "external_id": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analyst_records_a_disclosure_and_the_flag_on_it_is_disclosed(lakeside_dir, client_as):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    flag = next(f for f in Flag.objects.filter(disclosed=False, evidence__isnull=False).distinct().order_by("pk")
+                if f.evidence.count() == 1 and not f.evidence.get().disclosures.exists())
+    evidence, severity = flag.evidence.get(), flag.severity
+    analyst = client_as("analyst")
+    form = analyst.get(f"/relationships/{evidence.external_id}/disclosures/new/").content.decode()
+    assert f'value="{evidence.source.external_id}"' in form  # its source, who usually discloses
+    assert "id_statement_public" not in form  # an administrator's call
+
+    response = analyst.post(f"/relationships/{evidence.external_id}/disclosures/new/",
+                            disclosure_post(discloser=evidence.source.external_id), follow=True)
+
+    disclosure = evidence.disclosures.get()
+    assert re.fullmatch(r"d-web-[0-9a-f]{12}", disclosure.external_id) and not disclosure.statement_public
+    assert response.redirect_chain[-1][0] == f"/relationships/{evidence.external_id}/#disclosures"
+    flag.refresh_from_db()
+    assert flag.disclosed and flag.severity != severity
+    assert "Told the council before the vote." in response.content.decode()  # an analyst reads the statement
+
+
+@pytest.mark.django_db
+def test_a_disclosure_is_refused_on_its_field_warned_of_when_dated_ahead_and_corrected_by_its_id(lakeside, client_as):
+    from django.utils import timezone
+
+    from relationships.models import Disclosure
+
+    analyst = client_as("analyst")
+    refused = analyst.post("/relationships/c-02/disclosures/new/", disclosure_post(discloser="nobody-here", disclosed_on="someday"))
+    assert refused.status_code == 400 and set(refused.context["form"].errors) == {"discloser", "disclosed_on"}
+    count = Disclosure.objects.count()
+    assert Disclosure.objects.filter(relationship__external_id="c-02").count() == 1
+
+    ahead = (timezone.localdate().replace(year=timezone.localdate().year + 1)).isoformat()
+    warned = analyst.post("/relationships/c-02/disclosures/new/", disclosure_post(discloser="eo-c1", disclosed_on=ahead, external_id="dc-ahead"),
+                          follow=True)
+    assert Disclosure.objects.count() == count + 1
+    assert any("after today" in str(m) for m in warned.context["messages"] if m.level_tag == "warning")
+
+    corrected = analyst.post("/disclosures/dc-ahead/edit/", disclosure_post(discloser="eo-c1", disclosed_on="2026-02-01", external_id="other"),
+                             follow=True)
+    assert corrected.redirect_chain[-1][0] == "/relationships/c-02/#disclosures"
+    assert str(Disclosure.objects.get(external_id="dc-ahead").disclosed_on) == "2026-02-01"
+    assert not Disclosure.objects.filter(external_id="other").exists()
+    # an administrator may also publish the statement
+    admin_form = client_as("administrator").get("/disclosures/dc-ahead/edit/").content.decode()
+    assert "id_statement_public" in admin_form
+    client_as("administrator").post("/disclosures/dc-ahead/edit/", disclosure_post(discloser="eo-c1", disclosed_on="2026-02-01", statement_public="on"))
+    assert Disclosure.objects.get(external_id="dc-ahead").statement_public
+    for role in ("city_staff", "board_member"):
+        assert client_as(role).post("/disclosures/dc-ahead/edit/", disclosure_post(discloser="eo-c2")).status_code == 403
+        assert client_as(role).post("/relationships/c-02/disclosures/new/", disclosure_post(discloser="eo-c2")).status_code == 403
+    assert Disclosure.objects.get(external_id="dc-ahead").discloser.external_id == "eo-c1"
