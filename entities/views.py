@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
+from core.forms import correction_saved
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
 from core.spreadsheet import csv_download
@@ -74,11 +75,8 @@ def entity_edit(request, external_id: str):
     entity = get_object_or_404(Entity.objects.select_related("parent"), external_id=external_id)
     form = EntityForm(request.POST or None, instance=entity)
     if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()  # a new kind or parent unit changes what the scores and flags read: its signal queues a recompute
-            messages.success(request, f"Saved the corrections to {entity.name} ({entity.external_id}).")
-        else:
-            messages.info(request, "Nothing changed.")
+        # a new kind or parent unit changes what the scores and flags read: its signal queues a recompute
+        correction_saved(request, form, f"Saved the corrections to {entity.name} ({entity.external_id}).")
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
+from core.forms import correction_saved
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
@@ -77,11 +78,7 @@ def relationship_edit(request, external_id: str):
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
     form = RelationshipForm(request.POST or None, instance=relationship)
     if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()
-            messages.success(request, f"Saved the corrections to {relationship.external_id}; the scores are being updated.")
-        else:
-            messages.info(request, "Nothing changed.")
+        correction_saved(request, form, f"Saved the corrections to {relationship.external_id}; the scores are being updated.")
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
@@ -117,11 +114,7 @@ def disclosure_edit(request, external_id: str):
                                    external_id=external_id)
     form = DisclosureForm(request.POST or None, instance=disclosure, may_publish=can_edit_data(request.user))
     if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()
-            messages.success(request, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated.")
-        else:
-            messages.info(request, "Nothing changed.")
+        correction_saved(request, form, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated.")
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{relationship_url(disclosure.relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200
