@@ -49,7 +49,7 @@ the API's lists, downloads."""
         "/", "/entities/", "/entities/?page=500", "/entities/?sort=-closest_tenths", "/entities/?sort=-closest_tenths&page=500", "/closeness/", "/closeness/?page=5000",
         "/closeness/changes/", "/network/", "/flags/", "/flags/?page=100", "/meetings/", "/meetings/?page=900",
         f"/meetings/?entity={entity}", "/recusals/", "/engagement/coverage/", "/engagement/trust/", "/sources/",
-        "/sources/?checks=1", "/data/",
+        "/sources/?checks=1", "/data/", "/relationships/", "/relationships/?page=1000", "/relationships/?type=contributes_to&min_amount=1000",
     ]
     if entity:
         pages += [f"/entities/{entity}/", f"/network/?entity={entity}"]
@@ -61,7 +61,7 @@ the API's lists, downloads."""
     api = ["/api/entities/?page_size=500", "/api/closeness/?page_size=500&page=500", "/api/meetings/?page_size=500",
            "/api/flags/?page_size=500", "/api/closeness/changes/"]
     downloads = ["/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/meetings/?export=csv",
-                 "/recusals/?export=csv", "/sources/?export=csv"]
+                 "/recusals/?export=csv", "/sources/?export=csv", "/relationships/?export=csv"]
     return pages + api + downloads
 
 

@@ -1,17 +1,11 @@
 import django_filters
 from django import forms
 
-from entities.forms import EntityField
+from entities.filters import EntityChoiceFilter
 
 from .models import Meeting
 from .selectors import meetings_by_source
 from .types import MeetingType
-
-
-class EntityFilter(django_filters.Filter):
-    """An entity typed as its id or exact name, with suggestions (a board member knows the name, not the id)."""
-
-    field_class = EntityField
 
 
 class HasSourceFilter(django_filters.BooleanFilter):
@@ -27,7 +21,7 @@ class MeetingFilter(django_filters.FilterSet):
     title = django_filters.CharFilter(lookup_expr="icontains")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    entity = EntityFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
+    entity = EntityChoiceFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
                           not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")

@@ -1,12 +1,21 @@
+"""The entity directory's filters, and the filter every list uses to name one entity."""
 import django_filters
 from django.db.models import Q
 
 from scoring.selectors import BAND_TENTHS, entities_in_band
 
+from .forms import EntityField
 from .kinds import Category, Kind
 from .models import Entity
 
 BAND_CHOICES = [(b, b) for b in BAND_TENTHS]
+
+
+class EntityChoiceFilter(django_filters.Filter):
+    """An entity typed as its id or exact name (or, with `part_of_name`, a part of only one name),
+    with suggestions: a reader knows the name, not the id."""
+
+    field_class = EntityField
 
 
 class EntityFilter(django_filters.FilterSet):

@@ -1,4 +1,3 @@
-import django_filters
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -7,8 +6,8 @@ from core.validation import external_id_problems, raise_for_api, relationship_pr
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
-from .selectors import disclosure_warnings, in_force_on, saving_warnings, unsourced
-from .types import RelationshipType
+from .filters import RelationshipFilter
+from .selectors import disclosure_warnings, saving_warnings
 
 
 class RelationshipSerializer(serializers.ModelSerializer):
@@ -45,31 +44,6 @@ class RelationshipSerializer(serializers.ModelSerializer):
             problems += text_problems(field, merged.get(field))
         raise_for_api(problems)
         return attrs
-
-
-class RelationshipFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(choices=RelationshipType.choices)
-    source = django_filters.CharFilter(field_name="source__external_id")
-    target = django_filters.CharFilter(field_name="target__external_id")
-    entity = django_filters.CharFilter(method="involving")
-    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    in_force_on = django_filters.DateFilter(method="in_force")
-    has_source = django_filters.BooleanFilter(method="with_source", label="has a source URL (false: the unsourced, as on /sources/)")
-
-    class Meta:
-        model = Relationship
-        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "has_source"]
-
-    def involving(self, queryset, name, value):
-        return queryset.filter(source__external_id=value) | queryset.filter(target__external_id=value)
-
-    def in_force(self, queryset, name, value):
-        return in_force_on(queryset, value)
-
-    def with_source(self, queryset, name, value):
-        without = unsourced(queryset)
-        return queryset.exclude(pk__in=without.values("pk")) if value else without
 
 
 class RelationshipViewSet(ExternalIdModelViewSet):

@@ -2,10 +2,12 @@
 where the facts come from, entities that may be entered twice, and the people added while meetings
 were logged."""
 from django.contrib import messages
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
@@ -18,6 +20,7 @@ from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs, pair_for
 
+from .filters import RelationshipPageFilter
 from .forms import DisclosureForm, RelationshipForm
 from .models import Disclosure, Relationship
 from .selectors import (
@@ -30,11 +33,36 @@ from .selectors import (
     sources_by_type,
     unsourced,
 )
+from .tables import RelationshipTable
 from .types import AFFILIATION_TYPES
 
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
 RECORDING_REFUSED = "Only analysts and administrators record and correct relationships."
+
+
+def relationship_list(request):
+    """Every relationship, filterable (type, an entity at either end, dates, in force on a day,
+    amount, source), newest first, 50 a page; ?export=csv downloads those filtered in
+    relationships.csv's columns."""
+    filterset = RelationshipPageFilter(request.GET, queryset=Relationship.objects.select_related("source", "target"))
+    # a filter it cannot read (no entity of that name, a date that is none) lists nothing beside its message
+    chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("export") == "csv":
+        return _relationships_csv("relationships.csv", chosen)
+    table = RelationshipTable(chosen.order_by(F("start_date").desc(nulls_last=True), "external_id"))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    # how many, and the money they carry ("what did the union give, and to whom")
+    summary = chosen.aggregate(count=Count("id"), amount=Sum("amount"))
+    return render(request, "relationships/list.html", {"filter": filterset, "table": table, "summary": summary})
+
+
+def _relationships_csv(filename: str, relationships):
+    """A download of `relationships` in relationships.csv's columns (the contract's, so it imports back)."""
+    rows = relationships.order_by("external_id").values_list(
+        "external_id", "source__external_id", "target__external_id", "type", "start_date", "end_date", "amount", "analyst_score",
+        "source_url", "notes")
+    return csv_download(filename, RELATIONSHIPS.columns, ([("" if value is None else value) for value in row] for row in rows.iterator()))
 
 
 def relationship_detail(request, external_id: str):
@@ -136,14 +164,8 @@ def sources(request):
     matter most, behind open flags and close pairs. `?export=csv` downloads every unsourced
     relationship in relationships.csv's columns, to fill in `source_url` and import again."""
     if request.GET.get("export") == "csv":
-        rows = unsourced().select_related("source", "target").order_by("external_id")
-        return csv_download(
-            "relationships-without-a-source.csv",
-            RELATIONSHIPS.columns,  # the importer's columns, to fill in and import back
-            ([r.external_id, r.source.external_id, r.target.external_id, r.type, r.start_date or "", r.end_date or "",
-              r.amount if r.amount is not None else "", r.analyst_score if r.analyst_score is not None else "", r.source_url, r.notes]
-             for r in rows.iterator()),
-        )
+        # the importer's columns, to fill in and import back
+        return _relationships_csv("relationships-without-a-source.csv", unsourced())
     if request.GET.get("checks") == "1" and request.htmx:
         # asked for by the page once shown: the checks read every relationship, meeting and name
         # (about half a second at 100,000 relationships and a million attendance rows)

@@ -58,6 +58,7 @@ POLICY = {
     "following_digest_stop": {"get": PUBLIC, "post": PUBLIC},  # the signed link is the credential; it only turns a summary off
     "pair_list": {"get": CITY_STAFF},
     "sources": {"get": CITY_STAFF},
+    "relationship_list": {"get": CITY_STAFF},
     "relationship_detail": {"get": CITY_STAFF},
     "relationship_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
     "relationship_edit": {"get": ANALYST, "post": ANALYST},
@@ -132,6 +133,7 @@ NOT_WALKED = {"logout": "signs the client out (tested in test_foundation)", "adm
 DOWNLOADS = {
     "/entities/?export=csv": CITY_STAFF,
     "/flags/?export=csv": CITY_STAFF,
+    "/relationships/?export=csv": CITY_STAFF,
     "/engagement/coverage/?export=csv": CITY_STAFF,
     "/recusals/?export=csv": CITY_STAFF,
     "/data/export.zip": ANALYST,
@@ -177,7 +179,7 @@ def site(db):
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
-        "pair_list": "/closeness/", "sources": "/sources/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
+        "pair_list": "/closeness/", "sources": "/sources/", "relationship_list": "/relationships/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
         "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/",
         "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",

@@ -11,6 +11,7 @@ from engagement.filters import MeetingFilter
 from entities.api import EntityFilter as EntityApiFilter
 from entities.filters import EntityFilter
 from relationships.api import RelationshipFilter
+from relationships.filters import RelationshipPageFilter
 from scoring.filters import PairFilter
 from tests.dashboard_helpers import scored_lakeside
 
@@ -32,6 +33,7 @@ PAGES = {
     "/closeness/": names_of(PairFilter),
     "/closeness/changes/": ["since", "entity"],
     "/sources/": [],
+    "/relationships/": names_of(RelationshipPageFilter),
     "/flags/": names_of(FlagFilter),
     "/meetings/": names_of(MeetingFilter),
     "/network/": ["band", "jurisdiction", "entity"],

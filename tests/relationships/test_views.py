@@ -1,6 +1,7 @@
 """The sources page (which facts have no source, those behind public findings first), and a
 relationship's page: recording one, correcting one, and what its page shows to each role."""
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -334,3 +335,62 @@ def test_a_disclosure_is_refused_on_its_field_warned_of_when_dated_ahead_and_cor
         assert client_as(role).post("/disclosures/dc-ahead/edit/", disclosure_post(discloser="eo-c2")).status_code == 403
         assert client_as(role).post("/relationships/c-02/disclosures/new/", disclosure_post(discloser="eo-c2")).status_code == 403
     assert Disclosure.objects.get(external_id="dc-ahead").discloser.external_id == "eo-c1"
+
+
+# --- The relationships page -------------------------------------------------------------------
+
+def listed_ids(page) -> list[str]:
+    return [r.external_id for r in page.context["table"].page.object_list.data]
+
+
+@pytest.mark.django_db
+def test_the_relationships_page_filters_by_entity_type_dates_money_and_source(lakeside, client_as):
+    from relationships.selectors import in_force_on
+
+    staff = client_as("city_staff")
+    every = staff.get("/relationships/")
+    assert every.status_code == 200 and every.context["summary"]["count"] == Relationship.objects.count()
+    # newest first, undated last
+    starts = [r.start_date for r in every.context["table"].page.object_list.data]
+    dated = [d for d in starts if d is not None]
+    assert dated == sorted(dated, reverse=True) and starts[:len(dated)] == dated
+
+    council = staff.get("/relationships/", {"entity": "eo-c1", "type": "contributes_to"})
+    expected = Relationship.objects.filter(type="contributes_to").filter(source__external_id="eo-c1") | \
+        Relationship.objects.filter(type="contributes_to", target__external_id="eo-c1")
+    assert sorted(listed_ids(council)) == sorted(expected.values_list("external_id", flat=True)) != []
+    total = sum(r.amount for r in expected)
+    assert council.context["summary"]["amount"] == total and f"carrying {total:,.0f} in all" in council.content.decode()
+
+    on_day = staff.get("/relationships/", {"in_force_on": "2020-01-01", "per_page": 500})
+    assert sorted(listed_ids(on_day)) == sorted(in_force_on(Relationship.objects.all(), date(2020, 1, 1)).values_list("external_id", flat=True))
+    big = staff.get("/relationships/", {"min_amount": "5000", "per_page": 500})
+    assert sorted(listed_ids(big)) == sorted(Relationship.objects.filter(amount__gte=5000).values_list("external_id", flat=True))
+    Relationship.objects.filter(external_id="s-01").update(source_url="")
+    assert listed_ids(staff.get("/relationships/", {"has_source": "false"})) == ["s-01"]
+
+
+@pytest.mark.django_db
+def test_a_relationships_filter_it_cannot_read_lists_nothing_beside_its_message(lakeside, client_as):
+    page = client_as("city_staff").get("/relationships/", {"entity": "nobody-here", "started_after": "someday"})
+
+    assert page.status_code == 200 and listed_ids(page) == []
+    assert "No entity's id or name is or holds 'nobody-here'" in html.unescape(page.content.decode())
+    assert page.context["filter"].errors["started_after"]
+
+
+@pytest.mark.django_db
+def test_the_relationships_download_is_in_the_contract_columns_and_imports_back_unchanged(lakeside, client_as):
+    from interchange.format import RELATIONSHIPS
+
+    download = client_as("city_staff").get("/relationships/", {"type": "contributes_to", "export": "csv"})
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+
+    assert list(rows[0]) == list(RELATIONSHIPS.columns)
+    assert sorted(r["external_id"] for r in rows) == sorted(Relationship.objects.filter(type="contributes_to").values_list("external_id", flat=True))
+    before = {r.external_id: (r.amount, r.start_date, r.source_url) for r in Relationship.objects.all()}
+    analyst = client_as("analyst")
+    uploaded = upload(analyst, SimpleUploadedFile("relationships.csv", text.encode("utf-8")))
+    assert uploaded.status_code == 200 and uploaded.context["upload"].counts["relationships.csv"]["unchanged"] == len(rows)
+    assert {r.external_id: (r.amount, r.start_date, r.source_url) for r in Relationship.objects.all()} == before

@@ -1,0 +1,60 @@
+"""The relationships' filters, shared by the relationships page and the API: one rule for "in force
+on a day", "has a source" and "involving an entity"."""
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from entities.filters import EntityChoiceFilter
+
+from .models import Relationship
+from .selectors import in_force_on, unsourced
+from .types import RelationshipType
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class BaseRelationshipFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=RelationshipType.choices)
+    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Began on or after", widget=DATE)
+    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Began on or before", widget=DATE)
+    in_force_on = django_filters.DateFilter(method="in_force", label="In force on", widget=DATE)
+    has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
+                                              widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
+
+    def in_force(self, queryset, name, value):
+        return in_force_on(queryset, value)
+
+    def with_source(self, queryset, name, value):
+        without = unsourced(queryset)
+        return queryset.exclude(pk__in=without.values("pk")) if value else without
+
+
+class RelationshipFilter(BaseRelationshipFilter):
+    """The API's: entities by their ids."""
+
+    source = django_filters.CharFilter(field_name="source__external_id")
+    target = django_filters.CharFilter(field_name="target__external_id")
+    entity = django_filters.CharFilter(method="involving")
+    has_source = django_filters.BooleanFilter(method="with_source", label="has a source URL (false: the unsourced, as on /sources/)")
+
+    class Meta:
+        model = Relationship
+        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "has_source"]
+
+    def involving(self, queryset, name, value):
+        return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
+
+
+class RelationshipPageFilter(BaseRelationshipFilter):
+    """The relationships page's: an entity typed as its id or name, with suggestions, and money."""
+
+    entity = EntityChoiceFilter(method="involving", label="Involving (id or name)", part_of_name=True,
+                                   not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
+    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
+
+    class Meta:
+        model = Relationship
+        fields = ["entity", "type", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
+
+    def involving(self, queryset, name, value):
+        return queryset.filter(Q(source=value) | Q(target=value))
