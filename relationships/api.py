@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.api import ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
+from core.roles import can_edit_data
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
@@ -69,6 +70,14 @@ class DisclosureSerializer(serializers.ModelSerializer):
         model = Disclosure
         fields = ["external_id", "discloser", "relationship", "disclosed_on", "statement", "statement_public", "source_url", "warnings"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        # whether the statement may be published is an administrator's call (the discloser agreed)
+        if request is None or not can_edit_data(request.user):
+            fields["statement_public"].read_only = True
+        return fields
+
     def get_warnings(self, disclosure: Disclosure) -> list[str]:
         return disclosure_warnings(disclosure, timezone.localdate()) if answering_a_write(self) else []
 
@@ -80,6 +89,11 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
 
 class DisclosureViewSet(ExternalIdModelViewSet):
+    """Disclosures of relationships: analysts record and correct them, as on a relationship's page
+    (whether a statement may be published is not here: an administrator sets it, in the page's
+    form or the admin); administrators delete them."""
+
+    permission_classes = [ReadForStaffRecordForAnalysts]
     queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
     serializer_class = DisclosureSerializer
     filterset_fields = {"disclosed_on": ["gte", "lte"]}

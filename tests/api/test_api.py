@@ -294,3 +294,19 @@ def test_a_disclosure_keeps_where_it_is_on_file(scored, api_as):
     assert Disclosure.objects.get(external_id="api-d").source_url == "https://lakeside.example.org/ethics/9"
     assert too_long.status_code == 400 and "source_url" in too_long.data
     assert not Disclosure.objects.filter(external_id="api-d2").exists()
+
+
+@pytest.mark.django_db
+def test_an_analyst_records_a_disclosure_but_only_an_administrator_publishes_its_statement(scored, api_as):
+    from relationships.models import Disclosure
+
+    given = {"discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01", "statement": "On file.", "statement_public": True}
+
+    by_analyst = api_as("analyst").post("/api/disclosures/", {**given, "external_id": "api-da"}, format="json")
+    by_administrator = api_as("administrator").post("/api/disclosures/", {**given, "external_id": "api-dm"}, format="json")
+
+    assert by_analyst.status_code == by_administrator.status_code == 201
+    assert by_analyst.data["statement_public"] is False and not Disclosure.objects.get(external_id="api-da").statement_public
+    assert Disclosure.objects.get(external_id="api-dm").statement_public
+    assert api_as("analyst").patch("/api/disclosures/api-dm/", {"statement_public": False}, format="json").status_code == 200
+    assert Disclosure.objects.get(external_id="api-dm").statement_public

@@ -37,7 +37,7 @@ MATRIX = [
     ("delete", "/api/relationships/t-08/", None, 4),
     ("get", "/api/disclosures/", None, 1),
     ("get", "/api/disclosures/dc-01/", None, 1),
-    ("post", "/api/disclosures/", lambda: {"external_id": "api-d", "discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01"}, 4),
+    ("post", "/api/disclosures/", lambda: {"external_id": "api-d", "discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01"}, 3),
     ("get", "/api/meetings/", None, 1),
     ("get", "/api/meetings/m-biz-01/", None, 1),
     ("post", "/api/meetings/", new_meeting, 2),

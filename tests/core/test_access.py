@@ -109,8 +109,8 @@ POLICY = {
     "entity-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "relationship-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
     "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
-    "disclosure-list": {"get": CITY_STAFF, "post": ADMINISTRATOR},
-    "disclosure-detail": {"get": CITY_STAFF, "patch": ADMINISTRATOR, "delete": ADMINISTRATOR},
+    "disclosure-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
+    "disclosure-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
     "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
