@@ -394,3 +394,20 @@ def test_the_relationships_download_is_in_the_contract_columns_and_imports_back_
     uploaded = upload(analyst, SimpleUploadedFile("relationships.csv", text.encode("utf-8")))
     assert uploaded.status_code == 200 and uploaded.context["upload"].counts["relationships.csv"]["unchanged"] == len(rows)
     assert {r.external_id: (r.amount, r.start_date, r.source_url) for r in Relationship.objects.all()} == before
+
+
+@pytest.mark.django_db
+def test_a_relationship_long_over_says_it_weighs_nothing_and_a_scored_one_that_it_counts(client_as):
+    from tests.factories import RelationshipFactory
+
+    old = RelationshipFactory(type="employed_by", start_date=date(2001, 1, 1), end_date=date(2004, 6, 30))
+    current = RelationshipFactory(type="oversees", source__kind="oversight_body", start_date=date(2024, 1, 1))
+    recompute(as_of=date(2026, 6, 30))
+    staff = client_as("city_staff")
+
+    over = staff.get(f"/relationships/{old.external_id}/")
+    counted = staff.get(f"/relationships/{current.external_id}/")
+
+    assert over.context["pair"] is None and "no score in the current scores" in over.content.decode()
+    assert "so long ago that it weighs nothing" in over.content.decode()
+    assert current.pk in counted.context["pair"].relationship_ids and "not part of" not in counted.content.decode()
