@@ -129,7 +129,7 @@ def disclosure_new(request, external_id: str):
         disclosure = form.save()  # its post_save signal queues the recompute (a disclosed flag is one level less severe)
         messages.success(request, f"Recorded the disclosure by {disclosure.discloser.name} on {disclosure.disclosed_on}; the flags are being updated.")
         _warn_about_disclosure(request, disclosure)
-        return redirect(f"{relationship_url(relationship)}#disclosures")
+        return redirect(f"{_relationship_url(relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200
     return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": relationship}, status=status)
 
@@ -144,13 +144,13 @@ def disclosure_edit(request, external_id: str):
     if request.method == "POST" and form.is_valid():
         correction_saved(request, form, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated.")
         _warn_about_disclosure(request, disclosure)
-        return redirect(f"{relationship_url(disclosure.relationship)}#disclosures")
+        return redirect(f"{_relationship_url(disclosure.relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200
     return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": disclosure.relationship, "disclosure": disclosure},
                   status=status)
 
 
-def relationship_url(relationship: Relationship) -> str:
+def _relationship_url(relationship: Relationship) -> str:
     return reverse("relationship_detail", args=[relationship.external_id])
 
 
