@@ -17,6 +17,7 @@ from entities.kinds import Kind
 from entities.models import Entity, Follow, FollowDigest
 from interchange.models import DatasetImport
 from scoring.models import ClosenessSnapshot, SettingsChange
+from relationships.models import Relationship
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
 from scoring.selectors import changes_since, listed_pairs
@@ -60,6 +61,9 @@ def overview(request):
                 for row in waiting.values("rule").annotate(n=Count("id")).order_by("rule")
             ],
             "recent_meetings": Meeting.objects.order_by("-date", "-id")[:8],
+            # the newest facts (a contribution, an appointment, a new job), not those dated ahead
+            "recent_relationships": Relationship.objects.filter(start_date__lte=timezone.localdate()).select_related("source", "target")
+            .order_by("-start_date", "-id")[:8],
             "snapshot": snapshot,
             "unsourced": unsourced().count(),
             "changes": changes,

@@ -28,6 +28,8 @@ class Relationship(TimeStampedModel):
             models.Index(fields=["target", "type"]),
             models.Index(fields=["type", "start_date"]),
             models.Index(fields=["end_date"]),
+            # the newest facts first (the overview's, dated up to today): read from the top, not sorted
+            models.Index(fields=["-start_date"], name="relationship_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(type__in=RelationshipType.values), name="relationship_type_known"),

@@ -27,6 +27,24 @@ def test_overview_shows_counts_closest_pairs_flags_and_the_last_recompute(lakesi
 
 
 @pytest.mark.django_db
+def test_overview_lists_the_latest_relationships_newest_first_and_not_those_dated_ahead(lakeside_dir, client_as):
+    from datetime import timedelta
+
+    from relationships.models import Relationship
+    from tests.factories import RelationshipFactory
+
+    scored_lakeside(lakeside_dir)
+    ahead = RelationshipFactory(external_id="r-ahead", start_date=timezone.localdate() + timedelta(days=30))
+
+    response = client_as("city_staff").get("/")
+
+    shown = [r.external_id for r in response.context["recent_relationships"]]
+    newest = Relationship.objects.exclude(pk=ahead.pk).filter(start_date__isnull=False).order_by("-start_date", "-id")
+    assert shown == [r.external_id for r in newest[:8]]
+    assert f'href="/relationships/{shown[0]}/"' in response.content.decode() and "r-ahead" not in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_running_recompute_shows_a_banner_and_a_failed_one_an_error(lakeside_dir, client_as):
     scored_lakeside(lakeside_dir)
     ClosenessSnapshot.objects.create(as_of=timezone.localdate(), parameters={}, status="failed", error="RuntimeError: disk full")
