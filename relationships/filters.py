@@ -18,6 +18,7 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Began on or after", widget=DATE)
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Began on or before", widget=DATE)
     in_force_on = django_filters.DateFilter(method="in_force", label="In force on", widget=DATE)
+    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
 
@@ -39,18 +40,17 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "has_source"]
+        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
 
 
 class RelationshipPageFilter(BaseRelationshipFilter):
-    """The relationships page's: an entity typed as its id or name, with suggestions, and money."""
+    """The relationships page's: an entity typed as its id or name, with suggestions."""
 
     entity = EntityChoiceFilter(method="involving", label="Involving (id or name)", part_of_name=True,
-                                   not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
-    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
+                                not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
 
     class Meta:
         model = Relationship

@@ -310,3 +310,15 @@ def test_an_analyst_records_a_disclosure_but_only_an_administrator_publishes_its
     assert Disclosure.objects.get(external_id="api-dm").statement_public
     assert api_as("analyst").patch("/api/disclosures/api-dm/", {"statement_public": False}, format="json").status_code == 200
     assert Disclosure.objects.get(external_id="api-dm").statement_public
+
+
+@pytest.mark.django_db
+def test_relationships_are_listed_by_amount_and_the_entity_at_either_end(scored, api_as):
+    client = api_as("city_staff")
+
+    big = client.get("/api/relationships/", {"min_amount": "5000", "page_size": 500}).data["results"]
+    involving = client.get("/api/relationships/", {"entity": "eo-c1", "page_size": 500}).data["results"]
+
+    assert sorted(r["external_id"] for r in big) == sorted(Relationship.objects.filter(amount__gte=5000).values_list("external_id", flat=True))
+    assert big and all(float(r["amount"]) >= 5000 for r in big)
+    assert involving and all("eo-c1" in (r["source"], r["target"]) for r in involving)
