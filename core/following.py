@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -20,6 +20,7 @@ from conflicts.rules import rule_name
 from conflicts.selectors import involved_ids
 from core.formatting import pair_score_text
 from entities.models import Entity, Follow, FollowDigest
+from relationships.models import Relationship
 from scoring.models import ClosenessSnapshot
 from scoring.selectors import BAND_MOVES, changes_since
 
@@ -40,12 +41,14 @@ LINK_SALT = "core.following.weekly-summary"
 @dataclass
 class FollowedChanges:
     """One followed entity: its pairs that changed band (each with the other entity, the move in
-    words, and the scores then and now) and its flags raised and ended since."""
+    words, and the scores then and now), its flags raised and ended since, and the relationships of
+    its recorded since (a new contribution, a new job: news before any score moves)."""
 
     entity: Entity
     moved: list[dict] = field(default_factory=list)
     raised: list[Flag] = field(default_factory=list)
     lapsed: list[Flag] = field(default_factory=list)
+    recorded: list[Relationship] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -53,7 +56,7 @@ class FollowedChanges:
 
     @property
     def changed(self) -> bool:
-        return bool(self.moved or self.raised or self.lapsed)
+        return bool(self.moved or self.raised or self.lapsed or self.recorded)
 
 
 def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None) -> tuple[ClosenessSnapshot | None, list[FollowedChanges]]:
@@ -77,7 +80,18 @@ def followed_changes(user, snapshot: ClosenessSnapshot | None, day: date | None)
         for flag in flags.prefetch_related("persons"):
             for pk in sorted(involved_ids(flag) & of_entity.keys()):
                 getattr(of_entity[pk], attribute).append(flag)
+    for relationship in recorded_since(changes.since, list(of_entity)):
+        for pk in {relationship.source_id, relationship.target_id} & of_entity.keys():
+            of_entity[pk].recorded.append(relationship)
     return changes.since, rows
+
+
+def recorded_since(since: ClosenessSnapshot, entity_ids: list[int]):
+    """The relationships of these entities recorded (imported, or added on a page or by the API)
+    after the scores `since` were computed, the newest fact first."""
+    recorded_after = since.finished_at or since.started_at
+    return (Relationship.objects.filter(created_at__gt=recorded_after).filter(Q(source_id__in=entity_ids) | Q(target_id__in=entity_ids))
+            .select_related("source", "target").order_by(F("start_date").desc(nulls_last=True), "external_id"))
 
 
 def site_link(view: str, *args) -> str:
@@ -98,6 +112,8 @@ def digest_text(snapshot: ClosenessSnapshot, since: ClosenessSnapshot, rows: lis
         for label, flags in (("flag raised", row.raised), ("flag no longer holds", row.lapsed)):
             lines += [f"  - {label}: {rule_name(f.rule)}, {f.subject.name} / {f.counterpart.name}, {f.severity} "
                       f"({site_link('flag_detail', f.pk)})" for f in flags]
+        lines += [f"  - recorded: {r.source.name} {r.get_type_display()} {r.target.name}, {r.held_in_words} "
+                  f"({site_link('relationship_detail', r.external_id)})" for r in row.recorded]
         lines.append("")
     quiet = [row.entity.name for row in rows if not row.changed]
     if quiet:

@@ -61,8 +61,8 @@ class FollowEntityView(APIView):
 class FollowingChangesView(APIView):
     """For each entity this account follows, what changed since `?since=` (default a month before
     the current scores), as on the Following page: its pairs that changed band (`band_move` one of
-    became_close, no_longer_close, became_working, no_longer_working; the scores then and now) and
-    the ids of its flags raised and ended since."""
+    became_close, no_longer_close, became_working, no_longer_working; the scores then and now), the
+    ids of its flags raised and ended since, and those of its relationships recorded since."""
 
     permission_classes = [FollowPermission]
 
@@ -86,5 +86,6 @@ class FollowingChangesView(APIView):
                           for m in row.moved],
                 "flags_raised": [flag.pk for flag in row.raised],
                 "flags_lapsed": [flag.pk for flag in row.lapsed],
+                "relationships_recorded": [r.external_id for r in row.recorded],
             } for row in rows],
         })

@@ -63,6 +63,17 @@ class Relationship(TimeStampedModel):
         return "one-off" if self.type in ONE_OFF_TYPES else "in force"
 
     @property
+    def held_in_words(self) -> str:
+        """When it held, in a line of text: "since 2026-03-02", "2026-03-02" for a one-off,
+        "2019-01-01 to 2024-06-30", "until 2024-06-30", or "undated"."""
+        start, end = self.start_date, self.end_date
+        if start is None:
+            return f"until {end.isoformat()}" if end else "undated"
+        if end:
+            return f"{start.isoformat()} to {end.isoformat()}"
+        return start.isoformat() if self.type in ONE_OFF_TYPES else f"since {start.isoformat()}"
+
+    @property
     def odd_reading(self) -> list[str]:
         """Why this tie most likely reads the wrong way round, or has a date or an amount nothing reads, if it does
         (`relationships.checks`)."""

@@ -278,3 +278,31 @@ def test_the_html_summary_escapes_what_it_shows(two_sets_of_scores, user_with_ro
 
     ((html, _),) = mail.outbox[0].alternatives
     assert "&lt;b&gt;Lakeside&lt;/b&gt; &amp; Police" in html and "<b>Lakeside</b>" not in html
+
+
+@pytest.mark.django_db
+def test_a_relationship_recorded_since_is_news_for_its_followers_on_the_page_and_in_the_summary(two_sets_of_scores, user_with_role, client,
+                                                                                                 settings):
+    from tests.factories import RelationshipFactory
+
+    settings.SITE_URL = "https://tracker.example.org/"
+    follower = reader(user_with_role, follows=("lk-pd", "eo-c1"))
+    since, rows = followed_changes(follower, current_snapshot(), A_WEEK_LATER - timedelta(days=DIGEST_DAYS))
+    assert all(row.recorded == [] for row in rows)  # the data set was imported before both sets of scores
+
+    gift = RelationshipFactory(external_id="gift-1", source=Entity.objects.get(external_id="lk-pd"), target=Entity.objects.get(external_id="eo-c1"),
+                               type="endorses", start_date=date(2030, 10, 1))
+    _, rows = followed_changes(follower, current_snapshot(), A_WEEK_LATER - timedelta(days=DIGEST_DAYS))
+
+    assert [[r.external_id for r in row.recorded] for row in rows] == [["gift-1"], ["gift-1"]]  # under each end followed
+    assert send_following_digests(today=A_WEEK_LATER) == 1
+    (message,) = [m for m in mail.outbox if m.to == [follower.follow_digest.address]]
+    line = f"  - recorded: {gift.source.name} endorses {gift.target.name}, 2030-10-01 (https://tracker.example.org/relationships/gift-1/)"
+    assert line in message.body
+    ((html, _),) = message.alternatives
+    assert 'Recorded: <a href="https://tracker.example.org/relationships/gift-1/">' in html
+    client.force_login(follower)
+    page = client.get("/following/", {"since": (A_WEEK_LATER - timedelta(days=DIGEST_DAYS)).isoformat()}).content.decode()
+    assert "Relationships recorded since" in page and 'href="/relationships/gift-1/"' in page
+    api = client.get("/api/following/changes/", {"since": (A_WEEK_LATER - timedelta(days=DIGEST_DAYS)).isoformat()}).json()
+    assert [e["relationships_recorded"] for e in api["entities"]] == [["gift-1"], ["gift-1"]]

@@ -68,6 +68,7 @@ def test_what_changed_for_the_followed_entities_is_the_pages_rows(lakeside_dir, 
     for entry, row in zip(body["entities"], rows):
         assert entry["moves"] == [{"other": m["other"].external_id, "band_move": m["band_move"], "then": m["before"], "now": m["after"]} for m in row.moved]
         assert entry["flags_raised"] == [f.pk for f in row.raised] and entry["flags_lapsed"] == [f.pk for f in row.lapsed]
+        assert entry["relationships_recorded"] == [r.external_id for r in row.recorded]
     pd = next(e for e in body["entities"] if e["external_id"] == "lk-pd")
     assert pd["flags_lapsed"] and any(m["band_move"] == "no_longer_close" for m in pd["moves"])  # by 2031 its ties faded
     assert api.get("/api/following/changes/", {"since": "July"}).json() == {"since": ["Not a date in the form YYYY-MM-DD."]}
@@ -80,4 +81,4 @@ def test_what_changed_before_any_scores_is_empty(user_with_role):
     body = api_as(staff).get("/api/following/changes/").json()
     assert body["as_of"] is None and body["since"] is None
     assert body["entities"] == [{"external_id": "quiet", "name": Entity.objects.get(external_id="quiet").name,
-                                 "moves": [], "flags_raised": [], "flags_lapsed": []}]
+                                 "moves": [], "flags_raised": [], "flags_lapsed": [], "relationships_recorded": []}]
