@@ -105,7 +105,7 @@ def test_following_lists_each_followed_entitys_band_moves_and_flags_since_a_day(
         Flag.objects.filter(holds=False).filter(subject=department).values_list("pk", flat=True)
     ) | set(Flag.objects.filter(holds=False, counterpart=department).values_list("pk", flat=True))
     html = page.content.decode()
-    assert "Nothing changed: no pair changed band, no flag was raised or ended." in html  # the quiet one
+    assert "Nothing changed: no pair changed band, no flag was raised or ended, no relationship was recorded." in html  # the quiet one
     assert "against those as of <strong>2026-06-30</strong>, for the 2 entities you follow." in html
     assert 'href="/following/">Following</a>: what changed for the 2 entities you follow.' in staff.get("/").content.decode()
     refused = staff.get("/following/", {"since": "soon"})
