@@ -8,19 +8,24 @@ from entities.filters import EntityChoiceFilter
 
 from .models import Relationship
 from .selectors import in_force_on, unsourced
-from .types import RelationshipType
+from .types import TYPE_GROUPS, RelationshipType
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class BaseRelationshipFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=RelationshipType.choices)
+    group = django_filters.ChoiceFilter(choices=[(name, label) for name, (label, _) in TYPE_GROUPS.items()], method="in_group",
+                                        label="Kind of fact")
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Began on or after", widget=DATE)
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Began on or before", widget=DATE)
     in_force_on = django_filters.DateFilter(method="in_force", label="In force on", widget=DATE)
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
+
+    def in_group(self, queryset, name, value):
+        return queryset.filter(type__in=sorted(TYPE_GROUPS[value][1]))
 
     def in_force(self, queryset, name, value):
         return in_force_on(queryset, value)
@@ -40,7 +45,7 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
+        fields = ["type", "group", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
@@ -54,7 +59,7 @@ class RelationshipPageFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["entity", "type", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
+        fields = ["entity", "group", "type", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))

@@ -35,3 +35,14 @@ PERSONAL_TIE_TYPES = frozenset({"family", "personal"})
 
 def is_symmetric(rel_type: str) -> bool:
     return rel_type in SYMMETRIC_TYPES
+
+# the kinds of fact a reader asks about ("all the money", "every oversight mandate"): each type in
+# exactly one, for the relationships page's and the API's `group` filter
+INFLUENCE_TYPES = frozenset({"endorses", "lobbies", "advises", "represents", "partners_with"})
+TYPE_GROUPS = {
+    "oversight": ("Oversight: oversees, budget authority, appoints", OVERSIGHT_TYPES),
+    "money": ("Money: funds, contributes to", MONEY_TYPES),
+    "affiliation": ("Affiliation: leads, member of, employed by", AFFILIATION_TYPES),
+    "influence": ("Influence: endorses, lobbies, advises, represents, partners with", INFLUENCE_TYPES),
+    "personal": ("Personal: family, personal ties", PERSONAL_TIE_TYPES),
+}

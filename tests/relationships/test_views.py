@@ -355,6 +355,8 @@ def test_the_relationships_page_filters_by_entity_type_dates_money_and_source(la
     dated = [d for d in starts if d is not None]
     assert dated == sorted(dated, reverse=True) and starts[:len(dated)] == dated
 
+    # an entity's page leads to its relationships here, to filter or download them
+    assert 'href="/relationships/?entity=eo-c1">Filter or download them</a>' in staff.get("/entities/eo-c1/").content.decode()
     council = staff.get("/relationships/", {"entity": "eo-c1", "type": "contributes_to"})
     expected = Relationship.objects.filter(type="contributes_to").filter(source__external_id="eo-c1") | \
         Relationship.objects.filter(type="contributes_to", target__external_id="eo-c1")
@@ -411,3 +413,20 @@ def test_a_relationship_long_over_says_it_weighs_nothing_and_a_scored_one_that_i
     assert over.context["pair"] is None and "no score in the current scores" in over.content.decode()
     assert "so long ago that it weighs nothing" in over.content.decode()
     assert current.pk in counted.context["pair"].relationship_ids and "not part of" not in counted.content.decode()
+
+
+def test_every_relationship_type_is_in_exactly_one_kind_of_fact():
+    from relationships.types import TYPE_GROUPS, RelationshipType
+
+    grouped = [t for _, types in TYPE_GROUPS.values() for t in types]
+    assert sorted(grouped) == sorted(RelationshipType.values)
+
+
+@pytest.mark.django_db
+def test_the_relationships_page_and_the_api_list_a_kind_of_fact(lakeside, client_as):
+    money = sorted(Relationship.objects.filter(type__in=["funds", "contributes_to"]).values_list("external_id", flat=True))
+
+    page = client_as("city_staff").get("/relationships/", {"group": "money", "per_page": 500})
+    api = client_as("city_staff").get("/api/relationships/", {"group": "money", "page_size": 500}).json()["results"]
+
+    assert sorted(listed_ids(page)) == money != [] and sorted(r["external_id"] for r in api) == money
