@@ -112,8 +112,13 @@ def _with_attendees(meetings: list[tuple]):
 @role_required(can_log_meetings, "Only board members, analysts and administrators log meetings.")
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
-    form = MeetingForm(request.POST or None)
-    formset = attendance_formset(rows=request.GET.get("rows"))(request.POST or None, prefix="attendance", adder=request.user)
+    """Log a meeting; `?like=<meeting>` starts from one already logged (a board's next monthly
+    meeting): its type, title, place and attendees, the date and what happened left to fill in."""
+    like = _meeting_like(request.GET.get("like")) if request.method == "GET" else None
+    form = MeetingForm(request.POST or None, initial={f: getattr(like, f) for f in LIKE_FIELDS} if like else None)
+    stored = stored_attendance(like) if like else []
+    formset = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))(
+        request.POST or None, prefix="attendance", adder=request.user, initial=stored or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = formset.attendance()
         form.instance.logged_by = request.user
@@ -122,7 +127,20 @@ def meeting_new(request):
         _warn_about(request, meeting)
         return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset}, status=status)
+    return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like}, status=status)
+
+
+# what a meeting logged "like" another takes from it
+LIKE_FIELDS = ("type", "title", "location", "neighborhood")
+
+
+def _meeting_like(pk: str | None) -> Meeting | None:
+    return Meeting.objects.filter(pk=int(pk)).first() if (pk or "").isdigit() else None
+
+
+def stored_attendance(meeting: Meeting) -> list[dict]:
+    """A meeting's attendance as the formset's initial rows (by name, each by its id)."""
+    return [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
 
 
 def _warn_about(request, meeting: Meeting) -> None:
@@ -145,7 +163,7 @@ def meeting_edit(request, pk: int):
     """Correct a logged meeting: its details and who attended (the same form as logging one)."""
     meeting = _theirs_to_change(Meeting, pk, request.user, can_correct_meeting, CORRECTION_REFUSED)
     form = MeetingForm(request.POST or None, instance=meeting)
-    stored = [{"entity": a.entity.external_id, "role": a.role} for a in meeting.attendance.select_related("entity").order_by("entity__name")]
+    stored = stored_attendance(meeting)
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
     formset = formset_class(request.POST or None, prefix="attendance", initial=stored, adder=request.user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -93,7 +93,7 @@ def every_page(scored_site) -> list[str]:
         "/entities/p-bma/merge/?into=p-chief", f"/entities/lk-pd/merges/{merged.pk}/undo/",
         "/", "/entities/", "/entities/lk-pd/", "/closeness/", f"/closeness/{pair.entity_a.external_id}/{pair.entity_b.external_id}/",
         "/network/", "/network/?entity=lk-pd", "/flags/", f"/flags/{Flag.objects.order_by('pk').first().pk}/", "/meetings/",
-        "/meetings/new/", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
+        "/meetings/new/", f"/meetings/new/?like={Meeting.objects.order_by('date').first().pk}", f"/meetings/{Meeting.objects.order_by('date').first().pk}/",
         f"/meetings/{Meeting.objects.order_by('date').first().pk}/edit/", "/engagement/coverage/",
         "/engagement/trust/", "/reports/", "/reports/new/", f"/reports/{ConflictReportFactory().pk}/", "/recusals/",
         "/register/", "/data/", f"/data/?request={refused.pk}", f"/data/?request={waiting.pk}", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",

@@ -563,3 +563,28 @@ def test_the_sources_page_counts_the_meetings_without_a_source_and_lists_them(la
     api = client_as("analyst")
     assert api.get("/api/meetings/", {"has_source": "true"}).json()["count"] == 2
     assert api.get("/api/meetings/", {"has_source": "false"}).json()["count"] == total - 2
+
+
+@pytest.mark.django_db
+def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, client_as):
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a2", "x-b2", "x-a1"], title="North advisory board", type="advisory_board", location="Library"))
+    first = Meeting.objects.get(title="North advisory board")
+    assert f'href="/meetings/new/?like={first.pk}"' in board.get(f"/meetings/{first.pk}/").content.decode()
+
+    form = board.get(f"/meetings/new/?like={first.pk}")
+
+    page = form.content.decode()
+    assert form.context["form"].initial == {"type": "advisory_board", "title": "North advisory board", "location": "Library", "neighborhood": ""}
+    assert [row["entity"] for row in form.context["formset"].initial] == sorted(
+        ["x-a2", "x-b2", "x-a1"], key=lambda ext: Entity.objects.get(external_id=ext).name)
+    assert 'name="date"' in page and 'id="id_date" value' not in page  # the date is left to fill in
+    # saved as a meeting of its own, with the attendees kept and one taken out
+    rows = [(row["entity"], row["role"]) for row in form.context["formset"].initial]
+    data = meeting_post([ext for ext, _ in rows if ext != "x-a1"], title="North advisory board", type="advisory_board", location="Library")
+    board.post("/meetings/new/", data)
+    second = Meeting.objects.filter(title="North advisory board").exclude(pk=first.pk).get()
+    assert sorted(second.attendance.values_list("entity__external_id", flat=True)) == ["x-a2", "x-b2"]
+    # a meeting that is not there starts an empty form
+    assert board.get("/meetings/new/?like=999999").context["like"] is None
+    assert board.get("/meetings/new/?like=abc").status_code == 200
