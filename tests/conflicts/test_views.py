@@ -112,6 +112,16 @@ def test_flag_page_links_each_disclosure_to_where_it_is_on_file(scored, client_a
 
 
 @pytest.mark.django_db
+def test_an_analyst_reviewing_a_flag_records_a_disclosure_of_its_evidence_from_its_page(scored, client_as):
+    flag = Flag.objects.filter(evidence__isnull=False, evidence__disclosures__isnull=True).order_by("pk").first()
+    evidence = flag.evidence.filter(disclosures__isnull=True).order_by("external_id").first()
+    link = f'(<a href="/relationships/{evidence.external_id}/disclosures/new/">record one</a>)'
+
+    assert link in client_as("analyst").get(f"/flags/{flag.pk}/").content.decode()
+    assert "record one" not in client_as("city_staff").get(f"/flags/{flag.pk}/").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_pages_say_what_each_rule_means(scored, client_as):
     """City staff read rule codes in the queue: the queue explains every rule, a flag's page its
     own, the overview names the rules, and the rule filter offers their names."""
