@@ -21,6 +21,8 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Began on or before", widget=DATE)
     in_force_on = django_filters.DateFilter(method="in_force", label="In force on", widget=DATE)
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
+    # what was added lately, whenever it began: an import's, a colleague's on a page (checking them)
+    recorded_since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Recorded on or after", widget=DATE)
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
 
@@ -45,7 +47,7 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "group", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
+        fields = ["type", "group", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
@@ -59,7 +61,7 @@ class RelationshipPageFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["entity", "group", "type", "started_after", "started_before", "in_force_on", "min_amount", "has_source"]
+        fields = ["entity", "group", "type", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))

@@ -430,3 +430,18 @@ def test_the_relationships_page_and_the_api_list_a_kind_of_fact(lakeside, client
     api = client_as("city_staff").get("/api/relationships/", {"group": "money", "page_size": 500}).json()["results"]
 
     assert sorted(listed_ids(page)) == money != [] and sorted(r["external_id"] for r in api) == money
+
+
+@pytest.mark.django_db
+def test_the_relationships_recorded_lately_are_listed_whenever_they_began(lakeside, client_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Relationship.objects.update(created_at=timezone.now() - timedelta(days=30))
+    client_as("analyst").post("/relationships/new/", relationship_post(start_date="2011-05-01", external_id="old-news"))
+
+    page = client_as("city_staff").get("/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()})
+    api = client_as("city_staff").get("/api/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()}).json()
+
+    assert listed_ids(page) == ["old-news"] and [r["external_id"] for r in api["results"]] == ["old-news"]
