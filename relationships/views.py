@@ -69,10 +69,11 @@ def relationship_detail(request, external_id: str):
     """One fact: what it says, where it can be checked, the pair it counts toward and that pair's
     score, its disclosures, the flags it is evidence for, the report it came from, and its history."""
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    disclosures = list(relationship.disclosures.select_related("discloser").order_by("disclosed_on", "external_id"))
     return render(request, "relationships/detail.html", {
         "relationship": relationship,
         "pair": pair_for(relationship.source, relationship.target),
-        "disclosures": relationship.disclosures.select_related("discloser").order_by("disclosed_on", "external_id"),
+        "disclosures": disclosures,
         "flags": relationship.flags.order_by("-pk"),
         # the report it was accepted from (its provenance): the reporter is named to analysts only
         "report": getattr(relationship, "conflict_report", None) if can_review_flags(request.user) else None,
@@ -80,7 +81,9 @@ def relationship_detail(request, external_id: str):
         # a statement not agreed for publication is read by the analysts who hold the filing
         "show_statements": can_review_flags(request.user),
         "affiliation_types": AFFILIATION_TYPES,
-        "trail": audit_trail(request.user, objects={"relationships.relationship": [relationship.external_id]}),
+        # its own changes and its disclosures' (recorded, corrected)
+        "trail": audit_trail(request.user, objects={"relationships.relationship": [relationship.external_id],
+                                                    "relationships.disclosure": [d.external_id for d in disclosures]}),
     })
 
 

@@ -301,6 +301,7 @@ def test_an_analyst_records_a_disclosure_and_the_flag_on_it_is_disclosed(lakesid
     flag.refresh_from_db()
     assert flag.disclosed and flag.severity != severity
     assert "Told the council before the vote." in response.content.decode()  # an analyst reads the statement
+    assert f"Created relationships.disclosure {disclosure.external_id}" in response.content.decode()  # in its change history
 
 
 @pytest.mark.django_db
