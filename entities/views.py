@@ -152,6 +152,8 @@ def entity_detail(request, external_id: str):
             "following": Follow.objects.filter(user=request.user, entity=entity).exists(),
             "newcomer": meeting_newcomers(unchecked_only=False).filter(entity=entity).first(),
             "merges": entity.merges_in.all(),
+            # what it declared (an official's disclosures of the ties that make a flag less severe)
+            "disclosed": entity.disclosures.select_related("relationship__source", "relationship__target").order_by("-disclosed_on", "external_id"),
             "trail": audit_trail(
                 request.user,
                 objects={

@@ -377,3 +377,19 @@ def test_only_analysts_and_administrators_add_or_correct_entities(lakeside, clie
     assert Entity.objects.count() == count and Entity.objects.get(external_id="lk-pd").name == "Lakeside Police Department"
     assert "Correct this entity" not in client.get("/entities/lk-pd/").content.decode()
     assert "Add an entity" not in client.get("/entities/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_entitys_page_lists_the_disclosures_it_made(lakeside, client_as):
+    from relationships.models import Disclosure
+
+    made = Disclosure.objects.filter(discloser__external_id="eo-c1").order_by("-disclosed_on")
+    Disclosure.objects.filter(pk=made[0].pk).update(source_url="https://lakeside.example.org/ethics/3")
+
+    page = client_as("city_staff").get("/entities/eo-c1/").content.decode()
+
+    assert made.exists() and "Disclosures it made" in page
+    for disclosure in made:
+        assert f'href="/relationships/{disclosure.relationship.external_id}/"' in page
+    assert f'<a href="https://lakeside.example.org/ethics/3" rel="noopener noreferrer nofollow">{made[0].disclosed_on}</a>' in page
+    assert "Disclosures it made" not in client_as("city_staff").get("/entities/lk-pd/").content.decode()
