@@ -93,8 +93,9 @@ class EntityForm(forms.ModelForm):
             self.fields["external_id"].required = False
 
     def clean_external_id(self):
+        # the name and kind are cleaned by now: the id is the last field
         typed = self.cleaned_data["external_id"].strip()
-        return typed or made_up_external_id(self.data.get("name", ""), self.data.get("kind", ""))
+        return typed or made_up_external_id(self.cleaned_data.get("name", ""), self.cleaned_data.get("kind", ""))
 
     def clean_parent(self):
         parent = self.cleaned_data["parent"]
