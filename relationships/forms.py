@@ -76,3 +76,17 @@ class DisclosureForm(forms.ModelForm):
 
     def clean_external_id(self):
         return self.cleaned_data["external_id"].strip() or web_external_id("d")
+
+
+class SourceForm(forms.ModelForm):
+    """Where a relationship can be checked, given on the Sources page beside it (a filing, the
+    minutes, an article): the rest of the relationship stays as it is."""
+
+    class Meta:
+        model = Relationship
+        fields = ["source_url"]
+        labels = {"source_url": "Source URL"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_url"].required = True

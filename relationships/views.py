@@ -6,7 +6,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
@@ -21,7 +21,7 @@ from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs, pair_for
 
 from .filters import RelationshipPageFilter
-from .forms import DisclosureForm, RelationshipForm
+from .forms import DisclosureForm, RelationshipForm, SourceForm
 from .models import Disclosure, Relationship
 from .selectors import (
     disclosure_sources,
@@ -39,6 +39,8 @@ from .types import AFFILIATION_TYPES
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
 RECORDING_REFUSED = "Only analysts and administrators record and correct relationships."
+# the Sources page's lists of unsourced relationships (each row's form says which it is in)
+SOURCE_LISTS = ("behind-flags", "behind-close")
 
 
 def relationship_list(request):
@@ -119,6 +121,27 @@ def relationship_edit(request, external_id: str):
 def _warn_about(request, relationship: Relationship) -> None:
     for warning in saving_warnings(relationship):
         messages.warning(request, warning)
+
+
+@role_required(can_record_facts, RECORDING_REFUSED)
+@require_POST
+def relationship_source(request, external_id: str):
+    """Give an unsourced relationship its source from the Sources page's lists: the row comes back
+    with its source (htmx), or the page with a message; a refusal says why beside the field."""
+    relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    form = SourceForm(request.POST, instance=relationship)
+    saved = form.is_valid()
+    if saved:
+        form.save()  # in its change history, as every correction
+    listed_in = request.POST.get("list") if request.POST.get("list") in SOURCE_LISTS else ""
+    if request.htmx:
+        return render(request, "relationships/_unsourced_row.html", {"r": relationship, "form": form, "saved": saved, "table_id": listed_in},
+                      status=200 if saved else 400)
+    if saved:
+        messages.success(request, f"Saved the source of {relationship.external_id}.")
+    else:
+        messages.error(request, f"Not saved: the source of {relationship.external_id} {' '.join(form.errors['source_url']).lower()}")
+    return redirect(f"{reverse('sources')}#{listed_in}" if listed_in else reverse("sources"))
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)

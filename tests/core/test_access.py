@@ -62,6 +62,7 @@ POLICY = {
     "relationship_detail": {"get": CITY_STAFF},
     "relationship_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
     "relationship_edit": {"get": ANALYST, "post": ANALYST},
+    "relationship_source": {"post": ANALYST},  # posted empty: refused, nothing is saved
     "disclosure_new": {"get": ANALYST, "post": ANALYST},
     "disclosure_edit": {"get": ANALYST, "post": ANALYST},
     "close_changes": {"get": CITY_STAFF},
@@ -181,6 +182,7 @@ def site(db):
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",
         "pair_list": "/closeness/", "sources": "/sources/", "relationship_list": "/relationships/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
         "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/",
+        "relationship_source": f"/relationships/{disclosure.relationship.external_id}/source/",
         "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",

@@ -540,3 +540,21 @@ def test_an_analyst_adds_a_donor_and_records_its_contribution_to_an_official(sig
     contribution = Relationship.objects.get(source__name="Harbor Security Group")
     assert (contribution.type, contribution.target.external_id, str(contribution.amount)) == ("contributes_to", "eo-c1", "2500.00")
     assert page.get_attribute("#relationship-source a", "href") == "https://campaignfinance.example.gov/filings/881"
+
+
+def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(signed_in, live_server):
+    from conflicts.models import Flag
+    from relationships.models import Relationship
+
+    evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
+    Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/sources/")
+
+    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
+    row.locator("input[name=source_url]").fill("https://lakeside.example.net/records/again")
+    row.locator("button", has_text="Save").click()
+
+    page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for()
+    assert page.url == f"{live_server.url}/sources/"  # the row changed in place
+    assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/again"

@@ -42,7 +42,32 @@ def test_the_page_lists_the_unsourced_facts_behind_flags_and_close_pairs_and_cou
     assert '<span class="unsourced" title="No source given: this fact cannot be checked here">no source</span>' in pair
     # each listed fact links to its page; an analyst's list also to where its source is added
     assert '<a href="/relationships/s-01/">s-01</a>' in page.content.decode() and "add its source" not in page.content.decode()
-    assert '<a href="/relationships/s-01/edit/#id_source_url">add its source</a>' in client_as("analyst").get("/sources/").content.decode()
+    assert 'action="/relationships/s-01/source/"' in client_as("analyst").get("/sources/").content.decode()
+    assert 'action="/relationships/s-01/source/"' not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_analyst_gives_an_unsourced_fact_its_source_beside_it_on_the_sources_page(scored_without_some_sources, client_as):
+    from audit.models import AuditEvent
+
+    analyst = client_as("analyst")
+
+    # with htmx: the row comes back with its source
+    row = analyst.post("/relationships/s-01/source/", {"source_url": " https://lakeside.example.net/charter ", "list": "behind-flags"},
+                       HTTP_HX_REQUEST="true")
+    assert row.status_code == 200 and '<tr id="unsourced-s-01">' in row.content.decode()
+    assert 'href="https://lakeside.example.net/charter"' in row.content.decode() and "saved" in row.content.decode()
+    assert Relationship.objects.get(external_id="s-01").source_url == "https://lakeside.example.net/charter"
+    assert AuditEvent.objects.filter(object_key="s-01", action="update").exists()
+    # without script: the page again, saying so; an empty or too long source is refused, nothing saved
+    page = analyst.post("/relationships/c-06/source/", {"source_url": "https://lakeside.example.net/c-06", "list": "behind-flags"}, follow=True)
+    assert page.redirect_chain[-1][0] == "/sources/#behind-flags" and "Saved the source of c-06." in page.content.decode()
+    empty = analyst.post(f"/relationships/{scored_without_some_sources.external_id}/source/", {"source_url": "  "}, HTTP_HX_REQUEST="true")
+    too_long = analyst.post(f"/relationships/{scored_without_some_sources.external_id}/source/", {"source_url": "x" * 1001}, follow=True)
+    assert empty.status_code == 400 and 'aria-invalid="true"' in empty.content.decode() and "required" in empty.content.decode()
+    assert "Not saved" in too_long.content.decode()
+    assert Relationship.objects.get(pk=scored_without_some_sources.pk).source_url == ""
+    assert client_as("city_staff").post("/relationships/s-01/source/", {"source_url": "https://x.example"}).status_code == 403
 
 
 @pytest.mark.django_db
