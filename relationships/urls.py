@@ -9,6 +9,7 @@ urlpatterns = [
     path("relationships/<str:external_id>/", views.relationship_detail, name="relationship_detail"),
     path("relationships/<str:external_id>/edit/", views.relationship_edit, name="relationship_edit"),
     path("relationships/<str:external_id>/source/", views.relationship_source, name="relationship_source"),
+    path("relationships/<str:external_id>/delete/", views.relationship_delete, name="relationship_delete"),
     path("relationships/<str:external_id>/disclosures/new/", views.disclosure_new, name="disclosure_new"),
     path("disclosures/<str:external_id>/edit/", views.disclosure_edit, name="disclosure_edit"),
 ]

@@ -115,12 +115,40 @@ def relationship_edit(request, external_id: str):
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/form.html", {"form": form, "relationship": relationship}, status=status)
+    return render(request, "relationships/form.html", {"form": form, "relationship": relationship, "deletion_refused": deletion_refused(relationship)},
+                  status=status)
 
 
 def _warn_about(request, relationship: Relationship) -> None:
     for warning in saving_warnings(relationship):
         messages.warning(request, warning)
+
+
+def deletion_refused(relationship: Relationship) -> str:
+    """Why a relationship cannot be deleted from its page, or "": a flag cites it or someone
+    disclosed it (a finding or a declaration rests on it: an administrator decides, in the admin)."""
+    if relationship.flags.exists():
+        return "a conflict-of-interest flag cites it as evidence"
+    if relationship.disclosures.exists():
+        return "someone disclosed it"
+    return ""
+
+
+@role_required(can_record_facts, "Only analysts and administrators delete relationships.")
+@require_POST
+def relationship_delete(request, external_id: str):
+    """Delete a relationship recorded by mistake (a fact given twice, a tie that is not one), once
+    confirmed, unless a flag or a disclosure rests on it; in the audit trail, the scores following."""
+    relationship = get_object_or_404(Relationship, external_id=external_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Not deleted: tick the box to confirm that this relationship should go.")
+        return redirect("relationship_edit", external_id=external_id)
+    if why := deletion_refused(relationship):
+        messages.error(request, f"Not deleted: {why}. An administrator can delete it on the admin site.")
+        return redirect("relationship_detail", external_id=external_id)
+    relationship.delete()  # its post_delete signal queues the recompute of the pair it joined
+    messages.success(request, f"Deleted {external_id}; the scores are being updated.")
+    return redirect("relationship_list")
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)

@@ -63,6 +63,7 @@ POLICY = {
     "relationship_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
     "relationship_edit": {"get": ANALYST, "post": ANALYST},
     "relationship_source": {"post": ANALYST},  # posted empty: refused, nothing is saved
+    "relationship_delete": {"post": ANALYST},  # posted unconfirmed: nothing is deleted
     "disclosure_new": {"get": ANALYST, "post": ANALYST},
     "disclosure_edit": {"get": ANALYST, "post": ANALYST},
     "close_changes": {"get": CITY_STAFF},
@@ -183,6 +184,7 @@ def site(db):
         "pair_list": "/closeness/", "sources": "/sources/", "relationship_list": "/relationships/", "relationship_detail": f"/relationships/{disclosure.relationship.external_id}/",
         "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/",
         "relationship_source": f"/relationships/{disclosure.relationship.external_id}/source/",
+        "relationship_delete": f"/relationships/{disclosure.relationship.external_id}/delete/",
         "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",

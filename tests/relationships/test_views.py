@@ -471,3 +471,32 @@ def test_the_relationships_recorded_lately_are_listed_whenever_they_began(lakesi
     api = client_as("city_staff").get("/api/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()}).json()
 
     assert listed_ids(page) == ["old-news"] and [r["external_id"] for r in api["results"]] == ["old-news"]
+
+
+@pytest.mark.django_db
+def test_an_analyst_deletes_a_relationship_recorded_by_mistake_once_confirmed_unless_a_flag_or_a_disclosure_rests_on_it(client_as):
+    from audit.models import AuditEvent
+    from relationships.models import Disclosure
+    from tests.factories import RelationshipFactory
+
+    mistake = RelationshipFactory(external_id="twice-by-mistake")
+    analyst = client_as("analyst")
+    assert "Delete relationship" in analyst.get("/relationships/twice-by-mistake/edit/").content.decode()
+
+    unconfirmed = analyst.post("/relationships/twice-by-mistake/delete/", follow=True)
+    assert Relationship.objects.filter(pk=mistake.pk).exists() and "tick the box" in unconfirmed.content.decode()
+    deleted = analyst.post("/relationships/twice-by-mistake/delete/", {"confirm": "yes"}, follow=True)
+    assert not Relationship.objects.filter(pk=mistake.pk).exists()
+    assert deleted.redirect_chain[-1][0] == "/relationships/" and "Deleted twice-by-mistake" in deleted.content.decode()
+    assert AuditEvent.objects.get(object_key="twice-by-mistake", action="delete").actor_id == deleted.wsgi_request.user.pk
+
+    cited, disclosed = RelationshipFactory(external_id="cited"), RelationshipFactory(external_id="disclosed")
+    flag = Flag.objects.create(rule="PERSONAL_TIE", subject=cited.source, counterpart=cited.target, severity="medium", explanation="x",
+                               first_raised_on=date(2026, 1, 1), last_evaluated_on=date(2026, 1, 1))
+    flag.evidence.add(cited)
+    Disclosure.objects.create(external_id="d-1", discloser=disclosed.source, relationship=disclosed, disclosed_on=date(2026, 1, 1))
+    for external_id, why in (("cited", "a conflict-of-interest flag cites it"), ("disclosed", "someone disclosed it")):
+        assert why in analyst.get(f"/relationships/{external_id}/edit/").content.decode()
+        refused = analyst.post(f"/relationships/{external_id}/delete/", {"confirm": "yes"}, follow=True)
+        assert Relationship.objects.filter(external_id=external_id).exists() and f"Not deleted: {why}" in refused.content.decode()
+    assert client_as("city_staff").post("/relationships/cited/delete/", {"confirm": "yes"}).status_code == 403
