@@ -1,14 +1,14 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
-from core.roles import can_edit_data
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write, role_permission
+from core.roles import can_edit_data, can_record_facts
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
 from .filters import RelationshipFilter
-from .selectors import disclosure_warnings, saving_warnings
+from .selectors import deletion_refused, disclosure_warnings, saving_warnings
 
 
 class RelationshipSerializer(serializers.ModelSerializer):
@@ -48,15 +48,21 @@ class RelationshipSerializer(serializers.ModelSerializer):
 
 
 class RelationshipViewSet(ExternalIdModelViewSet):
-    """Dated facts between entities. Analysts record and correct them (with the importer's rules),
-    as on a relationship's page; administrators delete them."""
+    """Dated facts between entities. Analysts record, correct and delete them as on a relationship's
+    page (with the importer's rules; deleting one a flag cites or someone disclosed is a 409 saying
+    so); administrators delete any (one still disclosed is a 409: its disclosures go first)."""
 
-    permission_classes = [ReadForStaffRecordForAnalysts]
+    permission_classes = [role_permission(write=can_record_facts, name="ReadForStaffRecordAndDeleteForAnalysts")]
 
     queryset = Relationship.objects.select_related("source", "target").order_by("external_id")
     serializer_class = RelationshipSerializer
     filterset_class = RelationshipFilter
     ordering_fields = ["external_id", "start_date", "end_date", "type", "amount"]
+
+    def perform_destroy(self, instance):
+        if not can_edit_data(self.request.user) and (why := deletion_refused(instance)):
+            raise Conflict(f"Cannot delete {instance.external_id}: {why}; an administrator decides.")
+        super().perform_destroy(instance)
 
 
 class DisclosureSerializer(serializers.ModelSerializer):

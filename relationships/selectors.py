@@ -159,3 +159,14 @@ def odd_relationships() -> tuple[list[tuple], int]:
     listed = [o for o in odd if not o.more]
     by_pk = Relationship.objects.select_related("source", "target").in_bulk([o.at for o in listed])
     return [(by_pk[o.at], o.message) for o in listed], len(listed) + sum(o.more for o in odd)
+
+
+def deletion_refused(relationship) -> str:
+    """Why an analyst may not delete a relationship (on its page, or by the API), or "": a flag
+    cites it or someone disclosed it (a finding or a declaration rests on it: an administrator
+    decides, in the admin)."""
+    if relationship.flags.exists():
+        return "a conflict-of-interest flag cites it as evidence"
+    if relationship.disclosures.exists():
+        return "someone disclosed it"
+    return ""

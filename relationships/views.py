@@ -24,6 +24,7 @@ from .filters import RelationshipPageFilter
 from .forms import DisclosureForm, RelationshipForm, SourceForm
 from .models import Disclosure, Relationship
 from .selectors import (
+    deletion_refused,
     disclosure_sources,
     disclosure_warnings,
     odd_parent_units,
@@ -122,16 +123,6 @@ def relationship_edit(request, external_id: str):
 def _warn_about(request, relationship: Relationship) -> None:
     for warning in saving_warnings(relationship):
         messages.warning(request, warning)
-
-
-def deletion_refused(relationship: Relationship) -> str:
-    """Why a relationship cannot be deleted from its page, or "": a flag cites it or someone
-    disclosed it (a finding or a declaration rests on it: an administrator decides, in the admin)."""
-    if relationship.flags.exists():
-        return "a conflict-of-interest flag cites it as evidence"
-    if relationship.disclosures.exists():
-        return "someone disclosed it"
-    return ""
 
 
 @role_required(can_record_facts, "Only analysts and administrators delete relationships.")

@@ -322,3 +322,17 @@ def test_relationships_are_listed_by_amount_and_the_entity_at_either_end(scored,
     assert sorted(r["external_id"] for r in big) == sorted(Relationship.objects.filter(amount__gte=5000).values_list("external_id", flat=True))
     assert big and all(float(r["amount"]) >= 5000 for r in big)
     assert involving and all("eo-c1" in (r["source"], r["target"]) for r in involving)
+
+
+@pytest.mark.django_db
+def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administrator_may(scored, api_as):
+    from conflicts.models import Flag
+
+    cited = Flag.objects.filter(evidence__isnull=False, evidence__disclosures__isnull=True).order_by("pk").first().evidence.filter(
+        disclosures__isnull=True).first()
+
+    refused = api_as("analyst").delete(f"/api/relationships/{cited.external_id}/")
+    assert refused.status_code == 409 and "a conflict-of-interest flag cites it" in str(refused.data)
+    assert Relationship.objects.filter(pk=cited.pk).exists()
+    assert api_as("administrator").delete(f"/api/relationships/{cited.external_id}/").status_code == 204
+    assert not Relationship.objects.filter(pk=cited.pk).exists()

@@ -34,7 +34,7 @@ MATRIX = [
     ("get", "/api/relationships/s-01/", None, 1),
     ("post", "/api/relationships/", new_relationship, 3),
     ("patch", "/api/relationships/t-07/", lambda: {"analyst_score": "7"}, 3),
-    ("delete", "/api/relationships/t-08/", None, 4),
+    ("delete", "/api/relationships/t-08/", None, 3),
     ("get", "/api/disclosures/", None, 1),
     ("get", "/api/disclosures/dc-01/", None, 1),
     ("post", "/api/disclosures/", lambda: {"external_id": "api-d", "discloser": "eo-c1", "relationship": "c-01", "disclosed_on": "2026-01-01"}, 3),

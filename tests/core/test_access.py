@@ -110,7 +110,7 @@ POLICY = {
     "entity-list": {"get": CITY_STAFF, "post": ANALYST},  # added and corrected as on an entity's page
     "entity-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "relationship-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
-    "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
+    "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # one a flag cites or someone disclosed: 409
     "disclosure-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
     "disclosure-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
