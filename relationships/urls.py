@@ -12,4 +12,5 @@ urlpatterns = [
     path("relationships/<str:external_id>/delete/", views.relationship_delete, name="relationship_delete"),
     path("relationships/<str:external_id>/disclosures/new/", views.disclosure_new, name="disclosure_new"),
     path("disclosures/<str:external_id>/edit/", views.disclosure_edit, name="disclosure_edit"),
+    path("disclosures/<str:external_id>/delete/", views.disclosure_delete, name="disclosure_delete"),
 ]

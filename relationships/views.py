@@ -195,6 +195,24 @@ def disclosure_edit(request, external_id: str):
                   status=status)
 
 
+@role_required(can_record_facts, "Only analysts and administrators delete disclosures.")
+@require_POST
+def disclosure_delete(request, external_id: str):
+    """Delete a disclosure recorded by mistake (on the wrong relationship, say), once confirmed;
+    one whose statement is published on the register is an administrator's to remove (the admin)."""
+    disclosure = get_object_or_404(Disclosure.objects.select_related("relationship"), external_id=external_id)
+    relationship = disclosure.relationship
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Not deleted: tick the box to confirm that this disclosure should go.")
+        return redirect("disclosure_edit", external_id=external_id)
+    if disclosure.statement_public and not can_edit_data(request.user):
+        messages.error(request, "Not deleted: its statement is published on the disclosure register. An administrator can delete it on the admin site.")
+        return redirect("disclosure_edit", external_id=external_id)
+    disclosure.delete()  # its post_delete signal queues the recompute (the flags on it may be undisclosed again)
+    messages.success(request, f"Deleted disclosure {external_id}; the flags are being updated.")
+    return redirect(f"{_relationship_url(relationship)}#disclosures")
+
+
 def _relationship_url(relationship: Relationship) -> str:
     return reverse("relationship_detail", args=[relationship.external_id])
 

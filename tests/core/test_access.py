@@ -66,6 +66,7 @@ POLICY = {
     "relationship_delete": {"post": ANALYST},  # posted unconfirmed: nothing is deleted
     "disclosure_new": {"get": ANALYST, "post": ANALYST},
     "disclosure_edit": {"get": ANALYST, "post": ANALYST},
+    "disclosure_delete": {"post": ANALYST},  # posted unconfirmed: nothing is deleted
     "close_changes": {"get": CITY_STAFF},
     "pair_detail": {"get": CITY_STAFF},
     "network": {"get": CITY_STAFF},
@@ -185,7 +186,8 @@ def site(db):
         "relationship_new": "/relationships/new/", "relationship_edit": f"/relationships/{disclosure.relationship.external_id}/edit/",
         "relationship_source": f"/relationships/{disclosure.relationship.external_id}/source/",
         "relationship_delete": f"/relationships/{disclosure.relationship.external_id}/delete/",
-        "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
+        "disclosure_new": f"/relationships/{disclosure.relationship.external_id}/disclosures/new/", "disclosure_edit": f"/disclosures/{disclosure.external_id}/edit/",
+        "disclosure_delete": f"/disclosures/{disclosure.external_id}/delete/", "close_changes": "/closeness/changes/", "pair_detail": f"/closeness/{a.external_id}/{b.external_id}/", "network": "/network/",
         "flag_list": "/flags/", "flag_detail": f"/flags/{flag.pk}/", "flag_transition": f"/flags/{flag.pk}/status/",
         "flag_bulk_transition": "/flags/status/",
         "meeting_list": "/meetings/", "meeting_detail": f"/meetings/{meeting.pk}/", "meeting_new": "/meetings/new/",

@@ -496,3 +496,26 @@ def test_an_analyst_deletes_a_relationship_recorded_by_mistake_once_confirmed_un
         refused = analyst.post(f"/relationships/{external_id}/delete/", {"confirm": "yes"}, follow=True)
         assert Relationship.objects.filter(external_id=external_id).exists() and f"Not deleted: {why}" in refused.content.decode()
     assert client_as("city_staff").post("/relationships/cited/delete/", {"confirm": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_analyst_deletes_a_disclosure_recorded_on_the_wrong_relationship_unless_it_is_published(lakeside, client_as):
+    from audit.models import AuditEvent
+    from relationships.models import Disclosure
+
+    analyst = client_as("analyst")
+    analyst.post("/relationships/c-01/disclosures/new/", disclosure_post(discloser="eo-c1", external_id="dc-wrong"))
+    assert "Delete disclosure" in analyst.get("/disclosures/dc-wrong/edit/").content.decode()
+
+    assert analyst.post("/disclosures/dc-wrong/delete/").status_code == 302 and Disclosure.objects.filter(external_id="dc-wrong").exists()
+    deleted = analyst.post("/disclosures/dc-wrong/delete/", {"confirm": "yes"}, follow=True)
+    assert not Disclosure.objects.filter(external_id="dc-wrong").exists()
+    assert deleted.redirect_chain[-1][0] == "/relationships/c-01/#disclosures" and "Deleted disclosure dc-wrong" in deleted.content.decode()
+    assert AuditEvent.objects.filter(object_key="dc-wrong", action="delete").exists()
+
+    Disclosure.objects.filter(external_id="dc-01").update(statement_public=True)
+    refused = analyst.post("/disclosures/dc-01/delete/", {"confirm": "yes"}, follow=True)
+    assert Disclosure.objects.filter(external_id="dc-01").exists() and "published on the disclosure register" in refused.content.decode()
+    assert client_as("administrator").post("/disclosures/dc-01/delete/", {"confirm": "yes"}).status_code == 302
+    assert not Disclosure.objects.filter(external_id="dc-01").exists()
+    assert client_as("board_member").post("/disclosures/dc-02/delete/", {"confirm": "yes"}).status_code == 403
