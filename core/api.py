@@ -37,8 +37,8 @@ def role_permission(*, read=roles.can_view, write=roles.can_edit_data, delete=No
 
 
 ReadForStaffWriteForAdministrators = role_permission(name="ReadForStaffWriteForAdministrators")
-# entities and disclosures: analysts record and correct them, as on the pages (an import of a row
-# does the same); deleting one is an administrator's (relationships: relationships/api.py)
+# entities: analysts add and correct them, as on the pages (an import of a row does the same);
+# deleting one is an administrator's (relationships and disclosures: relationships/api.py)
 ReadForStaffRecordForAnalysts = role_permission(write=roles.can_record_facts, delete=roles.can_edit_data,
                                                 name="ReadForStaffRecordForAnalystsDeleteForAdministrators")
 ReadOnlyForStaff = role_permission(write=lambda user: False, name="ReadOnlyForStaff")

@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write, role_permission
+from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, role_permission
 from core.roles import can_edit_data, can_record_facts
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
@@ -95,11 +95,16 @@ class DisclosureSerializer(serializers.ModelSerializer):
 
 
 class DisclosureViewSet(ExternalIdModelViewSet):
-    """Disclosures of relationships: analysts record and correct them, as on a relationship's page
-    (whether a statement may be published is not here: an administrator sets it, in the page's
-    form or the admin); administrators delete them."""
+    """Disclosures of relationships: analysts record, correct and delete them, as on a relationship's
+    page (whether a statement may be published is an administrator's to set, and deleting one whose
+    statement is published an administrator's too: a 409 for others)."""
 
-    permission_classes = [ReadForStaffRecordForAnalysts]
+    permission_classes = [role_permission(write=can_record_facts, name="ReadForStaffRecordAndDeleteForAnalysts")]
+
+    def perform_destroy(self, instance):
+        if instance.statement_public and not can_edit_data(self.request.user):
+            raise Conflict(f"Cannot delete {instance.external_id}: its statement is published on the disclosure register; an administrator decides.")
+        super().perform_destroy(instance)
     queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
     serializer_class = DisclosureSerializer
     filterset_fields = {"disclosed_on": ["gte", "lte"]}

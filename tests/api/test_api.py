@@ -310,6 +310,10 @@ def test_an_analyst_records_a_disclosure_but_only_an_administrator_publishes_its
     assert Disclosure.objects.get(external_id="api-dm").statement_public
     assert api_as("analyst").patch("/api/disclosures/api-dm/", {"statement_public": False}, format="json").status_code == 200
     assert Disclosure.objects.get(external_id="api-dm").statement_public
+    # nor delete one published: an analyst deletes the other
+    assert api_as("analyst").delete("/api/disclosures/api-dm/").status_code == 409
+    assert api_as("analyst").delete("/api/disclosures/api-da/").status_code == 204
+    assert list(Disclosure.objects.filter(external_id__in=["api-da", "api-dm"]).values_list("external_id", flat=True)) == ["api-dm"]
 
 
 @pytest.mark.django_db

@@ -113,7 +113,7 @@ POLICY = {
     "relationship-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
     "relationship-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # one a flag cites or someone disclosed: 409
     "disclosure-list": {"get": CITY_STAFF, "post": ANALYST},  # recorded and corrected as on a relationship's page
-    "disclosure-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ADMINISTRATOR},
+    "disclosure-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # one published on the register: 409
     "meeting-list": {"get": CITY_STAFF, "post": BOARD_MEMBER},  # board members log meetings, also by API
     "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
