@@ -42,6 +42,25 @@ def made_up_external_id(name: str, kind: str) -> str:
     return f"{'p' if person else 'e'}-{stem}-{uuid.uuid4().hex[:6]}"
 
 
+def entity_deletion_refused(entity: Entity) -> str:
+    """Why an entity added by mistake cannot be deleted on its page, or "": something refers to it
+    (a relationship, an attendance, a disclosure, a report, a unit; its facts are evidence: one
+    entered twice is merged instead), a flag names it, or entities were merged into it."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError
+
+    if entity.merges_in.exists():
+        return "other entities were merged into it (its page lists them)"
+    if entity.flags_as_person.exists():
+        return "a conflict-of-interest flag names it"
+    try:
+        Collector(using=router.db_for_write(Entity)).collect([entity])
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        return f"{', '.join(kinds)} refer to it (if it is another entity entered twice, merge the two instead)"
+    return ""
+
+
 def person_add(*, name: str, description: str) -> Entity:
     """Add a person (kind `person`) under a new external id made from the name."""
     person = Entity(external_id=made_up_external_id(name, "person"), name=name, kind="person", description=description)

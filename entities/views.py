@@ -27,6 +27,7 @@ from .selectors import entities_typed, merged_away, saving_warnings
 from .services import (
     EntityMergeError,
     FollowError,
+    entity_deletion_refused,
     entity_merge,
     entity_merge_plan,
     entity_merge_undo,
@@ -80,7 +81,25 @@ def entity_edit(request, external_id: str):
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "entities/form.html", {"form": form, "entity": entity}, status=status)
+    return render(request, "entities/form.html", {"form": form, "entity": entity, "deletion_refused": entity_deletion_refused(entity)},
+                  status=status)
+
+
+@role_required(can_record_facts, "Only analysts and administrators delete entities.")
+@require_POST
+def entity_delete(request, external_id: str):
+    """Delete an entity added by mistake, once confirmed, when nothing refers to it."""
+    entity = get_object_or_404(Entity, external_id=external_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Not deleted: tick the box to confirm that this entity should go.")
+        return redirect("entity_edit", external_id=external_id)
+    if why := entity_deletion_refused(entity):
+        messages.error(request, f"Not deleted: {why}.")
+        return redirect("entity_edit", external_id=external_id)
+    name = entity.name
+    entity.delete()  # in the audit trail; it had no evidence, so no score changes
+    messages.success(request, f"Deleted {name} ({external_id}).")
+    return redirect("entity_list")
 
 
 def _warn_about(request, entity: Entity) -> None:

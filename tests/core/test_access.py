@@ -46,6 +46,7 @@ POLICY = {
     "entity_detail": {"get": CITY_STAFF},
     "entity_new": {"get": ANALYST, "post": ANALYST},  # posted empty: refused, nothing is saved
     "entity_edit": {"get": ANALYST, "post": ANALYST},
+    "entity_delete": {"post": ANALYST},  # posted unconfirmed: nothing is deleted
     "entity_merge": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_merge_undo": {"get": ADMINISTRATOR, "post": ADMINISTRATOR},
     "entity_search": {"get": CITY_STAFF},
@@ -178,7 +179,7 @@ def site(db):
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "help_index": "/help/", "help_page": "/help/scoring/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
-        "entity_new": "/entities/new/", "entity_edit": f"/entities/{a.external_id}/edit/",
+        "entity_new": "/entities/new/", "entity_edit": f"/entities/{a.external_id}/edit/", "entity_delete": f"/entities/{a.external_id}/delete/",
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",
         "following_digest_confirm": f"/following/digest/confirm/{weekly_summary_link(owner, 'owner@example.org').rsplit('/confirm/', 1)[1]}",
         "following_digest_stop": f"/following/digest/stop/{weekly_summary_stop_link(owner).rsplit('/stop/', 1)[1]}",

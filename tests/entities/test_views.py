@@ -390,3 +390,27 @@ def test_an_entitys_page_lists_the_disclosures_it_made(lakeside, client_as):
         assert f'href="/relationships/{disclosure.relationship.external_id}/"' in page
     assert f'<a href="https://lakeside.example.org/ethics/3" rel="noopener noreferrer nofollow">{made[0].disclosed_on}</a>' in page
     assert "Disclosures it made" not in client_as("city_staff").get("/entities/lk-pd/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_analyst_deletes_an_entity_added_by_mistake_once_confirmed_when_nothing_refers_to_it(lakeside, client_as):
+    from audit.models import AuditEvent
+    from entities.models import Entity
+
+    analyst = client_as("analyst")
+    analyst.post("/entities/new/", entity_post(external_id="typo-group"))
+    assert "Delete entity" in analyst.get("/entities/typo-group/edit/").content.decode()
+
+    assert analyst.post("/entities/typo-group/delete/").status_code == 302 and Entity.objects.filter(external_id="typo-group").exists()
+    deleted = analyst.post("/entities/typo-group/delete/", {"confirm": "yes"}, follow=True)
+    assert not Entity.objects.filter(external_id="typo-group").exists()
+    assert deleted.redirect_chain[-1][0] == "/entities/" and "Deleted Harbor Watch Coalition (typo-group)" in deleted.content.decode()
+    assert AuditEvent.objects.filter(object_key="typo-group", action="delete").exists()
+
+    # an entity with evidence, or with units, stays, saying why
+    for external_id, what in (("lk-pd", "relationships"), ("lk-pd-east", "")):
+        page = analyst.get(f"/entities/{external_id}/edit/").content.decode()
+        assert "It cannot be deleted" in page and what in page
+        refused = analyst.post(f"/entities/{external_id}/delete/", {"confirm": "yes"}, follow=True)
+        assert Entity.objects.filter(external_id=external_id).exists() and "Not deleted" in refused.content.decode()
+    assert client_as("board_member").post("/entities/lk-pd/delete/", {"confirm": "yes"}).status_code == 403
