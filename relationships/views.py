@@ -35,7 +35,7 @@ from .selectors import (
     unsourced,
 )
 from .tables import RelationshipTable
-from .types import AFFILIATION_TYPES
+from .types import AFFILIATION_TYPES, RelationshipType
 
 # relationships listed in each section of the page; the CSV has them all
 SOURCES_LISTED = 100
@@ -57,6 +57,10 @@ def relationship_list(request):
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     # how many, and the money they carry ("what did the union give, and to whom")
     summary = chosen.aggregate(count=Count("id"), amount=Sum("amount"))
+    # money of different kinds (a budget, a campaign contribution) is not one sum: each type's too
+    by_type = [{**row, "label": RelationshipType(row["type"]).label}
+               for row in chosen.filter(amount__isnull=False).values("type").annotate(count=Count("id"), amount=Sum("amount")).order_by("-amount")]
+    summary["by_type"] = by_type if len(by_type) > 1 else []
     return render(request, "relationships/list.html", {"filter": filterset, "table": table, "summary": summary})
 
 

@@ -15,7 +15,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SHOTS = [("overview.png", "/"), ("pair.png", "/closeness/rv-oig/rv-pd/"), ("changes.png", f"/closeness/changes/?since={date.today() - timedelta(days=275)}"),
          ("network.png", "/network/?band=close"),
          ("coverage.png", "/engagement/coverage/"), ("recusals.png", "/recusals/"),
-         ("entity.png", "/entities/rv-oig/"), ("relationship.png", "/relationships/r-0135/"), ("following.png", f"/following/?since={date.today() - timedelta(days=275)}")]
+         ("entity.png", "/entities/rv-oig/"), ("relationship.png", "/relationships/r-0135/"),
+         ("relationships.png", "/relationships/?group=money"), ("following.png", f"/following/?since={date.today() - timedelta(days=275)}")]
 FOLLOWED = ["rv-oig", "rv-pd"]
 
 

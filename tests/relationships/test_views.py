@@ -388,6 +388,13 @@ def test_the_relationships_page_filters_by_entity_type_dates_money_and_source(la
 
     on_day = staff.get("/relationships/", {"in_force_on": "2020-01-01", "per_page": 500})
     assert sorted(listed_ids(on_day)) == sorted(in_force_on(Relationship.objects.all(), date(2020, 1, 1)).values_list("external_id", flat=True))
+    # money of two kinds: each type's sum beside the whole
+    money = staff.get("/relationships/", {"group": "money"})
+    by_type = {row["type"]: row["amount"] for row in money.context["summary"]["by_type"]}
+    assert set(by_type) == {"funds", "contributes_to"}
+    assert by_type["funds"] == sum(r.amount for r in Relationship.objects.filter(type="funds"))
+    assert sum(by_type.values()) == money.context["summary"]["amount"]
+    assert council.context["summary"]["by_type"] == []  # one type: its sum is the whole
     big = staff.get("/relationships/", {"min_amount": "5000", "per_page": 500})
     assert sorted(listed_ids(big)) == sorted(Relationship.objects.filter(amount__gte=5000).values_list("external_id", flat=True))
     Relationship.objects.filter(external_id="s-01").update(source_url="")
