@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from entities.filters import EntityChoiceFilter
+from entities.kinds import Kind
 
 from .models import Relationship
 from .selectors import in_force_on, unsourced
@@ -20,6 +21,9 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Began on or after", widget=DATE)
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Began on or before", widget=DATE)
     in_force_on = django_filters.DateFilter(method="in_force", label="In force on", widget=DATE)
+    # "money from police unions to elected officials": what kind of entity each end is
+    source_kind = django_filters.ChoiceFilter(field_name="source__kind", choices=Kind.choices, label="From a")
+    target_kind = django_filters.ChoiceFilter(field_name="target__kind", choices=Kind.choices, label="To a")
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     # what was added lately, whenever it began: an import's, a colleague's on a page (checking them)
     recorded_since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Recorded on or after", widget=DATE)
@@ -47,7 +51,7 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "group", "source", "target", "entity", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["type", "group", "source", "target", "entity", "source_kind", "target_kind", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
@@ -61,7 +65,7 @@ class RelationshipPageFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["entity", "group", "type", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["entity", "group", "type", "source_kind", "target_kind", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))

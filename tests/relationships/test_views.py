@@ -526,3 +526,15 @@ def test_an_analyst_deletes_a_disclosure_recorded_on_the_wrong_relationship_unle
     assert client_as("administrator").post("/disclosures/dc-01/delete/", {"confirm": "yes"}).status_code == 302
     assert not Disclosure.objects.filter(external_id="dc-01").exists()
     assert client_as("board_member").post("/disclosures/dc-02/delete/", {"confirm": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_relationships_page_lists_money_from_one_kind_of_entity_to_another(lakeside, client_as):
+    asked = {"group": "money", "source_kind": "police_union", "target_kind": "elected_official", "per_page": 500}
+    expected = sorted(Relationship.objects.filter(type__in=["funds", "contributes_to"], source__kind="police_union",
+                                                  target__kind="elected_official").values_list("external_id", flat=True))
+
+    page = client_as("city_staff").get("/relationships/", asked)
+    api = client_as("city_staff").get("/api/relationships/", {**asked, "page_size": 500}).json()["results"]
+
+    assert sorted(listed_ids(page)) == expected != [] and sorted(r["external_id"] for r in api) == expected
