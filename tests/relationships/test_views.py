@@ -275,6 +275,11 @@ def test_a_relationship_without_a_source_says_so_and_a_missing_one_is_a_404(lake
     page = client_as("city_staff").get("/relationships/s-01/").content.decode()
 
     assert "none given: this fact cannot be checked here" in page
+    # data can hold any text: only a web address becomes a link
+    Relationship.objects.filter(external_id="s-01").update(source_url="javascript:alert(1)", notes="<script>alert(2)</script>")
+    page = client_as("city_staff").get("/relationships/s-01/").content.decode()
+    assert 'href="javascript' not in page and "javascript:alert(1)" in page
+    assert "<script>alert(2)" not in page and "&lt;script&gt;alert(2)" in page
     assert client_as("city_staff").get("/relationships/no-such-fact/").status_code == 404
     assert client_as("analyst").get("/relationships/no-such-fact/edit/").status_code == 404
 
