@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
-from core.forms import correction_saved
+from core.forms import correction_saved, deleted_once_confirmed
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
 from core.spreadsheet import csv_download
@@ -90,14 +90,9 @@ def entity_edit(request, external_id: str):
 def entity_delete(request, external_id: str):
     """Delete an entity added by mistake, once confirmed, when nothing refers to it."""
     entity = get_object_or_404(Entity, external_id=external_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, "Not deleted: tick the box to confirm that this entity should go.")
-        return redirect("entity_edit", external_id=external_id)
-    if why := entity_deletion_refused(entity):
-        messages.error(request, f"Not deleted: {why}.")
+    if not deleted_once_confirmed(request, entity, noun="entity", refused=entity_deletion_refused(entity)):
         return redirect("entity_edit", external_id=external_id)
     name = entity.name
-    entity.delete()  # in the audit trail; it had no evidence, so no score changes
     messages.success(request, f"Deleted {name} ({external_id}).")
     return redirect("entity_list")
 

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
-from core.forms import correction_saved
+from core.forms import correction_saved, deleted_once_confirmed
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
@@ -135,13 +135,10 @@ def relationship_delete(request, external_id: str):
     """Delete a relationship recorded by mistake (a fact given twice, a tie that is not one), once
     confirmed, unless a flag or a disclosure rests on it; in the audit trail, the scores following."""
     relationship = get_object_or_404(Relationship, external_id=external_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, "Not deleted: tick the box to confirm that this relationship should go.")
+    why = deletion_refused(relationship)
+    if not deleted_once_confirmed(request, relationship, noun="relationship",
+                                  refused=f"{why}. An administrator can delete it on the admin site" if why else ""):
         return redirect("relationship_edit", external_id=external_id)
-    if why := deletion_refused(relationship):
-        messages.error(request, f"Not deleted: {why}. An administrator can delete it on the admin site.")
-        return redirect("relationship_detail", external_id=external_id)
-    relationship.delete()  # its post_delete signal queues the recompute of the pair it joined
     messages.success(request, f"Deleted {external_id}; the scores are being updated.")
     return redirect("relationship_list")
 
@@ -206,13 +203,11 @@ def disclosure_delete(request, external_id: str):
     one whose statement is published on the register is an administrator's to remove (the admin)."""
     disclosure = get_object_or_404(Disclosure.objects.select_related("relationship"), external_id=external_id)
     relationship = disclosure.relationship
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, "Not deleted: tick the box to confirm that this disclosure should go.")
+    published = disclosure.statement_public and not can_edit_data(request.user)
+    # the flags on it may be undisclosed again: its signal queues the recompute
+    if not deleted_once_confirmed(request, disclosure, noun="disclosure", refused=(
+            "its statement is published on the disclosure register. An administrator can delete it on the admin site" if published else "")):
         return redirect("disclosure_edit", external_id=external_id)
-    if disclosure.statement_public and not can_edit_data(request.user):
-        messages.error(request, "Not deleted: its statement is published on the disclosure register. An administrator can delete it on the admin site.")
-        return redirect("disclosure_edit", external_id=external_id)
-    disclosure.delete()  # its post_delete signal queues the recompute (the flags on it may be undisclosed again)
     messages.success(request, f"Deleted disclosure {external_id}; the flags are being updated.")
     return redirect(f"{_relationship_url(relationship)}#disclosures")
 
