@@ -24,11 +24,15 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     # "money from police unions to elected officials": what kind of entity each end is
     source_kind = django_filters.ChoiceFilter(field_name="source__kind", choices=Kind.choices, label="From a")
     target_kind = django_filters.ChoiceFilter(field_name="target__kind", choices=Kind.choices, label="To a")
+    jurisdiction = django_filters.CharFilter(method="in_jurisdiction", label="Jurisdiction (either end)")
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     # what was added lately, whenever it began: an import's, a colleague's on a page (checking them)
     recorded_since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Recorded on or after", widget=DATE)
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
+
+    def in_jurisdiction(self, queryset, name, value):
+        return queryset.filter(Q(source__jurisdiction__icontains=value) | Q(target__jurisdiction__icontains=value))
 
     def in_group(self, queryset, name, value):
         return queryset.filter(type__in=sorted(TYPE_GROUPS[value][1]))
@@ -51,7 +55,7 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "group", "source", "target", "entity", "source_kind", "target_kind", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["type", "group", "source", "target", "entity", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
@@ -65,7 +69,7 @@ class RelationshipPageFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["entity", "group", "type", "source_kind", "target_kind", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["entity", "group", "type", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))

@@ -543,3 +543,15 @@ def test_the_relationships_page_lists_money_from_one_kind_of_entity_to_another(l
     api = client_as("city_staff").get("/api/relationships/", {**asked, "page_size": 500}).json()["results"]
 
     assert sorted(listed_ids(page)) == expected != [] and sorted(r["external_id"] for r in api) == expected
+
+
+@pytest.mark.django_db
+def test_the_relationships_of_a_jurisdiction_are_those_with_an_end_in_it(lakeside, client_as):
+    from django.db.models import Q
+
+    in_it = Q(source__jurisdiction__icontains="lake county") | Q(target__jurisdiction__icontains="lake county")
+    expected = sorted(Relationship.objects.filter(in_it).values_list("external_id", flat=True))
+
+    page = client_as("city_staff").get("/relationships/", {"jurisdiction": "Lake County", "per_page": 500})
+
+    assert sorted(listed_ids(page)) == expected and 0 < len(expected) < Relationship.objects.count()
