@@ -4,7 +4,8 @@ import csv
 import html
 import io
 import re
-from datetime import date
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -275,6 +276,11 @@ def test_a_relationship_without_a_source_says_so_and_a_missing_one_is_a_404(lake
     page = client_as("city_staff").get("/relationships/s-01/").content.decode()
 
     assert "none given: this fact cannot be checked here" in page
+    # when it came into the tracker, and when it last changed, for whoever relies on it
+    Relationship.objects.filter(external_id="s-01").update(created_at=datetime(2026, 1, 5, 12, tzinfo=dt_timezone.utc),
+                                                            updated_at=datetime(2026, 3, 9, 12, tzinfo=dt_timezone.utc))
+    recorded = client_as("city_staff").get("/relationships/s-01/").content.decode()
+    assert '<dd class="col-sm-9" id="relationship-recorded">since 2026-01-05, last changed 2026-03-09</dd>' in recorded
     # data can hold any text: only a web address becomes a link
     Relationship.objects.filter(external_id="s-01").update(source_url="javascript:alert(1)", notes="<script>alert(2)</script>")
     page = client_as("city_staff").get("/relationships/s-01/").content.decode()
