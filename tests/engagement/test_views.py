@@ -119,6 +119,7 @@ def test_a_person_new_to_the_tracker_is_added_with_the_meeting(lakeside, client_
     sources = client_as("analyst").get("/sources/").content.decode()
     assert "People added while logging meetings (2)" in sources
     assert f'<a href="/entities/{rosa.external_id}/">Rosa Delgado-Núñez</a>' in sources and f'<a href="/meetings/{meeting.pk}/">Coffee</a>' in sources
+    assert f'href="/entities/{rosa.external_id}/edit/"' in sources  # to complete what is known of her
     # an analyst checks one: off the list, with who and when
     analyst = client_as("analyst")
     assert analyst.post(f"/newcomers/{rosa.pk}/checked/")["Location"] == "/sources/#meeting-newcomers"
