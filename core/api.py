@@ -38,9 +38,12 @@ def role_permission(*, read=roles.can_view, write=roles.can_edit_data, delete=No
 
 ReadForStaffWriteForAdministrators = role_permission(name="ReadForStaffWriteForAdministrators")
 # entities: analysts add and correct them, as on the pages (an import of a row does the same);
-# deleting one is an administrator's (relationships and disclosures: relationships/api.py)
+# deleting one is an administrator's
 ReadForStaffRecordForAnalysts = role_permission(write=roles.can_record_facts, delete=roles.can_edit_data,
                                                 name="ReadForStaffRecordForAnalystsDeleteForAdministrators")
+# relationships and disclosures: analysts delete them too, as on the pages (each viewset refuses
+# with a 409 what a flag, a disclosure or the public register rests on)
+ReadForStaffRecordAndDeleteForAnalysts = role_permission(write=roles.can_record_facts, name="ReadForStaffRecordAndDeleteForAnalysts")
 ReadOnlyForStaff = role_permission(write=lambda user: False, name="ReadOnlyForStaff")
 
 

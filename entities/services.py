@@ -16,8 +16,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q
+from django.db.models.deletion import Collector, ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -46,9 +47,6 @@ def entity_deletion_refused(entity: Entity) -> str:
     """Why an entity added by mistake cannot be deleted on its page, or "": something refers to it
     (a relationship, an attendance, a disclosure, a report, a unit; its facts are evidence: one
     entered twice is merged instead), a flag names it, or entities were merged into it."""
-    from django.db import router
-    from django.db.models.deletion import Collector, ProtectedError
-
     if entity.merges_in.exists():
         return "other entities were merged into it (its page lists them)"
     if entity.flags_as_person.exists():

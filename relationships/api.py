@@ -1,8 +1,8 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, role_permission
-from core.roles import can_edit_data, can_record_facts
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, answering_a_write
+from core.roles import can_edit_data
 from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
@@ -52,8 +52,7 @@ class RelationshipViewSet(ExternalIdModelViewSet):
     page (with the importer's rules; deleting one a flag cites or someone disclosed is a 409 saying
     so); administrators delete any (one still disclosed is a 409: its disclosures go first)."""
 
-    permission_classes = [role_permission(write=can_record_facts, name="ReadForStaffRecordAndDeleteForAnalysts")]
-
+    permission_classes = [ReadForStaffRecordAndDeleteForAnalysts]
     queryset = Relationship.objects.select_related("source", "target").order_by("external_id")
     serializer_class = RelationshipSerializer
     filterset_class = RelationshipFilter
@@ -99,12 +98,12 @@ class DisclosureViewSet(ExternalIdModelViewSet):
     page (whether a statement may be published is an administrator's to set, and deleting one whose
     statement is published an administrator's too: a 409 for others)."""
 
-    permission_classes = [role_permission(write=can_record_facts, name="ReadForStaffRecordAndDeleteForAnalysts")]
+    permission_classes = [ReadForStaffRecordAndDeleteForAnalysts]
+    queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
+    serializer_class = DisclosureSerializer
+    filterset_fields = {"disclosed_on": ["gte", "lte"]}
 
     def perform_destroy(self, instance):
         if instance.statement_public and not can_edit_data(self.request.user):
             raise Conflict(f"Cannot delete {instance.external_id}: its statement is published on the disclosure register; an administrator decides.")
         super().perform_destroy(instance)
-    queryset = Disclosure.objects.select_related("discloser", "relationship").order_by("external_id")
-    serializer_class = DisclosureSerializer
-    filterset_fields = {"disclosed_on": ["gte", "lte"]}

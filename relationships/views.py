@@ -55,12 +55,12 @@ def relationship_list(request):
         return _relationships_csv("relationships.csv", chosen)
     table = RelationshipTable(chosen.order_by(F("start_date").desc(nulls_last=True), "external_id"))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    # how many, and the money they carry ("what did the union give, and to whom")
-    summary = chosen.aggregate(count=Count("id"), amount=Sum("amount"))
-    # money of different kinds (a budget, a campaign contribution) is not one sum: each type's too
+    # how many, and the money they carry ("what did the union give, and to whom"): money of
+    # different kinds (a budget, a campaign contribution) is not one sum, so each type's too
     by_type = [{**row, "label": RelationshipType(row["type"]).label}
                for row in chosen.filter(amount__isnull=False).values("type").annotate(count=Count("id"), amount=Sum("amount")).order_by("-amount")]
-    summary["by_type"] = by_type if len(by_type) > 1 else []
+    summary = {"count": chosen.count(), "amount": sum(row["amount"] for row in by_type) if by_type else None,
+               "by_type": by_type if len(by_type) > 1 else []}
     return render(request, "relationships/list.html", {"filter": filterset, "table": table, "summary": summary})
 
 
