@@ -116,7 +116,10 @@ def relationship_edit(request, external_id: str):
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
     form = RelationshipForm(request.POST or None, instance=relationship)
     if request.method == "POST" and form.is_valid():
-        correction_saved(request, form, f"Saved the corrections to {relationship.external_id}; the scores are being updated.")
+        # a source or notes alone change no score (scoring.signals queues no recompute for them)
+        follows = ("; the scores are being updated" if set(form.changed_data) - {"source_url", "notes"}
+                   else " (its source or notes: no score changes)")
+        correction_saved(request, form, f"Saved the corrections to {relationship.external_id}{follows}.")
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200

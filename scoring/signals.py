@@ -10,20 +10,30 @@ from relationships.models import Disclosure, Relationship
 from .triggers import entities_at_meeting, queue_recompute, with_organisations
 
 
+# What the scores and the conflict rules read of a relationship: a correction of its source URL or
+# its notes alone changes no score or flag, and queues nothing
+RELATIONSHIP_EVIDENCE = ("source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score")
+
+
 def _remember_stored(sender, instance, **kwargs):
     """Before an edit is saved, note what the row joined until now: a relationship or attendance
     row moved to other entities (the admin, the API) changes the pairs it left as well."""
     if instance.pk is None:
         return
-    fields = ("source_id", "target_id") if sender is Relationship else ("meeting_id", "entity_id")
+    fields = RELATIONSHIP_EVIDENCE if sender is Relationship else ("meeting_id", "entity_id")
     instance._stored = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
 
 
-def _relationship_changed(sender, instance, **kwargs):
+def _relationship_changed(sender, instance, created=False, **kwargs):
+    stored = getattr(instance, "_stored", None)
+    if kwargs.get("signal") is post_save and not created and stored is not None:
+        # read back as stored (a date typed as text, an amount with fewer decimals compare so)
+        saved = Relationship.objects.filter(pk=instance.pk).values_list(*RELATIONSHIP_EVIDENCE).first()
+        if saved == stored:
+            return
     # its endpoints until now too; the pair it joined, and (for an affiliation) the organisation
     # the source stood for at its meetings, change as well
-    stored = getattr(instance, "_stored", None) or ()
-    queue_recompute({instance.source_id, instance.target_id, *stored})
+    queue_recompute({instance.source_id, instance.target_id, *(stored or ())[:2]})
 
 
 def _meeting_changed(sender, instance, **kwargs):

@@ -218,9 +218,14 @@ def test_an_analyst_corrects_a_relationship_and_its_id_stays(lakeside, client_as
     assert set(update.changes) == {"source_url", "notes"}
     page = response.content.decode()
     assert 'href="https://lakeside.example.net/charter"' in page and "Charter, section 4." in page
+    # a source and notes change no score: the page does not promise an update
+    assert [str(m) for m in response.context["messages"]] == ["Saved the corrections to s-01 (its source or notes: no score changes)."]
     # posting it unchanged writes nothing
     analyst.post("/relationships/s-01/edit/", corrected)
     assert AuditEvent.objects.filter(object_key="s-01", action="update").count() == 1
+    # a corrected date does change the scores
+    redated = analyst.post("/relationships/s-01/edit/", {**corrected, "start_date": "2018-04-01"}, follow=True)
+    assert [str(m) for m in redated.context["messages"]][-1] == "Saved the corrections to s-01; the scores are being updated."
 
 
 @pytest.mark.django_db

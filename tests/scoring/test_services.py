@@ -227,6 +227,27 @@ def test_editing_a_relationship_through_the_orm_queues_a_recompute(lakeside_dir)
     assert ClosenessSnapshot.objects.latest().scope == "incremental"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_correcting_only_a_relationship_s_source_or_notes_queues_no_recompute(lakeside_dir):
+    """Neither the scores nor the conflict rules read them; a change of anything they read still
+    queues one, even when written as the form or the admin would write it (a date as text)."""
+    from relationships.models import Relationship
+
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+    before = ClosenessSnapshot.objects.count()
+
+    relationship = Relationship.objects.get(external_id="f-01")
+    relationship.source_url = "https://lakeside.example.net/records/f-01-corrected"
+    relationship.notes = "Checked against the city's budget book."
+    relationship.save()
+    assert ClosenessSnapshot.objects.count() == before
+
+    relationship.start_date = "2020-01-01"
+    relationship.save()
+    assert ClosenessSnapshot.objects.count() == before + 1
+
+
 @pytest.mark.django_db
 def test_an_incremental_recompute_keeps_the_flags_when_only_meetings_changed(lakeside, monkeypatch):
     """Re-running every rule is skipped only when nothing the rules read changed."""
