@@ -1,7 +1,47 @@
-"""Forms of the pages that span apps (the Following page), and how a correction form is saved and
-a record deleted from its page."""
+"""Forms of the pages that span apps (the Following page), the fields the apps' forms share, and
+how a correction form is saved and a record deleted from its page."""
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+from core.validation import may_be_thousands, parse_decimal
+
+
+class AmountField(forms.DecimalField):
+    """An amount as people write it, "2,500" or "1,234.50" as well as 2500 (a browser's number field
+    refuses the commas), read by the import's rule (`parse_decimal`), each refusal saying how to
+    write it. "1.500" is refused too: the import reads it as one and a half and notes that it may be
+    fifteen hundred; on a form it can be asked at once."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if text in self.empty_values:
+            return None
+        try:
+            amount = parse_decimal(text, places=self.decimal_places)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+        if may_be_thousands(amount):
+            whole = text.replace(".", "").lstrip("+")
+            raise ValidationError(f"'{text}' may be {int(whole):,}, with a point between thousands: write {whole} "
+                                  f"if so, or {amount.normalize():f} if not", code="ambiguous")
+        return amount
+
+
+class RefusedOnceMixin:
+    """For a ModelForm whose model's clean() applies the import's rules: a field the form refused
+    already (a number or a date it could not read) is not refused again by those rules for being
+    empty: "'$2,500' is not a number" was followed by "is required for funds"."""
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            unrefused = {name: errors for name, errors in error.error_dict.items() if name not in self._errors}
+            if not unrefused:
+                return
+            error = ValidationError(unrefused)
+        super().add_error(field, error)
 
 
 class WeeklySummaryForm(forms.Form):

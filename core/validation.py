@@ -12,8 +12,9 @@ import uuid
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
+from core.formatting import count_text
 from engagement.types import AttendanceRole, MeetingType
 from entities.kinds import Kind
 from relationships.types import MONEY_TYPES, RelationshipType
@@ -188,6 +189,50 @@ def kept_to(value: Decimal, places: int) -> Decimal:
         return value
     wide_enough = Context(prec=max(value.adjusted(), 0) + places + 2)  # rounding up may carry one digit
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=wide_enough)
+
+
+_CURRENCY_SIGNS = "$€£¥"
+# commas as thousands separators, and only so: "12,500" or "1,234,567.50". A comma anywhere else is a
+# decimal comma ("1,5", "1.234,50"), which taken as a separator read 1,5 as 15 and 0,5 as 5
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+# points between groups of three digits: "1.500" is one and a half where the point is the decimal
+# mark and fifteen hundred where it separates thousands. A valid number, so read as written, but an
+# amount written so is noted (`may_be_thousands`): it was read as 1.5 without a word
+_POINT_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+")
+
+
+def may_be_thousands(value: Decimal) -> bool:
+    """Whether an amount was written with a point between groups of three digits ("1.500",
+    "12.000"): one and a half as read, fifteen hundred where the point separates thousands."""
+    return _POINT_THOUSANDS.fullmatch(str(value)) is not None
+
+
+def parse_decimal(cell: str, places: int | None) -> Decimal:
+    """A number as written in a cell, any number of decimals, to be kept rounded (`kept_to`).
+
+    `places`: the decimals the column keeps where a point may separate thousands (an amount; None
+    where it cannot, a rating of 0 to 10). A cell with points between groups of three digits and
+    more decimals than that ("1.234") is refused: it may be 1,234, and rounded to 1.23 it would be
+    lost without a word."""
+    try:
+        if "," in cell and not _THOUSANDS.fullmatch(cell):
+            raise InvalidOperation
+        value = Decimal(cell.replace(",", ""))
+    except InvalidOperation:  # the hints only here: most cells are plain numbers
+        if any(sign in cell for sign in _CURRENCY_SIGNS):
+            raise ValueError(f"'{cell}' is not a number: write the amount without its currency sign") from None
+        if "," in cell:
+            raise ValueError(f"'{cell}' is not a number: write decimals with a point (1234.50), not a comma") from None
+        if _POINT_THOUSANDS.fullmatch(cell):
+            raise ValueError(f"'{cell}' is not a number: write thousands without a point between them ({cell.replace('.', '')})") from None
+        raise ValueError(f"'{cell}' is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"'{cell}' is not a number")
+    if places is not None and _POINT_THOUSANDS.fullmatch(cell) and value != kept_to(value, places):
+        whole = cell.replace(".", "")
+        raise ValueError(f"'{cell}' may be {int(whole):,}, with a point between thousands: write {whole.lstrip('+')}, "
+                         f"or at most {count_text(places, 'decimal')} if it is {cell}")
+    return value
 
 
 def relationship_problems(

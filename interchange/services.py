@@ -24,7 +24,7 @@ from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, va
 from core.locks import job_lock
 from core.dates import after_today_note
 from core.repeats import Repeat, first_listed, more_like_the_one_above
-from core.validation import AMOUNT_PLACES, RATING_PLACES, kept_to
+from core.validation import AMOUNT_PLACES, RATING_PLACES, kept_to, may_be_thousands
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
@@ -40,7 +40,7 @@ from scoring.triggers import queue_recompute, with_organisations
 from .format import ATTENDANCE, DISCLOSURES, ENTITIES, INPUT_FILE_NAMES, MEETINGS, RELATIONSHIPS, csv_text, files_of_zip, zip_of
 from .models import DatasetImport, ImportedFiles, ImportRequest
 from .reading import Problem, problems_by_column
-from .validation import KnownIds, ParsedFile, may_be_thousands, validate_dataset
+from .validation import KnownIds, ParsedFile, validate_dataset
 
 UPDATE_BATCH = 2000
 

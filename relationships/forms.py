@@ -2,13 +2,14 @@
 rules (the models' clean())."""
 from django import forms
 
+from core.forms import AmountField, RefusedOnceMixin
 from core.validation import web_external_id
 from entities.forms import EntityField
 
 from .models import Disclosure, Relationship
 
 
-class RelationshipForm(forms.ModelForm):
+class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
     """A dated fact between two entities, as a row of relationships.csv. Its id is its key in the
     data sets, the flags and the score history, so it is chosen once: typed when recorded (or made
     up, `r-web-…`) and never changed by a correction."""
@@ -22,10 +23,11 @@ class RelationshipForm(forms.ModelForm):
         model = Relationship
         fields = ["source", "type", "target", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes", "external_id"]
         labels = {"external_id": "Id", "analyst_score": "Analyst's rating (0 to 10)", "source_url": "Source URL"}
+        field_classes = {"amount": AmountField}  # "2,500" as well as 2500
         help_texts = {
             "external_id": "Its id in the data sets (letters, digits, '.', '_', '-'); left empty, one is made up.",
             "start_date": "The day it began; a contribution or an endorsement is dated by this day alone.",
-            "amount": "Required for funds and contributes to (the money that changed hands).",
+            "amount": "Required for funds and contributes to: the money that changed hands, without its currency sign (2,500 or 2500).",
             "analyst_score": "How close an analyst judges the pair from this fact, when the other evidence misses something.",
             "source_url": "Where this can be checked: a filing, minutes, an article, a public record.",
         }
@@ -48,7 +50,7 @@ class RelationshipForm(forms.ModelForm):
         return self.cleaned_data["external_id"].strip() or web_external_id("r")
 
 
-class DisclosureForm(forms.ModelForm):
+class DisclosureForm(RefusedOnceMixin, forms.ModelForm):
     """Someone disclosed a relationship (a row of disclosures.csv for the relationship whose page it
     is recorded from): its id chosen once, as a relationship's. Whether the statement may be
     published is an administrator's call, made when the discloser agreed (`may_publish`)."""

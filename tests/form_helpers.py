@@ -7,5 +7,5 @@ def assert_refused_on(response, field: str, words: str, kept: str) -> None:
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert field in errors, errors
-    assert words.lower() in " ".join(errors[field]).lower()
+    assert words.lower() in " ".join(errors[field]).lower(), errors[field]
     assert f'value="{kept}"' in response.content.decode()

@@ -178,6 +178,15 @@ def test_a_relationship_is_recorded_under_the_id_typed(lakeside, client_as):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("typed", "kept"), [("2,500", "2500.00"), (" 1,234,567.89 ", "1234567.89"), ("2500", "2500.00"), ("0.5", "0.50")])
+def test_an_amount_is_recorded_as_people_write_it(lakeside, client_as, typed, kept):
+    # a browser's number field refused "2,500"; the import reads it, and so does the form now
+    client_as("analyst").post("/relationships/new/", relationship_post(type="contributes_to", amount=typed, external_id="c-web"))
+
+    assert str(Relationship.objects.get(external_id="c-web").amount) == kept
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("overrides, field, words", [
     ({"type": ""}, "type", "required"),
     ({"target": "x-a2"}, "target", "the same entity 'x-a2'"),
@@ -187,6 +196,10 @@ def test_a_relationship_is_recorded_under_the_id_typed(lakeside, client_as):
     ({"analyst_score": "11"}, "analyst_score", "10"),
     ({"amount": "-5", "type": "contributes_to"}, "amount", ""),
     ({"start_date": "someday"}, "start_date", "valid date"),
+    ({"type": "funds", "amount": "$2,500"}, "amount", "without its currency sign"),
+    ({"type": "funds", "amount": "2500,50"}, "amount", "write decimals with a point"),
+    ({"type": "funds", "amount": "1.500"}, "amount", "may be 1,500, with a point between thousands: write 1500 if so, or 1.5 if not"),
+    ({"type": "funds", "amount": "2,500.505"}, "amount", "2 decimal places"),
 ])
 def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_nothing_is_saved(lakeside, client_as, overrides, field, words):
     count = Relationship.objects.count()
@@ -194,6 +207,7 @@ def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_noth
     refused = client_as("analyst").post("/relationships/new/", relationship_post(**overrides))
 
     assert_refused_on(refused, field, words, kept="https://news.example.org/friends")
+    assert len(refused.context["form"].errors[field]) == 1  # an amount not read is not also "required for funds"
     assert Relationship.objects.count() == count
 
 
