@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
 from core.forms import correction_saved, deleted_once_confirmed
+from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
 from core.spreadsheet import csv_download
@@ -132,6 +133,8 @@ def entity_detail(request, external_id: str):
         # an old link to a twin merged into another entity leads to the entity kept
         merged = merged_away(external_id)
         if merged is None:
+            if external_id == FORM_ONCE_HERE:
+                return redirect_keeping_query(request, "entity_new")
             raise Http404("No such entity.")
         messages.info(request, f"{external_id} was merged into {merged.keep.name} ({merged.keep.external_id}) on {merged.merged_at:%Y-%m-%d}.")
         return redirect("entity_detail", external_id=merged.keep.external_id)

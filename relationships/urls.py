@@ -5,7 +5,8 @@ from . import views
 urlpatterns = [
     path("sources/", views.sources, name="sources"),
     path("relationships/", views.relationship_list, name="relationship_list"),
-    path("relationships/new/", views.relationship_new, name="relationship_new"),
+    # not /relationships/new/: a relationship may have the id "new" (its page is there)
+    path("record/relationship/", views.relationship_new, name="relationship_new"),
     path("relationships/<str:external_id>/", views.relationship_detail, name="relationship_detail"),
     path("relationships/<str:external_id>/edit/", views.relationship_edit, name="relationship_edit"),
     path("relationships/<str:external_id>/source/", views.relationship_source, name="relationship_source"),

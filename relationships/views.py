@@ -3,6 +3,7 @@ where the facts come from, entities that may be entered twice, and the people ad
 were logged."""
 from django.contrib import messages
 from django.db.models import Count, F, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
 from core.forms import correction_saved, deleted_once_confirmed
+from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
@@ -75,7 +77,11 @@ def _relationships_csv(filename: str, relationships):
 def relationship_detail(request, external_id: str):
     """One fact: what it says, where it can be checked, the pair it counts toward and that pair's
     score, its disclosures, the flags it is evidence for, the report it came from, and its history."""
-    relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
+    relationship = Relationship.objects.select_related("source", "target").filter(external_id=external_id).first()
+    if relationship is None:
+        if external_id == FORM_ONCE_HERE:
+            return redirect_keeping_query(request, "relationship_new")
+        raise Http404("No such relationship.")
     disclosures = list(relationship.disclosures.select_related("discloser").order_by("disclosed_on", "external_id"))
     return render(request, "relationships/detail.html", {
         "relationship": relationship,

@@ -126,6 +126,20 @@ def test_unknown_entity_is_404(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_an_entity_with_the_id_new_has_its_page_and_the_old_form_address_leads_to_the_form_until_then(client_as):
+    # the contract allows the id "new"; the form to add an entity was at /entities/new/ and hid it
+    analyst = client_as("analyst")
+    assert analyst.get("/entities/new/?parent=lk-pd").url == "/record/entity/?parent=lk-pd"
+    assert analyst.get("/record/entity/").status_code == 200
+
+    EntityFactory(external_id="new", name="New Horizons Coalition")
+
+    page = analyst.get("/entities/new/")
+    assert page.status_code == 200 and "New Horizons Coalition" in page.content.decode()
+    assert analyst.get("/entities/new/edit/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_directory_and_entity_pages_use_a_constant_number_of_queries(scored, client_as):
     client = client_as("city_staff")
 
@@ -284,9 +298,9 @@ def test_an_analyst_adds_an_entity_under_an_id_made_from_its_name(lakeside, clie
     from entities.models import Entity
 
     analyst = client_as("analyst")
-    assert 'href="/entities/new/"' in analyst.get("/entities/").content.decode()
+    assert 'href="/record/entity/"' in analyst.get("/entities/").content.decode()
 
-    response = analyst.post("/entities/new/", entity_post(), follow=True)
+    response = analyst.post("/record/entity/", entity_post(), follow=True)
 
     added = Entity.objects.get(name="Harbor Watch Coalition")
     assert re.fullmatch(r"e-harbor-watch-coalition-[0-9a-f]{6}", added.external_id)
@@ -295,9 +309,9 @@ def test_an_analyst_adds_an_entity_under_an_id_made_from_its_name(lakeside, clie
     assert "Added Harbor Watch Coalition" in response.content.decode()
     assert AuditEvent.objects.get(object_type="entities.entity", object_key=added.external_id).actor_id == response.wsgi_request.user.pk
     # a person's made-up id starts as the meeting form's do; a typed one is kept
-    analyst.post("/entities/new/", entity_post(name="Dana Okafor", kind="person", website=""))
+    analyst.post("/record/entity/", entity_post(name="Dana Okafor", kind="person", website=""))
     assert Entity.objects.get(name="Dana Okafor").external_id.startswith("p-dana-okafor-")
-    analyst.post("/entities/new/", entity_post(name="Harbor Precinct", kind="police_department", parent="lk-pd", external_id="lk-pd-harbor"))
+    analyst.post("/record/entity/", entity_post(name="Harbor Precinct", kind="police_department", parent="lk-pd", external_id="lk-pd-harbor"))
     assert Entity.objects.get(external_id="lk-pd-harbor").parent.external_id == "lk-pd"
 
 
@@ -314,7 +328,7 @@ def test_an_entity_the_import_would_refuse_is_refused_on_its_field_and_nothing_i
 
     count = Entity.objects.count()
 
-    refused = client_as("analyst").post("/entities/new/", entity_post(**overrides))
+    refused = client_as("analyst").post("/record/entity/", entity_post(**overrides))
 
     assert_refused_on(refused, field, words, kept="https://harborwatch.example.org")
     assert Entity.objects.count() == count
@@ -349,13 +363,13 @@ def test_an_analyst_corrects_an_entity_and_its_id_stays(lakeside, client_as):
 def test_adding_an_entity_already_there_under_another_id_warns_and_saves_it(lakeside, client_as):
     from entities.models import Entity
 
-    response = client_as("analyst").post("/entities/new/", entity_post(name="Lakeside Police Dept.", kind="police_department"), follow=True)
+    response = client_as("analyst").post("/record/entity/", entity_post(name="Lakeside Police Dept.", kind="police_department"), follow=True)
 
     assert Entity.objects.filter(name="Lakeside Police Dept.").exists()
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
     assert any("lk-pd" in w and "merge" in w for w in warnings), warnings
     # a person as a parent unit: the contract allows it, so it is saved with why it reads oddly
-    under_a_person = client_as("analyst").post("/entities/new/", entity_post(name="Chief's office", kind="police_department", parent="p-chief"),
+    under_a_person = client_as("analyst").post("/record/entity/", entity_post(name="Chief's office", kind="police_department", parent="p-chief"),
                                                follow=True)
     assert Entity.objects.get(name="Chief's office").parent.external_id == "p-chief"
     assert any("person" in str(m) for m in under_a_person.context["messages"] if m.level_tag == "warning")
@@ -369,7 +383,7 @@ def test_only_analysts_and_administrators_add_or_correct_entities(lakeside, clie
     client = client_as(role)
     count = Entity.objects.count()
 
-    assert client.post("/entities/new/", entity_post()).status_code == 403
+    assert client.post("/record/entity/", entity_post()).status_code == 403
     assert client.post("/entities/lk-pd/edit/", entity_post(name="Renamed", kind="police_department")).status_code == 403
     assert Entity.objects.count() == count and Entity.objects.get(external_id="lk-pd").name == "Lakeside Police Department"
     assert "Correct this entity" not in client.get("/entities/lk-pd/").content.decode()
@@ -398,7 +412,7 @@ def test_an_analyst_deletes_an_entity_added_by_mistake_once_confirmed_when_nothi
     from entities.models import Entity
 
     analyst = client_as("analyst")
-    analyst.post("/entities/new/", entity_post(external_id="typo-group"))
+    analyst.post("/record/entity/", entity_post(external_id="typo-group"))
     assert "Delete entity" in analyst.get("/entities/typo-group/edit/").content.decode()
 
     assert analyst.post("/entities/typo-group/delete/").status_code == 302 and Entity.objects.filter(external_id="typo-group").exists()

@@ -142,9 +142,9 @@ def test_an_analyst_records_a_relationship_and_the_pair_score_follows(lakeside_d
     analyst = client_as("analyst")
 
     # from a person's page: the form comes with that person filled in
-    assert 'href="/relationships/new/?source=x-a2"' in analyst.get("/entities/x-a2/").content.decode()
-    assert 'value="x-a2"' in analyst.get("/relationships/new/?source=x-a2").content.decode()
-    response = analyst.post("/relationships/new/", relationship_post(target="Example Person B2"), follow=True)
+    assert 'href="/record/relationship/?source=x-a2"' in analyst.get("/entities/x-a2/").content.decode()
+    assert 'value="x-a2"' in analyst.get("/record/relationship/?source=x-a2").content.decode()
+    response = analyst.post("/record/relationship/", relationship_post(target="Example Person B2"), follow=True)
 
     assert response.status_code == 200
     recorded = Relationship.objects.get(source=a, target=b)
@@ -164,14 +164,27 @@ def test_an_analyst_records_a_relationship_and_the_pair_score_follows(lakeside_d
 
 
 @pytest.mark.django_db
+def test_a_relationship_with_the_id_new_has_its_page_and_the_old_form_address_leads_to_the_form_until_then(lakeside, client_as):
+    analyst = client_as("analyst")
+    assert analyst.get("/relationships/new/?source=lk-pd&target=lk-ob").url == "/record/relationship/?source=lk-pd&target=lk-ob"
+
+    analyst.post("/record/relationship/", relationship_post(external_id="new"))
+
+    page = analyst.get("/relationships/new/")
+    assert page.status_code == 200 and "x-a2" in page.content.decode()
+    assert analyst.get("/relationships/new/edit/").status_code == 200
+    assert analyst.get("/relationships/nothing-here/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_a_relationship_is_recorded_under_the_id_typed(lakeside, client_as):
     analyst = client_as("analyst")
-    analyst.post("/relationships/new/", relationship_post(external_id=" k-77 "))
+    analyst.post("/record/relationship/", relationship_post(external_id=" k-77 "))
 
     assert Relationship.objects.get(external_id="k-77").target.external_id == "x-b2"
     # an id taken, or one a data set could not hold, is refused on its field
     for taken_or_bad, message in (("k-77", "already exists"), ("k 78", "")):
-        refused = analyst.post("/relationships/new/", relationship_post(external_id=taken_or_bad))
+        refused = analyst.post("/record/relationship/", relationship_post(external_id=taken_or_bad))
         assert refused.status_code == 400 and refused.context["form"].errors["external_id"]
         assert message in " ".join(refused.context["form"].errors["external_id"])
     assert not Relationship.objects.filter(external_id="k 78").exists()
@@ -181,7 +194,7 @@ def test_a_relationship_is_recorded_under_the_id_typed(lakeside, client_as):
 @pytest.mark.parametrize(("typed", "kept"), [("2,500", "2500.00"), (" 1,234,567.89 ", "1234567.89"), ("2500", "2500.00"), ("0.5", "0.50")])
 def test_an_amount_is_recorded_as_people_write_it(lakeside, client_as, typed, kept):
     # a browser's number field refused "2,500"; the import reads it, and so does the form now
-    client_as("analyst").post("/relationships/new/", relationship_post(type="contributes_to", amount=typed, external_id="c-web"))
+    client_as("analyst").post("/record/relationship/", relationship_post(type="contributes_to", amount=typed, external_id="c-web"))
 
     assert str(Relationship.objects.get(external_id="c-web").amount) == kept
 
@@ -204,7 +217,7 @@ def test_an_amount_is_recorded_as_people_write_it(lakeside, client_as, typed, ke
 def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_nothing_is_saved(lakeside, client_as, overrides, field, words):
     count = Relationship.objects.count()
 
-    refused = client_as("analyst").post("/relationships/new/", relationship_post(**overrides))
+    refused = client_as("analyst").post("/record/relationship/", relationship_post(**overrides))
 
     assert_refused_on(refused, field, words, kept="https://news.example.org/friends")
     assert len(refused.context["form"].errors[field]) == 1  # an amount not read is not also "required for funds"
@@ -248,10 +261,10 @@ def test_recording_a_tie_that_reads_oddly_or_is_already_there_warns_and_saves_it
     s01 = Relationship.objects.get(external_id="s-01")
 
     # the department overseeing its board: most likely the wrong way round
-    backwards = analyst.post("/relationships/new/", relationship_post(source="lk-pd", type="oversees", target="lk-ob", start_date="2018-03-01",
+    backwards = analyst.post("/record/relationship/", relationship_post(source="lk-pd", type="oversees", target="lk-ob", start_date="2018-03-01",
                                                                       external_id="backwards"), follow=True)
     # the same fact as s-01 under another id: both would count
-    again = analyst.post("/relationships/new/", relationship_post(source="lk-ob", type="oversees", target="lk-pd", start_date="2018-03-01",
+    again = analyst.post("/record/relationship/", relationship_post(source="lk-ob", type="oversees", target="lk-pd", start_date="2018-03-01",
                                                                   end_date="", external_id="s-01-again"), follow=True)
 
     assert Relationship.objects.filter(external_id__in=["backwards", "s-01-again"]).count() == 2
@@ -315,7 +328,7 @@ def test_only_analysts_and_administrators_record_or_correct_relationships(lakesi
     client = client_as(role)
     count = Relationship.objects.count()
 
-    assert client.post("/relationships/new/", relationship_post()).status_code == 403
+    assert client.post("/record/relationship/", relationship_post()).status_code == 403
     assert client.post("/relationships/s-01/edit/", relationship_post(source="lk-ob", target="lk-pd")).status_code == 403
     assert Relationship.objects.count() == count and Relationship.objects.get(external_id="s-01").target.external_id == "lk-pd"
     assert "Record a relationship" not in client.get("/entities/x-a2/").content.decode()
@@ -498,7 +511,7 @@ def test_the_relationships_recorded_lately_are_listed_whenever_they_began(lakesi
     from django.utils import timezone
 
     Relationship.objects.update(created_at=timezone.now() - timedelta(days=30))
-    client_as("analyst").post("/relationships/new/", relationship_post(start_date="2011-05-01", external_id="old-news"))
+    client_as("analyst").post("/record/relationship/", relationship_post(start_date="2011-05-01", external_id="old-news"))
 
     page = client_as("city_staff").get("/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()})
     api = client_as("city_staff").get("/api/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()}).json()
