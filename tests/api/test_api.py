@@ -248,6 +248,16 @@ def test_the_openapi_schema_is_valid_without_a_warning(tmp_path):
     assert "/api/flags/status/" in (tmp_path / "schema.yml").read_text()
 
 
+def test_the_openapi_schema_shows_that_an_administrator_may_publish_a_disclosure_s_statement():
+    # generated for no one in particular, it showed the field read-only, as for an analyst
+    from drf_spectacular.generators import SchemaGenerator
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    field = components["DisclosureRequest"]["properties"]["statement_public"]
+
+    assert not field.get("readOnly") and "set by administrators" in field["description"]
+
+
 @pytest.mark.django_db
 def test_the_api_gives_an_entitys_ties_over_time_as_the_page(lakeside, api_as):
     from datetime import date
