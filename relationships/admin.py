@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from core.forms import AmountField
+
 from .models import Disclosure, Relationship
 from .selectors import disclosure_warnings, saving_warnings
 
@@ -21,6 +23,11 @@ class RelationshipAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = [DisclosureInline]
     readonly_fields = ("created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "amount":
+            kwargs["form_class"] = AmountField  # "2,500" as on the relationship's own form
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Saved as given, with a warning when the tie most likely reads the wrong way round, has a date

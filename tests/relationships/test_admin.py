@@ -1,0 +1,23 @@
+"""The admin site's relationship form (relationships/admin.py)."""
+import pytest
+
+from relationships.models import Relationship
+from tests.factories import EntityFactory
+
+
+def admin_post(**overrides):
+    return {"external_id": "c-admin", "type": "contributes_to", "start_date": "2025-03-01", "amount": "",
+            "disclosures-TOTAL_FORMS": 0, "disclosures-INITIAL_FORMS": 0, **overrides}
+
+
+@pytest.mark.django_db
+def test_the_admin_reads_an_amount_as_the_relationship_form_does(admin_site_client):
+    union, mayor = EntityFactory(external_id="union", kind="police_union"), EntityFactory(external_id="mayor", kind="elected_official")
+    ends = {"source": union.pk, "target": mayor.pk}
+
+    refused = admin_site_client.post("/admin/relationships/relationship/add/", admin_post(**ends, amount="$2,500"))
+    assert refused.status_code == 200 and "without its currency sign" in refused.content.decode()
+    assert not Relationship.objects.exists()
+
+    admin_site_client.post("/admin/relationships/relationship/add/", admin_post(**ends, amount="2,500"))
+    assert str(Relationship.objects.get(external_id="c-admin").amount) == "2500.00"
