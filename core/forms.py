@@ -2,7 +2,7 @@
 how a correction form is saved and a record deleted from its page."""
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from core.validation import may_be_thousands, parse_decimal
 
@@ -24,7 +24,7 @@ class AmountField(forms.DecimalField):
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from None
         if may_be_thousands(amount):
-            whole = text.replace(".", "").lstrip("+")
+            whole = str(amount).replace(".", "")  # as read: "1.500e0" is 1.500 too
             raise ValidationError(f"'{text}' may be {int(whole):,}, with a point between thousands: write {whole} "
                                   f"if so, or {amount.normalize():f} if not", code="ambiguous")
         return amount
@@ -37,7 +37,7 @@ class RefusedOnceMixin:
 
     def add_error(self, field, error):
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            unrefused = {name: errors for name, errors in error.error_dict.items() if name not in self._errors}
+            unrefused = {name: errors for name, errors in error.error_dict.items() if name == NON_FIELD_ERRORS or name not in self._errors}
             if not unrefused:
                 return
             error = ValidationError(unrefused)

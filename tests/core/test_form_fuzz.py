@@ -9,9 +9,12 @@ from hypothesis import strategies as st
 from conflicts.forms import FlagTransitionForm
 from engagement.forms import ConflictReportForm, CoveragePeriodForm, FeedbackAnswerForm, MeetingForm, ReportDecisionForm
 from engagement.models import ConflictReport, FeedbackResponse, Meeting
+from entities.forms import EntityForm
 from entities.models import Entity
+from relationships.forms import DisclosureForm, RelationshipForm
+from relationships.models import Disclosure, Relationship
 from scoring.forms import ScoringSettingsForm
-from tests.factories import ConflictReportFactory, FeedbackSurveyFactory, FlagFactory
+from tests.factories import ConflictReportFactory, EntityFactory, FeedbackSurveyFactory, FlagFactory, RelationshipFactory
 from tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +23,8 @@ hostile_text = st.one_of(
     st.text(max_size=80),
     st.sampled_from(['=HYPERLINK("http://x")', "<script>alert(1)</script>", "9" * 400, "-1", "1e309", "NaN", "2026-02-30", " "]),
     st.builds(lambda ch, n: ch * n, st.characters(codec="utf-8"), st.integers(1000, 200_000)),  # huge values
+    # numbers as people and spreadsheets write them, read by the import's rule on the forms too
+    st.sampled_from(["2,500", "$2,500", "1,5", "1.500", "1.500e0", "+1.500", "-1.000.000", "1e-400", "0.005", "1,234.5678", "١٢"]),
 )
 
 
@@ -44,6 +49,30 @@ def test_meeting_form(client_as, values):
     data.update({"attendance-TOTAL_FORMS": "1", "attendance-INITIAL_FORMS": "0", "attendance-MIN_NUM_FORMS": "0",
                  "attendance-MAX_NUM_FORMS": "200", "attendance-0-entity": values[-1], "attendance-0-role": values[-2]})
     post_is_safe(client_as("board_member"), "/meetings/new/", data, [Meeting])
+
+
+@FUZZ
+@given(values=st.lists(hostile_text, min_size=10, max_size=10), ends_known=st.booleans())
+def test_relationship_forms(client_as, values, ends_known):
+    # the ends typed as known ids half the time, so that the other fields' rules are reached
+    data = dict(zip(fields_of(RelationshipForm), values))
+    if ends_known:
+        data.update(source=EntityFactory().external_id, target=EntityFactory().external_id)
+    analyst = client_as("analyst")
+    post_is_safe(analyst, "/record/relationship/", data, [Relationship, Entity])
+    relationship = RelationshipFactory()
+    post_is_safe(analyst, f"/relationships/{relationship.external_id}/edit/", data, [Relationship])
+    post_is_safe(analyst, f"/relationships/{relationship.external_id}/disclosures/new/", dict(zip(fields_of(DisclosureForm), values)),
+                 [Disclosure])
+
+
+@FUZZ
+@given(values=st.lists(hostile_text, min_size=8, max_size=8))
+def test_entity_forms(client_as, values):
+    analyst = client_as("analyst")
+    post_is_safe(analyst, "/record/entity/", dict(zip(fields_of(EntityForm), values)), [Entity])
+    entity = EntityFactory()
+    post_is_safe(analyst, f"/entities/{entity.external_id}/edit/", dict(zip(fields_of(EntityForm), values)), [Entity])
 
 
 @FUZZ

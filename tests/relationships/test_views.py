@@ -212,6 +212,7 @@ def test_an_amount_is_recorded_as_people_write_it(lakeside, client_as, typed, ke
     ({"type": "funds", "amount": "$2,500"}, "amount", "without its currency sign"),
     ({"type": "funds", "amount": "2500,50"}, "amount", "write decimals with a point"),
     ({"type": "funds", "amount": "1.500"}, "amount", "may be 1,500, with a point between thousands: write 1500 if so, or 1.5 if not"),
+    ({"type": "funds", "amount": "1.500e0"}, "amount", "may be 1,500"),  # as read: 1.500
     ({"type": "funds", "amount": "2,500.505"}, "amount", "2 decimal places"),
 ])
 def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_nothing_is_saved(lakeside, client_as, overrides, field, words):
