@@ -363,12 +363,19 @@ def _record_crossings(
     """Store the pairs this recompute moved from one band to another: the new rows at `crossed`
     (positions among `rows`, with their scores `before` and `after`) and the working or close
     rows that are gone (a pair under 1.0 now, or with no score: after 0). A first recompute records
-    every pair of 4.0 or more (70,000 at 20,000 entities): in one COPY on PostgreSQL."""
+    every pair of 4.0 or more (70,000 at 20,000 entities): on PostgreSQL in one binary COPY built
+    by numpy (as text, a row at a time, they took half a second of a from-empty recompute)."""
     pairs = rows[crossed]
-    moved = zip(scores.entity_a[pairs].tolist(), scores.entity_b[pairs].tolist(), before[crossed].tolist(), after[crossed].tolist())
-    gone = ((key // width, key % width, was, 0) for key, was in zip(gone_keys.tolist(), gone_score.tolist()))
+    a = np.concatenate([scores.entity_a[pairs], gone_keys // width]).astype(np.int64)
+    b = np.concatenate([scores.entity_b[pairs], gone_keys % width]).astype(np.int64)
+    was = np.concatenate([before[crossed], gone_score]).astype(np.int16)
+    now = np.concatenate([after[crossed], np.zeros(len(gone_keys))]).astype(np.int16)
+    if is_postgres():
+        copy_fixed_width(BandCrossing, [("entity_a_id", "int8", a), ("entity_b_id", "int8", b), ("before_tenths", "int2", was),
+                                        ("after_tenths", "int2", now), ("snapshot_id", "int8", snapshot.pk)], len(a))
+        return
     bulk_insert(BandCrossing, ["entity_a_id", "entity_b_id", "before_tenths", "after_tenths", "snapshot_id"],
-                ((*row, snapshot.pk) for row in itertools.chain(moved, gone)))
+                zip(a.tolist(), b.tolist(), was.tolist(), now.tolist(), itertools.repeat(snapshot.pk)))
 
 
 def current_pair_count() -> int:
