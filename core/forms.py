@@ -7,27 +7,35 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from core.validation import may_be_thousands, parse_decimal
 
 
-class AmountField(forms.DecimalField):
-    """An amount as people write it, "2,500" or "1,234.50" as well as 2500 (a browser's number field
-    refuses the commas), read by the import's rule (`parse_decimal`), each refusal saying how to
-    write it. "1.500" is refused too: the import reads it as one and a half and notes that it may be
-    fifteen hundred; on a form it can be asked at once."""
+class WrittenNumberField(forms.DecimalField):
+    """A number as people write it, "7.5" or "2,500" (commas between groups of three digits), read by
+    the import's rule (`parse_decimal`), each refusal saying how to write it: "7,5" is told to use a
+    point. A browser's number field refused the commas and said nothing of why."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    # whether a point may be read as separating thousands ("1.500"): in an amount, not in a rating
+    points_may_separate_thousands = False
 
     def to_python(self, value):
         text = str(value).strip() if value is not None else ""
         if text in self.empty_values:
             return None
         try:
-            amount = parse_decimal(text, places=self.decimal_places)
+            number = parse_decimal(text, places=self.decimal_places if self.points_may_separate_thousands else None)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from None
-        if may_be_thousands(amount):
-            whole = str(amount).replace(".", "")  # as read: "1.500e0" is 1.500 too
+        if self.points_may_separate_thousands and may_be_thousands(number):
+            whole = str(number).replace(".", "")  # as read: "1.500e0" is 1.500 too
             raise ValidationError(f"'{text}' may be {int(whole):,}, with a point between thousands: write {whole} "
-                                  f"if so, or {amount.normalize():f} if not", code="ambiguous")
-        return amount
+                                  f"if so, or {number.normalize():f} if not", code="ambiguous")
+        return number
+
+
+class AmountField(WrittenNumberField):
+    """An amount, "2,500" or "1,234.50" as well as 2500. "1.500" is asked again: the import reads it
+    as one and a half and notes that it may be fifteen hundred; on a form it can be asked at once."""
+
+    points_may_separate_thousands = True
 
 
 class RefusedOnceMixin:

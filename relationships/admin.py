@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from core.forms import AmountField
+from core.forms import AmountField, WrittenNumberField
 
 from .models import Disclosure, Relationship
 from .selectors import disclosure_warnings, saving_warnings
@@ -25,8 +25,10 @@ class RelationshipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "amount":
-            kwargs["form_class"] = AmountField  # "2,500" as on the relationship's own form
+        # "2,500" read, "7,5" told to use a point, as on the relationship's own form
+        number_fields = {"amount": AmountField, "analyst_score": WrittenNumberField}
+        if db_field.name in number_fields:
+            kwargs["form_class"] = number_fields[db_field.name]
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

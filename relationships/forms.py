@@ -2,7 +2,7 @@
 rules (the models' clean())."""
 from django import forms
 
-from core.forms import AmountField, RefusedOnceMixin
+from core.forms import AmountField, RefusedOnceMixin, WrittenNumberField
 from core.validation import web_external_id
 from entities.forms import EntityField
 
@@ -23,7 +23,7 @@ class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
         model = Relationship
         fields = ["source", "type", "target", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes", "external_id"]
         labels = {"external_id": "Id", "analyst_score": "Analyst's rating (0 to 10)", "source_url": "Source URL"}
-        field_classes = {"amount": AmountField}  # "2,500" as well as 2500
+        field_classes = {"amount": AmountField, "analyst_score": WrittenNumberField}  # "2,500" as well as 2500; "7,5" told to use a point
         help_texts = {
             "external_id": "Its id in the data sets (letters, digits, '.', '_', '-'); left empty, one is made up.",
             "start_date": "The day it began; a contribution or an endorsement is dated by this day alone.",

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.forms import AmountField
-from core.validation import AMOUNT_PLACES, parse_decimal
+from core.forms import AmountField, WrittenNumberField
+from core.validation import AMOUNT_PLACES, RATING_PLACES, parse_decimal
 
 # numbers as written (groups of three, a decimal part, an exponent), and anything of their characters
 number_like = st.from_regex(r"[+-]?[0-9]{1,4}([.,][0-9]{3}){0,3}([.,][0-9]{1,4})?([eE][+-]?[0-9]{1,3})?", fullmatch=True) | st.text(
@@ -14,15 +14,17 @@ number_like = st.from_regex(r"[+-]?[0-9]{1,4}([.,][0-9]{3}){0,3}([.,][0-9]{1,4})
 
 
 @settings(max_examples=1000)  # fast; the shapes that matter are few among them
-@given(number_like)
-def test_an_amount_field_reads_what_the_import_reads_or_refuses_it_with_a_message(typed):
-    field = AmountField(max_digits=16, decimal_places=AMOUNT_PLACES, required=False)
+@given(number_like, st.sampled_from([(AmountField, AMOUNT_PLACES, AMOUNT_PLACES), (WrittenNumberField, RATING_PLACES, None)]))
+def test_a_number_field_reads_what_the_import_reads_or_refuses_it_with_a_message(typed, kind):
+    # an amount, where a point may separate thousands, and a rating, where it may not
+    field_class, places, thousands_places = kind
+    field = field_class(max_digits=16, decimal_places=places, required=False)
     try:
-        amount = field.clean(typed)
+        number = field.clean(typed)
     except ValidationError as refused:
         assert all(message.strip() for message in refused.messages)  # said, never a server error
         return
-    if amount is None:
+    if number is None:
         assert not typed.strip()
     else:
-        assert isinstance(amount, Decimal) and amount == parse_decimal(typed.strip(), places=AMOUNT_PLACES)
+        assert isinstance(number, Decimal) and number == parse_decimal(typed.strip(), places=thousands_places)

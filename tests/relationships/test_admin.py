@@ -11,7 +11,7 @@ def admin_post(**overrides):
 
 
 @pytest.mark.django_db
-def test_the_admin_reads_an_amount_as_the_relationship_form_does(admin_site_client):
+def test_the_admin_reads_an_amount_and_a_rating_as_the_relationship_form_does(admin_site_client):
     union, mayor = EntityFactory(external_id="union", kind="police_union"), EntityFactory(external_id="mayor", kind="elected_official")
     ends = {"source": union.pk, "target": mayor.pk}
 
@@ -19,5 +19,9 @@ def test_the_admin_reads_an_amount_as_the_relationship_form_does(admin_site_clie
     assert refused.status_code == 200 and "without its currency sign" in refused.content.decode()
     assert not Relationship.objects.exists()
 
-    admin_site_client.post("/admin/relationships/relationship/add/", admin_post(**ends, amount="2,500"))
-    assert str(Relationship.objects.get(external_id="c-admin").amount) == "2500.00"
+    comma = admin_site_client.post("/admin/relationships/relationship/add/", admin_post(**ends, amount="2,500", analyst_score="7,5"))
+    assert "write decimals with a point" in comma.content.decode()
+
+    admin_site_client.post("/admin/relationships/relationship/add/", admin_post(**ends, amount="2,500", analyst_score="7.5"))
+    saved = Relationship.objects.get(external_id="c-admin")
+    assert (str(saved.amount), str(saved.analyst_score)) == ("2500.00", "7.5")

@@ -207,6 +207,7 @@ def test_an_amount_is_recorded_as_people_write_it(lakeside, client_as, typed, ke
     ({"type": "funds", "amount": ""}, "amount", "required"),
     ({"start_date": "2025-01-01", "end_date": "2024-01-01"}, "end_date", "before"),
     ({"analyst_score": "11"}, "analyst_score", "10"),
+    ({"analyst_score": "7,5"}, "analyst_score", "write decimals with a point"),
     ({"amount": "-5", "type": "contributes_to"}, "amount", ""),
     ({"start_date": "someday"}, "start_date", "valid date"),
     ({"type": "funds", "amount": "$2,500"}, "amount", "without its currency sign"),
