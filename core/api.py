@@ -1,11 +1,12 @@
-"""What every API endpoint shares: role permissions and pagination."""
+"""What every API endpoint shares: role permissions, pagination, and how a number is read."""
 from django.db.models import ProtectedError
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 from . import roles
 from .tables import MAX_PER_PAGE
+from .validation import parse_decimal
 
 
 class StandardPagination(PageNumberPagination):
@@ -52,6 +53,25 @@ def answering_a_write(serializer) -> bool:
     is saved (a fact or a meeting given twice, a date after today) are said then, not on each read."""
     request = serializer.context.get("request")
     return request is not None and request.method in ("POST", "PUT", "PATCH")
+
+
+class WrittenDecimalField(serializers.DecimalField):
+    """A number given as JSON's number, or as text read by the import's rule (`parse_decimal`), as
+    the pages' forms read it: "2,500" is 2500, and "$2,500" or "7,5" is refused saying how to write
+    it (DRF said "A valid number is required."). `points_may_separate_thousands`: an amount, where
+    "1.234" may be 1,234 and is refused saying so."""
+
+    def __init__(self, *args, points_may_separate_thousands: bool = False, **kwargs):
+        self.points_may_separate_thousands = points_may_separate_thousands
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip():
+            try:
+                data = parse_decimal(data.strip(), places=self.decimal_places if self.points_may_separate_thousands else None)
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from None
+        return super().to_internal_value(data)
 
 
 class Conflict(APIException):

@@ -1,9 +1,9 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, answering_a_write
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, WrittenDecimalField, answering_a_write
 from core.roles import can_edit_data
-from core.validation import external_id_problems, raise_for_api, relationship_problems, text_problems
+from core.validation import AMOUNT_PLACES, RATING_PLACES, external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
 
 from .models import Disclosure, Relationship
@@ -15,6 +15,9 @@ class RelationshipSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     symmetric = serializers.BooleanField(read_only=True)
+    # "2,500" read as the import and the forms read it (relationships.models: the same digits and decimals)
+    amount = WrittenDecimalField(max_digits=16, decimal_places=AMOUNT_PLACES, required=False, allow_null=True, points_may_separate_thousands=True)
+    analyst_score = WrittenDecimalField(max_digits=4, decimal_places=RATING_PLACES, required=False, allow_null=True)
     # valid, but most likely the wrong way round or with a date or an amount nothing reads (saved as
     # given): why, or nothing; the answer to a create or a correction also names another relationship
     # giving the same fact

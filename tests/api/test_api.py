@@ -33,6 +33,24 @@ def test_writes_use_the_importer_rules_and_name_the_field(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_numbers_written_as_text_are_read_as_the_import_and_the_forms_read_them(scored, api_as):
+    client = api_as("analyst")
+    money = {**new_relationship(), "type": "contributes_to"}
+
+    refused = {typed: client.post("/api/relationships/", {**money, "amount": typed}, format="json") for typed in ("$2,500", "2500,50", "1.234")}
+    comma_rating = client.post("/api/relationships/", {**money, "amount": 2500, "analyst_score": "7,5"}, format="json")
+    as_text = client.post("/api/relationships/", {**money, "amount": "2,500", "analyst_score": "7.5"}, format="json")
+
+    assert "without its currency sign" in str(refused["$2,500"].data["amount"])
+    assert "write decimals with a point" in str(refused["2500,50"].data["amount"])
+    assert "may be 1,234, with a point between thousands" in str(refused["1.234"].data["amount"])
+    assert comma_rating.status_code == 400 and "write decimals with a point" in str(comma_rating.data["analyst_score"])
+    assert as_text.status_code == 201 and (as_text.data["amount"], as_text.data["analyst_score"]) == ("2500.00", "7.5")
+    # JSON numbers as before, and null for none
+    assert client.patch("/api/relationships/api-rel/", {"amount": 1500.5, "analyst_score": None}, format="json").data["amount"] == "1500.50"
+
+
+@pytest.mark.django_db
 def test_a_board_member_logs_a_meeting_with_attendance(scored, api_as):
     response = api_as("board_member").post("/api/meetings/", new_meeting(), format="json")
 
