@@ -21,6 +21,7 @@ from engagement.selectors import meeting_newcomers, meeting_sources_by_type, rep
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs, pair_for
+from scoring.signals import relationship_evidence_changed
 
 from .filters import RelationshipPageFilter
 from .forms import DisclosureForm, RelationshipForm, SourceForm
@@ -122,8 +123,7 @@ def relationship_edit(request, external_id: str):
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
     form = RelationshipForm(request.POST or None, instance=relationship)
     if request.method == "POST" and form.is_valid():
-        # a source or notes alone change no score (scoring.signals queues no recompute for them)
-        follows = ("; the scores are being updated" if set(form.changed_data) - {"source_url", "notes"}
+        follows = ("; the scores are being updated" if relationship_evidence_changed(form.changed_data)
                    else " (its source or notes: no score changes)")
         correction_saved(request, form, f"Saved the corrections to {relationship.external_id}{follows}.")
         _warn_about(request, relationship)

@@ -15,6 +15,12 @@ from .triggers import entities_at_meeting, queue_recompute, with_organisations
 RELATIONSHIP_EVIDENCE = ("source_id", "target_id", "type", "start_date", "end_date", "amount", "analyst_score")
 
 
+def relationship_evidence_changed(field_names) -> bool:
+    """Whether a change of these fields of a relationship (a form's `changed_data`) changes what
+    the scores or the rules read, and so queues a recompute."""
+    return any(f"{name}_id" in RELATIONSHIP_EVIDENCE or name in RELATIONSHIP_EVIDENCE for name in field_names)
+
+
 def _remember_stored(sender, instance, **kwargs):
     """Before an edit is saved, note what the row joined until now: a relationship or attendance
     row moved to other entities (the admin, the API) changes the pairs it left as well."""
