@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from core.api import ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
 from core.validation import (
     entity_problems,
     external_id_problems,
@@ -16,6 +16,7 @@ from core.validation import (
 from .kinds import Category, Kind
 from .models import Entity, MergeRecord, stored_parent_of
 from .selectors import merged_away, saving_warnings
+from .services import entity_deletion_refused
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -69,6 +70,13 @@ class EntityViewSet(ExternalIdModelViewSet):
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
     ordering_fields = ["external_id", "name", "kind", "jurisdiction"]
+
+    def perform_destroy(self, instance):
+        # what the page refuses: an API delete has no confirmation page listing a flag that would go
+        # with the entity, its review history too (the admin site's lists it)
+        if why := entity_deletion_refused(instance):
+            raise Conflict(f"Cannot delete {instance.external_id}: {why}.")
+        super().perform_destroy(instance)
 
     def get_object(self):
         try:

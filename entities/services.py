@@ -49,7 +49,9 @@ def entity_deletion_refused(entity: Entity) -> str:
     entered twice is merged instead), a flag names it, or entities were merged into it."""
     if entity.merges_in.exists():
         return "other entities were merged into it (its page lists them)"
-    if entity.flags_as_person.exists():
+    # as any of its entities: a flag's subject and counterpart cascade (Django's collector would
+    # delete the flag and its review history along with the entity, not refuse)
+    if entity.flags_as_person.exists() or entity.flags_as_subject.exists() or entity.flags_as_counterpart.exists():
         return "a conflict-of-interest flag names it"
     try:
         Collector(using=router.db_for_write(Entity)).collect([entity])

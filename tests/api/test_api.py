@@ -238,8 +238,22 @@ def test_deleting_a_referenced_entity_is_a_conflict_with_the_reason(scored, api_
     response = api_as("administrator").delete("/api/entities/x-old1/")
 
     assert response.status_code == 409
-    assert "still referenced by" in response.data["detail"]
+    assert "Cannot delete x-old1: attendance, relationships refer to it" in response.data["detail"]
     assert Entity.objects.filter(external_id="x-old1").exists()
+
+
+@pytest.mark.django_db
+def test_deleting_an_entity_a_flag_names_is_a_conflict_and_the_flag_keeps_its_history(api_as):
+    # subject and counterpart cascade: the delete took the flag and its reviews with it
+    from tests.factories import FlagStatusChangeFactory
+
+    review = FlagStatusChangeFactory(flag__subject=EntityFactory(external_id="ob-gone", kind="oversight_body"))
+
+    response = api_as("administrator").delete("/api/entities/ob-gone/")
+
+    assert response.status_code == 409 and "a conflict-of-interest flag names it" in response.data["detail"]
+    assert Flag.objects.filter(pk=review.flag_id).exists() and review.flag.history.count() == 1
+    assert api_as("administrator").delete(f"/api/entities/{EntityFactory(external_id='nothing-here').external_id}/").status_code == 204
 
 
 @pytest.mark.django_db

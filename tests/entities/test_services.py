@@ -412,3 +412,21 @@ def test_a_twin_merged_into_an_entity_later_merged_itself_can_still_be_undone_fr
     assert client_as("city_staff").get("/entities/x-1/")["Location"] == "/entities/x-3/"
     entity_merge_undo(MergeRecord.objects.get(duplicate_external_id="x-1"))
     assert Relationship.objects.get(external_id="r-first").source.external_id == "x-1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side", ["subject", "counterpart", "persons"])
+def test_an_entity_a_flag_names_is_not_deleted_whatever_the_flag_calls_it(side):
+    """A flag whose evidence was deleted stays (with its review history) and names its entities:
+    deleting one cascaded to the flag (subject and counterpart are CASCADE), its history gone."""
+    from entities.services import entity_deletion_refused
+
+    named = EntityFactory(kind="person" if side == "persons" else "oversight_body")
+    flag = FlagFactory(**({} if side == "persons" else {side: named}))
+    if side == "persons":
+        flag.persons.add(named)
+    FlagStatusChangeFactory(flag=flag)
+
+    assert entity_deletion_refused(named) == "a conflict-of-interest flag names it"
+    unnamed = EntityFactory()
+    assert entity_deletion_refused(unnamed) == ""
