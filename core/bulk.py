@@ -99,6 +99,14 @@ def _copy_value(value):
     return value
 
 
+def copy_in(sql: str, data) -> None:
+    """Run a COPY … FROM STDIN on this connection, its errors raised as Django's (a unique or
+    foreign key violation as django.db.IntegrityError), as a query through the ORM raises them:
+    the raw cursor raised psycopg2's, which no caller catching Django's errors saw."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(sql, data)
+
+
 def copy_csv_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """COPY rows already in COPY's terms (text, numbers, NULL for null) into `model`'s `columns`
     (attnames); returns the count. PostgreSQL only."""
@@ -114,8 +122,7 @@ def copy_csv_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> in
     # get_field accepts attnames (`entity_id`) as well as names
     db_columns = [model._meta.get_field(c).column for c in columns]
     sql = f'COPY "{model._meta.db_table}" ({", ".join(db_columns)}) FROM STDIN WITH (FORMAT csv, NULL \'nan\')'
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, buffer)
+    copy_in(sql, buffer)
     return count
 
 
@@ -233,8 +240,7 @@ def copy_fixed_width(model, columns: Sequence[tuple[str, str, object]], n_rows: 
                 parts += [body[i * size : (i + 1) * size], len(value).to_bytes(4, "big"), value]
             body = b"".join(parts)
         payload = io.BytesIO(_PG_BINARY_HEADER + body + (-1).to_bytes(2, "big", signed=True))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, payload)
+        copy_in(sql, payload)
 
 
 def id_array(ids: Sequence[int] | np.ndarray) -> str:
@@ -287,8 +293,7 @@ def copy_binary_rows(model, columns: Sequence[tuple[str, str]], rows: Iterable[S
     buffer.write((-1).to_bytes(2, "big", signed=True))
     buffer.seek(0)
     db_columns = ", ".join(model._meta.get_field(name).column for name, _ in columns)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({db_columns}) FROM STDIN WITH (FORMAT binary)', buffer)
+    copy_in(f'COPY "{model._meta.db_table}" ({db_columns}) FROM STDIN WITH (FORMAT binary)', buffer)
     return count
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -103,31 +103,49 @@ def dataset_import(*, files: dict[str, bytes], dry_run: bool = False, recorded: 
     unexpected = sorted(set(files) - set(INPUT_FILE_NAMES))
     problems = [Problem(name, 1, "-", f"unexpected file (expected: {', '.join(INPUT_FILE_NAMES)})") for name in unexpected]
     files = {name: data for name, data in files.items() if name in INPUT_FILE_NAMES}
-    with transaction.atomic():
-        # one import at a time: two at once both planned to create the same new rows, and the
-        # second failed on the unique external_id. Waiting here, the second reads what the first
-        # committed and finds those rows unchanged
-        job_lock("import_dataset")
-        known = known_ids()
-        parsed, more = validate_dataset(files, known)
-        result = ImportResult(problems=problems + more, dry_run=dry_run)
-        if not result.ok:
-            return result
-        merged_again = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
-        result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
-                        + _odd_parents(parsed) + _odd_relationships(parsed)
-                        + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
-                        + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed) + _numbers_rounded(parsed))
-        result.counts = _upsert_all(parsed, result.touched_entity_ids)
-        result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)},
-                                               recorded_zip, result.notes)
+    try:
+        with transaction.atomic():
+            # one import at a time: two at once both planned to create the same new rows, and the
+            # second failed on the unique external_id. Waiting here, the second reads what the first
+            # committed and finds those rows unchanged
+            job_lock("import_dataset")
+            known = known_ids()
+            parsed, more = validate_dataset(files, known)
+            result = ImportResult(problems=problems + more, dry_run=dry_run)
+            if not result.ok:
+                return result
+            merged_again = _merged_twins_added(parsed.get(ENTITIES.name), known.entities)
+            result.notes = (merged_again + _possible_twins(parsed.get(ENTITIES.name), known.entities, {note.line for note in merged_again})
+                            + _odd_parents(parsed) + _odd_relationships(parsed)
+                            + _repeated_relationships(parsed) + _repeated_meetings(parsed) + _early_disclosures(parsed)
+                            + _dated_after_today(parsed, timezone.localdate()) + _amounts_that_may_be_thousands(parsed) + _numbers_rounded(parsed))
+            result.counts = _upsert_all(parsed, result.touched_entity_ids)
+            result.notes += _relationships_already_stored(parsed) + _meetings_already_stored(parsed)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                result.recorded = _import_recorded(result.counts, {name: files[name] for name in (files if recorded is None else recorded)},
+                                                   recorded_zip, result.notes)
+    except IntegrityError as exc:
+        # a row stored (on a page, by the API) with an id this import adds, or one it refers to
+        # deleted, after the import read what was stored: rolled back whole, and said, not a traceback
+        return ImportResult(problems=[_stored_meanwhile(exc, files)], dry_run=dry_run)
     if not dry_run:
         vacuum_analyze_tables(Entity, Relationship, Meeting, Attendance, Disclosure)
     return result
+
+
+def _stored_meanwhile(exc: IntegrityError, files: dict[str, bytes]) -> Problem:
+    """The problem of an import that met a change made while it ran (a row stored with an id it
+    adds, one it refers to deleted): the file of the table involved (PostgreSQL names it; else the
+    first file given) and the key, as the database gives it."""
+    diagnostics = getattr(exc.__cause__, "diag", None)
+    tables = {model._meta.db_table: fmt.name for model, fmt in ((Entity, ENTITIES), (Relationship, RELATIONSHIPS), (Meeting, MEETINGS),
+                                                              (Attendance, ATTENDANCE), (Disclosure, DISCLOSURES))}
+    name = tables.get(getattr(diagnostics, "table_name", None)) or next(iter(files), ENTITIES.name)
+    detail = getattr(diagnostics, "message_detail", None) or str(exc).splitlines()[0]
+    return Problem(name, 1, "-", f"the stored data changed while the import ran ({detail}): someone saved or deleted a row "
+                                 "it touches; nothing was imported: import again")
 
 
 def _merged_twins_added(entity_file: ParsedFile | None, known_entities: set[str]) -> list[Problem]:

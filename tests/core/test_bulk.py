@@ -175,3 +175,13 @@ def test_an_id_array_binds_as_the_same_integers_from_a_list_or_numpy(ids):
 def test_id_arrays_cut_the_ids_into_batches_in_order():
     assert list(bulk.id_arrays(list(range(5)), batch=2)) == ["{0,1}", "{2,3}", "{4}"]
     assert list(bulk.id_arrays([])) == []
+
+
+@pytest.mark.django_db
+def test_a_copy_that_breaks_a_constraint_raises_django_s_integrity_error():
+    # through the raw cursor it was psycopg2's, which callers catching Django's errors never saw
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="taken")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(Entity, ["external_id", "name", "kind", "category"], [("taken", "Again", "person", "individual")])

@@ -762,3 +762,31 @@ def test_an_amount_with_thousands_separators_is_read_as_written(copy_of_lakeside
 
     assert code == 0
     assert Decimal("6000.50") in set(Relationship.objects.values_list("amount", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_row_stored_while_an_import_ran_fails_it_whole_saying_so_not_with_a_traceback(lakeside_dir, monkeypatch):
+    """An analyst records (on a page) a relationship under an id the import adds, after the import
+    read what was stored and before it wrote: the database refuses the second, and the import
+    says what changed instead of raising."""
+    from interchange import services
+    from tests.factories import RelationshipFactory
+
+    real_stored = services._stored
+
+    def stored_then_someone_records_s01(queryset, key, names):
+        rows = real_stored(queryset, key, names)
+        if queryset.model is Relationship:
+            RelationshipFactory(external_id="s-01")  # after the import looked: not among `rows`
+        return rows
+
+    monkeypatch.setattr(services, "_stored", stored_then_someone_records_s01)
+    before = (Entity.objects.count(), Relationship.objects.count())
+
+    result = dataset_import(files=files_from_directory(lakeside_dir / "data"))
+
+    assert not result.ok
+    (problem,) = result.problems
+    assert str(problem).startswith("relationships.csv:1: -: the stored data changed while the import ran (Key (external_id)=(s-01) already exists.)")
+    assert "nothing was imported: import again" in problem.message
+    assert (Entity.objects.count(), Relationship.objects.count()) == before  # the meantime's row went with the rollback too
