@@ -3,6 +3,7 @@ how a correction form is saved and a record deleted from its page."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 
 from core.validation import may_be_thousands, parse_decimal
 
@@ -56,6 +57,20 @@ class WeeklySummaryForm(forms.Form):
     """Turning the weekly email on, with the address it goes to (kept on the account)."""
 
     email = forms.EmailField(label="Email address", max_length=254)
+
+
+def saved_unless_taken_meanwhile(form: forms.ModelForm):
+    """Save a valid form that records something new, or refuse it beside its id: another analyst or
+    an import stored a row under that id after the form checked it was free (an import running
+    holds its new rows until it ends, and the save then met them), which PostgreSQL refused as a
+    server error. Returns the saved record, or None when refused (nothing written)."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error("external_id", "was stored meanwhile by someone else (an import, another analyst): "
+                                      "choose another id, or leave it empty to have one made up")
+        return None
 
 
 def correction_saved(request, form: forms.ModelForm, saved: str) -> None:

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
-from core.forms import correction_saved, deleted_once_confirmed
+from core.forms import correction_saved, deleted_once_confirmed, saved_unless_taken_meanwhile
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
@@ -61,8 +61,8 @@ RECORDING_REFUSED = "Only analysts and administrators add and correct entities."
 def entity_new(request):
     """Add an organisation or a person (`?name=` fills in the name typed elsewhere)."""
     form = EntityForm(request.POST or None, initial={field: request.GET[field] for field in ("name", "kind") if request.GET.get(field)})
-    if request.method == "POST" and form.is_valid():
-        entity = form.save()  # the audit trail keeps it; an entity alone changes no score
+    # the audit trail keeps it; an entity alone changes no score
+    if request.method == "POST" and form.is_valid() and (entity := saved_unless_taken_meanwhile(form)):
         messages.success(request, f"Added {entity.name} ({entity.external_id}).")
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
-from core.forms import correction_saved, deleted_once_confirmed
+from core.forms import correction_saved, deleted_once_confirmed, saved_unless_taken_meanwhile
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
@@ -107,8 +107,8 @@ def relationship_new(request):
     """Record one relationship; `?source=<id>&target=<id>` fills in its ends (from an entity's or a pair's page)."""
     initial = {end: request.GET[end] for end in ("source", "target", "type") if request.GET.get(end)}
     form = RelationshipForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        relationship = form.save()  # its post_save signal queues the recompute after commit, and the audit trail keeps it
+    # its post_save signal queues the recompute after commit, and the audit trail keeps it
+    if request.method == "POST" and form.is_valid() and (relationship := saved_unless_taken_meanwhile(form)):
         messages.success(request, f"Recorded {relationship.external_id}: {relationship}; the scores are being updated.")
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
@@ -180,8 +180,8 @@ def disclosure_new(request, external_id: str):
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
     form = DisclosureForm(request.POST or None, initial={"discloser": relationship.source.external_id}, may_publish=can_edit_data(request.user))
     form.instance.relationship = relationship
-    if request.method == "POST" and form.is_valid():
-        disclosure = form.save()  # its post_save signal queues the recompute (a disclosed flag is one level less severe)
+    # its post_save signal queues the recompute (a disclosed flag is one level less severe)
+    if request.method == "POST" and form.is_valid() and (disclosure := saved_unless_taken_meanwhile(form)):
         messages.success(request, f"Recorded the disclosure by {disclosure.discloser.name} on {disclosure.disclosed_on}; the flags are being updated.")
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{_relationship_url(relationship)}#disclosures")

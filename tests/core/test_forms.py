@@ -1,6 +1,7 @@
-"""The form fields the apps share (core/forms.py)."""
+"""The form fields and saving helpers the apps share (core/forms.py)."""
 from decimal import Decimal
 
+import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,3 +29,26 @@ def test_a_number_field_reads_what_the_import_reads_or_refuses_it_with_a_message
         assert not typed.strip()
     else:
         assert isinstance(number, Decimal) and number == parse_decimal(typed.strip(), places=thousands_places)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("form_path", "url", "post", "taken"), [
+    ("entities.forms.EntityForm", "/record/entity/", {"name": "Harbor Watch", "kind": "community_group"}, "lk-pd"),
+    ("relationships.forms.RelationshipForm", "/record/relationship/", {"source": "x-a2", "type": "personal", "target": "x-b2"}, "s-01"),
+    ("relationships.forms.DisclosureForm", "/relationships/c-02/disclosures/new/", {"discloser": "eo-c1", "disclosed_on": "2026-02-01"}, "dc-01"),
+])
+def test_an_id_stored_meanwhile_is_refused_beside_it_not_a_server_error(lakeside, client_as, monkeypatch, form_path, url, post, taken):
+    """The form checked the id free, then an import (holding its rows until it ended) or another
+    analyst stored it: the save met PostgreSQL's unique constraint, a server error."""
+    from django.utils.module_loading import import_string
+
+    form_class = import_string(form_path)
+    monkeypatch.setattr(form_class, "validate_unique", lambda self: None)  # as if checked before the other stored it
+    model = form_class._meta.model
+    before = model.objects.count()
+
+    refused = client_as("analyst").post(url, {**post, "external_id": taken})
+
+    assert refused.status_code == 400
+    assert "was stored meanwhile by someone else" in " ".join(refused.context["form"].errors["external_id"])
+    assert model.objects.count() == before
