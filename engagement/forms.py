@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.forms import formset_factory
 
+from core.forms import AmountField, RefusedOnceMixin
 from core.roles import can_manage_data_sets
 from core.validation import entity_problems, text_problems, web_external_id
 from entities.forms import EntityField
@@ -148,7 +149,7 @@ class FeedbackAnswerForm(forms.Form):
     )
 
 
-class ConflictReportForm(forms.ModelForm):
+class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
     """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean)."""
 
     required_css_class = "required"
@@ -163,6 +164,7 @@ class ConflictReportForm(forms.ModelForm):
     class Meta:
         model = ConflictReport
         fields = ["source", "type", "target", "start_date", "amount", "source_url", "details"]
+        field_classes = {"amount": AmountField}  # "2,500" as on the relationship's own form
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "details": forms.Textarea(attrs={"rows": 4}),

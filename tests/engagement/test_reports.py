@@ -30,14 +30,21 @@ def test_any_signed_in_user_reports_a_tie_and_it_waits_for_review(client_as):
         ({"type": "funds"}, "amount", "is required for funds"),
         ({"source_url": "not a url"}, "source_url", "Enter a valid URL"),
         ({"target": "nobody-at-all"}, "target", "No entity"),
+        ({"type": "contributes_to", "amount": "$2,500"}, "amount", "without its currency sign"),  # said once, not also "required"
     ],
 )
 def test_a_bad_report_names_the_field_and_saves_nothing(client_as, overrides, field, message):
     a, b = EntityFactory(), EntityFactory()
     response = client_as("board_member").post("/reports/new/", report_post(a, b, **overrides))
     assert response.status_code == 400
-    assert message in response.context["form"].errors[field][0]
+    assert message in response.context["form"].errors[field][0] and len(response.context["form"].errors[field]) == 1
     assert not ConflictReport.objects.exists()
+
+
+def test_a_reported_amount_is_read_as_people_write_it(client_as):
+    union, mayor = EntityFactory(kind="police_union"), EntityFactory(kind="elected_official")
+    client_as("city_staff").post("/reports/new/", report_post(union, mayor, type="contributes_to", amount="2,500"))
+    assert str(ConflictReport.objects.get().amount) == "2500.00"
 
 
 def test_reporting_a_tie_with_oneself_is_refused(client_as):
