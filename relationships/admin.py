@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from core.forms import AmountField, WrittenNumberField
-
+from .forms import NUMBER_FIELDS
 from .models import Disclosure, Relationship
 from .selectors import disclosure_warnings, saving_warnings
 
@@ -25,10 +24,8 @@ class RelationshipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # "2,500" read, "7,5" told to use a point, as on the relationship's own form
-        number_fields = {"amount": AmountField, "analyst_score": WrittenNumberField}
-        if db_field.name in number_fields:
-            kwargs["form_class"] = number_fields[db_field.name]
+        if db_field.name in NUMBER_FIELDS:  # numbers read as on the relationship's own form
+            kwargs["form_class"] = NUMBER_FIELDS[db_field.name]
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -9,6 +9,10 @@ from entities.forms import EntityField
 from .models import Disclosure, Relationship
 
 
+# "2,500" as well as 2500, "7,5" told to use a point: the import's rule (here and on the admin site)
+NUMBER_FIELDS = {"amount": AmountField, "analyst_score": WrittenNumberField}
+
+
 class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
     """A dated fact between two entities, as a row of relationships.csv. Its id is its key in the
     data sets, the flags and the score history, so it is chosen once: typed when recorded (or made
@@ -23,7 +27,7 @@ class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
         model = Relationship
         fields = ["source", "type", "target", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes", "external_id"]
         labels = {"external_id": "Id", "analyst_score": "Analyst's rating (0 to 10)", "source_url": "Source URL"}
-        field_classes = {"amount": AmountField, "analyst_score": WrittenNumberField}  # "2,500" as well as 2500; "7,5" told to use a point
+        field_classes = NUMBER_FIELDS
         help_texts = {
             "external_id": "Its id in the data sets (letters, digits, '.', '_', '-'); left empty, one is made up.",
             "start_date": "The day it began; a contribution or an endorsement is dated by this day alone.",

@@ -33,8 +33,8 @@ def _remember_stored(sender, instance, **kwargs):
 def _relationship_changed(sender, instance, created=False, **kwargs):
     stored = getattr(instance, "_stored", None)
     if kwargs.get("signal") is post_save and not created and stored is not None:
-        # read back as stored (a date typed as text, an amount with fewer decimals compare so)
-        saved = Relationship.objects.filter(pk=instance.pk).values_list(*RELATIONSHIP_EVIDENCE).first()
+        # as the database gives them back (a date set as text, 2500 and 2500.00 compare so)
+        saved = tuple(Relationship._meta.get_field(name).to_python(getattr(instance, name)) for name in RELATIONSHIP_EVIDENCE)
         if saved == stored:
             return
     # its endpoints until now too; the pair it joined, and (for an affiliation) the organisation
