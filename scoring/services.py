@@ -27,7 +27,6 @@ from relationships.types import OVERSIGHT_TYPES
 
 from .engine import PairScores, ScoringParameters, closeness_scores, in_sorted
 from .engine.compare import CloseShift, close_shift
-from .engine.pair_product import warm_up
 from .engine.parameters import CLOSE_TENTHS, band_numbers
 from .load import load_evidence, load_relationships
 from .models import (
@@ -416,6 +415,15 @@ def _read_consistently(read):
     return fingerprint, result
 
 
+def load_kernels() -> None:
+    """Import numba and load the engine's compiled kernels from their cache (0.3-0.5 s in a new
+    process). Imported here, not at Django's start: web processes list and explain scores without
+    them, and numba and LLVM are 60-140 MB of each process that imports them."""
+    from .engine.pair_product import warm_up
+
+    warm_up()
+
+
 def recompute(
     *, as_of: date, entity_scope: set[int] | None = None, triggered_by: str = ""
 ) -> ClosenessSnapshot:
@@ -438,7 +446,7 @@ def recompute(
         with collector_paused(), transaction.atomic(), ThreadPoolExecutor(max_workers=2) as helpers:
             # numba's first dispatch in a new process (the `recompute` command, a worker's first
             # task) costs 0.3-0.5 s: the kernels load beside the database reads, not after them
-            kernels_loaded = helpers.submit(warm_up)
+            kernels_loaded = helpers.submit(load_kernels)
             _acquire_recompute_lock()
             previous = current_snapshot()
             if entity_scope is not None and (previous is None or previous.as_of != as_of):

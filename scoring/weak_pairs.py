@@ -19,7 +19,6 @@ import numpy as np
 from core.bulk import copy_binary_rows, execute_for_ids, read_binary_rows
 
 from .engine.closeness import marked_ids
-from .engine.pair_product import changed_packed, pack_by_bucket, unpack_touching
 from .models import WeakPairBlock, WeakPairChange
 
 BUCKET_BITS = 5  # 32 entities (by id) a bucket
@@ -56,6 +55,8 @@ def _decode(buckets: list[int], blobs: list[bytes], scope: np.ndarray | None = N
     counts = [len(blob) // WEAK_PAIR.itemsize for blob in blobs]
     joined = b"".join(blobs)
     if scope is not None:  # select as packed, in compiled code, and decode only those
+        from .engine.pair_product import unpack_touching  # numba: only where scores are computed
+
         data, bounds = np.frombuffer(joined, np.uint8), np.cumsum([0] + counts)
         return WeakPairs(*unpack_touching(data, np.array(buckets, np.int64), bounds, marked_ids(scope), BUCKET_BITS))
     packed = np.frombuffer(joined, WEAK_PAIR)
@@ -84,6 +85,8 @@ def packed(a: np.ndarray, b: np.ndarray, score: np.ndarray, interaction: np.ndar
     """The `selected` pairs of (a, b, score, interaction) (sorted by a, then b) packed by bucket."""
     if len(a) and max(a.max(), b.max()) >= 2**31:
         raise ValueError("entity ids of 2**31 and over do not fit a weak pair block")
+    from .engine.pair_product import pack_by_bucket
+
     data, buckets, bounds = pack_by_bucket(a, b, score, interaction, selected, BUCKET_BITS)
     return PackedWeakPairs(buckets.tolist(), _split(data, bounds))
 
@@ -211,6 +214,8 @@ def _changes_by_bucket(old_of: dict[int, bytes], new_of: dict[int, bytes]) -> di
         blobs = [of.get(b, b"") for b in buckets]
         bounds = np.cumsum([0] + [len(blob) // WEAK_PAIR.itemsize for blob in blobs])
         return np.frombuffer(b"".join(blobs), np.uint8), bounds
+
+    from .engine.pair_product import changed_packed
 
     data, bounds = changed_packed(*joined(old_of), *joined(new_of))
     return {**dict(zip(buckets, _split(data, bounds))), **new_buckets}

@@ -39,7 +39,6 @@ import numpy as np
 from relationships.types import AFFILIATION_TYPES, MONEY_TYPES, ONE_OFF_TYPES
 
 from .data import NO_START, Evidence, MeetingTable, PairScores, RelationshipColumns
-from .pair_product import pair_masses, present_rows, scored_pairs
 from .parameters import ScoringParameters
 
 _MAX_TIE_WEIGHT = 0.999  # keeps log(1 - w) finite
@@ -201,6 +200,8 @@ def represented_rows(
     if len(meetings) == 0 or len(meetings.attendance_meeting) == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty
+    from .pair_product import present_rows  # compiled kernels: numba loads only where scores are computed
+
     return present_rows(
         meetings.attendance_meeting, meetings.attendance_entity, meetings.meeting_day, ref_day,
         _affiliation_arrays(relationships, ref_day),
@@ -293,6 +294,8 @@ def _interaction_mass(
     scope = None if only is None else in_sorted(ids, only)
     position_of = np.zeros(len(present), np.int64)  # entity id -> its place in `ids` (a gather, not a search)
     position_of[ids] = np.arange(len(ids))
+    from .pair_product import pair_masses
+
     return pair_masses(
         rows_m, position_of[rows_e], weights, time_factors, ids, width, partners, interaction_only_cutoff(params), scope, rel_keys
     )
@@ -339,6 +342,8 @@ def closeness_scores(
     del fresh
     # pairs scoring 0.0 are dropped: few (the pair product already left out those that cannot
     # score on meetings alone)
+    from .pair_product import scored_pairs
+
     kept, score_t, interaction_t, kept_rel_pos, rel_kept = scored_pairs(
         entity_a, entity_b, decay, interaction_cap, float(w["interaction"]), rel_pos,
         1.0 - w["formal"] * formal / 10.0, 1.0 - w["financial"] * financial / 10.0, 1.0 - w["analyst"] * analyst_c / 10.0,

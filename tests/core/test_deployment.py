@@ -62,6 +62,20 @@ def test_numpy_leaves_huge_pages_alone_unless_the_operator_asks(setting, expecte
     assert result.stdout.strip() == expected, result.stderr
 
 
+def test_a_web_process_serves_without_numba_until_a_score_is_computed():
+    """numba and LLVM are 60-140 MB of every process that imports them: a web process loads the
+    URLs, the views and the API without them; the engine's kernels bring them in when called."""
+    code = (
+        "import sys, django; from django.urls import get_resolver; import config.wsgi; get_resolver().url_patterns;"
+        "print('numba' in sys.modules);"
+        "from scoring.engine import pair_product; print('numba' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
 def test_the_image_holds_every_app_and_what_the_apps_read_at_run_time(settings):
     # Docker does not run here: the Dockerfile is checked by reading it (an app left out of the
     # image installs without complaint and fails only when the container starts)
