@@ -15,6 +15,13 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_CELL_CHARACTERS = 100_000
 
 
+# A control character or line separator from a file (a NUL in a header name, a line break in a
+# quoted cell) is shown escaped where a problem names or quotes it: the command's output stays one
+# problem a line, and the upload page's report is stored as jsonb, which refuses a NUL.
+_SHOWN_ESCAPED = ({code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160))}
+                  | {9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -22,6 +29,10 @@ class Problem:
     column: str
     message: str
     link: str = ""  # a page where the problem is dealt with (the message names it for the command line)
+
+    def __post_init__(self) -> None:
+        for name in ("file", "column", "message"):
+            object.__setattr__(self, name, getattr(self, name).translate(_SHOWN_ESCAPED))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"

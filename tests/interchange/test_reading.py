@@ -1,6 +1,7 @@
 """Reading CSV bytes into rows with their line numbers, or problems naming file, line and column."""
 import csv
 import io
+import unicodedata
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -81,3 +82,15 @@ def test_a_utf8_file_is_never_taken_for_utf16_and_an_ascii_header_in_utf16_alway
         if len(ascii_header) >= 2:
             table, problems = read_csv("entities.csv", (ascii_header + "\n" + rows).encode(encoding, errors="surrogatepass"))
             assert table is None and [(p.line, p.message[:35]) for p in problems] == [(1, "the file is UTF-16 text, not UTF-8:")]
+
+
+@given(st.text())
+def test_a_problem_is_one_printable_line_whatever_it_quotes(text):
+    problem = Problem("entities.csv", 2, text, f"'{text}' is not a kind")
+
+    printed = str(problem)
+    assert len(printed.splitlines()) == 1 and "\x00" not in printed
+    assert not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in problem.column + problem.message)
+    assert printed.startswith("entities.csv:2: ")
+    if text.isprintable():  # what can be read as it is, is shown as it is
+        assert problem.column == text

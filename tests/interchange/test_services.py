@@ -546,7 +546,7 @@ def test_a_reference_holding_a_nul_character_is_reported_not_looked_up_by_name(c
 
     code, output = run_import(copy_of_lakeside)
 
-    assert code == 1 and "attendance.csv:3: entity: unknown entity 'x\x00y' (not in the files nor in the database)" in output
+    assert code == 1 and "attendance.csv:3: entity: unknown entity 'x\\x00y' (not in the files nor in the database)" in output
 
 
 @pytest.mark.django_db

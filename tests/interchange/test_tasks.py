@@ -1,4 +1,5 @@
 """The data sets page's uploads, checked and imported by a worker (interchange.services.import_request_run)."""
+import csv
 import gzip
 import io
 import time
@@ -60,6 +61,24 @@ def test_a_refused_upload_shows_the_first_problems_and_keeps_every_one_to_downlo
     assert lines[0] == "file,line,column,message" and len(lines) == PROBLEMS_SHOWN + 51
     assert lines[-1].startswith(f"meetings.csv,{PROBLEMS_SHOWN + 51},title,")
     assert not DatasetImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_control_characters_a_problem_quotes_are_shown_escaped_and_the_report_is_kept():
+    # PostgreSQL's jsonb refuses a NUL: the report of a header or a cell holding one failed to save
+    files = {
+        "entities.csv": b"external_id,name,kind,no\x00te\ne-1,One,person,\n",
+        "relationships.csv": b"external_id,source,target,type,amount\nr-1,e-1,e-1x,funds,\"12\n3\"\n",
+    }
+    request = import_request_run(requested(files).pk)
+
+    assert (request.status, request.outcome) == ("done", "refused")
+    shown = {(p["file"], p["line"], p["column"]): p["message"] for p in request.problems_shown}
+    assert shown[("entities.csv", 1, "no\\x00te")].startswith("unknown column 'no\\x00te'")
+    assert shown[("relationships.csv", 2, "amount")] == "'12\\n3' is not a number"
+    downloaded = list(csv.reader(io.StringIO(gzip.decompress(bytes(request.problems_csv)).decode())))
+    assert downloaded[1][:3] == ["entities.csv", "1", "no\\x00te"] and len(downloaded) == 1 + request.problem_count
+    assert not Entity.objects.exists()
 
 
 @pytest.mark.django_db
