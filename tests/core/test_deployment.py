@@ -76,6 +76,17 @@ def test_a_web_process_serves_without_numba_until_a_score_is_computed():
     assert result.stdout.split() == ["False", "True"], result.stderr
 
 
+def test_a_worker_imports_numba_before_its_pool_starts():
+    code = (
+        "import sys, config.celery; from celery.signals import worker_init; print('numba' in sys.modules);"
+        "worker_init.send(sender=None); print('numba' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
 def test_the_image_holds_every_app_and_what_the_apps_read_at_run_time(settings):
     # Docker does not run here: the Dockerfile is checked by reading it (an app left out of the
     # image installs without complaint and fails only when the container starts)
