@@ -1,4 +1,5 @@
 """The Celery app. Settings come from Django settings under the CELERY_ namespace."""
+import importlib
 import os
 
 from celery import Celery
@@ -16,4 +17,4 @@ def import_engine_kernels(**kwargs):
     """numba, which Django's start no longer imports (web processes do without it), is imported
     once in a worker's main process, before its pool forks: the children share it, and their first
     recompute does not wait for it."""
-    import scoring.engine.pair_product  # noqa: F401
+    importlib.import_module("scoring.engine.pair_product")
