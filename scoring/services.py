@@ -444,8 +444,8 @@ def recompute(
     )
     try:
         with collector_paused(), transaction.atomic(), ThreadPoolExecutor(max_workers=2) as helpers:
-            # numba's first dispatch in a new process (the `recompute` command, a worker's first
-            # task) costs 0.3-0.5 s: the kernels load beside the database reads, not after them
+            # numba's import and first dispatch in a new process (the `recompute` command) cost
+            # 0.3-0.5 s each: the kernels load beside the database reads, not before or after them
             kernels_loaded = helpers.submit(load_kernels)
             _acquire_recompute_lock()
             previous = current_snapshot()
