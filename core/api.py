@@ -5,6 +5,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 from . import roles
+from .integrity import ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
 from .tables import MAX_PER_PAGE
 from .validation import parse_decimal
 
@@ -81,14 +82,16 @@ class Conflict(APIException):
 
 
 class ProtectedDeleteMixin:
-    """Deleting a record others still refer to is a 409 with the reason, not a server error."""
+    """Deleting a record others still refer to is a 409 with the reason, not a server error; so is
+    one that a row stored meanwhile refers to, or that someone deleted meanwhile."""
 
     def perform_destroy(self, instance):
         try:
-            instance.delete()
+            written_unless_changed_meanwhile(instance.delete, correcting=instance)
         except ProtectedError as exc:
-            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-            raise Conflict(f"Cannot delete {instance}: it is still referenced by {', '.join(kinds)}.") from None
+            raise Conflict(f"Cannot delete {instance}: it is still referenced by {referred_to_by(exc)}.") from None
+        except ChangedMeanwhile as changed:
+            raise Conflict(f"Cannot delete {instance}: {changed.refusal.why_not_deleted()}.") from None
 
 
 class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
@@ -98,3 +101,20 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     lookup_value_regex = r"[A-Za-z0-9._-]+"
     permission_classes = [ReadForStaffWriteForAdministrators]
     pagination_class = StandardPagination
+
+    def perform_create(self, serializer):
+        self.saved(serializer)
+
+    def perform_update(self, serializer):
+        self.saved(serializer)
+
+    def saved(self, serializer, **values):
+        """Save `serializer` (with `values`), or answer 409 naming the field at fault when a change
+        made meanwhile stands in its way, as the pages' forms say it (`core.integrity`): an id
+        stored, an entity deleted or merged, the record corrected deleted (saving it had stored it
+        again)."""
+        try:
+            return written_unless_changed_meanwhile(lambda: serializer.save(**values), correcting=serializer.instance)
+        except ChangedMeanwhile as changed:
+            errors = changed.refusal.errors(serializer.Meta.model, serializer.fields)
+            raise Conflict({field or "detail": message if field is None else [message] for field, message in errors.items()}) from None

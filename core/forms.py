@@ -1,11 +1,17 @@
 """Forms of the pages that span apps (the Following page), the fields the apps' forms share, and
 how a correction form is saved and a record deleted from its page."""
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
+from core.integrity import ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
 from core.validation import may_be_thousands, parse_decimal
+
+T = TypeVar("T")
 
 
 class WrittenNumberField(forms.DecimalField):
@@ -59,28 +65,33 @@ class WeeklySummaryForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
 
 
-def saved_unless_taken_meanwhile(form: forms.ModelForm):
-    """Save a valid form that records something new, or refuse it beside its id: another analyst or
-    an import stored a row under that id after the form checked it was free (an import running
-    holds its new rows until it ends, and the save then met them), which PostgreSQL refused as a
-    server error. Returns the saved record, or None when refused (nothing written)."""
+def saved_unless_changed_meanwhile(form: forms.ModelForm, save: Callable[[], T] | None = None) -> T | None:
+    """Save a valid form (`save`, else `form.save`), or refuse it beside the field at fault when a
+    change someone else made after the form was checked stands in its way: its id stored meanwhile
+    (an import running holds its new rows until it ends), an entity it names deleted or merged into
+    another, the record it corrects deleted (`core.integrity`). PostgreSQL's refusal was a server
+    error, and a correction of a deleted record stored it again. Returns what was saved, or None
+    (nothing written)."""
+    correcting = None if form.instance._state.adding else form.instance
     try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        form.add_error("external_id", "was stored meanwhile by someone else (an import, another analyst): "
-                                      "choose another id, or leave it empty to have one made up")
+        return written_unless_changed_meanwhile(save or form.save, correcting=correcting)
+    except ChangedMeanwhile as changed:
+        for field, message in changed.refusal.errors(form._meta.model, form.fields).items():
+            form.add_error(field, message)
         return None
 
 
-def correction_saved(request, form: forms.ModelForm, saved: str) -> None:
+def correction_saved(request, form: forms.ModelForm, saved: str) -> bool:
     """Save a valid correction form, saying `saved`; one that changed nothing writes nothing (no
-    change in the audit trail, no recompute) and says so."""
-    if form.has_changed():
-        form.save()
-        messages.success(request, saved)
-    else:
+    change in the audit trail, no recompute) and says so. False when a change made meanwhile refused
+    it (the form then says why)."""
+    if not form.has_changed():
         messages.info(request, "Nothing changed.")
+        return True
+    if saved_unless_changed_meanwhile(form) is None:
+        return False
+    messages.success(request, saved)
+    return True
 
 
 def deleted_once_confirmed(request, record, *, noun: str, refused: str = "") -> bool:
@@ -92,5 +103,13 @@ def deleted_once_confirmed(request, record, *, noun: str, refused: str = "") -> 
     if refused:
         messages.error(request, f"Not deleted: {refused}.")
         return False
-    record.delete()  # in the audit trail (its signal), the scores following where it was evidence
+    try:
+        # in the audit trail (its signal), the scores following where it was evidence
+        written_unless_changed_meanwhile(record.delete, correcting=record)
+    except ProtectedError as exc:  # a row referring to it stored since `refused` was checked
+        messages.error(request, f"Not deleted: {referred_to_by(exc)} recorded meanwhile by someone else refer to it.")
+        return False
+    except ChangedMeanwhile as changed:  # the same, committed while it was being deleted, or deleted already
+        messages.error(request, f"Not deleted: {changed.refusal.why_not_deleted()}.")
+        return False
     return True

@@ -110,7 +110,7 @@ class MeetingViewSet(ExternalIdModelViewSet):
     ordering_fields = ["date", "external_id", "type"]
 
     def perform_create(self, serializer):
-        serializer.save(logged_by=self.request.user)
+        self.saved(serializer, logged_by=self.request.user)
 
     def perform_destroy(self, instance):
         try:

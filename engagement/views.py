@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.formatting import count_text
+from core.forms import saved_unless_changed_meanwhile
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
 from core.spreadsheet import csv_download
@@ -122,10 +123,10 @@ def meeting_new(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = formset.attendance()
         form.instance.logged_by = request.user
-        meeting = meeting_log_create(meeting=form.instance, attendance=attendance)
-        messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
-        _warn_about(request, meeting)
-        return redirect("meeting_list")
+        if meeting := saved_unless_changed_meanwhile(form, save=lambda: meeting_log_create(meeting=form.instance, attendance=attendance)):
+            messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
+            _warn_about(request, meeting)
+            return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like}, status=status)
 
@@ -166,8 +167,8 @@ def meeting_edit(request, pk: int):
     stored = stored_attendance(meeting)
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
     formset = formset_class(request.POST or None, prefix="attendance", initial=stored, adder=request.user)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        meeting_log_update(meeting=form.instance, attendance=formset.attendance())
+    if request.method == "POST" and form.is_valid() and formset.is_valid() and saved_unless_changed_meanwhile(
+            form, save=lambda: meeting_log_update(meeting=form.instance, attendance=formset.attendance())):
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
         _warn_about(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
-from core.forms import correction_saved, deleted_once_confirmed, saved_unless_taken_meanwhile
+from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
@@ -62,7 +62,7 @@ def entity_new(request):
     """Add an organisation or a person (`?name=` fills in the name typed elsewhere)."""
     form = EntityForm(request.POST or None, initial={field: request.GET[field] for field in ("name", "kind") if request.GET.get(field)})
     # the audit trail keeps it; an entity alone changes no score
-    if request.method == "POST" and form.is_valid() and (entity := saved_unless_taken_meanwhile(form)):
+    if request.method == "POST" and form.is_valid() and (entity := saved_unless_changed_meanwhile(form)):
         messages.success(request, f"Added {entity.name} ({entity.external_id}).")
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
@@ -76,9 +76,8 @@ def entity_edit(request, external_id: str):
     """Correct an entity: its name, kind, jurisdiction, parent unit, website and description (not its id)."""
     entity = get_object_or_404(Entity.objects.select_related("parent"), external_id=external_id)
     form = EntityForm(request.POST or None, instance=entity)
-    if request.method == "POST" and form.is_valid():
-        # a new kind or parent unit changes what the scores and flags read: its signal queues a recompute
-        correction_saved(request, form, f"Saved the corrections to {entity.name} ({entity.external_id}).")
+    # a new kind or parent unit changes what the scores and flags read: its signal queues a recompute
+    if request.method == "POST" and form.is_valid() and correction_saved(request, form, f"Saved the corrections to {entity.name} ({entity.external_id})."):
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200

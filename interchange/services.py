@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.context import Actor, acting_as, current_actor
 from audit.services import audit_events_bulk_write, created_changes
 from core.bulk import BULK_LOAD_ROWS, bulk_insert, foreign_keys_checked_once, vacuum_analyze_tables
+from core.integrity import refusal_of
 from core.locks import job_lock
 from core.dates import after_today_note
 from core.repeats import Repeat, first_listed, more_like_the_one_above
@@ -139,12 +140,11 @@ def _stored_meanwhile(exc: IntegrityError, files: dict[str, bytes]) -> Problem:
     """The problem of an import that met a change made while it ran (a row stored with an id it
     adds, one it refers to deleted): the file of the table involved (PostgreSQL names it; else the
     first file given) and the key, as the database gives it."""
-    diagnostics = getattr(exc.__cause__, "diag", None)
+    refusal = refusal_of(exc)
     tables = {model._meta.db_table: fmt.name for model, fmt in ((Entity, ENTITIES), (Relationship, RELATIONSHIPS), (Meeting, MEETINGS),
                                                               (Attendance, ATTENDANCE), (Disclosure, DISCLOSURES))}
-    name = tables.get(getattr(diagnostics, "table_name", None)) or next(iter(files), ENTITIES.name)
-    detail = getattr(diagnostics, "message_detail", None) or str(exc).splitlines()[0]
-    return Problem(name, 1, "-", f"the stored data changed while the import ran ({detail}): someone saved or deleted a row "
+    name = tables.get(refusal.table) or next(iter(files), ENTITIES.name)
+    return Problem(name, 1, "-", f"the stored data changed while the import ran ({refusal.detail}): someone saved or deleted a row "
                                  "it touches; nothing was imported: import again")
 
 

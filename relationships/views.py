@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
-from core.forms import correction_saved, deleted_once_confirmed, saved_unless_taken_meanwhile
+from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
@@ -108,7 +108,7 @@ def relationship_new(request):
     initial = {end: request.GET[end] for end in ("source", "target", "type") if request.GET.get(end)}
     form = RelationshipForm(request.POST or None, initial=initial)
     # its post_save signal queues the recompute after commit, and the audit trail keeps it
-    if request.method == "POST" and form.is_valid() and (relationship := saved_unless_taken_meanwhile(form)):
+    if request.method == "POST" and form.is_valid() and (relationship := saved_unless_changed_meanwhile(form)):
         messages.success(request, f"Recorded {relationship.external_id}: {relationship}; the scores are being updated.")
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
@@ -125,9 +125,9 @@ def relationship_edit(request, external_id: str):
     if request.method == "POST" and form.is_valid():
         follows = ("; the scores are being updated" if relationship_evidence_changed(form.changed_data)
                    else " (its source or notes: no score changes)")
-        correction_saved(request, form, f"Saved the corrections to {relationship.external_id}{follows}.")
-        _warn_about(request, relationship)
-        return redirect("relationship_detail", external_id=relationship.external_id)
+        if correction_saved(request, form, f"Saved the corrections to {relationship.external_id}{follows}."):
+            _warn_about(request, relationship)
+            return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "relationships/form.html", {"form": form, "relationship": relationship, "deletion_refused": deletion_refused(relationship)},
                   status=status)
@@ -159,9 +159,8 @@ def relationship_source(request, external_id: str):
     with its source (htmx), or the page with a message; a refusal says why beside the field."""
     relationship = get_object_or_404(Relationship.objects.select_related("source", "target"), external_id=external_id)
     form = SourceForm(request.POST, instance=relationship)
-    saved = form.is_valid()
-    if saved:
-        form.save()  # in its change history, as every correction
+    # in its change history, as every correction
+    saved = form.is_valid() and saved_unless_changed_meanwhile(form) is not None
     listed_in = request.POST.get("list") if request.POST.get("list") in SOURCE_LISTS else ""
     if request.htmx:
         return render(request, "relationships/_unsourced_row.html", {"r": relationship, "form": form, "saved": saved, "table_id": listed_in},
@@ -169,7 +168,9 @@ def relationship_source(request, external_id: str):
     if saved:
         messages.success(request, f"Saved the source of {relationship.external_id}.")
     else:
-        messages.error(request, f"Not saved: the source of {relationship.external_id} {' '.join(form.errors['source_url']).lower()}")
+        said = (f"the source of {relationship.external_id} {' '.join(form.errors['source_url']).lower()}" if "source_url" in form.errors
+                else " ".join(form.non_field_errors()))
+        messages.error(request, f"Not saved: {said}")
     return redirect(f"{reverse('sources')}#{listed_in}" if listed_in else reverse("sources"))
 
 
@@ -181,7 +182,7 @@ def disclosure_new(request, external_id: str):
     form = DisclosureForm(request.POST or None, initial={"discloser": relationship.source.external_id}, may_publish=can_edit_data(request.user))
     form.instance.relationship = relationship
     # its post_save signal queues the recompute (a disclosed flag is one level less severe)
-    if request.method == "POST" and form.is_valid() and (disclosure := saved_unless_taken_meanwhile(form)):
+    if request.method == "POST" and form.is_valid() and (disclosure := saved_unless_changed_meanwhile(form)):
         messages.success(request, f"Recorded the disclosure by {disclosure.discloser.name} on {disclosure.disclosed_on}; the flags are being updated.")
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{_relationship_url(relationship)}#disclosures")
@@ -196,8 +197,8 @@ def disclosure_edit(request, external_id: str):
     disclosure = get_object_or_404(Disclosure.objects.select_related("discloser", "relationship__source", "relationship__target"),
                                    external_id=external_id)
     form = DisclosureForm(request.POST or None, instance=disclosure, may_publish=can_edit_data(request.user))
-    if request.method == "POST" and form.is_valid():
-        correction_saved(request, form, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated.")
+    if request.method == "POST" and form.is_valid() and correction_saved(
+            request, form, f"Saved the corrections to disclosure {disclosure.external_id}; the flags are being updated."):
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{_relationship_url(disclosure.relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200

@@ -382,3 +382,38 @@ def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administra
     assert Relationship.objects.filter(pk=cited.pk).exists()
     assert api_as("administrator").delete(f"/api/relationships/{cited.external_id}/").status_code == 204
     assert not Relationship.objects.filter(pk=cited.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_write_that_meets_a_change_made_meanwhile_is_a_409_naming_the_field(api_as, monkeypatch):
+    """A relationship to an entity deleted after the request was checked, and a correction of a
+    relationship deleted meanwhile (saving it had stored it again): a 409 saying which, not a 500."""
+    from django.db import connection
+
+    from relationships.api import RelationshipSerializer
+    from tests.factories import RelationshipFactory
+
+    with connection.cursor() as cursor:  # checked at each statement, as the commit checks them outside a test
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    source, gone = EntityFactory(), EntityFactory()
+    corrected = RelationshipFactory()
+    checked = RelationshipSerializer.validate
+
+    def then_deleted(self, attrs):
+        attrs = checked(self, attrs)
+        doomed = corrected if self.instance else gone
+        type(doomed).objects.filter(pk=doomed.pk)._raw_delete(connection.alias)
+        return attrs
+
+    monkeypatch.setattr(RelationshipSerializer, "validate", then_deleted)
+    client = api_as("analyst")
+
+    created = client.post("/api/relationships/", {"external_id": "api-late", "source": source.external_id, "target": gone.external_id,
+                                                  "type": "personal"}, format="json")
+    corrected_late = client.patch(f"/api/relationships/{corrected.external_id}/", {"notes": "after"}, format="json")
+
+    assert created.status_code == 409
+    assert created.data == {"target": ["was deleted meanwhile by someone else, or merged into another: choose again"]}
+    assert corrected_late.status_code == 409
+    assert corrected_late.data == {"detail": "This relationship was deleted meanwhile by someone else: nothing was saved."}
+    assert not Relationship.objects.filter(external_id__in=["api-late", corrected.external_id]).exists()

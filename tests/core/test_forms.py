@@ -52,3 +52,87 @@ def test_an_id_stored_meanwhile_is_refused_beside_it_not_a_server_error(lakeside
     assert refused.status_code == 400
     assert "was stored meanwhile by someone else" in " ".join(refused.context["form"].errors["external_id"])
     assert model.objects.count() == before
+
+
+@pytest.fixture
+def checked_at_each_statement(db):
+    """The foreign keys checked at each statement of the test's transaction, as the commit checks
+    them outside a test (which never commits): a row referring to one deleted is refused there."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _deleted_once_checked(monkeypatch, form_class, entity) -> None:
+    """`entity` deleted by someone else after `form_class` checked it stored, before the save."""
+    from django.db import connection
+
+    checked = form_class._post_clean
+
+    def then_deleted(self):
+        checked(self)
+        type(entity).objects.filter(pk=entity.pk)._raw_delete(connection.alias)
+
+    monkeypatch.setattr(form_class, "_post_clean", then_deleted)
+
+
+@pytest.mark.parametrize(("form_path", "url", "post", "field"), [
+    ("entities.forms.EntityForm", "/record/entity/", {"name": "Harbor Unit", "kind": "police_department", "parent": "{gone}"}, "parent"),
+    ("relationships.forms.RelationshipForm", "/record/relationship/", {"source": "x-a2", "type": "personal", "target": "{gone}"}, "target"),
+    ("relationships.forms.DisclosureForm", "/relationships/c-02/disclosures/new/", {"discloser": "{gone}", "disclosed_on": "2026-02-01"}, "discloser"),
+])
+def test_an_entity_deleted_meanwhile_is_refused_beside_its_field_not_a_server_error(lakeside, checked_at_each_statement, client_as, monkeypatch,
+                                                                                 form_path, url, post, field):
+    """The form found the entity, then an administrator deleted it (or merged it into another)
+    before the save: the foreign key refused the row at commit, a server error."""
+    from django.utils.module_loading import import_string
+
+    from tests.factories import EntityFactory
+
+    gone = EntityFactory(kind="police_department")
+    form_class = import_string(form_path)
+    _deleted_once_checked(monkeypatch, form_class, gone)
+    others = form_class._meta.model.objects.exclude(external_id=gone.external_id)  # an entity form's model is the deleted one's
+    before = others.count()
+
+    refused = client_as("analyst").post(url, {name: value.format(gone=gone.external_id) for name, value in post.items()})
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors[field] == ["was deleted meanwhile by someone else, or merged into another: choose again"]
+    assert others.count() == before
+
+
+def test_a_correction_of_a_record_deleted_meanwhile_is_refused_and_not_stored_again(lakeside, client_as, monkeypatch):
+    """Django saves a record it read as an UPDATE, then, finding no row, an INSERT: a correction
+    posted after someone deleted the record stored it again."""
+    from relationships.forms import RelationshipForm
+    from relationships.models import Relationship
+    from tests.factories import RelationshipFactory
+
+    relationship = RelationshipFactory(notes="before")
+    _deleted_once_checked(monkeypatch, RelationshipForm, relationship)
+    post = {"source": relationship.source.external_id, "type": relationship.type, "target": relationship.target.external_id,
+            "start_date": "2020-01-01", "notes": "after"}
+
+    refused = client_as("analyst").post(f"/relationships/{relationship.external_id}/edit/", post)
+
+    assert refused.status_code == 400
+    assert refused.context["form"].non_field_errors() == ["This relationship was deleted meanwhile by someone else: nothing was saved."]
+    assert not Relationship.objects.filter(external_id=relationship.external_id).exists()
+
+
+def test_a_deletion_that_a_row_recorded_meanwhile_refers_to_is_refused_saying_so(lakeside, client_as, monkeypatch):
+    """The page checked that nothing refers to the entity; a relationship naming it was stored
+    before the deletion (simulated: the check passes although one does)."""
+    from entities.models import Entity
+    from tests.factories import RelationshipFactory
+
+    relationship = RelationshipFactory()
+    monkeypatch.setattr("entities.views.entity_deletion_refused", lambda entity: "")
+
+    answer = client_as("administrator").post(f"/entities/{relationship.target.external_id}/delete/", {"confirm": "yes"}, follow=True)
+
+    assert answer.status_code == 200
+    assert "Not deleted: relationships recorded meanwhile by someone else refer to it." in [str(m) for m in answer.context["messages"]]
+    assert Entity.objects.filter(pk=relationship.target_id).exists()

@@ -589,3 +589,33 @@ def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, 
     # a meeting that is not there starts an empty form
     assert board.get("/meetings/new/?like=999999").context["like"] is None
     assert board.get("/meetings/new/?like=abc").status_code == 200
+
+
+def test_a_meeting_whose_attendee_was_deleted_meanwhile_is_refused_with_a_message_and_nothing_stored(lakeside, client_as, monkeypatch):
+    """The attendance rows found every entity, then someone deleted one (or merged it into another)
+    before the save: the foreign key refused the attendance at commit, a server error."""
+    from django.db import connection
+
+    from engagement.forms import BaseAttendanceFormSet
+    from tests.factories import EntityFactory
+
+    with connection.cursor() as cursor:  # checked at each statement, as the commit checks them outside a test
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    gone = EntityFactory()
+    checked = BaseAttendanceFormSet.clean
+
+    def then_deleted(self):
+        checked(self)
+        Entity.objects.filter(pk=gone.pk)._raw_delete(connection.alias)
+
+    monkeypatch.setattr(BaseAttendanceFormSet, "clean", then_deleted)
+    meetings = Meeting.objects.count()
+
+    refused = client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", gone.external_id]))
+
+    assert refused.status_code == 400
+    said = ("Not saved: the entity of its attendance was deleted meanwhile by someone else, or merged into another; "
+            "nothing was written: check the form and save again.")
+    assert refused.context["form"].non_field_errors() == [said]
+    assert said in refused.content.decode()
+    assert Meeting.objects.count() == meetings
