@@ -374,10 +374,10 @@ def report_new(request):
     form = ConflictReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.reported_by = request.user
-        report = form.save()
-        messages.success(request, f"Thank you. Report #{report.pk} is waiting for an analyst's review; "
-                                  "nothing enters the evidence before that.")
-        return redirect("report_detail", pk=report.pk)
+        if report := saved_unless_changed_meanwhile(form):
+            messages.success(request, f"Thank you. Report #{report.pk} is waiting for an analyst's review; "
+                                      "nothing enters the evidence before that.")
+            return redirect("report_detail", pk=report.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "engagement/report_new.html", {"form": form}, status=status)
 
