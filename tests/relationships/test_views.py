@@ -39,6 +39,10 @@ def test_the_page_lists_the_unsourced_facts_behind_flags_and_close_pairs_and_cou
     by_type = {row["type"]: row for row in page.context["by_type"]}
     assert by_type["oversees"]["unsourced"] == 1 and by_type["oversees"]["total"] == Relationship.objects.filter(type="oversees").count()
     assert "3 of" in page.content.decode()
+    # all of them, behind a finding or not, on the relationships page (filtered, each to correct)
+    assert 'href="/relationships/?has_source=false">list them all</a>' in page.content.decode()
+    listed = client_as("city_staff").get("/relationships/", {"has_source": "false"}).context["table"].data
+    assert {r.external_id for r in listed} == {scored_without_some_sources.external_id, "s-01", "c-06"}
     # the pair page says so where the fact is shown
     pair = client_as("city_staff").get("/closeness/lk-ob/lk-pd/").content.decode()
     assert '<span class="unsourced" title="No source given: this fact cannot be checked here">no source</span>' in pair
