@@ -1,5 +1,7 @@
 """What every API endpoint shares: role permissions, pagination, and how a number is read."""
 from django.db.models import ProtectedError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
@@ -92,6 +94,26 @@ class ProtectedDeleteMixin:
             raise Conflict(f"Cannot delete {instance}: it is still referenced by {referred_to_by(exc)}.") from None
         except ChangedMeanwhile as changed:
             raise Conflict(f"Cannot delete {instance}: {changed.refusal.why_not_deleted()}.") from None
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Refused, nothing written: `detail` says why (a record that others refer to, or one deleted meanwhile), or the "
+                "field at fault is named, as a validation error names it (an id stored meanwhile, an entity deleted or merged "
+                "into another meanwhile).",
+)
+
+
+def conflicts_documented(viewset):
+    """A class decorator: `viewset`'s writes answer 409 as well (`ExternalIdModelViewSet`), said in
+    the OpenAPI schema, so that a client generated from it expects that answer."""
+    serializer = viewset.serializer_class
+    return extend_schema_view(
+        create=extend_schema(responses={201: serializer, 409: CONFLICT_RESPONSE}),
+        update=extend_schema(responses={200: serializer, 409: CONFLICT_RESPONSE}),
+        partial_update=extend_schema(responses={200: serializer, 409: CONFLICT_RESPONSE}),
+        destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}),
+    )(viewset)
 
 
 class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):

@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, role_permission
+from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, conflicts_documented, role_permission
 from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
@@ -102,6 +102,7 @@ class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPer
         return True
 
 
+@conflicts_documented
 class MeetingViewSet(ExternalIdModelViewSet):
     queryset = Meeting.objects.select_related("logged_by").prefetch_related("attendance__entity").order_by("-date", "external_id")
     serializer_class = MeetingSerializer

@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write, conflicts_documented
 from core.validation import (
     entity_problems,
     external_id_problems,
@@ -60,6 +60,7 @@ class EntityFilter(django_filters.FilterSet):
         fields = ["kind", "category", "jurisdiction", "search"]
 
 
+@conflicts_documented
 class EntityViewSet(ExternalIdModelViewSet):
     """Entities, looked up by external_id. Analysts create and correct, as on an entity's page;
     administrators delete; everyone signed in reads."""

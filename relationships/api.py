@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, WrittenDecimalField, answering_a_write
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, WrittenDecimalField, answering_a_write, conflicts_documented
 from core.roles import can_edit_data
 from core.validation import AMOUNT_PLACES, RATING_PLACES, external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
@@ -50,6 +50,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@conflicts_documented
 class RelationshipViewSet(ExternalIdModelViewSet):
     """Dated facts between entities. Analysts record, correct and delete them as on a relationship's
     page (with the importer's rules; deleting one a flag cites or someone disclosed is a 409 saying
@@ -102,6 +103,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@conflicts_documented
 class DisclosureViewSet(ExternalIdModelViewSet):
     """Disclosures of relationships: analysts record, correct and delete them, as on a relationship's
     page (whether a statement may be published is an administrator's to set, and deleting one whose

@@ -280,6 +280,21 @@ def test_the_openapi_schema_is_valid_without_a_warning(tmp_path):
     assert "/api/flags/status/" in (tmp_path / "schema.yml").read_text()
 
 
+def test_the_openapi_schema_says_every_write_of_a_record_may_answer_409():
+    # a client generated from the schema expected no 409, which deletions and writes meeting a
+    # change made meanwhile answer
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    writes = {(path, method): operation["responses"] for path, operations in paths.items() for method, operation in operations.items()
+              if path.split("/")[2] in ("entities", "relationships", "disclosures", "meetings") and method in ("post", "put", "patch", "delete")
+              and path.count("/") <= 4}  # the records' own routes, not the follow action
+
+    assert len(writes) == 16  # four records: create, replace, correct, delete
+    assert all("409" in responses for responses in writes.values())
+    assert {code for responses in writes.values() for code in responses} == {"200", "201", "204", "409"}
+
+
 def test_the_openapi_schema_shows_that_an_administrator_may_publish_a_disclosure_s_statement():
     # generated for no one in particular, it showed the field read-only, as for an analyst
     from drf_spectacular.generators import SchemaGenerator
