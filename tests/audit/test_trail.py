@@ -122,6 +122,22 @@ def test_the_trail_shows_on_the_objects_page_to_analysts_only(client_as):
     assert "Change history" not in staff_page
 
 
+def test_the_latest_ten_changes_are_shown_and_the_earlier_ones_folded_below_them(client_as):
+    # an imported entity's page listed a hundred changes, every field of each creation, above nothing
+    meeting = MeetingFactory(external_id="m-long", title="Title 0")
+    for n in range(1, 13):
+        meeting.title = f"Title {n}"
+        meeting.save()
+
+    page = client_as("analyst").get(f"/meetings/{meeting.pk}/").content.decode()
+
+    shown, folded = page.split('<details class="earlier-changes">')
+    assert "3 earlier changes</summary>" in folded  # 13 events: the creation and 12 corrections
+    assert "Title 11 → Title 12" in shown and "Title 2 → Title 3" in shown
+    assert "Title 1 → Title 2" in folded and "Title 2 → Title 3" not in folded
+    assert shown.count("<tr><td>") == 10
+
+
 def test_an_imported_role_change_is_an_update_of_its_meetings_attendance(copy_of_lakeside):
     call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
     path = copy_of_lakeside / "attendance.csv"
