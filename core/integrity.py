@@ -48,11 +48,15 @@ class Refusal:
                                        "choose another id, or leave it empty to have one made up"}
             return {name: "was stored meanwhile by someone else: choose another" for name in on_form}
         if self.kind == FOREIGN_KEY and on_form:
-            return {name: "was deleted meanwhile by someone else, or merged into another: choose again" for name in on_form}
+            return {f.name: f"was deleted meanwhile by someone else{_or_merged(f)}: choose again" for f in at_fault if f.name in on_form}
         if self.kind == FOREIGN_KEY:
-            what = (f"the {at_fault[0].verbose_name} of its {written._meta.verbose_name}" if at_fault and written
-                    else "something it refers to")
-            return {None: f"Not saved: {what} was deleted meanwhile by someone else, or merged into another; "
+            if not at_fault:
+                what, merged = "something it refers to", ", or merged into another"
+            else:
+                what = (f"the {at_fault[0].verbose_name} it refers to" if written is model
+                        else f"the {at_fault[0].verbose_name} of its {written._meta.verbose_name}")
+                merged = _or_merged(at_fault[0])
+            return {None: f"Not saved: {what} was deleted meanwhile by someone else{merged}; "
                           "nothing was written: check the form and save again."}
         return {None: f"Not saved: the stored data changed meanwhile ({self.detail}); nothing was written: "
                       "check the form and save again."}
@@ -117,6 +121,11 @@ def referred_to_by(exc: models.ProtectedError) -> str:
 def apps_model(table: str | None) -> type[models.Model] | None:
     """The installed model stored in `table`, if any."""
     return next((m for m in apps.get_models() if m._meta.db_table == table), None) if table else None
+
+
+def _or_merged(field) -> str:
+    """An entity also goes when an administrator merges it into its twin."""
+    return ", or merged into another" if field.related_model and field.related_model._meta.label_lower == "entities.entity" else ""
 
 
 def _field_of(model: type[models.Model] | None, column: str):

@@ -104,6 +104,7 @@ def test_a_refusal_of_what_the_form_does_not_hold_is_said_for_the_whole_form_nam
     attendee_gone = Refusal(FOREIGN_KEY, "engagement_attendance", ("entity_id",), "Key (entity_id)=(7) is not present")
     nothing_named = Refusal(FOREIGN_KEY, detail="FOREIGN KEY constraint failed")
     other = Refusal(OTHER, detail="NOT NULL constraint failed: entities_entity.name")
+    disclosed_gone = Refusal(FOREIGN_KEY, "relationships_disclosure", ("relationship_id",), "Key (relationship_id)=(7) is not present")
 
     from engagement.models import Meeting
 
@@ -111,5 +112,10 @@ def test_a_refusal_of_what_the_form_does_not_hold_is_said_for_the_whole_form_nam
         None: "Not saved: the entity of its attendance was deleted meanwhile by someone else, or merged into another; "
               "nothing was written: check the form and save again."}
     assert "something it refers to was deleted meanwhile" in nothing_named.errors(Relationship, RELATIONSHIP_FORM)[None]
+    from relationships.models import Disclosure
+
+    # a relationship is deleted, never merged
+    assert disclosed_gone.errors(Disclosure, ["discloser", "disclosed_on"]) == {
+        None: "Not saved: the relationship it refers to was deleted meanwhile by someone else; nothing was written: check the form and save again."}
     assert other.errors(Entity, ["name"]) == {None: "Not saved: the stored data changed meanwhile (NOT NULL constraint failed: "
                                                     "entities_entity.name); nothing was written: check the form and save again."}
