@@ -28,6 +28,10 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     # what was added lately, whenever it began: an import's, a colleague's on a page (checking them)
     recorded_since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Recorded on or after", widget=DATE)
+    # and what was corrected lately too (an import's updates, a colleague's corrections): a write
+    # that changes nothing leaves `updated_at` as it was
+    changed_since = django_filters.DateFilter(field_name="updated_at", lookup_expr="date__gte", label="Recorded or corrected on or after",
+                                              widget=DATE)
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
 
@@ -55,7 +59,7 @@ class RelationshipFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["type", "group", "source", "target", "entity", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["type", "group", "source", "target", "entity", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "changed_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
@@ -69,7 +73,7 @@ class RelationshipPageFilter(BaseRelationshipFilter):
 
     class Meta:
         model = Relationship
-        fields = ["entity", "group", "type", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "has_source"]
+        fields = ["entity", "group", "type", "source_kind", "target_kind", "jurisdiction", "started_after", "started_before", "in_force_on", "min_amount", "recorded_since", "changed_since", "has_source"]
 
     def involving(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))

@@ -511,7 +511,7 @@ def test_the_relationships_page_and_the_api_list_a_kind_of_fact(lakeside, client
 
 
 @pytest.mark.django_db
-def test_the_relationships_recorded_lately_are_listed_whenever_they_began(lakeside, client_as):
+def test_the_relationships_recorded_or_corrected_lately_are_listed_whenever_they_began(lakeside, client_as):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -523,6 +523,19 @@ def test_the_relationships_recorded_lately_are_listed_whenever_they_began(lakesi
     api = client_as("city_staff").get("/api/relationships/", {"recorded_since": (timezone.localdate() - timedelta(days=7)).isoformat()}).json()
 
     assert listed_ids(page) == ["old-news"] and [r["external_id"] for r in api["results"]] == ["old-news"]
+
+    # corrected since, though recorded before: listed as changed, not as recorded
+    Relationship.objects.update(updated_at=timezone.now() - timedelta(days=30))
+    corrected = Relationship.objects.exclude(external_id="old-news").order_by("external_id").first()
+    corrected.notes = "checked against the filing"
+    corrected.save()
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+
+    page = client_as("city_staff").get("/relationships/", {"changed_since": since})
+    api = client_as("city_staff").get("/api/relationships/", {"changed_since": since}).json()
+
+    assert listed_ids(page) == [corrected.external_id] and [r["external_id"] for r in api["results"]] == [corrected.external_id]
+    assert 'name="changed_since"' in page.content.decode()
 
 
 @pytest.mark.django_db
