@@ -1,7 +1,12 @@
 """What the apps' admin classes share, and the accounts' admin."""
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+
+from .integrity import referred_to_by, refusal_of
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -16,6 +21,31 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RefusedMeanwhileAdmin(admin.ModelAdmin):
+    """An editable record whose save or deletion meets a change someone made meanwhile (an entity
+    it names deleted or merged into another, a row referring to it stored): the admin's transaction
+    failed at its commit with a server error. Refused here with a message naming the field, nothing
+    written, as the pages' forms refuse it (`core.integrity`)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as exc:
+            errors = refusal_of(exc).errors(self.model, [f.name for f in self.model._meta.fields])
+            said = [f"{self.model._meta.get_field(name).verbose_name}: {message}" if name else message for name, message in errors.items()]
+            self.message_user(request, "Not saved: " + " ".join(said).removeprefix("Not saved: "), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError as exc:
+            self.message_user(request, f"Not deleted: {referred_to_by(exc)} recorded meanwhile by someone else refer to it.", messages.ERROR)
+        except IntegrityError as exc:
+            self.message_user(request, f"Not deleted: {refusal_of(exc).why_not_deleted()}.", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class AccountAdmin(UserAdmin):

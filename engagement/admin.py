@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from core.admin import RecordAdmin
+from core.admin import RecordAdmin, RefusedMeanwhileAdmin
 
 from .models import Attendance, ConflictReport, EngagementSettings, FeedbackSurvey, Meeting, MeetingNewcomer
 from .selectors import logging_warnings
@@ -14,7 +14,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "date", "type", "title", "neighborhood", "logged_by")
     list_filter = ("type", "neighborhood")
     list_select_related = ("logged_by",)
@@ -32,7 +32,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(RefusedMeanwhileAdmin):
     list_display = ("meeting", "entity", "role")
     list_filter = ("role", "meeting__type")
     search_fields = ("meeting__external_id", "meeting__title", "entity__name", "entity__external_id")
@@ -48,7 +48,7 @@ class FeedbackSurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConflictReport)
-class ConflictReportAdmin(admin.ModelAdmin):
+class ConflictReportAdmin(RefusedMeanwhileAdmin):
     list_display = ("pk", "source", "type", "target", "status", "reported_at")
     list_filter = ("status", "type")
     autocomplete_fields = ("source", "target", "relationship")

@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
 
-from core.admin import RecordAdmin
+from core.admin import RecordAdmin, RefusedMeanwhileAdmin
 
 from .models import Entity, Follow, FollowDigest, MergeRecord
 from .selectors import saving_warnings
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "name", "kind", "category", "jurisdiction", "parent")
     list_filter = ("category", "kind", "jurisdiction")
     search_fields = ("external_id", "name", "jurisdiction", "description")

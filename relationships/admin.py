@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from core.admin import RefusedMeanwhileAdmin
+
 from .forms import NUMBER_FIELDS
 from .models import Disclosure, Relationship
 from .selectors import disclosure_warnings, saving_warnings
@@ -13,7 +15,7 @@ class DisclosureInline(admin.TabularInline):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(admin.ModelAdmin):
+class RelationshipAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "source", "type", "target", "start_date", "end_date", "amount", "analyst_score")
     list_filter = ("type", "start_date")
     search_fields = ("external_id", "source__name", "target__name", "source__external_id", "target__external_id", "notes")
@@ -49,7 +51,7 @@ def _warn_of_disclosure(request, disclosure: Disclosure) -> None:
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "discloser", "relationship", "disclosed_on", "statement_public")
     list_filter = ("disclosed_on", "statement_public")
     search_fields = ("external_id", "discloser__name", "relationship__external_id", "statement")
