@@ -3,6 +3,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, conflicts_documented, role_permission
+from core.filters import recorded_on_or_after
 from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
@@ -84,11 +85,12 @@ class MeetingFilter(django_filters.FilterSet):
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     neighborhood = django_filters.CharFilter()
     entity = django_filters.CharFilter(field_name="attendance__entity__external_id")
+    recorded_since = recorded_on_or_after("logged or imported on or after (whenever it took place)")
     has_source = HasSourceFilter(label="cites a source URL (false: those without, as on /sources/)")
 
     class Meta:
         model = Meeting
-        fields = ["type", "date_after", "date_before", "neighborhood", "entity", "has_source"]
+        fields = ["type", "date_after", "date_before", "neighborhood", "entity", "recorded_since", "has_source"]
 
 
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):

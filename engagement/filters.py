@@ -1,6 +1,6 @@
 import django_filters
-from django import forms
 
+from core.filters import DATE, EITHER_YES_NO, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 
 from .models import Meeting
@@ -19,16 +19,18 @@ class MeetingFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=MeetingType.choices)
     neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")
     title = django_filters.CharFilter(lookup_expr="icontains")
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=DATE)
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=DATE)
     entity = EntityChoiceFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
                           not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
+    # what was logged lately (a board member's, an import's), whenever it took place: to check it
+    recorded_since = recorded_on_or_after("Logged on or after")
     # a board member finds the meetings they logged (the ones they may correct)
     logged_by = django_filters.CharFilter(field_name="logged_by__username", label="Logged by (user name)")
     # the meetings no reader can check yet (the Sources page links here), or those that can be
     has_source = HasSourceFilter(label="Cites its minutes, agenda or notice",
-                                 widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
+                                 widget=EITHER_YES_NO)
 
     class Meta:
         model = Meeting
-        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "logged_by", "has_source"]
+        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "recorded_since", "logged_by", "has_source"]

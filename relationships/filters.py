@@ -1,9 +1,9 @@
 """The relationships' filters, shared by the relationships page and the API: one rule for "in force
 on a day", "has a source" and "involving an entity"."""
 import django_filters
-from django import forms
 from django.db.models import Q
 
+from core.filters import DATE, EITHER_YES_NO, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 from entities.kinds import Kind
 
@@ -11,7 +11,6 @@ from .models import Relationship
 from .selectors import in_force_on, unsourced
 from .types import TYPE_GROUPS, RelationshipType
 
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class BaseRelationshipFilter(django_filters.FilterSet):
@@ -27,13 +26,13 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     jurisdiction = django_filters.CharFilter(method="in_jurisdiction", label="Jurisdiction (either end)")
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount at least")
     # what was added lately, whenever it began: an import's, a colleague's on a page (checking them)
-    recorded_since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Recorded on or after", widget=DATE)
+    recorded_since = recorded_on_or_after("Recorded on or after")
     # and what was corrected lately too (an import's updates, a colleague's corrections): a write
     # that changes nothing leaves `updated_at` as it was
     changed_since = django_filters.DateFilter(field_name="updated_at", lookup_expr="date__gte", label="Recorded or corrected on or after",
                                               widget=DATE)
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
-                                              widget=forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]))
+                                              widget=EITHER_YES_NO)
 
     def in_jurisdiction(self, queryset, name, value):
         return queryset.filter(Q(source__jurisdiction__icontains=value) | Q(target__jurisdiction__icontains=value))

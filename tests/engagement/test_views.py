@@ -619,3 +619,20 @@ def test_a_meeting_whose_attendee_was_deleted_meanwhile_is_refused_with_a_messag
     assert refused.context["form"].non_field_errors() == [said]
     assert said in refused.content.decode()
     assert Meeting.objects.count() == meetings
+
+
+def test_the_meetings_logged_lately_are_listed_whenever_they_took_place(lakeside, client_as):
+    """A board member logs last spring's meeting today: sorted by the day it took place, it sank below
+    the newer ones; "Logged on or after" finds it, to check it."""
+    from datetime import timedelta
+
+    Meeting.objects.update(created_at=timezone.now() - timedelta(days=30))
+    client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "x-b2"], date="2011-05-01", title="Old news"))
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+
+    page = client_as("city_staff").get("/meetings/", {"recorded_since": since})
+    api = client_as("city_staff").get("/api/meetings/", {"recorded_since": since}).json()
+
+    assert [m.title for m in page.context["table"].page.object_list.data] == ["Old news"]
+    assert [m["title"] for m in api["results"]] == ["Old news"]
+    assert 'name="recorded_since"' in page.content.decode()
