@@ -233,6 +233,7 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
     what moved, so it can be undone) and queue a full recompute; refused (EntityMergeError, nothing
     changed) when `merge_problems` finds any."""
     from engagement.models import Attendance, MeetingNewcomer
+    from scoring.merges import pair_scores_kept
     from scoring.tasks import recompute_all_task
 
     keep_id, dup_id, dup_ext, keep_ext = keep.pk, duplicate.pk, duplicate.external_id, keep.external_id
@@ -272,6 +273,10 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
         # merges into the twin become merges into the entity kept, where their facts now are: the
         # twin's own twins keep their undo, and their old links lead on
         MergeRecord.objects.filter(keep=dup_id).update(keep=keep_id)
+        # its pair scores go with it (their foreign keys cascade): kept, with its id, so that an undo
+        # gives its pairs their history back
+        moved["id"] = dup_id
+        moved["pair scores"] = pair_scores_kept(dup_id)
         actor = current_actor()
         MergeRecord.objects.create(
             keep_id=keep_id, duplicate_external_id=dup_ext, moved=moved,
@@ -405,7 +410,8 @@ def entity_merge_undo_plan(record: MergeRecord) -> MergeUndo:
     if joined:
         # joined to this entity's flag on the same situation: given back with their review history
         count("flags", len(joined), sum(1 for row in joined if Flag.objects.filter(pk=row["into"]).exists()))
-    undo.notes.append("Its scores start again from the recompute that follows: the history of its pairs before the merge is not kept.")
+    if "pair scores" not in moved:  # merged before merges kept the twin's scores
+        undo.notes.append("Its scores start again from the recompute that follows: the history of its pairs before the merge is not kept.")
     return undo
 
 
@@ -418,6 +424,7 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
 
     from conflicts.models import Flag
     from engagement.models import Attendance, Meeting, MeetingNewcomer
+    from scoring.merges import pair_scores_restored
     from scoring.tasks import recompute_all_task
 
     with transaction.atomic():
@@ -428,13 +435,19 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
             raise EntityMergeError(" ".join(problems))
         undo = entity_merge_undo_plan(record)
         keep, fields, moved = record.keep, record.duplicate, record.moved
-        twin = Entity(external_id=record.duplicate_external_id, **{f: fields.get(f, "") for f in TWIN_FIELDS},
+        # under its old id where it is free (ids are never given twice): what is stored by id, as
+        # its weak pairs' history, is its own again
+        old_id = moved.get("id")
+        twin = Entity(pk=old_id if old_id and not Entity.objects.filter(pk=old_id).exists() else None,
+                      external_id=record.duplicate_external_id, **{f: fields.get(f, "") for f in TWIN_FIELDS},
                       parent=Entity.objects.filter(external_id=fields.get("parent") or "").first())
         try:
             twin.full_clean()
         except ValidationError as exc:
             raise EntityMergeError(f"{twin.external_id} cannot be put back: {' '.join(exc.messages)}") from exc
-        twin.save()  # a single save: its own audit event
+        twin.save(force_insert=True)  # a single save: its own audit event
+        if twin.pk == old_id:
+            pair_scores_restored(moved.get("pair scores", {}), merged_at=record.merged_at)
         events = []
         for column in MOVED_COLUMNS:
             column.move(keys=moved.get(column.name, []), from_=(keep.pk, keep.external_id), to=(twin.pk, twin.external_id), events=events)

@@ -249,6 +249,75 @@ def test_undoing_a_merge_gives_back_the_data_set_scores_and_flags_as_before_it(c
 
 
 @pytest.mark.django_db
+def test_undoing_a_merge_gives_the_twins_pairs_their_history_back(copy_of_lakeside):
+    """Its pair rows (current and earlier) and band moves went with the twin; its weak pairs'
+    changes stayed, stored by its id: back under that id with the rows kept, each of its pairs
+    charts every score it had before the merge, and its page its ties over time."""
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo, entity_merge_undo_plan
+    from scoring.models import BandCrossing, PairScore
+    from scoring.selectors import entity_band_history, pair_history
+
+    split_in_two(copy_of_lakeside, "lk-pd", "lk-pd-2", "Lakeside Police Dept.")
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    for as_of in ("2025-06-30", AS_OF):
+        call_command("recompute", "--as-of", as_of, stdout=io.StringIO())
+    twin = Entity.objects.get(external_id="lk-pd-2")
+    others = list(Entity.objects.exclude(pk=twin.pk).order_by("pk"))
+
+    def histories():
+        return {other.external_id: [(v["as_of"], v["score"], v["components"]) for v in pair_history(twin, other)] for other in others}
+
+    def ties_over_time():
+        return {day["as_of"]: day for day in entity_band_history(twin)}
+
+    before, ties_before = histories(), ties_over_time()
+    crossings_before = BandCrossing.objects.filter(entity_a=twin).count() + BandCrossing.objects.filter(entity_b=twin).count()
+    assert sum(len(h) for h in before.values()) > 20 and crossings_before > 0
+    assert PairScore.objects.filter(entity_a=twin).exists() or PairScore.objects.filter(entity_b=twin).exists()
+    entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=twin)
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    record = MergeRecord.objects.get(duplicate_external_id="lk-pd-2")
+    assert not any("history of its pairs" in note for note in entity_merge_undo_plan(record).notes)
+
+    undo = entity_merge_undo(record)
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+
+    assert undo.twin.pk == twin.pk
+    after = histories()
+    for other, versions in before.items():
+        assert after[other][:len(versions)] == versions, other  # every score it had, then the ones since
+    assert {day: ties_over_time()[day] for day in ties_before} == ties_before
+    assert BandCrossing.objects.filter(entity_a=twin).count() + BandCrossing.objects.filter(entity_b=twin).count() >= crossings_before
+
+
+@pytest.mark.django_db
+def test_a_merge_undone_before_any_recompute_gives_the_twin_its_current_scores_back(copy_of_lakeside):
+    # no recompute found its rows gone: they are its current scores again, not history
+    from entities.models import MergeRecord
+    from entities.services import entity_merge_undo
+    from scoring.models import PairScore, PairScoreHistory
+
+    split_in_two(copy_of_lakeside, "lk-pd", "lk-pd-2", "Lakeside Police Dept.")
+    call_command("import_dataset", str(copy_of_lakeside), stdout=io.StringIO())
+    call_command("recompute", "--as-of", AS_OF, stdout=io.StringIO())
+    twin = Entity.objects.get(external_id="lk-pd-2")
+    fields = ("entity_a", "entity_b", "score_tenths", "formal_tenths", "relationship_ids", "valid_from")
+
+    def rows(model):
+        return sorted(model.objects.filter(entity_a=twin).values_list(*fields)) + sorted(model.objects.filter(entity_b=twin).values_list(*fields))
+
+    current = rows(PairScore)
+    assert current
+    entity_merge(keep=Entity.objects.get(external_id="lk-pd"), duplicate=twin)
+    assert not rows(PairScore)
+
+    entity_merge_undo(MergeRecord.objects.get(duplicate_external_id="lk-pd-2"))
+
+    assert rows(PairScore) == current and not rows(PairScoreHistory)
+
+
+@pytest.mark.django_db
 def test_an_undo_moves_back_what_is_still_on_the_entity_kept_and_leaves_what_changed_since():
     from entities.models import MergeRecord
     from entities.services import entity_merge_undo, entity_merge_undo_plan
