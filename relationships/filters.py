@@ -12,7 +12,6 @@ from .selectors import in_force_on, unsourced
 from .types import TYPE_GROUPS, RelationshipType
 
 
-
 class BaseRelationshipFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=RelationshipType.choices)
     group = django_filters.ChoiceFilter(choices=[(name, label) for name, (label, _) in TYPE_GROUPS.items()], method="in_group",
@@ -29,8 +28,7 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     recorded_since = recorded_on_or_after("Recorded on or after")
     # and what was corrected lately too (an import's updates, a colleague's corrections): a write
     # that changes nothing leaves `updated_at` as it was
-    changed_since = django_filters.DateFilter(field_name="updated_at", lookup_expr="date__gte", label="Recorded or corrected on or after",
-                                              widget=DATE)
+    changed_since = recorded_on_or_after("Recorded or corrected on or after", field="updated_at")
     has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
                                               widget=EITHER_YES_NO)
 

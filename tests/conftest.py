@@ -74,6 +74,14 @@ def lakeside(db, lakeside_dir):
 
 
 @pytest.fixture
+def checked_at_each_statement(db):
+    """The foreign keys checked at each statement, as a commit checks them (tests/meanwhile.py)."""
+    from tests.meanwhile import keys_checked_at_each_statement
+
+    keys_checked_at_each_statement()
+
+
+@pytest.fixture
 def copy_of_lakeside(tmp_path, lakeside_dir) -> Path:
     target = tmp_path / "data"
     shutil.copytree(lakeside_dir / "data", target)

@@ -400,24 +400,20 @@ def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administra
 
 
 @pytest.mark.django_db
-def test_a_write_that_meets_a_change_made_meanwhile_is_a_409_naming_the_field(api_as, monkeypatch):
+def test_a_write_that_meets_a_change_made_meanwhile_is_a_409_naming_the_field(checked_at_each_statement, api_as, monkeypatch):
     """A relationship to an entity deleted after the request was checked, and a correction of a
     relationship deleted meanwhile (saving it had stored it again): a 409 saying which, not a 500."""
-    from django.db import connection
-
     from relationships.api import RelationshipSerializer
     from tests.factories import RelationshipFactory
+    from tests.meanwhile import deleted_by_someone_else
 
-    with connection.cursor() as cursor:  # checked at each statement, as the commit checks them outside a test
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     source, gone = EntityFactory(), EntityFactory()
     corrected = RelationshipFactory()
     checked = RelationshipSerializer.validate
 
     def then_deleted(self, attrs):
         attrs = checked(self, attrs)
-        doomed = corrected if self.instance else gone
-        type(doomed).objects.filter(pk=doomed.pk)._raw_delete(connection.alias)
+        deleted_by_someone_else(corrected if self.instance else gone)
         return attrs
 
     monkeypatch.setattr(RelationshipSerializer, "validate", then_deleted)

@@ -1,18 +1,9 @@
 """What the apps' admin classes share (core/admin.py): a save or a deletion that meets a change made
 meanwhile is refused with a message, not a server error."""
-import pytest
-from django.db import connection
-
 from entities.models import Entity
 from relationships.models import Relationship
 from tests.factories import EntityFactory, RelationshipFactory
-
-
-@pytest.fixture
-def checked_at_each_statement(db):
-    """The foreign keys checked at each statement, as the admin's commit checks them outside a test."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+from tests.meanwhile import deleted_once_checked
 
 
 def test_an_admin_save_naming_an_entity_deleted_meanwhile_is_refused_saying_which(checked_at_each_statement, admin_site_client, monkeypatch):
@@ -20,13 +11,7 @@ def test_an_admin_save_naming_an_entity_deleted_meanwhile_is_refused_saying_whic
 
     relationship = RelationshipFactory(notes="before")
     gone = EntityFactory(kind="police_department")
-    checked = BaseModelForm._post_clean
-
-    def then_deleted(self):  # the form found it; someone deleted it before the save
-        checked(self)
-        Entity.objects.filter(pk=gone.pk)._raw_delete(connection.alias)
-
-    monkeypatch.setattr(BaseModelForm, "_post_clean", then_deleted)
+    deleted_once_checked(monkeypatch, BaseModelForm, "_post_clean", gone)  # the form found it; someone deleted it before the save
 
     answer = admin_site_client.post(f"/admin/relationships/relationship/{relationship.pk}/change/", {
         "external_id": relationship.external_id, "source": relationship.source_id, "target": gone.pk, "type": "employed_by",

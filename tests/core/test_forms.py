@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from core.forms import AmountField, WrittenNumberField
 from core.validation import AMOUNT_PLACES, RATING_PLACES, parse_decimal
+from tests.meanwhile import deleted_once_checked
 
 # numbers as written (groups of three, a decimal part, an exponent), and anything of their characters
 number_like = st.from_regex(r"[+-]?[0-9]{1,4}([.,][0-9]{3}){0,3}([.,][0-9]{1,4})?([eE][+-]?[0-9]{1,3})?", fullmatch=True) | st.text(
@@ -54,29 +55,6 @@ def test_an_id_stored_meanwhile_is_refused_beside_it_not_a_server_error(lakeside
     assert model.objects.count() == before
 
 
-@pytest.fixture
-def checked_at_each_statement(db):
-    """The foreign keys checked at each statement of the test's transaction, as the commit checks
-    them outside a test (which never commits): a row referring to one deleted is refused there."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def _deleted_once_checked(monkeypatch, form_class, entity) -> None:
-    """`entity` deleted by someone else after `form_class` checked it stored, before the save."""
-    from django.db import connection
-
-    checked = form_class._post_clean
-
-    def then_deleted(self):
-        checked(self)
-        type(entity).objects.filter(pk=entity.pk)._raw_delete(connection.alias)
-
-    monkeypatch.setattr(form_class, "_post_clean", then_deleted)
-
-
 @pytest.mark.parametrize(("form_path", "url", "post", "field"), [
     ("entities.forms.EntityForm", "/record/entity/", {"name": "Harbor Unit", "kind": "police_department", "parent": "{gone}"}, "parent"),
     ("relationships.forms.RelationshipForm", "/record/relationship/", {"source": "x-a2", "type": "personal", "target": "{gone}"}, "target"),
@@ -94,7 +72,7 @@ def test_an_entity_deleted_meanwhile_is_refused_beside_its_field_not_a_server_er
 
     gone = EntityFactory(kind="police_department")
     form_class = import_string(form_path)
-    _deleted_once_checked(monkeypatch, form_class, gone)
+    deleted_once_checked(monkeypatch, form_class, "_post_clean", gone)
     model = form_class._meta.model
     others = model.objects.exclude(pk=gone.pk) if model is type(gone) else model.objects.all()  # not counting the one deleted
     before = others.count()
@@ -114,7 +92,7 @@ def test_a_correction_of_a_record_deleted_meanwhile_is_refused_and_not_stored_ag
     from tests.factories import RelationshipFactory
 
     relationship = RelationshipFactory(notes="before")
-    _deleted_once_checked(monkeypatch, RelationshipForm, relationship)
+    deleted_once_checked(monkeypatch, RelationshipForm, "_post_clean", relationship)
     post = {"source": relationship.source.external_id, "type": relationship.type, "target": relationship.target.external_id,
             "start_date": "2020-01-01", "notes": "after"}
 

@@ -1,20 +1,15 @@
 """What the database refused, read into one shape, and a write that meets a change made meanwhile
 (core/integrity.py)."""
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from core.integrity import DELETED, FOREIGN_KEY, OTHER, UNIQUE, ChangedMeanwhile, Refusal, refusal_of, written_unless_changed_meanwhile
 from entities.models import Entity
 from relationships.models import Relationship
 from tests.factories import EntityFactory, RelationshipFactory
+from tests.meanwhile import deleted_by_someone_else
 
 RELATIONSHIP_FORM = ("source", "type", "target", "start_date", "end_date", "amount", "analyst_score", "source_url", "notes", "external_id")
-
-
-def _gone(entity: Entity) -> None:
-    """Delete `entity` as another session would, without Django's collector (which would refuse
-    it for the rows referring to it, or delete them)."""
-    Entity.objects.filter(pk=entity.pk)._raw_delete(connection.alias)
 
 
 @pytest.mark.django_db
@@ -38,7 +33,7 @@ def test_an_entity_deleted_before_the_commit_refuses_the_write_on_its_field_and_
 
     def write():
         Relationship.objects.create(external_id="r-late", source=source, target=target, type="personal")
-        _gone(target)  # as if deleted by someone else just before the commit
+        deleted_by_someone_else(target)  # as if deleted by someone else just before the commit
 
     with pytest.raises(ChangedMeanwhile) as changed:
         written_unless_changed_meanwhile(write)
@@ -54,7 +49,7 @@ def test_a_row_referring_to_one_being_deleted_refuses_the_deletion_saying_what_r
     relationship = RelationshipFactory()
 
     with pytest.raises(ChangedMeanwhile) as changed:
-        written_unless_changed_meanwhile(lambda: _gone(relationship.target))
+        written_unless_changed_meanwhile(lambda: deleted_by_someone_else(relationship.target))
 
     assert changed.value.refusal.kind == FOREIGN_KEY
     assert changed.value.refusal.why_not_deleted() == "a relationship recorded meanwhile by someone else refers to it; nothing was deleted"
@@ -64,7 +59,7 @@ def test_a_row_referring_to_one_being_deleted_refuses_the_deletion_saying_what_r
 @pytest.mark.django_db
 def test_a_correction_of_a_row_deleted_meanwhile_is_refused_not_stored_again():
     entity = EntityFactory(name="Before")
-    _gone(entity)
+    deleted_by_someone_else(entity)
     entity.name = "After"
 
     with pytest.raises(ChangedMeanwhile) as changed:

@@ -591,24 +591,16 @@ def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, 
     assert board.get("/meetings/new/?like=abc").status_code == 200
 
 
-def test_a_meeting_whose_attendee_was_deleted_meanwhile_is_refused_with_a_message_and_nothing_stored(lakeside, client_as, monkeypatch):
+def test_a_meeting_whose_attendee_was_deleted_meanwhile_is_refused_with_a_message_and_nothing_stored(lakeside, checked_at_each_statement, client_as,
+                                                                                                   monkeypatch):
     """The attendance rows found every entity, then someone deleted one (or merged it into another)
     before the save: the foreign key refused the attendance at commit, a server error."""
-    from django.db import connection
-
     from engagement.forms import BaseAttendanceFormSet
     from tests.factories import EntityFactory
+    from tests.meanwhile import deleted_once_checked
 
-    with connection.cursor() as cursor:  # checked at each statement, as the commit checks them outside a test
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     gone = EntityFactory()
-    checked = BaseAttendanceFormSet.clean
-
-    def then_deleted(self):
-        checked(self)
-        Entity.objects.filter(pk=gone.pk)._raw_delete(connection.alias)
-
-    monkeypatch.setattr(BaseAttendanceFormSet, "clean", then_deleted)
+    deleted_once_checked(monkeypatch, BaseAttendanceFormSet, "clean", gone)
     meetings = Meeting.objects.count()
 
     refused = client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", gone.external_id]))
