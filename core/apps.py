@@ -9,5 +9,5 @@ class CoreConfig(AppConfig):
     def ready(self):
         from .groups import sync_role_groups
 
-        # Not tied to one sender: permissions of later apps exist only after their own post_migrate.
+        # Not tied to one sender: it acts on the last app's signal, once every app's permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="core.sync_role_groups")

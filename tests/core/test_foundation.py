@@ -56,6 +56,18 @@ def test_the_four_roles_exist_as_groups_with_a_ladder_of_rights():
     assert not Group.objects.get(name="city_staff").permissions.filter(codename="change_entity").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_database_brings_the_role_groups_back_with_every_apps_permissions():
+    """A flush (as after each test that commits) sends post_migrate once per app: the groups are
+    set after the last app's, when the permissions of every app, the last one's too, exist."""
+    Group.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+
+    administrator = Group.objects.get(name="administrator").permissions
+    assert {"change_entity", "change_relationship", "change_meeting", "change_pairscore", "change_flag"} <= set(administrator.values_list("codename", flat=True))
+    assert set(Group.objects.values_list("name", flat=True)) == set(ROLES)
+
+
 @pytest.fixture
 def as_in_make_run(settings):
     """DEBUG on, as `make run` has it (the tests run with it off, as production)."""
