@@ -3,7 +3,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 
 from tests.worker import worker_queue  # noqa: F401 - a fixture for every test module
@@ -68,8 +67,10 @@ def lakeside_dir() -> Path:
 
 @pytest.fixture
 def lakeside(db, lakeside_dir):
-    """The lakeside example imported into the test database."""
-    call_command("import_dataset", str(lakeside_dir / "data"), stdout=open("/dev/null", "w"))
+    """The lakeside example imported into the test database (tests/lakeside_cache.py)."""
+    from tests.lakeside_cache import import_lakeside
+
+    import_lakeside(lakeside_dir / "data")
     return lakeside_dir
 
 
