@@ -21,10 +21,8 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(KERNELS)
 
-# --no-compile: Python compiles the modules the tests import as they first import them; pip
-# compiling every installed module first took 16 of its 42 s (a 2-core machine, pip's cache warm).
 install-test: $(BIN)/python browser
-	$(BIN)/pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test]'
 	$(KERNELS)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
