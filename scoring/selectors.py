@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from core.bulk import in_ids_sql
@@ -258,21 +258,28 @@ def closest_counterparts(entity: Entity, limit: int = 15) -> list[tuple[Entity, 
 
 
 def with_closest_score(entities: QuerySet[Entity]) -> QuerySet[Entity]:
-    """Annotate each entity with its highest current pair score, in tenths (None when it has none listed)."""
+    """Annotate each entity with its highest listed current pair score, in tenths (None when it
+    has none listed), joined from the view that groups the listed pairs once (`EntityClosestScore`):
+    for every entity at once (a sort by it, a download). A page's entities: `with_closest_scores_set`."""
+    if not scores_exist():  # the first recompute holds the pair table locked: pages must not wait for it
+        return entities.annotate(closest_tenths=Value(None, output_field=IntegerField()))
+    return entities.annotate(closest_tenths=F("closest_score__closest_tenths"))
+
+
+def _with_closest_score_by_entity(entities: QuerySet[Entity]) -> QuerySet[Entity]:
+    """`with_closest_score` read entity by entity, through the pair indexes: for a few entities,
+    where grouping every listed pair (the view) would take a quarter of a second."""
     listed = listed_pairs().order_by()
 
     def highest(side: str) -> Subquery:
         # the highest as an aggregate over the entity's pairs, read by its index: as "the first by
         # score", PostgreSQL walked the score index of every listed pair for each entity with few
-        # (a CSV of 20,000 entities beside 6.66M pairs did not finish in 10 minutes)
         mine = listed.filter(**{side: OuterRef("pk")}).values(side).annotate(top=Max("score_tenths")).values("top")
         return Coalesce(Subquery(mine, output_field=IntegerField()), 0)
 
     # each side 0 without a listed pair (a listed pair scores 10 tenths or more): SQLite's and
-    # MySQL's GREATEST is NULL when either is, which showed "—" for every entity listed on one side
-    # only. One expression, each subquery written once: an annotation named in another is written
-    # again where it is named, and the two sides coalesced with each other ran each subquery three
-    # times a row (the entity list's 500th page at 20,000 entities: 0.94 -> 0.44 s)
+    # MySQL's GREATEST is NULL when either is. One expression, each subquery written once: an
+    # annotation named in another is written again where it is named
     return entities.annotate(closest_tenths=NullIf(Greatest(highest("entity_a"), highest("entity_b")), 0))
 
 
@@ -280,7 +287,8 @@ def with_closest_scores_set(entities: list[Entity]) -> list[Entity]:
     """`entities` (a page of them), each given `closest_tenths` as `with_closest_score` annotates
     it, in one query over those entities alone: annotated in the page's own query, PostgreSQL
     scored every row its OFFSET skips too (the directory's 500th page at 20,000 entities: 0.76 s)."""
-    tenths = dict(with_closest_score(Entity.objects.filter(pk__in=[e.pk for e in entities])).values_list("pk", "closest_tenths"))
+    scored = _with_closest_score_by_entity(Entity.objects.filter(pk__in=[e.pk for e in entities]))
+    tenths = dict(scored.values_list("pk", "closest_tenths"))
     for entity in entities:
         entity.closest_tenths = tenths.get(entity.pk)
     return entities

@@ -179,16 +179,21 @@ def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_a
 @pytest.mark.django_db
 def test_each_entity_shows_its_highest_listed_pair_on_either_side_and_none_without_one():
     from entities.models import Entity
-    from scoring.selectors import with_closest_score
+    from scoring.engine.parameters import LISTED_TENTHS
+    from scoring.selectors import with_closest_score, with_closest_scores_set
     from tests.factories import EntityFactory, PairScoreFactory, SnapshotFactory
 
     snapshot = SnapshotFactory()
-    first, second, third, fourth, alone = (EntityFactory(external_id=f"e-{n}") for n in range(5))
-    for a, b, tenths in ((first, second, 42), (first, third, 87), (second, third, 9), (third, fourth, 55), (second, fourth, 5)):
+    first, second, third, fourth, alone, unlisted, at_the_bound, beside = (EntityFactory(external_id=f"e-{n}") for n in range(8))
+    pairs = ((first, second, 42), (first, third, 87), (second, third, 9), (third, fourth, 55), (second, fourth, 5),
+             (unlisted, at_the_bound, LISTED_TENTHS - 1), (at_the_bound, beside, LISTED_TENTHS))
+    for a, b, tenths in pairs:
         low, high = sorted((a, b), key=lambda entity: entity.pk)
         PairScoreFactory(entity_a=low, entity_b=high, score_tenths=tenths, valid_from=snapshot)
 
     shown = dict(with_closest_score(Entity.objects.all()).values_list("external_id", "closest_tenths"))
+    # a page's entities, read entity by entity rather than from the view
+    on_a_page = {e.external_id: e.closest_tenths for e in with_closest_scores_set(list(Entity.objects.all()))}
 
     # e-1 and e-2 have pairs on both sides, e-0 and e-3 on one (entity_a, entity_b), e-4 none; a pair under 1.0 is not listed
-    assert shown == {"e-0": 87, "e-1": 42, "e-2": 87, "e-3": 55, "e-4": None}
+    assert shown == on_a_page == {"e-0": 87, "e-1": 42, "e-2": 87, "e-3": 55, "e-4": None, "e-5": None, "e-6": 10, "e-7": 10}
