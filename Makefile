@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: audit backup restore run test install install-test browser demo serve worker beat clean screenshots image-check
+.PHONY: audit backup restore run test fuzz install install-test browser demo serve worker beat clean screenshots image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ audit: install-test
 test:
 	$(MAKE) --no-print-directory -j2 --output-sync=target audit image-check
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -n auto --maxprocesses=4
+
+## make fuzz: only the property and fuzz tests (those using Hypothesis or schemathesis), each
+# drawing five times the examples `make test` draws (tests/examples.py): a deeper search than the
+# ten minutes of `make test` allow, for a nightly run or before a release (FUZZ_SCALE=N for another)
+FUZZ_SCALE ?= 5
+fuzz: install-test
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) TEST_EXAMPLES_SCALE=$(FUZZ_SCALE) \
+	  $(BIN)/python -m pytest -n auto --maxprocesses=4 $$(grep -rlE '@given|schemathesis' tests --include='test_*.py')
 
 ## make backup [DATABASE_URL=postgres://...] [BACKUP=file]: a compressed pg_dump of everything
 BACKUP ?= backups/tracker-$(shell date +%Y%m%d-%H%M%S).dump

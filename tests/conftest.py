@@ -5,13 +5,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.examples import examples
 from tests.worker import worker_queue  # noqa: F401 - a fixture for every test module
 
 # The suite runs a test process per core beside PostgreSQL, Celery workers and a browser: how long
 # an example takes to draw or run says nothing about the code there, and the timing checks failed
 # at random under that load ("Input generation is slow"). Tests that set their own health checks
-# add too_slow to theirs.
-settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# add too_slow to theirs. Tests that name no number of examples draw Hypothesis's 100, scaled as the
+# others are (tests/examples.py).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=examples(100))
 settings.load_profile("suite")
 
 

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 
 from config.wsgi import application
+from tests.examples import examples
 
 EXAMPLES_PER_OPERATION = 8
 
@@ -71,7 +72,7 @@ def test_generated_requests_never_cause_a_server_error(lakeside_dir, user_with_r
     for operation in operations():
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=examples(EXAMPLES_PER_OPERATION), deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             seed_known_ids(case)

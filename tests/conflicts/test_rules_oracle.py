@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from conflicts.rules import RuleInput, flags_for_all_rules
 from tests.conflicts.spec_reading import EVIDENCE_RULES, REF, spec_flags, worlds
+from tests.examples import examples
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.sampled_from([REF, date(2024, 2, 29), date(2021, 1, 1)]))
 def test_the_evidence_rules_raise_exactly_the_flags_the_spec_describes(world, as_of):
     entities, relationships, disclosures = world

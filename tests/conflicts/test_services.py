@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from conflicts.models import Flag
 from conflicts.services import FlagTransitionError, flag_change_status, transitions_allowed
 from relationships.models import Relationship
+from tests.examples import examples
 from tests.factories import RelationshipFactory
 
 
@@ -186,7 +187,7 @@ def _history_chains_match_statuses() -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.one_of(
     st.tuples(st.just("recompute"), st.sampled_from(AS_OF_DATES)),
     st.tuples(st.just("review"), st.integers(0, 50), st.integers(0, 2)),

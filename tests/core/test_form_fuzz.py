@@ -14,11 +14,12 @@ from entities.models import Entity
 from relationships.forms import DisclosureForm, RelationshipForm
 from relationships.models import Disclosure, Relationship
 from scoring.forms import ScoringSettingsForm
+from tests.examples import examples
 from tests.factories import ConflictReportFactory, EntityFactory, FeedbackSurveyFactory, FlagFactory, RelationshipFactory
 from tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 hostile_text = st.one_of(
     st.text(max_size=80),
     st.sampled_from(['=HYPERLINK("http://x")', "<script>alert(1)</script>", "9" * 400, "-1", "1e309", "NaN", "2026-02-30", " "]),

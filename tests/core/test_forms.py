@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from core.forms import AmountField, WrittenNumberField
 from core.validation import AMOUNT_PLACES, RATING_PLACES, parse_decimal
+from tests.examples import examples
 from tests.meanwhile import deleted_once_checked
 
 # numbers as written (groups of three, a decimal part, an exponent), and anything of their characters
@@ -15,7 +16,7 @@ number_like = st.from_regex(r"[+-]?[0-9]{1,4}([.,][0-9]{3}){0,3}([.,][0-9]{1,4})
     alphabet="0123456789,.eE+-$ ", max_size=16)
 
 
-@settings(max_examples=1000)  # fast; the shapes that matter are few among them
+@settings(max_examples=examples(1000))  # fast; the shapes that matter are few among them
 @given(number_like, st.sampled_from([(AmountField, AMOUNT_PLACES, AMOUNT_PLACES), (WrittenNumberField, RATING_PLACES, None)]))
 def test_a_number_field_reads_what_the_import_reads_or_refuses_it_with_a_message(typed, kind):
     # an amount, where a point may separate thousands, and a rating, where it may not

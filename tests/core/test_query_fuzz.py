@@ -14,9 +14,10 @@ from relationships.api import RelationshipFilter
 from relationships.filters import RelationshipPageFilter
 from scoring.filters import PairFilter
 from tests.dashboard_helpers import scored_lakeside
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # what any list may be asked, whatever its filters
 COMMON = ["page", "per_page", "page_size", "sort", "ordering", "export", "format", "q", "search", "as_of"]

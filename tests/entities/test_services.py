@@ -14,6 +14,7 @@ from engagement.models import Attendance
 from entities.models import Entity, Follow
 from entities.services import FOLLOW_LIMIT, EntityMergeError, FollowError, entity_merge, follow_set, merge_problems
 from relationships.models import Relationship
+from tests.examples import examples
 from tests.factories import AttendanceFactory, EntityFactory, FlagFactory, FlagStatusChangeFactory, MeetingFactory, RelationshipFactory
 
 AS_OF = "2026-06-30"
@@ -418,7 +419,7 @@ def _flags_as_read() -> set[tuple]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_for_any_data_set_and_any_two_entities_a_merge_undone_gives_back_the_data_set_and_flags(data):
     """Any valid data set, any two of its entities (made mergeable: one kind, neither the other's

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from interchange.format import csv_text
 from scoring.engine import Evidence, MeetingTable, ScoringParameters, closeness_scores
 from tests.conflicts.spec_reading import EVIDENCE_RULES, N, REF, spec_closeness_flags, spec_flags, worlds
+from tests.examples import examples
 from tests.imports import data_set
 from tests.interchange.strategies import data_set_emptied
 
@@ -67,7 +68,7 @@ def _ids(cell: str) -> set[str]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), as_of=st.sampled_from([REF, date(2024, 2, 29)]), data=st.data())
 def test_flags_csv_lists_the_flags_the_spec_describes(world, as_of, data, tmp_path_factory):
     entities, relationships, disclosures = world
@@ -119,7 +120,7 @@ def meetings_of_a_world(draw, as_of):
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds(), as_of=st.sampled_from([REF, date(2024, 2, 29)]), data=st.data())
 def test_closeness_csv_lists_what_the_engine_scores_from_the_same_evidence(world, as_of, data, tmp_path_factory):
     """Every pair the pure engine scores non-zero at one decimal from the world's records, and no

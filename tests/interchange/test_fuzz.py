@@ -11,9 +11,10 @@ from engagement.models import Attendance, Meeting
 from entities.models import Entity
 from interchange.services import dataset_import
 from relationships.models import Disclosure, Relationship
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 LAKESIDE_FILES = ["entities.csv", "relationships.csv", "meetings.csv", "attendance.csv", "disclosures.csv"]
 
 

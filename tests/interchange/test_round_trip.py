@@ -18,6 +18,7 @@ from interchange.format import INPUT_FILES
 from interchange.reading import files_from_directory
 from interchange.services import dataset_import
 from relationships.models import Disclosure, Relationship
+from tests.examples import examples
 from tests.interchange.strategies import DATES, data_set_emptied, data_sets, data_sets_changed, files_of
 
 
@@ -27,7 +28,7 @@ def _export(directory) -> dict[str, bytes]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_valid_data_set_imports_as_given_and_round_trips_byte_for_byte(data, tmp_path_factory):
     data_set = data.draw(data_sets())
@@ -71,7 +72,7 @@ def _exported_results(directory) -> tuple[list[dict], list[dict]]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), as_of=DATES)
 def test_any_valid_data_set_recomputes_to_well_formed_results_that_survive_a_round_trip(data, as_of, tmp_path_factory):
     """closeness.csv and flags.csv of any data set, as of any date, are as the contract shapes them,
@@ -101,7 +102,7 @@ def test_any_valid_data_set_recomputes_to_well_formed_results_that_survive_a_rou
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_importing_a_later_version_over_an_earlier_one_stores_what_importing_it_alone_does(data, tmp_path_factory):
     """A data set imported, then a later version of it (any value of any row changed, cleared or

@@ -15,6 +15,7 @@ from engagement.models import Attendance, Meeting
 from relationships.models import Relationship
 from scoring.selectors import current_pair_scores
 from scoring.services import recompute
+from tests.examples import examples
 from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory, RelationshipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,7 @@ def wipe() -> None:
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_incremental_recomputes_after_any_edits_equal_a_full_recompute(data):
     wipe()

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.selectors import history_through, with_evidence_changes
+from tests.examples import examples
 
 
 def point(as_of: str, score: float, current: bool) -> dict:
@@ -95,7 +96,7 @@ HISTORY_EDITS = ("private meeting", "forum", "end a relationship", "restore a re
 
 
 @pytest.mark.django_db
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rounds=st.lists(st.tuples(st.integers(1, 400), st.lists(st.tuples(st.sampled_from(HISTORY_EDITS), st.integers(0, 10**6)), max_size=4)),
                        min_size=2, max_size=4))
 def test_the_history_gives_back_the_scores_of_every_recompute(lakeside, client_as, rounds):

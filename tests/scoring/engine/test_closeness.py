@@ -13,6 +13,7 @@ from relationships.types import MONEY_TYPES, ONE_OFF_TYPES
 from scoring.engine import ScoringParameters, closeness_scores, shared_meetings_for_pair
 from scoring.engine.closeness import in_sorted, interaction_from_meetings, marked_ids, relationship_terms, tenths_half_up
 from scoring.engine.data import RelationshipColumns
+from tests.examples import examples
 from tests.scoring.strategies import AS_OF, N_ENTITIES, evidence_sets, relationships
 
 int_lists = st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=200)
@@ -35,7 +36,7 @@ def test_in_sorted_with_no_keys_finds_nothing():
     assert in_sorted(np.array([1, 2], dtype=np.int64), np.zeros(0, np.int64)).tolist() == [False, False]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=evidence_sets(), scope=st.sets(st.integers(1, N_ENTITIES), min_size=1, max_size=4))
 def test_scoring_a_scope_gives_the_full_scores_of_the_pairs_touching_it(data, scope):
     evidence = data[0]
@@ -74,7 +75,7 @@ def _terms_one_by_one(relationships, params, ref_day, width):
     return out
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(rels=relationships(max_size=25), shift=st.integers(-4000, 4000))
 def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, shift):
     params, ref_day, width = ScoringParameters(), AS_OF.toordinal() + shift, N_ENTITIES + 1
@@ -91,7 +92,7 @@ def test_relationship_terms_follow_the_rule_relationship_by_relationship(rels, s
         assert ids_by_pair[i] == tuple(sorted(expected[key]["ids"]))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=evidence_sets())
 def test_the_pair_pages_interaction_from_its_meetings_is_the_engines(data):
     """What the pair page computes from the meetings it lists (`interaction_from_meetings`, capped

@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 from scoring.engine import EntityRecord, Evidence, MeetingTable, RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.closeness import tenths_half_up
 
+from tests.examples import examples
 from tests.scoring.strategies import AS_OF, build, evidence_sets, meetings, relationships, ten_years_before
 
 PARAMS = ScoringParameters()
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
+PROPERTY_SETTINGS = settings(max_examples=examples(40), deadline=None)
 
 
 def scores(evidence, as_of=AS_OF, params=PARAMS) -> dict:

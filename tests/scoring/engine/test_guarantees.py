@@ -11,6 +11,7 @@ from relationships.types import RelationshipType
 from scoring.engine import RelationshipRecord, ScoringParameters, band_for_score, closeness_scores
 from scoring.engine.guarantees import parameter_problems
 
+from tests.examples import examples
 from tests.scoring.strategies import AS_OF, build, dates, ten_years_before
 
 DEFAULTS = ScoringParameters()
@@ -103,7 +104,7 @@ def one_pair_evidence(draw):
 
 
 # about half the settings drawn are refused (the guard at work): not a sign of a bad strategy
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(parameters(), one_pair_evidence())
 def test_settings_it_lets_through_keep_the_properties_on_one_pairs_evidence(params, data):
     assume(not parameter_problems(params))

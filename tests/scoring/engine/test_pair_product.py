@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import ScoringParameters, closeness_scores, pair_product
+from tests.examples import examples
 from tests.scoring.strategies import AS_OF, evidence_sets
 
 def _same_scores(left, right) -> None:
@@ -15,7 +16,7 @@ def _same_scores(left, right) -> None:
     assert left.relationship_ids == right.relationship_ids
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=evidence_sets())
 def test_scores_do_not_depend_on_how_the_rows_are_split_between_threads(data):
     evidence = data[0]
@@ -29,7 +30,7 @@ def test_scores_do_not_depend_on_how_the_rows_are_split_between_threads(data):
 presence = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9)), max_size=40)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(
     present=presence,
     weights=st.lists(st.floats(0.01, 2.0), min_size=8, max_size=8),
