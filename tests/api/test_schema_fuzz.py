@@ -83,7 +83,8 @@ def test_generated_requests_never_cause_a_server_error(lakeside_dir, user_with_r
 
         check()
         tried += 1
-    print(f"schemathesis tried {tried} operations, {EXAMPLES_PER_OPERATION} examples each")
+    print(f"schemathesis tried {tried} operations, {examples(EXAMPLES_PER_OPERATION)} examples each")
     assert tried >= 20
     assert failures == []
-    assert sum(200 <= code < 300 for code in statuses) > tried  # the requests really reached the views
+    # the requests really reached the views: more than one in eight succeeded (one an operation at 8 each)
+    assert sum(200 <= code < 300 for code in statuses) * 8 > len(statuses)
