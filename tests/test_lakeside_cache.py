@@ -17,11 +17,17 @@ def every_row(tables) -> dict[str, list[tuple]]:
         return rows
 
 
+def counting_imports(monkeypatch) -> list:
+    """The folders `import_dataset` is run on from now on, as the cache runs it."""
+    imports = []
+    monkeypatch.setattr(lakeside_cache, "_import", lambda folder, real=lakeside_cache._import: imports.append(folder) or real(folder))
+    return imports
+
+
 @pytest.mark.django_db
 def test_the_rows_restored_are_the_rows_the_import_writes(lakeside_dir, monkeypatch):
     monkeypatch.setattr(lakeside_cache, "_rows_by_folder", {})
-    imports = []
-    monkeypatch.setattr(lakeside_cache, "_import", lambda folder, real=lakeside_cache._import: imports.append(folder) or real(folder))
+    imports = counting_imports(monkeypatch)
     seen = []
     for _ in range(2):
         with transaction.atomic():
@@ -41,8 +47,7 @@ def test_a_table_holding_rows_already_gets_the_import_itself(lakeside_dir, monke
     with transaction.atomic():
         import_lakeside(lakeside_dir / "data")
         transaction.set_rollback(True)
-    imports = []
-    monkeypatch.setattr(lakeside_cache, "_import", lambda folder, real=lakeside_cache._import: imports.append(folder) or real(folder))
+    imports = counting_imports(monkeypatch)
     EntityFactory(external_id="lk-pd", name="Renamed before the import")
     import_lakeside(lakeside_dir / "data")
 
