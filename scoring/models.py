@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import SingletonModel
+from core.paging import DeferredJoinQuerySet
 
 from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
@@ -146,6 +147,9 @@ class PairScore(PairScoreFields):
     month of decay, new scoring settings) can rebuild this one's indexes over its half a million
     rows, where closing intervals in one table of every version updated each changed row and
     maintained five indexes over the whole history (12.7 s for 460,000 changed pairs)."""
+
+    # the pages and the API list these half a million rows 50 at a time, the last page too
+    objects = DeferredJoinQuerySet.as_manager()
 
     class Meta:
         # Few indexes, because a full recompute may write half a million rows: one row per pair

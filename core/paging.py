@@ -1,0 +1,35 @@
+"""Pages far into a long sorted list, for the pages' tables and the API alike."""
+from django.db import models
+from django.db.models.query import ModelIterable
+
+# From which row a page reads its ids first. Above it, PostgreSQL builds every skipped row before
+# it can return the page's 50; shallow pages are fast either way (an index scan that stops early).
+DEFERRED_JOIN_FROM_ROW = 1000
+
+
+class DeferredJoinQuerySet(models.QuerySet):
+    """A queryset whose slice far into the list (a page's rows) is read in two steps: the ids of
+    the slice, sorted and filtered as asked but without the related rows' columns, then those rows
+    whole. A page of half a million listed pairs read at once joined and sorted every skipped row
+    with both entities' columns (wide rows that spilled to disk): the 10,000th page of the API's
+    pairs 1.0-1.6 s, 0.4-0.5 s in two steps.
+
+    Slicing such a queryset far in gives a list, as a slice with a step does: every paginator
+    (Django's, so django-tables2's and DRF's) only iterates and counts its page."""
+
+    def __getitem__(self, key):
+        if not self._reads_ids_first(key):
+            return super().__getitem__(key)
+        ids = list(self.values_list("pk", flat=True)[key])
+        rows = {row.pk: row for row in self.order_by().filter(pk__in=ids)}
+        # a row deleted between the two reads (a recompute switching snapshots) is left out
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def _reads_ids_first(self, key) -> bool:
+        return (
+            isinstance(key, slice)
+            and key.step is None
+            and (key.start or 0) >= DEFERRED_JOIN_FROM_ROW
+            and self._result_cache is None
+            and self._iterable_class is ModelIterable
+        )
