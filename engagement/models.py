@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import SingletonModel, TimeStampedModel
+from core.paging import DeferredJoinQuerySet
 from core.validation import (
     attendance_problems,
     ends_by_id,
@@ -38,6 +39,9 @@ class Meeting(TimeStampedModel):
     # correct the meetings they logged, analysts and administrators any (engagement.permissions)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
                                   on_delete=models.SET_NULL, related_name="+")
+
+    # listed 50 a page by the pages and the API, to the last page
+    objects = DeferredJoinQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "external_id"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
+from core.paging import DeferredJoinQuerySet
 from core.validation import AMOUNT_PLACES, RATING_PLACES, ends_by_id, external_id_problems, raise_for_problems, relationship_problems
 
 from .types import MONEY_TYPES, ONE_OFF_TYPES, RelationshipType, is_symmetric
@@ -20,6 +21,9 @@ class Relationship(TimeStampedModel):
     analyst_score = models.DecimalField(max_digits=4, decimal_places=RATING_PLACES, null=True, blank=True)
     source_url = models.CharField("source URL", max_length=1000, blank=True)
     notes = models.TextField(blank=True)
+
+    # listed 50 a page by the pages and the API, to the last page
+    objects = DeferredJoinQuerySet.as_manager()
 
     class Meta:
         ordering = ["external_id"]
