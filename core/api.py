@@ -1,5 +1,5 @@
 """What every API endpoint shares: role permissions, pagination, and how a number is read."""
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
@@ -8,14 +8,23 @@ from rest_framework.pagination import PageNumberPagination
 
 from . import roles
 from .integrity import ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
+from .paging import ordered_to_the_row
 from .tables import MAX_PER_PAGE
 from .validation import parse_decimal
 
 
 class StandardPagination(PageNumberPagination):
+    """50 a page, or `?page_size=` up to MAX_PER_PAGE, in one order from page to page whatever
+    `?ordering=` asks."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PER_PAGE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if isinstance(queryset, QuerySet):
+            queryset = ordered_to_the_row(queryset)
+        return super().paginate_queryset(queryset, request, view)
 
 
 def role_permission(*, read=roles.can_view, write=roles.can_edit_data, delete=None, name="RolePermission"):

@@ -33,3 +33,13 @@ class DeferredJoinQuerySet(models.QuerySet):
             and self._result_cache is None
             and self._iterable_class is ModelIterable
         )
+
+
+def ordered_to_the_row(queryset: models.QuerySet) -> models.QuerySet:
+    """`queryset` in its order (its own, else its model's), the primary key last: rows equal in
+    every sorted column (the meetings sorted by type, the entities by kind) came back from
+    PostgreSQL in any order, so paging through them showed some rows twice and others never."""
+    ordering = list(queryset.query.order_by or (queryset.query.default_ordering and queryset.model._meta.ordering) or [])
+    if ordering and ordering[-1] in ("pk", "-pk", "id", "-id"):
+        return queryset
+    return queryset.order_by(*ordering, "pk")

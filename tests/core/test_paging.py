@@ -1,10 +1,14 @@
-"""A page far into a long list reads its rows' ids first, and gives the rows a plain slice gives."""
+"""A page far into a long list reads its rows' ids first, and gives the rows a plain slice gives;
+every list keeps one order from page to page, whatever column sorts it."""
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from core import paging
+from core.paging import ordered_to_the_row
 from core.tables import MAX_PER_PAGE
+from engagement.models import Meeting
 from scoring.models import PairScore
 from tests.dashboard_helpers import scored_lakeside
 from tests.factories import EntityFactory, PairScoreFactory, SnapshotFactory
@@ -91,30 +95,48 @@ def test_a_row_gone_between_the_two_reads_is_left_out(pairs, monkeypatch):
     assert [row.pk for row in page] == [ids[3], ids[5]]
 
 
-def page_rows(client, url: str, size: int, number: int) -> list:
-    """What a list page or an API list shows on page `number` of `size` rows: each row's record
-    (a page's) or its external id, or its pair of entities (the API's)."""
+@pytest.mark.parametrize(("asked", "read"), [
+    ((), ("-date", "external_id", "pk")),  # the model's own order
+    (("type",), ("type", "pk")),
+    (("type", "-id"), ("type", "-id")),  # already to the row
+    ((F("location").asc(nulls_last=True),), (F("location").asc(nulls_last=True), "pk")),
+], ids=["the model's", "a column", "already", "an expression"])
+def test_a_list_is_ordered_to_the_row_by_its_primary_key_last(asked, read):
+    listed = Meeting.objects.order_by(*asked) if asked else Meeting.objects.all()
+
+    assert ordered_to_the_row(listed).query.order_by == read
+
+
+def page_rows(client, url: str, size: int, number: int, **params) -> list:
+    """What a list page or an API list shows on page `number` of `size` rows: each row's record's
+    id (a page's), or its external id or its pair of entities (the API's)."""
     if url.startswith("/api/"):
-        rows = client.get(url, {"page_size": size, "page": number}).json()["results"]
+        rows = client.get(url, {"page_size": size, "page": number, **params}).json()["results"]
         return [row.get("external_id") or (row["entity_a"], row["entity_b"]) for row in rows]
-    table = client.get(url, {"per_page": size, "page": number}).context["table"]
-    return [getattr(row.record, "external_id", None) or (row.record.entity_a.external_id, row.record.entity_b.external_id)
-            for row in table.page.object_list]
+    table = client.get(url, {"per_page": size, "page": number, **params}).context["table"]
+    return [row.record.pk for row in table.page.object_list]
 
 
-# each list whose model reads a deep page's ids first: its pages and its API
-LISTS = ["/closeness/", "/api/closeness/", "/meetings/", "/api/meetings/", "/relationships/", "/api/relationships/"]
+# each list whose model reads a deep page's ids first (its pages and its API), and lists sorted by
+# a column of many equal values (`sort` on a page, `ordering` in the API)
+LISTS = [
+    ("/closeness/", {}), ("/api/closeness/", {}), ("/meetings/", {}), ("/api/meetings/", {}), ("/relationships/", {}),
+    ("/api/relationships/", {}), ("/meetings/", {"sort": "attendees"}), ("/meetings/", {"sort": "-type"}),
+    ("/closeness/", {"sort": "score"}), ("/relationships/", {"sort": "type"}), ("/entities/", {"sort": "kind"}),
+    ("/flags/", {"sort": "rule"}), ("/api/meetings/", {"ordering": "type"}), ("/api/relationships/", {"ordering": "-type"}),
+    ("/api/entities/", {"ordering": "kind"}),
+]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", LISTS)
-def test_a_list_paged_two_rows_at_a_time_shows_every_row_of_one_page_in_its_order(lakeside_dir, client_as, monkeypatch, url):
+@pytest.mark.parametrize(("url", "sorted_by"), LISTS, ids=[f"{url}{'?' if by else ''}{''.join(f'{k}={v}' for k, v in by.items())}" for url, by in LISTS])
+def test_a_list_paged_two_rows_at_a_time_shows_every_row_of_one_page_in_its_order(lakeside_dir, client_as, monkeypatch, url, sorted_by):
     scored_lakeside(lakeside_dir)
     client = client_as("city_staff")
-    whole = page_rows(client, url, MAX_PER_PAGE, 1)  # one page, read at once
+    whole = page_rows(client, url, MAX_PER_PAGE, 1, **sorted_by)  # one page, read at once
     assert 6 < len(whole) < MAX_PER_PAGE
 
     monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)  # every page from the third row on in two steps
-    paged = [row for number in range(1, (len(whole) + 1) // 2 + 1) for row in page_rows(client, url, 2, number)]
+    paged = [row for number in range(1, (len(whole) + 1) // 2 + 1) for row in page_rows(client, url, 2, number, **sorted_by)]
 
     assert paged == whole
