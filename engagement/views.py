@@ -209,7 +209,7 @@ def entity_search(request):
     """Search-as-you-type for the attendance fields (an htmx partial of <option>s)."""
     query = request.GET.get("q", "").strip()
     matching = Q(name__icontains=query) | Q(external_id__istartswith=query)
-    entities = Entity.objects.filter(matching).order_by("name")[:15] if len(query) >= 2 else []
+    entities = Entity.objects.filter(matching).order_by("name", "external_id")[:15] if len(query) >= 2 else []
     return render(request, "engagement/partials/entity_options.html", {"entities": entities})
 
 

@@ -205,6 +205,19 @@ def test_entity_search_suggests_by_name(lakeside, client_as):
 
 
 @pytest.mark.django_db
+def test_of_more_namesakes_than_are_suggested_the_first_by_id_are(client_as):
+    from tests.factories import EntityFactory
+
+    ids = [f"person-{n:02d}" for n in range(20)]
+    for external_id in reversed(ids):  # stored in an order other than the ids'
+        EntityFactory(external_id=external_id, name="Officer Jordan Smith")
+
+    page = client_as("board_member").get("/search/entities/", {"q": "jordan smith"}).content.decode()
+
+    assert re.findall(r'value="([^"]+)"', page) == ids[:15]
+
+
+@pytest.mark.django_db
 def test_a_name_two_entities_share_is_refused_naming_both_and_an_id_is_taken(client_as):
     from tests.factories import EntityFactory
 

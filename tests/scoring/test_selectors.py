@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.selectors import history_through, with_evidence_changes
+from scoring.selectors import closest_counterparts, history_through, with_evidence_changes
 from tests.examples import examples
+from tests.factories import EntityFactory, PairScoreFactory, SnapshotFactory
 
 
 def point(as_of: str, score: float, current: bool) -> dict:
@@ -198,3 +199,17 @@ def test_each_entity_shows_its_highest_listed_pair_on_either_side_and_none_witho
 
     # e-1 and e-2 have pairs on both sides, e-0 and e-3 on one (entity_a, entity_b), e-4 none; a pair under 1.0 is not listed
     assert shown == on_a_page == {"e-0": 87, "e-1": 42, "e-2": 87, "e-3": 55, "e-4": None, "e-5": None, "e-6": 10, "e-7": 10}
+
+
+@pytest.mark.django_db
+def test_of_counterparts_scoring_alike_at_the_limit_the_first_by_id_are_shown():
+    others = EntityFactory.create_batch(40)
+    entity = others.pop(20)  # counterparts with lower ids (it is their pair's b) and higher (its a)
+    snapshot = SnapshotFactory()
+    for other in reversed(others):  # stored in an order other than the ids'
+        a, b = sorted((entity, other), key=lambda e: e.pk)
+        PairScoreFactory(entity_a=a, entity_b=b, valid_from=snapshot, score_tenths=55 if other is others[30] else 50)
+
+    shown = [other.pk for other, _ in closest_counterparts(entity, limit=15)]
+
+    assert shown == [others[30].pk, *sorted(o.pk for o in others if o is not others[30])[:14]]
