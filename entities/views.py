@@ -109,7 +109,7 @@ def entity_list(request):
     scored_throughout = exported or request.GET.get("sort", "").lstrip("-") == "closest_tenths"
     entities = Entity.objects.select_related("parent")
     filterset = EntityFilter(request.GET, queryset=with_closest_score(entities) if scored_throughout else entities)
-    rows = filterset.qs.order_by("name")
+    rows = filterset.qs.order_by("name", "external_id")  # namesakes in one order, on the page and in the download
     if exported:
         return csv_download(
             "entities.csv",

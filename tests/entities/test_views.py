@@ -108,6 +108,21 @@ def test_directory_exports_the_filtered_rows_as_spreadsheet_safe_csv(scored, cli
 
 
 @pytest.mark.django_db
+def test_namesakes_are_listed_and_downloaded_by_id(client_as):
+    ids = [f"person-{n:02d}" for n in range(30)]
+    for external_id in reversed(ids):  # stored in an order other than the ids'
+        EntityFactory(external_id=external_id, name="Jordan Smith", kind="person")
+    client = client_as("city_staff")
+
+    response = client.get("/entities/", {"q": "Jordan Smith", "export": "csv"})
+    downloaded = [row[0] for row in csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))][1:]
+    pages = [row.record.external_id for number in (1, 2) for row in client.get("/entities/", {"q": "Jordan Smith", "page": number}).context["table"].page.object_list]
+
+    assert downloaded == ids
+    assert pages == ids
+
+
+@pytest.mark.django_db
 def test_entity_page_shows_closest_counterparts_flags_people_and_timeline(scored, client_as):
     page = client_as("city_staff").get("/entities/lk-pd/").content.decode()
 
