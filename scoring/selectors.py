@@ -276,6 +276,7 @@ def _with_closest_score_by_entity(entities: QuerySet[Entity]) -> QuerySet[Entity
     def highest(side: str) -> Subquery:
         # the highest as an aggregate over the entity's pairs, read by its index: as "the first by
         # score", PostgreSQL walked the score index of every listed pair for each entity with few
+        # pairs (for every entity at once, a download did not finish in 10 minutes)
         mine = listed.filter(**{side: OuterRef("pk")}).values(side).annotate(top=Max("score_tenths")).values("top")
         return Coalesce(Subquery(mine, output_field=IntegerField()), 0)
 
