@@ -17,6 +17,9 @@ class DeferredJoinQuerySet(models.QuerySet):
     Slicing such a queryset far in gives a list, as a slice with a step does: every paginator
     (Django's, so django-tables2's and DRF's) only iterates and counts its page."""
 
+    # a subclass over rows no index keeps in the listed order sets this lower
+    ids_first_from_row = DEFERRED_JOIN_FROM_ROW
+
     def __getitem__(self, key):
         if not self._reads_ids_first(key):
             return super().__getitem__(key)
@@ -29,7 +32,7 @@ class DeferredJoinQuerySet(models.QuerySet):
         return (
             isinstance(key, slice)
             and key.step is None
-            and (key.start or 0) >= DEFERRED_JOIN_FROM_ROW
+            and (key.start or 0) >= self.ids_first_from_row
             and self._result_cache is None
             and self._iterable_class is ModelIterable
         )

@@ -198,10 +198,21 @@ class PairScoreHistory(PairScoreFields):
         indexes = [models.Index(fields=["entity_a", "entity_b", "valid_from"], name="pairscorehistory_pair")]
 
 
+class VersionQuerySet(DeferredJoinQuerySet):
+    """The API's `?as_of=` listing of a snapshot's pairs, hundreds of thousands: no index of the view
+    keeps them in the listed order, so PostgreSQL sorts them all for any page, and sorting them with
+    both entities' columns took twice as long as their ids alone, the first page too (0.45 s and
+    0.25 s, the page 900 of 500 0.96 s and 0.41 s)."""
+
+    ids_first_from_row = 0
+
+
 class PairScoreVersion(PairScoreFields):
     """Every version of every pair's row, current (`valid_to` empty) and earlier: a database view
     over `PairScore` and `PairScoreHistory` (migration 0006), read by the API's `as_of` listing.
     Read only; its ids are the current rows' ids and the history rows' ids negated."""
+
+    objects = VersionQuerySet.as_manager()
 
     entity_a = models.ForeignKey("entities.Entity", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     entity_b = models.ForeignKey("entities.Entity", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)

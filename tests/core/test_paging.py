@@ -12,7 +12,7 @@ from core import paging
 from core.paging import ordered_to_the_row
 from core.tables import MAX_PER_PAGE
 from engagement.models import Meeting
-from scoring.models import PairScore
+from scoring.models import PairScore, PairScoreHistory, VersionQuerySet
 from tests.factories import EntityFactory, PairScoreFactory, SnapshotFactory
 
 ROWS = 24
@@ -21,6 +21,12 @@ ORDERINGS = [
     ("-score_tenths", "entity_a_id", "entity_b_id"),  # the API's
     ("entity_b__name", "-id"),
 ]
+
+
+def read_ids_first_from(monkeypatch, row: int):
+    """Every queryset that reads a deep slice's ids first does from `row` on."""
+    for queryset in (paging.DeferredJoinQuerySet, VersionQuerySet):
+        monkeypatch.setattr(queryset, "ids_first_from_row", row)
 
 
 @pytest.fixture
@@ -41,7 +47,7 @@ def pairs(db):
 def test_every_slice_read_ids_first_holds_the_rows_of_the_plain_slice(pairs, monkeypatch, ordering):
     listed = PairScore.objects.filter(score_tenths__gte=11).select_related("entity_a", "entity_b").order_by(*ordering)
     expected = [row.pk for row in listed]
-    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)
+    read_ids_first_from(monkeypatch, 3)
 
     for start in range(0, len(expected) + 2):
         for size in (1, 5, 50):
@@ -51,7 +57,7 @@ def test_every_slice_read_ids_first_holds_the_rows_of_the_plain_slice(pairs, mon
 
 @pytest.mark.django_db
 def test_a_deep_page_is_two_queries_and_its_rows_carry_their_entities(pairs, monkeypatch):
-    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)
+    read_ids_first_from(monkeypatch, 3)
     listed = PairScore.objects.select_related("entity_a", "entity_b").order_by("-score_tenths", "pk")
 
     with CaptureQueriesContext(connection) as deep:
@@ -70,7 +76,7 @@ def test_a_deep_page_is_two_queries_and_its_rows_carry_their_entities(pairs, mon
 
 @pytest.mark.django_db
 def test_values_and_a_step_are_sliced_as_django_slices_them(pairs, monkeypatch):
-    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)
+    read_ids_first_from(monkeypatch, 3)
     listed = PairScore.objects.order_by("pk")
     ids = list(listed.values_list("pk", flat=True))
 
@@ -81,7 +87,7 @@ def test_values_and_a_step_are_sliced_as_django_slices_them(pairs, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_row_gone_between_the_two_reads_is_left_out(pairs, monkeypatch):
-    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)
+    read_ids_first_from(monkeypatch, 3)
     listed = PairScore.objects.order_by("pk")
     ids = list(listed.values_list("pk", flat=True))
     filters = paging.DeferredJoinQuerySet.filter
@@ -129,19 +135,22 @@ LISTS = [
     ("/closeness/", {"sort": "score"}), ("/relationships/", {"sort": "type"}), ("/entities/", {"sort": "kind"}),
     ("/flags/", {"sort": "rule"}), ("/api/meetings/", {"ordering": "type"}), ("/api/relationships/", {"ordering": "-type"}),
     ("/api/entities/", {"ordering": "kind"}),
+    ("/api/closeness/", {"as_of": "2025-12-31"}),  # an earlier snapshot's pairs, current rows and history
 ]
 
 
 @pytest.mark.django_db
 def test_every_list_read_in_a_dozen_pages_shows_every_row_of_one_page_in_its_order(lakeside, client_as, monkeypatch):
+    call_command("recompute", "--as-of", "2025-06-30", stdout=io.StringIO())
     call_command("recompute", "--as-of", "2026-06-30", stdout=io.StringIO())
+    assert PairScoreHistory.objects.exists()
     client = client_as("city_staff")
     for url, sorted_by in LISTS:
-        monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 10**9)
+        read_ids_first_from(monkeypatch, 10**9)
         whole = page_rows(client, url, MAX_PER_PAGE, 1, **sorted_by)  # one page, read at once
         assert 6 < len(whole) < MAX_PER_PAGE, url
 
-        monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM_ROW", 3)  # every page from the third row on in two steps
+        read_ids_first_from(monkeypatch, 3)  # every page from the third row on in two steps
         size = max(len(whole) // PAGES, 3)
         paged = [row for number in range(1, -(-len(whole) // size) + 1) for row in page_rows(client, url, size, number, **sorted_by)]
 
