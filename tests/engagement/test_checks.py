@@ -185,21 +185,23 @@ def test_the_sources_page_lists_the_stored_meetings_given_twice_once_shown(clien
     staff = client_as("city_staff")
 
     page = staff.get("/sources/").content.decode()
-    shown = staff.get("/sources/?checks=1", headers={"HX-Request": "true"}).content.decode()
+    shown = staff.get("/sources/?checks=meetings", headers={"HX-Request": "true"}).content.decode()
+    all_shown = staff.get("/sources/?checks=1", headers={"HX-Request": "true"}).content.decode()
     without_script = staff.get("/sources/?checks=1").content.decode()
 
     # the checks follow the page, as they read every relationship, meeting and name
-    assert 'hx-get="/sources/?checks=1" hx-trigger="load"' in page and "Meetings given twice" not in page
-    assert "Meetings given twice (1)" in shown and "<html" not in shown and "Ties that read oddly" in shown
+    assert 'hx-get="/sources/?checks=meetings" hx-trigger="load"' in page and "Meetings given twice" not in page
+    assert "Meetings given twice (1)" in shown and "<html" not in shown and "Ties that read oddly" not in shown
     assert shown.count("<code>m-") == 1 and "(<code>m-2</code>)" in shown and "m-2 looks like the same meeting as m-1" in shown
+    assert "Meetings given twice (1)" in all_shown and "Ties that read oddly" in all_shown and "<html" not in all_shown
     assert "Meetings given twice (1)" in without_script and "<html" in without_script
 
 
 @pytest.mark.django_db
 def test_the_sources_page_lists_no_meeting_given_twice_in_the_worked_example(lakeside, client_as):
-    shown = client_as("city_staff").get("/sources/?checks=1", headers={"HX-Request": "true"}).content.decode()
+    shown = client_as("city_staff").get("/sources/?checks=meetings", headers={"HX-Request": "true"}).content.decode()
 
-    assert "Ties that read oddly" in shown and "Meetings given twice" not in shown
+    assert 'id="checks-meetings"' in shown and "Meetings given twice" not in shown
 
 
 @pytest.mark.django_db

@@ -612,3 +612,23 @@ def test_the_relationships_of_a_jurisdiction_are_those_with_an_end_in_it(lakesid
     page = client_as("city_staff").get("/relationships/", {"jurisdiction": "Lake County", "per_page": 500})
 
     assert sorted(listed_ids(page)) == expected and 0 < len(expected) < Relationship.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_page_asks_for_each_part_of_its_checks_on_its_own_and_each_part_shows_only_its_own(lakeside, client_as):
+    from tests.factories import EntityFactory
+
+    EntityFactory(external_id="lk-pd-2", name="Lakeside Police Dept.", kind="police_department", jurisdiction="City of Lakeside")
+    staff = client_as("city_staff")
+    page = staff.get("/sources/").content.decode()
+    parts = {part: staff.get("/sources/", {"checks": part}, headers={"HX-Request": "true"}).content.decode()
+             for part in ("ties", "meetings", "names")}
+    all_at_once = staff.get("/sources/?checks=1", headers={"HX-Request": "true"}).content.decode()
+
+    for part, shown in parts.items():
+        assert f'hx-get="/sources/?checks={part}" hx-trigger="load" hx-swap="outerHTML"' in page
+        assert shown.startswith(f'<div id="checks-{part}">') and "<html" not in shown and "hx-get" not in shown
+        assert shown in all_at_once  # the same part, whether asked for alone or with the others
+    assert "Ties that read oddly (0)" in parts["ties"] and "Entities that may be the same" not in parts["ties"]
+    assert "Entities that may be the same (1)" in parts["names"] and "lk-pd-2" in parts["names"] and "Ties that read" not in parts["names"]
+    assert "lk-pd-2" not in page  # the checks are not read for the page itself
