@@ -67,11 +67,25 @@ def test_a_deep_page_is_two_queries_and_its_rows_carry_their_entities(pairs, mon
         first = list(listed._chain()[0:2])
 
     assert len(rows) == 5 and all(all(pair) for pair in names)
-    assert isinstance(rows, list)
     assert len(deep) == 2
     assert " OFFSET 5" in deep[0]["sql"] and '"entities_entity"."name"' not in deep[0]["sql"]
     assert " OFFSET " not in deep[1]["sql"]
     assert len(shallow) == 1 and len(first) == 2
+
+
+@pytest.mark.django_db
+def test_a_deep_slice_counts_iterates_and_slices_its_rows_without_reading_again_and_refuses_a_filter(pairs, monkeypatch):
+    read_ids_first_from(monkeypatch, 3)
+    listed = PairScore.objects.order_by("pk")
+    ids = list(listed.values_list("pk", flat=True))
+    page = listed._chain()[4:9]
+
+    with CaptureQueriesContext(connection) as read_again:
+        assert page.count() == len(page) == 5 and page.exists()
+        assert [row.pk for row in page] == ids[4:9] and [row.pk for row in page[1:3]] == ids[5:7] and page[0].pk == ids[4]
+    assert len(read_again) == 0
+    with pytest.raises(TypeError, match="slice has been taken"):
+        page.filter(score_tenths=10)
 
 
 @pytest.mark.django_db
