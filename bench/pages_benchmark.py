@@ -38,6 +38,10 @@ PLAIN_STATIC = {"default": {"BACKEND": "django.core.files.storage.FileSystemStor
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+# parts a page asks for once shown (htmx), timed as it asks: the Sources page's checks side by side
+HTMX_ASKED = ["/sources/?checks=ties", "/sources/?checks=meetings", "/sources/?checks=names"]
+
+
 def urls() -> list[str]:
     """Pages at their first and a late page, one busy entity and pair and a fact behind that pair,
 the API's lists, downloads."""
@@ -58,6 +62,7 @@ the API's lists, downloads."""
     if top and top.relationship_ids:
         fact = Relationship.objects.get(pk=top.relationship_ids[0]).external_id
         pages += [f"/relationships/{fact}/", f"/relationships/{fact}/edit/"]
+    pages += HTMX_ASKED
     api = ["/api/entities/?page_size=500", "/api/closeness/?page_size=500&page=500", "/api/meetings/?page_size=500",
            "/api/flags/?page_size=500", "/api/closeness/changes/"]
     downloads = ["/entities/?export=csv", "/closeness/?export=csv", "/flags/?export=csv", "/meetings/?export=csv",
@@ -67,7 +72,7 @@ the API's lists, downloads."""
 
 def timed(client: Client, url: str) -> tuple[int, int, float]:
     started = time.perf_counter()
-    response = client.get(url, secure=True)
+    response = client.get(url, secure=True, headers={"HX-Request": "true"} if url in HTMX_ASKED else {})
     size = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(response.content)
     return response.status_code, size, time.perf_counter() - started
 
