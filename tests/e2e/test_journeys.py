@@ -558,3 +558,59 @@ def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(sign
     page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for()
     assert page.url == f"{live_server.url}/sources/"  # the row changed in place
     assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/again"
+
+
+def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, live_server):
+    from conflicts.models import Flag
+    from relationships.models import Relationship
+
+    evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
+    Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/sources/")
+
+    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
+    row.locator("input[name=source_url]").fill("   ")
+    row.locator("button", has_text="Save").click()
+
+    # the server's refusal (a 400 with the row) replaces the row, saying why beside the field
+    refused = page.locator(f"#behind-flags #unsourced-{evidence.external_id} .error")
+    refused.wait_for(timeout=5000)
+    assert "required" in refused.inner_text()
+    assert page.locator(f"#behind-flags #unsourced-{evidence.external_id} input[aria-invalid=true]").count() == 1
+    assert Relationship.objects.get(pk=evidence.pk).source_url == ""
+
+
+def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_clears_it(signed_in, live_server):
+    from conflicts.models import Flag
+    from relationships.models import Relationship
+
+    evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
+    Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    page = signed_in("analyst")
+    page.route("**/sources/?checks=ties", lambda route: route.fulfill(status=500, body="Server Error"))
+    page.route("**/sources/?checks=names", lambda route: route.abort())
+    page.goto(f"{live_server.url}/sources/")
+
+    page.locator("#checks-ties-failure").wait_for(timeout=5000)
+    page.locator("#checks-names-failure").wait_for(timeout=5000)
+    assert page.inner_text("#checks-ties-failure") == "Not shown: the server answered 500. Reload the page to try again."
+    assert page.inner_text("#checks-names-failure") == "Not shown: the server could not be reached. Reload the page to try again."
+    page.locator("#checks-meetings:not([hx-get])").wait_for(state="attached", timeout=5000)  # the part that was read is in
+    assert page.locator("#checks-meetings-failure").count() == 0
+
+    saving = f"**/relationships/{evidence.external_id}/source/"
+    page.route(saving, lambda route: route.fulfill(status=500, body="Server Error"))
+    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
+    row.locator("input[name=source_url]").fill("https://lakeside.example.net/records/retried")
+    row.locator("button", has_text="Save").click()
+    failure = page.locator(f"#unsourced-{evidence.external_id}-failure")
+    failure.wait_for(timeout=5000)
+    assert failure.inner_text() == "Not saved: the server answered 500. Try again."
+    assert failure.get_attribute("role") == "alert" and Relationship.objects.get(pk=evidence.pk).source_url == ""
+
+    page.unroute(saving)
+    row.locator("button", has_text="Save").click()
+    page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for(timeout=5000)
+    assert failure.count() == 0
+    assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/retried"

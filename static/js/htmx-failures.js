@@ -1,0 +1,39 @@
+// A part of a page that htmx could not read or save says so where it shows: htmx leaves the part as
+// it was when the server fails or cannot be reached, so a check would say "Checking…" forever and a
+// Save would seem to do nothing. The note goes once the part is read or saved. (A 400, the server's
+// refusal saying why, is shown as any answer: base.html's htmx-config.)
+(function () {
+  function noteId(elt) {
+    const owner = elt.id ? elt : elt.closest("[id]");
+    return owner ? owner.id + "-failure" : "";
+  }
+
+  function say(event, why) {
+    const elt = event.detail.elt;
+    const saving = event.detail.requestConfig && event.detail.requestConfig.verb !== "get";
+    const id = noteId(elt);
+    let note = id && document.getElementById(id);
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "htmx-failure error";
+      note.setAttribute("role", "alert");
+      if (id) note.id = id;
+      elt.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = saving ? "Not saved: " + why + " Try again." : "Not shown: " + why + " Reload the page to try again.";
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr.status;
+    say(event, "the server answered " + status + (status === 403 ? " (your role may not do this)." : "."));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    say(event, "the server could not be reached.");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) return;
+    const id = noteId(event.detail.elt);
+    const note = id && document.getElementById(id);
+    if (note) note.remove();
+  });
+})();
