@@ -542,18 +542,31 @@ def test_an_analyst_adds_a_donor_and_records_its_contribution_to_an_official(sig
     assert page.get_attribute("#relationship-source a", "href") == "https://campaignfinance.example.gov/filings/881"
 
 
-def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(signed_in, live_server):
+def unsourced_flag_evidence():
+    """The first relationship behind an open flag, its source taken away: the Sources page lists it
+    under "Behind open flags", with a field to give it one."""
     from conflicts.models import Flag
     from relationships.models import Relationship
 
     evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
     Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    return evidence
+
+
+def save_source_beside(page, evidence, source_url: str):
+    """Type `source_url` in the field beside `evidence` on the Sources page and press its Save."""
+    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
+    row.locator("input[name=source_url]").fill(source_url)
+    row.locator("button", has_text="Save").click()
+
+
+def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(signed_in, live_server):
+    from relationships.models import Relationship
+
+    evidence = unsourced_flag_evidence()
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/sources/")
-
-    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
-    row.locator("input[name=source_url]").fill("https://lakeside.example.net/records/again")
-    row.locator("button", has_text="Save").click()
+    save_source_beside(page, evidence, "https://lakeside.example.net/records/again")
 
     page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for()
     assert page.url == f"{live_server.url}/sources/"  # the row changed in place
@@ -561,17 +574,12 @@ def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(sign
 
 
 def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, live_server):
-    from conflicts.models import Flag
     from relationships.models import Relationship
 
-    evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
-    Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    evidence = unsourced_flag_evidence()
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/sources/")
-
-    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
-    row.locator("input[name=source_url]").fill("   ")
-    row.locator("button", has_text="Save").click()
+    save_source_beside(page, evidence, "   ")
 
     # the server's refusal (a 400 with the row) replaces the row, saying why beside the field
     refused = page.locator(f"#behind-flags #unsourced-{evidence.external_id} .error")
@@ -582,11 +590,9 @@ def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, liv
 
 
 def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_clears_it(signed_in, live_server):
-    from conflicts.models import Flag
     from relationships.models import Relationship
 
-    evidence = Flag.objects.filter(status="open", evidence__isnull=False).order_by("pk").first().evidence.order_by("external_id").first()
-    Relationship.objects.filter(pk=evidence.pk).update(source_url="")
+    evidence = unsourced_flag_evidence()
     page = signed_in("analyst")
     page.route("**/sources/?checks=ties", lambda route: route.fulfill(status=500, body="Server Error"))
     page.route("**/sources/?checks=names", lambda route: route.abort())
@@ -601,16 +607,14 @@ def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_c
 
     saving = f"**/relationships/{evidence.external_id}/source/"
     page.route(saving, lambda route: route.fulfill(status=500, body="Server Error"))
-    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
-    row.locator("input[name=source_url]").fill("https://lakeside.example.net/records/retried")
-    row.locator("button", has_text="Save").click()
+    save_source_beside(page, evidence, "https://lakeside.example.net/records/retried")
     failure = page.locator(f"#unsourced-{evidence.external_id}-failure")
     failure.wait_for(timeout=5000)
     assert failure.inner_text() == "Not saved: the server answered 500. Try again."
     assert failure.get_attribute("role") == "alert" and Relationship.objects.get(pk=evidence.pk).source_url == ""
 
     page.unroute(saving)
-    row.locator("button", has_text="Save").click()
+    page.locator(f"#behind-flags #unsourced-{evidence.external_id} button", has_text="Save").click()
     page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for(timeout=5000)
     assert failure.count() == 0
     assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/retried"
