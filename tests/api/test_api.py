@@ -428,3 +428,28 @@ def test_a_write_that_meets_a_change_made_meanwhile_is_a_409_naming_the_field(ch
     assert corrected_late.status_code == 409
     assert corrected_late.data == {"detail": "This relationship was deleted meanwhile by someone else: nothing was saved."}
     assert not Relationship.objects.filter(external_id__in=["api-late", corrected.external_id]).exists()
+
+
+@pytest.mark.django_db
+def test_a_page_of_meetings_reads_their_attendees_with_their_ids_in_one_query(api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AttendanceFactory, MeetingFactory
+
+    people = EntityFactory.create_batch(4, kind="person")
+    for n in range(3):
+        meeting = MeetingFactory(external_id=f"m-{n}")
+        for person in people[n:]:
+            AttendanceFactory(meeting=meeting, entity=person, role="organizer" if person == people[n] else "attendee")
+    client = api_as("city_staff")
+
+    with CaptureQueriesContext(connection) as read:
+        listed = client.get("/api/meetings/", {"ordering": "external_id"}).data["results"]
+
+    # the attendance and the entities' ids together (not each entity whole in a query of its own)
+    attendee_reads = [q["sql"] for q in read.captured_queries if '"engagement_attendance"' in q["sql"] or '"entities_entity"' in q["sql"]]
+    assert len(attendee_reads) == 1 and '"entities_entity"."name"' not in attendee_reads[0].split(" FROM ")[0]
+    assert [[(a["entity"], a["role"]) for a in m["attendance"]] for m in listed] == [
+        [(p.external_id, "organizer" if p == people[n] else "attendee") for p in sorted(people[n:], key=lambda p: (p.name, p.pk))]
+        for n in range(3)]  # each meeting's attendees by name
