@@ -15,7 +15,8 @@ from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, settings_changes, snapshot_on_or_before
+from .selectors import (BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, pairs_involving, settings_changes,
+                        snapshot_on_or_before)
 from .services import current_snapshot
 
 
@@ -95,9 +96,9 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 raise ValidationError({"min_score": ["must be a number from 0 to 10"]})
             pairs = pairs.filter(score_tenths__gte=round(minimum * 10))
         if params.get("entity"):
-            pairs = pairs.filter(Q(entity_a__external_id=params["entity"]) | Q(entity_b__external_id=params["entity"]))
+            pairs = pairs_involving(pairs, Entity.objects.filter(external_id=params["entity"]))
         if params.get("kind"):
-            pairs = pairs.filter(Q(entity_a__kind=params["kind"]) | Q(entity_b__kind=params["kind"]))
+            pairs = pairs_involving(pairs, Entity.objects.filter(kind=params["kind"]))
         return pairs.order_by("-score_tenths", "entity_a_id", "entity_b_id")
 
 

@@ -2,9 +2,10 @@ import django_filters
 from django.db.models import Q
 
 from entities.kinds import Kind
+from entities.models import Entity
 
 from .models import PairScore
-from .selectors import BAND_TENTHS
+from .selectors import BAND_TENTHS, pairs_involving
 
 
 class PairFilter(django_filters.FilterSet):
@@ -22,13 +23,10 @@ class PairFilter(django_filters.FilterSet):
         return queryset.filter(score_tenths__gte=low, score_tenths__lte=high)
 
     def with_kind(self, queryset, name, value):
-        return queryset.filter(Q(entity_a__kind=value) | Q(entity_b__kind=value))
+        return pairs_involving(queryset, Entity.objects.filter(kind=value))
 
     def at_least(self, queryset, name, value):
         return queryset.filter(score_tenths__gte=round(float(value) * 10))
 
     def involving(self, queryset, name, value):
-        return queryset.filter(
-            Q(entity_a__external_id=value) | Q(entity_b__external_id=value)
-            | Q(entity_a__name__icontains=value) | Q(entity_b__name__icontains=value)
-        )
+        return pairs_involving(queryset, Entity.objects.filter(Q(external_id=value) | Q(name__icontains=value)))

@@ -213,3 +213,26 @@ def test_of_counterparts_scoring_alike_at_the_limit_the_first_by_id_are_shown():
     shown = [other.pk for other, _ in closest_counterparts(entity, limit=15)]
 
     assert shown == [others[30].pk, *sorted(o.pk for o in others if o is not others[30])[:14]]
+
+
+@pytest.mark.django_db
+def test_the_pairs_involving_some_entities_are_those_with_one_of_them_on_either_side():
+    from entities.models import Entity
+    from scoring.models import PairScore
+    from scoring.selectors import pairs_involving
+
+    chief, chair, mayor, clerk = EntityFactory.create_batch(4, kind="person")
+    department = EntityFactory(kind="police_department")
+    snapshot = SnapshotFactory()
+    for a, b in [(chief, chair), (chair, mayor), (mayor, clerk), (chief, department), (clerk, department)]:
+        low, high = sorted((a, b), key=lambda e: e.pk)
+        PairScoreFactory(entity_a=low, entity_b=high, valid_from=snapshot, score_tenths=50)
+
+    def ends(entities):
+        return {frozenset((p.entity_a_id, p.entity_b_id)) for p in pairs_involving(PairScore.objects.all(), entities)}
+
+    assert ends(Entity.objects.filter(pk=chair.pk)) == {frozenset((chief.pk, chair.pk)), frozenset((chair.pk, mayor.pk))}
+    assert ends(Entity.objects.filter(kind="police_department")) == {frozenset((chief.pk, department.pk)), frozenset((clerk.pk, department.pk))}
+    assert ends(Entity.objects.filter(pk__in=[chief.pk, clerk.pk])) == {
+        frozenset((chief.pk, chair.pk)), frozenset((mayor.pk, clerk.pk)), frozenset((chief.pk, department.pk)), frozenset((clerk.pk, department.pk))}
+    assert ends(Entity.objects.none()) == set()
