@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxSignInMiddleware",
     # last, as django-axes asks: it turns a lockout into the page below
     "axes.middleware.AxesMiddleware",
 ]

@@ -85,3 +85,27 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class HtmxSignInMiddleware:
+    """A part of a page asked for by htmx once the session has ended goes to the sign-in page as a
+    whole page (`HX-Redirect`), and back to that page after: the browser followed the redirect
+    inside the request, so the sign-in page showed inside the part (a table row, a check) and a
+    source typed there seemed saved. After django-htmx's middleware, which reads the headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from urllib.parse import urlencode
+
+        from django.conf import settings
+        from django.shortcuts import resolve_url
+        from django_htmx.http import HttpResponseClientRedirect
+
+        response = self.get_response(request)
+        sign_in = resolve_url(settings.LOGIN_URL)
+        if request.htmx and response.status_code == 302 and response.url.split("?")[0] == sign_in:
+            page = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
+        return response

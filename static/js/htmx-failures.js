@@ -25,7 +25,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
-    say(event, "the server answered " + status + (status === 403 ? " (your role may not do this)." : "."));
+    say(event, "the server answered " + status + (status === 403 ? " (your role may not do this, or the page is out of date)." : "."));
   });
   document.addEventListener("htmx:sendError", function (event) {
     say(event, "the server could not be reached.");

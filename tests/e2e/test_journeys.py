@@ -589,6 +589,23 @@ def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, liv
     assert Relationship.objects.get(pk=evidence.pk).source_url == ""
 
 
+def test_a_save_after_the_session_ended_goes_to_the_sign_in_page_and_back_to_the_page(signed_in, live_server):
+    from relationships.models import Relationship
+
+    evidence = unsourced_flag_evidence()
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/sources/")
+    page.locator("#checks-names:not([hx-get])").wait_for(timeout=5000)
+    page.context.clear_cookies(name="sessionid")  # the session ended (timed out, or signed out in another tab)
+
+    save_source_beside(page, evidence, "https://lakeside.example.net/records/late")
+
+    # the whole page goes to the sign-in page, not the sign-in page into the row
+    page.wait_for_url(f"{live_server.url}/login/?next=%2Fsources%2F", timeout=5000)
+    assert page.locator("#id_username").count() == 1 and page.locator("table #id_username").count() == 0
+    assert Relationship.objects.get(pk=evidence.pk).source_url == ""
+
+
 def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_clears_it(signed_in, live_server):
     from relationships.models import Relationship
 
