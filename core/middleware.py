@@ -90,8 +90,8 @@ class HealthCheckMiddleware:
 class HtmxSignInMiddleware:
     """A part of a page asked for by htmx once the session has ended goes to the sign-in page as a
     whole page (`HX-Redirect`), and back to that page after: the browser followed the redirect
-    inside the request, so the sign-in page showed inside the part (a table row, a check) and a
-    source typed there seemed saved. After django-htmx's middleware, which reads the headers."""
+    inside the request, so the sign-in page, menu and all, showed inside the part (a row of the
+    Sources page, a check). After django-htmx's middleware, which reads the headers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
