@@ -1,5 +1,6 @@
-"""Security headers Django 5.2 does not set by itself, NUL characters refused, and the health check
-answered before the host is checked."""
+"""Security headers Django 5.2 does not set by itself, NUL characters refused, the health check
+answered before the host is checked, accounts without a role kept to the public pages, and htmx's
+requests sent to sign in as a whole page."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
