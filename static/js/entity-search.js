@@ -13,8 +13,10 @@
     if (query.length < 2) return;
     timers.set(input, setTimeout(function () {
       fetch(list.dataset.searchUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
-        .then(function (response) { return response.text(); })
-        .then(function (html) { list.innerHTML = html; });
+        // suggestions only: a failure or a redirect (the session ended: the sign-in page) leaves the list as it was
+        .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+        .then(function (html) { if (html !== null) list.innerHTML = html; })
+        .catch(function () {});
     }, 250));
   });
 })();

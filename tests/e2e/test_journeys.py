@@ -73,6 +73,23 @@ def test_city_staff_find_an_entity_from_any_page_with_suggestions(signed_in, liv
     assert "Lakeside Police Oversight Board" in page.inner_text("h1")
 
 
+def test_suggestions_asked_for_after_the_session_ended_leave_the_last_ones(signed_in, live_server):
+    page = signed_in("city_staff")
+    page.goto(f"{live_server.url}/flags/")
+    field = "input[name=q][list=find-entity-options]"
+    page.fill(field, "oversight")
+    page.wait_for_selector("#find-entity-options option", state="attached")
+    shown = page.inner_html("#find-entity-options")
+    page.context.clear_cookies(name="sessionid")
+
+    with page.expect_response(lambda r: "/search/entities/" in r.url and "lakeside" in r.url):
+        page.fill(field, "lakeside")
+    page.wait_for_timeout(300)
+
+    # not the sign-in page (redirected to) in place of the suggestions
+    assert page.inner_html("#find-entity-options") == shown
+
+
 def test_city_staff_follow_an_entity_and_read_what_changed_for_it(signed_in, live_server):
     page = signed_in("city_staff")
     page.goto(f"{live_server.url}/entities/lk-pd/")
