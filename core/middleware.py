@@ -106,7 +106,7 @@ class HtmxSignInMiddleware:
 
         response = self.get_response(request)
         sign_in = resolve_url(settings.LOGIN_URL)
-        if request.htmx and response.status_code == 302 and response.url.split("?")[0] == sign_in:
+        if request.htmx and response.status_code == 302 and response.get("Location", "").split("?")[0] == sign_in:
             page = request.htmx.current_url_abs_path or "/"
             return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
         return response
