@@ -250,7 +250,10 @@ def sources(request):
         unsourced().filter(flags__in=open_flags()).distinct().select_related("source", "target").order_by("external_id")
     )
     close_evidence = {pk for ids in listed_pairs().filter(score_tenths__gte=80).values_list("relationship_ids", flat=True) for pk in ids}
-    behind_close = unsourced().filter(pk__in=close_evidence).select_related("source", "target").order_by("external_id")
+    # met in Python with the unsourced ids (few, where sources are kept): the close pairs' evidence
+    # as a query's parameters, 15,000 ids at 490,000 pairs, took 0.1 s to build, for the count and the list
+    behind_close_ids = sorted(close_evidence.intersection(unsourced().values_list("pk", flat=True)))
+    behind_close = Relationship.objects.filter(pk__in=behind_close_ids).select_related("source", "target").order_by("external_id")
     by_type = sources_by_type()
     meetings_by_type = meeting_sources_by_type()
     newcomers = meeting_newcomers()
