@@ -612,7 +612,8 @@ def test_a_save_after_the_session_ended_goes_to_the_sign_in_page_and_back_to_the
     evidence = unsourced_flag_evidence()
     page = signed_in("analyst")
     page.goto(f"{live_server.url}/sources/")
-    page.locator("#checks-names:not([hx-get])").wait_for(timeout=5000)
+    # every check shown: an answer still on its way would set the session's cookie again
+    page.wait_for_function("() => !document.querySelector('#source-checks [hx-get]')", timeout=10000)
     page.context.clear_cookies(name="sessionid")  # the session ended (timed out, or signed out in another tab)
 
     save_source_beside(page, evidence, "https://lakeside.example.net/records/late")
