@@ -98,15 +98,17 @@ class HtmxSignInMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.get_response(request)
+        if not (request.htmx and response.status_code == 302):  # every other request, untouched
+            return response
         from urllib.parse import urlencode
 
         from django.conf import settings
         from django.shortcuts import resolve_url
         from django_htmx.http import HttpResponseClientRedirect
 
-        response = self.get_response(request)
         sign_in = resolve_url(settings.LOGIN_URL)
-        if request.htmx and response.status_code == 302 and response.get("Location", "").split("?")[0] == sign_in:
-            page = request.htmx.current_url_abs_path or "/"
-            return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
-        return response
+        if response.get("Location", "").split("?")[0] != sign_in:
+            return response
+        page = request.htmx.current_url_abs_path or "/"
+        return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
