@@ -29,3 +29,13 @@ def recompute_banner(request):
     if running is None:
         return {}
     return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
+
+
+def unsaved_form_waiting(request):
+    """On every page once signed in again: a form sent after its session ended is waiting to be
+    saved or discarded (core.unsaved), whichever page the sign-in led to."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    from . import unsaved
+
+    return {"unsaved_form_waiting": unsaved.SESSION_KEY in request.session}

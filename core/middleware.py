@@ -1,6 +1,8 @@
 """Security headers Django 5.2 does not set by itself, NUL characters refused, the health check
-answered before the host is checked, accounts without a role kept to the public pages, and htmx's
-requests sent to sign in as a whole page."""
+answered before the host is checked, accounts without a role kept to the public pages, a form sent
+after its session ended kept until its sender signs in again, and htmx's requests sent to sign in
+as a whole page."""
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -70,6 +72,40 @@ class RoleRequiredMiddleware:
         return None
 
 
+class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, but a form sent once the session has ended (8 hours after
+    the last request, or a sign-out in another tab) is kept (`core.unsaved`) and the sign-in page
+    leads to the page that sends it again: Django's redirect to sign in dropped what was typed."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from . import unsaved
+
+        if request.method == "POST" and request.user.is_authenticated and unsaved.RESENT_FIELD in request.POST:
+            unsaved.forget(request.session)  # sent again: the view's answer shows what became of it
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        from django.contrib import messages
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import resolve_url
+        from django.urls import reverse
+
+        from . import unsaved
+
+        if request.method != "POST":
+            return super().handle_no_permission(request, view_func)
+        form = unsaved.form_sent_in(request)
+        if form is None:
+            messages.error(request, "Your session had ended, so what you sent was not saved (a form with a password, "
+                                    "or too large to keep): sign in and send it again.")
+            return super().handle_no_permission(request, view_func)
+        unsaved.keep(request.session, form)
+        messages.warning(request, "Your session had ended, so what you sent was not saved yet. "
+                                  "Sign in, and it is shown for you to save.")
+        return redirect_to_login(reverse("unsaved_form"), resolve_url(self.get_login_url(view_func)),
+                                 self.get_redirect_field_name(view_func))
+
+
 class HealthCheckMiddleware:
     """`/healthz` answered before CommonMiddleware checks the host: the container's health check
     (docker-compose.yml) asks `http://127.0.0.1:8000/healthz`, a host not in ALLOWED_HOSTS (400),
@@ -101,14 +137,18 @@ class HtmxSignInMiddleware:
         response = self.get_response(request)
         if not (request.htmx and response.status_code == 302):  # every other request, untouched
             return response
-        from urllib.parse import urlencode
+        from urllib.parse import parse_qs, urlencode
 
         from django.conf import settings
         from django.shortcuts import resolve_url
+        from django.urls import reverse
         from django_htmx.http import HttpResponseClientRedirect
 
         sign_in = resolve_url(settings.LOGIN_URL)
-        if response.get("Location", "").split("?")[0] != sign_in:
+        address, _, query = response.get("Location", "").partition("?")
+        if address != sign_in:
             return response
-        page = request.htmx.current_url_abs_path or "/"
+        then = parse_qs(query).get("next", [""])[0]
+        # a form kept (LoginRequiredKeepingFormsMiddleware) is shown after; else the page, not its part
+        page = then if then == reverse("unsaved_form") else request.htmx.current_url_abs_path or "/"
         return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("following/digest/stop/<str:token>/", pages.following_digest_stop, name="following_digest_stop"),
     path("help/", views.help_index, name="help_index"),
     path("help/<slug:slug>/", views.help_page, name="help_page"),
+    path("unsaved/", views.unsaved_form, name="unsaved_form"),
 ]

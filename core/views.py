@@ -2,11 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from . import unsaved
 from .help import HELP_BY_SLUG, HELP_PAGES, help_html
 
 
@@ -50,3 +53,17 @@ def password_reset(request):
     if getattr(request, "limited", False):
         return render(request, "registration/password_reset_limited.html", status=429)
     return _password_reset_view(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsaved_form(request):
+    """The form sent after its session ended (core.unsaved): what was typed, sent again to where it
+    was going by "Save it now" (that page then answers as it would have), or discarded."""
+    form = unsaved.kept_in(request.session)
+    if request.method == "POST":  # only "Discard" posts here
+        unsaved.forget(request.session)
+        if form is not None:
+            messages.success(request, "Discarded what you had sent.")
+        return redirect("overview")
+    return render(request, "core/unsaved_form.html", {"form": form, "resent_field": unsaved.RESENT_FIELD})

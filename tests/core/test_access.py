@@ -41,6 +41,7 @@ POLICY = {
     "survey_answer": {"get": PUBLIC, "post": PUBLIC},
     "help_index": {"get": PUBLIC},  # how the numbers are made is public
     "help_page": {"get": PUBLIC},
+    "unsaved_form": {"get": CITY_STAFF, "post": CITY_STAFF},  # a form kept after its session ended; post discards it
     "overview": {"get": CITY_STAFF},
     "entity_list": {"get": CITY_STAFF},
     "entity_detail": {"get": CITY_STAFF},
@@ -177,7 +178,7 @@ def site(db):
     merge = MergeRecord.objects.create(keep=a, duplicate_external_id="walk-merged", duplicate={"name": "Walk A", "kind": "person"})
     return {
         "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
-        "help_index": "/help/", "help_page": "/help/scoring/",
+        "help_index": "/help/", "help_page": "/help/scoring/", "unsaved_form": "/unsaved/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
         "entity_new": "/record/entity/", "entity_edit": f"/entities/{a.external_id}/edit/", "entity_delete": f"/entities/{a.external_id}/delete/",
         "entity_merge": f"/entities/{a.external_id}/merge/?into={b.external_id}", "entity_merge_undo": f"/entities/{a.external_id}/merges/{merge.pk}/undo/", "entity_search": "/search/entities/?q=wa", "entity_find": "/find/?q=walk-a", "newcomer_checked": f"/newcomers/{newcomer.entity_id}/checked/", "entity_follow": f"/entities/{a.external_id}/follow/", "following": "/following/", "following_digest": "/following/digest/",

@@ -1,6 +1,6 @@
 """Middleware not covered elsewhere: a part of a page asked for by htmx once the session has ended
-goes to the sign-in page as a whole page (the security headers, the NUL refusal and the health
-check have their own files)."""
+goes to the sign-in page as a whole page (the security headers, the NUL refusal, the health
+check and a form kept after its session ended have their own files)."""
 import pytest
 
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/sources/?sort=type"}
@@ -14,7 +14,10 @@ def test_a_part_asked_for_without_a_session_sends_the_page_to_sign_in_and_back(c
 
     for answer in (part, save):
         assert answer.status_code == 200 and answer.content == b""
-        assert answer["HX-Redirect"] == "/login/?next=%2Fsources%2F%3Fsort%3Dtype"  # the page, not the part
+    assert part["HX-Redirect"] == "/login/?next=%2Fsources%2F%3Fsort%3Dtype"  # the page, not the part
+    # a source saved is kept (core/unsaved.py), shown after signing in
+    assert save["HX-Redirect"] == "/login/?next=%2Funsaved%2F"
+    assert client.session["unsaved_form"]["fields"] == [["source_url", "https://x.example"]]
     assert no_page_said["HX-Redirect"] == "/login/?next=%2F"
 
 

@@ -49,6 +49,13 @@ def scored_site(transactional_db, lakeside_dir, user_with_role, tmp_path):
     return {role: user_with_role(role) for role in ("city_staff", "board_member", "analyst", "administrator")}
 
 
+def fill_in_sign_in(page, username: str) -> None:
+    """Sign in on the sign-in page shown, as a person does (every test account has this password)."""
+    page.fill("#id_username", username)
+    page.fill("#id_password", "a-long-test-password")
+    page.click("button[type=submit]")
+
+
 @pytest.fixture
 def signed_in(browser, live_server, scored_site):
     """A browser page signed in through the login form: signed_in("analyst"), with Playwright's
@@ -59,9 +66,7 @@ def signed_in(browser, live_server, scored_site):
         context = browser.new_context(accept_downloads=True, **options)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", scored_site[role].username)
-        page.fill("#id_password", "a-long-test-password")
-        page.click("button[type=submit]")
+        fill_in_sign_in(page, scored_site[role].username)
         page.wait_for_url(f"{live_server.url}/")
         pages.append(context)
         return page
@@ -99,7 +104,7 @@ def every_page(scored_site) -> list[str]:
         "/register/", "/data/", f"/data/?request={refused.pk}", f"/data/?request={waiting.pk}", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
         "/relationships/", "/relationships/?entity=lk-pd&type=oversees", "/relationships/s-01/", "/record/relationship/?source=lk-pd", "/relationships/s-01/edit/", "/record/entity/", "/entities/lk-pd-east/edit/",
         "/relationships/c-02/disclosures/new/", "/disclosures/dc-01/edit/",
-        "/help/", "/help/scoring/", "/help/data-format/", "/following/", "/account/password/", "/scoring/settings/history/",
+        "/help/", "/help/scoring/", "/help/data-format/", "/following/", "/unsaved/", "/account/password/", "/scoring/settings/history/",
         f"/following/digest/confirm/{confirmation_token(scored_site['administrator'])}",
     ]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from entities.models import Entity
 from scoring.selectors import pair_for
+from tests.e2e.conftest import fill_in_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -199,13 +200,18 @@ def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_se
 def log_private_meeting(page, live_server, title: str, attendees: list[str]) -> None:
     """Fill in and save the meeting form, as a board member does, landing on the meeting list."""
     page.goto(f"{live_server.url}/meetings/new/")
+    fill_in_private_meeting(page, title, attendees)
+    page.click("text=Save meeting")
+    page.wait_for_url(f"{live_server.url}/meetings/")
+
+
+def fill_in_private_meeting(page, title: str, attendees: list[str]) -> None:
+    """Fill in the meeting form shown for a private meeting today."""
     page.select_option("#id_type", "private_meeting")
     page.fill("#id_date", timezone.localdate().isoformat())
     page.fill("#id_title", title)
     for i, entity in enumerate(attendees):
         page.fill(f"#id_attendance-{i}-entity", entity)
-    page.click("text=Save meeting")
-    page.wait_for_url(f"{live_server.url}/meetings/")
 
 
 def test_board_member_logs_a_meeting_and_sees_the_pair_score_change(signed_in, live_server):
@@ -606,7 +612,7 @@ def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, liv
     assert Relationship.objects.get(pk=evidence.pk).source_url == ""
 
 
-def test_a_save_after_the_session_ended_goes_to_the_sign_in_page_and_back_to_the_page(signed_in, live_server):
+def test_a_source_saved_after_the_session_ended_is_kept_through_signing_in_and_saved(signed_in, live_server, scored_site):
     from relationships.models import Relationship
 
     evidence = unsourced_flag_evidence()
@@ -619,9 +625,42 @@ def test_a_save_after_the_session_ended_goes_to_the_sign_in_page_and_back_to_the
     save_source_beside(page, evidence, "https://lakeside.example.net/records/late")
 
     # the whole page goes to the sign-in page, not the sign-in page into the row
-    page.wait_for_url(f"{live_server.url}/login/?next=%2Fsources%2F", timeout=5000)
+    page.wait_for_url(f"{live_server.url}/login/?next=%2Funsaved%2F", timeout=5000)
     assert page.locator("#id_username").count() == 1 and page.locator("table #id_username").count() == 0
+    assert "what you sent was not saved yet" in page.inner_text("main")
     assert Relationship.objects.get(pk=evidence.pk).source_url == ""
+    fill_in_sign_in(page, scored_site["analyst"].username)
+    page.wait_for_url(f"{live_server.url}/unsaved/")
+    assert "https://lakeside.example.net/records/late" in page.inner_text(".unsaved-fields")
+
+    page.click("button:has-text('Save it now')")
+
+    page.wait_for_url(re.compile(re.escape(f"{live_server.url}/sources/") + "(#behind-flags)?$"))
+    assert f"Saved the source of {evidence.external_id}." in page.inner_text("main")
+    assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/late"
+
+
+def test_a_meeting_logged_after_the_session_ended_is_kept_through_signing_in_and_saved(signed_in, live_server, scored_site):
+    from engagement.models import Meeting
+
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    fill_in_private_meeting(page, "Coffee while signed out", ["x-a2", "x-b2"])
+    page.context.clear_cookies(name="sessionid")  # a long pause while the notes were written
+    page.click("text=Save meeting")
+    page.wait_for_url(f"{live_server.url}/login/?next=/unsaved/")
+    assert not Meeting.objects.filter(title="Coffee while signed out").exists()
+
+    fill_in_sign_in(page, scored_site["board_member"].username)
+    page.wait_for_url(f"{live_server.url}/unsaved/")
+    page.click("button:has-text('Save it now')")
+
+    page.wait_for_url(f"{live_server.url}/meetings/")
+    assert "Logged" in page.inner_text(".alert")
+    meeting = Meeting.objects.get(title="Coffee while signed out")
+    assert sorted(meeting.attendance.values_list("entity__external_id", flat=True)) == ["x-a2", "x-b2"]
+    page.goto(f"{live_server.url}/")
+    assert "after your session ended" not in page.inner_text("main")
 
 
 def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_clears_it(signed_in, live_server):

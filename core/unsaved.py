@@ -1,0 +1,69 @@
+"""A form sent after its session ended is kept, not lost: the sign-in page leads to a page that shows
+what was typed and sends it again, with a fresh CSRF token, once the person chooses to.
+
+It is kept in the new (signed-out) session, which lives in the database like every session: the
+same browser sees it after signing in, a sign-out clears it, and it ends with that session. Only the
+last form is kept; a form with a password in it is never kept, and neither are chosen files (the
+browser does not send them again), which the page says."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SESSION_KEY = "unsaved_form"
+# the marker the page's form sends with the fields: the form sent again clears what was kept
+RESENT_FIELD = "resent_unsaved_form"
+# a session row is read on every request: a form larger than this is not kept (a note, an agenda
+# and a long list of attendees are a few KB)
+MOST_CHARACTERS_KEPT = 100_000
+# Django's formset bookkeeping and the CSRF token: sent again (but the token), never shown
+NOT_SHOWN_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+CSRF_FIELD = "csrfmiddlewaretoken"
+
+
+@dataclass(frozen=True)
+class UnsavedForm:
+    path: str  # where it was sent, with its query
+    fields: list[tuple[str, str]]  # every (name, value) sent, in order, but the CSRF token
+    files: list[str]  # the names of the file fields whose files were not kept
+    sent_at: str  # ISO 8601, as the server's clock read it
+
+    @property
+    def sent(self):
+        from datetime import datetime
+
+        return datetime.fromisoformat(self.sent_at)
+
+    @property
+    def shown_fields(self) -> list[tuple[str, str]]:
+        """What the person typed or chose: not the formsets' bookkeeping, not what was left empty."""
+        return [(name, value) for name, value in self.fields if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
+
+
+def form_sent_in(request) -> UnsavedForm | None:
+    """What a signed-out POST sent, if it can be kept: None for a form with a password in it, or one
+    too large to keep in a session."""
+    from django.utils import timezone
+
+    fields = [(name, value) for name, values in request.POST.lists() if name != CSRF_FIELD for value in values]
+    if any("password" in name.lower() for name, _ in fields):
+        return None
+    if sum(len(name) + len(value) for name, value in fields) > MOST_CHARACTERS_KEPT:
+        return None
+    return UnsavedForm(path=request.get_full_path(), fields=fields, files=sorted(set(request.FILES)),
+                       sent_at=timezone.now().isoformat(timespec="seconds"))
+
+
+def keep(session, form: UnsavedForm) -> None:
+    session[SESSION_KEY] = {"path": form.path, "fields": form.fields, "files": form.files, "sent_at": form.sent_at}
+
+
+def kept_in(session) -> UnsavedForm | None:
+    stored = session.get(SESSION_KEY)
+    if not isinstance(stored, dict):
+        return None
+    return UnsavedForm(path=stored["path"], fields=[(name, value) for name, value in stored["fields"]],
+                       files=list(stored["files"]), sent_at=stored["sent_at"])
+
+
+def forget(session) -> None:
+    session.pop(SESSION_KEY, None)

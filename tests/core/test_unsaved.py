@@ -1,0 +1,134 @@
+"""A form sent after its session ended is kept, shown once its sender signs in again, and saved by
+sending it again (core/unsaved.py, core.middleware.LoginRequiredKeepingFormsMiddleware)."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from core import unsaved
+from engagement.models import Meeting
+from tests.engagement.test_views import meeting_post
+from tests.factories import EntityFactory
+
+PASSWORD = "a-long-test-password"
+NOTES = "Met at the station.\r\nAsked about the budget & the <review> board."
+
+
+class FormsOnPage(HTMLParser):
+    """Each form of a page: its action and the (name, value) of its inputs, as a browser sends them."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs.get("action") or "", []))
+        elif tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1][1].append((attrs["name"], attrs.get("value") or ""))
+
+
+def signed_in(client: Client, username: str, then: str):
+    """Sign in through the sign-in page, as a person does (the session's data is kept across it)."""
+    page = client.get(f"/login/?next={then}")
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else client.cookies["csrftoken"].value
+    return client.post("/login/", {"username": username, "password": PASSWORD, "next": then, "csrfmiddlewaretoken": token})
+
+
+@pytest.fixture
+def board_member(user_with_role):
+    return user_with_role("board_member")
+
+
+@pytest.fixture
+def browser():
+    """A client that checks CSRF tokens, as a browser meets them, holding a token from an earlier page."""
+    client = Client(enforce_csrf_checks=True)
+    client.get("/login/")
+    return client
+
+
+def sent_after_the_session_ended(browser: Client, path: str, data: dict, **extra):
+    return browser.post(path, {**data, "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}, **extra)
+
+
+@pytest.mark.django_db
+def test_a_meeting_logged_after_the_session_ended_is_kept_shown_after_signing_in_and_saved_when_sent_again(browser, board_member):
+    EntityFactory(external_id="x-a1", name="Officer A"), EntityFactory(external_id="x-b1", name="Advocate B")
+    data = meeting_post(["x-a1", "x-b1"], title="Coffee at the station", summary=NOTES)
+
+    sent = sent_after_the_session_ended(browser, "/meetings/new/", data)
+    assert sent.status_code == 302 and sent["Location"] == "/login/?next=/unsaved/"
+    assert not Meeting.objects.exists()
+    sign_in_page = browser.get(sent["Location"]).content.decode()
+    # a warning, in a warning's colour (every message but an error was shown as a success)
+    assert re.search(r'class="alert alert-warning" role="status">Your session had ended, so what you sent was not saved yet', sign_in_page)
+
+    landed = signed_in(browser, board_member.username, "/unsaved/")
+    assert landed["Location"] == "/unsaved/"
+    page = browser.get("/unsaved/").content.decode()
+    assert "Coffee at the station" in page and "Asked about the budget &amp; the &lt;review&gt; board." in page
+    assert "attendance-TOTAL_FORMS" not in page.split("<form")[0]  # bookkeeping sent again, not shown
+    action, fields = FormsOnPage(page).forms[-2]  # the page's find box, "Save it now", "Discard it"
+    assert action == "/meetings/new/"
+
+    saved = browser.post(action, dict(fields))
+    assert saved.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.title, meeting.summary) == ("Coffee at the station", NOTES)
+    assert sorted(meeting.attendance.values_list("entity__external_id", flat=True)) == ["x-a1", "x-b1"]
+    assert unsaved.SESSION_KEY not in browser.session
+    assert "Nothing is waiting to be saved" in browser.get("/unsaved/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_kept_is_waiting_on_every_page_until_discarded(browser, board_member):
+    sent_after_the_session_ended(browser, "/meetings/new/", meeting_post([], title="Forum"))
+    signed_in(browser, board_member.username, "/")
+
+    overview = browser.get("/").content.decode()
+    assert "A form you sent after your session ended was not saved" in overview and 'href="/unsaved/"' in overview
+    discarded = browser.post("/unsaved/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value}, follow=True)
+
+    assert "Discarded what you had sent." in discarded.content.decode()
+    assert "after your session ended" not in browser.get("/").content.decode()
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_signing_out_forgets_a_form_kept(browser, board_member):
+    sent_after_the_session_ended(browser, "/meetings/new/", meeting_post([], title="Forum"))
+    signed_in(browser, board_member.username, "/")
+    browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    signed_in(browser, board_member.username, "/")
+
+    assert "after your session ended" not in browser.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_with_a_password_or_too_large_is_not_kept_and_the_sign_in_page_says_so(browser):
+    too_large = {"summary": "x" * unsaved.MOST_CHARACTERS_KEPT}
+    for path, data in (("/account/password/", {"old_password": "secret", "new_password1": "n", "new_password2": "n"}),
+                       ("/meetings/new/", too_large)):
+        sent = sent_after_the_session_ended(browser, path, data)
+
+        assert sent.status_code == 302 and sent["Location"] == f"/login/?next={path}"
+        assert unsaved.SESSION_KEY not in browser.session
+        assert "what you sent was not saved" in browser.get(sent["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_chosen_file_is_not_kept_and_the_page_says_to_choose_it_again(browser, user_with_role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("lakeside.zip", b"PK")
+    sent_after_the_session_ended(browser, "/data/", {"dry_run": "on", "files": upload})
+    signed_in(browser, user_with_role("analyst").username, "/unsaved/")
+    page = browser.get("/unsaved/").content.decode()
+
+    assert unsaved.kept_in(browser.session).files == ["files"]
+    assert "The file you chose (files)\ncould not be kept" in page
+    assert dict(FormsOnPage(page).forms[-2][1])["dry_run"] == "on"
