@@ -23,8 +23,28 @@
     note.textContent = saving ? "Not saved: " + why + " Try again." : "Not shown: " + why + " Reload the page to try again.";
   }
 
+  // A part asked for every few seconds (an import's progress, a settings preview) that the server
+  // refuses (a 4xx: the upload's report no longer kept, say) would be refused again every time:
+  // it stops asking. After a 5xx or no answer it goes on (the server may be back by the next ask).
+  function stopAsking(elt) {
+    const trigger = elt.getAttribute("hx-trigger") || "";
+    if (!/\bevery\b/.test(trigger)) return elt;
+    const stopped = elt.cloneNode(true); // not processed by htmx, so never asked for again
+    stopped.removeAttribute("hx-trigger");
+    stopped.removeAttribute("hx-get");
+    elt.replaceWith(stopped); // htmx stops polling an element no longer in the page
+    return stopped;
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
+    if (status >= 400 && status < 500) {
+      const stopped = stopAsking(event.detail.elt);
+      if (stopped !== event.detail.elt) {
+        say({detail: {elt: stopped, requestConfig: event.detail.requestConfig}}, "the server answered " + status + "; this box no longer updates by itself.");
+        return;
+      }
+    }
     say(event, "the server answered " + status + (status === 403 ? " (your role may not do this, or the page is out of date)." : "."));
   });
   document.addEventListener("htmx:sendError", function (event) {

@@ -692,3 +692,24 @@ def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_c
     page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for(timeout=5000)
     assert failure.count() == 0
     assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/retried"
+
+
+def test_a_box_that_updates_itself_stops_asking_once_the_server_refuses_it(signed_in, live_server):
+    from interchange.models import ImportRequest
+
+    upload = ImportRequest.objects.create(actor="e2e", file_names=["entities.csv"])  # queued: no worker takes it here
+    page = signed_in("analyst")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if f"/data/requests/{upload.pk}/" in request.url else None)
+    page.goto(f"{live_server.url}/data/?request={upload.pk}")
+    page.wait_for_function("n => window.performance.getEntriesByType('resource').some(e => e.name.includes(n))", arg=f"/data/requests/{upload.pk}/")
+    upload.delete()  # its report no longer kept (housekeeping), the page still open
+
+    note = page.locator("#upload-body-failure")
+    note.wait_for(timeout=10000)
+    asked_when_refused = len(asked)
+    page.wait_for_timeout(5000)  # two more turns of "every 2s"
+
+    assert note.inner_text() == "Not shown: the server answered 404; this box no longer updates by itself. Reload the page to try again."
+    assert len(asked) == asked_when_refused
+    assert page.locator("#upload-body").count() == 1  # what it last showed stays
