@@ -7,6 +7,7 @@ last form is kept; a form with a password in it is never kept, and neither are c
 browser does not send them again), which the page says."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SESSION_KEY = "unsaved_form"
@@ -18,6 +19,7 @@ MOST_CHARACTERS_KEPT = 100_000
 # Django's formset bookkeeping and the CSRF token: sent again (but the token), never shown
 NOT_SHOWN_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CSRF_FIELD = "csrfmiddlewaretoken"
+FORMSET_FIELD = re.compile(r"(?P<prefix>[\w-]+?)-(?P<row>\d+)-(?P<field>\w+)")
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,28 @@ class UnsavedForm:
 
     @property
     def shown_fields(self) -> list[tuple[str, str]]:
-        """What the person typed or chose: not the formsets' bookkeeping, not what was left empty."""
-        return [(name, value) for name, value in self.fields if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
+        """What the person typed or chose, each named in words ("attendance 1: entity"): not the
+        formsets' bookkeeping, not what was left empty, and not a formset's rows left as they came
+        (the rows that hold what most of its rows hold, as blank attendee rows their role, say nothing)."""
+        from collections import Counter
+
+        filled = [(name, value) for name, value in self.fields if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
+        rows: dict[str, dict[str, set[tuple[str, str]]]] = {}  # formset prefix -> row number -> its fields
+        for name, value in filled:
+            if row := FORMSET_FIELD.fullmatch(name):
+                rows.setdefault(row["prefix"], {}).setdefault(row["row"], set()).add((row["field"], value))
+        shown_rows = set()
+        for prefix, by_row in rows.items():
+            (as_they_came, times), = Counter(frozenset(fields) for fields in by_row.values()).most_common(1)
+            shown_rows |= {(prefix, row) for row, fields in by_row.items() if times < 2 or fields != as_they_came}
+        shown = []
+        for name, value in filled:
+            row = FORMSET_FIELD.fullmatch(name)
+            if row is None:
+                shown.append((name.replace("_", " "), value))
+            elif (row["prefix"], row["row"]) in shown_rows:
+                shown.append((f"{row['prefix']} {int(row['row']) + 1}: {row['field']}".replace("_", " "), value))
+        return shown
 
 
 def form_sent_in(request) -> UnsavedForm | None:

@@ -71,7 +71,7 @@ def test_a_meeting_logged_after_the_session_ended_is_kept_shown_after_signing_in
     assert landed["Location"] == "/unsaved/"
     page = browser.get("/unsaved/").content.decode()
     assert "Coffee at the station" in page and "Asked about the budget &amp; the &lt;review&gt; board." in page
-    assert "attendance-TOTAL_FORMS" not in page.split("<form")[0]  # bookkeeping sent again, not shown
+    assert "attendance 1: entity" in page and "TOTAL_FORMS" not in page.split("unsaved-fields")[1].split("</table>")[0]
     action, fields = FormsOnPage(page).forms[-2]  # the page's find box, "Save it now", "Discard it"
     assert action == "/meetings/new/"
 
@@ -132,3 +132,16 @@ def test_a_chosen_file_is_not_kept_and_the_page_says_to_choose_it_again(browser,
     assert unsaved.kept_in(browser.session).files == ["files"]
     assert "The file you chose (files)\ncould not be kept" in page
     assert dict(FormsOnPage(page).forms[-2][1])["dry_run"] == "on"
+
+
+def test_what_a_kept_form_shows_is_what_was_typed_named_in_words():
+    blank_rows = [(f"attendance-{i}-{field}", value) for i in range(2, 6) for field, value in (("entity", ""), ("role", "attendee"))]
+    form = unsaved.UnsavedForm(path="/meetings/new/", files=[], sent_at="2026-12-04T10:00:00+00:00", fields=[
+        ("type", "private_meeting"), ("source_url", ""), ("attendance-TOTAL_FORMS", "6"),
+        ("attendance-0-entity", "x-a1"), ("attendance-0-role", "attendee"),
+        ("attendance-1-entity", ""), ("attendance-1-role", "presenter"), *blank_rows])
+    one_row = unsaved.UnsavedForm(path="/x/", files=[], sent_at="2026-12-04T10:00:00+00:00", fields=[("unit-0-role", "attendee")])
+
+    assert form.shown_fields == [("type", "private_meeting"), ("attendance 1: entity", "x-a1"), ("attendance 1: role", "attendee"),
+                                 ("attendance 2: role", "presenter")]
+    assert one_row.shown_fields == [("unit 1: role", "attendee")]  # a list of one row: nothing to tell it from
