@@ -67,3 +67,30 @@ def unsaved_form(request):
             messages.success(request, "Discarded what you had sent.")
         return redirect("overview")
     return render(request, "core/unsaved_form.html", {"form": form, "resent_field": unsaved.RESENT_FIELD})
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form refused for its CSRF token (CSRF_FAILURE_VIEW). Sent from a page of this site (its
+    `Origin` this site's: a browser sets it, and no other site can), the token was out of date, as
+    after signing in again in another tab: the form is kept as one sent after its session ended
+    (core.unsaved), to save once signed in. From anywhere else it may be forged: nothing is kept,
+    and the page says how to send it again. Django's own page was a developer's, its styles blocked."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import Resolver404, resolve, reverse
+    from django_htmx.http import HttpResponseClientRedirect
+
+    this_site = f"{'https' if request.is_secure() else 'http'}://{request.get_host()}"
+    try:
+        signed_in_only = getattr(resolve(request.path_info).func, "login_required", True)
+    except Resolver404:
+        signed_in_only = False
+    form = unsaved.form_sent_in(request) if request.method == "POST" and request.META.get("HTTP_ORIGIN") == this_site else None
+    if form is None or not (signed_in_only or request.user.is_authenticated):
+        return render(request, "403_csrf.html", {"sign_in_needed": signed_in_only and not request.user.is_authenticated}, status=403)
+    unsaved.keep(request.session, form)
+    messages.warning(request, "The page you sent was out of date (you signed in or out in another tab, or it was open a long "
+                              "time), so what you sent was not saved yet.")
+    then = reverse("unsaved_form")
+    if not request.user.is_authenticated:
+        then = redirect_to_login(then).url
+    return HttpResponseClientRedirect(then) if request.htmx else redirect(then)

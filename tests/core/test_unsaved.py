@@ -145,3 +145,62 @@ def test_what_a_kept_form_shows_is_what_was_typed_named_in_words():
     assert form.shown_fields == [("type", "private_meeting"), ("attendance 1: entity", "x-a1"), ("attendance 1: role", "attendee"),
                                  ("attendance 2: role", "presenter")]
     assert one_row.shown_fields == [("unit 1: role", "attendee")]  # a list of one row: nothing to tell it from
+
+
+def with_the_token_out_of_date(browser: Client) -> str:
+    """The token a page shown before holds, once the browser's token changed (signing in again in
+    another tab changes it)."""
+    shown_before = browser.cookies["csrftoken"].value
+    browser.cookies["csrftoken"] = "b" * 32
+    return shown_before
+
+
+@pytest.mark.django_db
+def test_a_form_sent_from_an_out_of_date_page_of_this_site_is_kept_to_save(browser, board_member):
+    EntityFactory(external_id="x-a1"), EntityFactory(external_id="x-b1")
+    signed_in(browser, board_member.username, "/")
+    data = {**meeting_post(["x-a1", "x-b1"], title="Coffee"), "csrfmiddlewaretoken": with_the_token_out_of_date(browser)}
+
+    sent = browser.post("/meetings/new/", data, headers={"Origin": "http://testserver"})
+    page = browser.get(sent["Location"]).content.decode()
+
+    assert sent.status_code == 302 and sent["Location"] == "/unsaved/"
+    assert "The page you sent was out of date" in page and "Coffee" in page
+    action, fields = FormsOnPage(page).forms[-2]
+    assert browser.post(action, dict(fields)).status_code == 302
+    assert Meeting.objects.get().title == "Coffee"
+
+
+@pytest.mark.django_db
+def test_a_form_refused_for_its_token_from_elsewhere_is_not_kept_and_the_page_says_why(browser, board_member):
+    signed_in(browser, board_member.username, "/")
+    stale = with_the_token_out_of_date(browser)
+
+    for origin in ({}, {"Origin": "https://elsewhere.example"}):  # no Origin: not known to be this site's page
+        refused = browser.post("/meetings/new/", {**meeting_post([], title="Coffee"), "csrfmiddlewaretoken": stale}, headers=origin)
+
+        assert refused.status_code == 403
+        assert "Not sent: the page was out of date" in refused.content.decode()
+        assert unsaved.SESSION_KEY not in browser.session
+
+
+@pytest.mark.django_db
+def test_a_form_from_an_out_of_date_page_signed_out_goes_to_sign_in_first_and_a_public_form_is_not_kept(browser):
+    from tests.factories import FeedbackSurveyFactory
+
+    survey = FeedbackSurveyFactory()
+    stale = with_the_token_out_of_date(browser)
+    this_site = {"Origin": "http://testserver"}
+
+    meeting = browser.post("/meetings/new/", {**meeting_post([], title="Coffee"), "csrfmiddlewaretoken": stale}, headers=this_site)
+    kept = unsaved.kept_in(browser.session)
+    session = browser.session
+    unsaved.forget(session)
+    session.save()
+    answer = browser.post(f"/feedback/{survey.token}/", {"trust": "4", "csrfmiddlewaretoken": stale}, headers=this_site)
+    htmx = browser.post("/meetings/new/", {"title": "Coffee", "csrfmiddlewaretoken": stale}, headers={**this_site, "HX-Request": "true"})
+
+    assert meeting.status_code == 302 and meeting["Location"] == "/login/?next=/unsaved/" and kept.path == "/meetings/new/"
+    # a resident's answer: no account to keep it for, nor to sign in to
+    assert answer.status_code == 403 and "out of date" in answer.content.decode() and "sign in" not in answer.content.decode()
+    assert htmx.status_code == 200 and htmx["HX-Redirect"] == "/login/?next=/unsaved/"

@@ -713,3 +713,23 @@ def test_a_box_that_updates_itself_stops_asking_once_the_server_refuses_it(signe
     assert note.inner_text() == "Not shown: the server answered 404; this box no longer updates by itself. Reload the page to try again."
     assert len(asked) == asked_when_refused
     assert page.locator("#upload-body").count() == 1  # what it last showed stays
+
+
+def test_a_meeting_logged_from_a_page_out_of_date_is_kept_and_saved(signed_in, live_server):
+    from engagement.models import Meeting
+
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    fill_in_private_meeting(page, "Coffee from an old tab", ["x-a2", "x-b2"])
+    # signed in again in another tab: the browser's token is no longer the one the page holds
+    page.context.add_cookies([{"name": "csrftoken", "value": "b" * 32, "url": live_server.url}])
+    page.click("text=Save meeting")
+
+    # the browser says the form came from this site (Origin), so it is kept, not refused
+    page.wait_for_url(f"{live_server.url}/unsaved/")
+    assert "The page you sent was out of date" in page.inner_text("main")
+    assert not Meeting.objects.filter(title="Coffee from an old tab").exists()
+    page.click("button:has-text('Save it now')")
+
+    page.wait_for_url(f"{live_server.url}/meetings/")
+    assert Meeting.objects.filter(title="Coffee from an old tab").exists()
