@@ -92,12 +92,14 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
 
         from . import unsaved
 
-        if request.method != "POST":
+        if request.method != "POST" or request.path_info == reverse("unsaved_form"):  # a discard has nothing to keep
             return super().handle_no_permission(request, view_func)
-        form = unsaved.form_sent_in(request)
-        if form is None:
-            messages.error(request, "Your session had ended, so what you sent was not saved (a form with a password, "
-                                    "or too large to keep): sign in and send it again.")
+        try:
+            form = unsaved.form_sent_in(request)
+        except unsaved.NotKept as why:
+            messages.error(request, f"Your session had ended, so what you sent was not saved ({why}): sign in and send it again.")
+            return super().handle_no_permission(request, view_func)
+        if form is None:  # nothing typed in it: nothing lost
             return super().handle_no_permission(request, view_func)
         unsaved.keep(request.session, form)
         messages.warning(request, "Your session had ended, so what you sent was not saved yet. "

@@ -61,18 +61,24 @@ class UnsavedForm:
         return shown
 
 
+class NotKept(Exception):
+    """A form that cannot be kept; the message says why, to follow "not saved"."""
+
+
 def form_sent_in(request) -> UnsavedForm | None:
-    """What a signed-out POST sent, if it can be kept: None for a form with a password in it, or one
-    too large to keep in a session."""
+    """What a POST that was not let through sent, to keep: None when nothing was typed or chosen in
+    it (a button alone, as "Sign out": nothing is lost). NotKept for a form with a password in it,
+    or one too large to keep in a session."""
     from django.utils import timezone
 
     fields = [(name, value) for name, values in request.POST.lists() if name != CSRF_FIELD for value in values]
     if any("password" in name.lower() for name, _ in fields):
-        return None
+        raise NotKept("a form with a password in it is not kept")
     if sum(len(name) + len(value) for name, value in fields) > MOST_CHARACTERS_KEPT:
-        return None
-    return UnsavedForm(path=request.get_full_path(), fields=fields, files=sorted(set(request.FILES)),
+        raise NotKept(f"it was too large to keep, over {MOST_CHARACTERS_KEPT:,} characters")
+    form = UnsavedForm(path=request.get_full_path(), fields=fields, files=sorted(set(request.FILES)),
                        sent_at=timezone.now().isoformat(timespec="seconds"))
+    return form if form.shown_fields or form.files else None
 
 
 def keep(session, form: UnsavedForm) -> None:

@@ -84,7 +84,13 @@ def csrf_failure(request, reason: str = ""):
         signed_in_only = getattr(resolve(request.path_info).func, "login_required", True)
     except Resolver404:
         signed_in_only = False
-    form = unsaved.form_sent_in(request) if request.method == "POST" and request.META.get("HTTP_ORIGIN") == this_site else None
+    form = None
+    # a discard of a form kept has nothing to keep
+    if request.method == "POST" and request.META.get("HTTP_ORIGIN") == this_site and request.path_info != reverse("unsaved_form"):
+        try:
+            form = unsaved.form_sent_in(request)
+        except unsaved.NotKept:
+            pass  # the page says to send it again
     if form is None or not (signed_in_only or request.user.is_authenticated):
         return render(request, "403_csrf.html", {"sign_in_needed": signed_in_only and not request.user.is_authenticated}, status=403)
     unsaved.keep(request.session, form)

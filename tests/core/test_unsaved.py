@@ -109,15 +109,33 @@ def test_signing_out_forgets_a_form_kept(browser, board_member):
 
 
 @pytest.mark.django_db
-def test_a_form_with_a_password_or_too_large_is_not_kept_and_the_sign_in_page_says_so(browser):
+def test_a_form_with_a_password_or_too_large_is_not_kept_and_the_sign_in_page_says_why(browser):
     too_large = {"summary": "x" * unsaved.MOST_CHARACTERS_KEPT}
-    for path, data in (("/account/password/", {"old_password": "secret", "new_password1": "n", "new_password2": "n"}),
-                       ("/meetings/new/", too_large)):
+    for path, data, why in (("/account/password/", {"old_password": "secret", "new_password1": "n", "new_password2": "n"},
+                             "a form with a password in it is not kept"),
+                            ("/meetings/new/", too_large, "it was too large to keep, over 100,000 characters")):
         sent = sent_after_the_session_ended(browser, path, data)
 
         assert sent.status_code == 302 and sent["Location"] == f"/login/?next={path}"
         assert unsaved.SESSION_KEY not in browser.session
-        assert "what you sent was not saved" in browser.get(sent["Location"]).content.decode()
+        assert f"what you sent was not saved ({why})" in browser.get(sent["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_button_alone_has_nothing_to_keep(browser, board_member):
+    entity = EntityFactory()
+    follow = sent_after_the_session_ended(browser, f"/entities/{entity.external_id}/follow/", {})
+    # "Discard it" pressed after the session ended
+    discard = sent_after_the_session_ended(browser, "/unsaved/", {})
+    signed_in(browser, board_member.username, "/")
+    stale = with_the_token_out_of_date(browser)
+    sign_out = browser.post("/logout/", {"csrfmiddlewaretoken": stale}, headers={"Origin": "http://testserver"})
+
+    assert follow["Location"] == f"/login/?next=/entities/{entity.external_id}/follow/"
+    assert discard["Location"] == "/login/?next=/unsaved/"
+    assert sign_out.status_code == 403 and "Not sent: the page was out of date" in sign_out.content.decode()
+    assert unsaved.SESSION_KEY not in browser.session
+    assert "not saved" not in browser.get("/").content.decode()
 
 
 @pytest.mark.django_db
