@@ -5,10 +5,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import unsaved
 from engagement.models import Meeting
 from tests.engagement.test_views import meeting_post
+from tests.examples import examples
 from tests.factories import EntityFactory
 
 PASSWORD = "a-long-test-password"
@@ -222,3 +225,36 @@ def test_a_form_from_an_out_of_date_page_signed_out_goes_to_sign_in_first_and_a_
     # a resident's answer: no account to keep it for, nor to sign in to
     assert answer.status_code == 403 and "out of date" in answer.content.decode() and "sign in" not in answer.content.decode()
     assert htmx.status_code == 200 and htmx["HX-Redirect"] == "/login/?next=/unsaved/"
+
+
+field_names = st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True).filter(
+    lambda name: "password" not in name and name not in (unsaved.CSRF_FIELD, unsaved.RESENT_FIELD))
+# any text a field can hold: quotes, angle brackets, ampersands, line breaks, any script (not NUL:
+# refused before any view)
+field_values = st.lists(st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20),
+    st.sampled_from(["<b>bold</b>", '"quoted"', "'", "a & b", "&amp;", "&lt;", "\r\n", "\n", "  ", "{{ x }}", "{% if %}", "=1+1"]),
+), max_size=4).map("".join)
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sent=st.dictionaries(field_names, st.lists(field_values, min_size=1, max_size=3), min_size=1, max_size=8))
+def test_any_form_kept_is_sent_again_exactly_as_it_was_sent(board_member, sent):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/login/")
+    sent_after_the_session_ended(browser, "/meetings/new/", sent)
+    browser.force_login(board_member)  # keeps the session's data, as signing in does
+    page = browser.get("/unsaved/").content.decode()
+
+    typed = unsaved.UnsavedForm(path="/meetings/new/", files=[], sent_at="2026-12-04T10:00:00+00:00",
+                                fields=[(name, value) for name, values in sent.items() for value in values]).shown_fields
+    if not typed:  # nothing typed: nothing to keep
+        assert "Nothing is waiting to be saved" in page
+        return
+    action, fields = FormsOnPage(page).forms[-2]
+    again: dict[str, list[str]] = {}
+    for name, value in fields:
+        again.setdefault(name, []).append(value)
+    assert action == "/meetings/new/"
+    assert again.pop(unsaved.RESENT_FIELD) == ["1"] and len(again.pop(unsaved.CSRF_FIELD)) == 1
+    assert again == sent
