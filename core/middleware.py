@@ -19,13 +19,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Django's own error pages with DEBUG on (the embedded demo: a mistyped address, a server error)
+# style themselves inline, and the 500 page scripts itself: the policy blocked both, so a developer
+# read an unstyled page. Never with DEBUG off, where the site's own pages show (404.html).
+DEBUG_ERROR_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
+
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        technical = settings.DEBUG and response.status_code in (404, 500) and response.get("Content-Type", "").startswith("text/html")
+        response.setdefault("Content-Security-Policy", DEBUG_ERROR_PAGE_POLICY if technical else CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 

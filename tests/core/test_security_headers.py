@@ -36,3 +36,17 @@ def test_pages_send_a_strict_content_security_policy_and_load_no_inline_or_remot
     # only: a random CSRF token on the page once held the letters "cdn")
     assets = re.findall(r'<(?:script|link|img)\b[^>]*?(?:src|href)="([^"]+)"', page)
     assert assets and all(a.startswith("/") and not a.startswith("//") and "cdn" not in a.lower() for a in assets), assets
+
+
+@pytest.mark.django_db
+def test_only_djangos_error_pages_with_debug_on_may_style_themselves_inline(client_as, settings):
+    client = client_as("city_staff")
+    strict = client.get("/no-such-page/")
+    settings.DEBUG = True  # the embedded demo
+    debug_404 = client.get("/no-such-page/")
+    debug_page = client.get("/entities/")
+
+    assert strict.status_code == debug_404.status_code == 404
+    assert "'unsafe-inline'" not in strict["Content-Security-Policy"] + debug_page["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in debug_404["Content-Security-Policy"]
+    assert "Using the URLconf defined in" in debug_404.content.decode()  # Django's page, its styles inline
