@@ -1,5 +1,7 @@
-"""A form sent after its session ended is kept, not lost: the sign-in page leads to a page that shows
-what was typed and sends it again, with a fresh CSRF token, once the person chooses to.
+"""A form sent after its session ended (core.middleware.LoginRequiredKeepingFormsMiddleware), or
+from a page of this site gone out of date (core.views.csrf_failure), is kept, not lost: signing in
+leads to a page that shows what was typed and sends it again, with a fresh CSRF token, once the
+person chooses to.
 
 It is kept in the new (signed-out) session, which lives in the database like every session: the
 same browser sees it after signing in, a sign-out clears it, and it ends with that session. Only the
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 SESSION_KEY = "unsaved_form"
 # the marker the page's form sends with the fields: the form sent again clears what was kept
@@ -30,9 +33,7 @@ class UnsavedForm:
     sent_at: str  # ISO 8601, as the server's clock read it
 
     @property
-    def sent(self):
-        from datetime import datetime
-
+    def sent(self) -> datetime:
         return datetime.fromisoformat(self.sent_at)
 
     @property

@@ -93,11 +93,11 @@ def test_a_form_kept_is_waiting_on_every_page_until_discarded(browser, board_mem
     signed_in(browser, board_member.username, "/")
 
     overview = browser.get("/").content.decode()
-    assert "A form you sent after your session ended was not saved" in overview and 'href="/unsaved/"' in overview
+    assert "A form you sent was not saved yet" in overview and 'href="/unsaved/"' in overview
     discarded = browser.post("/unsaved/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value}, follow=True)
 
     assert "Discarded what you had sent." in discarded.content.decode()
-    assert "after your session ended" not in browser.get("/").content.decode()
+    assert "A form you sent was not saved" not in browser.get("/").content.decode()
     assert not Meeting.objects.exists()
 
 
@@ -108,7 +108,7 @@ def test_signing_out_forgets_a_form_kept(browser, board_member):
     browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
     signed_in(browser, board_member.username, "/")
 
-    assert "after your session ended" not in browser.get("/").content.decode()
+    assert "A form you sent was not saved" not in browser.get("/").content.decode()
 
 
 @pytest.mark.django_db

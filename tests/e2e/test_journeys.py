@@ -660,7 +660,7 @@ def test_a_meeting_logged_after_the_session_ended_is_kept_through_signing_in_and
     meeting = Meeting.objects.get(title="Coffee while signed out")
     assert sorted(meeting.attendance.values_list("entity__external_id", flat=True)) == ["x-a2", "x-b2"]
     page.goto(f"{live_server.url}/")
-    assert "after your session ended" not in page.inner_text("main")
+    assert "A form you sent was not saved" not in page.inner_text("main")
 
 
 def test_a_part_of_a_page_not_read_or_not_saved_says_so_and_a_retry_that_saves_clears_it(signed_in, live_server):
