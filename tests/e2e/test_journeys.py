@@ -733,3 +733,21 @@ def test_a_meeting_logged_from_a_page_out_of_date_is_kept_and_saved(signed_in, l
 
     page.wait_for_url(f"{live_server.url}/meetings/")
     assert Meeting.objects.filter(title="Coffee from an old tab").exists()
+
+
+def test_a_meeting_saved_with_two_clicks_is_logged_once(signed_in, live_server):
+    from engagement.models import Meeting
+
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    fill_in_private_meeting(page, "Clicked twice", ["x-a2", "x-b2"])
+    # the second click while the first save is on its way (a double click, or an impatient one)
+    page.evaluate("""() => {
+        const save = [...document.querySelectorAll("button")].find(b => b.textContent.includes("Save meeting"));
+        save.click();
+        setTimeout(() => save.click(), 50);
+    }""")
+
+    page.wait_for_url(f"{live_server.url}/meetings/")
+    page.wait_for_timeout(1000)  # a second save, were it sent, would be in by now
+    assert Meeting.objects.filter(title="Clicked twice").count() == 1
