@@ -258,3 +258,26 @@ def test_any_form_kept_is_sent_again_exactly_as_it_was_sent(board_member, sent):
     assert action == "/meetings/new/"
     assert again.pop(unsaved.RESENT_FIELD) == ["1"] and len(again.pop(unsaved.CSRF_FIELD)) == 1
     assert again == sent
+
+
+@pytest.mark.django_db
+def test_an_admin_form_sent_after_the_session_ended_is_kept_too(browser, user_with_role):
+    from django.contrib.auth.models import User
+
+    from entities.models import Entity
+
+    administrator = user_with_role("administrator")
+    User.objects.filter(pk=administrator.pk).update(is_staff=True, is_superuser=True)
+    data = {"external_id": "pd-2", "name": "Lakeside PD", "kind": "police_department", "_save": "Save"}
+
+    sent = sent_after_the_session_ended(browser, "/admin/entities/entity/add/", data)
+    sign_in_page = browser.get(sent["Location"]).content.decode()
+
+    # the admin's pages are behind the site's sign-in (LoginRequiredMiddleware) but its own sign-in page
+    assert sent.status_code == 302 and sent["Location"] == "/login/?next=/unsaved/"
+    assert "what you sent was not saved yet" in sign_in_page and not Entity.objects.exists()
+    browser.force_login(administrator)
+    action, fields = FormsOnPage(browser.get("/unsaved/").content.decode()).forms[-2]
+    saved = browser.post(action, dict(fields))
+    assert saved.status_code == 302 and Entity.objects.get().name == "Lakeside PD"
+    assert unsaved.SESSION_KEY not in browser.session
