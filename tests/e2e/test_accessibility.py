@@ -62,3 +62,31 @@ def test_charts_do_not_animate_for_those_who_asked_for_less_motion(signed_in, li
 
     assert still.evaluate("Chart.defaults.animation") is False
     assert moving.evaluate("Chart.defaults.animation") not in (False, None)
+
+
+def test_the_pages_of_a_form_not_saved_pass_axe(signed_in, live_server, scored_site, browser):
+    from tests.e2e.conftest import fill_in_sign_in
+    from tests.e2e.test_journeys import fill_in_private_meeting
+
+    page = signed_in("board_member")
+    page.goto(f"{live_server.url}/meetings/new/")
+    fill_in_private_meeting(page, "Coffee while signed out", ["x-a2", "x-b2"])
+    page.context.clear_cookies(name="sessionid")
+    page.click("text=Save meeting")
+    page.wait_for_url(f"{live_server.url}/login/?next=/unsaved/")
+    found = {"sign-in page saying so": violations(page)}
+    fill_in_sign_in(page, scored_site["board_member"].username)
+    page.wait_for_url(f"{live_server.url}/unsaved/")
+    found["the form kept"] = violations(page)
+    page.goto(f"{live_server.url}/meetings/")
+    found["a page saying a form is waiting"] = violations(page)
+    # a resident's answer from a page out of date: the site's own page says so
+    resident = browser.new_context().new_page()
+    resident.goto(f"{live_server.url}/feedback/{FeedbackSurveyFactory().token}/")
+    resident.context.add_cookies([{"name": "csrftoken", "value": "b" * 32, "url": live_server.url}])
+    resident.click("text=Send my answer")
+    resident.wait_for_selector("text=Not sent: the page was out of date")
+    found["a form refused for its token"] = violations(resident)
+    resident.context.close()
+
+    assert {where: v for where, v in found.items() if v} == {}
