@@ -1,6 +1,9 @@
 """Forms of the pages that span apps (the Following page), the fields the apps' forms share, and
 how a correction form is saved and a record deleted from its page."""
+import json
+import re
 from collections.abc import Callable
+from textwrap import shorten
 from typing import TypeVar
 
 from django import forms
@@ -43,6 +46,90 @@ class AmountField(WrittenNumberField):
     as one and a half and notes that it may be fifteen hundred; on a form it can be asked at once."""
 
     points_may_separate_thousands = True
+
+
+class UnchangedSinceShownMixin:
+    """A correction that would undo a change someone else saved after the form was shown is refused,
+    saying what they changed, where the last to save silently overwrote the other (a lost update:
+    two analysts correcting one relationship, or a form kept while its session ended and sent hours
+    later). The form carries the record as it was shown (`shown_as`, hidden, JSON). A field someone
+    changed since that this form left as shown now shows their value; one both changed keeps what
+    was typed, both values named; the form then carries the record as saved now, so a second save
+    goes through. A field both set alike is no conflict. `shown_values()` may add what the form
+    does not hold (a meeting's attendees): any change to those is named, the form left as typed."""
+
+    SHOWN_AS = "shown_as"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # read when shown or checked, once the form's own __init__ has set its initial values
+            self.fields[self.SHOWN_AS] = forms.CharField(widget=forms.HiddenInput, required=False, initial=self.stored_as_text)
+
+    def stored_as_text(self) -> str:
+        return json.dumps(self.shown_values(), sort_keys=True)
+
+    def shown_values(self) -> dict[str, str]:
+        """The record as stored now, as text: each field's initial value."""
+        return {name: "" if self.initial.get(name) is None else str(self.initial.get(name))
+                for name in self.fields if name != self.SHOWN_AS}
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = self.data.get(self.add_prefix(self.SHOWN_AS)) if self.instance.pk else None
+        try:
+            shown = json.loads(sent) if sent else None
+        except ValueError:
+            shown = None  # not this form's own: nothing to compare with
+        if not isinstance(shown, dict):
+            return cleaned
+        stored = self.shown_values()
+        theirs, both, elsewhere = [], [], []
+        data = self.data.copy()
+        for name in (name for name, now in stored.items() if name in shown and shown[name] != now):
+            field = self.fields.get(name)
+            if field is None:
+                elsewhere.append(name)
+            elif self._sent_as_shown(field, shown[name], self[name].data):
+                theirs.append(name)  # left as shown: saving it would put back what they changed
+                self._send_stored(data, name, field)
+            elif field.has_changed(self.initial.get(name), self[name].data):
+                both.append(name)
+        if not (theirs or both or elsewhere):
+            return cleaned
+        data[self.add_prefix(self.SHOWN_AS)] = self.stored_as_text()
+        self.data = data  # what was typed stays, with their values where nothing was typed
+        said = [f"the form now shows what they saved for {self._listed(theirs, stored)}" if theirs else "",
+                f"you both changed {self._listed(both, stored)}: what you typed is still here" if both else "",
+                f"they changed {self._listed(elsewhere, stored)}: the form still has what you typed" if elsewhere else ""]
+        raise ValidationError(f"Not saved: someone saved a change after you opened this form; {'; '.join(filter(None, said))}. "
+                              f"Check the form, then save again.", code="changed_since_shown")
+
+    @staticmethod
+    def _sent_as_shown(field, shown: str, sent) -> bool:
+        try:
+            return not field.has_changed(field.to_python(shown), sent)
+        except ValidationError:
+            return False
+
+    def _send_stored(self, data, name: str, field) -> None:
+        value = self.initial.get(name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[self.add_prefix(name)] = "on"
+            else:
+                data.pop(self.add_prefix(name), None)
+        else:
+            data[self.add_prefix(name)] = "" if value is None else str(value)
+
+    def _listed(self, names: list[str], stored: dict[str, str]) -> str:
+        return ", ".join(f"{self._named(name)} ({shorten(stored[name], 60, placeholder='…') or 'empty'} now)" for name in names)
+
+    def _named(self, name: str) -> str:
+        """A field as its label reads, without what the label explains in brackets: "from", "amount"."""
+        field = self.fields.get(name)
+        label = re.sub(r"\s*\(.*?\)", "", str(field.label)) if field is not None and field.label else name.replace("_", " ")
+        return label[:1].lower() + label[1:]
 
 
 class RefusedOnceMixin:

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.forms import formset_factory
 
-from core.forms import AmountField, RefusedOnceMixin
+from core.forms import AmountField, RefusedOnceMixin, UnchangedSinceShownMixin
 from core.roles import can_manage_data_sets
 from core.validation import entity_problems, text_problems, web_external_id
 from entities.forms import EntityField
@@ -15,7 +15,7 @@ from .selectors import newcomers_waiting
 from .types import AttendanceRole
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(UnchangedSinceShownMixin, forms.ModelForm):
     """A meeting logged by a board member; the contract's rules run through Meeting.clean()."""
 
     required_css_class = "required"  # its label marked (static/css/site.css), as on every form that is filled in
@@ -29,6 +29,11 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.external_id:
             self.instance.external_id = web_external_id("m")
+
+    def shown_values(self) -> dict[str, str]:
+        # who attended is corrected on the same page: a change to it since counts too
+        attendees = self.instance.attendance.select_related("entity").order_by("entity__external_id")
+        return {**super().shown_values(), "attendees": ", ".join(f"{a.entity.external_id} ({a.role})" for a in attendees)}
 
 
 class AttendanceForm(forms.Form):

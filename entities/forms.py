@@ -3,6 +3,7 @@ adds or corrects an entity on its page."""
 from django import forms
 from django.utils import timezone
 
+from core.forms import UnchangedSinceShownMixin
 from core.validation import bare_id, refused_character
 
 from .models import Entity
@@ -64,7 +65,7 @@ class EntityField(forms.CharField):
         return named[0]
 
 
-class EntityForm(forms.ModelForm):
+class EntityForm(UnchangedSinceShownMixin, forms.ModelForm):
     """An organisation or a person, as a row of entities.csv, with the importer's rules
     (Entity.clean). Its id is its key in the data sets, relationships and attendance, so it is
     chosen once: typed when added (or made up from the name) and never changed by a correction."""

@@ -2,7 +2,7 @@
 rules (the models' clean())."""
 from django import forms
 
-from core.forms import AmountField, RefusedOnceMixin, WrittenNumberField
+from core.forms import AmountField, RefusedOnceMixin, UnchangedSinceShownMixin, WrittenNumberField
 from core.validation import web_external_id
 from entities.forms import EntityField
 
@@ -13,7 +13,7 @@ from .models import Disclosure, Relationship
 NUMBER_FIELDS = {"amount": AmountField, "analyst_score": WrittenNumberField}
 
 
-class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
+class RelationshipForm(UnchangedSinceShownMixin, RefusedOnceMixin, forms.ModelForm):
     """A dated fact between two entities, as a row of relationships.csv. Its id is its key in the
     data sets, the flags and the score history, so it is chosen once: typed when recorded (or made
     up, `r-web-…`) and never changed by a correction."""
@@ -54,7 +54,7 @@ class RelationshipForm(RefusedOnceMixin, forms.ModelForm):
         return self.cleaned_data["external_id"].strip() or web_external_id("r")
 
 
-class DisclosureForm(RefusedOnceMixin, forms.ModelForm):
+class DisclosureForm(UnchangedSinceShownMixin, RefusedOnceMixin, forms.ModelForm):
     """Someone disclosed a relationship (a row of disclosures.csv for the relationship whose page it
     is recorded from): its id chosen once, as a relationship's. Whether the statement may be
     published is an administrator's call, made when the discloser agreed (`may_publish`)."""
@@ -84,7 +84,7 @@ class DisclosureForm(RefusedOnceMixin, forms.ModelForm):
         return self.cleaned_data["external_id"].strip() or web_external_id("d")
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(UnchangedSinceShownMixin, forms.ModelForm):
     """Where a relationship can be checked, given on the Sources page beside it (a filing, the
     minutes, an article): the rest of the relationship stays as it is."""
 

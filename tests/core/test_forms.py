@@ -1,4 +1,5 @@
 """The form fields and saving helpers the apps share (core/forms.py)."""
+import json
 from decimal import Decimal
 
 import pytest
@@ -118,3 +119,126 @@ def test_a_deletion_that_a_row_recorded_meanwhile_refers_to_is_refused_saying_so
     assert answer.status_code == 200
     assert "Not deleted: relationships recorded meanwhile by someone else refer to it." in [str(m) for m in answer.context["messages"]]
     assert Entity.objects.filter(pk=relationship.target_id).exists()
+
+
+# A correction that would undo a change someone saved after the form was shown (UnchangedSinceShownMixin)
+
+def opened(client, path: str) -> dict[str, str]:
+    """The correction form on `path` (sent to its own page) as shown, to send as a browser would."""
+    from tests.form_helpers import FormsOnPage
+
+    return FormsOnPage(client.get(path).content.decode()).fields_of("")
+
+
+def two_analysts(user_with_role):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(user_with_role("analyst"))
+    second.force_login(user_with_role("analyst"))
+    return first, second
+
+
+@pytest.mark.django_db
+def test_a_correction_leaving_as_shown_what_someone_changed_meanwhile_now_shows_theirs_and_saves_next(user_with_role):
+    from entities.models import Entity
+    from tests.factories import EntityFactory
+    from tests.form_helpers import FormsOnPage
+
+    entity = EntityFactory(name="Riverton Police", description="As first recorded.")
+    path = f"/entities/{entity.external_id}/edit/"
+    mine, theirs = two_analysts(user_with_role)
+    form = opened(mine, path)
+    their_form = opened(theirs, path)
+    assert theirs.post(path, {**their_form, "description": "Corrected by the other analyst."}).status_code == 302
+
+    refused = mine.post(path, {**form, "name": "Riverton Police Department"})
+    page = refused.content.decode()
+    again = FormsOnPage(page).fields_of("")
+
+    assert refused.status_code == 400
+    assert ("Not saved: someone saved a change after you opened this form; the form now shows what they saved for "
+            "description (Corrected by the other analyst. now)") in page
+    assert Entity.objects.get(pk=entity.pk).name == "Riverton Police"  # nothing saved
+    assert (again["name"], again["description"]) == ("Riverton Police Department", "Corrected by the other analyst.")
+    assert mine.post(path, again).status_code == 302
+    saved = Entity.objects.get(pk=entity.pk)
+    assert (saved.name, saved.description) == ("Riverton Police Department", "Corrected by the other analyst.")
+
+
+@pytest.mark.django_db
+def test_a_field_both_changed_keeps_what_was_typed_and_names_theirs_and_one_both_set_alike_saves(user_with_role):
+    from relationships.models import Relationship
+    from tests.factories import RelationshipFactory
+
+    relationship = RelationshipFactory(notes="")
+    path = f"/relationships/{relationship.external_id}/edit/"
+    mine, theirs = two_analysts(user_with_role)
+    form, their_form = opened(mine, path), opened(theirs, path)
+    theirs.post(path, {**their_form, "notes": "Theirs.", "source_url": "https://records.example/1"})
+
+    both = mine.post(path, {**form, "notes": "Mine."})
+    alike = mine.post(path, {**opened(mine, path), "source_url": "https://records.example/1", "notes": "Mine."})
+
+    assert both.status_code == 400
+    assert "you both changed notes (Theirs. now): what you typed is still here" in both.content.decode()
+    assert "Mine.</textarea>" in both.content.decode()
+    assert alike.status_code == 302
+    assert Relationship.objects.get(pk=relationship.pk).notes == "Mine."
+
+
+@pytest.mark.django_db
+def test_a_meeting_whose_attendees_changed_meanwhile_is_not_saved_over_them(user_with_role):
+    from engagement.models import Meeting
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    meeting = MeetingFactory(title="Coffee")
+    for external_id in ("x-a1", "x-b1"):
+        AttendanceFactory(meeting=meeting, entity=EntityFactory(external_id=external_id))
+    EntityFactory(external_id="x-c1")
+    path = f"/meetings/{meeting.pk}/edit/"
+    mine, theirs = two_analysts(user_with_role)
+    form, their_form = opened(mine, path), opened(theirs, path)
+    empty_row = next(name for name, value in their_form.items() if name.endswith("-entity") and not value)
+    theirs.post(path, {**their_form, empty_row: "x-c1"})
+
+    refused = mine.post(path, {**form, "title": "Coffee at the station"})
+
+    assert refused.status_code == 400
+    assert "they changed attendees (x-a1 (attendee), x-b1 (attendee), x-c1 (attendee) now)" in refused.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).title == "Coffee"
+    assert Meeting.objects.get(pk=meeting.pk).attendance.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_source_given_meanwhile_on_the_sources_page_is_not_overwritten_unseen(user_with_role):
+    from relationships.models import Relationship
+    from tests.factories import RelationshipFactory
+
+    relationship = RelationshipFactory(source_url="")
+    path = f"/relationships/{relationship.external_id}/source/"
+    mine, theirs = two_analysts(user_with_role)
+    row = {"list": "", "shown_as": '{"source_url": ""}'}  # the row as the Sources page shows it
+    theirs.post(path, {**row, "source_url": "https://records.example/theirs"})
+
+    refused = mine.post(path, {**row, "source_url": "https://records.example/mine"}, headers={"HX-Request": "true"})
+    no_mark = mine.post(path, {"list": "", "source_url": "https://records.example/mine"})  # a page from before: no check
+
+    assert refused.status_code == 400 and "you both changed source URL (https://records.example/theirs now)" in refused.content.decode()
+    assert no_mark.status_code == 302
+    assert Relationship.objects.get(pk=relationship.pk).source_url == "https://records.example/mine"
+
+
+@pytest.mark.django_db
+def test_every_correction_form_carries_the_record_as_shown(client_as):
+    from tests.factories import DisclosureFactory, MeetingFactory
+
+    disclosure, meeting = DisclosureFactory(), MeetingFactory()
+    analyst = client_as("analyst")
+    for path in (f"/entities/{disclosure.discloser.external_id}/edit/", f"/relationships/{disclosure.relationship.external_id}/edit/",
+                 f"/disclosures/{disclosure.external_id}/edit/", f"/meetings/{meeting.pk}/edit/"):
+        shown = json.loads(opened(analyst, path)["shown_as"])
+
+        assert shown and all(isinstance(value, str) for value in shown.values()), path
+    # a new record has nothing to compare with
+    assert "shown_as" not in opened(analyst, "/meetings/new/")

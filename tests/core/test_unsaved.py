@@ -1,7 +1,6 @@
 """A form sent after its session ended is kept, shown once its sender signs in again, and saved by
 sending it again (core/unsaved.py, core.middleware.LoginRequiredKeepingFormsMiddleware)."""
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -12,26 +11,11 @@ from core import unsaved
 from engagement.models import Meeting
 from tests.engagement.test_views import meeting_post
 from tests.examples import examples
+from tests.form_helpers import FormsOnPage
 from tests.factories import EntityFactory
 
 PASSWORD = "a-long-test-password"
 NOTES = "Met at the station.\r\nAsked about the budget & the <review> board."
-
-
-class FormsOnPage(HTMLParser):
-    """Each form of a page: its action and the (name, value) of its inputs, as a browser sends them."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append((attrs.get("action") or "", []))
-        elif tag == "input" and self.forms and attrs.get("name"):
-            self.forms[-1][1].append((attrs["name"], attrs.get("value") or ""))
 
 
 def signed_in(client: Client, username: str, then: str):
