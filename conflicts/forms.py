@@ -7,6 +7,8 @@ class FlagTransitionForm(forms.Form):
     required_css_class = "required"
     to_status = forms.ChoiceField(label="New status", choices=Flag.Status.choices)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    # the status the page showed: a change someone made since is not overridden unseen (conflicts/views.py)
+    shown_status = forms.ChoiceField(choices=Flag.Status.choices, widget=forms.HiddenInput, required=False)
 
 
 class BulkFlagTransitionForm(FlagTransitionForm):

@@ -87,7 +87,10 @@ def flag_detail(request, pk: int):
 def _flag_page(request, flag: Flag, form: FlagTransitionForm | None = None, status: int = 200):
     """A flag's page; `form`: a refused status change, shown with its errors beside the fields."""
     allowed = sorted(transitions_allowed(flag))
-    form = form or FlagTransitionForm()
+    form = form or FlagTransitionForm(initial={"shown_status": flag.status})
+    if form.is_bound:  # shown again: the status it shows now
+        form.data = form.data.copy()
+        form.data["shown_status"] = flag.status
     form.fields["to_status"].choices = [(s, Flag.Status(s).label) for s in allowed]
     return render(
         request,
@@ -113,6 +116,10 @@ def flag_transition(request, pk: int):
         raise PermissionDenied("Only analysts and administrators change a flag's status.")
     flag = get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk)
     form = FlagTransitionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["shown_status"] not in ("", flag.status):
+        # someone moved it after the page was shown: their move and reason are in its history
+        form.add_error(None, f"Not changed: someone made this flag {flag.get_status_display().lower()} after you opened this page "
+                             f"(why: its history below). Check, then choose again.")
     if not form.is_valid():
         # the page again, the reviewer's text kept and each field's problem beside it
         return _flag_page(request, flag, form, status=400)

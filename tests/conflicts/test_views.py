@@ -186,6 +186,28 @@ def test_a_refused_transition_says_why(scored, client_as):
 
 
 @pytest.mark.django_db
+def test_a_status_change_from_a_page_shown_before_someone_moved_the_flag_is_refused_and_kept(scored, client_as):
+    from tests.form_helpers import FormsOnPage
+
+    flag = funding_flag()
+    client = client_as("analyst")
+    shown = FormsOnPage(client.get(f"/flags/{flag.pk}/").content.decode()).fields_of(f"/flags/{flag.pk}/status/")
+    client.post(f"/flags/{flag.pk}/status/", {"to_status": "under_review", "reason": "Asking the board."})  # a colleague
+
+    refused = client.post(f"/flags/{flag.pk}/status/", {**shown, "to_status": "dismissed", "reason": "Not a conflict."})
+    page = refused.content.decode()
+
+    assert shown["shown_status"] == "open"
+    assert refused.status_code == 400
+    assert "Not changed: someone made this flag under review after you opened this page" in page
+    assert "Not a conflict." in page and funding_flag().status == "under_review"
+    again = FormsOnPage(page).fields_of(f"/flags/{flag.pk}/status/")
+    assert again["shown_status"] == "under_review" and again["reason"] == "Not a conflict."
+    assert client.post(f"/flags/{flag.pk}/status/", {**again, "to_status": "dismissed"}).status_code == 302
+    assert funding_flag().status == "dismissed"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "posted,field_error",
     [
