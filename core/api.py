@@ -1,7 +1,11 @@
-"""What every API endpoint shares: role permissions, pagination, and how a number is read."""
+"""What every API endpoint shares: role permissions, pagination, how a number is read, and a
+record's version (ETag) for changes that must not undo another's."""
+import hashlib
+import json
+
 from django.db.models import ProtectedError, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
@@ -113,16 +117,44 @@ CONFLICT_RESPONSE = OpenApiResponse(
 )
 
 
+class ChangedSinceRead(APIException):
+    status_code = 412
+    default_detail = "The record changed since it was read."
+    default_code = "precondition_failed"
+
+
+CHANGED_SINCE_READ_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Refused, nothing written: `If-Match` named a version the record no longer has (someone changed it since it "
+                "was read); `detail` says so. Read it again (its `ETag`), then send the change.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The record's `ETag` as read: the change is refused (412) if someone changed the record since. Without it, the "
+                "change is made whatever changed since.",
+)
+
+
 def conflicts_documented(viewset):
-    """A class decorator: `viewset`'s writes answer 409 as well (`ExternalIdModelViewSet`), said in
-    the OpenAPI schema, so that a client generated from it expects that answer."""
+    """A class decorator: `viewset`'s writes answer 409 as well (`ExternalIdModelViewSet`), and 412
+    to an `If-Match` the record no longer matches, said in the OpenAPI schema, so that a client
+    generated from it expects those answers."""
     serializer = viewset.serializer_class
     return extend_schema_view(
         create=extend_schema(responses={201: serializer, 409: CONFLICT_RESPONSE}),
-        update=extend_schema(responses={200: serializer, 409: CONFLICT_RESPONSE}),
-        partial_update=extend_schema(responses={200: serializer, 409: CONFLICT_RESPONSE}),
-        destroy=extend_schema(responses={204: None, 409: CONFLICT_RESPONSE}),
+        update=extend_schema(parameters=[IF_MATCH], responses={200: serializer, 409: CONFLICT_RESPONSE, 412: CHANGED_SINCE_READ_RESPONSE}),
+        partial_update=extend_schema(parameters=[IF_MATCH],
+                                     responses={200: serializer, 409: CONFLICT_RESPONSE, 412: CHANGED_SINCE_READ_RESPONSE}),
+        destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, 409: CONFLICT_RESPONSE, 412: CHANGED_SINCE_READ_RESPONSE}),
     )(viewset)
+
+
+def version_tag(representation) -> str:
+    """A record's version as an ETag: a digest of what the API shows of it, so any change to that
+    gives another; not its `warnings`, which a write says and a read does not."""
+    recorded = {name: value for name, value in representation.items() if name != "warnings"}
+    digest = hashlib.sha256(json.dumps(recorded, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return f'"{digest}"'
 
 
 class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
@@ -132,6 +164,33 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     lookup_value_regex = r"[A-Za-z0-9._-]+"
     permission_classes = [ReadForStaffWriteForAdministrators]
     pagination_class = StandardPagination
+
+    # A record read carries its version (ETag); a change or deletion sent with `If-Match` is refused
+    # (412) when the record changed since, where the last to write undid the other's change unseen,
+    # as the pages refuse it (core.forms.UnchangedSinceShownMixin). Without If-Match, as before.
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = version_tag(response.data)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        self._unchanged_since_read(request)
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = version_tag(self.get_serializer(self.get_object()).data)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        self._unchanged_since_read(request)
+        return super().destroy(request, *args, **kwargs)
+
+    def _unchanged_since_read(self, request) -> None:
+        asked = request.headers.get("If-Match")
+        if not asked:
+            return
+        now = version_tag(self.get_serializer(self.get_object()).data)
+        if asked.strip() != "*" and now not in {tag.strip().removeprefix("W/") for tag in asked.split(",")}:
+            raise ChangedSinceRead(f"Not saved: {self.get_object()} changed since it was read (its ETag is now {now}): read it again, "
+                                   f"then send the change.")
 
     def perform_create(self, serializer):
         self.saved(serializer)

@@ -280,7 +280,7 @@ def test_the_openapi_schema_is_valid_without_a_warning(tmp_path):
     assert "/api/flags/status/" in (tmp_path / "schema.yml").read_text()
 
 
-def test_the_openapi_schema_says_every_write_of_a_record_may_answer_409():
+def test_the_openapi_schema_says_every_write_of_a_record_may_answer_409_and_a_change_412():
     # a client generated from the schema expected no 409, which deletions and writes meeting a
     # change made meanwhile answer
     from drf_spectacular.generators import SchemaGenerator
@@ -292,7 +292,11 @@ def test_the_openapi_schema_says_every_write_of_a_record_may_answer_409():
 
     assert len(writes) == 16  # four records: create, replace, correct, delete
     assert all("409" in responses for responses in writes.values())
-    assert {code for responses in writes.values() for code in responses} == {"200", "201", "204", "409"}
+    assert {code for responses in writes.values() for code in responses} == {"200", "201", "204", "409", "412"}
+    # a change or a deletion sent with the version read (If-Match) may answer 412 (core/api.py)
+    assert all(("412" in responses) == (method != "post") for (_, method), responses in writes.items())
+    assert all(any(p["name"] == "If-Match" and p["in"] == "header" for p in paths[path][method].get("parameters", []))
+               for path, method in writes if method != "post")
 
 
 def test_the_openapi_schema_shows_that_an_administrator_may_publish_a_disclosure_s_statement():
