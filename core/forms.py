@@ -48,6 +48,16 @@ class AmountField(WrittenNumberField):
     points_may_separate_thousands = True
 
 
+def titled_as_saved(record) -> None:
+    """A refused correction's page titles the record as saved, not as typed in the form (which
+    keeps what was typed: the form's instance is the record, changed in memory when checked). One
+    deleted meanwhile stays as it was read (the form says it was deleted)."""
+    try:
+        record.refresh_from_db()
+    except record.DoesNotExist:
+        pass
+
+
 class UnchangedSinceShownMixin:
     """A correction that would undo a change someone else saved after the form was shown is refused,
     saying what they changed, where the last to save silently overwrote the other (a lost update:

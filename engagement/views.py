@@ -20,7 +20,7 @@ from django_tables2 import RequestConfig
 from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.formatting import count_text
-from core.forms import saved_unless_changed_meanwhile
+from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
 from core.spreadsheet import csv_download
@@ -173,6 +173,8 @@ def meeting_edit(request, pk: int):
         _warn_about(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        titled_as_saved(meeting)
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)
 
 

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
-from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
+from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile, titled_as_saved
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
@@ -81,6 +81,8 @@ def entity_edit(request, external_id: str):
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        titled_as_saved(entity)
     return render(request, "entities/form.html", {"form": form, "entity": entity, "deletion_refused": entity_deletion_refused(entity)},
                   status=status)
 

@@ -157,6 +157,7 @@ def test_a_correction_leaving_as_shown_what_someone_changed_meanwhile_now_shows_
     again = FormsOnPage(page).fields_of("")
 
     assert refused.status_code == 400
+    assert "<h1>Correct Riverton Police</h1>" in page  # as saved: what was typed is in the form
     assert ("Not saved: someone saved a change after you opened this form; the form now shows what they saved for "
             "description (Corrected by the other analyst. now)") in page
     assert Entity.objects.get(pk=entity.pk).name == "Riverton Police"  # nothing saved
@@ -242,3 +243,18 @@ def test_every_correction_form_carries_the_record_as_shown(client_as):
         assert shown and all(isinstance(value, str) for value in shown.values()), path
     # a new record has nothing to compare with
     assert "shown_as" not in opened(analyst, "/meetings/new/")
+
+
+@pytest.mark.django_db
+def test_a_correction_of_a_record_deleted_once_checked_says_so(client_as, monkeypatch):
+    from entities.forms import EntityForm
+    from tests.factories import EntityFactory
+    from tests.meanwhile import deleted_once_checked
+
+    entity = EntityFactory(name="Riverton Police")
+    deleted_once_checked(monkeypatch, EntityForm, "clean", entity)
+
+    refused = client_as("analyst").post(f"/entities/{entity.external_id}/edit/", {"name": "Renamed", "kind": "person"})
+
+    # the page, not a server error reading again a record no longer there
+    assert refused.status_code == 400 and "deleted meanwhile" in refused.content.decode()
