@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import ReadOnlyForStaff, StandardPagination
+from core.api import CONFLICT_RESPONSE, Conflict, ReadOnlyForStaff, StandardPagination
 from core.params import BIGINT_MAX
 from core.roles import can_review_flags
 
@@ -38,9 +38,14 @@ class FlagSerializer(serializers.ModelSerializer):
 class FlagTransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Flag.Status.choices)
     reason = serializers.CharField(max_length=5000)
+    from_status = serializers.ChoiceField(
+        choices=Flag.Status.choices, required=False,
+        help_text="The status the flag had when read: refused (409, nothing changed) if someone moved it since, as the flag's page "
+                  "refuses it. Without it, the flag moves from whatever status it has.")
 
 
 class FlagsTransitionSerializer(FlagTransitionSerializer):
+    from_status = None  # the queue's flags move from whatever status each has, each allowed to move
     flags = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=False,
                                   max_length=BULK_REVIEW_LIMIT, help_text="ids of the flags to move, all or none")
 
@@ -66,7 +71,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = StandardPagination
     filterset_class = FlagFilter
 
-    @extend_schema(request=FlagTransitionSerializer, responses={200: FlagSerializer})
+    @extend_schema(request=FlagTransitionSerializer, responses={200: FlagSerializer, 409: CONFLICT_RESPONSE})
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[])
     def change_status(self, request, pk=None):
         if not request.user.is_authenticated:
@@ -76,6 +81,9 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
         flag = self.get_object()
         body = FlagTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        if body.validated_data.get("from_status", flag.status) != flag.status:
+            raise Conflict({"from_status": [f"Not changed: the flag is {flag.get_status_display().lower()} now (someone moved it since "
+                                            f"it was read: its history says why); read it again, then send the change."]})
         try:
             flag_change_status(flag=flag, to_status=body.validated_data["to_status"], user=request.user, reason=body.validated_data["reason"])
         except FlagTransitionError as exc:

@@ -193,6 +193,23 @@ def test_flag_status_change_through_the_api_is_recorded(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_a_flag_status_change_from_the_status_read_is_refused_once_someone_moved_it(scored, api_as):
+    from conflicts.models import Flag
+
+    pk = flag_id()
+    analyst = api_as("analyst")
+    read = analyst.get(f"/api/flags/{pk}/").data["status"]
+    analyst.post(f"/api/flags/{pk}/status/", {"to_status": "under_review", "reason": "A colleague checks."}, format="json")
+
+    refused = analyst.post(f"/api/flags/{pk}/status/", {"to_status": "dismissed", "reason": "No.", "from_status": read}, format="json")
+    moved = analyst.post(f"/api/flags/{pk}/status/", {"to_status": "dismissed", "reason": "No.", "from_status": "under_review"}, format="json")
+
+    assert read == "open"
+    assert refused.status_code == 409 and "the flag is under review now" in refused.data["from_status"][0]
+    assert moved.status_code == 200 and Flag.objects.get(pk=pk).status == "dismissed"
+
+
+@pytest.mark.django_db
 def test_several_flags_change_status_through_the_api_all_or_none(scored, api_as):
     opened = list(Flag.objects.filter(status="open", holds=True).order_by("pk").values_list("pk", flat=True)[:3])
     api = api_as("analyst")
