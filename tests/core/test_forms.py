@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.forms import AmountField, WrittenNumberField
@@ -258,3 +258,22 @@ def test_a_correction_of_a_record_deleted_once_checked_says_so(client_as, monkey
 
     # the page, not a server error reading again a record no longer there
     assert refused.status_code == 400 and "deleted meanwhile" in refused.content.decode()
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shown_as=st.one_of(st.text(max_size=40), json_values.map(json.dumps),
+                          st.dictionaries(st.sampled_from(["name", "kind", "jurisdiction", "parent", "website", "description"]),
+                                          json_values, max_size=6).map(json.dumps)))
+def test_any_record_as_shown_sent_with_a_correction_is_answered_without_a_server_error(client_as, shown_as):
+    from entities.models import Entity
+    from tests.factories import EntityFactory
+
+    entity = Entity.objects.filter(external_id="as-shown").first() or EntityFactory(external_id="as-shown", name="Riverton Police")
+    response = client_as("analyst").post(f"/entities/{entity.external_id}/edit/",
+                                          {"name": "Riverton Police", "kind": "person", "shown_as": shown_as})
+
+    assert response.status_code in (302, 400)
