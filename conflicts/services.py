@@ -244,10 +244,11 @@ def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag
 BULK_REVIEW_LIMIT = 500  # flags changed at once: a page of the queue at its largest
 
 
-def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: str) -> list[Flag]:
+def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: str, shown: dict[int, str] | None = None) -> list[Flag]:
     """A reviewer moves several flags to one status with one reason, each change recorded as if
     made alone (`flag_change_status`): all of them, or none when any one is refused, with a
-    message naming each flag refused and why (its id and its situation)."""
+    message naming each flag refused and why (its id and its situation). `shown`: the status each
+    flag had as the queue showed it; one moved since by someone else is refused."""
     _change_asked(to_status=to_status, user=user, reason=reason)  # once, not once per flag
     if not flag_ids:
         raise FlagTransitionError("No flag selected: tick the flags to change first.")
@@ -260,6 +261,10 @@ def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: st
     refused = []
     with transaction.atomic():
         for flag in flags:
+            if (shown or {}).get(flag.pk, flag.status) != flag.status:
+                refused.append(f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name}): someone made it "
+                               f"{flag.get_status_display().lower()} after the queue was shown (its history says why).")
+                continue
             try:
                 flag_change_status(flag=flag, to_status=to_status, user=user, reason=reason)
             except FlagTransitionError as exc:

@@ -8,6 +8,9 @@ from .models import Flag
 from .rules import rule_name
 from .selectors import REVIEW_ORDER
 
+# the queue's hidden field per flag listed: its status as the page showed it (conflicts/views.py)
+SHOWN_STATUS_PREFIX = "shown_status_"
+
 
 def then_review_order(*first: str) -> tuple[str, ...]:
     """Sort by `first`, then as the queue does (`in_review_order`): a column with many equal
@@ -15,11 +18,20 @@ def then_review_order(*first: str) -> tuple[str, ...]:
     return (*first, *(field for field in REVIEW_ORDER if field not in first))
 
 
+class TickWithStatusShownColumn(tables.CheckBoxColumn):
+    """A flag's tick box, with its status as the queue shows it (hidden), sent with the ticks: a flag
+    someone moved since is not moved again unseen (conflicts.services.flags_change_status)."""
+
+    def render(self, value, bound_column, record):
+        box = super().render(value, bound_column, record)
+        return format_html('{}<input type="hidden" name="{}{}" value="{}">', box, SHOWN_STATUS_PREFIX, record.pk, record.status)
+
+
 class FlagTable(PagedTable):
     """The review queue. `selected`: the flag ids ticked for a change of status (reviewers only;
     other readers' tables leave the column out)."""
 
-    selected = tables.CheckBoxColumn(
+    selected = TickWithStatusShownColumn(
         accessor="pk", verbose_name="Select",
         attrs={
             # ticks every box on the page: shown by static/js/select-all.js (nothing to tick without it)
@@ -61,7 +73,6 @@ class FlagTable(PagedTable):
         reviewer = getattr(record, "reviewer_name", None)
         shown = f"{record.get_status_display()} by {reviewer}" if reviewer else record.get_status_display()
         # a flag whose situation ended is listed only on request (the filter's tick box)
-        if record.holds:
-            return shown
-        ended = f" {record.lapsed_on}" if record.lapsed_on else ""
-        return f"{shown} (situation ended{ended})"
+        if not record.holds:
+            shown = f"{shown} (situation ended{f' {record.lapsed_on}' if record.lapsed_on else ''})"
+        return shown

@@ -19,7 +19,7 @@ from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import flag_rows, in_review_order, with_reviewer
 from .services import BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status, transitions_allowed
-from .tables import FlagTable
+from .tables import SHOWN_STATUS_PREFIX, FlagTable
 
 
 def flag_list(request):
@@ -67,8 +67,11 @@ def flag_bulk_transition(request):
         try:
             if None in ids:
                 raise FlagTransitionError("A ticked box does not name a flag: reload the queue and select again. Nothing changed.")
+            shown = {flag_id: request.POST[f"{SHOWN_STATUS_PREFIX}{flag_id}"] for flag_id in selected
+                     if f"{SHOWN_STATUS_PREFIX}{flag_id}" in request.POST}
             changed = flags_change_status(
                 flag_ids=sorted(selected), to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"],
+                shown=shown,
             )
         except FlagTransitionError as exc:
             form.add_error(None, str(exc))

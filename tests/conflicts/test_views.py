@@ -268,6 +268,31 @@ def test_an_analyst_moves_several_flags_at_once_each_with_its_history(scored, cl
 
 
 @pytest.mark.django_db
+def test_a_bulk_change_of_flags_one_of_which_someone_moved_since_the_queue_was_shown_changes_none(scored, client_as):
+    from tests.form_helpers import FormsOnPage
+
+    flags = open_flags_of("PERSONAL_TIE")
+    analyst = client_as("analyst")
+    analyst.post("/flags/status/", {"selected": [f.pk for f in flags], "to_status": "under_review", "reason": "Checking."})
+    queue = FormsOnPage(analyst.get("/flags/", {"rule": "PERSONAL_TIE"}).content.decode()).fields_of("/flags/status/")
+    shown = {name: value for name, value in queue.items() if name.startswith("shown_status_")}
+    analyst.post(f"/flags/{flags[0].pk}/status/", {"to_status": "resolved", "reason": "A colleague resolved it."})  # meanwhile
+    ticked = {**shown, "selected": [f.pk for f in flags], "to_status": "open", "reason": "Back to the queue.", "query": "rule=PERSONAL_TIE"}
+
+    refused = analyst.post("/flags/status/", ticked)
+    page = refused.content.decode()
+    again = {name: value for name, value in FormsOnPage(page).fields_of("/flags/status/").items() if name.startswith("shown_status_")}
+
+    assert shown[f"shown_status_{flags[0].pk}"] == "under_review" and len(shown) >= len(flags)
+    assert refused.status_code == 400
+    assert f"#{flags[0].pk} (PERSONAL_TIE, " in page and "someone made it resolved after the queue was shown" in page
+    assert [Flag.objects.get(pk=f.pk).status for f in flags] == ["resolved"] + ["under_review"] * (len(flags) - 1)  # none moved
+    assert again[f"shown_status_{flags[0].pk}"] == "resolved"  # the queue as it is now: sent again, it goes through
+    assert analyst.post("/flags/status/", {**ticked, **again}).status_code == 302
+    assert {Flag.objects.get(pk=f.pk).status for f in flags} == {"open"}
+
+
+@pytest.mark.django_db
 def test_a_bulk_change_one_flag_cannot_make_changes_none_and_says_which(scored, client_as):
     """A resolved flag cannot go to review: nothing changes, the queue comes back with the boxes
     still ticked, the reason kept and the refused flag named."""
