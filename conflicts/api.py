@@ -11,7 +11,7 @@ from core.roles import can_review_flags
 
 from .models import Flag, FlagStatusChange
 from .rules import RULES, SEVERITIES
-from .services import BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status
+from .services import BULK_REVIEW_LIMIT, FlagMovedSince, FlagTransitionError, flag_change_status, flags_change_status
 
 
 class FlagStatusChangeSerializer(serializers.ModelSerializer):
@@ -81,11 +81,12 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
         flag = self.get_object()
         body = FlagTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if body.validated_data.get("from_status", flag.status) != flag.status:
-            raise Conflict({"from_status": [f"Not changed: the flag is {flag.get_status_display().lower()} now (someone moved it since "
-                                            f"it was read: its history says why); read it again, then send the change."]})
         try:
-            flag_change_status(flag=flag, to_status=body.validated_data["to_status"], user=request.user, reason=body.validated_data["reason"])
+            flag_change_status(flag=flag, to_status=body.validated_data["to_status"], user=request.user, reason=body.validated_data["reason"],
+                               shown_status=body.validated_data.get("from_status"))
+        except FlagMovedSince as moved:
+            raise Conflict({"from_status": [f"Not changed: the flag is {moved.status_now} now (someone moved it since it was read: its "
+                                            f"history says why); read it again, then send the change."]}) from None
         except FlagTransitionError as exc:
             return Response({"to_status": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(FlagSerializer(self.get_queryset().get(pk=flag.pk)).data)

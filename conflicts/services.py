@@ -219,9 +219,22 @@ def _change_asked(*, to_status: str, user, reason: str) -> str:
     return reason
 
 
-def flag_change_status(*, flag: Flag, to_status: str, user, reason: str) -> Flag:
-    """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed."""
+class FlagMovedSince(FlagTransitionError):
+    """The flag's status is no longer the one the reviewer was shown: someone moved it since (their
+    move and reason are in its history). Each caller says where it was shown."""
+
+    def __init__(self, flag: Flag):
+        self.status_now = flag.get_status_display().lower()
+        super().__init__(f"someone made it {self.status_now} after it was shown (its history says why)")
+
+
+def flag_change_status(*, flag: Flag, to_status: str, user, reason: str, shown_status: str | None = None) -> Flag:
+    """A reviewer moves a flag along its lifecycle; refused with a clear message when not allowed.
+    `shown_status`: the status the reviewer was shown, if known: refused (FlagMovedSince) when the
+    flag no longer has it, rather than moving it from a status the reviewer never saw."""
     reason = _change_asked(to_status=to_status, user=user, reason=reason)
+    if shown_status and shown_status != flag.status:
+        raise FlagMovedSince(flag)
     allowed = transitions_allowed(flag)
     if not flag.holds:
         ended = f" as of {flag.lapsed_on.isoformat()}" if flag.lapsed_on else ""
@@ -261,14 +274,13 @@ def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: st
     refused = []
     with transaction.atomic():
         for flag in flags:
-            if (shown or {}).get(flag.pk, flag.status) != flag.status:
-                refused.append(f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name}): someone made it "
-                               f"{flag.get_status_display().lower()} after the queue was shown (its history says why).")
-                continue
+            which = f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name})"
             try:
-                flag_change_status(flag=flag, to_status=to_status, user=user, reason=reason)
+                flag_change_status(flag=flag, to_status=to_status, user=user, reason=reason, shown_status=(shown or {}).get(flag.pk))
+            except FlagMovedSince as moved:
+                refused.append(f"{which}: someone made it {moved.status_now} after the queue was shown (its history says why).")
             except FlagTransitionError as exc:
-                refused.append(f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name}): {exc}")
+                refused.append(f"{which}: {exc}")
         if refused:
             transaction.set_rollback(True)
     if refused:

@@ -73,6 +73,7 @@ class FlagTable(PagedTable):
         reviewer = getattr(record, "reviewer_name", None)
         shown = f"{record.get_status_display()} by {reviewer}" if reviewer else record.get_status_display()
         # a flag whose situation ended is listed only on request (the filter's tick box)
-        if not record.holds:
-            shown = f"{shown} (situation ended{f' {record.lapsed_on}' if record.lapsed_on else ''})"
-        return shown
+        if record.holds:
+            return shown
+        ended = f" {record.lapsed_on}" if record.lapsed_on else ""
+        return f"{shown} (situation ended{ended})"

@@ -18,7 +18,7 @@ from .forms import BulkFlagTransitionForm, FlagTransitionForm
 from .models import Flag
 from .rules import OVERSEEN_SIDE_TEXT, RULE_TEXTS
 from .selectors import flag_rows, in_review_order, with_reviewer
-from .services import BULK_REVIEW_LIMIT, FlagTransitionError, flag_change_status, flags_change_status, transitions_allowed
+from .services import BULK_REVIEW_LIMIT, FlagMovedSince, FlagTransitionError, flag_change_status, flags_change_status, transitions_allowed
 from .tables import SHOWN_STATUS_PREFIX, FlagTable
 
 
@@ -119,16 +119,18 @@ def flag_transition(request, pk: int):
         raise PermissionDenied("Only analysts and administrators change a flag's status.")
     flag = get_object_or_404(Flag.objects.select_related("subject", "counterpart"), pk=pk)
     form = FlagTransitionForm(request.POST)
-    if form.is_valid() and form.cleaned_data["shown_status"] not in ("", flag.status):
-        # someone moved it after the page was shown: their move and reason are in its history
-        form.add_error(None, f"Not changed: someone made this flag {flag.get_status_display().lower()} after you opened this page "
-                             f"(why: its history below). Check, then choose again.")
     if not form.is_valid():
         # the page again, the reviewer's text kept and each field's problem beside it
         return _flag_page(request, flag, form, status=400)
     try:
-        flag_change_status(flag=flag, to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"])
+        flag_change_status(flag=flag, to_status=form.cleaned_data["to_status"], user=request.user, reason=form.cleaned_data["reason"],
+                           shown_status=form.cleaned_data["shown_status"])
         messages.success(request, f"The flag is now {flag.get_status_display().lower()}.")
+    except FlagMovedSince as moved:
+        # the page again, the reason kept: the move and reason made since are in its history there
+        form.add_error(None, f"Not changed: someone made this flag {moved.status_now} after you opened this page "
+                             f"(why: its history below). Check, then choose again.")
+        return _flag_page(request, flag, form, status=400)
     except FlagTransitionError as exc:
         messages.error(request, str(exc))
     return redirect("flag_detail", pk=pk)
