@@ -176,7 +176,7 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     def update(self, request, *args, **kwargs):
         self._unchanged_since_read(request)
         response = super().update(request, *args, **kwargs)
-        response["ETag"] = version_tag(self.get_serializer(self.get_object()).data)
+        response["ETag"] = version_tag(response.data)  # the record as saved (its warnings aside, as a read shows it)
         return response
 
     def destroy(self, request, *args, **kwargs):
@@ -187,9 +187,10 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         asked = request.headers.get("If-Match")
         if not asked:
             return
-        now = version_tag(self.get_serializer(self.get_object()).data)
+        record = self.get_object()
+        now = version_tag(self.get_serializer(record).data)
         if asked.strip() != "*" and now not in {tag.strip().removeprefix("W/") for tag in asked.split(",")}:
-            raise ChangedSinceRead(f"Not saved: {self.get_object()} changed since it was read (its ETag is now {now}): read it again, "
+            raise ChangedSinceRead(f"Not saved: {record} changed since it was read (its ETag is now {now}): read it again, "
                                    f"then send the change.")
 
     def perform_create(self, serializer):

@@ -102,7 +102,7 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
 
         from . import unsaved
 
-        if request.method != "POST" or request.path_info == reverse("unsaved_form"):  # a discard has nothing to keep
+        if request.method != "POST":
             return super().handle_no_permission(request, view_func)
         try:
             form = unsaved.form_sent_in(request)

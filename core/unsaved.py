@@ -43,18 +43,18 @@ class UnsavedForm:
         (the rows that hold what most of its rows hold, as blank attendee rows their role, say nothing)."""
         from collections import Counter
 
-        filled = [(name, value) for name, value in self.fields if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
+        filled = [(name, value, FORMSET_FIELD.fullmatch(name)) for name, value in self.fields
+                  if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
         rows: dict[str, dict[str, set[tuple[str, str]]]] = {}  # formset prefix -> row number -> its fields
-        for name, value in filled:
-            if row := FORMSET_FIELD.fullmatch(name):
+        for _, value, row in filled:
+            if row:
                 rows.setdefault(row["prefix"], {}).setdefault(row["row"], set()).add((row["field"], value))
         shown_rows = set()
         for prefix, by_row in rows.items():
             (as_they_came, times), = Counter(frozenset(fields) for fields in by_row.values()).most_common(1)
             shown_rows |= {(prefix, row) for row, fields in by_row.items() if times < 2 or fields != as_they_came}
         shown = []
-        for name, value in filled:
-            row = FORMSET_FIELD.fullmatch(name)
+        for name, value, row in filled:
             if row is None:
                 shown.append((name.replace("_", " "), value))
             elif (row["prefix"], row["row"]) in shown_rows:

@@ -85,8 +85,7 @@ def csrf_failure(request, reason: str = ""):
     except Resolver404:
         signed_in_only = False
     form = None
-    # a discard of a form kept has nothing to keep
-    if request.method == "POST" and request.META.get("HTTP_ORIGIN") == this_site and request.path_info != reverse("unsaved_form"):
+    if request.method == "POST" and request.META.get("HTTP_ORIGIN") == this_site:
         try:
             form = unsaved.form_sent_in(request)
         except unsaved.NotKept:

@@ -8,9 +8,11 @@
     return owner ? owner.id + "-failure" : "";
   }
 
-  function say(event, why) {
-    const elt = event.detail.elt;
-    const saving = event.detail.requestConfig && event.detail.requestConfig.verb !== "get";
+  function saving(event) {
+    return event.detail.requestConfig && event.detail.requestConfig.verb !== "get";
+  }
+
+  function say(elt, isSaving, why) {
     const id = noteId(elt);
     let note = id && document.getElementById(id);
     if (!note) {
@@ -20,15 +22,17 @@
       if (id) note.id = id;
       elt.insertAdjacentElement("afterend", note);
     }
-    note.textContent = saving ? "Not saved: " + why + " Try again." : "Not shown: " + why + " Reload the page to try again.";
+    note.textContent = isSaving ? "Not saved: " + why + " Try again." : "Not shown: " + why + " Reload the page to try again.";
   }
 
   // A part asked for every few seconds (an import's progress, a settings preview) that the server
   // refuses (a 4xx: the upload's report no longer kept, say) would be refused again every time:
   // it stops asking. After a 5xx or no answer it goes on (the server may be back by the next ask).
+  function polled(elt) {
+    return /\bevery\b/.test(elt.getAttribute("hx-trigger") || "");
+  }
+
   function stopAsking(elt) {
-    const trigger = elt.getAttribute("hx-trigger") || "";
-    if (!/\bevery\b/.test(trigger)) return elt;
     const stopped = elt.cloneNode(true); // not processed by htmx, so never asked for again
     stopped.removeAttribute("hx-trigger");
     stopped.removeAttribute("hx-get");
@@ -37,18 +41,16 @@
   }
 
   document.addEventListener("htmx:responseError", function (event) {
+    const elt = event.detail.elt;
     const status = event.detail.xhr.status;
-    if (status >= 400 && status < 500) {
-      const stopped = stopAsking(event.detail.elt);
-      if (stopped !== event.detail.elt) {
-        say({detail: {elt: stopped, requestConfig: event.detail.requestConfig}}, "the server answered " + status + "; this box no longer updates by itself.");
-        return;
-      }
+    if (status >= 400 && status < 500 && polled(elt)) {
+      say(stopAsking(elt), false, "the server answered " + status + "; this box no longer updates by itself.");
+      return;
     }
-    say(event, "the server answered " + status + (status === 403 ? " (your role may not do this, or the page is out of date)." : "."));
+    say(elt, saving(event), "the server answered " + status + (status === 403 ? " (your role may not do this, or the page is out of date)." : "."));
   });
   document.addEventListener("htmx:sendError", function (event) {
-    say(event, "the server could not be reached.");
+    say(event.detail.elt, saving(event), "the server could not be reached.");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) return;

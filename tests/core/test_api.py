@@ -52,4 +52,5 @@ def test_without_if_match_or_with_any_a_change_is_made_as_before(analysts):
     listed_too = client.patch(path, {"title": "Dinner"}, format="json", headers={"If-Match": f'"stale", {client.get(path)["ETag"]}'})
 
     assert (plain.status_code, anything.status_code, listed_too.status_code) == (200, 200, 200)
+    assert listed_too["ETag"] == client.get(path)["ETag"]  # a meeting, its attendance with it
     assert client.get(path).json()["title"] == "Dinner"
