@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -8,6 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from .groups import sync_role_groups
+        from .unsaved import forget_another_accounts_form
 
         # Not tied to one sender: it acts on the last app's signal, once every app's permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="core.sync_role_groups")
+        user_logged_in.connect(forget_another_accounts_form, dispatch_uid="core.forget_another_accounts_form")

@@ -85,7 +85,14 @@ class RoleRequiredMiddleware:
 class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
     """Django's LoginRequiredMiddleware, but a form sent once the session has ended (8 hours after
     the last request, or a sign-out in another tab) is kept (`core.unsaved`) and the sign-in page
-    leads to the page that sends it again: Django's redirect to sign in dropped what was typed."""
+    leads to the page that sends it again: Django's redirect to sign in dropped what was typed.
+    Each response to a signed-in person leaves the cookie that says whose a later form is."""
+
+    def process_response(self, request, response):
+        from . import unsaved
+
+        unsaved.remember_who_signed_in(request, response)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         from . import unsaved

@@ -6,7 +6,12 @@ person chooses to.
 It is kept in the new (signed-out) session, which lives in the database like every session: the
 same browser sees it after signing in, a sign-out clears it, and it ends with that session. Only the
 last form is kept; a form with a password in it is never kept, and neither are chosen files (the
-browser does not send them again), which the page says."""
+browser does not send them again), which the page says.
+
+It is kept for the account that typed it: on a shared computer someone else may sign in next. A
+session that has ended no longer says whose it was, so every response to a signed-in person leaves
+a signed cookie naming the account (SIGNED_IN_COOKIE); a form sent once the session has ended
+belongs to the account that cookie names, and signing in as another discards it unseen."""
 from __future__ import annotations
 
 import re
@@ -19,6 +24,10 @@ RESENT_FIELD = "resent_unsaved_form"
 # a session row is read on every request: a form larger than this is not kept (a note, an agenda
 # and a long list of attendees are a few KB)
 MOST_CHARACTERS_KEPT = 100_000
+# names the account last signed in in this browser, outliving its session; signed, so not forged
+SIGNED_IN_COOKIE = "signed_in_as"
+SIGNED_IN_SALT = "core.unsaved.signed_in_as"
+SIGNED_IN_COOKIE_AGE = 365 * 24 * 60 * 60
 # Django's formset bookkeeping and the CSRF token: sent again (but the token), never shown
 NOT_SHOWN_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CSRF_FIELD = "csrfmiddlewaretoken"
@@ -31,6 +40,7 @@ class UnsavedForm:
     fields: list[tuple[str, str]]  # every (name, value) sent, in order, but the CSRF token
     files: list[str]  # the names of the file fields whose files were not kept
     sent_at: str  # ISO 8601, as the server's clock read it
+    typed_by: int | None = None  # the account's id; None when the browser never said whose it was
 
     @property
     def sent(self) -> datetime:
@@ -78,12 +88,58 @@ def form_sent_in(request) -> UnsavedForm | None:
     if sum(len(name) + len(value) for name, value in fields) > MOST_CHARACTERS_KEPT:
         raise NotKept(f"it was too large to keep, over {MOST_CHARACTERS_KEPT:,} characters")
     form = UnsavedForm(path=request.get_full_path(), fields=fields, files=sorted(set(request.FILES)),
-                       sent_at=timezone.now().isoformat(timespec="seconds"))
+                       sent_at=timezone.now().isoformat(timespec="seconds"), typed_by=account_of(request))
     return form if form.shown_fields or form.files else None
 
 
+def signed_in_before(request) -> int | None:
+    """The account last signed in in this browser, as its cookie says (None without a cookie this
+    site signed, or after a year)."""
+    from django.core.signing import BadSignature
+
+    try:
+        return int(request.get_signed_cookie(SIGNED_IN_COOKIE, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE))
+    except (KeyError, BadSignature, ValueError):  # none, not this site's (or too old), not a number
+        return None
+
+
+def account_of(request) -> int | None:
+    """Whose form this is: the account signed in, or else the one last signed in in this browser."""
+    return request.user.pk if request.user.is_authenticated else signed_in_before(request)
+
+
+def remember_who_signed_in(request, response) -> None:
+    """Leaves the signed-in account's id in a cookie: at each sign-in (which starts its year again),
+    and whenever the cookie does not name that account."""
+    from django.conf import settings
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    if not getattr(request, "signed_in_just_now", False) and signed_in_before(request) == user.pk:
+        return
+    response.set_signed_cookie(SIGNED_IN_COOKIE, str(user.pk), salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE,
+                               secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+
+
+def forget_another_accounts_form(sender, request, user, **kwargs) -> None:
+    """At sign-in (user_logged_in): a form kept for another account is discarded unseen, as that
+    account's; the cookie is renewed for the account signed in."""
+    from django.contrib import messages
+
+    if request is None or not hasattr(request, "session"):
+        return
+    request.signed_in_just_now = True
+    form = kept_in(request.session)
+    if form is not None and form.typed_by not in (None, user.pk):
+        forget(request.session)
+        messages.info(request, "A form sent from this browser by another account, not saved, was discarded.",
+                      fail_silently=True)
+
+
 def keep(session, form: UnsavedForm) -> None:
-    session[SESSION_KEY] = {"path": form.path, "fields": form.fields, "files": form.files, "sent_at": form.sent_at}
+    session[SESSION_KEY] = {"path": form.path, "fields": form.fields, "files": form.files, "sent_at": form.sent_at,
+                            "typed_by": form.typed_by}
 
 
 def kept_in(session) -> UnsavedForm | None:
@@ -91,7 +147,7 @@ def kept_in(session) -> UnsavedForm | None:
     if not isinstance(stored, dict):
         return None
     return UnsavedForm(path=stored["path"], fields=[(name, value) for name, value in stored["fields"]],
-                       files=list(stored["files"]), sent_at=stored["sent_at"])
+                       files=list(stored["files"]), sent_at=stored["sent_at"], typed_by=stored.get("typed_by"))
 
 
 def forget(session) -> None:

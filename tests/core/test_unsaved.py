@@ -95,6 +95,44 @@ def test_signing_out_forgets_a_form_kept(browser, board_member):
     assert "A form you sent was not saved" not in browser.get("/").content.decode()
 
 
+def sent_after_signing_out_in_another_tab(browser: Client, account) -> None:
+    signed_in(browser, account.username, "/")
+    browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    sent_after_the_session_ended(browser, "/meetings/new/", meeting_post([], title="Budget talk"))
+
+
+@pytest.mark.django_db
+def test_a_form_kept_is_shown_to_the_account_that_sent_it_and_discarded_unseen_when_another_signs_in(board_member, user_with_role):
+    """A shared computer: whoever signs in next in that browser must not see, nor send, another's form."""
+    someone_else = user_with_role("board_member")
+    for who_signs_in, shown in ((board_member, True), (someone_else, False)):
+        browser = Client(enforce_csrf_checks=True)
+        browser.get("/login/")
+        sent_after_signing_out_in_another_tab(browser, board_member)
+        assert unsaved.kept_in(browser.session).typed_by == board_member.pk
+
+        landed = browser.get(signed_in(browser, who_signs_in.username, "/unsaved/")["Location"]).content.decode()
+
+        assert ("Budget talk" in landed) is shown
+        assert ("Nothing is waiting to be saved" in landed) is not shown
+        assert ("by another account, not saved, was discarded" in landed) is not shown
+        assert (unsaved.SESSION_KEY in browser.session) is shown
+
+
+@pytest.mark.django_db
+def test_the_account_a_form_belongs_to_is_read_only_from_a_cookie_this_site_signed(browser, board_member):
+    browser.force_login(board_member)
+    browser.get("/")  # a page seen signed in leaves the cookie
+    assert unsaved.SIGNED_IN_COOKIE in browser.cookies
+    browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    browser.cookies[unsaved.SIGNED_IN_COOKIE] = f"{board_member.pk + 1}:forged"
+
+    sent_after_the_session_ended(browser, "/meetings/new/", meeting_post([], title="Budget talk"))
+
+    # not known to be anyone's: shown to whoever signs in, as before there was a cookie
+    assert unsaved.kept_in(browser.session).typed_by is None
+
+
 @pytest.mark.django_db
 def test_a_form_with_a_password_or_too_large_is_not_kept_and_the_sign_in_page_says_why(browser):
     too_large = {"summary": "x" * unsaved.MOST_CHARACTERS_KEPT}
