@@ -31,6 +31,11 @@ SIGNED_IN_COOKIE_AGE = 365 * 24 * 60 * 60
 # Django's formset bookkeeping and the CSRF token: sent again (but the token), never shown
 NOT_SHOWN_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 CSRF_FIELD = "csrfmiddlewaretoken"
+# hidden fields in which a page says what it showed, not what was typed: sent again, never shown
+# (core.forms.UnchangedSinceShownMixin's record as shown; a flag's status as shown, on its page and
+# for each flag ticked in the queue; the queue's filter and the Sources list a row belongs to, to
+# come back to; the disclosure register's toggle, a button alone)
+PAGE_STATE_FIELD = re.compile(r"shown_as|shown_status(_\d+)?|query|list|public")
 FORMSET_FIELD = re.compile(r"(?P<prefix>[\w-]+?)-(?P<row>\d+)-(?P<field>\w+)")
 
 
@@ -49,12 +54,14 @@ class UnsavedForm:
     @property
     def shown_fields(self) -> list[tuple[str, str]]:
         """What the person typed or chose, each named in words ("attendance 1: entity"): not the
-        formsets' bookkeeping, not what was left empty, and not a formset's rows left as they came
+        formsets' bookkeeping nor what a page says it showed, not what was left empty, and not a formset's rows left as they came
         (the rows that hold what most of its rows hold, as blank attendee rows their role, say nothing)."""
         from collections import Counter
 
         filled = [(name, value, FORMSET_FIELD.fullmatch(name)) for name, value in self.fields
                   if value.strip() and not name.endswith(NOT_SHOWN_SUFFIXES)]
+        filled = [(name, value, row) for name, value, row in filled
+                  if not PAGE_STATE_FIELD.fullmatch(row["field"] if row else name)]
         rows: dict[str, dict[str, set[tuple[str, str]]]] = {}  # formset prefix -> row number -> its fields
         for _, value, row in filled:
             if row:

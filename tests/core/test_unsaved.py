@@ -190,6 +190,44 @@ def test_what_a_kept_form_shows_is_what_was_typed_named_in_words():
     assert one_row.shown_fields == [("unit 1: role", "attendee")]  # a list of one row: nothing to tell it from
 
 
+def kept_from_its_page(browser: Client, account, page: str, action: str, typed: dict) -> list[tuple[str, str]]:
+    """What the kept form's page lists, of a form of `page` sent with `typed` once its session ended."""
+    signed_in(browser, account.username, page)
+    form = dict(next(fields for form_action, fields in FormsOnPage(browser.get(page).content.decode()).forms
+                     if form_action == action))
+    browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    sent_after_the_session_ended(browser, action, {**form, **typed})
+    signed_in(browser, account.username, "/unsaved/")
+    table = browser.get("/unsaved/").content.decode().split("unsaved-fields")[1].split("</table>")[0]
+    return re.findall(r"<tr><td>([^<]*)</td><td class=\"unsaved-value\">([^<]*)</td></tr>", table)
+
+
+@pytest.mark.django_db
+def test_a_kept_form_lists_what_was_typed_not_what_its_page_said_it_showed(browser, user_with_role):
+    """The record as shown (a correction's check of a change saved since) and the list a Sources row
+    is in are the page's, not typed: they are sent again, not listed as what the form held."""
+    from tests.factories import FlagFactory, RelationshipFactory
+
+    relationship = RelationshipFactory(external_id="r-1", source_url="")
+    FlagFactory().evidence.add(relationship)  # an open flag's evidence: listed on the Sources page
+    analyst = user_with_role("analyst")
+
+    listed = kept_from_its_page(browser, analyst, "/sources/", f"/relationships/{relationship.external_id}/source/",
+                                {"source_url": "https://example.org/contract"})
+
+    assert listed == [("source url", "https://example.org/contract")]
+    assert {"list", "shown_as"} <= {name for name, _ in unsaved.kept_in(browser.session).fields}  # sent again
+
+    correction = Client(enforce_csrf_checks=True)
+    correction.get("/login/")
+    entity = EntityFactory(external_id="x-a1", name="Officer A", description="")
+    listed = kept_from_its_page(correction, user_with_role("administrator"), f"/entities/{entity.external_id}/edit/",
+                                "", {"description": "Sits on the review board"})
+
+    assert ("description", "Sits on the review board") in listed and ("name", "Officer A") in listed
+    assert not [name for name, _ in listed if "shown" in name]
+
+
 def with_the_token_out_of_date(browser: Client) -> str:
     """The token a page shown before holds, once the browser's token changed (signing in again in
     another tab changes it)."""
