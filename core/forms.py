@@ -72,21 +72,30 @@ class UnchangedSinceShownMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.corrects_a_record():
             # read when shown or checked, once the form's own __init__ has set its initial values
             self.fields[self.SHOWN_AS] = forms.CharField(widget=forms.HiddenInput, required=False, initial=self.stored_as_text)
 
     def stored_as_text(self) -> str:
         return json.dumps(self.shown_values(), sort_keys=True)
 
+    def corrects_a_record(self) -> bool:
+        """Whether the form changes a record stored (a ModelForm's instance saved before)."""
+        return bool(self.instance.pk)
+
+    def stored_now(self) -> dict:
+        """The record as stored now, each field's value (a ModelForm's initial values)."""
+        return self.initial
+
     def shown_values(self) -> dict[str, str]:
-        """The record as stored now, as text: each field's initial value."""
-        return {name: "" if self.initial.get(name) is None else str(self.initial.get(name))
+        """The record as stored now, as text."""
+        stored = self.stored_now()
+        return {name: "" if stored.get(name) is None else str(stored.get(name))
                 for name in self.fields if name != self.SHOWN_AS}
 
     def clean(self):
         cleaned = super().clean()
-        sent = self.data.get(self.add_prefix(self.SHOWN_AS)) if self.instance.pk else None
+        sent = self.data.get(self.add_prefix(self.SHOWN_AS)) if self.corrects_a_record() else None
         try:
             shown = json.loads(sent) if sent else None
         except ValueError:
@@ -103,7 +112,7 @@ class UnchangedSinceShownMixin:
             elif self._sent_as_shown(field, shown[name], self[name].data):
                 theirs.append(name)  # left as shown: saving it would put back what they changed
                 self._send_stored(data, name, field)
-            elif field.has_changed(self.initial.get(name), self[name].data):
+            elif field.has_changed(self.stored_now().get(name), self[name].data):
                 both.append(name)
         if not (theirs or both or elsewhere):
             return cleaned
@@ -123,7 +132,7 @@ class UnchangedSinceShownMixin:
             return False
 
     def _send_stored(self, data, name: str, field) -> None:
-        value = self.initial.get(name)
+        value = self.stored_now().get(name)
         if isinstance(field, forms.BooleanField):
             if value:
                 data[self.add_prefix(name)] = "on"

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import UnchangedSinceShownMixin
 from engagement.types import MeetingType
 from entities.forms import EntityField
 from relationships.types import MONEY_TYPES, RelationshipType
@@ -12,9 +13,12 @@ def _weight(label: str, help_text: str = "") -> forms.FloatField:
     return forms.FloatField(label=label, min_value=0.0, max_value=1.0, help_text=help_text)
 
 
-class ScoringSettingsForm(forms.Form):
+class ScoringSettingsForm(UnchangedSinceShownMixin, forms.Form):
     """The administrator's scoring settings; every weight is 0 to 1 (see docs/scoring.md), and
-    together they must keep the published properties that depend on them (engine.guarantees)."""
+    together they must keep the published properties that depend on them (engine.guarantees).
+    A save that would undo settings another administrator saved after the form was shown is
+    refused, as a correction is (core.forms.UnchangedSinceShownMixin); a preview saves nothing and
+    is not."""
 
     half_life_days = forms.FloatField(label="Half-life (days)", min_value=1, max_value=36500,
                                       help_text="Evidence this old counts half as much. Evidence ten years old must stay distant: "
@@ -27,9 +31,10 @@ class ScoringSettingsForm(forms.Form):
     reason = forms.CharField(label="Why the change", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="Needed to save a change: it is shown with the history of the settings, to everyone who reads the scores.")
 
-    def __init__(self, *args, in_force: ScoringParameters | None = None, **kwargs):
-        """`in_force`: the settings in force, when the form is to save (a change needs its reason)."""
-        self.in_force = in_force
+    def __init__(self, *args, in_force: ScoringParameters | None = None, saving: bool = False, **kwargs):
+        """`in_force`: the settings in force (the form carries them as shown); `saving`: the form
+        is to save them (a change needs its reason, and must not undo a change saved since)."""
+        self.in_force, self.saving = in_force, saving
         super().__init__(*args, **kwargs)
         for position, name in enumerate(COMPONENTS):
             # the advice is for the four weights together: said once, beside the first
@@ -46,8 +51,23 @@ class ScoringSettingsForm(forms.Form):
         for value, label in MeetingType.choices:
             self.fields[f"meeting_{value}"] = _weight(f"Meeting: {label}")
 
+    def corrects_a_record(self) -> bool:
+        return self.in_force is not None and (self.saving or not self.is_bound)
+
+    def stored_now(self) -> dict:
+        return self.initial_for(self.in_force)
+
+    def shown_values(self) -> dict[str, str]:
+        # 365.0 reads 365 where the form names what someone else saved, as the history shows it
+        return {name: value.removesuffix(".0") for name, value in super().shown_values().items()}
+
     @classmethod
-    def from_parameters(cls, params: ScoringParameters) -> "ScoringSettingsForm":
+    def from_parameters(cls, params: ScoringParameters, in_force: ScoringParameters | None = None) -> "ScoringSettingsForm":
+        """The form showing `params` (the settings in force, or a preview's), carrying `in_force` as shown."""
+        return cls(initial=cls.initial_for(params), in_force=in_force)
+
+    @staticmethod
+    def initial_for(params: ScoringParameters) -> dict:
         initial = {
             "half_life_days": params.half_life_days,
             "interaction_saturation": params.interaction_saturation,
@@ -57,14 +77,14 @@ class ScoringSettingsForm(forms.Form):
         initial |= {f"component_{k}": v for k, v in params.component_weights.items()}
         initial |= {f"relationship_{k}": v for k, v in params.relationship_type_weights.items()}
         initial |= {f"meeting_{k}": v for k, v in params.meeting_type_weights.items()}
-        return cls(initial=initial)
+        return initial
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:  # every field read: score the scenarios with these settings
             for problem in parameter_problems(self.to_parameters()):
                 self.add_error(problem.field, problem.message)
-        if (not self.errors and self.in_force is not None and not cleaned.get("reason", "").strip()
+        if (not self.errors and self.saving and not cleaned.get("reason", "").strip()
                 and self.to_parameters().to_dict() != self.in_force.to_dict()):
             self.add_error("reason", "Say why the settings change: the reason is shown with their history.")
         return cleaned
@@ -72,7 +92,7 @@ class ScoringSettingsForm(forms.Form):
     @property
     def setting_fields(self):
         """The fields of the settings themselves (the reason is asked for apart)."""
-        return [field for field in self if field.name != "reason"]
+        return [field for field in self if field.name not in ("reason", self.SHOWN_AS)]
 
     def to_parameters(self) -> ScoringParameters:
         data = self.cleaned_data
@@ -94,8 +114,8 @@ def settings_differences(before: dict, after: dict) -> list[tuple[str, object, o
     """What changed between two stored settings, as (the setting's label on the form, before,
     after), in the form's order."""
     form = ScoringSettingsForm()
-    old = ScoringSettingsForm.from_parameters(ScoringParameters.from_dict(before)).initial
-    new = ScoringSettingsForm.from_parameters(ScoringParameters.from_dict(after)).initial
+    old = ScoringSettingsForm.initial_for(ScoringParameters.from_dict(before))
+    new = ScoringSettingsForm.initial_for(ScoringParameters.from_dict(after))
     def shown(value):
         return f"{value:g}" if isinstance(value, float) else value  # 365.0 reads 365, 0.75 stays
 

@@ -50,7 +50,7 @@ def scoring_settings(request):
     in_force_problems = []
     if request.method == "POST":
         previewing = "preview" in request.POST
-        form = ScoringSettingsForm(request.POST, in_force=None if previewing else record.scoring_parameters)
+        form = ScoringSettingsForm(request.POST, in_force=record.scoring_parameters, saving=not previewing)
         if form.is_valid() and previewing:
             # nothing saved: a worker scores the evidence with these settings (seconds and most of
             # a gigabyte at scale, not for a web process) and this page shows what they would change
@@ -68,7 +68,8 @@ def scoring_settings(request):
             return redirect("scoring_settings")
     else:
         preview = _requested_preview(request)
-        form = ScoringSettingsForm.from_parameters(preview.scoring_parameters if preview else record.scoring_parameters)
+        form = ScoringSettingsForm.from_parameters(preview.scoring_parameters if preview else record.scoring_parameters,
+                                                   in_force=record.scoring_parameters)
         # settings saved before the guarantees were checked (or written around this page) are
         # still used by every recompute: say so, naming what to change
         in_force_problems = [(form.fields[p.field].label if p.field else "The weights together", p.message)

@@ -26,6 +26,59 @@ def test_an_administrator_changes_the_half_life(client_as):
     assert ScoringSettings.load().scoring_parameters.half_life_days == 200
 
 
+def settings_form_on(page) -> dict:
+    from tests.form_helpers import FormsOnPage
+
+    return dict(next(fields for action, fields in FormsOnPage(page.content.decode()).forms if action == "/scoring/settings/"))
+
+
+@pytest.mark.django_db
+def test_a_save_that_would_undo_settings_another_administrator_saved_since_is_refused_naming_them(client_as, user_with_role):
+    from django.test import Client
+
+    mine = client_as("administrator")
+    shown = settings_form_on(mine.get("/scoring/settings/"))
+    theirs = Client()
+    theirs.force_login(user_with_role("administrator"))
+    theirs.post("/scoring/settings/", {**settings_form_on(theirs.get("/scoring/settings/")), "half_life_days": "200",
+                                       "component_formal": "0.5", "reason": "Recent evidence weighs more."})
+
+    # left as shown: saving would put back 365 (and 0.6) unseen; changed by both: what was typed stays
+    refused = mine.post("/scoring/settings/", {**shown, "component_formal": "0.4", "meeting_community_forum": "0.1", "reason": "Forums say little."})
+
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Not saved: someone saved a change after you opened this form" in page
+    assert "the form now shows what they saved for half-life (200 now)" in page
+    assert "you both changed component weight: formal (0.5 now): what you typed is still here" in page
+    again = settings_form_on(refused)
+    assert (again["half_life_days"], again["component_formal"], again["meeting_community_forum"]) == ("200.0", "0.4", "0.1")
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 200
+    assert ScoringSettings.load().scoring_parameters.component_weights["formal"] == 0.5
+
+    saved = mine.post("/scoring/settings/", again)  # checked: a second save goes through
+
+    assert saved.status_code == 302
+    params = ScoringSettings.load().scoring_parameters
+    assert (params.half_life_days, params.component_weights["formal"], params.meeting_type_weights["community_forum"]) == (200, 0.4, 0.1)
+
+
+@pytest.mark.django_db
+def test_a_preview_of_settings_changed_since_is_not_refused_and_the_same_change_is_no_conflict(client_as, user_with_role):
+    from django.test import Client
+
+    mine = client_as("administrator")
+    shown = settings_form_on(mine.get("/scoring/settings/"))
+    theirs = Client()
+    theirs.force_login(user_with_role("administrator"))
+    theirs.post("/scoring/settings/", {**settings_form_on(theirs.get("/scoring/settings/")), "half_life_days": "200", "reason": "Recent."})
+
+    assert mine.post("/scoring/settings/", {**shown, "half_life_days": "300", "preview": "1"}).status_code == 302  # nothing saved
+    # both set it alike: nothing undone
+    assert mine.post("/scoring/settings/", {**shown, "half_life_days": "200", "reason": "Recent."}).status_code == 302
+    assert SettingsChange.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_ties_are_named_in_words_and_money_has_no_tie_weight_to_set(client_as):
     """Money counts in the financial component only: a weight for `funds` would change nothing, so
