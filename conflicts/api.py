@@ -11,7 +11,7 @@ from core.roles import can_review_flags
 
 from .models import Flag, FlagStatusChange
 from .rules import RULES, SEVERITIES
-from .services import BULK_REVIEW_LIMIT, FlagMovedSince, FlagTransitionError, flag_change_status, flags_change_status
+from .services import BULK_REVIEW_LIMIT, FlagMovedSince, FlagsMovedSince, FlagTransitionError, flag_change_status, flags_change_status
 
 
 class FlagStatusChangeSerializer(serializers.ModelSerializer):
@@ -45,9 +45,22 @@ class FlagTransitionSerializer(serializers.Serializer):
 
 
 class FlagsTransitionSerializer(FlagTransitionSerializer):
-    from_status = None  # the queue's flags move from whatever status each has, each allowed to move
+    from_status = None  # one status for several flags would say little: each flag's own, below
     flags = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX), allow_empty=False,
                                   max_length=BULK_REVIEW_LIMIT, help_text="ids of the flags to move, all or none")
+    from_statuses = serializers.DictField(
+        child=serializers.ChoiceField(choices=Flag.Status.choices), required=False,
+        help_text='The status each flag had when read, by its id ({"12": "open"}): none moves (409) if someone moved one of '
+                  "them since, as the queue refuses it. A flag not named here moves from whatever status it has.")
+
+    def validate(self, data):
+        named = data.get("from_statuses") or {}
+        ids = {str(pk) for pk in data["flags"]}
+        unknown = sorted(key for key in named if key not in ids)
+        if unknown:
+            raise serializers.ValidationError({"from_statuses": [f"Not among the flags to move: {', '.join(unknown)}."]})
+        data["from_statuses"] = {int(key): value for key, value in named.items()}
+        return data
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -91,7 +104,8 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"to_status": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(FlagSerializer(self.get_queryset().get(pk=flag.pk)).data)
 
-    @extend_schema(request=FlagsTransitionSerializer, responses={200: FlagSerializer(many=True)}, operation_id="flags_status_many")
+    @extend_schema(request=FlagsTransitionSerializer, responses={200: FlagSerializer(many=True), 409: CONFLICT_RESPONSE},
+                   operation_id="flags_status_many")
     @action(detail=False, methods=["post"], url_path="status", permission_classes=[])
     def change_statuses(self, request):
         """Several flags to one status with one reason, as the queue's ticked boxes: all of them,
@@ -105,8 +119,11 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             changed = flags_change_status(
                 flag_ids=sorted(set(body.validated_data["flags"])), to_status=body.validated_data["to_status"],
-                user=request.user, reason=body.validated_data["reason"],
+                user=request.user, reason=body.validated_data["reason"], shown=body.validated_data["from_statuses"],
+                shown_where="they were read",
             )
+        except FlagsMovedSince as exc:
+            raise Conflict({"from_statuses": [f"{exc} Read them again, then send the change."]}) from None
         except FlagTransitionError as exc:
             return Response({"flags": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(FlagSerializer(self.get_queryset().filter(pk__in=[f.pk for f in changed]).order_by("id"), many=True).data)

@@ -257,11 +257,18 @@ def flag_change_status(*, flag: Flag, to_status: str, user, reason: str, shown_s
 BULK_REVIEW_LIMIT = 500  # flags changed at once: a page of the queue at its largest
 
 
-def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: str, shown: dict[int, str] | None = None) -> list[Flag]:
+class FlagsMovedSince(FlagTransitionError):
+    """Of several flags to move, at least one was moved by someone else since it was shown (read):
+    none moved. The message names each flag refused, and why."""
+
+
+def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: str, shown: dict[int, str] | None = None,
+                        shown_where: str = "the queue was shown") -> list[Flag]:
     """A reviewer moves several flags to one status with one reason, each change recorded as if
     made alone (`flag_change_status`): all of them, or none when any one is refused, with a
     message naming each flag refused and why (its id and its situation). `shown`: the status each
-    flag had as the queue showed it; one moved since by someone else is refused."""
+    flag had as the queue showed it (or an API client read it: `shown_where` says which); one moved
+    since by someone else is refused (FlagsMovedSince)."""
     _change_asked(to_status=to_status, user=user, reason=reason)  # once, not once per flag
     if not flag_ids:
         raise FlagTransitionError("No flag selected: tick the flags to change first.")
@@ -271,19 +278,20 @@ def flags_change_status(*, flag_ids: list[int], to_status: str, user, reason: st
     missing = sorted(set(flag_ids) - {f.pk for f in flags})
     if missing:
         raise FlagTransitionError(f"No flag #{', #'.join(map(str, missing))}: reload the queue and select again. Nothing changed.")
-    refused = []
+    refused, moved_since = [], False
     with transaction.atomic():
         for flag in flags:
             which = f"#{flag.pk} ({flag.rule}, {flag.subject.name} / {flag.counterpart.name})"
             try:
                 flag_change_status(flag=flag, to_status=to_status, user=user, reason=reason, shown_status=(shown or {}).get(flag.pk))
             except FlagMovedSince as moved:
-                refused.append(f"{which}: someone made it {moved.status_now} after the queue was shown (its history says why).")
+                moved_since = True
+                refused.append(f"{which}: someone made it {moved.status_now} after {shown_where} (its history says why).")
             except FlagTransitionError as exc:
                 refused.append(f"{which}: {exc}")
         if refused:
             transaction.set_rollback(True)
     if refused:
         which = f"{len(refused)} of the {len(flags)} flags cannot" if len(flags) > 1 else "The flag cannot"
-        raise FlagTransitionError(f"Nothing changed. {which}: " + " ".join(refused))
+        raise (FlagsMovedSince if moved_since else FlagTransitionError)(f"Nothing changed. {which}: " + " ".join(refused))
     return flags

@@ -228,6 +228,36 @@ def test_several_flags_change_status_through_the_api_all_or_none(scored, api_as)
 
 
 @pytest.mark.django_db
+def test_several_flags_changed_from_the_statuses_read_move_none_once_someone_moved_one(scored, api_as):
+    opened = list(Flag.objects.filter(status="open", holds=True).order_by("pk").values_list("pk", flat=True)[:3])
+    analyst = api_as("analyst")
+    read = {str(f["id"]): f["status"] for f in (analyst.get(f"/api/flags/{pk}/").data for pk in opened)}
+    analyst.post(f"/api/flags/{opened[1]}/status/", {"to_status": "under_review", "reason": "A colleague checks."}, format="json")
+
+    refused = analyst.post("/api/flags/status/", {"flags": opened, "to_status": "under_review", "reason": "Batch.", "from_statuses": read},
+                           format="json")
+    stranger = analyst.post("/api/flags/status/", {"flags": opened[:1], "to_status": "under_review", "reason": "Batch.",
+                                                   "from_statuses": {str(opened[2]): "open"}}, format="json")
+    not_a_status = analyst.post("/api/flags/status/", {"flags": opened[:1], "to_status": "under_review", "reason": "Batch.",
+                                                       "from_statuses": {str(opened[0]): "closed"}}, format="json")
+
+    assert refused.status_code == 409
+    (said,) = refused.data["from_statuses"]
+    assert said.startswith("Nothing changed. 1 of the 3 flags cannot: ") and f"#{opened[1]} " in said
+    assert "someone made it under review after they were read" in said and said.endswith("Read them again, then send the change.")
+    assert stranger.status_code == 400 and f"Not among the flags to move: {opened[2]}" in str(stranger.data["from_statuses"])
+    assert not_a_status.status_code == 400 and "from_statuses" in not_a_status.data
+    assert list(Flag.objects.filter(pk__in=opened).order_by("pk").values_list("status", flat=True)) == ["open", "under_review", "open"]
+
+    # read again: the others move
+    others = [opened[0], opened[2]]
+    moved = analyst.post("/api/flags/status/", {"flags": others, "to_status": "under_review", "reason": "Batch.",
+                                                "from_statuses": {str(pk): read[str(pk)] for pk in others}}, format="json")
+
+    assert moved.status_code == 200 and {f["status"] for f in moved.data} == {"under_review"}
+
+
+@pytest.mark.django_db
 def test_a_user_creates_and_revokes_a_token_and_scripts_use_it(scored, client_as):
     client = client_as("analyst")
     page = client.post("/account/token/", {"action": "create"}).content.decode()
