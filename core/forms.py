@@ -72,6 +72,10 @@ class UnchangedSinceShownMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # the record's columns as read now, before the form sets what was typed on its instance:
+        # saving locks the row and refuses it if they changed since (a save between check and write)
+        self.as_read = {f.attname: getattr(self.instance, f.attname) for f in self.instance._meta.concrete_fields
+                        if f.name in self.fields} if self.corrects_a_record() and hasattr(self, "instance") else None
         if self.corrects_a_record():
             # read when shown or checked, once the form's own __init__ has set its initial values
             self.fields[self.SHOWN_AS] = forms.CharField(widget=forms.HiddenInput, required=False, initial=self.stored_as_text)
@@ -180,7 +184,7 @@ def saved_unless_changed_meanwhile(form: forms.ModelForm, save: Callable[[], T] 
     (nothing written)."""
     correcting = None if form.instance._state.adding else form.instance
     try:
-        return written_unless_changed_meanwhile(save or form.save, correcting=correcting)
+        return written_unless_changed_meanwhile(save or form.save, correcting=correcting, as_checked=getattr(form, "as_read", None))
     except ChangedMeanwhile as changed:
         for field, message in changed.refusal.errors(form._meta.model, form.fields).items():
             form.add_error(field, message)

@@ -17,7 +17,7 @@ from django.db import IntegrityError, models, transaction
 
 T = TypeVar("T")
 
-UNIQUE, FOREIGN_KEY, DELETED, OTHER = "unique", "foreign key", "deleted", "other"
+UNIQUE, FOREIGN_KEY, DELETED, CHANGED, OTHER = "unique", "foreign key", "deleted", "changed", "other"
 _KIND_OF_SQLSTATE = {"23505": UNIQUE, "23503": FOREIGN_KEY}
 _SQLITE = re.compile(r"(UNIQUE|FOREIGN KEY) constraint failed(?:: (.*))?")
 
@@ -39,6 +39,9 @@ class Refusal:
         fields = set(fields)
         if self.kind == DELETED:
             return {None: f"This {model._meta.verbose_name} was deleted meanwhile by someone else: nothing was saved."}
+        if self.kind == CHANGED:
+            return {None: f"Not saved: someone saved a change to this {model._meta.verbose_name} at the same moment; nothing was "
+                          "written: save again to see what they changed."}
         written = apps_model(self.table)
         at_fault = [f for f in (_field_of(written, column) for column in self.columns) if f is not None]
         on_form = [f.name for f in at_fault if written is model and f.name in fields]
@@ -97,15 +100,23 @@ def refusal_of(exc: IntegrityError) -> Refusal:
     return Refusal(UNIQUE if sqlite.group(1) == "UNIQUE" else FOREIGN_KEY, table, tuple(c for _, c in named), message)
 
 
-def written_unless_changed_meanwhile(write: Callable[[], T], *, correcting: models.Model | None = None) -> T:
+def written_unless_changed_meanwhile(write: Callable[[], T], *, correcting: models.Model | None = None,
+                                     as_checked: dict[str, object] | None = None) -> T:
     """Run `write` in a transaction and return what it returns, or raise `ChangedMeanwhile` (nothing
     written) when the database refuses it, or when `correcting`, the stored row it corrects, was
     deleted meanwhile: locked here so that it stays until the commit (saving a deleted row would
-    have inserted it again)."""
+    have inserted it again). `as_checked`: its columns (attname: value) as a form's check of a
+    change saved since read them; another save between that check and this lock is refused too."""
     try:
         with transaction.atomic():
-            if correcting is not None and not type(correcting).objects.select_for_update().filter(pk=correcting.pk).exists():
-                raise ChangedMeanwhile(Refusal(DELETED, correcting._meta.db_table))
+            if correcting is not None:
+                locked = type(correcting).objects.select_for_update().filter(pk=correcting.pk)
+                stored = locked.values(*as_checked).first() if as_checked else {"pk": correcting.pk} if locked.exists() else None
+                if stored is None:
+                    raise ChangedMeanwhile(Refusal(DELETED, correcting._meta.db_table))
+                changed = tuple(name for name, value in (as_checked or {}).items() if stored[name] != value)
+                if changed:
+                    raise ChangedMeanwhile(Refusal(CHANGED, correcting._meta.db_table, changed))
             return write()
     except models.ProtectedError:  # Django's refusal before the database's, said by the caller
         raise

@@ -27,3 +27,16 @@ def deleted_once_checked(monkeypatch, owner, method: str, record) -> None:
         return result
 
     monkeypatch.setattr(owner, method, then_deleted)
+
+
+def changed_once_checked(monkeypatch, owner, method: str, record, **values) -> None:
+    """`record` saved with `values` by someone else just after `owner.method` (a form's check of a
+    change saved since) ran, before the save locks the row."""
+    checked = getattr(owner, method)
+
+    def then_changed(self, *args, **kwargs):
+        result = checked(self, *args, **kwargs)
+        type(record).objects.filter(pk=record.pk).update(**values)
+        return result
+
+    monkeypatch.setattr(owner, method, then_changed)

@@ -260,6 +260,37 @@ def test_a_correction_of_a_record_deleted_once_checked_says_so(client_as, monkey
     assert refused.status_code == 400 and "deleted meanwhile" in refused.content.decode()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("theirs", [{"description": "Theirs"}, {"name": "Riverton PD"}])
+def test_a_change_saved_between_a_corrections_check_and_its_save_is_not_overwritten(client_as, monkeypatch, theirs):
+    """The check of a change saved since runs when the form is validated; a save by someone else in
+    the moment before this one locks the row was overwritten unseen."""
+    from entities.forms import EntityForm
+    from entities.models import Entity
+    from tests.factories import EntityFactory
+    from tests.meanwhile import changed_once_checked
+
+    entity = EntityFactory(name="Riverton Police", description="")
+    analyst = client_as("analyst")
+    shown = opened(analyst, f"/entities/{entity.external_id}/edit/")
+    changed_once_checked(monkeypatch, EntityForm, "clean", entity, **theirs)
+
+    refused = analyst.post(f"/entities/{entity.external_id}/edit/", {**shown, "name": "Riverton Police Department"})
+
+    assert refused.status_code == 400
+    assert "someone saved a change to this entity at the same moment" in refused.content.decode()
+    stored = Entity.objects.get(pk=entity.pk)
+    assert {name: getattr(stored, name) for name in theirs} == theirs and (stored.name == "Riverton Police") is ("name" not in theirs)
+    monkeypatch.undo()
+    from tests.form_helpers import FormsOnPage
+
+    again = FormsOnPage(refused.content.decode()).fields_of("")
+
+    answered = analyst.post(f"/entities/{entity.external_id}/edit/", again)  # their change found, as at any save
+
+    assert answered.status_code == 400 and "someone saved a change after you opened this form" in answered.content.decode()
+
+
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 
