@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 from . import roles
-from .integrity import ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
+from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
 from .paging import ordered_to_the_row
 from .tables import MAX_PER_PAGE
 from .validation import parse_decimal
@@ -102,10 +102,12 @@ class ProtectedDeleteMixin:
 
     def perform_destroy(self, instance):
         try:
-            written_unless_changed_meanwhile(instance.delete, correcting=instance)
+            written_unless_changed_meanwhile(instance.delete, correcting=instance, as_checked=getattr(self, "record_as_checked", None))
         except ProtectedError as exc:
             raise Conflict(f"Cannot delete {instance}: it is still referenced by {referred_to_by(exc)}.") from None
         except ChangedMeanwhile as changed:
+            if changed.refusal.kind == CHANGED:
+                raise ChangedSinceRead(f"Not deleted: {changed.refusal.why_not_deleted()} ({instance}): read it again first.") from None
             raise Conflict(f"Cannot delete {instance}: {changed.refusal.why_not_deleted()}.") from None
 
 
@@ -192,6 +194,9 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         if asked.strip() != "*" and now not in {tag.strip().removeprefix("W/") for tag in asked.split(",")}:
             raise ChangedSinceRead(f"Not saved: {record} changed since it was read (its ETag is now {now}): read it again, "
                                    f"then send the change.")
+        # the record as this check read it: the write locks its row and is refused (412) if
+        # someone changed it in between
+        self.record_as_checked = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
 
     def perform_create(self, serializer):
         self.saved(serializer)
@@ -205,7 +210,11 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         stored, an entity deleted or merged, the record corrected deleted (saving it had stored it
         again)."""
         try:
-            return written_unless_changed_meanwhile(lambda: serializer.save(**values), correcting=serializer.instance)
+            return written_unless_changed_meanwhile(lambda: serializer.save(**values), correcting=serializer.instance,
+                                                    as_checked=getattr(self, "record_as_checked", None))
         except ChangedMeanwhile as changed:
+            if changed.refusal.kind == CHANGED:
+                raise ChangedSinceRead(f"Not saved: {serializer.instance} changed since it was read, at the same moment: read it "
+                                       f"again, then send the change.") from None
             errors = changed.refusal.errors(serializer.Meta.model, serializer.fields)
             raise Conflict({field or "detail": message if field is None else [message] for field, message in errors.items()}) from None

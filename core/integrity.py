@@ -68,6 +68,8 @@ class Refusal:
         """Why a deletion was refused, to follow "Not deleted: " or "Cannot delete x: "."""
         if self.kind == DELETED:
             return "it was deleted meanwhile by someone else"
+        if self.kind == CHANGED:
+            return "it was changed by someone else at the same moment"
         if self.kind == FOREIGN_KEY:
             referring = apps_model(self.table)
             return (f"a {referring._meta.verbose_name if referring else 'record'} recorded meanwhile by someone else refers to it; "

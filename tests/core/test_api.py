@@ -42,6 +42,25 @@ def test_a_change_sent_with_the_version_read_is_refused_once_someone_changed_the
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_a_change_saved_between_the_version_check_and_the_write_is_refused_too(analysts, monkeypatch, method):
+    from core.api import ExternalIdModelViewSet
+    from tests.meanwhile import changed_once_checked
+
+    mine, _ = analysts
+    entity = EntityFactory(name="Riverton Police", description="")
+    path = f"/api/entities/{entity.external_id}/"
+    version = mine.get(path)["ETag"]
+    changed_once_checked(monkeypatch, ExternalIdModelViewSet, "_unchanged_since_read", entity, description="Theirs.")
+
+    refused = getattr(mine, method)(path, **({"data": {"name": "Riverton PD"}, "format": "json"} if method == "patch" else {}),
+                                    headers={"If-Match": version})
+
+    assert refused.status_code == 412 and "at the same moment" in refused.json()["detail"]
+    assert Entity.objects.filter(pk=entity.pk, name="Riverton Police", description="Theirs.").exists()
+
+
+@pytest.mark.django_db
 def test_without_if_match_or_with_any_a_change_is_made_as_before(analysts):
     client = analysts[0]
     meeting = MeetingFactory(title="Coffee")
