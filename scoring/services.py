@@ -549,13 +549,22 @@ def settings_compared(parameters: ScoringParameters) -> tuple[date, CloseShift] 
     return snapshot.as_of, close_shift(current, (proposed.entity_a, proposed.entity_b, proposed.score_tenths))
 
 
-def scoring_settings_save(*, parameters: ScoringParameters, by, reason: str) -> SettingsChange | None:
+class SettingsChangedMeanwhile(Exception):
+    """The settings in force are no longer those the change was checked against: someone saved
+    theirs in between."""
+
+
+def scoring_settings_save(*, parameters: ScoringParameters, by, reason: str,
+                          checked_against: ScoringParameters | None = None) -> SettingsChange | None:
     """Put `parameters` in force, recording who changed them, from what, and why; None (nothing
-    saved) when they are the settings in force already."""
+    saved) when they are the settings in force already. `checked_against`: the settings in force
+    as the form's check read them; SettingsChangedMeanwhile (nothing saved) if they changed since."""
     with transaction.atomic():
         ScoringSettings.load()
         record = ScoringSettings.objects.select_for_update().get(pk=1)
         before, after = record.scoring_parameters.to_dict(), parameters.to_dict()
+        if checked_against is not None and checked_against.to_dict() != before:
+            raise SettingsChangedMeanwhile()
         if before == after:
             return None
         record.parameters, record.updated_by = after, by

@@ -30,7 +30,9 @@ from .selectors import (
     BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
     pair_history, pair_meetings, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
 )
-from .services import PREVIEWS_KEPT_DAYS, current_snapshot, scoring_settings_save, settings_preview_requested
+from .services import (
+    PREVIEWS_KEPT_DAYS, SettingsChangedMeanwhile, current_snapshot, scoring_settings_save, settings_preview_requested,
+)
 from .tables import PairTable
 from .tasks import recompute_all_task, settings_preview_task
 
@@ -57,8 +59,18 @@ def scoring_settings(request):
             preview = settings_preview_requested(parameters=form.to_parameters(), requested_by=request.user)
             transaction.on_commit(partial(settings_preview_task.delay, preview.pk))
             return redirect(f"{reverse('scoring_settings')}?preview={preview.pk}")
+        change = None
         if form.is_valid():
-            change = scoring_settings_save(parameters=form.to_parameters(), by=request.user, reason=form.cleaned_data["reason"].strip())
+            try:
+                change = scoring_settings_save(parameters=form.to_parameters(), by=request.user,
+                                               reason=form.cleaned_data["reason"].strip(), checked_against=record.scoring_parameters)
+            except SettingsChangedMeanwhile:  # saved by someone else since the form's check: checked again, it says what
+                record = ScoringSettings.load()
+                form = ScoringSettingsForm(request.POST, in_force=record.scoring_parameters, saving=True)
+                if form.is_valid():  # sent without the settings as shown: nothing to compare, but not saved
+                    form.add_error(None, "Not saved: another administrator saved the settings at the same moment; check them, "
+                                         "then save again.")
+        if form.is_valid():
             saved = "Settings saved." if change else "Nothing to save: these are the settings in force."
             if "recompute" in request.POST:
                 transaction.on_commit(lambda: recompute_all_task.delay(timezone.localdate().isoformat()))

@@ -64,6 +64,36 @@ def test_a_save_that_would_undo_settings_another_administrator_saved_since_is_re
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sent_as_shown", [True, False])
+def test_settings_saved_between_the_forms_check_and_the_write_are_not_overwritten(client_as, monkeypatch, sent_as_shown):
+    from scoring.forms import ScoringSettingsForm as checked_form
+
+    mine = client_as("administrator")
+    shown = settings_form_on(mine.get("/scoring/settings/"))
+    if not sent_as_shown:
+        del shown["shown_as"]
+    checked = checked_form.clean
+
+    def then_theirs_saved(form):
+        cleaned = checked(form)
+        if form.saving:
+            record = ScoringSettings.load()
+            record.parameters = {**record.parameters, "half_life_days": 200}
+            record.save()
+        return cleaned
+
+    monkeypatch.setattr(checked_form, "clean", then_theirs_saved)
+
+    refused = mine.post("/scoring/settings/", {**shown, "component_formal": "0.5", "reason": "Formal ties weigh less."})
+
+    assert refused.status_code == 400
+    said = "the form now shows what they saved for half-life (200 now)" if sent_as_shown else "saved the settings at the same moment"
+    assert said in refused.content.decode()
+    params = ScoringSettings.load().scoring_parameters
+    assert (params.half_life_days, params.component_weights["formal"]) == (200, 0.6)
+
+
+@pytest.mark.django_db
 def test_a_preview_of_settings_changed_since_is_not_refused_and_the_same_change_is_no_conflict(client_as, user_with_role):
     from django.test import Client
 
