@@ -23,7 +23,7 @@ class DeferredJoinQuerySet(models.QuerySet):
     def __getitem__(self, key):
         if not self._reads_ids_first(key):
             return super().__getitem__(key)
-        ids = list(self.values_list("pk", flat=True)[key])
+        ids = self.slice_ids(key)
         rows = {row.pk: row for row in self.order_by().filter(pk__in=ids)}
         # the slice Django would give, already read: it counts, iterates and slices its rows, and
         # refuses a filter, as any sliced queryset does
@@ -33,6 +33,10 @@ class DeferredJoinQuerySet(models.QuerySet):
         page._result_cache = [rows[pk] for pk in ids if pk in rows]
         page._prefetch_done = True  # the second read prefetched what was asked
         return page
+
+    def slice_ids(self, key: slice) -> list:
+        """The ids of the rows of the slice `key`, in order."""
+        return list(self.values_list("pk", flat=True)[key])
 
     def _reads_ids_first(self, key) -> bool:
         return (

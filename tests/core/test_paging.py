@@ -19,6 +19,7 @@ ROWS = 24
 ORDERINGS = [
     ("-score_tenths", "entity_a__external_id", "entity_b__external_id"),  # the pairs page's
     ("-score_tenths", "entity_a_id", "entity_b_id"),  # the API's
+    ("score_tenths", "entity_b__name", "pk"),  # the pairs page sorted by score, lowest first
     ("entity_b__name", "-id"),
 ]
 
@@ -43,7 +44,7 @@ def pairs(db):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ordering", ORDERINGS, ids=["pairs page", "api", "a related name"])
+@pytest.mark.parametrize("ordering", ORDERINGS, ids=["pairs page", "api", "lowest score first", "a related name"])
 def test_every_slice_read_ids_first_holds_the_rows_of_the_plain_slice(pairs, monkeypatch, ordering):
     listed = PairScore.objects.filter(score_tenths__gte=11).select_related("entity_a", "entity_b").order_by(*ordering)
     expected = [row.pk for row in listed]
@@ -58,7 +59,7 @@ def test_every_slice_read_ids_first_holds_the_rows_of_the_plain_slice(pairs, mon
 @pytest.mark.django_db
 def test_a_deep_page_is_two_queries_and_its_rows_carry_their_entities(pairs, monkeypatch):
     read_ids_first_from(monkeypatch, 3)
-    listed = PairScore.objects.select_related("entity_a", "entity_b").order_by("-score_tenths", "pk")
+    listed = PairScore.objects.select_related("entity_a", "entity_b").order_by("entity_b_id", "pk")
 
     with CaptureQueriesContext(connection) as deep:
         rows = listed._chain()[5:10]
@@ -71,6 +72,24 @@ def test_a_deep_page_is_two_queries_and_its_rows_carry_their_entities(pairs, mon
     assert " OFFSET 5" in deep[0]["sql"] and '"entities_entity"."name"' not in deep[0]["sql"]
     assert " OFFSET " not in deep[1]["sql"]
     assert len(shallow) == 1 and len(first) == 2
+
+
+@pytest.mark.django_db
+def test_a_deep_page_of_pairs_by_score_sorts_only_from_the_score_of_its_first_row(pairs, monkeypatch):
+    """The rows of each score counted, the ids read from the score the page starts at, then the rows."""
+    read_ids_first_from(monkeypatch, 3)
+    listed = PairScore.objects.select_related("entity_a", "entity_b").order_by("-score_tenths", "entity_a__external_id", "pk")
+    scores = sorted((row.score_tenths for row in pairs), reverse=True)
+    higher = sum(1 for score in scores if score > scores[15])
+
+    with CaptureQueriesContext(connection) as deep:
+        rows = listed._chain()[15:20]
+
+    assert [row.pk for row in rows] == [row.pk for row in listed._chain().order_by("-score_tenths", "entity_a__external_id", "pk")][15:20]
+    counts, ids, whole = (query["sql"] for query in deep.captured_queries)
+    assert "GROUP BY" in counts and "COUNT(" in counts
+    assert f'"score_tenths" <= {scores[15]}' in ids and f"OFFSET {15 - higher}" in ids
+    assert " OFFSET " not in whole
 
 
 @pytest.mark.django_db
