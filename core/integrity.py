@@ -107,13 +107,14 @@ def written_unless_changed_meanwhile(write: Callable[[], T], *, correcting: mode
     """Run `write` in a transaction and return what it returns, or raise `ChangedMeanwhile` (nothing
     written) when the database refuses it, or when `correcting`, the stored row it corrects, was
     deleted meanwhile: locked here so that it stays until the commit (saving a deleted row would
-    have inserted it again). `as_checked`: its columns (attname: value) as a form's check of a
-    change saved since read them; another save between that check and this lock is refused too."""
+    have inserted it again). `as_checked`: its columns (attname: value) as a check of a change saved
+    since read them (a correction form's, the API's If-Match); a save by someone else between that
+    check and this lock is refused too (CHANGED)."""
     try:
         with transaction.atomic():
             if correcting is not None:
                 locked = type(correcting).objects.select_for_update().filter(pk=correcting.pk)
-                stored = locked.values(*as_checked).first() if as_checked else {"pk": correcting.pk} if locked.exists() else None
+                stored = locked.values(*(as_checked or ("pk",))).first()
                 if stored is None:
                     raise ChangedMeanwhile(Refusal(DELETED, correcting._meta.db_table))
                 changed = tuple(name for name, value in (as_checked or {}).items() if stored[name] != value)

@@ -54,8 +54,9 @@ class UnsavedForm:
     @property
     def shown_fields(self) -> list[tuple[str, str]]:
         """What the person typed or chose, each named in words ("attendance 1: entity"): not the
-        formsets' bookkeeping nor what a page says it showed, not what was left empty, and not a formset's rows left as they came
-        (the rows that hold what most of its rows hold, as blank attendee rows their role, say nothing)."""
+        formsets' bookkeeping nor what a page says it showed, not what was left empty, and not a
+        formset's rows left as they came (the rows that hold what most of its rows hold, as blank
+        attendee rows their role, say nothing)."""
         from collections import Counter
 
         filled = [(name, value, FORMSET_FIELD.fullmatch(name)) for name, value in self.fields

@@ -141,9 +141,9 @@ class PairScoreFields(models.Model):
 class ScoreOrderedQuerySet(DeferredJoinQuerySet):
     """Pairs sorted by score first (the pairs pages' order and the API's): a slice far into them
     seeks the score its first row has, by counting the rows of each score (the listed-score index
-    alone), and sorts only the rows from that score on. The rest of the order (both entities' ids)
-    sorts every pair of the same score or higher that comes before the slice, joined to both
-    entities: the pairs page's 5,000th page 0.84 s at 490,000 listed pairs."""
+    alone), and sorts and skips only the rows from that score on. Otherwise the rest of the order
+    (both entities' ids) had PostgreSQL join and sort every pair before the slice: the pairs page's
+    5,000th page 0.84 s at 490,000 listed pairs, 0.25 s so."""
 
     def slice_ids(self, key: slice) -> list:
         order = [str(field) for field in self.query.order_by[:1]]
