@@ -32,16 +32,22 @@ def settings_form_on(page) -> dict:
     return dict(next(fields for action, fields in FormsOnPage(page.content.decode()).forms if action == "/scoring/settings/"))
 
 
-@pytest.mark.django_db
-def test_a_save_that_would_undo_settings_another_administrator_saved_since_is_refused_naming_them(client_as, user_with_role):
+def shown_then_saved_by_another(client_as, user_with_role, **theirs) -> tuple:
+    """An administrator's client and the settings form as it showed them, after which another
+    administrator saved `theirs` (with a reason)."""
     from django.test import Client
 
     mine = client_as("administrator")
     shown = settings_form_on(mine.get("/scoring/settings/"))
-    theirs = Client()
-    theirs.force_login(user_with_role("administrator"))
-    theirs.post("/scoring/settings/", {**settings_form_on(theirs.get("/scoring/settings/")), "half_life_days": "200",
-                                       "component_formal": "0.5", "reason": "Recent evidence weighs more."})
+    another = Client()
+    another.force_login(user_with_role("administrator"))
+    another.post("/scoring/settings/", {**settings_form_on(another.get("/scoring/settings/")), **theirs, "reason": "Theirs."})
+    return mine, shown
+
+
+@pytest.mark.django_db
+def test_a_save_that_would_undo_settings_another_administrator_saved_since_is_refused_naming_them(client_as, user_with_role):
+    mine, shown = shown_then_saved_by_another(client_as, user_with_role, half_life_days="200", component_formal="0.5")
 
     # left as shown: saving would put back 365 (and 0.6) unseen; changed by both: what was typed stays
     refused = mine.post("/scoring/settings/", {**shown, "component_formal": "0.4", "meeting_community_forum": "0.1", "reason": "Forums say little."})
@@ -95,13 +101,7 @@ def test_settings_saved_between_the_forms_check_and_the_write_are_not_overwritte
 
 @pytest.mark.django_db
 def test_a_preview_of_settings_changed_since_is_not_refused_and_the_same_change_is_no_conflict(client_as, user_with_role):
-    from django.test import Client
-
-    mine = client_as("administrator")
-    shown = settings_form_on(mine.get("/scoring/settings/"))
-    theirs = Client()
-    theirs.force_login(user_with_role("administrator"))
-    theirs.post("/scoring/settings/", {**settings_form_on(theirs.get("/scoring/settings/")), "half_life_days": "200", "reason": "Recent."})
+    mine, shown = shown_then_saved_by_another(client_as, user_with_role, half_life_days="200")
 
     assert mine.post("/scoring/settings/", {**shown, "half_life_days": "300", "preview": "1"}).status_code == 302  # nothing saved
     # both set it alike: nothing undone
