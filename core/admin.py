@@ -1,4 +1,5 @@
 """What the apps' admin classes share, and the accounts' admin."""
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -6,7 +7,8 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 
-from .integrity import referred_to_by, refusal_of
+from .forms import UnchangedSinceShownMixin
+from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, refusal_of, written_unless_changed_meanwhile
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -23,20 +25,41 @@ class RecordAdmin(admin.ModelAdmin):
         return False
 
 
+class AdminCorrectionForm(UnchangedSinceShownMixin, forms.ModelForm):
+    """The admin's form of a record: a change that would undo one someone saved after the form was
+    shown is refused, as the site's correction forms refuse it."""
+
+
 class RefusedMeanwhileAdmin(admin.ModelAdmin):
     """An editable record whose save or deletion meets a change someone made meanwhile (an entity
     it names deleted or merged into another, a row referring to it stored): the admin's transaction
     failed at its commit with a server error. Refused here with a message naming the field, nothing
-    written, as the pages' forms refuse it (`core.integrity`)."""
+    written, as the pages' forms refuse it (`core.integrity`). Its form carries the record as shown
+    (`AdminCorrectionForm`): the last to save no longer undoes another's change unseen, nor saves
+    again a record deleted meanwhile."""
+
+    form = AdminCorrectionForm
+    change_form_template = "admin/change_form_as_shown.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as exc:
-            errors = refusal_of(exc).errors(self.model, [f.name for f in self.model._meta.fields])
-            said = [f"{self.model._meta.get_field(name).verbose_name}: {message}" if name else message for name, message in errors.items()]
+        except (IntegrityError, ChangedMeanwhile) as exc:
+            refusal = exc.refusal if isinstance(exc, ChangedMeanwhile) else refusal_of(exc)
+            if refusal.kind == CHANGED:  # the page comes back with theirs: the change is to make again
+                said = [f"someone saved a change to this {self.model._meta.verbose_name} at the same moment: the form shows it "
+                        "now; make your change again."]
+            else:
+                errors = refusal.errors(self.model, [f.name for f in self.model._meta.fields])
+                said = [f"{self.model._meta.get_field(name).verbose_name}: {message}" if name else message
+                        for name, message in errors.items()]
             self.message_user(request, "Not saved: " + " ".join(said).removeprefix("Not saved: "), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        # the row locked to the commit, and compared with what the form's check read
+        written_unless_changed_meanwhile(lambda: super(RefusedMeanwhileAdmin, self).save_model(request, obj, form, change),
+                                         correcting=obj if change else None, as_checked=getattr(form, "as_read", None))
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

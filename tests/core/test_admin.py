@@ -38,3 +38,68 @@ def test_an_admin_deletion_that_a_row_stored_meanwhile_refers_to_is_refused_sayi
     assert answer.status_code == 200
     assert "Not deleted: relationships recorded meanwhile by someone else refer to it." in [str(m) for m in answer.context["messages"]]
     assert Entity.objects.filter(pk=relationship.target_id).exists() and Relationship.objects.filter(pk=relationship.pk).exists()
+
+
+def admin_form_shown(client, path: str) -> dict[str, str]:
+    return admin_form_shown_in(client.get(path).content.decode())
+
+
+def test_an_admin_change_that_would_undo_one_saved_since_the_form_was_shown_is_refused_showing_theirs(admin_site_client):
+    entity = EntityFactory(name="Riverton Police", description="")
+    path = f"/admin/entities/entity/{entity.pk}/change/"
+    shown = admin_form_shown(admin_site_client, path)
+    assert "shown_as" in shown
+    Entity.objects.filter(pk=entity.pk).update(description="Theirs.")  # saved by someone else meanwhile
+
+    refused = admin_site_client.post(path, {**shown, "name": "Riverton Police Department"})
+
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "someone saved a change after you opened this form" in page
+    assert "the form now shows what they saved for description" in page
+    stored = Entity.objects.get(pk=entity.pk)
+    assert (stored.name, stored.description) == ("Riverton Police", "Theirs.")
+
+    again = admin_form_shown_in(page)
+    assert (again["name"], again["description"]) == ("Riverton Police Department", "Theirs.")
+    assert admin_site_client.post(path, again).status_code == 302  # checked: a second save goes through
+    stored.refresh_from_db()
+    assert (stored.name, stored.description) == ("Riverton Police Department", "Theirs.")
+
+
+def admin_form_shown_in(page: str) -> dict[str, str]:
+    from tests.form_helpers import FormsOnPage
+
+    return FormsOnPage(page).fields_of("")
+
+
+def test_an_admin_change_saved_between_the_forms_check_and_the_write_is_not_overwritten(admin_site_client, monkeypatch):
+    from core.admin import AdminCorrectionForm
+    from tests.meanwhile import changed_once_checked
+
+    entity = EntityFactory(name="Riverton Police", description="")
+    path = f"/admin/entities/entity/{entity.pk}/change/"
+    shown = admin_form_shown(admin_site_client, path)
+    changed_once_checked(monkeypatch, AdminCorrectionForm, "clean", entity, description="Theirs.")
+
+    answer = admin_site_client.post(path, {**shown, "name": "Riverton Police Department"}, follow=True)
+
+    assert "Not saved: someone saved a change to this entity at the same moment: the form shows it now; make your change again." in [
+        str(m) for m in answer.context["messages"]]
+    # not written (their change, made here in the admin's own transaction, went back with it)
+    assert Entity.objects.get(pk=entity.pk).name == "Riverton Police"
+
+
+def test_an_admin_change_of_a_record_deleted_meanwhile_does_not_store_it_again(admin_site_client, monkeypatch):
+    """Django saves a record it read as an UPDATE, then, finding no row, an INSERT."""
+    from core.admin import AdminCorrectionForm
+
+    entity = EntityFactory(name="Riverton Police")
+    path = f"/admin/entities/entity/{entity.pk}/change/"
+    shown = admin_form_shown(admin_site_client, path)
+    deleted_once_checked(monkeypatch, AdminCorrectionForm, "clean", entity)
+
+    answer = admin_site_client.post(path, {**shown, "name": "Riverton Police Department"}, follow=True)
+
+    assert "Not saved: This entity was deleted meanwhile by someone else: nothing was saved." in [str(m) for m in answer.context["messages"]]
+    # not written (the deletion, made here in the admin's own transaction, went back with it)
+    assert Entity.objects.get(pk=entity.pk).name == "Riverton Police"
