@@ -596,6 +596,36 @@ def test_an_analyst_gives_unsourced_facts_their_sources_on_the_sources_page(sign
     assert Relationship.objects.get(pk=evidence.pk).source_url == "https://lakeside.example.net/records/again"
 
 
+def test_a_source_saved_with_two_clicks_on_the_sources_page_is_sent_once_its_button_held_meanwhile(signed_in, live_server):
+    """htmx sends the row's save (submit-once.js leaves htmx's requests be): it drops a second one
+    while the first is on its way, and the button says so, held until the answer."""
+    import time
+
+    evidence = unsourced_flag_evidence()
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/sources/")
+    sent = []
+
+    def slow_answer(route):
+        sent.append(route.request.url)
+        time.sleep(0.5)
+        route.continue_()
+
+    page.route("**/source/", slow_answer)
+    row = page.locator(f"#behind-flags #unsourced-{evidence.external_id}")
+    row.locator("input[name=source_url]").fill("https://lakeside.example.net/records/twice")
+    held = row.evaluate("""row => new Promise(answer => {
+        const save = row.querySelector("button");
+        save.click();
+        setTimeout(() => { const wasHeld = save.disabled; save.click(); answer(wasHeld); }, 50);
+    })""")
+
+    page.locator(f"#behind-flags #unsourced-{evidence.external_id} .saved").wait_for()
+    page.wait_for_timeout(1000)  # a second save, were it sent, would be in by now
+    assert held
+    assert sent == [f"{live_server.url}/relationships/{evidence.external_id}/source/"]
+
+
 def test_a_source_refused_on_the_sources_page_says_why_in_its_row(signed_in, live_server):
     from relationships.models import Relationship
 
