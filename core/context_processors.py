@@ -38,4 +38,4 @@ def unsaved_form_waiting(request):
         return {}
     from . import unsaved
 
-    return {"unsaved_form_waiting": unsaved.SESSION_KEY in request.session}
+    return {"unsaved_form_waiting": unsaved.waiting(request)}

@@ -98,7 +98,7 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
         from . import unsaved
 
         if request.method == "POST" and request.user.is_authenticated and unsaved.RESENT_FIELD in request.POST:
-            unsaved.forget(request.session)  # sent again: the view's answer shows what became of it
+            unsaved.forget(request)  # sent again: the view's answer shows what became of it
         return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request, view_func):
@@ -118,11 +118,12 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
             return super().handle_no_permission(request, view_func)
         if form is None:  # nothing typed in it: nothing lost
             return super().handle_no_permission(request, view_func)
-        unsaved.keep(request.session, form)
         messages.warning(request, "Your session had ended, so what you sent was not saved yet. "
                                   "Sign in, and it is shown for you to save.")
-        return redirect_to_login(reverse("unsaved_form"), resolve_url(self.get_login_url(view_func)),
-                                 self.get_redirect_field_name(view_func))
+        response = redirect_to_login(reverse("unsaved_form"), resolve_url(self.get_login_url(view_func)),
+                                     self.get_redirect_field_name(view_func))
+        unsaved.keep(request, response, form)
+        return response
 
 
 class HealthCheckMiddleware:
@@ -170,4 +171,6 @@ class HtmxSignInMiddleware:
         then = parse_qs(query).get("next", [""])[0]
         # a form kept (LoginRequiredKeepingFormsMiddleware) is shown after; else the page, not its part
         page = then if then == reverse("unsaved_form") else request.htmx.current_url_abs_path or "/"
-        return HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
+        whole_page = HttpResponseClientRedirect(f"{sign_in}?{urlencode({'next': page})}")
+        whole_page.cookies = response.cookies  # the kept form's, among them
+        return whole_page

@@ -25,3 +25,22 @@ class SingletonModel(models.Model):
     def load(cls):
         row, _ = cls.objects.get_or_create(pk=1, defaults=cls.singleton_defaults())
         return row
+
+
+class KeptForm(models.Model):
+    """A form sent after its session ended, or from a page gone out of date, kept to save once its
+    sender signs in (core.unsaved). A row of its own, named by a cookie of the browser's, rather
+    than in the session: every request writes the whole session back (its 8 hours start again at
+    each), so a request of the same browser's that read the session before the form was kept (an
+    entity search answered as the form was sent) wrote it back without the form."""
+
+    token = models.CharField(max_length=64, unique=True)
+    # the account's id (core.unsaved.account_of), not a foreign key: kept whatever becomes of it
+    typed_by = models.IntegerField(null=True, blank=True)
+    path = models.TextField()
+    fields = models.JSONField()
+    files = models.JSONField(default=list)
+    sent_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Form sent to {self.path} at {self.sent_at:%Y-%m-%d %H:%M}"

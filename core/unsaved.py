@@ -3,10 +3,12 @@ from a page of this site gone out of date (core.views.csrf_failure), is kept, no
 leads to a page that shows what was typed and sends it again, with a fresh CSRF token, once the
 person chooses to.
 
-It is kept in the new (signed-out) session, which lives in the database like every session: the
-same browser sees it after signing in, a sign-out clears it, and it ends with that session. Only the
-last form is kept; a form with a password in it is never kept, and neither are chosen files (the
-browser does not send them again), which the page says.
+It is kept in a row of its own (core.models.KeptForm) that a cookie of the browser's names, for
+KEPT_FORM_DAYS: the same browser sees it after signing in, a sign-out discards it. Not in the
+session: each request writes the whole session back, and one that read it before the form was kept
+(an entity search answered as the form was sent) wrote it back without the form. Only the last
+form is kept; a form with a password in it is never kept, and neither are chosen files (the browser
+does not send them again), which the page says.
 
 It is kept for the account that typed it: on a shared computer someone else may sign in next. A
 session that has ended no longer says whose it was, so every response to a signed-in person leaves
@@ -18,11 +20,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-SESSION_KEY = "unsaved_form"
+# names the browser's kept form (a random token: the row holds what was typed)
+KEPT_FORM_COOKIE = "unsaved_form"
+# how long a kept form waits for its sender to sign in (a form sent on a Friday evening, saved on Monday)
+KEPT_FORM_DAYS = 7
 # the marker the page's form sends with the fields: the form sent again clears what was kept
 RESENT_FIELD = "resent_unsaved_form"
-# a session row is read on every request: a form larger than this is not kept (a note, an agenda
-# and a long list of attendees are a few KB)
+# a form larger than this is not kept (a note, an agenda and a long list of attendees are a few KB):
+# a page posting more is not one of this site's forms
 MOST_CHARACTERS_KEPT = 100_000
 # names the account last signed in in this browser, outliving its session; signed, so not forged
 SIGNED_IN_COOKIE = "signed_in_as"
@@ -87,7 +92,7 @@ class NotKept(Exception):
 def form_sent_in(request) -> UnsavedForm | None:
     """What a POST that was not let through sent, to keep: None when nothing was typed or chosen in
     it (a button alone, as "Sign out": nothing is lost). NotKept for a form with a password in it,
-    or one too large to keep in a session."""
+    or one too large to keep."""
     from django.utils import timezone
 
     fields = [(name, value) for name, values in request.POST.lists() if name != CSRF_FIELD for value in values]
@@ -135,28 +140,77 @@ def forget_another_accounts_form(sender, request, user, **kwargs) -> None:
     account's; the cookie is renewed for the account signed in."""
     from django.contrib import messages
 
-    if request is None or not hasattr(request, "session"):
+    if request is None:
         return
     request.signed_in_just_now = True
-    form = kept_in(request.session)
+    form = kept_for(request)
     if form is not None and form.typed_by not in (None, user.pk):
-        forget(request.session)
+        forget(request)
         messages.info(request, "A form sent from this browser by another account, not saved, was discarded.",
                       fail_silently=True)
 
 
-def keep(session, form: UnsavedForm) -> None:
-    session[SESSION_KEY] = {"path": form.path, "fields": form.fields, "files": form.files, "sent_at": form.sent_at,
-                            "typed_by": form.typed_by}
+def forget_at_sign_out(sender, request, user, **kwargs) -> None:
+    """At sign-out (user_logged_out): what was waiting in this browser goes with the account."""
+    if request is not None:
+        forget(request)
 
 
-def kept_in(session) -> UnsavedForm | None:
-    stored = session.get(SESSION_KEY)
-    if not isinstance(stored, dict):
+def keep(request, response, form: UnsavedForm) -> None:
+    """Keep `form` as the browser's (the one kept before it goes), named by the cookie `response` leaves."""
+    from secrets import token_urlsafe
+
+    from django.conf import settings
+
+    from .models import KeptForm
+
+    forget(request)
+    token = token_urlsafe(32)
+    KeptForm.objects.create(token=token, typed_by=form.typed_by, path=form.path, fields=form.fields, files=form.files,
+                            sent_at=form.sent)
+    response.set_cookie(KEPT_FORM_COOKIE, token, max_age=KEPT_FORM_DAYS * 24 * 60 * 60, secure=settings.SESSION_COOKIE_SECURE,
+                        httponly=True, samesite="Lax")
+
+
+def _kept_rows(request):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import KeptForm
+
+    token = request.COOKIES.get(KEPT_FORM_COOKIE)
+    if not token:
+        return KeptForm.objects.none()
+    return KeptForm.objects.filter(token=token, sent_at__gte=timezone.now() - timedelta(days=KEPT_FORM_DAYS))
+
+
+def kept_for(request) -> UnsavedForm | None:
+    """The form this browser's cookie names, while it is kept."""
+    row = _kept_rows(request).first()
+    if row is None:
         return None
-    return UnsavedForm(path=stored["path"], fields=[(name, value) for name, value in stored["fields"]],
-                       files=list(stored["files"]), sent_at=stored["sent_at"], typed_by=stored.get("typed_by"))
+    return UnsavedForm(path=row.path, fields=[(name, value) for name, value in row.fields], files=list(row.files),
+                       sent_at=row.sent_at.isoformat(timespec="seconds"), typed_by=row.typed_by)
 
 
-def forget(session) -> None:
-    session.pop(SESSION_KEY, None)
+def waiting(request) -> bool:
+    """Whether a form is waiting in this browser (no query without its cookie)."""
+    return KEPT_FORM_COOKIE in request.COOKIES and _kept_rows(request).exists()
+
+
+def forget(request) -> None:
+    from .models import KeptForm
+
+    token = request.COOKIES.get(KEPT_FORM_COOKIE)
+    if token:
+        KeptForm.objects.filter(token=token).delete()
+
+
+def forget_expired(now) -> int:
+    """Delete the kept forms older than KEPT_FORM_DAYS (the nightly housekeeping); how many went."""
+    from datetime import timedelta
+
+    from .models import KeptForm
+
+    return KeptForm.objects.filter(sent_at__lt=now - timedelta(days=KEPT_FORM_DAYS)).delete()[0]

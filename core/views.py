@@ -60,9 +60,9 @@ def password_reset(request):
 def unsaved_form(request):
     """The form sent after its session ended (core.unsaved): what was typed, sent again to where it
     was going by "Save it now" (that page then answers as it would have), or discarded."""
-    form = unsaved.kept_in(request.session)
+    form = unsaved.kept_for(request)
     if request.method == "POST":  # only "Discard" posts here
-        unsaved.forget(request.session)
+        unsaved.forget(request)
         if form is not None:
             messages.success(request, "Discarded what you had sent.")
         return redirect("overview")
@@ -92,10 +92,11 @@ def csrf_failure(request, reason: str = ""):
             pass  # the page says to send it again
     if form is None or not (signed_in_only or request.user.is_authenticated):
         return render(request, "403_csrf.html", {"sign_in_needed": signed_in_only and not request.user.is_authenticated}, status=403)
-    unsaved.keep(request.session, form)
     messages.warning(request, "The page you sent was out of date (you signed in or out in another tab, or it was open a long "
                               "time), so what you sent was not saved yet.")
     then = reverse("unsaved_form")
     if not request.user.is_authenticated:
         then = redirect_to_login(then).url
-    return HttpResponseClientRedirect(then) if request.htmx else redirect(then)
+    response = HttpResponseClientRedirect(then) if request.htmx else redirect(then)
+    unsaved.keep(request, response, form)
+    return response

@@ -1,4 +1,5 @@
-"""The nightly housekeeping: expired sessions and old sign-in logs go (core/housekeeping.py)."""
+"""The nightly housekeeping: expired sessions, old sign-in logs and forms kept past their time go
+(core/housekeeping.py)."""
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from config.celery import app
 from core.housekeeping import housekeeping
+from core.models import KeptForm
 from core.tasks import housekeeping_task
 
 
@@ -31,10 +33,13 @@ def test_expired_sessions_and_sign_in_logs_past_their_time_go_and_the_rest_stays
     expired, live = session(timedelta(seconds=-1)), session(timedelta(hours=8))
     old_log, recent_log = aged(AccessLog, 91, username="analyst"), aged(AccessLog, 89, username="analyst")
     old_failure, recent_failure = aged(AccessFailureLog, 120, username="x"), aged(AccessFailureLog, 3, username="x")
+    old_form, recent_form = (KeptForm.objects.create(token=f"t{days}", path="/meetings/new/", fields=[["title", "Coffee"]],
+                                                     sent_at=timezone.now() - timedelta(days=days)).pk for days in (8, 6))
 
     removed = housekeeping(sign_in_logs_kept_days=90)
 
-    assert removed == {"sign_in_logs": 1, "failed_sign_in_logs": 1}
+    assert removed == {"sign_in_logs": 1, "failed_sign_in_logs": 1, "kept_forms": 1}
+    assert set(KeptForm.objects.values_list("pk", flat=True)) == {recent_form} and old_form != recent_form
     assert set(Session.objects.values_list("session_key", flat=True)) == {live} and expired != live
     assert set(AccessLog.objects.values_list("pk", flat=True)) == {recent_log} and old_log != recent_log
     assert set(AccessFailureLog.objects.values_list("pk", flat=True)) == {recent_failure} and old_failure != recent_failure
@@ -48,7 +53,7 @@ def test_a_sign_in_is_logged_then_forgotten_after_the_days_the_settings_keep(cli
     settings.SIGN_IN_LOGS_KEPT_DAYS = 10
     AccessLog.objects.update(attempt_time=timezone.now() - timedelta(days=11))
 
-    assert housekeeping_task() == {"sign_in_logs": 1, "failed_sign_in_logs": 0}
+    assert housekeeping_task() == {"sign_in_logs": 1, "failed_sign_in_logs": 0, "kept_forms": 0}
     assert not AccessLog.objects.exists()
 
 

@@ -3,6 +3,8 @@ goes to the sign-in page as a whole page (the security headers, the NUL refusal,
 check and a form kept after its session ended have their own files)."""
 import pytest
 
+from tests.core.test_unsaved import kept
+
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/sources/?sort=type"}
 
 
@@ -17,7 +19,7 @@ def test_a_part_asked_for_without_a_session_sends_the_page_to_sign_in_and_back(c
     assert part["HX-Redirect"] == "/login/?next=%2Fsources%2F%3Fsort%3Dtype"  # the page, not the part
     # a source saved is kept (core/unsaved.py), shown after signing in
     assert save["HX-Redirect"] == "/login/?next=%2Funsaved%2F"
-    assert client.session["unsaved_form"]["fields"] == [["source_url", "https://x.example"]]
+    assert kept(client).fields == [("source_url", "https://x.example")]
     assert no_page_said["HX-Redirect"] == "/login/?next=%2F"
 
 
