@@ -86,12 +86,14 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
     """Django's LoginRequiredMiddleware, but a form sent once the session has ended (8 hours after
     the last request, or a sign-out in another tab) is kept (`core.unsaved`) and the sign-in page
     leads to the page that sends it again: Django's redirect to sign in dropped what was typed.
-    Each response to a signed-in person leaves the cookie that says whose a later form is."""
+    Each response to a signed-in person leaves the cookie that says whose a later form is; the
+    cookie naming a kept form goes with the response that discards or saves it."""
 
     def process_response(self, request, response):
         from . import unsaved
 
         unsaved.remember_who_signed_in(request, response)
+        unsaved.cookie_of_forgotten_form_deleted(request, response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

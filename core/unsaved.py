@@ -165,6 +165,7 @@ def keep(request, response, form: UnsavedForm) -> None:
     from .models import KeptForm
 
     forget(request)
+    request.kept_form_forgotten = False  # the cookie names the new one
     token = token_urlsafe(32)
     KeptForm.objects.create(token=token, typed_by=form.typed_by, path=form.path, fields=form.fields, files=form.files,
                             sent_at=form.sent)
@@ -200,11 +201,19 @@ def waiting(request) -> bool:
 
 
 def forget(request) -> None:
+    """Discard the browser's kept form; its cookie goes with the response (`cookie_of_forgotten_form_deleted`)."""
     from .models import KeptForm
 
     token = request.COOKIES.get(KEPT_FORM_COOKIE)
     if token:
         KeptForm.objects.filter(token=token).delete()
+        request.kept_form_forgotten = True
+
+
+def cookie_of_forgotten_form_deleted(request, response) -> None:
+    """The cookie of a form discarded, saved or signed out of goes: no page asks for it again."""
+    if getattr(request, "kept_form_forgotten", False):
+        response.delete_cookie(KEPT_FORM_COOKIE, samesite="Lax")
 
 
 def forget_expired(now) -> int:

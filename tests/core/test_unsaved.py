@@ -93,6 +93,8 @@ def test_a_form_kept_is_waiting_on_every_page_until_discarded(browser, board_mem
     assert "Discarded what you had sent." in discarded.content.decode()
     assert "A form you sent was not saved" not in browser.get("/").content.decode()
     assert not Meeting.objects.exists()
+    # its cookie went with it: no page looks for it again
+    assert browser.cookies[unsaved.KEPT_FORM_COOKIE].value == "" and not KeptForm.objects.exists()
 
 
 @pytest.mark.django_db
