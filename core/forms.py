@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError
 
-from core.integrity import ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
+from core.integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
 from core.validation import may_be_thousands, parse_decimal
 
 T = TypeVar("T")
@@ -76,12 +76,21 @@ class UnchangedSinceShownMixin:
         # saving locks the row and refuses it if they changed since (a save between check and write)
         self.as_read = {f.attname: getattr(self.instance, f.attname) for f in self.instance._meta.concrete_fields
                         if f.name in self.fields} if self.corrects_a_record() and hasattr(self, "instance") else None
+        # and what it shows from other rows (a meeting's attendees), compared again under that lock
+        self.elsewhere_as_read = self._shown_elsewhere() if self.as_read is not None else None
         if self.corrects_a_record():
             # read when shown or checked, once the form's own __init__ has set its initial values
             self.fields[self.SHOWN_AS] = forms.CharField(widget=forms.HiddenInput, required=False, initial=self.stored_as_text)
 
     def stored_as_text(self) -> str:
         return json.dumps(self.shown_values(), sort_keys=True)
+
+    def _shown_elsewhere(self) -> dict[str, str]:
+        return {name: value for name, value in self.shown_values().items() if name not in self.fields}
+
+    def unchanged_elsewhere_since_read(self) -> bool:
+        """Whether what the form shows from other rows is as it was when the form was made."""
+        return self.elsewhere_as_read is None or self._shown_elsewhere() == self.elsewhere_as_read
 
     def corrects_a_record(self) -> bool:
         """Whether the form changes a record stored (a ModelForm's instance saved before)."""
@@ -183,8 +192,15 @@ def saved_unless_changed_meanwhile(form: forms.ModelForm, save: Callable[[], T] 
     error, and a correction of a deleted record stored it again. Returns what was saved, or None
     (nothing written)."""
     correcting = None if form.instance._state.adding else form.instance
+
+    def saved_unless_changed_elsewhere():  # under the row's lock, which a save by someone else takes too
+        if isinstance(form, UnchangedSinceShownMixin) and not form.unchanged_elsewhere_since_read():
+            raise ChangedMeanwhile(Refusal(CHANGED, form._meta.model._meta.db_table))
+        return (save or form.save)()
+
     try:
-        return written_unless_changed_meanwhile(save or form.save, correcting=correcting, as_checked=getattr(form, "as_read", None))
+        return written_unless_changed_meanwhile(saved_unless_changed_elsewhere, correcting=correcting,
+                                                as_checked=getattr(form, "as_read", None))
     except ChangedMeanwhile as changed:
         for field, message in changed.refusal.errors(form._meta.model, form.fields).items():
             form.add_error(field, message)

@@ -212,6 +212,34 @@ def test_a_meeting_whose_attendees_changed_meanwhile_is_not_saved_over_them(user
 
 
 @pytest.mark.django_db
+def test_a_meeting_whose_attendees_changed_between_its_check_and_its_save_is_not_saved_over_them(user_with_role, monkeypatch):
+    from engagement.forms import MeetingForm
+    from engagement.models import Attendance, Meeting
+    from tests.factories import AttendanceFactory, EntityFactory, MeetingFactory
+
+    meeting = MeetingFactory(title="Coffee")
+    AttendanceFactory(meeting=meeting, entity=EntityFactory(external_id="x-a1"))
+    newcomer = EntityFactory(external_id="x-c1")
+    path = f"/meetings/{meeting.pk}/edit/"
+    mine, _ = two_analysts(user_with_role)
+    form = opened(mine, path)
+    checked = MeetingForm.clean
+
+    def then_theirs_saved(self):
+        cleaned = checked(self)
+        Attendance.objects.create(meeting=meeting, entity=newcomer, role="attendee")  # their save, in between
+        return cleaned
+
+    monkeypatch.setattr(MeetingForm, "clean", then_theirs_saved)
+
+    refused = mine.post(path, {**form, "title": "Coffee at the station"})
+
+    assert refused.status_code == 400 and "someone saved a change to this meeting at the same moment" in refused.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).title == "Coffee"
+    assert sorted(Meeting.objects.get(pk=meeting.pk).attendance.values_list("entity__external_id", flat=True)) == ["x-a1", "x-c1"]
+
+
+@pytest.mark.django_db
 def test_a_source_given_meanwhile_on_the_sources_page_is_not_overwritten_unseen(user_with_role):
     from relationships.models import Relationship
     from tests.factories import RelationshipFactory
