@@ -2,6 +2,8 @@
 record's version (ETag) for changes that must not undo another's."""
 import hashlib
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db.models import ProtectedError, QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -11,10 +13,12 @@ from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 from . import roles
-from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, written_unless_changed_meanwhile
+from .integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
 from .paging import ordered_to_the_row
 from .tables import MAX_PER_PAGE
 from .validation import parse_decimal
+
+T = TypeVar("T")
 
 
 class StandardPagination(PageNumberPagination):
@@ -102,13 +106,28 @@ class ProtectedDeleteMixin:
 
     def perform_destroy(self, instance):
         try:
-            written_unless_changed_meanwhile(instance.delete, correcting=instance, as_checked=getattr(self, "record_as_checked", None))
+            written_unless_changed_meanwhile(self.unless_changed_since_checked(instance.delete, instance), correcting=instance)
         except ProtectedError as exc:
             raise Conflict(f"Cannot delete {instance}: it is still referenced by {referred_to_by(exc)}.") from None
         except ChangedMeanwhile as changed:
             if changed.refusal.kind == CHANGED:
                 raise ChangedSinceRead(f"Not deleted: {changed.refusal.why_not_deleted()} ({instance}): read it again first.") from None
             raise Conflict(f"Cannot delete {instance}: {changed.refusal.why_not_deleted()}.") from None
+
+    def unless_changed_since_checked(self, write: Callable[[], T], instance) -> Callable[[], T]:
+        """`write`, to run under the record's lock (`written_unless_changed_meanwhile`), refused
+        (CHANGED) unless the record still has the version `If-Match` was checked against: what the
+        API shows of it, a meeting's attendees too, as someone may have changed it in between."""
+        checked = getattr(self, "version_as_checked", None)
+        if checked is None:
+            return write
+
+        def written_if_unchanged():
+            if version_tag(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data) != checked:
+                raise ChangedMeanwhile(Refusal(CHANGED, instance._meta.db_table))
+            return write()
+
+        return written_if_unchanged
 
 
 CONFLICT_RESPONSE = OpenApiResponse(
@@ -194,9 +213,8 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         if asked.strip() != "*" and now not in {tag.strip().removeprefix("W/") for tag in asked.split(",")}:
             raise ChangedSinceRead(f"Not saved: {record} changed since it was read (its ETag is now {now}): read it again, "
                                    f"then send the change.")
-        # the record as this check read it: the write locks its row and is refused (412) if
-        # someone changed it in between
-        self.record_as_checked = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+        # the write locks the record's row and is refused (412) if someone changed it in between
+        self.version_as_checked = now
 
     def perform_create(self, serializer):
         self.saved(serializer)
@@ -210,8 +228,8 @@ class ExternalIdModelViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         stored, an entity deleted or merged, the record corrected deleted (saving it had stored it
         again)."""
         try:
-            return written_unless_changed_meanwhile(lambda: serializer.save(**values), correcting=serializer.instance,
-                                                    as_checked=getattr(self, "record_as_checked", None))
+            return written_unless_changed_meanwhile(self.unless_changed_since_checked(lambda: serializer.save(**values), serializer.instance),
+                                                    correcting=serializer.instance)
         except ChangedMeanwhile as changed:
             if changed.refusal.kind == CHANGED:
                 raise ChangedSinceRead(f"Not saved: {serializer.instance} changed since it was read, at the same moment: read it "

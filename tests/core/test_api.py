@@ -61,6 +61,35 @@ def test_a_change_saved_between_the_version_check_and_the_write_is_refused_too(a
 
 
 @pytest.mark.django_db
+def test_a_meetings_attendees_changed_between_the_version_check_and_the_write_refuse_it(analysts, monkeypatch):
+    """The version is what the API shows of the record, a meeting's attendees too: compared again
+    under the meeting's lock, not only its own columns."""
+    from core.api import ExternalIdModelViewSet
+    from engagement.models import Attendance
+    from tests.factories import AttendanceFactory
+
+    mine, _ = analysts
+    meeting = MeetingFactory(title="Coffee")
+    AttendanceFactory(meeting=meeting)
+    newcomer = EntityFactory()
+    path = f"/api/meetings/{meeting.external_id}/"
+    version = mine.get(path)["ETag"]
+    checked = ExternalIdModelViewSet._unchanged_since_read
+
+    def then_theirs_saved(self, request):
+        checked(self, request)
+        Attendance.objects.create(meeting=meeting, entity=newcomer, role="attendee")
+
+    monkeypatch.setattr(ExternalIdModelViewSet, "_unchanged_since_read", then_theirs_saved)
+
+    refused = mine.patch(path, {"title": "Coffee at the station"}, format="json", headers={"If-Match": version})
+
+    assert refused.status_code == 412 and "at the same moment" in refused.json()["detail"]
+    meeting.refresh_from_db()
+    assert meeting.title == "Coffee" and meeting.attendance.count() == 2
+
+
+@pytest.mark.django_db
 def test_without_if_match_or_with_any_a_change_is_made_as_before(analysts):
     client = analysts[0]
     meeting = MeetingFactory(title="Coffee")
