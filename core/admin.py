@@ -7,8 +7,8 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 
-from .forms import UnchangedSinceShownMixin
-from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, refusal_of, written_unless_changed_meanwhile
+from .forms import UnchangedSinceShownMixin, written_as_checked
+from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, refusal_of
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -58,8 +58,7 @@ class RefusedMeanwhileAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # the row locked to the commit, and compared with what the form's check read
-        written_unless_changed_meanwhile(lambda: super(RefusedMeanwhileAdmin, self).save_model(request, obj, form, change),
-                                         correcting=obj if change else None, as_checked=getattr(form, "as_read", None))
+        written_as_checked(form, lambda: super(RefusedMeanwhileAdmin, self).save_model(request, obj, form, change))
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

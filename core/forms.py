@@ -184,6 +184,23 @@ class WeeklySummaryForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
 
 
+def written_as_checked(form: forms.ModelForm, write: Callable[[], T]) -> T:
+    """`write` a valid form's record (`core.integrity.written_unless_changed_meanwhile`: its row
+    locked to the commit), or raise ChangedMeanwhile when someone changed what the form's check of a
+    change saved since read (UnchangedSinceShownMixin: its columns, and what it shows from other
+    rows, a meeting's attendees) between that check and the lock, which a save by someone else
+    takes too."""
+    correcting = None if form.instance._state.adding else form.instance
+
+    def written_unless_changed_elsewhere():
+        if isinstance(form, UnchangedSinceShownMixin) and not form.unchanged_elsewhere_since_read():
+            raise ChangedMeanwhile(Refusal(CHANGED, form._meta.model._meta.db_table))
+        return write()
+
+    return written_unless_changed_meanwhile(written_unless_changed_elsewhere, correcting=correcting,
+                                            as_checked=getattr(form, "as_read", None))
+
+
 def saved_unless_changed_meanwhile(form: forms.ModelForm, save: Callable[[], T] | None = None) -> T | None:
     """Save a valid form (`save`, else `form.save`), or refuse it beside the field at fault when a
     change someone else made after the form was checked stands in its way: its id stored meanwhile
@@ -191,16 +208,8 @@ def saved_unless_changed_meanwhile(form: forms.ModelForm, save: Callable[[], T] 
     another, the record it corrects deleted (`core.integrity`). PostgreSQL's refusal was a server
     error, and a correction of a deleted record stored it again. Returns what was saved, or None
     (nothing written)."""
-    correcting = None if form.instance._state.adding else form.instance
-
-    def saved_unless_changed_elsewhere():  # under the row's lock, which a save by someone else takes too
-        if isinstance(form, UnchangedSinceShownMixin) and not form.unchanged_elsewhere_since_read():
-            raise ChangedMeanwhile(Refusal(CHANGED, form._meta.model._meta.db_table))
-        return (save or form.save)()
-
     try:
-        return written_unless_changed_meanwhile(saved_unless_changed_elsewhere, correcting=correcting,
-                                                as_checked=getattr(form, "as_read", None))
+        return written_as_checked(form, save or form.save)
     except ChangedMeanwhile as changed:
         for field, message in changed.refusal.errors(form._meta.model, form.fields).items():
             form.add_error(field, message)

@@ -107,9 +107,10 @@ def written_unless_changed_meanwhile(write: Callable[[], T], *, correcting: mode
     """Run `write` in a transaction and return what it returns, or raise `ChangedMeanwhile` (nothing
     written) when the database refuses it, or when `correcting`, the stored row it corrects, was
     deleted meanwhile: locked here so that it stays until the commit (saving a deleted row would
-    have inserted it again). `as_checked`: its columns (attname: value) as a check of a change saved
-    since read them (a correction form's, the API's If-Match); a save by someone else between that
-    check and this lock is refused too (CHANGED)."""
+    have inserted it again). `as_checked`: its columns (attname: value) as a correction form's check
+    of a change saved since read them; a save by someone else between that check and this lock is
+    refused too (CHANGED). A `write` may check more under the lock and raise CHANGED itself (the
+    API's version, a meeting's attendees)."""
     try:
         with transaction.atomic():
             if correcting is not None:

@@ -121,18 +121,23 @@ def account_of(request) -> int | None:
     return request.user.pk if request.user.is_authenticated else signed_in_before(request)
 
 
+def _cookie_attributes() -> dict:
+    """As the session's cookie: not read by scripts, not sent from other sites, HTTPS only in production."""
+    from django.conf import settings
+
+    return {"secure": settings.SESSION_COOKIE_SECURE, "httponly": True, "samesite": "Lax"}
+
+
 def remember_who_signed_in(request, response) -> None:
     """Leaves the signed-in account's id in a cookie: at each sign-in (which starts its year again),
     and whenever the cookie does not name that account."""
-    from django.conf import settings
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
     if not getattr(request, "signed_in_just_now", False) and signed_in_before(request) == user.pk:
         return
     response.set_signed_cookie(SIGNED_IN_COOKIE, str(user.pk), salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE,
-                               secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+                               **_cookie_attributes())
 
 
 def forget_another_accounts_form(sender, request, user, **kwargs) -> None:
@@ -160,8 +165,6 @@ def keep(request, response, form: UnsavedForm) -> None:
     """Keep `form` as the browser's (the one kept before it goes), named by the cookie `response` leaves."""
     from secrets import token_urlsafe
 
-    from django.conf import settings
-
     from .models import KeptForm
 
     forget(request)
@@ -169,8 +172,7 @@ def keep(request, response, form: UnsavedForm) -> None:
     token = token_urlsafe(32)
     KeptForm.objects.create(token=token, typed_by=form.typed_by, path=form.path, fields=form.fields, files=form.files,
                             sent_at=form.sent)
-    response.set_cookie(KEPT_FORM_COOKIE, token, max_age=KEPT_FORM_DAYS * 24 * 60 * 60, secure=settings.SESSION_COOKIE_SECURE,
-                        httponly=True, samesite="Lax")
+    response.set_cookie(KEPT_FORM_COOKIE, token, max_age=KEPT_FORM_DAYS * 24 * 60 * 60, **_cookie_attributes())
 
 
 def _kept_rows(request):
