@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 
 from .forms import UnchangedSinceShownMixin, written_as_checked
-from .integrity import CHANGED, ChangedMeanwhile, referred_to_by, refusal_of
+from .integrity import ChangedMeanwhile, referred_to_by, refusal_of
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -45,16 +45,25 @@ class RefusedMeanwhileAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (IntegrityError, ChangedMeanwhile) as exc:
-            refusal = exc.refusal if isinstance(exc, ChangedMeanwhile) else refusal_of(exc)
-            if refusal.kind == CHANGED:  # the page comes back with theirs: the change is to make again
-                said = [f"someone saved a change to this {self.model._meta.verbose_name} at the same moment: the form shows it "
-                        "now; make your change again."]
-            else:
-                errors = refusal.errors(self.model, [f.name for f in self.model._meta.fields])
-                said = [f"{self.model._meta.get_field(name).verbose_name}: {message}" if name else message
-                        for name, message in errors.items()]
-            self.message_user(request, "Not saved: " + " ".join(said).removeprefix("Not saved: "), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # the admin's transaction went back: the page again, with what was typed and why not
+            # (`get_form`), as the site's forms refuse it; a redirect lost what was typed
+            request.refused_meanwhile = exc.refusal if isinstance(exc, ChangedMeanwhile) else refusal_of(exc)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "refused_meanwhile", None)
+        if refusal is None:
+            return form
+
+        class RefusedMeanwhile(form):
+            def clean(self):
+                cleaned = super().clean()  # refused "as shown" instead, naming their change, once it is saved
+                for field, message in refusal.errors(self._meta.model, self.fields).items():
+                    self.add_error(field, message)
+                return cleaned
+
+        return RefusedMeanwhile
 
     def save_model(self, request, obj, form, change):
         # the row locked to the commit, and compared with what the form's check read

@@ -18,11 +18,12 @@ def deleted_by_someone_else(record) -> None:
 
 def deleted_once_checked(monkeypatch, owner, method: str, record) -> None:
     """`record` deleted by someone else just after `owner.method` (a form's or serializer's check)
-    ran, before the save."""
+    first ran, before the save (once: a page shown again checks it again, finding it gone)."""
     checked = getattr(owner, method)
 
     def then_deleted(self, *args, **kwargs):
         result = checked(self, *args, **kwargs)
+        monkeypatch.setattr(owner, method, checked)
         deleted_by_someone_else(record)
         return result
 
@@ -31,11 +32,12 @@ def deleted_once_checked(monkeypatch, owner, method: str, record) -> None:
 
 def changed_once_checked(monkeypatch, owner, method: str, record, **values) -> None:
     """`record` saved with `values` by someone else just after `owner.method` (a form's check of a
-    change saved since) ran, before the save locks the row."""
+    change saved since) first ran, before the save locks the row (once, as `deleted_once_checked`)."""
     checked = getattr(owner, method)
 
     def then_changed(self, *args, **kwargs):
         result = checked(self, *args, **kwargs)
+        monkeypatch.setattr(owner, method, checked)
         type(record).objects.filter(pk=record.pk).update(**values)
         return result
 
