@@ -232,26 +232,35 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------------
 # Without a broker the tasks run eagerly in-process, so the embedded set-up needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# Nothing reads a task's return value (the pages read what the tasks store), so none is kept: with a
+# result backend every task sent from a web request also subscribed to its result, and when Redis
+# was down that failed only after 20 s of retries, the evidence saved and the page a server error
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="tracker")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 # A task is acknowledged only once it finished; if its worker dies it goes back to the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Time limits stay below Redis' visibility timeout so a running task is never redelivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+# A broker that does not answer a connection is given up on after 2 s, not the system's two
+# minutes: a web request sending a task waits at most that for each of Celery's four tries, then
+# records what is owed (core/workers.py). Redis beside the app connects in milliseconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60), "socket_connect_timeout": 2}
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-recompute": {
         "task": "scoring.tasks.recompute_all_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # evidence saved while the task queue was unreachable: scored once it is back (scoring.models.OwedRecompute)
+    "owed-recompute": {
+        "task": "scoring.tasks.recompute_owed_task",
+        "schedule": crontab(minute="*/10"),
     },
     "nightly-housekeeping": {
         "task": "core.tasks.housekeeping_task",

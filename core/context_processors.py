@@ -14,21 +14,27 @@ def roles(request):
 
 
 def recompute_banner(request):
-    """A banner on every page while a recompute is running (ignoring runs dead for over an hour)."""
+    """A banner on every page while a recompute is running (ignoring runs dead for over an hour),
+    or while evidence saved when the task queue was unreachable waits to be scored."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from scoring.models import ClosenessSnapshot
+    from scoring.models import ClosenessSnapshot, OwedRecompute
 
     running = ClosenessSnapshot.objects.filter(
         status=ClosenessSnapshot.Status.RUNNING, started_at__gte=timezone.now() - timedelta(hours=1)
     ).order_by("-id").first()
-    if running is None:
+    if running is not None:
+        return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
+    owed_since = OwedRecompute.objects.order_by("id").values_list("created_at", flat=True).first()
+    if owed_since is None:
         return {}
-    return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
+    return {"recompute_banner": f"Changes saved since {timezone.localtime(owed_since):%Y-%m-%d %H:%M} are not in the scores yet: the "
+                                "background workers' task queue could not be reached. They are scored within ten minutes of its "
+                                "return; until then pages show the scores as they were."}
 
 
 def unsaved_form_waiting(request):

@@ -234,7 +234,7 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
     changed) when `merge_problems` finds any."""
     from engagement.models import Attendance, MeetingNewcomer
     from scoring.merges import pair_scores_kept
-    from scoring.tasks import recompute_all_task
+    from scoring.triggers import queue_full_recompute
 
     keep_id, dup_id, dup_ext, keep_ext = keep.pk, duplicate.pk, duplicate.external_id, keep.external_id
     events = []
@@ -286,7 +286,7 @@ def entity_merge(*, keep: Entity, duplicate: Entity) -> EntityMerge:
         # its scores go with it (the recompute queued below scores the kept entity with everything);
         # deleted as a single delete, with its own audit event
         Entity.objects.get(pk=dup_id).delete()
-        transaction.on_commit(lambda: recompute_all_task.delay())
+        queue_full_recompute()
     return merge
 
 
@@ -425,7 +425,7 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
     from conflicts.models import Flag
     from engagement.models import Attendance, Meeting, MeetingNewcomer
     from scoring.merges import pair_scores_restored
-    from scoring.tasks import recompute_all_task
+    from scoring.triggers import queue_full_recompute
 
     with transaction.atomic():
         # locked: an undo clicked twice waits, then finds it undone
@@ -480,6 +480,6 @@ def entity_merge_undo(record: MergeRecord) -> MergeUndo:
         actor = current_actor()
         record.undone_at, record.undone_by_id, record.undone_by_label = timezone.now(), actor.user_id, actor.label
         record.save(update_fields=["undone_at", "undone_by", "undone_by_label"])
-        transaction.on_commit(lambda: recompute_all_task.delay())
+        queue_full_recompute()
     undo.twin = twin
     return undo

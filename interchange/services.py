@@ -26,6 +26,7 @@ from core.locks import job_lock
 from core.dates import after_today_note
 from core.repeats import Repeat, first_listed, more_like_the_one_above
 from core.validation import AMOUNT_PLACES, RATING_PLACES, kept_to, may_be_thousands
+from core.workers import WORKERS_UNREACHABLE
 from engagement.checks import MeetingRow, meetings_given_again, repeated_meetings
 from engagement.models import Attendance, Meeting
 from engagement.selectors import meetings_to_compare_with_stored
@@ -410,6 +411,13 @@ def import_requested(*, files: dict[str, bytes], dry_run: bool, actor: Actor) ->
     return ImportRequest.objects.create(
         requested_by_id=actor.user_id, actor=actor.label, via=actor.via, dry_run=dry_run, file_names=sorted(files), archive=zip_of(files),
     )
+
+
+def import_request_unsent(request_id: int) -> None:
+    """An upload no worker will run (its task could not be queued): failed, saying why, for its page."""
+    ImportRequest.objects.filter(pk=request_id, status=ImportRequest.Status.QUEUED).update(
+        status=ImportRequest.Status.DONE, outcome=ImportRequest.Outcome.FAILED, error=f"not checked, as {WORKERS_UNREACHABLE}",
+        finished_at=timezone.now(), archive=None)
 
 
 def import_request_run(request_id: int) -> ImportRequest | None:

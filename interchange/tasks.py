@@ -3,12 +3,12 @@ plain ids, call one service, and own only retries."""
 from functools import partial
 
 from celery import shared_task
-from django.db import transaction
 
 from audit.context import Actor
+from core.workers import send_once_committed
 
 from .models import ImportRequest
-from .services import import_request_run, import_requested
+from .services import import_request_run, import_request_unsent, import_requested
 
 
 @shared_task
@@ -20,7 +20,8 @@ def import_request_task(request_id: int) -> str:
 
 
 def import_queued(*, files: dict[str, bytes], dry_run: bool, actor: Actor) -> ImportRequest:
-    """Record an upload and queue its import once that is committed (the data sets page and the API)."""
+    """Record an upload and queue its import once that is committed (the data sets page and the API);
+    failed, saying why, if the task queue cannot be reached."""
     upload = import_requested(files=files, dry_run=dry_run, actor=actor)
-    transaction.on_commit(partial(import_request_task.delay, upload.pk))
+    send_once_committed(import_request_task, upload.pk, unsent=partial(import_request_unsent, upload.pk))
     return upload

@@ -4,7 +4,7 @@ from core.admin import RecordAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ClosenessSnapshot, PairScore, PairScoreHistory, ScoringSettings, SettingsChange
+from .models import ClosenessSnapshot, OwedRecompute, PairScore, PairScoreHistory, ScoringSettings, SettingsChange
 
 
 @admin.register(ScoringSettings)
@@ -40,6 +40,15 @@ class ClosenessSnapshotAdmin(admin.ModelAdmin):
     list_display = ("id", "as_of", "scope", "status", "started_at", "finished_at", "pairs_changed", "flags_raised")
     list_filter = ("status", "scope")
     readonly_fields = [f.name for f in ClosenessSnapshot._meta.fields]
+
+
+@admin.register(OwedRecompute)
+class OwedRecomputeAdmin(RecordAdmin):
+    """Evidence saved while the task queue could not be reached, waiting to be scored: listed, read
+    only (the next recompute deletes each row as it takes it in)."""
+
+    list_display = ("__str__", "created_at")
+    readonly_fields = ("entity_ids", "created_at")
 
 
 _PAIR_COLUMNS = ("entity_a", "entity_b", "score", "band", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_from")

@@ -53,6 +53,23 @@ class RecomputeLock(models.Model):
     name = models.CharField(max_length=50, unique=True)
 
 
+class OwedRecompute(models.Model):
+    """Evidence saved while the background workers could not be reached (the task queue down): the
+    entities whose pairs it touches, or None for every pair (a merge, a change of the settings).
+    The next recompute to run takes them in and deletes the row in its own transaction; a task
+    every few minutes (beat) runs one while any is owed."""
+
+    entity_ids = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        owed = "every pair" if self.entity_ids is None else f"{len(self.entity_ids)} entities"
+        return f"Recompute owed since {self.created_at:%Y-%m-%d %H:%M} ({owed})"
+
+
 class ClosenessSnapshot(models.Model):
     """One recompute: its reference date, the settings it used, and whether it finished.
 

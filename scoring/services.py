@@ -21,6 +21,7 @@ from core.bulk import (
 )
 from core.formatting import count_text
 from core.memory import collector_paused
+from core.workers import WORKERS_UNREACHABLE
 from entities.models import Entity
 from relationships.models import Disclosure, Relationship
 from relationships.types import OVERSIGHT_TYPES
@@ -30,8 +31,8 @@ from .engine.compare import CloseShift, close_shift
 from .engine.parameters import CLOSE_TENTHS, band_numbers
 from .load import load_evidence, load_relationships
 from .models import (
-    LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings, SettingsChange,
-    SettingsPreview, WeakPairBlock,
+    LISTED_TENTHS, BandCrossing, ClosenessSnapshot, OwedRecompute, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings,
+    SettingsChange, SettingsPreview, WeakPairBlock,
 )
 from .weak_pairs import (
     WEAK_PAIR, PackedWeakPairs, WeakPairs, current_weak_pairs, packed, read_packed_weak_pairs, weak_pairs_replace,
@@ -448,6 +449,13 @@ def recompute(
             # 0.3-0.5 s each: the kernels load beside the database reads, not before or after them
             kernels_loaded = helpers.submit(load_kernels)
             _acquire_recompute_lock()
+            # evidence saved while the task queue was unreachable, taken in here (read before the
+            # evidence: each row is written once its change committed, so the read below holds it)
+            owed = list(OwedRecompute.objects.values_list("pk", "entity_ids"))
+            if entity_scope is not None and owed:
+                entity_scope = None if any(ids is None for _, ids in owed) else entity_scope.union(*(ids for _, ids in owed))
+                if entity_scope is None:
+                    snapshot.scope = ClosenessSnapshot.Scope.FULL
             previous = current_snapshot()
             if entity_scope is not None and (previous is None or previous.as_of != as_of):
                 # every current pair shares one reference date: an incremental recompute as of
@@ -504,6 +512,7 @@ def recompute(
                 snapshot.flags_raised = flags_refresh(
                     snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships, closeness_only=True,
                 )
+            OwedRecompute.objects.filter(pk__in=[pk for pk, _ in owed]).delete()
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()
             snapshot.save()
@@ -529,6 +538,14 @@ def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: s
     when the current scores are not as of `today` (`recompute` decides that under its lock, so all
     pairs always share one reference date) or no entity is named."""
     return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")
+
+
+def recompute_owed(*, today: date) -> ClosenessSnapshot | None:
+    """The recompute owed for evidence saved while the task queue could not be reached (the pairs
+    of the entities it touched, or every pair), as of `today`; None when none is owed."""
+    if not OwedRecompute.objects.exists():
+        return None
+    return recompute(as_of=today, entity_scope=set(), triggered_by="evidence saved while the task queue was unreachable")
 
 
 PREVIEW_LISTED = 50  # pairs kept each way in a preview's result; its counts cover them all
@@ -577,6 +594,12 @@ def settings_preview_requested(*, parameters: ScoringParameters, requested_by=No
     deleting the previews asked for more than `PREVIEWS_KEPT_DAYS` ago."""
     SettingsPreview.objects.filter(requested_at__lt=timezone.now() - timedelta(days=PREVIEWS_KEPT_DAYS)).delete()
     return SettingsPreview.objects.create(parameters=parameters.to_dict(), requested_by=requested_by)
+
+
+def settings_preview_unsent(preview_id: int) -> None:
+    """A preview no worker will run (its task could not be queued): failed, saying why, for its page."""
+    SettingsPreview.objects.filter(pk=preview_id, status=SettingsPreview.Status.QUEUED).update(
+        status=SettingsPreview.Status.FAILED, error=f"not run, as {WORKERS_UNREACHABLE}", finished_at=timezone.now())
 
 
 def settings_preview_run(preview_id: int) -> SettingsPreview | None:

@@ -1,20 +1,38 @@
-"""Queue an incremental recompute when evidence changes, once per transaction, after it commits."""
+"""Queue an incremental recompute when evidence changes, once per transaction, after it commits;
+and a full one when every pair may change. A recompute that cannot be queued (the task queue
+unreachable) is recorded as owed (`OwedRecompute`): what was saved stays saved, and the next
+recompute takes it in."""
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import date
+from functools import partial
 
 from django.db import connection, transaction
 
+from core.workers import send_once_committed, sent_to_workers
 from relationships.types import AFFILIATION_TYPES
 
 _pending = threading.local()
 
 
 def _queue(ids: set[int]) -> None:
+    from .models import OwedRecompute
     from .tasks import recompute_entities_task
 
-    recompute_entities_task.delay(sorted(ids))
+    if not sent_to_workers(recompute_entities_task, sorted(ids)):
+        OwedRecompute.objects.create(entity_ids=sorted(ids))
+
+
+def queue_full_recompute(as_of: date | None = None) -> None:
+    """A full recompute (as of `as_of`, else the day it runs) queued once the transaction commits:
+    every pair may have changed (two entities merged, or a merge undone, the settings saved)."""
+    from .models import OwedRecompute
+    from .tasks import recompute_all_task
+
+    send_once_committed(recompute_all_task, *([as_of.isoformat()] if as_of else []),
+                        unsent=partial(OwedRecompute.objects.create, entity_ids=None))
 
 
 def _flush() -> None:

@@ -1,8 +1,6 @@
 from datetime import date
-from functools import partial
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,10 +29,11 @@ from .selectors import (
     pair_history, pair_meetings, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
 )
 from .services import (
-    PREVIEWS_KEPT_DAYS, SettingsChangedMeanwhile, current_snapshot, scoring_settings_save, settings_preview_requested,
+    PREVIEWS_KEPT_DAYS, SettingsChangedMeanwhile, current_snapshot, scoring_settings_save,
 )
 from .tables import PairTable
-from .tasks import recompute_all_task, settings_preview_task
+from .tasks import settings_preview_queued
+from .triggers import queue_full_recompute
 
 # the latest changes of the settings listed on their form (every one on the history page)
 SETTINGS_CHANGES_ON_FORM = 5
@@ -56,8 +55,7 @@ def scoring_settings(request):
         if form.is_valid() and previewing:
             # nothing saved: a worker scores the evidence with these settings (seconds and most of
             # a gigabyte at scale, not for a web process) and this page shows what they would change
-            preview = settings_preview_requested(parameters=form.to_parameters(), requested_by=request.user)
-            transaction.on_commit(partial(settings_preview_task.delay, preview.pk))
+            preview = settings_preview_queued(parameters=form.to_parameters(), requested_by=request.user)
             return redirect(f"{reverse('scoring_settings')}?preview={preview.pk}")
         change = None
         if form.is_valid():
@@ -73,7 +71,7 @@ def scoring_settings(request):
         if form.is_valid():
             saved = "Settings saved." if change else "Nothing to save: these are the settings in force."
             if "recompute" in request.POST:
-                transaction.on_commit(lambda: recompute_all_task.delay(timezone.localdate().isoformat()))
+                queue_full_recompute(timezone.localdate())
                 messages.success(request, f"{saved} A full recompute has been queued.")
             else:
                 messages.success(request, f"{saved} They apply from the next recompute." if change else saved)

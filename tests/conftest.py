@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.examples import examples
-from tests.worker import worker_queue  # noqa: F401 - a fixture for every test module
+from tests.worker import task_queue_unreachable, worker_queue  # noqa: F401 - fixtures for every test module
 
 # The suite runs a test process per core beside PostgreSQL, Celery workers and a browser: how long
 # an example takes to draw or run says nothing about the code there, and the timing checks failed

@@ -41,3 +41,17 @@ def worker_queue():
         worker.wait(timeout=30)
         log.close()
         (ROOT / f".worker-{queue}.log").unlink(missing_ok=True)
+
+
+@pytest.fixture
+def task_queue_unreachable(monkeypatch):
+    """Redis, the workers' task queue, refusing connections: every task sent fails as Celery then
+    fails (kombu's OperationalError, after its retries: tests/core/test_workers.py sends to a real
+    port that refuses), and nothing runs."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def refused(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refused)

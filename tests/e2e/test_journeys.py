@@ -371,11 +371,11 @@ def test_administrator_previews_then_changes_the_half_life_and_recomputes(signed
 def test_the_preview_box_updates_by_itself_when_the_worker_finishes(signed_in, live_server, monkeypatch):
     """With a worker that has not yet run the preview, the page says it is waiting, then shows
     the result without a reload once the worker has (htmx asks every few seconds)."""
-    from scoring import views
     from scoring.models import SettingsPreview
     from scoring.services import settings_preview_run
+    from scoring.tasks import settings_preview_task
 
-    monkeypatch.setattr(views.settings_preview_task, "delay", lambda preview_id: None)  # a busy worker
+    monkeypatch.setattr(settings_preview_task, "delay", lambda preview_id: None)  # a busy worker
     page = signed_in("administrator")
     page.goto(f"{live_server.url}/scoring/settings/")
     page.fill("#id_component_interaction", "0.5")

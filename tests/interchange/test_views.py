@@ -338,3 +338,18 @@ def test_an_upload_that_brings_back_a_merged_twin_says_so(client_as, tmp_path, r
     assert "Imported, but worth a look (1 note):" in page
     assert offered in page
     assert Entity.objects.filter(external_id="x-2").exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_the_task_queue_cannot_take_says_so_and_writes_nothing(client_as, lakeside_dir, task_queue_unreachable):
+    """Before, the upload's page answered a server error, the upload left waiting for a worker forever."""
+    client = client_as("analyst")
+
+    response = upload(client, zipped(lakeside_dir / "data"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The import failed; nothing was imported" in page
+    assert "not checked, as the background workers&#x27; task queue could not be reached. Nothing was written." in page
+    assert "hx-get" not in page.split('id="upload-body"')[1].split(">")[0]  # finished: the box stops asking
+    assert Entity.objects.count() == 0

@@ -271,6 +271,15 @@ def preview_asked(admin, callbacks_capture, **overrides):
 
 
 @pytest.mark.django_db
+def test_a_preview_the_task_queue_cannot_take_says_so(lakeside, client_as, django_capture_on_commit_callbacks, task_queue_unreachable):
+    """Before, the page answered a server error, the preview left waiting for a worker forever."""
+    page = preview_asked(client_as("administrator"), django_capture_on_commit_callbacks, component_interaction=0.5)
+
+    assert page.status_code == 200 and page.context["preview"].status == "failed"
+    assert "The preview failed (not run, as the background workers&#x27; task queue could not be reached)." in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_an_administrator_previews_settings_before_saving_them(lakeside, client_as, django_capture_on_commit_callbacks):
     """Previewing queues the scoring of the evidence with the settings in the form, compares with
     the current scores and saves nothing: the page comes back with the form as typed."""

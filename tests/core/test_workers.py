@@ -1,0 +1,74 @@
+"""Sending work to the background workers (core/workers.py): a task queue that cannot be reached
+is reported to the caller, never raised into the request that saved something."""
+import socket
+
+import pytest
+from django.db import transaction
+
+from core.workers import send_once_committed, sent_to_workers
+
+
+def a_port_that_refuses() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again on leaving: a connection there is refused
+
+
+def test_a_task_sent_while_the_broker_refuses_connections_is_reported_not_raised():
+    """The project's settings with a broker (CELERY_BROKER_URL, as deployed) whose port refuses
+    connections, as when Redis is down, in a process of their own. Before, the result backend,
+    which those settings put on the same Redis, made `delay` raise a RuntimeError after 20 s of
+    retries; no task result is kept now, and only the send fails, as kombu's error, reported."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.worker import ROOT
+
+    asks = ("import logging; logging.basicConfig(level=logging.WARNING); from core.workers import sent_to_workers; "
+            "from scoring.tasks import recompute_all_task; print('sent:', sent_to_workers(recompute_all_task))")
+    env = {**os.environ, "CELERY_BROKER_URL": f"redis://127.0.0.1:{a_port_that_refuses()}/0"}
+    shown = subprocess.run([sys.executable, "manage.py", "shell", "-c", asks], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[-1] == "sent: False"
+    assert "scoring.tasks.recompute_all_task not queued: the task queue cannot be reached" in shown.stderr
+
+
+def test_without_a_broker_a_task_runs_here_and_its_errors_are_raised():
+    """The embedded set-up (no CELERY_BROKER_URL): tasks run eagerly, as they did."""
+    from config.celery import app
+
+    ran = []
+
+    @app.task(name="tests.runs_here")
+    def runs_here(value):
+        ran.append(value)
+
+    @app.task(name="tests.fails_here")
+    def fails_here():
+        raise ValueError("the task's own error")
+
+    assert sent_to_workers(runs_here, 7) is True and ran == [7]
+    with pytest.raises(ValueError, match="the task's own error"):
+        sent_to_workers(fails_here)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_sent_once_its_transaction_commits_and_unsent_is_told_when_the_queue_is_down(task_queue_unreachable):
+    from config.celery import app
+
+    @app.task(name="tests.sent_after_commit")
+    def sent_after_commit(value):
+        raise AssertionError("never run: the queue is down")
+
+    unsent = []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_once_committed(sent_after_commit, 1, unsent=lambda: unsent.append("rolled back"))
+        raise RuntimeError("the save failed")
+    assert unsent == []  # rolled back: nothing sent, nothing to tell
+
+    with transaction.atomic():
+        send_once_committed(sent_after_commit, 2, unsent=lambda: unsent.append("committed"))
+        assert unsent == []  # not before the commit
+    assert unsent == ["committed"]

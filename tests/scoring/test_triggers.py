@@ -1,0 +1,108 @@
+"""Recomputes queued when evidence changes (scoring/triggers.py), and what happens when the task
+queue cannot be reached: the evidence stays saved, the recompute is owed (`OwedRecompute`), the
+pages say so, and the next recompute takes it in."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from entities.models import Entity
+from scoring.models import ClosenessSnapshot, OwedRecompute
+from scoring.selectors import current_pair_scores
+from scoring.services import recompute, recompute_owed
+from tests.engagement.test_views import meeting_post
+from tests.recompute_helpers import assert_incremental_gave_what_a_full_recompute_gives
+
+
+@pytest.fixture
+def scored_today(lakeside_dir):
+    call_command("import_dataset", str(lakeside_dir / "data"), stdout=io.StringIO())
+    recompute(as_of=timezone.localdate())
+
+
+def ids(*external_ids: str) -> set[int]:
+    return set(Entity.objects.filter(external_id__in=external_ids).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_meeting_logged_while_the_task_queue_is_down_is_saved_and_scored_once_it_is_back(scored_today, client_as, task_queue_unreachable,
+                                                                                              monkeypatch):
+    """Before, the page answered a server error after 20 s, the meeting saved (a second try logged
+    it twice), and its pairs waited for the nightly recompute."""
+    board = client_as("board_member")
+    before = ClosenessSnapshot.objects.count()
+
+    saved = board.post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
+
+    assert saved.status_code == 302  # to the meeting's page, as ever
+    assert ClosenessSnapshot.objects.count() == before  # nothing ran
+    owed = OwedRecompute.objects.get()
+    assert ids("x-a2", "x-b2") <= set(owed.entity_ids)
+    page = board.get("/").content.decode()
+    assert "are not in the scores yet: the background workers&#x27; task queue could not be reached" in page
+
+    monkeypatch.undo()  # the queue is back: the task every ten minutes (beat) runs what is owed
+    from scoring.tasks import recompute_owed_task
+
+    recompute_owed_task.apply()
+    assert ClosenessSnapshot.objects.latest().triggered_by == "evidence saved while the task queue was unreachable"
+    assert not OwedRecompute.objects.exists()
+    assert "are not in the scores yet" not in board.get("/").content.decode()
+    assert_incremental_gave_what_a_full_recompute_gives(timezone.localdate())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_recompute_queued_takes_in_what_is_owed(scored_today, client_as, task_queue_unreachable, monkeypatch):
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
+    assert OwedRecompute.objects.exists()
+
+    monkeypatch.undo()
+    board.post("/meetings/new/", meeting_post(["x-a1", "x-b1"], title="Lunch", type="private_meeting"))  # queued (run here)
+
+    assert not OwedRecompute.objects.exists()
+    assert_incremental_gave_what_a_full_recompute_gives(timezone.localdate())  # the first meeting's pairs too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_while_the_task_queue_is_down_owes_a_full_recompute(scored_today, task_queue_unreachable, monkeypatch):
+    from entities.services import entity_merge
+
+    entity_merge(keep=Entity.objects.get(external_id="x-a2"), duplicate=Entity.objects.get(external_id="x-b2"))
+
+    assert None in OwedRecompute.objects.values_list("entity_ids", flat=True)  # every pair
+    monkeypatch.undo()
+    snapshot = recompute_owed(today=timezone.localdate())
+    assert snapshot.scope == "full" and not OwedRecompute.objects.exists()
+
+
+@pytest.mark.django_db
+def test_any_full_recompute_settles_what_is_owed_and_nothing_owed_runs_nothing(lakeside):
+    as_of = timezone.localdate()
+    assert recompute_owed(today=as_of) is None and not ClosenessSnapshot.objects.exists()
+    OwedRecompute.objects.create(entity_ids=sorted(ids("x-a2")))
+
+    recompute(as_of=as_of)
+
+    assert not OwedRecompute.objects.exists()
+    assert recompute_owed(today=as_of) is None
+
+
+@pytest.mark.django_db
+def test_a_recompute_that_fails_keeps_what_is_owed(lakeside, monkeypatch):
+    import scoring.services
+
+    as_of = timezone.localdate()
+    recompute(as_of=as_of)
+    OwedRecompute.objects.create(entity_ids=sorted(ids("x-a2", "x-b2")))
+    scores = current_pair_scores()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(scoring.services, "pair_scores_write", fails)
+    with pytest.raises(RuntimeError):
+        recompute_owed(today=as_of)
+
+    assert OwedRecompute.objects.count() == 1 and current_pair_scores() == scores
