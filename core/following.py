@@ -3,6 +3,8 @@ the same rows (`followed_changes`)."""
 from __future__ import annotations
 
 import enum
+import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,11 +20,13 @@ from django.urls import reverse
 from conflicts.models import Flag
 from conflicts.rules import rule_name
 from conflicts.selectors import involved_ids
-from core.formatting import pair_score_text
+from core.formatting import count_text, pair_score_text
 from entities.models import Entity, Follow, FollowDigest
 from relationships.models import Relationship
 from scoring.models import ClosenessSnapshot
 from scoring.selectors import BAND_MOVES, changes_since
+
+logger = logging.getLogger(__name__)
 
 # how each band move reads for the entity followed
 MOVE_WORDS = {
@@ -231,16 +235,26 @@ def weekly_summary_stop(token: str) -> None:
     FollowDigest.objects.filter(user_id=stop_link_account(token), weekly=True).update(weekly=False)
 
 
+class SummariesNotSent(Exception):
+    """Some weekly summaries could not be sent (the mail server did not answer, or refused an
+    address); the others were. Sending again sends only those (each summary sent is marked)."""
+
+    def __init__(self, sent: int, unsent: list[str]):
+        super().__init__(f"{count_text(len(unsent), 'weekly summary', 'weekly summaries')} not sent "
+                         f"({', '.join(unsent)}), {sent} sent")
+
+
 def send_following_digests(*, today: date) -> int:
     """Email each user who asked for the weekly summary at an address they confirmed and follows an
     entity that changed since a week before `today`; at most once a day (a task run twice sends
-    once). Returns how many were sent."""
+    once). Returns how many were sent; raises `SummariesNotSent`, once the others are sent, when
+    some could not be (one address refused, or the mail server gone, no longer stops the rest)."""
     from scoring.services import current_snapshot
 
     snapshot = current_snapshot()
     if snapshot is None:
         return 0
-    sent = 0
+    sent, unsent = 0, []
     for digest in FollowDigest.objects.filter(weekly=True, address=F("confirmed_address")).exclude(address="").select_related("user"):
         with transaction.atomic():
             digest = FollowDigest.objects.select_for_update().get(pk=digest.pk)
@@ -257,8 +271,15 @@ def send_following_digests(*, today: date) -> int:
                 headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             )
             message.attach_alternative(digest_html(snapshot, since, rows, stop), "text/html")
-            message.send()
+            try:
+                message.send()
+            except (smtplib.SMTPException, OSError) as exc:
+                logger.warning("weekly summary to %s not sent: %s", digest.address, exc)
+                unsent.append(digest.address)
+                continue
             digest.last_sent = today
             digest.save(update_fields=["last_sent"])
             sent += 1
+    if unsent:
+        raise SummariesNotSent(sent, unsent)
     return sent

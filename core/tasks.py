@@ -4,11 +4,13 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .following import send_following_digests
+from .following import SummariesNotSent, send_following_digests
 from .housekeeping import housekeeping
 
 
-@shared_task
+# the mail server down or refusing: tried again after 5, 10, 20, 40 and 80 minutes, sending only
+# the summaries not sent yet
+@shared_task(autoretry_for=(SummariesNotSent,), retry_backoff=5 * 60, retry_jitter=False, max_retries=5)
 def following_digests_task() -> int:
     """Weekly (beat): email what changed for the entities each user follows, to those who asked."""
     return send_following_digests(today=timezone.localdate())

@@ -15,6 +15,7 @@ from core.following import (
     DIGEST_DAYS,
     LINK_DAYS,
     LINK_INTERVAL,
+    SummariesNotSent,
     SummaryRequest,
     followed_changes,
     request_weekly_summary,
@@ -123,6 +124,53 @@ def test_the_weekly_task_sends_them_as_of_today(two_sets_of_scores, user_with_ro
     assert len(mail.outbox) == 1
     schedule = django_settings.CELERY_BEAT_SCHEDULE["weekly-following-summaries"]
     assert schedule["task"] == following_digests_task.name
+
+
+@pytest.mark.django_db
+def test_a_summary_the_mail_server_refuses_does_not_stop_the_others_and_is_sent_when_tried_again(two_sets_of_scores, user_with_role,
+                                                                                                 monkeypatch):
+    """Before, the first refusal ended the run: every reader after it went without that week's summary."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    reader(user_with_role, email="refused@example.org")
+    reader(user_with_role, email="kept@example.org")
+    deliver = EmailBackend.send_messages
+
+    def refusing(self, messages):
+        if any("refused@example.org" in message.to for message in messages):
+            raise smtplib.SMTPRecipientsRefused({"refused@example.org": (550, b"mailbox unavailable")})
+        return deliver(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refusing)
+    with pytest.raises(SummariesNotSent, match=r"1 weekly summary not sent \(refused@example.org\), 1 sent"):
+        send_following_digests(today=A_WEEK_LATER)
+    assert [message.to for message in mail.outbox] == [["kept@example.org"]]
+
+    monkeypatch.setattr(EmailBackend, "send_messages", deliver)  # the server takes it an hour later
+    assert send_following_digests(today=A_WEEK_LATER) == 1  # only the one not sent
+    assert [message.to for message in mail.outbox] == [["kept@example.org"], ["refused@example.org"]]
+
+
+@pytest.mark.django_db
+def test_the_weekly_task_tries_again_while_the_mail_server_refuses(two_sets_of_scores, user_with_role, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from config.celery import app as celery_app
+
+    reader(user_with_role)
+    deliver, tries = EmailBackend.send_messages, []
+
+    def down_twice(self, messages):
+        tries.append(len(messages))
+        if len(tries) <= 2:
+            raise ConnectionRefusedError(111, "Connection refused")
+        return deliver(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", down_twice)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)  # report failures as results, as a worker does
+    result = following_digests_task.apply()
+
+    assert result.successful() and result.result == 1 and len(tries) == 3 and len(mail.outbox) == 1
 
 
 def confirmation_link(message) -> str:
