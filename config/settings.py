@@ -162,6 +162,13 @@ STORAGES = {
 # Rate limits (survey answers, sign-in attempts) count in the cache: process memory in the embedded
 # set-up, Redis in production (CACHE_URL=redis://...) so every web process shares the counts.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down: an empty cache, the limits letting requests through, not a server error on every
+    # API request (core/cache.py); a Redis that does not answer is given up on after a second
+    CACHES["default"]["BACKEND"] = "core.cache.RedisCacheEmptyWhileDown"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # a subclass of Django's RedisCache, which it supports
+RATELIMIT_FAIL_OPEN = True
 
 # Email (the weekly summary of the Following page): EMAIL_URL such as smtp+tls://user:pass@host:587;
 # without it, emails are written to the console (the worker's log). SITE_URL makes their links.

@@ -17,6 +17,7 @@ PRODUCTION = {
     "SECRET_KEY": "k3y-for-the-deploy-check-only-" + "x9Qw2Zr7Lp4Nv8Ty1Bc6Hm5Jd3Fs0Gk",
     "ALLOWED_HOSTS": "tracker.example.org",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",  # as docker-compose.yml sets it (core/cache.py)
 }
 
 
