@@ -3,7 +3,9 @@ reached: what was saved stays saved, and the caller records what is owed or what
 of the request ending in a server error (Redis down, restarting, or unreachable)."""
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
@@ -34,3 +36,23 @@ def send_once_committed(task, *args, unsent: Callable[[], object]) -> None:
             unsent()
 
     transaction.on_commit(send)
+
+
+# a task waiting this long has no worker taking it (a worker takes one in a second or two)
+WAITING_TOO_LONG = timedelta(minutes=5)
+
+
+def overdue(*, waiting_since: datetime | None, running_since: datetime | None, now: datetime) -> bool:
+    """Whether a task recorded for a page (an upload, a settings preview) waits for a worker for
+    over five minutes, or runs past the tasks' time limit: no worker is taking them, or one died
+    on it (its page says to tell an administrator)."""
+    if waiting_since is not None:
+        return waiting_since < now - WAITING_TOO_LONG
+    return running_since is not None and running_since < now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def state_shown(status: str, is_overdue: bool) -> str:
+    """What a page's box of such a task shows, for its polling (`?shown=`, answered "no change"
+    while it still holds): its status, and whether it says the task is overdue, so that the box
+    changes once it is, as well as when the status does."""
+    return f"{status}-overdue" if is_overdue else status

@@ -1,8 +1,8 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from core.workers import overdue, state_shown
 
 # how an import came in, in words (`via` as the audit trail records it)
 VIA_WORDS = {"import": "Data sets page", "command": "command line", "api": "API"}
@@ -115,10 +115,11 @@ class ImportRequest(models.Model):
 
     @property
     def overdue(self) -> bool:
-        """Waiting for a worker for over five minutes, or running past the tasks' time limit (30
-        minutes): no worker is taking the uploads, or one died on it (the page says to tell an
-        administrator)."""
-        now = timezone.now()
-        if self.status == self.Status.QUEUED:
-            return self.requested_at < now - timedelta(minutes=5)
-        return self.status == self.Status.RUNNING and self.started_at is not None and self.started_at < now - timedelta(minutes=30)
+        """Waiting for a worker for over five minutes, or running past the tasks' time limit
+        (`core.workers.overdue`): the page says to tell an administrator."""
+        return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
+                       running_since=self.started_at if self.status == self.Status.RUNNING else None, now=timezone.now())
+
+    @property
+    def shown_state(self) -> str:
+        return state_shown(self.status, self.overdue)

@@ -53,12 +53,12 @@ def _report_url(upload: ImportRequest) -> str:
 @analysts_only
 def import_request_status(request, pk: int):
     """The upload's box on the data sets page, which asks for it every few seconds until the worker
-    has finished, saying which state it shows (`?shown=`): while that is still the state, to htmx,
+    has finished, saying which state it shows (`?shown=`, `shown_state`): while that is still the state, to htmx,
     "no change" (204: nothing swapped, nothing announced again to a screen reader)."""
     upload = get_object_or_404(ImportRequest, pk=pk)
     if not request.htmx:
         return redirect(_report_url(upload))
-    if not upload.finished and request.GET.get("shown") == upload.status:
+    if not upload.finished and request.GET.get("shown") == upload.shown_state:
         return HttpResponse(status=204)
     return render(request, "interchange/_import_request.html", {"upload": upload})
 

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.models import SingletonModel
 from core.paging import DeferredJoinQuerySet
+from core.workers import overdue, state_shown
 
 from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
@@ -340,6 +342,18 @@ class SettingsPreview(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.COMPLETE, self.Status.FAILED)
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting for a worker, or running, for too long (`core.workers.overdue`; its run is timed
+        from the request, which no worker took long before running it): the page says to tell an
+        administrator."""
+        return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
+                       running_since=self.requested_at if self.status == self.Status.RUNNING else None, now=timezone.now())
+
+    @property
+    def shown_state(self) -> str:
+        return state_shown(self.status, self.overdue)
 
     @property
     def scoring_parameters(self) -> ScoringParameters:

@@ -116,10 +116,10 @@ def _requested_preview(request) -> SettingsPreview | None:
 @require_GET
 def settings_preview_status(request, pk: int):
     """The body of the settings page's preview box, which asks for it every few seconds until the
-    worker has finished, saying which state it shows (`?shown=`): while that is still the state,
+    worker has finished, saying which state it shows (`?shown=`, `shown_state`): while that is still the state,
     to htmx, "no change" (204: nothing swapped, nothing announced again to a screen reader)."""
     preview = get_object_or_404(SettingsPreview, pk=pk)
-    if request.htmx and not preview.finished and request.GET.get("shown") == preview.status:
+    if request.htmx and not preview.finished and request.GET.get("shown") == preview.shown_state:
         return HttpResponse(status=204)
     return render(request, "scoring/_settings_preview_body.html", {"preview": preview, "preview_pairs": _preview_pairs(preview)})
 

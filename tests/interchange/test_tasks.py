@@ -114,6 +114,9 @@ def test_the_page_shows_a_queued_upload_and_updates_it_when_the_worker_is_done(l
     assert "taking longer than it should" not in page
     ImportRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
     assert "no worker has taken it\n  yet" in analyst.get(response.url).content.decode()  # no worker running
+    polled = analyst.get(status, headers={"HX-Request": "true"})  # the box asking: swapped, now saying so
+    assert polled.status_code == 200 and "no worker has taken it" in polled.content.decode()
+    assert analyst.get(f"{status}-overdue", headers={"HX-Request": "true"}).status_code == 204
 
     import_request_run(request.pk)
     body = analyst.get(status, headers={"HX-Request": "true"}).content.decode()

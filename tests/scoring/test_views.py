@@ -326,6 +326,31 @@ def test_a_preview_before_any_scores_says_there_is_nothing_to_compare(client_as,
 
 
 @pytest.mark.django_db
+def test_a_preview_no_worker_takes_says_so_once_overdue_and_the_polling_box_shows_it(lakeside, client_as):
+    """Before, the box said it was waiting for a worker for as long as the page stayed open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scoring.models import SettingsPreview
+    from scoring.services import settings_preview_requested
+
+    admin = client_as("administrator")
+    preview = settings_preview_requested(parameters=ScoringParameters(half_life_days=200))
+    url = f"/scoring/settings/preview/{preview.pk}/"
+    assert "taking longer than it should" not in admin.get(url).content.decode()
+
+    SettingsPreview.objects.filter(pk=preview.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
+    polled = admin.get(url, {"shown": "queued"}, headers={"HX-Request": "true"})  # the box, as it asks every 2 s
+
+    assert polled.status_code == 200
+    body = polled.content.decode()
+    assert "no worker has taken it\n  yet. A preview saves nothing. Tell an administrator" in body
+    assert "?shown=queued-overdue" in body  # and then no change, until the worker takes it
+    assert admin.get(url, {"shown": "queued-overdue"}, headers={"HX-Request": "true"}).status_code == 204
+
+
+@pytest.mark.django_db
 def test_the_preview_box_polls_until_the_worker_has_finished(lakeside, client_as):
     """While the preview waits for a worker, or runs, its box asks again every few seconds; once
     finished, its answer has no polling left."""
