@@ -15,7 +15,7 @@ def roles(request):
 
 def recompute_banner(request):
     """A banner on every page while a recompute is running (ignoring runs dead for over an hour),
-    or while evidence saved when the task queue was unreachable waits to be scored."""
+    or while changes wait to be scored that no worker is scoring (`OwedRecompute.objects.waiting`)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     from datetime import timedelta
@@ -29,12 +29,13 @@ def recompute_banner(request):
     ).order_by("-id").first()
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    owed_since = OwedRecompute.objects.order_by("id").values_list("created_at", flat=True).first()
-    if owed_since is None:
+    waiting_since = OwedRecompute.objects.waiting(timezone.now()).order_by("id").values_list("created_at", flat=True).first()
+    if waiting_since is None:
         return {}
-    return {"recompute_banner": f"Changes saved since {timezone.localtime(owed_since):%Y-%m-%d %H:%M} are not in the scores yet: the "
-                                "background workers' task queue could not be reached. They are scored within ten minutes of its "
-                                "return; until then pages show the scores as they were."}
+    return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting_since):%Y-%m-%d %H:%M} are not in the scores yet: no "
+                                "background worker has scored them (the workers may be stopped, or their task queue unreachable). "
+                                "They are scored within ten minutes of the workers' return; until then pages show the scores as "
+                                "they were."}
 
 
 def unsaved_form_waiting(request):

@@ -44,11 +44,11 @@ class ClosenessSnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(OwedRecompute)
 class OwedRecomputeAdmin(RecordAdmin):
-    """Evidence saved while the task queue could not be reached, waiting to be scored: listed, read
-    only (the next recompute deletes each row as it takes it in)."""
+    """Changes whose recompute has not run yet (for a few seconds normally; longer while no worker
+    runs them): listed, read only (the next recompute deletes each row as it takes it in)."""
 
-    list_display = ("__str__", "created_at")
-    readonly_fields = ("entity_ids", "created_at")
+    list_display = ("__str__", "created_at", "sent")
+    readonly_fields = ("entity_ids", "created_at", "sent")
 
 
 _PAIR_COLUMNS = ("entity_a", "entity_b", "score", "band", "formal_tenths", "interaction_tenths", "financial_tenths", "analyst_tenths", "valid_from")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.models import SingletonModel
 from core.paging import DeferredJoinQuerySet
-from core.workers import overdue, state_shown
+from core.workers import WAITING_TOO_LONG, overdue, state_shown
 
 from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
@@ -55,21 +55,33 @@ class RecomputeLock(models.Model):
     name = models.CharField(max_length=50, unique=True)
 
 
+class OwedRecomputeQuerySet(models.QuerySet):
+    def waiting(self, now):
+        """The recomputes owed that no worker is running: never sent (the task queue could not be
+        reached), or sent over five minutes ago (no worker took the task, or Redis, which keeps
+        nothing on disk, lost it when it restarted). A worker runs one within seconds."""
+        return self.filter(Q(sent=False) | Q(created_at__lt=now - WAITING_TOO_LONG))
+
+
 class OwedRecompute(models.Model):
-    """Evidence saved while the background workers could not be reached (the task queue down): the
-    entities whose pairs it touches, or None for every pair (a merge, a change of the settings).
-    The next recompute to run takes them in and deletes the row in its own transaction; a task
-    every few minutes (beat) runs one while any is owed."""
+    """Evidence changed and its recompute not run yet: the entities whose pairs it touches, or None
+    for every pair (a merge, its undo, the settings saved). Written once the change committed, before
+    its task is sent (`sent` once the task queue took it); the next recompute to run takes every
+    row in and deletes them in its own transaction. Those `waiting` (the task never sent, or no
+    worker ran it) are run by a beat task every ten minutes, and every page says they are waiting."""
 
     entity_ids = models.JSONField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    sent = models.BooleanField(default=False)
+
+    objects = OwedRecomputeQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
         owed = "every pair" if self.entity_ids is None else f"{len(self.entity_ids)} entities"
-        return f"Recompute owed since {self.created_at:%Y-%m-%d %H:%M} ({owed})"
+        return f"Recompute owed since {self.created_at:%Y-%m-%d %H:%M} ({owed}{', sent' if self.sent else ''})"
 
 
 class ClosenessSnapshot(models.Model):

@@ -540,12 +540,12 @@ def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: s
     return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")
 
 
-def recompute_owed(*, today: date) -> ClosenessSnapshot | None:
-    """The recompute owed for evidence saved while the task queue could not be reached (the pairs
-    of the entities it touched, or every pair), as of `today`; None when none is owed."""
-    if not OwedRecompute.objects.exists():
+def recompute_owed(*, today: date, now) -> ClosenessSnapshot | None:
+    """The recompute owed that no worker is running (`OwedRecompute.objects.waiting`: the pairs of
+    the entities it touched, or every pair), as of `today`; None when none waits."""
+    if not OwedRecompute.objects.waiting(now).exists():
         return None
-    return recompute(as_of=today, entity_scope=set(), triggered_by="evidence saved while the task queue was unreachable")
+    return recompute(as_of=today, entity_scope=set(), triggered_by="changes no worker had scored")
 
 
 PREVIEW_LISTED = 50  # pairs kept each way in a preview's result; its counts cover them all

@@ -32,9 +32,9 @@ def recompute_entities_task(entity_ids: list[int], reason: str = "evidence chang
 
 @shared_task(**RETRY)
 def recompute_owed_task() -> int | None:
-    """Every few minutes (beat): the recompute owed for evidence saved while the task queue could
-    not be reached (`OwedRecompute`), once it can; nothing when none is owed."""
-    snapshot = recompute_owed(today=timezone.localdate())
+    """Every ten minutes (beat): the recompute owed that no worker is running (its task never sent,
+    as the task queue could not be reached, or lost, or not taken); nothing when none waits."""
+    snapshot = recompute_owed(today=timezone.localdate(), now=timezone.now())
     return snapshot.pk if snapshot is not None else None
 
 

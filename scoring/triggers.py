@@ -1,7 +1,7 @@
 """Queue an incremental recompute when evidence changes, once per transaction, after it commits;
-and a full one when every pair may change. A recompute that cannot be queued (the task queue
-unreachable) is recorded as owed (`OwedRecompute`): what was saved stays saved, and the next
-recompute takes it in."""
+and a full one when every pair may change. Each is first recorded as owed (`OwedRecompute`),
+then sent: the record is what the next recompute takes in and deletes, so a task that could not
+be sent (the task queue unreachable), or that no worker ran, is not lost."""
 from __future__ import annotations
 
 import threading
@@ -11,28 +11,32 @@ from functools import partial
 
 from django.db import connection, transaction
 
-from core.workers import send_once_committed, sent_to_workers
+from core.workers import sent_to_workers
 from relationships.types import AFFILIATION_TYPES
 
 _pending = threading.local()
 
 
-def _queue(ids: set[int]) -> None:
+def _owed_then_sent(entity_ids: list[int] | None, task, *args) -> None:
     from .models import OwedRecompute
+
+    owed = OwedRecompute.objects.create(entity_ids=entity_ids)
+    if sent_to_workers(task, *args):  # run here and now without a broker, which deletes the row
+        OwedRecompute.objects.filter(pk=owed.pk).update(sent=True)
+
+
+def _queue(ids: set[int]) -> None:
     from .tasks import recompute_entities_task
 
-    if not sent_to_workers(recompute_entities_task, sorted(ids)):
-        OwedRecompute.objects.create(entity_ids=sorted(ids))
+    _owed_then_sent(sorted(ids), recompute_entities_task, sorted(ids))
 
 
 def queue_full_recompute(as_of: date | None = None) -> None:
     """A full recompute (as of `as_of`, else the day it runs) queued once the transaction commits:
     every pair may have changed (two entities merged, or a merge undone, the settings saved)."""
-    from .models import OwedRecompute
     from .tasks import recompute_all_task
 
-    send_once_committed(recompute_all_task, *([as_of.isoformat()] if as_of else []),
-                        unsent=partial(OwedRecompute.objects.create, entity_ids=None))
+    transaction.on_commit(partial(_owed_then_sent, None, recompute_all_task, *([as_of.isoformat()] if as_of else [])))
 
 
 def _flush() -> None:

@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('entity_ids', models.JSONField(null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('sent', models.BooleanField(default=False)),
             ],
             options={
                 'ordering': ['id'],

@@ -1,6 +1,7 @@
-"""Recomputes queued when evidence changes (scoring/triggers.py), and what happens when the task
-queue cannot be reached: the evidence stays saved, the recompute is owed (`OwedRecompute`), the
-pages say so, and the next recompute takes it in."""
+"""Recomputes queued when evidence changes (scoring/triggers.py): each recorded as owed
+(`OwedRecompute`) before it is sent, so that when the task queue cannot be reached, or no worker
+runs the task, the evidence stays saved, the pages say its scores wait, and the next recompute
+(or beat's, every ten minutes) takes it in."""
 import io
 
 import pytest
@@ -38,18 +39,46 @@ def test_a_meeting_logged_while_the_task_queue_is_down_is_saved_and_scored_once_
     assert saved.status_code == 302  # to the meeting's page, as ever
     assert ClosenessSnapshot.objects.count() == before  # nothing ran
     owed = OwedRecompute.objects.get()
-    assert ids("x-a2", "x-b2") <= set(owed.entity_ids)
+    assert ids("x-a2", "x-b2") <= set(owed.entity_ids) and not owed.sent
     page = board.get("/").content.decode()
-    assert "are not in the scores yet: the background workers&#x27; task queue could not be reached" in page
+    assert "are not in the scores yet: no background worker has scored them" in page
 
     monkeypatch.undo()  # the queue is back: the task every ten minutes (beat) runs what is owed
     from scoring.tasks import recompute_owed_task
 
     recompute_owed_task.apply()
-    assert ClosenessSnapshot.objects.latest().triggered_by == "evidence saved while the task queue was unreachable"
+    assert ClosenessSnapshot.objects.latest().triggered_by == "changes no worker had scored"
     assert not OwedRecompute.objects.exists()
     assert "are not in the scores yet" not in board.get("/").content.decode()
     assert_incremental_gave_what_a_full_recompute_gives(timezone.localdate())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_whose_task_no_worker_runs_waits_five_minutes_then_is_said_and_scored(scored_today, client_as, monkeypatch):
+    """The task sent, but no worker takes it (the workers stopped), or Redis, which keeps nothing on
+    disk, lost it in a restart: before, its pairs waited for the nightly recompute, unsaid."""
+    from datetime import timedelta
+
+    from celery.app.task import Task
+
+    monkeypatch.setattr(Task, "apply_async", lambda self, *args, **kwargs: None)  # taken by the queue, never run
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
+    owed = OwedRecompute.objects.get()
+    assert owed.sent and "are not in the scores yet" not in board.get("/").content.decode()  # a worker has seconds
+    assert recompute_owed(today=timezone.localdate(), now=timezone.now()) is None
+
+    OwedRecompute.objects.filter(pk=owed.pk).update(created_at=owed.created_at - timedelta(minutes=6))
+    assert "are not in the scores yet: no background worker has scored them" in board.get("/").content.decode()
+    assert recompute_owed(today=timezone.localdate(), now=timezone.now()).scope == "incremental"
+    assert not OwedRecompute.objects.exists()
+    assert_incremental_gave_what_a_full_recompute_gives(timezone.localdate())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_scored_at_once_leaves_nothing_owed(scored_today, client_as):
+    client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
+    assert ClosenessSnapshot.objects.latest().scope == "incremental" and not OwedRecompute.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,20 +102,20 @@ def test_a_merge_while_the_task_queue_is_down_owes_a_full_recompute(scored_today
 
     assert None in OwedRecompute.objects.values_list("entity_ids", flat=True)  # every pair
     monkeypatch.undo()
-    snapshot = recompute_owed(today=timezone.localdate())
+    snapshot = recompute_owed(today=timezone.localdate(), now=timezone.now())
     assert snapshot.scope == "full" and not OwedRecompute.objects.exists()
 
 
 @pytest.mark.django_db
 def test_any_full_recompute_settles_what_is_owed_and_nothing_owed_runs_nothing(lakeside):
     as_of = timezone.localdate()
-    assert recompute_owed(today=as_of) is None and not ClosenessSnapshot.objects.exists()
+    assert recompute_owed(today=as_of, now=timezone.now()) is None and not ClosenessSnapshot.objects.exists()
     OwedRecompute.objects.create(entity_ids=sorted(ids("x-a2")))
 
     recompute(as_of=as_of)
 
     assert not OwedRecompute.objects.exists()
-    assert recompute_owed(today=as_of) is None
+    assert recompute_owed(today=as_of, now=timezone.now()) is None
 
 
 @pytest.mark.django_db
@@ -103,6 +132,6 @@ def test_a_recompute_that_fails_keeps_what_is_owed(lakeside, monkeypatch):
 
     monkeypatch.setattr(scoring.services, "pair_scores_write", fails)
     with pytest.raises(RuntimeError):
-        recompute_owed(today=as_of)
+        recompute_owed(today=as_of, now=timezone.now())
 
     assert OwedRecompute.objects.count() == 1 and current_pair_scores() == scores
