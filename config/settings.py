@@ -255,7 +255,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Time limits stay below Redis' visibility timeout so a running task is never redelivered twice.
 # A broker that does not answer a connection is given up on after 2 s, not the system's two
 # minutes: a web request sending a task waits at most that for each of Celery's four tries, then
-# records what is owed (core/workers.py). Redis beside the app connects in milliseconds.
+# goes on without it (core/workers.py). Redis beside the app connects in milliseconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60), "socket_connect_timeout": 2}
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
@@ -264,7 +264,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.recompute_all_task",
         "schedule": crontab(hour=3, minute=0),
     },
-    # evidence saved while the task queue was unreachable: scored once it is back (scoring.models.OwedRecompute)
+    # a recompute owed that no worker ran (its task not sent, the task queue down, or lost): scoring.models.OwedRecompute
     "owed-recompute": {
         "task": "scoring.tasks.recompute_owed_task",
         "schedule": crontab(minute="*/10"),

@@ -1,6 +1,8 @@
 """Sending work to the background workers, for the callers that must go on when they cannot be
-reached: what was saved stays saved, and the caller records what is owed or what failed instead
-of the request ending in a server error (Redis down, restarting, or unreachable)."""
+reached (Redis down, restarting, or unreachable): what was saved stays saved, and the request goes
+on, where it ended in a server error: a recompute stays owed (`scoring.triggers`), an upload or a
+settings preview is marked failed, its page saying why. And when a task recorded for a page is
+overdue: no worker has taken it, or one died on it."""
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta

@@ -449,8 +449,9 @@ def recompute(
             # 0.3-0.5 s each: the kernels load beside the database reads, not before or after them
             kernels_loaded = helpers.submit(load_kernels)
             _acquire_recompute_lock()
-            # evidence saved while the task queue was unreachable, taken in here (read before the
-            # evidence: each row is written once its change committed, so the read below holds it)
+            # every recompute owed (each change's, recorded before its task was sent: one not sent,
+            # or not run, is not lost), taken in here; read before the evidence: each row is
+            # written once its change committed, so the read below holds the change
             owed = list(OwedRecompute.objects.values_list("pk", "entity_ids"))
             if entity_scope is not None and owed:
                 entity_scope = None if any(ids is None for _, ids in owed) else entity_scope.union(*(ids for _, ids in owed))
