@@ -345,3 +345,24 @@ def test_a_refusal_says_why_and_a_missing_page_says_what_is_missing(client_as):
     assert missing.status_code == 404
     assert "There is no page at <code>/meetings/999999/</code>" in missing.content.decode()
     assert 'href="/closeness/"' in missing.content.decode()  # the site's navigation, to carry on from
+
+
+@pytest.mark.django_db
+def test_a_server_error_says_what_to_do_on_the_sites_own_page(client_as, settings, monkeypatch):
+    """Before, Django's bare "Server Error (500)" line, with nothing to go on."""
+    from core import pages
+
+    def fails(snapshot):
+        raise RuntimeError("a bug")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(pages, "changes_since", fails)  # the overview fails as it reads
+    client = client_as("city_staff")
+    client.raise_request_exception = False
+
+    answer = client.get("/")
+
+    assert answer.status_code == 500
+    page = answer.content.decode()
+    assert "<h1>Something went wrong</h1>" in page and "look whether it is there before you send it again" in page
+    assert "a bug" not in page and "Traceback" not in page
