@@ -32,3 +32,5 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("core.urls")),
 ]
+
+handler500 = "core.views.server_error"

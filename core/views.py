@@ -100,3 +100,12 @@ def csrf_failure(request, reason: str = ""):
     response = HttpResponseClientRedirect(then) if request.htmx else redirect(then)
     unsaved.keep(request, response, form)
     return response
+
+
+def server_error(request):
+    """A server error (handler500): JSON for the API's clients (DRF's, `{"error": "Server Error
+    (500)"}`), where they got the site's HTML page; that page (templates/500.html) for everyone else."""
+    from django.views.defaults import server_error as page
+    from rest_framework.exceptions import server_error as json
+
+    return json(request) if request.path.startswith("/api/") else page(request)

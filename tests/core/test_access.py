@@ -366,3 +366,21 @@ def test_a_server_error_says_what_to_do_on_the_sites_own_page(client_as, setting
     page = answer.content.decode()
     assert "<h1>Something went wrong</h1>" in page and "look whether it is there before you send it again" in page
     assert "a bug" not in page and "Traceback" not in page
+
+
+@pytest.mark.django_db
+def test_a_server_error_in_the_api_answers_json_as_its_other_errors(client_as, settings, monkeypatch):
+    from entities.api import EntityViewSet
+
+    def fails(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(EntityViewSet, "list", fails)
+    client = client_as("city_staff")
+    client.raise_request_exception = False
+
+    answer = client.get("/api/entities/")
+
+    assert answer.status_code == 500 and answer["Content-Type"] == "application/json"
+    assert answer.json() == {"error": "Server Error (500)"}
