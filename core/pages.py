@@ -20,7 +20,7 @@ from scoring.models import ClosenessSnapshot, SettingsChange
 from relationships.models import Relationship
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
-from scoring.selectors import changes_since, listed_pairs
+from scoring.selectors import changes_since, computed_too_long_ago, listed_pairs
 from scoring.services import current_snapshot
 
 from .following import (
@@ -65,6 +65,7 @@ def overview(request):
             "recent_relationships": Relationship.objects.filter(start_date__lte=timezone.localdate()).select_related("source", "target")
             .order_by("-start_date", "-id")[:8],
             "snapshot": snapshot,
+            "computed_too_long_ago": computed_too_long_ago(snapshot, timezone.now()),
             "unsourced": unsourced().count(),
             "changes": changes,
             "followed": Follow.objects.filter(user=request.user).count(),

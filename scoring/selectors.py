@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import connection
@@ -18,6 +19,16 @@ from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, P
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
+
+# the nightly recompute (beat, 03:00) computes the scores every day: older ones, with two hours'
+# grace, mean it has not run
+NIGHTLY_LATE = timedelta(hours=26)
+
+
+def computed_too_long_ago(snapshot: ClosenessSnapshot | None, now: datetime) -> bool:
+    """Whether the current scores were computed so long ago that the nightly recompute has not run
+    since (beat or the workers stopped): their time decay and the flags hang on a day gone by."""
+    return snapshot is not None and snapshot.finished_at is not None and snapshot.finished_at < now - NIGHTLY_LATE
 
 
 def scores_exist() -> bool:

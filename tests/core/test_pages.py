@@ -57,6 +57,22 @@ def test_a_running_recompute_shows_a_banner_and_a_failed_one_an_error(lakeside_d
 
 
 @pytest.mark.django_db
+def test_scores_the_nightly_recompute_has_not_renewed_for_over_a_day_are_said_to_be(lakeside_dir, client_as):
+    """Beat or the workers stopped: before, the overview gave the scores' date and nothing more."""
+    from datetime import timedelta
+
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+    assert "the nightly recompute has not run since" not in client.get("/").content.decode()  # computed just now
+
+    snapshot = ClosenessSnapshot.objects.latest()
+    ClosenessSnapshot.objects.filter(pk=snapshot.pk).update(finished_at=timezone.now() - timedelta(hours=27))
+    page = client.get("/").content.decode()
+
+    assert f"These scores were computed on {timezone.localtime(snapshot.finished_at - timedelta(hours=27)):%Y-%m-%d}: the nightly recompute has not run since" in page
+
+
+@pytest.mark.django_db
 def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as):
     from datetime import date
 
