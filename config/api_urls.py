@@ -12,7 +12,7 @@ from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
 from interchange.api import DatasetImportsView, ImportRequestView
-from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, SettingsHistoryView
+from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, ScoringStatusView, SettingsHistoryView
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
@@ -30,6 +30,7 @@ urlpatterns = [
     path("following/", FollowingView.as_view(), name="following-list"),
     path("following/changes/", FollowingChangesView.as_view(), name="following-changes"),
     path("scoring/settings/history/", SettingsHistoryView.as_view(), name="settings-history"),
+    path("scoring/status/", ScoringStatusView.as_view(), name="scoring-status"),
     path("imports/", DatasetImportsView.as_view(), name="imports"),
     path("imports/requests/<int:pk>/", ImportRequestView.as_view(), name="import-request"),
 ] + router.urls + [

@@ -18,18 +18,15 @@ def recompute_banner(request):
     or while changes wait to be scored that no worker is scoring (`OwedRecompute.objects.waiting`)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    from datetime import timedelta
-
     from django.utils import timezone
 
-    from scoring.models import ClosenessSnapshot, OwedRecompute
+    from scoring.selectors import changes_waiting_since, running_recompute
 
-    running = ClosenessSnapshot.objects.filter(
-        status=ClosenessSnapshot.Status.RUNNING, started_at__gte=timezone.now() - timedelta(hours=1)
-    ).order_by("-id").first()
+    now = timezone.now()
+    running = running_recompute(now)
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    waiting_since = OwedRecompute.objects.waiting(timezone.now()).order_by("id").values_list("created_at", flat=True).first()
+    waiting_since = changes_waiting_since(now)
     if waiting_since is None:
         return {}
     return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting_since):%Y-%m-%d %H:%M} are not in the scores yet: no "

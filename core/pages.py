@@ -16,11 +16,11 @@ from engagement.models import Meeting
 from entities.kinds import Kind
 from entities.models import Entity, Follow, FollowDigest
 from interchange.models import DatasetImport
-from scoring.models import ClosenessSnapshot, SettingsChange
+from scoring.models import SettingsChange
 from relationships.models import Relationship
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
-from scoring.selectors import changes_since, computed_too_long_ago, listed_pairs
+from scoring.selectors import changes_since, computed_too_long_ago, failure_since, listed_pairs
 from scoring.services import current_snapshot
 
 from .following import (
@@ -46,7 +46,6 @@ def overview(request):
     changes = changes_since(snapshot)
     if changes and changes.since.pk == snapshot.pk:
         changes = None  # one set of scores: nothing to compare with
-    failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
     return render(
         request,
         "core/overview.html",
@@ -69,7 +68,7 @@ def overview(request):
             "unsourced": unsourced().count(),
             "changes": changes,
             "followed": Follow.objects.filter(user=request.user).count(),
-            "failure": failure if failure and (snapshot is None or failure.pk > snapshot.pk) else None,
+            "failure": failure_since(snapshot),
             "settings_change": SettingsChange.objects.first(),  # the latest (newest first)
             "latest_import": DatasetImport.objects.first(),  # how fresh the imported data is
         },

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -15,8 +16,10 @@ from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
-from .selectors import (BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, pairs_involving, settings_changes,
-                        snapshot_on_or_before)
+from .selectors import (
+    BAND_MOVES, BAND_TENTHS, changes_since, changes_waiting_since, computed_too_long_ago, entity_band_history, failure_since, pair_history,
+    pairs_involving, running_recompute, settings_changes, snapshot_on_or_before,
+)
 from .services import current_snapshot
 
 
@@ -159,6 +162,32 @@ class EntityTiesView(APIView):
     def get(self, request, external_id: str):
         entity = get_object_or_404(Entity, external_id=external_id)
         return Response({"entity": entity.external_id, "ties": entity_band_history(entity)})
+
+
+class ScoringStatusView(APIView):
+    """How current the scores are, for people and for monitoring: the current scores (`scores`: as
+    of, when computed, how, how many pairs), whether the nightly recompute has not renewed them for
+    over a day (`computed_too_long_ago`), the recompute running, the last one if it failed since
+    (`last_failure`), and since when changes wait that no worker is scoring (`changes_waiting_since`:
+    the workers stopped, or their task queue unreachable). What the overview and its banners say."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        now = timezone.now()
+        current = current_snapshot()
+        running, failure = running_recompute(now), failure_since(current)
+        return Response({
+            "scores": None if current is None else {
+                "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,
+                "flags_raised": current.flags_raised,
+            },
+            "computed_too_long_ago": computed_too_long_ago(current, now),
+            "running": None if running is None else {"as_of": running.as_of, "scope": running.scope, "started_at": running.started_at},
+            "last_failure": None if failure is None else {"started_at": failure.started_at, "error": failure.error},
+            "changes_waiting_since": changes_waiting_since(now),
+        })
 
 
 class SettingsHistoryView(APIView):

@@ -15,7 +15,7 @@ from entities.models import Entity
 from entities.kinds import is_person_kind
 
 from .engine.parameters import CLOSE_BAND, CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS, band_numbers
-from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, PairScore, PairScoreVersion, SettingsChange
+from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, OwedRecompute, PairScore, PairScoreVersion, SettingsChange
 from .weak_pairs import current_weak_pairs, weak_pair, weak_pair_history
 
 BAND_TENTHS = {"distant": (0, 39), "working": (40, 79), "close": (80, 100)}
@@ -29,6 +29,27 @@ def computed_too_long_ago(snapshot: ClosenessSnapshot | None, now: datetime) -> 
     """Whether the current scores were computed so long ago that the nightly recompute has not run
     since (beat or the workers stopped): their time decay and the flags hang on a day gone by."""
     return snapshot is not None and snapshot.finished_at is not None and snapshot.finished_at < now - NIGHTLY_LATE
+
+
+# a recompute still "running" after this long died without saying so (its worker killed)
+RUNNING_DEAD_AFTER = timedelta(hours=1)
+
+
+def running_recompute(now: datetime) -> ClosenessSnapshot | None:
+    """The recompute running now, if any (not one dead for over an hour)."""
+    return ClosenessSnapshot.objects.filter(
+        status=ClosenessSnapshot.Status.RUNNING, started_at__gte=now - RUNNING_DEAD_AFTER).order_by("-id").first()
+
+
+def failure_since(snapshot: ClosenessSnapshot | None) -> ClosenessSnapshot | None:
+    """The last recompute, when it failed after the current scores were computed."""
+    failure = ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.FAILED).order_by("-id").first()
+    return failure if failure is not None and (snapshot is None or failure.pk > snapshot.pk) else None
+
+
+def changes_waiting_since(now: datetime) -> datetime | None:
+    """When the oldest change whose recompute no worker is running was saved (`OwedRecompute`), if any."""
+    return OwedRecompute.objects.waiting(now).order_by("id").values_list("created_at", flat=True).first()
 
 
 def scores_exist() -> bool:

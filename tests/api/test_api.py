@@ -504,3 +504,28 @@ def test_a_page_of_meetings_reads_their_attendees_with_their_ids_in_one_query(ap
     assert [[(a["entity"], a["role"]) for a in m["attendance"]] for m in listed] == [
         [(p.external_id, "organizer" if p == people[n] else "attendee") for p in sorted(people[n:], key=lambda p: (p.name, p.pk))]
         for n in range(3)]  # each meeting's attendees by name
+
+
+@pytest.mark.django_db
+def test_the_scoring_status_says_how_current_the_scores_are_as_the_overview_does(scored, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scoring.models import ClosenessSnapshot, OwedRecompute
+
+    api = api_as("city_staff")
+    status = api.get("/api/scoring/status/").json()
+    current = ClosenessSnapshot.objects.filter(status="complete").latest()
+    assert status["scores"]["as_of"] == "2026-06-30" and status["scores"]["pairs"] == current.pairs_current
+    assert status["computed_too_long_ago"] is False and status["running"] is None and status["last_failure"] is None
+    assert status["changes_waiting_since"] is None
+
+    ClosenessSnapshot.objects.filter(pk=current.pk).update(finished_at=timezone.now() - timedelta(days=2))  # no nightly since
+    ClosenessSnapshot.objects.create(as_of=timezone.localdate(), parameters={}, status="failed", error="RuntimeError: disk full")
+    waiting = OwedRecompute.objects.create(entity_ids=[1])  # its task not sent (the task queue down)
+    status = api.get("/api/scoring/status/").json()
+
+    assert status["computed_too_long_ago"] is True
+    assert status["last_failure"]["error"] == "RuntimeError: disk full"
+    assert status["changes_waiting_since"] is not None and status["changes_waiting_since"][:16] == waiting.created_at.isoformat()[:16]
