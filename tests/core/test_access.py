@@ -125,6 +125,7 @@ POLICY = {
     "following-list": {"get": CITY_STAFF},
     "following-changes": {"get": CITY_STAFF},
     "settings-history": {"get": CITY_STAFF},
+    "scoring-status": {"get": CITY_STAFF},
     "imports": {"get": ANALYST, "post": ANALYST},
     "import-request": {"get": ANALYST},
     "close-changes": {"get": CITY_STAFF},
@@ -212,7 +213,7 @@ def site(db):
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
         "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
         "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
-        "settings-history": "/api/scoring/settings/history/", "imports": "/api/imports/",
+        "settings-history": "/api/scoring/settings/history/", "scoring-status": "/api/scoring/status/", "imports": "/api/imports/",
         "import-request": f"/api/imports/requests/{refused.pk}/", "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
         "flag-change-statuses": "/api/flags/status/",
     }

@@ -85,13 +85,22 @@ def every_page(scored_site) -> list[str]:
     from scoring.selectors import listed_pairs
     from tests.factories import ConflictReportFactory
 
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from audit.context import Actor
+    from interchange.models import ImportRequest
     from interchange.services import import_request_run, import_requested
+    from scoring.models import OwedRecompute
 
     pair = listed_pairs().order_by("-score_tenths").first()
     refused = import_request_run(import_requested(files={"meetings.csv": b"external_id,date,type,title\nm-1,someday,lunch,\n"},
                                                   dry_run=False, actor=Actor(None, "an analyst", "import")).pk)
     waiting = import_requested(files={"meetings.csv": b"external_id,date,type,title\n"}, dry_run=True, actor=Actor(None, "an analyst", "import"))
+    # no worker has taken it: its box says so; and changes wait unscored, which every page's banner says
+    ImportRequest.objects.filter(pk=waiting.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
+    OwedRecompute.objects.create(entity_ids=None)
     merged = MergeRecord.objects.create(keep=Entity.objects.get(external_id="lk-pd"), duplicate_external_id="lk-pd-old",
                                         duplicate={"name": "Lakeside PD (old)", "kind": "police_department"})
     return [
