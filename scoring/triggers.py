@@ -17,12 +17,14 @@ from relationships.types import AFFILIATION_TYPES
 _pending = threading.local()
 
 
-def _owed_then_sent(entity_ids: list[int] | None, task, *args) -> None:
+def _owed_then_sent(entity_ids: list[int] | None, task, *args) -> bool:
     from .models import OwedRecompute
 
     owed = OwedRecompute.objects.create(entity_ids=entity_ids)
-    if sent_to_workers(task, *args):  # run here and now without a broker, which deletes the row
-        OwedRecompute.objects.filter(pk=owed.pk).update(sent=True)
+    if not sent_to_workers(task, *args):
+        return False
+    OwedRecompute.objects.filter(pk=owed.pk).update(sent=True)  # run here and now without a broker: gone already
+    return True
 
 
 def _queue(ids: set[int]) -> None:
@@ -37,6 +39,14 @@ def queue_full_recompute(as_of: date | None = None) -> None:
     from .tasks import recompute_all_task
 
     transaction.on_commit(partial(_owed_then_sent, None, recompute_all_task, *([as_of.isoformat()] if as_of else [])))
+
+
+def full_recompute_sent(as_of: date) -> bool:
+    """A full recompute as of `as_of` queued now, outside a transaction (what it reads is committed):
+    whether the task queue took it (if not, it is owed all the same, and run once it can be)."""
+    from .tasks import recompute_all_task
+
+    return _owed_then_sent(None, recompute_all_task, as_of.isoformat())
 
 
 def _flush() -> None:

@@ -13,6 +13,7 @@ from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
+from core.workers import WORKERS_UNREACHABLE
 from conflicts.selectors import flags_between
 from entities.kinds import Category
 from entities.models import Entity
@@ -33,7 +34,7 @@ from .services import (
 )
 from .tables import PairTable
 from .tasks import settings_preview_queued
-from .triggers import queue_full_recompute
+from .triggers import full_recompute_sent
 
 # the latest changes of the settings listed on their form (every one on the history page)
 SETTINGS_CHANGES_ON_FORM = 5
@@ -71,8 +72,11 @@ def scoring_settings(request):
         if form.is_valid():
             saved = "Settings saved." if change else "Nothing to save: these are the settings in force."
             if "recompute" in request.POST:
-                queue_full_recompute(timezone.localdate())
-                messages.success(request, f"{saved} A full recompute has been queued.")
+                if full_recompute_sent(timezone.localdate()):
+                    messages.success(request, f"{saved} A full recompute has been queued.")
+                else:
+                    messages.warning(request, f"{saved} The full recompute could not be queued now, as {WORKERS_UNREACHABLE}: "
+                                              "it runs once it can (within ten minutes of the workers' return).")
             else:
                 messages.success(request, f"{saved} They apply from the next recompute." if change else saved)
             return redirect("scoring_settings")

@@ -206,6 +206,19 @@ def test_save_and_recompute_runs_a_recompute_with_the_new_settings(client_as, la
     assert snapshot.parameters["half_life_days"] == 120
 
 
+@pytest.mark.django_db(transaction=True)
+def test_save_and_recompute_with_the_task_queue_down_says_the_recompute_waits(client_as, lakeside_dir, task_queue_unreachable):
+    """Before, it said "A full recompute has been queued" (after a server error, until session 39)."""
+    from scoring.models import OwedRecompute
+
+    page = client_as("administrator").post("/scoring/settings/", form_data(half_life_days=120, recompute="1"), follow=True).content.decode()
+
+    assert "Settings saved. The full recompute could not be queued now, as the background workers&#x27; task queue could not be reached" in page
+    assert "has been queued" not in page and "are not in the scores yet" in page  # the banner, too
+    assert ScoringSettings.load().scoring_parameters.half_life_days == 120
+    assert list(OwedRecompute.objects.values_list("entity_ids", "sent")) == [(None, False)]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["city_staff", "board_member", "analyst"])
 def test_other_roles_cannot_open_or_change_the_settings(client_as, role):
