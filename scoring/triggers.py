@@ -33,12 +33,12 @@ def _queue(ids: set[int]) -> None:
     _owed_then_sent(sorted(ids), recompute_entities_task, sorted(ids))
 
 
-def queue_full_recompute(as_of: date | None = None) -> None:
-    """A full recompute (as of `as_of`, else the day it runs) queued once the transaction commits:
-    every pair may have changed (two entities merged, or a merge undone, the settings saved)."""
+def queue_full_recompute() -> None:
+    """A full recompute, as of the day it runs, queued once the transaction commits: every pair may
+    have changed (two entities merged, or a merge undone)."""
     from .tasks import recompute_all_task
 
-    transaction.on_commit(partial(_owed_then_sent, None, recompute_all_task, *([as_of.isoformat()] if as_of else [])))
+    transaction.on_commit(partial(_owed_then_sent, None, recompute_all_task))
 
 
 def full_recompute_sent(as_of: date) -> bool:
