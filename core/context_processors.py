@@ -30,9 +30,9 @@ def recompute_banner(request):
     if waiting_since is None:
         return {}
     return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting_since):%Y-%m-%d %H:%M} are not in the scores yet: no "
-                                "background worker has scored them (the workers may be stopped, or their task queue unreachable). "
-                                "They are scored within ten minutes of the workers' return; until then pages show the scores as "
-                                "they were."}
+                                "background worker has scored them (the workers may be stopped, their task queue unreachable, or "
+                                "the recompute failing: the overview names its error). They are scored within ten minutes of the "
+                                "workers' return; until then pages show the scores as they were."}
 
 
 def unsaved_form_waiting(request):
