@@ -541,10 +541,19 @@ def recompute_for_entities(*, entity_ids: set[int], today: date, triggered_by: s
     return recompute(as_of=today, entity_scope=set(entity_ids) or None, triggered_by=triggered_by or "evidence changed")
 
 
+# after a recompute failed, beat's owed one waits this long before it tries again: a recompute
+# that keeps failing (a bug, the disk full) records one failure an hour, not one every ten minutes
+OWED_AFTER_A_FAILURE = timedelta(hours=1)
+
+
 def recompute_owed(*, today: date, now) -> ClosenessSnapshot | None:
     """The recompute owed that no worker is running (`OwedRecompute.objects.waiting`: the pairs of
-    the entities it touched, or every pair), as of `today`; None when none waits."""
+    the entities it touched, or every pair), as of `today`; None when none waits, or when the last
+    recompute failed within the hour."""
     if not OwedRecompute.objects.waiting(now).exists():
+        return None
+    last = ClosenessSnapshot.objects.order_by("-id").first()
+    if last is not None and last.status == ClosenessSnapshot.Status.FAILED and last.started_at > now - OWED_AFTER_A_FAILURE:
         return None
     return recompute(as_of=today, entity_scope=set(), triggered_by="changes no worker had scored")
 

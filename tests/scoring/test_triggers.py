@@ -135,3 +135,12 @@ def test_a_recompute_that_fails_keeps_what_is_owed(lakeside, monkeypatch):
         recompute_owed(today=as_of, now=timezone.now())
 
     assert OwedRecompute.objects.count() == 1 and current_pair_scores() == scores
+
+    # beat's next tries within the hour record no failure after failure; after it, it tries again
+    from datetime import timedelta
+
+    failed = ClosenessSnapshot.objects.latest()
+    assert recompute_owed(today=as_of, now=timezone.now()) is None and ClosenessSnapshot.objects.latest() == failed
+    monkeypatch.undo()
+    assert recompute_owed(today=as_of, now=timezone.now() + timedelta(minutes=61)).status == "complete"
+    assert not OwedRecompute.objects.exists()
