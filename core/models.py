@@ -35,8 +35,9 @@ class KeptForm(models.Model):
     entity search answered as the form was sent) wrote it back without the form."""
 
     token = models.CharField(max_length=64, unique=True)
-    # the account's id (core.unsaved.account_of), not a foreign key: kept whatever becomes of it
-    typed_by = models.IntegerField(null=True, blank=True)
+    # the account's key (core.unsaved.account_key, as the browser's cookie names it), not a foreign
+    # key: kept whatever becomes of the account
+    typed_by = models.CharField(max_length=64, null=True, blank=True)
     path = models.TextField()
     fields = models.JSONField()
     files = models.JSONField(default=list)

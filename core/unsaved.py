@@ -29,7 +29,8 @@ RESENT_FIELD = "resent_unsaved_form"
 # a form larger than this is not kept (a note, an agenda and a long list of attendees are a few KB):
 # a page posting more is not one of this site's forms
 MOST_CHARACTERS_KEPT = 100_000
-# names the account last signed in in this browser, outliving its session; signed, so not forged
+# names the account last signed in in this browser, outliving its session: by its key (`account_key`),
+# not its id, which the browser would keep a year for anyone at it to read; signed, so not forged
 SIGNED_IN_COOKIE = "signed_in_as"
 SIGNED_IN_SALT = "core.unsaved.signed_in_as"
 SIGNED_IN_COOKIE_AGE = 365 * 24 * 60 * 60
@@ -50,7 +51,7 @@ class UnsavedForm:
     fields: list[tuple[str, str]]  # every (name, value) sent, in order, but the CSRF token
     files: list[str]  # the names of the file fields whose files were not kept
     sent_at: str  # ISO 8601, as the server's clock read it
-    typed_by: int | None = None  # the account's id; None when the browser never said whose it was
+    typed_by: str | None = None  # the account's key (`account_key`); None when the browser never said whose it was
 
     @property
     def sent(self) -> datetime:
@@ -105,20 +106,30 @@ def form_sent_in(request) -> UnsavedForm | None:
     return form if form.shown_fields or form.files else None
 
 
-def signed_in_before(request) -> int | None:
-    """The account last signed in in this browser, as its cookie says (None without a cookie this
-    site signed, or after a year)."""
+def account_key(user_pk: int) -> str:
+    """An account as the cookie and a kept form name it: a digest of its id keyed by the site's
+    secret, which tells nothing of the id (until session 39 the cookie held the id itself, signed
+    but readable)."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(SIGNED_IN_SALT, str(user_pk)).hexdigest()[:32]
+
+
+def signed_in_before(request) -> str | None:
+    """The key of the account last signed in in this browser, as its cookie says (None without a
+    cookie this site signed, or after a year). A cookie of before session 39 holds the id itself."""
     from django.core.signing import BadSignature
 
     try:
-        return int(request.get_signed_cookie(SIGNED_IN_COOKIE, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE))
-    except (KeyError, BadSignature, ValueError):  # none, not this site's (or too old), not a number
+        named = request.get_signed_cookie(SIGNED_IN_COOKIE, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE)
+    except (KeyError, BadSignature):  # none, or not this site's (or too old)
         return None
+    return account_key(int(named)) if named.isdigit() else named
 
 
-def account_of(request) -> int | None:
+def account_of(request) -> str | None:
     """Whose form this is: the account signed in, or else the one last signed in in this browser."""
-    return request.user.pk if request.user.is_authenticated else signed_in_before(request)
+    return account_key(request.user.pk) if request.user.is_authenticated else signed_in_before(request)
 
 
 def _cookie_attributes() -> dict:
@@ -129,15 +140,15 @@ def _cookie_attributes() -> dict:
 
 
 def remember_who_signed_in(request, response) -> None:
-    """Leaves the signed-in account's id in a cookie: at each sign-in (which starts its year again),
+    """Leaves the signed-in account's key in a cookie: at each sign-in (which starts its year again),
     and whenever the cookie does not name that account."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
-    if not getattr(request, "signed_in_just_now", False) and signed_in_before(request) == user.pk:
+    key = account_key(user.pk)
+    if not getattr(request, "signed_in_just_now", False) and signed_in_before(request) == key:
         return
-    response.set_signed_cookie(SIGNED_IN_COOKIE, str(user.pk), salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE,
-                               **_cookie_attributes())
+    response.set_signed_cookie(SIGNED_IN_COOKIE, key, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE, **_cookie_attributes())
 
 
 def forget_another_accounts_form(sender, request, user, **kwargs) -> None:
@@ -149,7 +160,7 @@ def forget_another_accounts_form(sender, request, user, **kwargs) -> None:
         return
     request.signed_in_just_now = True
     form = kept_for(request)
-    if form is not None and form.typed_by not in (None, user.pk):
+    if form is not None and form.typed_by not in (None, account_key(user.pk)):
         forget(request)
         messages.info(request, "A form sent from this browser by another account, not saved, was discarded.",
                       fail_silently=True)

@@ -121,7 +121,7 @@ def test_a_form_kept_is_shown_to_the_account_that_sent_it_and_discarded_unseen_w
         browser = Client(enforce_csrf_checks=True)
         browser.get("/login/")
         sent_after_signing_out_in_another_tab(browser, board_member)
-        assert kept(browser).typed_by == board_member.pk
+        assert kept(browser).typed_by == unsaved.account_key(board_member.pk)
 
         landed = browser.get(signed_in(browser, who_signs_in.username, "/unsaved/")["Location"]).content.decode()
 
@@ -143,6 +143,29 @@ def test_the_account_a_form_belongs_to_is_read_only_from_a_cookie_this_site_sign
 
     # not known to be anyone's: shown to whoever signs in, as before there was a cookie
     assert kept(browser).typed_by is None
+
+
+@pytest.mark.django_db
+def test_the_cookie_naming_the_account_does_not_give_its_id_away_and_one_of_before_still_names_it(browser, board_member):
+    from django.http import HttpRequest, HttpResponse
+
+    def cookie_says(value: str) -> str:  # as the site reads it
+        request = HttpRequest()
+        request.COOKIES[unsaved.SIGNED_IN_COOKIE] = value
+        return request.get_signed_cookie(unsaved.SIGNED_IN_COOKIE, salt=unsaved.SIGNED_IN_SALT)
+
+    browser.force_login(board_member)
+    browser.get("/")
+    named = cookie_says(browser.cookies[unsaved.SIGNED_IN_COOKIE].value)
+    assert named == unsaved.account_key(board_member.pk) and not named.isdigit() and len(named) == 32
+
+    # a cookie left before session 39 held the id itself, signed: it still names the account
+    browser.post("/logout/", {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    old = HttpResponse()
+    old.set_signed_cookie(unsaved.SIGNED_IN_COOKIE, str(board_member.pk), salt=unsaved.SIGNED_IN_SALT)
+    browser.cookies[unsaved.SIGNED_IN_COOKIE] = old.cookies[unsaved.SIGNED_IN_COOKIE].value
+    sent_after_the_session_ended(browser, "/meetings/new/", meeting_post([], title="Budget talk"))
+    assert kept(browser).typed_by == unsaved.account_key(board_member.pk)
 
 
 @pytest.mark.django_db
@@ -371,3 +394,28 @@ def test_an_admin_form_sent_after_the_session_ended_is_kept_too(browser, user_wi
     saved = browser.post(action, dict(fields))
     assert saved.status_code == 302 and Entity.objects.get().name == "Lakeside PD"
     assert kept(browser) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_forms_kept_at_the_upgrade_name_their_accounts_by_key_and_back_no_one():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    def migrate(target):
+        MigrationExecutor(connection).migrate([target])
+        return MigrationExecutor(connection).loader.project_state([target]).apps
+
+    apps = migrate(("core", "0002_kept_forms"))
+    KeptForm = apps.get_model("core", "KeptForm")
+    KeptForm.objects.create(token="a", typed_by=7, path="/meetings/new/", fields=[], sent_at=timezone.now())
+    KeptForm.objects.create(token="b", typed_by=None, path="/meetings/new/", fields=[], sent_at=timezone.now())
+    try:
+        apps = migrate(("core", "0003_kept_form_typed_by_key"))
+        forms = dict(apps.get_model("core", "KeptForm").objects.values_list("token", "typed_by"))
+        assert forms == {"a": unsaved.account_key(7), "b": None}
+
+        apps = migrate(("core", "0002_kept_forms"))
+        assert set(apps.get_model("core", "KeptForm").objects.values_list("typed_by", flat=True)) == {None}
+    finally:
+        MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
