@@ -112,19 +112,24 @@ def account_key(user_pk: int) -> str:
     but readable)."""
     from django.utils.crypto import salted_hmac
 
-    return salted_hmac(SIGNED_IN_SALT, str(user_pk)).hexdigest()[:32]
+    return "a-" + salted_hmac(SIGNED_IN_SALT, str(user_pk)).hexdigest()[:30]  # never all digits: not an id
+
+
+def _cookie_says(request) -> str | None:
+    """What the cookie says, as this site signed it (None without one, or after a year)."""
+    from django.core.signing import BadSignature
+
+    try:
+        return request.get_signed_cookie(SIGNED_IN_COOKIE, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE)
+    except (KeyError, BadSignature):  # none, or not this site's (or too old)
+        return None
 
 
 def signed_in_before(request) -> str | None:
     """The key of the account last signed in in this browser, as its cookie says (None without a
     cookie this site signed, or after a year). A cookie of before session 39 holds the id itself."""
-    from django.core.signing import BadSignature
-
-    try:
-        named = request.get_signed_cookie(SIGNED_IN_COOKIE, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE)
-    except (KeyError, BadSignature):  # none, or not this site's (or too old)
-        return None
-    return account_key(int(named)) if named.isdigit() else named
+    named = _cookie_says(request)
+    return account_key(int(named)) if named is not None and named.isdigit() else named
 
 
 def account_of(request) -> str | None:
@@ -146,8 +151,8 @@ def remember_who_signed_in(request, response) -> None:
     if user is None or not user.is_authenticated:
         return
     key = account_key(user.pk)
-    if not getattr(request, "signed_in_just_now", False) and signed_in_before(request) == key:
-        return
+    if not getattr(request, "signed_in_just_now", False) and _cookie_says(request) == key:
+        return  # (one of before session 39, holding the id, is written again with the key)
     response.set_signed_cookie(SIGNED_IN_COOKIE, key, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_COOKIE_AGE, **_cookie_attributes())
 
 
