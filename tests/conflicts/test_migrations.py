@@ -2,21 +2,16 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrated, migrated_to_the_latest
 
 BEFORE = [("conflicts", "0004_flag_snapshot_updated_in_place")]
 AFTER = [("conflicts", "0005_flag_lapsed_on")]
 
 
-def _migrate(targets):
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_lapsed_flag_gets_the_date_its_latest_lapse_entry_names():
-    apps = _migrate(BEFORE)
+    apps = migrated(BEFORE)
     entity = apps.get_model("entities", "Entity")
     flag_model, change = apps.get_model("conflicts", "Flag"), apps.get_model("conflicts", "FlagStatusChange")
     a, b = (entity.objects.create(external_id=f"m-{i}", name=f"M {i}", kind="oversight_body") for i in range(2))
@@ -31,9 +26,9 @@ def test_a_lapsed_flag_gets_the_date_its_latest_lapse_entry_names():
                               reason=f"Evidence lapsed: the rule no longer holds as of {day}.")
     change.objects.create(flag=holding, from_status="open", to_status="resolved", reason="Evidence lapsed: the rule no longer holds as of 2024-06-30.")
     try:
-        apps = _migrate(AFTER)
+        apps = migrated(AFTER)
         lapse = dict(apps.get_model("conflicts", "Flag").objects.values_list("id", "lapsed_on"))
 
         assert lapse == {lapsed_twice.pk: date(2025, 3, 31), lapsed_unrecorded.pk: None, holding.pk: None}
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_latest()

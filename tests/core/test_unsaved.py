@@ -401,24 +401,20 @@ def test_an_admin_form_sent_after_the_session_ended_is_kept_too(browser, user_wi
 
 @pytest.mark.django_db(transaction=True)
 def test_the_forms_kept_at_the_upgrade_name_their_accounts_by_key_and_back_no_one():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
 
-    def migrate(target):
-        MigrationExecutor(connection).migrate([target])
-        return MigrationExecutor(connection).loader.project_state([target]).apps
+    from tests.migrations import migrated, migrated_to_the_latest
 
-    apps = migrate(("core", "0002_kept_forms"))
+    apps = migrated([("core", "0002_kept_forms")])
     KeptForm = apps.get_model("core", "KeptForm")
     KeptForm.objects.create(token="a", typed_by=7, path="/meetings/new/", fields=[], sent_at=timezone.now())
     KeptForm.objects.create(token="b", typed_by=None, path="/meetings/new/", fields=[], sent_at=timezone.now())
     try:
-        apps = migrate(("core", "0003_kept_form_typed_by_key"))
+        apps = migrated([("core", "0003_kept_form_typed_by_key")])
         forms = dict(apps.get_model("core", "KeptForm").objects.values_list("token", "typed_by"))
         assert forms == {"a": unsaved.account_key(7), "b": None}
 
-        apps = migrate(("core", "0002_kept_forms"))
+        apps = migrated([("core", "0002_kept_forms")])
         assert set(apps.get_model("core", "KeptForm").objects.values_list("typed_by", flat=True)) == {None}
     finally:
-        MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_latest()

@@ -2,22 +2,16 @@
 from datetime import date, datetime, timezone
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrated, migrated_to_the_latest
 
 BEFORE = [("engagement", "0003_attendance_by_entity_and_meeting"), ("audit", "0001_initial")]
 AFTER = [("engagement", "0004_meeting_logged_by")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_logged_by_comes_from_the_latest_creation_on_the_site_or_the_api():
-    apps = _migrate(BEFORE)
+    apps = migrated(BEFORE)
     user = apps.get_model("auth", "User")
     first, second = user.objects.create(username="first-logger"), user.objects.create(username="second-logger")
     meeting = apps.get_model("engagement", "Meeting")
@@ -36,9 +30,9 @@ def test_logged_by_comes_from_the_latest_creation_on_the_site_or_the_api():
     created("m-reimported", first, "web", 1)
     created("m-reimported", None, "import", 2)  # deleted, then brought back by an import: no logger
     try:
-        apps = _migrate(AFTER)
+        apps = migrated(AFTER)
         loggers = dict(apps.get_model("engagement", "Meeting").objects.values_list("external_id", "logged_by__username"))
 
         assert loggers == {"m-web": "first-logger", "m-recreated": "second-logger", "m-imported": None, "m-reimported": None}
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_latest()

@@ -2,17 +2,11 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrated, migrated_to_the_latest
 
 BEFORE = [("scoring", "0005_weak_pairs")]
 AFTER = [("scoring", "0006_pair_history_table")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
 
 
 def _pair(apps, model, **fields):
@@ -24,14 +18,14 @@ def _pair(apps, model, **fields):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_history_table_migration_moves_closed_rows_there_and_back():
-    apps = _migrate(BEFORE)
+    apps = migrated(BEFORE)
     entity = apps.get_model("entities", "Entity")
     a, b = (entity.objects.create(external_id=f"m-{i}", name=f"M {i}", kind="person") for i in range(2))
     first, second = (apps.get_model("scoring", "ClosenessSnapshot").objects.create(as_of=date(2026, 1, d), parameters={}) for d in (1, 2))
     _pair(apps, "PairScore", entity_a=a, entity_b=b, score=40, ids=[7], valid_from=first, valid_to=second)
     _pair(apps, "PairScore", entity_a=a, entity_b=b, score=55, ids=[7, 8], valid_from=second, valid_to=None)
     try:
-        apps = _migrate(AFTER)
+        apps = migrated(AFTER)
         current = apps.get_model("scoring", "PairScore").objects.get()
         closed = apps.get_model("scoring", "PairScoreHistory").objects.get()
         versions = apps.get_model("scoring", "PairScoreVersion").objects.order_by("valid_from_id")
@@ -40,8 +34,8 @@ def test_the_history_table_migration_moves_closed_rows_there_and_back():
         assert (closed.score_tenths, closed.relationship_ids, closed.valid_from_id, closed.valid_to_id) == (40, [7], first.pk, second.pk)
         assert [(v.score_tenths, v.valid_to_id) for v in versions] == [(40, second.pk), (55, None)]
 
-        apps = _migrate(BEFORE)
+        apps = migrated(BEFORE)
         rows = apps.get_model("scoring", "PairScore").objects.order_by("valid_from_id").values_list("score_tenths", "valid_to")
         assert list(rows) == [(40, second.pk), (55, None)]
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_latest()
