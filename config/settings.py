@@ -269,6 +269,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.recompute_owed_task",
         "schedule": crontab(minute="*/10"),
     },
+    # the workers' heartbeat (core.models.WorkerHeartbeat), for the pages, /healthz/workers and the
+    # status API; one not run within the minute is dropped (a worker back after a pause runs one, not all)
+    "worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "nightly-housekeeping": {
         "task": "core.tasks.housekeeping_task",
         "schedule": crontab(hour=4, minute=30),

@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from core.tokens import api_token
-from core.views import healthz, password_reset
+from core.views import healthz, healthz_workers, password_reset
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/workers", healthz_workers, name="healthz_workers"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     # open to accounts without a role too (core.middleware.RoleRequiredMiddleware), so they can sign out
     path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),

@@ -15,24 +15,31 @@ def roles(request):
 
 def recompute_banner(request):
     """A banner on every page while a recompute is running (ignoring runs dead for over an hour),
-    or while changes wait to be scored that no worker is scoring (`OwedRecompute.objects.waiting`)."""
+    or while changes wait to be scored that no worker is scoring (`OwedRecompute.objects.waiting`),
+    saying why as far as the app can tell."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     from django.utils import timezone
 
-    from scoring.selectors import changes_waiting_since, running_recompute
+    from scoring.selectors import WAITING_BECAUSE, changes_waiting, changes_waiting_because, failure_since, running_recompute
+    from scoring.services import current_snapshot
+
+    from .workers import workers_expected, workers_last_seen, workers_silent
 
     now = timezone.now()
     running = running_recompute(now)
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    waiting_since = changes_waiting_since(now)
-    if waiting_since is None:
+    waiting = changes_waiting(now)
+    if waiting is None:
         return {}
-    return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting_since):%Y-%m-%d %H:%M} are not in the scores yet: no "
-                                "background worker has scored them (the workers may be stopped, their task queue unreachable, or "
-                                "the recompute failing: the overview names its error). They are scored within ten minutes of the "
-                                "workers' return; until then pages show the scores as they were."}
+    because = changes_waiting_because(
+        waiting=waiting, workers_silent=workers_expected() and workers_silent(workers_last_seen(), now),
+        failing=failure_since(current_snapshot()) is not None)
+    why = "; ".join(WAITING_BECAUSE[reason] for reason in because) or "a background worker has their recompute but has not run it yet"
+    return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting.since):%Y-%m-%d %H:%M} are not in the scores yet: {why}. "
+                                "They are scored within ten minutes of the workers' return; until then pages show the scores as they "
+                                "were. Tell an administrator if this lasts."}
 
 
 def unsaved_form_waiting(request):

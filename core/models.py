@@ -45,3 +45,16 @@ class KeptForm(models.Model):
 
     def __str__(self):
         return f"Form sent to {self.path} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(SingletonModel):
+    """When a background worker last ran the heartbeat task beat sends every minute
+    (core.tasks.worker_heartbeat_task): recent, the chain beat -> task queue -> worker -> database
+    works; old, the workers or beat are stopped. What tells "the workers are stopped" from "the task
+    queue cannot be reached" and "the recompute fails" on the pages and in the status API."""
+
+    last_seen = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"Workers last seen {self.last_seen:%Y-%m-%d %H:%M}" if self.last_seen else "Workers never seen"

@@ -1,11 +1,12 @@
-"""Background work of the pages that span apps: the weekly summary of the Following page, and the
-nightly housekeeping."""
+"""Background work of the pages that span apps: the weekly summary of the Following page, the
+nightly housekeeping, and the workers' heartbeat."""
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from .following import SummariesNotSent, send_following_digests
 from .housekeeping import housekeeping
+from .workers import heartbeat_recorded
 
 
 # the mail server down or refusing: tried again after 5, 10, 20, 40 and 80 minutes, sending only
@@ -20,3 +21,10 @@ def following_digests_task() -> int:
 def housekeeping_task() -> dict[str, int]:
     """Nightly (beat): expired sessions and old sign-in logs deleted (core/housekeeping.py)."""
     return housekeeping(sign_in_logs_kept_days=settings.SIGN_IN_LOGS_KEPT_DAYS)
+
+
+@shared_task(bind=True)
+def worker_heartbeat_task(self) -> None:
+    """Every minute (beat): record that a worker ran a task now (core.workers), so that the pages
+    and the monitors can tell workers stopped from a task queue unreachable or a recompute failing."""
+    heartbeat_recorded(worker=self.request.hostname or "", now=timezone.now())

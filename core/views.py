@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import unsaved
 from .help import HELP_BY_SLUG, HELP_PAGES, help_html
+from .workers import workers_expected, workers_last_seen, workers_silent
 
 
 @login_not_required
@@ -23,6 +24,26 @@ def healthz(request):
         return JsonResponse({"status": "ok"})
     except Exception:  # a health check reports, it does not raise
         return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+@login_not_required
+@never_cache
+def healthz_workers(request):
+    """For an uptime monitor (no sign-in): 503 when no background worker has run the heartbeat beat
+    sends every minute for five minutes (the workers or beat stopped, or the task queue down), so
+    that someone is told; 200 otherwise, or without a broker (tasks run in the web process). Not
+    the load balancer's check: the pages still work without workers."""
+    from django.utils import timezone
+
+    if not workers_expected():
+        return JsonResponse({"status": "ok", "workers": "none: tasks run in the web process"})
+    try:
+        last_seen = workers_last_seen()
+    except Exception:  # a health check reports, it does not raise
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    if workers_silent(last_seen, timezone.now()):
+        return JsonResponse({"status": "workers silent", "last_seen": last_seen}, status=503)
+    return JsonResponse({"status": "ok", "last_seen": last_seen})
 
 
 @login_not_required

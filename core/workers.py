@@ -7,9 +7,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnreachable
+
+from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +61,38 @@ def state_shown(status: str, is_overdue: bool) -> str:
     while it still holds): its status, and whether it says the task is overdue, so that the box
     changes once it is, as well as when the status does."""
     return f"{status}-overdue" if is_overdue else status
+
+
+# beat sends the heartbeat every minute and a worker runs it in a second or two: none for this long
+# means the workers, or beat, are stopped (or the task queue is down, which stops both)
+WORKERS_SILENT_AFTER = timedelta(minutes=5)
+
+
+def heartbeat_recorded(*, worker: str, now: datetime) -> None:
+    """A worker ran the heartbeat task (core.tasks.worker_heartbeat_task)."""
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"last_seen": now, "worker": worker})
+
+
+def workers_expected() -> bool:
+    """Whether tasks go to background workers; without a broker (the embedded set-up) they run in
+    the process that sends them and there are no workers to hear from."""
+    return not current_app.conf.task_always_eager
+
+
+def workers_last_seen() -> datetime | None:
+    """When a worker last ran the heartbeat task; None if none ever has."""
+    return WorkerHeartbeat.objects.filter(pk=1).values_list("last_seen", flat=True).first()
+
+
+def workers_silent(last_seen: datetime | None, now: datetime) -> bool:
+    """Whether no worker has run the heartbeat for five minutes (or ever)."""
+    return last_seen is None or last_seen < now - WORKERS_SILENT_AFTER
+
+
+def workers_heard(now: datetime) -> dict | None:
+    """For the overview: when a worker was last seen, if none has been for five minutes (None when
+    they have, or when there are no workers)."""
+    if not workers_expected():
+        return None
+    last_seen = workers_last_seen()
+    return {"last_seen": last_seen} if workers_silent(last_seen, now) else None

@@ -12,12 +12,13 @@ from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
 from core.dates import parse_iso_date
+from core.workers import workers_expected, workers_last_seen, workers_silent
 from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import (
-    BAND_MOVES, BAND_TENTHS, changes_since, changes_waiting_since, computed_too_long_ago, entity_band_history, failure_since, pair_history,
+    BAND_MOVES, BAND_TENTHS, changes_since, changes_waiting, changes_waiting_because, computed_too_long_ago, entity_band_history, failure_since, pair_history,
     pairs_involving, running_recompute, settings_changes, snapshot_on_or_before,
 )
 from .services import current_snapshot
@@ -168,8 +169,11 @@ class ScoringStatusView(APIView):
     """How current the scores are, for people and for monitoring: the current scores (`scores`: as
     of, when computed, how, how many pairs), whether the nightly recompute has not renewed them for
     over a day (`computed_too_long_ago`), the recompute running, the last one if it failed since
-    (`last_failure`), and since when changes wait that no worker is scoring (`changes_waiting_since`:
-    the workers stopped, or their task queue unreachable). What the overview and its banners say."""
+    (`last_failure`), since when changes wait that no worker is scoring (`changes_waiting_since`)
+    and why as far as the app can tell (`changes_waiting_because`: `task_queue_unreachable`,
+    `workers_silent`, `recompute_failing`), and when a worker last ran the heartbeat beat sends it
+    every minute (`workers`; `expected` false without a broker, tasks running in the web process).
+    What the overview and its banners say."""
 
     permission_classes = [ReadOnlyForStaff]
 
@@ -177,7 +181,9 @@ class ScoringStatusView(APIView):
     def get(self, request):
         now = timezone.now()
         current = current_snapshot()
-        running, failure = running_recompute(now), failure_since(current)
+        running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now)
+        expected, last_seen = workers_expected(), workers_last_seen()
+        silent = expected and workers_silent(last_seen, now)
         return Response({
             "scores": None if current is None else {
                 "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,
@@ -186,7 +192,10 @@ class ScoringStatusView(APIView):
             "computed_too_long_ago": computed_too_long_ago(current, now),
             "running": None if running is None else {"as_of": running.as_of, "scope": running.scope, "started_at": running.started_at},
             "last_failure": None if failure is None else {"started_at": failure.started_at, "error": failure.error},
-            "changes_waiting_since": changes_waiting_since(now),
+            "changes_waiting_since": None if waiting is None else waiting.since,
+            "changes_waiting_because": [] if waiting is None else changes_waiting_because(
+                waiting=waiting, workers_silent=silent, failing=failure is not None),
+            "workers": {"expected": expected, "last_seen": last_seen, "silent": silent},
         })
 
 

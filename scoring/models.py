@@ -58,8 +58,9 @@ class RecomputeLock(models.Model):
 class OwedRecomputeQuerySet(models.QuerySet):
     def waiting(self, now):
         """The recomputes owed that no worker is running: never sent (the task queue could not be
-        reached), or sent over five minutes ago (no worker took the task, or Redis, which keeps
-        nothing on disk, lost it when it restarted). A worker runs one within seconds."""
+        reached), or sent over five minutes ago (no worker took the task, or Redis lost it in a
+        restart: one without an append-only file, or its last second with one, as
+        docker-compose.yml's). A worker runs one within seconds."""
         return self.filter(Q(sent=False) | Q(created_at__lt=now - WAITING_TOO_LONG))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from core.bulk import in_ids_sql
@@ -47,9 +47,37 @@ def failure_since(snapshot: ClosenessSnapshot | None) -> ClosenessSnapshot | Non
     return failure if failure is not None and (snapshot is None or failure.pk > snapshot.pk) else None
 
 
-def changes_waiting_since(now: datetime) -> datetime | None:
-    """When the oldest change whose recompute no worker is running was saved (`OwedRecompute`), if any."""
-    return OwedRecompute.objects.waiting(now).order_by("id").values_list("created_at", flat=True).first()
+@dataclass(frozen=True)
+class ChangesWaiting:
+    """Changes saved that no worker is scoring (`OwedRecompute.objects.waiting`)."""
+
+    since: datetime  # when the oldest was saved
+    unsent: bool  # the task queue could not be reached to send a recompute of some of them
+
+
+def changes_waiting(now: datetime) -> ChangesWaiting | None:
+    """The changes whose recompute no worker is running, if any: since when, and whether the task
+    queue refused some of their recomputes (what the banner and the status API say of them)."""
+    waiting = OwedRecompute.objects.waiting(now).aggregate(since=Min("created_at"), unsent=Count("id", filter=Q(sent=False)))
+    return None if waiting["since"] is None else ChangesWaiting(since=waiting["since"], unsent=bool(waiting["unsent"]))
+
+
+def changes_waiting_because(*, waiting: ChangesWaiting, workers_silent: bool, failing: bool) -> list[str]:
+    """Why changes wait, as far as the app can tell (`WAITING_BECAUSE`), any of: the task queue
+    refused their recompute when they were saved; no worker has run the heartbeat for five minutes
+    (core.workers: the workers or beat stopped, or the queue down, which stops both); a recompute
+    failed since the current scores. None of them: a worker has the recompute but has not run it
+    (busy, or its task lost)."""
+    return [reason for reason, holds in (
+        ("task_queue_unreachable", waiting.unsent), ("workers_silent", workers_silent), ("recompute_failing", failing),
+    ) if holds]
+
+
+WAITING_BECAUSE = {
+    "task_queue_unreachable": "the background workers' task queue could not be reached when they were saved",
+    "workers_silent": "no background worker has run for over five minutes (the workers, or beat, which sends them work, are stopped)",
+    "recompute_failing": "the last recompute failed (the overview names its error)",
+}
 
 
 def scores_exist() -> bool:

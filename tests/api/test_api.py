@@ -529,3 +529,30 @@ def test_the_scoring_status_says_how_current_the_scores_are_as_the_overview_does
     assert status["computed_too_long_ago"] is True
     assert status["last_failure"]["error"] == "RuntimeError: disk full"
     assert status["changes_waiting_since"] is not None and status["changes_waiting_since"][:16] == waiting.created_at.isoformat()[:16]
+    assert status["changes_waiting_because"] == ["task_queue_unreachable", "recompute_failing"]
+    assert status["workers"] == {"expected": False, "last_seen": None, "silent": False}  # no broker here: tasks run in the web process
+
+
+@pytest.mark.django_db
+def test_the_scoring_status_tells_workers_stopped_from_a_worker_busy(scored, api_as, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+    from scoring.models import OwedRecompute
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+    api = api_as("city_staff")
+    sent = OwedRecompute.objects.create(entity_ids=[1], sent=True)
+    OwedRecompute.objects.filter(pk=sent.pk).update(created_at=timezone.now() - timedelta(minutes=6))  # no worker took it
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    status = api.get("/api/scoring/status/").json()
+    assert status["changes_waiting_because"] == [] and status["workers"]["silent"] is False and status["workers"]["expected"] is True
+
+    last_seen = timezone.now() - timedelta(minutes=6)
+    heartbeat_recorded(worker="celery@one", now=last_seen)
+    status = api.get("/api/scoring/status/").json()
+    assert status["changes_waiting_because"] == ["workers_silent"] and status["workers"]["silent"] is True
+    assert datetime.fromisoformat(status["workers"]["last_seen"]) == last_seen

@@ -37,6 +37,7 @@ WHO = {"anonymous": PUBLIC, "no_role": NO_ROLE, "city_staff": CITY_STAFF, "board
 # route name -> {method: the lowest rank allowed}; downloads are listed as their own lines below
 POLICY = {
     "healthz": {"get": PUBLIC},
+    "healthz_workers": {"get": PUBLIC},  # for an uptime monitor: whether the workers run
     "login": {"get": PUBLIC},
     "survey_answer": {"get": PUBLIC, "post": PUBLIC},
     "help_index": {"get": PUBLIC},  # how the numbers are made is public
@@ -178,7 +179,7 @@ def site(db):
     refused = ImportRequest.objects.create(actor="walk", status="done", outcome="refused", problems_csv=gzip.compress(b"file,line,column,message\n"))
     merge = MergeRecord.objects.create(keep=a, duplicate_external_id="walk-merged", duplicate={"name": "Walk A", "kind": "person"})
     return {
-        "healthz": "/healthz", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
+        "healthz": "/healthz", "healthz_workers": "/healthz/workers", "login": "/login/", "survey_answer": f"/feedback/{survey.token}/", "overview": "/",
         "help_index": "/help/", "help_page": "/help/scoring/", "unsaved_form": "/unsaved/",
         "entity_list": "/entities/", "entity_detail": f"/entities/{a.external_id}/",
         "entity_new": "/record/entity/", "entity_edit": f"/entities/{a.external_id}/edit/", "entity_delete": f"/entities/{a.external_id}/delete/",

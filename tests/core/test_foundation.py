@@ -24,6 +24,30 @@ def test_healthz_needs_no_sign_in(client):
 
 
 @pytest.mark.django_db
+def test_the_workers_health_check_answers_503_once_no_worker_has_run_for_five_minutes(client, monkeypatch):
+    """For an uptime monitor, so that someone is told when the workers or beat stop (the pages
+    still work: not the load balancer's check)."""
+    from datetime import timedelta
+
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+
+    assert client.get("/healthz/workers").json() == {"status": "ok", "workers": "none: tasks run in the web process"}
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+    never = client.get("/healthz/workers")
+    assert never.status_code == 503 and never.json() == {"status": "workers silent", "last_seen": None}
+
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=2))
+    fresh = client.get("/healthz/workers")
+    assert fresh.status_code == 200 and fresh.json()["status"] == "ok" and fresh["Cache-Control"].startswith("max-age=0")
+
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=6))
+    silent = client.get("/healthz/workers")
+    assert silent.status_code == 503 and silent.json()["status"] == "workers silent"
+    assert "celery@one" not in silent.content.decode()  # the public answer names no host
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/", "/admin/"])
 def test_pages_require_sign_in(client, url):
     response = client.get(url)

@@ -73,6 +73,29 @@ def test_scores_the_nightly_recompute_has_not_renewed_for_over_a_day_are_said_to
 
 
 @pytest.mark.django_db
+def test_the_overview_says_when_no_background_worker_has_run_for_five_minutes(lakeside_dir, client_as, monkeypatch):
+    """Before, workers stopped with nothing changed were said only a day later, by the scores'
+    age; the heartbeat beat sends every minute says it after five."""
+    from datetime import timedelta
+
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+    silent = "No background worker has run"
+    assert silent not in client.get("/").content.decode()  # no broker: no workers to hear from
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    assert "No background worker has run yet: changes are not scored" in client.get("/").content.decode()
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=4))
+    assert silent not in client.get("/").content.decode()
+    last_seen = timezone.now() - timedelta(minutes=6)
+    heartbeat_recorded(worker="celery@one", now=last_seen)
+    assert f"No background worker has run since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}: changes are not scored" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
 def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as):
     from datetime import date
 

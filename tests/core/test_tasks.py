@@ -54,3 +54,27 @@ def test_a_real_worker_does_the_nightly_housekeeping(worker_queue):
         time.sleep(0.5)
 
     assert not Session.objects.filter(session_key=expired.session_key).exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_records_its_heartbeat_as_beat_sends_it_every_minute(worker_queue, client):
+    from django.conf import settings
+
+    from core.models import WorkerHeartbeat
+    from core.tasks import worker_heartbeat_task
+
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "core.tasks.worker_heartbeat_task")
+    assert entry["schedule"] == 60.0 and entry["options"]["expires"] < 60  # one not run within its minute is dropped
+    assert client.get("/healthz/workers").status_code == 503  # a broker, and no worker has run it yet
+
+    sent_at = timezone.now()
+    with celery_app.connection_for_write(REDIS_URL) as conn:
+        worker_heartbeat_task.apply_async(queue=worker_queue, connection=conn)
+    deadline = time.monotonic() + 60
+    while not WorkerHeartbeat.objects.filter(last_seen__gte=sent_at).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    heartbeat = WorkerHeartbeat.objects.get()
+    assert heartbeat.last_seen >= sent_at and heartbeat.worker == f"{worker_queue}@localhost"
+    assert client.get("/healthz/workers").json()["status"] == "ok"

@@ -72,3 +72,41 @@ def test_a_task_is_sent_once_its_transaction_commits_and_unsent_is_told_when_the
         send_once_committed(sent_after_commit, 2, unsent=lambda: unsent.append("committed"))
         assert unsent == []  # not before the commit
     assert unsent == ["committed"]
+
+
+def test_workers_are_silent_after_five_minutes_without_a_heartbeat_or_before_the_first():
+    from datetime import datetime, timedelta, timezone
+
+    from core.workers import WORKERS_SILENT_AFTER, workers_silent
+
+    now = datetime(2026, 12, 5, 6, 0, tzinfo=timezone.utc)
+    assert WORKERS_SILENT_AFTER == timedelta(minutes=5)
+    assert workers_silent(None, now)
+    assert not workers_silent(now - timedelta(minutes=1), now)
+    assert not workers_silent(now - WORKERS_SILENT_AFTER, now)
+    assert workers_silent(now - WORKERS_SILENT_AFTER - timedelta(seconds=1), now)
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_keeps_one_row_with_the_latest_worker_and_time(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+    from core.models import WorkerHeartbeat
+    from core.workers import heartbeat_recorded, workers_expected, workers_heard, workers_last_seen
+
+    now = timezone.now()
+    assert workers_last_seen() is None
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # a broker: workers are expected
+    assert workers_expected() and workers_heard(now) == {"last_seen": None}
+
+    heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=7))
+    assert workers_heard(now) == {"last_seen": now - timedelta(minutes=7)}
+    heartbeat_recorded(worker="celery@two", now=now)
+    assert list(WorkerHeartbeat.objects.values_list("worker", "last_seen")) == [("celery@two", now)]
+    assert workers_last_seen() == now and workers_heard(now) is None
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # no broker: no workers to hear from
+    assert not workers_expected() and workers_heard(now + timedelta(hours=1)) is None

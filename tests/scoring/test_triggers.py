@@ -41,7 +41,7 @@ def test_a_meeting_logged_while_the_task_queue_is_down_is_saved_and_scored_once_
     owed = OwedRecompute.objects.get()
     assert ids("x-a2", "x-b2") <= set(owed.entity_ids) and not owed.sent
     page = board.get("/").content.decode()
-    assert "are not in the scores yet: no background worker has scored them" in page
+    assert "are not in the scores yet: the background workers&#x27; task queue could not be reached when they were saved." in page
 
     monkeypatch.undo()  # the queue is back: the task every ten minutes (beat) runs what is owed
     from scoring.tasks import recompute_owed_task
@@ -69,7 +69,18 @@ def test_a_change_whose_task_no_worker_runs_waits_five_minutes_then_is_said_and_
     assert recompute_owed(today=timezone.localdate(), now=timezone.now()) is None
 
     OwedRecompute.objects.filter(pk=owed.pk).update(created_at=owed.created_at - timedelta(minutes=6))
-    assert "are not in the scores yet: no background worker has scored them" in board.get("/").content.decode()
+    assert "are not in the scores yet: a background worker has their recompute but has not run it yet." in board.get("/").content.decode()
+    # deployed with a broker, the workers' heartbeat tells a worker stopped from one busy
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    assert "a background worker has their recompute but has not run it yet." in board.get("/").content.decode()
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=6))
+    assert ("are not in the scores yet: no background worker has run for over five minutes (the workers, or beat, which sends "
+            "them work, are stopped).") in board.get("/").content.decode()
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the embedded set-up again for the rest
     assert recompute_owed(today=timezone.localdate(), now=timezone.now()).scope == "incremental"
     assert not OwedRecompute.objects.exists()
     assert_incremental_gave_what_a_full_recompute_gives(timezone.localdate())
