@@ -24,7 +24,7 @@ def recompute_banner(request):
     from scoring.selectors import WAITING_BECAUSE, changes_waiting, changes_waiting_because, failure_since, running_recompute
     from scoring.services import current_snapshot
 
-    from .workers import workers_expected, workers_last_seen, workers_silent
+    from .workers import workers_heard
 
     now = timezone.now()
     running = running_recompute(now)
@@ -34,7 +34,7 @@ def recompute_banner(request):
     if waiting is None:
         return {}
     because = changes_waiting_because(
-        waiting=waiting, workers_silent=workers_expected() and workers_silent(workers_last_seen(), now),
+        waiting=waiting, workers_silent=workers_heard(now) is not None,
         failing=failure_since(current_snapshot()) is not None)
     why = "; ".join(WAITING_BECAUSE[reason] for reason in because) or "a background worker has their recompute but has not run it yet"
     return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting.since):%Y-%m-%d %H:%M} are not in the scores yet: {why}. "

@@ -90,8 +90,8 @@ def workers_silent(last_seen: datetime | None, now: datetime) -> bool:
 
 
 def workers_heard(now: datetime) -> dict | None:
-    """For the overview: when a worker was last seen, if none has been for five minutes (None when
-    they have, or when there are no workers)."""
+    """For the overview and the banner: when a worker was last seen, if none has been for five
+    minutes (None when one has, or when there are no workers)."""
     if not workers_expected():
         return None
     last_seen = workers_last_seen()
