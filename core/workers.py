@@ -47,12 +47,13 @@ def send_once_committed(task, *args, unsent: Callable[[], object]) -> None:
 WAITING_TOO_LONG = timedelta(minutes=5)
 
 
-def overdue(*, waiting_since: datetime | None, running_since: datetime | None, now: datetime) -> bool:
+def overdue(*, waiting_since: datetime | None, running_since: datetime | None, now: datetime, workers_silent: bool = False) -> bool:
     """Whether a task recorded for a page (an upload, a settings preview) waits for a worker for
-    over five minutes, or runs past the tasks' time limit: no worker is taking them, or one died
-    on it (its page says to tell an administrator)."""
+    over five minutes, or at all while no worker has run for five (`workers_silent`: none will take
+    it soon), or runs past the tasks' time limit: no worker is taking them, or one died on it (its
+    page says to tell an administrator)."""
     if waiting_since is not None:
-        return waiting_since < now - WAITING_TOO_LONG
+        return workers_silent or waiting_since < now - WAITING_TOO_LONG
     return running_since is not None and running_since < now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 

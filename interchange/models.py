@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from core.workers import overdue, state_shown
+from core.workers import overdue, state_shown, workers_heard
 
 # how an import came in, in words (`via` as the audit trail records it)
 VIA_WORDS = {"import": "Data sets page", "command": "command line", "api": "API"}
@@ -113,12 +114,19 @@ class ImportRequest(models.Model):
         """Rows the import created or updated (0: every row was already there as given)."""
         return sum(n["created"] + n["updated"] for n in self.counts.values())
 
+    @cached_property
+    def workers_silence(self) -> dict | None:
+        """While it waits for a worker: when one was last seen, if none has been for five minutes
+        (`core.workers.workers_heard`), so that its page says so at once."""
+        return workers_heard(timezone.now()) if self.status == self.Status.QUEUED else None
+
     @property
     def overdue(self) -> bool:
-        """Waiting for a worker for over five minutes, or running past the tasks' time limit
-        (`core.workers.overdue`): the page says to tell an administrator."""
+        """Waiting for a worker for over five minutes (or while none runs), or running past the
+        tasks' time limit (`core.workers.overdue`): the page says to tell an administrator."""
         return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
-                       running_since=self.started_at if self.status == self.Status.RUNNING else None, now=timezone.now())
+                       running_since=self.started_at if self.status == self.Status.RUNNING else None, now=timezone.now(),
+                       workers_silent=self.workers_silence is not None)
 
     @property
     def shown_state(self) -> str:

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from core.models import SingletonModel
 from core.paging import DeferredJoinQuerySet
-from core.workers import WAITING_TOO_LONG, overdue, state_shown
+from core.workers import WAITING_TOO_LONG, overdue, state_shown, workers_heard
 
 from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
@@ -356,13 +357,20 @@ class SettingsPreview(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.COMPLETE, self.Status.FAILED)
 
+    @cached_property
+    def workers_silence(self) -> dict | None:
+        """While it waits for a worker: when one was last seen, if none has been for five minutes
+        (`core.workers.workers_heard`), so that its page says so at once."""
+        return workers_heard(timezone.now()) if self.status == self.Status.QUEUED else None
+
     @property
     def overdue(self) -> bool:
-        """Waiting for a worker, or running, for too long (`core.workers.overdue`; its run is timed
-        from the request, which no worker took long before running it): the page says to tell an
-        administrator."""
+        """Waiting for a worker (while none runs, or for too long), or running for too long
+        (`core.workers.overdue`; its run is timed from the request, which no worker took long
+        before running it): the page says to tell an administrator."""
         return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
-                       running_since=self.requested_at if self.status == self.Status.RUNNING else None, now=timezone.now())
+                       running_since=self.requested_at if self.status == self.Status.RUNNING else None, now=timezone.now(),
+                       workers_silent=self.workers_silence is not None)
 
     @property
     def shown_state(self) -> str:

@@ -358,9 +358,38 @@ def test_a_preview_no_worker_takes_says_so_once_overdue_and_the_polling_box_show
 
     assert polled.status_code == 200
     body = polled.content.decode()
-    assert "no worker has taken it\n  yet. A preview saves nothing. Tell an administrator" in body
+    assert "no worker has taken it yet. A preview saves nothing. Tell an administrator" in body
     assert "?shown=queued-overdue" in body  # and then no change, until the worker takes it
     assert admin.get(url, {"shown": "queued-overdue"}, headers={"HX-Request": "true"}).status_code == 204
+
+
+@pytest.mark.django_db
+def test_a_preview_asked_for_while_no_worker_runs_says_so_at_once(lakeside, client_as, monkeypatch):
+    """The workers' heartbeat (core.workers) tells that none will take it: before, the box said it
+    waited for a worker for five minutes before saying anything."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+    from scoring.services import settings_preview_requested
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+    admin = client_as("administrator")
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    preview = settings_preview_requested(parameters=ScoringParameters(half_life_days=200))
+    url = f"/scoring/settings/preview/{preview.pk}/"
+    assert "taking longer than it should" not in admin.get(url).content.decode()  # a worker ran a minute ago
+
+    last_seen = timezone.now() - timedelta(minutes=6)
+    heartbeat_recorded(worker="celery@one", now=last_seen)
+    polled = admin.get(url, {"shown": "queued"}, headers={"HX-Request": "true"})
+
+    assert polled.status_code == 200
+    assert (f"no background worker has run since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}, so none will take it until the workers "
+            "are back. A preview saves nothing.") in " ".join(polled.content.decode().split())
+    assert "?shown=queued-overdue" in polled.content.decode()
 
 
 @pytest.mark.django_db
