@@ -30,12 +30,11 @@ def recompute_banner(request):
     running = running_recompute(now)
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    waiting = changes_waiting(now)
+    silent = workers_heard(now) is not None
+    waiting = changes_waiting(now, workers_silent=silent)
     if waiting is None:
         return {}
-    because = changes_waiting_because(
-        waiting=waiting, workers_silent=workers_heard(now) is not None,
-        failing=failure_since(current_snapshot()) is not None)
+    because = changes_waiting_because(waiting=waiting, workers_silent=silent, failing=failure_since(current_snapshot()) is not None)
     why = "; ".join(WAITING_BECAUSE[reason] for reason in because) or "a background worker has their recompute but has not run it yet"
     return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting.since):%Y-%m-%d %H:%M} are not in the scores yet: {why}. "
                                 "They are scored within ten minutes of the workers' return; until then pages show the scores as they "

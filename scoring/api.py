@@ -181,9 +181,9 @@ class ScoringStatusView(APIView):
     def get(self, request):
         now = timezone.now()
         current = current_snapshot()
-        running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now)
         expected, last_seen = workers_expected(), workers_last_seen()
         silent = expected and workers_silent(last_seen, now)
+        running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now, workers_silent=silent)
         return Response({
             "scores": None if current is None else {
                 "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,

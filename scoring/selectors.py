@@ -55,10 +55,12 @@ class ChangesWaiting:
     unsent: bool  # the task queue could not be reached to send a recompute of some of them
 
 
-def changes_waiting(now: datetime) -> ChangesWaiting | None:
+def changes_waiting(now: datetime, workers_silent: bool = False) -> ChangesWaiting | None:
     """The changes whose recompute no worker is running, if any: since when, and whether the task
-    queue refused some of their recomputes (what the banner and the status API say of them)."""
-    waiting = OwedRecompute.objects.waiting(now).aggregate(since=Min("created_at"), unsent=Count("id", filter=Q(sent=False)))
+    queue refused some of their recomputes (what the banner and the status API say of them). While
+    no worker runs (`workers_silent`, core.workers), every change owed, however recent."""
+    owed = OwedRecompute.objects.all() if workers_silent else OwedRecompute.objects.waiting(now)
+    waiting = owed.aggregate(since=Min("created_at"), unsent=Count("id", filter=Q(sent=False)))
     return None if waiting["since"] is None else ChangesWaiting(since=waiting["since"], unsent=bool(waiting["unsent"]))
 
 

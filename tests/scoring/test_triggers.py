@@ -87,6 +87,30 @@ def test_a_change_whose_task_no_worker_runs_waits_five_minutes_then_is_said_and_
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_change_saved_while_no_worker_runs_is_said_to_wait_at_once(scored_today, client_as, monkeypatch):
+    """The task sent, and the workers' heartbeat says none runs: no need to wait five minutes to
+    know no worker will score it."""
+    from datetime import timedelta
+
+    from celery.app.task import Task
+
+    from config.celery import app
+    from core.workers import heartbeat_recorded
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+    monkeypatch.setattr(Task, "apply_async", lambda self, *args, **kwargs: None)  # taken by the queue, never run
+    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=20))
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
+
+    assert OwedRecompute.objects.get().sent
+    page = " ".join(board.get("/").content.decode().split())
+    assert "are not in the scores yet: no background worker has run for over five minutes" in page
+    heartbeat_recorded(worker="celery@one", now=timezone.now())  # a worker back: it has seconds
+    assert "are not in the scores yet" not in board.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_change_scored_at_once_leaves_nothing_owed(scored_today, client_as):
     client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting"))
     assert ClosenessSnapshot.objects.latest().scope == "incremental" and not OwedRecompute.objects.exists()
