@@ -5,7 +5,6 @@ import datetime
 import json
 from collections.abc import Iterable
 from decimal import Decimal
-from itertools import islice
 
 from django.utils import timezone
 
@@ -13,8 +12,6 @@ from core.bulk import NULL, bulk_insert, copy_csv_rows, is_postgres
 
 from .context import Actor, current_actor
 from .models import AuditEvent
-
-BULK_CHUNK = 50_000
 
 
 def plain(value):
@@ -67,8 +64,4 @@ def audit_events_bulk_write(events: Iterable[tuple[str, str, str, dict, str]]) -
         (*shared, action, object_type, key, context, json.dumps(changes, default=plain))
         for action, object_type, key, changes, context in events
     )
-    written = 0
-    # in chunks: one COPY buffer for hundreds of thousands of events would cost hundreds of megabytes
-    while chunk := list(islice(lines, BULK_CHUNK)):
-        written += copy_csv_rows(AuditEvent, columns, chunk)
-    return written
+    return copy_csv_rows(AuditEvent, columns, lines)  # streamed: the events are never all held at once

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import logging
 import tempfile
@@ -99,31 +100,73 @@ def _copy_value(value):
     return value
 
 
-def copy_in(sql: str, data) -> None:
-    """Run a COPY … FROM STDIN on this connection, its errors raised as Django's (a unique or
-    foreign key violation as django.db.IntegrityError), as a query through the ORM raises them:
-    the raw cursor raised psycopg2's, which no caller catching Django's errors saw."""
+def copy_in(sql: str, data, size: int = 8192) -> None:
+    """Run a COPY … FROM STDIN on this connection (`data` read `size` at a time), its errors
+    raised as Django's (a unique or foreign key violation as django.db.IntegrityError), as a query
+    through the ORM raises them: the raw cursor raised psycopg2's, which no caller catching
+    Django's errors saw."""
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(sql, data)
+        cursor.cursor.copy_expert(sql, data, size=size)
+
+
+class _CsvRowsReader(io.TextIOBase):
+    """The rows as CSV text, formatted as COPY reads them (`read`), a block at a time: PostgreSQL
+    parses and stores one block while the next is formatted here (one after the other when the
+    whole text was formatted first: a million attendance rows spent ~4 s formatting, then ~6 s
+    waiting for the server), and the whole text is never held at once."""
+
+    def __init__(self, rows: Iterable[Sequence], block_chars: int):
+        self._rows = iter(rows)
+        self._block_chars = block_chars
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        self.count = 0
+        self.error: Exception | None = None  # raised by the rows: psycopg2 ends the COPY with its own error
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        buffer, writerow = self._buffer, self._writer.writerow
+        buffer.seek(0)
+        buffer.truncate()
+        try:
+            for row in self._rows:
+                writerow(row)
+                self.count += 1
+                if buffer.tell() >= self._block_chars:  # checked per row: cheap, as tell() is a StringIO's
+                    break
+        except Exception as exc:
+            self.error = exc
+            raise
+        return buffer.getvalue()
+
+
+# what COPY asks of its reader at a time: a block of rows a few hundred kilobytes long keeps the
+# calls few and the server busy
+COPY_BLOCK_CHARS = 256 * 1024
 
 
 def copy_csv_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """COPY rows already in COPY's terms (text, numbers, NULL for null) into `model`'s `columns`
-    (attnames); returns the count. PostgreSQL only."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    if not count:
+    (attnames), streamed (`_CsvRowsReader`); returns the count. PostgreSQL only."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return 0
-    buffer.seek(0)
+    reader = _CsvRowsReader(itertools.chain((first,), rows), COPY_BLOCK_CHARS)
     # get_field accepts attnames (`entity_id`) as well as names
     db_columns = [model._meta.get_field(c).column for c in columns]
     sql = f'COPY "{model._meta.db_table}" ({", ".join(db_columns)}) FROM STDIN WITH (FORMAT csv, NULL \'nan\')'
-    copy_in(sql, buffer)
-    return count
+    try:
+        copy_in(sql, reader, size=COPY_BLOCK_CHARS)
+    except DatabaseError as exc:
+        # the rows' own error, not the OperationalError psycopg2 made of it (which the tasks retry
+        # as a database gone away)
+        if reader.error is not None:
+            raise reader.error from exc
+        raise
+    return reader.count
 
 
 def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

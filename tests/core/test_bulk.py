@@ -185,3 +185,49 @@ def test_a_copy_that_breaks_a_constraint_raises_django_s_integrity_error():
     EntityFactory(external_id="taken")
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert(Entity, ["external_id", "name", "kind", "category"], [("taken", "Again", "person", "individual")])
+
+
+def test_a_copy_streams_its_rows_in_blocks_and_stores_every_one(monkeypatch):
+    """Rows formatted a block at a time while PostgreSQL stores the one before (core.bulk
+    `_CsvRowsReader`): a block boundary falls within the rows, and every row is stored once."""
+    monkeypatch.setattr(bulk, "COPY_BLOCK_CHARS", 200)  # a few rows a block
+    now = timezone.now()
+    served, blocks = [], []
+    read = bulk._CsvRowsReader.read
+
+    def read_recorded(self, size=-1):
+        blocks.append((len(served), read(self, size)))  # the rows served by then, and the block
+        return blocks[-1][1]
+
+    monkeypatch.setattr(bulk._CsvRowsReader, "read", read_recorded)
+
+    def rows():
+        for i in range(250):
+            served.append(i)
+            yield (f"stream-{i:03}", LOOKALIKES[i % len(LOOKALIKES)] or "x", "person", "individual", now, now)
+
+    columns = ["external_id", "name", "kind", "category", "created_at", "updated_at"]
+    assert bulk_insert(Entity, columns, rows()) == 250
+    assert served == list(range(250))
+    # read as COPY asks, a block at a time, each formatted only then (the whole text never held)
+    assert len(blocks) > 20 and blocks[0][0] < 10 and blocks[-1] == (250, "")
+    assert all(len(text) < 200 + 100 for _, text in blocks)
+    stored = dict(Entity.objects.filter(external_id__startswith="stream-").values_list("external_id", "name"))
+    assert stored == {f"stream-{i:03}": LOOKALIKES[i % len(LOOKALIKES)] or "x" for i in range(250)}
+    assert bulk_insert(Entity, columns, iter(())) == 0
+
+
+def test_rows_that_fail_while_copied_write_nothing_and_the_error_is_raised(monkeypatch):
+    """An error raised by the rows once the COPY has begun (their first blocks sent) ends it,
+    nothing of it stored, and reaches the caller; the connection goes on."""
+    monkeypatch.setattr(bulk, "COPY_BLOCK_CHARS", 100)
+    now = timezone.now()
+
+    def rows():
+        for i in range(50):
+            yield (f"broken-{i}", "A name", "person", "individual", now, now)
+        raise ValueError("row 51 cannot be read")
+
+    with pytest.raises(ValueError, match="row 51 cannot be read"), transaction.atomic():
+        bulk_insert(Entity, ["external_id", "name", "kind", "category", "created_at", "updated_at"], rows())
+    assert not Entity.objects.filter(external_id__startswith="broken-").exists()
