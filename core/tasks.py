@@ -1,12 +1,17 @@
 """Background work of the pages that span apps: the weekly summary of the Following page, the
 nightly housekeeping, and the workers' heartbeat."""
+import logging
+
 from celery import shared_task
+from celery.signals import task_prerun
 from django.conf import settings
 from django.utils import timezone
 
 from .following import SummariesNotSent, send_following_digests
 from .housekeeping import housekeeping
 from .workers import heartbeat_recorded
+
+logger = logging.getLogger(__name__)
 
 
 # the mail server down or refusing: tried again after 5, 10, 20, 40 and 80 minutes, sending only
@@ -28,3 +33,17 @@ def worker_heartbeat_task(self) -> None:
     """Every minute (beat): record that a worker ran a task now (core.workers), so that the pages
     and the monitors can tell workers stopped from a task queue unreachable or a recompute failing."""
     heartbeat_recorded(worker=self.request.hostname or "", now=timezone.now())
+
+
+@task_prerun.connect
+def worker_took_a_task(sender=None, task=None, **kwargs):
+    """Any task a worker starts is a heartbeat too: workers busy with long work (an import, a
+    recompute) while the minute's heartbeat expires in the queue are not said to be stopped until
+    none has taken any work for five minutes. Not a task run in the sending process (no broker)."""
+    request = getattr(task, "request", None)
+    if request is None or request.is_eager or sender is worker_heartbeat_task:  # that one records it itself
+        return
+    try:
+        heartbeat_recorded(worker=request.hostname or "", now=timezone.now())
+    except Exception:  # the task runs whatever becomes of its heartbeat
+        logger.exception("the workers' heartbeat was not recorded")

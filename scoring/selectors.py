@@ -77,7 +77,8 @@ def changes_waiting_because(*, waiting: ChangesWaiting, workers_silent: bool, fa
 
 WAITING_BECAUSE = {
     "task_queue_unreachable": "the background workers' task queue could not be reached when they were saved",
-    "workers_silent": "no background worker has run for over five minutes (the workers, or beat, which sends them work, are stopped)",
+    "workers_silent": "no background worker has taken any work for over five minutes (the workers, or beat, which sends them work, are "
+                      "stopped, or every worker is busy with long work)",
     "recompute_failing": "the last recompute failed (the overview names its error)",
 }
 

@@ -83,16 +83,16 @@ def test_the_overview_says_when_no_background_worker_has_run_for_five_minutes(la
 
     scored_lakeside(lakeside_dir)
     client = client_as("city_staff")
-    silent = "No background worker has run"
+    silent = "No background worker has taken any work"
     assert silent not in client.get("/").content.decode()  # no broker: no workers to hear from
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    assert "No background worker has run yet: changes are not scored" in client.get("/").content.decode()
+    assert "No background worker has taken any work yet: changes are not scored" in client.get("/").content.decode()
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=4))
     assert silent not in client.get("/").content.decode()
     last_seen = timezone.now() - timedelta(minutes=6)
     heartbeat_recorded(worker="celery@one", now=last_seen)
-    assert f"No background worker has run since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}: changes are not scored" in client.get("/").content.decode()
+    assert f"No background worker has taken any work since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}: changes are not scored" in client.get("/").content.decode()
 
 
 @pytest.mark.django_db

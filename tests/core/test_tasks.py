@@ -54,6 +54,10 @@ def test_a_real_worker_does_the_nightly_housekeeping(worker_queue):
         time.sleep(0.5)
 
     assert not Session.objects.filter(session_key=expired.session_key).exists()
+    # any task a worker takes is a heartbeat (core.tasks.worker_took_a_task): busy is not stopped
+    from core.models import WorkerHeartbeat
+
+    assert WorkerHeartbeat.objects.get().worker == f"{worker_queue}@localhost"
 
 
 @pytest.mark.worker

@@ -78,8 +78,8 @@ def test_a_change_whose_task_no_worker_runs_waits_five_minutes_then_is_said_and_
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
     assert "a background worker has their recompute but has not run it yet." in board.get("/").content.decode()
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=6))
-    assert ("are not in the scores yet: no background worker has run for over five minutes (the workers, or beat, which sends "
-            "them work, are stopped).") in board.get("/").content.decode()
+    assert ("are not in the scores yet: no background worker has taken any work for over five minutes (the workers, or beat, "
+            "which sends them work, are stopped, or every worker is busy with long work).") in board.get("/").content.decode()
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # the embedded set-up again for the rest
     assert recompute_owed(today=timezone.localdate(), now=timezone.now()).scope == "incremental"
     assert not OwedRecompute.objects.exists()
@@ -105,7 +105,7 @@ def test_a_change_saved_while_no_worker_runs_is_said_to_wait_at_once(scored_toda
 
     assert OwedRecompute.objects.get().sent
     page = " ".join(board.get("/").content.decode().split())
-    assert "are not in the scores yet: no background worker has run for over five minutes" in page
+    assert "are not in the scores yet: no background worker has taken any work for over five minutes" in page
     heartbeat_recorded(worker="celery@one", now=timezone.now())  # a worker back: it has seconds
     assert "are not in the scores yet" not in board.get("/").content.decode()
 

@@ -387,8 +387,8 @@ def test_a_preview_asked_for_while_no_worker_runs_says_so_at_once(lakeside, clie
     polled = admin.get(url, {"shown": "queued"}, headers={"HX-Request": "true"})
 
     assert polled.status_code == 200
-    assert (f"no background worker has run since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}, so none will take it until the workers "
-            "are back. A preview saves nothing.") in " ".join(polled.content.decode().split())
+    assert (f"no background worker has taken any work since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}, so none will take it until "
+            "one is back or free. A preview saves nothing.") in " ".join(polled.content.decode().split())
     assert "?shown=queued-overdue" in polled.content.decode()
 
 
