@@ -12,14 +12,13 @@ from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
 from core.dates import parse_iso_date
-from core.workers import workers_expected, workers_last_seen, workers_silent
 from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import (
-    BAND_MOVES, BAND_TENTHS, changes_since, changes_waiting, changes_waiting_because, computed_too_long_ago, entity_band_history, failure_since, pair_history,
-    pairs_involving, running_recompute, settings_changes, snapshot_on_or_before,
+    BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, pairs_involving, scoring_status, settings_changes,
+    snapshot_on_or_before,
 )
 from .services import current_snapshot
 
@@ -171,32 +170,16 @@ class ScoringStatusView(APIView):
     over a day (`computed_too_long_ago`), the recompute running, the last one if it failed since
     (`last_failure`), since when changes wait that no worker is scoring (`changes_waiting_since`)
     and why as far as the app can tell (`changes_waiting_because`: `task_queue_unreachable`,
-    `workers_silent`, `recompute_failing`), and when a worker last ran the heartbeat beat sends it
-    every minute (`workers`; `expected` false without a broker, tasks running in the web process).
-    What the overview and its banners say."""
+    `workers_silent`, `recompute_failing`), and when a worker last took any work, the heartbeat beat
+    sends every minute included (`workers`; `expected` false without a broker, tasks running in the
+    web process). What the overview, its banners and the `scoring_status` command say
+    (`scoring.selectors.scoring_status`)."""
 
     permission_classes = [ReadOnlyForStaff]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        now = timezone.now()
-        current = current_snapshot()
-        expected, last_seen = workers_expected(), workers_last_seen()
-        silent = expected and workers_silent(last_seen, now)
-        running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now, workers_silent=silent)
-        return Response({
-            "scores": None if current is None else {
-                "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,
-                "flags_raised": current.flags_raised,
-            },
-            "computed_too_long_ago": computed_too_long_ago(current, now),
-            "running": None if running is None else {"as_of": running.as_of, "scope": running.scope, "started_at": running.started_at},
-            "last_failure": None if failure is None else {"started_at": failure.started_at, "error": failure.error},
-            "changes_waiting_since": None if waiting is None else waiting.since,
-            "changes_waiting_because": [] if waiting is None else changes_waiting_because(
-                waiting=waiting, workers_silent=silent, failing=failure is not None),
-            "workers": {"expected": expected, "last_seen": last_seen, "silent": silent},
-        })
+        return Response(scoring_status(timezone.now()))
 
 
 class SettingsHistoryView(APIView):

@@ -83,6 +83,50 @@ WAITING_BECAUSE = {
 }
 
 
+def scoring_status(now: datetime) -> dict:
+    """How current the scores are, for people and for monitoring (`/api/scoring/status/`, the
+    `scoring_status` command): the current scores, whether the nightly recompute has not renewed
+    them for over a day, the recompute running, the last one if it failed since, since when changes
+    wait that no worker is scoring and why, and when a worker last took work."""
+    from core.workers import workers_expected, workers_last_seen, workers_silent
+
+    from .services import current_snapshot
+
+    current = current_snapshot()
+    expected, last_seen = workers_expected(), workers_last_seen()
+    silent = expected and workers_silent(last_seen, now)
+    running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now, workers_silent=silent)
+    return {
+        "scores": None if current is None else {
+            "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,
+            "flags_raised": current.flags_raised,
+        },
+        "computed_too_long_ago": computed_too_long_ago(current, now),
+        "running": None if running is None else {"as_of": running.as_of, "scope": running.scope, "started_at": running.started_at},
+        "last_failure": None if failure is None else {"started_at": failure.started_at, "error": failure.error},
+        "changes_waiting_since": None if waiting is None else waiting.since,
+        "changes_waiting_because": [] if waiting is None else changes_waiting_because(
+            waiting=waiting, workers_silent=silent, failing=failure is not None),
+        "workers": {"expected": expected, "last_seen": last_seen, "silent": silent},
+    }
+
+
+def status_needs_attention(status: dict) -> list[str]:
+    """What in a `scoring_status` someone should look into, in words (none: all is well)."""
+    needs = []
+    if status["scores"] is None:
+        needs.append("no scores yet: run a recompute")
+    if status["computed_too_long_ago"]:
+        needs.append("the nightly recompute has not renewed the scores for over a day")
+    if status["last_failure"] is not None:
+        needs.append("the last recompute failed")
+    if status["changes_waiting_since"] is not None:
+        needs.append("changes wait that no worker is scoring")
+    if status["workers"]["silent"]:
+        needs.append("no background worker has taken any work for five minutes")
+    return needs
+
+
 def scores_exist() -> bool:
     """Whether a recompute has completed. Before that there are no pairs to read, and the first
     full recompute holds the pair table locked while it builds its indexes (services): pages
