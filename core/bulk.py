@@ -149,7 +149,8 @@ COPY_BLOCK_CHARS = 256 * 1024
 
 def copy_csv_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """COPY rows already in COPY's terms (text, numbers, NULL for null) into `model`'s `columns`
-    (attnames), streamed (`_CsvRowsReader`); returns the count. PostgreSQL only."""
+    (attnames), streamed (`_CsvRowsReader`); returns the count. PostgreSQL only. The rows are read
+    while the COPY runs: making them must not query the database, which answers nothing else then."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
@@ -173,7 +174,8 @@ def bulk_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert rows (tuples of database values, FKs as ids, in `columns` order); returns the count.
 
     `columns` are model attribute names (`entity_id` for a foreign key). Fields not named get
-    their model default, as an ORM insert would give them."""
+    their model default, as an ORM insert would give them. On PostgreSQL the rows are read while
+    they are copied (`copy_csv_rows`): making them must not query the database."""
     named = set(columns)
     missing = [
         f for f in model._meta.concrete_fields
