@@ -1,7 +1,7 @@
 import json
 
-from rest_framework.utils.encoders import JSONEncoder
 from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
 
 from core.commands import DatabaseCommand
 from scoring.selectors import WAITING_BECAUSE, scoring_status, status_needs_attention
