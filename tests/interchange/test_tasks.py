@@ -112,7 +112,7 @@ def test_an_upload_queued_while_no_worker_runs_says_so_at_once(lakeside_dir, cli
 
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=8))
     page = " ".join(analyst.get(f"/data/?request={upload.pk}").content.decode().split())
-    assert "This is taking longer than it should: no background worker has taken any work since" in page
+    assert "This will wait: no background worker has taken any work since" in page
     assert "so none will take it until one is back or free. Nothing is written until it finishes." in page
     assert ImportRequest.objects.get(pk=upload.pk).shown_state == "queued-overdue"  # the polling box swaps it in
 
