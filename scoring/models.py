@@ -112,6 +112,10 @@ class ClosenessSnapshot(models.Model):
     pairs_changed = models.PositiveIntegerField(default=0)
     pairs_current = models.PositiveIntegerField(default=0)
     flags_raised = models.PositiveIntegerField(default=0)
+    # the pairs in the `close` and `working` bands once it finished, for the ties over time (None:
+    # computed before they were counted, session 40, but for the scores current at the upgrade)
+    close_pairs = models.PositiveIntegerField(null=True, blank=True)
+    working_pairs = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     # What the conflict rules read besides closeness (entities, relationships, disclosures), as a
     # fingerprint: an incremental recompute that finds it unchanged, and no pair crossing into or out

@@ -363,6 +363,19 @@ def entity_band_history(entity: Entity) -> list[dict]:
     return [{"as_of": day.isoformat(), "close": int(in_force["close"][i]), "working": int(in_force["working"][i])} for i, day in enumerate(days)]
 
 
+def bands_over_time() -> list[dict]:
+    """For each reference date scored, oldest first, how many pairs were `close` and how many
+    `working`, as the last complete recompute of that date left them (counted by each recompute,
+    `ClosenessSnapshot.close_pairs`; none for recomputes before they were counted): the "What
+    changed" page's ties over time, as `entity_band_history` is an entity's."""
+    last_of_day = {}
+    for as_of, close, working in ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list(
+            "as_of", "close_pairs", "working_pairs"):
+        last_of_day[as_of] = (close, working)  # later ones overwrite
+    return [{"as_of": day.isoformat(), "close": close, "working": working}
+            for day, (close, working) in sorted(last_of_day.items()) if close is not None]
+
+
 def closest_counterparts(entity: Entity, limit: int = 15) -> list[tuple[Entity, PairScore]]:
     # Two queries, one per side, each on its own index: with "a = x OR b = x" PostgreSQL walked the
     # whole score index instead (370 ms at 20,000 entities, against 1-12 ms for the two).

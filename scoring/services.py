@@ -28,7 +28,7 @@ from relationships.types import OVERSIGHT_TYPES
 
 from .engine import PairScores, ScoringParameters, closeness_scores, in_sorted
 from .engine.compare import CloseShift, close_shift
-from .engine.parameters import CLOSE_TENTHS, band_numbers
+from .engine.parameters import CLOSE_TENTHS, WORKING_TENTHS, band_numbers
 from .load import load_evidence, load_relationships
 from .models import (
     LISTED_TENTHS, BandCrossing, ClosenessSnapshot, OwedRecompute, PairScore, PairScoreHistory, RecomputeLock, ScoringSettings,
@@ -378,6 +378,14 @@ def _record_crossings(
                 zip(a.tolist(), b.tolist(), was.tolist(), now.tolist(), itertools.repeat(snapshot.pk)))
 
 
+def band_counts() -> tuple[int, int]:
+    """The current pairs in the `close` and the `working` band: one count over the listed pairs'
+    index (a dozen milliseconds at 70,000 pairs of 4.0 or more)."""
+    counts = PairScore.objects.filter(score_tenths__gte=WORKING_TENTHS).aggregate(
+        close=Count("pk", filter=models.Q(score_tenths__gte=CLOSE_TENTHS)), working_or_close=Count("pk"))
+    return counts["close"], counts["working_or_close"] - counts["close"]
+
+
 def current_pair_count() -> int:
     """Current pairs: the rows, and the weak pairs packed in blocks."""
     rows = PairScore.objects.count()
@@ -513,6 +521,7 @@ def recompute(
                 snapshot.flags_raised = flags_refresh(
                     snapshot=snapshot, as_of=as_of, entities=entities, relationships=relationships, closeness_only=True,
                 )
+            snapshot.close_pairs, snapshot.working_pairs = band_counts()
             OwedRecompute.objects.filter(pk__in=[pk for pk, _ in owed]).delete()
             snapshot.status = ClosenessSnapshot.Status.COMPLETE
             snapshot.finished_at = timezone.now()

@@ -26,7 +26,7 @@ from .engine.guarantees import parameter_problems
 from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings, SettingsPreview
 from .selectors import (
-    BAND_TENTHS, CATEGORY_COLOURS, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
+    BAND_TENTHS, CATEGORY_COLOURS, bands_over_time, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
     pair_history, pair_meetings, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
 )
 from .services import (
@@ -197,6 +197,7 @@ def close_changes(request):
         "no_longer_working": changes.moves["no_longer_working"] if changes else [],
         "first_kept": snapshot_to_compare(snapshot, date.min) if snapshot else None,
         "flags": changes.flags_raised if changes else [], "lapsed": changes.flags_lapsed if changes else [], "entity": entity,
+        "ties": bands_over_time() if snapshot else [],
     }, status=status)
 
 

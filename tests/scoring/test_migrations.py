@@ -39,3 +39,24 @@ def test_the_history_table_migration_moves_closed_rows_there_and_back():
         assert list(rows) == [(40, second.pk), (55, None)]
     finally:
         migrated_to_the_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_band_counts_migration_counts_the_scores_current_at_the_upgrade():
+    apps = migrated([("scoring", "0012_owed_recompute")])
+    entity = apps.get_model("entities", "Entity")
+    people = [entity.objects.create(external_id=f"m-{i}", name=f"M {i}", kind="person") for i in range(4)]
+    snapshot = apps.get_model("scoring", "ClosenessSnapshot")
+    earlier = snapshot.objects.create(as_of=date(2026, 1, 1), parameters={}, status="complete")
+    current = snapshot.objects.create(as_of=date(2026, 2, 1), parameters={}, status="complete")
+    snapshot.objects.create(as_of=date(2026, 3, 1), parameters={}, status="failed")
+    for (a, b), score in zip([(0, 1), (0, 2), (1, 2), (2, 3), (1, 3)], [85, 80, 79, 40, 39]):
+        _pair(apps, "PairScore", entity_a=people[a], entity_b=people[b], score=score, valid_from=current)
+    try:
+        apps = migrated([("scoring", "0013_snapshot_band_counts")])
+        counted = apps.get_model("scoring", "ClosenessSnapshot").objects.in_bulk([earlier.pk, current.pk])
+
+        assert (counted[current.pk].close_pairs, counted[current.pk].working_pairs) == (2, 2)
+        assert (counted[earlier.pk].close_pairs, counted[earlier.pk].working_pairs) == (None, None)  # not counted then
+    finally:
+        migrated_to_the_latest()

@@ -71,6 +71,52 @@ def test_an_entitys_ties_over_time_count_its_close_and_working_pairs_as_each_dat
 
 
 @pytest.mark.django_db
+def test_the_ties_over_time_of_every_pair_are_what_the_entities_ties_add_up_to(lakeside, client_as):
+    """Each recompute counts the close and working pairs it leaves (`close_pairs`): for each date,
+    every entity's ties (`entity_band_history`, read from the pair versions) count each pair twice,
+    once from each end. Recomputes out of date order, one date twice with an incremental recompute
+    between, and a meeting logged on a page (its incremental recompute) after."""
+    from entities.models import Entity
+    from scoring.selectors import bands_over_time, entity_band_history
+    from scoring.services import recompute
+    from tests.engagement.test_views import meeting_post
+
+    department = Entity.objects.get(external_id="lk-pd")
+    for day in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 6, 30), date(2031, 1, 1), date(2026, 6, 30)):
+        recompute(as_of=day)
+    recompute(as_of=date(2026, 6, 30), entity_scope={department.pk})
+    client_as("board_member").post("/meetings/new/", meeting_post(["x-a2", "x-b2"], title="Coffee", type="private_meeting",
+                                                                 date="2026-06-29"))
+
+    over_time = bands_over_time()
+
+    by_entity = [entity_band_history(e) for e in Entity.objects.all()]
+    assert [t["as_of"] for t in over_time] == [t["as_of"] for t in by_entity[0]]
+    for i, point in enumerate(over_time):
+        assert 2 * point["close"] == sum(history[i]["close"] for history in by_entity)
+        assert 2 * point["working"] == sum(history[i]["working"] for history in by_entity)
+    assert over_time[-1]["close"] < over_time[2]["close"]  # by 2031 close ties have faded
+
+
+@pytest.mark.django_db
+def test_the_what_changed_page_charts_the_ties_of_every_pair_once_there_are_two_dates(lakeside, client_as):
+    from scoring.services import recompute
+
+    recompute(as_of=date(2026, 6, 30))
+    staff = client_as("city_staff")
+    assert 'id="ties-chart"' not in staff.get("/closeness/changes/").content.decode()  # one date: no line to draw
+    recompute(as_of=date(2031, 1, 1))
+
+    page = staff.get("/closeness/changes/")
+
+    html = page.content.decode()
+    assert 'data-ties="bands-over-time"' in html and 'id="bands-over-time"' in html and "js/ties-chart.js" in html
+    assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
+    first, last = page.context["ties"]
+    assert f"<tr><td>2026-06-30</td><td>{first['close']}</td><td>{first['working']}</td></tr>" in html  # the figures, folded
+
+
+@pytest.mark.django_db
 def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, client_as):
     from scoring.selectors import entity_band_history
     from scoring.services import recompute
@@ -83,7 +129,7 @@ def test_the_entity_page_charts_its_ties_once_there_are_two_dates(lakeside, clie
     page = staff.get("/entities/lk-pd/")
 
     html = page.content.decode()
-    assert 'id="ties-chart"' in html and 'id="entity-ties"' in html and "js/entity-ties-chart.js" in html
+    assert 'id="ties-chart"' in html and 'id="entity-ties"' in html and "js/ties-chart.js" in html and 'data-ties="entity-ties"' in html
     assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
     # an entity that never had a working or close tie gets no blank chart
     from entities.models import Entity
