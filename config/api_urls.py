@@ -12,7 +12,9 @@ from engagement.api import MeetingViewSet
 from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
 from interchange.api import DatasetImportsView, ImportRequestView
-from scoring.api import CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, ScoringStatusView, SettingsHistoryView
+from scoring.api import (
+    CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, ScoringStatusView, SettingsHistoryView, TiesOverTimeView,
+)
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
@@ -24,6 +26,7 @@ router.register("flags", FlagViewSet, basename="flag")
 
 urlpatterns = [
     path("closeness/changes/", CloseChangesView.as_view(), name="close-changes"),
+    path("closeness/ties/", TiesOverTimeView.as_view(), name="ties-over-time"),
     # before the router's entities/<id>/ (an external id may hold any character but "/")
     path("entities/<str:external_id>/ties/", EntityTiesView.as_view(), name="entity-ties"),
     path("entities/<str:external_id>/follow/", FollowEntityView.as_view(), name="entity-follow"),

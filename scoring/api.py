@@ -17,7 +17,7 @@ from entities.models import Entity
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import (
-    BAND_MOVES, BAND_TENTHS, changes_since, entity_band_history, pair_history, pairs_involving, scoring_status, settings_changes,
+    BAND_MOVES, BAND_TENTHS, bands_over_time, changes_since, entity_band_history, pair_history, pairs_involving, scoring_status, settings_changes,
     snapshot_on_or_before,
 )
 from .services import current_snapshot
@@ -150,6 +150,17 @@ class CloseChangesView(APIView):
             "flags_raised": list(changes.flags_raised.values_list("pk", flat=True)),
             "flags_lapsed": list(changes.flags_lapsed.values_list("pk", flat=True)),
         })
+
+
+class TiesOverTimeView(APIView):
+    """How many pairs were close and how many working, for each date scored (oldest first), as
+    the recomputes counted them: the "What changed" page's "Ties over time"."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response({"ties": bands_over_time()})
 
 
 class EntityTiesView(APIView):

@@ -46,6 +46,7 @@ MATRIX = [
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
     ("get", "/api/entities/lk-pd/ties/", None, 1),
+    ("get", "/api/closeness/ties/", None, 1),
     ("get", "/api/scoring/status/", None, 1),
     ("get", "/api/flags/", None, 1),
     ("get", "/api/flags/{flag}/", None, 1),

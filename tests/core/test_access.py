@@ -122,6 +122,7 @@ POLICY = {
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
     "entity-ties": {"get": CITY_STAFF},
+    "ties-over-time": {"get": CITY_STAFF},
     "entity-follow": {"put": CITY_STAFF, "delete": CITY_STAFF},  # personal: every role follows
     "following-list": {"get": CITY_STAFF},
     "following-changes": {"get": CITY_STAFF},
@@ -212,7 +213,7 @@ def site(db):
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
         "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
-        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/",
+        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/", "ties-over-time": "/api/closeness/ties/",
         "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
         "settings-history": "/api/scoring/settings/history/", "scoring-status": "/api/scoring/status/", "imports": "/api/imports/",
         "import-request": f"/api/imports/requests/{refused.pk}/", "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",

@@ -114,6 +114,7 @@ def test_the_what_changed_page_charts_the_ties_of_every_pair_once_there_are_two_
     assert [t["as_of"] for t in page.context["ties"]] == ["2026-06-30", "2031-01-01"]
     first, last = page.context["ties"]
     assert f"<tr><td>2026-06-30</td><td>{first['close']}</td><td>{first['working']}</td></tr>" in html  # the figures, folded
+    assert staff.get("/api/closeness/ties/").json() == {"ties": [first, last]}  # the API gives the same
 
 
 @pytest.mark.django_db
