@@ -112,8 +112,8 @@ class ClosenessSnapshot(models.Model):
     pairs_changed = models.PositiveIntegerField(default=0)
     pairs_current = models.PositiveIntegerField(default=0)
     flags_raised = models.PositiveIntegerField(default=0)
-    # the pairs in the `close` and `working` bands once it finished, for the ties over time (None:
-    # computed before they were counted, session 40, but for the scores current at the upgrade)
+    # the pairs in the `close` and `working` bands once it finished, for the ties over time (counted
+    # from the pair versions by migration 0013 for the recomputes before; None while running or failed)
     close_pairs = models.PositiveIntegerField(null=True, blank=True)
     working_pairs = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)

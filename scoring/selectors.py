@@ -366,8 +366,8 @@ def entity_band_history(entity: Entity) -> list[dict]:
 def bands_over_time() -> list[dict]:
     """For each reference date scored, oldest first, how many pairs were `close` and how many
     `working`, as the last complete recompute of that date left them (counted by each recompute,
-    `ClosenessSnapshot.close_pairs`; none for recomputes before they were counted): the "What
-    changed" page's ties over time, as `entity_band_history` is an entity's."""
+    `ClosenessSnapshot.close_pairs`): the "What changed" page's ties over time, as
+    `entity_band_history` is an entity's."""
     last_of_day = {}
     for as_of, close, working in ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list(
             "as_of", "close_pairs", "working_pairs"):

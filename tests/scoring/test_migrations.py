@@ -42,21 +42,49 @@ def test_the_history_table_migration_moves_closed_rows_there_and_back():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_band_counts_migration_counts_the_scores_current_at_the_upgrade():
+def test_the_band_counts_migration_counts_every_recompute_before_from_the_pair_versions():
     apps = migrated([("scoring", "0012_owed_recompute")])
     entity = apps.get_model("entities", "Entity")
     people = [entity.objects.create(external_id=f"m-{i}", name=f"M {i}", kind="person") for i in range(4)]
     snapshot = apps.get_model("scoring", "ClosenessSnapshot")
-    earlier = snapshot.objects.create(as_of=date(2026, 1, 1), parameters={}, status="complete")
-    current = snapshot.objects.create(as_of=date(2026, 2, 1), parameters={}, status="complete")
-    snapshot.objects.create(as_of=date(2026, 3, 1), parameters={}, status="failed")
-    for (a, b), score in zip([(0, 1), (0, 2), (1, 2), (2, 3), (1, 3)], [85, 80, 79, 40, 39]):
-        _pair(apps, "PairScore", entity_a=people[a], entity_b=people[b], score=score, valid_from=current)
+    first, failed, second, third = (snapshot.objects.create(as_of=date(2026, 1, day), parameters={}, status=status)
+                                    for day, status in ((1, "complete"), (2, "failed"), (3, "complete"), (4, "complete")))
+    pair = {(a, b): dict(entity_a=people[a], entity_b=people[b]) for a in range(4) for b in range(a + 1, 4)}
+    # 0-1: close from the first, working from the third; 0-2: working from the first, gone at the
+    # second; 1-2: distant; 2-3: close from the second
+    _pair(apps, "PairScoreHistory", **pair[0, 1], score=85, valid_from=first, valid_to=third)
+    _pair(apps, "PairScore", **pair[0, 1], score=60, valid_from=third)
+    _pair(apps, "PairScoreHistory", **pair[0, 2], score=45, valid_from=first, valid_to=second)
+    _pair(apps, "PairScore", **pair[1, 2], score=39, valid_from=first)
+    _pair(apps, "PairScore", **pair[2, 3], score=80, valid_from=second)
     try:
         apps = migrated([("scoring", "0013_snapshot_band_counts")])
-        counted = apps.get_model("scoring", "ClosenessSnapshot").objects.in_bulk([earlier.pk, current.pk])
+        counted = apps.get_model("scoring", "ClosenessSnapshot").objects.in_bulk()
 
-        assert (counted[current.pk].close_pairs, counted[current.pk].working_pairs) == (2, 2)
-        assert (counted[earlier.pk].close_pairs, counted[earlier.pk].working_pairs) == (None, None)  # not counted then
+        assert [(counted[s.pk].close_pairs, counted[s.pk].working_pairs) for s in (first, failed, second, third)] == [
+            (1, 1), (None, None), (2, 0), (1, 1)]
     finally:
         migrated_to_the_latest()
+
+
+@pytest.mark.django_db
+def test_the_band_counts_migration_counts_what_the_recomputes_count(lakeside):
+    """Recomputes out of date order and an incremental one, counted as they ran, then again by the
+    migration from their pair versions: the same counts."""
+    import importlib
+
+    from django.apps import apps
+
+    from scoring.models import ClosenessSnapshot
+    from scoring.services import recompute
+
+    for day in (date(2024, 1, 1), date(2026, 6, 30), date(2025, 6, 30), date(2031, 1, 1)):
+        recompute(as_of=day)
+    recompute(as_of=date(2026, 6, 30), entity_scope=set(apps.get_model("entities", "Entity").objects.values_list("pk", flat=True)[:5]))
+    as_counted = list(ClosenessSnapshot.objects.order_by("id").values_list("close_pairs", "working_pairs"))
+    ClosenessSnapshot.objects.update(close_pairs=None, working_pairs=None)
+
+    importlib.import_module("scoring.migrations.0013_snapshot_band_counts").count_every_snapshot(apps, None)
+
+    assert list(ClosenessSnapshot.objects.order_by("id").values_list("close_pairs", "working_pairs")) == as_counted
+    assert len(set(as_counted)) > 1
