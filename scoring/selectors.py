@@ -333,6 +333,29 @@ def with_evidence_changes(history: list[dict]) -> list[dict]:
     return history
 
 
+def bands_in_force(versions: QuerySet, snapshot_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For each of `snapshot_ids`, how many of `versions` (pair versions) were `close` and how many
+    `working` in force then: from the snapshot that wrote one to the one that replaced it. Summed
+    from what each snapshot added and took away, counted by the database for each span of
+    snapshots rather than read version by version (a recompute writes many versions of one span:
+    years of nightly versions for a busy entity, or for every pair in migration 0013)."""
+    change: dict[int, list[int]] = {}
+    spans = versions.filter(score_tenths__gte=WORKING_TENTHS).order_by().values_list("valid_from_id", "valid_to_id").annotate(
+        close=Count("score_tenths", filter=Q(score_tenths__gte=CLOSE_TENTHS)), either=Count("score_tenths"))
+    for valid_from, valid_to, close, either in spans:
+        for at, sign in ((valid_from, 1), (valid_to, -1)):
+            if at is not None:
+                counts = change.setdefault(at, [0, 0])
+                counts[0] += sign * close
+                counts[1] += sign * (either - close)
+    events, position, close, working, in_force = sorted(change.items()), 0, 0, 0, {}
+    for snapshot_id in sorted(snapshot_ids):
+        while position < len(events) and events[position][0] <= snapshot_id:
+            close, working, position = close + events[position][1][0], working + events[position][1][1], position + 1
+        in_force[snapshot_id] = (close, working)
+    return in_force
+
+
 def entity_band_history(entity: Entity) -> list[dict]:
     """For each reference date scored, oldest first, how many of `entity`'s counterparts were
     `close` and how many `working`, as the last complete recompute of that date left them: the
@@ -343,24 +366,13 @@ def entity_band_history(entity: Entity) -> list[dict]:
     # the last complete recompute of each reference date (ordered by id: later ones overwrite)
     last_of_day = dict(ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list("as_of", "id"))
     days = sorted(last_of_day)
-    snapshot_ids = np.array([last_of_day[day] for day in days], np.int64)
-    order = np.argsort(snapshot_ids)  # positions by snapshot id, to find each version's span
-    ordered_ids = snapshot_ids[order]
-    counts = {band: np.zeros(len(days) + 1, np.int64) for band in ("close", "working")}
+    totals = {snapshot_id: [0, 0] for snapshot_id in last_of_day.values()}
     # one query per side, each on its own index (as closest_counterparts)
     for side in ("entity_a", "entity_b"):
-        for valid_from, valid_to, tenths in PairScoreVersion.objects.filter(**{side: entity}, score_tenths__gte=WORKING_TENTHS).values_list(
-                "valid_from_id", "valid_to_id", "score_tenths"):
-            first = np.searchsorted(ordered_ids, valid_from)  # in force from its snapshot ...
-            last = np.searchsorted(ordered_ids, valid_to) if valid_to is not None else len(days)  # ... until the one that replaced it
-            if first < last:
-                band = counts["close" if tenths >= CLOSE_TENTHS else "working"]
-                band[first] += 1
-                band[last] -= 1
-    in_force = {band: np.empty(len(days), np.int64) for band in counts}
-    for band, changes in counts.items():
-        in_force[band][order] = np.cumsum(changes)[:-1]
-    return [{"as_of": day.isoformat(), "close": int(in_force["close"][i]), "working": int(in_force["working"][i])} for i, day in enumerate(days)]
+        for snapshot_id, counts in bands_in_force(PairScoreVersion.objects.filter(**{side: entity}), list(totals)).items():
+            totals[snapshot_id][0] += counts[0]
+            totals[snapshot_id][1] += counts[1]
+    return [{"as_of": day.isoformat(), "close": totals[last_of_day[day]][0], "working": totals[last_of_day[day]][1]} for day in days]
 
 
 def bands_over_time() -> list[dict]:
