@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import cached_property
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from .models import WorkerHeartbeat
@@ -97,3 +99,30 @@ def workers_heard(now: datetime) -> dict | None:
         return None
     last_seen = workers_last_seen()
     return {"last_seen": last_seen} if workers_silent(last_seen, now) else None
+
+
+class TaskFollowedOnAPage:
+    """What a model recording a task that a page follows (an upload, a settings preview) shows of
+    it: whether it is `overdue` (its page then says to tell an administrator) and the state its
+    box's polling compares (`shown_state`). The model has `status` ("queued", "running", ...) and
+    `requested_at`; `RUNNING_SINCE` names the field its run is timed from."""
+
+    RUNNING_SINCE = "started_at"
+
+    @cached_property
+    def workers_silence(self) -> dict | None:
+        """While it waits for a worker: when one was last seen, if none has been for five minutes
+        (`workers_heard`), so that its page says so at once."""
+        return workers_heard(timezone.now()) if self.status == "queued" else None
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting for a worker for over five minutes (or at all while none runs), or running past
+        the tasks' time limit (`overdue`)."""
+        return overdue(waiting_since=self.requested_at if self.status == "queued" else None,
+                       running_since=getattr(self, self.RUNNING_SINCE) if self.status == "running" else None,
+                       now=timezone.now(), workers_silent=self.workers_silence is not None)
+
+    @property
+    def shown_state(self) -> str:
+        return state_shown(self.status, self.overdue)

@@ -1,9 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
-from django.utils.functional import cached_property
 
-from core.workers import overdue, state_shown, workers_heard
+from core.workers import TaskFollowedOnAPage
 
 # how an import came in, in words (`via` as the audit trail records it)
 VIA_WORDS = {"import": "Data sets page", "command": "command line", "api": "API"}
@@ -65,7 +63,7 @@ class ImportedFiles(models.Model):
         return f"Files of the {self.dataset_import}"
 
 
-class ImportRequest(models.Model):
+class ImportRequest(TaskFollowedOnAPage, models.Model):
     """An upload on the data sets page, checked and imported by a worker: a data set of a million
     attendance rows takes close to a minute, longer than a web request may (and would hold a web
     process meanwhile). The page shows its progress, then its report: the counts, or the problems
@@ -113,21 +111,3 @@ class ImportRequest(models.Model):
     def changed_rows(self) -> int:
         """Rows the import created or updated (0: every row was already there as given)."""
         return sum(n["created"] + n["updated"] for n in self.counts.values())
-
-    @cached_property
-    def workers_silence(self) -> dict | None:
-        """While it waits for a worker: when one was last seen, if none has been for five minutes
-        (`core.workers.workers_heard`), so that its page says so at once."""
-        return workers_heard(timezone.now()) if self.status == self.Status.QUEUED else None
-
-    @property
-    def overdue(self) -> bool:
-        """Waiting for a worker for over five minutes (or while none runs), or running past the
-        tasks' time limit (`core.workers.overdue`): the page says to tell an administrator."""
-        return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
-                       running_since=self.started_at if self.status == self.Status.RUNNING else None, now=timezone.now(),
-                       workers_silent=self.workers_silence is not None)
-
-    @property
-    def shown_state(self) -> str:
-        return state_shown(self.status, self.overdue)

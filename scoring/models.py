@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.functional import cached_property
 
 from core.models import SingletonModel
 from core.paging import DeferredJoinQuerySet
-from core.workers import WAITING_TOO_LONG, overdue, state_shown, workers_heard
+from core.workers import WAITING_TOO_LONG, TaskFollowedOnAPage
 
 from .engine.parameters import COMPONENTS, LISTED_TENTHS, ScoringParameters, band_for_score
 
@@ -332,7 +330,7 @@ class BandCrossing(models.Model):
         return f"{self.entity_a_id}-{self.entity_b_id}: {self.before_tenths / 10:.1f} -> {self.after_tenths / 10:.1f}"
 
 
-class SettingsPreview(models.Model):
+class SettingsPreview(TaskFollowedOnAPage, models.Model):
     """Scoring settings an administrator typed, scored on today's evidence by a worker without
     being saved, and what they would change: as costly as the scoring part of a full recompute
     (about 3 s and 0.9 GB at 20,000 entities), so it runs where recomputes run, not in the web
@@ -354,31 +352,15 @@ class SettingsPreview(models.Model):
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # its run is timed from the request (TaskFollowedOnAPage): no worker takes one long before running it
+    RUNNING_SINCE = "requested_at"
+
     def __str__(self):
         return f"Settings preview {self.pk} ({self.status})"
 
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.COMPLETE, self.Status.FAILED)
-
-    @cached_property
-    def workers_silence(self) -> dict | None:
-        """While it waits for a worker: when one was last seen, if none has been for five minutes
-        (`core.workers.workers_heard`), so that its page says so at once."""
-        return workers_heard(timezone.now()) if self.status == self.Status.QUEUED else None
-
-    @property
-    def overdue(self) -> bool:
-        """Waiting for a worker (while none runs, or for too long), or running for too long
-        (`core.workers.overdue`; its run is timed from the request, which no worker took long
-        before running it): the page says to tell an administrator."""
-        return overdue(waiting_since=self.requested_at if self.status == self.Status.QUEUED else None,
-                       running_since=self.requested_at if self.status == self.Status.RUNNING else None, now=timezone.now(),
-                       workers_silent=self.workers_silence is not None)
-
-    @property
-    def shown_state(self) -> str:
-        return state_shown(self.status, self.overdue)
 
     @property
     def scoring_parameters(self) -> ScoringParameters:
