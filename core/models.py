@@ -48,8 +48,8 @@ class KeptForm(models.Model):
 
 
 class WorkerHeartbeat(SingletonModel):
-    """When a background worker last ran the heartbeat task beat sends every minute
-    (core.tasks.worker_heartbeat_task): recent, the chain beat -> task queue -> worker -> database
+    """When a background worker last started a task (core.tasks.worker_took_a_task), beat's
+    heartbeat every minute included (core.tasks.worker_heartbeat_task): recent, the chain beat -> task queue -> worker -> database
     works; old, the workers or beat are stopped. What tells "the workers are stopped" from "the task
     queue cannot be reached" and "the recompute fails" on the pages and in the status API."""
 

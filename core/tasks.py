@@ -28,20 +28,21 @@ def housekeeping_task() -> dict[str, int]:
     return housekeeping(sign_in_logs_kept_days=settings.SIGN_IN_LOGS_KEPT_DAYS)
 
 
-@shared_task(bind=True)
-def worker_heartbeat_task(self) -> None:
-    """Every minute (beat): record that a worker ran a task now (core.workers), so that the pages
-    and the monitors can tell workers stopped from a task queue unreachable or a recompute failing."""
-    heartbeat_recorded(worker=self.request.hostname or "", now=timezone.now())
+@shared_task
+def worker_heartbeat_task() -> None:
+    """Every minute (beat): a task for a worker to take, which records that it did
+    (`worker_took_a_task`), so that the pages and the monitors can tell workers stopped from a
+    task queue unreachable or a recompute failing, even when nothing else is sent."""
 
 
 @task_prerun.connect
 def worker_took_a_task(sender=None, task=None, **kwargs):
-    """Any task a worker starts is a heartbeat too: workers busy with long work (an import, a
-    recompute) while the minute's heartbeat expires in the queue are not said to be stopped until
-    none has taken any work for five minutes. Not a task run in the sending process (no broker)."""
+    """Any task a worker starts is a heartbeat (core.workers): beat's every minute, and the rest,
+    so that workers busy with long work (an import, a recompute) while the minute's heartbeat
+    expires in the queue are not said to be stopped until none has taken any work for five
+    minutes. Not a task run in the sending process (no broker)."""
     request = getattr(task, "request", None)
-    if request is None or request.is_eager or sender is worker_heartbeat_task:  # that one records it itself
+    if request is None or request.is_eager:
         return
     try:
         heartbeat_recorded(worker=request.hostname or "", now=timezone.now())

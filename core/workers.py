@@ -72,7 +72,7 @@ WORKERS_SILENT_AFTER = timedelta(minutes=5)
 
 
 def heartbeat_recorded(*, worker: str, now: datetime) -> None:
-    """A worker ran the heartbeat task (core.tasks.worker_heartbeat_task)."""
+    """A worker started a task (core.tasks.worker_took_a_task), beat's heartbeat or another."""
     WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"last_seen": now, "worker": worker})
 
 
@@ -83,7 +83,7 @@ def workers_expected() -> bool:
 
 
 def workers_last_seen() -> datetime | None:
-    """When a worker last ran the heartbeat task; None if none ever has."""
+    """When a worker last started a task; None if none ever has."""
     return WorkerHeartbeat.objects.filter(pk=1).values_list("last_seen", flat=True).first()
 
 
