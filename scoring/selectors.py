@@ -356,6 +356,13 @@ def bands_in_force(versions: QuerySet, snapshot_ids: list[int]) -> dict[int, tup
     return in_force
 
 
+def last_recompute_of_each_day() -> dict:
+    """Each reference date scored, oldest first, with the last complete recompute of that date:
+    the one whose scores stand for it (an earlier one of the same date was superseded)."""
+    last_of_day = dict(ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list("as_of", "id"))
+    return dict(sorted(last_of_day.items()))
+
+
 def entity_band_history(entity: Entity) -> list[dict]:
     """For each reference date scored, oldest first, how many of `entity`'s counterparts were
     `close` and how many `working`, as the last complete recompute of that date left them: the
@@ -363,16 +370,15 @@ def entity_band_history(entity: Entity) -> list[dict]:
     `distant` whatever it scored), each counted over the snapshots it was in force for."""
     if not scores_exist():
         return []
-    # the last complete recompute of each reference date (ordered by id: later ones overwrite)
-    last_of_day = dict(ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list("as_of", "id"))
-    days = sorted(last_of_day)
+    last_of_day = last_recompute_of_each_day()
     totals = {snapshot_id: [0, 0] for snapshot_id in last_of_day.values()}
     # one query per side, each on its own index (as closest_counterparts)
     for side in ("entity_a", "entity_b"):
         for snapshot_id, counts in bands_in_force(PairScoreVersion.objects.filter(**{side: entity}), list(totals)).items():
             totals[snapshot_id][0] += counts[0]
             totals[snapshot_id][1] += counts[1]
-    return [{"as_of": day.isoformat(), "close": totals[last_of_day[day]][0], "working": totals[last_of_day[day]][1]} for day in days]
+    return [{"as_of": day.isoformat(), "close": totals[snapshot_id][0], "working": totals[snapshot_id][1]}
+            for day, snapshot_id in last_of_day.items()]
 
 
 def bands_over_time() -> list[dict]:
@@ -380,12 +386,11 @@ def bands_over_time() -> list[dict]:
     `working`, as the last complete recompute of that date left them (counted by each recompute,
     `ClosenessSnapshot.close_pairs`): the "What changed" page's ties over time, as
     `entity_band_history` is an entity's."""
-    last_of_day = {}
-    for as_of, close, working in ClosenessSnapshot.objects.filter(status=ClosenessSnapshot.Status.COMPLETE).order_by("id").values_list(
-            "as_of", "close_pairs", "working_pairs"):
-        last_of_day[as_of] = (close, working)  # later ones overwrite
-    return [{"as_of": day.isoformat(), "close": close, "working": working}
-            for day, (close, working) in sorted(last_of_day.items()) if close is not None]
+    last_of_day = last_recompute_of_each_day()
+    counts = {pk: (close, working) for pk, close, working in ClosenessSnapshot.objects.filter(pk__in=last_of_day.values()).values_list(
+        "pk", "close_pairs", "working_pairs")}
+    return [{"as_of": day.isoformat(), "close": counts[snapshot_id][0], "working": counts[snapshot_id][1]}
+            for day, snapshot_id in last_of_day.items() if counts[snapshot_id][0] is not None]
 
 
 def closest_counterparts(entity: Entity, limit: int = 15) -> list[tuple[Entity, PairScore]]:
