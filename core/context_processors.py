@@ -24,17 +24,17 @@ def recompute_banner(request):
     from scoring.selectors import WAITING_BECAUSE, changes_waiting, changes_waiting_because, failure_since, running_recompute
     from scoring.services import current_snapshot
 
-    from .workers import workers_heard
+    from .workers import background_heard
 
     now = timezone.now()
     running = running_recompute(now)
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    silent = workers_heard(now) is not None
-    waiting = changes_waiting(now, workers_silent=silent)
+    heard = background_heard(now)
+    waiting = changes_waiting(now, workers_silent=heard is not None and heard.workers_silent)
     if waiting is None:
         return {}
-    because = changes_waiting_because(waiting=waiting, workers_silent=silent, failing=failure_since(current_snapshot()) is not None)
+    because = changes_waiting_because(waiting=waiting, heard=heard, failing=failure_since(current_snapshot()) is not None)
     why = "; ".join(WAITING_BECAUSE[reason] for reason in because) or "a background worker has their recompute but has not run it yet"
     return {"recompute_banner": f"Changes saved since {timezone.localtime(waiting.since):%Y-%m-%d %H:%M} are not in the scores yet: {why}. "
                                 "They are scored within ten minutes of the workers' return; until then pages show the scores as they "

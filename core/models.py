@@ -49,12 +49,15 @@ class KeptForm(models.Model):
 
 class WorkerHeartbeat(SingletonModel):
     """When a background worker last started a task (core.tasks.worker_took_a_task), beat's
-    heartbeat every minute included (core.tasks.worker_heartbeat_task): recent, the chain beat -> task queue -> worker -> database
-    works; old, the workers or beat are stopped. What tells "the workers are stopped" from "the task
-    queue cannot be reached" and "the recompute fails" on the pages and in the status API."""
+    heartbeat every minute included (core.tasks.worker_heartbeat_task), and when beat last sent
+    that heartbeat (core.tasks.beat_sent_the_heartbeat): both recent, the chain beat -> task queue
+    -> worker -> database works; the workers' old and beat's recent, the workers are stopped (or
+    all busy); both old, beat is stopped or cannot reach the task queue. What tells these apart,
+    and from "the recompute fails", on the pages and in the status API."""
 
     last_seen = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+    beat_last_sent = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Workers last seen {self.last_seen:%Y-%m-%d %H:%M}" if self.last_seen else "Workers never seen"

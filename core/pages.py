@@ -35,7 +35,7 @@ from .following import (
     weekly_summary_stop,
 )
 from .forms import WeeklySummaryForm
-from .workers import workers_heard
+from .workers import background_heard
 
 
 def overview(request):
@@ -66,7 +66,7 @@ def overview(request):
             .order_by("-start_date", "-id")[:8],
             "snapshot": snapshot,
             "computed_too_long_ago": computed_too_long_ago(snapshot, timezone.now()),
-            "workers": workers_heard(timezone.now()),
+            "background": background_heard(timezone.now()),
             "unsourced": unsourced().count(),
             "changes": changes,
             "followed": Follow.objects.filter(user=request.user).count(),

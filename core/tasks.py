@@ -3,13 +3,15 @@ nightly housekeeping, and the workers' heartbeat."""
 import logging
 
 from celery import shared_task
-from celery.signals import task_prerun
+from celery.signals import after_task_publish, beat_init, task_prerun
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from .following import SummariesNotSent, send_following_digests
 from .housekeeping import housekeeping
-from .workers import heartbeat_recorded
+from .workers import beat_heartbeat_recorded, heartbeat_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,8 @@ def housekeeping_task() -> dict[str, int]:
 def worker_heartbeat_task() -> None:
     """Every minute (beat): a task for a worker to take, which records that it did
     (`worker_took_a_task`), so that the pages and the monitors can tell workers stopped from a
-    task queue unreachable or a recompute failing, even when nothing else is sent."""
+    task queue unreachable or a recompute failing, even when nothing else is sent; beat records
+    that it sent it (`beat_sent_a_task`), which tells beat stopped from the workers stopped."""
 
 
 @task_prerun.connect
@@ -48,3 +51,34 @@ def worker_took_a_task(sender=None, task=None, **kwargs):
         heartbeat_recorded(worker=request.hostname or "", now=timezone.now())
     except Exception:  # the task runs whatever becomes of its heartbeat
         logger.exception("the workers' heartbeat was not recorded")
+
+
+# the header beat puts on every task it sends (celery.beat.Scheduler.apply_async)
+SENT_BY_BEAT = "celery_beat_task"
+
+
+@after_task_publish.connect
+def beat_sent_a_task(sender=None, headers=None, **kwargs):
+    """Beat put a task in the task queue, the heartbeat every minute or another: beat runs and
+    reaches the queue (core.workers.BackgroundHeard.beat_silent). Runs in beat's process, which
+    holds its database connection for as long as it runs: one broken (the database restarted) or
+    past its age is replaced first."""
+    if not (headers or {}).get(SENT_BY_BEAT):
+        return
+    try:
+        if not connection.in_atomic_block:  # a connection is not replaced under a transaction
+            connection.close_if_unusable_or_obsolete()
+        beat_heartbeat_recorded(now=timezone.now())
+    except Exception:  # beat goes on sending whatever becomes of its heartbeat
+        logger.exception("beat's heartbeat was not recorded")
+
+
+@beat_init.connect
+def heartbeat_at_beat_start(sender=None, **kwargs):
+    """Beat's first heartbeat at once, not a minute after it starts: a new deployment is not
+    said to have no workers for its first minute."""
+    try:
+        options = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"].get("options", {})
+        worker_heartbeat_task.apply_async(**options, headers={SENT_BY_BEAT: True})
+    except BrokerUnreachable:  # beat's own schedule tries again within the minute
+        logger.warning("beat's first heartbeat not sent: the task queue cannot be reached")

@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import unsaved
 from .help import HELP_BY_SLUG, HELP_PAGES, help_html
-from .workers import workers_expected, workers_last_seen, workers_silent
+from .workers import background_heard, workers_expected
 
 
 @login_not_required
@@ -29,21 +29,22 @@ def healthz(request):
 @login_not_required
 @never_cache
 def healthz_workers(request):
-    """For an uptime monitor (no sign-in): 503 when no background worker has run the heartbeat beat
-    sends every minute for five minutes (the workers or beat stopped, or the task queue down), so
-    that someone is told; 200 otherwise, or without a broker (tasks run in the web process). Not
-    the load balancer's check: the pages still work without workers."""
+    """For an uptime monitor (no sign-in): 503 when no background worker has taken any work for five
+    minutes, the heartbeat beat sends every minute included ("workers silent": the workers stopped,
+    or beat, or the task queue down), or when beat has sent nothing for five ("beat silent": the
+    nightly recompute will not be sent), so that someone is told; 200 otherwise, or without a broker
+    (tasks run in the web process). Not the load balancer's check: the pages work without them."""
     from django.utils import timezone
 
     if not workers_expected():
         return JsonResponse({"status": "ok", "workers": "none: tasks run in the web process"})
     try:
-        last_seen = workers_last_seen()
+        heard = background_heard(timezone.now())
     except Exception:  # a health check reports, it does not raise
         return JsonResponse({"status": "database unavailable"}, status=503)
-    if workers_silent(last_seen, timezone.now()):
-        return JsonResponse({"status": "workers silent", "last_seen": last_seen}, status=503)
-    return JsonResponse({"status": "ok", "last_seen": last_seen})
+    status = "workers silent" if heard.workers_silent else "beat silent" if heard.beat_silent else "ok"
+    return JsonResponse({"status": status, "last_seen": heard.workers_last_seen, "beat_last_sent": heard.beat_last_sent},
+                        status=503 if heard.silent else 200)
 
 
 @login_not_required

@@ -5,6 +5,7 @@ settings preview is marked failed, its page saying why. And when a task recorded
 overdue: no worker has taken it, or one died on it."""
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import current_app
@@ -76,29 +77,64 @@ def heartbeat_recorded(*, worker: str, now: datetime) -> None:
     WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"last_seen": now, "worker": worker})
 
 
+def beat_heartbeat_recorded(*, now: datetime) -> None:
+    """Beat put the heartbeat in the task queue (core.tasks.beat_sent_the_heartbeat)."""
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_last_sent": now})
+
+
 def workers_expected() -> bool:
     """Whether tasks go to background workers; without a broker (the embedded set-up) they run in
     the process that sends them and there are no workers to hear from."""
     return not current_app.conf.task_always_eager
 
 
-def workers_last_seen() -> datetime | None:
-    """When a worker last started a task; None if none ever has."""
-    return WorkerHeartbeat.objects.filter(pk=1).values_list("last_seen", flat=True).first()
-
-
 def workers_silent(last_seen: datetime | None, now: datetime) -> bool:
-    """Whether no worker has run the heartbeat for five minutes (or ever)."""
+    """Whether nothing was heard for five minutes (or ever): of a worker starting a task, or of beat
+    sending the heartbeat."""
     return last_seen is None or last_seen < now - WORKERS_SILENT_AFTER
 
 
-def workers_heard(now: datetime) -> dict | None:
-    """For the overview and the banner: when a worker was last seen, if none has been for five
-    minutes (None when one has, or when there are no workers)."""
+@dataclass(frozen=True)
+class BackgroundHeard:
+    """When a worker last started a task and when beat last sent the heartbeat, as of `now`: what
+    the pages, `/healthz/workers` and the status API say of the background processes."""
+
+    workers_last_seen: datetime | None
+    beat_last_sent: datetime | None
+    now: datetime
+
+    @property
+    def workers_silent(self) -> bool:
+        """No worker has taken any work for five minutes: what was sent to them waits."""
+        return workers_silent(self.workers_last_seen, self.now)
+
+    @property
+    def beat_silent(self) -> bool:
+        """Beat has sent nothing for five minutes: it is stopped or cannot reach the task queue, and
+        the nightly recompute, the retries of owed recomputes and the heartbeat are not sent. With
+        the workers silent too, this is why as far as the app can tell (they may be idle)."""
+        return workers_silent(self.beat_last_sent, self.now)
+
+    @property
+    def silent(self) -> bool:
+        return self.workers_silent or self.beat_silent
+
+
+def background_heard(now: datetime) -> BackgroundHeard | None:
+    """When the workers and beat were last heard from; None when there are none to hear from
+    (no broker: tasks run in the process that sends them)."""
     if not workers_expected():
         return None
-    last_seen = workers_last_seen()
-    return {"last_seen": last_seen} if workers_silent(last_seen, now) else None
+    row = WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent").first() or {}
+    return BackgroundHeard(workers_last_seen=row.get("last_seen"), beat_last_sent=row.get("beat_last_sent"), now=now)
+
+
+def workers_heard(now: datetime) -> BackgroundHeard | None:
+    """For the banner and the pages of a task waiting for a worker: what was heard of the
+    background, if no worker has taken any work for five minutes (None when one has, or when there
+    are no workers)."""
+    heard = background_heard(now)
+    return heard if heard is not None and heard.workers_silent else None
 
 
 class TaskFollowedOnAPage:
@@ -110,7 +146,7 @@ class TaskFollowedOnAPage:
     RUNNING_SINCE = "started_at"
 
     @cached_property
-    def workers_silence(self) -> dict | None:
+    def workers_silence(self) -> BackgroundHeard | None:
         """While it waits for a worker: when one was last seen, if none has been for five minutes
         (`workers_heard`), so that its page says so at once."""
         return workers_heard(timezone.now()) if self.status == "queued" else None

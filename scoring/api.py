@@ -181,9 +181,10 @@ class ScoringStatusView(APIView):
     over a day (`computed_too_long_ago`), the recompute running, the last one if it failed since
     (`last_failure`), since when changes wait that no worker is scoring (`changes_waiting_since`)
     and why as far as the app can tell (`changes_waiting_because`: `task_queue_unreachable`,
-    `workers_silent`, `recompute_failing`), and when a worker last took any work, the heartbeat beat
-    sends every minute included (`workers`; `expected` false without a broker, tasks running in the
-    web process). What the overview, its banners and the `scoring_status` command say
+    `workers_silent`, `beat_silent`, `recompute_failing`), and when a worker last took any work, the
+    heartbeat beat sends every minute included, and when beat last sent some (`workers`:
+    `last_seen`, `silent`, `beat_last_sent`, `beat_silent`; `expected` false without a broker, tasks
+    running in the web process). What the overview, its banners and the `scoring_status` command say
     (`scoring.selectors.scoring_status`)."""
 
     permission_classes = [ReadOnlyForStaff]

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Greatest, NullIf
 
 from core.bulk import in_ids_sql
 from core.dates import days_before
+from core.workers import BackgroundHeard, background_heard
 from entities.models import Entity
 from entities.kinds import is_person_kind
 
@@ -64,21 +65,25 @@ def changes_waiting(now: datetime, workers_silent: bool = False) -> ChangesWaiti
     return None if waiting["since"] is None else ChangesWaiting(since=waiting["since"], unsent=bool(waiting["unsent"]))
 
 
-def changes_waiting_because(*, waiting: ChangesWaiting, workers_silent: bool, failing: bool) -> list[str]:
+def changes_waiting_because(*, waiting: ChangesWaiting, heard: BackgroundHeard | None, failing: bool) -> list[str]:
     """Why changes wait, as far as the app can tell (`WAITING_BECAUSE`), any of: the task queue
-    refused their recompute when they were saved; no worker has run the heartbeat for five minutes
-    (core.workers: the workers or beat stopped, or the queue down, which stops both); a recompute
-    failed since the current scores. None of them: a worker has the recompute but has not run it
-    (busy, or its task lost)."""
+    refused their recompute when they were saved; no worker has taken any work for five minutes;
+    beat, which sends the workers the heartbeat and retries the recomputes refused, has sent
+    nothing for five (core.workers.BackgroundHeard; no workers to hear from: `heard` None); a
+    recompute failed since the current scores. None of them: a worker has the recompute but has
+    not run it (busy, or its task lost)."""
     return [reason for reason, holds in (
-        ("task_queue_unreachable", waiting.unsent), ("workers_silent", workers_silent), ("recompute_failing", failing),
+        ("task_queue_unreachable", waiting.unsent), ("workers_silent", heard is not None and heard.workers_silent),
+        ("beat_silent", heard is not None and heard.beat_silent), ("recompute_failing", failing),
     ) if holds]
 
 
 WAITING_BECAUSE = {
     "task_queue_unreachable": "the background workers' task queue could not be reached when they were saved",
-    "workers_silent": "no background worker has taken any work for over five minutes (the workers, or beat, which sends them work, are "
-                      "stopped, or every worker is busy with long work)",
+    "workers_silent": "no background worker has taken any work for over five minutes (the workers are stopped, or every one is busy "
+                      "with long work)",
+    "beat_silent": "beat, which sends the workers work every minute and sends again what the task queue refused, has sent nothing "
+                   "for over five minutes (it is stopped or cannot reach the task queue)",
     "recompute_failing": "the last recompute failed (the overview names its error)",
 }
 
@@ -87,15 +92,14 @@ def scoring_status(now: datetime) -> dict:
     """How current the scores are, for people and for monitoring (`/api/scoring/status/`, the
     `scoring_status` command): the current scores, whether the nightly recompute has not renewed
     them for over a day, the recompute running, the last one if it failed since, since when changes
-    wait that no worker is scoring and why, and when a worker last took work."""
-    from core.workers import workers_expected, workers_last_seen, workers_silent
-
+    wait that no worker is scoring and why, and when a worker last took work and beat last sent
+    some."""
     from .services import current_snapshot
 
     current = current_snapshot()
-    expected, last_seen = workers_expected(), workers_last_seen()
-    silent = expected and workers_silent(last_seen, now)
-    running, failure, waiting = running_recompute(now), failure_since(current), changes_waiting(now, workers_silent=silent)
+    heard = background_heard(now)
+    running, failure = running_recompute(now), failure_since(current)
+    waiting = changes_waiting(now, workers_silent=heard is not None and heard.workers_silent)
     return {
         "scores": None if current is None else {
             "as_of": current.as_of, "computed_at": current.finished_at, "scope": current.scope, "pairs": current.pairs_current,
@@ -106,8 +110,11 @@ def scoring_status(now: datetime) -> dict:
         "last_failure": None if failure is None else {"started_at": failure.started_at, "error": failure.error},
         "changes_waiting_since": None if waiting is None else waiting.since,
         "changes_waiting_because": [] if waiting is None else changes_waiting_because(
-            waiting=waiting, workers_silent=silent, failing=failure is not None),
-        "workers": {"expected": expected, "last_seen": last_seen, "silent": silent},
+            waiting=waiting, heard=heard, failing=failure is not None),
+        "workers": {"expected": False, "last_seen": None, "silent": False, "beat_last_sent": None, "beat_silent": False} if heard is None else {
+            "expected": True, "last_seen": heard.workers_last_seen, "silent": heard.workers_silent,
+            "beat_last_sent": heard.beat_last_sent, "beat_silent": heard.beat_silent,
+        },
     }
 
 
@@ -124,6 +131,8 @@ def status_needs_attention(status: dict) -> list[str]:
         needs.append("changes wait that no worker is scoring")
     if status["workers"]["silent"]:
         needs.append("no background worker has taken any work for five minutes")
+    if status["workers"]["beat_silent"]:
+        needs.append("beat, which sends the nightly recompute, has sent nothing for five minutes")
     return needs
 
 

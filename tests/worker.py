@@ -33,10 +33,15 @@ def worker_queue():
     )
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    # the app's pools of connections are opened to the broker its settings name when first used (an
+    # earlier test's, Celery's default without one): emptied, as Celery empties them in a forked
+    # child, tasks sent without a connection of their own (as beat sends them) go to Redis
+    celery_app._after_fork()
     try:
         yield queue
     finally:
         celery_app.conf.update(saved)
+        celery_app._after_fork()
         worker.terminate()
         worker.wait(timeout=30)
         log.close()

@@ -530,17 +530,18 @@ def test_the_scoring_status_says_how_current_the_scores_are_as_the_overview_does
     assert status["last_failure"]["error"] == "RuntimeError: disk full"
     assert datetime.fromisoformat(status["changes_waiting_since"]) == waiting.created_at
     assert status["changes_waiting_because"] == ["task_queue_unreachable", "recompute_failing"]
-    assert status["workers"] == {"expected": False, "last_seen": None, "silent": False}  # no broker here: tasks run in the web process
+    assert status["workers"] == {  # no broker here: tasks run in the web process
+        "expected": False, "last_seen": None, "silent": False, "beat_last_sent": None, "beat_silent": False}
 
 
 @pytest.mark.django_db
-def test_the_scoring_status_tells_workers_stopped_from_a_worker_busy(scored, api_as, monkeypatch):
+def test_the_scoring_status_tells_workers_stopped_from_a_worker_busy_and_from_beat_stopped(scored, api_as, monkeypatch):
     from datetime import datetime, timedelta
 
     from django.utils import timezone
 
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
     from scoring.models import OwedRecompute
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
@@ -548,11 +549,19 @@ def test_the_scoring_status_tells_workers_stopped_from_a_worker_busy(scored, api
     sent = OwedRecompute.objects.create(entity_ids=[1], sent=True)
     OwedRecompute.objects.filter(pk=sent.pk).update(created_at=timezone.now() - timedelta(minutes=6))  # no worker took it
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=1))
     status = api.get("/api/scoring/status/").json()
-    assert status["changes_waiting_because"] == [] and status["workers"]["silent"] is False and status["workers"]["expected"] is True
+    assert status["changes_waiting_because"] == [] and status["workers"]["expected"] is True
+    assert status["workers"]["silent"] is False and status["workers"]["beat_silent"] is False
 
     last_seen = timezone.now() - timedelta(minutes=6)
     heartbeat_recorded(worker="celery@one", now=last_seen)
     status = api.get("/api/scoring/status/").json()
     assert status["changes_waiting_because"] == ["workers_silent"] and status["workers"]["silent"] is True
     assert datetime.fromisoformat(status["workers"]["last_seen"]) == last_seen
+
+    beat_last_sent = timezone.now() - timedelta(minutes=8)
+    beat_heartbeat_recorded(now=beat_last_sent)  # beat stopped too: the workers may only be idle
+    status = api.get("/api/scoring/status/").json()
+    assert status["changes_waiting_because"] == ["workers_silent", "beat_silent"] and status["workers"]["beat_silent"] is True
+    assert datetime.fromisoformat(status["workers"]["beat_last_sent"]) == beat_last_sent

@@ -24,20 +24,21 @@ def test_healthz_needs_no_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_the_workers_health_check_answers_503_once_no_worker_has_run_for_five_minutes(client, monkeypatch):
+def test_the_workers_health_check_answers_503_once_no_worker_or_no_beat_has_run_for_five_minutes(client, monkeypatch):
     """For an uptime monitor, so that someone is told when the workers or beat stop (the pages
     still work: not the load balancer's check)."""
     from datetime import timedelta
 
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
 
     assert client.get("/healthz/workers").json() == {"status": "ok", "workers": "none: tasks run in the web process"}
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
     never = client.get("/healthz/workers")
-    assert never.status_code == 503 and never.json() == {"status": "workers silent", "last_seen": None}
+    assert never.status_code == 503 and never.json() == {"status": "workers silent", "last_seen": None, "beat_last_sent": None}
 
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=2))
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=1))
     fresh = client.get("/healthz/workers")
     assert fresh.status_code == 200 and fresh.json()["status"] == "ok" and fresh["Cache-Control"].startswith("max-age=0")
 
@@ -45,6 +46,12 @@ def test_the_workers_health_check_answers_503_once_no_worker_has_run_for_five_mi
     silent = client.get("/healthz/workers")
     assert silent.status_code == 503 and silent.json()["status"] == "workers silent"
     assert "celery@one" not in silent.content.decode()  # the public answer names no host
+
+    # the workers take what the pages send them, but beat sends nothing: no nightly recompute
+    heartbeat_recorded(worker="celery@one", now=timezone.now())
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=6))
+    beat_stopped = client.get("/healthz/workers")
+    assert beat_stopped.status_code == 503 and beat_stopped.json()["status"] == "beat silent"
 
 
 @pytest.mark.django_db

@@ -73,26 +73,47 @@ def test_scores_the_nightly_recompute_has_not_renewed_for_over_a_day_are_said_to
 
 
 @pytest.mark.django_db
-def test_the_overview_says_when_no_background_worker_has_run_for_five_minutes(lakeside_dir, client_as, monkeypatch):
+def test_the_overview_says_when_no_background_worker_or_beat_has_run_for_five_minutes(lakeside_dir, client_as, monkeypatch):
     """Before, workers stopped with nothing changed were said only a day later, by the scores'
-    age; the heartbeat beat sends every minute says it after five."""
+    age; the heartbeat beat sends every minute says it after five, and whether beat still sends."""
     from datetime import timedelta
 
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
 
     scored_lakeside(lakeside_dir)
     client = client_as("city_staff")
-    silent = "No background worker has taken any work"
+    silent, beat_silent = "No background worker has taken any work", "Beat, which sends the background workers the nightly recompute"
     assert silent not in client.get("/").content.decode()  # no broker: no workers to hear from
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    assert "No background worker has taken any work yet (beat sends the first heartbeat a minute after it starts): changes are not scored" in client.get("/").content.decode()
-    heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=4))
-    assert silent not in client.get("/").content.decode()
-    last_seen = timezone.now() - timedelta(minutes=6)
-    heartbeat_recorded(worker="celery@one", now=last_seen)
-    assert f"No background worker has taken any work since {timezone.localtime(last_seen):%Y-%m-%d %H:%M}: changes are not scored" in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert "No background worker has taken any work yet: changes are not scored" in page
+    assert "Beat, which sends them work every minute, has sent none yet: it is stopped or cannot reach their task queue" in page
+
+    def at(when):
+        return f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+
+    now = timezone.now()
+    heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=4))
+    beat_heartbeat_recorded(now=now - timedelta(minutes=1))
+    page = client.get("/").content.decode()
+    assert silent not in page and beat_silent not in page
+
+    heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=6))
+    page = client.get("/").content.decode()
+    assert f"No background worker has taken any work since {at(now - timedelta(minutes=6))}: changes are not scored" in page
+    assert (f"Beat still sends them work (last at {timezone.localtime(now - timedelta(minutes=1)):%H:%M}): the workers are stopped, or every one "
+            "is busy with long work.") in page
+
+    beat_heartbeat_recorded(now=now - timedelta(minutes=7))
+    page = client.get("/").content.decode()
+    assert f"Beat, which sends them work every minute, has sent none since {at(now - timedelta(minutes=7))}: it is stopped" in page
+
+    heartbeat_recorded(worker="celery@one", now=now)  # the workers take what the pages send them
+    page = client.get("/").content.decode()
+    assert silent not in page
+    assert f"{beat_silent}, has sent them nothing since {at(now - timedelta(minutes=7))}: it is stopped or cannot reach" in page
 
 
 @pytest.mark.django_db

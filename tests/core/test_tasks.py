@@ -63,18 +63,23 @@ def test_a_real_worker_does_the_nightly_housekeeping(worker_queue):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_records_its_heartbeat_as_beat_sends_it_every_minute(worker_queue, client):
+    """Sent by Celery's own beat scheduler (its `apply_async`, without its loop), which marks what
+    it sends: beat records that it sent it (core.tasks.beat_sent_a_task), the worker that it took it."""
+    from celery.beat import ScheduleEntry, Scheduler
     from django.conf import settings
 
     from core.models import WorkerHeartbeat
-    from core.tasks import worker_heartbeat_task
 
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "core.tasks.worker_heartbeat_task")
+    entry = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]
+    assert entry["task"] == "core.tasks.worker_heartbeat_task"
     assert entry["schedule"] == 60.0 and entry["options"]["expires"] < 60  # one not run within its minute is dropped
     assert client.get("/healthz/workers").status_code == 503  # a broker, and no worker has run it yet
 
     sent_at = timezone.now()
-    with celery_app.connection_for_write(REDIS_URL) as conn:
-        worker_heartbeat_task.apply_async(queue=worker_queue, connection=conn)
+    scheduler = Scheduler(app=celery_app, lazy=True)
+    scheduler.apply_async(ScheduleEntry(name="worker-heartbeat", app=celery_app, task=entry["task"], schedule=entry["schedule"],
+                                        options={**entry["options"], "queue": worker_queue}), advance=False)
+    assert WorkerHeartbeat.objects.get().beat_last_sent >= sent_at  # recorded as it was sent
     deadline = time.monotonic() + 60
     while not WorkerHeartbeat.objects.filter(last_seen__gte=sent_at).exists() and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -82,3 +87,34 @@ def test_a_real_worker_records_its_heartbeat_as_beat_sends_it_every_minute(worke
     heartbeat = WorkerHeartbeat.objects.get()
     assert heartbeat.last_seen >= sent_at and heartbeat.worker == f"{worker_queue}@localhost"
     assert client.get("/healthz/workers").json()["status"] == "ok"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_beat_sends_the_heartbeat_as_it_starts(worker_queue, monkeypatch):
+    """Not a minute later: a new deployment is not said to have no workers for its first minute."""
+    from celery import signals
+
+    from core.models import WorkerHeartbeat
+
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", worker_queue)
+    sent_at = timezone.now()
+    signals.beat_init.send(sender=None)
+    assert WorkerHeartbeat.objects.get().beat_last_sent >= sent_at
+    deadline = time.monotonic() + 60
+    while not WorkerHeartbeat.objects.filter(last_seen__gte=sent_at).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert WorkerHeartbeat.objects.get().worker == f"{worker_queue}@localhost"
+
+
+@pytest.mark.django_db
+def test_only_what_beat_sends_records_beat():
+    """A task the pages send (an upload, a recompute) says nothing of beat: the workers taking
+    them while beat is stopped must not hide that the nightly recompute is not sent."""
+    from core.models import WorkerHeartbeat
+    from core.tasks import SENT_BY_BEAT, beat_sent_a_task
+
+    beat_sent_a_task(sender="scoring.tasks.recompute_entities_task", headers={"id": "a-task"})
+    assert not WorkerHeartbeat.objects.exists()
+    beat_sent_a_task(sender="scoring.tasks.recompute_all_task", headers={"id": "the-nightly", SENT_BY_BEAT: True})
+    assert WorkerHeartbeat.objects.get().beat_last_sent is not None

@@ -88,25 +88,34 @@ def test_workers_are_silent_after_five_minutes_without_a_heartbeat_or_before_the
 
 
 @pytest.mark.django_db
-def test_the_heartbeat_keeps_one_row_with_the_latest_worker_and_time(monkeypatch):
+def test_the_heartbeat_keeps_one_row_with_the_latest_worker_and_times(monkeypatch):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from config.celery import app
     from core.models import WorkerHeartbeat
-    from core.workers import heartbeat_recorded, workers_expected, workers_heard, workers_last_seen
+    from core.workers import background_heard, beat_heartbeat_recorded, heartbeat_recorded, workers_expected, workers_heard
 
     now = timezone.now()
-    assert workers_last_seen() is None
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # a broker: workers are expected
-    assert workers_expected() and workers_heard(now) == {"last_seen": None}
+    heard = background_heard(now)
+    assert workers_expected() and (heard.workers_last_seen, heard.beat_last_sent) == (None, None)
+    assert heard.workers_silent and heard.beat_silent and workers_heard(now) == heard
 
     heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=7))
-    assert workers_heard(now) == {"last_seen": now - timedelta(minutes=7)}
+    beat_heartbeat_recorded(now=now - timedelta(minutes=1))
+    heard = workers_heard(now)
+    assert (heard.workers_last_seen, heard.beat_last_sent) == (now - timedelta(minutes=7), now - timedelta(minutes=1))
+    assert heard.workers_silent and not heard.beat_silent and heard.silent  # beat sends, no worker takes it
+
     heartbeat_recorded(worker="celery@two", now=now)
-    assert list(WorkerHeartbeat.objects.values_list("worker", "last_seen")) == [("celery@two", now)]
-    assert workers_last_seen() == now and workers_heard(now) is None
+    assert list(WorkerHeartbeat.objects.values_list("worker", "last_seen", "beat_last_sent")) == [
+        ("celery@two", now, now - timedelta(minutes=1))]  # each record keeps the other's time
+    assert workers_heard(now) is None and not background_heard(now).silent
+    assert background_heard(now + timedelta(minutes=5, seconds=30)).beat_silent  # beat stopped, the workers heard later
+    beat_heartbeat_recorded(now=now + timedelta(minutes=5))
+    assert list(WorkerHeartbeat.objects.values_list("worker", "last_seen", "beat_last_sent")) == [("celery@two", now, now + timedelta(minutes=5))]
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # no broker: no workers to hear from
-    assert not workers_expected() and workers_heard(now + timedelta(hours=1)) is None
+    assert not workers_expected() and workers_heard(now + timedelta(hours=1)) is None and background_heard(now) is None

@@ -113,6 +113,8 @@ def test_an_upload_queued_while_no_worker_runs_says_so_at_once(lakeside_dir, cli
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=8))
     page = " ".join(analyst.get(f"/data/?request={upload.pk}").content.decode().split())
     assert "This will wait: no background worker has taken any work since" in page
+    # beat has never sent them work either (core.tasks.beat_sent_a_task): they may only be idle
+    assert "(beat, which sends them work, has sent none yet), so none will take it until one is back or free" in page
     assert "so none will take it until one is back or free. Nothing is written until it finishes." in page
     assert ImportRequest.objects.get(pk=upload.pk).shown_state == "queued-overdue"  # the polling box swaps it in
 

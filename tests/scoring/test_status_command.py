@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery import app
-from core.workers import heartbeat_recorded
+from core.workers import beat_heartbeat_recorded, heartbeat_recorded
 from scoring.models import ClosenessSnapshot, OwedRecompute
 from scoring.services import recompute
 
@@ -37,12 +37,13 @@ def test_scores_renewed_and_workers_running_are_all_well(lakeside, monkeypatch):
     recompute(as_of=timezone.localdate())
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=1))
 
     code, shown = status_shown()
 
     assert code == 0 and shown.splitlines()[-1] == "All is well."
     assert shown.startswith(f"Scores: as of {timezone.localdate()}, computed ")
-    assert "Workers: last took work " in shown
+    assert "Workers: last took work " in shown and "Beat: last sent work " in shown
 
 
 def test_every_trouble_is_named_and_exits_1(lakeside, monkeypatch):
@@ -58,9 +59,11 @@ def test_every_trouble_is_named_and_exits_1(lakeside, monkeypatch):
     assert code == 1
     assert "Last recompute failed at " in shown and ": RuntimeError: disk full" in shown
     assert "the background workers' task queue could not be reached when they were saved; no background worker has taken any work" in shown
+    assert "Beat: has sent no work yet" in shown
     assert shown.splitlines()[-1] == (
         "Needs attention: the nightly recompute has not renewed the scores for over a day; the last recompute failed; "
-        "changes wait that no worker is scoring; no background worker has taken any work for five minutes.")
+        "changes wait that no worker is scoring; no background worker has taken any work for five minutes; "
+        "beat, which sends the nightly recompute, has sent nothing for five minutes.")
 
 
 def test_as_json_it_gives_what_the_status_api_gives(lakeside, user_with_role):

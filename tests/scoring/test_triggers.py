@@ -72,14 +72,19 @@ def test_a_change_whose_task_no_worker_runs_waits_five_minutes_then_is_said_and_
     assert "are not in the scores yet: a background worker has their recompute but has not run it yet." in board.get("/").content.decode()
     # deployed with a broker, the workers' heartbeat tells a worker stopped from one busy
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=1))
     assert "a background worker has their recompute but has not run it yet." in board.get("/").content.decode()
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=6))
-    assert ("are not in the scores yet: no background worker has taken any work for over five minutes (the workers, or beat, "
-            "which sends them work, are stopped, or every worker is busy with long work).") in board.get("/").content.decode()
+    assert ("are not in the scores yet: no background worker has taken any work for over five minutes (the workers are stopped, "
+            "or every one is busy with long work).") in board.get("/").content.decode()
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(minutes=6))
+    assert ("no background worker has taken any work for over five minutes (the workers are stopped, or every one is busy with long "
+            "work); beat, which sends the workers work every minute and sends again what the task queue refused, has sent nothing "
+            "for over five minutes (it is stopped or cannot reach the task queue).") in board.get("/").content.decode()
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # the embedded set-up again for the rest
     assert recompute_owed(today=timezone.localdate(), now=timezone.now()).scope == "incremental"
     assert not OwedRecompute.objects.exists()

@@ -372,12 +372,13 @@ def test_a_preview_asked_for_while_no_worker_runs_says_so_at_once(lakeside, clie
     from django.utils import timezone
 
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
     from scoring.services import settings_preview_requested
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
     admin = client_as("administrator")
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=1))
+    beat_heartbeat_recorded(now=timezone.now())  # beat sends them work: the workers are stopped, not idle
     preview = settings_preview_requested(parameters=ScoringParameters(half_life_days=200))
     url = f"/scoring/settings/preview/{preview.pk}/"
     body = admin.get(url).content.decode()

@@ -45,5 +45,6 @@ class Command(DatabaseCommand):
             lines.append("Workers: none (no broker: tasks run in the process that sends them)")
         else:
             lines.append(f"Workers: last took work {_when(workers['last_seen'])}" if workers["last_seen"] else "Workers: none has taken any work yet")
+            lines.append(f"Beat: last sent work {_when(workers['beat_last_sent'])}" if workers["beat_last_sent"] else "Beat: has sent no work yet")
         lines.append(("Needs attention: " + "; ".join(needs) + ".") if needs else "All is well.")
         return lines
