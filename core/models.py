@@ -50,7 +50,7 @@ class KeptForm(models.Model):
 class WorkerHeartbeat(SingletonModel):
     """When a background worker last started a task (core.tasks.worker_took_a_task), beat's
     heartbeat every minute included (core.tasks.worker_heartbeat_task), and when beat last sent
-    that heartbeat (core.tasks.beat_sent_the_heartbeat): both recent, the chain beat -> task queue
+    a task, that heartbeat or another (core.tasks.beat_sent_a_task): both recent, the chain beat -> task queue
     -> worker -> database works; the workers' old and beat's recent, the workers are stopped (or
     all busy); both old, beat is stopped or cannot reach the task queue. What tells these apart,
     and from "the recompute fails", on the pages and in the status API."""

@@ -78,7 +78,7 @@ def heartbeat_recorded(*, worker: str, now: datetime) -> None:
 
 
 def beat_heartbeat_recorded(*, now: datetime) -> None:
-    """Beat put the heartbeat in the task queue (core.tasks.beat_sent_the_heartbeat)."""
+    """Beat put a task in the task queue, the heartbeat every minute or another (core.tasks.beat_sent_a_task)."""
     WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_last_sent": now})
 
 
