@@ -174,6 +174,9 @@ RATELIMIT_FAIL_OPEN = True
 # without it, emails are written to the console (the worker's log). SITE_URL makes their links.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+# seconds a mail server that does not answer may hold what sends through it (a page sending a
+# confirmation link, a worker, beat alerting the administrators): Django's default is to wait forever
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SURVEY_ANSWER_RATE = env.str("SURVEY_ANSWER_RATE", default="20/h")
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):

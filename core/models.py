@@ -58,6 +58,8 @@ class WorkerHeartbeat(SingletonModel):
     last_seen = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     beat_last_sent = models.DateTimeField(null=True, blank=True)
+    # when the administrators were last emailed that no worker takes work (core.workers.workers_alert_due)
+    workers_alerted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Workers last seen {self.last_seen:%Y-%m-%d %H:%M}" if self.last_seen else "Workers never seen"

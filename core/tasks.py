@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from .following import SummariesNotSent, send_following_digests
 from .housekeeping import housekeeping
-from .workers import beat_heartbeat_recorded, heartbeat_recorded
+from .workers import administrators_told_of_silent_workers, beat_heartbeat_recorded, heartbeat_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -55,28 +55,37 @@ def worker_took_a_task(sender=None, task=None, **kwargs):
 
 # the header beat puts on every task it sends (celery.beat.Scheduler.apply_async)
 SENT_BY_BEAT = "celery_beat_task"
+# when beat started, in beat's process (heartbeat_at_beat_start): the administrators are not told
+# the workers are silent before they have had five minutes to start (core.workers.workers_alert_due)
+beat_started_at = None
 
 
 @after_task_publish.connect
 def beat_sent_a_task(sender=None, headers=None, **kwargs):
     """Beat put a task in the task queue, the heartbeat every minute or another: beat runs and
-    reaches the queue (core.workers.BackgroundHeard.beat_silent). Runs in beat's process, which
-    holds its database connection for as long as it runs: one broken (the database restarted) or
-    past its age is replaced first."""
+    reaches the queue (core.workers.BackgroundHeard.beat_silent). With the heartbeat, the
+    administrators are emailed if no worker has taken any work for five minutes. Runs in beat's
+    process, which holds its database connection for as long as it runs: one broken (the database
+    restarted) or past its age is replaced first."""
     if not (headers or {}).get(SENT_BY_BEAT):
         return
     try:
         if not connection.in_atomic_block:  # a connection is not replaced under a transaction
             connection.close_if_unusable_or_obsolete()
-        beat_heartbeat_recorded(now=timezone.now())
+        now = timezone.now()
+        beat_heartbeat_recorded(now=now)
+        if sender == worker_heartbeat_task.name and beat_started_at is not None:
+            administrators_told_of_silent_workers(now, beat_started_at=beat_started_at)
     except Exception:  # beat goes on sending whatever becomes of its heartbeat
-        logger.exception("beat's heartbeat was not recorded")
+        logger.exception("beat's heartbeat was not recorded, or the administrators not told the workers are silent")
 
 
 @beat_init.connect
 def heartbeat_at_beat_start(sender=None, **kwargs):
     """Beat's first heartbeat at once, not a minute after it starts: a new deployment is not
     said to have no workers for its first minute."""
+    global beat_started_at
+    beat_started_at = timezone.now()
     try:
         options = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"].get("options", {})
         worker_heartbeat_task.apply_async(**options, headers={SENT_BY_BEAT: True})

@@ -137,6 +137,51 @@ def workers_heard(now: datetime) -> BackgroundHeard | None:
     return heard if heard is not None and heard.workers_silent else None
 
 
+def workers_alert_due(heard: BackgroundHeard, *, alerted_at: datetime | None, beat_started_at: datetime) -> bool:
+    """Whether to email the administrators that no worker takes work: once a silence (not again
+    until a worker has been heard from since the last email), and not before beat has sent the
+    heartbeat for five minutes (a new deployment's workers may still be starting)."""
+    if not heard.workers_silent or heard.now - beat_started_at < WORKERS_SILENT_AFTER:
+        return False
+    return alerted_at is None or (heard.workers_last_seen is not None and alerted_at < heard.workers_last_seen)
+
+
+def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: datetime) -> bool:
+    """Email the administrators (the accounts of the role with an address) when no worker has
+    taken any work for five minutes (`workers_alert_due`), from beat, the one process left to tell
+    them, as the pages and `/healthz/workers` do only when someone looks. True if sent; a mail
+    server that refuses is tried again at the next heartbeat; one that does not answer holds beat
+    for EMAIL_TIMEOUT seconds at most."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from .following import site_link
+    from .roles import ADMINISTRATOR
+
+    heard = background_heard(now)
+    alerted_at = WorkerHeartbeat.objects.filter(pk=1).values_list("workers_alerted_at", flat=True).first()
+    if heard is None or not workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at):
+        return False
+    addresses = sorted(set(get_user_model().objects.filter(is_active=True, groups__name=ADMINISTRATOR).exclude(email="")
+                           .values_list("email", flat=True)))
+    if not addresses:
+        logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
+        return False
+    since = f"since {timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}" if heard.workers_last_seen else "since beat started"
+    send_mail(
+        "No background worker is taking work",
+        f"No background worker of the relationship tracker at {site_link('')} has taken any work {since}, though beat "
+        "still sends them work every minute. Until one does, changes are not scored, uploads and settings previews wait, "
+        "and the nightly recompute does not run.\n\nLook at the workers' log and start them again (with Docker Compose: "
+        "docker compose logs worker; docker compose up -d worker). Nothing needs redoing once they are back: changes "
+        f"waiting are scored within ten minutes.\n\nThe overview says the same: {site_link('overview')}\n\n"
+        "This email is sent once each time the workers stop.",
+        None, addresses,
+    )
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"workers_alerted_at": now})
+    return True
+
+
 class TaskFollowedOnAPage:
     """What a model recording a task that a page follows (an upload, a settings preview) shows of
     it: whether it is `overdue` (its page then says to tell an administrator) and the state its

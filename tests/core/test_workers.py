@@ -119,3 +119,72 @@ def test_the_heartbeat_keeps_one_row_with_the_latest_worker_and_times(monkeypatc
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # no broker: no workers to hear from
     assert not workers_expected() and workers_heard(now + timedelta(hours=1)) is None and background_heard(now) is None
+
+
+def test_the_administrators_are_alerted_once_a_silence_and_not_while_the_workers_start():
+    from datetime import datetime, timedelta, timezone
+
+    from core.workers import BackgroundHeard, workers_alert_due
+
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
+    started = now - timedelta(hours=1)
+
+    def due(last_seen, alerted_at, beat_started_at=started):
+        heard = BackgroundHeard(workers_last_seen=last_seen, beat_last_sent=now, now=now)
+        return workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at)
+
+    assert not due(now - timedelta(minutes=2), None)  # a worker took work lately
+    assert due(now - timedelta(minutes=6), None)
+    assert not due(now - timedelta(minutes=6), now - timedelta(seconds=30))  # told of this silence already
+    assert due(now - timedelta(minutes=6), now - timedelta(minutes=40))  # told of an earlier one; a worker was back since
+    assert due(None, None)  # no worker ever took work
+    assert not due(None, now - timedelta(minutes=40))  # and they were told
+    assert not due(None, None, beat_started_at=now - timedelta(minutes=3))  # a new deployment: workers may be starting
+    assert due(None, None, beat_started_at=now - timedelta(minutes=5))
+
+
+@pytest.mark.django_db
+def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_work(user_with_role, monkeypatch, caplog):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from config.celery import app
+    from core import tasks
+    from core.models import WorkerHeartbeat
+    from core.workers import administrators_told_of_silent_workers, heartbeat_recorded
+
+    now = timezone.now()
+    started = now - timedelta(minutes=30)
+    assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # no broker: no workers
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+
+    heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=6))
+    assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # nobody to tell
+    assert "no administrator has an email address" in caplog.text
+    admin, other_admin, analyst = user_with_role("administrator"), user_with_role("administrator"), user_with_role("analyst")
+    for user, address in ((admin, "chief.admin@example.org"), (other_admin, ""), (analyst, "analyst@example.org")):
+        user.email = address
+        user.save()
+
+    assert administrators_told_of_silent_workers(now, beat_started_at=started)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chief.admin@example.org"]
+    assert mail.outbox[0].subject == "No background worker is taking work"
+    assert f"has taken any work since {timezone.localtime(now - timedelta(minutes=6)):%Y-%m-%d %H:%M}" in mail.outbox[0].body
+    assert WorkerHeartbeat.objects.get().workers_alerted_at == now
+
+    later = now + timedelta(minutes=1)
+    assert not administrators_told_of_silent_workers(later, beat_started_at=started)  # once a silence
+    heartbeat_recorded(worker="celery@one", now=later)  # back, then stopped again
+    assert not administrators_told_of_silent_workers(later + timedelta(minutes=4), beat_started_at=started)
+    assert administrators_told_of_silent_workers(later + timedelta(minutes=6), beat_started_at=started)
+    assert len(mail.outbox) == 2
+
+    # beat's heartbeat is what asks, once beat has started (in beat's process)
+    WorkerHeartbeat.objects.update(last_seen=timezone.now() - timedelta(minutes=20), workers_alerted_at=None)  # a silence not told of yet
+    monkeypatch.setattr(tasks, "beat_started_at", timezone.now() - timedelta(minutes=30))
+    tasks.beat_sent_a_task(sender="scoring.tasks.recompute_all_task", headers={tasks.SENT_BY_BEAT: True})
+    assert len(mail.outbox) == 2  # the nightly recompute sent: not the heartbeat
+    tasks.beat_sent_a_task(sender=tasks.worker_heartbeat_task.name, headers={tasks.SENT_BY_BEAT: True})
+    assert len(mail.outbox) == 3
