@@ -146,10 +146,16 @@ def workers_alert_due(heard: BackgroundHeard, *, alerted_at: datetime | None, be
     return alerted_at is None or (heard.workers_last_seen is not None and alerted_at < heard.workers_last_seen)
 
 
+def workers_back_due(heard: BackgroundHeard, *, alerted_at: datetime | None) -> bool:
+    """Whether to email the administrators, told the workers had stopped, that one took work since."""
+    return alerted_at is not None and not heard.workers_silent and heard.workers_last_seen > alerted_at
+
+
 def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: datetime) -> bool:
     """Email the administrators (the accounts of the role with an address) when no worker has
     taken any work for five minutes (`workers_alert_due`), from beat, the one process left to tell
-    them, as the pages and `/healthz/workers` do only when someone looks. True if sent; a mail
+    them, as the pages and `/healthz/workers` do only when someone looks; and once one has taken
+    work again, that they are back (`workers_back_due`). True if an email was sent; a mail
     server that refuses is tried again at the next heartbeat; one that does not answer holds beat
     for EMAIL_TIMEOUT seconds at most."""
     from django.contrib.auth import get_user_model
@@ -160,26 +166,42 @@ def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: dat
 
     heard = background_heard(now)
     alerted_at = WorkerHeartbeat.objects.filter(pk=1).values_list("workers_alerted_at", flat=True).first()
-    if heard is None or not workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at):
+    if heard is None:
+        return False
+    stopped = workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at)
+    if not stopped and not workers_back_due(heard, alerted_at=alerted_at):
         return False
     addresses = sorted(set(get_user_model().objects.filter(is_active=True, groups__name=ADMINISTRATOR).exclude(email="")
                            .values_list("email", flat=True)))
     if not addresses:
-        logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
-        return False
-    since = f"since {timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}" if heard.workers_last_seen else "since beat started"
-    send_mail(
-        "No background worker is taking work",
-        f"No background worker of the relationship tracker at {site_link('')} has taken any work {since}, though beat "
-        "still sends them work every minute. Until one does, changes are not scored, uploads and settings previews wait, "
-        "and the nightly recompute does not run.\n\nLook at the workers' log and start them again (with Docker Compose: "
-        "docker compose logs worker; docker compose up -d worker). Nothing needs redoing once they are back: changes "
-        f"waiting are scored within ten minutes.\n\nThe overview says the same: {site_link('overview')}\n\n"
-        "This email is sent once each time the workers stop.",
-        None, addresses,
-    )
-    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"workers_alerted_at": now})
-    return True
+        if stopped:
+            logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
+            return False
+        # back, with nobody left to tell: the alert is only forgotten
+    elif stopped:
+        since = f"since {timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}" if heard.workers_last_seen else "since beat started"
+        send_mail(
+            "No background worker is taking work",
+            f"No background worker of the relationship tracker at {site_link('')} has taken any work {since}, though beat "
+            "still sends them work every minute. Until one does, changes are not scored, uploads and settings previews wait, "
+            "and the nightly recompute does not run.\n\nLook at the workers' log and start them again (with Docker Compose: "
+            "docker compose logs worker; docker compose up -d worker). Nothing needs redoing once they are back: changes "
+            f"waiting are scored within ten minutes.\n\nThe overview says the same: {site_link('overview')}\n\n"
+            "This email is sent once each time the workers stop, and another when they are back.",
+            None, addresses,
+        )
+    else:
+        send_mail(
+            "Background workers are taking work again",
+            f"A background worker of the relationship tracker at {site_link('')} took work again at "
+            f"{timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}, after the email of "
+            f"{timezone.localtime(alerted_at):%Y-%m-%d %H:%M} that none was taking any. Changes that waited are scored "
+            f"within ten minutes; nothing needs redoing.\n\nThe overview: {site_link('overview')}",
+            None, addresses,
+        )
+    # the time of the alert while they are stopped; none once they are back (the next silence is told anew)
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"workers_alerted_at": now if stopped else None})
+    return bool(addresses)
 
 
 class TaskFollowedOnAPage:

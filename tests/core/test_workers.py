@@ -121,10 +121,10 @@ def test_the_heartbeat_keeps_one_row_with_the_latest_worker_and_times(monkeypatc
     assert not workers_expected() and workers_heard(now + timedelta(hours=1)) is None and background_heard(now) is None
 
 
-def test_the_administrators_are_alerted_once_a_silence_and_not_while_the_workers_start():
+def test_the_administrators_are_alerted_once_a_silence_not_while_the_workers_start_and_told_when_they_are_back():
     from datetime import datetime, timedelta, timezone
 
-    from core.workers import BackgroundHeard, workers_alert_due
+    from core.workers import BackgroundHeard, workers_alert_due, workers_back_due
 
     now = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
     started = now - timedelta(hours=1)
@@ -141,6 +141,14 @@ def test_the_administrators_are_alerted_once_a_silence_and_not_while_the_workers
     assert not due(None, now - timedelta(minutes=40))  # and they were told
     assert not due(None, None, beat_started_at=now - timedelta(minutes=3))  # a new deployment: workers may be starting
     assert due(None, None, beat_started_at=now - timedelta(minutes=5))
+
+    def back(last_seen, alerted_at):
+        return workers_back_due(BackgroundHeard(workers_last_seen=last_seen, beat_last_sent=now, now=now), alerted_at=alerted_at)
+
+    assert back(now - timedelta(minutes=1), now - timedelta(minutes=20))  # told they stopped; one took work since
+    assert not back(now - timedelta(minutes=1), None)  # never told they stopped
+    assert not back(now - timedelta(minutes=30), now - timedelta(minutes=20))  # still silent
+    assert not back(None, now - timedelta(minutes=20))
 
 
 @pytest.mark.django_db
@@ -176,15 +184,28 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
 
     later = now + timedelta(minutes=1)
     assert not administrators_told_of_silent_workers(later, beat_started_at=started)  # once a silence
-    heartbeat_recorded(worker="celery@one", now=later)  # back, then stopped again
-    assert not administrators_told_of_silent_workers(later + timedelta(minutes=4), beat_started_at=started)
+    heartbeat_recorded(worker="celery@one", now=later)  # back: they are told so, once
+    assert administrators_told_of_silent_workers(later + timedelta(minutes=1), beat_started_at=started)
+    assert mail.outbox[1].subject == "Background workers are taking work again" and mail.outbox[1].to == ["chief.admin@example.org"]
+    assert f"took work again at {timezone.localtime(later):%Y-%m-%d %H:%M}" in mail.outbox[1].body
+    assert WorkerHeartbeat.objects.get().workers_alerted_at is None
+    assert not administrators_told_of_silent_workers(later + timedelta(minutes=2), beat_started_at=started)
+    # stopped again: told anew
     assert administrators_told_of_silent_workers(later + timedelta(minutes=6), beat_started_at=started)
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3 and mail.outbox[2].subject == "No background worker is taking work"
 
     # beat's heartbeat is what asks, once beat has started (in beat's process)
     WorkerHeartbeat.objects.update(last_seen=timezone.now() - timedelta(minutes=20), workers_alerted_at=None)  # a silence not told of yet
     monkeypatch.setattr(tasks, "beat_started_at", timezone.now() - timedelta(minutes=30))
     tasks.beat_sent_a_task(sender="scoring.tasks.recompute_all_task", headers={tasks.SENT_BY_BEAT: True})
-    assert len(mail.outbox) == 2  # the nightly recompute sent: not the heartbeat
+    assert len(mail.outbox) == 3  # the nightly recompute sent: not the heartbeat
     tasks.beat_sent_a_task(sender=tasks.worker_heartbeat_task.name, headers={tasks.SENT_BY_BEAT: True})
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
+
+    # back, with no administrator's address left: nothing sent, and the alert forgotten
+    for user in (admin, other_admin):
+        user.email = ""
+        user.save()
+    heartbeat_recorded(worker="celery@one", now=timezone.now())
+    assert not administrators_told_of_silent_workers(timezone.now(), beat_started_at=started)
+    assert len(mail.outbox) == 4 and WorkerHeartbeat.objects.get().workers_alerted_at is None
