@@ -1,4 +1,4 @@
-"""Process-level memory helpers for the large batch jobs (recompute)."""
+"""Process-level memory helpers for the large batch jobs (recompute, import)."""
 from __future__ import annotations
 
 import gc
