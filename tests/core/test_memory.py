@@ -69,3 +69,22 @@ def test_an_import_checks_and_writes_with_the_collector_paused_and_resumes_it(la
     result = imports.dataset_import(files=files_from_directory(lakeside_dir / "data"))
     assert result.ok and seen == [False, False]
     assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_a_settings_preview_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_state, monkeypatch):
+    from scoring.engine.parameters import ScoringParameters
+
+    services.recompute(as_of=date(2026, 6, 30))
+    gc.enable()
+    seen = []
+    scoring = services.closeness_scores
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return scoring(*args, **kwargs)
+
+    monkeypatch.setattr(services, "closeness_scores", watched)
+    assert services.settings_compared(ScoringParameters(half_life_days=200)) is not None
+    assert seen == [False]
+    assert gc.isenabled()
