@@ -88,3 +88,22 @@ def test_a_settings_preview_scores_with_the_collector_paused_and_resumes_it(lake
     assert services.settings_compared(ScoringParameters(half_life_days=200)) is not None
     assert seen == [False]
     assert gc.isenabled()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("asked", [{"checks": "ties"}, {"checks": "1"}])
+def test_the_sources_checks_run_with_the_collector_paused_and_resume_it(lakeside, client_as, collector_state, monkeypatch, asked):
+    from relationships import views
+
+    gc.enable()
+    seen = []
+    checking = views.odd_relationships
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return checking(*args, **kwargs)
+
+    monkeypatch.setattr(views, "odd_relationships", watched)
+    response = client_as("analyst").get("/sources/", asked, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and seen == [False]
+    assert gc.isenabled()
