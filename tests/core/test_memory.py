@@ -31,79 +31,65 @@ def test_the_collector_resumes_when_the_job_fails(collector_state):
     assert gc.isenabled()
 
 
-@pytest.mark.django_db
-def test_a_recompute_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_state, monkeypatch):
+@pytest.fixture
+def collector_seen(collector_state, monkeypatch):
+    """`watch(module, name)` wraps that function so that each call notes whether the collector was
+    running; the notes, in call order, are `watch.seen`. The collector runs when the test starts."""
     gc.enable()
     seen = []
-    scoring = services.closeness_scores
 
-    def watched(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return scoring(*args, **kwargs)
+    def watch(module, name):
+        step = getattr(module, name)
 
-    monkeypatch.setattr(services, "closeness_scores", watched)
+        def watched(*args, **kwargs):
+            seen.append(gc.isenabled())
+            return step(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, watched)
+
+    watch.seen = seen
+    return watch
+
+
+@pytest.mark.django_db
+def test_a_recompute_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_seen):
+    collector_seen(services, "closeness_scores")
     services.recompute(as_of=date(2026, 6, 30))
-    assert seen == [False]
+    assert collector_seen.seen == [False]
     assert gc.isenabled()
 
 
 @pytest.mark.django_db
-def test_an_import_checks_and_writes_with_the_collector_paused_and_resumes_it(lakeside_dir, collector_state, monkeypatch):
+def test_an_import_checks_and_writes_with_the_collector_paused_and_resumes_it(lakeside_dir, collector_seen):
     """36% of a dry run and 17% of an import from empty at a million attendance rows went to the
     collector rescanning the rows read (bench: `import_dataset`)."""
     from interchange import services as imports
     from interchange.reading import files_from_directory
 
-    gc.enable()
-    seen = []
-    checking, writing = imports.validate_dataset, imports._upsert_all
-
-    def watched(step):
-        def step_watched(*args, **kwargs):
-            seen.append(gc.isenabled())
-            return step(*args, **kwargs)
-        return step_watched
-
-    monkeypatch.setattr(imports, "validate_dataset", watched(checking))
-    monkeypatch.setattr(imports, "_upsert_all", watched(writing))
+    collector_seen(imports, "validate_dataset")
+    collector_seen(imports, "_upsert_all")
     result = imports.dataset_import(files=files_from_directory(lakeside_dir / "data"))
-    assert result.ok and seen == [False, False]
+    assert result.ok and collector_seen.seen == [False, False]
     assert gc.isenabled()
 
 
 @pytest.mark.django_db
-def test_a_settings_preview_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_state, monkeypatch):
+def test_a_settings_preview_scores_with_the_collector_paused_and_resumes_it(lakeside, collector_seen):
     from scoring.engine.parameters import ScoringParameters
 
     services.recompute(as_of=date(2026, 6, 30))
-    gc.enable()
-    seen = []
-    scoring = services.closeness_scores
-
-    def watched(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return scoring(*args, **kwargs)
-
-    monkeypatch.setattr(services, "closeness_scores", watched)
+    collector_seen(services, "closeness_scores")
     assert services.settings_compared(ScoringParameters(half_life_days=200)) is not None
-    assert seen == [False]
+    assert collector_seen.seen == [False]
     assert gc.isenabled()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("asked", [{"checks": "ties"}, {"checks": "1"}])
-def test_the_sources_checks_run_with_the_collector_paused_and_resume_it(lakeside, client_as, collector_state, monkeypatch, asked):
+def test_the_sources_checks_run_with_the_collector_paused_and_resume_it(lakeside, client_as, collector_seen, asked):
     from relationships import views
 
-    gc.enable()
-    seen = []
-    checking = views.odd_relationships
-
-    def watched(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return checking(*args, **kwargs)
-
-    monkeypatch.setattr(views, "odd_relationships", watched)
+    collector_seen(views, "odd_relationships")
     response = client_as("analyst").get("/sources/", asked, headers={"HX-Request": "true"})
-    assert response.status_code == 200 and seen == [False]
+    assert response.status_code == 200 and collector_seen.seen == [False]
     assert gc.isenabled()
