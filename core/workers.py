@@ -126,6 +126,10 @@ def background_heard(now: datetime) -> BackgroundHeard | None:
     if not workers_expected():
         return None
     row = WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent").first() or {}
+    return _heard_from_row(row, now)
+
+
+def _heard_from_row(row: dict, now: datetime) -> BackgroundHeard:
     return BackgroundHeard(workers_last_seen=row.get("last_seen"), beat_last_sent=row.get("beat_last_sent"), now=now)
 
 
@@ -151,6 +155,10 @@ def workers_back_due(heard: BackgroundHeard, *, alerted_at: datetime | None) -> 
     return alerted_at is not None and not heard.workers_silent and heard.workers_last_seen > alerted_at
 
 
+# in beat's process: the silence (the workers' last heartbeat) already logged as told to nobody
+silence_logged_unaddressed: tuple[datetime | None] | None = None
+
+
 def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: datetime) -> bool:
     """Email the administrators (the accounts of the role with an address) when no worker has
     taken any work for five minutes (`workers_alert_due`), from beat, the one process left to tell
@@ -164,10 +172,11 @@ def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: dat
     from .following import site_link
     from .roles import ADMINISTRATOR
 
-    heard = background_heard(now)
-    alerted_at = WorkerHeartbeat.objects.filter(pk=1).values_list("workers_alerted_at", flat=True).first()
-    if heard is None:
+    global silence_logged_unaddressed
+    if not workers_expected():
         return False
+    row = WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent", "workers_alerted_at").first() or {}
+    heard, alerted_at = _heard_from_row(row, now), row.get("workers_alerted_at")
     stopped = workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at)
     if not stopped and not workers_back_due(heard, alerted_at=alerted_at):
         return False
@@ -175,7 +184,11 @@ def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: dat
                            .values_list("email", flat=True)))
     if not addresses:
         if stopped:
-            logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
+            # logged once a silence, not every minute (the address is looked for every minute:
+            # one added while the workers are still silent is told at the next heartbeat)
+            if silence_logged_unaddressed != (heard.workers_last_seen,):
+                logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
+                silence_logged_unaddressed = (heard.workers_last_seen,)
             return False
         # back, with nobody left to tell: the alert is only forgotten
     elif stopped:

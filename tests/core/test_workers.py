@@ -159,7 +159,7 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
     from django.utils import timezone
 
     from config.celery import app
-    from core import tasks
+    from core import tasks, workers
     from core.models import WorkerHeartbeat
     from core.workers import administrators_told_of_silent_workers, heartbeat_recorded
 
@@ -168,9 +168,13 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
     assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # no broker: no workers
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
 
+    monkeypatch.setattr(workers, "silence_logged_unaddressed", None)  # beat's process starting
+
     heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=6))
     assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # nobody to tell
-    assert "no administrator has an email address" in caplog.text
+    assert caplog.text.count("no administrator has an email address") == 1
+    assert not administrators_told_of_silent_workers(now + timedelta(minutes=1), beat_started_at=started)
+    assert caplog.text.count("no administrator has an email address") == 1  # logged once a silence
     admin, other_admin, analyst = user_with_role("administrator"), user_with_role("administrator"), user_with_role("analyst")
     for user, address in ((admin, "chief.admin@example.org"), (other_admin, ""), (analyst, "analyst@example.org")):
         user.email = address
@@ -209,3 +213,6 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
     heartbeat_recorded(worker="celery@one", now=timezone.now())
     assert not administrators_told_of_silent_workers(timezone.now(), beat_started_at=started)
     assert len(mail.outbox) == 4 and WorkerHeartbeat.objects.get().workers_alerted_at is None
+    # a new silence with nobody to tell is logged anew
+    assert not administrators_told_of_silent_workers(timezone.now() + timedelta(minutes=6), beat_started_at=started)
+    assert caplog.text.count("no administrator has an email address") == 2
