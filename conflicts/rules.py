@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.dates import is_after, years_before
-from core.formatting import count_text, money_text
+from core.formatting import count_text, money_text, names_text
 from entities.kinds import Kind, is_person_kind
 from relationships.types import OVERSIGHT_TYPES, PERSONAL_TIE_TYPES
 from scoring.engine.data import EntityRecord, RelationshipRecord
@@ -311,7 +311,7 @@ def flags_for_contribution_from_overseen(ctx: _Context, drafts: dict) -> None:
             draft = _add(drafts, CONTRIBUTION_FROM_OVERSEEN, official, x, "medium")
             for rel in gifts:
                 draft.evidence[rel.id] = rel
-            via = f" as a member of {', '.join(sorted(ctx.name(b) for b in bodies))}" if bodies else ""
+            via = f" as a member of {names_text(sorted(ctx.name(b) for b in bodies))}" if bodies else ""
             draft.sentences.append(f"{ctx.name(official)} oversees {ctx.name(x)}{via}")
 
 
@@ -384,7 +384,7 @@ def _finish(draft: _Draft, ctx: _Context, disclosed_ids: set[int]) -> RaisedFlag
         total = total_in_cents(r.amount for r in draft.evidence.values() if r.type == "contributes_to")
         severity = "high" if total >= CONTRIBUTION_HIGH_TOTAL else "medium"
         gifts = sorted(draft.evidence.values(), key=lambda r: (r.start_date, r.id))
-        donors = ", ".join(sorted({ctx.name(r.source) for r in gifts}))
+        donors = names_text(sorted({ctx.name(r.source) for r in gifts}))
         n_contrib = sum(1 for r in gifts if r.type == "contributes_to")
         n_endorse = len(gifts) - n_contrib
         parts = []

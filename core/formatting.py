@@ -1,4 +1,4 @@
-"""How numbers read wherever people see them: pages, flag explanations, downloads meant for reading."""
+"""How numbers and lists read wherever people see them: pages, flag explanations, downloads meant for reading."""
 from decimal import Decimal
 
 
@@ -23,3 +23,13 @@ def count_text(count: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun in the right number: "1 pair", "3 pairs", "0 flags" ("entries" and
     the like as `plural`). The figure is written plainly, for the scripts that read command output."""
     return f"{count} {noun if count == 1 else (plural or noun + 's')}"
+
+
+def names_text(names) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C". Joined by commas alone, two
+    names read as one described by the other ("received 500 from Chief Laura Benton, Riverton
+    Police Officers' Association", the chief seeming the association's)."""
+    names = list(names)
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -145,6 +145,23 @@ def test_the_explanation_dates_one_gift_on_its_day_and_several_since_the_first()
     assert "received 2 contributions totalling 1,000 from" in two[0].explanation and two[0].explanation.endswith(" since 2025-01-01.")
 
 
+def test_the_explanation_lists_several_donors_and_bodies_as_a_sentence_does():
+    # joined by a comma alone, "from Officer A, Police Union" read as the officer being the union's
+    committee = EntityRecord(7, "government_body", None, "committee", "Public Safety Committee")
+    entities = {**ENTITIES, 7: committee}
+    facts = [*BASE, RelationshipRecord(105, 7, 1, "oversees", date(2015, 1, 1)), RelationshipRecord(106, 12, 7, "member_of", date(2020, 1, 1)),
+             RelationshipRecord(107, 10, 1, "employed_by", date(2010, 1, 1)),
+             RelationshipRecord(1, 4, 12, "contributes_to", date(2025, 1, 5), None, 500.0),
+             RelationshipRecord(2, 10, 12, "endorses", date(2025, 2, 5))]
+
+    flags = only(flags_for_all_rules(RuleInput(entities, facts, [], {}, REF)), "CONTRIBUTION_FROM_OVERSEEN")
+
+    assert [f.explanation for f in flags] == [
+        "Councillor C oversees Police Department as a member of City Council and Public Safety Committee and received "
+        "1 contribution totalling 500 and 1 endorsement from Officer A and Police Union since 2025-01-05."
+    ]
+
+
 def test_disclosure_lowers_severity_only_when_every_contribution_was_disclosed_in_time():
     gifts = [RelationshipRecord(i, 4, 12, "contributes_to", date(2025, 1, i), None, 6000.0) for i in (1, 2)]
     one = [DisclosureRecord(1, date(2025, 2, 1))]

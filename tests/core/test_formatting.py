@@ -1,4 +1,4 @@
-"""How money, scores and counts read on pages, in flag explanations and in command output."""
+"""How money, scores, counts and lists of names read on pages, in flag explanations and in command output."""
 from decimal import Decimal
 
 import pytest
@@ -41,3 +41,13 @@ def test_a_pair_score_under_one_reads_as_such(score, text):
 ])
 def test_a_count_reads_with_its_noun_in_the_right_number(count, noun, plural, text):
     assert count_text(count, noun, plural) == text
+
+
+@pytest.mark.parametrize(("names", "text"), [
+    ([], ""), (["Riverton PD"], "Riverton PD"), (["Chief Laura Benton", "Riverton POA"], "Chief Laura Benton and Riverton POA"),
+    (["A", "B", "C"], "A, B and C"), (iter(["A", "B", "C", "D"]), "A, B, C and D"),
+])
+def test_names_read_as_a_sentence_lists_them(names, text):
+    from core.formatting import names_text
+
+    assert names_text(names) == text
