@@ -102,7 +102,7 @@ def test_an_upload_queued_while_no_worker_runs_says_so_at_once(lakeside_dir, cli
     """The workers' heartbeat (core.workers): before, the page said it waited for a worker for five
     minutes before saying none was taking it."""
     from config.celery import app
-    from core.workers import heartbeat_recorded
+    from core.workers import beat_heartbeat_recorded, heartbeat_recorded
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
     analyst = client_as("analyst")
@@ -112,9 +112,17 @@ def test_an_upload_queued_while_no_worker_runs_says_so_at_once(lakeside_dir, cli
 
     heartbeat_recorded(worker="celery@one", now=timezone.now() - timedelta(minutes=8))
     page = " ".join(analyst.get(f"/data/?request={upload.pk}").content.decode().split())
-    assert "This will wait: no background worker has taken any work since" in page
-    # beat has never sent them work either (core.tasks.beat_sent_a_task): they may only be idle
-    assert "(beat, which sends them work, has sent none yet), so none will take it until one is back or free" in page
+    # beat has never sent them work either (core.tasks.beat_sent_a_task): they may only be idle,
+    # so the page does not say they will not take it
+    assert "This may wait: no background worker has taken any work since" in page
+    assert ("and beat, which sends them work every minute, has sent none yet: the workers may be stopped too, or only idle, "
+            "and then one takes it within seconds (this box updates itself). Nothing is written until it finishes.") in page
+    assert "so none will take it" not in page
+    assert ImportRequest.objects.get(pk=upload.pk).shown_state == "queued-overdue"
+
+    beat_heartbeat_recorded(now=timezone.now() - timedelta(seconds=20))  # beat sends, no worker takes: they are stopped
+    page = " ".join(analyst.get(f"/data/?request={upload.pk}").content.decode().split())
+    assert "This will wait: no background worker has taken any work since" in page and "This may wait" not in page
     assert "so none will take it until one is back or free. Nothing is written until it finishes." in page
     assert ImportRequest.objects.get(pk=upload.pk).shown_state == "queued-overdue"  # the polling box swaps it in
 
