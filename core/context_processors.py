@@ -24,13 +24,13 @@ def recompute_banner(request):
     from scoring.selectors import WAITING_BECAUSE, changes_waiting, changes_waiting_because, failure_since, running_recompute
     from scoring.services import current_snapshot
 
-    from .workers import background_heard
+    from .workers import background_heard_for
 
     now = timezone.now()
     running = running_recompute(now)
     if running is not None:
         return {"recompute_banner": f"Scores are being recomputed ({running.scope}, as of {running.as_of}); pages show the previous scores until it finishes."}
-    heard = background_heard(now)
+    heard = background_heard_for(request)
     waiting = changes_waiting(now, workers_silent=heard is not None and heard.workers_silent)
     if waiting is None:
         return {}

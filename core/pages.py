@@ -35,7 +35,7 @@ from .following import (
     weekly_summary_stop,
 )
 from .forms import WeeklySummaryForm
-from .workers import background_heard
+from .workers import background_heard_for
 
 
 def overview(request):
@@ -66,7 +66,7 @@ def overview(request):
             .order_by("-start_date", "-id")[:8],
             "snapshot": snapshot,
             "computed_too_long_ago": computed_too_long_ago(snapshot, timezone.now()),
-            "background": background_heard(timezone.now()),
+            "background": background_heard_for(request),
             "unsourced": unsourced().count(),
             "changes": changes,
             "followed": Follow.objects.filter(user=request.user).count(),

@@ -129,6 +129,14 @@ def background_heard(now: datetime) -> BackgroundHeard | None:
     return _heard_from_row(row, now)
 
 
+def background_heard_for(request) -> BackgroundHeard | None:
+    """`background_heard` as of the request, read once however many parts of its page ask (the
+    overview's line and the banner of changes waiting)."""
+    if not hasattr(request, "_background_heard"):
+        request._background_heard = background_heard(timezone.now())
+    return request._background_heard
+
+
 def _heard_from_row(row: dict, now: datetime) -> BackgroundHeard:
     return BackgroundHeard(workers_last_seen=row.get("last_seen"), beat_last_sent=row.get("beat_last_sent"), now=now)
 

@@ -115,6 +115,14 @@ def test_the_overview_says_when_no_background_worker_or_beat_has_run_for_five_mi
     assert silent not in page
     assert f"{beat_silent}, has sent them nothing since {at(now - timedelta(minutes=7))}: it is stopped or cannot reach" in page
 
+    # the page's line and the banner of changes waiting ask alike: the heartbeat is read once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert sum("core_workerheartbeat" in q["sql"] for q in queries.captured_queries) == 1
+
 
 @pytest.mark.django_db
 def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as):
