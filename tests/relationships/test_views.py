@@ -38,7 +38,7 @@ def test_the_page_lists_the_unsourced_facts_behind_flags_and_close_pairs_and_cou
     assert page.context["unsourced_count"] == 3 and page.context["total"] == Relationship.objects.count()
     by_type = {row["type"]: row for row in page.context["by_type"]}
     assert by_type["oversees"]["unsourced"] == 1 and by_type["oversees"]["total"] == Relationship.objects.filter(type="oversees").count()
-    assert "3 of" in page.content.decode()
+    assert f"3 of {Relationship.objects.count()} relationships have no source URL: a reader cannot check them here" in page.content.decode()
     # all of them, behind a finding or not, on the relationships page (filtered, each to correct)
     assert 'href="/relationships/?has_source=false">list them all</a>' in page.content.decode()
     listed = client_as("city_staff").get("/relationships/", {"has_source": "false"}).context["table"].data
@@ -50,6 +50,21 @@ def test_the_page_lists_the_unsourced_facts_behind_flags_and_close_pairs_and_cou
     assert '<a href="/relationships/s-01/">s-01</a>' in page.content.decode() and "add its source" not in page.content.decode()
     assert 'action="/relationships/s-01/source/"' in client_as("analyst").get("/sources/").content.decode()
     assert 'action="/relationships/s-01/source/"' not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sources_page_says_every_relationship_has_a_source_when_every_one_does(lakeside, client_as):
+    staff = client_as("city_staff")
+    Relationship.objects.exclude(external_id="s-01").update(source_url="https://lakeside.example.net/facts")
+    Relationship.objects.filter(external_id="s-01").update(source_url="")
+    one = " ".join(staff.get("/sources/").content.decode().split())
+    assert f"1 of {Relationship.objects.count()} relationships has no source URL: a reader cannot check it here" in one
+    assert '<a href="/relationships/?has_source=false">list it</a>' in one
+
+    Relationship.objects.update(source_url="https://lakeside.example.net/facts")
+    page = " ".join(staff.get("/sources/").content.decode().split())
+    assert f"Every one of the {Relationship.objects.count()} relationships has a source URL" in page
+    assert "no source URL" not in page and "Download every relationship without a source" not in page
 
 
 @pytest.mark.django_db
