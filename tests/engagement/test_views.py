@@ -578,6 +578,18 @@ def test_the_sources_page_counts_the_meetings_without_a_source_and_lists_them(la
     assert api.get("/api/meetings/", {"has_source": "true"}).json()["count"] == 2
     assert api.get("/api/meetings/", {"has_source": "false"}).json()["count"] == total - 2
 
+    # the counts read right at one, and at none left
+    Disclosure.objects.exclude(pk=Disclosure.objects.order_by("external_id").last().pk).update(source_url="https://lakeside.example.org/ethics")
+    Meeting.objects.exclude(pk=forums[2].pk).update(source_url="https://lakeside.example.org/minutes")
+    one = " ".join(staff.get("/sources/").content.decode().split())
+    assert f"1 of {total} meetings cites no minutes, agenda or notice. List it</a>" in one.replace('<a href="/meetings/?has_source=false">', "")
+    assert f"1 of {n} disclosures says nowhere where it is on file" in one
+    Disclosure.objects.update(source_url="https://lakeside.example.org/ethics")
+    Meeting.objects.update(source_url="https://lakeside.example.org/minutes")
+    none_left = " ".join(staff.get("/sources/").content.decode().split())
+    assert f"Every one of the {total} meetings cites its minutes, agenda or notice." in none_left
+    assert f"Every one of the {n} disclosures says where it is on file" in none_left
+
 
 @pytest.mark.django_db
 def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, client_as):
