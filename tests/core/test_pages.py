@@ -136,7 +136,7 @@ def test_overview_says_what_changed_since_a_month_before(lakeside_dir, client_as
 
     page = client_as("city_staff").get("/").content.decode()
 
-    left = re.search(r'<a href="/closeness/changes/">Since 2026-06-30</a>: 0 pairs became close, (\d+) no longer are, 0 became a working tie, 0 flags raised, (\d+) whose situation ended.', page)
+    left = re.search(r'<a href="/closeness/changes/">Since 2026-06-30</a>: 0 pairs became close, (\d+) no longer are, 0 became working ties, 0 flags raised, (\d+) whose situation ended.', page)
     assert left and int(left.group(1)) > 0 and int(left.group(2)) > 0  # by 2031 the closeness flags have lapsed
 
 

@@ -119,7 +119,7 @@ def test_the_what_changed_page(lakeside, client_as):
     table = html[html.index('id="no-longer-working"'):]
     table = table[:table.index("</table>")]
     assert table.count("<tr>") == len(faded) + 1 and f'/closeness/{faded[0]["a"].external_id}/{faded[0]["b"].external_id}/' in table
-    assert f"{len(no_longer)} no longer are, 0 became a working tie, {len(faded)} fell back to distant" in html
+    assert f"{len(no_longer)} no longer are, 0 became working ties, {len(faded)} fell back to distant" in html
     # each list says what it holds, the pairs no longer close too
     assert "Pairs scoring 8.0 or more then that score under 8.0 now" in " ".join(html.split())
     # by default a month before the current scores; a day before any scores compares with the first
