@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.formatting import count_text
 from core.models import SingletonModel
 from core.paging import DeferredJoinQuerySet
 from core.workers import WAITING_TOO_LONG, TaskFollowedOnAPage
@@ -80,7 +81,7 @@ class OwedRecompute(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        owed = "every pair" if self.entity_ids is None else f"{len(self.entity_ids)} entities"
+        owed = "every pair" if self.entity_ids is None else count_text(len(self.entity_ids), "entity", "entities")
         return f"Recompute owed since {self.created_at:%Y-%m-%d %H:%M} ({owed}{', sent' if self.sent else ''})"
 
 

@@ -40,6 +40,8 @@ def test_a_meeting_logged_while_the_task_queue_is_down_is_saved_and_scored_once_
     assert ClosenessSnapshot.objects.count() == before  # nothing ran
     owed = OwedRecompute.objects.get()
     assert ids("x-a2", "x-b2") <= set(owed.entity_ids) and not owed.sent
+    # as the admin site lists it: its entities counted in the right number
+    assert str(owed).endswith(f"({len(owed.entity_ids)} entities)") and "(1 entity)" in str(OwedRecompute(entity_ids=[1], created_at=owed.created_at))
     page = board.get("/").content.decode()
     assert "are not in the scores yet: the background workers&#x27; task queue could not be reached when they were saved." in page
 
