@@ -123,10 +123,7 @@ class BackgroundHeard:
 def background_heard(now: datetime) -> BackgroundHeard | None:
     """When the workers and beat were last heard from; None when there are none to hear from
     (no broker: tasks run in the process that sends them)."""
-    if not workers_expected():
-        return None
-    row = WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent").first() or {}
-    return _heard_from_row(row, now)
+    return _heard_from_row(_heartbeat_row(), now) if workers_expected() else None
 
 
 def background_heard_for(request) -> BackgroundHeard | None:
@@ -137,12 +134,18 @@ def background_heard_for(request) -> BackgroundHeard | None:
     return request._background_heard
 
 
+def _heartbeat_row(*more: str) -> dict:
+    """The heartbeat's times (`WorkerHeartbeat`), and the `more` columns named, in one read; empty
+    before anything was heard."""
+    return WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent", *more).first() or {}
+
+
 def _heard_from_row(row: dict, now: datetime) -> BackgroundHeard:
     return BackgroundHeard(workers_last_seen=row.get("last_seen"), beat_last_sent=row.get("beat_last_sent"), now=now)
 
 
 def workers_heard(now: datetime) -> BackgroundHeard | None:
-    """For the banner and the pages of a task waiting for a worker: what was heard of the
+    """For the pages of a task waiting for a worker (`TaskFollowedOnAPage`): what was heard of the
     background, if no worker has taken any work for five minutes (None when one has, or when there
     are no workers)."""
     heard = background_heard(now)
@@ -183,7 +186,7 @@ def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: dat
     global silence_logged_unaddressed
     if not workers_expected():
         return False
-    row = WorkerHeartbeat.objects.filter(pk=1).values("last_seen", "beat_last_sent", "workers_alerted_at").first() or {}
+    row = _heartbeat_row("workers_alerted_at")
     heard, alerted_at = _heard_from_row(row, now), row.get("workers_alerted_at")
     stopped = workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at)
     if not stopped and not workers_back_due(heard, alerted_at=alerted_at):
