@@ -36,6 +36,8 @@ HELP_PAGES = [
              "Coverage, anonymous feedback, reported conflicts, recusal guidance and the disclosure register."),
     HelpPage("data-format", "Data format", "data-format.md",
              "The CSV files analysts import and export, the commands, and what each import message means."),
+    HelpPage("reference", "Pages and API reference", "reference.md",
+             "Every page and every REST API endpoint: who may use it and what it does."),
 ]
 HELP_BY_SLUG = {page.slug: page for page in HELP_PAGES}
 _SLUG_BY_FILE = {page.file: page.slug for page in HELP_PAGES}

@@ -113,7 +113,7 @@ def every_page(scored_site) -> list[str]:
         "/register/", "/data/", f"/data/?request={refused.pk}", f"/data/?request={waiting.pk}", "/scoring/settings/", "/closeness/changes/?since=2001-01-01", "/sources/",
         "/relationships/", "/relationships/?entity=lk-pd&type=oversees", "/relationships/s-01/", "/record/relationship/?source=lk-pd", "/relationships/s-01/edit/", "/record/entity/", "/entities/lk-pd-east/edit/",
         "/relationships/c-02/disclosures/new/", "/disclosures/dc-01/edit/",
-        "/help/", "/help/scoring/", "/help/data-format/", "/following/", "/unsaved/", "/account/password/", "/scoring/settings/history/",
+        "/help/", "/help/scoring/", "/help/data-format/", "/help/reference/", "/following/", "/unsaved/", "/account/password/", "/scoring/settings/history/",
         f"/following/digest/confirm/{confirmation_token(scored_site['administrator'])}",
     ]
 

@@ -42,7 +42,7 @@ def test_the_pages_open_to_anyone_pass_axe(browser, live_server, scored_site):
     found = {}
     stop = urlsplit(weekly_summary_stop_link(scored_site["city_staff"])).path  # a weekly email's stop link
     for path in ("/login/", "/account/password/reset/", f"/feedback/{survey.token}/", "/register/", "/help/", "/help/scoring/",
-                 "/help/conflict-rules/", stop):
+                 "/help/conflict-rules/", "/help/reference/", stop):
         page.goto(f"{live_server.url}{path}")
         found[path] = violations(page)
     page.context.close()
