@@ -47,3 +47,22 @@ def test_an_administrators_menu_fits_a_desktop_screen(browser, live_server, scor
     context.close()
 
     assert len(right_edges) >= 10 and max(right_edges) <= width
+
+
+@pytest.mark.parametrize("width", [768, 1280])
+def test_a_help_pages_narrow_column_keeps_its_words_whole_on_a_wider_screen(browser, live_server, width):
+    """The reference's "who" column beside its long "what" one was squeezed to a letter or two a
+    line ("ev/ery/on/e") while words might break anywhere; on a phone they still may, to fit."""
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(f"{live_server.url}/help/reference/")
+    lines_per_cell = page.eval_on_selector_all(
+        ".help-document td",
+        """cells => cells.filter(c => c.textContent.trim() === "everyone").map(c => {
+               const range = document.createRange();
+               range.selectNodeContents(c);
+               return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+           })""",
+    )
+    page.context.close()
+
+    assert len(lines_per_cell) > 5 and set(lines_per_cell) == {1}
