@@ -1,20 +1,18 @@
-import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers
 
 from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, conflicts_documented, role_permission
-from core.filters import recorded_on_or_after
 from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
 
-from .filters import HasSourceFilter
+from .filters import MeetingApiFilter
 from .models import Attendance, Meeting
 from .permissions import CORRECTION_REFUSED, DELETION_REFUSED, can_correct_meeting
 from .selectors import logging_warnings
 from .services import EngagementError, meeting_log_create, meeting_log_delete, meeting_log_update
-from .types import AttendanceRole, MeetingType
+from .types import AttendanceRole
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -80,20 +78,6 @@ class MeetingSerializer(serializers.ModelSerializer):
         return meeting_log_update(meeting=instance, attendance=attendance)
 
 
-class MeetingFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(choices=MeetingType.choices)
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    neighborhood = django_filters.CharFilter()
-    entity = django_filters.CharFilter(field_name="attendance__entity__external_id")
-    recorded_since = recorded_on_or_after("logged or imported on or after (whenever it took place)")
-    has_source = HasSourceFilter(label="cites a source URL (false: those without, as on /sources/)")
-
-    class Meta:
-        model = Meeting
-        fields = ["type", "date_after", "date_before", "neighborhood", "entity", "recorded_since", "has_source"]
-
-
 class MeetingPermission(role_permission(write=can_log_meetings, name="MeetingPermission")):
     """Board members (and up) log meetings, and correct or delete the ones they logged, as on the
     pages (analysts and administrators any)."""
@@ -115,7 +99,7 @@ class MeetingViewSet(ExternalIdModelViewSet):
     ).order_by("-date", "external_id")
     serializer_class = MeetingSerializer
     permission_classes = [MeetingPermission]
-    filterset_class = MeetingFilter
+    filterset_class = MeetingApiFilter
     ordering_fields = ["date", "external_id", "type"]
 
     def perform_create(self, serializer):

@@ -15,14 +15,17 @@ class HasSourceFilter(django_filters.BooleanFilter):
         return qs if value is None else meetings_by_source(qs, value)
 
 
-class MeetingFilter(django_filters.FilterSet):
+# the query parameters the meetings page and the API take, in the page's order
+MEETING_FILTERS = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "recorded_since", "logged_by", "has_source"]
+
+
+class BaseMeetingFilter(django_filters.FilterSet):
+    """The meetings page's filters, which the API's list takes too."""
+
     type = django_filters.ChoiceFilter(choices=MeetingType.choices)
-    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")
     title = django_filters.CharFilter(lookup_expr="icontains")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=DATE)
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=DATE)
-    entity = EntityChoiceFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
-                          not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
     # what was logged lately (a board member's, an import's), whenever it took place: to check it
     recorded_since = recorded_on_or_after("Logged on or after")
     # a board member finds the meetings they logged (the ones they may correct)
@@ -31,6 +34,25 @@ class MeetingFilter(django_filters.FilterSet):
     has_source = HasSourceFilter(label="Cites its minutes, agenda or notice",
                                  widget=EITHER_YES_NO)
 
+
+class MeetingFilter(BaseMeetingFilter):
+    """The page's: a neighbourhood by a part of its name, an attendee by id or name (suggested)."""
+
+    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")
+    entity = EntityChoiceFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
+                          not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
+
     class Meta:
         model = Meeting
-        fields = ["type", "neighborhood", "title", "date_after", "date_before", "entity", "recorded_since", "logged_by", "has_source"]
+        fields = MEETING_FILTERS
+
+
+class MeetingApiFilter(BaseMeetingFilter):
+    """The API's: a neighbourhood as written, an attendee by id."""
+
+    neighborhood = django_filters.CharFilter()
+    entity = django_filters.CharFilter(field_name="attendance__entity__external_id")
+
+    class Meta:
+        model = Meeting
+        fields = MEETING_FILTERS

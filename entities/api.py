@@ -1,4 +1,3 @@
-import django_filters
 from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -13,7 +12,7 @@ from core.validation import (
     text_problems,
 )
 
-from .kinds import Category, Kind
+from .filters import EntityApiFilter
 from .models import Entity, MergeRecord, stored_parent_of
 from .selectors import merged_away, saving_warnings
 from .services import entity_deletion_refused
@@ -49,17 +48,6 @@ class EntitySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EntityFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    jurisdiction = django_filters.CharFilter()
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-
-    class Meta:
-        model = Entity
-        fields = ["kind", "category", "jurisdiction", "search"]
-
-
 @conflicts_documented
 class EntityViewSet(ExternalIdModelViewSet):
     """Entities, looked up by external_id. Analysts create and correct, as on an entity's page;
@@ -69,7 +57,7 @@ class EntityViewSet(ExternalIdModelViewSet):
 
     queryset = Entity.objects.select_related("parent").order_by("external_id")
     serializer_class = EntitySerializer
-    filterset_class = EntityFilter
+    filterset_class = EntityApiFilter
     ordering_fields = ["external_id", "name", "kind", "jurisdiction"]
 
     def perform_destroy(self, instance):

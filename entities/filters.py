@@ -18,19 +18,38 @@ class EntityChoiceFilter(django_filters.Filter):
     field_class = EntityField
 
 
-class EntityFilter(django_filters.FilterSet):
+class BaseEntityFilter(django_filters.FilterSet):
+    """The directory's filters, which the API's list takes too."""
+
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
-    jurisdiction = django_filters.CharFilter(lookup_expr="icontains")
     band = django_filters.ChoiceFilter(choices=BAND_CHOICES, method="in_band", label="Has a pair in band")
-
-    class Meta:
-        model = Entity
-        fields = ["q", "kind", "category", "jurisdiction", "band"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(external_id__icontains=value) | Q(description__icontains=value))
 
     def in_band(self, queryset, name, value):
         return entities_in_band(queryset, value)
+
+
+class EntityFilter(BaseEntityFilter):
+    """The directory's: a jurisdiction by a part of its name."""
+
+    jurisdiction = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Entity
+        fields = ["q", "kind", "category", "jurisdiction", "band"]
+
+
+class EntityApiFilter(BaseEntityFilter):
+    """The API's: a jurisdiction as written, and `search` (a part of the name), which scripts
+    written before it took the directory's filters use."""
+
+    jurisdiction = django_filters.CharFilter()
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Entity
+        fields = ["q", "kind", "category", "jurisdiction", "band", "search"]

@@ -437,6 +437,37 @@ def test_relationships_are_listed_by_amount_and_the_entity_at_either_end(scored,
 
 
 @pytest.mark.django_db
+def test_the_entities_and_meetings_lists_take_the_filters_their_pages_take(scored, api_as, user_with_role):
+    """The API's lists took fewer filters than their pages (and passed the others over in silence,
+    listing everything): the directory's search of names, ids and descriptions and its band, the
+    meetings' title and who logged them."""
+    from scoring.selectors import entities_in_band
+
+    client = api_as("city_staff")
+    board_member = user_with_role("board_member")
+    logged = Meeting.objects.order_by("external_id")[:2]
+    Meeting.objects.filter(pk__in=[m.pk for m in logged]).update(logged_by=board_member)
+
+    def ids(path, **query):
+        return sorted(row["external_id"] for row in client.get(path, {**query, "page_size": 500}).data["results"])
+
+    by_id = ids("/api/entities/", q="LK-PD")  # an id, in another case
+    in_close_pairs = ids("/api/entities/", band="close")
+    titled = ids("/api/meetings/", title="CHAIR AND CHIEF")
+
+    assert "lk-pd" in by_id and len(by_id) < Entity.objects.count()
+    assert in_close_pairs == sorted(entities_in_band(Entity.objects.all(), "close").values_list("external_id", flat=True))
+    assert 0 < len(in_close_pairs) < Entity.objects.count()
+    assert titled == sorted(Meeting.objects.filter(title__icontains="chair and chief").values_list("external_id", flat=True))
+    assert 0 < len(titled) < Meeting.objects.count()
+    assert ids("/api/meetings/", logged_by=board_member.username) == sorted(m.external_id for m in logged)
+    # what scripts already ask keeps its meaning: `search` a part of the name, a jurisdiction as written
+    assert ids("/api/entities/", search="lakeside") == sorted(Entity.objects.filter(name__icontains="lakeside").values_list("external_id", flat=True))
+    jurisdiction = Entity.objects.exclude(jurisdiction="").values_list("jurisdiction", flat=True).first()
+    assert ids("/api/entities/", jurisdiction=jurisdiction[:-1]) == []
+
+
+@pytest.mark.django_db
 def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administrator_may(scored, api_as):
     from conflicts.models import Flag
 

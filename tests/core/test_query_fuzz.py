@@ -6,10 +6,8 @@ from hypothesis import strategies as st
 
 from conflicts.api import FlagFilter as FlagApiFilter
 from conflicts.filters import FlagFilter
-from engagement.api import MeetingFilter as MeetingApiFilter
-from engagement.filters import MeetingFilter
-from entities.api import EntityFilter as EntityApiFilter
-from entities.filters import EntityFilter
+from engagement.filters import MeetingApiFilter, MeetingFilter
+from entities.filters import EntityApiFilter, EntityFilter
 from relationships.api import RelationshipFilter
 from relationships.filters import RelationshipPageFilter
 from scoring.filters import PairFilter
