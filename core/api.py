@@ -1,5 +1,6 @@
 """What every API endpoint shares: role permissions, pagination, how a number is read, and a
 record's version (ETag) for changes that must not undo another's."""
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -23,11 +24,23 @@ T = TypeVar("T")
 
 class StandardPagination(PageNumberPagination):
     """50 a page, or `?page_size=` up to MAX_PER_PAGE, in one order from page to page whatever
-    `?ordering=` asks."""
+    `?ordering=` asks. The pages' `?per_page=` is read as `page_size`, so a page's query copied into
+    a script asks the API the same."""
 
     page_size = 50
     page_size_query_param = "page_size"
+    page_size_alias = "per_page"
     max_page_size = MAX_PER_PAGE
+
+    def get_page_size(self, request):
+        asked = request.query_params.get(self.page_size_alias)
+        if asked is None or self.page_size_query_param in request.query_params:
+            return super().get_page_size(request)
+        # as DRF reads page_size: cut to the most, and the default for what is no count
+        with contextlib.suppress(ValueError):
+            if int(asked) > 0:
+                return min(int(asked), self.max_page_size)
+        return self.page_size
 
     def paginate_queryset(self, queryset, request, view=None):
         if isinstance(queryset, QuerySet):

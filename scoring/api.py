@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ReadOnlyForStaff, StandardPagination
+from core.api_filters import refuse_unknown_query_parameters
 from core.dates import parse_iso_date
 from entities.models import Entity
 
@@ -52,6 +53,10 @@ def snapshot_for(params) -> ClosenessSnapshot | None:
     return snapshot_on_or_before(day) if day else current_snapshot()
 
 
+# the query parameters the pairs' list reads (get_queryset)
+PAIR_FILTERS = {"as_of", "band", "min_score", "entity", "kind"}
+
+
 class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Closeness of pairs scoring 1.0 or more: `?as_of=` picks the snapshot nearest before that date."""
 
@@ -70,6 +75,7 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ]
     )
     def list(self, request, *args, **kwargs):
+        refuse_unknown_query_parameters(request, self, PAIR_FILTERS)
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):

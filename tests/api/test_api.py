@@ -468,6 +468,39 @@ def test_the_entities_and_meetings_lists_take_the_filters_their_pages_take(score
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/flags/", "/api/entities/", "/api/relationships/", "/api/disclosures/", "/api/meetings/", "/api/closeness/"])
+def test_a_query_parameter_a_list_does_not_read_is_refused_naming_it(scored, api_as, path):
+    """`?staus=open` listed every flag, as if nothing had been asked: a script could not tell a
+    typo from an answer."""
+    client = api_as("city_staff")
+
+    refused = client.get(path, {"staus": "open", "page_size": 5})
+    taken = client.get(path, {"page": 1, "page_size": 5, "format": "json", **({"ordering": "-id"} if path != "/api/closeness/" else {})})
+
+    assert refused.status_code == 400 and list(refused.data) == ["staus"]
+    message = str(refused.data["staus"][0])
+    assert message.startswith("unknown query parameter: this list takes ") and "page_size" in message
+    assert ("did you mean 'status'?" in message) == (path == "/api/flags/")  # the one list with a status
+    assert taken.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_record_read_by_its_id_is_not_refused_for_a_query_parameter(scored, api_as):
+    assert api_as("city_staff").get("/api/entities/lk-pd/", {"anything": "1"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_pages_per_page_is_read_as_the_apis_page_size(scored, api_as):
+    client = api_as("city_staff")
+
+    def count(**query):
+        return len(client.get("/api/relationships/", query).data["results"])
+
+    assert count(per_page=3) == 3 and count(per_page=3, page_size=4) == 4
+    assert count(per_page=0) == count(per_page="many") == count() == min(50, Relationship.objects.count())
+
+
+@pytest.mark.django_db
 def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administrator_may(scored, api_as):
     from conflicts.models import Flag
 

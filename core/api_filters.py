@@ -1,0 +1,41 @@
+"""The API lists' query parameters: one a list does not read is refused. Apart from core.api,
+which imports DRF's generic views: those read DEFAULT_FILTER_BACKENDS, which names the backend
+here, as they are defined."""
+import difflib
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+
+
+def refuse_unknown_query_parameters(request, view, filtered_by: set[str]) -> None:
+    """A 400 naming each query parameter the list does not read (`filtered_by`, its paging and
+    ordering, `format`), with the one meant when it is near one: a typo (`?staus=open`) listed
+    every row as if nothing had been asked, which a script could not tell from an answer, as an
+    import refuses a column it does not know."""
+    taken = set(filtered_by) | {api_settings.URL_FORMAT_OVERRIDE}
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        taken |= {value for attribute in ("page_query_param", "page_size_query_param", "page_size_alias") if (value := getattr(paginator, attribute, None))}
+    if any(issubclass(backend, filters.OrderingFilter) for backend in getattr(view, "filter_backends", ())):
+        taken.add(api_settings.ORDERING_PARAM)
+    unknown = sorted(set(request.query_params) - taken)
+    if unknown:
+        listed = ", ".join(sorted(taken))
+        problems = {}
+        for name in unknown:
+            meant = difflib.get_close_matches(name, taken, n=1, cutoff=0.75)
+            problems[name] = [f"unknown query parameter: this list takes {listed}" + (f"; did you mean '{meant[0]}'?" if meant else "")]
+        raise ValidationError(problems)
+
+
+class KnownQueryParametersFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a list's query parameters that none of its filters reads
+    (`refuse_unknown_query_parameters`); a record read by its id is not a list, and is left alone."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not getattr(view, "detail", False):
+            filterset_class = self.get_filterset_class(view, queryset)
+            refuse_unknown_query_parameters(request, view, set(filterset_class.base_filters) if filterset_class else set())
+        return super().filter_queryset(request, queryset, view)
