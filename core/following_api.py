@@ -16,6 +16,7 @@ from scoring.services import current_snapshot
 
 from . import roles
 from .api import role_permission
+from .api_filters import refuse_unknown_query_parameters
 from .following import followed_changes
 
 FollowPermission = role_permission(write=roles.can_view, name="FollowPermission")
@@ -72,6 +73,7 @@ class FollowingChangesView(APIView):
     )
     def get(self, request):
         form = SinceForm(request.query_params)
+        refuse_unknown_query_parameters(request, self, set(form.fields))
         if not form.is_valid():
             raise ValidationError(form.errors)
         snapshot = current_snapshot()

@@ -141,6 +141,7 @@ class CloseChangesView(APIView):
     def get(self, request):
         current = current_snapshot()
         form = ChangesSinceForm(request.query_params)
+        refuse_unknown_query_parameters(request, self, set(form.fields))
         if not form.is_valid():
             raise ValidationError(form.errors)
         changes = changes_since(current, form.cleaned_data["since"], form.cleaned_data["entity"])

@@ -485,6 +485,15 @@ def test_a_query_parameter_a_list_does_not_read_is_refused_naming_it(scored, api
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/closeness/changes/", "/api/following/changes/"])
+def test_what_changed_refuses_a_mistyped_since_rather_than_answer_for_its_default(scored, api_as, path):
+    answer = api_as("city_staff").get(path, {"sinse": "2025-07-01"})
+
+    assert answer.status_code == 400 and "did you mean 'since'?" in str(answer.data["sinse"][0])
+    assert api_as("city_staff").get(path, {"since": "2025-07-01"}).status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_record_read_by_its_id_is_not_refused_for_a_query_parameter(scored, api_as):
     assert api_as("city_staff").get("/api/entities/lk-pd/", {"anything": "1"}).status_code == 200
 
