@@ -1,12 +1,12 @@
 """The API lists' query parameters: one a list does not read is refused. Apart from core.api,
 which imports DRF's generic views: those read DEFAULT_FILTER_BACKENDS, which names the backend
 here, as they are defined."""
-import difflib
-
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
+
+from core.validation import name_meant
 
 
 def refuse_unknown_query_parameters(request, view, filtered_by: set[str]) -> None:
@@ -25,8 +25,8 @@ def refuse_unknown_query_parameters(request, view, filtered_by: set[str]) -> Non
         listed = ", ".join(sorted(taken))
         problems = {}
         for name in unknown:
-            meant = difflib.get_close_matches(name, taken, n=1, cutoff=0.75)
-            problems[name] = [f"unknown query parameter: this list takes {listed}" + (f"; did you mean '{meant[0]}'?" if meant else "")]
+            meant = name_meant(name, taken)
+            problems[name] = [f"unknown query parameter: this list takes {listed}" + (f"; did you mean '{meant}'?" if meant else "")]
         raise ValidationError(problems)
 
 

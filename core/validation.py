@@ -6,6 +6,7 @@ the importer, forms and the API all call these functions, so a rule is written o
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import uuid
@@ -40,6 +41,15 @@ TEXT_LIMITS = {
 class FieldProblem:
     field: str
     message: str
+
+
+def name_meant(written: str, known) -> str:
+    """The name among `known` most likely meant by an unknown one (a column, a field, a query
+    parameter), spelt closely enough (`descripton`, `staus`, `ammount`), or "" for none; case,
+    spaces at either end and hyphens for underscores are not told apart. Sorted first, so that of
+    two as close the same one is named every time."""
+    close = difflib.get_close_matches(written.strip().lower().replace("-", "_"), sorted(known), n=1, cutoff=0.8)
+    return close[0] if close else ""
 
 
 @functools.cache

@@ -5,7 +5,6 @@ come from core.validation, the single place they are written.
 """
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from core.validation import (
     entity_problems,
     external_id_problems,
     meeting_problems,
+    name_meant,
     parent_cycle_problems,
     parent_problems,
     refused_character,
@@ -99,8 +99,7 @@ def _column_meant(column: str, not_given: list[str]) -> str:
     for candidate in (meant,) if isinstance(meant, str) else meant:  # "url": a relationship's source, an entity's website
         if candidate in not_given:
             return candidate
-    close = difflib.get_close_matches(written, not_given, n=1, cutoff=0.8)
-    return close[0] if close else ""
+    return name_meant(written, not_given)
 
 
 class _FileValidator:

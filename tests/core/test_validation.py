@@ -227,3 +227,12 @@ def test_a_number_is_kept_to_the_nearest_decimal_it_keeps_halves_up(value, place
         halfway = abs(value / step) % 1 == Decimal("0.5")  # 7.25: as near 7.2 as 7.3
         assert kept.as_tuple().exponent == -places  # written with the decimals it keeps: 5000 as 5000.00
         assert abs(kept - value) == step / 2 and abs(kept) > abs(value) if halfway else abs(kept - value) < step / 2
+
+
+def test_the_name_meant_is_one_spelt_closely_enough_whatever_its_case_and_hyphens():
+    from core.validation import name_meant
+
+    assert name_meant("Staus", {"status", "severity"}) == "status"
+    assert name_meant("start-date", ["end_date", "start_date"]) == "start_date"
+    assert name_meant("ammount", ("amount", "analyst_score")) == "amount"
+    assert name_meant("colour", {"status", "severity"}) == ""
