@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.validation import kept_to, may_be_thousands, parse_decimal
+from core.validation import kept_to, may_be_thousands, name_meant, parse_decimal
 from engagement.forms import MeetingForm
 from engagement.models import Meeting
 from entities.models import Entity
@@ -230,8 +230,6 @@ def test_a_number_is_kept_to_the_nearest_decimal_it_keeps_halves_up(value, place
 
 
 def test_the_name_meant_is_one_spelt_closely_enough_whatever_its_case_and_hyphens():
-    from core.validation import name_meant
-
     assert name_meant("Staus", {"status", "severity"}) == "status"
     assert name_meant("start-date", ["end_date", "start_date"]) == "start_date"
     assert name_meant("ammount", ("amount", "analyst_score")) == "amount"
