@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import CONFLICT_RESPONSE, Conflict, ReadOnlyForStaff, StandardPagination
+from core.api import CONFLICT_RESPONSE, Conflict, ReadOnlyForStaff, StandardPagination, UnknownFieldsRefused
 from core.params import BIGINT_MAX
 from core.roles import can_review_flags
 
@@ -35,7 +35,9 @@ class FlagSerializer(serializers.ModelSerializer):
                   "explanation", "holds", "first_raised_on", "last_evaluated_on", "history"]
 
 
-class FlagTransitionSerializer(serializers.Serializer):
+class FlagTransitionSerializer(UnknownFieldsRefused, serializers.Serializer):
+    known_fields_words = "a change of status takes"
+
     to_status = serializers.ChoiceField(choices=Flag.Status.choices)
     reason = serializers.CharField(max_length=5000)
     from_status = serializers.ChoiceField(

@@ -3,7 +3,7 @@ record's version (ETag) for changes that must not undo another's."""
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django.db.models import ProtectedError, QuerySet
@@ -17,7 +17,7 @@ from . import roles
 from .integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
 from .paging import ordered_to_the_row
 from .tables import MAX_PER_PAGE
-from .validation import parse_decimal
+from .validation import name_meant, parse_decimal
 
 T = TypeVar("T")
 
@@ -86,6 +86,28 @@ def answering_a_write(serializer) -> bool:
     is saved (a fact or a meeting given twice, a date after today) are said then, not on each read."""
     request = serializer.context.get("request")
     return request is not None and request.method in ("POST", "PUT", "PATCH")
+
+
+class UnknownFieldsRefused:
+    """A serializer mixin: a write naming a field the record does not have is a 400 naming it (with
+    the field meant), where DRF passed it over: `{"ammount": 500}` answered 200 having changed
+    nothing, as an import refuses a column it does not know. Read-only fields are known, so a
+    record read, changed and sent back whole is taken; the browsable API's form adds its token."""
+
+    known_beyond_fields: tuple[str, ...] = ()  # read by the view itself (an upload's files)
+    known_fields_words = "this record has"
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            known = set(self.fields) | set(self.known_beyond_fields)
+            unknown = sorted(set(data) - known - {"csrfmiddlewaretoken"})
+            if unknown:
+                problems = {}
+                for name in unknown:
+                    meant = name_meant(name, known)
+                    problems[name] = [f"unknown field: {self.known_fields_words} {', '.join(sorted(known))}" + (f"; did you mean '{meant}'?" if meant else "")]
+                raise serializers.ValidationError(problems)
+        return super().to_internal_value(data)
 
 
 class WrittenDecimalField(serializers.DecimalField):

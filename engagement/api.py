@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, answering_a_write, conflicts_documented, role_permission
+from core.api import Conflict, ExternalIdModelViewSet, UnknownFieldsRefused, answering_a_write, conflicts_documented, role_permission
 from core.roles import can_log_meetings
 from core.validation import attendance_problems, external_id_problems, meeting_problems, raise_for_api, text_problems
 from entities.models import Entity
@@ -15,7 +15,7 @@ from .services import EngagementError, meeting_log_create, meeting_log_delete, m
 from .types import AttendanceRole
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(UnknownFieldsRefused, serializers.ModelSerializer):
     entity = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     role = serializers.ChoiceField(choices=AttendanceRole.choices, default=AttendanceRole.ATTENDEE)
 
@@ -28,7 +28,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(UnknownFieldsRefused, serializers.ModelSerializer):
     attendance = AttendanceSerializer(many=True)
     # who logged it here (empty for imported meetings): a board member corrects only their own
     logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)

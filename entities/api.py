@@ -2,7 +2,7 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, answering_a_write, conflicts_documented
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordForAnalysts, UnknownFieldsRefused, answering_a_write, conflicts_documented
 from core.validation import (
     entity_problems,
     external_id_problems,
@@ -18,7 +18,7 @@ from .selectors import merged_away, saving_warnings
 from .services import entity_deletion_refused
 
 
-class EntitySerializer(serializers.ModelSerializer):
+class EntitySerializer(UnknownFieldsRefused, serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all(), allow_null=True, required=False)
     category = serializers.CharField(read_only=True)
     # saved as given: why its parent unit may read oddly (relationships.checks), as relationships say

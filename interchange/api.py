@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from audit.context import user_actor
 from core import roles
-from core.api import role_permission
+from core.api import UnknownFieldsRefused, role_permission
 
 from .models import DatasetImport, ImportRequest
 from .reading import Problem
@@ -23,9 +23,13 @@ IMPORTS_IN_THE_API = 100
 ForAnalysts = role_permission(read=roles.can_manage_data_sets, write=roles.can_manage_data_sets, name="ForAnalysts")
 
 
-class UploadOptions(serializers.Serializer):
+class UploadOptions(UnknownFieldsRefused, serializers.Serializer):
     """What an API upload asks beside its files. A value DRF does not read as a boolean is refused:
-    read as false, a garbled `dry_run` would import what was meant as a check."""
+    read as false, a garbled `dry_run` would import what was meant as a check; so is a field it
+    does not read (`dryrun=true` imported what was meant as a check, `file=@…` read as no files)."""
+
+    known_beyond_fields = ("files",)
+    known_fields_words = "an upload takes"
 
     dry_run = serializers.BooleanField(required=False, default=False, error_messages={
         "invalid": "must be true or false (or 1/0, yes/no, on/off); nothing was checked or imported",

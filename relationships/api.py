@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, WrittenDecimalField, answering_a_write, conflicts_documented
+from core.api import Conflict, ExternalIdModelViewSet, ReadForStaffRecordAndDeleteForAnalysts, UnknownFieldsRefused, WrittenDecimalField, answering_a_write, conflicts_documented
 from core.roles import can_edit_data
 from core.validation import AMOUNT_PLACES, RATING_PLACES, external_id_problems, raise_for_api, relationship_problems, text_problems
 from entities.models import Entity
@@ -11,7 +11,7 @@ from .filters import RelationshipFilter
 from .selectors import deletion_refused, disclosure_warnings, saving_warnings
 
 
-class RelationshipSerializer(serializers.ModelSerializer):
+class RelationshipSerializer(UnknownFieldsRefused, serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     target = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     symmetric = serializers.BooleanField(read_only=True)
@@ -68,7 +68,7 @@ class RelationshipViewSet(ExternalIdModelViewSet):
         super().perform_destroy(instance)
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
+class DisclosureSerializer(UnknownFieldsRefused, serializers.ModelSerializer):
     discloser = serializers.SlugRelatedField(slug_field="external_id", queryset=Entity.objects.all())
     relationship = serializers.SlugRelatedField(slug_field="external_id", queryset=Relationship.objects.all())
     # saved as given: in the answer to a create or a correction, a date after today or before the

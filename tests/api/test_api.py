@@ -33,6 +33,30 @@ def test_writes_use_the_importer_rules_and_name_the_field(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_a_write_naming_a_field_the_record_does_not_have_is_refused_naming_it(scored, api_as):
+    """`{"ammount": 500}` answered 200 and changed nothing: the analyst believed the amount
+    corrected. Read-only fields are known: a record read, changed and sent back whole is taken."""
+    client = api_as("analyst")
+    relationship = Relationship.objects.filter(type="funds").order_by("external_id").first()
+    path = f"/api/relationships/{relationship.external_id}/"
+
+    typo = client.patch(path, {"ammount": 500}, format="json")
+    attendee_typo = client.post("/api/meetings/", {**new_meeting(), "attendance": [{"entity": "x-a1", "rol": "presenter"}]}, format="json")
+    bulk_typo = client.post("/api/flags/status/", {"flags": [flag_id()], "to_status": "under_review", "reason": "r", "from_status": "open"}, format="json")
+    read = client.get(path).data
+    sent_back = client.put(path, {**read, "notes": "checked against the budget"}, format="json")
+
+    assert typo.status_code == 400 and list(typo.data) == ["ammount"]
+    assert str(typo.data["ammount"][0]).startswith("unknown field: this record has ") and "did you mean 'amount'?" in str(typo.data["ammount"][0])
+    assert Relationship.objects.get(pk=relationship.pk).amount == relationship.amount
+    assert attendee_typo.status_code == 400 and "did you mean 'role'?" in str(attendee_typo.data["attendance"][0]["rol"][0])
+    assert not Meeting.objects.filter(external_id="api-meeting").exists()
+    assert bulk_typo.status_code == 400 and "did you mean 'from_statuses'?" in str(bulk_typo.data["from_status"][0])
+    assert Flag.objects.get(pk=flag_id()).status == "open"
+    assert sent_back.status_code == 200 and Relationship.objects.get(pk=relationship.pk).notes == "checked against the budget"
+
+
+@pytest.mark.django_db
 def test_numbers_written_as_text_are_read_as_the_import_and_the_forms_read_them(scored, api_as):
     client = api_as("analyst")
     money = {**new_relationship(), "type": "contributes_to"}

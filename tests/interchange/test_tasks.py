@@ -263,6 +263,22 @@ def test_an_api_upload_whose_dry_run_is_neither_true_nor_false_is_refused_and_qu
 
 
 @pytest.mark.django_db
+def test_an_api_upload_naming_a_field_it_does_not_read_is_refused_and_queues_nothing(client_as):
+    """`dryrun=true` imported what was meant as a check; `file=@…` was read as no files."""
+    entities = b"external_id,name,kind\nx,X,person\n"
+    api = client_as("analyst")
+
+    mistyped = api.post("/api/imports/", {"files": [SimpleUploadedFile("entities.csv", entities)], "dryrun": "true"})
+    singular = api.post("/api/imports/", {"file": [SimpleUploadedFile("entities.csv", entities)]})
+
+    [problem] = mistyped.json()["problems"]
+    assert mistyped.status_code == 400 and problem["column"] == "dryrun"
+    assert problem["message"] == "unknown field: an upload takes dry_run, files; did you mean 'dry_run'?"
+    assert singular.status_code == 400 and any(p["column"] == "file" and "did you mean 'files'?" in p["message"] for p in singular.json()["problems"])
+    assert not ImportRequest.objects.exists() and not Entity.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("value", "dry_run"), [("yes", True), ("1", True), ("on", True), ("false", False), ("0", False), ("", False)])
 def test_an_api_upload_reads_dry_run_as_drf_reads_a_boolean(client_as, value, dry_run):
     from django.test import TestCase
