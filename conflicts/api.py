@@ -1,4 +1,3 @@
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,8 +8,8 @@ from core.api import CONFLICT_RESPONSE, Conflict, ReadOnlyForStaff, StandardPagi
 from core.params import BIGINT_MAX
 from core.roles import can_review_flags
 
+from .filters import FlagApiFilter
 from .models import Flag, FlagStatusChange
-from .rules import RULES, SEVERITIES
 from .services import BULK_REVIEW_LIMIT, FlagMovedSince, FlagsMovedSince, FlagTransitionError, flag_change_status, flags_change_status
 
 
@@ -65,18 +64,6 @@ class FlagsTransitionSerializer(FlagTransitionSerializer):
         return data
 
 
-class FlagFilter(django_filters.FilterSet):
-    rule = django_filters.ChoiceFilter(choices=[(r, r) for r in RULES])
-    severity = django_filters.ChoiceFilter(choices=[(s, s) for s in SEVERITIES])
-    status = django_filters.ChoiceFilter(choices=Flag.Status.choices)
-    subject = django_filters.CharFilter(field_name="subject__external_id")
-    counterpart = django_filters.CharFilter(field_name="counterpart__external_id")
-
-    class Meta:
-        model = Flag
-        fields = ["rule", "severity", "status", "subject", "counterpart", "holds"]
-
-
 class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     """Conflict-of-interest flags with their status history; analysts change a status with a reason."""
 
@@ -84,7 +71,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FlagSerializer
     permission_classes = [ReadOnlyForStaff]
     pagination_class = StandardPagination
-    filterset_class = FlagFilter
+    filterset_class = FlagApiFilter
 
     @extend_schema(request=FlagTransitionSerializer, responses={200: FlagSerializer, 409: CONFLICT_RESPONSE})
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[])

@@ -8,18 +8,30 @@ from .rules import RULE_TEXTS, RULES, SEVERITIES
 from .selectors import involving
 
 
-class FlagFilter(django_filters.FilterSet):
+class BaseFlagFilter(django_filters.FilterSet):
+    """The review queue's filters, which the API's list takes too."""
+
     rule = django_filters.ChoiceFilter(choices=[(r, f"{r} ({RULE_TEXTS[r].label})") for r in RULES])
     severity = django_filters.ChoiceFilter(choices=[(s, s) for s in SEVERITIES])
     status = django_filters.ChoiceFilter(choices=Flag.Status.choices)
-    # the queue lists the flags that hold; ticked, also those whose situation ended (kept with their history)
-    lapsed = django_filters.BooleanFilter(
-        method="with_lapsed", label="Also flags whose situation ended", widget=forms.CheckboxInput
-    )
     followed = django_filters.BooleanFilter(
         method="on_followed", label="Only on entities I follow", widget=forms.CheckboxInput
     )
 
+    def on_followed(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        followed = Follow.objects.filter(user=self.request.user).values("entity")
+        return queryset.filter(involving(followed)).distinct()
+
+
+class FlagFilter(BaseFlagFilter):
+    """The review queue's: the flags that hold, unless asked for those that lapsed too."""
+
+    # the queue lists the flags that hold; ticked, also those whose situation ended (kept with their history)
+    lapsed = django_filters.BooleanFilter(
+        method="with_lapsed", label="Also flags whose situation ended", widget=forms.CheckboxInput
+    )
     reviewing = django_filters.BooleanFilter(
         method="under_my_review", label="Only those I took under review", widget=forms.CheckboxInput
     )
@@ -42,8 +54,15 @@ class FlagFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(reviewer_id=self.request.user.pk)
 
-    def on_followed(self, queryset, name, value):
-        if not value or self.request is None:
-            return queryset
-        followed = Follow.objects.filter(user=self.request.user).values("entity")
-        return queryset.filter(involving(followed)).distinct()
+
+class FlagApiFilter(BaseFlagFilter):
+    """The API's: every flag, those that lapsed too (`holds`), and its two sides by id; `followed`
+    read as a boolean (true or false, 1 or 0), not as a box ticked."""
+
+    followed = django_filters.BooleanFilter(method="on_followed", label="only those on entities the account follows")
+    subject = django_filters.CharFilter(field_name="subject__external_id")
+    counterpart = django_filters.CharFilter(field_name="counterpart__external_id")
+
+    class Meta:
+        model = Flag
+        fields = ["rule", "severity", "status", "followed", "subject", "counterpart", "holds"]

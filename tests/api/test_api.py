@@ -534,6 +534,26 @@ def test_the_pages_per_page_is_read_as_the_apis_page_size(scored, api_as):
 
 
 @pytest.mark.django_db
+def test_the_flags_list_gives_those_on_the_entities_the_account_follows_as_the_queue_does(scored, api_as, user_with_role):
+    from conflicts.selectors import involving
+    from entities.models import Follow
+
+    reader = user_with_role("city_staff")
+    client = APIClient()
+    client.force_authenticate(reader)
+    Follow.objects.create(user=reader, entity=Entity.objects.get(external_id="lk-pd"))
+
+    def ids(**query):
+        return sorted(row["id"] for row in client.get("/api/flags/", {**query, "page_size": 500}).data["results"])
+
+    followed = Follow.objects.filter(user=reader).values("entity")
+    expected = sorted(Flag.objects.filter(involving(followed)).distinct().values_list("pk", flat=True))
+    assert 0 < len(expected) < Flag.objects.count()
+    assert ids(followed="true") == expected
+    assert ids(followed="false") == ids() == sorted(Flag.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
 def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administrator_may(scored, api_as):
     from conflicts.models import Flag
 

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflicts.api import FlagFilter as FlagApiFilter
-from conflicts.filters import FlagFilter
+from conflicts.filters import FlagApiFilter, FlagFilter
 from engagement.filters import MeetingApiFilter, MeetingFilter
 from entities.filters import EntityApiFilter, EntityFilter
 from relationships.api import RelationshipFilter
