@@ -5,7 +5,7 @@ from entities.models import Follow
 
 from .models import Flag
 from .rules import RULE_TEXTS, RULES, SEVERITIES
-from .selectors import involving
+from .selectors import involving, with_reviewer
 
 
 class BaseFlagFilter(django_filters.FilterSet):
@@ -23,6 +23,13 @@ class BaseFlagFilter(django_filters.FilterSet):
             return queryset
         followed = Follow.objects.filter(user=self.request.user).values("entity")
         return queryset.filter(involving(followed)).distinct()
+
+    def under_my_review(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        if "reviewer_id" not in queryset.query.annotations:  # the queue's query has it already
+            queryset = with_reviewer(queryset)
+        return queryset.filter(reviewer_id=self.request.user.pk)
 
 
 class FlagFilter(BaseFlagFilter):
@@ -48,21 +55,16 @@ class FlagFilter(BaseFlagFilter):
     def with_lapsed(self, queryset, name, value):
         return queryset  # read by `qs`: without it, only the flags that hold
 
-    def under_my_review(self, queryset, name, value):
-        # the queue's query is annotated by with_reviewer
-        if not value or self.request is None:
-            return queryset
-        return queryset.filter(reviewer_id=self.request.user.pk)
-
 
 class FlagApiFilter(BaseFlagFilter):
     """The API's: every flag, those that lapsed too (`holds`), and its two sides by id; `followed`
-    read as a boolean (true or false, 1 or 0), not as a box ticked."""
+    and `reviewing` read as booleans (true or false, 1 or 0), not as boxes ticked."""
 
     followed = django_filters.BooleanFilter(method="on_followed", label="only those on entities the account follows")
+    reviewing = django_filters.BooleanFilter(method="under_my_review", label="only those the account took under review")
     subject = django_filters.CharFilter(field_name="subject__external_id")
     counterpart = django_filters.CharFilter(field_name="counterpart__external_id")
 
     class Meta:
         model = Flag
-        fields = ["rule", "severity", "status", "followed", "subject", "counterpart", "holds"]
+        fields = ["rule", "severity", "status", "followed", "reviewing", "subject", "counterpart", "holds"]

@@ -554,6 +554,24 @@ def test_the_flags_list_gives_those_on_the_entities_the_account_follows_as_the_q
 
 
 @pytest.mark.django_db
+def test_the_flags_list_gives_those_the_account_took_under_review_as_the_queue_does(scored, user_with_role):
+    reviewer, colleague = user_with_role("analyst"), user_with_role("analyst")
+    clients = {}
+    for user in (reviewer, colleague):
+        clients[user.pk] = APIClient()
+        clients[user.pk].force_authenticate(user)
+    moved = clients[reviewer.pk].post(f"/api/flags/{flag_id()}/status/", {"to_status": "under_review", "reason": "Asked for records."}, format="json")
+
+    def ids(user, **query):
+        return [row["id"] for row in clients[user.pk].get("/api/flags/", {**query, "page_size": 500}).data["results"]]
+
+    assert moved.status_code == 200
+    assert ids(reviewer, reviewing="true") == [flag_id()]
+    assert ids(colleague, reviewing="true") == []
+    assert len(ids(colleague, reviewing="false")) == Flag.objects.count()
+
+
+@pytest.mark.django_db
 def test_an_analyst_may_not_delete_a_relationship_a_flag_cites_and_an_administrator_may(scored, api_as):
     from conflicts.models import Flag
 
