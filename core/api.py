@@ -17,7 +17,7 @@ from . import roles
 from .integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
 from .paging import ordered_to_the_row
 from .tables import MAX_PER_PAGE
-from .validation import name_meant, parse_decimal
+from .validation import parse_decimal, unknown_name_message
 
 T = TypeVar("T")
 
@@ -38,8 +38,8 @@ class StandardPagination(PageNumberPagination):
             return super().get_page_size(request)
         # as DRF reads page_size: cut to the most, and the default for what is no count
         with contextlib.suppress(ValueError):
-            if int(asked) > 0:
-                return min(int(asked), self.max_page_size)
+            if (size := int(asked)) > 0:
+                return min(size, self.max_page_size)
         return self.page_size
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -102,11 +102,9 @@ class UnknownFieldsRefused:
             known = set(self.fields) | set(self.known_beyond_fields)
             unknown = sorted(set(data) - known - {"csrfmiddlewaretoken"})
             if unknown:
-                problems = {}
-                for name in unknown:
-                    meant = name_meant(name, known)
-                    problems[name] = [f"unknown field: {self.known_fields_words} {', '.join(sorted(known))}" + (f"; did you mean '{meant}'?" if meant else "")]
-                raise serializers.ValidationError(problems)
+                raise serializers.ValidationError({
+                    name: [unknown_name_message(name, known, what="field", known_words=self.known_fields_words)] for name in unknown
+                })
         return super().to_internal_value(data)
 
 

@@ -6,7 +6,7 @@ from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
-from core.validation import name_meant
+from core.validation import unknown_name_message
 
 
 def refuse_unknown_query_parameters(request, view, filtered_by: set[str]) -> None:
@@ -22,12 +22,8 @@ def refuse_unknown_query_parameters(request, view, filtered_by: set[str]) -> Non
         taken.add(api_settings.ORDERING_PARAM)
     unknown = sorted(set(request.query_params) - taken)
     if unknown:
-        listed = ", ".join(sorted(taken))
-        problems = {}
-        for name in unknown:
-            meant = name_meant(name, taken)
-            problems[name] = [f"unknown query parameter: this list takes {listed}" + (f"; did you mean '{meant}'?" if meant else "")]
-        raise ValidationError(problems)
+        raise ValidationError({name: [unknown_name_message(name, taken, what="query parameter", known_words="this list takes")]
+                               for name in unknown})
 
 
 class KnownQueryParametersFilterBackend(DjangoFilterBackend):

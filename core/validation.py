@@ -52,6 +52,13 @@ def name_meant(written: str, known) -> str:
     return close[0] if close else ""
 
 
+def unknown_name_message(name: str, known, *, what: str, known_words: str) -> str:
+    """Why `name` is refused where only `known` are read (a query parameter of an API list, a field
+    of a record): "unknown field: this record has a, b, c; did you mean 'b'?"."""
+    meant = name_meant(name, known)
+    return f"unknown {what}: {known_words} {', '.join(sorted(known))}" + (f"; did you mean '{meant}'?" if meant else "")
+
+
 @functools.cache
 def _allowed(choices) -> frozenset[str]:
     # Django rebuilds `Choices.values` as a list on every access: at a million attendance rows

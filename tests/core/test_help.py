@@ -71,7 +71,7 @@ def test_the_reference_names_every_filter_the_apis_lists_take(prefix):
     from django.urls import resolve
 
     view = resolve(prefix).func
-    filterset = view.cls.filterset_class if getattr(view.cls, "filterset_class", None) else None
+    filterset = getattr(view.cls, "filterset_class", None)
     taken = set(filterset.base_filters) if filterset else {
         f"{name}__{lookup}" for name, lookups in view.cls.filterset_fields.items() for lookup in lookups
     }
