@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 
+from core.filters import YesOrNoFilter
 from entities.models import Follow
 
 from .models import Flag
@@ -14,7 +15,7 @@ class BaseFlagFilter(django_filters.FilterSet):
     rule = django_filters.ChoiceFilter(choices=[(r, f"{r} ({RULE_TEXTS[r].label})") for r in RULES])
     severity = django_filters.ChoiceFilter(choices=[(s, s) for s in SEVERITIES])
     status = django_filters.ChoiceFilter(choices=Flag.Status.choices)
-    followed = django_filters.BooleanFilter(
+    followed = YesOrNoFilter(
         method="on_followed", label="Only on entities I follow", widget=forms.CheckboxInput
     )
 
@@ -36,10 +37,10 @@ class FlagFilter(BaseFlagFilter):
     """The review queue's: the flags that hold, unless asked for those that lapsed too."""
 
     # the queue lists the flags that hold; ticked, also those whose situation ended (kept with their history)
-    lapsed = django_filters.BooleanFilter(
+    lapsed = YesOrNoFilter(
         method="with_lapsed", label="Also flags whose situation ended", widget=forms.CheckboxInput
     )
-    reviewing = django_filters.BooleanFilter(
+    reviewing = YesOrNoFilter(
         method="under_my_review", label="Only those I took under review", widget=forms.CheckboxInput
     )
 
@@ -60,10 +61,11 @@ class FlagApiFilter(BaseFlagFilter):
     """The API's: every flag, those that lapsed too (`holds`), and its two sides by id; `followed`
     and `reviewing` read as booleans (true or false, 1 or 0), not as boxes ticked."""
 
-    followed = django_filters.BooleanFilter(method="on_followed", label="only those on entities the account follows")
-    reviewing = django_filters.BooleanFilter(method="under_my_review", label="only those the account took under review")
+    followed = YesOrNoFilter(method="on_followed", label="only those on entities the account follows")
+    reviewing = YesOrNoFilter(method="under_my_review", label="only those the account took under review")
     subject = django_filters.CharFilter(field_name="subject__external_id")
     counterpart = django_filters.CharFilter(field_name="counterpart__external_id")
+    holds = YesOrNoFilter(label="whether the flag's situation still holds (false: those that lapsed)")
 
     class Meta:
         model = Flag

@@ -1,10 +1,44 @@
 """Filters the apps' lists share (their pages and the API)."""
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # a yes-or-no filter a reader may leave alone
 EITHER_YES_NO = forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])
+
+
+class YesOrNoField(forms.NullBooleanField):
+    """true or false (1 or 0, any case), a ticked box, or nothing asked; anything else is refused
+    naming it. Django's own reads `?has_source=maybe` as not asked, so a list answered with every
+    row as if the reader had not asked, as it did a mistyped parameter's name."""
+
+    WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):  # a box to tick
+            return value
+        word = str(value).strip().lower()
+        if word not in self.WORDS:
+            raise ValidationError("'%(value)s' is neither yes nor no: true or false (1 or 0).", code="invalid", params={"value": value})
+        return self.WORDS[word]
+
+    def validate(self, value):
+        pass  # nothing asked is allowed; to_python refused what it could not read
+
+
+class YesOrNoFilter(django_filters.BooleanFilter):
+    """The lists' yes-or-no filter (pages and API alike), refusing what is neither (`YesOrNoField`).
+    Its widget hands the field the text as sent, where django-filter's select reads a word it does
+    not know as nothing asked; a page gives it `EITHER_YES_NO` or a box to tick."""
+
+    field_class = YesOrNoField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
 
 
 def recorded_on_or_after(label: str, *, field: str = "created_at") -> django_filters.DateFilter:

@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import DATE, EITHER_YES_NO, recorded_on_or_after
+from core.filters import DATE, EITHER_YES_NO, YesOrNoFilter, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 
 from .models import Meeting
@@ -8,7 +8,7 @@ from .selectors import meetings_by_source
 from .types import MeetingType
 
 
-class HasSourceFilter(django_filters.BooleanFilter):
+class HasSourceFilter(YesOrNoFilter):
     """Meetings that cite a source (true) or do not (false): the pages' and the API's filter."""
 
     def filter(self, qs, value):
@@ -52,6 +52,8 @@ class MeetingApiFilter(BaseMeetingFilter):
 
     neighborhood = django_filters.CharFilter()
     entity = django_filters.CharFilter(field_name="attendance__entity__external_id")
+    # the schema's words for a script: imports count as logging
+    recorded_since = recorded_on_or_after("logged or imported on or after (whenever it took place)")
 
     class Meta:
         model = Meeting

@@ -3,7 +3,7 @@ on a day", "has a source" and "involving an entity"."""
 import django_filters
 from django.db.models import Q
 
-from core.filters import DATE, EITHER_YES_NO, recorded_on_or_after
+from core.filters import DATE, EITHER_YES_NO, YesOrNoFilter, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 from entities.kinds import Kind
 
@@ -29,8 +29,7 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     # and what was corrected lately too (an import's updates, a colleague's corrections): a write
     # that changes nothing leaves `updated_at` as it was
     changed_since = recorded_on_or_after("Recorded or corrected on or after", field="updated_at")
-    has_source = django_filters.BooleanFilter(method="with_source", label="Has a source URL",
-                                              widget=EITHER_YES_NO)
+    has_source = YesOrNoFilter(method="with_source", label="Has a source URL", widget=EITHER_YES_NO)
 
     def in_jurisdiction(self, queryset, name, value):
         return queryset.filter(Q(source__jurisdiction__icontains=value) | Q(target__jurisdiction__icontains=value))
@@ -52,7 +51,7 @@ class RelationshipFilter(BaseRelationshipFilter):
     source = django_filters.CharFilter(field_name="source__external_id")
     target = django_filters.CharFilter(field_name="target__external_id")
     entity = django_filters.CharFilter(method="involving")
-    has_source = django_filters.BooleanFilter(method="with_source", label="has a source URL (false: the unsourced, as on /sources/)")
+    has_source = YesOrNoFilter(method="with_source", label="has a source URL (false: the unsourced, as on /sources/)")
 
     class Meta:
         model = Relationship

@@ -700,3 +700,37 @@ def test_the_scoring_status_tells_workers_stopped_from_a_worker_busy_and_from_be
     status = api.get("/api/scoring/status/").json()
     assert status["changes_waiting_because"] == ["workers_silent", "beat_silent"] and status["workers"]["beat_silent"] is True
     assert datetime.fromisoformat(status["workers"]["beat_last_sent"]) == beat_last_sent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, name", [("/api/relationships/", "has_source"), ("/api/meetings/", "has_source"), ("/api/flags/", "holds"),
+                                        ("/api/flags/", "followed"), ("/api/flags/", "reviewing")])
+def test_a_yes_or_no_filter_refuses_what_is_neither_naming_it(scored, api_as, path, name):
+    """`?has_source=maybe` listed every row, as if nothing had been asked."""
+    client = api_as("city_staff")
+
+    refused = client.get(path, {name: "maybe"})
+    read = [client.get(path, {name: word}).status_code for word in ("true", "FALSE", "1", "0", "")]
+
+    assert refused.status_code == 400 and list(refused.data) == [name]
+    assert str(refused.data[name][0]) == "'maybe' is neither yes nor no: true or false (1 or 0)."
+    assert read == [200] * 5
+
+
+def test_every_yes_or_no_filter_of_the_lists_refuses_what_is_neither():
+    """A filter added later as django-filter's own boolean would pass a 'maybe' over again."""
+    import django_filters
+
+    from conflicts.filters import FlagApiFilter, FlagFilter
+    from core.filters import YesOrNoFilter
+    from engagement.filters import MeetingApiFilter, MeetingFilter
+    from entities.filters import EntityApiFilter, EntityFilter
+    from relationships.filters import RelationshipFilter, RelationshipPageFilter
+    from scoring.filters import PairFilter
+
+    lists = [FlagApiFilter, FlagFilter, MeetingApiFilter, MeetingFilter, EntityApiFilter, EntityFilter, RelationshipFilter,
+             RelationshipPageFilter, PairFilter]
+    booleans = {f"{filterset.__name__}.{name}": isinstance(each, YesOrNoFilter) for filterset in lists
+                for name, each in filterset.base_filters.items() if isinstance(each, django_filters.BooleanFilter)}
+
+    assert len(booleans) >= 9 and all(booleans.values()), booleans

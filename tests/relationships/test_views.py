@@ -467,11 +467,13 @@ def test_the_relationships_page_filters_by_entity_type_dates_money_and_source(la
 
 @pytest.mark.django_db
 def test_a_relationships_filter_it_cannot_read_lists_nothing_beside_its_message(lakeside, client_as):
-    page = client_as("city_staff").get("/relationships/", {"entity": "nobody-here", "started_after": "someday"})
+    page = client_as("city_staff").get("/relationships/", {"entity": "nobody-here", "started_after": "someday", "has_source": "maybe"})
 
     assert page.status_code == 200 and listed_ids(page) == []
     assert "No entity's id or name is or holds 'nobody-here'" in html.unescape(page.content.decode())
     assert page.context["filter"].errors["started_after"]
+    # a yes-or-no it cannot read is not "either" (which listed every row)
+    assert page.context["filter"].errors["has_source"] == ["'maybe' is neither yes nor no: true or false (1 or 0)."]
 
 
 @pytest.mark.django_db
