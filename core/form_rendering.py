@@ -6,6 +6,7 @@ field has an error), added to the classes it already has. The app's forms, djang
 forms and Django's sign-in form all look alike without a class written in any form or template.
 """
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
@@ -36,7 +37,20 @@ def with_classes(*class_lists: str) -> str:
     return " ".join(dict.fromkeys(name for classes in class_lists for name in classes.split()))
 
 
+# a required list's option before one is picked, where Django's reads "---------" (a screen
+# reader says "dash dash dash"); lists that filter say "Any" (settings.FILTERS_EMPTY_CHOICE_LABEL)
+UNCHOSEN = "Choose one"
+
+
 class BootstrapBoundField(BoundField):
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        widget = widget or self.field.widget
+        if self.field.required and isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+            choices = list(widget.choices)
+            if choices and tuple(choices[0]) == BLANK_CHOICE_DASH[0]:
+                widget.choices = [("", UNCHOSEN), *choices[1:]]  # this form's copy of the widget
+        return super().as_widget(widget, attrs, only_initial)
+
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget

@@ -83,3 +83,32 @@ def test_every_button_in_the_templates_is_styled():
             if not {"btn", "dropdown-item", "navbar-toggler"} & set(classes_of(tag)):
                 unstyled.append(f"{template.relative_to(TEMPLATES)}: {tag}")
     assert unstyled == []
+
+
+def test_a_required_list_asks_to_choose_one_where_django_shows_dashes_and_others_are_left_alone():
+    from django.db.models.fields import BLANK_CHOICE_DASH
+
+    class Lists(forms.Form):
+        required = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, ("a", "A")])
+        optional = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, ("a", "A")], required=False)
+        worded = forms.ChoiceField(choices=[("", "Choose a status"), ("a", "A")])
+
+    form = Lists()
+    html = str(form)
+
+    assert re.search(r'name="required"[^>]*>\s*<option value="" selected>Choose one</option>', html)
+    assert re.search(r'name="optional"[^>]*>\s*<option value="" selected>---------</option>', html)
+    assert re.search(r'name="worded"[^>]*>\s*<option value="" selected>Choose a status</option>', html)
+    assert Lists.base_fields["required"].widget.choices[0] == BLANK_CHOICE_DASH[0]  # only the form's copy
+    assert not Lists(data={"required": "", "optional": "", "worded": "a"}).is_valid()  # still required
+
+
+@pytest.mark.django_db
+def test_the_pages_lists_say_any_or_choose_one_never_dashes(client_as):
+    """A screen reader read "Kind: dash dash dash"."""
+    directory = client_as("city_staff").get("/entities/").content.decode()
+    new_entity = client_as("analyst").get("/record/entity/").content.decode()
+
+    assert re.search(r'name="kind"[^>]*>\s*<option value="" selected>Any</option>', directory)
+    assert re.search(r'name="kind"[^>]*>\s*<option value="" selected>Choose one</option>', new_entity)
+    assert "---------" not in directory + new_entity
