@@ -2,6 +2,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from rest_framework.fields import BooleanField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # a yes-or-no filter a reader may leave alone
@@ -9,11 +10,13 @@ EITHER_YES_NO = forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false",
 
 
 class YesOrNoField(forms.NullBooleanField):
-    """true or false (1 or 0, any case), a ticked box, or nothing asked; anything else is refused
-    naming it. Django's own reads `?has_source=maybe` as not asked, so a list answered with every
-    row as if the reader had not asked, as it did a mistyped parameter's name."""
+    """A yes or a no as the API's own boolean fields read one (true or false, 1 or 0, yes or no, on
+    or off, any case), a ticked box, or nothing asked; anything else is refused naming it. Django's
+    own reads `?has_source=maybe` as not asked, so a list answered with every row as if the reader
+    had not asked, as it did a mistyped parameter's name."""
 
-    WORDS = {"true": True, "1": True, "false": False, "0": False}
+    WORDS = {str(word).lower(): value for words, value in ((BooleanField.TRUE_VALUES, True), (BooleanField.FALSE_VALUES, False))
+             for word in words if not isinstance(word, bool)}
 
     def to_python(self, value):
         if value in (None, ""):
@@ -22,7 +25,8 @@ class YesOrNoField(forms.NullBooleanField):
             return value
         word = str(value).strip().lower()
         if word not in self.WORDS:
-            raise ValidationError("'%(value)s' is neither yes nor no: true or false (1 or 0).", code="invalid", params={"value": value})
+            raise ValidationError("'%(value)s' is neither yes nor no: true or false (or 1/0, yes/no, on/off).", code="invalid",
+                                  params={"value": value})
         return self.WORDS[word]
 
     def validate(self, value):

@@ -45,7 +45,7 @@ _SLUG_BY_FILE = {page.file: page.slug for page in HELP_PAGES}
 
 class _DocumentLinks(Treeprocessor):
     """Links between the documents ("benchmarks.md#x") point at their help pages, or, for a
-    document that has none, are shown as their text."""
+    document that has none (and one outside docs/, as "../CHANGELOG.md"), are shown as their text."""
 
     def run(self, root: Element) -> None:
         for parent in root.iter():
@@ -54,8 +54,8 @@ class _DocumentLinks(Treeprocessor):
                     continue
                 href = link.get("href", "")
                 target, _, anchor = href.partition("#")
-                if "/" in target or not target.endswith(".md"):
-                    continue
+                if ":" in target or target.startswith("/") or not target.endswith(".md"):
+                    continue  # a web address, or no document
                 slug = _SLUG_BY_FILE.get(target)
                 if slug:
                     link.set("href", reverse("help_page", args=[slug]) + (f"#{anchor}" if anchor else ""))

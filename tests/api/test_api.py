@@ -710,11 +710,11 @@ def test_a_yes_or_no_filter_refuses_what_is_neither_naming_it(scored, api_as, pa
     client = api_as("city_staff")
 
     refused = client.get(path, {name: "maybe"})
-    read = [client.get(path, {name: word}).status_code for word in ("true", "FALSE", "1", "0", "")]
+    read = [client.get(path, {name: word}).status_code for word in ("true", "FALSE", "1", "0", "Yes", "off", "")]
 
     assert refused.status_code == 400 and list(refused.data) == [name]
-    assert str(refused.data[name][0]) == "'maybe' is neither yes nor no: true or false (1 or 0)."
-    assert read == [200] * 5
+    assert str(refused.data[name][0]) == "'maybe' is neither yes nor no: true or false (or 1/0, yes/no, on/off)."
+    assert read == [200] * 7
 
 
 def test_every_yes_or_no_filter_of_the_lists_refuses_what_is_neither():
@@ -734,3 +734,15 @@ def test_every_yes_or_no_filter_of_the_lists_refuses_what_is_neither():
                 for name, each in filterset.base_filters.items() if isinstance(each, django_filters.BooleanFilter)}
 
     assert len(booleans) >= 9 and all(booleans.values()), booleans
+
+
+def test_the_changelog_names_the_schemas_version_first():
+    """A change to what the API takes is announced under the version the schema gives."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    changelog = (Path(settings.BASE_DIR) / "CHANGELOG.md").read_text()
+
+    assert re.findall(r"^## API (\S+)", changelog, re.MULTILINE)[0] == settings.SPECTACULAR_SETTINGS["VERSION"]

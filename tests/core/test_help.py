@@ -40,6 +40,8 @@ def test_a_link_to_a_document_without_a_help_page_is_kept_as_its_text(client):
 
     assert "storage.md" in html  # scoring.md's [storage.md](storage.md), for developers
     assert 'href="storage.md"' not in html
+    reference = client.get("/help/reference/").content.decode()
+    assert "CHANGELOG.md" in reference and 'href="../CHANGELOG.md"' not in reference  # outside docs/
 
 
 @pytest.mark.django_db

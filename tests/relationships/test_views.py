@@ -473,7 +473,7 @@ def test_a_relationships_filter_it_cannot_read_lists_nothing_beside_its_message(
     assert "No entity's id or name is or holds 'nobody-here'" in html.unescape(page.content.decode())
     assert page.context["filter"].errors["started_after"]
     # a yes-or-no it cannot read is not "either" (which listed every row)
-    assert page.context["filter"].errors["has_source"] == ["'maybe' is neither yes nor no: true or false (1 or 0)."]
+    assert page.context["filter"].errors["has_source"] == ["'maybe' is neither yes nor no: true or false (or 1/0, yes/no, on/off)."]
 
 
 @pytest.mark.django_db
