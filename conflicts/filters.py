@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from core.filters import YesOrNoFilter
+from core.filters import UnreadParametersNamed, YesOrNoFilter
 from entities.models import Follow
 
 from .models import Flag
@@ -33,7 +33,7 @@ class BaseFlagFilter(django_filters.FilterSet):
         return queryset.filter(reviewer_id=self.request.user.pk)
 
 
-class FlagFilter(BaseFlagFilter):
+class FlagFilter(UnreadParametersNamed, BaseFlagFilter):
     """The review queue's: the flags that hold, unless asked for those that lapsed too."""
 
     # the queue lists the flags that hold; ticked, also those whose situation ended (kept with their history)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
+from core.filters import listed
 from core.params import row_id
 from core.roles import can_review_flags
 from core.spreadsheet import csv_download
@@ -26,7 +27,7 @@ def flag_list(request):
     """The review queue: flags the latest recompute raised, filterable by rule, severity and status."""
     if request.GET.get("export") == "csv":
         # the contract's columns, so that it reads as the export's flags.csv does
-        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(in_review_order(_queue(request.GET, request).qs)))
+        return csv_download("flags.csv", FLAG_COLUMNS, flag_rows(in_review_order(listed(_queue(request.GET, request)))))
     return _queue_page(request)
 
 
@@ -42,7 +43,7 @@ def _queue_page(request, bulk_form: BulkFlagTransitionForm | None = None, select
     per flag and a form to change the status of those ticked (`bulk_form`: a refused one)."""
     filterset = _queue(request.GET, request)
     reviewer = can_review_flags(request.user)
-    table = FlagTable(in_review_order(filterset.qs), selected=selected, exclude=() if reviewer else ("selected",))
+    table = FlagTable(in_review_order(listed(filterset)), selected=selected, exclude=() if reviewer else ("selected",))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "conflicts/flag_list.html", {
         "filter": filterset, "table": table, "rule_texts": RULE_TEXTS.items(), "overseen_side": OVERSEEN_SIDE_TEXT,

@@ -1,8 +1,12 @@
 """Filters the apps' lists share (their pages and the API)."""
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework.fields import BooleanField
+
+from core.validation import name_meant
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # a yes-or-no filter a reader may leave alone
@@ -50,3 +54,54 @@ def recorded_on_or_after(label: str, *, field: str = "created_at") -> django_fil
     day they are about: what an import or a colleague added lately, to check it (a fact that began
     in 2011, a meeting held last spring)."""
     return django_filters.DateFilter(field_name=field, lookup_expr="date__gte", label=label, widget=DATE)
+
+
+def listed(filterset):
+    """The rows a list page shows: those its filters choose, or none while one of them cannot be
+    read (no entity of that name, a date that is none, a parameter no filter reads), its message
+    beside the filters, rather than every row as if it had been applied."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+# what a list page reads beside its filters: its paging and sorting (django-tables2's) and its download
+PAGE_PARAMETERS = frozenset({"page", "per_page", "sort", "export"})
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def filter_meant(name: str, filters: dict, page_parameters=PAGE_PARAMETERS) -> str:
+    """The filter most likely meant by a query parameter no filter reads: one spelt closely
+    (`staus`: 'status'), or one whose label it starts or resembles (`attended_by`: "Attended by
+    (id or name) ('entity')"); "" for none."""
+    meant = name_meant(name, set(filters) | set(page_parameters))
+    if meant:
+        return f"'{meant}'"
+    written = _words(name)
+    for parameter, each in sorted(filters.items()):
+        label = _words(str(each.label or ""))
+        if label and ((len(written) >= 4 and label.startswith(written)) or name_meant(written, {label})):
+            return f'the filter "{each.label}" (\'{parameter}\')'
+    return ""
+
+
+class UnreadParametersNamed:
+    """A list page's filters (before its FilterSet class): a query parameter that none of them,
+    nor the page's paging, sorting or download, reads is named beside the filters, as a filter it
+    cannot read is, where the page listed as if it had not been asked (an old link's `?attended_by=`,
+    a typed `?staus=open`); the API refuses it (core.api_filters)."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        filters = type(self).base_filters
+
+        class PageFilterForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                for name in sorted(set(self.data) - set(filters) - PAGE_PARAMETERS):
+                    meant = filter_meant(name, filters)
+                    self.add_error(None, f"This page has no filter '{name}' (in its address)" + (f": did you mean {meant}?" if meant else "."))
+                return cleaned
+
+        return PageFilterForm

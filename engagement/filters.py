@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import DATE, EITHER_YES_NO, YesOrNoFilter, recorded_on_or_after
+from core.filters import DATE, EITHER_YES_NO, UnreadParametersNamed, YesOrNoFilter, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 
 from .models import Meeting
@@ -35,7 +35,7 @@ class BaseMeetingFilter(django_filters.FilterSet):
                                  widget=EITHER_YES_NO)
 
 
-class MeetingFilter(BaseMeetingFilter):
+class MeetingFilter(UnreadParametersNamed, BaseMeetingFilter):
     """The page's: a neighbourhood by a part of its name, an attendee by id or name (suggested)."""
 
     neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")

@@ -19,6 +19,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
+from core.filters import listed
 from core.formatting import count_text
 from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
@@ -75,9 +76,7 @@ def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("logged_by").order_by("-date", "external_id"))
     # a subquery: after the "attended by" filter, Count("attendance") would count only that attendee
     attendees = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("id")).values("n")
-    # a filter it cannot read (no entity of that name, a date that is none) lists nothing beside its
-    # message, not every meeting as if it had been applied
-    chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    chosen = listed(filterset)
     rows = chosen.annotate(attendees=Coalesce(Subquery(attendees), 0))
     if request.GET.get("export") == "csv":
         return csv_download("meetings.csv", MEETING_LIST_COLUMNS, _meeting_list_rows(rows))

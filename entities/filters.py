@@ -2,6 +2,7 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import UnreadParametersNamed
 from scoring.selectors import BAND_TENTHS, entities_in_band
 
 from .forms import EntityField
@@ -33,7 +34,7 @@ class BaseEntityFilter(django_filters.FilterSet):
         return entities_in_band(queryset, value)
 
 
-class EntityFilter(BaseEntityFilter):
+class EntityFilter(UnreadParametersNamed, BaseEntityFilter):
     """The directory's: a jurisdiction by a part of its name."""
 
     jurisdiction = django_filters.CharFilter(lookup_expr="icontains")

@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
+from core.filters import listed
 from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile, titled_as_saved
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
@@ -111,7 +112,7 @@ def entity_list(request):
     scored_throughout = exported or request.GET.get("sort", "").lstrip("-") == "closest_tenths"
     entities = Entity.objects.select_related("parent")
     filterset = EntityFilter(request.GET, queryset=with_closest_score(entities) if scored_throughout else entities)
-    rows = filterset.qs.order_by("name", "external_id")  # namesakes in one order, on the page and in the download
+    rows = listed(filterset).order_by("name", "external_id")  # namesakes in one order, on the page and in the download
     if exported:
         return csv_download(
             "entities.csv",

@@ -3,7 +3,7 @@ on a day", "has a source" and "involving an entity"."""
 import django_filters
 from django.db.models import Q
 
-from core.filters import DATE, EITHER_YES_NO, YesOrNoFilter, recorded_on_or_after
+from core.filters import DATE, EITHER_YES_NO, UnreadParametersNamed, YesOrNoFilter, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 from entities.kinds import Kind
 
@@ -61,7 +61,7 @@ class RelationshipFilter(BaseRelationshipFilter):
         return queryset.filter(Q(source__external_id=value) | Q(target__external_id=value))
 
 
-class RelationshipPageFilter(BaseRelationshipFilter):
+class RelationshipPageFilter(UnreadParametersNamed, BaseRelationshipFilter):
     """The relationships page's: an entity typed as its id or name, with suggestions."""
 
     entity = EntityChoiceFilter(method="involving", label="Involving (id or name)", part_of_name=True,

@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
+from core.filters import listed
 from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
 from core.memory import collector_paused
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
@@ -53,8 +54,7 @@ def relationship_list(request):
     amount, source), newest first, 50 a page; ?export=csv downloads those filtered in
     relationships.csv's columns."""
     filterset = RelationshipPageFilter(request.GET, queryset=Relationship.objects.select_related("source", "target"))
-    # a filter it cannot read (no entity of that name, a date that is none) lists nothing beside its message
-    chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    chosen = listed(filterset)
     if request.GET.get("export") == "csv":
         return _relationships_csv("relationships.csv", chosen)
     table = RelationshipTable(chosen.order_by(F("start_date").desc(nulls_last=True), "external_id"))

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import UnreadParametersNamed
 from entities.kinds import Kind
 from entities.models import Entity
 
@@ -8,7 +9,7 @@ from .models import PairScore
 from .selectors import BAND_TENTHS, pairs_involving
 
 
-class PairFilter(django_filters.FilterSet):
+class PairFilter(UnreadParametersNamed, django_filters.FilterSet):
     band = django_filters.ChoiceFilter(choices=[(b, b) for b in BAND_TENTHS], method="in_band", label="Band")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, method="with_kind", label="Either side is a")
     min_score = django_filters.NumberFilter(method="at_least", label="Minimum score", min_value=0, max_value=10)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
+from core.filters import listed
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
@@ -144,7 +145,7 @@ def _preview_pairs(preview: SettingsPreview | None) -> dict[str, list[dict]]:
 def pair_list(request):
     """Current pairs scoring 1.0 or more, filterable; ?export=csv downloads the filtered rows."""
     filterset = PairFilter(request.GET, queryset=listed_pairs())
-    rows = filterset.qs.order_by("-score_tenths", "entity_a__external_id", "entity_b__external_id")
+    rows = listed(filterset).order_by("-score_tenths", "entity_a__external_id", "entity_b__external_id")
     if request.GET.get("export") == "csv":
         # read as plain values: as rows with their entities (and evidence ids) every listed pair at
         # 20,000 entities (half a million) took 35 s, near a web server's time limit. Each pair's
