@@ -24,6 +24,7 @@ from core.formatting import count_text
 from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
+from core.search import holds
 from core.spreadsheet import csv_download
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
@@ -209,7 +210,7 @@ def newcomer_checked(request, entity_id: int):
 def entity_search(request):
     """Search-as-you-type for the attendance fields (an htmx partial of <option>s)."""
     query = request.GET.get("q", "").strip()
-    matching = Q(name__icontains=query) | Q(external_id__istartswith=query)
+    matching = holds("name", query) | Q(external_id__istartswith=query)
     entities = Entity.objects.filter(matching).order_by("name", "external_id")[:15] if len(query) >= 2 else []
     return render(request, "engagement/partials/entity_options.html", {"entities": entities})
 

@@ -3,6 +3,7 @@ import django_filters
 from django.db.models import Q
 
 from core.filters import UnreadParametersNamed
+from core.search import holds
 from scoring.selectors import BAND_TENTHS, entities_in_band
 
 from .forms import EntityField
@@ -28,7 +29,7 @@ class BaseEntityFilter(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(choices=BAND_CHOICES, method="in_band", label="Has a pair in band")
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(external_id__icontains=value) | Q(description__icontains=value))
+        return queryset.filter(holds("name", value) | Q(external_id__icontains=value) | holds("description", value))
 
     def in_band(self, queryset, name, value):
         return entities_in_band(queryset, value)
@@ -49,8 +50,11 @@ class EntityApiFilter(BaseEntityFilter):
     written before it took the directory's filters use."""
 
     jurisdiction = django_filters.CharFilter()
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    search = django_filters.CharFilter(method="name_holds", label="a part of the name (accents and case aside)")
 
     class Meta:
         model = Entity
         fields = ["q", "kind", "category", "jurisdiction", "band", "search"]
+
+    def name_holds(self, queryset, name, value):
+        return queryset.filter(holds("name", value))

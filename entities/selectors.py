@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from core.search import holds, reads_as
+
 from .checks import EntityRow, name_key, possible_twins_added
 from .kinds import PERSON_KINDS
 from .models import Entity
@@ -11,18 +13,18 @@ from .models import Entity
 
 def entities_typed(value: str, limit: int = 6) -> list[Entity]:
     """The entities a person means by typing `value`: the one with that id, else those with that
-    exact name, case aside (up to `limit`; two people may share a name, so more than one means
+    exact name, accents and case aside (up to `limit`; two people may share a name, so more than one means
     "ask which")."""
     entity = Entity.objects.filter(external_id=value).first()
     if entity is not None:
         return [entity]
-    return list(Entity.objects.filter(name__iexact=value).order_by("external_id")[:limit])
+    return list(Entity.objects.filter(reads_as("name", value)).order_by("external_id")[:limit])
 
 
 def entities_named_with(part: str, limit: int = 6) -> list[Entity]:
-    """The entities whose name holds `part`, case aside (up to `limit`, by name): more than one
+    """The entities whose name holds `part`, accents and case aside (up to `limit`, by name): more than one
     means "ask which"."""
-    return list(Entity.objects.filter(name__icontains=part).order_by("name", "external_id")[:limit])
+    return list(Entity.objects.filter(holds("name", part)).order_by("name", "external_id")[:limit])
 
 
 def persons_named_like(names: list[str]) -> dict[str, Entity]:

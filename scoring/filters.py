@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from core.filters import UnreadParametersNamed
+from core.search import holds
 from entities.kinds import Kind
 from entities.models import Entity
 
@@ -30,4 +31,4 @@ class PairFilter(UnreadParametersNamed, django_filters.FilterSet):
         return queryset.filter(score_tenths__gte=round(float(value) * 10))
 
     def involving(self, queryset, name, value):
-        return pairs_involving(queryset, Entity.objects.filter(Q(external_id=value) | Q(name__icontains=value)))
+        return pairs_involving(queryset, Entity.objects.filter(Q(external_id=value) | holds("name", value)))

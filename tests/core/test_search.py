@@ -1,0 +1,74 @@
+"""Text searched as people type it, accents and case aside (core/search.py), on PostgreSQL and on
+the embedded SQLite."""
+import json
+
+import pytest
+
+from core.search import fold, holds, reads_as
+from entities.models import Entity
+from tests.factories import EntityFactory
+
+
+@pytest.mark.parametrize("text, folded", [("José Ramírez", "jose ramirez"), ("CHIEF Laura Bentón", "chief laura benton"),
+                                          ("Nguyễn Thị Minh", "nguyen thi minh"), ("plain", "plain"), ("", ""), (None, None)])
+def test_fold_sets_accents_and_case_aside(text, folded):
+    assert fold(text) == folded
+
+
+@pytest.fixture
+def namesakes(db):
+    return {e.external_id: e for e in [
+        EntityFactory(external_id="p-jose", name="José Ramírez"), EntityFactory(external_id="p-ramos", name="Jose Ramos"),
+        EntityFactory(external_id="p-chief", name="Chief Laura Bentón", description="Jefa de policía"),
+        EntityFactory(external_id="p-under", name="Under_score 100%"),
+    ]}
+
+
+def found(*conditions) -> list[str]:
+    return sorted(Entity.objects.filter(*conditions).values_list("external_id", flat=True))
+
+
+def test_a_part_of_a_name_is_found_however_its_accents_and_case_are_typed(namesakes):
+    assert found(holds("name", "jose ra")) == ["p-jose", "p-ramos"]
+    assert found(holds("name", "RAMIREZ")) == found(holds("name", "ramírez")) == ["p-jose"]
+    assert found(holds("name", "benton")) == ["p-chief"]
+    assert found(holds("description", "POLICIA")) == ["p-chief"]
+    # what is typed is text, not a pattern: _ and % are themselves
+    assert found(holds("name", "_")) == found(holds("name", "%")) == ["p-under"]
+
+
+def test_a_whole_name_is_read_accents_and_case_aside_and_only_whole(namesakes):
+    assert found(reads_as("name", "jose ramirez")) == ["p-jose"]
+    assert found(reads_as("name", "José Ramírez")) == ["p-jose"]
+    assert found(reads_as("name", "jose")) == []
+
+
+def test_the_pages_and_the_api_find_a_name_typed_without_its_accents(namesakes, client_as):
+    staff = client_as("city_staff")
+
+    directory = staff.get("/entities/", {"q": "ramirez"})
+    suggested = client_as("board_member").get("/search/entities/", {"q": "benton"}).content.decode()
+
+    assert [row.record.external_id for row in directory.context["table"].rows] == ["p-jose"]
+    assert staff.get("/find/", {"q": "jose ramirez"})["Location"] == "/entities/p-jose/"
+    assert "Chief Laura Bentón" in suggested
+    for asked in ({"search": "RAMIREZ"}, {"q": "ramirez"}):
+        assert [e["external_id"] for e in staff.get("/api/entities/", asked).json()["results"]] == ["p-jose"]
+
+
+SEARCH_ON_SQLITE = """
+import json
+from core.search import holds, reads_as
+from entities.models import Entity
+Entity.objects.create(external_id="p-jose", name="José Ramírez", kind="person")
+Entity.objects.create(external_id="p-ramos", name="Jose Ramos", kind="person")
+print(json.dumps([sorted(Entity.objects.filter(holds("name", "RAMIREZ")).values_list("external_id", flat=True)),
+                  sorted(Entity.objects.filter(holds("name", "josé ra")).values_list("external_id", flat=True)),
+                  sorted(Entity.objects.filter(reads_as("name", "jose ramirez")).values_list("external_id", flat=True))]))
+"""
+
+
+def test_the_embedded_sqlite_finds_them_alike(embedded_manage):
+    printed = embedded_manage("shell", "-c", SEARCH_ON_SQLITE).strip().splitlines()[-1]
+
+    assert json.loads(printed) == [["p-jose"], ["p-jose", "p-ramos"], ["p-jose"]]
