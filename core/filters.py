@@ -4,8 +4,10 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EMPTY_VALUES
 from rest_framework.fields import BooleanField
 
+from core.search import holds
 from core.validation import name_meant
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -47,6 +49,14 @@ class YesOrNoFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
+
+
+class TextHoldsFilter(django_filters.CharFilter):
+    """The rows whose text field holds what is typed, accents and case aside (`core.search.holds`):
+    "dona ana" finds Doña Ana County, "penasco" the Peñasco neighbourhood."""
+
+    def filter(self, qs, value):
+        return qs if value in EMPTY_VALUES else qs.filter(holds(self.field_name, value))
 
 
 def recorded_on_or_after(label: str, *, field: str = "created_at") -> django_filters.DateFilter:

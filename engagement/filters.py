@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import DATE, EITHER_YES_NO, UnreadParametersNamed, YesOrNoFilter, recorded_on_or_after
+from core.filters import DATE, EITHER_YES_NO, TextHoldsFilter, UnreadParametersNamed, YesOrNoFilter, recorded_on_or_after
 from entities.filters import EntityChoiceFilter
 
 from .models import Meeting
@@ -23,7 +23,7 @@ class BaseMeetingFilter(django_filters.FilterSet):
     """The meetings page's filters, which the API's list takes too."""
 
     type = django_filters.ChoiceFilter(choices=MeetingType.choices)
-    title = django_filters.CharFilter(lookup_expr="icontains")
+    title = TextHoldsFilter(label="Title contains")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From", widget=DATE)
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=DATE)
     # what was logged lately (a board member's, an import's), whenever it took place: to check it
@@ -38,7 +38,7 @@ class BaseMeetingFilter(django_filters.FilterSet):
 class MeetingFilter(UnreadParametersNamed, BaseMeetingFilter):
     """The page's: a neighbourhood by a part of its name, an attendee by id or name (suggested)."""
 
-    neighborhood = django_filters.CharFilter(lookup_expr="icontains", label="Neighborhood")
+    neighborhood = TextHoldsFilter(label="Neighborhood")
     entity = EntityChoiceFilter(field_name="attendance__entity", label="Attended by (id or name)", part_of_name=True,
                           not_found="No entity's id or name is or holds '{value}': pick one from the suggestions.")
 

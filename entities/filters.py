@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import UnreadParametersNamed
+from core.filters import TextHoldsFilter, UnreadParametersNamed
 from core.search import holds
 from scoring.selectors import BAND_TENTHS, entities_in_band
 
@@ -38,7 +38,7 @@ class BaseEntityFilter(django_filters.FilterSet):
 class EntityFilter(UnreadParametersNamed, BaseEntityFilter):
     """The directory's: a jurisdiction by a part of its name."""
 
-    jurisdiction = django_filters.CharFilter(lookup_expr="icontains")
+    jurisdiction = TextHoldsFilter(label="Jurisdiction contains")
 
     class Meta:
         model = Entity
@@ -50,11 +50,8 @@ class EntityApiFilter(BaseEntityFilter):
     written before it took the directory's filters use."""
 
     jurisdiction = django_filters.CharFilter()
-    search = django_filters.CharFilter(method="name_holds", label="a part of the name (accents and case aside)")
+    search = TextHoldsFilter(field_name="name", label="a part of the name (accents and case aside)")
 
     class Meta:
         model = Entity
         fields = ["q", "kind", "category", "jurisdiction", "band", "search"]
-
-    def name_holds(self, queryset, name, value):
-        return queryset.filter(holds("name", value))

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from core.filters import DATE, EITHER_YES_NO, UnreadParametersNamed, YesOrNoFilter, recorded_on_or_after
+from core.search import holds
 from entities.filters import EntityChoiceFilter
 from entities.kinds import Kind
 
@@ -32,7 +33,7 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     has_source = YesOrNoFilter(method="with_source", label="Has a source URL", widget=EITHER_YES_NO)
 
     def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(Q(source__jurisdiction__icontains=value) | Q(target__jurisdiction__icontains=value))
+        return queryset.filter(holds("source__jurisdiction", value) | holds("target__jurisdiction", value))
 
     def in_group(self, queryset, name, value):
         return queryset.filter(type__in=sorted(TYPE_GROUPS[value][1]))

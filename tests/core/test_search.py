@@ -72,3 +72,22 @@ def test_the_embedded_sqlite_finds_them_alike(embedded_manage):
     printed = embedded_manage("shell", "-c", SEARCH_ON_SQLITE).strip().splitlines()[-1]
 
     assert json.loads(printed) == [["p-jose"], ["p-jose", "p-ramos"], ["p-jose"]]
+
+
+def test_the_lists_text_filters_set_accents_and_case_aside(db, client_as):
+    from tests.factories import MeetingFactory, RelationshipFactory
+
+    county = EntityFactory(external_id="so-dona", name="Sheriff's Office", kind="sheriffs_office", jurisdiction="Doña Ana County")
+    city = EntityFactory(external_id="pd-city", name="City PD", kind="police_department", jurisdiction="City of Riverton")
+    RelationshipFactory(external_id="r-dona", source=county, target=EntityFactory(external_id="p-x", jurisdiction=""), type="employed_by")
+    MeetingFactory(external_id="m-penasco", title="Reunión comunitaria", neighborhood="Peñasco")
+    MeetingFactory(external_id="m-other", title="Budget hearing", neighborhood="Riverside")
+    staff = client_as("city_staff")
+
+    def ids(path, **asked) -> list[str]:
+        return sorted(row.record.external_id for row in staff.get(path, asked).context["table"].rows)
+
+    assert ids("/entities/", jurisdiction="DONA ana") == ["so-dona"] and city.external_id not in ids("/entities/", jurisdiction="dona")
+    assert ids("/relationships/", jurisdiction="dona ana") == ["r-dona"]
+    assert ids("/meetings/", neighborhood="penasco") == ids("/meetings/", title="reunion") == ["m-penasco"]
+    assert [m["external_id"] for m in staff.get("/api/meetings/", {"title": "REUNION"}).json()["results"]] == ["m-penasco"]
