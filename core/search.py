@@ -13,13 +13,16 @@ from django.db.models.lookups import Contains, Exact
 SQLITE_FUNCTION = "tracker_folded"
 
 
+def without_accents(text: str) -> str:
+    """`text` with its letters' accents taken off ("José Ramírez": "Jose Ramirez")."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def fold(text: str | None) -> str | None:
     """`text` without its accents and in lower case (SQLite's side of `Folded`)."""
-    if text is None:
-        return None
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return text.lower()
+    return None if text is None else without_accents(text).lower()
 
 
 class Folded(Func):

@@ -24,7 +24,7 @@ from core.formatting import count_text
 from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
-from core.search import holds
+from core.search import holds, without_accents
 from core.spreadsheet import csv_download
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
@@ -211,7 +211,11 @@ def entity_search(request):
     """Search-as-you-type for the attendance fields (an htmx partial of <option>s)."""
     query = request.GET.get("q", "").strip()
     matching = holds("name", query) | Q(external_id__istartswith=query)
-    entities = Entity.objects.filter(matching).order_by("name", "external_id")[:15] if len(query) >= 2 else []
+    entities = list(Entity.objects.filter(matching).order_by("name", "external_id")[:15]) if len(query) >= 2 else []
+    for entity in entities:
+        # a browser shows only the suggestions whose label holds what was typed, accents and all:
+        # "Bentón" found for "benton" is labelled with "Benton" too, or it would be hidden
+        entity.unaccented_name = plain if (plain := without_accents(entity.name)) != entity.name else ""
     return render(request, "engagement/partials/entity_options.html", {"entities": entities})
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.search import fold, holds, reads_as
+from core.search import fold, holds, reads_as, without_accents
 from entities.models import Entity
 from tests.factories import EntityFactory
 
@@ -13,6 +13,7 @@ from tests.factories import EntityFactory
                                           ("Nguyễn Thị Minh", "nguyen thi minh"), ("plain", "plain"), ("", ""), (None, None)])
 def test_fold_sets_accents_and_case_aside(text, folded):
     assert fold(text) == folded
+    assert text is None or without_accents(text).lower() == folded
 
 
 @pytest.fixture
@@ -51,7 +52,9 @@ def test_the_pages_and_the_api_find_a_name_typed_without_its_accents(namesakes, 
 
     assert [row.record.external_id for row in directory.context["table"].rows] == ["p-jose"]
     assert staff.get("/find/", {"q": "jose ramirez"})["Location"] == "/entities/p-jose/"
-    assert "Chief Laura Bentón" in suggested
+    # labelled with the name as typed too: a browser shows only the suggestions whose label holds what was typed
+    assert ">Chief Laura Bentón (Person, City of Riverton) · Chief Laura Benton</option>" in suggested
+    assert "Jose Ramos (Person, City of Riverton)</option>" in client_as("board_member").get("/search/entities/", {"q": "jose"}).content.decode()
     for asked in ({"search": "RAMIREZ"}, {"q": "ramirez"}):
         assert [e["external_id"] for e in staff.get("/api/entities/", asked).json()["results"]] == ["p-jose"]
 
