@@ -202,8 +202,14 @@ def close_changes(request):
     }, status=status)
 
 
+# Meetings the pair page lists, the latest first (a pair of a board and a department may share
+# hundreds over the years); its download (`?export=meetings`) has them all.
+PAIR_MEETINGS_SHOWN = 100
+
+
 def pair_detail(request, a: str, b: str):
-    """One pair: the score, its four components, the evidence behind them, and its history."""
+    """One pair: the score, its four components, the evidence behind them, and its history;
+    `?export=meetings` downloads every meeting behind its interaction with its weight."""
     first = get_object_or_404(Entity, external_id=a)
     second = get_object_or_404(Entity, external_id=b)
     if first.pk == second.pk:
@@ -214,6 +220,11 @@ def pair_detail(request, a: str, b: str):
     # weighed with the settings that produced the score, not today's (which may not have run yet)
     params = ScoringParameters.from_dict(snapshot.parameters) if snapshot else None
     meetings = pair_meetings(first, second, snapshot.as_of, params) if (pair and snapshot and pair.interaction_tenths) else []
+    if request.GET.get("export") == "meetings":
+        return csv_download(
+            f"meetings-{first.external_id}-{second.external_id}.csv", ["meeting", "date", "type", "title", "weight", "source_url"],
+            ([m.external_id, m.date, m.type, m.title, f"{weight:.3f}", m.source_url] for m, weight in meetings),
+        )
     interaction = interaction_explained(meetings, snapshot.as_of, params) if meetings else None
     capped = relationships_explained(relationships, snapshot.as_of, params) if (pair and snapshot) else []
     combined = score_explained(pair, params) if (pair and snapshot) else None
@@ -229,7 +240,7 @@ def pair_detail(request, a: str, b: str):
         "scoring/pair_detail.html",
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
-            "relationships": relationships, "meetings": meetings[:100], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
+            "relationships": relationships, "meetings": meetings[:PAIR_MEETINGS_SHOWN], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
             "combined": combined, "params": params,
             "history": history, "chart": history_through(history, snapshot.as_of if snapshot else None),
             "flags": flags_between(first, second),

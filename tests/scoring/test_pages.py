@@ -236,3 +236,27 @@ def test_the_pair_page_lists_the_flags_raised_on_the_pair_either_way_round(score
     assert "its situation no longer holds" in page
     # a pair with no flag has no such section
     assert "Conflict-of-interest flags on this pair" not in client_as("city_staff").get("/closeness/lk-fbi/lk-pd/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_pair_page_says_how_many_meetings_it_lists_and_downloads_them_all(scored, client_as, monkeypatch):
+    """A pair of a board and a department may share hundreds of meetings; the page lists the
+    latest, and said nothing of the others but their count."""
+    import csv
+
+    import scoring.views
+
+    staff = client_as("city_staff")
+    everything = staff.get("/closeness/lk-ob/lk-pd/").context["meetings"]
+    monkeypatch.setattr(scoring.views, "PAIR_MEETINGS_SHOWN", 2)
+
+    page = staff.get("/closeness/lk-ob/lk-pd/")
+    download = staff.get("/closeness/lk-ob/lk-pd/", {"export": "meetings"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+
+    assert len(everything) > 2
+    assert f"The 2 latest of {len(everything)} are listed." in page.content.decode()
+    assert f'<a href="?export=meetings">Download all {len(everything)} with their weights (CSV)</a>' in page.content.decode()
+    assert download["Content-Disposition"] == 'attachment; filename="meetings-lk-ob-lk-pd.csv"'
+    assert [(r["meeting"], r["date"], r["weight"]) for r in rows] == [(m.external_id, str(m.date), f"{w:.3f}") for m, w in everything]
+    assert list(rows[0]) == ["meeting", "date", "type", "title", "weight", "source_url"]
