@@ -7,6 +7,7 @@ from core.filters import DATE, EITHER_YES_NO, UnreadParametersNamed, YesOrNoFilt
 from core.search import holds
 from entities.filters import EntityChoiceFilter
 from entities.kinds import Kind
+from entities.models import Entity
 
 from .models import Relationship
 from .selectors import in_force_on, unsourced
@@ -33,7 +34,9 @@ class BaseRelationshipFilter(django_filters.FilterSet):
     has_source = YesOrNoFilter(method="with_source", label="Has a source URL", widget=EITHER_YES_NO)
 
     def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(holds("source__jurisdiction", value) | holds("target__jurisdiction", value))
+        # the entities first (20,000 folded once), not both ends of every relationship joined and folded
+        in_it = Entity.objects.filter(holds("jurisdiction", value)).values("pk")
+        return queryset.filter(Q(source__in=in_it) | Q(target__in=in_it))
 
     def in_group(self, queryset, name, value):
         return queryset.filter(type__in=sorted(TYPE_GROUPS[value][1]))
