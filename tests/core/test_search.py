@@ -94,3 +94,19 @@ def test_the_lists_text_filters_set_accents_and_case_aside(db, client_as):
     assert ids("/relationships/", jurisdiction="dona ana") == ["r-dona"]
     assert ids("/meetings/", neighborhood="penasco") == ids("/meetings/", title="reunion") == ["m-penasco"]
     assert [m["external_id"] for m in staff.get("/api/meetings/", {"title": "REUNION"}).json()["results"]] == ["m-penasco"]
+
+
+def test_the_admin_finds_a_name_typed_without_its_accents(namesakes, client, user_with_role):
+    """Its autocomplete (every entity field of its forms) and its entity list's search."""
+    administrator = user_with_role("administrator")
+    administrator.is_staff = True  # administrators use the Django admin too (load_demo)
+    administrator.save()
+    admin = client
+    admin.force_login(administrator)
+
+    found = admin.get("/admin/autocomplete/", {"term": "ramirez", "app_label": "relationships", "model_name": "relationship",
+                                               "field_name": "source"}).json()
+    listed = admin.get("/admin/entities/entity/", {"q": "BENTON"}).context["cl"].result_list
+
+    assert [row["text"] for row in found["results"]] == ["José Ramírez"]
+    assert [e.external_id for e in listed] == ["p-chief"]
