@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.AnyRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "core.api_filters.KnownQueryParametersFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.api_filters.KnownOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],

@@ -72,6 +72,10 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ReadOnlyForStaff]
     pagination_class = StandardPagination
     filterset_class = FlagApiFilter
+    # one value each: ordered by its persons, evidence or history (DRF's default, every field) a
+    # flag came once per value, on a page or two, and others fell off the page
+    ordering_fields = ["id", "rule", "severity", "status", "subject", "counterpart", "disclosed", "holds", "first_raised_on",
+                       "last_evaluated_on", "explanation"]
 
     @extend_schema(request=FlagTransitionSerializer, responses={200: FlagSerializer, 409: CONFLICT_RESPONSE})
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[])

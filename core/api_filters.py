@@ -1,4 +1,5 @@
-"""The API lists' query parameters: one a list does not read is refused. Apart from core.api,
+"""The API lists' query parameters: one a list does not read is refused, and so is an ordering
+it cannot take. Apart from core.api,
 which imports DRF's generic views: those read DEFAULT_FILTER_BACKENDS, which names the backend
 here, as they are defined."""
 from django_filters.rest_framework import DjangoFilterBackend
@@ -35,3 +36,18 @@ class KnownQueryParametersFilterBackend(DjangoFilterBackend):
             filterset_class = self.get_filterset_class(view, queryset)
             refuse_unknown_query_parameters(request, view, set(filterset_class.base_filters) if filterset_class else set())
         return super().filter_queryset(request, queryset, view)
+
+
+class KnownOrderingFilter(filters.OrderingFilter):
+    """DRF's `?ordering=`, refusing a field the list cannot be ordered by (a 400 naming it, the
+    fields it takes and the one meant), which DRF passed over for the default order: a script
+    asking `?ordering=-amont` could not tell the rows were not in the order it asked."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = [item[0] for item in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in fields if term and term.removeprefix("-") not in valid]
+        if unknown:
+            raise ValidationError({self.ordering_param: [
+                unknown_name_message(term.removeprefix("-"), valid, what="ordering field", known_words="this list is ordered by")
+                for term in unknown]})
+        return super().remove_invalid_fields(queryset, fields, view, request)

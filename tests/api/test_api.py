@@ -499,7 +499,8 @@ def test_a_query_parameter_a_list_does_not_read_is_refused_naming_it(scored, api
     client = api_as("city_staff")
 
     refused = client.get(path, {"staus": "open", "page_size": 5})
-    taken = client.get(path, {"page": 1, "page_size": 5, "format": "json", **({"ordering": "-id"} if path != "/api/closeness/" else {})})
+    ordering = {"/api/flags/": "-id", "/api/closeness/": None, "/api/meetings/": "-date"}.get(path, "-external_id")
+    taken = client.get(path, {"page": 1, "page_size": 5, "format": "json", **({"ordering": ordering} if ordering else {})})
 
     assert refused.status_code == 400 and list(refused.data) == ["staus"]
     message = str(refused.data["staus"][0])
@@ -746,3 +747,26 @@ def test_the_changelog_names_the_schemas_version_first():
     changelog = (Path(settings.BASE_DIR) / "CHANGELOG.md").read_text()
 
     assert re.findall(r"^## API (\S+)", changelog, re.MULTILINE)[0] == settings.SPECTACULAR_SETTINGS["VERSION"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, asked, meant", [("/api/relationships/", "-amont", "amount"), ("/api/entities/", "nme", "name"),
+                                                ("/api/meetings/", "date,titel", ""), ("/api/flags/", "persons", "")])
+def test_an_ordering_a_list_cannot_take_is_refused_naming_it(scored, api_as, path, asked, meant):
+    """`?ordering=-amont` answered in the default order, which a script could not tell from the one it asked."""
+    answer = api_as("city_staff").get(path, {"ordering": asked})
+
+    assert answer.status_code == 400 and list(answer.data) == ["ordering"]
+    message = str(answer.data["ordering"][0])
+    assert message.startswith("unknown ordering field: this list is ordered by ")
+    assert message.endswith(f"; did you mean '{meant}'?") if meant else "did you mean" not in message
+
+
+@pytest.mark.django_db
+def test_flags_ordered_by_any_field_the_list_takes_come_once_each(scored, api_as):
+    """Ordered by their persons or evidence (many to a flag), flags came once per value."""
+    client = api_as("city_staff")
+    every = sorted(flag["id"] for flag in client.get("/api/flags/", {"page_size": 500}).data["results"])
+
+    for field in ["rule", "-severity", "status", "subject", "counterpart", "disclosed", "holds", "first_raised_on", "explanation"]:
+        assert sorted(flag["id"] for flag in client.get("/api/flags/", {"ordering": field, "page_size": 500}).data["results"]) == every, field
