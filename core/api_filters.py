@@ -1,7 +1,6 @@
 """The API lists' query parameters: one a list does not read is refused, and so is an ordering
-it cannot take. Apart from core.api,
-which imports DRF's generic views: those read DEFAULT_FILTER_BACKENDS, which names the backend
-here, as they are defined."""
+it cannot take. Apart from core.api, which imports DRF's generic views: those read
+DEFAULT_FILTER_BACKENDS, which names the backends here, as they are defined."""
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError

@@ -81,11 +81,11 @@ def _words(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def filter_meant(name: str, filters: dict, page_parameters=PAGE_PARAMETERS) -> str:
+def filter_meant(name: str, filters: dict) -> str:
     """The filter most likely meant by a query parameter no filter reads: one spelt closely
     (`staus`: 'status'), or one whose label it starts or resembles (`attended_by`: "Attended by
     (id or name) ('entity')"); "" for none."""
-    meant = name_meant(name, set(filters) | set(page_parameters))
+    meant = name_meant(name, set(filters) | PAGE_PARAMETERS)
     if meant:
         return f"'{meant}'"
     written = _words(name)
