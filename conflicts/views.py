@@ -5,13 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from core.filters import listed
 from core.params import row_id
 from core.roles import can_review_flags
 from core.spreadsheet import csv_download
+from core.tables import configure_list
 from interchange.format import FLAG_COLUMNS
 
 from .filters import FlagFilter
@@ -44,7 +44,7 @@ def _queue_page(request, bulk_form: BulkFlagTransitionForm | None = None, select
     filterset = _queue(request.GET, request)
     reviewer = can_review_flags(request.user)
     table = FlagTable(in_review_order(listed(filterset)), selected=selected, exclude=() if reviewer else ("selected",))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_list(request, table, filterset, per_page=50)
     return render(request, "conflicts/flag_list.html", {
         "filter": filterset, "table": table, "rule_texts": RULE_TEXTS.items(), "overseen_side": OVERSEEN_SIDE_TEXT,
         "bulk_form": (bulk_form or BulkFlagTransitionForm()) if reviewer else None, "query": request.GET.urlencode(),

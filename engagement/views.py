@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
-from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
@@ -26,6 +25,7 @@ from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
 from core.search import holds, without_accents
 from core.spreadsheet import csv_download
+from core.tables import configure_list
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
 from relationships.models import Disclosure
@@ -82,7 +82,7 @@ def meeting_list(request):
     if request.GET.get("export") == "csv":
         return csv_download("meetings.csv", MEETING_LIST_COLUMNS, _meeting_list_rows(rows))
     table = MeetingTable(rows)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_list(request, table, filterset, per_page=50)
     return render(request, "engagement/meeting_list.html", {"filter": filterset, "table": table})
 
 

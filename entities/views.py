@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
@@ -17,6 +16,7 @@ from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
 from core.spreadsheet import csv_download
+from core.tables import configure_list
 from engagement.selectors import meeting_newcomers, meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
@@ -121,7 +121,7 @@ def entity_list(request):
               f"{e.closest_tenths / 10:.1f}" if e.closest_tenths is not None else ""] for e in rows.iterator()),
         )
     table = EntityTable(rows)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure_list(request, table, filterset, per_page=25)
     if not scored_throughout:
         # the page's rows, read once (the sliced queryset keeps them for the table to render)
         with_closest_scores_set(list(table.page.object_list.data))

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
@@ -19,6 +18,7 @@ from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
+from core.tables import configure_list
 from engagement.selectors import meeting_newcomers, meeting_sources_by_type, repeated_stored_meetings
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
@@ -58,7 +58,7 @@ def relationship_list(request):
     if request.GET.get("export") == "csv":
         return _relationships_csv("relationships.csv", chosen)
     table = RelationshipTable(chosen.order_by(F("start_date").desc(nulls_last=True), "external_id"))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_list(request, table, filterset, per_page=50)
     # how many, and the money they carry ("what did the union give, and to whom"): money of
     # different kinds (a budget, a campaign contribution) is not one sum, so each type's too
     by_type = [{**row, "label": RelationshipType(row["type"]).label}

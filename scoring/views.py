@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from audit.selectors import audit_trail
 from core.filters import listed
@@ -14,6 +13,7 @@ from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
 from core.spreadsheet import csv_download
+from core.tables import configure_list
 from core.workers import WORKERS_UNREACHABLE
 from conflicts.selectors import flags_between
 from entities.kinds import Category
@@ -158,7 +158,7 @@ def pair_list(request):
              for a, b, score, *components in rows.values_list(*fields).iterator(chunk_size=5000)),
         )
     table = PairTable(rows)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_list(request, table, filterset, per_page=50)
     return render(request, "scoring/pair_list.html", {"filter": filterset, "table": table, "snapshot": current_snapshot()})
 
 

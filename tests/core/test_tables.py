@@ -46,3 +46,23 @@ def test_every_filter_of_a_list_page_has_a_label(lakeside_dir, client_as, path):
     page = client_as("city_staff").get(path).content.decode()
 
     assert "[invalid name]" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, asked, meant", [
+    ("/entities/", "nme", "Name ('name')"), ("/closeness/", "-scor", "Score ('score_tenths')"), ("/flags/", "colour", ""),
+    ("/meetings/", "dat", "Date ('date')"), ("/relationships/", "-amont", "Amount ('amount')"), ("/flags/", "rule,status", ""),
+])
+def test_a_list_page_names_a_column_it_cannot_sort_by_and_lists_in_its_own_order(lakeside_dir, client_as, path, asked, meant):
+    """django-tables2 drops it: the rows came in the page's own order, as if sorted as asked."""
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+
+    page = client.get(path, {"sort": asked})
+    plain = client.get(path)
+
+    assert page.context["filter"].form.non_field_errors() == [
+        f"This list cannot be sorted by '{asked}'; it is in its own order" + (f": did you mean {meant}?" if meant else ".")]
+    assert [row.record.pk for row in page.context["table"].page.object_list] == [row.record.pk for row in plain.context["table"].page.object_list]
+    assert len(page.context["table"].page.object_list) > 0
+    assert client.get(path, {"sort": "-" + page.context["table"].columns[1].name}).context["filter"].form.non_field_errors() == []
