@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.api import ReadOnlyForStaff, StandardPagination
 from core.api_filters import refuse_unknown_query_parameters
 from core.dates import parse_iso_date
+from entities.kinds import Kind
 from entities.models import Entity
 
 from .forms import ChangesSinceForm
@@ -107,6 +108,8 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if params.get("entity"):
             pairs = pairs_involving(pairs, Entity.objects.filter(external_id=params["entity"]))
         if params.get("kind"):
+            if params["kind"] not in Kind.values:  # as `band`: not an empty list as if none were of that kind
+                raise ValidationError({"kind": [f"'{params['kind']}' is not one of {', '.join(Kind.values)}"]})
             pairs = pairs_involving(pairs, Entity.objects.filter(kind=params["kind"]))
         return pairs.order_by("-score_tenths", "entity_a_id", "entity_b_id")
 

@@ -770,3 +770,13 @@ def test_flags_ordered_by_any_field_the_list_takes_come_once_each(scored, api_as
 
     for field in ["rule", "-severity", "status", "subject", "counterpart", "disclosed", "holds", "first_raised_on", "explanation"]:
         assert sorted(flag["id"] for flag in client.get("/api/flags/", {"ordering": field, "page_size": 500}).data["results"]) == every, field
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("asked", [{"kind": "sheriff"}, {"band": "closest"}, {"min_score": "high"}])
+def test_the_pairs_list_refuses_a_filter_value_it_cannot_read_naming_it(scored, api_as, asked):
+    """`?kind=sheriff` answered an empty list, as if no sheriff's office had a pair."""
+    answer = api_as("city_staff").get("/api/closeness/", asked)
+
+    assert answer.status_code == 400 and list(answer.data) == list(asked)
+    assert api_as("city_staff").get("/api/closeness/", {"kind": "sheriffs_office"}).data["count"] > 0
