@@ -252,12 +252,16 @@ def network(request):
     """An interactive graph of the closest pairs, a jurisdiction, or one entity's ego network."""
     band = request.GET.get("band") if request.GET.get("band") in BAND_TENTHS else None
     jurisdiction = request.GET.get("jurisdiction", "").strip()
-    ego = Entity.objects.filter(external_id=request.GET.get("entity", "")).first()
+    asked_entity = request.GET.get("entity", "").strip()
+    ego = Entity.objects.filter(external_id=asked_entity).first() if asked_entity else None
+    # what the address asked that the graph could not follow, said above it (an old link's id)
+    not_followed = ([f"No entity has the id '{asked_entity}': the graph is not around one entity."] if asked_entity and ego is None else []) + (
+        [f"'{request.GET['band']}' is not a band ({', '.join(BAND_TENTHS)}): the graph is of every band."] if request.GET.get("band") and band is None else [])
     graph = network_graph(band=band, jurisdiction=jurisdiction, ego=ego)
     jurisdictions = Entity.objects.exclude(jurisdiction="").values_list("jurisdiction", flat=True).distinct().order_by("jurisdiction")[:500]
     return render(
         request,
         "scoring/network.html",
-        {"graph": graph, "band": band, "jurisdiction": jurisdiction, "ego": ego, "bands": list(BAND_TENTHS),
+        {"graph": graph, "band": band, "jurisdiction": jurisdiction, "ego": ego, "bands": list(BAND_TENTHS), "not_followed": not_followed,
          "jurisdictions": jurisdictions, "colours": [(category, Category(category).label) for category in CATEGORY_COLOURS]},
     )

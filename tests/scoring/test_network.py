@@ -94,3 +94,19 @@ def test_ties_with_an_open_flag_are_marked(lakeside_dir, client_as):
         "subject__external_id", "counterpart__external_id")}
     assert all((frozenset((e["source"], e["target"])) in open_pairs) == e["flagged"] for e in graph_of(page)["edges"])
     assert "dashed = an open conflict-of-interest flag" in page
+
+
+@pytest.mark.django_db
+def test_an_entity_or_band_the_graph_cannot_follow_is_said_above_it(lakeside_dir, client_as):
+    """`/network/?entity=lk-pd-old` (an old link) drew every entity's ties, titled as if nothing was asked."""
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+
+    unknown = client.get("/network/", {"entity": "lk-nobody", "band": "closest"})
+    known = client.get("/network/", {"entity": "lk-pd", "band": "close"})
+
+    assert unknown.status_code == 200 and unknown.context["not_followed"] == [
+        "No entity has the id 'lk-nobody': the graph is not around one entity.",
+        "'closest' is not a band (distant, working, close): the graph is of every band."]
+    assert "No entity has the id &#x27;lk-nobody&#x27;" in unknown.content.decode()
+    assert known.context["not_followed"] == [] and known.context["ego"].external_id == "lk-pd"
