@@ -368,10 +368,14 @@ def report_list(request):
     if not queue:
         reports = reports.filter(reported_by=request.user)
     status = request.GET.get("status", ConflictReport.Status.PENDING if queue else "")
+    unknown_status = ""
     if status in ConflictReport.Status.values:
         reports = reports.filter(status=status)
+    elif status:  # as the list pages: nothing listed beside what could not be read, not every report
+        unknown_status = f"'{status}' is not a report's status ({', '.join(label.lower() for label in ConflictReport.Status.labels)})."
+        reports = reports.none()
     return render(request, "engagement/report_list.html", {
-        "reports": reports[:500], "queue": queue, "status": status, "statuses": ConflictReport.Status.choices,
+        "reports": reports[:500], "queue": queue, "status": status, "statuses": ConflictReport.Status.choices, "unknown_status": unknown_status,
     })
 
 
@@ -444,6 +448,7 @@ def recusal_guidance(request):
              for r in recusals),
         )
     body = request.GET.get("body", "").strip()
+    body_entity = Entity.objects.filter(external_id=body).first() if body else None
     if body:  # one overseeing body or official (its entity page links here)
         recusals = [r for r in recusals if r.body.external_id == body]
     groups: dict[int, dict] = {}
@@ -452,7 +457,7 @@ def recusal_guidance(request):
     # a page of bodies: thousands of open flags made one page of megabytes
     page = Paginator(list(groups.values()), RECUSAL_BODIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "engagement/recusals.html", {
-        "groups": page, "total": len(recusals), "body": body, "body_query": urlencode({"body": body}) if body else "",
+        "groups": page, "total": len(recusals), "body": body, "body_entity": body_entity, "body_query": urlencode({"body": body}) if body else "",
     })
 
 

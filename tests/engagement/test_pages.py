@@ -1,5 +1,6 @@
 """Coverage, recusal guidance and the public disclosure register, on real data."""
 import csv
+import html
 import io
 from datetime import date
 
@@ -148,5 +149,9 @@ def test_recusal_guidance_pages_through_bodies_and_shows_one_body(lakeside, clie
     assert "Page 1 of" not in with_body  # one body: one page
     one = staff.get("/recusals/", {"body": "lk-ob"})
     assert [g["body"].external_id for g in one.context["groups"]] == ["lk-ob"]
-    assert "Only <strong>lk-ob</strong>" in one.content.decode()
+    assert 'Only <strong><a href="/entities/lk-ob/">Lakeside Police Oversight Board</a></strong>' in one.content.decode()
     assert 'href="/recusals/?body=lk-ob"' in staff.get("/entities/lk-ob/").content.decode()
+    # an id no entity has is said, not "nobody needs to step back"; a body with none says so of it
+    unknown = html.unescape(staff.get("/recusals/", {"body": "lk-nobody"}).content.decode())
+    assert "No entity has the id 'lk-nobody'." in unknown and "nobody needs to step back" not in unknown
+    assert "No open flag asks FBI Lakeside Field Office or its people to step back." in staff.get("/recusals/", {"body": "lk-fbi"}).content.decode()

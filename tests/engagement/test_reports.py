@@ -98,3 +98,16 @@ def test_only_analysts_decide_and_reporters_see_only_their_own(client_as, user_w
     assert f"/reports/{mine.pk}/" in listing and f"/reports/{theirs.pk}/" not in listing
     queue = client_as("analyst").get("/reports/").content.decode()
     assert f"/reports/{mine.pk}/" in queue and f"/reports/{theirs.pk}/" in queue
+
+
+def test_the_queue_lists_nothing_beside_a_status_it_cannot_read(client_as):
+    """`?status=aproved` listed every report, as if they were the ones asked."""
+    ConflictReportFactory()
+    analyst = client_as("analyst")
+
+    unknown = analyst.get("/reports/", {"status": "aproved"})
+    pending = analyst.get("/reports/", {"status": "pending"})
+
+    assert list(unknown.context["reports"]) == [] and len(pending.context["reports"]) == 1
+    assert unknown.context["unknown_status"] == "'aproved' is not a report's status (waiting for review, accepted, rejected)."
+    assert "is not a report&#x27;s status" in unknown.content.decode()
