@@ -13,7 +13,7 @@ from entities.api import EntityViewSet
 from relationships.api import DisclosureViewSet, RelationshipViewSet
 from interchange.api import DatasetImportsView, ImportRequestView
 from scoring.api import (
-    CloseChangesView, EntityTiesView, PairHistoryView, PairScoreViewSet, ScoringStatusView, SettingsHistoryView, TiesOverTimeView,
+    CloseChangesView, EntityTiesView, PairHistoryView, PairMeetingsView, PairScoreViewSet, ScoringStatusView, SettingsHistoryView, TiesOverTimeView,
 )
 
 router = DefaultRouter()
@@ -38,6 +38,7 @@ urlpatterns = [
     path("imports/requests/<int:pk>/", ImportRequestView.as_view(), name="import-request"),
 ] + router.urls + [
     path("closeness/<str:a>/<str:b>/history/", PairHistoryView.as_view(), name="pair-history"),
+    path("closeness/<str:a>/<str:b>/meetings/", PairMeetingsView.as_view(), name="pair-meetings"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # the split view serves its start-up script as a file, so the CSP can stay script-src 'self'
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

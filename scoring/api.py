@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,8 +19,8 @@ from entities.models import Entity
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import (
-    BAND_MOVES, BAND_TENTHS, bands_over_time, changes_since, entity_band_history, pair_history, pairs_involving, scoring_status, settings_changes,
-    snapshot_on_or_before,
+    BAND_MOVES, BAND_TENTHS, bands_over_time, changes_since, entity_band_history, meetings_behind, pair_for, pair_history, pairs_involving,
+    scoring_status, settings_changes, snapshot_on_or_before,
 )
 from .services import current_snapshot
 
@@ -124,6 +124,28 @@ class PairHistoryView(APIView):
         first = get_object_or_404(Entity, external_id=a)
         second = get_object_or_404(Entity, external_id=b)
         return Response({"entity_a": first.external_id, "entity_b": second.external_id, "history": pair_history(first, second)})
+
+
+class PairMeetingsView(APIView):
+    """The meetings behind a pair's interaction component in the current scores, newest first, each
+    with its weight (the evidence the pair page lists, every one of them); none for a pair that
+    scored no interaction."""
+
+    permission_classes = [ReadOnlyForStaff]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, a: str, b: str):
+        first = get_object_or_404(Entity, external_id=a)
+        second = get_object_or_404(Entity, external_id=b)
+        if first.pk == second.pk:
+            raise NotFound("A pair needs two entities.")
+        snapshot = current_snapshot()
+        meetings = meetings_behind(first, second, pair_for(first, second), snapshot)
+        return Response({
+            "entity_a": first.external_id, "entity_b": second.external_id, "as_of": snapshot.as_of if snapshot else None,
+            "meetings": [{"meeting": m.external_id, "date": m.date, "type": m.type, "title": m.title, "weight": round(weight, 3),
+                          "source_url": m.source_url} for m, weight in meetings],
+        })
 
 
 class CloseChangesView(APIView):

@@ -471,6 +471,17 @@ def pair_meetings(a: Entity, b: Entity, as_of, params) -> list[tuple]:
     return [(meetings[m], weight) for m, weight in weighted if m in meetings]
 
 
+def meetings_behind(a: Entity, b: Entity, pair: PairScore | None, snapshot: ClosenessSnapshot | None) -> list[tuple]:
+    """The meetings behind a stored pair's interaction, newest first, with their weights, weighed
+    with the settings of the snapshot that scored it, not today's (which may not have run yet);
+    none for a pair without interaction (the pair page and the API alike)."""
+    from .engine import ScoringParameters
+
+    if not (pair and snapshot and pair.interaction_tenths):
+        return []
+    return pair_meetings(a, b, snapshot.as_of, ScoringParameters.from_dict(snapshot.parameters))
+
+
 def _cap_binds(uncapped: float, cap: float) -> bool:
     """Whether the freshness cap lowers a component as stored (in tenths, rounded half up)."""
     from .engine.closeness import tenths_half_up

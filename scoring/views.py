@@ -27,8 +27,8 @@ from .engine.guarantees import parameter_problems
 from .forms import ChangesSinceForm, ScoringSettingsForm
 from .models import ScoringSettings, SettingsPreview
 from .selectors import (
-    BAND_TENTHS, CATEGORY_COLOURS, bands_over_time, changes_since, history_through, interaction_explained, listed_pairs, network_graph, pair_for,
-    pair_history, pair_meetings, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
+    BAND_TENTHS, CATEGORY_COLOURS, bands_over_time, changes_since, history_through, interaction_explained, listed_pairs, meetings_behind,
+    network_graph, pair_for, pair_history, relationships_explained, score_explained, settings_changes, snapshot_to_compare,
 )
 from .services import (
     PREVIEWS_KEPT_DAYS, SettingsChangedMeanwhile, current_snapshot, scoring_settings_save,
@@ -219,7 +219,7 @@ def pair_detail(request, a: str, b: str):
     relationships = Relationship.objects.filter(pk__in=pair.relationship_ids if pair else []).select_related("source", "target").order_by("start_date")
     # weighed with the settings that produced the score, not today's (which may not have run yet)
     params = ScoringParameters.from_dict(snapshot.parameters) if snapshot else None
-    meetings = pair_meetings(first, second, snapshot.as_of, params) if (pair and snapshot and pair.interaction_tenths) else []
+    meetings = meetings_behind(first, second, pair, snapshot)
     if request.GET.get("export") == "meetings":
         return csv_download(
             f"meetings-{first.external_id}-{second.external_id}.csv", ["meeting", "date", "type", "title", "weight", "source_url"],

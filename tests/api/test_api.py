@@ -780,3 +780,22 @@ def test_the_pairs_list_refuses_a_filter_value_it_cannot_read_naming_it(scored, 
 
     assert answer.status_code == 400 and list(answer.data) == list(asked)
     assert api_as("city_staff").get("/api/closeness/", {"kind": "sheriffs_office"}).data["count"] > 0
+
+
+@pytest.mark.django_db
+def test_a_pairs_meetings_are_those_its_page_lists_with_their_weights(scored, api_as, client_as):
+    import csv
+
+    api = api_as("city_staff")
+
+    answer = api.get("/api/closeness/lk-pd/lk-ob/meetings/").json()
+    download = client_as("city_staff").get("/closeness/lk-ob/lk-pd/", {"export": "meetings"})
+    listed = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+
+    assert (answer["entity_a"], answer["entity_b"]) == ("lk-pd", "lk-ob") and answer["as_of"] == "2026-06-30"
+    assert len(answer["meetings"]) > 2
+    assert [(m["meeting"], m["date"], f"{m['weight']:.3f}", m["type"]) for m in answer["meetings"]] == [
+        (row["meeting"], row["date"], row["weight"], row["type"]) for row in listed]
+    assert api.get("/api/closeness/lk-pd/lk-fbi/meetings/").json()["meetings"] == []  # no interaction scored
+    assert api.get("/api/closeness/lk-pd/lk-pd/meetings/").status_code == 404
+    assert api.get("/api/closeness/lk-pd/nobody/meetings/").status_code == 404

@@ -45,6 +45,7 @@ MATRIX = [
     ("delete", "/api/meetings/m-old-01/", None, 3),  # imported: board members delete only those they logged
     ("get", "/api/closeness/", None, 1),
     ("get", "/api/closeness/lk-ob/lk-pd/history/", None, 1),
+    ("get", "/api/closeness/lk-ob/lk-pd/meetings/", None, 1),
     ("get", "/api/entities/lk-pd/ties/", None, 1),
     ("get", "/api/closeness/ties/", None, 1),
     ("get", "/api/scoring/status/", None, 1),

@@ -121,6 +121,7 @@ POLICY = {
     "meeting-detail": {"get": CITY_STAFF, "patch": ANALYST, "delete": ANALYST},  # corrected and deleted as on the page
     "pair-list": {"get": CITY_STAFF},
     "pair-history": {"get": CITY_STAFF},
+    "pair-meetings": {"get": CITY_STAFF},
     "entity-ties": {"get": CITY_STAFF},
     "ties-over-time": {"get": CITY_STAFF},
     "entity-follow": {"put": CITY_STAFF, "delete": CITY_STAFF},  # personal: every role follows
@@ -213,7 +214,8 @@ def site(db):
         "relationship-list": "/api/relationships/", "relationship-detail": f"/api/relationships/{disclosure.relationship.external_id}/",
         "disclosure-list": "/api/disclosures/", "disclosure-detail": f"/api/disclosures/{disclosure.external_id}/",
         "meeting-list": "/api/meetings/", "meeting-detail": f"/api/meetings/{meeting.external_id}/",
-        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/", "entity-ties": f"/api/entities/{a.external_id}/ties/", "ties-over-time": "/api/closeness/ties/",
+        "pair-list": "/api/closeness/", "close-changes": "/api/closeness/changes/", "pair-history": f"/api/closeness/{a.external_id}/{b.external_id}/history/",
+        "pair-meetings": f"/api/closeness/{a.external_id}/{b.external_id}/meetings/", "entity-ties": f"/api/entities/{a.external_id}/ties/", "ties-over-time": "/api/closeness/ties/",
         "entity-follow": f"/api/entities/{a.external_id}/follow/", "following-list": "/api/following/", "following-changes": "/api/following/changes/",
         "settings-history": "/api/scoring/settings/history/", "scoring-status": "/api/scoring/status/", "imports": "/api/imports/",
         "import-request": f"/api/imports/requests/{refused.pk}/", "flag-list": "/api/flags/", "flag-detail": f"/api/flags/{flag.pk}/", "flag-change-status": f"/api/flags/{flag.pk}/status/",
