@@ -6,6 +6,8 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.validation import name_meant
+
 
 @dataclass(frozen=True)
 class FileFormat:
@@ -45,6 +47,13 @@ INPUT_FILES = (ENTITIES, RELATIONSHIPS, MEETINGS, ATTENDANCE, DISCLOSURES)
 INPUT_FILE_NAMES = tuple(f.name for f in INPUT_FILES)
 # What an export writes beside the input files and an import skips (computed, not data)
 EXPORT_ONLY_FILE_NAMES = ("closeness.csv", "flags.csv")
+
+
+def file_meant(name: str) -> str:
+    """"; did you mean entities.csv?" for a file name near one of the data set's ("Entities.csv",
+    "disclosure.csv": a spreadsheet's capital, a letter left out), else ""."""
+    meant = name_meant(name, INPUT_FILE_NAMES)
+    return f"; did you mean {meant}?" if meant else ""
 
 CLOSENESS_COLUMNS = (
     "entity_a", "entity_b", "score", "band", "as_of", "formal", "interaction", "financial", "analyst",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .format import DATE_COLUMNS, EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES, csv_text
+from .format import DATE_COLUMNS, EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES, csv_text, file_meant
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_CELL_CHARACTERS = 100_000
@@ -133,7 +133,7 @@ def unread_csv_files(directory: Path) -> list[Problem]:
     a folder may hold other files beside a data set."""
     expected = ", ".join(INPUT_FILE_NAMES)
     return [
-        Problem(path.name, 1, "-", f"note: not one of the data set's files ({expected}): it was not read")
+        Problem(path.name, 1, "-", f"note: not one of the data set's files ({expected}): it was not read{file_meant(path.name)}")
         for path in sorted(directory.iterdir())
         if path.is_file() and path.suffix.lower() == ".csv" and path.name not in INPUT_FILE_NAMES + EXPORT_ONLY_FILE_NAMES
     ]

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from .format import EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES
+from .format import EXPORT_ONLY_FILE_NAMES, INPUT_FILE_NAMES, file_meant
 from .reading import Problem
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a file, or a zip unpacked, larger than this is refused (zip bombs)
@@ -27,7 +27,7 @@ def files_from_upload(uploads) -> tuple[dict[str, bytes], list[Problem]]:
         elif name in INPUT_FILE_NAMES:
             files[name] = upload.read()
         else:
-            problems.append(Problem(name, 1, "-", f"unexpected file (expected a .zip or: {', '.join(INPUT_FILE_NAMES)})"))
+            problems.append(Problem(name, 1, "-", f"unexpected file (expected a .zip or: {', '.join(INPUT_FILE_NAMES)}){file_meant(name)}"))
     if not files and not problems:
         problems.append(Problem("upload", 1, "-", "no file was uploaded"))
     return files, problems
@@ -56,7 +56,7 @@ def _files_from_zip(name: str, data: bytes) -> tuple[dict[str, bytes], list[Prob
             else:
                 files[base] = data
         elif base not in EXPORT_ONLY_FILE_NAMES:  # an export's computed files are skipped
-            problems.append(Problem(f"{name}/{member.filename}", 1, "-", "unexpected file in the archive"))
+            problems.append(Problem(f"{name}/{member.filename}", 1, "-", f"unexpected file in the archive{file_meant(base)}"))
     return files, problems
 
 

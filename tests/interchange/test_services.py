@@ -658,7 +658,7 @@ def test_a_csv_file_the_import_does_not_read_is_named_in_a_note(copy_of_lakeside
     assert code == 0 and "disclosures.csv" not in output  # imported without it
     assert notes.splitlines() == [
         "disclosure.csv:1: -: note: not one of the data set's files "
-        "(entities.csv, relationships.csv, meetings.csv, attendance.csv, disclosures.csv): it was not read"
+        "(entities.csv, relationships.csv, meetings.csv, attendance.csv, disclosures.csv): it was not read; did you mean disclosures.csv?"
     ]
 
 

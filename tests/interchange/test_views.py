@@ -101,6 +101,8 @@ def test_separate_csv_files_can_be_uploaded_and_checked_without_writing(client_a
     [
         (SimpleUploadedFile("data.zip", b"not a zip"), "not a valid zip archive"),
         (SimpleUploadedFile("notes.txt", b"hello"), "unexpected file"),
+        (SimpleUploadedFile("Entities.csv", b"external_id,name,kind\n"), "unexpected file (expected a .zip or: entities.csv, relationships.csv, "
+                                                                         "meetings.csv, attendance.csv, disclosures.csv); did you mean entities.csv?"),
     ],
 )
 def test_files_that_are_not_a_data_set_get_a_clear_message(client_as, payload, message):
