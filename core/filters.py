@@ -81,11 +81,11 @@ def _words(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def filter_meant(name: str, filters: dict) -> str:
+def filter_meant(name: str, filters: dict, also_read=PAGE_PARAMETERS) -> str:
     """The filter most likely meant by a query parameter no filter reads: one spelt closely
     (`staus`: 'status'), or one whose label it starts or resembles (`attended_by`: "Attended by
-    (id or name) ('entity')"); "" for none."""
-    meant = name_meant(name, set(filters) | PAGE_PARAMETERS)
+    (id or name) ('entity')"); "" for none. `filters` are a filter set's filters or a form's fields."""
+    meant = name_meant(name, set(filters) | set(also_read))
     if meant:
         return f"'{meant}'"
     written = _words(name)
@@ -94,6 +94,13 @@ def filter_meant(name: str, filters: dict) -> str:
         if label and ((len(written) >= 4 and label.startswith(written)) or name_meant(written, {label})):
             return f'the filter "{each.label}" (\'{parameter}\')'
     return ""
+
+
+def unread_parameter_errors(data, filters: dict, also_read=PAGE_PARAMETERS) -> list[str]:
+    """What a page says of each query parameter in `data` that none of `filters` (nor `also_read`)
+    reads, with the filter meant."""
+    return [f"This page has no filter '{name}' (in its address)" + (f": did you mean {meant}?" if (meant := filter_meant(name, filters, also_read)) else ".")
+            for name in sorted(set(data) - set(filters) - set(also_read))]
 
 
 class UnreadParametersNamed:
@@ -109,9 +116,24 @@ class UnreadParametersNamed:
         class PageFilterForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                for name in sorted(set(self.data) - set(filters) - PAGE_PARAMETERS):
-                    meant = filter_meant(name, filters)
-                    self.add_error(None, f"This page has no filter '{name}' (in its address)" + (f": did you mean {meant}?" if meant else "."))
+                for message in unread_parameter_errors(self.data, filters):
+                    self.add_error(None, message)
                 return cleaned
 
         return PageFilterForm
+
+
+def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"})) -> type[forms.Form]:
+    """`form_class` as a page's form of filters (what changed, following, coverage): a query
+    parameter none of its fields (nor `also_read`) reads is an error beside them, as on the list
+    pages (`UnreadParametersNamed`). The API, which reads the same forms, refuses one itself."""
+
+    class PageForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            for message in unread_parameter_errors(self.data, self.fields, also_read):
+                self.add_error(None, message)
+            return cleaned
+
+    PageForm.__name__ = PageForm.__qualname__ = form_class.__name__
+    return PageForm

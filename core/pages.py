@@ -23,6 +23,7 @@ from scoring.forms import SinceForm
 from scoring.selectors import changes_since, computed_too_long_ago, failure_since, listed_pairs
 from scoring.services import current_snapshot
 
+from .filters import naming_unread
 from .following import (
     LINK_DAYS,
     LinkProblem,
@@ -77,11 +78,15 @@ def overview(request):
     )
 
 
+# the Following page's form (the day to compare with): a query parameter it does not read is said beside it
+SincePageForm = naming_unread(SinceForm, also_read=frozenset())
+
+
 def following(request):
     """Each entity the user follows: its pairs that changed band and its flags raised or ended
     since a day (a month before the current scores unless `?since=`), and the weekly email's switch."""
     snapshot = current_snapshot()
-    form = SinceForm(request.GET or None)
+    form = SincePageForm(request.GET or None)
     follows = Follow.objects.filter(user=request.user).count()
     digest = FollowDigest.objects.filter(user=request.user).first()
     context = {"form": form, "snapshot": snapshot, "follows": follows, "rows": [], "digest": digest}
@@ -89,7 +94,7 @@ def following(request):
         return render(request, "core/following.html", context, status=400)
     since, rows = followed_changes(request.user, snapshot, form.cleaned_data["since"] if form.is_bound else None)
     if not form.is_bound and since:
-        form = SinceForm(initial={"since": since.as_of})
+        form = SincePageForm(initial={"since": since.as_of})
     return render(request, "core/following.html", {**context, "form": form, "since": since, "rows": rows})
 
 

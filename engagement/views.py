@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
-from core.filters import listed
+from core.filters import listed, naming_unread
 from core.formatting import count_text
 from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
@@ -308,9 +308,13 @@ def rate_limited(request):
 
 # --- Coverage and trust trends ----------------------------------------------------------------
 
+# the coverage and trust pages' form: a query parameter it does not read is said beside it
+CoveragePeriodPageForm = naming_unread(CoveragePeriodForm)
+
+
 def _period_filter(request) -> tuple[CoveragePeriodForm, date, date, str]:
     today = timezone.localdate()
-    form = CoveragePeriodForm(request.GET or None, jurisdictions=jurisdictions(), today=today)
+    form = CoveragePeriodPageForm(request.GET or None, jurisdictions=jurisdictions(), today=today)
     if form.is_bound and form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["jurisdiction"]
     return form, default_period_start(today), today, ""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.selectors import audit_trail
-from core.filters import listed
+from core.filters import listed, naming_unread
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
@@ -162,6 +162,9 @@ def pair_list(request):
     return render(request, "scoring/pair_list.html", {"filter": filterset, "table": table, "snapshot": current_snapshot()})
 
 
+# the changes page's form: a query parameter it does not read is said beside it
+ChangesSincePageForm = naming_unread(ChangesSinceForm)
+
 # Rows each list of the changes page shows (a month of decay moves thousands of pairs between
 # distant and working at 20,000 entities); the CSV download has them all.
 CHANGES_SHOWN = 100
@@ -171,7 +174,7 @@ def close_changes(request):
     """Who became close or a working tie, or stopped being one, since a day (a month before the
     current scores unless `?since=`), and the flags raised and ended since."""
     snapshot = current_snapshot()
-    form = ChangesSinceForm(request.GET or None)
+    form = ChangesSincePageForm(request.GET or None)
     status = 200
     day = entity = None
     if form.is_bound:
@@ -189,7 +192,7 @@ def close_changes(request):
              for move, pairs in moves for c in pairs),
         )
     if not form.is_bound and changes:
-        form = ChangesSinceForm(initial={"since": changes.since.as_of})
+        form = ChangesSincePageForm(initial={"since": changes.since.as_of})
     return render(request, "scoring/changes.html", {
         "form": form, "snapshot": snapshot, "since": changes and changes.since, "asked": day,
         "shown": f":{CHANGES_SHOWN}", "shown_count": CHANGES_SHOWN,

@@ -92,3 +92,28 @@ def test_every_link_into_a_list_page_asks_only_what_the_page_reads(lakeside_dir,
 
     assert len(named) >= 20 and {"sort", "page", "per_page"} <= {name for link in named for name in re.findall(r"[?&]([a-z_]+)=", link)}
     assert {link: errors for link, errors in named.items() if errors} == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, asked, said", [
+    ("/closeness/changes/", "sinse", "This page has no filter 'sinse' (in its address): did you mean 'since'?"),
+    ("/following/", "sinse", "This page has no filter 'sinse' (in its address): did you mean 'since'?"),
+    ("/engagement/coverage/", "jurisdicton", "This page has no filter 'jurisdicton' (in its address): did you mean 'jurisdiction'?"),
+    ("/engagement/trust/", "from", "This page has no filter 'from' (in its address): did you mean the filter \"From\" ('start')?"),
+])
+def test_a_page_with_a_form_of_filters_names_a_query_parameter_none_of_them_reads(lakeside_dir, client_as, path, asked, said):
+    """`/closeness/changes/?sinse=2025-07-01` answered for the default day, as if nothing had been asked."""
+    scored_lakeside(lakeside_dir)
+    client = client_as("city_staff")
+
+    page = client.get(path, {asked: "2025-07-01"})
+
+    assert page.status_code == 400 and page.context["form"].non_field_errors() == [said]
+    assert html_unescaped(page).count(said) == 1
+    assert client.get(path, {"since": "2025-07-01"} if "since" in said else {"start": "2025-07-01"}).status_code == 200
+    if path == "/engagement/coverage/":
+        assert client.get(path, {"export": "csv"}).status_code == 200  # its download is read
+
+
+def html_unescaped(response) -> str:
+    return unescape(response.content.decode())
