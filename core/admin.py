@@ -4,11 +4,30 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import IntegrityError
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import HttpResponseRedirect
 
 from .forms import UnchangedSinceShownMixin, written_as_checked
 from .integrity import ChangedMeanwhile, referred_to_by, refusal_of
+from .search import holds
+
+
+class FoldedSearchAdmin(admin.ModelAdmin):
+    """Django's search, and the rows whose `folded_search_fields` hold the term with accents and
+    case aside, as the pages find them ("ramirez": José Ramírez; an entity's is what the
+    autocomplete of every entity field reads)."""
+
+    folded_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and self.folded_search_fields:
+            matching = Q()
+            for field in self.folded_search_fields:
+                matching |= holds(field, term)
+            found = found | queryset.filter(matching)
+        return found, may_have_duplicates
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -30,7 +49,7 @@ class AdminCorrectionForm(UnchangedSinceShownMixin, forms.ModelForm):
     shown is refused, as the site's correction forms refuse it."""
 
 
-class RefusedMeanwhileAdmin(admin.ModelAdmin):
+class RefusedMeanwhileAdmin(FoldedSearchAdmin):
     """An editable record whose save or deletion meets a change someone made meanwhile (an entity
     it names deleted or merged into another, a row referring to it stored): the admin's transaction
     failed at its commit with a server error. Refused here with a message naming the field, nothing

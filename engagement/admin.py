@@ -19,6 +19,7 @@ class MeetingAdmin(RefusedMeanwhileAdmin):
     list_filter = ("type", "neighborhood")
     list_select_related = ("logged_by",)
     search_fields = ("external_id", "title", "location", "neighborhood", "summary")
+    folded_search_fields = ("title", "neighborhood")
     date_hierarchy = "date"
     readonly_fields = ("logged_by",)  # set when logged on the site or the API, never edited
     inlines = [AttendanceInline]

@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 
 from core.admin import RecordAdmin, RefusedMeanwhileAdmin
-from core.search import holds
 
 from .models import Entity, Follow, FollowDigest, MergeRecord
 from .selectors import saving_warnings
@@ -12,16 +11,9 @@ class EntityAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "name", "kind", "category", "jurisdiction", "parent")
     list_filter = ("category", "kind", "jurisdiction")
     search_fields = ("external_id", "name", "jurisdiction", "description")
+    folded_search_fields = ("name", "jurisdiction")
     autocomplete_fields = ("parent",)
     readonly_fields = ("category", "created_at", "updated_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        """Django's search, and the names that hold the term with accents and case aside, as the
-        pages find them (the autocomplete of every entity field in the admin reads this too)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            found = found | queryset.filter(holds("name", search_term.strip()))
-        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         """Saved as given, with a warning when the parent unit reads oddly (a person's, or a person as

@@ -19,6 +19,7 @@ class RelationshipAdmin(RefusedMeanwhileAdmin):
     list_display = ("external_id", "source", "type", "target", "start_date", "end_date", "amount", "analyst_score")
     list_filter = ("type", "start_date")
     search_fields = ("external_id", "source__name", "target__name", "source__external_id", "target__external_id", "notes")
+    folded_search_fields = ("source__name", "target__name")
     # found by typing a name or an id (EntityAdmin's search), not by a numeric key
     autocomplete_fields = ("source", "target")
     date_hierarchy = "start_date"

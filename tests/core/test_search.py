@@ -97,7 +97,7 @@ def test_the_lists_text_filters_set_accents_and_case_aside(db, client_as):
 
 
 def test_the_admin_finds_a_name_typed_without_its_accents(namesakes, client, user_with_role):
-    """Its autocomplete (every entity field of its forms) and its entity list's search."""
+    """Its autocomplete (every entity field of its forms) and its lists' search."""
     administrator = user_with_role("administrator")
     administrator.is_staff = True  # administrators use the Django admin too (load_demo)
     administrator.save()
@@ -110,3 +110,11 @@ def test_the_admin_finds_a_name_typed_without_its_accents(namesakes, client, use
 
     assert [row["text"] for row in found["results"]] == ["José Ramírez"]
     assert [e.external_id for e in listed] == ["p-chief"]
+    # the relationships by either end's name, the meetings by title
+    from tests.factories import MeetingFactory, RelationshipFactory
+
+    RelationshipFactory(external_id="r-jose", source=namesakes["p-jose"], target=namesakes["p-chief"], type="personal")
+    MeetingFactory(external_id="m-reunion", title="Reunión comunitaria")
+    relationships = admin.get("/admin/relationships/relationship/", {"q": "ramirez"}).context["cl"].result_list
+    meetings = admin.get("/admin/engagement/meeting/", {"q": "REUNION"}).context["cl"].result_list
+    assert [r.external_id for r in relationships] == ["r-jose"] and [m.external_id for m in meetings] == ["m-reunion"]
