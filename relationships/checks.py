@@ -110,14 +110,14 @@ def _union_representing_no_police(row: TieRow, kind_of: Mapping[str, str]) -> tu
 
 def _one_off_with_an_end(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     if row.type in ONE_OFF_TYPES and row.ended:
-        return "end_date", (f"a `{row.type}` is a one-off event, dated by its start_date: its end_date is kept "
+        return "end_date", (f"a `{row.type}` tie is a one-off event, dated by its start_date: its end_date is kept "
                             f"but neither the scores nor the conflict rules read it")
     return None
 
 
 def _one_off_without_a_date(row: TieRow, kind_of: Mapping[str, str]) -> tuple[str, str] | None:
     if row.type in ONE_OFF_TYPES and row.undated:
-        return "start_date", (f"a `{row.type}` is a one-off event dated by its start_date, and this one has none: the scores "
+        return "start_date", (f"a `{row.type}` tie is a one-off event dated by its start_date, and this one has none: the scores "
                               f"count it as made on the reference date, and the conflict rules cannot tell whether it is "
                               f"less than 4 years old, so it never raises CONTRIBUTION_FROM_OVERSEEN; give its date")
     return None

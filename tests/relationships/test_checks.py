@@ -179,7 +179,7 @@ def test_an_entity_page_marks_its_ties_that_may_be_the_wrong_way_round(client_as
 def test_an_end_date_on_a_one_off_event_gets_a_note_as_nothing_reads_it(rel_type, ended, noted):
     found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "chief", "union", rel_type, ended)], KINDS)]
 
-    assert found == ([f"2:end_date:a `{rel_type}` is a one-off event, dated by its start_date: its end_date is kept "
+    assert found == ([f"2:end_date:a `{rel_type}` tie is a one-off event, dated by its start_date: its end_date is kept "
                       "but neither the scores nor the conflict rules read it"] if noted else [])
 
 
@@ -191,7 +191,7 @@ def test_a_one_off_event_with_an_end_date_is_noted_by_the_import_and_listed_on_t
         "r-gift,union,mayor,contributes_to,2024-01-01,2024-12-31,500\nr-plain,union,mayor,contributes_to,2024-02-01,,500\n")
 
     assert import_notes(tmp_path) == [
-        "relationships.csv:2: end_date: note: a `contributes_to` is a one-off event, dated by its start_date: "
+        "relationships.csv:2: end_date: note: a `contributes_to` tie is a one-off event, dated by its start_date: "
         "its end_date is kept but neither the scores nor the conflict rules read it"]
     page = client_as("city_staff").get("/sources/?checks=1").content.decode()
     assert "Ties that read oddly (1)" in page and '<td><a href="/relationships/r-gift/">r-gift</a></td>' in page and '<td><a href="/relationships/r-plain/">r-plain</a></td>' not in page
@@ -402,7 +402,7 @@ def test_an_oversight_tie_from_law_enforcement_to_its_overseers_gets_a_note(sour
 def test_a_one_off_event_without_a_date_gets_a_note_as_the_rules_cannot_date_it(rel_type, undated, noted):
     found = [f"{n.at}:{n.column}:{n.message}" for n in odd_ties([TieRow(2, "union", "mayor", rel_type, undated=undated)], KINDS)]
 
-    assert found == ([f"2:start_date:a `{rel_type}` is a one-off event dated by its start_date, and this one has none: the scores "
+    assert found == ([f"2:start_date:a `{rel_type}` tie is a one-off event dated by its start_date, and this one has none: the scores "
                       "count it as made on the reference date, and the conflict rules cannot tell whether it is less than 4 "
                       "years old, so it never raises CONTRIBUTION_FROM_OVERSEEN; give its date"] if noted else [])
 
