@@ -4,7 +4,8 @@ reader types them as their keyboard allows; `icontains` alone found only the spe
 
 The database folds both sides, so the two always agree: PostgreSQL with its `unaccent` extension
 (created by migration `core.0007`; trusted since PostgreSQL 13, so the database's owner may create
-it), SQLite, the embedded default, with `fold` registered on each connection (`register_fold`)."""
+it; without it, case alone is set aside), SQLite, the embedded default, with `fold` registered on
+each connection (`register_fold`)."""
 import unicodedata
 
 from django.db.models import Func, Q, TextField, Value
@@ -31,10 +32,21 @@ class Folded(Func):
     output_field = TextField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="LOWER(UNACCENT(%(expressions)s))", **extra_context)
+        template = "LOWER(UNACCENT(%(expressions)s))" if unaccent_available(connection) else "LOWER(%(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function=SQLITE_FUNCTION, **extra_context)
+
+
+def unaccent_available(connection) -> bool:
+    """Whether PostgreSQL's unaccent extension is in this database (read once a connection: a new
+    one reads it again, `register_fold`)."""
+    if getattr(connection, "tracker_unaccent", None) is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent')")
+            connection.tracker_unaccent = cursor.fetchone()[0]
+    return connection.tracker_unaccent
 
 
 def holds(field: str, part: str) -> Q:
@@ -48,7 +60,8 @@ def reads_as(field: str, text: str) -> Q:
 
 
 def register_fold(sender, connection, **kwargs) -> None:
-    """On each new SQLite connection (Django's `connection_created`), `fold` as the SQL function
-    `Folded` calls."""
+    """On each new connection (Django's `connection_created`): on SQLite, `fold` as the SQL function
+    `Folded` calls; on PostgreSQL, whether unaccent is there is read again when first needed."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+    connection.tracker_unaccent = None

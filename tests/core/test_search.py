@@ -118,3 +118,39 @@ def test_the_admin_finds_a_name_typed_without_its_accents(namesakes, client, use
     relationships = admin.get("/admin/relationships/relationship/", {"q": "ramirez"}).context["cl"].result_list
     meetings = admin.get("/admin/engagement/meeting/", {"q": "REUNION"}).context["cl"].result_list
     assert [r.external_id for r in relationships] == ["r-jose"] and [m.external_id for m in meetings] == ["m-reunion"]
+
+
+def test_without_unaccent_postgresql_still_sets_case_aside(namesakes, monkeypatch):
+    """A PostgreSQL without the extension (no contrib modules, a role without the right) searches
+    as before it: case aside, accents as typed."""
+    from django.db import connection
+
+    connection.tracker_unaccent = False
+    try:
+        assert found(holds("name", "BENTÓN")) == ["p-chief"]
+        assert found(holds("name", "benton")) == []
+    finally:
+        connection.tracker_unaccent = None
+    assert found(holds("name", "benton")) == ["p-chief"]  # read again: the extension is there
+
+
+@pytest.mark.django_db
+def test_the_migration_goes_on_with_a_warning_where_unaccent_cannot_be_created(capsys):
+    import importlib
+
+    from django.db import DatabaseError, connection
+
+    migration = importlib.import_module("core.migrations.0007_unaccent")
+
+    class RoleWithoutTheRight:
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql):
+            raise DatabaseError('permission denied to create extension "unaccent"\nHINT:  Must have CREATE privilege on current database.')
+
+    migration.create_unaccent(None, RoleWithoutTheRight())
+
+    assert capsys.readouterr().err == (
+        "warning: PostgreSQL's unaccent extension could not be created (permission denied to create extension \"unaccent\"); searches "
+        "will set case aside but not accents. A superuser can run CREATE EXTENSION unaccent; in this database, then restart the app.\n")
