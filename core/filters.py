@@ -103,6 +103,12 @@ def unread_parameter_errors(data, filters: dict, also_read=PAGE_PARAMETERS) -> l
             for name in sorted(set(data) - set(filters) - set(also_read))]
 
 
+def unread_query_parameters(query, read) -> list[str]:
+    """What a page without a form of filters (network, recusals, reports) says of each query
+    parameter it does not read (`read`: the names it reads), with the one meant."""
+    return unread_parameter_errors(query, {}, also_read=frozenset(read))
+
+
 class UnreadParametersNamed:
     """A list page's filters (before its FilterSet class): a query parameter that none of them,
     nor the page's paging, sorting or download, reads is named beside the filters, as a filter it

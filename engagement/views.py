@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from audit.selectors import audit_trail
 from conflicts.models import Flag
-from core.filters import listed, naming_unread
+from core.filters import listed, naming_unread, unread_query_parameters
 from core.formatting import count_text
 from core.forms import saved_unless_changed_meanwhile, titled_as_saved
 from core.permissions import role_required
@@ -372,14 +372,15 @@ def report_list(request):
     if not queue:
         reports = reports.filter(reported_by=request.user)
     status = request.GET.get("status", ConflictReport.Status.PENDING if queue else "")
-    unknown_status = ""
+    not_read = unread_query_parameters(request.GET, {"status"})
+    if status and status not in ConflictReport.Status.values:
+        not_read.insert(0, f"'{status}' is not a report's status ({', '.join(label.lower() for label in ConflictReport.Status.labels)}).")
     if status in ConflictReport.Status.values:
         reports = reports.filter(status=status)
-    elif status:  # as the list pages: nothing listed beside what could not be read, not every report
-        unknown_status = f"'{status}' is not a report's status ({', '.join(label.lower() for label in ConflictReport.Status.labels)})."
+    if not_read:  # as the list pages: nothing listed beside what could not be read, not every report
         reports = reports.none()
     return render(request, "engagement/report_list.html", {
-        "reports": reports[:500], "queue": queue, "status": status, "statuses": ConflictReport.Status.choices, "unknown_status": unknown_status,
+        "reports": reports[:500], "queue": queue, "status": status, "statuses": ConflictReport.Status.choices, "not_read": not_read,
     })
 
 
@@ -462,6 +463,7 @@ def recusal_guidance(request):
     page = Paginator(list(groups.values()), RECUSAL_BODIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "engagement/recusals.html", {
         "groups": page, "total": len(recusals), "body": body, "body_entity": body_entity, "body_query": urlencode({"body": body}) if body else "",
+        "not_read": unread_query_parameters(request.GET, {"body", "page", "export"}),
     })
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.selectors import audit_trail
-from core.filters import listed, naming_unread
+from core.filters import listed, naming_unread, unread_query_parameters
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data
@@ -259,7 +259,8 @@ def network(request):
     ego = Entity.objects.filter(external_id=asked_entity).first() if asked_entity else None
     # what the address asked that the graph could not follow, said above it (an old link's id)
     not_followed = ([f"No entity has the id '{asked_entity}': the graph is not around one entity."] if asked_entity and ego is None else []) + (
-        [f"'{request.GET['band']}' is not a band ({', '.join(BAND_TENTHS)}): the graph is of every band."] if request.GET.get("band") and band is None else [])
+        [f"'{request.GET['band']}' is not a band ({', '.join(BAND_TENTHS)}): the graph is of every band."] if request.GET.get("band") and band is None else []
+    ) + unread_query_parameters(request.GET, {"band", "jurisdiction", "entity"})
     graph = network_graph(band=band, jurisdiction=jurisdiction, ego=ego)
     jurisdictions = Entity.objects.exclude(jurisdiction="").values_list("jurisdiction", flat=True).distinct().order_by("jurisdiction")[:500]
     return render(

@@ -155,3 +155,6 @@ def test_recusal_guidance_pages_through_bodies_and_shows_one_body(lakeside, clie
     unknown = html.unescape(staff.get("/recusals/", {"body": "lk-nobody"}).content.decode())
     assert "No entity has the id 'lk-nobody'." in unknown and "nobody needs to step back" not in unknown
     assert "No open flag asks FBI Lakeside Field Office or its people to step back." in staff.get("/recusals/", {"body": "lk-fbi"}).content.decode()
+    assert staff.get("/recusals/", {"bodyy": "lk-ob"}).context["not_read"] == [
+        "This page has no filter 'bodyy' (in its address): did you mean 'body'?"]
+    assert one.context["not_read"] == []

@@ -109,5 +109,8 @@ def test_the_queue_lists_nothing_beside_a_status_it_cannot_read(client_as):
     pending = analyst.get("/reports/", {"status": "pending"})
 
     assert list(unknown.context["reports"]) == [] and len(pending.context["reports"]) == 1
-    assert unknown.context["unknown_status"] == "'aproved' is not a report's status (waiting for review, accepted, rejected)."
+    assert unknown.context["not_read"] == ["'aproved' is not a report's status (waiting for review, accepted, rejected)."]
+    typo = analyst.get("/reports/", {"statuss": "pending"})
+    assert typo.context["not_read"] == ["This page has no filter 'statuss' (in its address): did you mean 'status'?"]
+    assert list(typo.context["reports"]) == []
     assert "is not a report&#x27;s status" in unknown.content.decode()

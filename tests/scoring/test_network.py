@@ -110,3 +110,12 @@ def test_an_entity_or_band_the_graph_cannot_follow_is_said_above_it(lakeside_dir
         "'closest' is not a band (distant, working, close): the graph is of every band."]
     assert "No entity has the id &#x27;lk-nobody&#x27;" in unknown.content.decode()
     assert known.context["not_followed"] == [] and known.context["ego"].external_id == "lk-pd"
+
+
+@pytest.mark.django_db
+def test_a_query_parameter_the_network_does_not_read_is_named(lakeside_dir, client_as):
+    scored_lakeside(lakeside_dir)
+
+    page = client_as("city_staff").get("/network/", {"entitiy": "lk-pd"})
+
+    assert page.context["not_followed"] == ["This page has no filter 'entitiy' (in its address): did you mean 'entity'?"]
