@@ -481,7 +481,7 @@ def disclosure_register(request):
     flags = Flag.objects.filter(holds=True, disclosed=True).select_related("subject", "counterpart").order_by("rule", "subject__name")
     page = Paginator(disclosures, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "engagement/register.html", {
-        "public": site.disclosure_register_public,
+        "public": site.disclosure_register_public, "not_read": unread_query_parameters(request.GET, {"page"}),
         "disclosures": page,
         "flags": flags,
         "can_toggle": can_edit_data(request.user),

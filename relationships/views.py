@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
-from core.filters import listed
+from core.filters import listed, unread_query_parameters
 from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
 from core.memory import collector_paused
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
@@ -261,7 +261,7 @@ def sources(request):
     # without script, the checks come with the page when asked for (the page's link)
     checks = _source_checks(request) if request.GET.get("checks") == "1" else {}
     return render(request, "relationships/sources.html", checks | {
-        "checks_shown": bool(checks),
+        "checks_shown": bool(checks), "not_read": unread_query_parameters(request.GET, {"export", "checks"}),
         "newcomers": newcomers[:SOURCES_LISTED], "newcomers_count": newcomers.count(), "can_check_newcomers": can_review_flags(request.user),
         "can_merge": can_edit_data(request.user),
         "merges": recent_merges(),

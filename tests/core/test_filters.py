@@ -117,3 +117,19 @@ def test_a_page_with_a_form_of_filters_names_a_query_parameter_none_of_them_read
 
 def html_unescaped(response) -> str:
     return unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, asked, said", [
+    ("/sources/", "check", "This page has no filter 'check' (in its address): did you mean 'checks'?"),
+    ("/register/", "pgae", "This page has no filter 'pgae' (in its address)."),
+])
+def test_the_sources_and_register_pages_name_a_query_parameter_they_do_not_read(lakeside_dir, client_as, path, asked, said):
+    scored_lakeside(lakeside_dir)
+    client = client_as("analyst")
+
+    page = client.get(path, {asked: "1"})
+
+    assert page.status_code == 200 and page.context["not_read"] == [said]
+    assert said in html_unescaped(page)
+    assert client.get(path, {"checks": "1"} if path == "/sources/" else {"page": "2"}).context["not_read"] == []
