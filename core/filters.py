@@ -116,28 +116,20 @@ class UnreadParametersNamed:
     a typed `?staus=open`); the API refuses it (core.api_filters)."""
 
     def get_form_class(self):
-        form_class = super().get_form_class()
-        filters = type(self).base_filters
-
-        class PageFilterForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                for message in unread_parameter_errors(self.data, filters):
-                    self.add_error(None, message)
-                return cleaned
-
-        return PageFilterForm
+        # every filter the page has, those dropped for this reader too (the queue's `reviewing`)
+        return naming_unread(super().get_form_class(), also_read=PAGE_PARAMETERS, filters=type(self).base_filters)
 
 
-def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"})) -> type[forms.Form]:
-    """`form_class` as a page's form of filters (what changed, following, coverage): a query
-    parameter none of its fields (nor `also_read`) reads is an error beside them, as on the list
-    pages (`UnreadParametersNamed`). The API, which reads the same forms, refuses one itself."""
+def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"}), filters: dict | None = None) -> type[forms.Form]:
+    """`form_class` as a page's form of filters (what changed, following, coverage; a list page's
+    through `UnreadParametersNamed`): a query parameter none of its fields, or `filters` when
+    given, nor `also_read` reads is an error beside them. The API, which reads the same forms,
+    refuses one itself."""
 
     class PageForm(form_class):
         def clean(self):
             cleaned = super().clean()
-            for message in unread_parameter_errors(self.data, self.fields, also_read):
+            for message in unread_parameter_errors(self.data, self.fields if filters is None else filters, also_read):
                 self.add_error(None, message)
             return cleaned
 

@@ -373,10 +373,10 @@ def report_list(request):
         reports = reports.filter(reported_by=request.user)
     status = request.GET.get("status", ConflictReport.Status.PENDING if queue else "")
     not_read = unread_query_parameters(request.GET, {"status"})
-    if status and status not in ConflictReport.Status.values:
-        not_read.insert(0, f"'{status}' is not a report's status ({', '.join(label.lower() for label in ConflictReport.Status.labels)}).")
     if status in ConflictReport.Status.values:
         reports = reports.filter(status=status)
+    elif status:
+        not_read.insert(0, f"'{status}' is not a report's status ({', '.join(label.lower() for label in ConflictReport.Status.labels)}).")
     if not_read:  # as the list pages: nothing listed beside what could not be read, not every report
         reports = reports.none()
     return render(request, "engagement/report_list.html", {
@@ -461,9 +461,12 @@ def recusal_guidance(request):
         groups.setdefault(recusal.body.id, {"body": recusal.body, "recusals": []})["recusals"].append(recusal)
     # a page of bodies: thousands of open flags made one page of megabytes
     page = Paginator(list(groups.values()), RECUSAL_BODIES_PER_PAGE).get_page(request.GET.get("page"))
+    not_read = unread_query_parameters(request.GET, {"body", "page", "export"})
+    if body and body_entity is None:
+        not_read.insert(0, f"No entity has the id '{body}'.")
     return render(request, "engagement/recusals.html", {
         "groups": page, "total": len(recusals), "body": body, "body_entity": body_entity, "body_query": urlencode({"body": body}) if body else "",
-        "not_read": unread_query_parameters(request.GET, {"body", "page", "export"}),
+        "not_read": not_read,
     })
 
 

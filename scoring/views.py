@@ -243,7 +243,8 @@ def pair_detail(request, a: str, b: str):
         "scoring/pair_detail.html",
         {
             "a": first, "b": second, "pair": pair, "snapshot": snapshot,
-            "relationships": relationships, "meetings": meetings[:PAIR_MEETINGS_SHOWN], "meeting_count": len(meetings), "interaction": interaction, "capped": capped,
+            "relationships": relationships, "meetings": meetings[:PAIR_MEETINGS_SHOWN], "meeting_count": len(meetings),
+            "interaction": interaction, "capped": capped,
             "combined": combined, "params": params,
             "history": history, "chart": history_through(history, snapshot.as_of if snapshot else None),
             "flags": flags_between(first, second),
@@ -258,9 +259,11 @@ def network(request):
     asked_entity = request.GET.get("entity", "").strip()
     ego = Entity.objects.filter(external_id=asked_entity).first() if asked_entity else None
     # what the address asked that the graph could not follow, said above it (an old link's id)
-    not_followed = ([f"No entity has the id '{asked_entity}': the graph is not around one entity."] if asked_entity and ego is None else []) + (
-        [f"'{request.GET['band']}' is not a band ({', '.join(BAND_TENTHS)}): the graph is of every band."] if request.GET.get("band") and band is None else []
-    ) + unread_query_parameters(request.GET, {"band", "jurisdiction", "entity"})
+    not_followed = unread_query_parameters(request.GET, {"band", "jurisdiction", "entity"})
+    if request.GET.get("band") and band is None:
+        not_followed.insert(0, f"'{request.GET['band']}' is not a band ({', '.join(BAND_TENTHS)}): the graph is of every band.")
+    if asked_entity and ego is None:
+        not_followed.insert(0, f"No entity has the id '{asked_entity}': the graph is not around one entity.")
     graph = network_graph(band=band, jurisdiction=jurisdiction, ego=ego)
     jurisdictions = Entity.objects.exclude(jurisdiction="").values_list("jurisdiction", flat=True).distinct().order_by("jurisdiction")[:500]
     return render(
