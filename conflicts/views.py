@@ -34,7 +34,8 @@ def flag_list(request):
 def _queue(query, request) -> FlagFilter:
     queue = FlagFilter(query, queryset=with_reviewer(Flag.objects.select_related("subject", "counterpart")), request=request)
     if not can_review_flags(request.user):
-        queue.filters.pop("reviewing")  # only reviewers take flags under review
+        queue.withhold("reviewing", "Only analysts and administrators take flags under review, so this account has none to list: "
+                                    "'Only those I took under review' (reviewing) is a reviewer's filter.")
     return queue
 
 

@@ -115,9 +115,30 @@ class UnreadParametersNamed:
     cannot read is, where the page listed as if it had not been asked (an old link's `?attended_by=`,
     a typed `?staus=open`); the API refuses it (core.api_filters)."""
 
+    def withhold(self, name: str, why: str) -> None:
+        """Drops filter `name` for this reader (the queue's `reviewing` for an account that reviews
+        nothing); asked for all the same (a colleague's link), `why` is said beside the filters and
+        nothing is listed, rather than every row as if the filter had been applied (a no is
+        what the reader is shown anyway)."""
+        del self.filters[name]
+        self.withheld = {**getattr(self, "withheld", {}), name: why}
+
     def get_form_class(self):
-        # every filter the page has, those dropped for this reader too (the queue's `reviewing`)
-        return naming_unread(super().get_form_class(), also_read=PAGE_PARAMETERS, filters=type(self).base_filters)
+        # every filter the page has, those dropped for this reader too, which say why instead
+        withheld = getattr(self, "withheld", {})
+        form_class = naming_unread(super().get_form_class(), also_read=PAGE_PARAMETERS | set(withheld), filters=type(self).base_filters)
+
+        class WithheldNamed(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                for name, why in withheld.items():
+                    asked = self.data.get(name)
+                    if asked not in EMPTY_VALUES and YesOrNoField.WORDS.get(str(asked).strip().lower()) is not False:
+                        self.add_error(None, why)
+                return cleaned
+
+        WithheldNamed.__name__ = WithheldNamed.__qualname__ = form_class.__name__
+        return WithheldNamed
 
 
 def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"}), filters: dict | None = None) -> type[forms.Form]:

@@ -398,3 +398,17 @@ def test_a_flag_whose_situation_ended_offers_no_review_and_refuses_one(scored, c
     assert 'id="no-review"' in page and "Its situation ended as of 2026-07-01" in page and "Change status</button>" not in page
     assert "This flag&#x27;s situation ended as of 2026-07-01: it is closed" in refused.content.decode()
     assert Flag.objects.get(pk=flag.pk).status == "resolved"
+
+
+@pytest.mark.django_db
+def test_a_reviewers_filter_asked_by_an_account_that_reviews_nothing_says_so_and_lists_nothing(scored, client_as):
+    staff = client_as("city_staff")
+    # an analyst's link to the flags they took under review, opened by city staff
+    page = staff.get("/flags/", {"reviewing": "on", "severity": "high"})
+    assert page.context["table"].paginator.count == 0
+    assert "Only analysts and administrators take flags under review" in page.content.decode()
+    assert "has no filter" not in page.content.decode()
+    # asked for none of them, it lists as without it
+    assert staff.get("/flags/", {"reviewing": "false"}).context["table"].paginator.count == Flag.objects.filter(holds=True).count() > 0
+    download = staff.get("/flags/", {"reviewing": "1", "export": "csv"})
+    assert len(b"".join(download.streaming_content).decode("utf-8-sig").strip().splitlines()) == 1  # the header alone
