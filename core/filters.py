@@ -96,17 +96,20 @@ def filter_meant(name: str, filters: dict, also_read=PAGE_PARAMETERS) -> str:
     return ""
 
 
-def unread_parameter_errors(data, filters: dict, also_read=PAGE_PARAMETERS) -> list[str]:
+UNREAD_FILTER = "This page has no filter '{name}' (in its address)"
+
+
+def unread_parameter_errors(data, filters: dict, also_read=PAGE_PARAMETERS, unread: str = UNREAD_FILTER) -> list[str]:
     """What a page says of each query parameter in `data` that none of `filters` (nor `also_read`)
-    reads, with the filter meant."""
-    return [f"This page has no filter '{name}' (in its address)" + (f": did you mean {meant}?" if (meant := filter_meant(name, filters, also_read)) else ".")
+    reads (`unread`, of its `name`), with the filter meant."""
+    return [unread.format(name=name) + (f": did you mean {meant}?" if (meant := filter_meant(name, filters, also_read)) else ".")
             for name in sorted(set(data) - set(filters) - set(also_read))]
 
 
-def unread_query_parameters(query, read) -> list[str]:
+def unread_query_parameters(query, read, unread: str = UNREAD_FILTER) -> list[str]:
     """What a page without a form of filters (network, recusals, reports) says of each query
     parameter it does not read (`read`: the names it reads), with the one meant."""
-    return unread_parameter_errors(query, {}, also_read=frozenset(read))
+    return unread_parameter_errors(query, {}, also_read=frozenset(read), unread=unread)
 
 
 class UnreadParametersNamed:

@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError
 
+from core.filters import unread_query_parameters
 from core.integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
-from core.validation import may_be_thousands, parse_decimal
+from core.validation import may_be_thousands, name_meant, parse_decimal
 
 T = TypeVar("T")
 
@@ -182,6 +183,31 @@ class WeeklySummaryForm(forms.Form):
     """Turning the weekly email on, with the address it goes to (kept on the account)."""
 
     email = forms.EmailField(label="Email address", max_length=254)
+
+
+# what a form's page says of a parameter of its address it fills in nothing from
+UNREAD_PREFILL = "This form fills in nothing from '{name}' (in its address)"
+
+
+def prefill_problems(form: forms.Form, query, filled: tuple[str, ...], also_read=frozenset()) -> list[str]:
+    """What a form's page says of its address when that fills the form in (`?source=…&type=…`,
+    from a link on another page): a value its field would refuse (no entity of that id, a type
+    that is none), named with the field's label and the field's own reason, and a parameter it
+    does not read (`?sourse=`), with the one meant; a form filled in otherwise said nothing of
+    either until it was sent."""
+    problems = []
+    for name in filled:
+        value = query.get(name, "")
+        if not value:
+            continue
+        try:
+            form.fields[name].clean(value)
+        except ValidationError as refused:
+            choices = {str(choice) for choice, _ in getattr(form.fields[name], "choices", ()) if choice}
+            meant = name_meant(value, choices) if choices else ""
+            problems.append(f"{form.fields[name].label or name} ('{name}' in the address): " + " ".join(refused.messages)
+                            + (f" Did you mean '{meant}'?" if meant else ""))
+    return problems + unread_query_parameters(query, set(filled) | set(also_read), unread=UNREAD_PREFILL)
 
 
 def written_as_checked(form: forms.ModelForm, write: Callable[[], T]) -> T:

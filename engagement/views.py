@@ -20,7 +20,8 @@ from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.filters import listed, naming_unread, unread_query_parameters
 from core.formatting import count_text
-from core.forms import saved_unless_changed_meanwhile, titled_as_saved
+from core.forms import UNREAD_PREFILL, saved_unless_changed_meanwhile, titled_as_saved
+from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
 from core.search import holds, without_accents
@@ -115,7 +116,8 @@ def _with_attendees(meetings: list[tuple]):
 def meeting_new(request):
     """Log a meeting; `?like=<meeting>` starts from one already logged (a board's next monthly
     meeting): its type, title, place and attendees, the date and what happened left to fill in."""
-    like = _meeting_like(request.GET.get("like")) if request.method == "GET" else None
+    asked_like = request.GET.get("like", "") if request.method == "GET" else ""
+    like = _meeting_like(asked_like)
     form = MeetingForm(request.POST or None, initial={f: getattr(like, f) for f in LIKE_FIELDS} if like else None)
     stored = stored_attendance(like) if like else []
     formset = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))(
@@ -128,15 +130,18 @@ def meeting_new(request):
             _warn_about(request, meeting)
             return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like}, status=status)
+    not_read = [] if request.method != "GET" else (
+        [f"No meeting '{asked_like}' to start from ('like' in the address): the form starts empty."] if asked_like and not like else []
+    ) + unread_query_parameters(request.GET, {"like", "rows"}, unread=UNREAD_PREFILL)
+    return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like, "not_read": not_read}, status=status)
 
 
 # what a meeting logged "like" another takes from it
 LIKE_FIELDS = ("type", "title", "location", "neighborhood")
 
 
-def _meeting_like(pk: str | None) -> Meeting | None:
-    return Meeting.objects.filter(pk=int(pk)).first() if (pk or "").isdigit() else None
+def _meeting_like(pk: str) -> Meeting | None:
+    return Meeting.objects.filter(pk=number).first() if (number := row_id(pk)) is not None else None
 
 
 def stored_attendance(meeting: Meeting) -> list[dict]:

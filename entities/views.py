@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.selectors import audit_trail
 from conflicts.selectors import flags_involving
 from core.filters import listed
-from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile, titled_as_saved
+from core.forms import correction_saved, deleted_once_confirmed, prefill_problems, saved_unless_changed_meanwhile, titled_as_saved
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
 from core.roles import can_edit_data, can_record_facts
@@ -61,14 +61,15 @@ RECORDING_REFUSED = "Only analysts and administrators add and correct entities."
 @require_http_methods(["GET", "POST"])
 def entity_new(request):
     """Add an organisation or a person (`?name=` fills in the name typed elsewhere)."""
-    form = EntityForm(request.POST or None, initial={field: request.GET[field] for field in ("name", "kind") if request.GET.get(field)})
+    filled = ("name", "kind")
+    form = EntityForm(request.POST or None, initial={field: request.GET[field] for field in filled if request.GET.get(field)})
     # the audit trail keeps it; an entity alone changes no score
     if request.method == "POST" and form.is_valid() and (entity := saved_unless_changed_meanwhile(form)):
         messages.success(request, f"Added {entity.name} ({entity.external_id}).")
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "entities/form.html", {"form": form}, status=status)
+    return render(request, "entities/form.html", {"form": form, "not_read": prefill_problems(form, request.GET, filled) if request.method == "GET" else []}, status=status)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.selectors import audit_trail
 from conflicts.selectors import open_flags
 from core.filters import listed, unread_query_parameters
-from core.forms import correction_saved, deleted_once_confirmed, saved_unless_changed_meanwhile
+from core.forms import correction_saved, deleted_once_confirmed, prefill_problems, saved_unless_changed_meanwhile
 from core.memory import collector_paused
 from core.params import FORM_ONCE_HERE, redirect_keeping_query
 from core.permissions import role_required
@@ -106,7 +106,8 @@ def relationship_detail(request, external_id: str):
 @require_http_methods(["GET", "POST"])
 def relationship_new(request):
     """Record one relationship; `?source=<id>&target=<id>` fills in its ends (from an entity's or a pair's page)."""
-    initial = {end: request.GET[end] for end in ("source", "target", "type") if request.GET.get(end)}
+    filled = ("source", "target", "type")
+    initial = {field: request.GET[field] for field in filled if request.GET.get(field)}
     form = RelationshipForm(request.POST or None, initial=initial)
     # its post_save signal queues the recompute after commit, and the audit trail keeps it
     if request.method == "POST" and form.is_valid() and (relationship := saved_unless_changed_meanwhile(form)):
@@ -114,7 +115,7 @@ def relationship_new(request):
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/form.html", {"form": form}, status=status)
+    return render(request, "relationships/form.html", {"form": form, "not_read": prefill_problems(form, request.GET, filled) if request.method == "GET" else []}, status=status)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)

@@ -611,9 +611,15 @@ def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, 
     board.post("/meetings/new/", data)
     second = Meeting.objects.filter(title="North advisory board").exclude(pk=first.pk).get()
     assert sorted(second.attendance.values_list("entity__external_id", flat=True)) == ["x-a2", "x-b2"]
-    # a meeting that is not there starts an empty form
-    assert board.get("/meetings/new/?like=999999").context["like"] is None
-    assert board.get("/meetings/new/?like=abc").status_code == 200
+    # a meeting that is not there starts an empty form, and says so
+    for missing in ("999999", "abc", "²", "9" * 30):
+        page = board.get("/meetings/new/", {"like": missing})
+        assert page.status_code == 200 and page.context["like"] is None
+        assert f"No meeting &#x27;{missing}&#x27; to start from" in page.content.decode()
+    assert "No meeting" not in board.get(f"/meetings/new/?like={first.pk}").content.decode()
+    # a parameter it does not read is named, with the one meant
+    mistyped = board.get(f"/meetings/new/?lik={first.pk}")
+    assert "This form fills in nothing from &#x27;lik&#x27; (in its address): did you mean &#x27;like&#x27;?" in mistyped.content.decode()
 
 
 def test_a_meeting_whose_attendee_was_deleted_meanwhile_is_refused_with_a_message_and_nothing_stored(lakeside, checked_at_each_statement, client_as,

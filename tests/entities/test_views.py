@@ -443,3 +443,17 @@ def test_an_analyst_deletes_an_entity_added_by_mistake_once_confirmed_when_nothi
         refused = analyst.post(f"/entities/{external_id}/delete/", {"confirm": "yes"}, follow=True)
         assert Entity.objects.filter(external_id=external_id).exists() and "Not deleted" in refused.content.decode()
     assert client_as("board_member").post("/entities/lk-pd/delete/", {"confirm": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_entity_form_says_what_in_its_address_it_could_not_fill_in(client_as):
+    analyst = client_as("analyst")
+    page = analyst.get("/record/entity/", {"name": "Riverside Tenants Union", "kind": "community_group"})
+    assert page.context["form"].initial == {"name": "Riverside Tenants Union", "kind": "community_group"} and not page.context["not_read"]
+
+    page = analyst.get("/record/entity/", {"name": "Riverside Tenants Union", "kind": "tenants", "nme": "x"})
+    said = page.context["not_read"]
+    assert len(said) == 2
+    assert said[0].startswith("Kind ('kind' in the address): Select a valid choice. tenants is not one of the available choices.")
+    assert said[1] == "This form fills in nothing from 'nme' (in its address): did you mean 'name'?"
+    assert "tenants is not one of the available choices" in page.content.decode()

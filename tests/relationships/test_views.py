@@ -649,3 +649,18 @@ def test_the_page_asks_for_each_part_of_its_checks_on_its_own_and_each_part_show
     assert "Ties that read oddly (0)" in parts["ties"] and "Entities that may be the same" not in parts["ties"]
     assert "Entities that may be the same (1)" in parts["names"] and "lk-pd-2" in parts["names"] and "Ties that read" not in parts["names"]
     assert "lk-pd-2" not in page  # the checks are not read for the page itself
+
+
+@pytest.mark.django_db
+def test_the_relationship_form_says_which_end_in_its_address_is_no_entity(lakeside, client_as):
+    analyst = client_as("analyst")
+    assert analyst.get("/record/relationship/", {"source": "lk-pd", "target": "lk-ob", "type": "oversees"}).context["not_read"] == []
+
+    # an old link to an entity merged away since, and a mistyped parameter
+    said = analyst.get("/record/relationship/", {"source": "lk-gone", "targt": "lk-ob", "type": "oversee"}).context["not_read"]
+    assert said[0].startswith("From (id or name) ('source' in the address): ") and "lk-gone" in said[0]
+    assert said[1].startswith("Type ('type' in the address): Select a valid choice. oversee") and said[1].endswith("Did you mean 'oversees'?")
+    assert said[2] == "This form fills in nothing from 'targt' (in its address): did you mean 'target'?"
+    # what was sent is judged by the form alone
+    refused = analyst.post("/record/relationship/?source=lk-gone", relationship_post(source="lk-nobody"))
+    assert refused.status_code == 400 and refused.context["not_read"] == []
