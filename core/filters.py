@@ -97,6 +97,8 @@ def filter_meant(name: str, filters: dict, also_read=PAGE_PARAMETERS) -> str:
 
 
 UNREAD_FILTER = "This page has no filter '{name}' (in its address)"
+# a page that lists nothing (the data sets page): no filters to have
+UNREAD_BY_PAGE = "This page reads nothing from '{name}' (in its address)"
 
 
 def unread_parameter_errors(data, filters: dict, also_read=PAGE_PARAMETERS, unread: str = UNREAD_FILTER) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.context import user_actor
+from core.filters import UNREAD_BY_PAGE, unread_query_parameters
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_manage_data_sets
@@ -41,6 +42,7 @@ def data_sets(request):
         context["upload"] = ImportRequest.objects.filter(pk=request_id).first() if request_id else None
         if context["upload"] is None:
             messages.info(request, f"That upload's report is no longer kept (reports are kept {IMPORT_REQUESTS_KEPT_DAYS} days).")
+    context["not_read"] = unread_query_parameters(request.GET, {"request"}, unread=UNREAD_BY_PAGE)
     context["my_uploads"] = ImportRequest.objects.filter(requested_by=request.user).order_by("-requested_at", "-pk")[:MY_UPLOADS_LISTED]
     return render(request, "interchange/data_sets.html", {**context, **recent_imports()})
 

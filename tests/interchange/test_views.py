@@ -319,7 +319,6 @@ def test_the_api_lists_the_imports_for_analysts(client_as, lakeside_dir):
     assert client_as("city_staff").get("/api/imports/").status_code == 403
 
 
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role,offered", [
     ("analyst", "(administrators merge entities)"),
@@ -355,3 +354,15 @@ def test_an_upload_the_task_queue_cannot_take_says_so_and_writes_nothing(client_
     assert "not checked, as the background workers&#x27; task queue could not be reached. Nothing was written." in page
     assert "hx-get" not in page.split('id="upload-body"')[1].split(">")[0]  # finished: the box stops asking
     assert Entity.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_data_sets_page_says_what_in_its_address_it_could_not_show(client_as):
+    client = client_as("analyst")
+    # an upload's report past its keeping, or an address that names none
+    for gone in ("999999", "abc"):
+        page = client.get("/data/", {"request": gone}).content.decode()
+        assert "That upload&#x27;s report is no longer kept" in page
+    page = client.get("/data/", {"requst": "5"}).content.decode()
+    assert "This page reads nothing from &#x27;requst&#x27; (in its address): did you mean &#x27;request&#x27;?" in page
+    assert "reads nothing from" not in client.get("/data/").content.decode()
