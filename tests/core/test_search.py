@@ -16,6 +16,31 @@ def test_fold_sets_accents_and_case_aside(text, folded):
     assert text is None or without_accents(text).lower() == folded
 
 
+@pytest.mark.parametrize("text, folded", [("Łódź", "lodz"), ("Ærøskøbing", "aeroskobing"), ("Straße", "strasse"), ("Jose\u0301", "jose"),
+                                          ("Đorđe Balašević", "dorde balasevic"), ("Þórdís", "thordis"), ("x²", "x²")])
+def test_fold_takes_letters_apart_as_postgresqls_unaccent_does(text, folded):
+    # letters Unicode does not decompose, a combining accent typed apart, a superscript unaccent keeps
+    assert fold(text) == folded
+
+
+@pytest.mark.django_db
+def test_fold_reads_every_character_as_the_databases_unaccent_does():
+    """The Python (and so SQLite) side of `Folded` against PostgreSQL's: every character unaccent's
+    rules name, and characters they do not (kept as they are by both)."""
+    from django.db import connection
+
+    from core.search import _unaccent_table, unaccent_available
+
+    if connection.vendor != "postgresql" or not unaccent_available(connection):
+        pytest.skip("PostgreSQL with unaccent")
+    texts = [chr(code) for code in _unaccent_table()] + ["José Ramírez", "Nguyễn Thị Minh", "x²", "東京", "Ωmega", "ǅemal"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text, LOWER(UNACCENT(text)) FROM UNNEST(%s::text[]) AS text", [texts])
+        databases = dict(cursor.fetchall())
+    assert len(texts) > 1600
+    assert {text: fold(text) for text in texts} == databases
+
+
 @pytest.fixture
 def namesakes(db):
     return {e.external_id: e for e in [
@@ -65,7 +90,9 @@ from core.search import holds, reads_as
 from entities.models import Entity
 Entity.objects.create(external_id="p-jose", name="José Ramírez", kind="person")
 Entity.objects.create(external_id="p-ramos", name="Jose Ramos", kind="person")
-print(json.dumps([sorted(Entity.objects.filter(holds("name", "RAMIREZ")).values_list("external_id", flat=True)),
+Entity.objects.create(external_id="lodz-pd", name="Łódź Municipal Police", kind="police_department")
+print(json.dumps([sorted(Entity.objects.filter(holds("name", "lodz")).values_list("external_id", flat=True)),
+                  sorted(Entity.objects.filter(holds("name", "RAMIREZ")).values_list("external_id", flat=True)),
                   sorted(Entity.objects.filter(holds("name", "josé ra")).values_list("external_id", flat=True)),
                   sorted(Entity.objects.filter(reads_as("name", "jose ramirez")).values_list("external_id", flat=True))]))
 """
@@ -74,7 +101,7 @@ print(json.dumps([sorted(Entity.objects.filter(holds("name", "RAMIREZ")).values_
 def test_the_embedded_sqlite_finds_them_alike(embedded_manage):
     printed = embedded_manage("shell", "-c", SEARCH_ON_SQLITE).strip().splitlines()[-1]
 
-    assert json.loads(printed) == [["p-jose"], ["p-jose", "p-ramos"], ["p-jose"]]
+    assert json.loads(printed) == [["lodz-pd"], ["p-jose"], ["p-jose", "p-ramos"], ["p-jose"]]
 
 
 def test_the_lists_text_filters_set_accents_and_case_aside(db, client_as):
