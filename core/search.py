@@ -5,41 +5,13 @@ reader types them as their keyboard allows; `icontains` alone found only the spe
 The database folds both sides, so the two always agree: PostgreSQL with its `unaccent` extension
 (created by migration `core.0007`; trusted since PostgreSQL 13, so the database's owner may create
 it; without it, case alone is set aside), SQLite, the embedded default, with `fold` registered on
-each connection (`register_fold`)."""
-import functools
-from pathlib import Path
-
+each connection (`register_fold`), which folds by unaccent's own rules (`core.unaccent`)."""
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.lookups import Contains, Exact
 
+from core.unaccent import fold
+
 SQLITE_FUNCTION = "tracker_folded"
-# PostgreSQL's own unaccent rules (core/unaccent/NOTICE), so that SQLite and Python fold a name as
-# PostgreSQL does: Unicode's decompositions alone leave Ł, ø, ß and Æ as they are, and turn
-# "²" into "2", which unaccent keeps, so the two databases found different rows
-UNACCENT_RULES = Path(__file__).with_name("unaccent") / "unaccent.rules"
-
-
-@functools.cache
-def _unaccent_table() -> dict[int, str]:
-    """unaccent.rules as `str.translate` takes it: each line a character and what it reads as (a
-    character alone: nothing, a combining accent), separated by a tab; PostgreSQL trims the
-    second (" 1/2" for ½ reads as "1/2")."""
-    table = {}
-    for line in UNACCENT_RULES.read_text(encoding="utf-8").splitlines():
-        character, _, reads_as = line.partition("\t")
-        table[ord(character)] = reads_as.strip()
-    return table
-
-
-def without_accents(text: str) -> str:
-    """`text` with its letters' accents taken off as PostgreSQL's unaccent takes them ("José
-    Ramírez": "Jose Ramirez", "Łódź": "Lodz", "Straße": "Strasse")."""
-    return text if text.isascii() else text.translate(_unaccent_table())
-
-
-def fold(text: str | None) -> str | None:
-    """`text` without its accents and in lower case (SQLite's side of `Folded`)."""
-    return None if text is None else without_accents(text).lower()
 
 
 class Folded(Func):

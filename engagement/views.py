@@ -24,9 +24,10 @@ from core.forms import UNREAD_PREFILL, saved_unless_changed_meanwhile, titled_as
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
-from core.search import holds, without_accents
+from core.search import holds
 from core.spreadsheet import csv_download
 from core.tables import configure_list
+from core.unaccent import without_accents
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
 from relationships.models import Disclosure
