@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError
 
-from core.filters import unread_query_parameters
 from core.integrity import CHANGED, ChangedMeanwhile, Refusal, referred_to_by, written_unless_changed_meanwhile
 from core.validation import may_be_thousands, name_meant, parse_decimal
 
@@ -195,6 +194,10 @@ def prefill_problems(form: forms.Form, query, filled: tuple[str, ...], also_read
     that is none), named with the field's label and the field's own reason, and a parameter it
     does not read (`?sourse=`), with the one meant; a form filled in otherwise said nothing of
     either until it was sent."""
+    # imported here: core.filters brings DRF's fields, which every process (the recompute command, a
+    # worker) would otherwise load at start, through the admin's forms (80 ms)
+    from core.filters import unread_query_parameters
+
     problems = []
     for name in filled:
         value = query.get(name, "")
