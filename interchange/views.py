@@ -40,7 +40,9 @@ def data_sets(request):
     if "request" in request.GET:
         request_id = row_id(request.GET["request"])
         context["upload"] = ImportRequest.objects.filter(pk=request_id).first() if request_id else None
-        if context["upload"] is None:
+        if request_id is None:
+            messages.info(request, f"'{request.GET['request']}' names no upload: 'request' in the address is an upload's number.")
+        elif context["upload"] is None:
             messages.info(request, f"That upload's report is no longer kept (reports are kept {IMPORT_REQUESTS_KEPT_DAYS} days).")
     context["not_read"] = unread_query_parameters(request.GET, {"request"}, unread=UNREAD_BY_PAGE)
     context["my_uploads"] = ImportRequest.objects.filter(requested_by=request.user).order_by("-requested_at", "-pk")[:MY_UPLOADS_LISTED]

@@ -617,6 +617,9 @@ def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, 
         assert page.status_code == 200 and page.context["like"] is None
         assert f"No meeting &#x27;{missing}&#x27; to start from" in page.content.decode()
     assert "No meeting" not in board.get(f"/meetings/new/?like={first.pk}").content.decode()
+    # without JavaScript, more rows keep the meeting it started from
+    assert f'href="?rows=12&amp;like={first.pk}"' in form.content.decode()
+    assert len(board.get(f"/meetings/new/?rows=12&like={first.pk}").context["formset"].initial) == 3
     # a parameter it does not read is named, with the one meant
     mistyped = board.get(f"/meetings/new/?lik={first.pk}")
     assert "This form fills in nothing from &#x27;lik&#x27; (in its address): did you mean &#x27;like&#x27;?" in mistyped.content.decode()
