@@ -184,20 +184,20 @@ class WeeklySummaryForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
 
 
-# what a form's page says of a parameter of its address it fills in nothing from
-UNREAD_PREFILL = "This form fills in nothing from '{name}' (in its address)"
-
-
-def prefill_problems(form: forms.Form, query, filled: tuple[str, ...], also_read=frozenset()) -> list[str]:
-    """What a form's page says of its address when that fills the form in (`?source=…&type=…`,
-    from a link on another page): a value its field would refuse (no entity of that id, a type
-    that is none), named with the field's label and the field's own reason, and a parameter it
-    does not read (`?sourse=`), with the one meant; a form filled in otherwise said nothing of
-    either until it was sent."""
+def prefill_problems(request, form: forms.Form, filled: tuple[str, ...] = (), also_read=frozenset()) -> list[str]:
+    """What a form's page, shown by a GET, says of its address when that fills the form in
+    (`?source=…&type=…`, from a link on another page; `filled`: the fields it fills in): a value
+    its field would refuse (no entity of that id, a type that is none), named with the field's
+    label and the field's own reason, and a parameter it does not read (`?sourse=`), with the one
+    meant; a form filled in otherwise said nothing of either until it was sent. A form sent is
+    judged by what was sent alone: nothing."""
+    if request.method != "GET":
+        return []
     # imported here: core.filters brings DRF's fields, which every process (the recompute command, a
     # worker) would otherwise load at start, through the admin's forms (80 ms)
     from core.filters import unread_query_parameters
 
+    query = request.GET
     problems = []
     for name in filled:
         value = query.get(name, "")
@@ -210,7 +210,8 @@ def prefill_problems(form: forms.Form, query, filled: tuple[str, ...], also_read
             meant = name_meant(value, choices) if choices else ""
             problems.append(f"{form.fields[name].label or name} ('{name}' in the address): " + " ".join(refused.messages)
                             + (f" Did you mean '{meant}'?" if meant else ""))
-    return problems + unread_query_parameters(query, set(filled) | set(also_read), unread=UNREAD_PREFILL)
+    unread = "This form fills in nothing from '{name}' (in its address)"
+    return problems + unread_query_parameters(query, set(filled) | set(also_read), unread=unread)
 
 
 def written_as_checked(form: forms.ModelForm, write: Callable[[], T]) -> T:

@@ -20,7 +20,7 @@ from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.filters import listed, naming_unread, unread_query_parameters
 from core.formatting import count_text
-from core.forms import UNREAD_PREFILL, saved_unless_changed_meanwhile, titled_as_saved
+from core.forms import prefill_problems, saved_unless_changed_meanwhile, titled_as_saved
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
@@ -131,9 +131,8 @@ def meeting_new(request):
             _warn_about(request, meeting)
             return redirect("meeting_list")
     status = 400 if request.method == "POST" else 200
-    not_read = [] if request.method != "GET" else (
-        [f"No meeting '{asked_like}' to start from ('like' in the address): the form starts empty."] if asked_like and not like else []
-    ) + unread_query_parameters(request.GET, {"like", "rows"}, unread=UNREAD_PREFILL)
+    not_read = ([f"No meeting '{asked_like}' to start from ('like' in the address): the form starts empty."] if asked_like and not like else []
+                ) + prefill_problems(request, form, also_read={"like", "rows"})
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like, "not_read": not_read}, status=status)
 
 

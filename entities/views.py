@@ -69,7 +69,7 @@ def entity_new(request):
         _warn_about(request, entity)
         return redirect("entity_detail", external_id=entity.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "entities/form.html", {"form": form, "not_read": prefill_problems(form, request.GET, filled) if request.method == "GET" else []}, status=status)
+    return render(request, "entities/form.html", {"form": form, "not_read": prefill_problems(request, form, filled)}, status=status)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)

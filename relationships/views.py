@@ -115,7 +115,7 @@ def relationship_new(request):
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/form.html", {"form": form, "not_read": prefill_problems(form, request.GET, filled) if request.method == "GET" else []}, status=status)
+    return render(request, "relationships/form.html", {"form": form, "not_read": prefill_problems(request, form, filled)}, status=status)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)
@@ -313,4 +313,3 @@ def _source_checks(request, part: str | None = None) -> dict:
     parts = [SOURCE_CHECKS[part]] if part else SOURCE_CHECKS.values()
     with collector_paused():
         return {key: value for checks in parts for key, value in checks(request).items()}
-
