@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Community-policing relationship tracker API",
     "DESCRIPTION": "Entities, relationships, meetings, disclosures, closeness scores and conflict-of-interest flags.",
-    "VERSION": "1.1.0",  # CHANGELOG.md says what changed in each
+    "VERSION": "1.2.0",  # CHANGELOG.md says what changed in each
     # Swagger UI is served from local static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -20,7 +20,7 @@ from scoring.models import SettingsChange
 from relationships.models import Relationship
 from relationships.selectors import unsourced
 from scoring.forms import SinceForm
-from scoring.selectors import changes_since, computed_too_long_ago, failure_since, listed_pairs
+from scoring.selectors import across_bodies, changes_since, computed_too_long_ago, failure_since, listed_pairs
 from scoring.services import current_snapshot
 
 from .filters import naming_unread
@@ -55,7 +55,9 @@ def overview(request):
             "counts_by_kind": [
                 {**row, "label": Kind(row["kind"]).label} for row in Entity.objects.values("kind").annotate(n=Count("id")).order_by("kind")
             ],
-            "closest_pairs": listed_pairs().order_by("-score_tenths", "entity_a_id", "entity_b_id")[:10],
+            # the ties between actors: a person and their own body are close by its own work
+            "closest_pairs": (across_bodies(listed_pairs(), snapshot.as_of).order_by("-score_tenths", "entity_a_id", "entity_b_id")[:10]
+                              if snapshot else []),
             "flags_by_severity": [{"severity": s, "n": by_severity[s]} for s in reversed(SEVERITIES) if s in by_severity],
             "flags_by_rule": [
                 {**row, "label": RULE_TEXTS[row["rule"]].label}

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,13 +14,14 @@ from rest_framework.views import APIView
 from core.api import ReadOnlyForStaff, StandardPagination
 from core.api_filters import refuse_unknown_query_parameters
 from core.dates import parse_iso_date
+from core.filters import YesOrNoField
 from entities.kinds import Kind
 from entities.models import Entity
 
 from .forms import ChangesSinceForm
 from .models import LISTED_TENTHS, ClosenessSnapshot, PairScore, PairScoreVersion
 from .selectors import (
-    BAND_MOVES, BAND_TENTHS, bands_over_time, changes_since, entity_band_history, meetings_behind, pair_for, pair_history, pairs_involving,
+    BAND_MOVES, BAND_TENTHS, across_bodies, bands_over_time, changes_since, entity_band_history, meetings_behind, pair_for, pair_history, pairs_involving,
     scoring_status, settings_changes, snapshot_on_or_before,
 )
 from .services import current_snapshot
@@ -55,7 +57,7 @@ def snapshot_for(params) -> ClosenessSnapshot | None:
 
 
 # the query parameters the pairs' list reads (get_queryset)
-PAIR_FILTERS = {"as_of", "band", "min_score", "entity", "kind"}
+PAIR_FILTERS = {"as_of", "band", "min_score", "entity", "kind", "across"}
 
 
 class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -73,6 +75,9 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             OpenApiParameter("min_score", OpenApiTypes.FLOAT),
             OpenApiParameter("entity", OpenApiTypes.STR, description="external_id on either side"),
             OpenApiParameter("kind", OpenApiTypes.STR, description="entity kind on either side"),
+            OpenApiParameter("across", OpenApiTypes.BOOL, description=(
+                "true: only the ties between actors, leaving out a person with the body they lead, sit on or work for on the "
+                "scores' reference date, and a unit with its body (as the overview's closest pairs)")),
         ]
     )
     def list(self, request, *args, **kwargs):
@@ -111,6 +116,14 @@ class PairScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             if params["kind"] not in Kind.values:  # as `band`: not an empty list as if none were of that kind
                 raise ValidationError({"kind": [f"'{params['kind']}' is not one of {', '.join(Kind.values)}"]})
             pairs = pairs_involving(pairs, Entity.objects.filter(kind=params["kind"]))
+        if "across" in params:
+            field = YesOrNoField()
+            try:
+                across = field.clean(params["across"])
+            except DjangoValidationError as refused:
+                raise ValidationError({"across": refused.messages}) from None
+            if across:
+                pairs = across_bodies(pairs, snapshot.as_of)
         return pairs.order_by("-score_tenths", "entity_a_id", "entity_b_id")
 
 

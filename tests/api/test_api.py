@@ -181,6 +181,28 @@ def test_closeness_as_of_picks_the_snapshot_nearest_before(scored, api_as):
     assert no_such_day.status_code == 400 and no_such_day.data["as_of"] == ["'2026-02-29' is not a real calendar date"]
 
 
+@pytest.mark.django_db
+def test_closeness_across_lists_the_ties_between_actors_as_the_pages_do(scored, api_as, client_as):
+    from scoring.selectors import across_bodies, listed_pairs
+    from scoring.services import current_snapshot
+
+    client = api_as("city_staff")
+
+    every = _listing(client)
+    between = _listing(client, across="true")
+    expected = {(p.entity_a.external_id, p.entity_b.external_id) for p in across_bodies(listed_pairs(), current_snapshot().as_of)}
+
+    assert {(a, b) for a, b, *_ in between} == expected and ("lk-pd", "p-chief") in {(a, b) for a, b, *_ in every} - expected
+    assert _listing(client, across="false") == every
+    # as of the current scores' date, read from the pair versions, the same pairs
+    assert _listing(client, across="true", as_of=current_snapshot().as_of.isoformat()) == between
+    refused = client.get("/api/closeness/", {"across": "maybe"})
+    assert refused.status_code == 400 and refused.data["across"] == ["'maybe' is neither yes nor no: true or false (or 1/0, yes/no, on/off)."]
+    # the closeness page's box lists the same pairs
+    page = client_as("city_staff").get("/closeness/", {"across": "on", "per_page": 500}).context["table"]
+    assert {(row.record.entity_a.external_id, row.record.entity_b.external_id) for row in page.page.object_list} == expected
+
+
 def _listing(client, **params) -> set[tuple]:
     """Every pair the closeness listing returns, across its pages."""
     pairs, page = set(), 1

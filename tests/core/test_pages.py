@@ -180,3 +180,27 @@ def test_following_lists_each_followed_entitys_band_moves_and_flags_since_a_day(
     assert refused.status_code == 400 and "Not a date in the form YYYY-MM-DD." in refused.content.decode()
     # someone else's list is their own (client_as signs the same client in as a new user)
     assert "You follow no entities yet" in client_as("analyst").get("/following/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_overviews_closest_pairs_are_ties_between_actors_not_a_person_with_their_own_body(lakeside_dir, client_as):
+    from entities.models import Entity
+    from relationships.models import Relationship
+    from relationships.types import AFFILIATION_TYPES
+    from scoring.selectors import listed_pairs, pair_for
+
+    scored_lakeside(lakeside_dir)
+    as_of = ClosenessSnapshot.objects.latest("id").as_of
+
+    page = client_as("city_staff").get("/").content.decode()
+
+    shown = re.findall(r'<td><a href="/closeness/([^/]+)/([^/]+)/">', page)
+    assert len(shown) == 10
+    for a, b in shown:
+        assert not Relationship.objects.filter(type__in=AFFILIATION_TYPES, source__external_id__in=(a, b), target__external_id__in=(a, b)).exclude(
+            end_date__lt=as_of).exists(), (a, b)
+    # the chief and the department they lead score above the tenth pair listed, and are left out
+    chief_and_department = pair_for(Entity.objects.get(external_id="p-chief"), Entity.objects.get(external_id="lk-pd"))
+    tenth = listed_pairs().order_by("-score_tenths")[9]
+    assert chief_and_department.score_tenths > tenth.score_tenths
+    assert '<a href="/closeness/?across=on">Every such pair</a>' in page

@@ -283,3 +283,33 @@ def test_the_pairs_involving_some_entities_are_those_with_one_of_them_on_either_
     assert ends(Entity.objects.filter(pk__in=[chief.pk, clerk.pk])) == {
         frozenset((chief.pk, chair.pk)), frozenset((mayor.pk, clerk.pk)), frozenset((chief.pk, department.pk)), frozenset((clerk.pk, department.pk))}
     assert ends(Entity.objects.none()) == set()
+
+
+@pytest.mark.django_db
+def test_the_ties_between_actors_leave_out_a_person_with_their_own_body_and_a_unit_with_its_body():
+    from scoring.models import PairScore
+    from scoring.selectors import across_bodies
+    from tests.factories import RelationshipFactory
+
+    snapshot = SnapshotFactory(as_of=date(2026, 6, 30))
+    department = EntityFactory(external_id="pd", kind="police_department")
+    council = EntityFactory(external_id="council", kind="government_body")
+    committee = EntityFactory(external_id="committee", kind="government_body", parent=council)
+    chief, former, future, resident = (EntityFactory(external_id=name) for name in ("chief", "former", "future", "resident"))
+    RelationshipFactory(source=chief, target=department, type="leads", start_date=None)
+    RelationshipFactory(source=former, target=department, type="employed_by", start_date=date(2015, 1, 1), end_date=date(2025, 1, 1))
+    RelationshipFactory(source=future, target=department, type="member_of", start_date=date(2026, 7, 1))
+    RelationshipFactory(source=resident, target=department, type="personal")  # a tie, not a body of their own
+    pairs = [(chief, department), (former, department), (future, department), (resident, department), (committee, council),
+             (committee, department), (chief, council)]
+    for one, other in pairs:
+        a, b = sorted((one, other), key=lambda e: e.pk)
+        PairScoreFactory(entity_a=a, entity_b=b, valid_from=snapshot)
+
+    kept = {frozenset((p.entity_a.external_id, p.entity_b.external_id)) for p in across_bodies(PairScore.objects.all(), snapshot.as_of)}
+
+    # the chief leads the department and the committee is the council's: close by their own work
+    assert kept == {frozenset(pair) for pair in [("former", "pd"), ("future", "pd"), ("resident", "pd"), ("committee", "pd"), ("chief", "council")]}
+    # scored as of a day once the future member had joined, that pair is theirs too
+    later = across_bodies(PairScore.objects.all(), date(2027, 1, 1))
+    assert frozenset(("future", "pd")) not in {frozenset((p.entity_a.external_id, p.entity_b.external_id)) for p in later}
