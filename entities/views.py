@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,8 @@ from core.tables import configure_list
 from engagement.selectors import meeting_newcomers, meetings_attended
 from relationships.models import Disclosure, Relationship
 from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
-from scoring.selectors import closest_counterparts, entity_band_history, with_closest_score, with_closest_scores_set
+from scoring.selectors import closest_counterparts, entity_band_history, own_body_counterparts, with_closest_score, with_closest_scores_set
+from scoring.services import current_snapshot
 
 from .filters import EntityFilter
 from .forms import EntityForm
@@ -154,6 +156,8 @@ def entity_detail(request, external_id: str):
         key=lambda pair: (roles.index(pair[0].type), pair[0].source.name, pair[0].pk),
     )
     meetings = meetings_attended(entity)
+    snapshot = current_snapshot()
+    own = own_body_counterparts(entity, snapshot.as_of if snapshot else timezone.localdate())
     flags = flags_involving(entity)
     ties = entity_band_history(entity)
     return render(
@@ -165,7 +169,8 @@ def entity_detail(request, external_id: str):
             "people": people,
             "children": entity.children.order_by("name"),
             "meetings": meetings,
-            "closest": closest_counterparts(entity),
+            # each with what it is to this entity when it is its own body or one of its people
+            "closest": [(other, pair, own.get(other.pk)) for other, pair in closest_counterparts(entity)],
             # charted when it has had a working or close tie on two dates or more (else a blank chart)
             "ties": ties if len(ties) > 1 and any(t["close"] or t["working"] for t in ties) else [],
             "flags": flags,

@@ -15,7 +15,7 @@ from core.workers import BackgroundHeard, background_heard
 from entities.models import Entity
 from entities.kinds import is_person_kind
 from relationships.models import Relationship
-from relationships.types import AFFILIATION_TYPES
+from relationships.types import AFFILIATION_ROLES, AFFILIATION_TYPES
 
 from .engine.parameters import CLOSE_BAND, CLOSE_TENTHS, COMPONENTS, WORKING_TENTHS, band_numbers
 from .models import LISTED_TENTHS, BandCrossing, ClosenessSnapshot, OwedRecompute, PairScore, PairScoreVersion, SettingsChange
@@ -276,13 +276,41 @@ def across_bodies(pairs: QuerySet, as_of) -> QuerySet:
     sit on or work for as of `as_of` (close by that body's own work, which is why the roll-up counts
     their meetings for it), nor a unit and the body it is part of. What is left are the ties between
     actors, where special access and influence are read (the overview's closest pairs)."""
-    in_force = (Q(start_date__isnull=True) | Q(start_date__lte=as_of)) & (Q(end_date__isnull=True) | Q(end_date__gte=as_of))
     # each pair as one number, so that the affiliations' pairs are one hashed set to look a pair up in:
     # a correlated EXISTS per pair (either way round) took 6 s over half a million listed pairs
-    own_bodies = Relationship.objects.filter(in_force, type__in=AFFILIATION_TYPES).annotate(
+    own_bodies = affiliations_in_force(as_of).annotate(
         key=_pair_key(Least("source_id", "target_id"), Greatest("source_id", "target_id"))).values("key")
     return (pairs.annotate(pair_key=_pair_key(F("entity_a_id"), F("entity_b_id"))).exclude(pair_key__in=own_bodies)
             .exclude(Q(entity_a__parent=F("entity_b")) | Q(entity_b__parent=F("entity_a"))))
+
+
+def affiliations_in_force(as_of) -> QuerySet[Relationship]:
+    """The people leading, sitting on or working for a body on `as_of` (the roll-up's affiliations)."""
+    in_force = (Q(start_date__isnull=True) | Q(start_date__lte=as_of)) & (Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+    return Relationship.objects.filter(in_force, type__in=AFFILIATION_TYPES)
+
+
+# what a counterpart is to an entity when it is the entity's own body or one of its people, by the
+# tie between them (the head first when there are several): as seen from the body, from the person
+BODY_SEES = {"leads": "its head", "member_of": "its member", "employed_by": "on its staff"}
+PERSON_SEES = {"leads": "the body they lead", "member_of": "a body they sit on", "employed_by": "their employer"}
+
+
+def own_body_counterparts(entity: Entity, as_of) -> dict[int, str]:
+    """The entities that are `entity`'s own body, its people, the body it is a unit of or its units,
+    on `as_of` (those `across_bodies` leaves out), by id, with what each is to it in words."""
+    said: dict[int, str] = {}
+    order = list(AFFILIATION_ROLES)
+    for tie in sorted(affiliations_in_force(as_of).filter(Q(source=entity) | Q(target=entity)), key=lambda r: order.index(r.type)):
+        if tie.source_id == entity.pk:
+            said.setdefault(tie.target_id, PERSON_SEES[tie.type])
+        else:
+            said.setdefault(tie.source_id, BODY_SEES[tie.type])
+    if entity.parent_id:
+        said.setdefault(entity.parent_id, "the body it is part of")
+    for unit in entity.children.values_list("pk", flat=True):
+        said.setdefault(unit, "one of its units")
+    return said
 
 
 def _pair_key(a, b) -> ExpressionWrapper:

@@ -136,6 +136,30 @@ def test_entity_page_shows_closest_counterparts_flags_people_and_timeline(scored
 
 
 @pytest.mark.django_db
+def test_an_entitys_closest_counterparts_say_which_are_its_own_body_or_its_people(scored, client_as):
+    client = client_as("city_staff")
+
+    def counterparts(external_id):
+        return {other.external_id: own for other, _, own in client.get(f"/entities/{external_id}/").context["closest"]}
+
+    department = counterparts("lk-pd")
+    # the chief leads it (and is employed by it: the head is said); a former officer is no longer its own
+    assert department["p-chief"] == "its head"
+    assert department["lk-ob"] is None and department.get("p-exoff") is None
+    assert counterparts("p-chief")["lk-pd"] == "the body they lead"
+    # a unit and its body (not always a listed pair: no evidence of their own joins them)
+    from datetime import date
+
+    from entities.models import Entity
+    from scoring.selectors import own_body_counterparts
+
+    east, pd = Entity.objects.get(external_id="lk-pd-east"), Entity.objects.get(external_id="lk-pd")
+    assert own_body_counterparts(east, date(2026, 6, 30))[pd.pk] == "the body it is part of"
+    assert own_body_counterparts(pd, date(2026, 6, 30))[east.pk] == "one of its units"
+    assert "Chief Morgan Hill</a> <span class=\"text-body-secondary\">(its head)</span>" in client.get("/entities/lk-pd/").content.decode()
+
+
+@pytest.mark.django_db
 def test_unknown_entity_is_404(scored, client_as):
     assert client_as("city_staff").get("/entities/nobody/").status_code == 404
 
