@@ -130,33 +130,27 @@ class UnreadParametersNamed:
 
     def get_form_class(self):
         # every filter the page has, those dropped for this reader too, which say why instead
-        withheld = getattr(self, "withheld", {})
-        form_class = naming_unread(super().get_form_class(), also_read=PAGE_PARAMETERS | set(withheld), filters=type(self).base_filters)
-
-        class WithheldNamed(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                for name, why in withheld.items():
-                    asked = self.data.get(name)
-                    if asked not in EMPTY_VALUES and YesOrNoField.WORDS.get(str(asked).strip().lower()) is not False:
-                        self.add_error(None, why)
-                return cleaned
-
-        WithheldNamed.__name__ = WithheldNamed.__qualname__ = form_class.__name__
-        return WithheldNamed
+        return naming_unread(super().get_form_class(), also_read=PAGE_PARAMETERS, filters=type(self).base_filters,
+                             withheld=getattr(self, "withheld", {}))
 
 
-def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"}), filters: dict | None = None) -> type[forms.Form]:
+def naming_unread(form_class: type[forms.Form], also_read=frozenset({"export"}), filters: dict | None = None,
+                  withheld: dict[str, str] | None = None) -> type[forms.Form]:
     """`form_class` as a page's form of filters (what changed, following, coverage; a list page's
     through `UnreadParametersNamed`): a query parameter none of its fields, or `filters` when
-    given, nor `also_read` reads is an error beside them. The API, which reads the same forms,
-    refuses one itself."""
+    given, nor `also_read` reads is an error beside them, and a filter `withheld` from this reader
+    asked for anything but a no is one saying why. The API, which reads the same forms, refuses one
+    itself."""
 
     class PageForm(form_class):
         def clean(self):
             cleaned = super().clean()
             for message in unread_parameter_errors(self.data, self.fields if filters is None else filters, also_read):
                 self.add_error(None, message)
+            for name, why in (withheld or {}).items():
+                asked = self.data.get(name)
+                if asked not in EMPTY_VALUES and YesOrNoField.WORDS.get(str(asked).strip().lower()) is not False:
+                    self.add_error(None, why)
             return cleaned
 
     PageForm.__name__ = PageForm.__qualname__ = form_class.__name__
