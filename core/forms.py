@@ -184,6 +184,12 @@ class WeeklySummaryForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
 
 
+def typed_values(form: forms.Form) -> dict:
+    """A sent form's values as typed, not checked: the initial values that show it again as it was
+    sent, without the errors of what is still to be filled in."""
+    return {name: form[name].value() for name in form.fields}
+
+
 def prefill_problems(request, form: forms.Form, filled: tuple[str, ...] = (), also_read=frozenset()) -> list[str]:
     """What a form's page, shown by a GET, says of its address when that fills the form in
     (`?source=…&type=…`, from a link on another page; `filled`: the fields it fills in): a value

@@ -122,6 +122,7 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
 
 
 ATTENDANCE_ROWS, ATTENDANCE_MAX = 6, 200  # empty rows shown at first; attendees a meeting may list
+ATTENDANCE_MORE_ROWS = 6  # what "Show six more rows" adds, without JavaScript (meeting_new.html says six)
 
 
 def attendance_formset(rows: str | None = None, listed: int = 0):

@@ -20,7 +20,7 @@ from audit.selectors import audit_trail
 from conflicts.models import Flag
 from core.filters import listed, naming_unread, unread_query_parameters
 from core.formatting import count_text
-from core.forms import prefill_problems, saved_unless_changed_meanwhile, titled_as_saved
+from core.forms import prefill_problems, saved_unless_changed_meanwhile, titled_as_saved, typed_values
 from core.params import row_id
 from core.permissions import role_required
 from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
@@ -35,6 +35,8 @@ from relationships.models import Disclosure
 from .coverage import QUIET_DAYS, coverage_csv_rows, coverage_report, trust_trends
 from .filters import MeetingFilter
 from .forms import (
+    ATTENDANCE_MAX,
+    ATTENDANCE_MORE_ROWS,
     attendance_formset,
     ConflictReportForm,
     CoveragePeriodForm,
@@ -117,23 +119,45 @@ def _with_attendees(meetings: list[tuple]):
 def meeting_new(request):
     """Log a meeting; `?like=<meeting>` starts from one already logged (a board's next monthly
     meeting): its type, title, place and attendees, the date and what happened left to fill in."""
-    asked_like = request.GET.get("like", "") if request.method == "GET" else ""
+    more_rows = _more_rows_asked(request)
+    asked_like = request.GET.get("like", "") if request.method == "GET" or more_rows else ""
     like = _meeting_like(asked_like)
     form = MeetingForm(request.POST or None, initial={f: getattr(like, f) for f in LIKE_FIELDS} if like else None)
     stored = stored_attendance(like) if like else []
     formset = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))(
         request.POST or None, prefix="attendance", adder=request.user, initial=stored or None)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if more_rows:
+        form, formset = _shown_again_with_more_rows(request, form, formset)
+    elif request.method == "POST" and form.is_valid() and formset.is_valid():
         attendance = formset.attendance()
         form.instance.logged_by = request.user
         if meeting := saved_unless_changed_meanwhile(form, save=lambda: meeting_log_create(meeting=form.instance, attendance=attendance)):
             messages.success(request, f"Logged “{meeting.title}” with {count_text(len(attendance), 'attendee')}; the scores are being updated.")
             _warn_about(request, meeting)
             return redirect("meeting_list")
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not more_rows else 200
     not_read = ([f"No meeting '{asked_like}' to start from ('like' in the address): the form starts empty."] if asked_like and not like else []
                 ) + prefill_problems(request, form, also_read={"like", "rows"})
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like, "not_read": not_read}, status=status)
+
+
+# the no-JavaScript button that sends the meeting form for more attendance rows (form.html)
+MORE_ROWS = "more_rows"
+
+
+def _more_rows_asked(request) -> bool:
+    return request.method == "POST" and MORE_ROWS in request.POST
+
+
+def _shown_again_with_more_rows(request, form, formset, **form_kwargs):
+    """The meeting form sent by "Show six more rows" (a browser without JavaScript, where "Add an
+    attendee" cannot add rows): shown again as typed, not saved and not yet checked (no errors for
+    what is still to be filled in), with six more empty attendance rows. A link to more rows lost
+    whatever had been typed. What a correction was shown as (its `shown_as`) is sent back as sent."""
+    rows = [typed_values(row) for row in formset.forms][:ATTENDANCE_MAX]
+    shown = MeetingForm(initial=typed_values(form), **form_kwargs)
+    more = attendance_formset(rows=len(rows) + ATTENDANCE_MORE_ROWS, listed=len(rows))(prefix="attendance", adder=request.user, initial=rows)
+    return shown, more
 
 
 # what a meeting logged "like" another takes from it
@@ -172,12 +196,15 @@ def meeting_edit(request, pk: int):
     stored = stored_attendance(meeting)
     formset_class = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))
     formset = formset_class(request.POST or None, prefix="attendance", initial=stored, adder=request.user)
-    if request.method == "POST" and form.is_valid() and formset.is_valid() and saved_unless_changed_meanwhile(
+    more_rows = _more_rows_asked(request)
+    if more_rows:
+        form, formset = _shown_again_with_more_rows(request, form, formset, instance=meeting)
+    elif request.method == "POST" and form.is_valid() and formset.is_valid() and saved_unless_changed_meanwhile(
             form, save=lambda: meeting_log_update(meeting=form.instance, attendance=formset.attendance())):
         messages.success(request, f"Saved the corrections to “{meeting.title}”; the scores are being updated.")
         _warn_about(request, meeting)
         return redirect("meeting_detail", pk=meeting.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not more_rows else 200
     if request.method == "POST":
         titled_as_saved(meeting)
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)

@@ -236,6 +236,7 @@ def test_board_member_adds_attendee_rows_for_a_larger_meeting(signed_in, live_se
     page.fill("#id_date", timezone.localdate().isoformat())
     page.fill("#id_title", "Youth focus group")
 
+    assert not page.is_visible("text=Show six more rows")  # the form sent for more rows, without JavaScript
     page.check("#id_attendance-5-new_person")  # ticked before rows are added: the copies start unticked
     page.click("text=Add an attendee")
     page.click("text=Add an attendee")
@@ -258,6 +259,39 @@ def test_board_member_adds_attendee_rows_for_a_larger_meeting(signed_in, live_se
     assert newcomer.kind == "person"
     assert sorted(attendance.values_list("entity__external_id", flat=True)) == sorted([*people, newcomer.external_id])
     assert attendance.get(entity__external_id=people[7]).role == "presenter"
+
+
+def test_board_member_without_javascript_asks_for_more_rows_and_keeps_what_they_typed(signed_in, live_server):
+    from engagement.models import Meeting
+
+    people = list(Entity.objects.filter(kind="person").order_by("external_id").values_list("external_id", flat=True)[:7])
+    page = signed_in("board_member", java_script_enabled=False)
+    page.goto(f"{live_server.url}/meetings/new/")
+    assert not page.is_visible("text=Add an attendee")
+    page.select_option("#id_type", "focus_group")
+    page.fill("#id_date", timezone.localdate().isoformat())
+    page.fill("#id_title", "Youth focus group")
+    for i, person in enumerate(people[:5]):
+        page.fill(f"#id_attendance-{i}-entity", person)
+    page.select_option("#id_attendance-1-role", "presenter")
+    page.fill("#id_attendance-5-entity", "Dana Okafor")
+    page.check("#id_attendance-5-new_person")
+
+    page.click("text=Show six more rows")
+
+    assert page.input_value("#id_attendance-TOTAL_FORMS") == "12" and page.locator(".error").count() == 0
+    assert [page.input_value(f"#id_attendance-{i}-entity") for i in range(6)] == [*people[:5], "Dana Okafor"]
+    assert page.input_value("#id_attendance-1-role") == "presenter" and page.is_checked("#id_attendance-5-new_person")
+    assert page.input_value("#id_title") == "Youth focus group" and not Meeting.objects.filter(title="Youth focus group").exists()
+    page.fill("#id_attendance-9-entity", people[5])
+    page.fill("#id_attendance-10-entity", people[6])
+    page.click("text=Save meeting")
+
+    page.wait_for_url(f"{live_server.url}/meetings/")
+    attendance = Meeting.objects.get(title="Youth focus group").attendance
+    newcomer = Entity.objects.get(name="Dana Okafor")
+    assert sorted(attendance.values_list("entity__external_id", flat=True)) == sorted([*people, newcomer.external_id])
+    assert attendance.get(entity__external_id=people[1]).role == "presenter"
 
 
 def test_board_member_finds_and_corrects_a_meeting_they_logged(signed_in, live_server):

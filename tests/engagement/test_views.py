@@ -617,9 +617,10 @@ def test_a_board_member_logs_the_next_meeting_like_one_already_logged(lakeside, 
         assert page.status_code == 200 and page.context["like"] is None
         assert f"No meeting &#x27;{missing}&#x27; to start from" in page.content.decode()
     assert "No meeting" not in board.get(f"/meetings/new/?like={first.pk}").content.decode()
-    # without JavaScript, more rows keep the meeting it started from
-    assert f'href="?rows=12&amp;like={first.pk}"' in form.content.decode()
-    assert len(board.get(f"/meetings/new/?rows=12&like={first.pk}").context["formset"].initial) == 3
+    # without JavaScript, more rows (the form sent to its own address) keep the meeting it started from
+    assert 'name="more_rows"' in form.content.decode() and "<form method=\"post\" novalidate>" in form.content.decode()
+    more = board.post(f"/meetings/new/?like={first.pk}", {**data, "more_rows": "yes"})
+    assert more.status_code == 200 and more.context["like"] == first and "Started from" in more.content.decode()
     # a parameter it does not read is named, with the one meant
     mistyped = board.get(f"/meetings/new/?lik={first.pk}")
     assert "This form fills in nothing from &#x27;lik&#x27; (in its address): did you mean &#x27;like&#x27;?" in mistyped.content.decode()
@@ -662,3 +663,56 @@ def test_the_meetings_logged_lately_are_listed_whenever_they_took_place(lakeside
     assert [m.title for m in page.context["table"].page.object_list.data] == ["Old news"]
     assert [m["title"] for m in api["results"]] == ["Old news"]
     assert 'name="recorded_since"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_more_rows_without_javascript_show_the_meeting_as_typed_with_nothing_saved_or_refused(lakeside, client_as):
+    """"Show six more rows" sends the form (a link lost what was typed): it comes back as typed,
+    the new person ticked, no error for the date still to fill in, nothing saved, six rows more."""
+    board = client_as("board_member")
+    typed = meeting_post(["x-a2", "x-b2", "", "Dana Okafor"], date="", title="Youth focus group", type="focus_group", more_rows="yes")
+    typed["attendance-1-role"] = "presenter"
+    typed["attendance-3-new_person"] = "on"
+
+    page = board.post("/meetings/new/", typed)
+
+    assert page.status_code == 200 and not Meeting.objects.filter(title="Youth focus group").exists()
+    text = page.content.decode()
+    assert "This field is required" not in text and 'class="error"' not in text
+    formset = page.context["formset"]
+    assert formset.total_form_count() == 12 and 'name="attendance-TOTAL_FORMS" value="12"' in text
+    assert [row["entity"] for row in formset.initial] == ["x-a2", "x-b2", "", "Dana Okafor", "", ""]
+    assert formset.initial[1]["role"] == "presenter" and formset.initial[3]["new_person"] is True
+    assert 'value="Youth focus group"' in text and 'id="id_attendance-3-new_person" checked' in text
+    # then saved with a row of the six more filled in
+    saved = {**typed, "date": timezone.localdate().isoformat(), "attendance-TOTAL_FORMS": "12", "attendance-INITIAL_FORMS": "6",
+             **{f"attendance-{i}-{field}": "" if field == "entity" else "attendee" for i in range(6, 12) for field in ("entity", "role")},
+             "attendance-8-entity": "x-a1"}
+    del saved["more_rows"]
+    assert board.post("/meetings/new/", saved).status_code == 302
+    meeting = Meeting.objects.get(title="Youth focus group")
+    assert attendance_of(meeting) == {"x-a2": "attendee", "x-b2": "presenter", "x-a1": "attendee",
+                                      Entity.objects.get(name="Dana Okafor").external_id: "attendee"}
+    # a form at the most rows a meeting lists offers no more
+    full = meeting_post([], more_rows="yes", **{"attendance-TOTAL_FORMS": "199"})
+    assert 'name="more_rows"' not in board.post("/meetings/new/", full).content.decode()
+
+
+@pytest.mark.django_db
+def test_more_rows_on_a_correction_keep_what_it_was_shown_as_so_a_change_made_meanwhile_is_still_named(lakeside, client_as):
+    board = client_as("board_member")
+    board.post("/meetings/new/", meeting_post(["x-a2", "x-b2"]))
+    meeting = Meeting.objects.get(title="Coffee")
+    shown = board.get(f"/meetings/{meeting.pk}/edit/").context["form"]["shown_as"].value()
+    Meeting.objects.filter(pk=meeting.pk).update(location="Town hall")  # someone else's correction meanwhile
+
+    more = board.post(f"/meetings/{meeting.pk}/edit/", correction_post(meeting, [("x-a2", "attendee"), ("x-b2", "attendee")], title="Coffee, renamed",
+                                                                         shown_as=shown, more_rows="yes"))
+
+    assert more.status_code == 200 and more.context["formset"].total_form_count() == 8
+    assert more.context["form"]["shown_as"].value() == shown and more.context["form"]["title"].value() == "Coffee, renamed"
+    meeting.refresh_from_db()
+    assert meeting.title == "Coffee"
+    sent = correction_post(meeting, [("x-a2", "attendee"), ("x-b2", "attendee")], title="Coffee, renamed", shown_as=shown, location="")
+    refused = board.post(f"/meetings/{meeting.pk}/edit/", sent)
+    assert refused.status_code == 400 and "Town hall" in refused.content.decode()
