@@ -66,3 +66,40 @@ def test_a_help_pages_narrow_column_keeps_its_words_whole_on_a_wider_screen(brow
     page.context.close()
 
     assert len(lines_per_cell) > 5 and set(lines_per_cell) == {1}
+
+
+def test_without_javascript_every_page_of_the_menu_and_signing_out_are_reached(signed_in, live_server):
+    """Bootstrap's dropdowns and toggler need JavaScript: without it (a browser set to run none,
+    as a careful reader's may be) each dropdown opens while its toggle has the focus, and on a
+    narrow screen the menu is shown whole, where the pages under a dropdown could not be reached."""
+    page = signed_in("analyst", java_script_enabled=False)
+    page.goto(f"{live_server.url}/flags/")
+    assert "no-js" in page.evaluate("document.documentElement.className")
+    toggles = page.locator(".site-header .dropdown-toggle")
+    reached = {}
+    for n in range(toggles.count()):
+        items = page.locator(".site-header .dropdown").nth(n).locator(".dropdown-item")
+        assert not items.first.is_visible()
+        toggles.nth(n).focus()
+        reached[toggles.nth(n).inner_text().strip()] = [items.nth(i).inner_text() for i in range(items.count()) if items.nth(i).is_visible()]
+        assert len(reached[toggles.nth(n).inner_text().strip()]) == items.count() > 0
+    assert "What changed" in reached["Closeness"] and "Sign out" in reached[page.locator(".site-header .account").inner_text()]
+    toggles.filter(has_text="Closeness").focus()
+    page.click(".site-header >> text=What changed")
+    page.wait_for_url(f"{live_server.url}/closeness/changes/")
+    # a narrow screen: no toggler that cannot open, the menu listed whole
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.is_visible(".navbar-toggler") and page.is_visible(".site-header >> text=Meetings")
+    toggles.filter(has=page.locator(".account")).focus()
+    page.click("text=Sign out")
+    page.wait_for_url(f"{live_server.url}/login/**")
+
+
+def test_with_javascript_the_menu_is_bootstraps_own(signed_in, live_server):
+    page = signed_in("city_staff", viewport={"width": 390, "height": 844})
+    assert "no-js" not in page.evaluate("document.documentElement.className")
+    assert page.is_visible(".navbar-toggler") and not page.is_visible(".site-header >> text=Meetings")
+    page.click(".navbar-toggler")
+    page.click(".site-header >> text=Closeness")
+    page.click(".site-header >> text=What changed")
+    page.wait_for_url(f"{live_server.url}/closeness/changes/")
