@@ -195,6 +195,17 @@ def test_network_graph_opens_an_entity_when_a_node_is_clicked(signed_in, live_se
     page.mouse.click(box["x"] + position[0], box["y"] + position[1])
 
     page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
+    assert not page.is_visible(".no-js-note")
+
+
+def test_without_javascript_the_network_page_lists_its_ties_instead_of_an_empty_graph(signed_in, live_server):
+    page = signed_in("city_staff", java_script_enabled=False)
+    page.goto(f"{live_server.url}/network/?entity=lk-ob")
+    assert not page.is_visible("#network-graph") and not page.is_visible("text=Click an entity to open its page")
+    assert "the graph is not drawn" in page.inner_text(".no-js-note")
+    page.click("summary:has-text('The same ties as a list')")
+    page.click("details >> text=Lakeside Police Department")
+    page.wait_for_url(f"{live_server.url}/entities/lk-pd/")
 
 
 def log_private_meeting(page, live_server, title: str, attendees: list[str]) -> None:
