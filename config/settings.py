@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
+    # every request, the container's health check too: once a minute, is beat sending work?
+    "core.middleware.BackgroundWatchMiddleware",
     # before CommonMiddleware checks the host: the container's check asks by IP (SECURE_REDIRECT_EXEMPT)
     "core.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,8 +1,14 @@
-"""Security headers Django 5.2 does not set by itself, NUL characters refused, the health check
-answered before the host is checked, accounts without a role kept to the public pages, a form sent
-after its session ended kept until its sender signs in again, and htmx's requests sent to sign in
-as a whole page."""
+"""Security headers Django 5.2 does not set by itself, NUL characters refused, beat watched (the
+administrators emailed when it stops), the health check answered before the host is checked,
+accounts without a role kept to the public pages, a form sent after its session ended kept until
+its sender signs in again, and htmx's requests sent to sign in as a whole page."""
+import logging
+import threading
+from datetime import timedelta
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+
+logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -126,6 +132,62 @@ class LoginRequiredKeepingFormsMiddleware(LoginRequiredMiddleware):
                                      self.get_redirect_field_name(view_func))
         unsaved.keep(request, response, form)
         return response
+
+
+class BackgroundWatchMiddleware:
+    """Beat emails the administrators when the workers stop, but nothing tells them when beat
+    stops, or when the task queue is down (which silences beat and the workers alike): each web
+    process looks once a minute (`core.workers.administrators_told_of_silent_beat`), as it answers
+    requests, the container's health check every 30 seconds among them, whoever is reading. It
+    looks in a thread of its own, so that neither the database nor a slow mail server holds a page.
+    Not where there are no workers (the embedded set-up runs tasks in the process that sends them)."""
+
+    LOOK_EVERY = timedelta(minutes=1)
+
+    def __init__(self, get_response):
+        from django.utils import timezone
+
+        from .workers import WORKERS_SILENT_AFTER
+
+        self.get_response = get_response
+        self.started_at = timezone.now()
+        # nothing to tell while beat may still be starting (core.workers.silence_alert_due)
+        self.next_look = self.started_at + WORKERS_SILENT_AFTER
+        self.looking = threading.Lock()  # one look at a time in this process
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from .workers import workers_expected
+
+        now = timezone.now()
+        if now >= self.next_look and workers_expected() and self.looking.acquire(blocking=False):
+            self.next_look = now + self.LOOK_EVERY
+            in_a_thread(self._look, now)
+        return self.get_response(request)
+
+    def _look(self, now):
+        from .workers import administrators_told_of_silent_beat
+
+        try:
+            administrators_told_of_silent_beat(now, web_started_at=self.started_at)
+        except Exception:  # the next look tries again
+            logger.exception("the administrators were not told whether beat sends work")
+        finally:
+            self.looking.release()
+
+
+def in_a_thread(work, *args) -> None:
+    """`work(*args)` in a daemon thread of its own, whose database connections are closed after."""
+    from django.db import connections
+
+    def run():
+        try:
+            work(*args)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, daemon=True, name="background-watch").start()
 
 
 class HealthCheckMiddleware:

@@ -60,6 +60,8 @@ class WorkerHeartbeat(SingletonModel):
     beat_last_sent = models.DateTimeField(null=True, blank=True)
     # when the administrators were last emailed that no worker takes work (core.workers.workers_alert_due)
     workers_alerted_at = models.DateTimeField(null=True, blank=True)
+    # ... and by a web process, that beat sends nothing (core.workers.BEAT_ALERT)
+    beat_alerted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Workers last seen {self.last_seen:%Y-%m-%d %H:%M}" if self.last_seen else "Workers never seen"

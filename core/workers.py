@@ -152,80 +152,179 @@ def workers_heard(now: datetime) -> BackgroundHeard | None:
     return heard if heard is not None and heard.workers_silent else None
 
 
-def workers_alert_due(heard: BackgroundHeard, *, alerted_at: datetime | None, beat_started_at: datetime) -> bool:
-    """Whether to email the administrators that no worker takes work: once a silence (not again
-    until a worker has been heard from since the last email), and not before beat has sent the
-    heartbeat for five minutes (a new deployment's workers may still be starting)."""
-    if not heard.workers_silent or heard.now - beat_started_at < WORKERS_SILENT_AFTER:
+def silence_alert_due(last_heard: datetime | None, *, now: datetime, alerted_at: datetime | None, watching_since: datetime) -> bool:
+    """Whether to email the administrators that a background process fell silent (nothing heard for
+    five minutes): once a silence (not again until it has been heard from since the last email),
+    and not within five minutes of the watching process's start (a new deployment's processes may
+    still be starting)."""
+    if not workers_silent(last_heard, now) or now - watching_since < WORKERS_SILENT_AFTER:
         return False
-    return alerted_at is None or (heard.workers_last_seen is not None and alerted_at < heard.workers_last_seen)
+    return alerted_at is None or (last_heard is not None and alerted_at < last_heard)
+
+
+def heard_again_due(last_heard: datetime | None, *, now: datetime, alerted_at: datetime | None) -> bool:
+    """Whether to email the administrators, told a background process had fallen silent, that it
+    was heard from since."""
+    return alerted_at is not None and not workers_silent(last_heard, now) and last_heard > alerted_at
+
+
+def workers_alert_due(heard: BackgroundHeard, *, alerted_at: datetime | None, beat_started_at: datetime) -> bool:
+    """Whether beat emails the administrators that no worker takes work (`silence_alert_due`)."""
+    return silence_alert_due(heard.workers_last_seen, now=heard.now, alerted_at=alerted_at, watching_since=beat_started_at)
 
 
 def workers_back_due(heard: BackgroundHeard, *, alerted_at: datetime | None) -> bool:
-    """Whether to email the administrators, told the workers had stopped, that one took work since."""
-    return alerted_at is not None and not heard.workers_silent and heard.workers_last_seen > alerted_at
+    """Whether beat emails the administrators, told the workers had stopped, that one took work since."""
+    return heard_again_due(heard.workers_last_seen, now=heard.now, alerted_at=alerted_at)
 
 
-# in beat's process: the silence (the workers' last heartbeat) already logged as told to nobody
-silence_logged_unaddressed: tuple[datetime | None] | None = None
+def _since(moment: datetime | None, never: str) -> str:
+    return f"since {timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else never
 
 
-def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: datetime) -> bool:
-    """Email the administrators (the accounts of the role with an address) when no worker has
-    taken any work for five minutes (`workers_alert_due`), from beat, the one process left to tell
-    them, as the pages and `/healthz/workers` do only when someone looks; and once one has taken
-    work again, that they are back (`workers_back_due`). True if an email was sent; a mail
-    server that refuses is tried again at the next heartbeat; one that does not answer holds beat
-    for EMAIL_TIMEOUT seconds at most."""
+def _at(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _workers_stopped_email(heard: BackgroundHeard) -> tuple[str, str]:
+    from .following import site_link
+
+    return "No background worker is taking work", (
+        f"No background worker of the relationship tracker at {site_link('')} has taken any work "
+        f"{_since(heard.workers_last_seen, 'since beat started')}, though beat still sends them work every minute. Until one "
+        "does, changes are not scored, uploads and settings previews wait, and the nightly recompute does not run.\n\n"
+        "Look at the workers' log and start them again (with Docker Compose: docker compose logs worker; docker compose up "
+        "-d worker). Nothing needs redoing once they are back: changes waiting are scored within ten minutes.\n\n"
+        f"The overview says the same: {site_link('overview')}\n\n"
+        "This email is sent once each time the workers stop, and another when they are back.")
+
+
+def _workers_back_email(heard: BackgroundHeard, alerted_at: datetime) -> tuple[str, str]:
+    from .following import site_link
+
+    return "Background workers are taking work again", (
+        f"A background worker of the relationship tracker at {site_link('')} took work again at {_at(heard.workers_last_seen)}, "
+        f"after the email of {_at(alerted_at)} that none was taking any. Changes that waited are scored within ten minutes; "
+        f"nothing needs redoing.\n\nThe overview: {site_link('overview')}")
+
+
+def _beat_stopped_email(heard: BackgroundHeard) -> tuple[str, str]:
+    from .following import site_link
+
+    workers = (f" No worker has taken any work {_since(heard.workers_last_seen, 'ever')} either." if heard.workers_silent
+               else " The workers still take the work the pages send them.")
+    return "Beat is sending nothing to the background workers", (
+        f"Beat, the scheduler of the relationship tracker at {site_link('')}, has sent nothing to the background workers "
+        f"{_since(heard.beat_last_sent, 'since this web application started')}, where it sends them a heartbeat every "
+        f"minute.{workers} Either beat is stopped, or the task queue (Redis) cannot be reached, which stops the workers "
+        "too. Until beat sends again, the nightly recompute does not run, and changes the workers could not be sent are "
+        "not tried again; nobody is emailed if the workers stop.\n\n"
+        "Look at the logs of beat and of the task queue, and start them again (with Docker Compose: docker compose logs "
+        "beat redis; docker compose up -d redis beat worker). Nothing needs redoing once they are back: changes waiting "
+        f"are scored within ten minutes.\n\nThe overview says the same: {site_link('overview')}\n\n"
+        "This email is sent by the web application, as beat cannot: once each time beat falls silent, and another when "
+        "it sends again.")
+
+
+def _beat_back_email(heard: BackgroundHeard, alerted_at: datetime) -> tuple[str, str]:
+    from .following import site_link
+
+    return "Beat is sending work again", (
+        f"Beat, the scheduler of the relationship tracker at {site_link('')}, sent work again at {_at(heard.beat_last_sent)}, "
+        f"after the email of {_at(alerted_at)} that it was sending nothing. Beat itself emails if the workers take no "
+        f"work within five minutes; nothing needs redoing.\n\nThe overview: {site_link('overview')}")
+
+
+@dataclass(frozen=True)
+class SilenceAlert:
+    """The emails to the administrators when a background process falls silent for five minutes,
+    and when it is heard from again, each sent once (`alerted_column` of `WorkerHeartbeat` holds
+    when they were told it fell silent)."""
+
+    alerted_column: str
+    last_heard: Callable[[BackgroundHeard], datetime | None]
+    stopped_email: Callable[[BackgroundHeard], tuple[str, str]]
+    back_email: Callable[[BackgroundHeard, datetime], tuple[str, str]]
+    unaddressed: str  # logged when nobody has an address to be told
+
+    def due(self, heard: BackgroundHeard, *, alerted_at: datetime | None, watching_since: datetime) -> tuple[bool, bool]:
+        """(fell silent, heard again): which email is due, if either."""
+        last = self.last_heard(heard)
+        return (silence_alert_due(last, now=heard.now, alerted_at=alerted_at, watching_since=watching_since),
+                heard_again_due(last, now=heard.now, alerted_at=alerted_at))
+
+
+# told by beat, the one process left when the workers stop
+WORKERS_ALERT = SilenceAlert("workers_alerted_at", lambda heard: heard.workers_last_seen, _workers_stopped_email,
+                             _workers_back_email, "no background worker has taken any work for five minutes")
+# told by the web processes, as beat cannot tell its own silence (nor the task queue's, which silences both)
+BEAT_ALERT = SilenceAlert("beat_alerted_at", lambda heard: heard.beat_last_sent, _beat_stopped_email,
+                          _beat_back_email, "beat has sent nothing to the background workers for five minutes")
+
+# in each process: the silences (alert, last heard) already logged as told to nobody
+silences_logged_unaddressed: set[tuple[str, datetime | None]] = set()
+
+
+def administrators_told(alert: SilenceAlert, now: datetime, *, watching_since: datetime) -> bool:
+    """Email the administrators (the accounts of the role with an address) when `alert`'s process
+    has been silent for five minutes, and once it is heard from again, that it is back; each email
+    once, whichever of several processes asking sends it (the time it was sent is claimed first, as
+    still what was read). True if an email was sent; a mail server that refuses gives the claim
+    back, to be tried at the next asking; one that does not answer holds the asking process for
+    EMAIL_TIMEOUT seconds at most."""
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
 
-    from .following import site_link
     from .roles import ADMINISTRATOR
 
-    global silence_logged_unaddressed
     if not workers_expected():
         return False
-    row = _heartbeat_row("workers_alerted_at")
-    heard, alerted_at = _heard_from_row(row, now), row.get("workers_alerted_at")
-    stopped = workers_alert_due(heard, alerted_at=alerted_at, beat_started_at=beat_started_at)
-    if not stopped and not workers_back_due(heard, alerted_at=alerted_at):
+    row = _heartbeat_row(alert.alerted_column)
+    heard, alerted_at = _heard_from_row(row, now), row.get(alert.alerted_column)
+    stopped, back = alert.due(heard, alerted_at=alerted_at, watching_since=watching_since)
+    if not stopped and not back:
         return False
     addresses = sorted(set(get_user_model().objects.filter(is_active=True, groups__name=ADMINISTRATOR).exclude(email="")
                            .values_list("email", flat=True)))
+    if not addresses and stopped:
+        # logged once a silence, not at every asking (the addresses are looked for each time: one
+        # added while the silence lasts is told at the next)
+        silence = (alert.alerted_column, alert.last_heard(heard))
+        if silence not in silences_logged_unaddressed:
+            logger.warning("%s, and no administrator has an email address to be told", alert.unaddressed)
+            silences_logged_unaddressed.add(silence)
+        return False
+    # the time of the alert while silent; none once heard again (the next silence is told anew);
+    # with nobody left to tell when it is back, the alert is only forgotten
+    told = now if stopped else None
+    if not row:
+        WorkerHeartbeat.objects.get_or_create(pk=1)  # nothing heard yet from either
+    if not WorkerHeartbeat.objects.filter(pk=1, **{alert.alerted_column: alerted_at}).update(**{alert.alerted_column: told}):
+        return False  # another process told them meanwhile
     if not addresses:
-        if stopped:
-            # logged once a silence, not every minute (the address is looked for every minute:
-            # one added while the workers are still silent is told at the next heartbeat)
-            if silence_logged_unaddressed != (heard.workers_last_seen,):
-                logger.warning("no background worker has taken any work for five minutes, and no administrator has an email address to be told")
-                silence_logged_unaddressed = (heard.workers_last_seen,)
-            return False
-        # back, with nobody left to tell: the alert is only forgotten
-    elif stopped:
-        since = f"since {timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}" if heard.workers_last_seen else "since beat started"
-        send_mail(
-            "No background worker is taking work",
-            f"No background worker of the relationship tracker at {site_link('')} has taken any work {since}, though beat "
-            "still sends them work every minute. Until one does, changes are not scored, uploads and settings previews wait, "
-            "and the nightly recompute does not run.\n\nLook at the workers' log and start them again (with Docker Compose: "
-            "docker compose logs worker; docker compose up -d worker). Nothing needs redoing once they are back: changes "
-            f"waiting are scored within ten minutes.\n\nThe overview says the same: {site_link('overview')}\n\n"
-            "This email is sent once each time the workers stop, and another when they are back.",
-            None, addresses,
-        )
-    else:
-        send_mail(
-            "Background workers are taking work again",
-            f"A background worker of the relationship tracker at {site_link('')} took work again at "
-            f"{timezone.localtime(heard.workers_last_seen):%Y-%m-%d %H:%M}, after the email of "
-            f"{timezone.localtime(alerted_at):%Y-%m-%d %H:%M} that none was taking any. Changes that waited are scored "
-            f"within ten minutes; nothing needs redoing.\n\nThe overview: {site_link('overview')}",
-            None, addresses,
-        )
-    # the time of the alert while they are stopped; none once they are back (the next silence is told anew)
-    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"workers_alerted_at": now if stopped else None})
-    return bool(addresses)
+        return False
+    subject, body = alert.stopped_email(heard) if stopped else alert.back_email(heard, alerted_at)
+    try:
+        send_mail(subject, body, None, addresses)
+    except Exception:
+        WorkerHeartbeat.objects.filter(pk=1, **{alert.alerted_column: told}).update(**{alert.alerted_column: alerted_at})
+        raise
+    return True
+
+
+def administrators_told_of_silent_workers(now: datetime, *, beat_started_at: datetime) -> bool:
+    """From beat, at each heartbeat: email the administrators when no worker has taken any work
+    for five minutes (`workers_alert_due`), as the pages and `/healthz/workers` say it only when
+    someone looks, and once one has taken work again, that they are back."""
+    return administrators_told(WORKERS_ALERT, now, watching_since=beat_started_at)
+
+
+def administrators_told_of_silent_beat(now: datetime, *, web_started_at: datetime) -> bool:
+    """From a web process, once a minute (core.middleware.BackgroundWatchMiddleware): email the
+    administrators when beat has sent nothing for five minutes (it is stopped, or the task queue
+    is down, which silences the workers too, so beat's own email about them is never sent), and
+    once it sends again, that it is back."""
+    return administrators_told(BEAT_ALERT, now, watching_since=web_started_at)
 
 
 class TaskFollowedOnAPage:

@@ -168,7 +168,7 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
     assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # no broker: no workers
     monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
 
-    monkeypatch.setattr(workers, "silence_logged_unaddressed", None)  # beat's process starting
+    monkeypatch.setattr(workers, "silences_logged_unaddressed", set())  # beat's process starting
 
     heartbeat_recorded(worker="celery@one", now=now - timedelta(minutes=6))
     assert not administrators_told_of_silent_workers(now, beat_started_at=started)  # nobody to tell
@@ -216,3 +216,132 @@ def test_beat_emails_the_administrators_with_an_address_when_no_worker_takes_wor
     # a new silence with nobody to tell is logged anew
     assert not administrators_told_of_silent_workers(timezone.now() + timedelta(minutes=6), beat_started_at=started)
     assert caplog.text.count("no administrator has an email address") == 2
+
+
+@pytest.fixture
+def administrator_with_address(user_with_role, monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # deployed with a broker
+    admin = user_with_role("administrator")
+    admin.email = "chief.admin@example.org"
+    admin.save()
+    return admin
+
+
+@pytest.mark.django_db
+def test_a_web_process_emails_the_administrators_once_when_beat_sends_nothing_and_once_when_it_is_back(administrator_with_address, monkeypatch):
+    """Beat stopped, or the task queue down (both silent): beat cannot tell anyone, so the web
+    processes do, once a silence, whichever of them looks first."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from core import workers
+    from core.models import WorkerHeartbeat
+    from core.workers import administrators_told_of_silent_beat, beat_heartbeat_recorded, heartbeat_recorded
+
+    now = timezone.now()
+    started = now - timedelta(minutes=30)
+    assert not administrators_told_of_silent_beat(now, web_started_at=now - timedelta(minutes=3))  # beat may be starting
+    assert administrators_told_of_silent_beat(now, web_started_at=started)  # nothing ever heard
+    assert mail.outbox[0].subject == "Beat is sending nothing to the background workers"
+    assert "since this web application started" in mail.outbox[0].body and "No worker has taken any work ever either" in mail.outbox[0].body
+    assert not administrators_told_of_silent_beat(now + timedelta(minutes=1), web_started_at=started)  # once a silence
+
+    beat_heartbeat_recorded(now=now + timedelta(minutes=2))
+    heartbeat_recorded(worker="celery@one", now=now + timedelta(minutes=2))
+    assert administrators_told_of_silent_beat(now + timedelta(minutes=3), web_started_at=started)
+    assert mail.outbox[1].subject == "Beat is sending work again" and WorkerHeartbeat.objects.get().beat_alerted_at is None
+    assert f"sent work again at {timezone.localtime(now + timedelta(minutes=2)):%Y-%m-%d %H:%M}" in mail.outbox[1].body
+
+    # beat alone stopped: the workers still take what the pages send
+    heartbeat_recorded(worker="celery@one", now=now + timedelta(minutes=9))
+    assert administrators_told_of_silent_beat(now + timedelta(minutes=10), web_started_at=started)
+    assert "The workers still take the work the pages send them" in mail.outbox[2].body
+    assert f"since {timezone.localtime(now + timedelta(minutes=2)):%Y-%m-%d %H:%M}" in mail.outbox[2].body
+
+    # another web process told them between this one's read and its claim: not sent twice
+    WorkerHeartbeat.objects.update(beat_alerted_at=None)
+    stale = workers._heartbeat_row("beat_alerted_at")
+    WorkerHeartbeat.objects.update(beat_alerted_at=now + timedelta(minutes=10))
+    monkeypatch.setattr(workers, "_heartbeat_row", lambda *more: stale)
+    assert not administrators_told_of_silent_beat(now + timedelta(minutes=11), web_started_at=started)
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_a_beat_alert_the_mail_server_refuses_is_sent_at_the_next_look(administrator_with_address, monkeypatch):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from core.models import WorkerHeartbeat
+    from core.workers import administrators_told_of_silent_beat
+
+    now = timezone.now()
+    started = now - timedelta(minutes=30)
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.send_mail", refused)
+        with pytest.raises(ConnectionRefusedError):
+            administrators_told_of_silent_beat(now, web_started_at=started)
+    assert WorkerHeartbeat.objects.get().beat_alerted_at is None and not mail.outbox
+    assert administrators_told_of_silent_beat(now + timedelta(minutes=1), web_started_at=started)
+    assert len(mail.outbox) == 1 and WorkerHeartbeat.objects.get().beat_alerted_at == now + timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_the_health_check_asks_once_a_minute_whether_beat_sends_work(administrator_with_address, client, monkeypatch):
+    """The container's health check, every 30 seconds, is enough for a web process to look."""
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from core import middleware
+    from core.middleware import BackgroundWatchMiddleware
+
+    looks = []
+    monkeypatch.setattr(middleware, "in_a_thread", lambda work, *args: looks.append(args) or work(*args))
+    started_at = BackgroundWatchMiddleware.__init__
+
+    def started_half_an_hour_ago(self, get_response):
+        started_at(self, get_response)
+        self.started_at -= timedelta(minutes=30)
+        self.next_look -= timedelta(minutes=30)
+
+    monkeypatch.setattr(BackgroundWatchMiddleware, "__init__", started_half_an_hour_ago)
+
+    assert client.get("/healthz").status_code == 200
+    assert len(looks) == 1 and mail.outbox[0].subject == "Beat is sending nothing to the background workers"
+    client.get("/healthz")
+    client.get("/login/")
+    assert len(looks) == 1  # not again within the minute
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_process_looks_in_a_thread_of_its_own(administrator_with_address, monkeypatch):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core import middleware
+    from core.middleware import BackgroundWatchMiddleware
+
+    threads, in_a_thread = [], middleware.in_a_thread
+    monkeypatch.setattr(middleware, "in_a_thread", lambda work, *args: threads.append(args) or in_a_thread(work, *args))
+    watch = BackgroundWatchMiddleware(lambda request: HttpResponse("page"))
+    watch(RequestFactory().get("/"))
+    assert threads == []  # no look in a web process's first five minutes
+    watch.started_at -= timedelta(minutes=30)
+    watch.next_look -= timedelta(minutes=30)
+    assert watch(RequestFactory().get("/")).content == b"page"
+    assert len(threads) == 1 and watch.looking.acquire(timeout=20)  # released by the thread once it has looked
+    assert [m.subject for m in mail.outbox] == ["Beat is sending nothing to the background workers"]
