@@ -141,7 +141,7 @@ def meeting_new(request):
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like, "not_read": not_read}, status=status)
 
 
-# the no-JavaScript button that sends the meeting form for more attendance rows (form.html)
+# the no-JavaScript button that sends the meeting form for more attendance rows (meeting_new.html)
 MORE_ROWS = "more_rows"
 
 

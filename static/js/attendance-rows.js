@@ -7,8 +7,6 @@
   const max = document.getElementById("id_attendance-MAX_NUM_FORMS");
   if (!button || !rows || !total) return;
   button.hidden = false;
-  const moreRows = document.getElementById("more-rows");  // the form sent for more rows, without JavaScript
-  if (moreRows) moreRows.hidden = true;
   button.addEventListener("click", function () {
     const count = parseInt(total.value, 10);
     if (max && count >= parseInt(max.value, 10)) {
