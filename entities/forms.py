@@ -26,6 +26,17 @@ def _first_five(entities: list[Entity], shown) -> str:
     return ", ".join(shown(e) for e in entities[:5]) + (", ..." if len(entities) > 5 else "")
 
 
+# the code of the error naming no entity at all (not one merged away, not one of several)
+NOT_FOUND = "not_found"
+
+
+def ends_not_found(form: forms.Form, fields: tuple[str, ...]) -> list[str]:
+    """What was typed in each of `fields` (EntityFields) that names no entity, for the page to offer
+    adding it: a name or id of one merged away, or shared by several, is not offered."""
+    return [typed for field in fields if form.is_bound and form.has_error(field, NOT_FOUND)
+            and (typed := (form.data.get(field) or "").strip())]
+
+
 class EntityField(forms.CharField):
     """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js).
     With `part_of_name`, for the filters that only read, a part of one entity's name does too
@@ -58,7 +69,7 @@ class EntityField(forms.CharField):
                 kept = merge.keep
                 raise forms.ValidationError(f"'{value}' was merged into {kept.name} ({kept.external_id}) on "
                                             f"{timezone.localdate(merge.merged_at):%Y-%m-%d}: type '{kept.external_id}'.")
-            raise forms.ValidationError(self.not_found.format(value=value) + _meant(value))
+            raise forms.ValidationError(self.not_found.format(value=value) + _meant(value), code=NOT_FOUND)
         if len(named) > 1:
             ids = _first_five(named, lambda e: e.external_id)
             raise forms.ValidationError(f"More than one entity is named '{value}' ({ids}): pick one from the suggestions or type its id.")

@@ -20,6 +20,7 @@ from core.roles import can_edit_data, can_record_facts, can_review_flags
 from core.spreadsheet import csv_download
 from core.tables import configure_list
 from engagement.selectors import meeting_newcomers, meeting_sources_by_type, repeated_stored_meetings
+from entities.forms import ends_not_found
 from entities.selectors import possible_duplicates, recent_merges
 from interchange.format import RELATIONSHIPS
 from scoring.selectors import listed_pairs, pair_for
@@ -115,7 +116,12 @@ def relationship_new(request):
         _warn_about(request, relationship)
         return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/form.html", {"form": form, "not_read": prefill_problems(request, form, filled)}, status=status)
+    return render(request, "relationships/form.html", {"form": form, "not_read": prefill_problems(request, form, filled),
+                                                       "ends_to_add": ends_not_found(form, ENDS)}, status=status)
+
+
+# the relationship form's two EntityFields
+ENDS = ("source", "target")
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)
@@ -131,8 +137,8 @@ def relationship_edit(request, external_id: str):
             _warn_about(request, relationship)
             return redirect("relationship_detail", external_id=relationship.external_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/form.html", {"form": form, "relationship": relationship, "deletion_refused": deletion_refused(relationship)},
-                  status=status)
+    return render(request, "relationships/form.html", {"form": form, "relationship": relationship, "deletion_refused": deletion_refused(relationship),
+                                                       "ends_to_add": ends_not_found(form, ENDS)}, status=status)
 
 
 def _warn_about(request, relationship: Relationship) -> None:

@@ -610,6 +610,37 @@ def test_an_analyst_adds_a_donor_and_records_its_contribution_to_an_official(sig
     assert page.get_attribute("#relationship-source a", "href") == "https://campaignfinance.example.gov/filings/881"
 
 
+def test_an_analyst_adds_a_donor_the_relationship_names_in_a_new_tab_and_records_it_as_typed(signed_in, live_server):
+    from relationships.models import Relationship
+
+    page = signed_in("analyst")
+    page.goto(f"{live_server.url}/record/relationship/")
+    page.fill("#id_source", "Harbor Security Group")
+    page.select_option("#id_type", "contributes_to")
+    page.fill("#id_target", "eo-c1")
+    page.fill("#id_start_date", "2026-03-02")
+    page.fill("#id_amount", "2500")
+    page.fill("#id_source_url", "https://campaignfinance.example.gov/filings/881")
+    page.click("text=Record the relationship")
+    assert "No entity" in page.inner_text("#id_source_error")
+
+    with page.context.expect_page() as opened:
+        page.click("#ends-to-add >> text=add it")
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.input_value("#id_name") == "Harbor Security Group"
+    tab.select_option("#id_kind", "business")
+    tab.click("text=Add the entity")
+    tab.wait_for_url(re.compile(r"/entities/e-harbor-security-group-[0-9a-f]{6}/$"))
+    tab.close()
+
+    assert page.input_value("#id_amount") == "2500"  # the first tab as it was
+    page.click("text=Record the relationship")
+    page.wait_for_url(re.compile(r"/relationships/r-web-[0-9a-f]{12}/$"))
+    contribution = Relationship.objects.get(source__name="Harbor Security Group")
+    assert (contribution.type, contribution.target.external_id, str(contribution.amount)) == ("contributes_to", "eo-c1", "2500.00")
+
+
 def unsourced_flag_evidence():
     """The first relationship behind an open flag, its source taken away: the Sources page lists it
     under "Behind open flags", with a field to give it one."""

@@ -246,6 +246,35 @@ def test_a_relationship_the_import_would_refuse_is_refused_on_its_field_and_noth
 
 
 @pytest.mark.django_db
+def test_an_end_not_in_the_tracker_is_offered_to_add_in_a_new_tab_and_the_form_keeps_what_was_typed(lakeside, client_as):
+    from entities.models import Entity
+
+    analyst = client_as("analyst")
+    refused = analyst.post("/record/relationship/", relationship_post(source="Harbor Security Group", type="contributes_to", target="eo-c1",
+                                                                      amount="2,500"))
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert ('<a href="/record/entity/?name=Harbor%20Security%20Group" target="_blank" rel="noopener">add it</a>' in page
+            and "“Harbor Security Group” is not in the tracker yet" in page)
+    assert 'value="Harbor Security Group"' in page and 'value="2,500"' in page  # kept as typed
+    # the entity form takes the name; the relationship then goes through
+    assert 'value="Harbor Security Group"' in analyst.get("/record/entity/?name=Harbor%20Security%20Group").content.decode()
+    Entity.objects.create(external_id="harbor", name="Harbor Security Group", kind="business")
+    assert analyst.post("/record/relationship/", relationship_post(source="Harbor Security Group", type="contributes_to", target="eo-c1",
+                                                                   amount="2,500")).status_code == 302
+    # a name two entities share, or an end that is there, is not offered to add
+    Entity.objects.create(external_id="harbor-2", name="Harbor Security Group", kind="business")
+    shared = analyst.post("/record/relationship/", relationship_post(source="Harbor Security Group", external_id="r-shared")).content.decode()
+    assert "More than one entity is named" in shared and 'id="ends-to-add"' not in shared
+    assert 'id="ends-to-add"' not in analyst.get("/record/relationship/").content.decode()
+    # nor on a correction: an end typed there that names nobody is offered the same way
+    relationship = analyst.post("/record/relationship/", relationship_post(external_id="r-fix"))
+    fix = analyst.post("/relationships/r-fix/edit/", relationship_post(external_id="r-fix", target="Nobody Yet"))
+    assert relationship.status_code == 302 and fix.status_code == 400 and "?name=Nobody%20Yet" in fix.content.decode()
+
+
+@pytest.mark.django_db
 def test_an_analyst_corrects_a_relationship_and_its_id_stays(lakeside, client_as):
     from audit.models import AuditEvent
 
