@@ -120,8 +120,8 @@ def relationship_new(request):
                                                        "ends_to_add": ends_not_found(form, ENDS)}, status=status)
 
 
-# the relationship form's two EntityFields
-ENDS = ("source", "target")
+# the EntityFields of the relationship and disclosure forms
+ENDS, DISCLOSER = ("source", "target"), ("discloser",)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)
@@ -195,7 +195,8 @@ def disclosure_new(request, external_id: str):
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{_relationship_url(relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": relationship}, status=status)
+    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": relationship,
+                                                                  "ends_to_add": ends_not_found(form, DISCLOSER)}, status=status)
 
 
 @role_required(can_record_facts, RECORDING_REFUSED)
@@ -210,8 +211,8 @@ def disclosure_edit(request, external_id: str):
         _warn_about_disclosure(request, disclosure)
         return redirect(f"{_relationship_url(disclosure.relationship)}#disclosures")
     status = 400 if request.method == "POST" else 200
-    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": disclosure.relationship, "disclosure": disclosure},
-                  status=status)
+    return render(request, "relationships/disclosure_form.html", {"form": form, "relationship": disclosure.relationship, "disclosure": disclosure,
+                                                                  "ends_to_add": ends_not_found(form, DISCLOSER)}, status=status)
 
 
 @role_required(can_record_facts, "Only analysts and administrators delete disclosures.")

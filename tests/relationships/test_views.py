@@ -272,6 +272,9 @@ def test_an_end_not_in_the_tracker_is_offered_to_add_in_a_new_tab_and_the_form_k
     relationship = analyst.post("/record/relationship/", relationship_post(external_id="r-fix"))
     fix = analyst.post("/relationships/r-fix/edit/", relationship_post(external_id="r-fix", target="Nobody Yet"))
     assert relationship.status_code == 302 and fix.status_code == 400 and "?name=Nobody%20Yet" in fix.content.decode()
+    # a disclosure by someone not in the tracker yet, the same
+    said = analyst.post("/relationships/r-fix/disclosures/new/", {"discloser": "Dana Whitfield Jr", "disclosed_on": "2026-01-05"})
+    assert said.status_code == 400 and '?name=Dana%20Whitfield%20Jr" target="_blank"' in said.content.decode()
 
 
 @pytest.mark.django_db
