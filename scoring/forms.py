@@ -62,9 +62,10 @@ class ScoringSettingsForm(UnchangedSinceShownMixin, forms.Form):
         return {name: value.removesuffix(".0") for name, value in super().shown_values().items()}
 
     @classmethod
-    def from_parameters(cls, params: ScoringParameters, in_force: ScoringParameters | None = None) -> "ScoringSettingsForm":
-        """The form showing `params` (the settings in force, or a preview's), carrying `in_force` as shown."""
-        return cls(initial=cls.initial_for(params), in_force=in_force)
+    def from_parameters(cls, params: ScoringParameters, in_force: ScoringParameters | None = None, reason: str = "") -> "ScoringSettingsForm":
+        """The form showing `params` (the settings in force, or a preview's), carrying `in_force` as
+        shown, and the `reason` typed before a preview."""
+        return cls(initial=cls.initial_for(params) | {"reason": reason}, in_force=in_force)
 
     @staticmethod
     def initial_for(params: ScoringParameters) -> dict:

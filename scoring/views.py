@@ -58,6 +58,8 @@ def scoring_settings(request):
             # nothing saved: a worker scores the evidence with these settings (seconds and most of
             # a gigabyte at scale, not for a web process) and this page shows what they would change
             preview = settings_preview_queued(parameters=form.to_parameters(), requested_by=request.user)
+            # the reason typed comes back with the preview's settings (the latest preview's only)
+            request.session[PREVIEW_REASON] = [preview.pk, form.cleaned_data.get("reason", "")]
             return redirect(f"{reverse('scoring_settings')}?preview={preview.pk}")
         change = None
         if form.is_valid():
@@ -83,8 +85,9 @@ def scoring_settings(request):
             return redirect("scoring_settings")
     else:
         preview = _requested_preview(request)
+        typed_for, reason = request.session.get(PREVIEW_REASON) or [None, ""]
         form = ScoringSettingsForm.from_parameters(preview.scoring_parameters if preview else record.scoring_parameters,
-                                                   in_force=record.scoring_parameters)
+                                                   in_force=record.scoring_parameters, reason=reason if preview and preview.pk == typed_for else "")
         # settings saved before the guarantees were checked (or written around this page) are
         # still used by every recompute: say so, naming what to change
         in_force_problems = [(form.fields[p.field].label if p.field else "The weights together", p.message)
@@ -103,6 +106,10 @@ def settings_history(request):
     """Every change of the scoring settings, newest first: when, by whom, what, and why (for
     everyone who reads the scores, as the method moves them)."""
     return render(request, "scoring/settings_history.html", {"changes": settings_changes(), "record": ScoringSettings.load()})
+
+
+# the session's key for the reason typed on the settings form before its latest preview: [preview id, reason]
+PREVIEW_REASON = "scoring_settings_preview_reason"
 
 
 def _requested_preview(request) -> SettingsPreview | None:

@@ -322,6 +322,10 @@ def test_an_administrator_previews_settings_before_saving_them(lakeside, client_
     assert f'/closeness/{first["a"].external_id}/{first["b"].external_id}/' in html
     assert ScoringSettings.load().parameters == saved_before  # nothing saved
     assert page.context["form"]["component_interaction"].value() == 0.5  # as typed, to save next
+    assert page.context["form"]["reason"].value() == "Evidence fades faster in this city's records."  # the reason too
+    # ... for whoever asked for that preview: the settings in force, or another preview, start without it
+    assert admin.get("/scoring/settings/").context["form"]["reason"].value() == ""
+    assert client_as("administrator").get(page.request["PATH_INFO"] + "?" + page.request["QUERY_STRING"]).context["form"]["reason"].value() == ""
     # the settings in force preview as no change at all: the preview scores as the recompute did
     unchanged = preview_asked(admin, django_capture_on_commit_callbacks).context["preview"].result
     assert unchanged["before"] == unchanged["after"] and not unchanged["entered"] and not unchanged["left"]
