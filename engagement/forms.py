@@ -155,13 +155,18 @@ class FeedbackAnswerForm(forms.Form):
     )
 
 
+REPORTED_END_NOT_FOUND = ("No entity '{value}': pick one from the suggestions. Someone not in the tracker yet: report the tie with "
+                          "the organisation they belong to and name them in the details; the analyst who checks it adds them.")
+
+
 class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
     """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean)."""
 
     required_css_class = "required"
 
-    source = EntityField(label="Who (id or name)")
-    target = EntityField(label="With whom (id or name)")
+    # someone not in the tracker yet cannot be an end (analysts add entities): the message says what to do instead
+    source = EntityField(label="Who (id or name)", not_found=REPORTED_END_NOT_FOUND)
+    target = EntityField(label="With whom (id or name)", not_found=REPORTED_END_NOT_FOUND)
     source_url = forms.URLField(
         label="Source URL", max_length=1000, assume_scheme="https",
         help_text="Where this can be checked: an article, a filing, a public record.",

@@ -23,11 +23,12 @@ from core.formatting import count_text
 from core.forms import prefill_problems, saved_unless_changed_meanwhile, titled_as_saved, typed_values
 from core.params import row_id
 from core.permissions import role_required
-from core.roles import can_edit_data, can_log_meetings, can_review_flags, can_view
+from core.roles import can_edit_data, can_log_meetings, can_record_facts, can_review_flags, can_view
 from core.search import holds
 from core.spreadsheet import csv_download
 from core.tables import configure_list
 from core.unaccent import without_accents
+from entities.forms import ends_not_found
 from entities.models import Entity
 from scoring.selectors import meeting_weight_now
 from relationships.models import Disclosure
@@ -426,7 +427,9 @@ def report_new(request):
                                       "nothing enters the evidence before that.")
             return redirect("report_detail", pk=report.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "engagement/report_new.html", {"form": form}, status=status)
+    # those who may add entities are offered to, in a new tab, as on the relationship form
+    ends_to_add = ends_not_found(form, ("source", "target")) if can_record_facts(request.user) else []
+    return render(request, "engagement/report_new.html", {"form": form, "ends_to_add": ends_to_add}, status=status)
 
 
 def _visible_report(request, pk: int) -> ConflictReport:

@@ -41,6 +41,16 @@ def test_a_bad_report_names_the_field_and_saves_nothing(client_as, overrides, fi
     assert not ConflictReport.objects.exists()
 
 
+def test_a_report_naming_someone_not_in_the_tracker_says_what_to_do_and_offers_analysts_to_add_them(client_as):
+    a, b = EntityFactory(), EntityFactory()
+    refused = client_as("board_member").post("/reports/new/", report_post(a, b, target="Acme Towing"))
+    said = refused.context["form"].errors["target"][0]
+    assert refused.status_code == 400 and "report the tie with the organisation they belong to and name them in the details" in said
+    assert 'id="ends-to-add"' not in refused.content.decode()  # a board member adds no entities
+    offered = client_as("analyst").post("/reports/new/", report_post(a, b, target="Acme Towing")).content.decode()
+    assert '<a href="/record/entity/?name=Acme%20Towing" target="_blank" rel="noopener">add it</a>' in offered
+
+
 def test_a_reported_amount_is_read_as_people_write_it(client_as):
     union, mayor = EntityFactory(kind="police_union"), EntityFactory(kind="elected_official")
     client_as("city_staff").post("/reports/new/", report_post(union, mayor, type="contributes_to", amount="2,500"))
