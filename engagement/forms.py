@@ -155,18 +155,20 @@ class FeedbackAnswerForm(forms.Form):
     )
 
 
-REPORTED_END_NOT_FOUND = ("No entity '{value}': pick one from the suggestions. Someone not in the tracker yet: report the tie with "
-                          "the organisation they belong to and name them in the details; the analyst who checks it adds them.")
+REPORTED_END_NOT_FOUND = "No entity '{value}': pick one from the suggestions, or tick “Not in the tracker yet” below it to report them by name."
 
 
 class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
-    """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean)."""
+    """A tie reported by a signed-in user; the relationship rules of the importer apply (Model.clean).
+    An end not in the tracker yet (only analysts add entities) is reported by name, its box ticked:
+    the analyst who accepts the report adds it."""
 
     required_css_class = "required"
 
-    # someone not in the tracker yet cannot be an end (analysts add entities): the message says what to do instead
     source = EntityField(label="Who (id or name)", not_found=REPORTED_END_NOT_FOUND)
+    source_is_new = forms.BooleanField(required=False, label="Not in the tracker yet (the name typed above)")
     target = EntityField(label="With whom (id or name)", not_found=REPORTED_END_NOT_FOUND)
+    target_is_new = forms.BooleanField(required=False, label="Not in the tracker yet (the name typed above)")
     source_url = forms.URLField(
         label="Source URL", max_length=1000, assume_scheme="https",
         help_text="Where this can be checked: an article, a filing, a public record.",
@@ -181,11 +183,59 @@ class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
             "details": forms.Textarea(attrs={"rows": 4}),
         }
 
+    field_order = ["source", "source_is_new", "type", "target", "target_is_new"]
+    ENDS = ("source", "target")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for end in self.ENDS:
+            if self.is_bound and self.fields[f"{end}_is_new"].widget.value_from_datadict(self.data, self.files, self.add_prefix(f"{end}_is_new")):
+                # the name typed is one not in the tracker yet, not an entity to look up
+                self.fields[end] = forms.CharField(label=self.fields[end].label, max_length=200, strip=True, widget=self.fields[end].widget)
+
+    def clean(self):
+        cleaned = super().clean()
+        for end in self.ENDS:
+            if not cleaned.get(f"{end}_is_new") or not cleaned.get(end):
+                continue
+            name = cleaned[end]
+            known = entities_typed(name)
+            if known:
+                self.add_error(end, f"Already in the tracker as {known[0].name} ({known[0].external_id}): untick “Not in the tracker yet”.")
+                continue
+            # the entity left empty, the name kept, for the analyst to add (checked by the model's clean)
+            cleaned[end] = None
+            setattr(self.instance, f"{end}_name", name)
+        return cleaned
+
 
 class ReportDecisionForm(forms.Form):
+    """Accept or reject a report, with a reason; accepting one that names an end not in the
+    tracker yet says which entity that is (added first: the report's page offers to)."""
+
     required_css_class = "required"
     decision = forms.ChoiceField(choices=[("accept", "Accept as a relationship"), ("reject", "Reject")])
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, report: ConflictReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.named_ends = [end for end in ConflictReportForm.ENDS if getattr(report, f"{end}_id") is None]
+        for end in self.named_ends:
+            self.fields[f"{end}_entity"] = EntityField(
+                label=f"“{getattr(report, f'{end}_name')}” is in the tracker as (id or name)", required=False,
+                help_text="Needed to accept: add it first if it is not there yet.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "accept":
+            for end in self.named_ends:
+                if not cleaned.get(f"{end}_entity") and f"{end}_entity" not in self.errors:
+                    self.add_error(f"{end}_entity", "Say which entity this is, to accept the report.")
+        return cleaned
+
+    def ends(self) -> dict:
+        """The entities given for the ends the report named, once valid."""
+        return {end: self.cleaned_data[f"{end}_entity"] for end in self.named_ends if self.cleaned_data.get(f"{end}_entity")}
 
 
 def default_period_start(today: date) -> date:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from core.models import SingletonModel, TimeStampedModel
 from core.paging import DeferredJoinQuerySet
 from core.validation import (
+    FieldProblem,
     attendance_problems,
     ends_by_id,
     external_id_problems,
@@ -165,8 +166,12 @@ class ConflictReport(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    source = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+", verbose_name="who")
-    target = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+", verbose_name="with whom")
+    # each end an entity, or the name the reporter gave of one not in the tracker yet (only analysts
+    # add entities): the analyst who accepts the report says which entity it is, adding it first
+    source = models.ForeignKey("entities.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="who")
+    target = models.ForeignKey("entities.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="with whom")
+    source_name = models.CharField("who, not in the tracker yet", max_length=200, blank=True)
+    target_name = models.CharField("with whom, not in the tracker yet", max_length=200, blank=True)
     type = models.CharField("kind of tie", max_length=32, choices=RelationshipType.choices)
     start_date = models.DateField("since", null=True, blank=True)
     amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, help_text="For money: funds, contributions.")
@@ -188,14 +193,27 @@ class ConflictReport(models.Model):
         indexes = [models.Index(fields=["status", "reported_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "rejected"]), name="report_status_known"),
+            models.CheckConstraint(condition=Q(source__isnull=False) | ~Q(source_name=""), name="report_source_given"),
+            models.CheckConstraint(condition=Q(target__isnull=False) | ~Q(target_name=""), name="report_target_given"),
         ]
 
     def __str__(self):
-        return f"Report #{self.pk}: {self.source} {self.get_type_display()} {self.target}"
+        return f"Report #{self.pk}: {self.end_shown('source')} {self.get_type_display()} {self.end_shown('target')}"
+
+    def end_shown(self, end: str) -> str:
+        """An end's entity, or the name given of one not in the tracker yet."""
+        entity = getattr(self, end)
+        return str(entity) if entity is not None else f"{getattr(self, f'{end}_name')} (not in the tracker yet)"
+
+    def ends_to_add(self) -> list[str]:
+        """The names given of ends not in the tracker yet, for the analyst to add before accepting."""
+        return [getattr(self, f"{end}_name") for end in ("source", "target") if getattr(self, f"{end}_id") is None]
 
     def clean(self):
+        problems = [FieldProblem(end, "is required: an entity, or the name of one not in the tracker yet")
+                    for end in ("source", "target") if getattr(self, f"{end}_id") is None and not getattr(self, f"{end}_name").strip()]
         raise_for_problems(
-            relationship_problems(
+            problems + relationship_problems(
                 type=self.type,
                 **ends_by_id(self),
                 start_date=self.start_date,

@@ -120,10 +120,16 @@ def _pending_report_locked(report: ConflictReport) -> ConflictReport:
     return report
 
 
-def conflict_report_accept(*, report: ConflictReport, user, reason: str) -> Relationship:
-    """Turn a pending report into a relationship; the report stays linked as its provenance."""
+def conflict_report_accept(*, report: ConflictReport, user, reason: str, ends: dict | None = None) -> Relationship:
+    """Turn a pending report into a relationship; the report stays linked as its provenance. `ends`:
+    the entity of each end the reporter named as not in the tracker yet (the name is kept)."""
     with transaction.atomic():
         report = _pending_report_locked(report)
+        for end, entity in (ends or {}).items():
+            if getattr(report, f"{end}_id") is None:
+                setattr(report, end, entity)
+        if missing := report.ends_to_add():
+            raise EngagementError(f"Say which entity {' and '.join(f'“{name}”' for name in missing)} is, to accept the report.")
         external_id = f"report-{report.pk}"
         if Relationship.objects.filter(external_id=external_id).exists():
             raise EngagementError(f"A relationship '{external_id}' already exists; edit it instead.")

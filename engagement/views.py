@@ -448,7 +448,9 @@ def _report_page(request, report: ConflictReport, form: ReportDecisionForm | Non
     return render(request, "engagement/report_detail.html", {
         "report": report,
         "trail": audit_trail(request.user, objects={"engagement.conflictreport": [str(report.pk)]}),
-        "form": form or ReportDecisionForm(), "can_decide": can_review_flags(request.user),
+        "form": form or ReportDecisionForm(report=report), "can_decide": can_review_flags(request.user),
+        # an end named by the reporter, not in the tracker yet, offered to add in a new tab before accepting
+        "ends_to_add": report.ends_to_add() if report.status == ConflictReport.Status.PENDING and can_record_facts(request.user) else [],
     }, status=status)
 
 
@@ -456,13 +458,13 @@ def _report_page(request, report: ConflictReport, form: ReportDecisionForm | Non
 @require_POST
 def report_decide(request, pk: int):
     report = _visible_report(request, pk)
-    form = ReportDecisionForm(request.POST)
+    form = ReportDecisionForm(request.POST, report=report)
     if not form.is_valid():
         # the page again, the analyst's text kept and each field's problem beside it
         return _report_page(request, report, form, status=400)
     try:
         if form.cleaned_data["decision"] == "accept":
-            relationship = conflict_report_accept(report=report, user=request.user, reason=form.cleaned_data["reason"])
+            relationship = conflict_report_accept(report=report, user=request.user, reason=form.cleaned_data["reason"], ends=form.ends())
             messages.success(request, f"Accepted: relationship {relationship.external_id} is now evidence; the scores are being updated.")
         else:
             conflict_report_reject(report=report, user=request.user, reason=form.cleaned_data["reason"])

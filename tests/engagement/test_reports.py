@@ -41,14 +41,43 @@ def test_a_bad_report_names_the_field_and_saves_nothing(client_as, overrides, fi
     assert not ConflictReport.objects.exists()
 
 
-def test_a_report_naming_someone_not_in_the_tracker_says_what_to_do_and_offers_analysts_to_add_them(client_as):
-    a, b = EntityFactory(), EntityFactory()
-    refused = client_as("board_member").post("/reports/new/", report_post(a, b, target="Acme Towing"))
-    said = refused.context["form"].errors["target"][0]
-    assert refused.status_code == 400 and "report the tie with the organisation they belong to and name them in the details" in said
+def test_someone_not_in_the_tracker_is_reported_by_name_and_the_analyst_adds_them_on_accepting(client_as):
+    """Only analysts add entities: a board member who knows of a tie with a towing company not in
+    the tracker yet reports it by name, and the analyst says which entity it is, adding it first."""
+    chief = EntityFactory(name="Chief Laura Benton")
+    board = client_as("board_member")
+    refused = board.post("/reports/new/", report_post(chief, chief, target="Acme Towing"))
+    assert refused.status_code == 400 and "tick “Not in the tracker yet”" in refused.context["form"].errors["target"][0]
     assert 'id="ends-to-add"' not in refused.content.decode()  # a board member adds no entities
-    offered = client_as("analyst").post("/reports/new/", report_post(a, b, target="Acme Towing")).content.decode()
+    offered = client_as("analyst").post("/reports/new/", report_post(chief, chief, target="Acme Towing")).content.decode()
     assert '<a href="/record/entity/?name=Acme%20Towing" target="_blank" rel="noopener">add it</a>' in offered
+    known = board.post("/reports/new/", report_post(chief, chief, target="Chief Laura Benton", target_is_new="on"))
+    assert "Already in the tracker as Chief Laura Benton" in known.context["form"].errors["target"][0]
+
+    sent = board.post("/reports/new/", report_post(chief, chief, target=" Acme Towing ", target_is_new="on", type="personal"), follow=True)
+    report = ConflictReport.objects.get()
+    assert (report.source, report.target, report.target_name, report.status) == (chief, None, "Acme Towing", "pending")
+    assert "Acme Towing <em>(not in the tracker yet)</em>" in sent.content.decode()
+
+    analyst = client_as("analyst")
+    page = analyst.get(f"/reports/{report.pk}/").content.decode()
+    assert "?name=Acme%20Towing" in page and "say below which entity it is, to accept the report" in page
+    not_said = analyst.post(f"/reports/{report.pk}/decide/", {"decision": "accept", "reason": "Checked"})
+    assert not_said.status_code == 400 and "Say which entity this is" in not_said.context["form"].errors["target_entity"][0]
+    acme = EntityFactory(name="Acme Towing", kind="business")
+    analyst.post(f"/reports/{report.pk}/decide/", {"decision": "accept", "reason": "Checked", "target_entity": acme.external_id})
+    report.refresh_from_db()
+    assert report.status == "accepted" and (report.target, report.target_name) == (acme, "Acme Towing")
+    assert (report.relationship.source, report.relationship.target) == (chief, acme)
+    assert "(reported as “Acme Towing”)" in analyst.get("/reports/?status=accepted").content.decode()
+
+
+def test_a_report_by_name_is_rejected_without_naming_its_entity(client_as):
+    report = ConflictReportFactory(target=None, target_name="Acme Towing")
+    analyst = client_as("analyst")
+    analyst.post(f"/reports/{report.pk}/decide/", {"decision": "reject", "reason": "No source supports it"})
+    report.refresh_from_db()
+    assert report.status == "rejected" and report.target is None and not Relationship.objects.exists()
 
 
 def test_a_reported_amount_is_read_as_people_write_it(client_as):
