@@ -555,6 +555,44 @@ def test_a_reported_conflict_becomes_evidence_only_when_an_analyst_accepts_it(si
     assert Relationship.objects.get(external_id__startswith="report-").source_url == "https://news.example.org/fox"
 
 
+def test_a_tie_with_a_company_not_in_the_tracker_is_reported_by_name_and_added_by_the_analyst_who_accepts_it(signed_in, live_server):
+    from relationships.models import Relationship
+
+    board = signed_in("board_member")
+    board.goto(f"{live_server.url}/reports/new/")
+    board.fill("#id_source", "lk-pd")
+    board.select_option("#id_type", "funds")
+    board.fill("#id_target", "Acme Towing")
+    board.fill("#id_amount", "5000")
+    board.fill("#id_source_url", "https://news.example.org/acme")
+    board.click("text=Send the report")
+    assert "tick “Not in the tracker yet”" in board.inner_text("main")
+    board.check("#id_target_is_new")
+    board.click("text=Send the report")
+    assert "waiting for an analyst" in board.inner_text(".alert") and "Acme Towing (not in the tracker yet)" in board.inner_text("#report-tie")
+
+    analyst = signed_in("analyst")
+    analyst.goto(board.url)
+    with analyst.context.expect_page() as opened:
+        analyst.click("#ends-to-add >> text=add it")
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.input_value("#id_name") == "Acme Towing"
+    tab.select_option("#id_kind", "business")
+    tab.click("text=Add the entity")
+    tab.wait_for_url(re.compile(r"/entities/e-acme-towing-[0-9a-f]{6}/$"))
+    acme = tab.url.rstrip("/").rsplit("/", 1)[1]
+    tab.close()
+
+    analyst.select_option("#id_decision", "accept")
+    analyst.fill("#id_reason", "The contract is on the city's site")
+    analyst.fill("#id_target_entity", acme)
+    analyst.click("text=Record the decision")
+    assert "is now evidence" in analyst.inner_text(".alert")
+    funding = Relationship.objects.get(external_id__startswith="report-")
+    assert (funding.source.external_id, funding.target.external_id, str(funding.amount)) == ("lk-pd", acme, "5000.00")
+
+
 def test_an_analyst_records_a_relationship_from_a_page_then_adds_its_source(signed_in, live_server):
     from relationships.models import Relationship
 
