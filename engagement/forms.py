@@ -206,6 +206,8 @@ class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
             # the entity left empty, the name kept, for the analyst to add (checked by the model's clean)
             cleaned[end] = None
             setattr(self.instance, f"{end}_name", name)
+        if self.instance.source_name and self.instance.source_name.casefold() == self.instance.target_name.casefold():
+            self.add_error("target", f"“{self.instance.target_name}” is also who: a tie joins two.")
         return cleaned
 
 

@@ -428,7 +428,7 @@ def report_new(request):
             return redirect("report_detail", pk=report.pk)
     status = 400 if request.method == "POST" else 200
     # those who may add entities are offered to, in a new tab, as on the relationship form
-    ends_to_add = ends_not_found(form, ("source", "target")) if can_record_facts(request.user) else []
+    ends_to_add = ends_not_found(form, ConflictReportForm.ENDS) if can_record_facts(request.user) else []
     return render(request, "engagement/report_new.html", {"form": form, "ends_to_add": ends_to_add}, status=status)
 
 

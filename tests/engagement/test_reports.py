@@ -53,6 +53,9 @@ def test_someone_not_in_the_tracker_is_reported_by_name_and_the_analyst_adds_the
     assert '<a href="/record/entity/?name=Acme%20Towing" target="_blank" rel="noopener">add it</a>' in offered
     known = board.post("/reports/new/", report_post(chief, chief, target="Chief Laura Benton", target_is_new="on"))
     assert "Already in the tracker as Chief Laura Benton" in known.context["form"].errors["target"][0]
+    twice = board.post("/reports/new/", report_post(chief, chief, source="Acme Towing", source_is_new="on", target="acme towing",
+                                                    target_is_new="on"))
+    assert "is also who" in twice.context["form"].errors["target"][0] and not ConflictReport.objects.exists()
 
     sent = board.post("/reports/new/", report_post(chief, chief, target=" Acme Towing ", target_is_new="on", type="personal"), follow=True)
     report = ConflictReport.objects.get()
