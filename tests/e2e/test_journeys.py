@@ -573,16 +573,7 @@ def test_a_tie_with_a_company_not_in_the_tracker_is_reported_by_name_and_added_b
 
     analyst = signed_in("analyst")
     analyst.goto(board.url)
-    with analyst.context.expect_page() as opened:
-        analyst.click("#ends-to-add >> text=add it")
-    tab = opened.value
-    tab.wait_for_load_state()
-    assert tab.input_value("#id_name") == "Acme Towing"
-    tab.select_option("#id_kind", "business")
-    tab.click("text=Add the entity")
-    tab.wait_for_url(re.compile(r"/entities/e-acme-towing-[0-9a-f]{6}/$"))
-    acme = tab.url.rstrip("/").rsplit("/", 1)[1]
-    tab.close()
+    acme = added_in_a_new_tab(analyst, "Acme Towing", "business")
 
     analyst.select_option("#id_decision", "accept")
     analyst.fill("#id_reason", "The contract is on the city's site")
@@ -648,6 +639,22 @@ def test_an_analyst_adds_a_donor_and_records_its_contribution_to_an_official(sig
     assert page.get_attribute("#relationship-source a", "href") == "https://campaignfinance.example.gov/filings/881"
 
 
+def added_in_a_new_tab(page, name: str, kind: str) -> str:
+    """Follow a page's offer to add an entity not in the tracker ("add it", a new tab opening "Add
+    an entity" with `name` filled in), add it as `kind`, close the tab: the new entity's id."""
+    with page.context.expect_page() as opened:
+        page.click("#ends-to-add >> text=add it")
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.input_value("#id_name") == name
+    tab.select_option("#id_kind", kind)
+    tab.click("text=Add the entity")
+    tab.wait_for_url(re.compile(r"/entities/[^/]+/$"))
+    external_id = tab.url.rstrip("/").rsplit("/", 1)[1]
+    tab.close()
+    return external_id
+
+
 def test_an_analyst_adds_a_donor_the_relationship_names_in_a_new_tab_and_records_it_as_typed(signed_in, live_server):
     from relationships.models import Relationship
 
@@ -662,15 +669,7 @@ def test_an_analyst_adds_a_donor_the_relationship_names_in_a_new_tab_and_records
     page.click("text=Record the relationship")
     assert "No entity" in page.inner_text("#id_source_error")
 
-    with page.context.expect_page() as opened:
-        page.click("#ends-to-add >> text=add it")
-    tab = opened.value
-    tab.wait_for_load_state()
-    assert tab.input_value("#id_name") == "Harbor Security Group"
-    tab.select_option("#id_kind", "business")
-    tab.click("text=Add the entity")
-    tab.wait_for_url(re.compile(r"/entities/e-harbor-security-group-[0-9a-f]{6}/$"))
-    tab.close()
+    assert added_in_a_new_tab(page, "Harbor Security Group", "business").startswith("e-harbor-security-group-")
 
     assert page.input_value("#id_amount") == "2500"  # the first tab as it was
     page.click("text=Record the relationship")
