@@ -129,7 +129,10 @@ def entity_list(request):
         # the page's rows, read once (the sliced queryset keeps them for the table to render)
         with_closest_scores_set(list(table.page.object_list.data))
     template = "entities/partials/table.html" if request.htmx else "entities/list.html"
-    return render(request, template, {"filter": filterset, "table": table})
+    # a name searched that no entity holds (from the menu's "Find an entity", say): offered to add
+    searched = (filterset.form.cleaned_data.get("q") or "").strip() if filterset.form.is_valid() else ""
+    add_named = searched if searched and not table.paginator.count and can_record_facts(request.user) else ""
+    return render(request, template, {"filter": filterset, "table": table, "add_named": add_named})
 
 
 def entity_detail(request, external_id: str):

@@ -96,6 +96,20 @@ def test_find_an_entity_goes_to_the_one_typed_or_searches_the_directory(client_a
 
 
 @pytest.mark.django_db
+def test_a_name_found_nowhere_is_offered_to_add_to_those_who_add_entities(client_as):
+    EntityFactory(external_id="rv-board", name="Civilian Review Board")
+    analyst = client_as("analyst")
+    assert analyst.get("/find/", {"q": "Acme Towing"})["Location"] == "/entities/?q=Acme+Towing"
+    offered = analyst.get("/entities/", {"q": " Acme Towing "}).content.decode()
+    assert '<a href="/record/entity/?name=Acme%20Towing">add “Acme Towing” as an entity</a>' in offered
+    # typed in the directory's own box (htmx asks for the table alone): the offer comes with it
+    assert 'id="add-named"' in analyst.get("/entities/", {"q": "Acme Towing"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="add-named"' not in analyst.get("/entities/", {"q": "review"}).content.decode()  # found
+    assert 'id="add-named"' not in analyst.get("/entities/").content.decode()
+    assert 'id="add-named"' not in client_as("city_staff").get("/entities/", {"q": "Acme Towing"}).content.decode()
+
+
+@pytest.mark.django_db
 def test_directory_exports_the_filtered_rows_as_spreadsheet_safe_csv(scored, client_as):
     EntityFactory(external_id="evil", name="=HYPERLINK(\"http://x\")", kind="person")
 
