@@ -69,7 +69,7 @@ from .services import (
     meeting_log_update,
 )
 from .tables import MeetingTable
-from .types import ENGAGEMENT_TYPES, MeetingType, is_public_meeting_type
+from .types import ENGAGEMENT_TYPES, AttendanceRole, MeetingType, is_public_meeting_type
 
 
 # the meetings list's download: the meeting's columns of meetings.csv, then who attended and who logged it
@@ -125,6 +125,10 @@ def meeting_new(request):
     like = _meeting_like(asked_like)
     form = MeetingForm(request.POST or None, initial={f: getattr(like, f) for f in LIKE_FIELDS} if like else None)
     stored = stored_attendance(like) if like else []
+    # `?attendee=<id>` (repeatable: from an entity's or a pair's page) lists them too
+    asked_attendees = request.GET.getlist("attendee") if request.method == "GET" else []
+    attendees, unknown_attendees = _attendees_asked(asked_attendees, already=stored)
+    stored += attendees
     formset = attendance_formset(rows=request.GET.get("rows"), listed=len(stored))(
         request.POST or None, prefix="attendance", adder=request.user, initial=stored or None)
     if more_rows:
@@ -138,7 +142,8 @@ def meeting_new(request):
             return redirect("meeting_list")
     status = 400 if request.method == "POST" and not more_rows else 200
     not_read = ([f"No meeting '{asked_like}' to start from ('like' in the address): the form starts empty."] if asked_like and not like else []
-                ) + prefill_problems(request, form, also_read={"like", "rows"})
+                ) + [f"No entity '{ext}' to list as an attendee ('attendee' in the address)." for ext in unknown_attendees
+                     ] + prefill_problems(request, form, also_read={"like", "rows", "attendee"})
     return render(request, "engagement/meeting_new.html", {"form": form, "formset": formset, "like": like, "not_read": not_read}, status=status)
 
 
@@ -159,6 +164,16 @@ def _shown_again_with_more_rows(request, form, formset, **form_kwargs):
     shown = MeetingForm(initial=typed_values(form), **form_kwargs)
     more = attendance_formset(rows=len(rows) + ATTENDANCE_MORE_ROWS, listed=len(rows))(prefix="attendance", adder=request.user, initial=rows)
     return shown, more
+
+
+def _attendees_asked(external_ids: list[str], already: list[dict]) -> tuple[list[dict], list[str]]:
+    """The attendance rows of the entities asked for by id (each once, not those `already` listed),
+    and the ids that name none."""
+    listed = {row["entity"] for row in already}
+    wanted = list(dict.fromkeys(ext.strip() for ext in external_ids if ext.strip() and ext.strip() not in listed))[:ATTENDANCE_MAX]
+    found = set(Entity.objects.filter(external_id__in=wanted).values_list("external_id", flat=True))
+    return ([{"entity": ext, "role": AttendanceRole.ATTENDEE} for ext in wanted if ext in found],
+            [ext for ext in wanted if ext not in found])
 
 
 # what a meeting logged "like" another takes from it

@@ -716,3 +716,24 @@ def test_more_rows_on_a_correction_keep_what_it_was_shown_as_so_a_change_made_me
     sent = correction_post(meeting, [("x-a2", "attendee"), ("x-b2", "attendee")], title="Coffee, renamed", shown_as=shown, location="")
     refused = board.post(f"/meetings/{meeting.pk}/edit/", sent)
     assert refused.status_code == 400 and "Town hall" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_meeting_is_logged_from_an_entitys_or_a_pairs_page_with_them_listed(lakeside, client_as):
+    board = client_as("board_member")
+    assert 'href="/meetings/new/?attendee=x-a2"' in board.get("/entities/x-a2/").content.decode()
+    assert 'href="/meetings/new/?attendee=x-a2&amp;attendee=x-b2"' in board.get("/closeness/x-a2/x-b2/").content.decode()
+
+    form = board.get("/meetings/new/", {"attendee": ["x-a2", "x-b2", "x-a2", "nobody-here"]})
+    assert [row["entity"] for row in form.context["formset"].initial] == ["x-a2", "x-b2"]  # each once
+    assert "No entity &#x27;nobody-here&#x27; to list as an attendee" in form.content.decode()
+    assert "This form fills in nothing from" not in form.content.decode()
+    # with a meeting to start from: its attendees, then those asked for that it did not have
+    board.post("/meetings/new/", meeting_post(["x-a1", "x-a2"], title="North advisory board"))
+    like = Meeting.objects.get(title="North advisory board")
+    both = board.get("/meetings/new/", {"like": like.pk, "attendee": ["x-a2", "x-b2"]}).context["formset"].initial
+    assert sorted(row["entity"] for row in both) == ["x-a1", "x-a2", "x-b2"]
+    # saved as listed
+    assert board.post("/meetings/new/?attendee=x-a2&attendee=x-b2", meeting_post(["x-a2", "x-b2"], title="Coffee of the two")).status_code == 302
+    assert sorted(Meeting.objects.get(title="Coffee of the two").attendance.values_list("entity__external_id", flat=True)) == ["x-a2", "x-b2"]
+    assert "/meetings/new/?attendee=" not in client_as("city_staff").get("/closeness/x-a2/x-b2/").content.decode()  # staff log none
