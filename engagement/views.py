@@ -170,7 +170,8 @@ def _attendees_asked(external_ids: list[str], already: list[dict]) -> tuple[list
     """The attendance rows of the entities asked for by id (each once, not those `already` listed),
     and the ids that name none."""
     listed = {row["entity"] for row in already}
-    wanted = list(dict.fromkeys(ext.strip() for ext in external_ids if ext.strip() and ext.strip() not in listed))[:ATTENDANCE_MAX]
+    typed = (ext.strip() for ext in external_ids)
+    wanted = list(dict.fromkeys(ext for ext in typed if ext and ext not in listed))[:ATTENDANCE_MAX]
     found = set(Entity.objects.filter(external_id__in=wanted).values_list("external_id", flat=True))
     return ([{"entity": ext, "role": AttendanceRole.ATTENDEE} for ext in wanted if ext in found],
             [ext for ext in wanted if ext not in found])
