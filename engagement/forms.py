@@ -6,7 +6,7 @@ from django.forms import formset_factory
 from core.forms import AmountField, RefusedOnceMixin, UnchangedSinceShownMixin
 from core.roles import can_manage_data_sets
 from core.validation import entity_problems, text_problems, web_external_id
-from entities.forms import EntityField
+from entities.forms import EntityField, already_in_the_tracker, typed_as_a_name
 from entities.selectors import entities_typed, persons_named_like
 from entities.services import NewPerson
 
@@ -45,9 +45,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound and self.fields["new_person"].widget.value_from_datadict(self.data, self.files, self.add_prefix("new_person")):
-            # the name typed is a new person's, not an entity to look up
-            self.fields["entity"] = forms.CharField(required=False, max_length=200, strip=True, widget=self.fields["entity"].widget)
+        typed_as_a_name(self, "entity", "new_person")  # a new person's name, not an entity to look up
 
     def clean(self):
         cleaned = super().clean()
@@ -66,8 +64,7 @@ class AttendanceForm(forms.Form):
 
 
 def _already_known(entity) -> str:
-    return (f"Already in the tracker as {entity.name} ({entity.external_id}): untick “New person” to list them, or type a fuller "
-            "name if this is someone else.")
+    return already_in_the_tracker(entity, "New person") + " to list them, or type a fuller name if this is someone else."
 
 
 def attendee_key(entity) -> tuple:
@@ -189,9 +186,7 @@ class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for end in self.ENDS:
-            if self.is_bound and self.fields[f"{end}_is_new"].widget.value_from_datadict(self.data, self.files, self.add_prefix(f"{end}_is_new")):
-                # the name typed is one not in the tracker yet, not an entity to look up
-                self.fields[end] = forms.CharField(label=self.fields[end].label, max_length=200, strip=True, widget=self.fields[end].widget)
+            typed_as_a_name(self, end, f"{end}_is_new")  # one not in the tracker yet, not an entity to look up
 
     def clean(self):
         cleaned = super().clean()
@@ -201,7 +196,7 @@ class ConflictReportForm(RefusedOnceMixin, forms.ModelForm):
             name = cleaned[end]
             known = entities_typed(name)
             if known:
-                self.add_error(end, f"Already in the tracker as {known[0].name} ({known[0].external_id}): untick “Not in the tracker yet”.")
+                self.add_error(end, already_in_the_tracker(known[0], "Not in the tracker yet") + ".")
                 continue
             # the entity left empty, the name kept, for the analyst to add (checked by the model's clean)
             cleaned[end] = None

@@ -37,6 +37,21 @@ def ends_not_found(form: forms.Form, fields: tuple[str, ...]) -> list[str]:
             and (typed := (form.data.get(field) or "").strip())]
 
 
+def typed_as_a_name(form: forms.Form, field: str, box: str) -> None:
+    """On a sent form with `box` ticked ("New person", "Not in the tracker yet"), `field` (an
+    EntityField) takes the name typed of an entity not in the tracker yet rather than looking one
+    up: a text with its label, widget and requiredness, up to 200 characters."""
+    if form.is_bound and form.fields[box].widget.value_from_datadict(form.data, form.files, form.add_prefix(box)):
+        looked_up = form.fields[field]
+        form.fields[field] = forms.CharField(label=looked_up.label, required=looked_up.required, max_length=200, strip=True,
+                                             widget=looked_up.widget)
+
+
+def already_in_the_tracker(entity: Entity, box: str) -> str:
+    """The start of the refusal of a name typed as new (`box` ticked) that is an entity's already."""
+    return f"Already in the tracker as {entity.name} ({entity.external_id}): untick “{box}”"
+
+
 class EntityField(forms.CharField):
     """An entity typed as its id or exact name, with search-as-you-type suggestions (entity-search.js).
     With `part_of_name`, for the filters that only read, a part of one entity's name does too
